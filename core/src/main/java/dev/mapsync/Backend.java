@@ -1,0 +1,16 @@
+package dev.mapsync;
+
+/** Where a map's values live. Both backends offer the same API and the same data layout. */
+public enum Backend {
+    /**
+     * A file in {@code /dev/shm/mapsync/} (or any folder) that every process maps. Needs no privileges and works
+     * in any container. The default.
+     */
+    SHM,
+    /**
+     * A kernel eBPF array map created with {@code BPF_F_MMAPABLE}, pinned under {@code /sys/fs/bpf/mapsync/}, so
+     * that {@code bpftool}, C programs and BPF programs share the very same memory. Creating one needs
+     * CAP_BPF; opening a pin needs only its file permission.
+     */
+    BPF
+}

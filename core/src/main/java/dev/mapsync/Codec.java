@@ -1,0 +1,134 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.codec.DynamicCodec;
+import dev.mapsync.internal.codec.FixedStringCodec;
+import dev.mapsync.internal.codec.RecordCodec;
+import dev.mapsync.internal.codec.ScalarCodec;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Reads and writes values of one {@link Schema} in shared memory, little-endian, with C's layout.
+ *
+ * <p>The factories cover every schema: scalars (signed and unsigned views), fixed-size UTF-8 strings, fixed-size
+ * byte arrays, Java records of these (nested records and fixed-length primitive arrays included), and any
+ * schema given as text, whose values are {@code Map<String, Object>} for structs.
+ *
+ * @param <T> the Java type of a value
+ */
+public interface Codec<T> {
+    /** The layout of a value; it is stored in the map's header. */
+    Schema schema();
+
+    /**
+     * Reads the value at {@code offset}.
+     *
+     * @throws InvalidValueException if the bytes are not a value of this codec (such as invalid UTF-8)
+     */
+    T read(MemorySegment segment, long offset);
+
+    /**
+     * Writes {@code value} at {@code offset}. The value is checked before any byte is written.
+     *
+     * @throws InvalidValueException if the value does not fit its schema
+     */
+    void write(MemorySegment segment, long offset, T value);
+
+    /** The size of a value in bytes. */
+    default int size() {
+        return schema().size();
+    }
+
+    /** Signed 8-bit integers. */
+    static Codec<Byte> i8() {
+        return ScalarCodec.I8;
+    }
+
+    /** Signed 16-bit integers. */
+    static Codec<Short> i16() {
+        return ScalarCodec.I16;
+    }
+
+    /** Signed 32-bit integers. */
+    static Codec<Integer> i32() {
+        return ScalarCodec.I32;
+    }
+
+    /** Signed 64-bit integers. */
+    static Codec<Long> i64() {
+        return ScalarCodec.I64;
+    }
+
+    /** Unsigned 8-bit integers, as {@code 0..255}. */
+    static Codec<Integer> u8() {
+        return ScalarCodec.U8;
+    }
+
+    /** Unsigned 16-bit integers, as {@code 0..65535}. */
+    static Codec<Integer> u16() {
+        return ScalarCodec.U16;
+    }
+
+    /** Unsigned 32-bit integers, as {@code 0..4294967295}. */
+    static Codec<Long> u32() {
+        return ScalarCodec.U32;
+    }
+
+    /**
+     * Unsigned 64-bit integers. Java has no unsigned long: the value keeps its 64 bits, so values above
+     * {@link Long#MAX_VALUE} read as negative; print them with {@link Long#toUnsignedString(long)}.
+     */
+    static Codec<Long> u64() {
+        return ScalarCodec.U64;
+    }
+
+    /** 32-bit IEEE 754 floats. */
+    static Codec<Float> f32() {
+        return ScalarCodec.F32;
+    }
+
+    /** 64-bit IEEE 754 floats. */
+    static Codec<Double> f64() {
+        return ScalarCodec.F64;
+    }
+
+    /** Booleans stored as one byte, 0 or 1. */
+    static Codec<Boolean> bool() {
+        return ScalarCodec.BOOL;
+    }
+
+    /** {@code char[n]}: UTF-8 strings of at most {@code n} bytes, NUL-padded. Longer strings are refused. */
+    static Codec<String> chars(int n) {
+        return new FixedStringCodec(n);
+    }
+
+    /** {@code u8[n]}: byte arrays of exactly {@code n} bytes. */
+    static Codec<byte[]> bytes(int n) {
+        return DynamicCodec.bytes(n);
+    }
+
+    /**
+     * A Java record laid out as the C struct of its components, in declaration order. Component types:
+     * {@code byte short int long float double boolean} (mark integers {@link Unsigned} for u8..u64),
+     * {@code String} with {@link Chars}, primitive arrays with {@link Size}, and nested records.
+     *
+     * @throws IllegalArgumentException naming the component that has no layout
+     */
+    static <R extends Record> Codec<R> record(Class<R> type) {
+        return RecordCodec.of(type);
+    }
+
+    /**
+     * A codec for any schema: scalars read as their boxed Java type (u8 and u16 as Integer, u32 and u64 as Long),
+     * {@code char[N]} as String, arrays as primitive arrays ({@code byte[]} for u8 and i8), and structs as an
+     * ordered {@code Map<String, Object>} of their fields. Writing a struct needs every field.
+     */
+    static Codec<Object> of(Schema schema) {
+        return DynamicCodec.of(schema);
+    }
+
+    /** {@link #of(Schema)} of {@link Schema#parse parsed} text, such as {@code id:i64,owner:char[16]}. */
+    static Codec<Object> of(String schema) {
+        return of(Schema.parse(schema));
+    }
+}

@@ -1,0 +1,174 @@
+package dev.mapsync;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Atomic access to the 64-bit integer slots of a map: its values when they are {@code i64} or {@code u64}, or one
+ * naturally aligned 64-bit field of every record value. Obtain one with {@link SharedArray#longs()} or
+ * {@link SharedArray#longs(String)}; the slot's alignment and width are checked then, not at the first call.
+ *
+ * <p>Every operation is one instruction on the shared page (on x86: {@code mov}, {@code lock xadd},
+ * {@code lock cmpxchg}, {@code xchg}), the same instructions BPF programs and C's {@code __atomic} builtins use, so
+ * all three interoperate. The memory-order names follow {@link java.lang.invoke.VarHandle}: match modes across
+ * processes (release with acquire, volatile with volatile). No method allocates.
+ *
+ * <p>An operation on a closed map throws {@link MapClosedException}; an index outside {@code 0..length-1} throws
+ * {@link IndexOutOfRangeException}; a write through a read-only handle throws {@link MapAccessDeniedException}.
+ * Nothing is written in those cases.
+ */
+public final class LongSlots {
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final SharedArray<?> array;
+    private final MemorySegment data;
+    private final long fieldOffset;
+    private final long stride;
+    private final int length;
+    private final boolean readOnly;
+
+    LongSlots(SharedArray<?> array, MemorySegment data, long fieldOffset, long stride, int length, boolean readOnly) {
+        this.array = array;
+        this.data = data;
+        this.fieldOffset = fieldOffset;
+        this.stride = stride;
+        this.length = length;
+        this.readOnly = readOnly;
+    }
+
+    /** The number of slots: the map's entry count. */
+    public int length() {
+        return length;
+    }
+
+    private long offset(int index) {
+        if (Integer.compareUnsigned(index, length) >= 0) throw array.outOfRange(index);
+        return index * stride + fieldOffset;
+    }
+
+    private long writable(int index) {
+        if (readOnly) throw array.readOnlyWrite();
+        return offset(index);
+    }
+
+    /** Reads with volatile semantics (the same as {@link #getVolatile}). */
+    public long get(int index) {
+        return getVolatile(index);
+    }
+
+    public long getPlain(int index) {
+        try {
+            return (long) LONG.get(data, offset(index));
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    public long getOpaque(int index) {
+        try {
+            return (long) LONG.getOpaque(data, offset(index));
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    public long getAcquire(int index) {
+        try {
+            return (long) LONG.getAcquire(data, offset(index));
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    public long getVolatile(int index) {
+        try {
+            return (long) LONG.getVolatile(data, offset(index));
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    /** Writes with volatile semantics (the same as {@link #setVolatile}). */
+    public void set(int index, long value) {
+        setVolatile(index, value);
+    }
+
+    public void setPlain(int index, long value) {
+        try {
+            LONG.set(data, writable(index), value);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    public void setOpaque(int index, long value) {
+        try {
+            LONG.setOpaque(data, writable(index), value);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    public void setRelease(int index, long value) {
+        try {
+            LONG.setRelease(data, writable(index), value);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    public void setVolatile(int index, long value) {
+        try {
+            LONG.setVolatile(data, writable(index), value);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    /** Sets the slot to {@code update} if it holds {@code expected}; true if it did. */
+    public boolean compareAndSet(int index, long expected, long update) {
+        try {
+            return LONG.compareAndSet(data, writable(index), expected, update);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    /** Sets the slot to {@code update} if it holds {@code expected}; returns the value it held (the witness). */
+    public long compareAndExchange(int index, long expected, long update) {
+        try {
+            return (long) LONG.compareAndExchange(data, writable(index), expected, update);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    /** Adds {@code delta} and returns the previous value. */
+    public long getAndAdd(int index, long delta) {
+        try {
+            return (long) LONG.getAndAdd(data, writable(index), delta);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    /** Adds {@code delta} and returns the new value. */
+    public long addAndGet(int index, long delta) {
+        try {
+            return (long) LONG.getAndAdd(data, writable(index), delta) + delta;
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+
+    /** Writes {@code value} and returns the previous value. */
+    public long getAndSet(int index, long value) {
+        try {
+            return (long) LONG.getAndSet(data, writable(index), value);
+        } catch (IllegalStateException e) {
+            throw array.closedOr(e);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.mapsync;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What a map's header and file say about it, for {@code mapsync info} and {@code mapsync list}.
+ *
+ * @param name              the map's name
+ * @param file              the map file (for bpf maps, the sidecar file beside the pin)
+ * @param type              the map type
+ * @param backend           where the values live
+ * @param entries           the number of entries
+ * @param valueSchema       the layout of a value
+ * @param valueSize         the size of a value in bytes
+ * @param stride            the distance between two values: the value size rounded up to 8
+ * @param lockStripes       the number of entry locks
+ * @param changelogCapacity the number of changes the change log keeps
+ * @param creatorPid        the pid of the process that created the map (in its own pid namespace)
+ * @param creatorAlive      true if that process is still running (false when it is in another pid namespace)
+ * @param createdAt         when the map was created
+ * @param mode              the permission bits of the file, such as {@code 0600}
+ * @param ownerUid          the uid that owns the file
+ * @param fileSize          the file's size in bytes
+ * @param details           backend-specific facts, in display order (bpf: map id, pin path, access path)
+ */
+public record MapInfo(String name, Path file, MapType type, Backend backend, int entries, Schema valueSchema,
+                      int valueSize, int stride, int lockStripes, int changelogCapacity, int creatorPid,
+                      boolean creatorAlive, Instant createdAt, int mode, int ownerUid, long fileSize,
+                      Map<String, String> details) {
+    public MapInfo {
+        details = Map.copyOf(details);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.mapsync;
+
+/** The kinds of map. */
+public enum MapType {
+    /** Fixed-size values indexed {@code 0 .. entries-1}, laid out as the kernel's mmapable array. */
+    ARRAY(1);
+
+    private final int code;
+
+    MapType(int code) {
+        this.code = code;
+    }
+
+    /** The number stored in the header. */
+    public int code() {
+        return code;
+    }
+
+    /** The type stored as {@code code}, or null. */
+    public static MapType ofCode(int code) {
+        for (MapType t : values()) {
+            if (t.code == code) return t;
+        }
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,244 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.Backends;
+import dev.mapsync.internal.MapInfos;
+import dev.mapsync.internal.MapRegion;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * An array map shared between processes: {@code length()} values of one {@link Schema}, indexed from 0, laid out
+ * exactly as the kernel's mmapable BPF array (value {@code i} at {@code i * round_up(value_size, 8)}).
+ *
+ * <pre>{@code
+ * try (var counters = SharedArray.openOrCreate(MapSpec.array("hits", Codec.i64(), 256))) {
+ *     counters.longs().getAndAdd(3, 1);        // lock xadd on the shared page
+ *     long hits = counters.longs().get(3);
+ * }
+ * }</pre>
+ *
+ * <p>A handle is safe to use from any number of threads. Every process that opens the same map (by name, by
+ * path, or for bpf maps by pin) sees the same memory. Closing the handle unmaps it; later calls throw
+ * {@link MapClosedException}. Closing twice does nothing.
+ *
+ * @param <V> the Java type of a value
+ */
+public final class SharedArray<V> implements AutoCloseable {
+    private final MapRegion region;
+    private final Codec<V> codec;
+    private final MemorySegment data;
+    private final long stride;
+    private final int length;
+    private final boolean readOnly;
+
+    private SharedArray(MapRegion region, Codec<V> codec) {
+        this.region = region;
+        this.codec = codec;
+        this.data = region.data();
+        this.stride = region.header().stride();
+        this.length = region.header().entries();
+        this.readOnly = region.readOnly();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> SharedArray<V> wrap(MapRegion region, MapSpec<V> spec) {
+        Codec<V> codec = spec.adoptsExisting()
+                ? (Codec<V>) Codec.of(Schema.parse(region.header().valueSchema()))
+                : spec.codec();
+        return new SharedArray<>(region, codec);
+    }
+
+    /**
+     * Creates a new map.
+     *
+     * @throws MapExistsException       if a map of that name exists
+     * @throws MapAccessDeniedException if the folder (or bpffs) refuses
+     */
+    public static <V> SharedArray<V> create(MapSpec<V> spec) {
+        return wrap(Backends.create(spec), spec);
+    }
+
+    /**
+     * Opens an existing map for reading and writing, after checking it against the spec (a spec made by
+     * {@link MapSpec#existing} adopts the map's own schema).
+     *
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if the map differs from the spec; the message names the field
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
+    public static <V> SharedArray<V> open(MapSpec<V> spec) {
+        return wrap(Backends.open(spec, false), spec);
+    }
+
+    /**
+     * Opens an existing map for reading only: it is mapped {@code PROT_READ}, and every write through the handle
+     * throws {@link MapAccessDeniedException}.
+     */
+    public static <V> SharedArray<V> openReadOnly(MapSpec<V> spec) {
+        return wrap(Backends.open(spec, true), spec);
+    }
+
+    /** Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map. */
+    public static <V> SharedArray<V> openOrCreate(MapSpec<V> spec) {
+        return wrap(Backends.openOrCreate(spec), spec);
+    }
+
+    /** The map's name. */
+    public String name() {
+        return region.name();
+    }
+
+    /** The number of values. */
+    public int length() {
+        return length;
+    }
+
+    /** The codec of the values. */
+    public Codec<V> codec() {
+        return codec;
+    }
+
+    /** True if this handle was opened read-only. */
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        return region.isClosed();
+    }
+
+    /** What the map's header says about it. */
+    public MapInfo info() {
+        checkOpen();
+        return MapInfos.of(region.name(), region.file(), region.header(), java.util.Map.of());
+    }
+
+    /**
+     * Reads value {@code index}.
+     *
+     * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
+     */
+    public V get(int index) {
+        long offset = offset(index);
+        try {
+            return codec.read(data, offset);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Writes value {@code index}.
+     *
+     * @throws InvalidValueException    if the value does not fit its schema (nothing is written)
+     * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
+     * @throws MapAccessDeniedException if the handle is read-only
+     */
+    public void set(int index, V value) {
+        if (readOnly) throw readOnlyWrite();
+        long offset = offset(index);
+        try {
+            codec.write(data, offset, value);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Atomic access to the values of an {@code i64} or {@code u64} map.
+     *
+     * @throws IllegalArgumentException if the values are not 64-bit integers
+     */
+    public LongSlots longs() {
+        checkOpen();
+        Schema.Kind k = codec.schema().kind();
+        if (k != Schema.Kind.I64 && k != Schema.Kind.U64) {
+            throw new IllegalArgumentException("map '" + name() + "' holds " + codec.schema() + ", not i64 or u64 values");
+        }
+        return new LongSlots(this, data, 0, stride, length, readOnly);
+    }
+
+    /**
+     * Atomic access to the values of an {@code i32} or {@code u32} map.
+     *
+     * @throws IllegalArgumentException if the values are not 32-bit integers
+     */
+    public IntSlots ints() {
+        checkOpen();
+        Schema.Kind k = codec.schema().kind();
+        if (k != Schema.Kind.I32 && k != Schema.Kind.U32) {
+            throw new IllegalArgumentException("map '" + name() + "' holds " + codec.schema() + ", not i32 or u32 values");
+        }
+        return new IntSlots(this, data, 0, stride, length, readOnly);
+    }
+
+    /**
+     * Atomic access to one 64-bit integer field of every record value; {@code a.b} names a field of a nested struct.
+     *
+     * @throws IllegalArgumentException if there is no such field, it is not i64 or u64, or it is not 8-byte aligned
+     */
+    public LongSlots longs(String field) {
+        return new LongSlots(this, data, atomicField(field, 8), stride, length, readOnly);
+    }
+
+    /**
+     * Atomic access to one 32-bit integer field of every record value.
+     *
+     * @throws IllegalArgumentException if there is no such field, it is not i32 or u32, or it is not 4-byte aligned
+     */
+    public IntSlots ints(String field) {
+        return new IntSlots(this, data, atomicField(field, 4), stride, length, readOnly);
+    }
+
+    private long atomicField(String name, int width) {
+        checkOpen();
+        Schema.Field f = codec.schema().field(name).orElseThrow(() -> new IllegalArgumentException(
+                "map '" + name() + "' has no field '" + name + "' (its values are " + codec.schema() + ")"));
+        Schema.Kind k = f.type().kind();
+        boolean rightWidth = k.isInteger() && f.type().size() == width;
+        if (!rightWidth) {
+            throw new IllegalArgumentException("field '" + name + "' is " + f.type() + "; atomic access needs "
+                    + (width == 8 ? "i64 or u64" : "i32 or u32"));
+        }
+        if (f.offset() % width != 0) {
+            throw new IllegalArgumentException("field '" + name + "' is at offset " + f.offset()
+                    + ", not aligned to " + width + " bytes, so it cannot be accessed atomically");
+        }
+        return f.offset();
+    }
+
+    /** Unmaps the map. Idempotent; the map itself stays for other processes. */
+    @Override
+    public void close() {
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedArray[" + name() + ", " + length + " x " + codec.schema() + (readOnly ? ", read-only" : "") + "]";
+    }
+
+    private long offset(int index) {
+        if (Integer.compareUnsigned(index, length) >= 0) throw outOfRange(index);
+        return index * stride;
+    }
+
+    private void checkOpen() {
+        if (region.isClosed()) throw new MapClosedException("map '" + name() + "' is closed");
+    }
+
+    IndexOutOfRangeException outOfRange(int index) {
+        return new IndexOutOfRangeException("index " + index + " is out of range for map '" + name()
+                + "' (0.." + (length - 1) + ")");
+    }
+
+    MapAccessDeniedException readOnlyWrite() {
+        return new MapAccessDeniedException("map '" + name() + "' is open read-only; writes are refused");
+    }
+
+    /** The exception to throw for an {@link IllegalStateException} from a segment access. */
+    RuntimeException closedOr(IllegalStateException e) {
+        return region.isClosed() ? new MapClosedException("map '" + name() + "' is closed", e) : e;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.Backends;
+import dev.mapsync.internal.MapInfos;
+import dev.mapsync.internal.layout.Header;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/** Operations on maps as a whole: describe, list and delete. */
+public final class SharedMaps {
+    private SharedMaps() {}
+
+    /**
+     * Describes an existing map without keeping it open.
+     *
+     * @throws MapNotFoundException if there is no such map
+     * @throws CorruptMapException  if it is not a complete mapsync map
+     */
+    public static MapInfo info(MapSpec<?> spec) {
+        Header header = Backends.readHeader(spec);
+        return MapInfos.of(spec.name(), spec.file(), header, Map.of());
+    }
+
+    /**
+     * Deletes a map: its file (for bpf maps, the pin and the sidecar). Processes that have it open keep using
+     * their mapping until they close it; new opens no longer find it.
+     *
+     * @throws MapNotFoundException if there is no such map
+     */
+    public static void delete(MapSpec<?> spec) {
+        Backends.delete(spec);
+    }
+
+    /** {@link #delete(MapSpec)} of the map called {@code name} in the default folder. */
+    public static void delete(String name) {
+        delete(MapSpec.existing(name));
+    }
+
+    /** The maps in the default folder ({@code $MAPSYNC_DIR}, else {@code /dev/shm/mapsync}). */
+    public static List<MapInfo> list() {
+        return list(MapSpec.defaultDir());
+    }
+
+    /**
+     * The maps in {@code dir}, by name. Files that are not complete mapsync maps are left out; a missing folder
+     * holds no maps.
+     */
+    public static List<MapInfo> list(Path dir) {
+        List<MapInfo> maps = new ArrayList<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return maps;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) continue;
+                try {
+                    MapSpec<Object> spec = MapSpec.existing(file).openTimeout(Duration.ZERO);
+                    maps.add(MapInfos.of(file.getFileName().toString(), file, Backends.readHeader(spec), Map.of()));
+                } catch (MapSyncException | IllegalArgumentException e) {
+                    // not a map, not finished, or not readable by us: not listed
+                }
+            }
+        } catch (IOException e) {
+            throw new MapSyncException("cannot list " + dir + ": " + e, e);
+        }
+        maps.sort(Comparator.comparing(MapInfo::name));
+        return maps;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.mapsync.internal;
+
+import dev.mapsync.Backend;
+import dev.mapsync.MapExistsException;
+import dev.mapsync.MapNotFoundException;
+import dev.mapsync.MapSpec;
+import dev.mapsync.MapSyncException;
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.shm.ShmMapFile;
+
+/** Creates and opens map regions, choosing the backend the spec names. */
+public final class Backends {
+    private Backends() {}
+
+    /** Creates a new map; nothing is left behind if creation fails. */
+    public static MapRegion create(MapSpec<?> spec) {
+        if (spec.adoptsExisting()) {
+            throw new IllegalArgumentException("spec for existing map '" + spec.name() + "' has no schema or size to create it with");
+        }
+        Header header = Header.forNewMap(spec);
+        return switch (spec.backend()) {
+            case SHM -> ShmMapFile.create(spec.name(), spec.file(), header, spec.mode(), ShmMapFile::inlineData, () -> {});
+            case BPF -> throw bpfPending();
+        };
+    }
+
+    /** Opens an existing map and checks it against the spec. */
+    public static MapRegion open(MapSpec<?> spec, boolean readOnly) {
+        MapRegion region = switch (spec.backend()) {
+            case SHM -> ShmMapFile.open(spec.name(), spec.file(), readOnly, spec.openTimeout(), ShmMapFile::inlineData, () -> {});
+            case BPF -> throw bpfPending();
+        };
+        try {
+            SpecCheck.check(region.header(), spec);
+            return region;
+        } catch (RuntimeException e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /** Opens the map, or creates it when there is none; racing creators agree on one map. */
+    public static MapRegion openOrCreate(MapSpec<?> spec) {
+        MapSyncException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            try {
+                return create(spec);
+            } catch (MapExistsException e) {
+                last = e;
+            }
+            try {
+                return open(spec, false);
+            } catch (MapNotFoundException e) {
+                last = e; // deleted between our create and open: try again
+            }
+        }
+        throw new MapSyncException("could not open or create map '" + spec.name() + "': it kept appearing and disappearing", last);
+    }
+
+    /** Reads a map's header without keeping it open. */
+    public static Header readHeader(MapSpec<?> spec) {
+        return switch (spec.backend()) {
+            case SHM -> ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout());
+            case BPF -> throw bpfPending();
+        };
+    }
+
+    private static MapSyncException bpfPending() {
+        return new MapSyncException("the bpf backend is not in this build");
+    }
+
+    /** Deletes a map: its file, and for bpf maps its pin too. Processes that have it open keep using it. */
+    public static void delete(MapSpec<?> spec) {
+        if (spec.backend() == Backend.BPF) {
+            throw bpfPending();
+        } else {
+            ShmMapFile.delete(spec.name(), spec.file());
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.mapsync.internal;
+
+import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.MapExistsException;
+import dev.mapsync.MapNotFoundException;
+import dev.mapsync.MapSyncException;
+import dev.mapsync.internal.linux.Errno;
+import dev.mapsync.internal.linux.SyscallException;
+
+import java.nio.file.Path;
+
+/** Turns a failed system call on a map's file into the public exception that says what happened. */
+public final class Failures {
+    private Failures() {}
+
+    public static MapSyncException of(String name, Path file, SyscallException e) {
+        return switch (e.errno()) {
+            case Errno.ENOENT -> new MapNotFoundException("no map '" + name + "' (no file " + file + ")", e);
+            case Errno.EEXIST -> new MapExistsException("map '" + name + "' already exists (" + file + ")", e);
+            case Errno.EACCES, Errno.EPERM, Errno.EROFS ->
+                    new MapAccessDeniedException("permission denied for map '" + name + "': " + e.getMessage(), e);
+            case Errno.ELOOP -> new MapAccessDeniedException("refusing map '" + name + "': " + file
+                    + " is a symbolic link, and mapsync never follows links", e);
+            case Errno.EISDIR -> new MapAccessDeniedException("refusing map '" + name + "': " + file
+                    + " is not a regular file", e);
+            case Errno.ENOSPC, Errno.ENOMEM -> new MapSyncException("no room for map '" + name + "': "
+                    + e.getMessage() + " (is /dev/shm full? see df -h /dev/shm)", e);
+            default -> new MapSyncException("map '" + name + "': " + e.getMessage(), e);
+        };
+    }
+}

@@ -1,0 +1,38 @@
+package dev.mapsync.internal;
+
+import dev.mapsync.Backend;
+import dev.mapsync.MapInfo;
+import dev.mapsync.MapType;
+import dev.mapsync.Schema;
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.linux.SyscallException;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+/** Builds the public {@link MapInfo} from a header and the file's status. */
+public final class MapInfos {
+    private MapInfos() {}
+
+    public static MapInfo of(String name, Path file, Header h, Map<String, String> details) {
+        int mode = 0, uid = -1;
+        long size = 0;
+        try {
+            LibC.FileStat st = LibC.lstat(file.toString());
+            mode = st.permissions();
+            uid = st.uid();
+            size = st.size();
+        } catch (SyscallException e) {
+            // the file was deleted after it was opened; the mapping still works
+        }
+        boolean sameNamespace = h.creatorPidNamespace() == Proc.PID_NAMESPACE;
+        boolean alive = sameNamespace && Proc.isAlive(h.creatorPid(), h.creatorStartTime());
+        return new MapInfo(name, file, MapType.ofCode(h.type()),
+                h.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM, h.entries(),
+                Schema.parse(h.valueSchema()), h.valueSize(), h.stride(), h.lockStripes(), h.changelogCapacity(),
+                h.creatorPid(), alive, Instant.ofEpochSecond(0, h.createdAtNanos()), mode, uid, size, details);
+    }
+}

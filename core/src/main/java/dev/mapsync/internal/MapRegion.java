@@ -1,0 +1,102 @@
+package dev.mapsync.internal;
+
+import dev.mapsync.internal.layout.Header;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One opened map, whatever its backend: its header and control region (ordinary shared memory) and its data
+ * region (the same file for shm maps, the kernel map's pages for bpf maps). Closing it unmaps both.
+ */
+public final class MapRegion implements AutoCloseable {
+    private final String name;
+    private final Path file;
+    private final Header header;
+    private final Arena arena;
+    private final MemorySegment head;
+    private final MemorySegment control;
+    private final MemorySegment data;
+    private final boolean readOnly;
+    private final int fd;
+    private final Runnable onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param head    the mapping that starts with the header and holds the control region
+     * @param data    the data region
+     * @param fd      the map file's descriptor, kept open for the life of the handle
+     * @param onClose releases what the backend holds beyond the mappings and the file descriptor
+     */
+    public MapRegion(String name, Path file, Header header, Arena arena, MemorySegment head, MemorySegment data,
+                     boolean readOnly, int fd, Runnable onClose) {
+        this.name = name;
+        this.file = file;
+        this.header = header;
+        this.arena = arena;
+        this.head = head;
+        this.control = head.asSlice(header.controlOffset(), header.controlLength());
+        this.data = data;
+        this.readOnly = readOnly;
+        this.fd = fd;
+        this.onClose = onClose;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The map file, or the sidecar file of a bpf map. */
+    public Path file() {
+        return file;
+    }
+
+    public Header header() {
+        return header;
+    }
+
+    /** The first page of the file: the header. */
+    public MemorySegment head() {
+        return head;
+    }
+
+    /** The control region: lock records, event words, changelog. */
+    public MemorySegment control() {
+        return control;
+    }
+
+    /** The values, element {@code i} at {@code i * stride}. */
+    public MemorySegment data() {
+        return data;
+    }
+
+    public boolean readOnly() {
+        return readOnly;
+    }
+
+    /** The map file's descriptor (for open-file-description locks). */
+    public int fd() {
+        return fd;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Unmaps the map; later accesses through its segments fail with {@link IllegalStateException}. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        try {
+            arena.close();
+        } finally {
+            try {
+                onClose.run();
+            } finally {
+                dev.mapsync.internal.linux.LibC.close(fd);
+            }
+        }
+    }
+}

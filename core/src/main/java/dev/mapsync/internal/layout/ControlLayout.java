@@ -1,0 +1,52 @@
+package dev.mapsync.internal.layout;
+
+import dev.mapsync.internal.linux.Arch;
+
+/**
+ * Where the synchronization words live inside the control region, which follows the header. The control
+ * region is ordinary shared memory in both backends (for bpf maps it is the sidecar file), because a futex
+ * on BPF-mapped memory fails with EFAULT.
+ *
+ * <pre>
+ * offset (from the control region start)     size              content
+ *      0                                      64                map-wide lock record (see LockRecord)
+ *     64                                      64                event block (change notifications)
+ *    128                                     128                reserved
+ *    256                                      SLOTS x 32        process slots (who has the map open)
+ *    256 + SLOTS x 32                         stripes x 32      lock records, one per stripe
+ *    ...                                      capacity x 32     changelog
+ * </pre>
+ * The region's length is rounded up to a page, so the data region that follows is page-aligned.
+ */
+public record ControlLayout(int stripes, int changelogCapacity) {
+    public static final long MAP_LOCK = 0;
+    public static final long EVENT_BLOCK = 64;
+    public static final long SLOTS = 256;
+    public static final int SLOT_COUNT = 1024;
+    public static final long SLOT_SIZE = 32;
+    public static final long LOCK_RECORD_SIZE = 32;
+    public static final long CHANGELOG_ENTRY_SIZE = 32;
+
+    public static final int DEFAULT_MAX_STRIPES = 4096;
+    public static final int DEFAULT_CHANGELOG = 4096;
+
+    /** The offset of the first stripe's lock record. */
+    public long stripesOffset() {
+        return SLOTS + SLOT_COUNT * SLOT_SIZE;
+    }
+
+    /** The offset of the changelog. */
+    public long changelogOffset() {
+        return stripesOffset() + stripes * LOCK_RECORD_SIZE;
+    }
+
+    /** The page-rounded length of the control region. */
+    public long length() {
+        return Arch.pageAlign(changelogOffset() + changelogCapacity * CHANGELOG_ENTRY_SIZE);
+    }
+
+    /** The default stripe count for a map of {@code entries}: one lock per entry up to a limit. */
+    public static int defaultStripes(int entries) {
+        return Math.min(entries, DEFAULT_MAX_STRIPES);
+    }
+}

@@ -1,0 +1,228 @@
+package dev.mapsync.internal.layout;
+
+import dev.mapsync.CorruptMapException;
+import dev.mapsync.MapSpec;
+import dev.mapsync.MapType;
+import dev.mapsync.Schema;
+import dev.mapsync.internal.codec.Layouts;
+import dev.mapsync.internal.linux.Arch;
+import dev.mapsync.internal.linux.Proc;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The header at the start of every map file (and of every bpf map's sidecar). All integers are little-endian.
+ *
+ * <pre>
+ * offset size field
+ *      0    8 magic: the bytes "MAPSYNC\0"
+ *      8    4 layout version ({@value #VERSION})
+ *     12    4 ready: 0 while the creator initialises, 1 when the map may be used; written last, with release
+ *     16    4 map type (1 = array)
+ *     20    4 backend (0 = shm: data in this file; 1 = bpf: data in a kernel map, this file is its sidecar)
+ *     24    4 key size in bytes (4 for arrays: the u32 index)
+ *     28    4 value size in bytes
+ *     32    4 value stride: value size rounded up to 8
+ *     36    4 entries
+ *     40    4 creator pid (in the creator's pid namespace)
+ *     44    4 flags (0)
+ *     48    8 creator start time, clock ticks since boot (/proc/PID/stat field 22)
+ *     56    8 creation time, nanoseconds since the epoch
+ *     64    8 control region offset
+ *     72    8 control region length
+ *     80    8 data region offset (page-aligned; 0 when the data is in a kernel map)
+ *     88    8 data region length
+ *     96    8 file length
+ *    104    4 key schema length in bytes
+ *    108    4 value schema length in bytes
+ *    112    4 lock stripes
+ *    116    4 changelog capacity (entries)
+ *    120    8 creator pid namespace inode
+ *    128  128 backend-specific (bpf: see docs/FORMAT.md)
+ *    256    . key schema text (UTF-8), then the value schema text right after it
+ * </pre>
+ * The header occupies the first {@value #SIZE} bytes; the schema texts must fit in it.
+ */
+public record Header(int version, int type, int backend, int keySize, int valueSize, int stride, int entries,
+                     int creatorPid, long creatorStartTime, long createdAtNanos, long controlOffset,
+                     long controlLength, long dataOffset, long dataLength, long fileLength, int lockStripes,
+                     int changelogCapacity, long creatorPidNamespace, String keySchema, String valueSchema) {
+
+    public static final long SIZE = 4096;
+    public static final int VERSION = 1;
+    /** The bytes {@code "MAPSYNC\0"} read as a little-endian long. */
+    public static final long MAGIC = 0x0043_4E59_5350_414DL;
+
+    public static final long MAGIC_OFFSET = 0, VERSION_OFFSET = 8, READY_OFFSET = 12, TYPE_OFFSET = 16,
+            BACKEND_OFFSET = 20, KEY_SIZE_OFFSET = 24, VALUE_SIZE_OFFSET = 28, STRIDE_OFFSET = 32,
+            ENTRIES_OFFSET = 36, CREATOR_PID_OFFSET = 40, FLAGS_OFFSET = 44, CREATOR_START_OFFSET = 48,
+            CREATED_AT_OFFSET = 56, CONTROL_OFFSET_OFFSET = 64, CONTROL_LENGTH_OFFSET = 72,
+            DATA_OFFSET_OFFSET = 80, DATA_LENGTH_OFFSET = 88, FILE_LENGTH_OFFSET = 96,
+            KEY_SCHEMA_LENGTH_OFFSET = 104, VALUE_SCHEMA_LENGTH_OFFSET = 108, LOCK_STRIPES_OFFSET = 112,
+            CHANGELOG_CAPACITY_OFFSET = 116, CREATOR_PIDNS_OFFSET = 120, BACKEND_AREA_OFFSET = 128,
+            SCHEMA_TEXT_OFFSET = 256;
+
+    public static final int READY = 1;
+    public static final int BACKEND_SHM = 0, BACKEND_BPF = 1;
+
+    /** The most schema text (key and value together) a header holds. */
+    public static final int MAX_SCHEMA_TEXT = (int) (SIZE - SCHEMA_TEXT_OFFSET);
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    /** The first 8 bytes of a file. */
+    public static long magic(MemorySegment h) {
+        return h.get(Layouts.LONG, MAGIC_OFFSET);
+    }
+
+    public static int version(MemorySegment h) {
+        return h.get(Layouts.INT, VERSION_OFFSET);
+    }
+
+    /** The ready word, read with acquire semantics so that every header field written before it is visible. */
+    public static int readyAcquire(MemorySegment h) {
+        return (int) INT.getAcquire(h, READY_OFFSET);
+    }
+
+    /** Publishes the map: every store before this one is visible to an opener that sees READY. */
+    public static void publishReady(MemorySegment h) {
+        INT.setRelease(h, READY_OFFSET, READY);
+    }
+
+    /** Reads every field but the ready word. */
+    public static Header read(MemorySegment h) {
+        int keyLength = h.get(Layouts.INT, KEY_SCHEMA_LENGTH_OFFSET);
+        int valueLength = h.get(Layouts.INT, VALUE_SCHEMA_LENGTH_OFFSET);
+        if (keyLength < 0 || valueLength < 0 || (long) keyLength + valueLength > MAX_SCHEMA_TEXT) {
+            throw new IllegalStateException("schema text lengths " + keyLength + " and " + valueLength
+                    + " run past the header");
+        }
+        return new Header(h.get(Layouts.INT, VERSION_OFFSET), h.get(Layouts.INT, TYPE_OFFSET),
+                h.get(Layouts.INT, BACKEND_OFFSET), h.get(Layouts.INT, KEY_SIZE_OFFSET),
+                h.get(Layouts.INT, VALUE_SIZE_OFFSET), h.get(Layouts.INT, STRIDE_OFFSET),
+                h.get(Layouts.INT, ENTRIES_OFFSET), h.get(Layouts.INT, CREATOR_PID_OFFSET),
+                h.get(Layouts.LONG, CREATOR_START_OFFSET), h.get(Layouts.LONG, CREATED_AT_OFFSET),
+                h.get(Layouts.LONG, CONTROL_OFFSET_OFFSET), h.get(Layouts.LONG, CONTROL_LENGTH_OFFSET),
+                h.get(Layouts.LONG, DATA_OFFSET_OFFSET), h.get(Layouts.LONG, DATA_LENGTH_OFFSET),
+                h.get(Layouts.LONG, FILE_LENGTH_OFFSET), h.get(Layouts.INT, LOCK_STRIPES_OFFSET),
+                h.get(Layouts.INT, CHANGELOG_CAPACITY_OFFSET), h.get(Layouts.LONG, CREATOR_PIDNS_OFFSET),
+                text(h, SCHEMA_TEXT_OFFSET, keyLength), text(h, SCHEMA_TEXT_OFFSET + keyLength, valueLength));
+    }
+
+    /** Writes the magic and every field but the ready word, which {@link #publishReady} writes last. */
+    public void write(MemorySegment h) {
+        byte[] k = keySchema.getBytes(StandardCharsets.UTF_8);
+        byte[] v = valueSchema.getBytes(StandardCharsets.UTF_8);
+        if (k.length + v.length > MAX_SCHEMA_TEXT) {
+            throw new IllegalArgumentException("the schema text is " + (k.length + v.length)
+                    + " bytes; a map header holds at most " + MAX_SCHEMA_TEXT);
+        }
+        h.set(Layouts.LONG, MAGIC_OFFSET, MAGIC);
+        h.set(Layouts.INT, VERSION_OFFSET, version);
+        h.set(Layouts.INT, TYPE_OFFSET, type);
+        h.set(Layouts.INT, BACKEND_OFFSET, backend);
+        h.set(Layouts.INT, KEY_SIZE_OFFSET, keySize);
+        h.set(Layouts.INT, VALUE_SIZE_OFFSET, valueSize);
+        h.set(Layouts.INT, STRIDE_OFFSET, stride);
+        h.set(Layouts.INT, ENTRIES_OFFSET, entries);
+        h.set(Layouts.INT, CREATOR_PID_OFFSET, creatorPid);
+        h.set(Layouts.LONG, CREATOR_START_OFFSET, creatorStartTime);
+        h.set(Layouts.LONG, CREATED_AT_OFFSET, createdAtNanos);
+        h.set(Layouts.LONG, CONTROL_OFFSET_OFFSET, controlOffset);
+        h.set(Layouts.LONG, CONTROL_LENGTH_OFFSET, controlLength);
+        h.set(Layouts.LONG, DATA_OFFSET_OFFSET, dataOffset);
+        h.set(Layouts.LONG, DATA_LENGTH_OFFSET, dataLength);
+        h.set(Layouts.LONG, FILE_LENGTH_OFFSET, fileLength);
+        h.set(Layouts.INT, LOCK_STRIPES_OFFSET, lockStripes);
+        h.set(Layouts.INT, CHANGELOG_CAPACITY_OFFSET, changelogCapacity);
+        h.set(Layouts.LONG, CREATOR_PIDNS_OFFSET, creatorPidNamespace);
+        h.set(Layouts.INT, KEY_SCHEMA_LENGTH_OFFSET, k.length);
+        h.set(Layouts.INT, VALUE_SCHEMA_LENGTH_OFFSET, v.length);
+        MemorySegment.copy(k, 0, h, Layouts.BYTE, SCHEMA_TEXT_OFFSET, k.length);
+        MemorySegment.copy(v, 0, h, Layouts.BYTE, SCHEMA_TEXT_OFFSET + k.length, v.length);
+    }
+
+    /** The header of a new map made from {@code spec}; the data region is in the file for shm maps only. */
+    public static Header forNewMap(MapSpec<?> spec) {
+        boolean inline = spec.backend() == dev.mapsync.Backend.SHM;
+        int valueSize = spec.valueSchema().size();
+        long stride = stride(valueSize);
+        ControlLayout control = new ControlLayout(spec.lockStripes(), spec.changelogCapacity());
+        long dataLength = Arch.pageAlign(stride * spec.entries());
+        long controlEnd = SIZE + control.length();
+        java.time.Instant now = java.time.Instant.now();
+        return new Header(VERSION, spec.type().code(), inline ? BACKEND_SHM : BACKEND_BPF, 4, valueSize,
+                (int) stride, spec.entries(), Proc.PID, Proc.START_TIME,
+                now.getEpochSecond() * 1_000_000_000L + now.getNano(), SIZE, control.length(),
+                inline ? controlEnd : 0, dataLength, inline ? controlEnd + dataLength : controlEnd,
+                control.stripes(), control.changelogCapacity(), Proc.PID_NAMESPACE, KEY_SCHEMA,
+                spec.valueSchema().toString());
+    }
+
+    /** The key schema of arrays: the u32 index, as in the kernel's array maps. */
+    public static final String KEY_SCHEMA = "u32";
+
+    /**
+     * Checks that the fields agree with each other and with the file's size, so that nothing is read past the
+     * end of the file.
+     *
+     * @throws CorruptMapException naming the first field that is wrong
+     */
+    public void checkConsistent(String name, long fileSize) {
+        String where = "map '" + name + "' is corrupt: ";
+        if (MapType.ofCode(type) == null) throw new CorruptMapException(where + "unknown map type " + type);
+        if (backend != BACKEND_SHM && backend != BACKEND_BPF) throw new CorruptMapException(where + "unknown backend " + backend);
+        if (keySize != 4) throw new CorruptMapException(where + "key size " + keySize + " is not 4");
+        if (valueSize < 1) throw new CorruptMapException(where + "value size " + valueSize);
+        if (stride != stride(valueSize)) throw new CorruptMapException(where + "value stride " + stride + " for value size " + valueSize);
+        if (entries < 1) throw new CorruptMapException(where + "entries " + entries);
+        if (lockStripes < 1 || lockStripes > entries) throw new CorruptMapException(where + "lock stripes " + lockStripes);
+        if (changelogCapacity < 16 || Integer.bitCount(changelogCapacity) != 1) {
+            throw new CorruptMapException(where + "changelog capacity " + changelogCapacity);
+        }
+        if (controlOffset != SIZE || controlLength != control().length()) {
+            throw new CorruptMapException(where + "control region at " + controlOffset + " of " + controlLength + " bytes");
+        }
+        long expectedData = Arch.pageAlign((long) stride * entries);
+        long controlEnd = controlOffset + controlLength;
+        boolean inline = backend == BACKEND_SHM;
+        if (dataLength != expectedData || dataOffset != (inline ? controlEnd : 0)) {
+            throw new CorruptMapException(where + "data region at " + dataOffset + " of " + dataLength + " bytes");
+        }
+        long expectedFile = inline ? controlEnd + dataLength : controlEnd;
+        if (fileLength != expectedFile) throw new CorruptMapException(where + "file length field " + fileLength + ", expected " + expectedFile);
+        if (fileSize < fileLength) {
+            throw new CorruptMapException("map '" + name + "' is truncated: the file has " + fileSize
+                    + " bytes, its header needs " + fileLength);
+        }
+        Schema schema;
+        try {
+            schema = Schema.parse(valueSchema);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptMapException(where + "value schema: " + e.getMessage());
+        }
+        if (schema.size() != valueSize) {
+            throw new CorruptMapException(where + "value schema " + valueSchema + " is " + schema.size()
+                    + " bytes, the value size field says " + valueSize);
+        }
+    }
+
+    /** The layout of the control region this header describes. */
+    public ControlLayout control() {
+        return new ControlLayout(lockStripes, changelogCapacity);
+    }
+
+    private static String text(MemorySegment h, long offset, int length) {
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(h, Layouts.BYTE, offset, bytes, 0, length);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** The value stride of the kernel's mmapable array: the value size rounded up to 8. */
+    public static long stride(long valueSize) {
+        return (valueSize + 7) & ~7L;
+    }
+}

@@ -1,0 +1,218 @@
+package dev.mapsync.internal.shm;
+
+import dev.mapsync.CorruptMapException;
+import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.MapExistsException;
+import dev.mapsync.MapNotFoundException;
+import dev.mapsync.MapSyncException;
+import dev.mapsync.internal.Failures;
+import dev.mapsync.internal.MapRegion;
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.linux.SyscallException;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+
+/**
+ * A map file in shared memory: created with {@code O_EXCL} and exact permission bits, opened without following
+ * symbolic links, checked to be a regular, complete, consistent mapsync file before it is used.
+ *
+ * <p>Creation order: create the file, reserve its blocks, write the header, then publish the ready word with
+ * release semantics. An opener waits (up to a deadline) until it sees the ready word.
+ */
+public final class ShmMapFile {
+    private ShmMapFile() {}
+
+    /**
+     * Creates the file and maps it read-write.
+     *
+     * @param dataOf the data region given the mapping of the file (the file's own tail for shm maps)
+     * @throws MapExistsException if the file exists
+     */
+    public static MapRegion create(String name, Path file, Header header, int mode,
+                                   Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
+        Folders.prepare(file.getParent());
+        int fd = translate(name, file, () -> LibC.open(file.toString(),
+                LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0600));
+        Arena arena = Arena.ofShared();
+        try {
+            translate(name, file, () -> {
+                LibC.fchmod(fd, mode);
+                LibC.fallocate(fd, header.fileLength());
+                return null;
+            });
+            MemorySegment mapping = translate(name, file, () -> LibC.mmapShared(fd, 0, header.fileLength(),
+                    LibC.PROT_READ | LibC.PROT_WRITE, arena, file.toString()));
+            header.write(mapping);
+            Header.publishReady(mapping);
+            return new MapRegion(name, file, header, arena, mapping, dataOf.apply(mapping), false, fd, onClose);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            deleteQuietly(file);
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens and maps an existing file after checking it.
+     *
+     * @throws MapNotFoundException     if there is no such file
+     * @throws CorruptMapException      if it is not a complete mapsync map of a version this library reads
+     * @throws MapAccessDeniedException if permissions refuse it, or it is a symbolic link or not a regular file
+     */
+    public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout,
+                                 Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
+        int fd = openChecked(name, file, readOnly, true);
+        Arena arena = Arena.ofShared();
+        try {
+            Header header = awaitReady(name, file, fd, timeout);
+            int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
+            MemorySegment mapping = translate(name, file,
+                    () -> LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString()));
+            if (readOnly) mapping = mapping.asReadOnly();
+            return new MapRegion(name, file, header, arena, mapping, dataOf.apply(mapping), readOnly, fd, onClose);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    /** Reads the header of an existing map without keeping it open (to describe it; whoever owns it). */
+    public static Header readHeader(String name, Path file, Duration timeout) {
+        int fd = openChecked(name, file, true, false);
+        try {
+            return awaitReady(name, file, fd, timeout);
+        } finally {
+            LibC.close(fd);
+        }
+    }
+
+    /** The data region of an shm map: the tail of its own file. */
+    public static MemorySegment inlineData(MemorySegment mapping) {
+        Header h = Header.read(mapping);
+        return mapping.asSlice(h.dataOffset(), h.dataLength());
+    }
+
+    /** Removes the file. */
+    public static void delete(String name, Path file) {
+        try {
+            Files.delete(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new MapNotFoundException("no map '" + name + "' (no file " + file + ")", e);
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new MapAccessDeniedException("cannot delete map '" + name + "': permission denied on " + file, e);
+        } catch (IOException e) {
+            throw new MapSyncException("cannot delete map '" + name + "': " + e, e);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the creation failed already; that error is the one to report
+        }
+    }
+
+    private static int openChecked(String name, Path file, boolean readOnly, boolean checkOwner) {
+        int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
+        int fd = translate(name, file, () -> LibC.open(file.toString(), flags, 0));
+        try {
+            LibC.FileStat st = LibC.fstat(fd);
+            if (!st.isRegularFile()) {
+                throw new MapAccessDeniedException("refusing map '" + name + "': " + file + " is not a regular file");
+            }
+            if (checkOwner) Folders.checkOwner(name, file, st);
+            return fd;
+        } catch (RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    private static Header awaitReady(String name, Path file, int fd, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pause = 1;
+        while (true) {
+            long size = LibC.fstat(fd).size();
+            if (size > 0 && size < Header.SIZE) {
+                throw new CorruptMapException("map '" + name + "' is truncated: the file has " + size
+                        + " bytes, fewer than a header (" + Header.SIZE + ")");
+            }
+            if (size >= Header.SIZE) {
+                Header ready = readIfReady(name, fd, size);
+                if (ready != null) return ready;
+            }
+            if (System.nanoTime() - deadline > 0) throw notFinished(name, file, fd, size, timeout);
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MapSyncException("interrupted while waiting for map '" + name + "' to be ready", e);
+            }
+            pause = Math.min(pause * 2, 20);
+        }
+    }
+
+    /** The header once the map is ready, or null while its creator is still writing it. */
+    private static Header readIfReady(String name, int fd, long size) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment page = LibC.mmapShared(fd, 0, Header.SIZE, LibC.PROT_READ, arena, "header of " + name);
+            long magic = Header.magic(page);
+            if (magic == 0) return null;
+            if (magic != Header.MAGIC) {
+                throw new CorruptMapException("'" + name + "' is not a mapsync map (its first bytes are "
+                        + String.format("%016x", Long.reverseBytes(magic)) + ", not \"MAPSYNC\\0\")");
+            }
+            int version = Header.version(page);
+            if (version > Header.VERSION) {
+                throw new CorruptMapException("map '" + name + "' has layout version " + version
+                        + ", newer than this mapsync reads (" + Header.VERSION + "); upgrade mapsync to open it");
+            }
+            if (Header.readyAcquire(page) != Header.READY) return null;
+            if (version < 1) throw new CorruptMapException("map '" + name + "' has layout version " + version);
+            Header header;
+            try {
+                header = Header.read(page);
+            } catch (IllegalStateException e) {
+                throw new CorruptMapException("map '" + name + "' is corrupt: " + e.getMessage());
+            }
+            header.checkConsistent(name, size);
+            return header;
+        }
+    }
+
+    private static CorruptMapException notFinished(String name, Path file, int fd, long size, Duration timeout) {
+        if (size == 0) {
+            return new CorruptMapException("map '" + name + "' is empty: " + file + " has 0 bytes after waiting "
+                    + timeout.toMillis() + " ms for its creator; delete it (mapsync rm " + name + ")");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment page = LibC.mmapShared(fd, 0, Header.SIZE, LibC.PROT_READ, arena, "header of " + name);
+            int pid = page.get(dev.mapsync.internal.codec.Layouts.INT, Header.CREATOR_PID_OFFSET);
+            long start = page.get(dev.mapsync.internal.codec.Layouts.LONG, Header.CREATOR_START_OFFSET);
+            String creator = pid == 0 ? "its creator"
+                    : "its creator (pid " + pid + ", " + (Proc.isAlive(pid, start) ? "still running" : "no longer running") + ")";
+            return new CorruptMapException("map '" + name + "' was not finished by " + creator + " within "
+                    + timeout.toMillis() + " ms; if the creator died, delete it (mapsync rm " + name + ")");
+        }
+    }
+
+    /** Runs a system call, turning its failure into the public exception that fits. */
+    static <T> T translate(String name, Path file, java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (SyscallException e) {
+            throw Failures.of(name, file, e);
+        }
+    }
+}
