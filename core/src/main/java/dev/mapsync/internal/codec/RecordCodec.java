@@ -34,9 +34,22 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     private record Component(String name, MethodHandle accessor, Class<?> javaType, Schema schema, int offset,
                              RecordCodec<?> nested) {}
 
+    /** The records whose codec this thread is building, to refuse a record that contains itself. */
+    private static final ThreadLocal<java.util.Set<Class<?>>> BUILDING = ThreadLocal.withInitial(java.util.HashSet::new);
+
     @SuppressWarnings("unchecked")
     public static <R extends Record> RecordCodec<R> of(Class<R> type) {
-        return (RecordCodec<R>) CACHE.computeIfAbsent(type, t -> new RecordCodec<>((Class<R>) t));
+        RecordCodec<?> cached = CACHE.get(type);
+        if (cached != null) return (RecordCodec<R>) cached;
+        if (!BUILDING.get().add(type)) {
+            throw new IllegalArgumentException(type.getSimpleName() + " contains itself, so it has no fixed size");
+        }
+        try {
+            CACHE.putIfAbsent(type, new RecordCodec<>(type));
+        } finally {
+            BUILDING.get().remove(type);
+        }
+        return (RecordCodec<R>) CACHE.get(type);
     }
 
     private RecordCodec(Class<R> type) {

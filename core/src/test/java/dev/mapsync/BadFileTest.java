@@ -1,0 +1,143 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.testkit.TestDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Files that are not good maps: each is refused with a clear message and left exactly as it was. */
+class BadFileTest {
+    private Path dir;
+    private final String name = "bad";
+    private MapSpec<Long> spec;
+
+    @BeforeEach
+    void setUp() {
+        dir = TestDirs.create();
+        spec = MapSpec.array(name, Codec.i64(), 16).dir(dir).openTimeout(Duration.ofMillis(200));
+        SharedArray.create(spec).close();
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestDirs.delete(dir);
+    }
+
+    private Path file() {
+        return dir.resolve(name);
+    }
+
+    private <T extends Throwable> T refusedWithoutChange(Class<T> type, String message) {
+        String before = TestDirs.fingerprint(file());
+        T e = assertThrows(type, () -> SharedArray.open(spec));
+        assertEquals(message, e.getMessage());
+        assertEquals(before, TestDirs.fingerprint(file()));
+        return e;
+    }
+
+    private void patch(long offset, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(file(), StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(bytes), offset);
+        }
+    }
+
+    private static byte[] le32(int v) {
+        return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
+    }
+
+    @Test
+    void aTruncatedFile() throws IOException {
+        long size = Files.size(file());
+        try (RandomAccessFile f = new RandomAccessFile(file().toFile(), "rw")) {
+            f.setLength(size - 4096);
+        }
+        refusedWithoutChange(CorruptMapException.class,
+                "map 'bad' is truncated: the file has " + (size - 4096) + " bytes, its header needs " + size);
+        try (RandomAccessFile f = new RandomAccessFile(file().toFile(), "rw")) {
+            f.setLength(100);
+        }
+        refusedWithoutChange(CorruptMapException.class,
+                "map 'bad' is truncated: the file has 100 bytes, fewer than a header (4096)");
+    }
+
+    @Test
+    void aForeignFile() throws IOException {
+        patch(0, "#!/bin/sh\n".getBytes());
+        refusedWithoutChange(CorruptMapException.class,
+                "'bad' is not a mapsync map (its first bytes are 23212f62696e2f73, not \"MAPSYNC\\0\")");
+    }
+
+    @Test
+    void aNewerLayoutVersion() throws IOException {
+        patch(Header.VERSION_OFFSET, le32(Header.VERSION + 1));
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' has layout version 2, newer than this mapsync reads (1);"
+                + " upgrade mapsync to open it");
+    }
+
+    @Test
+    void aCorruptHeaderField() throws IOException {
+        patch(Header.STRIDE_OFFSET, le32(12));
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: value stride 12 for value size 8");
+    }
+
+    @Test
+    void aMapItsCreatorNeverFinished() throws IOException {
+        patch(Header.READY_OFFSET, le32(0));
+        patch(Header.CREATOR_PID_OFFSET, le32(Integer.MAX_VALUE - 1));
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' was not finished by its creator (pid 2147483646,"
+                + " no longer running) within 200 ms; if the creator died, delete it (mapsync rm bad)");
+    }
+
+    @Test
+    void namesThatWouldLeaveTheFolder() {
+        for (String bad : new String[]{"../etc", "a/b", "..", ".hidden", "", "-x"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MapSpec.array(bad, Codec.i64(), 1));
+            assertEquals("invalid map name '" + bad + "': use 1 to 128 of A-Z a-z 0-9 _ - (not starting with '-');"
+                    + " '/', '.' and '..' are refused so that no name leaves its folder", e.getMessage());
+        }
+    }
+
+    @Test
+    void aSymbolicLinkIsNotFollowed() throws IOException {
+        Files.move(file(), dir.resolve("real"));
+        Files.createSymbolicLink(file(), dir.resolve("real"));
+        MapAccessDeniedException e = assertThrows(MapAccessDeniedException.class, () -> SharedArray.open(spec));
+        assertEquals("refusing map 'bad': " + file() + " is a symbolic link, and mapsync never follows links", e.getMessage());
+    }
+
+    @Test
+    void somethingThatIsNotARegularFile() throws Exception {
+        Files.delete(file());
+        new ProcessBuilder("mkfifo", file().toString()).start().waitFor();
+        MapAccessDeniedException e = assertThrows(MapAccessDeniedException.class, () -> SharedArray.open(spec));
+        assertEquals("refusing map 'bad': " + file() + " is not a regular file", e.getMessage());
+    }
+
+    @Test
+    void aFilePlantedByAnotherUserInASharedFolder() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "needs root to give the file to another user");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        new ProcessBuilder("chmod", "+t", dir.toString()).start().waitFor();
+        new ProcessBuilder("chown", "65534", file().toString()).start().waitFor();
+        MapAccessDeniedException e = assertThrows(MapAccessDeniedException.class, () -> SharedArray.open(spec));
+        assertEquals("refusing map 'bad': " + file() + " is owned by uid 65534, not by you (uid 0) or root, in " + dir
+                + ", which anyone may write; share maps between users through a folder only they can write (MAPSYNC_DIR)",
+                e.getMessage());
+    }
+}

@@ -1,0 +1,122 @@
+package dev.mapsync.testkit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A separate JVM running a main class from the test class path: cross-process behaviour is only proven by
+ * separate processes. Output goes to a file so a chatty child never blocks on a full pipe.
+ */
+public final class ChildJvm implements AutoCloseable {
+    private final Process process;
+    private final Path output;
+
+    private ChildJvm(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    /** Starts {@code mainClass} with {@code args} in a new JVM with native access enabled. */
+    public static ChildJvm start(Class<?> mainClass, String... args) {
+        return start(List.of(), mainClass, args);
+    }
+
+    /** Starts a child with extra environment entries, given as {@code NAME=value}. */
+    public static ChildJvm start(List<String> env, Class<?> mainClass, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Xmx128m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("mapsync-child", ".log");
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());
+            for (String e : env) pb.environment().put(e.substring(0, e.indexOf('=')), e.substring(e.indexOf('=') + 1));
+            return new ChildJvm(pb.start(), out);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a child JVM: " + e, e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Waits for the child and returns its exit code; fails the test if it takes longer than {@code seconds}. */
+    public int await(long seconds) {
+        try {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("child " + pid() + " did not finish in " + seconds + " s; output:\n" + output());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Waits for a zero exit code; fails with the child's output otherwise. */
+    public void awaitSuccess(long seconds) {
+        int code = await(seconds);
+        if (code != 0) throw new AssertionError("child " + pid() + " exited with " + code + "; output:\n" + output());
+    }
+
+    /** Everything the child printed so far. */
+    public String output() {
+        try {
+            return Files.readString(output, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    /** Waits until the child prints a line equal to {@code line}. */
+    public void awaitLine(String line, long seconds) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (output().lines().anyMatch(line::equals)) return;
+            if (!process.isAlive()) throw new AssertionError("child exited before printing '" + line + "':\n" + output());
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("child did not print '" + line + "' in " + seconds + " s:\n" + output());
+    }
+
+    /** Kills the child with SIGKILL and waits for it to be gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) kill();
+        try {
+            Files.deleteIfExists(output);
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
+    }
+}
