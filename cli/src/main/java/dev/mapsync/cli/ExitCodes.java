@@ -1,0 +1,37 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.CorruptMapException;
+import dev.mapsync.IncompatibleMapException;
+import dev.mapsync.IndexOutOfRangeException;
+import dev.mapsync.InvalidValueException;
+import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.MapNotFoundException;
+
+/** The exit codes of every mapsync command, documented in {@code --help} and the README. */
+final class ExitCodes {
+    private ExitCodes() {}
+
+    static final int OK = 0;
+    /** Bad arguments: an unknown option, a malformed value, an index out of range. */
+    static final int USAGE = 1;
+    static final int NOT_FOUND = 2;
+    /** The map differs from what was asked, or is not a complete map. */
+    static final int INCOMPATIBLE = 3;
+    static final int PERMISSION = 4;
+    static final int OTHER = 5;
+    /** A check came out false: {@code cas} found another value, the demo found a wrong count. */
+    static final int CHECK_FAILED = 6;
+
+    static final String HELP = """
+            Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map not found, 3 incompatible or corrupt map,
+              4 permission denied, 5 other failure, 6 a check failed (cas saw another value, the demo counted wrong).""";
+
+    static int of(Throwable e) {
+        if (e instanceof MapNotFoundException) return NOT_FOUND;
+        if (e instanceof IncompatibleMapException || e instanceof CorruptMapException) return INCOMPATIBLE;
+        if (e instanceof MapAccessDeniedException) return PERMISSION;
+        if (e instanceof InvalidValueException || e instanceof IndexOutOfRangeException
+                || e instanceof IllegalArgumentException) return USAGE;
+        return OTHER;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.MapInfo;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** How {@code info} and {@code list} show a map. */
+final class InfoView {
+    private InfoView() {}
+
+    static Map<String, Object> json(MapInfo i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", i.name());
+        m.put("file", i.file().toString());
+        m.put("type", i.type().toString());
+        m.put("backend", i.backend().name().toLowerCase(Locale.ROOT));
+        m.put("entries", i.entries());
+        m.put("value_schema", i.valueSchema().toString());
+        m.put("value_size", i.valueSize());
+        m.put("stride", i.stride());
+        m.put("mode", String.format("%04o", i.mode()));
+        m.put("owner_uid", i.ownerUid());
+        m.put("file_size", i.fileSize());
+        m.put("lock_stripes", i.lockStripes());
+        m.put("changelog_capacity", i.changelogCapacity());
+        m.put("creator_pid", i.creatorPid());
+        m.put("creator_alive", i.creatorAlive());
+        m.put("created_at", i.createdAt().toString());
+        i.details().forEach((k, v) -> m.put(k.replace(' ', '_'), v));
+        return m;
+    }
+
+    static String text(MapInfo i) {
+        StringBuilder b = new StringBuilder();
+        line(b, "map", i.name());
+        line(b, "file", i.file().toString());
+        line(b, "type", i.type().toString());
+        line(b, "backend", i.backend().name().toLowerCase(Locale.ROOT));
+        i.details().forEach((k, v) -> line(b, k, v));
+        line(b, "entries", Integer.toString(i.entries()));
+        line(b, "value", i.valueSchema() + " (" + i.valueSize() + " bytes, stride " + i.stride() + ")");
+        line(b, "mode", String.format("%04o, owner uid %d, %d bytes", i.mode(), i.ownerUid(), i.fileSize()));
+        line(b, "created", i.createdAt() + " by pid " + i.creatorPid() + (i.creatorAlive() ? " (running)" : " (exited)"));
+        line(b, "locks", i.lockStripes() + (i.lockStripes() == i.entries() ? " (one per entry)" : " stripes (entry i uses i % " + i.lockStripes() + ")"));
+        line(b, "changelog", i.changelogCapacity() + " changes");
+        return b.toString();
+    }
+
+    private static void line(StringBuilder b, String key, String value) {
+        b.append(String.format("%-10s %s%n", key, value));
+    }
+}

@@ -1,0 +1,90 @@
+package dev.mapsync.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/** The {@code mapsync} command: maps shared between processes, from the shell. */
+@Command(name = "mapsync",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Maps shared between processes at memory speed, with atomics, in shared memory (shm) or kernel eBPF maps (bpf).%n"
+                + "A MAP is a name (the default folder, shm backend), bpf:NAME (a kernel map), or a path containing '/'.",
+        footer = {"", ExitCodes.HELP},
+        subcommands = {CreateCommand.class, ListCommand.class, InfoCommand.class, GetCommand.class, SetCommand.class,
+                AddCommand.class, CasCommand.class, DumpCommand.class, RmCommand.class, DemoCommand.class,
+                DemoWorkerCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
+            description = "Folder of shm maps and sidecars (default: $MAPSYNC_DIR, else /dev/shm/mapsync).")
+    Path dir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command and returns its exit code; output goes to stdout, errors to stderr. */
+    public static int run(String... args) {
+        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        Main main = new Main();
+        CommandLine cl = new CommandLine(main);
+        cl.setOut(out);
+        cl.setErr(err);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            var usage = sub.getCommandSpec().usageMessage();
+            java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(usage.footer()));
+            footer.add("");
+            footer.add(ExitCodes.HELP);
+            usage.footer(footer.toArray(String[]::new));
+        }
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("mapsync: " + message(e));
+            if (main.verbose) e.printStackTrace(commandLine.getErr());
+            commandLine.getErr().flush();
+            return ExitCodes.of(e);
+        });
+        cl.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("mapsync: " + e.getMessage());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            c.getErr().flush();
+            return ExitCodes.USAGE;
+        });
+        return cl;
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.toString() : m;
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"mapsync " + (v == null ? "(development build)" : v),
+                    "Java " + Runtime.version() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version")
+                            + " " + System.getProperty("os.arch")};
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.InvalidValueException;
+import dev.mapsync.Schema;
+
+import java.lang.reflect.Array;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The command line's text form of values, the same for input and output so that what {@code get} prints can be
+ * given back to {@code set}: a scalar ({@code 42}, {@code -1.5}, {@code true}), a string ({@code ada}, or
+ * {@code "a, b"} quoted when it holds {@code , = " [ ]} or spaces at its ends), an array ({@code [1,2,3]}), and
+ * for structs a comma-separated list of {@code field=value} with dotted paths for nested fields
+ * ({@code id=7,pos.x=1,owner=ada}).
+ */
+final class ValueText {
+    private ValueText() {}
+
+    /** The text of {@code value}, which has {@code schema}. */
+    static String format(Schema schema, Object value) {
+        if (schema.kind() == Schema.Kind.STRUCT) {
+            StringBuilder b = new StringBuilder();
+            appendFields(b, schema, asMap(value), "");
+            return b.toString();
+        }
+        return literal(schema, value);
+    }
+
+    private static void appendFields(StringBuilder b, Schema struct, Map<?, ?> value, String prefix) {
+        for (Schema.Field f : struct.fields()) {
+            Object v = value.get(f.name());
+            if (f.type().kind() == Schema.Kind.STRUCT) {
+                appendFields(b, f.type(), asMap(v), prefix + f.name() + ".");
+            } else {
+                if (!b.isEmpty()) b.append(',');
+                b.append(prefix).append(f.name()).append('=').append(literal(f.type(), v));
+            }
+        }
+    }
+
+    private static String literal(Schema schema, Object value) {
+        return switch (schema.kind()) {
+            case CHARS -> quoteIfNeeded((String) value);
+            case ARRAY -> {
+                StringBuilder b = new StringBuilder("[");
+                Schema element = schema.element().orElseThrow();
+                for (int i = 0; i < Array.getLength(value); i++) {
+                    if (i > 0) b.append(',');
+                    b.append(scalar(element.kind(), Array.get(value, i)));
+                }
+                yield b.append(']').toString();
+            }
+            default -> scalar(schema.kind(), value);
+        };
+    }
+
+    private static String scalar(Schema.Kind kind, Object v) {
+        return switch (kind) {
+            case U64 -> Long.toUnsignedString(((Number) v).longValue());
+            case U8 -> Integer.toString(((Number) v).intValue() & 0xFF);
+            case U16 -> Integer.toString(((Number) v).intValue() & 0xFFFF);
+            case U32 -> Long.toString(((Number) v).longValue() & 0xFFFF_FFFFL);
+            default -> String.valueOf(v);
+        };
+    }
+
+    /** {@code value} as plain JSON-ready objects: unsigned numbers without a sign, arrays as lists. */
+    static Object jsonValue(Schema schema, Object value) {
+        return switch (schema.kind()) {
+            case STRUCT -> {
+                Map<String, Object> out = new LinkedHashMap<>();
+                Map<?, ?> in = asMap(value);
+                for (Schema.Field f : schema.fields()) out.put(f.name(), jsonValue(f.type(), in.get(f.name())));
+                yield out;
+            }
+            case ARRAY -> {
+                List<Object> out = new ArrayList<>();
+                Schema element = schema.element().orElseThrow();
+                for (int i = 0; i < Array.getLength(value); i++) out.add(jsonValue(element, Array.get(value, i)));
+                yield out;
+            }
+            case U64 -> new Json.Unsigned(((Number) value).longValue());
+            case U8, U16, U32 -> new BigInteger(scalar(schema.kind(), value));
+            default -> value;
+        };
+    }
+
+    private static Map<?, ?> asMap(Object value) {
+        if (value instanceof Map<?, ?> m) return m;
+        throw new IllegalStateException("a struct value should be a map, not " + value);
+    }
+
+    private static String quoteIfNeeded(String s) {
+        boolean plain = !s.isEmpty() && s.strip().equals(s) && !s.startsWith("\"");
+        for (int i = 0; plain && i < s.length(); i++) {
+            char c = s.charAt(i);
+            plain = c != ',' && c != '=' && c != '[' && c != ']' && c >= 0x20;
+        }
+        if (plain) return s;
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') b.append('\\');
+            b.append(c);
+        }
+        return b.append('"').toString();
+    }
+
+    /**
+     * Parses {@code text} as a value of {@code schema}. For structs, the assignments change a copy of
+     * {@code current} (the value now stored), so that fields not named keep their values.
+     *
+     * @throws InvalidValueException saying what is wrong and where
+     */
+    static Object parse(Schema schema, String text, Object current) {
+        Cursor c = new Cursor(text);
+        Object value;
+        if (schema.kind() == Schema.Kind.STRUCT) {
+            Map<String, Object> result = deepCopy(asMap(current));
+            do {
+                String path = c.until('=').strip();
+                c.expect('=');
+                Schema.Field f = schema.field(path).filter(x -> x.type().kind() != Schema.Kind.STRUCT)
+                        .orElseThrow(() -> new InvalidValueException("no field '" + path + "' in " + schema
+                                + " (name fields as field=value, nested ones as a.b=value)"));
+                put(result, path, literalValue(f.type(), c, path));
+            } while (c.skip(','));
+            value = result;
+        } else {
+            value = literalValue(schema, c, "");
+        }
+        if (!c.atEnd()) throw new InvalidValueException("unexpected '" + c.rest() + "' after the value");
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> deepCopy(Map<?, ?> in) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : in.entrySet()) {
+            Object v = e.getValue() instanceof Map<?, ?> m ? deepCopy(m) : e.getValue();
+            out.put((String) e.getKey(), v);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> root, String path, Object value) {
+        String[] parts = path.split("\\.");
+        Map<String, Object> m = root;
+        for (int i = 0; i < parts.length - 1; i++) m = (Map<String, Object>) m.get(parts[i]);
+        m.put(parts[parts.length - 1], value);
+    }
+
+    private static Object literalValue(Schema schema, Cursor c, String field) {
+        String where = field.isEmpty() ? "" : "field '" + field + "': ";
+        switch (schema.kind()) {
+            case CHARS -> {
+                return c.peek('"') ? c.quoted() : c.bare();
+            }
+            case ARRAY -> {
+                c.expect('[');
+                List<Object> items = new ArrayList<>();
+                if (!c.skip(']')) {
+                    do {
+                        items.add(scalarValue(schema.element().orElseThrow().kind(), c.bareUntil(",]"), where));
+                    } while (c.skip(','));
+                    c.expect(']');
+                }
+                return items;
+            }
+            default -> {
+                return scalarValue(schema.kind(), c.bare(), where);
+            }
+        }
+    }
+
+    private static Object scalarValue(Schema.Kind kind, String token, String where) {
+        String t = token.strip();
+        try {
+            return switch (kind) {
+                case BOOL -> switch (t) {
+                    case "true", "1" -> true;
+                    case "false", "0" -> false;
+                    default -> throw new InvalidValueException(where + "'" + t + "' is not a bool (true or false)");
+                };
+                case F32 -> Float.parseFloat(t);
+                case F64 -> Double.parseDouble(t);
+                default -> {
+                    BigInteger v = t.startsWith("0x") || t.startsWith("0X") ? new BigInteger(t.substring(2), 16)
+                            : t.startsWith("-0x") ? new BigInteger(t.substring(3), 16).negate() : new BigInteger(t);
+                    yield v.bitLength() < 64 ? (Object) v.longValue() : v;
+                }
+            };
+        } catch (NumberFormatException e) {
+            throw new InvalidValueException(where + "'" + t + "' is not a number of type " + kind);
+        }
+    }
+
+    /** Reads through the text of one value. */
+    private static final class Cursor {
+        private final String s;
+        private int pos;
+
+        Cursor(String s) {
+            this.s = s;
+        }
+
+        boolean atEnd() {
+            return pos >= s.length();
+        }
+
+        String rest() {
+            return s.substring(pos);
+        }
+
+        boolean peek(char c) {
+            return pos < s.length() && s.charAt(pos) == c;
+        }
+
+        boolean skip(char c) {
+            if (!peek(c)) return false;
+            pos++;
+            return true;
+        }
+
+        void expect(char c) {
+            if (!skip(c)) {
+                throw new InvalidValueException("expected '" + c + "' at position " + (pos + 1) + " of '" + s + "'");
+            }
+        }
+
+        String until(char c) {
+            int start = pos;
+            while (pos < s.length() && s.charAt(pos) != c) pos++;
+            return s.substring(start, pos);
+        }
+
+        /** Up to the next top-level comma. */
+        String bare() {
+            return bareUntil(",");
+        }
+
+        String bareUntil(String stops) {
+            int start = pos;
+            while (pos < s.length() && stops.indexOf(s.charAt(pos)) < 0) pos++;
+            return s.substring(start, pos);
+        }
+
+        String quoted() {
+            expect('"');
+            StringBuilder b = new StringBuilder();
+            while (pos < s.length() && s.charAt(pos) != '"') {
+                char c = s.charAt(pos++);
+                if (c == '\\' && pos < s.length()) c = s.charAt(pos++);
+                b.append(c);
+            }
+            expect('"');
+            return b.toString();
+        }
+    }
+}

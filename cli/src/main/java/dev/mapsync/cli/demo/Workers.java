@@ -1,0 +1,97 @@
+package dev.mapsync.cli.demo;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The demo's worker processes: separate JVMs running {@code mapsync demo-worker} from the same jar, so the
+ * sharing shown is between real processes.
+ */
+public final class Workers implements AutoCloseable {
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Path> logs = new ArrayList<>();
+
+    /** Starts one worker JVM with {@code args} after {@code demo-worker}. */
+    public Process start(String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(javaCommand());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-XX:+UseSerialGC");
+        command.add("-Xmx64m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.mapsync.cli.Main");
+        command.add("demo-worker");
+        command.addAll(List.of(args));
+        try {
+            Path log = Files.createTempFile("mapsync-demo-worker", ".log");
+            logs.add(log);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            processes.add(p);
+            return p;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a worker process: " + e.getMessage(), e);
+        }
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+    }
+
+    /** True while any worker runs. */
+    public boolean anyAlive() {
+        return processes.stream().anyMatch(Process::isAlive);
+    }
+
+    /** Waits for every worker; returns the description of the ones that failed (empty when all exited 0). */
+    public List<String> awaitAll(long seconds) {
+        List<String> failures = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        for (int i = 0; i < processes.size(); i++) {
+            Process p = processes.get(i);
+            try {
+                long left = deadline - System.nanoTime();
+                if (!p.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                    failures.add("worker " + p.pid() + " did not finish in " + seconds + " s");
+                } else if (p.exitValue() != 0) {
+                    failures.add("worker " + p.pid() + " exited with " + p.exitValue() + ": " + tail(logs.get(i)));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failures.add("interrupted while waiting for workers");
+                break;
+            }
+        }
+        return failures;
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
+        } catch (IOException e) {
+            return "(no output)";
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Process p : processes) {
+            if (p.isAlive()) p.destroyForcibly();
+        }
+        for (Path log : logs) {
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // a temp file left behind is harmless
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.mapsync.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliTest {
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-cli-test-");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private Cli ms(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = args[0];
+        all[1] = "--dir=" + dir;
+        System.arraycopy(args, 1, all, 2, args.length - 1);
+        return Cli.run(all);
+    }
+
+    private void ok(Cli c) {
+        assertEquals(0, c.code(), () -> "exit " + c.code() + "\nstdout: " + c.out() + "\nstderr: " + c.err());
+    }
+
+    @Test
+    void recordsAreSetAndPrintedFieldByField() {
+        Cli created = ms("create", "accounts", "--value", "id:i64,balance:i64,owner:char[16]", "--entries", "8");
+        ok(created);
+        assertEquals("created accounts: 8 x id:i64,balance:i64,owner:char[16] (shm backend, " + dir.resolve("accounts")
+                + ", mode 0600)\n", created.out());
+        ok(ms("set", "accounts", "7", "id=7,balance=100,owner=ada"));
+        assertEquals("id=7,balance=100,owner=ada\n", ms("get", "accounts", "7").out());
+        assertEquals("{\"id\":7,\"balance\":100,\"owner\":\"ada\"}\n", ms("get", "accounts", "7", "--json").out());
+        ok(ms("set", "accounts", "7", "owner=\"Ada, Countess\""));
+        assertEquals("id=7,balance=100,owner=\"Ada, Countess\"\n", ms("get", "accounts", "7").out());
+        assertEquals("105\n", ms("add", "accounts", "7", "5", "--field", "balance").out());
+        assertEquals("id=0,balance=0,owner=\"\"\n", ms("get", "accounts", "0").out());
+    }
+
+    @Test
+    void scalarsNestedStructsAndArrays() {
+        ok(ms("create", "hits", "--value", "u64", "--entries", "4"));
+        ok(ms("set", "hits", "1", "18446744073709551615"));
+        assertEquals("18446744073709551615\n", ms("get", "hits", "1").out());
+        assertEquals("18446744073709551615\n", ms("get", "hits", "1", "--json").out());
+        assertEquals("0\n", ms("add", "hits", "1", "1").out());
+        ok(ms("create", "shapes", "--value", "pos:{x:f32,y:f32},tags:u8[3],on:bool", "--entries", "2"));
+        ok(ms("set", "shapes", "0", "pos.x=1.5,tags=[1,2,255],on=true"));
+        assertEquals("pos.x=1.5,pos.y=0.0,tags=[1,2,255],on=true\n", ms("get", "shapes", "0").out());
+        assertEquals("{\"pos\":{\"x\":1.5,\"y\":0.0},\"tags\":[1,2,255],\"on\":true}\n", ms("get", "shapes", "0", "--json").out());
+    }
+
+    @Test
+    void casSwapsOnlyWhatItExpects() {
+        ok(ms("create", "c", "--value", "i32", "--entries", "1"));
+        Cli swapped = ms("cas", "c", "0", "0", "5");
+        assertEquals(0, swapped.code());
+        assertEquals("0\n", swapped.out());
+        Cli refused = ms("cas", "c", "0", "0", "9");
+        assertEquals(6, refused.code());
+        assertEquals("5\n", refused.out());
+        assertEquals("5\n", ms("get", "c", "0").out());
+    }
+
+    @Test
+    void dumpStreamsEveryEntry() {
+        ok(ms("create", "d", "--value", "a:i16,b:char[4]", "--entries", "3"));
+        ok(ms("set", "d", "2", "a=-2,b=xy"));
+        assertEquals("0\ta=0,b=\"\"\n1\ta=0,b=\"\"\n2\ta=-2,b=xy\n", ms("dump", "d").out());
+        assertEquals("2\ta=-2,b=xy\n", ms("dump", "d", "--nonzero").out());
+        assertEquals("{\"index\":2,\"value\":{\"a\":-2,\"b\":\"xy\"}}\n", ms("dump", "d", "--json", "--nonzero").out());
+    }
+
+    @Test
+    void infoListAndRm() {
+        ok(ms("create", "m1", "--value", "i64", "--entries", "10", "--mode", "0640"));
+        ok(ms("create", "m2", "--value", "x:f64", "--entries", "2"));
+        Cli info = ms("info", "m1");
+        assertTrue(info.out().startsWith("map        m1\nfile       " + dir.resolve("m1") + "\ntype       array\nbackend    shm\n"
+                + "entries    10\nvalue      i64 (8 bytes, stride 8)\nmode       0640, owner uid "), info.out());
+        assertTrue(ms("info", "m1", "--json").out().startsWith("{\"name\":\"m1\",\"file\":\"" + dir.resolve("m1")
+                + "\",\"type\":\"array\",\"backend\":\"shm\",\"entries\":10,\"value_schema\":\"i64\",\"value_size\":8,"
+                + "\"stride\":8,\"mode\":\"0640\""));
+        assertEquals("NAME                     BACKEND TYPE     ENTRIES  VALUE\n"
+                + "m1                       shm     array         10  i64\n"
+                + "m2                       shm     array          2  x:f64\n", ms("list").out());
+        ok(ms("rm", "m1", "m2"));
+        assertEquals("", ms("list").out());
+        Cli missing = ms("rm", "m1");
+        assertEquals(2, missing.code());
+        assertEquals("mapsync: no map 'm1' (no file " + dir.resolve("m1") + ")\n", missing.err());
+        assertEquals(0, ms("rm", "-f", "m1").code());
+    }
+
+    @Test
+    void errorsAreOneLineWithTheDocumentedExitCode() {
+        Cli notFound = ms("get", "nope", "0");
+        assertEquals(2, notFound.code());
+        assertEquals("mapsync: no map 'nope' (no file " + dir.resolve("nope") + ")\n", notFound.err());
+        assertEquals("", notFound.out());
+
+        ok(ms("create", "e", "--value", "i64", "--entries", "2"));
+        Cli range = ms("get", "e", "2");
+        assertEquals(1, range.code());
+        assertEquals("mapsync: index 2 is out of range for map 'e' (0..1)\n", range.err());
+
+        Cli badValue = ms("set", "e", "0", "twelve");
+        assertEquals(1, badValue.code());
+        assertEquals("mapsync: 'twelve' is not a number of type i64\n", badValue.err());
+
+        Cli badSchema = ms("create", "f", "--value", "i65", "--entries", "2");
+        assertEquals(1, badSchema.code());
+        assertTrue(badSchema.err().startsWith("mapsync: schema 'i65': expected a type"), badSchema.err());
+
+        Cli exists = ms("create", "e", "--value", "i64", "--entries", "2");
+        assertEquals(5, exists.code());
+        assertEquals("mapsync: map 'e' already exists (" + dir.resolve("e") + ")\n", exists.err());
+
+        Cli badName = ms("get", "..", "0");
+        assertEquals(1, badName.code());
+
+        Cli usage = ms("get", "e");
+        assertEquals(1, usage.code());
+        assertTrue(usage.err().startsWith("mapsync: Missing required parameter: 'INDEX'\nTry 'mapsync get --help'"), usage.err());
+
+        Cli verbose = ms("get", "nope", "0", "--verbose");
+        assertTrue(verbose.err().contains("dev.mapsync.MapNotFoundException"), verbose.err());
+    }
+
+    @Test
+    void aCorruptMapIsExitCodeThree() throws IOException {
+        Files.writeString(dir.resolve("junk"), "x".repeat(5000));
+        Cli c = ms("info", "junk");
+        assertEquals(3, c.code());
+        assertEquals("mapsync: 'junk' is not a mapsync map (its first bytes are 7878787878787878, not \"MAPSYNC\\0\")\n", c.err());
+    }
+
+    @Test
+    void theDemoChecksEveryCounterAndEndsWithJson() {
+        Cli demo = ms("demo", "--processes", "2", "--ops", "20000", "--json");
+        ok(demo);
+        String[] lines = demo.out().strip().split("\n");
+        String last = lines[lines.length - 1];
+        assertTrue(last.startsWith("{\"ok\":true,\"backend\":\"shm\",\"processes\":2,\"operations\":40000,\"violations\":0,\"ops_per_sec\":"), last);
+        assertEquals("result: OK, every check held", lines[lines.length - 2]);
+        assertEquals("", ms("list").out(), "the demo removes its maps");
+    }
+
+    @Test
+    void helpListsTheExitCodes() {
+        Cli help = Cli.run("--help");
+        assertEquals(0, help.code());
+        assertTrue(help.out().contains("Exit codes: 0 ok, 1 usage"), help.out());
+        for (String c : new String[]{"create", "list", "info", "get", "set", "add", "cas", "dump", "rm", "demo"}) {
+            assertTrue(help.out().contains("  " + c + " "), c);
+        }
+        assertEquals(0, Cli.run("set", "--help").code());
+    }
+}
