@@ -43,14 +43,23 @@ public final class IntSlots {
         return length;
     }
 
+    /**
+     * The slot's offset, unchecked: the data segment ends right after the last value, so the segment's own bounds
+     * check refuses an index outside {@code 0..length-1} (see {@link #failed}), and no second check is paid.
+     */
     private long offset(int index) {
-        if (Integer.compareUnsigned(index, length) >= 0) throw array.outOfRange(index);
         return index * stride + fieldOffset;
     }
 
     private long writable(int index) {
         if (readOnly) throw array.readOnlyWrite();
         return offset(index);
+    }
+
+    /** The exception to throw for a failed segment access: a closed map or an index out of range. */
+    private RuntimeException failed(RuntimeException e, int index) {
+        if (e instanceof IndexOutOfBoundsException) return array.outOfRange(index);
+        return array.closedOr((IllegalStateException) e);
     }
 
     /** Reads with volatile semantics (the same as {@link #getVolatile}). */
@@ -61,32 +70,32 @@ public final class IntSlots {
     public int getPlain(int index) {
         try {
             return (int) INT.get(data, offset(index));
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
     public int getOpaque(int index) {
         try {
             return (int) INT.getOpaque(data, offset(index));
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
     public int getAcquire(int index) {
         try {
             return (int) INT.getAcquire(data, offset(index));
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
     public int getVolatile(int index) {
         try {
             return (int) INT.getVolatile(data, offset(index));
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
@@ -98,32 +107,32 @@ public final class IntSlots {
     public void setPlain(int index, int value) {
         try {
             INT.set(data, writable(index), value);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
     public void setOpaque(int index, int value) {
         try {
             INT.setOpaque(data, writable(index), value);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
     public void setRelease(int index, int value) {
         try {
             INT.setRelease(data, writable(index), value);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
     public void setVolatile(int index, int value) {
         try {
             INT.setVolatile(data, writable(index), value);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
@@ -131,8 +140,8 @@ public final class IntSlots {
     public boolean compareAndSet(int index, int expected, int update) {
         try {
             return INT.compareAndSet(data, writable(index), expected, update);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
@@ -140,8 +149,8 @@ public final class IntSlots {
     public int compareAndExchange(int index, int expected, int update) {
         try {
             return (int) INT.compareAndExchange(data, writable(index), expected, update);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
@@ -149,8 +158,8 @@ public final class IntSlots {
     public int getAndAdd(int index, int delta) {
         try {
             return (int) INT.getAndAdd(data, writable(index), delta);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
@@ -158,8 +167,8 @@ public final class IntSlots {
     public int addAndGet(int index, int delta) {
         try {
             return (int) INT.getAndAdd(data, writable(index), delta) + delta;
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 
@@ -167,8 +176,8 @@ public final class IntSlots {
     public int getAndSet(int index, int value) {
         try {
             return (int) INT.getAndSet(data, writable(index), value);
-        } catch (IllegalStateException e) {
-            throw array.closedOr(e);
+        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+            throw failed(e, index);
         }
     }
 }

@@ -34,7 +34,8 @@ public final class SharedArray<V> implements AutoCloseable {
     private SharedArray(MapRegion region, Codec<V> codec) {
         this.region = region;
         this.codec = codec;
-        this.data = region.data();
+        // exactly the values: the segment's bounds check is then also the index check (see LongSlots)
+        this.data = region.data().asSlice(0, (long) region.header().entries() * region.header().stride());
         this.stride = region.header().stride();
         this.length = region.header().entries();
         this.readOnly = region.readOnly();

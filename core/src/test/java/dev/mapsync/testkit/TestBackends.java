@@ -4,6 +4,11 @@ import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import org.junit.jupiter.api.Assumptions;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 
 /** Runs a test on a backend, or skips it with the reason printed when this machine cannot run that backend. */
@@ -19,10 +24,25 @@ public final class TestBackends {
     /** Skips the test, printing the reason, when {@code backend} cannot run on this machine. */
     public static void assume(Backend backend) {
         String reason = unavailableReason(backend);
-        if (reason != null) {
-            System.out.println("SKIPPED [" + backend.name().toLowerCase(Locale.ROOT) + "]: " + reason);
+        String name = backend.name().toLowerCase(Locale.ROOT);
+        record(name, reason);
+        if (reason != null) System.out.println("SKIPPED [" + name + "]: " + reason);
+        Assumptions.assumeTrue(reason == null, () -> name + " backend: " + reason);
+    }
+
+    /**
+     * Notes in {@code target/backend-runs.txt} that a test ran on a backend or was skipped, so that the test
+     * script can say which backends ran (bin/lib/TestSummary.java reads it).
+     */
+    private static synchronized void record(String backend, String skipReason) {
+        Path log = Path.of("target", "backend-runs.txt");
+        String line = backend + "\t" + (skipReason == null ? "ran" : "skipped\t" + skipReason) + "\n";
+        try {
+            Files.createDirectories(log.getParent());
+            Files.writeString(log, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        Assumptions.assumeTrue(reason == null, () -> backend.name().toLowerCase(Locale.ROOT) + " backend: " + reason);
     }
 
     /** Why {@code backend} cannot run here, or null. */
