@@ -33,6 +33,8 @@ public final class MapSpec<V> {
     public static final int DEFAULT_MODE = 0600;
     /** How long an opener waits for a map's creator to finish it, unless told otherwise. */
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a lock (or a consistent read behind a live writer) waits before it gives up, unless told otherwise. */
+    public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
 
     private final MapType type;
     private final String name;
@@ -45,9 +47,10 @@ public final class MapSpec<V> {
     private final int lockStripes;
     private final int changelogCapacity;
     private final Duration openTimeout;
+    private final Duration lockTimeout;
 
     private MapSpec(MapType type, String name, Path path, Path dir, Codec<V> codec, int entries, Backend backend,
-                    int mode, int lockStripes, int changelogCapacity, Duration openTimeout) {
+                    int mode, int lockStripes, int changelogCapacity, Duration openTimeout, Duration lockTimeout) {
         this.type = type;
         this.name = name;
         this.path = path;
@@ -59,6 +62,7 @@ public final class MapSpec<V> {
         this.lockStripes = lockStripes;
         this.changelogCapacity = changelogCapacity;
         this.openTimeout = openTimeout;
+        this.lockTimeout = lockTimeout;
     }
 
     /**
@@ -69,7 +73,7 @@ public final class MapSpec<V> {
     public static <V> MapSpec<V> array(String name, Codec<V> codec, int entries) {
         checkName(name);
         return new MapSpec<>(MapType.ARRAY, name, null, null, Objects.requireNonNull(codec, "codec"),
-                checkEntries(entries), Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT);
+                checkEntries(entries), Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
     }
 
     /**
@@ -78,14 +82,14 @@ public final class MapSpec<V> {
      */
     public static MapSpec<Object> existing(String name) {
         checkName(name);
-        return new MapSpec<>(null, name, null, null, null, 0, Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT);
+        return new MapSpec<>(null, name, null, null, null, 0, Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
     }
 
     /** {@link #existing(String)} for the map file at {@code path}. */
     public static MapSpec<Object> existing(Path path) {
         Path p = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
         String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
-        return new MapSpec<>(null, fileName, p, null, null, 0, Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT);
+        return new MapSpec<>(null, fileName, p, null, null, 0, Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
     }
 
     /** True for specs made by {@link #existing}: they adopt the map's own schema and size. */
@@ -103,7 +107,7 @@ public final class MapSpec<V> {
         Path p = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
         String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
         return new MapSpec<>(MapType.ARRAY, fileName, p, null, Objects.requireNonNull(codec, "codec"),
-                checkEntries(entries), Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT);
+                checkEntries(entries), Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
     }
 
     /** The same spec with another backend. */
@@ -112,7 +116,7 @@ public final class MapSpec<V> {
         if (backend == Backend.BPF && path != null) {
             throw new IllegalArgumentException("a map given by file path is an shm map; name a bpf map instead");
         }
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, openTimeout);
+        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, openTimeout, lockTimeout);
     }
 
     /** The same spec in another folder (shm backend; bpf sidecars also go there). */
@@ -120,7 +124,7 @@ public final class MapSpec<V> {
         Objects.requireNonNull(dir, "dir");
         if (path != null) throw new IllegalArgumentException("this spec names a file path; its folder is fixed");
         return new MapSpec<>(type, name, null, dir.toAbsolutePath().normalize(), codec, entries, backend, mode,
-                lockStripes, changelogCapacity, openTimeout);
+                lockStripes, changelogCapacity, openTimeout, lockTimeout);
     }
 
     /**
@@ -129,7 +133,7 @@ public final class MapSpec<V> {
      */
     public MapSpec<V> mode(int mode) {
         if ((mode & ~0777) != 0) throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " is not in 0..0777");
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, openTimeout);
+        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, openTimeout, lockTimeout);
     }
 
     /**
@@ -139,7 +143,7 @@ public final class MapSpec<V> {
     public MapSpec<V> lockStripes(int stripes) {
         if (stripes < 1) throw new IllegalArgumentException("lock stripes must be at least 1, not " + stripes);
         return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, Math.min(stripes, entries),
-                changelogCapacity, openTimeout);
+                changelogCapacity, openTimeout, lockTimeout);
     }
 
     /** The same spec with room for {@code capacity} changes in the change log that subscribers read. Default 4096. */
@@ -147,16 +151,31 @@ public final class MapSpec<V> {
         if (capacity < 16 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("changelog capacity must be a power of two of at least 16, not " + capacity);
         }
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, capacity, openTimeout);
+        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, capacity, openTimeout, lockTimeout);
     }
 
     /** The same spec with another bound on how long an opener waits for a map's creator to finish it. */
     public MapSpec<V> openTimeout(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, timeout);
+        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, timeout, lockTimeout);
     }
 
     /** The map type, or null for a spec that adopts an existing map. */
+    /**
+     * The same spec with another default bound on lock waits (default 30 s). Every wait for a lock ends by this
+     * time at the latest, with a {@link LockTimeoutException} naming the owner.
+     */
+    public MapSpec<V> lockTimeout(Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
+        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity,
+                openTimeout, timeout);
+    }
+
+    /** The default lock timeout of handles opened with this spec. */
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
     public MapType type() {
         return type;
     }

@@ -3,8 +3,16 @@ package dev.mapsync;
 import dev.mapsync.internal.Backends;
 import dev.mapsync.internal.MapInfos;
 import dev.mapsync.internal.MapRegion;
+import dev.mapsync.internal.Scratch;
+import dev.mapsync.internal.sync.EntryLocks;
+import dev.mapsync.internal.sync.HeldLocks;
 
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * An array map shared between processes: {@code length()} values of one {@link Schema}, indexed from 0, laid out
@@ -21,6 +29,20 @@ import java.lang.foreign.MemorySegment;
  * path, or for bpf maps by pin) sees the same memory. Closing the handle unmaps it; later calls throw
  * {@link MapClosedException}. Closing twice does nothing.
  *
+ * <p><b>Consistency.</b> A value that is one scalar (such as {@code i64}) is read and written with single memory
+ * accesses. A wider value (a record, a string, an array) is never torn: {@link #set} writes it under its entry's
+ * lock inside a sequence-word window, and {@link #get} copies it between two reads of that word, retrying while a
+ * write is in progress, without ever blocking a writer. Field atomics ({@link #longs(String)}) change one field
+ * atomically; a concurrent {@link #get} sees each field whole, but not necessarily the record as any single
+ * moment had it.
+ *
+ * <p><b>Locks.</b> Every entry has a cross-process lock (or shares one of {@link MapSpec#lockStripes} stripes),
+ * and the map has one more, map-wide. Locks are advisory for plain atomics and scalar writes, and taken
+ * implicitly by {@link #set} of wider values and by {@link #update}. They survive their owner's death: if the
+ * owning process dies (or closes the handle) while holding one, the next process that asks takes it over within
+ * tens of milliseconds and {@link LockGuard#previousOwnerDied()} says so. Every wait has a timeout
+ * ({@link MapSpec#lockTimeout}, default 30 s).
+ *
  * @param <V> the Java type of a value
  */
 public final class SharedArray<V> implements AutoCloseable {
@@ -29,24 +51,36 @@ public final class SharedArray<V> implements AutoCloseable {
     private final MemorySegment data;
     private final long stride;
     private final int length;
+    private final int valueSize;
     private final boolean readOnly;
+    /** True when a value is one scalar: single memory accesses are atomic, no sequence word is needed. */
+    private final boolean scalar;
+    private final EntryLocks locks;
 
-    private SharedArray(MapRegion region, Codec<V> codec) {
+    private SharedArray(MapRegion region, Codec<V> codec, Duration lockTimeout) {
         this.region = region;
         this.codec = codec;
         // exactly the values: the segment's bounds check is then also the index check (see LongSlots)
         this.data = region.data().asSlice(0, (long) region.header().entries() * region.header().stride());
         this.stride = region.header().stride();
         this.length = region.header().entries();
+        this.valueSize = region.header().valueSize();
         this.readOnly = region.readOnly();
+        this.scalar = codec.schema().kind().isScalar();
+        this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
     }
 
     @SuppressWarnings("unchecked")
     private static <V> SharedArray<V> wrap(MapRegion region, MapSpec<V> spec) {
-        Codec<V> codec = spec.adoptsExisting()
-                ? (Codec<V>) Codec.of(Schema.parse(region.header().valueSchema()))
-                : spec.codec();
-        return new SharedArray<>(region, codec);
+        try {
+            Codec<V> codec = spec.adoptsExisting()
+                    ? (Codec<V>) Codec.of(Schema.parse(region.header().valueSchema()))
+                    : spec.codec();
+            return new SharedArray<>(region, codec, spec.lockTimeout());
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
     }
 
     /**
@@ -123,7 +157,10 @@ public final class SharedArray<V> implements AutoCloseable {
     public V get(int index) {
         long offset = offset(index);
         try {
-            return codec.read(data, offset);
+            if (scalar) return codec.read(data, offset);
+            MemorySegment copy = Scratch.of(valueSize);
+            locks.readConsistent(locks.recordOf(index), index, data, offset, copy, valueSize);
+            return codec.read(copy, 0);
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
@@ -140,9 +177,149 @@ public final class SharedArray<V> implements AutoCloseable {
         if (readOnly) throw readOnlyWrite();
         long offset = offset(index);
         try {
-            codec.write(data, offset, value);
+            if (scalar) {
+                codec.write(data, offset, value);
+                return;
+            }
+            MemorySegment encoded = Scratch.of(valueSize);
+            codec.write(encoded, 0, value); // a value that does not fit is refused here, before any lock
+            long rec = locks.recordOf(index);
+            if (locks.heldByCurrentThread(rec)) {
+                writeLocked(rec, index, offset, encoded);
+                return;
+            }
+            locks.acquire(rec, index, locks.timeoutNanos());
+            try {
+                writeLocked(rec, index, offset, encoded);
+            } finally {
+                locks.release(rec);
+            }
         } catch (IllegalStateException e) {
             throw closedOr(e);
+        }
+    }
+
+    private void writeLocked(long rec, int index, long offset, MemorySegment encoded) {
+        locks.beginWrite(rec, index);
+        MemorySegment.copy(encoded, 0, data, offset, valueSize);
+        locks.endWrite(rec, index);
+    }
+
+    /**
+     * Replaces value {@code index} by {@code fn} of it, under the entry's lock: lock, read, apply, write, unlock.
+     * If the lock had to be taken over from a dead owner, {@code fn} still runs, on the value as it was left.
+     *
+     * @return the new value
+     * @throws LockTimeoutException if the lock could not be taken within the map's lock timeout
+     */
+    public V update(int index, UnaryOperator<V> fn) {
+        try (LockGuard held = lock(index)) {
+            V updated = fn.apply(get(index));
+            set(index, updated);
+            return updated;
+        }
+    }
+
+    /**
+     * Takes the lock of entry {@code index}, waiting at most the map's lock timeout. Close the guard to release it.
+     *
+     * @throws LockTimeoutException     naming the owner, whether it is alive, and for how long it has held the lock
+     * @throws LockAlreadyHeldException if the calling thread holds it already
+     * @throws MapAccessDeniedException if the handle is read-only
+     */
+    public LockGuard lock(int index) {
+        return lock(index, Duration.ofNanos(locks.timeoutNanos()));
+    }
+
+    /** {@link #lock(int)} with its own timeout. */
+    public LockGuard lock(int index, Duration timeout) {
+        long rec = locks.recordOf(checkIndex(index));
+        try {
+            boolean died = locks.acquire(rec, index, timeout.toNanos());
+            return new HeldLocks(locks, new long[]{rec}, died);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Takes the lock of entry {@code index} if no live owner holds it; never waits. A lock whose owner died is
+     * taken over (and the guard says so).
+     *
+     * @return the guard, or empty if another live owner holds the lock
+     */
+    public Optional<LockGuard> tryLock(int index) {
+        long rec = locks.recordOf(checkIndex(index));
+        try {
+            int got = locks.tryAcquire(rec, index);
+            return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(locks, new long[]{rec}, got == 2));
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Takes the locks of several entries as one: their stripes are taken in ascending order, so two processes
+     * locking overlapping sets cannot deadlock. If they cannot all be taken within the map's lock timeout, none is
+     * kept. Entries that share a stripe share its lock.
+     */
+    public LockGuard lockAll(int... indexes) {
+        int[] stripes = Arrays.stream(indexes).map(this::checkIndex).map(locks::stripeOf).distinct().sorted().toArray();
+        long[] records = Arrays.stream(stripes).mapToLong(locks::stripeRecord).toArray();
+        int[] firstIndex = new int[stripes.length];
+        for (int i = 0; i < stripes.length; i++) {
+            int stripe = stripes[i];
+            firstIndex[i] = Arrays.stream(indexes).filter(x -> locks.stripeOf(x) == stripe).min().orElse(-1);
+        }
+        try {
+            return HeldLocks.acquireAll(locks, records, firstIndex, locks.timeoutNanos());
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Takes the map-wide lock. It is separate from the entry locks (it does not stop {@link #set} or {@link #lock}
+     * of entries); use it for protocols that span the whole map, such as batch updates among cooperating processes.
+     */
+    public LockGuard lockMap() {
+        try {
+            boolean died = locks.acquire(EntryLocks.MAP_RECORD, -1, locks.timeoutNanos());
+            return new HeldLocks(locks, new long[]{EntryLocks.MAP_RECORD}, died);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** The locks held now (and stripes with torn entries): owner, whether it is alive, since when. */
+    public List<LockInfo> locks() {
+        checkOpen();
+        try {
+            return locks.held();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** The stripe whose lock guards entry {@code index}. */
+    public int stripeOf(int index) {
+        return locks.stripeOf(checkIndex(index));
+    }
+
+    /**
+     * Frees the lock of entry {@code index} if, and only if, its owner is dead; the entry a dead writer was writing
+     * is marked torn, as the next owner would find it. (Waiters do this by themselves; this is for maps nobody
+     * waits on, such as from {@code mapsync unlock --force}.)
+     *
+     * @return what was done
+     * @throws IllegalStateException if the lock is free or its owner is alive
+     */
+    public String forceUnlock(int index) {
+        try {
+            return locks.forceRelease(locks.recordOf(checkIndex(index)), index);
+        } catch (IllegalStateException e) {
+            if (region.isClosed()) throw closedOr(e);
+            throw e;
         }
     }
 
@@ -221,8 +398,12 @@ public final class SharedArray<V> implements AutoCloseable {
     }
 
     private long offset(int index) {
+        return checkIndex(index) * stride;
+    }
+
+    private int checkIndex(int index) {
         if (Integer.compareUnsigned(index, length) >= 0) throw outOfRange(index);
-        return index * stride;
+        return index;
     }
 
     private void checkOpen() {

@@ -13,7 +13,7 @@ import dev.mapsync.internal.linux.Arch;
  *     64                                      64                event block (change notifications)
  *    128                                     128                reserved
  *    256                                      SLOTS x 32        process slots (who has the map open)
- *    256 + SLOTS x 32                         stripes x 32      lock records, one per stripe
+ *    256 + SLOTS x 32                         stripes x 64      lock records, one per stripe
  *    ...                                      capacity x 32     changelog
  * </pre>
  * The region's length is rounded up to a page, so the data region that follows is page-aligned.
@@ -24,7 +24,7 @@ public record ControlLayout(int stripes, int changelogCapacity) {
     public static final long SLOTS = 256;
     public static final int SLOT_COUNT = 1024;
     public static final long SLOT_SIZE = 32;
-    public static final long LOCK_RECORD_SIZE = 32;
+    public static final long LOCK_RECORD_SIZE = 64;
     public static final long CHANGELOG_ENTRY_SIZE = 32;
 
     public static final int DEFAULT_MAX_STRIPES = 4096;

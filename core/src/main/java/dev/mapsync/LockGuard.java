@@ -1,0 +1,24 @@
+package dev.mapsync;
+
+/**
+ * A held lock (of one entry, several entries, or the whole map). Closing it releases the lock; closing it again
+ * does nothing.
+ *
+ * <p>A lock belongs to the map handle that took it, not to a thread: any thread of the owning process that has
+ * the guard may close it, so a guard can be handed to another thread, and virtual threads may lock and unlock
+ * freely. Re-locking a lock the calling thread already holds throws {@link LockAlreadyHeldException} instead of
+ * deadlocking. If the handle is closed, or its process dies, while a lock is held, the next process to ask for
+ * the lock takes it over and is told so by {@link #previousOwnerDied()}.
+ */
+public interface LockGuard extends AutoCloseable {
+    /**
+     * True when the lock was taken over from an owner that died (or closed its handle) while holding it. The data
+     * the lock guards may be half-updated: repair it before releasing. An entry whose write was cut short by the
+     * death stays unreadable ({@link TornEntryException}) until it is written again.
+     */
+    boolean previousOwnerDied();
+
+    /** Releases the lock. Idempotent. */
+    @Override
+    void close();
+}

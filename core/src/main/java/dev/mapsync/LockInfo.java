@@ -1,0 +1,24 @@
+package dev.mapsync;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * A held lock, as {@code mapsync locks} shows it.
+ *
+ * @param stripe          the stripe, or -1 for the map-wide lock
+ * @param ownerPid        the owner's pid, in its own pid namespace
+ * @param ownerAlive      true if the owner's map handle is still open (checked through the kernel, not the pid)
+ * @param sameNamespace   true if the owner's pid is in this process's pid namespace
+ * @param ownerThreadId   the Java thread id that took the lock
+ * @param heldSince       since when the lock is held, when known (uncontended acquisitions record no time, since a
+ *                        clock read would double their cost; the first waiter records when it found the lock held)
+ * @param recovered       true if the owner took the lock over from a dead owner
+ * @param tornEntries     entries of the stripe left half-written by a dead writer, unreadable until rewritten
+ */
+public record LockInfo(int stripe, int ownerPid, boolean ownerAlive, boolean sameNamespace, long ownerThreadId,
+                       Optional<Instant> heldSince, boolean recovered, java.util.List<Integer> tornEntries) {
+    public LockInfo {
+        tornEntries = java.util.List.copyOf(tornEntries);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.mapsync.internal.sync;
+
+import dev.mapsync.MapSyncException;
+import dev.mapsync.internal.layout.ControlLayout;
+import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.linux.Proc;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * Who has a map open, and whether they still live, without trusting pids.
+ *
+ * <p>Every read-write handle claims one of {@value ControlLayout#SLOT_COUNT} slots by taking an
+ * open-file-description write lock ({@code F_OFD_SETLK}) on one byte of the map file, at
+ * {@link #OFD_BASE}{@code + slot} (far beyond the end of the file, so no data is locked). The kernel drops that
+ * lock when the last descriptor of the handle closes, which happens when the process dies however it dies. A
+ * probe ({@code F_OFD_GETLK}) therefore tells from any process, in any pid namespace, whether a slot's holder is
+ * still there; a recycled pid cannot fool it. A slot's generation changes at every claim, so a lock owned by a
+ * dead handle is not mistaken for one owned by the next handle in that slot.
+ *
+ * <p>Slot record (32 bytes, at control offset {@value ControlLayout#SLOTS} + 32 * slot):
+ * <pre>
+ * offset size field
+ *      0    4 generation (incremented at every claim; its low 20 bits are never 0)
+ *      4    4 pid of the holder, in the holder's pid namespace (for messages)
+ *      8    8 holder's start time, clock ticks since boot
+ *     16    8 holder's pid namespace inode
+ *     24    8 claimed at, milliseconds since the epoch
+ * </pre>
+ * A lock owner is named in a lock word by a 30-bit token: {@code (generation & 0xFFFFF) << 10 | slot}.
+ */
+public final class ProcessSlots {
+    private ProcessSlots() {}
+
+    /** The first byte offset of the per-slot OFD locks: 1 TiB, far past any map file's end. */
+    public static final long OFD_BASE = 1L << 40;
+    static final int SLOT_BITS = 10;
+    static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
+    static final int GEN_MASK = 0xFFFFF;
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private static long slotOffset(int slot) {
+        return ControlLayout.SLOTS + slot * ControlLayout.SLOT_SIZE;
+    }
+
+    /**
+     * Claims a free slot for a read-write handle whose file descriptor is {@code fd}.
+     *
+     * @return the handle's owner token
+     * @throws MapSyncException if every slot is taken
+     */
+    public static int claim(MemorySegment control, int fd, String mapName) {
+        int first = Math.floorMod(Proc.PID * 31 + System.identityHashCode(control), ControlLayout.SLOT_COUNT);
+        for (int i = 0; i < ControlLayout.SLOT_COUNT; i++) {
+            int slot = (first + i) % ControlLayout.SLOT_COUNT;
+            if (!LibC.ofdLock(fd, LibC.F_OFD_SETLK, LibC.F_WRLCK, OFD_BASE + slot)) continue;
+            long o = slotOffset(slot);
+            int generation;
+            do {
+                generation = (int) INT.getAndAdd(control, o, 1) + 1;
+            } while ((generation & GEN_MASK) == 0);
+            LONG.set(control, o + 8, Proc.START_TIME);
+            LONG.set(control, o + 16, Proc.PID_NAMESPACE);
+            LONG.set(control, o + 24, System.currentTimeMillis());
+            INT.setRelease(control, o + 4, Proc.PID);
+            return token(slot, generation);
+        }
+        throw new MapSyncException("map '" + mapName + "' already has " + ControlLayout.SLOT_COUNT
+                + " read-write handles open; close some");
+    }
+
+    static int token(int slot, int generation) {
+        return (generation & GEN_MASK) << SLOT_BITS | slot;
+    }
+
+    static int slotOf(int token) {
+        return token & SLOT_MASK;
+    }
+
+    /**
+     * True if the handle that {@code token} names is still open. {@code probeFd} is any descriptor of the map
+     * file other than the token holder's own (an OFD lock never conflicts with its own description).
+     */
+    public static boolean isAlive(MemorySegment control, int probeFd, int token) {
+        int slot = slotOf(token);
+        int generation = (int) INT.getAcquire(control, slotOffset(slot));
+        if ((generation & GEN_MASK) != (token >>> SLOT_BITS)) return false;
+        // a read probe conflicts with the holder's write lock
+        return !LibC.ofdLock(probeFd, LibC.F_OFD_GETLK, LibC.F_RDLCK, OFD_BASE + slot);
+    }
+
+    /** What the slot of {@code token} says about its holder (the current holder, if the slot was claimed again). */
+    public static Holder holder(MemorySegment control, int token) {
+        long o = slotOffset(slotOf(token));
+        return new Holder((int) INT.getAcquire(control, o + 4), (long) LONG.get(control, o + 8),
+                (long) LONG.get(control, o + 16));
+    }
+
+    /** The process behind a slot. */
+    public record Holder(int pid, long startTime, long pidNamespace) {
+        /** True when the holder's pid means the same process here (same pid namespace). */
+        public boolean sameNamespace() {
+            return pidNamespace == Proc.PID_NAMESPACE;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.mapsync;
+
+import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.testkit.Ledger;
+import dev.mapsync.testkit.Ledger.Account;
+import dev.mapsync.testkit.LockHolder;
+import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.TestDirs;
+import dev.mapsync.testkit.TotalChecker;
+import dev.mapsync.testkit.Transferer;
+import dev.mapsync.testkit.WideValues;
+import dev.mapsync.testkit.WideValues.Wide;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Locks and consistent reads between separate JVM processes, including processes killed with SIGKILL. */
+class LockCrossProcessTest {
+    private Path dir;
+    private String name;
+
+    @BeforeEach
+    void setUp() {
+        dir = TestDirs.create();
+        name = "c" + Long.toHexString(System.nanoTime());
+    }
+
+    @AfterEach
+    void tearDown() {
+        for (Backend b : Backend.values()) {
+            try {
+                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
+            } catch (MapSyncException ignored) {
+                // not made on this backend
+            }
+        }
+        TestDirs.delete(dir);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void transfersUnderMultiKeyLocksKeepTheTotalExact(Backend b) throws Exception {
+        int accounts = 16, processes = 3;
+        long transfers = 20_000;
+        MapSpec<Account> spec = TestBackends.on(b, Ledger.spec(dir, name, accounts));
+        try (SharedArray<Account> map = SharedArray.create(spec)) {
+            for (int i = 0; i < accounts; i++) map.set(i, Account.of(i, Ledger.START_BALANCE));
+            long total = accounts * Ledger.START_BALANCE;
+            Path stop = dir.resolve("stop");
+            List<ChildJvm> checkers = new ArrayList<>();
+            for (int c = 0; c < 2; c++) {
+                checkers.add(ChildJvm.start(TotalChecker.class, dir.toString(), name, b.name(),
+                        Integer.toString(accounts), Long.toString(total), stop.toString()));
+            }
+            List<ChildJvm> workers = new ArrayList<>();
+            for (int w = 0; w < processes; w++) {
+                workers.add(ChildJvm.start(Transferer.class, dir.toString(), name, b.name(),
+                        Integer.toString(accounts), Long.toString(transfers), Integer.toString(w + 1)));
+            }
+            for (ChildJvm w : workers) {
+                w.awaitSuccess(180);
+                w.close();
+            }
+            Files.createFile(stop);
+            for (ChildJvm c : checkers) {
+                c.awaitSuccess(60);
+                String out = c.output().strip();
+                System.out.println("checker: " + out);
+                assertTrue(out.matches("samples=[1-9]\\d* violations=0 torn=0 reads=\\d+"), out);
+                c.close();
+            }
+            long sum = 0;
+            for (int i = 0; i < accounts; i++) {
+                assertTrue(map.get(i).consistent());
+                sum += map.get(i).balance();
+            }
+            assertEquals(total, sum);
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aLockHeldByAKilledProcessIsTakenOverEveryTime(Backend b) throws Exception {
+        MapSpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 4).dir(dir));
+        int rounds = 50;
+        List<Long> takeoverMillis = new ArrayList<>();
+        try (SharedArray<Long> map = SharedArray.create(spec)) {
+            for (int round = 0; round < rounds; round++) {
+                try (ChildJvm holder = ChildJvm.start(LockHolder.class, dir.toString(), name, b.name(), "4", "2")) {
+                    holder.awaitLine(round == 0 ? "locked" : "locked", 30);
+                    // the waiter sleeps on the lock before the holder dies; its bound is 1 s past the kill
+                    CompletableFuture<LockGuard> waiter = CompletableFuture.supplyAsync(() -> map.lock(2, Duration.ofMillis(1300)));
+                    Thread.sleep(300);
+                    long killed = System.nanoTime();
+                    holder.kill();
+                    LockGuard guard = waiter.get();
+                    takeoverMillis.add((System.nanoTime() - killed) / 1_000_000);
+                    assertTrue(guard.previousOwnerDied(), "round " + round);
+                    guard.close();
+                }
+            }
+        }
+        takeoverMillis.sort(null);
+        System.out.println("takeover after SIGKILL over " + rounds + " rounds: median " + takeoverMillis.get(rounds / 2)
+                + " ms, max " + takeoverMillis.getLast() + " ms");
+        assertEquals(rounds, takeoverMillis.size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void readersNeverSeeATornValue(Backend b) throws Exception {
+        int entries = 8;
+        try (SharedArray<Wide> map = SharedArray.create(TestBackends.on(b, WideValues.spec(dir, name, entries).lockStripes(2)))) {
+            for (int i = 0; i < entries; i++) map.set(i, Wide.of(0));
+            Path stop = dir.resolve("stop");
+            try (ChildJvm writer = ChildJvm.start(WideValues.class, "write", dir.toString(), name, b.name(),
+                    Integer.toString(entries), stop.toString());
+                 ChildJvm r1 = ChildJvm.start(WideValues.class, "read", dir.toString(), name, b.name(),
+                         Integer.toString(entries), "1000000");
+                 ChildJvm r2 = ChildJvm.start(WideValues.class, "read", dir.toString(), name, b.name(),
+                         Integer.toString(entries), "1000000")) {
+                r1.awaitSuccess(120);
+                r2.awaitSuccess(120);
+                Files.createFile(stop);
+                writer.awaitSuccess(60);
+                System.out.println("writer: " + writer.output().strip() + "; readers: " + r1.output().strip()
+                        + ", " + r2.output().strip());
+                assertEquals("reads=1000000 torn=0", r1.output().strip());
+                assertEquals("reads=1000000 torn=0", r2.output().strip());
+                assertTrue(Long.parseLong(writer.output().strip().substring("writes=".length())) > entries);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aWriterKilledMidWriteLeavesOnlyItsEntryUnreadableUntilRepaired(Backend b) throws Exception {
+        int entries = 8;
+        // one stripe for all entries: the others must stay readable while entry 3 is torn
+        MapSpec<Wide> spec = TestBackends.on(b, WideValues.spec(dir, name, entries).lockStripes(1)
+                .lockTimeout(Duration.ofSeconds(10)));
+        try (SharedArray<Wide> map = SharedArray.create(spec)) {
+            for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
+            try (ChildJvm writer = ChildJvm.start(List.of(), PausedWriter.class, dir.toString(), name, b.name(),
+                    Integer.toString(entries))) {
+                writer.awaitLine("paused mid-write", 30);
+                // the writer is alive, mid-write: a reader waits for it (here, until we kill it)
+                CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        map.get(3);
+                        return null;
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                });
+                Thread.sleep(300);
+                assertTrue(!reader.isDone(), "a reader waits while the writer lives");
+                writer.kill();
+                Throwable seen = reader.get();
+                assertTrue(seen instanceof TornEntryException, String.valueOf(seen));
+            }
+            String torn = "entry 3 of map '" + name + "' was being written when its writer";
+            TornEntryException e = assertThrows(TornEntryException.class, () -> map.get(3));
+            assertTrue(e.getMessage().startsWith(torn), e.getMessage());
+            assertEquals(Wide.of(4).words()[0], map.get(4).words()[0], "the stripe's other entries read normally");
+            try (LockGuard g = map.lock(3)) {
+                assertTrue(g.previousOwnerDied());
+                assertEquals(List.of(3), map.locks().getFirst().tornEntries());
+                assertThrows(TornEntryException.class, () -> map.get(3), "still torn until written");
+                map.set(3, Wide.of(33));
+            }
+            assertEquals(33, map.get(3).words()[7]);
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
+    /** A child that writes entry 3 with the mid-write pause hook on, so the test can kill it there. */
+    public static final class PausedWriter {
+        public static void main(String[] args) {
+            System.setProperty("mapsync.test.pauseWritingIndex", "3");
+            MapSpec<Wide> spec = WideValues.spec(Path.of(args[0]), args[1], Integer.parseInt(args[3]))
+                    .backend(Backend.valueOf(args[2]));
+            try (SharedArray<Wide> map = SharedArray.open(spec)) {
+                map.set(3, Wide.of(-1));
+            }
+        }
+    }
+}

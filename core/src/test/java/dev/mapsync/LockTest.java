@@ -1,0 +1,246 @@
+package dev.mapsync;
+
+import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.testkit.LockHolder;
+import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.TestDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The lock API's contract: guards, timeouts, re-locking, force-unlock, closed maps, virtual threads. */
+class LockTest {
+    private Path dir;
+    private String name;
+
+    @BeforeEach
+    void setUp() {
+        dir = TestDirs.create();
+        name = "l" + Long.toHexString(System.nanoTime());
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestDirs.delete(dir);
+    }
+
+    /** Runs {@code body} on another thread: one thread using two handles of a map is refused as re-locking. */
+    private static <T> T elsewhere(java.util.concurrent.Callable<T> body) throws Exception {
+        try (var executor = Executors.newSingleThreadExecutor()) {
+            try {
+                return executor.submit(body).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof Exception x) throw x;
+                throw e;
+            }
+        }
+    }
+
+    private MapSpec<Long> spec(Backend b, int entries) {
+        return TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir));
+    }
+
+    private void deleteMap(Backend b) {
+        try {
+            SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
+        } catch (MapSyncException ignored) {
+            // already gone
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aLockExcludesOtherHandlesUntilItsGuardCloses(Backend b) throws Exception {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 4));
+             SharedArray<Long> other = SharedArray.open(spec(b, 4))) {
+            LockGuard held = a.lock(1);
+            assertFalse(held.previousOwnerDied());
+            assertEquals(Optional.empty(), elsewhere(() -> other.tryLock(1)));
+            elsewhere(() -> {
+                try (LockGuard g = other.tryLock(2).orElseThrow()) {
+                    return g; // other entries have their own locks
+                }
+            });
+            held.close();
+            held.close();
+            assertFalse(elsewhere(() -> {
+                try (LockGuard mine = other.tryLock(1).orElseThrow()) {
+                    return mine.previousOwnerDied();
+                }
+            }));
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aTimeoutNamesTheOwnerAndHowLongItHeldTheLock(Backend b) {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 4).lockTimeout(Duration.ofMillis(300)));
+             SharedArray<Long> other = SharedArray.open(spec(b, 4).lockTimeout(Duration.ofMillis(300)));
+             LockGuard held = a.lock(3)) {
+            LockTimeoutException e = assertThrows(LockTimeoutException.class, () -> elsewhere(() -> other.lock(3)));
+            assertTrue(e.getMessage().matches("timed out after 0\\.[3-9] s waiting for the lock of entry 3 of map '" + name
+                    + "': held by pid " + ProcessHandle.current().pid() + " \\(alive\\) for at least 0\\.[3-9] s"), e.getMessage());
+            assertEquals(ProcessHandle.current().pid(), e.ownerPid());
+            assertTrue(e.ownerAlive());
+            assertTrue(e.heldFor().isPresent());
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void reLockingIsRefusedInsteadOfDeadlocking(Backend b) {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 4).lockStripes(2));
+             SharedArray<Long> b2 = SharedArray.open(spec(b, 4));
+             LockGuard held = a.lock(1)) {
+            LockAlreadyHeldException e = assertThrows(LockAlreadyHeldException.class, () -> a.lock(3));
+            assertEquals("this thread already holds the lock of entry 3 (stripe 1) of map '" + name
+                    + "'; locks are not reentrant, so locking it again would deadlock", e.getMessage());
+            e = assertThrows(LockAlreadyHeldException.class, () -> b2.lock(1));
+            assertEquals("this thread already holds the lock of entry 1 of map '" + name
+                    + "' (through another handle of the map); locks are not reentrant, so locking it again would deadlock",
+                    e.getMessage());
+            assertThrows(LockAlreadyHeldException.class, () -> a.lockAll(0, 1));
+            a.set(2, 7L);
+            assertEquals(8L, a.update(2, v -> v + 1), "update under a held lock of another stripe works");
+            assertThrows(LockAlreadyHeldException.class, () -> a.update(3, v -> v + 1), "entry 3 shares stripe 1");
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void theGuardMayBeClosedByAnotherThreadOfTheProcess(Backend b) throws Exception {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 2))) {
+            LockGuard held = a.lock(0);
+            Thread closer = Thread.ofPlatform().start(held::close);
+            closer.join();
+            try (LockGuard again = a.lock(0, Duration.ofMillis(200))) {
+                assertFalse(again.previousOwnerDied());
+            }
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void virtualThreadsContendWithoutBlockingTheirCarriers(Backend b) throws Exception {
+        record Pair(long x, long y) {}
+        MapSpec<Pair> spec = TestBackends.on(b, MapSpec.array(name, Pair.class, 2).dir(dir));
+        try (SharedArray<Pair> map = SharedArray.create(spec);
+             var executor = Executors.newVirtualThreadPerTaskExecutor()) {
+            map.set(0, new Pair(0, 0));
+            int threads = 200, rounds = 50;
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                done.add(executor.submit(() -> {
+                    for (int r = 0; r < rounds; r++) {
+                        try (LockGuard held = map.lock(0)) {
+                            Pair p = map.get(0);
+                            Thread.yield(); // unmount while holding the lock: another carrier may resume us
+                            map.set(0, new Pair(p.x() + 1, p.y() - 1));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) f.get();
+            assertEquals(new Pair(threads * rounds, -threads * rounds), map.get(0));
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void forceUnlockFreesOnlyTheLocksOfDeadOwners(Backend b) {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 4));
+             SharedArray<Long> other = SharedArray.open(spec(b, 4));
+             LockGuard held = a.lock(2)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> elsewhere(() -> other.forceUnlock(2)));
+            assertEquals("refusing to free the lock of entry 2 of map '" + name + "': its owner, pid "
+                    + ProcessHandle.current().pid() + ", is alive", e.getMessage());
+            assertEquals("the lock of entry 1 of map '" + name + "' is not held",
+                    assertThrows(IllegalStateException.class, () -> other.forceUnlock(1)).getMessage());
+            assertEquals(1, other.locks().size(), other.locks().toString());
+            assertEquals(2, other.locks().getFirst().stripe());
+            assertTrue(other.locks().getFirst().ownerAlive());
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void locksOfAClosedMapOrAReadOnlyHandleAreRefused(Backend b) {
+        SharedArray<Long> a = SharedArray.create(spec(b, 2));
+        try (SharedArray<Long> ro = SharedArray.openReadOnly(spec(b, 2))) {
+            assertEquals("map '" + name + "' is open read-only; it cannot take locks",
+                    assertThrows(MapAccessDeniedException.class, () -> ro.lock(0)).getMessage());
+            a.close();
+            assertEquals("map '" + name + "' is closed", assertThrows(MapClosedException.class, () -> a.lock(0)).getMessage());
+            assertThrows(MapClosedException.class, () -> a.tryLock(0));
+            assertThrows(MapClosedException.class, a::lockMap);
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aLockWhoseOwnerClosedItsHandleIsTakenOver(Backend b) throws Exception {
+        try (SharedArray<Long> survivor = SharedArray.create(spec(b, 2))) {
+            SharedArray<Long> quitter = SharedArray.open(spec(b, 2));
+            elsewhere(() -> quitter.lock(1));
+            quitter.close();
+            try (LockGuard g = survivor.lock(1, Duration.ofSeconds(5))) {
+                assertTrue(g.previousOwnerDied());
+            }
+            try (LockGuard g = survivor.lock(1)) {
+                assertFalse(g.previousOwnerDied());
+            }
+        } finally {
+            deleteMap(b);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aWaitingLockUsesNoCpu(Backend b) throws Exception {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 2));
+             LockGuard held = a.lock(0);
+             ChildJvm waiter = ChildJvm.start(LockHolder.class, dir.toString(), name, b.name(), "2", "0")) {
+            Thread.sleep(1500); // the child starts, then blocks on the lock we hold
+            var info = waiter.process().toHandle().info();
+            Duration before = info.totalCpuDuration().orElseThrow();
+            Thread.sleep(2000);
+            Duration after = waiter.process().toHandle().info().totalCpuDuration().orElseThrow();
+            long cpuMillis = after.minus(before).toMillis();
+            System.out.println("CPU used by a waiting process in 2 s: " + cpuMillis + " ms");
+            assertTrue(waiter.process().isAlive());
+            assertEquals("", waiter.output(), "the child is still waiting");
+            assertTrue(cpuMillis < 200, "a blocked waiter must sleep, not spin: it used " + cpuMillis + " ms of CPU in 2 s");
+        } finally {
+            deleteMap(b);
+        }
+    }
+}
