@@ -2,6 +2,7 @@ package dev.mapsync.cli;
 
 import dev.mapsync.Backend;
 import dev.mapsync.cli.demo.CounterPhase;
+import dev.mapsync.cli.demo.LockPhase;
 import dev.mapsync.cli.demo.PhaseResult;
 import dev.mapsync.internal.linux.Proc;
 import picocli.CommandLine;
@@ -17,8 +18,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {
-        "Show processes sharing a map: worker JVMs make atomic increments on shared and private counters,",
-        "then every counter is checked against its exact expected value.",
+        "Show processes sharing maps. Counters: worker JVMs make atomic increments on shared and private counters,",
+        "then every counter is checked against its exact expected value. Locks: workers transfer amounts between",
+        "record accounts under multi-key locks while checker processes verify that the total never changes and",
+        "that no record is ever read half-written.",
         "Exits 0 when every check holds, 6 when one does not."})
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
@@ -53,6 +56,7 @@ final class DemoCommand implements Callable<Integer> {
 
         List<PhaseResult> phases = new ArrayList<>();
         phases.add(CounterPhase.run(name, root.dir, b, processes, ops, err));
+        phases.add(LockPhase.run(name, root.dir, b, processes, Math.max(1_000, ops / 20), err));
 
         boolean ok = phases.stream().allMatch(PhaseResult::ok);
         for (PhaseResult p : phases) p.report().forEach(out::println);
@@ -68,6 +72,8 @@ final class DemoCommand implements Callable<Integer> {
         m.put("ok", ok);
         m.put("backend", b.name().toLowerCase(Locale.ROOT));
         m.putAll(counters.figures());
+        m.put("violations", phases.stream().mapToLong(p -> ((Number) p.figures().getOrDefault("violations", 0)).longValue()
+                + ((Number) p.figures().getOrDefault("torn_reads", 0)).longValue()).sum());
         Map<String, Object> byPhase = new LinkedHashMap<>();
         for (PhaseResult p : phases) {
             Map<String, Object> f = new LinkedHashMap<>(p.figures());

@@ -2,6 +2,7 @@ package dev.mapsync.cli;
 
 import dev.mapsync.Backend;
 import dev.mapsync.cli.demo.CounterPhase;
+import dev.mapsync.cli.demo.LockPhase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -23,6 +24,10 @@ final class DemoWorkerCommand implements Callable<Integer> {
         switch (phase) {
             case "counters" -> CounterPhase.work(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
                     Integer.parseInt(args.get(3)), Integer.parseInt(args.get(4)), Long.parseLong(args.get(5)));
+            case "transfers" -> LockPhase.transfer(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
+                    Integer.parseInt(args.get(3)), Integer.parseInt(args.get(4)), Long.parseLong(args.get(5)));
+            case "checker" -> LockPhase.check(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
+                    Integer.parseInt(args.get(3)));
             default -> throw new IllegalArgumentException("unknown demo phase " + phase);
         }
         return ExitCodes.OK;

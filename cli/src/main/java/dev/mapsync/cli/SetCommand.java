@@ -4,7 +4,8 @@ import dev.mapsync.SharedArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "set", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Write one entry. For records, fields not named keep their values.",
+@Command(name = "set", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Write one entry, under its lock. For records, fields not named keep their values.",
         footer = {"", "Examples:", "  mapsync set hits 3 42", "  mapsync set accounts 7 id=7,balance=100,owner=ada",
                 "  mapsync set accounts 7 'owner=\"Ada, Countess\"'", "  mapsync set shapes 0 pos.x=1.5,tags=[1,2,3]"})
 final class SetCommand extends MapCommand implements Runnable {
@@ -25,8 +26,8 @@ final class SetCommand extends MapCommand implements Runnable {
     @Override
     public void run() {
         try (SharedArray<Object> array = open(false)) {
-            Object current = array.get(index);
-            array.set(index, ValueText.parse(array.codec().schema(), value, current));
+            var schema = array.codec().schema();
+            array.update(index, current -> ValueText.parse(schema, value, current));
         }
     }
 }

@@ -75,7 +75,7 @@ public final class CounterPhase {
                 long total = processes * ops;
                 new Progress(err).follow("increments", () -> sum(counters, map.length()), total, workers::anyAlive);
                 List<String> failures = workers.awaitAll(300);
-                long elapsed = Math.max(1, gate.lastFinish() - start);
+                long elapsed = Math.max(1, gate.lastFinish(processes) - start);
                 return report(map, counters, processes, ops, elapsed, failures);
             } finally {
                 gate.delete();

@@ -5,76 +5,88 @@ import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedMaps;
 
 import java.nio.file.Path;
 
 /**
- * A small shared control map so that the workers start their timed work together (JVM start-up is not part of
- * the measurement) and report when they finished.
+ * A small shared control map of a demo phase, so that its processes start their timed work together (JVM
+ * start-up is not part of the measurement), say when they finished, and learn when to stop.
  *
  * <pre>
- * slot 0      workers ready
- * slot 1      go: 0 until the coordinator lets the workers start
- * slot 2 + w  System.nanoTime() when worker w finished (CLOCK_MONOTONIC: the same clock in every process)
+ * slot 0      processes ready
+ * slot 1      go: 0 until the coordinator lets them start
+ * slot 2      stop: 1 when processes that run until told (checkers, watchers) should stop
+ * slot 3 + w  System.nanoTime() when worker w finished (CLOCK_MONOTONIC: the same clock in every process)
  * </pre>
  */
 public final class StartGate implements AutoCloseable {
+    private static final int READY = 0, GO = 1, STOP = 2, FINISHED = 3;
+
     private final SharedArray<Long> map;
     private final LongSlots slots;
-    private final int workers;
+    private final int processes;
 
-    private StartGate(SharedArray<Long> map, int workers) {
+    private StartGate(SharedArray<Long> map, int processes) {
         this.map = map;
         this.slots = map.longs();
-        this.workers = workers;
+        this.processes = processes;
     }
 
-    static MapSpec<Long> spec(String name, Path dir, int workers) {
-        MapSpec<Long> spec = MapSpec.array(name + "-gate", Codec.i64(), 2 + workers).backend(Backend.SHM);
+    static MapSpec<Long> spec(String name, Path dir, int processes) {
+        MapSpec<Long> spec = MapSpec.array(name + "-gate", Codec.i64(), FINISHED + processes).backend(Backend.SHM);
         return dir == null ? spec : spec.dir(dir);
     }
 
-    public static StartGate create(String name, Path dir, int workers) {
-        return new StartGate(SharedArray.create(spec(name, dir, workers)), workers);
+    public static StartGate create(String name, Path dir, int processes) {
+        return new StartGate(SharedArray.create(spec(name, dir, processes)), processes);
     }
 
-    public static StartGate open(String name, Path dir, int workers) {
-        return new StartGate(SharedArray.open(spec(name, dir, workers)), workers);
+    public static StartGate open(String name, Path dir, int processes) {
+        return new StartGate(SharedArray.open(spec(name, dir, processes)), processes);
     }
 
-    /** Worker side: says it is ready, then waits for the go. */
+    /** Process side: says it is ready, then waits for the go. */
     public void arriveAndWait() throws InterruptedException {
-        slots.getAndAdd(0, 1);
-        while (slots.getAcquire(1) == 0) Thread.sleep(1);
+        slots.getAndAdd(READY, 1);
+        while (slots.getAcquire(GO) == 0) Thread.sleep(1);
     }
 
-    /** Coordinator side: waits until every worker is ready, then starts them; returns the start time. */
-    public long awaitReadyAndGo(java.util.function.BooleanSupplier workersAlive) throws InterruptedException {
-        while (slots.getVolatile(0) < workers) {
-            if (!workersAlive.getAsBoolean()) throw new IllegalStateException("a worker exited before it was ready");
+    /** Coordinator side: waits until every process is ready, then starts them; returns the start time. */
+    public long awaitReadyAndGo(java.util.function.BooleanSupplier processesAlive) throws InterruptedException {
+        while (slots.getVolatile(READY) < processes) {
+            if (!processesAlive.getAsBoolean()) throw new IllegalStateException("a worker process exited before it was ready");
             Thread.sleep(1);
         }
         long start = System.nanoTime();
-        slots.setRelease(1, 1);
+        slots.setRelease(GO, 1);
         return start;
     }
 
     public void finished(int worker) {
-        slots.setRelease(2 + worker, System.nanoTime());
+        slots.setRelease(FINISHED + worker, System.nanoTime());
     }
 
-    /** The time the last worker finished. */
-    public long lastFinish() {
+    /** The time the last of the first {@code workers} processes finished. */
+    public long lastFinish(int workers) {
         long last = 0;
-        for (int w = 0; w < workers; w++) last = Math.max(last, slots.getAcquire(2 + w));
+        for (int w = 0; w < workers; w++) last = Math.max(last, slots.getAcquire(FINISHED + w));
         return last;
+    }
+
+    public void stop() {
+        slots.setRelease(STOP, 1);
+    }
+
+    public boolean stopped() {
+        return slots.getAcquire(STOP) != 0;
     }
 
     /** Closes the gate and deletes its map (coordinator). */
     public void delete() {
         Path folder = map.info().file().getParent();
         map.close();
-        dev.mapsync.SharedMaps.delete(MapSpec.existing(map.name()).dir(folder));
+        SharedMaps.delete(MapSpec.existing(map.name()).dir(folder));
     }
 
     @Override

@@ -72,6 +72,16 @@ public final class Workers implements AutoCloseable {
         return failures;
     }
 
+    /** The last line worker {@code i} printed, or the empty string. */
+    public String lastLine(int i) {
+        try {
+            List<String> lines = Files.readAllLines(logs.get(i));
+            return lines.isEmpty() ? "" : lines.getLast();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     private static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
