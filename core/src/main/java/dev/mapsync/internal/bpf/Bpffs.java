@@ -11,9 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The bpf file system (bpffs), the only place kernel objects can be pinned. mapsync pins the maps it creates in
@@ -74,34 +72,17 @@ public final class Bpffs {
             try {
                 Files.createDirectory(MAPSYNC_DIR);
                 // like /tmp: every CAP_BPF user may pin here, only a pin's owner may unlink it (chmod ignores umask)
-                Files.setPosixFilePermissions(MAPSYNC_DIR, EnumSet.allOf(PosixFilePermission.class));
-                setSticky(MAPSYNC_DIR);
+                LibC.chmodNoFollow(MAPSYNC_DIR.toString(), 01777);
             } catch (java.nio.file.FileAlreadyExistsException e) {
                 // another process made it first
-            } catch (IOException e) {
-                throw new MapAccessDeniedException("cannot create " + MAPSYNC_DIR + ": " + e, e);
+            } catch (IOException | SyscallException e) {
+                throw new MapAccessDeniedException("cannot create " + MAPSYNC_DIR + ": " + e.getMessage(), e);
             }
         }
         if (!Files.isDirectory(MAPSYNC_DIR, LinkOption.NOFOLLOW_LINKS)) {
             throw new MapAccessDeniedException("refusing " + MAPSYNC_DIR + ": it is not a directory");
         }
         return MAPSYNC_DIR;
-    }
-
-    private static void setSticky(Path dir) throws IOException {
-        int fd;
-        try {
-            fd = LibC.open(dir.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
-        } catch (SyscallException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-        try {
-            LibC.fchmod(fd, 01777);
-        } catch (SyscallException e) {
-            throw new IOException(e.getMessage(), e);
-        } finally {
-            LibC.close(fd);
-        }
     }
 
     /** The pin of the map mapsync creates under {@code name}. */
@@ -139,16 +120,11 @@ public final class Bpffs {
 
     /** Sets the pin's permission bits exactly (the kernel makes pins {@code 0600 & ~umask}). */
     public static void chmod(Path pin, int mode) {
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        PosixFilePermission[] order = {PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
-                PosixFilePermission.OTHERS_READ, PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
-                PosixFilePermission.GROUP_READ, PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
-                PosixFilePermission.OWNER_READ};
-        for (int bit = 0; bit < order.length; bit++) {
-            if ((mode & (1 << bit)) != 0) perms.add(order[bit]);
-        }
+        // chmod(2) through the path: a pin cannot be opened for fchmod (open gives EIO for most pins)
+        StringBuilder rwx = new StringBuilder(9);
+        for (int bit = 8; bit >= 0; bit--) rwx.append((mode & 1 << bit) != 0 ? "rwx".charAt((8 - bit) % 3) : '-');
         try {
-            Files.setPosixFilePermissions(pin, perms);
+            Files.setPosixFilePermissions(pin, PosixFilePermissions.fromString(rwx.toString()));
         } catch (IOException e) {
             throw new MapSyncException("cannot set the mode of pin " + pin + " to " + Integer.toOctalString(mode) + ": " + e, e);
         }
