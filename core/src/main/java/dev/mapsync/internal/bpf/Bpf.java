@@ -273,7 +273,7 @@ public final class Bpf {
             a.set(Layouts.INT, BpfAttr.BtfLoad.LOG_LEVEL, LOG_LEVEL_ERRORS);
             r = Syscall.bpf(BpfCommand.BTF_LOAD.code(), a, BpfAttr.SIZE);
             if (r >= 0) return (int) r;
-            throw failure(BpfCommand.BTF_LOAD, errno, "", "BTF log:\n" + log.getString(0));
+            throw failure(BpfCommand.BTF_LOAD, errno, "", titled("BTF log", log.getString(0)));
         }
     }
 
@@ -321,8 +321,13 @@ public final class Bpf {
             a.set(Layouts.LONG, BpfAttr.ProgLoad.LOG_BUF, log.address());
             r = Syscall.bpf(BpfCommand.PROG_LOAD.code(), a, BpfAttr.SIZE);
             if (r >= 0) return (int) r;
-            throw failure(BpfCommand.PROG_LOAD, errno, kernelName(name), "verifier log:\n" + log.getString(0));
+            throw failure(BpfCommand.PROG_LOAD, errno, kernelName(name), titled("verifier log", log.getString(0)));
         }
+    }
+
+    /** The kernel's log under a title, or the empty string when it wrote nothing (as for EPERM). */
+    private static String titled(String title, String log) {
+        return log.isBlank() ? "" : title + ":\n" + log;
     }
 
     private static MemorySegment progLoadAttr(int progType, MemorySegment insns, int count, String name,

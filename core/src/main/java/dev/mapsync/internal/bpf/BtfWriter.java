@@ -3,6 +3,8 @@ package dev.mapsync.internal.bpf;
 import dev.mapsync.Schema;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -154,8 +156,7 @@ public final class BtfWriter {
     private byte[] finish() {
         byte[] t = types.toByteArray();
         byte[] s = strings.toByteArray();
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(Btf.HEADER_LENGTH + t.length + s.length)
-                .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(Btf.HEADER_LENGTH + t.length + s.length).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort((short) Btf.MAGIC).put((byte) Btf.VERSION).put((byte) 0).putInt(Btf.HEADER_LENGTH)
                 .putInt(0).putInt(t.length).putInt(t.length).putInt(s.length);
         b.put(t).put(s);
