@@ -195,9 +195,7 @@ public final class Bpf {
     /** {@code BPF_OBJ_PIN}: makes {@code path} (in a bpf file system) refer to the object. */
     public static void pin(int fd, Path path) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = arena.allocateFrom(path.toString());
-            MemorySegment a = attr();
-            a.set(Layouts.LONG, BpfAttr.Obj.PATHNAME, p.address());
+            MemorySegment a = pathAttr(arena, path);
             a.set(Layouts.INT, BpfAttr.Obj.BPF_FD, fd);
             call(BpfCommand.OBJ_PIN, a, path.toString());
         }
@@ -209,12 +207,18 @@ public final class Bpf {
      */
     public static int objGet(Path path, int flags) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment p = arena.allocateFrom(path.toString());
-            MemorySegment a = attr();
-            a.set(Layouts.LONG, BpfAttr.Obj.PATHNAME, p.address());
+            MemorySegment a = pathAttr(arena, path);
             a.set(Layouts.INT, BpfAttr.Obj.FILE_FLAGS, flags);
             return (int) call(BpfCommand.OBJ_GET, a, path.toString());
         }
+    }
+
+    /** This thread's attribute buffer with {@code pathname} pointing at {@code path}, a C string in {@code arena}. */
+    private static MemorySegment pathAttr(Arena arena, Path path) {
+        MemorySegment p = arena.allocateFrom(path.toString());
+        MemorySegment a = attr();
+        a.set(Layouts.LONG, BpfAttr.Obj.PATHNAME, p.address());
+        return a;
     }
 
     /** {@code BPF_OBJ_GET_INFO_BY_FD} into {@code info}; returns how many bytes the kernel filled. */
