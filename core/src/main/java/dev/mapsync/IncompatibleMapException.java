@@ -17,6 +17,12 @@ public class IncompatibleMapException extends MapSyncException {
         this.field = "";
     }
 
+    /** A mismatch that {@code message} describes in full (such as a kernel map against its sidecar); {@code field} names what differs. */
+    public IncompatibleMapException(String message, String field) {
+        super(message);
+        this.field = field;
+    }
+
     /** The field that differs, such as {@code value size}. */
     public String field() {
         return field;

@@ -19,6 +19,12 @@ import java.util.regex.Pattern;
  * <p>Opening checks the existing map against the spec, field by field, and refuses a mismatch with an
  * {@link IncompatibleMapException} that names the field.
  *
+ * <p>A map on the {@link Backend#BPF bpf} backend is a kernel array map pinned in the bpf file system, with a
+ * sidecar file for its header and control region at {@link #file()}, the place an shm map of the same name would
+ * have. Maps mapsync creates are pinned at {@code /sys/fs/bpf/mapsync/<name>}. A map pinned anywhere else (made
+ * by bpftool or a libbpf program) is opened with {@link #pinned} or {@link #existingPin}; the first open adopts
+ * it, making its sidecar.
+ *
  * @param <V> the Java type of a value
  */
 public final class MapSpec<V> {
@@ -33,36 +39,45 @@ public final class MapSpec<V> {
     public static final int DEFAULT_MODE = 0600;
     /** How long an opener waits for a map's creator to finish it, unless told otherwise. */
     public static final Duration DEFAULT_OPEN_TIMEOUT = Duration.ofSeconds(5);
+
     /** How long a lock (or a consistent read behind a live writer) waits before it gives up, unless told otherwise. */
     public static final Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
 
-    private final MapType type;
-    private final String name;
-    private final Path path;
-    private final Path dir;
-    private final Codec<V> codec;
-    private final int entries;
-    private final Backend backend;
-    private final int mode;
-    private final int lockStripes;
-    private final int changelogCapacity;
-    private final Duration openTimeout;
-    private final Duration lockTimeout;
+    // Not final only so that copy() and the withers can fill a new spec; a spec never changes once returned.
+    private MapType type;
+    private String name;
+    private Path path;
+    private Path dir;
+    private Codec<V> codec;
+    private int entries;
+    private Backend backend = Backend.SHM;
+    private int mode = DEFAULT_MODE;
+    private int lockStripes;
+    private int changelogCapacity;
+    private Duration openTimeout = DEFAULT_OPEN_TIMEOUT;
+    private Duration lockTimeout = DEFAULT_LOCK_TIMEOUT;
+    private Path pin;
 
-    private MapSpec(MapType type, String name, Path path, Path dir, Codec<V> codec, int entries, Backend backend,
-                    int mode, int lockStripes, int changelogCapacity, Duration openTimeout, Duration lockTimeout) {
+    private MapSpec(MapType type, String name, Path path, Codec<V> codec, int entries) {
         this.type = type;
         this.name = name;
         this.path = path;
-        this.dir = dir;
         this.codec = codec;
         this.entries = entries;
-        this.backend = backend;
-        this.mode = mode;
-        this.lockStripes = lockStripes;
-        this.changelogCapacity = changelogCapacity;
-        this.openTimeout = openTimeout;
-        this.lockTimeout = lockTimeout;
+    }
+
+    /** A copy to change before returning it from a wither. */
+    private MapSpec<V> copy() {
+        MapSpec<V> c = new MapSpec<>(type, name, path, codec, entries);
+        c.dir = dir;
+        c.backend = backend;
+        c.mode = mode;
+        c.lockStripes = lockStripes;
+        c.changelogCapacity = changelogCapacity;
+        c.openTimeout = openTimeout;
+        c.lockTimeout = lockTimeout;
+        c.pin = pin;
+        return c;
     }
 
     /**
@@ -72,8 +87,7 @@ public final class MapSpec<V> {
      */
     public static <V> MapSpec<V> array(String name, Codec<V> codec, int entries) {
         checkName(name);
-        return new MapSpec<>(MapType.ARRAY, name, null, null, Objects.requireNonNull(codec, "codec"),
-                checkEntries(entries), Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
+        return new MapSpec<>(MapType.ARRAY, name, null, Objects.requireNonNull(codec, "codec"), checkEntries(entries));
     }
 
     /**
@@ -82,19 +96,69 @@ public final class MapSpec<V> {
      */
     public static MapSpec<Object> existing(String name) {
         checkName(name);
-        return new MapSpec<>(null, name, null, null, null, 0, Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
+        return new MapSpec<>(null, name, null, null, 0);
     }
 
     /** {@link #existing(String)} for the map file at {@code path}. */
     public static MapSpec<Object> existing(Path path) {
         Path p = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
         String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
-        return new MapSpec<>(null, fileName, p, null, null, 0, Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
+        return new MapSpec<>(null, fileName, p, null, 0);
     }
 
-    /** True for specs made by {@link #existing}: they adopt the map's own schema and size. */
+    /**
+     * A spec that opens the kernel map pinned at {@code pin} (bpf backend), made by mapsync or by any other program
+     * (bpftool, libbpf), with values of {@code codec}; the entry count is the map's own. The map must be a
+     * {@code BPF_MAP_TYPE_ARRAY} whose value size is the codec's. The first open adopts the map: it makes the
+     * map's sidecar in {@link #dir}, named after the pin. Such a spec cannot create a map.
+     *
+     * <pre>{@code
+     * // bpftool map create /sys/fs/bpf/hits type array key 4 value 8 entries 16 name hits flags 1024
+     * try (var hits = SharedArray.open(MapSpec.pinned(Path.of("/sys/fs/bpf/hits"), Codec.i64()))) { ... }
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if the pin's name is not a map name (1 to 128 of {@code A-Z a-z 0-9 _ -}),
+     *                                  since it also names the sidecar
+     */
+    public static <V> MapSpec<V> pinned(Path pin, Codec<V> codec) {
+        Path p = checkPin(pin);
+        MapSpec<V> spec = new MapSpec<>(MapType.ARRAY, p.getFileName().toString(), null, Objects.requireNonNull(codec, "codec"), 0);
+        spec.backend = Backend.BPF;
+        spec.pin = p;
+        return spec;
+    }
+
+    /**
+     * A spec that opens the kernel map pinned at {@code pin} as it is: the value schema comes from the map's BTF
+     * (or from its sidecar, once adopted). A map without BTF, or whose BTF has no schema (a union, a pointer, a
+     * packed struct), is refused with a message saying so; open it with {@link #pinned(Path, Codec)} instead.
+     */
+    public static MapSpec<Object> existingPin(Path pin) {
+        Path p = checkPin(pin);
+        MapSpec<Object> spec = new MapSpec<>(null, p.getFileName().toString(), null, null, 0);
+        spec.backend = Backend.BPF;
+        spec.pin = p;
+        return spec;
+    }
+
+    private static Path checkPin(Path pin) {
+        Path p = Objects.requireNonNull(pin, "pin").toAbsolutePath().normalize();
+        String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
+        if (!NAME.matcher(fileName).matches()) {
+            throw new IllegalArgumentException("pin " + p + ": its name '" + fileName + "' also names the map and its"
+                    + " sidecar, so it must be 1 to 128 of A-Z a-z 0-9 _ - (not starting with '-')");
+        }
+        return p;
+    }
+
+    /** True for specs made by {@link #existing} and {@link #existingPin}: they adopt the map's own schema and size. */
     public boolean adoptsExisting() {
         return codec == null;
+    }
+
+    /** The pin path given to {@link #pinned} or {@link #existingPin}, if the spec was made from one. */
+    public Optional<Path> pinPath() {
+        return Optional.ofNullable(pin);
     }
 
     /** An array map of records, laid out as the C struct of the record's components ({@link Codec#record}). */
@@ -106,8 +170,7 @@ public final class MapSpec<V> {
     public static <V> MapSpec<V> array(Path path, Codec<V> codec, int entries) {
         Path p = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
         String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
-        return new MapSpec<>(MapType.ARRAY, fileName, p, null, Objects.requireNonNull(codec, "codec"),
-                checkEntries(entries), Backend.SHM, DEFAULT_MODE, 0, 0, DEFAULT_OPEN_TIMEOUT, DEFAULT_LOCK_TIMEOUT);
+        return new MapSpec<>(MapType.ARRAY, fileName, p, Objects.requireNonNull(codec, "codec"), checkEntries(entries));
     }
 
     /** The same spec with another backend. */
@@ -116,15 +179,21 @@ public final class MapSpec<V> {
         if (backend == Backend.BPF && path != null) {
             throw new IllegalArgumentException("a map given by file path is an shm map; name a bpf map instead");
         }
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, openTimeout, lockTimeout);
+        if (backend != Backend.BPF && pin != null) {
+            throw new IllegalArgumentException("a map given by pin path is a bpf map");
+        }
+        MapSpec<V> c = copy();
+        c.backend = backend;
+        return c;
     }
 
     /** The same spec in another folder (shm backend; bpf sidecars also go there). */
     public MapSpec<V> dir(Path dir) {
         Objects.requireNonNull(dir, "dir");
         if (path != null) throw new IllegalArgumentException("this spec names a file path; its folder is fixed");
-        return new MapSpec<>(type, name, null, dir.toAbsolutePath().normalize(), codec, entries, backend, mode,
-                lockStripes, changelogCapacity, openTimeout, lockTimeout);
+        MapSpec<V> c = copy();
+        c.dir = dir.toAbsolutePath().normalize();
+        return c;
     }
 
     /**
@@ -133,7 +202,9 @@ public final class MapSpec<V> {
      */
     public MapSpec<V> mode(int mode) {
         if ((mode & ~0777) != 0) throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " is not in 0..0777");
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, openTimeout, lockTimeout);
+        MapSpec<V> c = copy();
+        c.mode = mode;
+        return c;
     }
 
     /**
@@ -142,8 +213,10 @@ public final class MapSpec<V> {
      */
     public MapSpec<V> lockStripes(int stripes) {
         if (stripes < 1) throw new IllegalArgumentException("lock stripes must be at least 1, not " + stripes);
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, Math.min(stripes, entries),
-                changelogCapacity, openTimeout, lockTimeout);
+        // a spec that takes its size from the map keeps the count; the map's entry count caps it on adoption
+        MapSpec<V> c = copy();
+        c.lockStripes = entries > 0 ? Math.min(stripes, entries) : stripes;
+        return c;
     }
 
     /** The same spec with room for {@code capacity} changes in the change log that subscribers read. Default 4096. */
@@ -151,31 +224,31 @@ public final class MapSpec<V> {
         if (capacity < 16 || Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("changelog capacity must be a power of two of at least 16, not " + capacity);
         }
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, capacity, openTimeout, lockTimeout);
+        MapSpec<V> c = copy();
+        c.changelogCapacity = capacity;
+        return c;
     }
 
     /** The same spec with another bound on how long an opener waits for a map's creator to finish it. */
     public MapSpec<V> openTimeout(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity, timeout, lockTimeout);
+        MapSpec<V> c = copy();
+        c.openTimeout = timeout;
+        return c;
     }
 
-    /** The map type, or null for a spec that adopts an existing map. */
     /**
      * The same spec with another default bound on lock waits (default 30 s). Every wait for a lock ends by this
      * time at the latest, with a {@link LockTimeoutException} naming the owner.
      */
     public MapSpec<V> lockTimeout(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
-        return new MapSpec<>(type, name, path, dir, codec, entries, backend, mode, lockStripes, changelogCapacity,
-                openTimeout, timeout);
+        MapSpec<V> c = copy();
+        c.lockTimeout = timeout;
+        return c;
     }
 
-    /** The default lock timeout of handles opened with this spec. */
-    public Duration lockTimeout() {
-        return lockTimeout;
-    }
-
+    /** The map type, or null for a spec that adopts an existing map. */
     public MapType type() {
         return type;
     }
@@ -203,7 +276,7 @@ public final class MapSpec<V> {
         return env == null || env.isBlank() ? DEFAULT_DIR : Path.of(env).toAbsolutePath().normalize();
     }
 
-    /** Where the map's file (the sidecar, for bpf maps) is. */
+    /** Where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is. */
     public Path file() {
         return path != null ? path : dir().resolve(name);
     }
@@ -218,7 +291,7 @@ public final class MapSpec<V> {
         return codec == null ? null : codec.schema();
     }
 
-    /** The number of entries, or 0 for a spec that adopts an existing map. */
+    /** The number of entries, or 0 for a spec that takes the count from an existing map ({@link #existing}, {@link #pinned}). */
     public int entries() {
         return entries;
     }
@@ -255,6 +328,11 @@ public final class MapSpec<V> {
         return openTimeout;
     }
 
+    /** The default lock timeout of handles opened with this spec. */
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
     /**
      * Checks a map name.
      *
@@ -276,6 +354,7 @@ public final class MapSpec<V> {
 
     @Override
     public String toString() {
+        if (pin != null) return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin;
         if (codec == null) return "existing map '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ")";
         return type + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + entries
                 + " x " + codec.schema() + ")";

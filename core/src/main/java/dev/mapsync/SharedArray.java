@@ -1,12 +1,16 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.Backends;
+import dev.mapsync.internal.ElementIo;
 import dev.mapsync.internal.MapInfos;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.Scratch;
 import dev.mapsync.internal.sync.EntryLocks;
 import dev.mapsync.internal.sync.HeldLocks;
+import dev.mapsync.internal.linux.Errno;
+import dev.mapsync.internal.linux.SyscallException;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Arrays;
@@ -43,6 +47,11 @@ import java.util.function.UnaryOperator;
  * tens of milliseconds and {@link LockGuard#previousOwnerDied()} says so. Every wait has a timeout
  * ({@link MapSpec#lockTimeout}, default 30 s).
  *
+ * <p>A bpf map whose kernel map cannot be mapped (a foreign array without {@code BPF_F_MMAPABLE}, one with a
+ * {@code bpf_spin_lock}, or a pin this process may only read) is reached through {@code bpf(2)}: {@link #get} and
+ * {@link #set} copy whole values in and out with a system call each (never torn), and there are no atomic slots
+ * ({@link #longs()} and the like throw). {@link #info()} says which path a map takes.
+ *
  * @param <V> the Java type of a value
  */
 public final class SharedArray<V> implements AutoCloseable {
@@ -56,12 +65,16 @@ public final class SharedArray<V> implements AutoCloseable {
     /** True when a value is one scalar: single memory accesses are atomic, no sequence word is needed. */
     private final boolean scalar;
     private final EntryLocks locks;
+    /** Non-null only when the values cannot be mapped and are copied through system calls. */
+    private final ElementIo syscallOnly;
 
     private SharedArray(MapRegion region, Codec<V> codec, Duration lockTimeout) {
         this.region = region;
         this.codec = codec;
+        this.syscallOnly = region.data() == null ? region.elementIo() : null;
         // exactly the values: the segment's bounds check is then also the index check (see LongSlots)
-        this.data = region.data().asSlice(0, (long) region.header().entries() * region.header().stride());
+        this.data = syscallOnly != null ? null
+                : region.data().asSlice(0, (long) region.header().entries() * region.header().stride());
         this.stride = region.header().stride();
         this.length = region.header().entries();
         this.valueSize = region.header().valueSize();
@@ -156,6 +169,7 @@ public final class SharedArray<V> implements AutoCloseable {
      */
     public V get(int index) {
         long offset = offset(index);
+        if (syscallOnly != null) return getThroughSyscall(index);
         try {
             if (scalar) return codec.read(data, offset);
             MemorySegment copy = Scratch.of(valueSize);
@@ -176,6 +190,10 @@ public final class SharedArray<V> implements AutoCloseable {
     public void set(int index, V value) {
         if (readOnly) throw readOnlyWrite();
         long offset = offset(index);
+        if (syscallOnly != null) {
+            setThroughSyscall(index, value);
+            return;
+        }
         try {
             if (scalar) {
                 codec.write(data, offset, value);
@@ -329,7 +347,7 @@ public final class SharedArray<V> implements AutoCloseable {
      * @throws IllegalArgumentException if the values are not 64-bit integers
      */
     public LongSlots longs() {
-        checkOpen();
+        checkMapped();
         Schema.Kind k = codec.schema().kind();
         if (k != Schema.Kind.I64 && k != Schema.Kind.U64) {
             throw new IllegalArgumentException("map '" + name() + "' holds " + codec.schema() + ", not i64 or u64 values");
@@ -343,7 +361,7 @@ public final class SharedArray<V> implements AutoCloseable {
      * @throws IllegalArgumentException if the values are not 32-bit integers
      */
     public IntSlots ints() {
-        checkOpen();
+        checkMapped();
         Schema.Kind k = codec.schema().kind();
         if (k != Schema.Kind.I32 && k != Schema.Kind.U32) {
             throw new IllegalArgumentException("map '" + name() + "' holds " + codec.schema() + ", not i32 or u32 values");
@@ -370,7 +388,7 @@ public final class SharedArray<V> implements AutoCloseable {
     }
 
     private long atomicField(String name, int width) {
-        checkOpen();
+        checkMapped();
         Schema.Field f = codec.schema().field(name).orElseThrow(() -> new IllegalArgumentException(
                 "map '" + name() + "' has no field '" + name + "' (its values are " + codec.schema() + ")"));
         Schema.Kind k = f.type().kind();
@@ -408,6 +426,42 @@ public final class SharedArray<V> implements AutoCloseable {
 
     private void checkOpen() {
         if (region.isClosed()) throw new MapClosedException("map '" + name() + "' is closed");
+    }
+
+    /** Atomic slots need the values mapped. */
+    private void checkMapped() {
+        checkOpen();
+        if (syscallOnly != null) {
+            throw new MapSyncException("map '" + name() + "' has no atomic slots: its kernel map cannot be mapped into"
+                    + " memory (no BPF_F_MMAPABLE, a bpf_spin_lock, or a read-only pin), so its values are copied"
+                    + " whole through bpf(2); use get and set");
+        }
+    }
+
+    private V getThroughSyscall(int index) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(stride, 8);
+            syscallOnly.load(index, value);
+            return codec.read(value, 0);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw new MapSyncException("map '" + name() + "': reading value " + index + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void setThroughSyscall(int index, V value) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment bytes = arena.allocate(stride, 8);
+            codec.write(bytes, 0, value);
+            syscallOnly.store(index, bytes);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw e.errno() == Errno.EPERM
+                    ? new MapAccessDeniedException("map '" + name() + "': writing value " + index + ": " + e.getMessage(), e)
+                    : new MapSyncException("map '" + name() + "': writing value " + index + ": " + e.getMessage(), e);
+        }
     }
 
     IndexOutOfRangeException outOfRange(int index) {

@@ -5,6 +5,7 @@ import dev.mapsync.MapExistsException;
 import dev.mapsync.MapNotFoundException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
+import dev.mapsync.internal.bpf.BpfArrays;
 import dev.mapsync.internal.layout.Header;
 import dev.mapsync.internal.shm.ShmMapFile;
 
@@ -14,21 +15,21 @@ public final class Backends {
 
     /** Creates a new map; nothing is left behind if creation fails. */
     public static MapRegion create(MapSpec<?> spec) {
-        if (spec.adoptsExisting()) {
+        if (spec.adoptsExisting() || spec.entries() == 0) {
             throw new IllegalArgumentException("spec for existing map '" + spec.name() + "' has no schema or size to create it with");
         }
         Header header = Header.forNewMap(spec);
         return switch (spec.backend()) {
             case SHM -> ShmMapFile.create(spec.name(), spec.file(), header, spec.mode(), ShmMapFile::inlineData, () -> {});
-            case BPF -> throw bpfPending();
+            case BPF -> BpfArrays.create(spec, header);
         };
     }
 
     /** Opens an existing map and checks it against the spec. */
     public static MapRegion open(MapSpec<?> spec, boolean readOnly) {
-        MapRegion region = switch (spec.backend()) {
+        MapRegion region = switch (backendOf(spec, spec.openTimeout())) {
             case SHM -> ShmMapFile.open(spec.name(), spec.file(), readOnly, spec.openTimeout(), ShmMapFile::inlineData, () -> {});
-            case BPF -> throw bpfPending();
+            case BPF -> BpfArrays.open(spec, readOnly);
         };
         try {
             SpecCheck.check(region.header(), spec);
@@ -41,6 +42,7 @@ public final class Backends {
 
     /** Opens the map, or creates it when there is none; racing creators agree on one map. */
     public static MapRegion openOrCreate(MapSpec<?> spec) {
+        if (spec.adoptsExisting() || spec.entries() == 0) return open(spec, false);
         MapSyncException last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             try {
@@ -61,20 +63,34 @@ public final class Backends {
     public static Header readHeader(MapSpec<?> spec) {
         return switch (spec.backend()) {
             case SHM -> ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout());
-            case BPF -> throw bpfPending();
+            case BPF -> BpfArrays.readHeader(spec);
         };
-    }
-
-    private static MapSyncException bpfPending() {
-        return new MapSyncException("the bpf backend is not in this build");
     }
 
     /** Deletes a map: its file, and for bpf maps its pin too. Processes that have it open keep using it. */
     public static void delete(MapSpec<?> spec) {
-        if (spec.backend() == Backend.BPF) {
-            throw bpfPending();
+        Backend backend;
+        try {
+            backend = backendOf(spec, java.time.Duration.ZERO);
+        } catch (MapNotFoundException e) {
+            backend = spec.backend(); // a pin without a sidecar is still deleted
+        } catch (MapSyncException e) {
+            backend = Backend.SHM; // a corrupt or unfinished file is deleted as a file
+        }
+        if (backend == Backend.BPF) {
+            BpfArrays.delete(spec);
         } else {
             ShmMapFile.delete(spec.name(), spec.file());
         }
+    }
+
+    /**
+     * The backend to open the spec with: its own, except that a spec adopting a map by name or file takes the
+     * backend its header records (a bpf map's sidecar sits where an shm map's file would).
+     */
+    private static Backend backendOf(MapSpec<?> spec, java.time.Duration timeout) {
+        if (!spec.adoptsExisting() || spec.pinPath().isPresent()) return spec.backend();
+        Header header = ShmMapFile.readHeader(spec.name(), spec.file(), timeout);
+        return header.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
     }
 }

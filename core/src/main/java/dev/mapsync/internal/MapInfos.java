@@ -4,6 +4,7 @@ import dev.mapsync.Backend;
 import dev.mapsync.MapInfo;
 import dev.mapsync.MapType;
 import dev.mapsync.Schema;
+import dev.mapsync.internal.bpf.BpfArrays;
 import dev.mapsync.internal.layout.Header;
 import dev.mapsync.internal.linux.LibC;
 import dev.mapsync.internal.linux.Proc;
@@ -17,7 +18,9 @@ import java.util.Map;
 public final class MapInfos {
     private MapInfos() {}
 
+    /** @param details backend-specific facts; when empty, those of a bpf map are read from its sidecar */
     public static MapInfo of(String name, Path file, Header h, Map<String, String> details) {
+        if (details.isEmpty() && h.backend() == Header.BACKEND_BPF) details = BpfArrays.details(name, file);
         int mode = 0, uid = -1;
         long size = 0;
         try {

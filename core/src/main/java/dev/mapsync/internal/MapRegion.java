@@ -10,6 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One opened map, whatever its backend: its header and control region (ordinary shared memory) and its data
  * region (the same file for shm maps, the kernel map's pages for bpf maps). Closing it unmaps both.
+ *
+ * <p>A bpf map also has an {@link #elementIo() element path} through {@code bpf(2)}. For a kernel map that cannot
+ * be mapped (see {@link ElementIo}) it is the only path: {@link #data()} is null, values are copied in and out
+ * one at a time, and there are no atomic slots.
  */
 public final class MapRegion implements AutoCloseable {
     private final String name;
@@ -22,16 +26,22 @@ public final class MapRegion implements AutoCloseable {
     private final boolean readOnly;
     private final int fd;
     private final Runnable onClose;
+    private final ElementIo elementIo;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param head    the mapping that starts with the header and holds the control region
-     * @param data    the data region
+     * @param data    the data region, or null when values are reached only through {@code elementIo}
      * @param fd      the map file's descriptor, kept open for the life of the handle
      * @param onClose releases what the backend holds beyond the mappings and the file descriptor
      */
     public MapRegion(String name, Path file, Header header, Arena arena, MemorySegment head, MemorySegment data,
                      boolean readOnly, int fd, Runnable onClose) {
+        this(name, file, header, arena, head, data, readOnly, fd, onClose, null);
+    }
+
+    private MapRegion(String name, Path file, Header header, Arena arena, MemorySegment head, MemorySegment data,
+                      boolean readOnly, int fd, Runnable onClose, ElementIo elementIo) {
         this.name = name;
         this.file = file;
         this.header = header;
@@ -42,6 +52,15 @@ public final class MapRegion implements AutoCloseable {
         this.readOnly = readOnly;
         this.fd = fd;
         this.onClose = onClose;
+        this.elementIo = elementIo;
+    }
+
+    /**
+     * This region with a system-call path to its elements. The returned region takes over everything this one
+     * holds: close the returned one, and drop this one unused.
+     */
+    public MapRegion withElementIo(ElementIo io) {
+        return new MapRegion(name, file, header, arena, head, data, readOnly, fd, onClose, io);
     }
 
     public String name() {
@@ -67,9 +86,14 @@ public final class MapRegion implements AutoCloseable {
         return control;
     }
 
-    /** The values, element {@code i} at {@code i * stride}. */
+    /** The values, element {@code i} at {@code i * stride}; null when they can be reached only through {@link #elementIo()}. */
     public MemorySegment data() {
         return data;
+    }
+
+    /** The system-call path to the elements (bpf maps), or null (shm maps). */
+    public ElementIo elementIo() {
+        return elementIo;
     }
 
     public boolean readOnly() {

@@ -17,7 +17,9 @@ public final class SpecCheck {
     public static void check(Header header, MapSpec<?> spec) {
         String name = spec.name();
         Backend fileBackend = header.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
-        if (fileBackend != spec.backend()) {
+        // a spec that adopts a map by name takes whichever backend the map has
+        boolean anyBackend = spec.adoptsExisting() && spec.pinPath().isEmpty();
+        if (fileBackend != spec.backend() && !anyBackend) {
             throw new IncompatibleMapException(name, "backend", lower(fileBackend), lower(spec.backend()));
         }
         if (spec.adoptsExisting()) return;
@@ -26,7 +28,7 @@ public final class SpecCheck {
         if (header.valueSize() != spec.valueSchema().size()) {
             throw new IncompatibleMapException(name, "value size", header.valueSize(), spec.valueSchema().size());
         }
-        if (header.entries() != spec.entries()) {
+        if (spec.entries() != 0 && header.entries() != spec.entries()) {
             throw new IncompatibleMapException(name, "entries", header.entries(), spec.entries());
         }
         if (!header.valueSchema().equals(spec.valueSchema().toString())) {

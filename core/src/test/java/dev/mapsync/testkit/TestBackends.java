@@ -24,10 +24,16 @@ public final class TestBackends {
     /** Skips the test, printing the reason, when {@code backend} cannot run on this machine. */
     public static void assume(Backend backend) {
         String reason = unavailableReason(backend);
+        if (reason != null) skip(backend, reason);
+        record(backend.name().toLowerCase(Locale.ROOT), null);
+    }
+
+    /** Skips the test of {@code backend} for {@code reason}, printed and noted for the test summary. */
+    public static void skip(Backend backend, String reason) {
         String name = backend.name().toLowerCase(Locale.ROOT);
         record(name, reason);
-        if (reason != null) System.out.println("SKIPPED [" + name + "]: " + reason);
-        Assumptions.assumeTrue(reason == null, () -> name + " backend: " + reason);
+        System.out.println("SKIPPED [" + name + "]: " + reason);
+        Assumptions.abort(name + " backend: " + reason);
     }
 
     /**
@@ -49,7 +55,7 @@ public final class TestBackends {
     public static String unavailableReason(Backend backend) {
         return switch (backend) {
             case SHM -> null;
-            case BPF -> "the bpf backend is not in this build";
+            case BPF -> dev.mapsync.internal.bpf.KernelAssumptions.bpfMissing();
         };
     }
 }

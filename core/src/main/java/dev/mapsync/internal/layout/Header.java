@@ -41,7 +41,13 @@ import java.nio.charset.StandardCharsets;
  *    112    4 lock stripes
  *    116    4 changelog capacity (entries)
  *    120    8 creator pid namespace inode
- *    128  128 backend-specific (bpf: see docs/FORMAT.md)
+ *    128  128 backend-specific: zero for shm maps; for bpf maps (see {@link BpfArea}):
+ *    128    4   kernel map id
+ *    132    4   kernel map type (2 = BPF_MAP_TYPE_ARRAY)
+ *    136    4   kernel map flags (1024 = BPF_F_MMAPABLE)
+ *    140    4   access: 0 = mmap, 1 = syscall (the kernel map cannot be mapped)
+ *    144    4   pin path length in bytes (1 to 108)
+ *    148  108   pin path (UTF-8, zero-padded)
  *    256    . key schema text (UTF-8), then the value schema text right after it
  * </pre>
  * The header occupies the first {@value #SIZE} bytes; the schema texts must fit in it.

@@ -129,6 +129,20 @@ public final class LibC {
         }
     }
 
+    /**
+     * Sets the permission bits of {@code path} exactly, sticky and set-id bits included (which
+     * {@code Files.setPosixFilePermissions} cannot set), refusing a symbolic link: open with {@code O_NOFOLLOW},
+     * then {@code fchmod}.
+     */
+    public static void chmodNoFollow(String path, int mode) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+        try {
+            fchmod(fd, mode);
+        } finally {
+            close(fd);
+        }
+    }
+
     /** What {@code statx(2)} says of a file: its type and permission bits, owner and size. */
     public record FileStat(int mode, int uid, int gid, long size, long inode) {
         public boolean isRegularFile() {

@@ -62,13 +62,10 @@ final class Folders {
     }
 
     private static void setSticky(Path dir) throws IOException {
-        int fd = LibC.open(dir.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC | LibC.O_NOFOLLOW, 0);
         try {
-            LibC.fchmod(fd, 01777);
+            LibC.chmodNoFollow(dir.toString(), 01777);
         } catch (SyscallException e) {
             throw new IOException(e.getMessage(), e);
-        } finally {
-            LibC.close(fd);
         }
     }
 

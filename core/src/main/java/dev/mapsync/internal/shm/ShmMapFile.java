@@ -33,7 +33,8 @@ public final class ShmMapFile {
     /**
      * Creates the file and maps it read-write.
      *
-     * @param dataOf the data region given the mapping of the file (the file's own tail for shm maps)
+     * @param dataOf the data region given the mapping of the file (the file's own tail for shm maps); it runs after
+     *               the header is written and before it is published, so it may fill the header's backend area
      * @throws MapExistsException if the file exists
      */
     public static MapRegion create(String name, Path file, Header header, int mode,
@@ -51,8 +52,9 @@ public final class ShmMapFile {
             MemorySegment mapping = translate(name, file, () -> LibC.mmapShared(fd, 0, header.fileLength(),
                     LibC.PROT_READ | LibC.PROT_WRITE, arena, file.toString()));
             header.write(mapping);
+            MemorySegment data = dataOf.apply(mapping);
             Header.publishReady(mapping);
-            return new MapRegion(name, file, header, arena, mapping, dataOf.apply(mapping), false, fd, onClose);
+            return new MapRegion(name, file, header, arena, mapping, data, false, fd, onClose);
         } catch (RuntimeException | Error e) {
             arena.close();
             deleteQuietly(file);

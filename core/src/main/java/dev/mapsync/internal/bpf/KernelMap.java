@@ -1,0 +1,165 @@
+package dev.mapsync.internal.bpf;
+
+import dev.mapsync.IncompatibleMapException;
+import dev.mapsync.Schema;
+import dev.mapsync.internal.ElementIo;
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.linux.Arch;
+import dev.mapsync.internal.linux.Errno;
+import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.linux.SyscallException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * An open descriptor of a kernel BPF map, what the kernel said of the map when it was opened, and the mappings
+ * of its values. Closing it unmaps them and closes the descriptor; the map itself lives on while a pin, another
+ * descriptor, a mapping or a program holds it.
+ *
+ * <p>As an {@link ElementIo} it reads and writes element {@code i} with {@code BPF_MAP_LOOKUP_ELEM} and
+ * {@code BPF_MAP_UPDATE_ELEM}; a lock keeps {@link #close} from recycling the descriptor under a call in flight.
+ */
+public final class KernelMap implements ElementIo, AutoCloseable {
+    private final int fd;
+    private final KernelMapInfo info;
+    private final boolean writable;
+    private final Arena mappings = Arena.ofShared();
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private KernelMap(int fd, KernelMapInfo info, boolean writable) {
+        this.fd = fd;
+        this.info = info;
+        this.writable = writable;
+    }
+
+    /**
+     * Creates a {@code BPF_MAP_TYPE_ARRAY} with {@code BPF_F_MMAPABLE} of {@code entries} values of {@code value},
+     * a u32 key, and BTF that names the value's fields.
+     */
+    public static KernelMap createArray(String name, Schema value, int entries) {
+        try (Btf.Loaded btf = Btf.load(BtfWriter.forArray(name, value))) {
+            int fd = Bpf.mapCreate(KernelMapInfo.TYPE_ARRAY, 4, value.size(), entries, KernelMapInfo.F_MMAPABLE, name, btf);
+            return describe(fd, true);
+        }
+    }
+
+    /**
+     * Opens the map pinned at {@code pin}. The descriptor is read-write even for a reader, because the kernel maps
+     * values only through a writable descriptor (a reader maps them {@code PROT_READ}); when the pin grants a
+     * reader only read permission, the descriptor is read-only and the values are reached through
+     * {@code bpf(2)}.
+     *
+     * @throws SyscallException         from {@code BPF_OBJ_GET}: ENOENT (no pin), EACCES (the pin's mode refuses)
+     * @throws IncompatibleMapException if the pin holds a program, a link or anything else but a map
+     */
+    public static KernelMap openPin(String name, Path pin, boolean readOnly) {
+        int fd;
+        boolean writable = true;
+        try {
+            fd = Bpf.objGet(pin, 0);
+        } catch (SyscallException e) {
+            if (!readOnly || e.errno() != Errno.EACCES) throw e;
+            fd = Bpf.objGet(pin, Bpf.F_RDONLY);
+            writable = false;
+        }
+        String kind = Bpf.objectKind(fd);
+        if (!kind.equals("map")) {
+            LibC.close(fd);
+            throw new IncompatibleMapException(name, "object type", "a BPF " + kind + " pinned at " + pin, "a map");
+        }
+        return describe(fd, writable);
+    }
+
+    private static KernelMap describe(int fd, boolean writable) {
+        try {
+            return new KernelMap(fd, Bpf.mapInfo(fd), writable);
+        } catch (RuntimeException e) {
+            LibC.close(fd);
+            throw e;
+        }
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    public KernelMapInfo info() {
+        return info;
+    }
+
+    /** False when the descriptor was opened read-only (the pin grants only read permission). */
+    public boolean writable() {
+        return writable;
+    }
+
+    /** True when the values can be mapped: an mmapable array and a read-write descriptor. */
+    public boolean canMap() {
+        return info.mmapable() && writable;
+    }
+
+    /** The length of the values' mapping: the values, {@code round_up(value_size, 8)} apart, page-aligned. */
+    public long dataLength() {
+        return Arch.pageAlign((long) info.maxEntries() * Header.stride(info.valueSize()));
+    }
+
+    /** Pins the map at {@code pin} in a bpf file system. */
+    public void pin(Path pin) {
+        Bpf.pin(fd, pin);
+    }
+
+    /**
+     * Maps the values ({@code MAP_SHARED}; {@code PROT_READ} for a reader): element {@code i} at
+     * {@code i * round_up(value_size, 8)}. The mapping lives until {@link #close}.
+     *
+     * @throws SyscallException from mmap: ENOTSUPP(524) for a map with a bpf_spin_lock, EPERM for a frozen map
+     *                          mapped writable, EACCES for a {@code BPF_F_RDONLY_PROG} map mapped writable
+     */
+    public MemorySegment map(boolean readOnly) {
+        int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
+        MemorySegment data = LibC.mmapShared(fd, 0, dataLength(), prot, mappings, "bpf map " + info.id());
+        return readOnly ? data.asReadOnly() : data;
+    }
+
+    @Override
+    public void load(int index, MemorySegment into) {
+        lock.readLock().lock();
+        try {
+            if (closed) throw new IllegalStateException("the map is closed");
+            Bpf.lookupIndex(fd, index, into);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void store(int index, MemorySegment from) {
+        lock.readLock().lock();
+        try {
+            if (closed) throw new IllegalStateException("the map is closed");
+            Bpf.updateIndex(fd, index, from, Bpf.ANY);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Unmaps the values and closes the descriptor. Idempotent. */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) return;
+            closed = true;
+            try {
+                mappings.close();
+            } finally {
+                LibC.close(fd);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+}

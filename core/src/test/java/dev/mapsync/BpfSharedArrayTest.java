@@ -1,0 +1,431 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.Backends;
+import dev.mapsync.internal.MapRegion;
+import dev.mapsync.internal.bpf.Bpffs;
+import dev.mapsync.internal.bpf.KernelAssumptions;
+import dev.mapsync.internal.bpf.KernelMap;
+import dev.mapsync.internal.bpf.Program;
+import dev.mapsync.internal.bpf.ProgramBuilder;
+import dev.mapsync.internal.bpf.Reg;
+import dev.mapsync.internal.codec.Layouts;
+import dev.mapsync.internal.layout.Header;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static dev.mapsync.internal.bpf.KernelAssumptions.bpftool;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The bpf backend through the public API: kernel array maps created, pinned, mapped, opened by name, seen by
+ * bpftool and BPF programs, foreign pins adopted, and every bad input refused without leaving anything behind.
+ */
+class BpfSharedArrayTest {
+    record Account(long id, long balance, @Chars(16) String owner) {}
+
+    @TempDir
+    Path dir;
+
+    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+
+    @BeforeEach
+    void needsBpf() {
+        KernelAssumptions.assumeBpf();
+    }
+
+    @AfterEach
+    void removePins() {
+        pins.removeAll();
+    }
+
+    private <V> MapSpec<V> bpf(String name, Codec<V> codec, int entries) {
+        pins.track(Bpffs.defaultPin(name));
+        return MapSpec.array(name, codec, entries).backend(Backend.BPF).dir(dir);
+    }
+
+    private Path foreignPin(String prefix) {
+        return pins.track(Bpffs.ROOT.resolve(KernelAssumptions.uniqueName(prefix)));
+    }
+
+    private void assertNothingLeft(String name, Path pin) {
+        assertFalse(Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS), "sidecar of " + name + " left behind");
+        if (pin != null) assertFalse(Files.exists(pin, LinkOption.NOFOLLOW_LINKS), "pin " + pin + " left behind");
+    }
+
+    @Test
+    void createMapPinOpenByNameAndDelete() throws Exception {
+        String name = KernelAssumptions.uniqueName("acc");
+        MapSpec<Account> spec = bpf(name, Codec.record(Account.class), 64);
+        Path pin = Bpffs.defaultPin(name);
+        try (var accounts = SharedArray.create(spec)) {
+            accounts.set(7, new Account(7, 100, "ada"));
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pin)));
+
+            try (var again = SharedArray.open(spec); var any = SharedArray.open(MapSpec.existing(name).dir(dir))) {
+                assertEquals(new Account(7, 100, "ada"), again.get(7));
+                again.longs("balance").getAndAdd(7, -10);
+                assertEquals(90L, ((Map<?, ?>) any.get(7)).get("balance"), "existing(name) opens the bpf map too");
+            }
+            try (var same = SharedArray.openOrCreate(spec)) {
+                assertEquals(90, same.get(7).balance());
+            }
+
+            MapInfo info = accounts.info();
+            assertEquals(Backend.BPF, info.backend());
+            assertEquals(dir.resolve(name), info.file());
+            assertEquals(pin.toString(), info.details().get("pin"));
+            assertEquals("mmap", info.details().get("access"));
+            assertEquals("array, mmapable", info.details().get("kernel map"));
+            try (KernelMap kernel = KernelMap.openPin(name, pin, false)) {
+                assertEquals(Integer.toString(kernel.info().id()), info.details().get("kernel map id"));
+            }
+            List<MapInfo> listed = SharedMaps.list(dir);
+            assertEquals(1, listed.size());
+            assertEquals(Backend.BPF, listed.getFirst().backend());
+            assertEquals(pin.toString(), listed.getFirst().details().get("pin"));
+        }
+        SharedMaps.delete(MapSpec.existing(name).dir(dir));
+        assertNothingLeft(name, pin);
+        assertThrows(MapNotFoundException.class, () -> SharedArray.open(spec));
+    }
+
+    @Test
+    void writesThroughTheMappingAndThroughBpfSyscallsSeeEachOther() {
+        String name = KernelAssumptions.uniqueName("both");
+        MapSpec<Long> spec = bpf(name, Codec.i64(), 1000);
+        try (MapRegion region = Backends.create(spec); Arena arena = Arena.ofConfined()) {
+            MemorySegment data = region.data();
+            assertEquals(8192, data.byteSize(), "1000 x 8 bytes, page-aligned");
+            data.set(Layouts.LONG, 600 * 8, 0x600L);
+            MemorySegment value = arena.allocate(8, 8);
+            region.elementIo().load(600, value);                       // BPF_MAP_LOOKUP_ELEM
+            assertEquals(0x600L, value.get(Layouts.LONG, 0));
+            value.set(Layouts.LONG, 0, -5L);
+            region.elementIo().store(999, value);                      // BPF_MAP_UPDATE_ELEM
+            assertEquals(-5L, data.get(Layouts.LONG, 999 * 8));
+        }
+    }
+
+    @Test
+    void bpftoolShowsAndDumpsTheMapWithFieldNames() {
+        KernelAssumptions.assumeBpftool();
+        String name = KernelAssumptions.uniqueName("dump");
+        Path pin = Bpffs.defaultPin(name);
+        try (var accounts = SharedArray.create(bpf(name, Codec.record(Account.class), 2))) {
+            accounts.set(1, new Account(7, 100, "ada"));
+            String show = bpftool("map", "show", "pinned", pin.toString()).ok().out();
+            assertTrue(show.contains(": array  name " + name.substring(0, 15) + "  flags 0x400"), show);
+            assertTrue(show.contains("key 4B  value 32B  max_entries 2"), show);
+            assertTrue(show.contains("btf_id"), show);
+            String dump = bpftool("map", "dump", "pinned", pin.toString()).ok().out();
+            for (String field : new String[] {"\"id\": 7", "\"balance\": 100", "\"owner\": \"ada\""}) {
+                assertTrue(dump.contains(field), field + " in " + dump);
+            }
+            String c = bpftool("btf", "dump", "map", "pinned", pin.toString(), "format", "c").ok().out();
+            assertTrue(c.contains("long long balance;") && c.contains("char owner[16];"), c);
+        }
+    }
+
+    @Test
+    void bpftoolUpdateIsReadThroughTheMapping() {
+        KernelAssumptions.assumeBpftool();
+        String name = KernelAssumptions.uniqueName("upd");
+        try (var hits = SharedArray.create(bpf(name, Codec.i64(), 8))) {
+            bpftool("map", "update", "pinned", Bpffs.defaultPin(name).toString(),
+                    "key", "3", "0", "0", "0", "value", "42", "1", "0", "0", "0", "0", "0", "0").ok();
+            assertEquals(42 + 256L, hits.get(3));
+            assertEquals(42 + 256L, hits.longs().getAcquire(3));
+        }
+    }
+
+    @Test
+    void bpfProgramAtomicAddsRaceJavaGetAndAddWithoutLosingOne() throws Exception {
+        String name = KernelAssumptions.uniqueName("race");
+        int n = 1_000_000;
+        try (var counters = SharedArray.create(bpf(name, Codec.i64(), 4));
+             KernelMap map = KernelMap.openPin(name, Bpffs.defaultPin(name), false)) {
+            ProgramBuilder b = new ProgramBuilder();
+            ProgramBuilder.Label miss = b.label();
+            b.lookupElement(map.fd(), 1, miss)
+                    .mov(Reg.R1, 1)
+                    .atomicAdd(ProgramBuilder.Width.DW, Reg.R0, 0, Reg.R1)
+                    .bind(miss)
+                    .mov(Reg.R0, 0)
+                    .exit();
+            LongSlots slots = counters.longs();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            try (Program p = Program.load(Program.Type.SOCKET_FILTER, b.build(), "add_one")) {
+                Thread kernelSide = Thread.ofPlatform().start(() -> {
+                    try {
+                        p.testRun(n);
+                    } catch (Throwable t) {
+                        failure.set(t);
+                    }
+                });
+                for (int i = 0; i < n; i++) slots.getAndAdd(1, 1);
+                kernelSide.join();
+            }
+            assertNull(failure.get());
+            assertEquals(2L * n, slots.getVolatile(1));
+        }
+    }
+
+    @Test
+    void readOnlyHandleMapsTheKernelPagesProtRead() {
+        String name = KernelAssumptions.uniqueName("ro");
+        MapSpec<Long> spec = bpf(name, Codec.i64(), 4);
+        try (var writer = SharedArray.create(spec); var reader = SharedArray.openReadOnly(spec)) {
+            writer.longs().set(0, 11);
+            assertEquals(11L, reader.get(0));
+            assertEquals(11L, reader.longs().get(0));
+            assertThrows(MapAccessDeniedException.class, () -> reader.set(0, 1L));
+            assertThrows(MapAccessDeniedException.class, () -> reader.longs().set(0, 1));
+            reader.close();
+            assertThrows(MapClosedException.class, () -> reader.get(0));
+        }
+    }
+
+    @Test
+    void adoptsAMapMadeByBpftoolAndOpensItByNameAfterwards() {
+        KernelAssumptions.assumeBpftool();
+        Path pin = foreignPin("bt");
+        String name = pin.getFileName().toString();
+        bpftool("map", "create", pin.toString(), "type", "array", "key", "4", "value", "8", "entries", "16",
+                "name", "x", "flags", "1024").ok();
+        try (var adopted = SharedArray.open(MapSpec.pinned(pin, Codec.i64()).dir(dir))) {
+            assertEquals(16, adopted.length());
+            adopted.set(5, 99L);
+            adopted.longs().getAndAdd(5, 1);
+            String lookup = bpftool("map", "lookup", "pinned", pin.toString(), "key", "5", "0", "0", "0").ok().out();
+            assertTrue(lookup.contains("64 00 00 00 00 00 00 00"), lookup);
+            assertEquals(pin.toString(), adopted.info().details().get("pin"));
+        }
+        Header sidecar = SharedMaps.info(MapSpec.existing(name).dir(dir)).backend() == Backend.BPF
+                ? Backends.readHeader(MapSpec.existing(name).dir(dir)) : null;
+        assertNotNull(sidecar, "adoption made a bpf sidecar");
+        assertEquals(16, sidecar.entries());
+        try (var byName = SharedArray.open(MapSpec.existing(name).dir(dir));
+             var again = SharedArray.open(MapSpec.pinned(pin, Codec.i64()).dir(dir))) {
+            assertEquals(100L, byName.get(5));
+            assertEquals(100L, again.get(5));
+        }
+        SharedMaps.delete(MapSpec.existing(name).dir(dir));
+        assertNothingLeft(name, pin);
+    }
+
+    @Test
+    void adoptsTheSchemaOfAForeignMapFromItsBtf() {
+        Path pin = foreignPin("btf");
+        String name = pin.getFileName().toString();
+        Schema schema = Codec.record(Account.class).schema();
+        try (KernelMap made = KernelMap.createArray("libbpf_like", schema, 3)) {
+            made.pin(pin);
+        }
+        try (var adopted = SharedArray.open(MapSpec.existingPin(pin).dir(dir))) {
+            assertEquals(schema, adopted.codec().schema());
+            adopted.set(2, Map.of("id", 1L, "balance", 2L, "owner", "bob"));
+        }
+        try (var typed = SharedArray.open(MapSpec.pinned(pin, Codec.record(Account.class)).dir(dir))) {
+            assertEquals(new Account(1, 2, "bob"), typed.get(2));
+        }
+        SharedMaps.delete(MapSpec.existingPin(pin).dir(dir));
+        assertNothingLeft(name, pin);
+    }
+
+    @Test
+    void aMapThatCannotBeMappedIsReadAndWrittenThroughBpfSyscalls() {
+        KernelAssumptions.assumeBpftool();
+        Path pin = foreignPin("nomm");
+        bpftool("map", "create", pin.toString(), "type", "array", "key", "4", "value", "8", "entries", "4",
+                "name", "nomm").ok();
+        try (var values = SharedArray.open(MapSpec.pinned(pin, Codec.u64()).dir(dir))) {
+            values.set(3, -1L);
+            assertEquals(-1L, values.get(3));
+            String lookup = bpftool("map", "lookup", "pinned", pin.toString(), "key", "3", "0", "0", "0").ok().out();
+            assertTrue(lookup.contains("ff ff ff ff ff ff ff ff"), lookup);
+            assertEquals("syscall", values.info().details().get("access"));
+            assertEquals("array, not mmapable", values.info().details().get("kernel map"));
+            MapSyncException e = assertThrows(MapSyncException.class, values::longs);
+            assertTrue(e.getMessage().contains("has no atomic slots"), e.getMessage());
+            values.close();
+            assertThrows(MapClosedException.class, () -> values.get(0));
+        }
+    }
+
+    @Test
+    void badPinsAreRefusedAndNothingIsMade() throws Exception {
+        // outside bpffs
+        Path notBpffs = Files.createFile(dir.resolve("plain"));
+        Path sidecars = Files.createDirectory(dir.resolve("sidecars"));
+        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+                () -> SharedArray.open(MapSpec.existingPin(notBpffs).dir(sidecars)));
+        assertEquals("pin path " + notBpffs + " is outside every bpf file system (bpffs): pins live in bpffs, such as"
+                + " /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf)", outside.getMessage());
+
+        // nothing pinned there
+        Path missing = foreignPin("missing");
+        MapNotFoundException notFound = assertThrows(MapNotFoundException.class,
+                () -> SharedArray.open(MapSpec.pinned(missing, Codec.i64()).dir(sidecars)));
+        assertTrue(notFound.getMessage().contains("nothing is pinned at " + missing), notFound.getMessage());
+
+        // a program, not a map
+        Path prog = foreignPin("prog");
+        try (Program p = Program.load(Program.Type.SOCKET_FILTER, new ProgramBuilder().mov(Reg.R0, 0).exit().build(), "noop")) {
+            p.pin(prog);
+        }
+        IncompatibleMapException program = assertThrows(IncompatibleMapException.class,
+                () -> SharedArray.open(MapSpec.existingPin(prog).dir(sidecars)));
+        assertEquals("object type", program.field());
+        assertTrue(program.getMessage().contains("a BPF prog pinned at " + prog), program.getMessage());
+        assertTrue(Files.exists(prog), "the program's pin is not touched");
+
+        // a map of another type, or of another value size than the spec says
+        try (KernelMap eight = KernelMap.createArray("eight", Schema.scalar(Schema.Kind.I64), 4)) {
+            Path pin = foreignPin("eight");
+            eight.pin(pin);
+            IncompatibleMapException size = assertThrows(IncompatibleMapException.class,
+                    () -> SharedArray.open(MapSpec.pinned(pin, Codec.i32()).dir(sidecars)));
+            assertEquals("value size", size.field());
+            assertEquals("map '" + pin.getFileName() + "' pinned at " + pin + " does not match the spec: value size: the"
+                    + " kernel map has 8, the spec asks 4 (i32)", size.getMessage());
+        }
+        try (KernelMap hash = KernelMap.createArray("h", Schema.scalar(Schema.Kind.I64), 1)) {
+            assertTrue(hash.info().isArray());
+        }
+        KernelAssumptions.assumeBpftool();
+        Path hashPin = foreignPin("hash");
+        bpftool("map", "create", hashPin.toString(), "type", "hash", "key", "4", "value", "8", "entries", "4", "name", "h").ok();
+        IncompatibleMapException hash = assertThrows(IncompatibleMapException.class,
+                () -> SharedArray.open(MapSpec.existingPin(hashPin).dir(sidecars)));
+        assertEquals("kernel map type", hash.field());
+        assertTrue(hash.getMessage().contains("is a hash map; mapsync opens array maps (BPF_MAP_TYPE_ARRAY) only"), hash.getMessage());
+
+        // a map without BTF cannot describe itself
+        Path noBtf = foreignPin("nobtf");
+        bpftool("map", "create", noBtf.toString(), "type", "array", "key", "4", "value", "8", "entries", "4", "name", "n",
+                "flags", "1024").ok();
+        IncompatibleMapException unknown = assertThrows(IncompatibleMapException.class,
+                () -> SharedArray.open(MapSpec.existingPin(noBtf).dir(sidecars)));
+        assertTrue(unknown.getMessage().contains("has no BTF, so the layout of its 8-byte values is unknown; open it with"
+                + " MapSpec.pinned(pin, codec)"), unknown.getMessage());
+
+        try (var files = Files.list(sidecars)) {
+            assertEquals(List.of(), files.toList(), "no sidecar was made for any refused pin");
+        }
+    }
+
+    @Test
+    void geometryThatDiffersFromTheSpecOrTheSidecarIsRefused() {
+        String name = KernelAssumptions.uniqueName("geo");
+        try (var ignored = SharedArray.create(bpf(name, Codec.i64(), 16))) {
+            IncompatibleMapException entries = assertThrows(IncompatibleMapException.class,
+                    () -> SharedArray.open(bpf(name, Codec.i64(), 32)));
+            assertEquals("entries", entries.field());
+            assertEquals("map '" + name + "' does not match the spec: entries: file has 16, spec asks 32", entries.getMessage());
+            IncompatibleMapException value = assertThrows(IncompatibleMapException.class,
+                    () -> SharedArray.open(bpf(name, Codec.i32(), 16)));
+            assertEquals("value size", value.field());
+            IncompatibleMapException backend = assertThrows(IncompatibleMapException.class,
+                    () -> SharedArray.open(MapSpec.array(name, Codec.i64(), 16).dir(dir)));
+            assertEquals("backend", backend.field());
+        }
+
+        // the pin replaced behind the sidecar's back by a map of another size
+        Path pin = Bpffs.defaultPin(name);
+        Bpffs.unpin(pin);
+        try (KernelMap other = KernelMap.createArray(name, Schema.scalar(Schema.Kind.I64), 32)) {
+            other.pin(pin);
+        }
+        IncompatibleMapException replaced = assertThrows(IncompatibleMapException.class,
+                () -> SharedArray.open(bpf(name, Codec.i64(), 16)));
+        assertEquals("entries", replaced.field());
+        assertEquals("map '" + name + "': the kernel map pinned for it does not match its sidecar " + dir.resolve(name)
+                + ": entries: kernel map has 32, sidecar has 16 (the pin was replaced; delete the sidecar to adopt the new map)",
+                replaced.getMessage());
+
+        // a sidecar whose pin is gone
+        Bpffs.unpin(pin);
+        MapNotFoundException gone = assertThrows(MapNotFoundException.class, () -> SharedArray.open(bpf(name, Codec.i64(), 16)));
+        assertTrue(gone.getMessage().contains("its sidecar " + dir.resolve(name) + " exists, but nothing is pinned at " + pin),
+                gone.getMessage());
+        SharedMaps.delete(MapSpec.existing(name).dir(dir));
+        assertNothingLeft(name, pin);
+    }
+
+    @Test
+    void aCreationThatFailsHalfwayLeavesNothing() throws Exception {
+        // the pin exists: refused before a kernel map is made, and the existing pin is left alone
+        String taken = KernelAssumptions.uniqueName("taken");
+        Path takenPin = pins.track(Bpffs.defaultPin(taken));
+        try (KernelMap squatter = KernelMap.createArray("squatter", Schema.scalar(Schema.Kind.I64), 1)) {
+            squatter.pin(takenPin);
+        }
+        MapExistsException pinExists = assertThrows(MapExistsException.class, () -> SharedArray.create(bpf(taken, Codec.i64(), 4)));
+        assertEquals("map '" + taken + "' already exists (pin " + takenPin + ")", pinExists.getMessage());
+        assertTrue(Files.exists(takenPin));
+        assertFalse(Files.exists(dir.resolve(taken)));
+
+        // the sidecar's place is taken by an shm map: the kernel map was made and pinned, and both are undone
+        String shm = KernelAssumptions.uniqueName("shm");
+        try (var ignored = SharedArray.create(MapSpec.array(shm, Codec.i64(), 4).dir(dir))) {
+            MapExistsException fileExists = assertThrows(MapExistsException.class, () -> SharedArray.create(bpf(shm, Codec.i64(), 4)));
+            assertTrue(fileExists.getMessage().startsWith("map '" + shm + "' already exists"), fileExists.getMessage());
+            assertFalse(Files.exists(Bpffs.defaultPin(shm)), "the pin made before the sidecar failed is removed");
+            assertEquals(Header.BACKEND_SHM, Backends.readHeader(MapSpec.existing(shm).dir(dir)).backend());
+        }
+
+        // a name too long for the pin path the sidecar records
+        String longName = "n".repeat(100);
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class,
+                () -> SharedArray.create(MapSpec.array(longName, Codec.i64(), 4).backend(Backend.BPF).dir(dir)));
+        assertTrue(tooLong.getMessage().contains("a sidecar records at most 108"), tooLong.getMessage());
+        assertNothingLeft(longName, Bpffs.defaultPin(longName));
+    }
+
+    @Test
+    void unprivilegedProcessIsDeniedCreationAndReadsAReadOnlyPinThroughBpfSyscalls() throws Exception {
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        if (!Files.isExecutable(setpriv)) {
+            System.err.println("SKIPPED (bpf): " + setpriv + " is not installed");
+            org.junit.jupiter.api.Assumptions.abort(setpriv + " is not installed (util-linux)");
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String name = KernelAssumptions.uniqueName("shared");
+        String fresh = KernelAssumptions.uniqueName("denied");
+        pins.track(Bpffs.defaultPin(fresh));
+        try (var map = SharedArray.create(bpf(name, Codec.i64(), 4).mode(0644))) {
+            map.set(2, 42L);
+            String java = ProcessHandle.current().info().command().orElseThrow();
+            String classpath = Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath();
+            var run = KernelAssumptions.run(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                    java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-cp", classpath,
+                    UnprivilegedBpfChild.class.getName(), dir.toString(), name, fresh).ok();
+            List<String> lines = run.out().lines().toList();
+            assertEquals(3, lines.size(), run.out() + run.err());
+            assertTrue(lines.get(0).startsWith("create: MapAccessDeniedException: permission denied for bpf map '" + fresh + "'"),
+                    lines.get(0));
+            assertTrue(lines.get(0).endsWith("EPERM (needs CAP_BPF or root)"), lines.get(0));
+            assertEquals("read: 42", lines.get(1), "a 0644 pin gives nobody a read-only descriptor: values come through bpf(2)");
+            assertTrue(lines.get(2).startsWith("atomics: MapSyncException: map '" + name + "' has no atomic slots"), lines.get(2));
+        }
+        assertNothingLeft(fresh, Bpffs.defaultPin(fresh));
+    }
+}
