@@ -414,7 +414,7 @@ class BpfSharedArrayTest {
         try (var map = SharedArray.create(bpf(name, Codec.i64(), 4).mode(0644))) {
             map.set(2, 42L);
             String java = ProcessHandle.current().info().command().orElseThrow();
-            String classpath = Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/test-classes").toAbsolutePath();
+            String classpath = worldReadableCopy(Path.of("target/classes")) + ":" + worldReadableCopy(Path.of("target/test-classes"));
             var run = KernelAssumptions.run(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
                     java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-cp", classpath,
                     UnprivilegedBpfChild.class.getName(), dir.toString(), name, fresh).ok();
@@ -427,5 +427,23 @@ class BpfSharedArrayTest {
             assertTrue(lines.get(2).startsWith("atomics: MapSyncException: map '" + name + "' has no atomic slots"), lines.get(2));
         }
         assertNothingLeft(fresh, Bpffs.defaultPin(fresh));
+    }
+
+    /**
+     * A copy of a class folder that uid 65534 can read: the build may live under a folder only root may enter
+     * (such as /root), which the unprivileged child could not load classes from.
+     */
+    private static Path worldReadableCopy(Path classes) throws java.io.IOException {
+        Path copy = Files.createTempDirectory(Path.of("/tmp"), "mapsync-classes-");
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try (var files = Files.walk(classes)) {
+            for (Path f : files.toList()) {
+                Path target = copy.resolve(classes.relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(target);
+                else Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
+            }
+        }
+        return copy;
     }
 }
