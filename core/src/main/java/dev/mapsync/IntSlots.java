@@ -1,5 +1,7 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.notify.ChangeLog;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -15,6 +17,9 @@ import java.nio.ByteOrder;
  * all three interoperate. The memory-order names follow {@link java.lang.invoke.VarHandle}: match modes across
  * processes (release with acquire, volatile with volatile). No method allocates.
  *
+ * <p>Every write is recorded in the map's change log for its subscribers ({@link SharedArray#changes()}); with no
+ * subscriber that costs one load.
+ *
  * <p>An operation on a closed map throws {@link MapClosedException}; an index outside {@code 0..length-1} throws
  * {@link IndexOutOfRangeException}; a write through a read-only handle throws {@link MapAccessDeniedException}.
  * Nothing is written in those cases.
@@ -23,14 +28,17 @@ public final class IntSlots {
     private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final SharedArray<?> array;
+    private final ChangeLog changes;
     private final MemorySegment data;
     private final long fieldOffset;
     private final long stride;
     private final int length;
     private final boolean readOnly;
 
-    IntSlots(SharedArray<?> array, MemorySegment data, long fieldOffset, long stride, int length, boolean readOnly) {
+    IntSlots(SharedArray<?> array, ChangeLog changes, MemorySegment data, long fieldOffset, long stride, int length,
+             boolean readOnly) {
         this.array = array;
+        this.changes = changes;
         this.data = data;
         this.fieldOffset = fieldOffset;
         this.stride = stride;
@@ -107,6 +115,7 @@ public final class IntSlots {
     public void setPlain(int index, int value) {
         try {
             INT.set(data, writable(index), value);
+            changes.record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -115,6 +124,7 @@ public final class IntSlots {
     public void setOpaque(int index, int value) {
         try {
             INT.setOpaque(data, writable(index), value);
+            changes.record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -123,6 +133,7 @@ public final class IntSlots {
     public void setRelease(int index, int value) {
         try {
             INT.setRelease(data, writable(index), value);
+            changes.record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -131,6 +142,7 @@ public final class IntSlots {
     public void setVolatile(int index, int value) {
         try {
             INT.setVolatile(data, writable(index), value);
+            changes.record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -139,7 +151,9 @@ public final class IntSlots {
     /** Sets the slot to {@code update} if it holds {@code expected}; true if it did. */
     public boolean compareAndSet(int index, int expected, int update) {
         try {
-            return INT.compareAndSet(data, writable(index), expected, update);
+            boolean swapped = INT.compareAndSet(data, writable(index), expected, update);
+            if (swapped) changes.record(index, ChangeLog.KIND_ATOMIC);
+            return swapped;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -148,7 +162,9 @@ public final class IntSlots {
     /** Sets the slot to {@code update} if it holds {@code expected}; returns the value it held (the witness). */
     public int compareAndExchange(int index, int expected, int update) {
         try {
-            return (int) INT.compareAndExchange(data, writable(index), expected, update);
+            int witness = (int) INT.compareAndExchange(data, writable(index), expected, update);
+            if (witness == expected) changes.record(index, ChangeLog.KIND_ATOMIC);
+            return witness;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -157,7 +173,9 @@ public final class IntSlots {
     /** Adds {@code delta} and returns the previous value. */
     public int getAndAdd(int index, int delta) {
         try {
-            return (int) INT.getAndAdd(data, writable(index), delta);
+            int previous = (int) INT.getAndAdd(data, writable(index), delta);
+            changes.record(index, ChangeLog.KIND_ATOMIC);
+            return previous;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -166,7 +184,9 @@ public final class IntSlots {
     /** Adds {@code delta} and returns the new value. */
     public int addAndGet(int index, int delta) {
         try {
-            return (int) INT.getAndAdd(data, writable(index), delta) + delta;
+            int updated = (int) INT.getAndAdd(data, writable(index), delta) + delta;
+            changes.record(index, ChangeLog.KIND_ATOMIC);
+            return updated;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -175,7 +195,9 @@ public final class IntSlots {
     /** Writes {@code value} and returns the previous value. */
     public int getAndSet(int index, int value) {
         try {
-            return (int) INT.getAndSet(data, writable(index), value);
+            int previous = (int) INT.getAndSet(data, writable(index), value);
+            changes.record(index, ChangeLog.KIND_ATOMIC);
+            return previous;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }

@@ -5,6 +5,9 @@ import dev.mapsync.internal.ElementIo;
 import dev.mapsync.internal.MapInfos;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.Scratch;
+import dev.mapsync.internal.notify.ChangeLog;
+import dev.mapsync.internal.notify.SnapshotDiff;
+import dev.mapsync.internal.notify.Watcher;
 import dev.mapsync.internal.sync.EntryLocks;
 import dev.mapsync.internal.sync.HeldLocks;
 import dev.mapsync.internal.linux.Errno;
@@ -65,6 +68,7 @@ public final class SharedArray<V> implements AutoCloseable {
     /** True when a value is one scalar: single memory accesses are atomic, no sequence word is needed. */
     private final boolean scalar;
     private final EntryLocks locks;
+    private final ChangeLog changes;
     /** Non-null only when the values cannot be mapped and are copied through system calls. */
     private final ElementIo syscallOnly;
 
@@ -81,6 +85,7 @@ public final class SharedArray<V> implements AutoCloseable {
         this.readOnly = region.readOnly();
         this.scalar = codec.schema().kind().isScalar();
         this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
+        this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
     }
 
     @SuppressWarnings("unchecked")
@@ -197,6 +202,7 @@ public final class SharedArray<V> implements AutoCloseable {
         try {
             if (scalar) {
                 codec.write(data, offset, value);
+                changes.record(index, ChangeLog.KIND_WRITE);
                 return;
             }
             MemorySegment encoded = Scratch.of(valueSize);
@@ -221,6 +227,7 @@ public final class SharedArray<V> implements AutoCloseable {
         locks.beginWrite(rec, index);
         MemorySegment.copy(encoded, 0, data, offset, valueSize);
         locks.endWrite(rec, index);
+        changes.record(index, ChangeLog.KIND_WRITE);
     }
 
     /**
@@ -352,7 +359,7 @@ public final class SharedArray<V> implements AutoCloseable {
         if (k != Schema.Kind.I64 && k != Schema.Kind.U64) {
             throw new IllegalArgumentException("map '" + name() + "' holds " + codec.schema() + ", not i64 or u64 values");
         }
-        return new LongSlots(this, data, 0, stride, length, readOnly);
+        return new LongSlots(this, changes, data, 0, stride, length, readOnly);
     }
 
     /**
@@ -366,7 +373,7 @@ public final class SharedArray<V> implements AutoCloseable {
         if (k != Schema.Kind.I32 && k != Schema.Kind.U32) {
             throw new IllegalArgumentException("map '" + name() + "' holds " + codec.schema() + ", not i32 or u32 values");
         }
-        return new IntSlots(this, data, 0, stride, length, readOnly);
+        return new IntSlots(this, changes, data, 0, stride, length, readOnly);
     }
 
     /**
@@ -375,7 +382,7 @@ public final class SharedArray<V> implements AutoCloseable {
      * @throws IllegalArgumentException if there is no such field, it is not i64 or u64, or it is not 8-byte aligned
      */
     public LongSlots longs(String field) {
-        return new LongSlots(this, data, atomicField(field, 8), stride, length, readOnly);
+        return new LongSlots(this, changes, data, atomicField(field, 8), stride, length, readOnly);
     }
 
     /**
@@ -384,7 +391,7 @@ public final class SharedArray<V> implements AutoCloseable {
      * @throws IllegalArgumentException if there is no such field, it is not i32 or u32, or it is not 4-byte aligned
      */
     public IntSlots ints(String field) {
-        return new IntSlots(this, data, atomicField(field, 4), stride, length, readOnly);
+        return new IntSlots(this, changes, data, atomicField(field, 4), stride, length, readOnly);
     }
 
     private long atomicField(String name, int width) {
@@ -402,6 +409,85 @@ public final class SharedArray<V> implements AutoCloseable {
                     + ", not aligned to " + width + " bytes, so it cannot be accessed atomically");
         }
         return f.offset();
+    }
+
+    /**
+     * Subscribes to changes of every entry, to read by pulling ({@link ChangeCursor#poll}). Every change made
+     * through the API from now on, by any process, is delivered, or counted as missed if the cursor falls further
+     * behind than the map's change log holds.
+     *
+     * @throws MapAccessDeniedException if the handle is read-only (subscribing registers in the map)
+     */
+    public ChangeCursor changes() {
+        return changes(0, length - 1);
+    }
+
+    /** {@link #changes()} of the entries {@code fromKey..toKey} (inclusive) only. */
+    public ChangeCursor changes(int fromKey, int toKey) {
+        checkRange(fromKey, toKey);
+        try {
+            return new ChangeCursor(this, changes, fromKey, toKey);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
+     * manages, until the returned subscription is closed. If the listener throws, the subscription ends and
+     * {@link Subscription#failure()} holds the exception.
+     */
+    public Subscription watch(java.util.function.Consumer<? super ChangeEvent> listener) {
+        return watch(0, length - 1, listener);
+    }
+
+    /** {@link #watch(java.util.function.Consumer)} of the entries {@code fromKey..toKey} (inclusive) only. */
+    public Subscription watch(int fromKey, int toKey, java.util.function.Consumer<? super ChangeEvent> listener) {
+        ChangeCursor cursor = changes(fromKey, toKey);
+        return new Watcher("mapsync-watch-" + name(), cursor::poll, cursor, listener);
+    }
+
+    /**
+     * Watches entries {@code fromKey..toKey} by comparing copies of their values every {@code interval}: this sees
+     * writes the change log cannot (a C program writing through its own mapping, {@code bpftool}, a BPF program),
+     * and works on read-only handles. It sees states, not writes: several changes between two looks show as one,
+     * and the events carry no writer pid (0) and sequence numbers of the watcher's own.
+     */
+    public Subscription watchPolling(Duration interval, int fromKey, int toKey,
+                                     java.util.function.Consumer<? super ChangeEvent> listener) {
+        checkRange(fromKey, toKey);
+        if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
+        SnapshotDiff diff = new SnapshotDiff(() -> snapshot(fromKey, toKey), fromKey, (int) stride, valueSize, interval);
+        return new Watcher("mapsync-poll-" + name(), diff::poll, () -> { }, listener);
+    }
+
+    /** The bytes of entries {@code fromKey..toKey}, {@code stride} apart. */
+    private byte[] snapshot(int fromKey, int toKey) {
+        int n = toKey - fromKey + 1;
+        byte[] copy = new byte[(int) (n * stride)];
+        MemorySegment into = MemorySegment.ofArray(copy);
+        try {
+            if (syscallOnly == null) {
+                MemorySegment.copy(data, fromKey * stride, into, 0, n * stride);
+            } else {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment value = arena.allocate(stride, 8);
+                    for (int i = 0; i < n; i++) {
+                        syscallOnly.load(fromKey + i, value);
+                        MemorySegment.copy(value, 0, into, i * stride, stride);
+                    }
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+        return copy;
+    }
+
+    private void checkRange(int fromKey, int toKey) {
+        checkIndex(fromKey);
+        checkIndex(toKey);
+        if (fromKey > toKey) throw new IllegalArgumentException("key range " + fromKey + ".." + toKey + " is empty");
     }
 
     /** Unmaps the map. Idempotent; the map itself stays for other processes. */
@@ -455,6 +541,7 @@ public final class SharedArray<V> implements AutoCloseable {
             MemorySegment bytes = arena.allocate(stride, 8);
             codec.write(bytes, 0, value);
             syscallOnly.store(index, bytes);
+            changes.record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException e) {
             throw closedOr(e);
         } catch (SyscallException e) {

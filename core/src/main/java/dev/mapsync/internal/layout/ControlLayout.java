@@ -15,6 +15,7 @@ import dev.mapsync.internal.linux.Arch;
  *    256                                      SLOTS x 32        process slots (who has the map open)
  *    256 + SLOTS x 32                         stripes x 64      lock records, one per stripe
  *    ...                                      capacity x 32     changelog
+ *    ...                                      SLOTS x 8         slot counters: subscriptions and waiters per slot
  * </pre>
  * The region's length is rounded up to a page, so the data region that follows is page-aligned.
  */
@@ -26,6 +27,7 @@ public record ControlLayout(int stripes, int changelogCapacity) {
     public static final long SLOT_SIZE = 32;
     public static final long LOCK_RECORD_SIZE = 64;
     public static final long CHANGELOG_ENTRY_SIZE = 32;
+    public static final long SLOT_COUNTERS_SIZE = 8;
 
     public static final int DEFAULT_MAX_STRIPES = 4096;
     public static final int DEFAULT_CHANGELOG = 4096;
@@ -40,9 +42,14 @@ public record ControlLayout(int stripes, int changelogCapacity) {
         return stripesOffset() + stripes * LOCK_RECORD_SIZE;
     }
 
+    /** The offset of the per-slot counters of subscriptions and sleeping waiters. */
+    public long slotCountersOffset() {
+        return changelogOffset() + changelogCapacity * CHANGELOG_ENTRY_SIZE;
+    }
+
     /** The page-rounded length of the control region. */
     public long length() {
-        return Arch.pageAlign(changelogOffset() + changelogCapacity * CHANGELOG_ENTRY_SIZE);
+        return Arch.pageAlign(slotCountersOffset() + SLOT_COUNT * SLOT_COUNTERS_SIZE);
     }
 
     /** The default stripe count for a map of {@code entries}: one lock per entry up to a limit. */

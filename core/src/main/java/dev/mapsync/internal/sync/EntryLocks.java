@@ -73,6 +73,11 @@ public final class EntryLocks {
         this.token = readOnly ? 0 : ProcessSlots.claim(control, fd, mapName);
     }
 
+    /** This handle's owner token (0 for a read-only handle). */
+    public int token() {
+        return token;
+    }
+
     /** The default lock timeout of this handle. */
     public long timeoutNanos() {
         return timeoutNanos;

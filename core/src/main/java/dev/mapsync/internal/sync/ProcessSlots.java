@@ -94,6 +94,19 @@ public final class ProcessSlots {
         return !LibC.ofdLock(probeFd, LibC.F_OFD_GETLK, LibC.F_RDLCK, OFD_BASE + slot);
     }
 
+    /** The slot a token names. */
+    public static int slot(int token) {
+        return slotOf(token);
+    }
+
+    /**
+     * True if some open file description other than {@code probeFd}'s holds slot {@code slot}: someone (alive) has
+     * the map open in that slot.
+     */
+    public static boolean isHeld(int probeFd, int slot) {
+        return !LibC.ofdLock(probeFd, LibC.F_OFD_GETLK, LibC.F_RDLCK, OFD_BASE + slot);
+    }
+
     /** What the slot of {@code token} says about its holder (the current holder, if the slot was claimed again). */
     public static Holder holder(MemorySegment control, int token) {
         long o = slotOffset(slotOf(token));

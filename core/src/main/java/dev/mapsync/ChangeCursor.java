@@ -1,0 +1,126 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.notify.ChangeLog;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A subscription to a map's changes, read by pulling: {@link #poll(Duration)} returns the changes recorded since the
+ * last call, in sequence order, or waits for some. Obtain one from {@link SharedArray#changes()}; close it to end
+ * the subscription.
+ *
+ * <p>Every change made through the API (a set, an atomic operation, an update under a lock) after the cursor was
+ * created is delivered, or, if the cursor fell further behind than the map's change log holds, reported as a
+ * {@link MissedChanges} with the exact count. Changes made behind the API's back (a C program writing through its
+ * own mapping, bpftool, a BPF program) are not recorded; see {@link SharedArray#watchPolling}.
+ *
+ * <p>Waiting costs no CPU: the cursor sleeps in {@code FUTEX_WAIT} on the map's event count and writers wake it
+ * only when someone sleeps. {@link #spinBeforeSleep} trades CPU for latency.
+ *
+ * <p>A cursor is for one thread at a time.
+ */
+public final class ChangeCursor implements AutoCloseable {
+    private final SharedArray<?> array;
+    private final ChangeLog log;
+    private final int fromKey;
+    private final int toKey;
+    private long next;
+    private long spinNanos;
+    private boolean closed;
+
+    ChangeCursor(SharedArray<?> array, ChangeLog log, int fromKey, int toKey) {
+        this.array = array;
+        this.log = log;
+        this.fromKey = fromKey;
+        this.toKey = toKey;
+        this.next = log.subscribe();
+    }
+
+    /**
+     * Spin (checking the event count) for up to {@code spin} before sleeping in the kernel: lower wake-up latency
+     * at the price of CPU while waiting. Default: no spinning.
+     */
+    public ChangeCursor spinBeforeSleep(Duration spin) {
+        this.spinNanos = spin.toNanos();
+        return this;
+    }
+
+    /** The sequence number of the next change this cursor will deliver. */
+    public long position() {
+        return next;
+    }
+
+    /**
+     * The changes recorded since the last call (only those of keys in the cursor's range), waiting up to
+     * {@code timeout} for at least one. Returns an empty list when none came in time.
+     *
+     * @throws MapClosedException if the cursor or its map is closed
+     */
+    public List<ChangeEvent> poll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long spinUntil = System.nanoTime() + spinNanos;
+        List<ChangeEvent> out = new ArrayList<>();
+        while (true) {
+            checkOpen();
+            long head;
+            try {
+                head = log.head();
+            } catch (IllegalStateException e) {
+                throw array.closedOr(e);
+            }
+            if (head >= next) {
+                collect(head, out);
+                if (!out.isEmpty()) return out;
+                continue;
+            }
+            long now = System.nanoTime();
+            if (now - deadline >= 0) return out;
+            if (now - spinUntil < 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            try {
+                log.await(head, deadline - now);
+            } catch (IllegalStateException e) {
+                throw array.closedOr(e);
+            }
+        }
+    }
+
+    private void collect(long head, List<ChangeEvent> out) {
+        long oldest = head - log.capacity() + 1;
+        if (next < oldest) {
+            out.add(new MissedChanges(next, oldest - next));
+            next = oldest;
+        }
+        long missedFrom = -1;
+        for (; next <= head; next++) {
+            Change c = log.read(next);
+            if (c == null) {
+                if (missedFrom < 0) missedFrom = next;
+                continue;
+            }
+            if (missedFrom >= 0) {
+                out.add(new MissedChanges(missedFrom, next - missedFrom));
+                missedFrom = -1;
+            }
+            if (c.key() >= fromKey && c.key() <= toKey) out.add(c);
+        }
+        if (missedFrom >= 0) out.add(new MissedChanges(missedFrom, next - missedFrom));
+    }
+
+    private void checkOpen() {
+        if (closed) throw new MapClosedException("change cursor of map '" + array.name() + "' is closed");
+        if (array.isClosed()) throw new MapClosedException("map '" + array.name() + "' is closed");
+    }
+
+    /** Ends the subscription. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (!array.isClosed()) log.unsubscribe();
+    }
+}

@@ -1,0 +1,222 @@
+package dev.mapsync.internal.notify;
+
+import dev.mapsync.Change;
+import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.internal.layout.ControlLayout;
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.linux.Futex;
+import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.sync.ProcessSlots;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A map's change log: an event count that sleepers wait on, and a bounded ring of the latest changes.
+ *
+ * <p>Event block (64 bytes at control offset {@value ControlLayout#EVENT_BLOCK}):
+ * <pre>
+ * offset size field
+ *      0    8 head: the sequence number of the last change recorded (0 = none); its low 32 bits are the futex word
+ *      8    4 waiters: processes' threads sleeping (or about to) on the head
+ *     12    4 subscribers: open subscriptions; writers record changes only while there is one
+ *     16   48 reserved
+ * </pre>
+ * Change entry (32 bytes), change {@code seq} at {@code changelog + ((seq - 1) % capacity) * 32}:
+ * <pre>
+ * offset size field
+ *      0    8 seq: written last, with release; a reader that finds another number knows the entry was overwritten
+ *      8    4 key
+ *     12    4 writer's pid
+ *     16    4 kind: 1 = write, 2 = atomic operation
+ *     20   12 reserved
+ * </pre>
+ * Slot counters (8 bytes per process slot, after the changelog): subscriptions (low 4 bytes) and sleeping waiters
+ * (high 4 bytes) of the slot's handle, so that the counts of a process that died can be taken back out of the
+ * totals by whoever notices: a handle claiming a slot, or a new subscription, sweeps them.
+ *
+ * <p>Writers pay nothing but one load when no one subscribes. With subscribers, a writer reserves a sequence
+ * number with one atomic add on the head, fills the entry, publishes its sequence, and calls {@code FUTEX_WAKE}
+ * only when the waiter count says someone sleeps. A waiter registers in the count (an atomic add: a full fence),
+ * re-checks the head, and only then sleeps; either the writer sees the waiter or the waiter sees the new head, so no
+ * wakeup is lost.
+ */
+public final class ChangeLog {
+    public static final int KIND_WRITE = 1, KIND_ATOMIC = 2;
+
+    private static final long HEAD = ControlLayout.EVENT_BLOCK, WAITERS = HEAD + 8, SUBSCRIBERS = HEAD + 12;
+    private static final long E_SEQ = 0, E_KEY = 8, E_PID = 12, E_KIND = 16;
+    private static final long PUBLISH_WAIT_NANOS = 1_000_000_000L;
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final MemorySegment control;
+    private final long headAddress;
+    private final long entries;
+    private final long mask;
+    private final long slotCounters;
+    private final int slot;
+    private final int fd;
+    private final String mapName;
+
+    /**
+     * @param token the handle's owner token, or 0 for a read-only handle (which cannot subscribe)
+     */
+    public ChangeLog(MemorySegment control, Header header, int token, int fd, String mapName) {
+        this.control = control;
+        this.headAddress = control.address() + HEAD;
+        ControlLayout layout = header.control();
+        this.entries = layout.changelogOffset();
+        this.mask = layout.changelogCapacity() - 1;
+        this.slotCounters = layout.slotCountersOffset();
+        this.slot = token == 0 ? -1 : ProcessSlots.slot(token);
+        this.fd = fd;
+        this.mapName = mapName;
+        if (slot >= 0) takeBackStaleCounts(slot);
+    }
+
+    /** The capacity of the log. */
+    public long capacity() {
+        return mask + 1;
+    }
+
+    // ------------------------------------------------------------------------------------------------ writers
+
+    /** Records that entry {@code key} changed, if anyone subscribes. The caller has made the change visible. */
+    public void record(int key, int kind) {
+        if ((int) INT.getOpaque(control, SUBSCRIBERS) != 0) append(key, kind);
+    }
+
+    private void append(int key, int kind) {
+        long seq = (long) LONG.getAndAdd(control, HEAD, 1L) + 1;
+        long e = entry(seq);
+        INT.set(control, e + E_KEY, key);
+        INT.set(control, e + E_PID, Proc.PID);
+        INT.set(control, e + E_KIND, kind);
+        LONG.setRelease(control, e + E_SEQ, seq);
+        if ((int) INT.getVolatile(control, WAITERS) != 0) Futex.wake(headAddress, Integer.MAX_VALUE);
+    }
+
+    private long entry(long seq) {
+        return entries + ((seq - 1) & mask) * ControlLayout.CHANGELOG_ENTRY_SIZE;
+    }
+
+    // -------------------------------------------------------------------------------------------- subscribers
+
+    /** The sequence number of the last recorded change. */
+    public long head() {
+        return (long) LONG.getVolatile(control, HEAD);
+    }
+
+    /**
+     * Registers a subscription; changes recorded after this returns are kept for it.
+     *
+     * @return the sequence number of the first change the subscription will see
+     */
+    public long subscribe() {
+        if (slot < 0) {
+            throw new MapAccessDeniedException("map '" + mapName + "' is open read-only; subscribing registers in the"
+                    + " map, so open it read-write, or use a polling watcher");
+        }
+        sweepDeadSlots();
+        LONG.getAndAdd(control, slotCounters + slot * ControlLayout.SLOT_COUNTERS_SIZE, 1L);
+        INT.getAndAdd(control, SUBSCRIBERS, 1);
+        return head() + 1;
+    }
+
+    public void unsubscribe() {
+        INT.getAndAdd(control, SUBSCRIBERS, -1);
+        LONG.getAndAdd(control, slotCounters + slot * ControlLayout.SLOT_COUNTERS_SIZE, -1L);
+    }
+
+    /** The number of open subscriptions (of every process). */
+    public int subscribers() {
+        return (int) INT.getVolatile(control, SUBSCRIBERS);
+    }
+
+    /** The number of threads sleeping on the head now. */
+    public int waiters() {
+        return (int) INT.getVolatile(control, WAITERS);
+    }
+
+    /**
+     * Reads change {@code seq}, waiting briefly if its writer has reserved but not yet published it.
+     *
+     * @return the change, or null if it was overwritten (or its writer never published it)
+     */
+    public Change read(long seq) {
+        long e = entry(seq);
+        long start = 0;
+        for (int spins = 0; ; spins++) {
+            long s = (long) LONG.getAcquire(control, e + E_SEQ);
+            if (s == seq) {
+                int key = (int) INT.get(control, e + E_KEY);
+                int pid = (int) INT.get(control, e + E_PID);
+                VarHandle.loadLoadFence();
+                return (long) LONG.get(control, e + E_SEQ) == seq ? new Change(key, seq, pid) : null;
+            }
+            if (s > seq) return null;
+            // reserved, not yet published: its writer is between two stores, or died there
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                long now = System.nanoTime();
+                if (start == 0) start = now;
+                if (now - start > PUBLISH_WAIT_NANOS) return null;
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+
+    /**
+     * Sleeps until the head moves past {@code seen}, or {@code timeoutNanos} pass. Registers as a waiter first, so a
+     * writer that records a change after the check below wakes it.
+     */
+    public void await(long seen, long timeoutNanos) {
+        long counter = slotCounters + slot * ControlLayout.SLOT_COUNTERS_SIZE;
+        LONG.getAndAdd(control, counter, 1L << 32);
+        INT.getAndAdd(control, WAITERS, 1); // a full fence: the re-check below cannot move above it
+        try {
+            if (head() != seen) return;
+            if (Thread.currentThread().isVirtual()) {
+                LockSupport.parkNanos(Math.min(timeoutNanos, 1_000_000));
+            } else {
+                Futex.await(headAddress, (int) seen, timeoutNanos);
+            }
+        } finally {
+            INT.getAndAdd(control, WAITERS, -1);
+            LONG.getAndAdd(control, counter, -(1L << 32));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ counts of dead slots
+
+    /** Takes the counts a dead previous holder of our own slot left behind out of the totals. */
+    private void takeBackStaleCounts(int ownSlot) {
+        long counter = slotCounters + ownSlot * ControlLayout.SLOT_COUNTERS_SIZE;
+        long stale = (long) LONG.getAndSet(control, counter, 0L);
+        subtract(stale);
+    }
+
+    /** Takes the counts of every slot whose holder is gone out of the totals. */
+    private void sweepDeadSlots() {
+        for (int s = 0; s < ControlLayout.SLOT_COUNT; s++) {
+            if (s == slot) continue;
+            long counter = slotCounters + s * ControlLayout.SLOT_COUNTERS_SIZE;
+            long c = (long) LONG.getVolatile(control, counter);
+            if (c == 0 || ProcessSlots.isHeld(fd, s)) continue;
+            if (LONG.compareAndSet(control, counter, c, 0L)) subtract(c);
+        }
+    }
+
+    private void subtract(long counts) {
+        int subscriptions = (int) counts;
+        int waiting = (int) (counts >>> 32);
+        if (subscriptions != 0) INT.getAndAdd(control, SUBSCRIBERS, -subscriptions);
+        if (waiting != 0) INT.getAndAdd(control, WAITERS, -waiting);
+    }
+}
