@@ -24,6 +24,8 @@ final class DemoWorkerCommand implements Callable<Integer> {
         switch (phase) {
             case "counters" -> CounterPhase.work(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
                     Integer.parseInt(args.get(3)), Integer.parseInt(args.get(4)), Long.parseLong(args.get(5)));
+            case "watcher" -> CounterPhase.watch(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
+                    Integer.parseInt(args.get(3)));
             case "transfers" -> LockPhase.transfer(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
                     Integer.parseInt(args.get(3)), Integer.parseInt(args.get(4)), Long.parseLong(args.get(5)));
             case "checker" -> LockPhase.check(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),

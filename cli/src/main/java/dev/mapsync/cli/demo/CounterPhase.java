@@ -1,13 +1,17 @@
 package dev.mapsync.cli.demo;
 
 import dev.mapsync.Backend;
+import dev.mapsync.ChangeCursor;
+import dev.mapsync.ChangeEvent;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
+import dev.mapsync.MissedChanges;
 import dev.mapsync.SharedArray;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +20,8 @@ import java.util.Map;
 /**
  * The counter phase: P worker processes each make N atomic increments; even-numbered operations go to the
  * shared counters (round robin), odd ones to the worker's private counter. Every counter's final value is known
- * exactly, so a single lost or doubled increment shows.
+ * exactly, so a single lost or doubled increment shows. A watcher process subscribes to the map's changes; it must
+ * account for every one of the P x N changes, as received or as reported missed.
  *
  * <pre>
  * slot 0 .. S-1        shared counters, incremented by every worker
@@ -47,7 +52,7 @@ public final class CounterPhase {
     public static void work(String name, Path dir, Backend backend, int processes, int worker, long ops)
             throws InterruptedException {
         try (SharedArray<Long> map = SharedArray.open(spec(name, dir, backend, processes));
-             StartGate gate = StartGate.open(name, dir, processes)) {
+             StartGate gate = StartGate.open(name, dir, processes + 1)) {
             LongSlots counters = map.longs();
             int own = SHARED + worker;
             gate.arriveAndWait();
@@ -58,25 +63,51 @@ public final class CounterPhase {
         }
     }
 
+    /** Watcher side: counts the changes it receives and is told it missed, until stopped and drained. */
+    public static void watch(String name, Path dir, Backend backend, int processes) throws InterruptedException {
+        long received = 0, missed = 0;
+        try (SharedArray<Long> map = SharedArray.open(spec(name, dir, backend, processes));
+             ChangeCursor cursor = map.changes();
+             StartGate gate = StartGate.open(name, dir, processes + 1)) {
+            gate.arriveAndWait();
+            boolean drained = false;
+            while (!drained) {
+                boolean stopping = gate.stopped();
+                List<ChangeEvent> events = cursor.poll(Duration.ofMillis(stopping ? 300 : 100));
+                for (ChangeEvent e : events) {
+                    if (e instanceof MissedChanges m) missed += m.count();
+                    else received++;
+                }
+                drained = stopping && events.isEmpty();
+            }
+        }
+        System.out.println(received + " " + missed);
+    }
+
     /** Coordinator side: creates the maps, runs the workers, checks every counter. */
     public static PhaseResult run(String name, Path dir, Backend backend, int processes, long ops, PrintWriter err)
             throws InterruptedException {
         MapSpec<Long> spec = spec(name, dir, backend, processes);
         try (SharedArray<Long> map = SharedArray.create(spec);
              Workers workers = new Workers()) {
-            StartGate gate = StartGate.create(name, dir, processes);
+            StartGate gate = StartGate.create(name, dir, processes + 1);
             try {
                 for (int w = 0; w < processes; w++) {
                     workers.start("counters", name, dir == null ? "-" : dir.toString(), backend.name(),
                             Integer.toString(processes), Integer.toString(w), Long.toString(ops));
                 }
+                workers.start("watcher", name, dir == null ? "-" : dir.toString(), backend.name(), Integer.toString(processes));
                 long start = gate.awaitReadyAndGo(workers::anyAlive);
                 LongSlots counters = map.longs();
                 long total = processes * ops;
                 new Progress(err).follow("increments", () -> sum(counters, map.length()), total, workers::anyAlive);
+                gate.stop();
                 List<String> failures = workers.awaitAll(300);
                 long elapsed = Math.max(1, gate.lastFinish(processes) - start);
-                return report(map, counters, processes, ops, elapsed, failures);
+                String[] seen = workers.lastLine(processes).split(" ");
+                long received = seen.length == 2 ? Long.parseLong(seen[0]) : -1;
+                long missed = seen.length == 2 ? Long.parseLong(seen[1]) : -1;
+                return report(map, counters, processes, ops, elapsed, received, missed, failures);
             } finally {
                 gate.delete();
             }
@@ -92,7 +123,7 @@ public final class CounterPhase {
     }
 
     private static PhaseResult report(SharedArray<Long> map, LongSlots counters, int processes, long ops,
-                                      long elapsedNanos, List<String> failures) {
+                                      long elapsedNanos, long received, long missed, List<String> failures) {
         int violations = 0;
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < map.length(); i++) {
@@ -106,7 +137,8 @@ public final class CounterPhase {
         long operations = processes * ops;
         double seconds = elapsedNanos / 1e9;
         long opsPerSec = Math.round(operations / seconds);
-        boolean ok = violations == 0 && failures.isEmpty();
+        boolean accounted = received + missed == processes * ops;
+        boolean ok = violations == 0 && failures.isEmpty() && accounted;
         List<String> report = new ArrayList<>();
         report.add(String.format("counters: %d worker processes x %,d atomic increments (getAndAdd) on %d counters",
                 processes, ops, map.length()));
@@ -114,6 +146,8 @@ public final class CounterPhase {
         report.add(String.format("  violations     %d of %d counters off%s", violations, map.length(),
                 violations == 0 ? " (every counter exact)" : ""));
         report.addAll(lines);
+        report.add(String.format("  watcher        received %,d changes, told it missed %,d: %s", received, missed,
+                accounted ? "every change accounted for" : "MISMATCH with the " + String.format("%,d", processes * ops) + " made"));
         failures.forEach(f -> report.add("  FAILED: " + f));
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("processes", processes);
@@ -121,6 +155,8 @@ public final class CounterPhase {
         figures.put("violations", violations);
         figures.put("ops_per_sec", opsPerSec);
         figures.put("elapsed_ms", Math.round(elapsedNanos / 1e6));
+        figures.put("changes_received", received);
+        figures.put("changes_missed", missed);
         return new PhaseResult("counters", ok, figures, report);
     }
 }

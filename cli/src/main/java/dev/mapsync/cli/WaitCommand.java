@@ -1,0 +1,77 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.ChangeCursor;
+import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.Schema;
+import dev.mapsync.SharedArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "wait", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Block until an entry has a value, then exit 0; exit 124 when the timeout passes first, as",
+                "timeout(1) does. For records, name only the fields to wait for (the others match anything)."},
+        footer = {"", "Examples:", "  mapsync wait jobs 3 --until 1 --timeout 30s", "  mapsync wait accounts 7 --until balance=0"})
+final class WaitCommand extends MapCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MAP")
+    String map;
+
+    @Parameters(index = "1", paramLabel = "KEY")
+    int key;
+
+    @Option(names = "--until", required = true, paramLabel = "VALUE", description = "The value (or field=value,...) to wait for.")
+    String until;
+
+    @Option(names = "--timeout", paramLabel = "T", converter = DurationConverter.class,
+            description = "Give up after T (default: wait for ever).")
+    Duration timeout;
+
+    @Override
+    String mapArgument() {
+        return map;
+    }
+
+    @Override
+    public Integer call() {
+        SharedArray<Object> array;
+        try {
+            array = open(false);
+        } catch (MapAccessDeniedException e) {
+            array = open(true);
+        }
+        long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        try (SharedArray<Object> a = array) {
+            Schema schema = a.codec().schema();
+            ChangeCursor cursor = a.isReadOnly() ? null : a.changes(key, key);
+            try {
+                while (!matches(a, schema)) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return ExitCodes.TIMED_OUT;
+                    Duration slice = Duration.ofNanos(Math.min(left, 1_000_000_000L));
+                    if (cursor != null) cursor.poll(slice);
+                    else sleep(Math.min(slice.toMillis(), 10));
+                }
+                return ExitCodes.OK;
+            } finally {
+                if (cursor != null) cursor.close();
+            }
+        }
+    }
+
+    private boolean matches(SharedArray<Object> a, Schema schema) {
+        Object current = a.get(key);
+        Object wanted = ValueText.parse(schema, until, current);
+        return ValueText.format(schema, wanted).equals(ValueText.format(schema, current));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(Math.max(1, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

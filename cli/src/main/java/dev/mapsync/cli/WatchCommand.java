@@ -1,0 +1,106 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.Change;
+import dev.mapsync.ChangeEvent;
+import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.MissedChanges;
+import dev.mapsync.SharedArray;
+import dev.mapsync.Subscription;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+@Command(name = "watch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Print each change of a map as it happens, until interrupted (or --count events).",
+                "Says when it missed changes (it fell further behind than the change log holds).",
+                "Changes made behind the API's back (a C program's own mapping, bpftool, a BPF program) are seen",
+                "only with --poll, which compares copies of the values."})
+final class WatchCommand extends MapCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MAP")
+    String map;
+
+    @Option(names = "--keys", paramLabel = "A-B", description = "Only entries A to B (inclusive), or one entry A.")
+    String keys;
+
+    @Option(names = "--json", description = "JSON lines: {\"key\":K,\"seq\":S,\"pid\":P,\"value\":V} or {\"missed\":N,\"first_seq\":S}.")
+    boolean json;
+
+    @Option(names = "--poll", paramLabel = "INTERVAL", converter = DurationConverter.class,
+            description = "Watch by comparing the values every INTERVAL (sees writes the change log cannot).")
+    Duration poll;
+
+    @Option(names = "--count", paramLabel = "N", description = "Stop after N events.")
+    Long count;
+
+    @Override
+    String mapArgument() {
+        return map;
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SharedArray<Object> array;
+        boolean polling = poll != null;
+        try {
+            array = open(false);
+        } catch (MapAccessDeniedException e) {
+            array = open(true);
+            if (!polling) {
+                spec.commandLine().getErr().println("mapsync: " + ref() + " is read-only for you; watching by polling every 100ms");
+                polling = true;
+                poll = Duration.ofMillis(100);
+            }
+        }
+        try (SharedArray<Object> a = array) {
+            int[] range = KeyRange.parse(keys, a.length());
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicLong printed = new AtomicLong();
+            var schema = a.codec().schema();
+            java.util.function.Consumer<ChangeEvent> print = e -> {
+                out().println(json ? Json.of(jsonOf(e, a, schema)) : text(e, a, schema));
+                if (out().checkError() || (count != null && printed.incrementAndGet() >= count)) done.countDown();
+            };
+            try (Subscription sub = polling ? a.watchPolling(poll, range[0], range[1], print)
+                    : a.watch(range[0], range[1], print)) {
+                while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    if (!sub.isActive()) break;
+                }
+                if (sub.failure().isPresent()) throw new IllegalStateException(sub.failure().get().getMessage());
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static String text(ChangeEvent e, SharedArray<Object> a, dev.mapsync.Schema schema) {
+        return switch (e) {
+            case Change c -> "seq " + c.seq() + " key " + c.key() + " pid " + c.pid() + " value "
+                    + ValueText.format(schema, a.get(c.key()));
+            case MissedChanges m -> "missed " + m.count() + " changes (seq " + m.firstSeq() + ".."
+                    + (m.firstSeq() + m.count() - 1) + "): the change log overwrote them; resync from a snapshot (mapsync dump)";
+        };
+    }
+
+    private static Map<String, Object> jsonOf(ChangeEvent e, SharedArray<Object> a, dev.mapsync.Schema schema) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        switch (e) {
+            case Change c -> {
+                m.put("key", c.key());
+                m.put("seq", c.seq());
+                m.put("pid", c.pid());
+                m.put("value", ValueText.jsonValue(schema, a.get(c.key())));
+            }
+            case MissedChanges x -> {
+                m.put("missed", x.count());
+                m.put("first_seq", x.firstSeq());
+            }
+        }
+        return m;
+    }
+}
