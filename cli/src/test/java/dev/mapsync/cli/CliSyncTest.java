@@ -1,0 +1,129 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.Codec;
+import dev.mapsync.LockGuard;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The commands around locks and notifications: lock, locks, unlock, watch, wait. */
+class CliSyncTest {
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-cli-sync-");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private Cli ms(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = args[0];
+        all[1] = "--dir=" + dir;
+        System.arraycopy(args, 1, all, 2, args.length - 1);
+        return Cli.run(all);
+    }
+
+    private SharedArray<Long> counters(int entries) {
+        return SharedArray.openOrCreate(MapSpec.array("m", Codec.i64(), entries).dir(dir));
+    }
+
+    @Test
+    void lockRunsTheCommandUnderTheLockAndExitsWithItsStatus() {
+        try (SharedArray<Long> map = counters(4)) {
+            Cli run = ms("lock", "m", "2", "--", "sh", "-c", "exit 3");
+            assertEquals(3, run.code(), run.err());
+            assertEquals("", run.err());
+            assertEquals("", ms("locks", "m").out(), "the lock is free again");
+            Cli missing = ms("lock", "m", "2", "--", "/nonexistent/command");
+            assertEquals(127, missing.code());
+            assertTrue(missing.err().startsWith("mapsync: cannot run /nonexistent/command: "), missing.err());
+        }
+    }
+
+    @Test
+    void aLockHeldElsewhereTimesOutWith124AndIsListedWithItsOwner() throws Exception {
+        try (SharedArray<Long> map = counters(4);
+             LockGuard held = map.lock(1)) {
+            Cli timedOut = CompletableFuture.supplyAsync(() -> ms("lock", "m", "1", "--timeout", "200ms", "--", "true")).get();
+            assertEquals(124, timedOut.code());
+            assertTrue(timedOut.err().startsWith("mapsync: timed out after 0."), timedOut.err());
+            long pid = ProcessHandle.current().pid();
+            String listing = ms("locks", "m").out();
+            assertTrue(listing.startsWith("LOCK                PID OWNER  HELD SINCE                 NOTES\nentry 1"), listing);
+            assertTrue(listing.contains(" " + pid + " alive "), listing);
+            String json = ms("locks", "m", "--json").out();
+            assertTrue(json.startsWith("[{\"lock\":\"entry\",\"stripe\":1,\"owner_pid\":" + pid + ",\"owner_alive\":true,"), json);
+            Cli refused = CompletableFuture.supplyAsync(() -> ms("unlock", "m", "1", "--force")).get();
+            assertEquals(6, refused.code());
+            assertEquals("mapsync: refusing to free the lock of entry 1 of map 'm': its owner, pid " + pid + ", is alive\n",
+                    refused.err());
+            assertEquals(1, ms("unlock", "m", "1").code(), "--force is required");
+        }
+    }
+
+    @Test
+    void watchPrintsEachChangeAsItHappens() throws Exception {
+        try (SharedArray<Long> map = counters(4)) {
+            CompletableFuture<Cli> watch = CompletableFuture.supplyAsync(() -> ms("watch", "m", "--keys", "1-2", "--json", "--count", "3"));
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            // keep changing until the watcher has subscribed and seen three changes of keys 1 and 2
+            long v = 0;
+            while (!watch.isDone() && System.nanoTime() < deadline) {
+                map.set(0, ++v);
+                map.set(1, v);
+                Thread.sleep(20);
+            }
+            Cli out = watch.get();
+            assertEquals(0, out.code(), out.err());
+            String[] lines = out.out().strip().split("\n");
+            assertEquals(3, lines.length, out.out());
+            for (String line : lines) {
+                assertTrue(line.matches("\\{\"key\":1,\"seq\":\\d+,\"pid\":" + ProcessHandle.current().pid() + ",\"value\":\\d+}"), line);
+            }
+        }
+    }
+
+    @Test
+    void waitReturnsWhenTheValueComesOr124WhenTimeRunsOut() throws Exception {
+        try (SharedArray<Long> map = counters(2)) {
+            Cli late = ms("wait", "m", "0", "--until", "5", "--timeout", "150ms");
+            assertEquals(124, late.code());
+            CompletableFuture<Cli> waiting = CompletableFuture.supplyAsync(() -> ms("wait", "m", "0", "--until", "5", "--timeout", "10s"));
+            Thread.sleep(200);
+            map.set(0, 4L);
+            map.set(0, 5L);
+            assertEquals(0, waiting.get().code());
+        }
+    }
+
+    @Test
+    void waitMatchesOnlyTheFieldsItNames() throws Exception {
+        record Job(int state, long progress) {}
+        try (SharedArray<Job> jobs = SharedArray.create(MapSpec.array("jobs", Job.class, 2).dir(dir))) {
+            jobs.set(1, new Job(0, 77));
+            CompletableFuture<Cli> waiting = CompletableFuture.supplyAsync(() -> ms("wait", "jobs", "1", "--until", "state=2", "--timeout", "10s"));
+            Thread.sleep(200);
+            jobs.set(1, new Job(2, 99));
+            assertEquals(0, waiting.get().code());
+        }
+    }
+}
