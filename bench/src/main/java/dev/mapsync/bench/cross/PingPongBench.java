@@ -1,0 +1,212 @@
+package dev.mapsync.bench.cross;
+
+import dev.mapsync.ChangeCursor;
+import dev.mapsync.Codec;
+import dev.mapsync.LongSlots;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+import org.HdrHistogram.Histogram;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cross-process wake-up round trips: a ping process and a pong process hand a counter back and forth N times, and
+ * each round trip's time goes into an HdrHistogram. Modes:
+ * <ul>
+ *   <li>{@code notify}: through two maps' change notifications (each side sleeps in FUTEX_WAIT until the other's
+ *       write wakes it);</li>
+ *   <li>{@code notify-spin}: the same with {@link ChangeCursor#spinBeforeSleep} of 50 µs;</li>
+ *   <li>{@code spin}: busy-spinning on a shared-memory slot (the limit: no sleeping at all);</li>
+ *   <li>{@code pipe}: 8 bytes over the child's stdin and stdout;</li>
+ *   <li>{@code socket}: 8 bytes over a UNIX-domain socket.</li>
+ * </ul>
+ * Run: {@code java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
+ * dev.mapsync.bench.cross.PingPongBench [rounds] [modes]}.
+ */
+public final class PingPongBench {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    /** Percentiles of one mode, in nanoseconds. */
+    public record Result(String mode, long rounds, long p50, long p99, long p999, long max) {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("pong")) {
+            pong(args[1], Path.of(args[2]), Long.parseLong(args[3]));
+            return;
+        }
+        long rounds = args.length > 0 ? Long.parseLong(args[0]) : 20_000;
+        List<String> modes = args.length > 1 ? List.of(args[1].split(",")) : List.of("notify", "notify-spin", "spin", "pipe", "socket");
+        for (Result r : run(modes, rounds)) {
+            System.out.printf("%-12s rounds %,8d  p50 %8.2f us  p99 %8.2f us  p99.9 %8.2f us  max %9.2f us%n", r.mode(),
+                    r.rounds(), r.p50() / 1e3, r.p99() / 1e3, r.p999() / 1e3, r.max() / 1e3);
+        }
+    }
+
+    /** Runs each mode for {@code rounds} round trips (after a warm-up of a tenth as many). */
+    public static List<Result> run(List<String> modes, long rounds) throws Exception {
+        List<Result> results = new ArrayList<>();
+        for (String mode : modes) {
+            Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-pingpong-");
+            try {
+                results.add(ping(mode, dir, rounds));
+            } finally {
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        return results;
+    }
+
+    private static Result ping(String mode, Path dir, long rounds) throws Exception {
+        long warmup = Math.max(1000, rounds / 10);
+        long total = warmup + rounds;
+        Histogram h = new Histogram(3_600_000_000_000L, 3);
+        Process child;
+        switch (mode) {
+            case "notify", "notify-spin" -> {
+                try (SharedArray<Long> out = SharedArray.create(spec(dir, "ping"));
+                     SharedArray<Long> in = SharedArray.create(spec(dir, "pong"));
+                     ChangeCursor cursor = in.changes()) {
+                    if (mode.equals("notify-spin")) cursor.spinBeforeSleep(Duration.ofNanos(50_000));
+                    child = Child.start(PingPongBench.class, "pong", mode, dir.toString(), Long.toString(total));
+                    LongSlots tx = out.longs(), rx = in.longs();
+                    awaitValue(rx, cursor, -1);
+                    for (long r = 1; r <= total; r++) {
+                        long t0 = System.nanoTime();
+                        tx.setVolatile(0, r);
+                        awaitValue(rx, cursor, r);
+                        if (r > warmup) h.recordValue(System.nanoTime() - t0);
+                    }
+                }
+            }
+            case "spin" -> {
+                try (SharedArray<Long> map = SharedArray.create(spec(dir, "spin"))) {
+                    child = Child.start(PingPongBench.class, "pong", mode, dir.toString(), Long.toString(total));
+                    LongSlots s = map.longs();
+                    while (s.getAcquire(1) != -1) Thread.onSpinWait();
+                    for (long r = 1; r <= total; r++) {
+                        long t0 = System.nanoTime();
+                        s.setRelease(0, r);
+                        while (s.getAcquire(1) != r) Thread.onSpinWait();
+                        if (r > warmup) h.recordValue(System.nanoTime() - t0);
+                    }
+                }
+            }
+            case "pipe" -> {
+                child = Child.start(PingPongBench.class, "pong", mode, dir.toString(), Long.toString(total));
+                echoLoop(child.getOutputStream(), child.getInputStream(), total, warmup, h);
+            }
+            case "socket" -> {
+                Path socket = dir.resolve("socket");
+                try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+                    server.bind(UnixDomainSocketAddress.of(socket));
+                    child = Child.start(PingPongBench.class, "pong", mode, dir.toString(), Long.toString(total));
+                    try (SocketChannel ch = server.accept()) {
+                        echoLoop(Channels.newOutputStream(ch), Channels.newInputStream(ch), total, warmup, h);
+                    }
+                }
+            }
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        }
+        if (child.waitFor() != 0) throw new IllegalStateException(mode + ": the pong process failed");
+        return new Result(mode, rounds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    private static void echoLoop(OutputStream os, InputStream is, long total, long warmup, Histogram h) throws IOException {
+        DataOutputStream out = new DataOutputStream(os);
+        DataInputStream in = new DataInputStream(is);
+        for (long r = 1; r <= total; r++) {
+            long t0 = System.nanoTime();
+            out.writeLong(r);
+            out.flush();
+            if (in.readLong() != r) throw new IllegalStateException("echo out of step");
+            if (r > warmup) h.recordValue(System.nanoTime() - t0);
+        }
+    }
+
+    private static void pong(String mode, Path dir, long total) throws Exception {
+        switch (mode) {
+            case "notify", "notify-spin" -> {
+                try (SharedArray<Long> in = SharedArray.open(spec(dir, "ping"));
+                     SharedArray<Long> out = SharedArray.open(spec(dir, "pong"));
+                     ChangeCursor cursor = in.changes()) {
+                    if (mode.equals("notify-spin")) cursor.spinBeforeSleep(Duration.ofNanos(50_000));
+                    LongSlots rx = in.longs(), tx = out.longs();
+                    tx.setVolatile(0, -1);
+                    for (long r = 1; r <= total; r++) {
+                        awaitValue(rx, cursor, r);
+                        tx.setVolatile(0, r);
+                    }
+                }
+            }
+            case "spin" -> {
+                try (SharedArray<Long> map = SharedArray.open(spec(dir, "spin"))) {
+                    LongSlots s = map.longs();
+                    s.setRelease(1, -1);
+                    for (long r = 1; r <= total; r++) {
+                        while (s.getAcquire(0) != r) Thread.onSpinWait();
+                        s.setRelease(1, r);
+                    }
+                }
+            }
+            case "pipe" -> echo(System.in, System.out, total);
+            case "socket" -> {
+                try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("socket")))) {
+                    echo(Channels.newInputStream(ch), Channels.newOutputStream(ch), total);
+                }
+            }
+            default -> throw new IllegalArgumentException(mode);
+        }
+    }
+
+    private static void echo(InputStream is, OutputStream os, long total) throws IOException {
+        DataInputStream in = new DataInputStream(is);
+        DataOutputStream out = new DataOutputStream(os);
+        for (long r = 1; r <= total; r++) {
+            out.writeLong(in.readLong());
+            out.flush();
+        }
+    }
+
+    private static void awaitValue(LongSlots slots, ChangeCursor cursor, long value) {
+        while (slots.getVolatile(0) != value) {
+            if (cursor.poll(WAIT).isEmpty() && slots.getVolatile(0) != value) {
+                throw new IllegalStateException("no change within " + WAIT);
+            }
+        }
+    }
+
+    private static MapSpec<Long> spec(Path dir, String name) {
+        return MapSpec.array(name, Codec.i64(), 2).dir(dir);
+    }
+
+    /** The figures as a map, for JSON reports. */
+    public static Map<String, Object> asMap(Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mode", r.mode());
+        m.put("rounds", r.rounds());
+        m.put("p50_ns", r.p50());
+        m.put("p99_ns", r.p99());
+        m.put("p999_ns", r.p999());
+        m.put("max_ns", r.max());
+        return m;
+    }
+}
