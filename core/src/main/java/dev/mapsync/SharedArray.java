@@ -326,6 +326,25 @@ public final class SharedArray<V> implements AutoCloseable {
         }
     }
 
+    /** The state of the map's locks and change log now, from every process. */
+    public SyncStatus syncStatus() {
+        checkOpen();
+        try {
+            List<LockInfo> held = locks.held();
+            int owned = 0, dead = 0, torn = 0;
+            for (LockInfo l : held) {
+                if (l.ownerPid() != 0) {
+                    owned++;
+                    if (!l.ownerAlive()) dead++;
+                }
+                torn += l.tornEntries().equals(List.of(-1)) ? Math.max(1, length / locks.stripes()) : l.tornEntries().size();
+            }
+            return new SyncStatus(changes.head(), changes.subscribers(), changes.waiters(), owned, dead, torn);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
     /** The stripe whose lock guards entry {@code index}. */
     public int stripeOf(int index) {
         return locks.stripeOf(checkIndex(index));

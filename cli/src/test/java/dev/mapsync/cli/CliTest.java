@@ -174,4 +174,23 @@ class CliTest {
         }
         assertEquals(0, Cli.run("set", "--help").code());
     }
+
+    @Test
+    void completionScriptsAndVersion() throws Exception {
+        Cli bash = Cli.run("completion", "bash");
+        assertEquals(0, bash.code());
+        assertTrue(bash.out().contains("complete -F _complete_mapsync"), bash.out().substring(0, 200));
+        assertTrue(bash.out().contains("watch"), "subcommands are completed");
+        Cli zsh = Cli.run("completion", "zsh");
+        assertTrue(zsh.out().startsWith("autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n"));
+        Path script = Files.createTempFile("mapsync-completion", ".bash");
+        Files.writeString(script, bash.out());
+        Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
+        Files.delete(script);
+        assertEquals(1, Cli.run("completion", "fish").code());
+        Cli version = Cli.run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("mapsync "), version.out());
+    }
 }

@@ -1,0 +1,59 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.SharedArray;
+import dev.mapsync.cli.export.MetricsServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Serve /metrics in the Prometheus text format: a gauge per numeric field of every entry",
+                "(mapsync_value{map,key,field}), read from the mapping at scrape time, plus lock and subscription",
+                "health. Binds to loopback unless told otherwise; runs until interrupted."},
+        footer = {"", "Example:", "  mapsync export --port 9477 accounts bpf:hits", "  curl -s localhost:9477/metrics | grep mapsync_value"})
+final class ExportCommand implements Callable<Integer> {
+    @ParentCommand
+    Main root;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "MAP", arity = "1..*")
+    List<String> maps;
+
+    @Option(names = "--port", defaultValue = "9477", paramLabel = "P", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to listen on (default ${DEFAULT-VALUE}).")
+    String bind;
+
+    @Option(names = "--keys", paramLabel = "A-B", description = "Export only entries A to B of every map.")
+    String keys;
+
+    @Override
+    public Integer call() throws Exception {
+        List<SharedArray<Object>> open = new ArrayList<>();
+        List<int[]> ranges = new ArrayList<>();
+        try {
+            for (String m : maps) {
+                SharedArray<Object> a = SharedArray.openReadOnly(MapRef.parse(m).existing(root.dir));
+                open.add(a);
+                ranges.add(KeyRange.parse(keys, a.length()));
+            }
+            try (MetricsServer server = MetricsServer.start(InetAddress.getByName(bind), port, maps, open, ranges)) {
+                spec.commandLine().getErr().println("mapsync: serving http://" + bind + ":" + server.port() + "/metrics");
+                spec.commandLine().getErr().flush();
+                Thread.currentThread().join(); // until interrupted (Ctrl-C ends the JVM)
+            }
+        } finally {
+            open.forEach(SharedArray::close);
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.Chars;
+import dev.mapsync.LockGuard;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code mapsync export}, run as its own process and scraped over HTTP. */
+class ExportTest {
+    record Account(long id, long balance, @Chars(8) String owner, double rate, boolean open) {}
+
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-export-");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void aScrapeReadsTheMapAsItIsThen() throws Exception {
+        try (SharedArray<Account> map = SharedArray.create(MapSpec.array("accounts", Account.class, 2).dir(dir))) {
+            map.set(0, new Account(1, 100, "ada", 0.5, true));
+            map.set(1, new Account(2, -7, "bob", 1.25, false));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    "dev.mapsync.cli.Main", "export", "--dir", dir.toString(), "--port", "0", "accounts"));
+            Process exporter = new ProcessBuilder(command).redirectErrorStream(true).start();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(exporter.getInputStream()));
+                String first = out.readLine();
+                assertTrue(first != null && first.startsWith("mapsync: serving http://127.0.0.1:"), first);
+                String url = first.substring("mapsync: serving ".length());
+                HttpClient http = HttpClient.newHttpClient();
+                String body = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                List<String> values = body.lines().filter(l -> l.startsWith("mapsync_value{")).toList();
+                assertEquals(List.of(
+                        "mapsync_value{field=\"balance\",key=\"0\",map=\"accounts\"} 100.0",
+                        "mapsync_value{field=\"balance\",key=\"1\",map=\"accounts\"} -7.0",
+                        "mapsync_value{field=\"id\",key=\"0\",map=\"accounts\"} 1.0",
+                        "mapsync_value{field=\"id\",key=\"1\",map=\"accounts\"} 2.0",
+                        "mapsync_value{field=\"open\",key=\"0\",map=\"accounts\"} 1.0",
+                        "mapsync_value{field=\"open\",key=\"1\",map=\"accounts\"} 0.0",
+                        "mapsync_value{field=\"rate\",key=\"0\",map=\"accounts\"} 0.5",
+                        "mapsync_value{field=\"rate\",key=\"1\",map=\"accounts\"} 1.25"), values);
+                assertTrue(body.contains("# TYPE mapsync_value gauge"), body);
+                assertTrue(body.contains("mapsync_locks_held{map=\"accounts\"} 0.0"), body);
+
+                map.longs("balance").getAndAdd(1, 10); // the next scrape reads the map again
+                try (LockGuard held = map.lock(0)) {
+                    body = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                }
+                assertTrue(body.contains("mapsync_value{field=\"balance\",key=\"1\",map=\"accounts\"} 3.0\n"), body);
+                assertTrue(body.contains("mapsync_locks_held{map=\"accounts\"} 1.0\n"), body);
+                assertTrue(body.contains("mapsync_entries{map=\"accounts\"} 2.0\n"), body);
+            } finally {
+                exporter.destroy();
+                exporter.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
