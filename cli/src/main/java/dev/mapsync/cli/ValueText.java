@@ -17,11 +17,11 @@ import java.util.Map;
  * for structs a comma-separated list of {@code field=value} with dotted paths for nested fields
  * ({@code id=7,pos.x=1,owner=ada}).
  */
-final class ValueText {
+public final class ValueText {
     private ValueText() {}
 
     /** The text of {@code value}, which has {@code schema}. */
-    static String format(Schema schema, Object value) {
+    public static String format(Schema schema, Object value) {
         if (schema.kind() == Schema.Kind.STRUCT) {
             StringBuilder b = new StringBuilder();
             appendFields(b, schema, asMap(value), "");

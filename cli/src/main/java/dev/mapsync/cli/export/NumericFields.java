@@ -10,10 +10,10 @@ import java.util.function.ObjDoubleConsumer;
  * The numeric fields of a value, flattened to names and numbers: {@code balance}, {@code pos.x}, {@code hits[2]};
  * a scalar value is the field {@code value}. Booleans count as 0 and 1; strings are left out.
  */
-final class NumericFields {
+public final class NumericFields {
     private NumericFields() {}
 
-    static void forEach(Schema schema, Object value, ObjDoubleConsumer<String> out) {
+    public static void forEach(Schema schema, Object value, ObjDoubleConsumer<String> out) {
         visit(schema, value, schema.kind() == Schema.Kind.STRUCT ? "" : "value", out);
     }
 

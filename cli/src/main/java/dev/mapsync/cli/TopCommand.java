@@ -1,0 +1,82 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.SharedArray;
+import dev.mapsync.cli.top.TopView;
+import org.jline.terminal.Attributes;
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+import org.jline.utils.InfoCmp.Capability;
+import org.jline.utils.NonBlockingReader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "top", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"A live view of a map, refreshed in place like top(1): the entries that change fastest and their",
+                "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and the view",
+                "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing)."})
+final class TopCommand extends MapCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MAP")
+    String map;
+
+    @Option(names = "--interval", defaultValue = "1s", paramLabel = "T", converter = DurationConverter.class,
+            description = "Refresh interval (default ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--keys", paramLabel = "A-B", description = "Only entries A to B.")
+    String keys;
+
+    @Override
+    String mapArgument() {
+        return map;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        try (SharedArray<Object> array = open(true);
+             Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+            int[] range = KeyRange.parse(keys, array.length());
+            TopView view = new TopView(array, ref().toString(), range[0], range[1]);
+            Attributes saved = terminal.enterRawMode();
+            terminal.puts(Capability.enter_ca_mode);
+            terminal.puts(Capability.cursor_invisible);
+            terminal.handle(Terminal.Signal.WINCH, signal -> { }); // the next refresh reads the new size
+            try {
+                NonBlockingReader keysIn = terminal.reader();
+                view.sample();
+                while (true) {
+                    draw(terminal, view);
+                    int c = keysIn.read(interval.toMillis());
+                    if (c == 'q' || c == 'Q' || c == 3 || c == NonBlockingReader.EOF) break;
+                    if (c == NonBlockingReader.READ_EXPIRED) view.sample();
+                }
+            } finally {
+                terminal.puts(Capability.cursor_visible);
+                terminal.puts(Capability.exit_ca_mode);
+                terminal.setAttributes(saved);
+                terminal.flush();
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void draw(Terminal terminal, TopView view) {
+        Size size = terminal.getSize();
+        int rows = size.getRows() > 0 ? size.getRows() : 24;
+        int columns = size.getColumns() > 0 ? size.getColumns() : 80;
+        List<String> lines = view.render(rows, columns);
+        terminal.puts(Capability.clear_screen);
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            if (i > 0) b.append("\r\n");
+            b.append(lines.get(i));
+        }
+        terminal.writer().print(b);
+        terminal.flush();
+    }
+}
