@@ -7,9 +7,6 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "add", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Atomically add DELTA to an entry (or to one field of it) and print the new value.")
 final class AddCommand extends MapCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Parameters(index = "1", paramLabel = "INDEX")
     int index;
 
@@ -18,11 +15,6 @@ final class AddCommand extends MapCommand implements Runnable {
 
     @Option(names = "--field", paramLabel = "FIELD", description = "The i32/i64 field of a record to add to (a.b for nested).")
     String field;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public void run() {

@@ -8,9 +8,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cas", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Atomically replace EXPECTED with NEW (compare-and-swap) and print the value found.",
         "Exits 0 if the swap happened, 6 if the entry held another value (which is printed)."})
 final class CasCommand extends MapCommand implements java.util.concurrent.Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Parameters(index = "1", paramLabel = "INDEX")
     int index;
 
@@ -22,11 +19,6 @@ final class CasCommand extends MapCommand implements java.util.concurrent.Callab
 
     @Option(names = "--field", paramLabel = "FIELD", description = "The i32/i64 field of a record (a.b for nested).")
     String field;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public Integer call() {

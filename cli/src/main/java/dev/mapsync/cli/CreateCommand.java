@@ -17,9 +17,6 @@ import java.util.Locale;
         "  mapsync create accounts --value id:i64,balance:i64,owner:char[16] --entries 1024 --mode 0640",
         "  mapsync create bpf:hits --value u64 --entries 64"})
 final class CreateCommand extends MapCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "MAP", description = "The new map: NAME, bpf:NAME, or a path.")
-    String map;
-
     @Option(names = "--type", defaultValue = "array", paramLabel = "TYPE", description = "Map type: array (default).")
     String type;
 
@@ -41,11 +38,6 @@ final class CreateCommand extends MapCommand implements Runnable {
 
     @Option(names = "--changelog", paramLabel = "N", description = "Changes kept for subscribers, a power of two (default 4096).")
     Integer changelog;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public void run() {

@@ -10,19 +10,11 @@ import java.util.Map;
 
 @Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Print every entry, one per line: INDEX<TAB>VALUE, or JSON lines with --json.")
 final class DumpCommand extends MapCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Option(names = "--json", description = "One JSON object per line: {\"index\":I,\"value\":V}.")
     boolean json;
 
     @Option(names = "--nonzero", description = "Leave out entries whose bytes are all zero.")
     boolean nonZero;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public void run() {

@@ -7,19 +7,11 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "get", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Print one entry, field by field (the format set accepts).")
 final class GetCommand extends MapCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Parameters(index = "1", paramLabel = "INDEX")
     int index;
 
     @Option(names = "--json", description = "Print a JSON document: a number, string, array, or an object keyed by field name.")
     boolean json;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public void run() {

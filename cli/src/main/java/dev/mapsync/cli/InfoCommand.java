@@ -8,16 +8,8 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Describe a map: backend, geometry, schema, permissions, creator.")
 final class InfoCommand extends MapCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public void run() {

@@ -17,9 +17,6 @@ import java.util.concurrent.Callable;
                 "Warns on stderr when it took the lock over from an owner that died."},
         footer = {"", "Example:", "  mapsync lock accounts 7 --timeout 5s -- ./rebalance.sh 7"})
 final class LockCommand extends MapCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Parameters(index = "1", paramLabel = "KEY", description = "The entry whose lock to hold.")
     int key;
 
@@ -29,11 +26,6 @@ final class LockCommand extends MapCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "T", converter = DurationConverter.class,
             description = "How long to wait for the lock (default: the map's lock timeout, 30 s).")
     Duration timeout;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public Integer call() throws InterruptedException {

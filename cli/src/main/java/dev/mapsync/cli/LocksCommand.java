@@ -13,16 +13,8 @@ import java.util.Map;
 @Command(name = "locks", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "List the held locks of a map: owner pid, alive or dead, held since, torn entries.")
 final class LocksCommand extends MapCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Option(names = "--json", description = "Print one JSON array.")
     boolean json;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public void run() {

@@ -15,10 +15,12 @@ abstract class MapCommand {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    abstract String mapArgument();
+    @picocli.CommandLine.Parameters(index = "0", paramLabel = "MAP",
+            description = "The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+    String map;
 
     MapRef ref() {
-        return MapRef.parse(mapArgument());
+        return MapRef.parse(map);
     }
 
     MapSpec<Object> existing() {

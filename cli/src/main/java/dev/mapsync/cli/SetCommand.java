@@ -9,19 +9,11 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:", "  mapsync set hits 3 42", "  mapsync set accounts 7 id=7,balance=100,owner=ada",
                 "  mapsync set accounts 7 'owner=\"Ada, Countess\"'", "  mapsync set shapes 0 pos.x=1.5,tags=[1,2,3]"})
 final class SetCommand extends MapCommand implements Runnable {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Parameters(index = "1", paramLabel = "INDEX")
     int index;
 
     @Parameters(index = "2", paramLabel = "VALUE", description = "A value, or field=value,... for records.")
     String value;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public void run() {

@@ -21,20 +21,12 @@ import java.util.concurrent.Callable;
                 "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and the view",
                 "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing)."})
 final class TopCommand extends MapCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Option(names = "--interval", defaultValue = "1s", paramLabel = "T", converter = DurationConverter.class,
             description = "Refresh interval (default ${DEFAULT-VALUE}).")
     Duration interval;
 
     @Option(names = "--keys", paramLabel = "A-B", description = "Only entries A to B.")
     String keys;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public Integer call() throws Exception {

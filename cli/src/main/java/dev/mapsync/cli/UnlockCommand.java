@@ -11,19 +11,11 @@ import java.util.concurrent.Callable;
         description = {"Free an entry's lock whose owner died (waiters do this by themselves; this is for maps nobody",
                 "waits on). Refuses, with exit code 6, when the owner is alive."})
 final class UnlockCommand extends MapCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Parameters(index = "1", paramLabel = "KEY")
     int key;
 
     @Option(names = "--force", required = true, description = "Required: say that you mean to free another owner's lock.")
     boolean force;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public Integer call() {

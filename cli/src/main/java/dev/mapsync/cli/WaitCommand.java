@@ -16,9 +16,6 @@ import java.util.concurrent.Callable;
                 "timeout(1) does. For records, name only the fields to wait for (the others match anything)."},
         footer = {"", "Examples:", "  mapsync wait jobs 3 --until 1 --timeout 30s", "  mapsync wait accounts 7 --until balance=0"})
 final class WaitCommand extends MapCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Parameters(index = "1", paramLabel = "KEY")
     int key;
 
@@ -28,11 +25,6 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "T", converter = DurationConverter.class,
             description = "Give up after T (default: wait for ever).")
     Duration timeout;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public Integer call() {

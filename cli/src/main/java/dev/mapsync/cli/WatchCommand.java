@@ -23,9 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
                 "Changes made behind the API's back (a C program's own mapping, bpftool, a BPF program) are seen",
                 "only with --poll, which compares copies of the values."})
 final class WatchCommand extends MapCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MAP")
-    String map;
-
     @Option(names = "--keys", paramLabel = "A-B", description = "Only entries A to B (inclusive), or one entry A.")
     String keys;
 
@@ -38,11 +35,6 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
 
     @Option(names = "--count", paramLabel = "N", description = "Stop after N events.")
     Long count;
-
-    @Override
-    String mapArgument() {
-        return map;
-    }
 
     @Override
     public Integer call() throws InterruptedException {
