@@ -5,9 +5,9 @@ import dev.mapsync.testkit.AccountWriter;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
+import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -19,25 +19,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Separate JVM processes sharing one map. */
 class CrossProcessTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("x");
     private Path dir;
     private String name;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-        name = "x" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (Backend b : Backend.values()) {
-            try {
-                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-            } catch (MapSyncException ignored) {
-                // not made on this backend
-            }
-        }
-        TestDirs.delete(dir);
+        dir = maps.dir();
+        name = maps.name();
     }
 
     @ParameterizedTest

@@ -5,13 +5,13 @@ import dev.mapsync.testkit.Ledger;
 import dev.mapsync.testkit.Ledger.Account;
 import dev.mapsync.testkit.LockHolder;
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
+import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TotalChecker;
 import dev.mapsync.testkit.Transferer;
 import dev.mapsync.testkit.WideValues;
 import dev.mapsync.testkit.WideValues.Wide;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,25 +28,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Locks and consistent reads between separate JVM processes, including processes killed with SIGKILL. */
 class LockCrossProcessTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("c");
     private Path dir;
     private String name;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-        name = "c" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (Backend b : Backend.values()) {
-            try {
-                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-            } catch (MapSyncException ignored) {
-                // not made on this backend
-            }
-        }
-        TestDirs.delete(dir);
+        dir = maps.dir();
+        name = maps.name();
     }
 
     @ParameterizedTest

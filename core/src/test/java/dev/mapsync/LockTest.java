@@ -3,9 +3,9 @@ package dev.mapsync;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.LockHolder;
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
+import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,18 +24,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The lock API's contract: guards, timeouts, re-locking, force-unlock, closed maps, virtual threads. */
 class LockTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("l");
     private Path dir;
     private String name;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-        name = "l" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        TestDirs.delete(dir);
+        dir = maps.dir();
+        name = maps.name();
     }
 
     /** Runs {@code body} on another thread: one thread using two handles of a map is refused as re-locking. */
@@ -52,14 +49,6 @@ class LockTest {
 
     private MapSpec<Long> spec(Backend b, int entries) {
         return TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir));
-    }
-
-    private void deleteMap(Backend b) {
-        try {
-            SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-        } catch (MapSyncException ignored) {
-            // already gone
-        }
     }
 
     @ParameterizedTest
@@ -82,8 +71,6 @@ class LockTest {
                     return mine.previousOwnerDied();
                 }
             }));
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -99,8 +86,6 @@ class LockTest {
             assertEquals(ProcessHandle.current().pid(), e.ownerPid());
             assertTrue(e.ownerAlive());
             assertTrue(e.heldFor().isPresent());
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -121,8 +106,6 @@ class LockTest {
             a.set(2, 7L);
             assertEquals(8L, a.update(2, v -> v + 1), "update under a held lock of another stripe works");
             assertThrows(LockAlreadyHeldException.class, () -> a.update(3, v -> v + 1), "entry 3 shares stripe 1");
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -136,8 +119,6 @@ class LockTest {
             try (LockGuard again = a.lock(0, Duration.ofMillis(200))) {
                 assertFalse(again.previousOwnerDied());
             }
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -165,8 +146,6 @@ class LockTest {
             }
             for (Future<?> f : done) f.get();
             assertEquals(new Pair(threads * rounds, -threads * rounds), map.get(0));
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -184,8 +163,6 @@ class LockTest {
             assertEquals(1, other.locks().size(), other.locks().toString());
             assertEquals(2, other.locks().getFirst().stripe());
             assertTrue(other.locks().getFirst().ownerAlive());
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -200,8 +177,6 @@ class LockTest {
             assertEquals("map '" + name + "' is closed", assertThrows(MapClosedException.class, () -> a.lock(0)).getMessage());
             assertThrows(MapClosedException.class, () -> a.tryLock(0));
             assertThrows(MapClosedException.class, a::lockMap);
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -218,8 +193,6 @@ class LockTest {
             try (LockGuard g = survivor.lock(1)) {
                 assertFalse(g.previousOwnerDied());
             }
-        } finally {
-            deleteMap(b);
         }
     }
 
@@ -239,8 +212,6 @@ class LockTest {
             assertTrue(waiter.process().isAlive());
             assertEquals("", waiter.output(), "the child is still waiting");
             assertTrue(cpuMillis < 200, "a blocked waiter must sleep, not spin: it used " + cpuMillis + " ms of CPU in 2 s");
-        } finally {
-            deleteMap(b);
         }
     }
 }

@@ -6,10 +6,10 @@ import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.IdleSubscriber;
 import dev.mapsync.testkit.PingPong;
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
+import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,25 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Notifications between separate JVM processes (and a C program). */
 class NotifyCrossProcessTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("w");
     private Path dir;
     private String name;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-        name = "w" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (Backend b : Backend.values()) {
-            try {
-                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-            } catch (MapSyncException ignored) {
-                // not made on this backend
-            }
-        }
-        TestDirs.delete(dir);
+        dir = maps.dir();
+        name = maps.name();
     }
 
     @ParameterizedTest

@@ -1,9 +1,9 @@
 package dev.mapsync;
 
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
+import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -22,25 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NotifyTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
     private static final int PID = (int) ProcessHandle.current().pid();
+    @RegisterExtension
+    final MapDir maps = new MapDir("n");
     private Path dir;
     private String name;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-        name = "n" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (Backend b : Backend.values()) {
-            try {
-                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-            } catch (MapSyncException ignored) {
-                // not made on this backend
-            }
-        }
-        TestDirs.delete(dir);
+        dir = maps.dir();
+        name = maps.name();
     }
 
     private <V> MapSpec<V> spec(Backend b, Codec<V> codec, int entries) {

@@ -3,9 +3,9 @@ package dev.mapsync;
 import dev.mapsync.testkit.Accounts;
 import dev.mapsync.testkit.Accounts.Account;
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
+import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -23,25 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The array map API, on every backend this machine can run. */
 class SharedArrayTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("t");
     private Path dir;
     private String name;
 
     @BeforeEach
-    void setUp(TestInfo info) {
-        dir = TestDirs.create();
-        name = "t" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (Backend b : Backend.values()) {
-            try {
-                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-            } catch (MapSyncException | IllegalArgumentException ignored) {
-                // not made on this backend
-            }
-        }
-        TestDirs.delete(dir);
+    void setUp() {
+        dir = maps.dir();
+        name = maps.name();
     }
 
     private <V> MapSpec<V> spec(Backend b, Codec<V> codec, int entries) {
