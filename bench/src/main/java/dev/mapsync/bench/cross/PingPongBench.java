@@ -42,8 +42,15 @@ import java.util.Map;
 public final class PingPongBench {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    /** Percentiles of one mode, in nanoseconds. */
-    public record Result(String mode, long rounds, long p50, long p99, long p999, long max) {}
+    /** The percentiles recorded for each mode (the last point is the maximum). */
+    public static final double[] PERCENTILES = {50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100};
+
+    /**
+     * Percentiles of one mode, in nanoseconds.
+     *
+     * @param curve the round-trip time at each of {@link #PERCENTILES}
+     */
+    public record Result(String mode, long rounds, long p50, long p99, long p999, long max, long[] curve) {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("pong")) {
@@ -126,8 +133,10 @@ public final class PingPongBench {
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
         if (child.waitFor() != 0) throw new IllegalStateException(mode + ": the pong process failed");
+        long[] curve = new long[PERCENTILES.length];
+        for (int i = 0; i < curve.length; i++) curve[i] = h.getValueAtPercentile(PERCENTILES[i]);
         return new Result(mode, rounds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getMaxValue());
+                h.getValueAtPercentile(99.9), h.getMaxValue(), curve);
     }
 
     private static void echoLoop(OutputStream os, InputStream is, long total, long warmup, Histogram h) throws IOException {
@@ -196,17 +205,5 @@ public final class PingPongBench {
 
     private static MapSpec<Long> spec(Path dir, String name) {
         return MapSpec.array(name, Codec.i64(), 2).dir(dir);
-    }
-
-    /** The figures as a map, for JSON reports. */
-    public static Map<String, Object> asMap(Result r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", r.mode());
-        m.put("rounds", r.rounds());
-        m.put("p50_ns", r.p50());
-        m.put("p99_ns", r.p99());
-        m.put("p999_ns", r.p999());
-        m.put("max_ns", r.max());
-        return m;
     }
 }

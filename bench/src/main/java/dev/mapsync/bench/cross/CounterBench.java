@@ -1,0 +1,113 @@
+package dev.mapsync.bench.cross;
+
+import dev.mapsync.Codec;
+import dev.mapsync.LongSlots;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * P processes each adding 1 to the same shared 64-bit counter N times, through a mapsync map ({@code mapsync}) and
+ * through Agrona's {@link UnsafeBuffer} over a mapped /dev/shm file ({@code agrona}, the peer). The processes start
+ * together on a gate; the rate counts from the go to the last one's end. The final count must be exact.
+ * Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
+ * -cp bench/target/benchmarks.jar dev.mapsync.bench.cross.CounterBench [n] [processes...]}.
+ */
+public final class CounterBench {
+    /** The combined rate of one mode at one process count. */
+    public record Result(String mode, int processes, long operations, double opsPerSecond, boolean exact) {}
+
+    private static final int GO = 0, READY = 1, DONE = 2;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("child")) {
+            child(args[1], Path.of(args[2]), Integer.parseInt(args[3]), Long.parseLong(args[4]));
+            return;
+        }
+        long n = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000;
+        List<Integer> counts = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) counts.add(Integer.parseInt(args[i]));
+        if (counts.isEmpty()) counts = List.of(1, 2, 4);
+        for (Result r : run(List.of("mapsync", "agrona"), counts, n)) {
+            System.out.printf("%-8s %d processes x %,d getAndAdd on one counter: %,.0f ops/s, count %s%n", r.mode(),
+                    r.processes(), r.operations() / r.processes(), r.opsPerSecond(), r.exact() ? "exact" : "WRONG");
+        }
+    }
+
+    public static List<Result> run(List<String> modes, List<Integer> processCounts, long n) throws Exception {
+        List<Result> out = new ArrayList<>();
+        for (int p : processCounts) {
+            for (String mode : modes) out.add(runOne(mode, p, n));
+        }
+        return out;
+    }
+
+    private static Result runOne(String mode, int processes, long n) throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-counters-");
+        try (SharedArray<Long> gate = SharedArray.create(gateSpec(dir, processes));
+             SharedArray<Long> counter = SharedArray.create(MapSpec.array("counter", Codec.i64(), 1).dir(dir))) {
+            if (mode.equals("agrona")) agronaBuffer(dir).getAndAddLong(0, 0); // creates the file
+            List<Process> children = new ArrayList<>();
+            for (int i = 0; i < processes; i++) {
+                children.add(Child.start(CounterBench.class, "child", mode, dir.toString(), Integer.toString(processes),
+                        Long.toString(n)));
+            }
+            LongSlots g = gate.longs();
+            while (g.getVolatile(READY) < processes) Thread.sleep(1);
+            long start = System.nanoTime();
+            g.setRelease(GO, start);
+            for (Process c : children) {
+                if (c.waitFor() != 0) throw new IllegalStateException(mode + ": a counting process failed");
+            }
+            long end = 0;
+            for (int i = 0; i < processes; i++) end = Math.max(end, g.getVolatile(DONE + i));
+            long total = mode.equals("agrona") ? agronaBuffer(dir).getLongVolatile(0) : counter.longs().get(0);
+            return new Result(mode, processes, processes * n, processes * n / ((end - start) / 1e9), total == processes * n);
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static void child(String mode, Path dir, int processes, long n) throws Exception {
+        try (SharedArray<Long> gate = SharedArray.open(gateSpec(dir, processes))) {
+            LongSlots g = gate.longs();
+            int me = (int) g.getAndAdd(READY, 1);
+            if (mode.equals("agrona")) {
+                UnsafeBuffer buffer = agronaBuffer(dir);
+                while (g.getAcquire(GO) == 0) Thread.onSpinWait();
+                for (long i = 0; i < n; i++) buffer.getAndAddLong(0, 1);
+            } else {
+                try (SharedArray<Long> counter = SharedArray.open(MapSpec.array("counter", Codec.i64(), 1).dir(dir))) {
+                    LongSlots c = counter.longs();
+                    while (g.getAcquire(GO) == 0) Thread.onSpinWait();
+                    for (long i = 0; i < n; i++) c.getAndAdd(0, 1);
+                }
+            }
+            g.setRelease(DONE + me, System.nanoTime());
+        }
+    }
+
+    private static MapSpec<Long> gateSpec(Path dir, int processes) {
+        return MapSpec.array("gate", Codec.i64(), DONE + processes).dir(dir);
+    }
+
+    private static UnsafeBuffer agronaBuffer(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir.resolve("agrona"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.truncate(4096);
+            MappedByteBuffer b = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096);
+            return new UnsafeBuffer(b);
+        }
+    }
+}

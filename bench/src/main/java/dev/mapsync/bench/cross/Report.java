@@ -1,0 +1,138 @@
+package dev.mapsync.bench.cross;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cross-process benchmarks JMH cannot run, each against the peer users would pick today, measured in the same
+ * run: notification round trips (against a pipe, a UNIX socket and busy-spinning), many processes incrementing one
+ * counter (against Agrona's UnsafeBuffer), two processes contending for a lock (against FileChannel.lock). Prints a
+ * table of ratios; {@code --json FILE} also writes every figure (the input of {@link Charts}); {@code --json -}
+ * writes them to stdout and the table to stderr.
+ * Run: {@code bin/mapsync bench [--quick] [--json]}, or
+ * {@code java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
+ * -cp bench/target/benchmarks.jar dev.mapsync.bench.cross.Report [--quick] [--json FILE]}.
+ */
+public final class Report {
+    /**
+     * One line of the table.
+     *
+     * @param higherIsBetter true for rates, false for times
+     */
+    public record Row(String benchmark, String unit, double mapsync, String peer, double peerValue, boolean higherIsBetter) {
+        /** mapsync's figure over the peer's. */
+        public double ratio() {
+            return mapsync / peerValue;
+        }
+    }
+
+    /** Every figure of one run. */
+    public record Results(List<Row> rows, List<PingPongBench.Result> latency, List<CounterBench.Result> counters,
+                          List<LockContentionBench.Result> contention) {
+        /** True when every shared count came out exact. */
+        public boolean exact() {
+            return counters.stream().allMatch(CounterBench.Result::exact)
+                    && contention.stream().allMatch(LockContentionBench.Result::exact);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        int json = List.of(args).indexOf("--json");
+        String jsonTarget = json >= 0 && json + 1 < args.length ? args[json + 1] : null; // "-" is stdout
+        Results results = run(quick);
+        printTable(results.rows(), jsonTarget != null && jsonTarget.equals("-") ? System.err : System.out);
+        if (!results.exact()) System.err.println("WARNING: a shared count came out wrong");
+        if (jsonTarget != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("when", Instant.now().toString());
+            doc.put("machine", machine());
+            doc.put("quick", quick);
+            doc.put("rows", results.rows());
+            doc.put("percentiles", PingPongBench.PERCENTILES);
+            doc.put("latency", results.latency());
+            doc.put("counters", results.counters());
+            doc.put("contention", results.contention());
+            doc.put("counts_exact", results.exact());
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            if (jsonTarget.equals("-")) {
+                System.out.println(mapper.writeValueAsString(doc));
+            } else {
+                Path file = Path.of(jsonTarget).toAbsolutePath();
+                Files.createDirectories(file.getParent());
+                mapper.writeValue(file.toFile(), doc);
+                System.err.println("wrote " + file);
+            }
+        }
+        if (!results.exact()) System.exit(6);
+    }
+
+    /** Runs every benchmark; {@code quick} makes it a smoke run of seconds. */
+    public static Results run(boolean quick) throws Exception {
+        long rounds = quick ? 5_000 : 50_000;
+        long counts = quick ? 500_000 : 5_000_000;
+        long locks = quick ? 50_000 : 500_000;
+        List<Row> rows = new ArrayList<>();
+
+        System.err.println("notification round trips (" + rounds + " per mode)...");
+        List<PingPongBench.Result> latency = PingPongBench.run(List.of("notify", "notify-spin", "spin", "pipe", "socket"), rounds);
+        Map<String, PingPongBench.Result> byMode = new LinkedHashMap<>();
+        latency.forEach(r -> byMode.put(r.mode(), r));
+        for (String peer : List.of("pipe", "socket")) {
+            rows.add(new Row("round trip p50, notify vs " + peer, "us", byMode.get("notify").p50() / 1e3, peer,
+                    byMode.get(peer).p50() / 1e3, false));
+            rows.add(new Row("round trip p99, notify vs " + peer, "us", byMode.get("notify").p99() / 1e3, peer,
+                    byMode.get(peer).p99() / 1e3, false));
+        }
+        rows.add(new Row("round trip p50, notify-spin vs busy-spin", "us", byMode.get("notify-spin").p50() / 1e3, "spin",
+                byMode.get("spin").p50() / 1e3, false));
+
+        System.err.println("counters (" + counts + " increments per process)...");
+        List<CounterBench.Result> counters = CounterBench.run(List.of("mapsync", "agrona"), List.of(1, 2, 4), counts);
+        for (int p : List.of(1, 2, 4)) {
+            rows.add(new Row(p + " processes incrementing one counter", "Mops/s", rate(counters, "mapsync", p) / 1e6,
+                    "agrona", rate(counters, "agrona", p) / 1e6, true));
+        }
+
+        System.err.println("lock contention (" + locks + " lock/unlock per process)...");
+        List<LockContentionBench.Result> contention = LockContentionBench.run(List.of("mapsync", "flock"), locks);
+        rows.add(new Row("2 processes contending for one lock", "Mops/s", contention.get(0).opsPerSecond() / 1e6,
+                "FileChannel.lock", contention.get(1).opsPerSecond() / 1e6, true));
+        return new Results(rows, latency, counters, contention);
+    }
+
+    private static double rate(List<CounterBench.Result> results, String mode, int processes) {
+        return results.stream().filter(r -> r.mode().equals(mode) && r.processes() == processes).findFirst()
+                .orElseThrow().opsPerSecond();
+    }
+
+    static void printTable(List<Row> rows, java.io.PrintStream out) {
+        out.printf("%-44s %16s   %-18s %16s   %s%n", "benchmark", "mapsync", "peer", "peer value", "mapsync / peer");
+        for (Row r : rows) {
+            out.printf("%-44s %9.2f %-6s  %-18s %9.2f %-6s  %5.2fx (%s is better)%n", r.benchmark(), r.mapsync(),
+                    r.unit(), r.peer(), r.peerValue(), r.unit(), r.ratio(), r.higherIsBetter() ? "higher" : "lower");
+        }
+    }
+
+    static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpus", Runtime.getRuntime().availableProcessors());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        m.put("java", Runtime.version().toString());
+        try {
+            m.put("cpu", Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("unknown"));
+        } catch (java.io.IOException e) {
+            m.put("cpu", "unknown");
+        }
+        return m;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.mapsync.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Run the cross-process benchmarks (notification round trips, processes sharing a counter, lock",
+                "contention) against the peers users pick today, measured in the same run, and print a table of ratios.",
+                "JMH covers the single-process operations: see docs/BENCHMARKS.md."})
+final class BenchCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--quick", description = "Fewer rounds: a smoke run of a few seconds, not for publishing.")
+    boolean quick;
+
+    @Option(names = "--json", description = "Print every figure as one JSON document (the table goes to stderr).")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path jar = benchmarksJar();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the benchmarks are not built (" + jar + " is missing): run bin/mapsync, which"
+                    + " builds them, or mvn -pl bench -am package");
+        }
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
+                "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+                "-cp", jar.toString(), "dev.mapsync.bench.cross.Report"));
+        if (quick) command.add("--quick");
+        if (json) command.addAll(List.of("--json", "-"));
+        spec.commandLine().getOut().flush();
+        return new ProcessBuilder(command).inheritIO().start().waitFor();
+    }
+
+    /** bench/target/benchmarks.jar of the checkout this command was built in. */
+    private static Path benchmarksJar() throws Exception {
+        Path self = Path.of(BenchCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path cliTarget = Files.isDirectory(self) ? self.getParent() : self.getParent(); // target/classes or target/mapsync.jar
+        return cliTarget.getParent().getParent().resolve("bench" + File.separator + "target" + File.separator + "benchmarks.jar");
+    }
+}
