@@ -94,9 +94,13 @@ class BpfSharedArrayTest {
             assertEquals(pin.toString(), info.details().get("pin"));
             assertEquals("mmap", info.details().get("access"));
             assertEquals("array, mmapable", info.details().get("kernel map"));
+            assertEquals(List.of("kernel map id", "pin", "kernel map", "access"), List.copyOf(info.details().keySet()),
+                    "details keep their display order");
             try (KernelMap kernel = KernelMap.openPin(name, pin, false)) {
                 assertEquals(Integer.toString(kernel.info().id()), info.details().get("kernel map id"));
             }
+            assertEquals(info.details(), SharedMaps.info(MapSpec.existing(name).dir(dir)).details(),
+                    "a closed map's info says the same");
             List<MapInfo> listed = SharedMaps.list(dir);
             assertEquals(1, listed.size());
             assertEquals(Backend.BPF, listed.getFirst().backend());
@@ -350,10 +354,15 @@ class BpfSharedArrayTest {
 
         // the pin replaced behind the sidecar's back by a map of another size
         Path pin = Bpffs.defaultPin(name);
+        int recorded = Integer.parseInt(SharedMaps.info(MapSpec.existing(name).dir(dir)).details().get("kernel map id"));
         Bpffs.unpin(pin);
+        int replacement;
         try (KernelMap other = KernelMap.createArray(name, Schema.scalar(Schema.Kind.I64), 32)) {
             other.pin(pin);
+            replacement = other.info().id();
         }
+        assertEquals(replacement + " (the sidecar recorded " + recorded + ": the pin was replaced)",
+                SharedMaps.info(MapSpec.existing(name).dir(dir)).details().get("kernel map id"));
         IncompatibleMapException replaced = assertThrows(IncompatibleMapException.class,
                 () -> SharedArray.open(bpf(name, Codec.i64(), 16)));
         assertEquals("entries", replaced.field());
@@ -363,6 +372,9 @@ class BpfSharedArrayTest {
 
         // a sidecar whose pin is gone
         Bpffs.unpin(pin);
+        Map<String, String> orphan = SharedMaps.info(MapSpec.existing(name).dir(dir)).details();
+        assertEquals(recorded + " (recorded in the sidecar)", orphan.get("kernel map id"));
+        assertEquals(pin + " (nothing is pinned there any more)", orphan.get("pin"));
         MapNotFoundException gone = assertThrows(MapNotFoundException.class, () -> SharedArray.open(bpf(name, Codec.i64(), 16)));
         assertTrue(gone.getMessage().contains("its sidecar " + dir.resolve(name) + " exists, but nothing is pinned at " + pin),
                 gone.getMessage());

@@ -94,8 +94,8 @@ class CliTest {
         ok(ms("create", "m1", "--value", "i64", "--entries", "10", "--mode", "0640"));
         ok(ms("create", "m2", "--value", "x:f64", "--entries", "2"));
         Cli info = ms("info", "m1");
-        assertTrue(info.out().startsWith("map        m1\nfile       " + dir.resolve("m1") + "\ntype       array\nbackend    shm\n"
-                + "entries    10\nvalue      i64 (8 bytes, stride 8)\nmode       0640, owner uid "), info.out());
+        assertTrue(info.out().startsWith("map           m1\nfile          " + dir.resolve("m1") + "\ntype          array\n"
+                + "backend       shm\nentries       10\nvalue         i64 (8 bytes, stride 8)\nmode          0640, owner uid "), info.out());
         assertTrue(ms("info", "m1", "--json").out().startsWith("{\"name\":\"m1\",\"file\":\"" + dir.resolve("m1")
                 + "\",\"type\":\"array\",\"backend\":\"shm\",\"entries\":10,\"value_schema\":\"i64\",\"value_size\":8,"
                 + "\"stride\":8,\"mode\":\"0640\""));
