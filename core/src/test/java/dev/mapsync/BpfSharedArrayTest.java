@@ -10,6 +10,7 @@ import dev.mapsync.internal.bpf.ProgramBuilder;
 import dev.mapsync.internal.bpf.Reg;
 import dev.mapsync.internal.codec.Layouts;
 import dev.mapsync.internal.layout.Header;
+import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,9 +52,13 @@ class BpfSharedArrayTest {
         KernelAssumptions.assumeBpf();
     }
 
+    /** Class folders copied for a child that runs as another user. */
+    private final List<Path> copies = new java.util.ArrayList<>();
+
     @AfterEach
     void removePins() {
         pins.removeAll();
+        copies.forEach(TestDirs::delete);
     }
 
     private <V> MapSpec<V> bpf(String name, Codec<V> codec, int entries) {
@@ -426,7 +431,11 @@ class BpfSharedArrayTest {
         try (var map = SharedArray.create(bpf(name, Codec.i64(), 4).mode(0644))) {
             map.set(2, 42L);
             String java = ProcessHandle.current().info().command().orElseThrow();
-            String classpath = worldReadableCopy(Path.of("target/classes")) + ":" + worldReadableCopy(Path.of("target/test-classes"));
+            Path classes = TestDirs.worldReadableCopy(Path.of("target/classes"));
+            Path testClasses = TestDirs.worldReadableCopy(Path.of("target/test-classes"));
+            copies.add(classes.getParent());
+            copies.add(testClasses.getParent());
+            String classpath = classes + ":" + testClasses;
             var run = KernelAssumptions.run(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
                     java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-cp", classpath,
                     UnprivilegedBpfChild.class.getName(), dir.toString(), name, fresh).ok();
@@ -439,23 +448,5 @@ class BpfSharedArrayTest {
             assertTrue(lines.get(2).startsWith("atomics: MapSyncException: map '" + name + "' has no atomic slots"), lines.get(2));
         }
         assertNothingLeft(fresh, Bpffs.defaultPin(fresh));
-    }
-
-    /**
-     * A copy of a class folder that uid 65534 can read: the build may live under a folder only root may enter
-     * (such as /root), which the unprivileged child could not load classes from.
-     */
-    private static Path worldReadableCopy(Path classes) throws java.io.IOException {
-        Path copy = Files.createTempDirectory(Path.of("/tmp"), "mapsync-classes-");
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (var files = Files.walk(classes)) {
-            for (Path f : files.toList()) {
-                Path target = copy.resolve(classes.relativize(f).toString());
-                if (Files.isDirectory(f)) Files.createDirectories(target);
-                else Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        return copy;
     }
 }
