@@ -680,7 +680,8 @@ static inline int mapsync_read(const struct mapsync_map *m, uint32_t index, void
     for (long attempt = 0;; attempt++) {
         uint32_t s1 = __atomic_load_n(&rec->sequence, __ATOMIC_ACQUIRE);
         if ((s1 & 1) == 0) {
-            if (__atomic_load_n(&rec->torn[0], __ATOMIC_RELAXED) != 0 && mapsync__torn(rec, index)) return -ENOTRECOVERABLE;
+            /* every slot: repairing one entry empties its slot, which may come before another torn entry's */
+            if (mapsync__torn(rec, index)) return -ENOTRECOVERABLE;
             mapsync__copy(out, src, m->value_size);
             __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy's loads before the second sequence load */
             if (__atomic_load_n(&rec->sequence, __ATOMIC_RELAXED) == s1) return 0;
