@@ -42,7 +42,15 @@ public final class Main implements Runnable {
 
     /** Runs the command and returns its exit code; output goes to stdout, errors to stderr. */
     public static int run(String... args) {
-        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            // auto-flush covers println and printf only: what a command print()s would be lost at System.exit
+            out.flush();
+            err.flush();
+        }
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {

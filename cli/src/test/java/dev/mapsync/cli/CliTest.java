@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,16 @@ class CliTest {
         assertEquals(2, missing.code());
         assertEquals("mapsync: no map 'm1' (no file " + dir.resolve("m1") + ")\n", missing.err());
         assertEquals(0, ms("rm", "-f", "m1").code());
+    }
+
+    @Test
+    void aSeparateProcessPrintsEverythingBeforeItExits() {
+        ok(ms("create", "m1", "--value", "i64", "--entries", "10"));
+        try (ChildJvm info = ChildJvm.start(Main.class, "info", "--dir=" + dir, "m1")) {
+            info.awaitSuccess(60);
+            assertTrue(info.output().startsWith("map           m1\nfile          " + dir.resolve("m1") + "\n"), info.output());
+            assertTrue(info.output().endsWith("changelog     4096 changes\n"), info.output());
+        }
     }
 
     @Test
