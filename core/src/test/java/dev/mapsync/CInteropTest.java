@@ -236,6 +236,7 @@ class CInteropTest {
         assertEquals("counter: refusing map link: " + dir.resolve("link") + " is a symbolic link\n", link.err());
 
         try (SharedArray<Object> records = SharedArray.create(MapSpec.array(name, Codec.of(Schema.parse("a:i64,b:i32")), 2).dir(dir))) {
+            assertEquals(2, records.length());
             CPrograms.Result notCounters = run(counter, name, "0", "1");
             assertEquals(3, notCounters.exit());
             assertEquals("counter: map " + name + " holds a:i64,b:i32, not i64 or u64 values\n", notCounters.err());

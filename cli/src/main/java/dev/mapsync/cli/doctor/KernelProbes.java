@@ -105,7 +105,8 @@ final class KernelProbes {
 
     static Check btf() {
         String name = "BTF";
-        try (Btf.Loaded ignored = Btf.load(BtfWriter.forArray(PROBE_NAME, Schema.scalar(Schema.Kind.I64)))) {
+        try {
+            Btf.load(BtfWriter.forArray(PROBE_NAME, Schema.scalar(Schema.Kind.I64))).close(); // loaded, then dropped
             return Check.ok(name, true, "loaded BTF, which mapsync gives every kernel map it makes (so bpftool prints"
                     + " values field by field)");
         } catch (SyscallException e) {
