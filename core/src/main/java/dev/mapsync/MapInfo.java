@@ -2,6 +2,8 @@ package dev.mapsync;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -30,6 +32,7 @@ public record MapInfo(String name, Path file, MapType type, Backend backend, int
                       boolean creatorAlive, Instant createdAt, int mode, int ownerUid, long fileSize,
                       Map<String, String> details) {
     public MapInfo {
-        details = Map.copyOf(details);
+        // a copy that keeps the caller's order: info and list print the details as they come
+        details = Collections.unmodifiableMap(new LinkedHashMap<>(details));
     }
 }

@@ -164,7 +164,7 @@ public final class SharedArray<V> implements AutoCloseable {
     /** What the map's header says about it. */
     public MapInfo info() {
         checkOpen();
-        return MapInfos.of(region.name(), region.file(), region.header(), java.util.Map.of());
+        return MapInfos.ofOpen(region);
     }
 
     /**

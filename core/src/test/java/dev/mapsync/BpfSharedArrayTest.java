@@ -10,6 +10,7 @@ import dev.mapsync.internal.bpf.ProgramBuilder;
 import dev.mapsync.internal.bpf.Reg;
 import dev.mapsync.internal.codec.Layouts;
 import dev.mapsync.internal.layout.Header;
+import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,9 +52,13 @@ class BpfSharedArrayTest {
         KernelAssumptions.assumeBpf();
     }
 
+    /** Class folders copied for a child that runs as another user. */
+    private final List<Path> copies = new java.util.ArrayList<>();
+
     @AfterEach
     void removePins() {
         pins.removeAll();
+        copies.forEach(TestDirs::delete);
     }
 
     private <V> MapSpec<V> bpf(String name, Codec<V> codec, int entries) {
@@ -94,9 +99,13 @@ class BpfSharedArrayTest {
             assertEquals(pin.toString(), info.details().get("pin"));
             assertEquals("mmap", info.details().get("access"));
             assertEquals("array, mmapable", info.details().get("kernel map"));
+            assertEquals(List.of("kernel map id", "pin", "kernel map", "access"), List.copyOf(info.details().keySet()),
+                    "details keep their display order");
             try (KernelMap kernel = KernelMap.openPin(name, pin, false)) {
                 assertEquals(Integer.toString(kernel.info().id()), info.details().get("kernel map id"));
             }
+            assertEquals(info.details(), SharedMaps.info(MapSpec.existing(name).dir(dir)).details(),
+                    "a closed map's info says the same");
             List<MapInfo> listed = SharedMaps.list(dir);
             assertEquals(1, listed.size());
             assertEquals(Backend.BPF, listed.getFirst().backend());
@@ -350,10 +359,15 @@ class BpfSharedArrayTest {
 
         // the pin replaced behind the sidecar's back by a map of another size
         Path pin = Bpffs.defaultPin(name);
+        int recorded = Integer.parseInt(SharedMaps.info(MapSpec.existing(name).dir(dir)).details().get("kernel map id"));
         Bpffs.unpin(pin);
+        int replacement;
         try (KernelMap other = KernelMap.createArray(name, Schema.scalar(Schema.Kind.I64), 32)) {
             other.pin(pin);
+            replacement = other.info().id();
         }
+        assertEquals(replacement + " (the sidecar recorded " + recorded + ": the pin was replaced)",
+                SharedMaps.info(MapSpec.existing(name).dir(dir)).details().get("kernel map id"));
         IncompatibleMapException replaced = assertThrows(IncompatibleMapException.class,
                 () -> SharedArray.open(bpf(name, Codec.i64(), 16)));
         assertEquals("entries", replaced.field());
@@ -363,6 +377,9 @@ class BpfSharedArrayTest {
 
         // a sidecar whose pin is gone
         Bpffs.unpin(pin);
+        Map<String, String> orphan = SharedMaps.info(MapSpec.existing(name).dir(dir)).details();
+        assertEquals(recorded + " (recorded in the sidecar)", orphan.get("kernel map id"));
+        assertEquals(pin + " (nothing is pinned there any more)", orphan.get("pin"));
         MapNotFoundException gone = assertThrows(MapNotFoundException.class, () -> SharedArray.open(bpf(name, Codec.i64(), 16)));
         assertTrue(gone.getMessage().contains("its sidecar " + dir.resolve(name) + " exists, but nothing is pinned at " + pin),
                 gone.getMessage());
@@ -414,7 +431,11 @@ class BpfSharedArrayTest {
         try (var map = SharedArray.create(bpf(name, Codec.i64(), 4).mode(0644))) {
             map.set(2, 42L);
             String java = ProcessHandle.current().info().command().orElseThrow();
-            String classpath = worldReadableCopy(Path.of("target/classes")) + ":" + worldReadableCopy(Path.of("target/test-classes"));
+            Path classes = TestDirs.worldReadableCopy(Path.of("target/classes"));
+            Path testClasses = TestDirs.worldReadableCopy(Path.of("target/test-classes"));
+            copies.add(classes.getParent());
+            copies.add(testClasses.getParent());
+            String classpath = classes + ":" + testClasses;
             var run = KernelAssumptions.run(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
                     java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-cp", classpath,
                     UnprivilegedBpfChild.class.getName(), dir.toString(), name, fresh).ok();
@@ -427,23 +448,5 @@ class BpfSharedArrayTest {
             assertTrue(lines.get(2).startsWith("atomics: MapSyncException: map '" + name + "' has no atomic slots"), lines.get(2));
         }
         assertNothingLeft(fresh, Bpffs.defaultPin(fresh));
-    }
-
-    /**
-     * A copy of a class folder that uid 65534 can read: the build may live under a folder only root may enter
-     * (such as /root), which the unprivileged child could not load classes from.
-     */
-    private static Path worldReadableCopy(Path classes) throws java.io.IOException {
-        Path copy = Files.createTempDirectory(Path.of("/tmp"), "mapsync-classes-");
-        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
-        try (var files = Files.walk(classes)) {
-            for (Path f : files.toList()) {
-                Path target = copy.resolve(classes.relativize(f).toString());
-                if (Files.isDirectory(f)) Files.createDirectories(target);
-                else Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(Files.isDirectory(f) ? "rwxr-xr-x" : "rw-r--r--"));
-            }
-        }
-        return copy;
     }
 }

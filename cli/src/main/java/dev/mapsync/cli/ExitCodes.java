@@ -19,7 +19,10 @@ final class ExitCodes {
     static final int INCOMPATIBLE = 3;
     static final int PERMISSION = 4;
     static final int OTHER = 5;
-    /** A check came out false: {@code cas} found another value, the demo found a wrong count, a lock owner lives. */
+    /**
+     * A check came out false: {@code cas} found another value, the demo found a wrong count, a lock owner lives,
+     * {@code doctor} found something a backend needs missing.
+     */
     static final int CHECK_FAILED = 6;
     /** A wait ran out of time, as with timeout(1). */
     static final int TIMED_OUT = 124;
@@ -27,7 +30,8 @@ final class ExitCodes {
     static final String HELP = """
             Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map not found, 3 incompatible or corrupt map,
               4 permission denied, 5 other failure, 6 a check failed (cas saw another value, the demo counted wrong,
-              unlock --force found the owner alive), 124 a wait timed out (a lock, or wait --until).""";
+              unlock --force found the owner alive, doctor found something a backend needs missing), 124 a wait timed
+              out (a lock, or wait --until).""";
 
     static int of(Throwable e) {
         if (e instanceof MapNotFoundException) return NOT_FOUND;

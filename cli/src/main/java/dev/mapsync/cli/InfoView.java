@@ -49,6 +49,6 @@ final class InfoView {
     }
 
     private static void line(StringBuilder b, String key, String value) {
-        b.append(String.format("%-10s %s%n", key, value));
+        b.append(String.format("%-13s %s%n", key, value)); // wide enough for "kernel map id"
     }
 }

@@ -17,7 +17,8 @@ import java.nio.file.Path;
         footer = {"", ExitCodes.HELP},
         subcommands = {CreateCommand.class, ListCommand.class, InfoCommand.class, GetCommand.class, SetCommand.class,
                 AddCommand.class, CasCommand.class, DumpCommand.class, RmCommand.class, LockCommand.class, LocksCommand.class,
-                UnlockCommand.class, WatchCommand.class, WaitCommand.class, ExportCommand.class, TopCommand.class, BenchCommand.class, CompletionCommand.class, DemoCommand.class,
+                UnlockCommand.class, WatchCommand.class, WaitCommand.class, ExportCommand.class, TopCommand.class,
+                BenchCommand.class, CompletionCommand.class, DoctorCommand.class, DemoCommand.class,
                 DemoWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
@@ -42,7 +43,15 @@ public final class Main implements Runnable {
 
     /** Runs the command and returns its exit code; output goes to stdout, errors to stderr. */
     public static int run(String... args) {
-        return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true)).execute(args);
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        try {
+            return commandLine(out, err).execute(args);
+        } finally {
+            // auto-flush covers println and printf only: what a command print()s would be lost at System.exit
+            out.flush();
+            err.flush();
+        }
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {

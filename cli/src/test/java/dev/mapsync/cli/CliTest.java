@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.ChildJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -94,8 +95,8 @@ class CliTest {
         ok(ms("create", "m1", "--value", "i64", "--entries", "10", "--mode", "0640"));
         ok(ms("create", "m2", "--value", "x:f64", "--entries", "2"));
         Cli info = ms("info", "m1");
-        assertTrue(info.out().startsWith("map        m1\nfile       " + dir.resolve("m1") + "\ntype       array\nbackend    shm\n"
-                + "entries    10\nvalue      i64 (8 bytes, stride 8)\nmode       0640, owner uid "), info.out());
+        assertTrue(info.out().startsWith("map           m1\nfile          " + dir.resolve("m1") + "\ntype          array\n"
+                + "backend       shm\nentries       10\nvalue         i64 (8 bytes, stride 8)\nmode          0640, owner uid "), info.out());
         assertTrue(ms("info", "m1", "--json").out().startsWith("{\"name\":\"m1\",\"file\":\"" + dir.resolve("m1")
                 + "\",\"type\":\"array\",\"backend\":\"shm\",\"entries\":10,\"value_schema\":\"i64\",\"value_size\":8,"
                 + "\"stride\":8,\"mode\":\"0640\""));
@@ -108,6 +109,16 @@ class CliTest {
         assertEquals(2, missing.code());
         assertEquals("mapsync: no map 'm1' (no file " + dir.resolve("m1") + ")\n", missing.err());
         assertEquals(0, ms("rm", "-f", "m1").code());
+    }
+
+    @Test
+    void aSeparateProcessPrintsEverythingBeforeItExits() {
+        ok(ms("create", "m1", "--value", "i64", "--entries", "10"));
+        try (ChildJvm info = ChildJvm.start(Main.class, "info", "--dir=" + dir, "m1")) {
+            info.awaitSuccess(60);
+            assertTrue(info.output().startsWith("map           m1\nfile          " + dir.resolve("m1") + "\n"), info.output());
+            assertTrue(info.output().endsWith("changelog     4096 changes\n"), info.output());
+        }
     }
 
     @Test

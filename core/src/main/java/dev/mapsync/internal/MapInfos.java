@@ -12,11 +12,26 @@ import dev.mapsync.internal.linux.SyscallException;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Builds the public {@link MapInfo} from a header and the file's status. */
 public final class MapInfos {
     private MapInfos() {}
+
+    /**
+     * The description of an open map: as {@link #of}, except that a bpf map's access is the one this handle
+     * took ({@code syscall} when its values are not mapped, as for a pin this process may only read).
+     */
+    public static MapInfo ofOpen(MapRegion region) {
+        Map<String, String> details = Map.of();
+        if (region.header().backend() == Header.BACKEND_BPF) {
+            Map<String, String> d = new LinkedHashMap<>(BpfArrays.details(region.name(), region.file()));
+            d.put("access", region.data() != null ? "mmap" : "syscall");
+            details = d;
+        }
+        return of(region.name(), region.file(), region.header(), details);
+    }
 
     /** @param details backend-specific facts; when empty, those of a bpf map are read from its sidecar */
     public static MapInfo of(String name, Path file, Header h, Map<String, String> details) {

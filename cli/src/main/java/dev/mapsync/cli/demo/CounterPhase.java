@@ -8,6 +8,7 @@ import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MissedChanges;
 import dev.mapsync.SharedArray;
+import dev.mapsync.internal.bpf.Bpffs;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,16 +17,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The counter phase: P worker processes each make N atomic increments; even-numbered operations go to the
- * shared counters (round robin), odd ones to the worker's private counter. Every counter's final value is known
- * exactly, so a single lost or doubled increment shows. A watcher process subscribes to the map's changes; it must
- * account for every one of the P x N changes, as received or as reported missed.
+ * shared counters (round robin), odd ones to the worker's private counter. On the bpf backend a BPF program
+ * joins them from inside the kernel ({@link KernelWorker}): N/2 runs, each taking a ticket from its own counter
+ * and adding 1 to shared counter {@code ticket % S}. Every counter's final value is known exactly, so a single
+ * lost or doubled increment shows. A watcher process subscribes to the map's changes; it must account for every
+ * one of the workers' P x N changes, as received or as reported missed (the BPF program's writes bypass the change
+ * log, as every write behind the API's back does).
  *
  * <pre>
- * slot 0 .. S-1        shared counters, incremented by every worker
+ * slot 0 .. S-1        shared counters, incremented by every worker (and the BPF program)
  * slot S + w           worker w's private counter
+ * slot S + P           the BPF program's own counter (bpf backend only)
  * </pre>
  */
 public final class CounterPhase {
@@ -34,14 +41,24 @@ public final class CounterPhase {
     private CounterPhase() {}
 
     static MapSpec<Long> spec(String name, Path dir, Backend backend, int processes) {
-        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), SHARED + processes).backend(backend);
+        int kernelSlot = backend == Backend.BPF ? 1 : 0;
+        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), SHARED + processes + kernelSlot).backend(backend);
         return dir == null ? spec : spec.dir(dir);
+    }
+
+    /** How many of {@code n} increments dealt round robin over the shared counters fall to counter {@code j}. */
+    static long roundRobin(int j, long n) {
+        return n / SHARED + (j < n % SHARED ? 1 : 0);
     }
 
     /** The value shared counter {@code j} must hold after every worker made {@code ops} operations. */
     static long expectedShared(int j, int processes, long ops) {
-        long evens = (ops + 1) / 2;
-        return processes * (evens / SHARED + (j < evens % SHARED ? 1 : 0));
+        return processes * roundRobin(j, (ops + 1) / 2);
+    }
+
+    /** The BPF program's runs: two atomic adds each, about as many operations as one worker JVM makes. */
+    static long kernelRuns(long ops) {
+        return Math.max(1, ops / 2);
     }
 
     static long expectedPrivate(long ops) {
@@ -84,12 +101,15 @@ public final class CounterPhase {
         System.out.println(received + " " + missed);
     }
 
-    /** Coordinator side: creates the maps, runs the workers, checks every counter. */
+    /** Coordinator side: creates the maps, runs the workers (and on bpf the BPF program), checks every counter. */
     public static PhaseResult run(String name, Path dir, Backend backend, int processes, long ops, PrintWriter err)
             throws InterruptedException {
         MapSpec<Long> spec = spec(name, dir, backend, processes);
+        int kernelSlot = SHARED + processes;
+        long runs = backend == Backend.BPF ? kernelRuns(ops) : 0;
         try (SharedArray<Long> map = SharedArray.create(spec);
-             Workers workers = new Workers()) {
+             Workers workers = new Workers();
+             KernelWorker kernel = backend == Backend.BPF ? KernelWorker.load(Bpffs.defaultPin(name), SHARED, kernelSlot) : null) {
             StartGate gate = StartGate.create(name, dir, processes + 1);
             try {
                 for (int w = 0; w < processes; w++) {
@@ -97,22 +117,37 @@ public final class CounterPhase {
                             Integer.toString(processes), Integer.toString(w), Long.toString(ops));
                 }
                 workers.start("watcher", name, dir == null ? "-" : dir.toString(), backend.name(), Integer.toString(processes));
-                long start = gate.awaitReadyAndGo(workers::anyAlive);
                 LongSlots counters = map.longs();
-                long total = processes * ops;
-                new Progress(err).follow("increments", () -> sum(counters, map.length()), total, workers::anyAlive);
+                FutureTask<KernelWorker.Result> kernelRun = kernel == null ? null
+                        : new FutureTask<>(() -> kernel.run(runs, () -> counters.getVolatile(kernelSlot)));
+                long start = gate.awaitReadyAndGo(workers::anyAlive);
+                if (kernelRun != null) Thread.ofPlatform().name("kernel-worker").start(kernelRun);
+                long total = processes * ops + 2 * runs;
+                new Progress(err).follow("increments", () -> sum(counters, map.length()), total,
+                        () -> workers.anyAlive() || kernelRun != null && !kernelRun.isDone());
                 gate.stop();
-                List<String> failures = workers.awaitAll(300);
+                List<String> failures = new ArrayList<>(workers.awaitAll(300));
+                KernelWorker.Result kernelResult = kernelRun == null ? null : kernelResult(kernelRun, failures);
                 long elapsed = Math.max(1, gate.lastFinish(processes) - start);
                 String[] seen = workers.lastLine(processes).split(" ");
                 long received = seen.length == 2 ? Long.parseLong(seen[0]) : -1;
                 long missed = seen.length == 2 ? Long.parseLong(seen[1]) : -1;
-                return report(map, counters, processes, ops, elapsed, received, missed, failures);
+                return report(map, counters, processes, ops, runs, kernelResult, elapsed, received, missed, failures);
             } finally {
                 gate.delete();
             }
         } finally {
             dev.mapsync.SharedMaps.delete(MapSpec.existing(name).dir(spec.dir()).backend(backend));
+        }
+    }
+
+    private static KernelWorker.Result kernelResult(FutureTask<KernelWorker.Result> run, List<String> failures)
+            throws InterruptedException {
+        try {
+            return run.get();
+        } catch (ExecutionException e) {
+            failures.add("kernel worker: " + e.getCause().getMessage());
+            return null;
         }
     }
 
@@ -122,12 +157,14 @@ public final class CounterPhase {
         return s;
     }
 
-    private static PhaseResult report(SharedArray<Long> map, LongSlots counters, int processes, long ops,
-                                      long elapsedNanos, long received, long missed, List<String> failures) {
+    private static PhaseResult report(SharedArray<Long> map, LongSlots counters, int processes, long ops, long runs,
+                                      KernelWorker.Result kernel, long elapsedNanos, long received, long missed,
+                                      List<String> failures) {
         int violations = 0;
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < map.length(); i++) {
-            long expected = i < SHARED ? expectedShared(i, processes, ops) : expectedPrivate(ops);
+            long expected = i < SHARED ? expectedShared(i, processes, ops) + roundRobin(i, runs)
+                    : i < SHARED + processes ? expectedPrivate(ops) : runs;
             long actual = counters.getVolatile(i);
             if (actual != expected) {
                 violations++;
@@ -140,9 +177,17 @@ public final class CounterPhase {
         boolean accounted = received + missed == processes * ops;
         boolean ok = violations == 0 && failures.isEmpty() && accounted;
         List<String> report = new ArrayList<>();
-        report.add(String.format("counters: %d worker processes x %,d atomic increments (getAndAdd) on %d counters",
-                processes, ops, map.length()));
-        report.add(String.format("  operations     %,d in %.3f s = %,d ops/s", operations, seconds, opsPerSec));
+        report.add(String.format("counters: %d worker processes x %,d atomic increments (getAndAdd) on %d counters%s",
+                processes, ops, map.length(), runs > 0 ? ", racing a BPF program in the kernel" : ""));
+        report.add(String.format("  operations     %,d in %.3f s = %,d ops/s%s", operations, seconds, opsPerSec,
+                runs > 0 ? " (worker JVMs)" : ""));
+        if (runs > 0) {
+            report.add(String.format("  kernel map     id %s, pinned at %s, mapped by every worker",
+                    map.info().details().get("kernel map id"), map.info().details().get("pin")));
+            report.add(kernel == null ? "  kernel worker  failed"
+                    : String.format("  kernel worker  %,d atomic adds by BPF program '%s' in %,d runs (BPF_PROG_TEST_RUN"
+                    + " repeat), %d ns per run", kernel.operations(), KernelWorker.PROGRAM_NAME, kernel.runs(), kernel.nanosPerRun()));
+        }
         report.add(String.format("  violations     %d of %d counters off%s", violations, map.length(),
                 violations == 0 ? " (every counter exact)" : ""));
         report.addAll(lines);
@@ -157,6 +202,10 @@ public final class CounterPhase {
         figures.put("elapsed_ms", Math.round(elapsedNanos / 1e6));
         figures.put("changes_received", received);
         figures.put("changes_missed", missed);
+        if (runs > 0) {
+            figures.put("kernel_runs", kernel == null ? 0 : kernel.runs());
+            figures.put("kernel_operations", kernel == null ? 0 : kernel.operations());
+        }
         return new PhaseResult("counters", ok, figures, report);
     }
 }

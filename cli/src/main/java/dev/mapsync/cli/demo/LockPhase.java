@@ -133,7 +133,10 @@ public final class LockPhase {
                 }
                 long expected = ACCOUNTS * START_BALANCE;
                 if (sum != expected || !consistent) violations++;
-                return report(processes, transfers, elapsed, samples, violations, reads, torn, sum, expected, failures);
+                String storage = backend == Backend.BPF ? String.format("  storage        records in kernel map id %s (%s),"
+                        + " lock and sequence words in the sidecar %s", map.info().details().get("kernel map id"),
+                        map.info().details().get("pin"), map.info().file()) : null;
+                return report(processes, transfers, elapsed, samples, violations, reads, torn, sum, expected, storage, failures);
             } finally {
                 gate.delete();
             }
@@ -149,13 +152,15 @@ public final class LockPhase {
     }
 
     private static PhaseResult report(int processes, long transfers, long elapsedNanos, long samples, long violations,
-                                      long reads, long torn, long sum, long expected, List<String> failures) {
+                                      long reads, long torn, long sum, long expected, String storage,
+                                      List<String> failures) {
         long total = processes * transfers;
         double seconds = elapsedNanos / 1e9;
         boolean ok = violations == 0 && torn == 0 && failures.isEmpty() && samples > 0;
         List<String> report = new ArrayList<>();
         report.add(String.format("locked transfers: %d worker processes x %,d transfers between %d record accounts,"
                 + " each under the locks of both", processes, transfers, ACCOUNTS));
+        if (storage != null) report.add(storage);
         report.add(String.format("  transfers      %,d in %.3f s = %,d transfers/s", total, seconds, Math.round(total / seconds)));
         report.add(String.format("  checkers       %d processes: %,d totals summed under all %d locks, %,d unlocked reads",
                 CHECKERS, samples, ACCOUNTS, reads));

@@ -92,6 +92,21 @@ public final class Bpf {
         };
     }
 
+    /** A command number no kernel knows: the kernel's answer to it says whether bpf(2) can be called at all. */
+    private static final int UNKNOWN_COMMAND = Integer.MAX_VALUE;
+
+    /**
+     * Whether this process may call {@code bpf(2)} at all, without making anything: the errno the kernel gives a
+     * command it does not know. {@code EINVAL} means the call reached the kernel's command switch (it exists and
+     * nothing blocks it; since Linux 6.5 no capability is checked before that switch); {@code ENOSYS} means a
+     * kernel built without {@code CONFIG_BPF_SYSCALL}; {@code EPERM} means a seccomp filter or a security module
+     * refuses the call.
+     */
+    public static int probeErrno() {
+        long r = Syscall.bpf(UNKNOWN_COMMAND, attr(), BpfAttr.SIZE);
+        return r < 0 ? (int) -r : 0;
+    }
+
     /** {@code BPF_MAP_CREATE}; returns the map's file descriptor. {@code btf} may be null (no BTF). */
     public static int mapCreate(int type, int keySize, int valueSize, int maxEntries, int flags, String name,
                                 Btf.Loaded btf) {

@@ -176,23 +176,48 @@ public final class BpfArrays {
     }
 
     /**
-     * What a bpf map's sidecar says of its kernel map, for {@code mapsync info}: kernel map id, pin, kernel map
-     * type and flags, access path. Empty when the sidecar cannot be read.
+     * What a bpf map's kernel map is, for {@code mapsync info} and {@code list}, in display order: kernel map id,
+     * pin, kernel map type and flags, and access ({@code mmap} or {@code syscall}: how this process would reach
+     * the values). The pin is opened (read-only if need be) to report the live map; when it cannot be, the
+     * sidecar's record is shown and says so. Empty when the sidecar cannot be read.
      */
     public static Map<String, String> details(String name, Path sidecar) {
+        Optional<BpfArea> area;
         try {
-            return readArea(sidecar).map(a -> {
-                Map<String, String> d = new LinkedHashMap<>();
-                d.put("kernel map id", Integer.toString(a.mapId()));
-                d.put("pin", a.pin().toString());
-                d.put("kernel map", KernelMapInfo.typeName(a.mapType())
-                        + ((a.flags() & KernelMapInfo.F_MMAPABLE) != 0 ? ", mmapable" : ", not mmapable"));
-                d.put("access", a.accessName());
-                return d;
-            }).orElse(Map.of());
+            area = readArea(sidecar);
         } catch (IOException | RuntimeException e) {
             return Map.of();
         }
+        if (area.isEmpty()) return Map.of();
+        BpfArea a = area.get();
+        KernelMapInfo live = null;
+        String access = a.accessName();
+        String unreachable = null;
+        try (KernelMap map = KernelMap.openPin(name, a.pin(), true)) {
+            live = map.info();
+            access = map.canMap() ? "mmap" : "syscall";
+        } catch (SyscallException e) {
+            unreachable = e.errno() == Errno.ENOENT ? "nothing is pinned there any more" : "cannot open the pin: " + e.getMessage();
+        } catch (RuntimeException e) {
+            unreachable = e.getMessage();
+        }
+        Map<String, String> d = new LinkedHashMap<>();
+        if (live == null) {
+            d.put("kernel map id", a.mapId() + " (recorded in the sidecar)");
+            d.put("pin", a.pin() + " (" + unreachable + ")");
+            d.put("kernel map", kernelMapText(a.mapType(), a.flags()));
+        } else {
+            d.put("kernel map id", live.id() == a.mapId() ? Integer.toString(live.id())
+                    : live.id() + " (the sidecar recorded " + a.mapId() + ": the pin was replaced)");
+            d.put("pin", a.pin().toString());
+            d.put("kernel map", kernelMapText(live.type(), live.flags()));
+        }
+        d.put("access", access);
+        return d;
+    }
+
+    private static String kernelMapText(int type, int flags) {
+        return KernelMapInfo.typeName(type) + ((flags & KernelMapInfo.F_MMAPABLE) != 0 ? ", mmapable" : ", not mmapable");
     }
 
     /** Makes the sidecar of a map pinned at {@code pin} unless it exists; then the ordinary open follows. */

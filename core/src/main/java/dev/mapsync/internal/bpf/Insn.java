@@ -25,7 +25,7 @@ public record Insn(int code, Reg dst, Reg src, short off, int imm) {
     // operand source: K = the immediate, X = src_reg
     static final int SRC_K = 0x00, SRC_X = 0x08;
     // ALU and jump operations
-    static final int OP_ADD = 0x00, OP_MOV = 0xb0, OP_JA = 0x00, OP_JEQ = 0x10, OP_JNE = 0x50, OP_CALL = 0x80,
+    static final int OP_ADD = 0x00, OP_AND = 0x50, OP_MOV = 0xb0, OP_JA = 0x00, OP_JEQ = 0x10, OP_JNE = 0x50, OP_CALL = 0x80,
             OP_EXIT = 0x90;
     // atomic operations (in imm); FETCH returns the old value
     static final int ATOMIC_ADD = 0x00, ATOMIC_FETCH = 0x01, ATOMIC_XCHG = 0xe0 | ATOMIC_FETCH,

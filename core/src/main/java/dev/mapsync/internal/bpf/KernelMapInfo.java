@@ -32,7 +32,7 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
                             int btfId, int btfKeyTypeId, int btfValueTypeId) {
     public static final int SIZE = 88;
 
-    public static final int TYPE_ARRAY = 2;
+    public static final int TYPE_ARRAY = 2, TYPE_RINGBUF = 27;
     /** {@code BPF_F_MMAPABLE}: the array's values can be mapped into user space. */
     public static final int F_MMAPABLE = 1 << 10;
     /** {@code BPF_F_RDONLY_PROG}: BPF programs may only read the map. */

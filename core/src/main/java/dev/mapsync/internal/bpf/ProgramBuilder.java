@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Builds a BPF program instruction by instruction, with forward jumps to {@link Label}s, without a compiler.
- * It knows the few instructions mapsync's programs need: moves and adds, stores to the stack, loads and atomic
+ * It knows the few instructions mapsync's programs need: moves, adds and masks, stores to the stack, loads and atomic
  * operations on memory, map descriptors, helper calls, conditional jumps and exit.
  *
  * <pre>{@code
@@ -86,6 +86,16 @@ public final class ProgramBuilder {
     /** {@code dst += imm} (64-bit). */
     public ProgramBuilder addImm(Reg dst, int imm) {
         return add(new Insn(Insn.ALU64 | Insn.OP_ADD | Insn.SRC_K, dst, Reg.R0, (short) 0, imm));
+    }
+
+    /** {@code dst &= imm} (64-bit, imm sign-extended), such as an index reduced modulo a power of two. */
+    public ProgramBuilder andImm(Reg dst, int imm) {
+        return add(new Insn(Insn.ALU64 | Insn.OP_AND | Insn.SRC_K, dst, Reg.R0, (short) 0, imm));
+    }
+
+    /** {@code *(width *)(base + off) = src}, such as a key computed in a register stored on the stack. */
+    public ProgramBuilder store(Width w, Reg base, int off, Reg src) {
+        return add(new Insn(Insn.STX | w.code | Insn.MODE_MEM, base, src, offset(off), 0));
     }
 
     /** {@code *(width *)(base + off) = imm}, such as a key on the stack ({@code base} R10, off negative). */
@@ -168,6 +178,19 @@ public final class ProgramBuilder {
      * array non-null; it is emitted always, for older kernels and keys past the end.
      */
     public ProgramBuilder lookupElement(int mapFd, int key, Label miss) {
+        return store(Width.W, Reg.R10, -4, key)
+                .mov(Reg.R2, Reg.R10)
+                .addImm(Reg.R2, -4)
+                .loadMap(Reg.R1, mapFd)
+                .call(Helper.MAP_LOOKUP_ELEM)
+                .jumpIfEqual(Reg.R0, 0, miss);
+    }
+
+    /**
+     * {@link #lookupElement(int, int, Label)} of the key held in register {@code key} (its low 32 bits), such as
+     * an index the program computed. The key register is free again after the lookup.
+     */
+    public ProgramBuilder lookupElement(int mapFd, Reg key, Label miss) {
         return store(Width.W, Reg.R10, -4, key)
                 .mov(Reg.R2, Reg.R10)
                 .addImm(Reg.R2, -4)

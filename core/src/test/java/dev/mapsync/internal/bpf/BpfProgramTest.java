@@ -57,6 +57,10 @@ class BpfProgramTest {
                 .atomicFetchAdd(ProgramBuilder.Width.DW, Reg.R1, 0, Reg.R2).build().getFirst().bytes()));
         assertEquals("c321000000000000", HexFormat.of().formatHex(new ProgramBuilder()
                 .atomicAdd(ProgramBuilder.Width.W, Reg.R1, 0, Reg.R2).build().getFirst().bytes()));
+        assertEquals("5701000007000000", HexFormat.of().formatHex(new ProgramBuilder()
+                .andImm(Reg.R1, 7).build().getFirst().bytes()), "r1 &= 7");
+        assertEquals("631afcff00000000", HexFormat.of().formatHex(new ProgramBuilder()
+                .store(ProgramBuilder.Width.W, Reg.R10, -4, Reg.R1).build().getFirst().bytes()), "*(u32 *)(r10 - 4) = r1");
         assertEquals("db210000f1000000", HexFormat.of().formatHex(new ProgramBuilder()
                 .atomicCompareExchange(ProgramBuilder.Width.DW, Reg.R1, 0, Reg.R2).build().getFirst().bytes()));
     }
@@ -121,6 +125,17 @@ class BpfProgramTest {
             data.set(Layouts.LONG, 3 * 16, 77);
             assertEquals(77, run(onElement(fd, 3, b -> b.load(ProgramBuilder.Width.DW, Reg.R0, Reg.R0, 0))));
             assertEquals(-1, run(onElement(fd, 9, b -> {})), "key past the end: lookup gives null");
+
+            // a key the program computes in a register: 11 & 3 = 3
+            ProgramBuilder computed = new ProgramBuilder();
+            ProgramBuilder.Label miss = computed.label(), done = computed.label();
+            computed.mov(Reg.R1, 11).andImm(Reg.R1, 3)
+                    .lookupElement(fd, Reg.R1, miss)
+                    .load(ProgramBuilder.Width.DW, Reg.R0, Reg.R0, 0)
+                    .jump(done)
+                    .bind(miss).mov(Reg.R0, -1)
+                    .bind(done).exit();
+            assertEquals(77, run(computed.build()));
         }
     }
 

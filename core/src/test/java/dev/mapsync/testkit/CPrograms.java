@@ -1,0 +1,126 @@
+package dev.mapsync.testkit;
+
+import dev.mapsync.Backend;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * C programs that share maps with Java: the examples in {@code examples/c} and the test programs in
+ * {@code src/test/c}, built with gcc (with {@code -Werror}, so the header stays warning-free) into
+ * {@code target/c}, once per test run. A test whose program cannot be built here, because gcc or (for the bpf
+ * backend) libbpf is missing, is skipped with the reason printed and counted.
+ */
+public final class CPrograms {
+    private CPrograms() {}
+
+    /** The folder of mapsync.h and the example programs. */
+    public static final Path EXAMPLES = Path.of("..", "examples", "c").toAbsolutePath().normalize();
+    private static final Path TEST_SOURCES = Path.of("src", "test", "c").toAbsolutePath();
+    private static final Path OUT = Path.of("target", "c").toAbsolutePath();
+    private static final List<String> FLAGS = List.of("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror");
+
+    private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
+    private static volatile String libbpfMissing;
+    private static volatile boolean libbpfProbed;
+
+    /**
+     * The example {@code examples/c/NAME.c}, built for {@code backend}: the bpf build defines
+     * {@code MAPSYNC_WITH_LIBBPF} and links libbpf. Skips the test when it cannot be built here.
+     */
+    public static Path example(String name, Backend backend) {
+        return build(EXAMPLES.resolve(name + ".c"), backend);
+    }
+
+    /** The test program {@code src/test/c/NAME.c}, built for {@code backend}. */
+    public static Path testProgram(String name, Backend backend) {
+        return build(TEST_SOURCES.resolve(name + ".c"), backend);
+    }
+
+    private static Path build(Path source, Backend backend) {
+        String gcc = gcc().orElse(null);
+        if (gcc == null) TestBackends.skip(backend, "gcc is not installed (apt-get install gcc), so the C programs cannot be built");
+        boolean bpf = backend == Backend.BPF;
+        if (bpf) {
+            String missing = libbpfMissing(gcc);
+            if (missing != null) TestBackends.skip(backend, missing);
+        }
+        String base = source.getFileName().toString().replace(".c", "") + (bpf ? "-bpf" : "");
+        return BUILT.computeIfAbsent(base, b -> {
+            Path out = OUT.resolve(b);
+            List<String> command = new ArrayList<>(List.of(gcc));
+            command.addAll(FLAGS);
+            command.addAll(List.of("-I", EXAMPLES.toString()));
+            if (bpf) command.add("-DMAPSYNC_WITH_LIBBPF");
+            command.addAll(List.of("-o", out.toString(), source.toString()));
+            if (bpf) command.add("-lbpf");
+            Result r = run(Map.of(), command);
+            if (r.exit() != 0) throw new AssertionError("cannot build " + source + ":\n" + r.out() + r.err());
+            return out;
+        });
+    }
+
+    private static Optional<String> gcc() {
+        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+                .map(d -> Path.of(d, "gcc")).filter(Files::isExecutable).map(Path::toString).findFirst();
+    }
+
+    /** Why a program using libbpf cannot be built here, or null: a two-line program is compiled to find out. */
+    private static synchronized String libbpfMissing(String gcc) {
+        if (libbpfProbed) return libbpfMissing;
+        libbpfProbed = true;
+        try {
+            Files.createDirectories(OUT);
+            Path probe = OUT.resolve("libbpf_probe.c");
+            Files.writeString(probe, "#include <bpf/bpf.h>\nint main(void) { return bpf_obj_get(\"/\") < 0 ? 0 : 1; }\n");
+            Result r = run(Map.of(), List.of(gcc, "-o", OUT.resolve("libbpf_probe").toString(), probe.toString(), "-lbpf"));
+            if (r.exit() != 0) {
+                libbpfMissing = "libbpf is missing (apt-get install libbpf-dev): " + (r.err().lines().findFirst().orElse(""));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return libbpfMissing;
+    }
+
+    /** What a finished program printed. */
+    public record Result(int exit, String out, String err) {}
+
+    /** Runs a command to its end (at most 120 s) with extra environment entries. */
+    public static Result run(Map<String, String> env, List<String> command) {
+        try {
+            Files.createDirectories(OUT);
+            Path out = Files.createTempFile(OUT, "run", ".out");
+            Path err = Files.createTempFile(OUT, "run", ".err");
+            try {
+                ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+                pb.environment().putAll(env);
+                Process p = pb.start();
+                p.getOutputStream().close();
+                if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new AssertionError(String.join(" ", command) + " did not finish in 120 s");
+                }
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
