@@ -358,7 +358,9 @@ static int mapsync__check_header(struct mapsync_map *m, const char *what, const 
     if (h->changelog_capacity < 16 || (h->changelog_capacity & (h->changelog_capacity - 1)) != 0) {
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: changelog capacity %u", what, h->changelog_capacity);
     }
-    uint64_t control = mapsync__page_align(MAPSYNC_STRIPES_OFFSET + (uint64_t)h->lock_stripes * 64 + (uint64_t)h->changelog_capacity * 32);
+    /* lock records, then the changelog, then the slot counters (FORMAT.md §4) */
+    uint64_t control = mapsync__page_align(MAPSYNC_STRIPES_OFFSET + (uint64_t)h->lock_stripes * 64
+                                           + (uint64_t)h->changelog_capacity * 32 + MAPSYNC_SLOT_COUNT * 8);
     uint64_t data = mapsync__page_align((uint64_t)h->entries * h->stride);
     uint64_t control_end = MAPSYNC_HEADER_SIZE + control;
     if (h->control_offset != MAPSYNC_HEADER_SIZE || h->control_length != control) {

@@ -345,6 +345,28 @@ public final class SharedArray<V> implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells readers that every entry guarded by the stripe of entry {@code index} is whole again. Writing a torn entry
+     * already makes it readable; this is needed only when more than four entries of one stripe were left torn by
+     * writers that died, which marks the whole stripe as torn. The caller must hold the stripe's lock and must have
+     * rewritten (or checked) the stripe's entries.
+     *
+     * @throws IllegalStateException if the calling thread does not hold the lock of that stripe
+     */
+    public void declareRepaired(int index) {
+        long rec = locks.recordOf(checkIndex(index));
+        try {
+            if (!locks.heldByCurrentThread(rec)) {
+                throw new IllegalStateException("declareRepaired needs the lock of entry " + index + " of map '" + name()
+                        + "', which this thread does not hold");
+            }
+            locks.declareRepaired(rec);
+        } catch (IllegalStateException e) {
+            if (region.isClosed()) throw closedOr(e);
+            throw e;
+        }
+    }
+
     /** The stripe whose lock guards entry {@code index}. */
     public int stripeOf(int index) {
         return locks.stripeOf(checkIndex(index));

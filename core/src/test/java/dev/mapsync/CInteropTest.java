@@ -191,7 +191,7 @@ class CInteropTest {
         try (SharedArray<Wide> map = SharedArray.create(on(b, WideValues.spec(dir, name, entries).lockStripes(1)))) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
             try (ChildJvm writer = ChildJvm.start(LockCrossProcessTest.PausedWriter.class, dir.toString(), name, b.name(),
-                    Integer.toString(entries))) {
+                    Integer.toString(entries), "3")) {
                 writer.awaitLine("paused mid-write", 30);
                 CPrograms.Result waiting = run(reader, cName(b), "--timeout-ms", "300", "3");
                 assertEquals(124, waiting.exit(), waiting.err());

@@ -145,7 +145,7 @@ class LockCrossProcessTest {
         try (SharedArray<Wide> map = SharedArray.create(spec)) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
             try (ChildJvm writer = ChildJvm.start(List.of(), PausedWriter.class, dir.toString(), name, b.name(),
-                    Integer.toString(entries))) {
+                    Integer.toString(entries), "3")) {
                 writer.awaitLine("paused mid-write", 30);
                 // the writer is alive, mid-write: a reader waits for it (here, until we kill it)
                 CompletableFuture<Throwable> reader = CompletableFuture.supplyAsync(() -> {
@@ -177,14 +177,45 @@ class LockCrossProcessTest {
         }
     }
 
-    /** A child that writes entry 3 with the mid-write pause hook on, so the test can kill it there. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void twoWritersKilledMidWriteOnOneStripeLeaveEachTheirOwnEntryTorn(Backend b) throws Exception {
+        int entries = 8;
+        MapSpec<Wide> spec = TestBackends.on(b, WideValues.spec(dir, name, entries).lockStripes(1));
+        try (SharedArray<Wide> map = SharedArray.create(spec)) {
+            for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
+            for (String index : List.of("3", "5")) {
+                try (ChildJvm writer = ChildJvm.start(List.of(), PausedWriter.class, dir.toString(), name, b.name(),
+                        Integer.toString(entries), index)) {
+                    writer.awaitLine("paused mid-write", 30); // the second writer takes the lock over from the first
+                    writer.kill();
+                }
+            }
+            try (LockGuard g = map.lock(0)) {
+                assertTrue(g.previousOwnerDied());
+                assertEquals(List.of(3, 5), map.locks().getFirst().tornEntries());
+                map.set(3, Wide.of(33));
+                assertEquals(List.of(5), map.locks().getFirst().tornEntries());
+            }
+            assertEquals(33, map.get(3).words()[0]);
+            TornEntryException e = assertThrows(TornEntryException.class, () -> map.get(5), "still torn after 3 was repaired");
+            assertTrue(e.getMessage().startsWith("entry 5 of map '" + name + "' was being written when its writer died"),
+                    e.getMessage());
+            map.set(5, Wide.of(55));
+            assertEquals(55, map.get(5).words()[7]);
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
+    /** A child that writes one entry with the mid-write pause hook on, so the test can kill it there. */
     public static final class PausedWriter {
         public static void main(String[] args) {
-            System.setProperty("mapsync.test.pauseWritingIndex", "3");
+            int index = Integer.parseInt(args[4]);
+            System.setProperty("mapsync.test.pauseWritingIndex", Integer.toString(index));
             MapSpec<Wide> spec = WideValues.spec(Path.of(args[0]), args[1], Integer.parseInt(args[3]))
                     .backend(Backend.valueOf(args[2]));
             try (SharedArray<Wide> map = SharedArray.open(spec)) {
-                map.set(3, Wide.of(-1));
+                map.set(index, Wide.of(-1));
             }
         }
     }

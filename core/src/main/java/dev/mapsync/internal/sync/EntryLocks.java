@@ -325,10 +325,23 @@ public final class EntryLocks {
 
     /** Ends the write that {@link #beginWrite} started; the entry is no longer torn, if it was. */
     public void endWrite(long rec, int index) {
+        // inside the odd window, so that a reader never sees the torn list half-changed
+        if ((int) INT.get(control, rec + LockRecord.TORN) != 0) untear(rec, index);
         int s = (int) INT.get(control, rec + LockRecord.SEQ);
         INT.setRelease(control, rec + LockRecord.SEQ, s + 1); // even; the value's stores are visible first
         INT.setOpaque(control, rec + LockRecord.WRITING, 0);
-        if ((int) INT.get(control, rec + LockRecord.TORN) != 0) untear(rec, index);
+    }
+
+    /**
+     * Clears every torn mark of the stripe of {@code rec}, whose lock the caller holds: it has rewritten (or checked)
+     * the stripe's entries. Needed only when more than four entries of one stripe were left torn, which marks the
+     * whole stripe.
+     */
+    public void declareRepaired(long rec) {
+        int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
+        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) INT.set(control, rec + LockRecord.TORN + 4L * i, 0);
+        INT.setRelease(control, rec + LockRecord.SEQ, s + 2);
     }
 
     /**
@@ -344,7 +357,9 @@ public final class EntryLocks {
         for (int attempt = 0; ; attempt++) {
             int s1 = (int) INT.getAcquire(control, rec + LockRecord.SEQ);
             if ((s1 & 1) == 0) {
-                if ((int) INT.get(control, rec + LockRecord.TORN) != 0 && isTorn(rec, index)) throw torn(index, 0);
+                if ((int) INT.get(control, rec + LockRecord.TORN) != 0 && isTorn(rec, index)) {
+                    throw torn(index, 0, (int) INT.get(control, rec + LockRecord.TORN) == LockRecord.ALL_TORN);
+                }
                 MemorySegment.copy(data, offset, into, 0, size);
                 VarHandle.loadLoadFence();
                 if ((int) INT.get(control, rec + LockRecord.SEQ) == s1) return;
@@ -358,7 +373,7 @@ public final class EntryLocks {
                     if (w != 0 && owner != token && !ProcessSlots.isAlive(control, fd, owner)) {
                         // the writer died mid-write: only the entry it was writing is torn
                         int writing = (int) INT.getAcquire(control, rec + LockRecord.WRITING);
-                        if (writing == index + 1) throw torn(index, (int) INT.get(control, rec + LockRecord.PID));
+                        if (writing == index + 1) throw torn(index, (int) INT.get(control, rec + LockRecord.PID), false);
                         MemorySegment.copy(data, offset, into, 0, size);
                         VarHandle.loadLoadFence();
                         if ((int) INT.get(control, rec + LockRecord.SEQ) == s1
@@ -404,17 +419,29 @@ public final class EntryLocks {
         INT.setRelease(control, rec + LockRecord.TORN, LockRecord.ALL_TORN);
     }
 
+    /**
+     * Removes entry {@code index} from the torn list, keeping the list packed from its first slot (so that a zero
+     * first slot means no entry is torn). Called inside a write's odd window.
+     */
     private void untear(long rec, int index) {
+        int[] kept = new int[LockRecord.TORN_SLOTS];
+        int n = 0;
         for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
-            long o = rec + LockRecord.TORN + 4L * i;
-            if ((int) INT.get(control, o) == index + 1) INT.setRelease(control, o, 0);
+            int v = (int) INT.get(control, rec + LockRecord.TORN + 4L * i);
+            if (v == LockRecord.ALL_TORN) return; // the whole stripe stays torn until declareRepaired
+            if (v != 0 && v != index + 1) kept[n++] = v;
         }
+        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) INT.set(control, rec + LockRecord.TORN + 4L * i, kept[i]);
     }
 
-    private TornEntryException torn(int index, int writerPid) {
+    private TornEntryException torn(int index, int writerPid, boolean wholeStripe) {
+        String cure = wholeStripe
+                ? "more than four entries of its stripe were left so, which marks the whole stripe; a lock owner that"
+                + " has rewritten them calls declareRepaired()"
+                : "it cannot be read until a lock owner writes it again (the next lock of the entry reports"
+                + " previousOwnerDied())";
         return new TornEntryException("entry " + index + " of map '" + mapName + "' was being written when its writer"
-                + (writerPid == 0 ? "" : " (pid " + writerPid + ")") + " died, so it may be half-written; it cannot be"
-                + " read until a lock owner writes it again (the next lock of the entry reports previousOwnerDied())");
+                + (writerPid == 0 ? "" : " (pid " + writerPid + ")") + " died, so it may be half-written; " + cure);
     }
 
     // --------------------------------------------------------------------------------------------- inspection
