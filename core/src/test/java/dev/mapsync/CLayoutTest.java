@@ -58,14 +58,18 @@ class CLayoutTest {
         }
         c.append(main).append("  return 0;\n}\n");
 
-        Path dir = Files.createTempDirectory("mapsync-layout");
-        Files.writeString(dir.resolve("layout.c"), c);
-        run(dir, "gcc", "-std=c11", "-Wall", "-o", "layout", "layout.c");
-        Map<String, Long> actual = new LinkedHashMap<>();
-        for (String line : run(dir, dir.resolve("layout").toString()).split("\n")) {
-            actual.put(line.substring(0, line.indexOf('=')), Long.parseLong(line.substring(line.indexOf('=') + 1)));
+        Path dir = Files.createTempDirectory("mapsync-layout"); // /tmp: /dev/shm is often mounted noexec
+        try {
+            Files.writeString(dir.resolve("layout.c"), c);
+            run(dir, "gcc", "-std=c11", "-Wall", "-o", "layout", "layout.c");
+            Map<String, Long> actual = new LinkedHashMap<>();
+            for (String line : run(dir, dir.resolve("layout").toString()).split("\n")) {
+                actual.put(line.substring(0, line.indexOf('=')), Long.parseLong(line.substring(line.indexOf('=') + 1)));
+            }
+            assertEquals(expected, actual);
+        } finally {
+            dev.mapsync.testkit.TestDirs.delete(dir);
         }
-        assertEquals(expected, actual);
     }
 
     private static String members(Schema struct, String indent) {

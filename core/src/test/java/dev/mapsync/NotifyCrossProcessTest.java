@@ -7,6 +7,7 @@ import dev.mapsync.testkit.IdleSubscriber;
 import dev.mapsync.testkit.PingPong;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -122,7 +123,8 @@ class NotifyCrossProcessTest {
             System.out.println("SKIPPED polling watcher vs C: gcc is not installed");
             return "gcc is not installed";
         });
-        Path c = dir.resolve("poke.c");
+        Path build = Files.createTempDirectory("mapsync-poke"); // not /dev/shm, which is often mounted noexec
+        Path c = build.resolve("poke.c");
         Files.writeString(c, """
                 #include <fcntl.h>
                 #include <stdint.h>
@@ -141,7 +143,7 @@ class NotifyCrossProcessTest {
                     return 0;
                 }
                 """);
-        Path exe = dir.resolve("poke");
+        Path exe = build.resolve("poke");
         assertEquals(0, new ProcessBuilder("gcc", "-O2", "-o", exe.toString(), c.toString()).inheritIO().start().waitFor());
         MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), 8).dir(dir);
         try (SharedArray<Long> map = SharedArray.create(spec)) {
@@ -157,6 +159,8 @@ class NotifyCrossProcessTest {
                 assertEquals(4242L, map.get(6));
                 assertEquals(List.of(), cursor.poll(Duration.ofMillis(50)), "the change log cannot see the C write");
             }
+        } finally {
+            TestDirs.delete(build);
         }
     }
 
