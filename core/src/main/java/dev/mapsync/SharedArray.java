@@ -10,6 +10,7 @@ import dev.mapsync.internal.notify.SnapshotDiff;
 import dev.mapsync.internal.notify.Watcher;
 import dev.mapsync.internal.sync.EntryLocks;
 import dev.mapsync.internal.sync.HeldLocks;
+import dev.mapsync.internal.sync.SeqLocks;
 import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.SyscallException;
 
@@ -68,6 +69,7 @@ public final class SharedArray<V> implements AutoCloseable {
     /** True when a value is one scalar: single memory accesses are atomic, no sequence word is needed. */
     private final boolean scalar;
     private final EntryLocks locks;
+    private final SeqLocks seq;
     private final ChangeLog changes;
     /** Non-null only when the values cannot be mapped and are copied through system calls. */
     private final ElementIo syscallOnly;
@@ -85,6 +87,7 @@ public final class SharedArray<V> implements AutoCloseable {
         this.readOnly = region.readOnly();
         this.scalar = codec.schema().kind().isScalar();
         this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
+        this.seq = new SeqLocks(region.control(), locks.token(), region.fd(), region.name(), locks.timeoutNanos());
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
     }
 
@@ -178,7 +181,7 @@ public final class SharedArray<V> implements AutoCloseable {
         try {
             if (scalar) return codec.read(data, offset);
             MemorySegment copy = Scratch.of(valueSize);
-            locks.readConsistent(locks.recordOf(index), index, data, offset, copy, valueSize);
+            seq.readConsistent(locks.recordOf(index), index, data, offset, copy, valueSize);
             return codec.read(copy, 0);
         } catch (IllegalStateException e) {
             throw closedOr(e);
@@ -224,9 +227,9 @@ public final class SharedArray<V> implements AutoCloseable {
     }
 
     private void writeLocked(long rec, int index, long offset, MemorySegment encoded) {
-        locks.beginWrite(rec, index);
+        seq.beginWrite(rec, index);
         MemorySegment.copy(encoded, 0, data, offset, valueSize);
-        locks.endWrite(rec, index);
+        seq.endWrite(rec, index);
         changes.record(index, ChangeLog.KIND_WRITE);
     }
 
@@ -360,7 +363,7 @@ public final class SharedArray<V> implements AutoCloseable {
                 throw new IllegalStateException("declareRepaired needs the lock of entry " + index + " of map '" + name()
                         + "', which this thread does not hold");
             }
-            locks.declareRepaired(rec);
+            seq.declareRepaired(rec);
         } catch (IllegalStateException e) {
             if (region.isClosed()) throw closedOr(e);
             throw e;

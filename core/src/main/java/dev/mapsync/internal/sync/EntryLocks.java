@@ -5,14 +5,12 @@ import dev.mapsync.LockInfo;
 import dev.mapsync.LockInterruptedException;
 import dev.mapsync.LockTimeoutException;
 import dev.mapsync.MapAccessDeniedException;
-import dev.mapsync.TornEntryException;
 import dev.mapsync.internal.layout.ControlLayout;
 import dev.mapsync.internal.layout.Header;
 import dev.mapsync.internal.linux.Futex;
 import dev.mapsync.internal.linux.Proc;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,18 +31,12 @@ import static dev.mapsync.internal.sync.LockRecord.LONG;
  * the lock over with a compare-and-set and reports that the previous owner died. An unlock calls
  * {@code FUTEX_WAKE} only if the word says someone sleeps. Virtual threads never block their carrier in
  * {@code FUTEX_WAIT}: they park for short, growing intervals instead.
- *
- * <p><b>Consistent reads.</b> A writer, holding the stripe's lock, notes which entry it writes, makes the
- * stripe's sequence odd, writes, and makes it even. A reader copies the value between two reads of the sequence
- * and retries if it was odd or changed; it never blocks a writer. If the writer died mid-write, the entry it was
- * writing is reported torn ({@link TornEntryException}) until someone writes it again; the stripe's other entries
- * read normally.
+ * The sequence words in the same records are {@link SeqLocks}'.
  */
 public final class EntryLocks {
     static final long SLICE_MILLIS = 20;
-    private static final long SLICE_NANOS = SLICE_MILLIS * 1_000_000;
+    static final long SLICE_NANOS = SLICE_MILLIS * 1_000_000;
     private static final int SPINS = 100;
-    private static final int READ_SPINS = 200;
     private static final long RECORD_SIZE = ControlLayout.LOCK_RECORD_SIZE;
 
     /** The record of the map-wide lock. */
@@ -259,7 +251,7 @@ public final class EntryLocks {
         int s = (int) INT.get(control, rec + LockRecord.SEQ);
         if ((s & 1) != 0) {
             int writing = (int) INT.get(control, rec + LockRecord.WRITING);
-            if (writing != 0) markTorn(rec, writing);
+            if (writing != 0) TornList.mark(control, rec, writing);
             INT.set(control, rec + LockRecord.WRITING, 0);
             INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
         }
@@ -300,7 +292,7 @@ public final class EntryLocks {
                 pid, alive, held);
     }
 
-    private static String millis(long nanos) {
+    static String millis(long nanos) {
         return String.format("%.1f s", nanos / 1e9);
     }
 
@@ -310,138 +302,6 @@ public final class EntryLocks {
         if (index < 0) return "the lock of stripe " + stripe + " of map '" + mapName + "'";
         return "the lock of entry " + index + (stripe == index ? "" : " (stripe " + stripe + ")")
                 + " of map '" + mapName + "'";
-    }
-
-    // ----------------------------------------------------------------------------------------- consistent reads
-
-    /** Starts a write of entry {@code index}; the caller holds the lock of {@code rec}. */
-    public void beginWrite(long rec, int index) {
-        INT.setOpaque(control, rec + LockRecord.WRITING, index + 1);
-        int s = (int) INT.get(control, rec + LockRecord.SEQ);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 1); // odd; the writing note above is visible first
-        VarHandle.storeStoreFence();                          // no store of the value moves above the odd sequence
-        TestHooks.midWrite(index);
-    }
-
-    /** Ends the write that {@link #beginWrite} started; the entry is no longer torn, if it was. */
-    public void endWrite(long rec, int index) {
-        // inside the odd window, so that a reader never sees the torn list half-changed
-        if ((int) INT.get(control, rec + LockRecord.TORN) != 0) untear(rec, index);
-        int s = (int) INT.get(control, rec + LockRecord.SEQ);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 1); // even; the value's stores are visible first
-        INT.setOpaque(control, rec + LockRecord.WRITING, 0);
-    }
-
-    /**
-     * Clears every torn mark of the stripe of {@code rec}, whose lock the caller holds: it has rewritten (or checked)
-     * the stripe's entries. Needed only when more than four entries of one stripe were left torn, which marks the
-     * whole stripe.
-     */
-    public void declareRepaired(long rec) {
-        int s = (int) INT.get(control, rec + LockRecord.SEQ);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
-        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) INT.set(control, rec + LockRecord.TORN + 4L * i, 0);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 2);
-    }
-
-    /**
-     * Copies {@code size} bytes of entry {@code index} at {@code offset} of {@code data} into {@code into}, as no
-     * write left them: retries while a write is in progress, and never blocks a writer.
-     *
-     * @throws TornEntryException   if a writer died while writing this entry and no one rewrote it
-     * @throws LockTimeoutException if a live writer kept the entry in the middle of a write beyond the timeout
-     */
-    public void readConsistent(long rec, int index, MemorySegment data, long offset, MemorySegment into, long size) {
-        long start = 0;
-        long lastLivenessCheck = 0;
-        for (int attempt = 0; ; attempt++) {
-            int s1 = (int) INT.getAcquire(control, rec + LockRecord.SEQ);
-            if ((s1 & 1) == 0) {
-                if ((int) INT.get(control, rec + LockRecord.TORN) != 0 && isTorn(rec, index)) {
-                    throw torn(index, 0, (int) INT.get(control, rec + LockRecord.TORN) == LockRecord.ALL_TORN);
-                }
-                MemorySegment.copy(data, offset, into, 0, size);
-                VarHandle.loadLoadFence();
-                if ((int) INT.get(control, rec + LockRecord.SEQ) == s1) return;
-            } else if (attempt >= READ_SPINS) {
-                long now = System.nanoTime();
-                if (start == 0) start = now;
-                if (now - lastLivenessCheck >= SLICE_NANOS / 4) {
-                    lastLivenessCheck = now;
-                    int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
-                    int owner = w & LockRecord.TOKEN_MASK;
-                    if (w != 0 && owner != token && !ProcessSlots.isAlive(control, fd, owner)) {
-                        // the writer died mid-write: only the entry it was writing is torn
-                        int writing = (int) INT.getAcquire(control, rec + LockRecord.WRITING);
-                        if (writing == index + 1) throw torn(index, (int) INT.get(control, rec + LockRecord.PID), false);
-                        MemorySegment.copy(data, offset, into, 0, size);
-                        VarHandle.loadLoadFence();
-                        if ((int) INT.get(control, rec + LockRecord.SEQ) == s1
-                                && (int) INT.get(control, rec + LockRecord.WRITING) == writing) return;
-                    } else if (now - start - timeoutNanos >= 0) {
-                        throw new LockTimeoutException("timed out after " + millis(now - start) + " reading entry "
-                                + index + " of map '" + mapName + "': a write by pid " + INT.get(control, rec + LockRecord.PID)
-                                + " (alive) has been in progress all that time", (int) INT.get(control, rec + LockRecord.PID),
-                                true, null);
-                    }
-                }
-            }
-            backOff(attempt);
-        }
-    }
-
-    private static void backOff(int attempt) {
-        if (attempt < READ_SPINS) Thread.onSpinWait();
-        else if (attempt < READ_SPINS + 50) Thread.yield();
-        else LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(7, (attempt - READ_SPINS - 50) / 8)));
-    }
-
-    private boolean isTorn(long rec, int index) {
-        int first = (int) INT.getAcquire(control, rec + LockRecord.TORN);
-        if (first == LockRecord.ALL_TORN) return true;
-        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
-            if ((int) INT.getAcquire(control, rec + LockRecord.TORN + 4L * i) == index + 1) return true;
-        }
-        return false;
-    }
-
-    private void markTorn(long rec, int entryPlusOne) {
-        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
-            long o = rec + LockRecord.TORN + 4L * i;
-            int v = (int) INT.get(control, o);
-            if (v == entryPlusOne || v == LockRecord.ALL_TORN) return;
-            if (v == 0) {
-                INT.setRelease(control, o, entryPlusOne);
-                return;
-            }
-        }
-        // more torn entries than slots: the whole stripe counts as torn until each of its entries is written
-        INT.setRelease(control, rec + LockRecord.TORN, LockRecord.ALL_TORN);
-    }
-
-    /**
-     * Removes entry {@code index} from the torn list, keeping the list packed from its first slot (so that a zero
-     * first slot means no entry is torn). Called inside a write's odd window.
-     */
-    private void untear(long rec, int index) {
-        int[] kept = new int[LockRecord.TORN_SLOTS];
-        int n = 0;
-        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
-            int v = (int) INT.get(control, rec + LockRecord.TORN + 4L * i);
-            if (v == LockRecord.ALL_TORN) return; // the whole stripe stays torn until declareRepaired
-            if (v != 0 && v != index + 1) kept[n++] = v;
-        }
-        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) INT.set(control, rec + LockRecord.TORN + 4L * i, kept[i]);
-    }
-
-    private TornEntryException torn(int index, int writerPid, boolean wholeStripe) {
-        String cure = wholeStripe
-                ? "more than four entries of its stripe were left so, which marks the whole stripe; a lock owner that"
-                + " has rewritten them calls declareRepaired()"
-                : "it cannot be read until a lock owner writes it again (the next lock of the entry reports"
-                + " previousOwnerDied())";
-        return new TornEntryException("entry " + index + " of map '" + mapName + "' was being written when its writer"
-                + (writerPid == 0 ? "" : " (pid " + writerPid + ")") + " died, so it may be half-written; " + cure);
     }
 
     // --------------------------------------------------------------------------------------------- inspection
@@ -456,7 +316,7 @@ public final class EntryLocks {
 
     private void addIfHeld(List<LockInfo> out, long rec, int stripe) {
         int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
-        List<Integer> torn = tornEntries(rec);
+        List<Integer> torn = TornList.entries(control, rec);
         if (w == 0 && torn.isEmpty()) return;
         int owner = w & LockRecord.TOKEN_MASK;
         boolean alive = w != 0 && (owner == token || ProcessSlots.isAlive(control, fd, owner));
@@ -468,13 +328,4 @@ public final class EntryLocks {
                 (int) INT.get(control, rec + LockRecord.RECOVERED) == 1, torn));
     }
 
-    private List<Integer> tornEntries(long rec) {
-        List<Integer> torn = new ArrayList<>();
-        for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
-            int v = (int) INT.get(control, rec + LockRecord.TORN + 4L * i);
-            if (v == LockRecord.ALL_TORN) return List.of(-1);
-            if (v != 0) torn.add(v - 1);
-        }
-        return torn;
-    }
 }

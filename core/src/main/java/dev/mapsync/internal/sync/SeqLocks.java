@@ -1,0 +1,135 @@
+package dev.mapsync.internal.sync;
+
+import dev.mapsync.LockTimeoutException;
+import dev.mapsync.TornEntryException;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+import static dev.mapsync.internal.sync.LockRecord.INT;
+
+/**
+ * Reads that are never torn, through the sequence word of each stripe's lock record (see {@link LockRecord}).
+ *
+ * <p>A writer, holding the stripe's lock ({@link EntryLocks}), notes which entry it writes, makes the stripe's
+ * sequence odd, writes, and makes it even. A reader copies the value between two reads of the sequence and retries
+ * if it was odd or changed; it never blocks a writer. If the writer died mid-write, the entry it was writing is
+ * reported torn ({@link TornEntryException}) until someone writes it again ({@link TornList}); the stripe's other
+ * entries read normally. A reader behind a live writer that does not finish gives up at the lock timeout.
+ */
+public final class SeqLocks {
+    private static final int READ_SPINS = 200;
+
+    private final MemorySegment control;
+    private final int token;
+    private final int fd;
+    private final String mapName;
+    private final long timeoutNanos;
+
+    /**
+     * @param token the handle's owner token (0 for a read-only handle)
+     */
+    public SeqLocks(MemorySegment control, int token, int fd, String mapName, long timeoutNanos) {
+        this.control = control;
+        this.token = token;
+        this.fd = fd;
+        this.mapName = mapName;
+        this.timeoutNanos = timeoutNanos;
+    }
+
+    /** Starts a write of entry {@code index}; the caller holds the lock of {@code rec}. */
+    public void beginWrite(long rec, int index) {
+        INT.setOpaque(control, rec + LockRecord.WRITING, index + 1);
+        int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        INT.setRelease(control, rec + LockRecord.SEQ, s + 1); // odd; the writing note above is visible first
+        VarHandle.storeStoreFence();                          // no store of the value moves above the odd sequence
+        TestHooks.midWrite(index);
+    }
+
+    /** Ends the write that {@link #beginWrite} started; the entry is no longer torn, if it was. */
+    public void endWrite(long rec, int index) {
+        // inside the odd window, so that a reader never sees the torn list half-changed
+        if ((int) INT.get(control, rec + LockRecord.TORN) != 0) TornList.remove(control, rec, index);
+        int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        INT.setRelease(control, rec + LockRecord.SEQ, s + 1); // even; the value's stores are visible first
+        INT.setOpaque(control, rec + LockRecord.WRITING, 0);
+    }
+
+    /**
+     * Clears every torn mark of the stripe of {@code rec}, whose lock the caller holds: it has rewritten (or checked)
+     * the stripe's entries. Needed only when more than four entries of one stripe were left torn, which marks the
+     * whole stripe.
+     */
+    public void declareRepaired(long rec) {
+        int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
+        TornList.clear(control, rec);
+        INT.setRelease(control, rec + LockRecord.SEQ, s + 2);
+    }
+
+    /**
+     * Copies {@code size} bytes of entry {@code index} at {@code offset} of {@code data} into {@code into}, as no
+     * write left them: retries while a write is in progress, and never blocks a writer.
+     *
+     * @throws TornEntryException   if a writer died while writing this entry and no one rewrote it
+     * @throws LockTimeoutException if a live writer kept the entry in the middle of a write beyond the timeout
+     */
+    public void readConsistent(long rec, int index, MemorySegment data, long offset, MemorySegment into, long size) {
+        long start = 0;
+        long lastLivenessCheck = 0;
+        for (int attempt = 0; ; attempt++) {
+            int s1 = (int) INT.getAcquire(control, rec + LockRecord.SEQ);
+            if ((s1 & 1) == 0) {
+                if ((int) INT.get(control, rec + LockRecord.TORN) != 0 && TornList.contains(control, rec, index)) {
+                    throw torn(index, 0, TornList.wholeStripe(control, rec));
+                }
+                MemorySegment.copy(data, offset, into, 0, size);
+                VarHandle.loadLoadFence();
+                if ((int) INT.get(control, rec + LockRecord.SEQ) == s1) return;
+            } else if (attempt >= READ_SPINS) {
+                long now = System.nanoTime();
+                if (start == 0) start = now;
+                if (now - lastLivenessCheck >= EntryLocks.SLICE_NANOS / 4) {
+                    lastLivenessCheck = now;
+                    int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+                    int owner = w & LockRecord.TOKEN_MASK;
+                    if (w != 0 && owner != token && !ProcessSlots.isAlive(control, fd, owner)) {
+                        // the writer died mid-write: only the entry it was writing is torn
+                        int writing = (int) INT.getAcquire(control, rec + LockRecord.WRITING);
+                        if (writing == index + 1) throw torn(index, (int) INT.get(control, rec + LockRecord.PID), false);
+                        MemorySegment.copy(data, offset, into, 0, size);
+                        VarHandle.loadLoadFence();
+                        if ((int) INT.get(control, rec + LockRecord.SEQ) == s1
+                                && (int) INT.get(control, rec + LockRecord.WRITING) == writing) return;
+                    } else if (now - start - timeoutNanos >= 0) {
+                        throw new LockTimeoutException("timed out after " + EntryLocks.millis(now - start) + " reading entry "
+                                + index + " of map '" + mapName + "': a write by pid " + INT.get(control, rec + LockRecord.PID)
+                                + " (alive) has been in progress all that time", (int) INT.get(control, rec + LockRecord.PID),
+                                true, null);
+                    }
+                }
+            }
+            backOff(attempt);
+        }
+    }
+
+    private static void backOff(int attempt) {
+        if (attempt < READ_SPINS) Thread.onSpinWait();
+        else if (attempt < READ_SPINS + 50) Thread.yield();
+        else LockSupport.parkNanos(Math.min(1_000_000L, 10_000L << Math.min(7, (attempt - READ_SPINS - 50) / 8)));
+    }
+
+
+
+
+    private TornEntryException torn(int index, int writerPid, boolean wholeStripe) {
+        String cure = wholeStripe
+                ? "more than four entries of its stripe were left so, which marks the whole stripe; a lock owner that"
+                + " has rewritten them calls declareRepaired()"
+                : "it cannot be read until a lock owner writes it again (the next lock of the entry reports"
+                + " previousOwnerDied())";
+        return new TornEntryException("entry " + index + " of map '" + mapName + "' was being written when its writer"
+                + (writerPid == 0 ? "" : " (pid " + writerPid + ")") + " died, so it may be half-written; " + cure);
+    }
+}
