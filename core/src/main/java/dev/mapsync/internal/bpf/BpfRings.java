@@ -6,6 +6,7 @@ import dev.mapsync.IncompatibleMapException;
 import dev.mapsync.MapExistsException;
 import dev.mapsync.MapNotFoundException;
 import dev.mapsync.MapSpec;
+import dev.mapsync.MapType;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.layout.BpfArea;
 import dev.mapsync.internal.layout.Header;
@@ -100,6 +101,9 @@ public final class BpfRings {
             MapRegion region = ShmMapFile.open(name, spec.file(), readOnly, spec.openTimeout(), head -> {
                 Header header = Header.read(head);
                 if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
+                if (header.type() != MapType.RING.code()) {
+                    throw new IncompatibleMapException(name, "map type", MapType.ofCode(header.type()), MapType.RING);
+                }
                 BpfArea area = area(name, spec.file(), head);
                 if (spec.pinPath().isPresent() && !spec.pinPath().get().equals(area.pin())) {
                     throw new IncompatibleMapException("map '" + name + "': its sidecar " + spec.file() + " belongs to the"
