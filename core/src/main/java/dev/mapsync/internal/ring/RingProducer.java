@@ -91,6 +91,7 @@ public final class RingProducer {
             INT.set(data, at, length | RingLayout.BUSY);
             // the header is visible before the position that makes it part of the ring
             LONG.setRelease(control, RingLayout.PRODUCER_POSITION, producer + size);
+            RingHooks.inReserve();
             return producer;
         } finally {
             INT.setRelease(control, RingLayout.RESERVE_LOCK, 0);
