@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.Durations;
 import java.time.Duration;
 import java.util.function.Consumer;
 

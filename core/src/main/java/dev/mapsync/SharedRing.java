@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.Durations;
 import dev.mapsync.internal.layout.RingLayout;
 import dev.mapsync.internal.linux.Proc;
 import dev.mapsync.internal.ring.RingProducer;

@@ -6,6 +6,7 @@ import dev.mapsync.MapClosedException;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.WaitInterruptedException;
 import dev.mapsync.WaitTimeoutException;
+import dev.mapsync.internal.Durations;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.linux.Futex;
 import dev.mapsync.internal.linux.Proc;
@@ -111,11 +112,11 @@ public final class BarrierProtocol {
                 }
                 continue;
             }
-            if (LONG.compareAndSet(control, STATE, s, s + 1)) return waitFor(generation, start, deadline);
+            if (LONG.compareAndSet(control, STATE, s, s + 1)) return waitFor(generation, timeoutNanos, deadline);
         }
     }
 
-    private long waitFor(int generation, long start, long deadline) {
+    private long waitFor(int generation, long timeout, long deadline) {
         long nextCheck = System.nanoTime() + SLICE_NANOS;
         for (int spin = 0; ; spin++) {
             int wake = (int) INT.getVolatile(control, WAKE);
@@ -130,7 +131,7 @@ public final class BarrierProtocol {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
                 if (breakBarrier(generation, WHY_TIMED_OUT, Proc.PID)) {
-                    throw new WaitTimeoutException("timed out after " + seconds(now - start) + " at barrier '"
+                    throw new WaitTimeoutException("timed out after " + Durations.nanos(timeout) + " at barrier '"
                             + region.name() + "', generation " + Integer.toUnsignedLong(generation) + ": " + arrived(s)
                             + " of " + parties + " parties had arrived; the barrier is now broken for the others");
                 }
@@ -325,7 +326,4 @@ public final class BarrierProtocol {
         if (token == 0) throw new MapAccessDeniedException("barrier '" + region.name() + "' is open read-only");
     }
 
-    private static String seconds(long nanos) {
-        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
-    }
 }
