@@ -20,8 +20,8 @@ import java.time.Duration;
  * }
  * }</pre>
  *
- * <p><b>Parties</b>: a handle becomes a party at its first {@code await} by taking one of the barrier's seats, and
- * stays one until it is closed; one handle is one party (a second thread awaiting on the same handle waits its
+ * <p><b>Parties</b>: a handle becomes a party at its first {@code await} (or at {@link #join()}) by taking one of
+ * the barrier's seats, and stays one until it is closed; one handle is one party (a second thread awaiting on the same handle waits its
  * turn). A process that dies while the others wait breaks the barrier: the waiters notice the party's handle is
  * gone within a fraction of a second and throw {@link BarrierBrokenException} naming it, instead of waiting for
  * ever. A party whose wait times out ({@link WaitTimeoutException}) or is interrupted breaks it too. A broken
@@ -95,6 +95,21 @@ public final class SharedBarrier implements AutoCloseable {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
         try {
             return protocol.await(timeout.toNanos());
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Takes this handle's party seat now rather than at its first {@link #await}: from then on, if this process dies
+     * before it arrives, the parties waiting for it notice and break the barrier instead of waiting out their
+     * timeout. Does nothing if the handle has a seat.
+     *
+     * @throws MapSyncException if all seats are taken by other live parties
+     */
+    public void join() {
+        try {
+            protocol.joinNow();
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }

@@ -47,7 +47,8 @@ public final class CounterPhase {
     public static void work(String name, Path dir, Backend backend, int processes, int worker, long ops)
             throws InterruptedException {
         try (SharedArray<Long> map = SharedArray.open(spec(name, dir, backend, processes));
-             StartGate gate = StartGate.open(name, dir, processes)) {
+             StartGate gate = StartGate.open(name, dir, processes);
+             PhaseEnd end = PhaseEnd.join(name, dir, processes)) {
             LongSlots counters = map.longs();
             int own = SHARED + worker;
             gate.arriveAndWait();
@@ -55,6 +56,7 @@ public final class CounterPhase {
                 counters.getAndAdd((k & 1) == 0 ? (int) ((k >>> 1) % SHARED) : own, 1);
             }
             gate.finished(worker);
+            end.arrive();
         }
     }
 
@@ -63,7 +65,8 @@ public final class CounterPhase {
             throws InterruptedException {
         MapSpec<Long> spec = spec(name, dir, backend, processes);
         try (SharedArray<Long> map = SharedArray.create(spec);
-             Workers workers = new Workers()) {
+             Workers workers = new Workers();
+             PhaseEnd end = PhaseEnd.create(name, dir, processes)) {
             StartGate gate = StartGate.create(name, dir, processes);
             try {
                 for (int w = 0; w < processes; w++) {
@@ -74,9 +77,10 @@ public final class CounterPhase {
                 LongSlots counters = map.longs();
                 long total = processes * ops;
                 new Progress(err).follow("increments", () -> sum(counters, map.length()), total, workers::anyAlive);
+                PhaseEnd.Outcome met = end.await();
                 List<String> failures = workers.awaitAll(300);
                 long elapsed = Math.max(1, gate.lastFinish(processes) - start);
-                return report(map, counters, processes, ops, elapsed, failures);
+                return report(map, counters, processes, ops, elapsed, met, failures);
             } finally {
                 gate.delete();
             }
@@ -92,7 +96,7 @@ public final class CounterPhase {
     }
 
     private static PhaseResult report(SharedArray<Long> map, LongSlots counters, int processes, long ops,
-                                      long elapsedNanos, List<String> failures) {
+                                      long elapsedNanos, PhaseEnd.Outcome met, List<String> failures) {
         int violations = 0;
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < map.length(); i++) {
@@ -106,7 +110,7 @@ public final class CounterPhase {
         long operations = processes * ops;
         double seconds = elapsedNanos / 1e9;
         long opsPerSec = Math.round(operations / seconds);
-        boolean ok = violations == 0 && failures.isEmpty();
+        boolean ok = violations == 0 && met.ok() && failures.isEmpty();
         List<String> report = new ArrayList<>();
         report.add(String.format("counters: %d worker processes x %,d atomic increments (getAndAdd) on %d counters",
                 processes, ops, map.length()));
@@ -114,6 +118,7 @@ public final class CounterPhase {
         report.add(String.format("  violations     %d of %d counters off%s", violations, map.length(),
                 violations == 0 ? " (every counter exact)" : ""));
         report.addAll(lines);
+        report.add(met.line());
         failures.forEach(f -> report.add("  FAILED: " + f));
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("processes", processes);

@@ -208,6 +208,12 @@ public final class BarrierProtocol {
         }
     }
 
+    /** Takes a seat now, if this handle has none: from then on the others notice if this process dies. */
+    public synchronized void joinNow() {
+        checkWritable();
+        join();
+    }
+
     /** Takes a seat: a free one, or one whose holder is gone. */
     private void join() {
         if (seat >= 0) return;
