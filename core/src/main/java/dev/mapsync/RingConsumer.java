@@ -94,21 +94,29 @@ public final class RingConsumer implements AutoCloseable {
 
     /**
      * Hands up to {@code limit} records that are committed now to {@code handler}, without copying; each is released
-     * when the handler returns (or throws: the exception then ends the batch, and the record counts as read).
+     * when the handler returns (or throws: the exception then ends the batch, and the record counts as read). Their
+     * space is freed for producers together, when the batch ends.
      *
      * @return how many records the handler got
      */
     public int drain(Consumer<MemorySegment> handler, int limit) {
+        checkReady();
         int n = 0;
-        while (n < limit) {
-            RingRecord r = next();
-            if (r == null) break;
-            n++;
-            try {
-                handler.accept(r.payload());
-            } finally {
-                r.release();
+        reader.beginBatch(); // the batch's space is freed with one store of the consumer position, at its end
+        try {
+            while (n < limit && reader.advanceChecked() == RingReader.READY) {
+                n++;
+                try {
+                    // a view made here and not kept, so that the JIT can do without it
+                    handler.accept(reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly());
+                } finally {
+                    reader.release();
+                }
             }
+        } catch (IllegalStateException e) {
+            throw ring.closedOr(e);
+        } finally {
+            reader.endBatch();
         }
         return n;
     }

@@ -126,10 +126,20 @@ class RingCrossProcessTest {
 
     @Test
     void aProducerKilledInsideTheReserveLockDoesNotStopTheOthers() throws Exception {
+        killedInsideTheReserveLock("hang-in-reserve", 1);
+    }
+
+    @Test
+    void aProducerKilledBeforeItsClaimJoinedTheRingLosesNothing() throws Exception {
+        // its header is in free space, past the producer position: the consumer must neither read it nor skip past it
+        killedInsideTheReserveLock("hang-before-position", 0);
+    }
+
+    private void killedInsideTheReserveLock(String mode, int lost) throws Exception {
         int capacity = 1 << 14;
         try (SharedRing ring = SharedRing.create(RingRecords.queue(dir, name, capacity));
              ChildJvm consumer = consumer(-1);
-             ChildJvm victim = producer(capacity, 1, 10, "hang-in-reserve")) {
+             ChildJvm victim = producer(capacity, 1, 10, mode)) {
             consumer.awaitLine("consuming", 60);
             victim.awaitLine("paused in reserve", 60);
             try (ChildJvm other = producer(capacity, 2, 20_000, "all")) {
@@ -141,7 +151,8 @@ class RingCrossProcessTest {
             }
             ring.seal();
             consumer.awaitSuccess(120);
-            assertEquals("records=20010 lost=1 discarded=0 violations=0 counts=1:10,2:20000", lastLine(consumer));
+            assertEquals("records=20010 lost=" + lost + " discarded=0 violations=0 counts=1:10,2:20000", lastLine(consumer));
+            assertEquals(lost, ring.status().lostRecords());
         }
     }
 

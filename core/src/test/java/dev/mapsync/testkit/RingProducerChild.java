@@ -19,6 +19,8 @@ import java.time.Duration;
  *     {@code claimed} and sleeps until killed.</li>
  * <li>{@code hang-in-reserve}: pauses inside the reserve lock at its claim number {@code count}, after the
  *     position moved past it (it prints {@code paused in reserve}).</li>
+ * <li>{@code hang-before-position}: the same, but after writing the claim's header and before moving the
+ *     position.</li>
  * <li>{@code until-stop}: puts {@code count} records a millisecond until the stop file exists; prints
  *     {@code produced=N}.</li>
  * </ul>
@@ -31,11 +33,12 @@ public final class RingProducerChild {
         long count = Long.parseLong(args[4]);
         String mode = args[5];
         if (mode.equals("hang-in-reserve")) System.setProperty("mapsync.test.pauseInReserveAt", Long.toString(count));
+        if (mode.equals("hang-before-position")) System.setProperty("mapsync.test.pauseInReserveAt", count + ":header");
         Duration patience = Duration.ofSeconds(120);
         try (SharedQueue<Item> queue = SharedQueue.open(RingRecords.queue(dir, args[1], capacity))) {
             long seq = 0;
             switch (mode) {
-                case "all", "hang-in-reserve", "hang-mid-record" -> {
+                case "all", "hang-in-reserve", "hang-before-position", "hang-mid-record" -> {
                     for (; seq < count; seq++) queue.put(new Item(source, 0, seq), patience);
                 }
                 case "until-stop" -> {
@@ -47,7 +50,9 @@ public final class RingProducerChild {
                 }
                 default -> throw new IllegalArgumentException(mode);
             }
-            if (mode.equals("hang-in-reserve")) queue.put(new Item(source, 0, seq), patience);
+            if (mode.startsWith("hang-in-reserve") || mode.equals("hang-before-position")) {
+                queue.put(new Item(source, 0, seq), patience);
+            }
             if (mode.equals("hang-mid-record")) {
                 RingClaim claim = queue.ring().claim(RingRecords.SIZE, patience);
                 claim.payload().set(ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, source);

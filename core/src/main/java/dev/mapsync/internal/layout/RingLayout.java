@@ -27,16 +27,19 @@ import dev.mapsync.internal.linux.Proc;
  * offset size field
  *      0  256 reserved, zero
  *    256  32768 process slots (see ProcessSlots): who has the ring open; tokens name record claimers
- *  33024  128 producer line: +0 u64 producer position; +8 u32 reserve lock (0 = free, else the owner token);
- *             +12 u32 sealed (1 = no more records may be claimed)
- *  33152  128 consumer line: +0 u64 consumer position
- *  33280  128 consumer wait: +0 u32 futex word, 1 while the consumer sleeps waiting for a record
- *  33408  128 producer wait: +0 u32 futex word, 1 while a producer sleeps waiting for room
- *  33536  128 consumer record: +0 u32 pid of the consumer (0 = none); +8 u64 its start time; +16 u64 its pid
+ *  33024  128 producer line: +0 u64 producer position
+ *  33152  128 reserve line: +0 u32 reserve lock (0 = free, else the owner token); +4 u32 sealed (1 = no more
+ *             records may be claimed)
+ *  33280  128 consumer line: +0 u64 consumer position
+ *  33408  128 consumer wait: +0 u32 futex word, 1 while the consumer sleeps waiting for a record
+ *  33536  128 producer wait: +0 u32 futex word, 1 while a producer sleeps waiting for room
+ *  33664  128 consumer record: +0 u32 pid of the consumer (0 = none); +8 u64 its start time; +16 u64 its pid
  *             namespace; +24 u64 since, milliseconds since the epoch; +32 u64 records lost (their producer died
  *             before committing them); +40 u64 bytes lost
  * </pre>
- * Each line is 128 bytes so that producers and the consumer never write the same cache-line pair.
+ * Each line is 128 bytes (a pair of cache lines, which x86 prefetches together), so that words written by
+ * different parties never share one: the reserve lock, which only producers touch, is apart from the producer
+ * position, which the consumer reads whenever it catches up.
  *
  * <p><b>Header</b> fields for rings: key size 0; value size the fixed size of a queue's values, or 0 for records of
  * any length; stride 0; entries the capacity in bytes; lock stripes and changelog capacity 0; the value schema
@@ -54,11 +57,12 @@ public final class RingLayout {
     /** The length bits of a record header. */
     public static final int LENGTH_MASK = DISCARD - 1;
 
-    public static final long PRODUCER_POSITION = 33024, RESERVE_LOCK = PRODUCER_POSITION + 8, SEALED = PRODUCER_POSITION + 12;
-    public static final long CONSUMER_POSITION = 33152;
-    public static final long CONSUMER_WAIT = 33280;
-    public static final long PRODUCER_WAIT = 33408;
-    public static final long CONSUMER_PID = 33536, CONSUMER_START = CONSUMER_PID + 8, CONSUMER_PIDNS = CONSUMER_PID + 16,
+    public static final long PRODUCER_POSITION = 33024;
+    public static final long RESERVE_LOCK = 33152, SEALED = RESERVE_LOCK + 4;
+    public static final long CONSUMER_POSITION = 33280;
+    public static final long CONSUMER_WAIT = 33408;
+    public static final long PRODUCER_WAIT = 33536;
+    public static final long CONSUMER_PID = 33664, CONSUMER_START = CONSUMER_PID + 8, CONSUMER_PIDNS = CONSUMER_PID + 16,
             CONSUMER_SINCE = CONSUMER_PID + 24, LOST_RECORDS = CONSUMER_PID + 32, LOST_BYTES = CONSUMER_PID + 40;
     private static final long CONTROL_END = CONSUMER_PID + 128;
 

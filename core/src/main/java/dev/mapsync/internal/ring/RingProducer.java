@@ -16,12 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p><b>Claiming</b> mirrors the kernel's {@code __bpf_ringbuf_reserve}, with a robust lock where the kernel has a
  * spinlock: under the ring's reserve lock a producer checks for room against the consumer position, writes the
- * record's header ({@code length | BUSY}, and its owner token in the second word), and only then moves the
- * producer position forward with a release store. So every position below the producer position has a header,
+ * record's header ({@code length | BUSY}, and its owner token in the second word) with one 8-byte release store,
+ * and only then moves the producer position forward with a release store. The space it claims is zero (the
+ * consumer zeroes what it consumed), so the header alone tells the consumer a record is there. So every position below the producer position has a header,
  * and a record is claimed by exactly one producer. The critical section is a handful of stores: waiters spin, then
  * yield. The lock word holds its owner's token; a waiter that finds the owner's handle gone (the process died)
  * takes the lock over. Nothing needs repair: a header written without the position moved is overwritten by the next
- * claim, and a position moved past a header leaves a BUSY record whose claimer is dead, which the consumer skips.
+ * claim (or cleared by the consumer, which never reads past the producer position for a dead claimer's header), and
+ * a position moved past a header leaves a BUSY record whose claimer is dead, which the consumer skips.
  *
  * <p><b>Committing</b> clears BUSY (or sets DISCARD) with an atomic exchange, a full fence, and then wakes the
  * consumer only if it said it sleeps (its wait word is 1): register, fence, re-check, sleep on the consumer side
@@ -86,10 +88,10 @@ public final class RingProducer {
                 consumerSeen = (long) LONG.getAcquire(control, RingLayout.CONSUMER_POSITION);
                 if (producer + size - consumerSeen > capacity) return FULL;
             }
-            long at = producer & mask;
-            INT.set(data, at + 4, token);
-            INT.set(data, at, length | RingLayout.BUSY);
-            // the header is visible before the position that makes it part of the ring
+            // the header in one 8-byte store: a consumer that sees a non-zero header sees all of it (free space is
+            // zero, so a zero header means "nothing claimed here yet"); it is visible before the position moves
+            LONG.setRelease(data, producer & mask, (long) token << 32 | Integer.toUnsignedLong(length | RingLayout.BUSY));
+            RingHooks.afterHeader();
             LONG.setRelease(control, RingLayout.PRODUCER_POSITION, producer + size);
             RingHooks.inReserve();
             return producer;

@@ -16,10 +16,13 @@ import static dev.mapsync.internal.ring.RingProducer.LONG;
  * The consumer side of a ring, the same code for an shm ring and a kernel {@code BPF_MAP_TYPE_RINGBUF}: it reads
  * records straight from the mapped ring, in order, and publishes its position as it releases them.
  *
- * <p><b>Reading</b> (libbpf's {@code ringbuf_process_ring}, cilium's reader): load the producer position
- * (acquire); while the consumer position is behind it, load the header at the consumer position (acquire). BUSY:
- * the record is claimed but not committed, and every later record waits behind it. DISCARD: skip it. Otherwise
- * hand the payload out; releasing it stores the next position (release), which frees the space for producers.
+ * <p><b>Reading</b> (libbpf's {@code ringbuf_process_ring}, cilium's reader): load the header at the consumer
+ * position (acquire). BUSY: the record is claimed but not committed, and every later record waits behind it.
+ * DISCARD: skip it. Otherwise hand the payload out; releasing it stores the next position (release), which frees
+ * the space for producers. Whether a record is there at all: in a kernel ring, the consumer position is behind the
+ * producer position (acquire); in an shm ring, whose free space is zero, the header is not zero. The consumer of an
+ * shm ring zeroes each record's bytes before it frees them, as Agrona's does, so it watches only the cache line the
+ * next record lands in, never the producers' position.
  *
  * <p><b>Sleeping</b>, only once everything committed was read (a kernel ring wakes its consumer only when it has
  * caught up: "drain before sleeping"):
@@ -58,6 +61,9 @@ public final class RingReader implements AutoCloseable {
     private final Epoll epoll;
 
     private long consumer;
+    /** The consumer position as last stored in the ring. */
+    private long published;
+    private boolean batching;
     private long producerSeen;
     private long recordPosition = -1;
     private int recordLength;
@@ -87,6 +93,8 @@ public final class RingReader implements AutoCloseable {
             this.ownToken = ownToken;
             this.epoll = kernel ? Epoll.readable(ring.kernelFd()) : null;
             this.consumer = (long) LONG.getAcquire(consumerPosition, 0L);
+            this.published = consumer;
+            this.producerSeen = consumer;
         } catch (RuntimeException | Error e) {
             ConsumerLock.release(ring);
             throw e;
@@ -101,24 +109,48 @@ public final class RingReader implements AutoCloseable {
      */
     public int advance() {
         while (true) {
-            long producer = (long) LONG.getAcquire(producerPosition, 0L);
-            producerSeen = producer;
-            if (consumer == producer) return EMPTY;
             long at = consumer & mask;
-            int header = (int) INT.getAcquire(data, at);
+            int header;
+            if (kernel) {
+                // the producer position is re-read only once the records below the last value seen are read: every
+                // position below it has its header, and re-reading it per record bounces the producer's cache line
+                if (consumer == producerSeen) {
+                    producerSeen = (long) LONG.getAcquire(producerPosition, 0L);
+                    if (consumer == producerSeen) return EMPTY;
+                }
+                header = (int) INT.getAcquire(data, at);
+            } else {
+                // free space is zero and producers write a header in one store: a zero header is "no record yet", so
+                // the consumer watches only the line the next record lands in, as Agrona's does
+                long word = (long) LONG.getAcquire(data, at);
+                if (word == 0) return EMPTY;
+                header = (int) word;
+            }
             if ((header & RingLayout.BUSY) != 0) return BUSY;
             int length = header & RingLayout.LENGTH_MASK;
             long size = RingLayout.recordSize(length);
-            if (size > producer - consumer) throw corrupt(length, producer);
+            if (size > capacity || (kernel && size > producerSeen - consumer)) throw corrupt(length);
             if ((header & RingLayout.DISCARD) != 0) {
                 discarded++;
-                publish(consumer + size);
+                consumed(at, size);
                 continue;
             }
             recordPosition = consumer;
             recordLength = length;
             return READY;
         }
+    }
+
+    /** Moves past the record of {@code size} bytes at {@code at}; in an shm ring its bytes are zeroed first. */
+    private void consumed(long at, long size) {
+        if (!kernel) {
+            if (size <= 64) {
+                for (long o = at; o < at + size; o += 8) LONG.set(data, o, 0L);
+            } else {
+                data.asSlice(at, size).fill((byte) 0);
+            }
+        }
+        publish(consumer + size);
     }
 
     /** The position of the record {@link #advance()} found. */
@@ -142,14 +174,35 @@ public final class RingReader implements AutoCloseable {
 
     /** Frees the current record's space; the next {@link #advance()} looks past it. */
     public void release() {
-        publish(recordPosition + RingLayout.recordSize(recordLength));
+        consumed(recordPosition & mask, RingLayout.recordSize(recordLength));
         recordPosition = -1;
     }
 
     private void publish(long position) {
         consumer = position;
-        LONG.setRelease(consumerPosition, 0L, position);
+        if (!batching) store();
+    }
+
+    /** Stores the consumer position, freeing the space of the records read, and wakes producers that wait for room. */
+    private void store() {
+        if (published == consumer) return;
+        published = consumer;
+        LONG.setRelease(consumerPosition, 0L, consumer);
         if (!kernel) wakeProducers();
+    }
+
+    /**
+     * From now until {@link #endBatch()}, releases free their space together at the end (as Agrona's {@code read}
+     * does), rather than one store of the consumer position per record.
+     */
+    public void beginBatch() {
+        batching = true;
+    }
+
+    /** Stores the consumer position once for the records released since {@link #beginBatch()}. */
+    public void endBatch() {
+        batching = false;
+        store();
     }
 
     private void wakeProducers() {
@@ -213,16 +266,16 @@ public final class RingReader implements AutoCloseable {
     }
 
     private void sleepOnFutex(int state, long slice) {
-        int headerSeen = state == BUSY ? (int) INT.getAcquire(data, consumer & mask) : 0;
+        store();
+        long headerSeen = (long) LONG.getAcquire(data, consumer & mask);
         INT.setVolatile(control, RingLayout.CONSUMER_WAIT, 1);
         VarHandle.fullFence();
         // releases publish without a fence; before sleeping, make sure no producer sleeps on a wake-up they skipped
         wakeProducers();
-        if ((long) LONG.getVolatile(producerPosition, 0L) != producerSeen
-                || (state == BUSY && (int) INT.getVolatile(data, consumer & mask) != headerSeen)
-                || (state == EMPTY && (int) INT.getVolatile(control, RingLayout.SEALED) != 0)) {
-            return;
-        }
+        // a claim or a commit changes the header at the consumer position
+        boolean changed = (long) LONG.getVolatile(data, consumer & mask) != headerSeen
+                || (state == EMPTY && (int) INT.getVolatile(control, RingLayout.SEALED) != 0);
+        if (changed) return;
         Waits.sleep(ring, RingLayout.CONSUMER_WAIT, 1, slice);
     }
 
@@ -232,8 +285,9 @@ public final class RingReader implements AutoCloseable {
             LockSupport.parkNanos(Math.min(slice, KERNEL_BUSY_PARK_NANOS));
             return;
         }
-        // the consumer position was published by a release store; the full fence keeps the re-read of the producer
+        // the consumer position is published by a release store; the full fence keeps the re-read of the producer
         // position after it (libbpf's lost wake-up: the kernel wakes only a consumer that has caught up)
+        store();
         VarHandle.fullFence();
         if ((long) LONG.getVolatile(producerPosition, 0L) != producerSeen) return;
         Waits.checkOpen(ring);
@@ -251,6 +305,14 @@ public final class RingReader implements AutoCloseable {
         if ((header & RingLayout.BUSY) == 0) return true;
         int claimer = (int) INT.getAcquire(data, at + 4);
         if (claimer == ownToken || ProcessSlots.isAlive(control, ring.fd(), claimer)) return false;
+        if ((long) LONG.getAcquire(producerPosition, 0L) == consumer) {
+            // the claimer died inside the reserve lock after writing the header, before moving the producer
+            // position: the record never became part of the ring. Clear the header, unless the producer that took
+            // the lock over has written its own there already.
+            long word = (long) LONG.getAcquire(data, at);
+            if ((int) word == header && (int) (word >>> 32) == claimer) LONG.compareAndSet(data, at, word, 0L);
+            return true;
+        }
         int length = header & RingLayout.LENGTH_MASK;
         // the claimer can never commit now; mark the record as it is treated, so a later reader of the file agrees
         if (!INT.compareAndSet(data, at, header, length | RingLayout.DISCARD)) return true;
@@ -258,13 +320,13 @@ public final class RingReader implements AutoCloseable {
         lost++;
         LONG.getAndAdd(control, RingLayout.LOST_RECORDS, 1L);
         LONG.getAndAdd(control, RingLayout.LOST_BYTES, size);
-        publish(consumer + size);
+        consumed(at, size);
         return true;
     }
 
-    private CorruptMapException corrupt(int length, long producer) {
+    private CorruptMapException corrupt(int length) {
         return new CorruptMapException("ring '" + ring.name() + "' is corrupt: the record at position " + consumer
-                + " says " + length + " bytes, but only " + (producer - consumer) + " bytes were produced after it");
+                + " says " + length + " bytes, more than " + (kernel ? "were produced after it" : "the ring holds"));
     }
 
     /** The pid of the ring's live consumer (0 when it has none), as another handle than the consumer's sees it. */
