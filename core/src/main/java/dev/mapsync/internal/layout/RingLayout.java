@@ -19,7 +19,8 @@ import dev.mapsync.internal.linux.Proc;
  *      8    . payload; the next record starts at round_up(8 + length, 8)
  * </pre>
  * The data region is a power of two of bytes, record {@code p} starting at {@code p mod capacity}; it is mapped
- * twice in a row, as the kernel maps its ring, so that a record that wraps past the end reads as one piece.
+ * twice in a row, as the kernel maps its ring, so that a record that wraps past the end reads as one piece. The
+ * free space of an shm ring is zero (its consumer zeroes what it consumed), so a zero header means no record yet.
  *
  * <p><b>Control region</b> (offsets from its start; both backends, though a kernel ring's sidecar keeps its
  * positions in the kernel map):
