@@ -351,10 +351,6 @@ public final class SharedRing implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------- helpers
 
-    RingRegion region() {
-        return ring;
-    }
-
     private RingProducer producer() {
         checkOpen();
         if (producer == null) {

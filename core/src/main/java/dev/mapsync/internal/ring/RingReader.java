@@ -339,11 +339,6 @@ public final class RingReader implements AutoCloseable {
         return consumer;
     }
 
-    /** The producer position as last read. */
-    public long producerSeen() {
-        return producerSeen;
-    }
-
     /** Discarded records this consumer skipped. */
     public long discarded() {
         return discarded;
