@@ -95,13 +95,16 @@ class RingCrossProcessTest {
             int source = 1;
             for (int round = 1; round <= rounds; round++) {
                 List<ChildJvm> victims = new ArrayList<>();
-                for (int v = 0; v < perRound; v++) victims.add(producer(capacity, source++, complete, "hang-mid-record"));
-                for (ChildJvm v : victims) v.awaitLine("claimed", 120);
-                for (ChildJvm v : victims) v.kill();
-                long killed = System.nanoTime();
-                consumer.awaitLine("lost=" + round * perRound, 60);
-                stallMillis.add((System.nanoTime() - killed) / 1_000_000);
-                for (ChildJvm v : victims) v.close();
+                try {
+                    for (int v = 0; v < perRound; v++) victims.add(producer(capacity, source++, complete, "hang-mid-record"));
+                    for (ChildJvm v : victims) v.awaitLine("claimed", 120);
+                    for (ChildJvm v : victims) v.kill();
+                    long killed = System.nanoTime();
+                    consumer.awaitLine("lost=" + round * perRound, 60);
+                    stallMillis.add((System.nanoTime() - killed) / 1_000_000);
+                } finally {
+                    for (ChildJvm v : victims) v.close(); // a victim sleeps for ever: never leave one behind
+                }
             }
             Files.createFile(stop);
             steady.awaitSuccess(120);
