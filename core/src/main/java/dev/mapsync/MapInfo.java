@@ -13,8 +13,9 @@ import java.util.Map;
  * @param file              the map file (for bpf maps, the sidecar file beside the pin)
  * @param type              the map type
  * @param backend           where the values live
- * @param entries           the number of entries
- * @param valueSchema       the layout of a value
+ * @param entries           the number of entries of an array, the capacity in bytes of a ring, the parties of a barrier
+ * @param valueSchema       the layout of a value (of an array, or of a queue's records); null for a ring of records of
+ *                          any length and for a barrier
  * @param valueSize         the size of a value in bytes
  * @param stride            the distance between two values: the value size rounded up to 8
  * @param lockStripes       the number of entry locks

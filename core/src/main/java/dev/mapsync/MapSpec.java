@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 /**
  * The blueprint of a map: what it is called, where it lives, what its values are and how many there are.
  * A spec is immutable; each {@code withX}-style method returns a changed copy. Create, open or open-or-create
- * a map from it with {@link SharedArray}.
+ * a map from it with the handle of its type: {@link SharedArray} for {@link #array arrays}, {@link SharedRing} for
+ * {@link #ring rings}, {@link SharedQueue} for {@link #queue queues} (rings of typed values) and
+ * {@link SharedBarrier} for {@link #barrier barriers}.
  *
  * <pre>{@code
  * record Account(long id, long balance, @Chars(16) String owner) {}
@@ -151,14 +153,91 @@ public final class MapSpec<V> {
         return p;
     }
 
-    /** True for specs made by {@link #existing} and {@link #existingPin}: they adopt the map's own schema and size. */
+    /**
+     * True for specs made by {@link #existing} and {@link #existingPin}: they adopt the map's own type, schema and
+     * size.
+     */
     public boolean adoptsExisting() {
-        return codec == null;
+        return type == null;
     }
 
     /** The pin path given to {@link #pinned} or {@link #existingPin}, if the spec was made from one. */
     public Optional<Path> pinPath() {
         return Optional.ofNullable(pin);
+    }
+
+    /**
+     * A ring called {@code name} of {@code capacity} bytes holding records of any length (byte strings), in the BPF
+     * ring buffer's record format: many producers, one consumer ({@link SharedRing}). On the {@link Backend#BPF bpf}
+     * backend it is a kernel {@code BPF_MAP_TYPE_RINGBUF} that BPF programs produce into and this process
+     * consumes from.
+     *
+     * @param capacity bytes of records, a power of two from one page (4096) to 1 GiB; a record takes its length
+     *                 plus an 8-byte header, rounded up to 8
+     * @throws IllegalArgumentException if the name or the capacity is not valid
+     */
+    public static MapSpec<byte[]> ring(String name, int capacity) {
+        checkName(name);
+        return new MapSpec<>(MapType.RING, name, null, null, checkCapacity(capacity));
+    }
+
+    /**
+     * A queue called {@code name}: a ring of {@code capacity} bytes whose records are values of {@code codec}
+     * ({@link SharedQueue}). Each value takes {@code round_up(8 + codec.size(), 8)} bytes of the ring.
+     *
+     * @throws IllegalArgumentException if the name or the capacity is not valid, or a value does not fit the ring
+     */
+    public static <T> MapSpec<T> queue(String name, Codec<T> codec, int capacity) {
+        checkName(name);
+        Objects.requireNonNull(codec, "codec");
+        checkCapacity(capacity);
+        if (codec.size() > dev.mapsync.internal.layout.RingLayout.maxPayload(capacity)) {
+            throw new IllegalArgumentException("a value of " + codec.schema() + " is " + codec.size()
+                    + " bytes; a ring of " + capacity + " bytes holds records of at most "
+                    + dev.mapsync.internal.layout.RingLayout.maxPayload(capacity));
+        }
+        return new MapSpec<>(MapType.RING, name, null, codec, capacity);
+    }
+
+    /** A queue of records laid out as the C struct of the record's components ({@link Codec#record}). */
+    public static <R extends Record> MapSpec<R> queue(String name, Class<R> recordType, int capacity) {
+        return queue(name, Codec.record(recordType), capacity);
+    }
+
+    /**
+     * A spec that opens the kernel ring buffer ({@code BPF_MAP_TYPE_RINGBUF}) pinned at {@code pin}, made by
+     * mapsync or by any other program (bpftool, libbpf), to consume its records ({@link SharedRing}). The first open
+     * adopts it, making its sidecar in {@link #dir}, named after the pin. Such a spec cannot create a map.
+     *
+     * @throws IllegalArgumentException if the pin's name is not a map name
+     */
+    public static MapSpec<byte[]> pinnedRing(Path pin) {
+        Path p = checkPin(pin);
+        MapSpec<byte[]> spec = new MapSpec<>(MapType.RING, p.getFileName().toString(), null, null, 0);
+        spec.backend = Backend.BPF;
+        spec.pin = p;
+        return spec;
+    }
+
+    /**
+     * A barrier called {@code name} that {@code parties} processes meet at, generation after generation
+     * ({@link SharedBarrier}). Barriers live in shared memory only.
+     *
+     * @throws IllegalArgumentException if the name is not valid or parties is not in 1..1024
+     */
+    public static MapSpec<Void> barrier(String name, int parties) {
+        checkName(name);
+        int max = dev.mapsync.internal.layout.BarrierLayout.MAX_PARTIES;
+        if (parties < 1 || parties > max) {
+            throw new IllegalArgumentException("a barrier has 1 to " + max + " parties, not " + parties);
+        }
+        return new MapSpec<>(MapType.BARRIER, name, null, null, parties);
+    }
+
+    private static int checkCapacity(int capacity) {
+        String problem = dev.mapsync.internal.layout.RingLayout.capacityProblem(capacity);
+        if (problem != null) throw new IllegalArgumentException(problem);
+        return capacity;
     }
 
     /** An array map of records, laid out as the C struct of the record's components ({@link Codec#record}). */
@@ -181,6 +260,10 @@ public final class MapSpec<V> {
         }
         if (backend != Backend.BPF && pin != null) {
             throw new IllegalArgumentException("a map given by pin path is a bpf map");
+        }
+        if (backend == Backend.BPF && type == MapType.BARRIER) {
+            throw new IllegalArgumentException("a barrier lives in shared memory only: its waiters sleep on futex words,"
+                    + " which the kernel refuses on BPF map memory");
         }
         MapSpec<V> c = copy();
         c.backend = backend;
@@ -248,7 +331,7 @@ public final class MapSpec<V> {
         return c;
     }
 
-    /** The map type, or null for a spec that adopts an existing map. */
+    /** The map type, or null for a spec that adopts an existing map of whatever type. */
     public MapType type() {
         return type;
     }
@@ -281,17 +364,20 @@ public final class MapSpec<V> {
         return path != null ? path : dir().resolve(name);
     }
 
-    /** The value codec, or null for a spec that adopts an existing map. */
+    /** The value codec, or null for a spec that adopts an existing map, a ring of records of any length, or a barrier. */
     public Codec<V> codec() {
         return codec;
     }
 
-    /** The value schema, or null for a spec that adopts an existing map. */
+    /** The value schema, or null when {@link #codec()} is. */
     public Schema valueSchema() {
         return codec == null ? null : codec.schema();
     }
 
-    /** The number of entries, or 0 for a spec that takes the count from an existing map ({@link #existing}, {@link #pinned}). */
+    /**
+     * The number of entries of an array, the capacity in bytes of a ring, or the number of parties of a barrier;
+     * 0 for a spec that takes it from an existing map ({@link #existing}, {@link #pinned}, {@link #pinnedRing}).
+     */
     public int entries() {
         return entries;
     }
@@ -354,8 +440,14 @@ public final class MapSpec<V> {
 
     @Override
     public String toString() {
+        if (type == MapType.RING) {
+            String what = codec == null ? "ring" : "queue of " + codec.schema();
+            if (pin != null) return what + " pinned at " + pin;
+            return what + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + entries + " bytes)";
+        }
+        if (type == MapType.BARRIER) return "barrier '" + name + "' (" + entries + " parties)";
         if (pin != null) return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin;
-        if (codec == null) return "existing map '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ")";
+        if (type == null) return "existing map '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ")";
         return type + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + entries
                 + " x " + codec.schema() + ")";
     }

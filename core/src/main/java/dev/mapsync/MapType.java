@@ -3,7 +3,14 @@ package dev.mapsync;
 /** The kinds of map. */
 public enum MapType {
     /** Fixed-size values indexed {@code 0 .. entries-1}, laid out as the kernel's mmapable array. */
-    ARRAY(1);
+    ARRAY(1),
+    /**
+     * A ring buffer of records in the kernel's BPF ring buffer format: many producers, one consumer
+     * ({@link SharedRing}, {@link SharedQueue}). Code 2 is reserved for hash maps.
+     */
+    RING(3),
+    /** A barrier that a fixed number of processes meet at, generation after generation ({@link SharedBarrier}). */
+    BARRIER(4);
 
     private final int code;
 

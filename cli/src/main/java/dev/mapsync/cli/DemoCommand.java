@@ -4,6 +4,7 @@ import dev.mapsync.Backend;
 import dev.mapsync.cli.demo.CounterPhase;
 import dev.mapsync.cli.demo.LockPhase;
 import dev.mapsync.cli.demo.PhaseResult;
+import dev.mapsync.cli.demo.QueuePhase;
 import dev.mapsync.internal.linux.Proc;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,9 @@ import java.util.concurrent.Callable;
         "Show processes sharing maps. Counters: worker JVMs make atomic increments on shared and private counters,",
         "then every counter is checked against its exact expected value. Locks: workers transfer amounts between",
         "record accounts under multi-key locks while checker processes verify that the total never changes and",
-        "that no record is ever read half-written.",
+        "that no record is ever read half-written. Queue: producer processes send numbered records through one ring",
+        "(on bpf: a kernel ring buffer, each record written by a BPF program) to one consumer, which checks that each",
+        "arrives exactly once and in its producer's order. Every phase ends on a barrier all its processes meet at.",
         "Exits 0 when every check holds, 6 when one does not."})
 final class DemoCommand implements Callable<Integer> {
     @ParentCommand
@@ -57,6 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         List<PhaseResult> phases = new ArrayList<>();
         phases.add(CounterPhase.run(name, root.dir, b, processes, ops, err));
         phases.add(LockPhase.run(name, root.dir, b, processes, Math.max(1_000, ops / 20), err));
+        phases.add(QueuePhase.run(name, root.dir, b, processes, Math.max(1_000, ops / 10), err));
 
         boolean ok = phases.stream().allMatch(PhaseResult::ok);
         for (PhaseResult p : phases) p.report().forEach(out::println);

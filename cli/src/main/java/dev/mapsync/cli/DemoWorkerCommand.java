@@ -3,6 +3,7 @@ package dev.mapsync.cli;
 import dev.mapsync.Backend;
 import dev.mapsync.cli.demo.CounterPhase;
 import dev.mapsync.cli.demo.LockPhase;
+import dev.mapsync.cli.demo.QueuePhase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -27,6 +28,8 @@ final class DemoWorkerCommand implements Callable<Integer> {
             case "watcher" -> CounterPhase.watch(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
                     Integer.parseInt(args.get(3)));
             case "transfers" -> LockPhase.transfer(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
+                    Integer.parseInt(args.get(3)), Integer.parseInt(args.get(4)), Long.parseLong(args.get(5)));
+            case "queue-producer" -> QueuePhase.produce(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
                     Integer.parseInt(args.get(3)), Integer.parseInt(args.get(4)), Long.parseLong(args.get(5)));
             case "checker" -> LockPhase.check(args.get(0), dir(args.get(1)), Backend.valueOf(args.get(2)),
                     Integer.parseInt(args.get(3)));

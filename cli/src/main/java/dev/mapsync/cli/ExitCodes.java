@@ -24,18 +24,18 @@ final class ExitCodes {
      * {@code doctor} found something a backend needs missing.
      */
     static final int CHECK_FAILED = 6;
-    /** A wait ran out of time, as with timeout(1). */
+    /** A wait ran out of time, as with timeout(1): a lock, room in a queue, records to take, a barrier. */
     static final int TIMED_OUT = 124;
 
     static final String HELP = """
             Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map not found, 3 incompatible or corrupt map,
               4 permission denied, 5 other failure, 6 a check failed (cas saw another value, the demo counted wrong,
               unlock --force found the owner alive, doctor found something a backend needs missing), 124 a wait timed
-              out (a lock, or wait --until).""";
+              out (a lock, wait --until, room in a queue, records to take, the other parties of a barrier).""";
 
     static int of(Throwable e) {
         if (e instanceof MapNotFoundException) return NOT_FOUND;
-        if (e instanceof dev.mapsync.LockTimeoutException) return TIMED_OUT;
+        if (e instanceof dev.mapsync.LockTimeoutException || e instanceof dev.mapsync.WaitTimeoutException) return TIMED_OUT;
         if (e instanceof IncompatibleMapException || e instanceof CorruptMapException) return INCOMPATIBLE;
         if (e instanceof MapAccessDeniedException) return PERMISSION;
         if (e instanceof InvalidValueException || e instanceof IndexOutOfRangeException

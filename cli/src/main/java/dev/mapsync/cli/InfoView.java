@@ -17,7 +17,7 @@ final class InfoView {
         m.put("type", i.type().toString());
         m.put("backend", i.backend().name().toLowerCase(Locale.ROOT));
         m.put("entries", i.entries());
-        m.put("value_schema", i.valueSchema().toString());
+        m.put("value_schema", i.valueSchema() == null ? null : i.valueSchema().toString());
         m.put("value_size", i.valueSize());
         m.put("stride", i.stride());
         m.put("mode", String.format("%04o", i.mode()));
@@ -39,13 +39,34 @@ final class InfoView {
         line(b, "type", i.type().toString());
         line(b, "backend", i.backend().name().toLowerCase(Locale.ROOT));
         i.details().forEach((k, v) -> line(b, k, v));
-        line(b, "entries", Integer.toString(i.entries()));
-        line(b, "value", i.valueSchema() + " (" + i.valueSize() + " bytes, stride " + i.stride() + ")");
+        switch (i.type()) {
+            case ARRAY -> {
+                line(b, "entries", Integer.toString(i.entries()));
+                line(b, "value", i.valueSchema() + " (" + i.valueSize() + " bytes, stride " + i.stride() + ")");
+            }
+            case RING -> {
+                line(b, "capacity", i.entries() + " bytes");
+                line(b, "records", i.valueSchema() == null ? "of any length" : "values of " + i.valueSchema() + " ("
+                        + i.valueSize() + " bytes)");
+            }
+            case BARRIER -> line(b, "parties", Integer.toString(i.entries()));
+        }
         line(b, "mode", String.format("%04o, owner uid %d, %d bytes", i.mode(), i.ownerUid(), i.fileSize()));
         line(b, "created", i.createdAt() + " by pid " + i.creatorPid() + (i.creatorAlive() ? " (running)" : " (exited)"));
-        line(b, "locks", i.lockStripes() + (i.lockStripes() == i.entries() ? " (one per entry)" : " stripes (entry i uses i % " + i.lockStripes() + ")"));
-        line(b, "changelog", i.changelogCapacity() + " changes");
+        if (i.type() == dev.mapsync.MapType.ARRAY) {
+            line(b, "locks", i.lockStripes() + (i.lockStripes() == i.entries() ? " (one per entry)" : " stripes (entry i uses i % " + i.lockStripes() + ")"));
+            line(b, "changelog", i.changelogCapacity() + " changes");
+        }
         return b.toString();
+    }
+
+    /** The VALUE column of {@code list}: the value schema, or what a ring or barrier holds. */
+    static String valueColumn(MapInfo i) {
+        return switch (i.type()) {
+            case ARRAY -> i.valueSchema().toString();
+            case RING -> i.valueSchema() == null ? "(records)" : i.valueSchema().toString();
+            case BARRIER -> "(parties)";
+        };
     }
 
     private static void line(StringBuilder b, String key, String value) {

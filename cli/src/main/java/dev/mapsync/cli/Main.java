@@ -17,8 +17,9 @@ import java.nio.file.Path;
         footer = {"", ExitCodes.HELP},
         subcommands = {CreateCommand.class, ListCommand.class, InfoCommand.class, GetCommand.class, SetCommand.class,
                 AddCommand.class, CasCommand.class, DumpCommand.class, RmCommand.class, LockCommand.class, LocksCommand.class,
-                UnlockCommand.class, WatchCommand.class, WaitCommand.class, ExportCommand.class, TopCommand.class,
-                BenchCommand.class, CompletionCommand.class, DoctorCommand.class, DemoCommand.class,
+                UnlockCommand.class, WatchCommand.class, WaitCommand.class, QueueCommand.class, BarrierCommand.class,
+                ExportCommand.class, TopCommand.class, BenchCommand.class, CompletionCommand.class, DoctorCommand.class,
+                DemoCommand.class,
                 DemoWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")

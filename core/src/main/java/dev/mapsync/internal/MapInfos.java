@@ -50,7 +50,7 @@ public final class MapInfos {
         boolean alive = sameNamespace && Proc.isAlive(h.creatorPid(), h.creatorStartTime());
         return new MapInfo(name, file, MapType.ofCode(h.type()),
                 h.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM, h.entries(),
-                Schema.parse(h.valueSchema()), h.valueSize(), h.stride(), h.lockStripes(), h.changelogCapacity(),
+                h.valueSchema().isEmpty() ? null : Schema.parse(h.valueSchema()), h.valueSize(), h.stride(), h.lockStripes(), h.changelogCapacity(),
                 h.creatorPid(), alive, Instant.ofEpochSecond(0, h.createdAtNanos()), mode, uid, size, details);
     }
 }

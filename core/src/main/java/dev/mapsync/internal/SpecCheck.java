@@ -11,10 +11,13 @@ public final class SpecCheck {
     private SpecCheck() {}
 
     /**
+     * Checks a map opened by a handle of {@code handleType}: a file of another type is refused whatever the spec,
+     * so that no handle reads a map as something it is not.
+     *
      * @throws IncompatibleMapException naming the first field that differs, such as
      *                                  {@code value size: file has 24, spec asks 16}
      */
-    public static void check(Header header, MapSpec<?> spec) {
+    public static void check(Header header, MapSpec<?> spec, MapType handleType) {
         String name = spec.name();
         Backend fileBackend = header.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
         // a spec that adopts a map by name takes whichever backend the map has
@@ -22,9 +25,38 @@ public final class SpecCheck {
         if (fileBackend != spec.backend() && !anyBackend) {
             throw new IncompatibleMapException(name, "backend", lower(fileBackend), lower(spec.backend()));
         }
-        if (spec.adoptsExisting()) return;
         MapType fileType = MapType.ofCode(header.type());
-        if (fileType != spec.type()) throw new IncompatibleMapException(name, "map type", fileType, spec.type());
+        if (fileType != handleType) throw new IncompatibleMapException(name, "map type", fileType, handleType);
+        if (spec.adoptsExisting()) return;
+        switch (handleType) {
+            case ARRAY -> checkArray(header, spec);
+            case RING -> checkRing(header, spec);
+            case BARRIER -> {
+                if (header.entries() != spec.entries()) {
+                    throw new IncompatibleMapException(name, "parties", header.entries(), spec.entries());
+                }
+            }
+        }
+    }
+
+    /**
+     * Refuses a spec made for another type of map than the handle's, such as a ring spec given to
+     * {@code SharedArray}: a mistake in the program, not in the map.
+     *
+     * @throws IllegalArgumentException naming the handle that takes the spec
+     */
+    public static void requireType(MapSpec<?> spec, MapType handleType) {
+        if (spec.type() == null || spec.type() == handleType) return;
+        String handle = switch (spec.type()) {
+            case ARRAY -> "SharedArray";
+            case RING -> spec.codec() == null ? "SharedRing" : "SharedQueue (or SharedRing)";
+            case BARRIER -> "SharedBarrier";
+        };
+        throw new IllegalArgumentException("the spec of " + spec + " is not one of a " + handleType + "; open it with " + handle);
+    }
+
+    private static void checkArray(Header header, MapSpec<?> spec) {
+        String name = spec.name();
         if (header.valueSize() != spec.valueSchema().size()) {
             throw new IncompatibleMapException(name, "value size", header.valueSize(), spec.valueSchema().size());
         }
@@ -41,6 +73,19 @@ public final class SpecCheck {
         if (spec.hasExplicitChangelogCapacity() && header.changelogCapacity() != spec.changelogCapacity()) {
             throw new IncompatibleMapException(name, "changelog capacity", header.changelogCapacity(),
                     spec.changelogCapacity());
+        }
+    }
+
+    /** A ring spec of records of any length opens any ring; a queue spec needs its own value schema. */
+    private static void checkRing(Header header, MapSpec<?> spec) {
+        String name = spec.name();
+        if (spec.entries() != 0 && header.entries() != spec.entries()) {
+            throw new IncompatibleMapException(name, "capacity", header.entries(), spec.entries());
+        }
+        if (spec.valueSchema() != null && !header.valueSchema().equals(spec.valueSchema().toString())) {
+            throw new IncompatibleMapException(name, "value schema",
+                    header.valueSchema().isEmpty() ? "records of any length" : "'" + header.valueSchema() + "'",
+                    "'" + spec.valueSchema() + "'");
         }
     }
 

@@ -69,7 +69,8 @@ public final class CounterPhase {
     public static void work(String name, Path dir, Backend backend, int processes, int worker, long ops)
             throws InterruptedException {
         try (SharedArray<Long> map = SharedArray.open(spec(name, dir, backend, processes));
-             StartGate gate = StartGate.open(name, dir, processes + 1)) {
+             StartGate gate = StartGate.open(name, dir, processes + 1);
+             PhaseEnd end = PhaseEnd.join(name, dir, processes)) {
             LongSlots counters = map.longs();
             int own = SHARED + worker;
             gate.arriveAndWait();
@@ -77,6 +78,7 @@ public final class CounterPhase {
                 counters.getAndAdd((k & 1) == 0 ? (int) ((k >>> 1) % SHARED) : own, 1);
             }
             gate.finished(worker);
+            end.arrive();
         }
     }
 
@@ -109,7 +111,8 @@ public final class CounterPhase {
         long runs = backend == Backend.BPF ? kernelRuns(ops) : 0;
         try (SharedArray<Long> map = SharedArray.create(spec);
              Workers workers = new Workers();
-             KernelWorker kernel = backend == Backend.BPF ? KernelWorker.load(Bpffs.defaultPin(name), SHARED, kernelSlot) : null) {
+             KernelWorker kernel = backend == Backend.BPF ? KernelWorker.load(Bpffs.defaultPin(name), SHARED, kernelSlot) : null;
+             PhaseEnd end = PhaseEnd.create(name, dir, processes)) {
             StartGate gate = StartGate.create(name, dir, processes + 1);
             try {
                 for (int w = 0; w < processes; w++) {
@@ -125,6 +128,7 @@ public final class CounterPhase {
                 long total = processes * ops + 2 * runs;
                 new Progress(err).follow("increments", () -> sum(counters, map.length()), total,
                         () -> workers.anyAlive() || kernelRun != null && !kernelRun.isDone());
+                PhaseEnd.Outcome met = end.await();
                 gate.stop();
                 List<String> failures = new ArrayList<>(workers.awaitAll(300));
                 KernelWorker.Result kernelResult = kernelRun == null ? null : kernelResult(kernelRun, failures);
@@ -132,7 +136,7 @@ public final class CounterPhase {
                 String[] seen = workers.lastLine(processes).split(" ");
                 long received = seen.length == 2 ? Long.parseLong(seen[0]) : -1;
                 long missed = seen.length == 2 ? Long.parseLong(seen[1]) : -1;
-                return report(map, counters, processes, ops, runs, kernelResult, elapsed, received, missed, failures);
+                return report(map, counters, processes, ops, runs, kernelResult, elapsed, received, missed, met, failures);
             } finally {
                 gate.delete();
             }
@@ -159,7 +163,7 @@ public final class CounterPhase {
 
     private static PhaseResult report(SharedArray<Long> map, LongSlots counters, int processes, long ops, long runs,
                                       KernelWorker.Result kernel, long elapsedNanos, long received, long missed,
-                                      List<String> failures) {
+                                      PhaseEnd.Outcome met, List<String> failures) {
         int violations = 0;
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < map.length(); i++) {
@@ -175,7 +179,7 @@ public final class CounterPhase {
         double seconds = elapsedNanos / 1e9;
         long opsPerSec = Math.round(operations / seconds);
         boolean accounted = received + missed == processes * ops;
-        boolean ok = violations == 0 && failures.isEmpty() && accounted;
+        boolean ok = violations == 0 && met.ok() && failures.isEmpty() && accounted;
         List<String> report = new ArrayList<>();
         report.add(String.format("counters: %d worker processes x %,d atomic increments (getAndAdd) on %d counters%s",
                 processes, ops, map.length(), runs > 0 ? ", racing a BPF program in the kernel" : ""));
@@ -193,6 +197,7 @@ public final class CounterPhase {
         report.addAll(lines);
         report.add(String.format("  watcher        received %,d changes, told it missed %,d: %s", received, missed,
                 accounted ? "every change accounted for" : "MISMATCH with the " + String.format("%,d", processes * ops) + " made"));
+        report.add(met.line());
         failures.forEach(f -> report.add("  FAILED: " + f));
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("processes", processes);

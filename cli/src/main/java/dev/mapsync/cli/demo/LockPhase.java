@@ -50,7 +50,8 @@ public final class LockPhase {
             throws InterruptedException {
         SplittableRandom random = new SplittableRandom(worker * 7919L + 1);
         try (SharedArray<Account> map = SharedArray.open(spec(name, dir, backend));
-             StartGate gate = StartGate.open(name + "-lock", dir, processes + CHECKERS)) {
+             StartGate gate = StartGate.open(name + "-lock", dir, processes + CHECKERS);
+             PhaseEnd end = PhaseEnd.join(name + "-lock", dir, processes + CHECKERS)) {
             gate.arriveAndWait();
             for (long t = 0; t < transfers; t++) {
                 int from = random.nextInt(ACCOUNTS);
@@ -65,6 +66,7 @@ public final class LockPhase {
                 }
             }
             gate.finished(worker);
+            end.arrive();
         }
     }
 
@@ -74,7 +76,8 @@ public final class LockPhase {
         long total = ACCOUNTS * START_BALANCE;
         long samples = 0, violations = 0, reads = 0, torn = 0;
         try (SharedArray<Account> map = SharedArray.open(spec(name, dir, backend));
-             StartGate gate = StartGate.open(name + "-lock", dir, processes + CHECKERS)) {
+             StartGate gate = StartGate.open(name + "-lock", dir, processes + CHECKERS);
+             PhaseEnd end = PhaseEnd.join(name + "-lock", dir, processes + CHECKERS)) {
             gate.arriveAndWait();
             while (!gate.stopped()) {
                 long sum = 0;
@@ -88,8 +91,10 @@ public final class LockPhase {
                     if (!map.get(i).consistent()) torn++;
                 }
             }
+            System.out.println(samples + " " + violations + " " + reads + " " + torn);
+            System.out.flush();
+            end.arrive();
         }
-        System.out.println(samples + " " + violations + " " + reads + " " + torn);
     }
 
     /** Coordinator side. */
@@ -97,7 +102,8 @@ public final class LockPhase {
             throws InterruptedException {
         MapSpec<Account> spec = spec(name, dir, backend);
         try (SharedArray<Account> map = SharedArray.create(spec);
-             Workers workers = new Workers()) {
+             Workers workers = new Workers();
+             PhaseEnd end = PhaseEnd.create(name + "-lock", dir, processes + CHECKERS)) {
             for (int i = 0; i < ACCOUNTS; i++) map.set(i, Account.of(i, START_BALANCE));
             StartGate gate = StartGate.create(name + "-lock", dir, processes + CHECKERS);
             try {
@@ -114,6 +120,7 @@ public final class LockPhase {
                         workers::anyAlive);
                 long elapsed = Math.max(1, gate.lastFinish(processes) - start);
                 gate.stop();
+                PhaseEnd.Outcome met = end.await();
                 List<String> failures = workers.awaitAll(300);
                 long samples = 0, violations = 0, reads = 0, torn = 0;
                 for (int c = 0; c < CHECKERS; c++) {
@@ -136,7 +143,8 @@ public final class LockPhase {
                 String storage = backend == Backend.BPF ? String.format("  storage        records in kernel map id %s (%s),"
                         + " lock and sequence words in the sidecar %s", map.info().details().get("kernel map id"),
                         map.info().details().get("pin"), map.info().file()) : null;
-                return report(processes, transfers, elapsed, samples, violations, reads, torn, sum, expected, storage, failures);
+                return report(processes, transfers, elapsed, samples, violations, reads, torn, sum, expected, storage,
+                        met, failures);
             } finally {
                 gate.delete();
             }
@@ -152,11 +160,11 @@ public final class LockPhase {
     }
 
     private static PhaseResult report(int processes, long transfers, long elapsedNanos, long samples, long violations,
-                                      long reads, long torn, long sum, long expected, String storage,
+                                      long reads, long torn, long sum, long expected, String storage, PhaseEnd.Outcome met,
                                       List<String> failures) {
         long total = processes * transfers;
         double seconds = elapsedNanos / 1e9;
-        boolean ok = violations == 0 && torn == 0 && failures.isEmpty() && samples > 0;
+        boolean ok = violations == 0 && torn == 0 && met.ok() && failures.isEmpty() && samples > 0;
         List<String> report = new ArrayList<>();
         report.add(String.format("locked transfers: %d worker processes x %,d transfers between %d record accounts,"
                 + " each under the locks of both", processes, transfers, ACCOUNTS));
@@ -167,6 +175,7 @@ public final class LockPhase {
         report.add(String.format("  total          %,d at the end, expected %,d", sum, expected));
         report.add(String.format("  violations     %d (totals that differed)", violations));
         report.add(String.format("  torn reads     %d (records seen half-written)", torn));
+        report.add(met.line());
         failures.forEach(f -> report.add("  FAILED: " + f));
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("processes", processes);

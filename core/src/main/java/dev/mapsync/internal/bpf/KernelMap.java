@@ -48,6 +48,15 @@ public final class KernelMap implements ElementIo, AutoCloseable {
     }
 
     /**
+     * Creates a {@code BPF_MAP_TYPE_RINGBUF} of {@code size} bytes of records (a power of two and a multiple of the
+     * page size; key and value size 0).
+     */
+    public static KernelMap createRingBuf(String name, int size) {
+        int fd = Bpf.mapCreate(KernelMapInfo.TYPE_RINGBUF, 0, 0, size, 0, name, null);
+        return describe(fd, true);
+    }
+
+    /**
      * Opens the map pinned at {@code pin}. The descriptor is read-write even for a reader, because the kernel maps
      * values only through a writable descriptor (a reader maps them {@code PROT_READ}); when the pin grants a
      * reader only read permission, the descriptor is read-only and the values are reached through
@@ -122,6 +131,18 @@ public final class KernelMap implements ElementIo, AutoCloseable {
         int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
         MemorySegment data = LibC.mmapShared(fd, 0, dataLength(), prot, mappings, "bpf map " + info.id());
         return readOnly ? data.asReadOnly() : data;
+    }
+
+    /**
+     * Maps {@code length} bytes at file offset {@code offset} ({@code MAP_SHARED}; {@code PROT_READ} unless
+     * {@code writable}), as a ring buffer's pages are mapped: its consumer page read-write at 0, its producer page and
+     * twice-mapped data read-only from one page on. A read-only mapping comes back as a read-only segment, so a write
+     * through it is an exception, not a SIGSEGV. The mapping lives until {@link #close}.
+     */
+    public MemorySegment mapRange(long offset, long length, boolean writable) {
+        int prot = writable ? LibC.PROT_READ | LibC.PROT_WRITE : LibC.PROT_READ;
+        MemorySegment m = LibC.mmapShared(fd, offset, length, prot, mappings, "bpf map " + info.id() + " at " + offset);
+        return writable ? m : m.asReadOnly();
     }
 
     @Override

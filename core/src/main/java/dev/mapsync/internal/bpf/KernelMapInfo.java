@@ -32,7 +32,9 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
                             int btfId, int btfKeyTypeId, int btfValueTypeId) {
     public static final int SIZE = 88;
 
-    public static final int TYPE_ARRAY = 2, TYPE_RINGBUF = 27;
+    public static final int TYPE_ARRAY = 2;
+    /** {@code BPF_MAP_TYPE_RINGBUF}: a ring buffer BPF programs produce into and user space consumes from. */
+    public static final int TYPE_RINGBUF = 27;
     /** {@code BPF_F_MMAPABLE}: the array's values can be mapped into user space. */
     public static final int F_MMAPABLE = 1 << 10;
     /** {@code BPF_F_RDONLY_PROG}: BPF programs may only read the map. */
@@ -59,6 +61,10 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
 
     public boolean isArray() {
         return type == TYPE_ARRAY;
+    }
+
+    public boolean isRingBuf() {
+        return type == TYPE_RINGBUF;
     }
 
     /** True when user space can map the values: an array created with {@code BPF_F_MMAPABLE}. */

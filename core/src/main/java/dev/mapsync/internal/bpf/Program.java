@@ -51,6 +51,22 @@ public final class Program implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the program pinned at {@code pin} (needs only the pin's file permission, not CAP_BPF).
+     *
+     * @throws dev.mapsync.internal.linux.SyscallException from {@code BPF_OBJ_GET}
+     * @throws IllegalArgumentException                    if the pin holds something else than a program
+     */
+    public static Program openPinned(Path pin) {
+        int fd = Bpf.objGet(pin, 0);
+        String kind = Bpf.objectKind(fd);
+        if (!kind.equals("prog")) {
+            LibC.close(fd);
+            throw new IllegalArgumentException(pin + " holds a BPF " + kind + ", not a program");
+        }
+        return new Program(fd);
+    }
+
     /** The program's descriptor. */
     public int fd() {
         return fd;
@@ -61,6 +77,11 @@ public final class Program implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             return Bpf.testRun(fd, repeat, arena.allocate(TEST_PACKET_SIZE, 8));
         }
+    }
+
+    /** Runs the program {@code repeat} times in the kernel on {@code packet} (at least 14 bytes for skb programs). */
+    public Bpf.TestRunResult testRun(int repeat, MemorySegment packet) {
+        return Bpf.testRun(fd, repeat, packet);
     }
 
     /** Pins the program at {@code path} in a bpf file system. */

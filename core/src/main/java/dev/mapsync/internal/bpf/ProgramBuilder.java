@@ -39,7 +39,24 @@ public final class ProgramBuilder {
     /** A kernel helper function a program may call. */
     public enum Helper {
         /** {@code void *bpf_map_lookup_elem(map, key)}: r1 = map, r2 = pointer to key; r0 = pointer to value or 0. */
-        MAP_LOOKUP_ELEM(1);
+        MAP_LOOKUP_ELEM(1),
+        /**
+         * {@code long bpf_skb_load_bytes(skb, offset, to, len)}: r1 = the program's context, r2 = offset in the packet,
+         * r3 = pointer to the destination (such as the stack), r4 = length; r0 = 0 or a negative errno.
+         */
+        SKB_LOAD_BYTES(26),
+        /**
+         * {@code long bpf_ringbuf_output(ringbuf, data, size, flags)}: copies {@code size} bytes at r2 into a new
+         * record of the ring buffer map r1 and commits it; r4 = 0 (adaptive wake-up), {@code BPF_RB_NO_WAKEUP} (1)
+         * or {@code BPF_RB_FORCE_WAKEUP} (2); r0 = 0, or -EAGAIN when the ring is full.
+         */
+        RINGBUF_OUTPUT(130),
+        /** {@code void *bpf_ringbuf_reserve(ringbuf, size, flags)}: r0 = pointer to a claimed record, or 0 when full. */
+        RINGBUF_RESERVE(131),
+        /** {@code void bpf_ringbuf_submit(data, flags)}: commits a reserved record. */
+        RINGBUF_SUBMIT(132),
+        /** {@code void bpf_ringbuf_discard(data, flags)}: discards a reserved record (the consumer skips it). */
+        RINGBUF_DISCARD(133);
 
         final int id;
 
@@ -197,6 +214,20 @@ public final class ProgramBuilder {
                 .loadMap(Reg.R1, mapFd)
                 .call(Helper.MAP_LOOKUP_ELEM)
                 .jumpIfEqual(Reg.R0, 0, miss);
+    }
+
+    /**
+     * {@code r0 = bpf_ringbuf_output(ring, r10 + stackOff, size, flags)}: copies {@code size} bytes of the stack
+     * into a new record of the ring buffer map with descriptor {@code ringFd}. R0 is then 0, or -EAGAIN when the
+     * ring was full; R1-R5 are clobbered.
+     */
+    public ProgramBuilder ringbufOutput(int ringFd, int stackOff, int size, int flags) {
+        return mov(Reg.R2, Reg.R10)
+                .addImm(Reg.R2, stackOff)
+                .loadMap(Reg.R1, ringFd)
+                .mov(Reg.R3, size)
+                .mov(Reg.R4, flags)
+                .call(Helper.RINGBUF_OUTPUT);
     }
 
     private ProgramBuilder add(Insn insn) {

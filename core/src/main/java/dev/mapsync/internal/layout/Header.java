@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  *      0    8 magic: the bytes "MAPSYNC\0"
  *      8    4 layout version ({@value #VERSION})
  *     12    4 ready: 0 while the creator initialises, 1 when the map may be used; written last, with release
- *     16    4 map type (1 = array)
+ *     16    4 map type (1 = array, 3 = ring, 4 = barrier; see RingLayout and BarrierLayout for their fields)
  *     20    4 backend (0 = shm: data in this file; 1 = bpf: data in a kernel map, this file is its sidecar)
  *     24    4 key size in bytes (4 for arrays: the u32 index)
  *     28    4 value size in bytes
@@ -173,14 +173,32 @@ public record Header(int version, int type, int backend, int keySize, int valueS
 
     /**
      * Checks that the fields agree with each other and with the file's size, so that nothing is read past the
-     * end of the file.
+     * end of the file. Each map type checks its own geometry and schema; the truncation check is common.
      *
      * @throws CorruptMapException naming the first field that is wrong
      */
     public void checkConsistent(String name, long fileSize) {
         String where = "map '" + name + "' is corrupt: ";
-        if (MapType.ofCode(type) == null) throw new CorruptMapException(where + "unknown map type " + type);
+        MapType mapType = MapType.ofCode(type);
+        if (mapType == null) throw new CorruptMapException(where + "unknown map type " + type);
         if (backend != BACKEND_SHM && backend != BACKEND_BPF) throw new CorruptMapException(where + "unknown backend " + backend);
+        switch (mapType) {
+            case ARRAY -> checkArrayGeometry(where);
+            case RING -> RingLayout.checkGeometry(this, where);
+            case BARRIER -> BarrierLayout.checkGeometry(this, where);
+        }
+        if (fileSize < fileLength) {
+            throw new CorruptMapException("map '" + name + "' is truncated: the file has " + fileSize
+                    + " bytes, its header needs " + fileLength);
+        }
+        switch (mapType) {
+            case ARRAY -> checkSchemaSize(this, where);
+            case RING -> RingLayout.checkSchema(this, where);
+            case BARRIER -> BarrierLayout.checkSchema(this, where);
+        }
+    }
+
+    private void checkArrayGeometry(String where) {
         if (keySize != 4) throw new CorruptMapException(where + "key size " + keySize + " is not 4");
         if (valueSize < 1) throw new CorruptMapException(where + "value size " + valueSize);
         if (stride != stride(valueSize)) throw new CorruptMapException(where + "value stride " + stride + " for value size " + valueSize);
@@ -200,19 +218,19 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         }
         long expectedFile = inline ? controlEnd + dataLength : controlEnd;
         if (fileLength != expectedFile) throw new CorruptMapException(where + "file length field " + fileLength + ", expected " + expectedFile);
-        if (fileSize < fileLength) {
-            throw new CorruptMapException("map '" + name + "' is truncated: the file has " + fileSize
-                    + " bytes, its header needs " + fileLength);
-        }
+    }
+
+    /** Checks that the value schema text parses and describes values of the header's value size. */
+    static void checkSchemaSize(Header h, String where) {
         Schema schema;
         try {
-            schema = Schema.parse(valueSchema);
+            schema = Schema.parse(h.valueSchema);
         } catch (IllegalArgumentException e) {
             throw new CorruptMapException(where + "value schema: " + e.getMessage());
         }
-        if (schema.size() != valueSize) {
-            throw new CorruptMapException(where + "value schema " + valueSchema + " is " + schema.size()
-                    + " bytes, the value size field says " + valueSize);
+        if (schema.size() != h.valueSize) {
+            throw new CorruptMapException(where + "value schema " + h.valueSchema + " is " + schema.size()
+                    + " bytes, the value size field says " + h.valueSize);
         }
     }
 

@@ -21,6 +21,12 @@ public final class Arch {
     /** {@code __NR_pidfd_open} (the same number on every architecture). */
     public static final long SYS_PIDFD_OPEN = 434;
 
+    /**
+     * {@code sizeof(struct epoll_event)}: x86-64 packs it ({@code u32 events} then {@code u64 data} at 4), other
+     * architectures align {@code data} to 8.
+     */
+    public static final long EPOLL_EVENT_SIZE = X86_64 ? 12 : 16;
+
     /** The page size of the machine; maps start their data region on a page boundary. */
     public static final long PAGE_SIZE = LibC.pageSize();
 

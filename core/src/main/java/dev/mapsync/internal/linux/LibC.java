@@ -201,6 +201,42 @@ public final class LibC {
         return address.reinterpret(length, arena, LibC::munmapQuietly);
     }
 
+    private static final int PROT_NONE = 0, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20, MAP_NORESERVE = 0x4000;
+
+    /**
+     * Maps {@code length} bytes at {@code offset} of {@code fd} twice, back to back, as the kernel maps a BPF ring
+     * buffer's data pages: byte {@code i} and byte {@code length + i} of the returned segment are the same byte of
+     * the file, so a record that runs past the end of the ring reads and writes as one piece. {@code offset} and
+     * {@code length} must be multiples of the page size. The segment is {@code 2 * length} long and is unmapped when
+     * {@code arena} closes.
+     */
+    public static MemorySegment mmapTwice(int fd, long offset, long length, int prot, Arena arena, String what) {
+        MemorySegment reserved;
+        try {
+            // reserve the address range first, so that the two halves are sure to land next to each other
+            reserved = (MemorySegment) MMAP.invokeExact(Native.capture(), MemorySegment.NULL, 2 * length, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (reserved.address() == -1L) throw new SyscallException("mmap(reserve for " + what + ")", Native.errno());
+        MemorySegment both = reserved.reinterpret(2 * length);
+        try {
+            for (long half = 0; half < 2 * length; half += length) {
+                MemorySegment at = MemorySegment.ofAddress(both.address() + half);
+                MemorySegment got = (MemorySegment) MMAP.invokeExact(Native.capture(), at, length, prot,
+                        MAP_SHARED | MAP_FIXED, fd, offset);
+                if (got.address() == -1L) throw new SyscallException("mmap(" + what + ")", Native.errno());
+            }
+        } catch (SyscallException e) {
+            munmapQuietly(both);
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return both.reinterpret(2 * length, arena, LibC::munmapQuietly);
+    }
+
     private static void munmapQuietly(MemorySegment mapping) {
         try {
             int ignored = (int) MUNMAP.invokeExact(Native.capture(), mapping, mapping.byteSize());

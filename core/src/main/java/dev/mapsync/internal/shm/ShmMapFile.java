@@ -39,6 +39,20 @@ public final class ShmMapFile {
      */
     public static MapRegion create(String name, Path file, Header header, int mode,
                                    Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
+        return create(name, file, header, mode, (mapping, fd, arena) -> dataOf.apply(mapping), onClose);
+    }
+
+    /**
+     * Maps a map's data region, given the mapping of the file, its descriptor and the arena that unmaps everything
+     * when the map is closed (so that a ring can map its data region twice in a row).
+     */
+    @FunctionalInterface
+    public interface DataMapper {
+        MemorySegment map(MemorySegment mapping, int fd, Arena arena);
+    }
+
+    /** {@link #create(String, Path, Header, int, Function, Runnable)} with a {@link DataMapper}. */
+    public static MapRegion create(String name, Path file, Header header, int mode, DataMapper dataOf, Runnable onClose) {
         Folders.prepare(file.getParent());
         int fd = translate(name, file, () -> LibC.open(file.toString(),
                 LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0600));
@@ -52,7 +66,7 @@ public final class ShmMapFile {
             MemorySegment mapping = translate(name, file, () -> LibC.mmapShared(fd, 0, header.fileLength(),
                     LibC.PROT_READ | LibC.PROT_WRITE, arena, file.toString()));
             header.write(mapping);
-            MemorySegment data = dataOf.apply(mapping);
+            MemorySegment data = translate(name, file, () -> dataOf.map(mapping, fd, arena));
             Header.publishReady(mapping);
             return new MapRegion(name, file, header, arena, mapping, data, false, fd, onClose);
         } catch (RuntimeException | Error e) {
@@ -72,6 +86,12 @@ public final class ShmMapFile {
      */
     public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout,
                                  Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
+        return open(name, file, readOnly, timeout, (mapping, fd, arena) -> dataOf.apply(mapping), onClose);
+    }
+
+    /** {@link #open(String, Path, boolean, Duration, Function, Runnable)} with a {@link DataMapper}. */
+    public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout, DataMapper dataOf,
+                                 Runnable onClose) {
         int fd = openChecked(name, file, readOnly, true);
         Arena arena = Arena.ofShared();
         try {
@@ -79,8 +99,9 @@ public final class ShmMapFile {
             int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
             MemorySegment mapping = translate(name, file,
                     () -> LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString()));
-            if (readOnly) mapping = mapping.asReadOnly();
-            return new MapRegion(name, file, header, arena, mapping, dataOf.apply(mapping), readOnly, fd, onClose);
+            MemorySegment head = readOnly ? mapping.asReadOnly() : mapping;
+            MemorySegment data = translate(name, file, () -> dataOf.map(head, fd, arena));
+            return new MapRegion(name, file, header, arena, head, data, readOnly, fd, onClose);
         } catch (RuntimeException | Error e) {
             arena.close();
             LibC.close(fd);

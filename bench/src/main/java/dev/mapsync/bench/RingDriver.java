@@ -1,0 +1,230 @@
+package dev.mapsync.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cross-process drivers of the shm ring against Agrona's {@code ManyToOneRingBuffer} on a mapped file, with records
+ * of 32 and 256 bytes:
+ * <ul>
+ * <li><b>throughput</b>: P producer processes each offer N records (spinning while the ring is full) to one
+ *     consumer, this process, which checks every producer's sequence; records per second from the start signal to
+ *     the last record.</li>
+ * <li><b>latency</b>: round trips between this process and an echo process over two rings (ping and pong), both
+ *     sides busy-spinning; percentiles from an HdrHistogram, after a warm-up.</li>
+ * </ul>
+ * Run it on a quiet machine with as many free cores as processes (JVM start-up is outside the measurement):
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED \
+ *      -cp bench/target/benchmarks.jar dev.mapsync.bench.RingDriver [--impl mapsync,agrona] [--mode throughput,latency]
+ *      [--size 32,256] [--producers 2] [--records 5000000] [--round-trips 1000000] [--capacity 1048576]
+ * </pre>
+ */
+public final class RingDriver {
+    private RingDriver() {}
+
+    private static final int WARMUP_ROUND_TRIPS = 20_000;
+    private static final long SEQ_MASK = (1L << 48) - 1;
+
+    record Options(List<String> impls, List<String> modes, List<Integer> sizes, int producers, long records,
+                   long roundTrips, int capacity) {
+        static Options parse(String[] args) {
+            List<String> impls = List.of("mapsync", "agrona"), modes = List.of("throughput", "latency");
+            List<Integer> sizes = List.of(32, 256);
+            int producers = 2, capacity = 1 << 20;
+            long records = 5_000_000, roundTrips = 1_000_000;
+            for (int i = 0; i < args.length; i += 2) {
+                String value = i + 1 < args.length ? args[i + 1] : "";
+                switch (args[i]) {
+                    case "--impl" -> impls = List.of(value.split(","));
+                    case "--mode" -> modes = List.of(value.split(","));
+                    case "--size" -> sizes = java.util.Arrays.stream(value.split(",")).map(Integer::valueOf).toList();
+                    case "--producers" -> producers = Integer.parseInt(value);
+                    case "--records" -> records = Long.parseLong(value);
+                    case "--round-trips" -> roundTrips = Long.parseLong(value);
+                    case "--capacity" -> capacity = Integer.parseInt(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+            return new Options(impls, modes, sizes, producers, records, roundTrips, capacity);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("child")) {
+            child(args);
+            return;
+        }
+        Options o = Options.parse(args);
+        System.out.printf("ring drivers: %s, %d CPUs, %s %s%n", Runtime.version(), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"), System.getProperty("os.version"));
+        for (String mode : o.modes()) {
+            for (int size : o.sizes()) {
+                for (String impl : o.impls()) {
+                    Path dir = MappedFiles.tempDir();
+                    try {
+                        if (mode.equals("throughput")) throughput(o, impl, size, dir);
+                        else latency(o, impl, size, dir);
+                    } finally {
+                        MappedFiles.deleteTree(dir);
+                    }
+                }
+            }
+        }
+    }
+
+    static BenchRing open(String impl, Path dir, String name, int capacity, int size, boolean create) {
+        return switch (impl) {
+            case "mapsync" -> create ? MapsyncBenchRing.create(dir, name, capacity, size)
+                    : MapsyncBenchRing.open(dir, name, capacity, size);
+            case "agrona" -> AgronaBenchRing.open(dir.resolve(name + ".agrona"), capacity, size);
+            default -> throw new IllegalArgumentException("unknown ring " + impl + " (mapsync or agrona)");
+        };
+    }
+
+    private static void throughput(Options o, String impl, int size, Path dir) throws Exception {
+        long total = o.producers() * o.records();
+        long[] next = new long[o.producers()];
+        long received = 0, violations = 0;
+        try (BenchRing ring = open(impl, dir, "ring", o.capacity(), size, true)) {
+            List<Process> children = new ArrayList<>();
+            for (int p = 0; p < o.producers(); p++) {
+                children.add(start(dir, "produce", impl, Integer.toString(o.capacity()), Integer.toString(size),
+                        Integer.toString(p), Long.toString(o.records())));
+            }
+            awaitReady(dir, children.size());
+            long[] state = new long[2]; // received, violations
+            java.util.function.LongConsumer check = v -> {
+                int producer = (int) (v >>> 48);
+                long seq = v & SEQ_MASK;
+                if (producer >= next.length || seq != next[producer]) state[1]++;
+                else next[producer]++;
+                state[0]++;
+            };
+            long start = System.nanoTime();
+            Files.createFile(dir.resolve("go"));
+            while (state[0] < total) {
+                if (ring.drain(check, 4096) == 0) {
+                    Thread.onSpinWait();
+                    // producers that died leave records missing: stop once they are gone and nothing is left
+                    if (children.stream().noneMatch(Process::isAlive) && ring.drain(check, 4096) == 0) break;
+                }
+            }
+            long elapsed = System.nanoTime() - start;
+            received = state[0];
+            violations = state[1];
+            for (Process c : children) c.waitFor(60, TimeUnit.SECONDS);
+            double seconds = elapsed / 1e9;
+            System.out.printf(Locale.ROOT, "throughput %-7s %3d B  %d producers -> 1 consumer: %,d records in %.3f s ="
+                            + " %,.0f records/s (%.0f MB/s of payload), %d violations%n", impl, size, o.producers(),
+                    received, seconds, received / seconds, received * (double) size / seconds / 1e6, violations);
+        }
+    }
+
+    private static void latency(Options o, String impl, int size, Path dir) throws Exception {
+        Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        try (BenchRing ping = open(impl, dir, "ping", o.capacity(), size, true);
+             BenchRing pong = open(impl, dir, "pong", o.capacity(), size, true)) {
+            Process echo = start(dir, "echo", impl, Integer.toString(o.capacity()), Integer.toString(size),
+                    Long.toString(WARMUP_ROUND_TRIPS + o.roundTrips()));
+            awaitReady(dir, 1);
+            Files.createFile(dir.resolve("go"));
+            long[] got = new long[1];
+            for (long i = 0; i < WARMUP_ROUND_TRIPS + o.roundTrips(); i++) {
+                long sent = System.nanoTime();
+                while (!ping.offer(sent, size)) Thread.onSpinWait();
+                got[0] = 0;
+                while (pong.drain(v -> got[0] = v, 1) == 0) Thread.onSpinWait();
+                long rtt = System.nanoTime() - sent;
+                if (got[0] != sent) throw new IllegalStateException("the echo returned " + got[0] + ", not " + sent);
+                if (i >= WARMUP_ROUND_TRIPS) h.recordValue(Math.min(rtt, h.getHighestTrackableValue()));
+            }
+            echo.waitFor(60, TimeUnit.SECONDS);
+        }
+        System.out.printf(Locale.ROOT, "latency    %-7s %3d B  round trip over two rings, %,d samples: p50 %,d ns, p90 %,d,"
+                        + " p99 %,d, p99.9 %,d, p99.99 %,d, max %,d%n", impl, size, h.getTotalCount(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getValueAtPercentile(99.99), h.getMaxValue());
+    }
+
+    // ------------------------------------------------------------------------------------------- child side
+
+    /** {@code child dir role impl capacity size ...}: a producer or the echo process. */
+    private static void child(String[] args) throws Exception {
+        Path dir = Path.of(args[1]);
+        String role = args[2], impl = args[3];
+        int capacity = Integer.parseInt(args[4]), size = Integer.parseInt(args[5]);
+        if (role.equals("produce")) {
+            long producer = Long.parseLong(args[6]), records = Long.parseLong(args[7]);
+            try (BenchRing ring = open(impl, dir, "ring", capacity, size, false)) {
+                ready(dir);
+                for (long seq = 0; seq < records; seq++) {
+                    long value = producer << 48 | seq;
+                    while (!ring.offer(value, size)) Thread.onSpinWait();
+                }
+            }
+        } else {
+            long roundTrips = Long.parseLong(args[6]);
+            try (BenchRing ping = open(impl, dir, "ping", capacity, size, false);
+                 BenchRing pong = open(impl, dir, "pong", capacity, size, false)) {
+                ready(dir);
+                long[] value = new long[1];
+                for (long i = 0; i < roundTrips; i++) {
+                    while (ping.drain(v -> value[0] = v, 1) == 0) Thread.onSpinWait();
+                    while (!pong.offer(value[0], size)) Thread.onSpinWait();
+                }
+            }
+        }
+    }
+
+    /** Says this child is ready, then waits for the go file (JVM start-up stays out of the measurement). */
+    private static void ready(Path dir) throws InterruptedException {
+        try {
+            Files.createFile(dir.resolve("ready-" + ProcessHandle.current().pid()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        while (!Files.exists(dir.resolve("go"))) Thread.sleep(1);
+    }
+
+    private static void awaitReady(Path dir, int children) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (var files = Files.list(dir)) {
+                if (files.filter(f -> f.getFileName().toString().startsWith("ready-")).count() >= children) return;
+            }
+            if (System.nanoTime() > deadline) throw new IllegalStateException("the child processes did not start in 60 s");
+            Thread.sleep(5);
+        }
+    }
+
+    private static Process start(Path dir, String role, String impl, String... more) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add(JvmFlags.NATIVE);
+        command.add(JvmFlags.AGRONA);
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(RingDriver.class.getName());
+        command.add("child");
+        command.add(dir.toString());
+        command.add(role);
+        command.add(impl);
+        command.addAll(List.of(more));
+        try {
+            return new ProcessBuilder(command).inheritIO().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.Codec;
+import dev.mapsync.Schema;
+import dev.mapsync.SharedRing;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+@Command(name = "put", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Add records to a queue, in order. Each VALUE is one record: for a queue of values, a value as",
+                "'mapsync set' takes it (fields not named are 0); for records of any length, its UTF-8 text (or bytes in",
+                "hex with --hex). Without VALUEs, each line of standard input is one record.",
+                "Exits 124 when the queue stays full for --timeout."},
+        footer = {"", "Examples:", "  mapsync queue put events hello 'second record'",
+                "  mapsync queue put jobs id=7,owner=ada id=8,owner=bob", "  tail -f app.log | mapsync queue put events"})
+final class QueuePutCommand extends QueueSubcommand implements Runnable {
+    @Parameters(index = "0", paramLabel = "QUEUE")
+    String queue;
+
+    @Parameters(index = "1..*", arity = "0..*", paramLabel = "VALUE")
+    List<String> values;
+
+    @Option(names = "--timeout", defaultValue = "5s", paramLabel = "T", converter = DurationConverter.class,
+            description = "How long to wait for room in a full queue, per record (default ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--hex", description = "VALUEs (or lines) are bytes in hex, for records of any length.")
+    boolean hex;
+
+    @Override
+    String mapArgument() {
+        return queue;
+    }
+
+    @Override
+    public void run() {
+        try (SharedRing ring = SharedRing.open(existing())) {
+            Schema schema = ring.valueSchema().orElse(null);
+            if (schema != null && hex) throw new IllegalArgumentException("--hex is for records of any length; queue '"
+                    + ring.name() + "' holds values of " + schema);
+            Codec<Object> codec = schema == null ? null : Codec.of(schema);
+            Object zero = codec == null ? null : codec.read(MemorySegment.ofArray(new byte[schema.size()]), 0);
+            if (values != null && !values.isEmpty()) {
+                for (String v : values) ring.put(record(codec, zero, v), timeout);
+                return;
+            }
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) ring.put(record(codec, zero, line), timeout);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private byte[] record(Codec<Object> codec, Object zero, String text) {
+        if (codec == null) return hex ? HexFormat.of().parseHex(text) : text.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[codec.size()];
+        codec.write(MemorySegment.ofArray(bytes), 0, ValueText.parse(codec.schema(), text, zero));
+        return bytes;
+    }
+}

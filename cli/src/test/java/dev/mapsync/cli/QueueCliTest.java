@@ -1,0 +1,166 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.internal.bpf.Bpffs;
+import dev.mapsync.internal.bpf.KernelAssumptions;
+import dev.mapsync.internal.bpf.RingEmitter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code mapsync queue} and {@code mapsync barrier}: output, JSON and exit codes. */
+class QueueCliTest {
+    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    private Path dir;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-cli-test-");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        pins.removeAll();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Runs {@code mapsync GROUP --dir=DIR REST...}. */
+    private Cli ms(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = args[0];
+        all[1] = "--dir=" + dir;
+        System.arraycopy(args, 1, all, 2, args.length - 1);
+        return Cli.run(all);
+    }
+
+    private static void ok(Cli c) {
+        assertEquals(0, c.code(), () -> "exit " + c.code() + "\nstdout: " + c.out() + "\nstderr: " + c.err());
+    }
+
+    @Test
+    void recordsOfAnyLengthGoInAndComeOutInOrder() {
+        Cli created = ms("queue", "create", "events", "--capacity", "4K");
+        ok(created);
+        assertEquals("created queue events: 4096 bytes of records of any length (shm backend, " + dir.resolve("events")
+                + ", mode 0600)\n", created.out());
+        ok(ms("queue", "put", "events", "hello", "second record"));
+        assertEquals("queue      events\nbackend    shm\nrecords    of any length\ncapacity   4096 bytes\nused       40 bytes\n"
+                + "positions  producer 40, consumer 0\nconsumer   none\nlost       0 records (0 bytes) whose producer died"
+                + " before committing\nsealed     no\n", ms("queue", "stat", "events").out());
+        assertEquals("{\"name\":\"events\",\"backend\":\"shm\",\"value_schema\":null,\"capacity\":4096,\"used_bytes\":40,"
+                + "\"producer_position\":40,\"consumer_position\":0,\"consumer_pid\":null,\"lost_records\":0,"
+                + "\"lost_bytes\":0,\"sealed\":false}\n", ms("queue", "stat", "events", "--json").out());
+        assertEquals("hello\n", ms("queue", "take", "events").out());
+        assertEquals("{\"position\":16,\"length\":13,\"text\":\"second record\"}\n", ms("queue", "take", "events", "--json").out());
+        ok(ms("queue", "put", "events", "--hex", "00ff"));
+        assertEquals("hex:00ff\n", ms("queue", "take", "events").out());
+        Cli none = ms("queue", "take", "events", "--timeout", "100ms");
+        assertEquals(124, none.code());
+        assertEquals("", none.out());
+        assertEquals("mapsync: took 0 of 1 records from queue 'events': no more came within 100 ms\n", none.err());
+    }
+
+    @Test
+    void aQueueOfValuesParsesAndPrintsThemFieldByField() {
+        ok(ms("queue", "create", "jobs", "--capacity", "4096", "--value", "id:i64,owner:char[8]"));
+        ok(ms("queue", "put", "jobs", "id=7,owner=ada", "id=8"));
+        assertEquals("id=7,owner=ada\nid=8,owner=\"\"\n", ms("queue", "take", "jobs", "--count", "2").out());
+        ok(ms("queue", "put", "jobs", "id=9,owner=bob"));
+        assertEquals("{\"position\":48,\"value\":{\"id\":9,\"owner\":\"bob\"}}\n", ms("queue", "take", "jobs", "--json").out());
+        Cli bad = ms("queue", "put", "jobs", "id=x");
+        assertEquals(1, bad.code());
+        assertEquals("mapsync: field 'id': 'x' is not a number of type i64\n", bad.err());
+        assertTrue(ms("queue", "stat", "jobs").out().contains("records    values of id:i64,owner:char[8] (16 bytes)\n"));
+        assertEquals("NAME                     BACKEND TYPE     ENTRIES  VALUE\n"
+                + "jobs                     shm     ring        4096  id:i64,owner:char[8]\n", Cli.run("list", "--dir=" + dir).out());
+    }
+
+    @Test
+    void aFullQueueASealedQueueAndATooLargeRecordHaveTheirExitCodes() {
+        ok(ms("queue", "create", "q", "--capacity", "4K"));
+        ok(ms("queue", "put", "q", "x".repeat(4088)));
+        Cli full = ms("queue", "put", "q", "y", "--timeout", "50ms");
+        assertEquals(124, full.code());
+        assertEquals("mapsync: timed out after 50 ms waiting for room for a record of 1 bytes in ring 'q': 4096 of 4096"
+                + " bytes are not consumed yet\n", full.err());
+        Cli large = ms("queue", "put", "q", "z".repeat(4089));
+        assertEquals(1, large.code());
+        assertEquals("mapsync: a record of 4089 bytes does not fit ring 'q' of 4096 bytes: a record takes its length plus"
+                + " an 8-byte header, so it holds at most 4088 bytes\n", large.err());
+        assertEquals(4088, ms("queue", "take", "q").out().strip().length());
+        ok(ms("queue", "put", "q", "a", "b"));
+        ok(ms("queue", "seal", "q"));
+        Cli sealed = ms("queue", "put", "q", "c");
+        assertEquals(5, sealed.code());
+        assertEquals("mapsync: ring 'q' is sealed: it takes no more records\n", sealed.err());
+        Cli follow = ms("queue", "take", "q", "--follow");
+        ok(follow);
+        assertEquals("a\nb\n", follow.out(), "--follow ends when the sealed queue is drained");
+        Cli drained = ms("queue", "take", "q");
+        assertEquals(124, drained.code());
+        assertEquals("mapsync: took 0 of 1 records from queue 'q': it is sealed and drained\n", drained.err());
+    }
+
+    @Test
+    void aBarrierTripsBreaksAndResets() {
+        Cli created = ms("barrier", "create", "one", "--parties", "1");
+        ok(created);
+        assertEquals("created barrier one: 1 parties (" + dir.resolve("one") + ", mode 0600)\n", created.out());
+        assertEquals("0\n", ms("barrier", "await", "one").out());
+        assertEquals("1\n", ms("barrier", "await", "one").out());
+        ok(ms("barrier", "create", "two", "--parties", "2"));
+        Cli alone = ms("barrier", "await", "two", "--timeout", "100ms");
+        assertEquals(124, alone.code());
+        assertEquals("mapsync: timed out after 100 ms at barrier 'two', generation 0: 1 of 2 parties had arrived; the"
+                + " barrier is now broken for the others\n", alone.err());
+        String reason = "barrier 'two' is broken: party pid " + ProcessHandle.current().pid() + " timed out while 1 of 2"
+                + " parties waited at generation 0; reset it to use it again";
+        Cli broken = ms("barrier", "await", "two");
+        assertEquals(5, broken.code());
+        assertEquals("mapsync: " + reason + "\n", broken.err());
+        assertEquals("barrier    two\nparties    2\ngeneration 0\narrived    1 waiting\nbroken     " + reason
+                + "\nseated     none\n", ms("barrier", "stat", "two").out());
+        ok(ms("barrier", "reset", "two"));
+        assertEquals("{\"name\":\"two\",\"parties\":2,\"generation\":1,\"arrived\":0,\"broken\":false,\"broken_reason\":null,"
+                + "\"seated\":[]}\n", ms("barrier", "stat", "two", "--json").out());
+        Cli missing = ms("barrier", "await", "nope");
+        assertEquals(2, missing.code());
+        Cli list = Cli.run("list", "--dir=" + dir);
+        assertEquals("NAME                     BACKEND TYPE     ENTRIES  VALUE\n"
+                + "one                      shm     barrier         1  (parties)\n"
+                + "two                      shm     barrier         2  (parties)\n", list.out());
+    }
+
+    @Test
+    void aKernelRingIsReadFromTheCommandLine() {
+        KernelAssumptions.assumeBpf();
+        String name = KernelAssumptions.uniqueName("clirb");
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        Cli created = ms("queue", "create", "bpf:" + name, "--capacity", "4K");
+        ok(created);
+        assertEquals("created queue bpf:" + name + ": 4096 bytes of records of any length (bpf backend, "
+                + dir.resolve(name) + ", mode 0600)\n", created.out());
+        try (RingEmitter emitter = RingEmitter.load(pin)) {
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 5));
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_DISCARD, 6));
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 7));
+        }
+        assertTrue(ms("queue", "stat", "bpf:" + name).out().startsWith("queue      " + name + "\nbackend    bpf\n"));
+        assertEquals("hex:02000000000000000500000000000000\nhex:02000000000000000700000000000000\n",
+                ms("queue", "take", "bpf:" + name, "--count", "2").out());
+        Cli producer = ms("queue", "put", "bpf:" + name, "x");
+        assertEquals(4, producer.code());
+        ok(Cli.run("rm", "--dir=" + dir, "bpf:" + name));
+        assertTrue(!Files.exists(pin));
+    }
+}

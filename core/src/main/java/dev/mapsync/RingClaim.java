@@ -1,0 +1,88 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.ring.RingProducer;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A record claimed in a {@link SharedRing}, to be written in place and then committed (the consumer reads it) or
+ * discarded (the consumer skips it), as a BPF program does with {@code bpf_ringbuf_reserve}, {@code _submit} and
+ * {@code _discard}. Closing a claim that was neither committed nor discarded discards it, so a try-with-resources
+ * block that throws leaves no half-written record behind:
+ *
+ * <pre>{@code
+ * try (RingClaim claim = ring.claim(24, Duration.ofSeconds(1))) {
+ *     MemorySegment p = claim.payload();
+ *     p.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, id);
+ *     p.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, amount);
+ *     claim.commit();
+ * }
+ * }</pre>
+ * The consumer reads records in the order they were claimed, so it waits at an open claim: keep claims short. A
+ * claim belongs to the thread that made it.
+ */
+public final class RingClaim implements AutoCloseable {
+    private final SharedRing ring;
+    private final RingProducer producer;
+    private final long position;
+    private final int length;
+    private final MemorySegment payload;
+    private boolean done;
+
+    RingClaim(SharedRing ring, RingProducer producer, long position, int length) {
+        this.ring = ring;
+        this.producer = producer;
+        this.position = position;
+        this.length = length;
+        this.payload = producer.data().asSlice(producer.payloadOffset(position), length);
+    }
+
+    /** The record's bytes, writable until it is committed or discarded (a record that wraps is still one piece). */
+    public MemorySegment payload() {
+        if (done) throw new IllegalStateException("the record at position " + position + " of ring '" + ring.name()
+                + "' was already committed or discarded");
+        return payload;
+    }
+
+    /** The record's length in bytes. */
+    public int length() {
+        return length;
+    }
+
+    /** The record's position in the ring: its byte offset in the stream of all records ever claimed. */
+    public long position() {
+        return position;
+    }
+
+    /** Publishes the record to the consumer. */
+    public void commit() {
+        finish(false);
+    }
+
+    /** Gives the record up: the consumer skips it. */
+    public void discard() {
+        finish(true);
+    }
+
+    /** True once committed or discarded. */
+    public boolean isDone() {
+        return done;
+    }
+
+    private void finish(boolean discard) {
+        if (done) throw new IllegalStateException("the record at position " + position + " of ring '" + ring.name()
+                + "' was already committed or discarded");
+        done = true;
+        try {
+            producer.commit(position, length, discard);
+        } catch (IllegalStateException e) {
+            throw ring.closedOr(e);
+        }
+    }
+
+    /** Discards the record unless it was committed or discarded. */
+    @Override
+    public void close() {
+        if (!done) finish(true);
+    }
+}

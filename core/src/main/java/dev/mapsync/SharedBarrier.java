@@ -1,0 +1,161 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.MapRegion;
+import dev.mapsync.internal.sync.BarrierProtocol;
+import dev.mapsync.internal.sync.Barriers;
+
+import java.time.Duration;
+
+/**
+ * A barrier that a fixed number of processes meet at, generation after generation, as
+ * {@link java.util.concurrent.CyclicBarrier} does for threads: each party's {@link #await} returns once all parties
+ * have arrived, with the number of the generation that tripped.
+ *
+ * <pre>{@code
+ * try (SharedBarrier phase = SharedBarrier.openOrCreate(MapSpec.barrier("phase", 4))) {
+ *     for (int round = 0; round < 100; round++) {
+ *         doWork(round);
+ *         phase.await(Duration.ofSeconds(30));   // all 4 processes finish round r before any starts r + 1
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Parties</b>: a handle becomes a party at its first {@code await} (or at {@link #join()}) by taking one of
+ * the barrier's seats, and stays one until it is closed; one handle is one party (a second thread awaiting on the same handle waits its
+ * turn). A process that dies while the others wait breaks the barrier: the waiters notice the party's handle is
+ * gone within a fraction of a second and throw {@link BarrierBrokenException} naming it, instead of waiting for
+ * ever. A party whose wait times out ({@link WaitTimeoutException}) or is interrupted breaks it too. A broken
+ * barrier refuses every {@code await} until {@link #reset()}, which starts a fresh generation.
+ *
+ * <p>Barriers live in shared memory ({@code /dev/shm/mapsync}, or the spec's folder) only: their waiters sleep in
+ * {@code FUTEX_WAIT} on its wake word, in slices, checking the parties' liveness after each.
+ */
+public final class SharedBarrier implements AutoCloseable {
+    private final MapRegion region;
+    private final BarrierProtocol protocol;
+
+    private SharedBarrier(MapRegion region) {
+        this.region = region;
+        this.protocol = new BarrierProtocol(region);
+    }
+
+    private static SharedBarrier wrap(MapRegion region) {
+        try {
+            return new SharedBarrier(region);
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /** Creates a new barrier from a spec made by {@link MapSpec#barrier}. */
+    public static SharedBarrier create(MapSpec<?> spec) {
+        return wrap(Barriers.create(spec));
+    }
+
+    /**
+     * Opens an existing barrier.
+     *
+     * @throws IncompatibleMapException if the map is not a barrier, or has another number of parties than the spec
+     */
+    public static SharedBarrier open(MapSpec<?> spec) {
+        return wrap(Barriers.open(spec, false));
+    }
+
+    /** Opens an existing barrier to look at it ({@link #status()}); it cannot await or reset. */
+    public static SharedBarrier openReadOnly(MapSpec<?> spec) {
+        return wrap(Barriers.open(spec, true));
+    }
+
+    /** Opens the barrier if it exists, else creates it. Concurrent callers get one barrier. */
+    public static SharedBarrier openOrCreate(MapSpec<?> spec) {
+        return wrap(Barriers.openOrCreate(spec));
+    }
+
+    public String name() {
+        return region.name();
+    }
+
+    /** How many parties trip the barrier. */
+    public int parties() {
+        return region.header().entries();
+    }
+
+    /**
+     * Arrives and waits until every party has arrived, at most {@code timeout}.
+     *
+     * @return the generation that tripped (0 the first time, then 1, 2, ...)
+     * @throws BarrierBrokenException   if a party died, timed out or was interrupted while this one waited, or the
+     *                                  barrier was reset meanwhile, or was broken already
+     * @throws WaitTimeoutException     if not every party arrived in time; the barrier is then broken for the others
+     * @throws WaitInterruptedException if the thread was interrupted; the barrier is then broken for the others
+     * @throws MapSyncException         if all seats are taken by other live parties
+     */
+    public long await(Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
+        try {
+            return protocol.await(timeout.toNanos());
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Takes this handle's party seat now rather than at its first {@link #await}: from then on, if this process dies
+     * before it arrives, the parties waiting for it notice and break the barrier instead of waiting out their
+     * timeout. Does nothing if the handle has a seat.
+     *
+     * @throws MapSyncException if all seats are taken by other live parties
+     */
+    public void join() {
+        try {
+            protocol.joinNow();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Starts a fresh generation: parties waiting now get {@link BarrierBrokenException}, a broken barrier can be
+     * used again, and the seats of parties that are gone are freed for new ones.
+     */
+    public void reset() {
+        try {
+            protocol.reset();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** The generation, the parties that wait, whether it is broken and why, and who is seated. */
+    public BarrierStatus status() {
+        if (region.isClosed()) throw new MapClosedException("barrier '" + name() + "' is closed");
+        try {
+            BarrierProtocol.Snapshot s = protocol.snapshot();
+            return new BarrierStatus(name(), parties(), s.generation(), s.arrived(), s.broken(),
+                    java.util.Optional.ofNullable(s.brokenReason()),
+                    s.seats().stream().map(p -> new BarrierStatus.Party(p.seat(), p.pid(), p.alive())).toList());
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** Leaves the party seat (if this handle took one) and unmaps the barrier. Idempotent. */
+    @Override
+    public void close() {
+        try {
+            protocol.leave();
+        } finally {
+            region.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SharedBarrier[" + name() + ", " + parties() + " parties]";
+    }
+
+    private RuntimeException closedOr(IllegalStateException e) {
+        return region.isClosed() ? new MapClosedException("barrier '" + name() + "' is closed", e) : e;
+    }
+}

@@ -1,0 +1,201 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.Durations;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/**
+ * A queue of typed values shared between processes: many producers, one consumer, over a {@link SharedRing} whose
+ * records are values of one {@link Codec} (each is encoded straight into the ring and decoded straight out of it).
+ *
+ * <pre>{@code
+ * record Job(long id, int priority, @Chars(20) String owner) {}
+ * MapSpec<Job> spec = MapSpec.queue("jobs", Job.class, 1 << 16);
+ * try (SharedQueue<Job> jobs = SharedQueue.openOrCreate(spec)) {
+ *     jobs.put(new Job(1, 5, "ada"), Duration.ofSeconds(1));   // waits for room; offer() does not
+ * }
+ * // in the consumer process
+ * try (SharedQueue<Job> jobs = SharedQueue.open(spec)) {
+ *     Job next = jobs.poll(Duration.ofSeconds(1));             // null on timeout
+ * }
+ * }</pre>
+ *
+ * <p>The first {@link #poll} (or {@link #drain}) makes this handle the queue's one consumer, across all processes;
+ * another handle's poll then throws {@link ConsumerBusyException} until this one is closed (or its process ends).
+ * Values are read in the order their records were claimed; each producer's values keep their order. A queue on the
+ * {@link Backend#BPF bpf} backend is a kernel ring buffer whose records BPF programs write as C structs of the
+ * codec's layout; this handle only consumes it.
+ *
+ * <p>Full queue: {@link #offer} returns false, {@link #put} waits up to its timeout, then throws
+ * {@link WaitTimeoutException}. Sealed queue ({@link #seal()}): producers get {@link RingSealedException}; the
+ * consumer reads what is left, then {@code poll} returns null at once and {@link #isDrained()} is true. Closed
+ * handle: {@link MapClosedException}.
+ *
+ * @param <T> the Java type of a value
+ */
+public final class SharedQueue<T> implements AutoCloseable {
+    private final SharedRing ring;
+    private final Codec<T> codec;
+    private RingConsumer consumer;
+
+    private SharedQueue(SharedRing ring, Codec<T> codec) {
+        this.ring = ring;
+        this.codec = codec;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> SharedQueue<T> wrap(SharedRing ring, MapSpec<T> spec) {
+        try {
+            Codec<T> codec = spec.codec();
+            if (codec == null) {
+                Schema schema = ring.valueSchema().orElseThrow(() -> new IncompatibleMapException("ring '" + ring.name()
+                        + "' holds records of any length; a queue needs fixed-size values (open it with SharedRing)",
+                        "value schema"));
+                codec = (Codec<T>) Codec.of(schema);
+            }
+            return new SharedQueue<>(ring, codec);
+        } catch (RuntimeException | Error e) {
+            ring.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a new queue from a spec made by {@link MapSpec#queue}.
+     *
+     * @throws MapExistsException if a map of that name exists
+     */
+    public static <T> SharedQueue<T> create(MapSpec<T> spec) {
+        requireValues(spec);
+        return wrap(SharedRing.create(spec), spec);
+    }
+
+    /**
+     * Opens an existing queue. A spec made by {@link MapSpec#existing} adopts the queue's own value schema (values
+     * are then {@code Map<String, Object>} for structs).
+     *
+     * @throws IncompatibleMapException if the map is not a queue, or its values differ from the spec's
+     */
+    public static <T> SharedQueue<T> open(MapSpec<T> spec) {
+        return wrap(SharedRing.open(spec), spec);
+    }
+
+    /** Opens the queue if it exists (checking it against the spec), else creates it. */
+    public static <T> SharedQueue<T> openOrCreate(MapSpec<T> spec) {
+        requireValues(spec);
+        return wrap(SharedRing.openOrCreate(spec), spec);
+    }
+
+    private static void requireValues(MapSpec<?> spec) {
+        if (spec.type() == MapType.RING && spec.codec() == null) {
+            throw new IllegalArgumentException("the spec of " + spec + " has no value codec; make it with MapSpec.queue");
+        }
+    }
+
+    public String name() {
+        return ring.name();
+    }
+
+    public Codec<T> codec() {
+        return codec;
+    }
+
+    /** The ring the values travel in. */
+    public SharedRing ring() {
+        return ring;
+    }
+
+    /** How many values fit in the queue when it is empty. */
+    public long capacity() {
+        return ring.capacity() / dev.mapsync.internal.layout.RingLayout.recordSize(codec.size());
+    }
+
+    /**
+     * Adds {@code value} if there is room now.
+     *
+     * @return false when the queue is full
+     * @throws InvalidValueException if the value does not fit its schema (nothing is added)
+     * @throws RingSealedException   if the queue was sealed
+     */
+    public boolean offer(T value) {
+        return ring.write(codec, value, -1);
+    }
+
+    /**
+     * Adds {@code value}, waiting up to {@code timeout} for room.
+     *
+     * @throws WaitTimeoutException if the queue stayed full for all of {@code timeout}
+     */
+    public void put(T value, Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        if (!ring.write(codec, value, deadline == -1 ? 0 : deadline)) {
+            throw new WaitTimeoutException("timed out after " + Durations.text(timeout) + " waiting for room in queue '"
+                    + name() + "': all " + capacity() + " values are waiting for the consumer");
+        }
+    }
+
+    /** Takes the next value if there is one now; null when the queue is empty. */
+    public T poll() {
+        RingConsumer c = consumer();
+        return c.next() == null ? null : c.read(codec);
+    }
+
+    /** Takes the next value, waiting up to {@code timeout}; null on timeout, or at once when sealed and drained. */
+    public T poll(Duration timeout) {
+        RingConsumer c = consumer();
+        return c.next(timeout) == null ? null : c.read(codec);
+    }
+
+    /** Hands up to {@code limit} values that are in the queue now to {@code handler}; returns how many. */
+    public int drain(Consumer<? super T> handler, int limit) {
+        RingConsumer c = consumer();
+        int n = 0;
+        while (n < limit && c.next() != null) {
+            T value = c.read(codec);
+            n++;
+            handler.accept(value);
+        }
+        return n;
+    }
+
+    /** Seals the queue: no more values are added ({@link SharedRing#seal()}). */
+    public void seal() {
+        ring.seal();
+    }
+
+    public boolean isSealed() {
+        return ring.isSealed();
+    }
+
+    /** True when the queue is sealed and every value was taken. Makes this handle the consumer. */
+    public boolean isDrained() {
+        return consumer().isDrained();
+    }
+
+    /** What the queue holds and who consumes it. */
+    public RingStatus status() {
+        return ring.status();
+    }
+
+    /** Values this consumer skipped because their producer died before committing them. */
+    public long lost() {
+        return consumer == null ? 0 : consumer.lost();
+    }
+
+    private synchronized RingConsumer consumer() {
+        if (consumer == null) consumer = ring.consumer();
+        return consumer;
+    }
+
+    /** Closes the handle (and its consumer role). Idempotent. */
+    @Override
+    public void close() {
+        ring.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedQueue[" + name() + ", " + capacity() + " x " + codec.schema() + "]";
+    }
+}

@@ -1,0 +1,402 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.Durations;
+import dev.mapsync.internal.layout.RingLayout;
+import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.ring.RingProducer;
+import dev.mapsync.internal.ring.RingReader;
+import dev.mapsync.internal.ring.RingRegion;
+import dev.mapsync.internal.ring.Rings;
+import dev.mapsync.internal.sync.ProcessSlots;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A ring buffer of records shared between processes: many producers, one consumer, records in the format of the
+ * kernel's BPF ring buffer (an 8-byte header with the length and the BUSY and DISCARD bits, records 8-byte aligned,
+ * the capacity a power of two), so that one {@link RingConsumer} reads both a ring in shared memory and a kernel
+ * {@code BPF_MAP_TYPE_RINGBUF}.
+ *
+ * <pre>{@code
+ * try (SharedRing ring = SharedRing.openOrCreate(MapSpec.ring("events", 1 << 20))) {
+ *     ring.offer("hello".getBytes(UTF_8));                  // false when the ring is full
+ *     try (RingClaim claim = ring.tryClaim(16)) {             // zero-copy: write in place, then commit
+ *         claim.payload().set(JAVA_LONG_UNALIGNED, 0, 42L);
+ *         claim.commit();
+ *     }
+ * }
+ * // in the consumer process
+ * try (SharedRing ring = SharedRing.open(MapSpec.ring("events", 1 << 20));
+ *      RingConsumer consumer = ring.consumer()) {
+ *     byte[] record = consumer.poll(Duration.ofSeconds(1));  // null on timeout
+ * }
+ * }</pre>
+ *
+ * <p><b>Backends.</b> On {@link Backend#SHM shm} the ring is a map file (type {@code RING}) with its records in the
+ * file and its wait words in the control region; producers in any process claim, fill and commit records. On
+ * {@link Backend#BPF bpf} it is a kernel ring buffer pinned in bpffs ({@link MapSpec#ring} with
+ * {@code .backend(BPF)}, or any pinned one with {@link MapSpec#pinnedRing}): BPF programs produce
+ * ({@code bpf_ringbuf_output}, {@code bpf_ringbuf_reserve}/{@code _submit}/{@code _discard}), and this handle
+ * consumes, straight from the ring's pages; the producer methods throw {@link MapAccessDeniedException}.
+ *
+ * <p><b>Producers</b> claim space, write in place and commit or discard ({@link #tryClaim}, {@link #claim}), or
+ * copy a whole record in one call ({@link #offer}, {@link #put}). A full ring: {@code offer} and {@code tryClaim}
+ * return false and null; {@code put} and {@code claim} wait for room up to their timeout, then throw
+ * {@link WaitTimeoutException}. A record that could never fit throws {@link RecordTooLargeException}. A producer
+ * that dies (or closes its handle) holding a claimed, uncommitted record does not stall the consumer: the consumer
+ * finds its handle gone within tens of milliseconds, skips that record and counts it lost
+ * ({@link RingStatus#lostRecords()}); no other record is lost.
+ *
+ * <p><b>The consumer</b> ({@link #consumer()}) is one handle at a time across all processes; another gets
+ * {@link ConsumerBusyException} until it is closed or its process ends.
+ *
+ * <p>A handle is safe to use from any number of threads (a consumer from one at a time). Closing it unmaps the ring
+ * and ends its consumer; later calls throw {@link MapClosedException}.
+ */
+public final class SharedRing implements AutoCloseable {
+    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    private final RingRegion ring;
+    /** Null when this handle cannot produce: a kernel ring, or a read-only handle. */
+    private final RingProducer producer;
+    private final int token;
+    private final Schema valueSchema;
+    private final int maxRecordLength;
+    private RingConsumer consumer;
+
+    private SharedRing(RingRegion ring) {
+        this.ring = ring;
+        boolean produces = !ring.isKernel() && !ring.readOnly();
+        this.token = produces ? ProcessSlots.claim(ring.control(), ring.fd(), ring.name()) : 0;
+        this.producer = produces ? new RingProducer(ring, token) : null;
+        String schema = ring.map().header().valueSchema();
+        this.valueSchema = schema.isEmpty() ? null : Schema.parse(schema);
+        this.maxRecordLength = RingLayout.maxPayload(ring.capacity());
+    }
+
+    private static SharedRing wrap(RingRegion ring) {
+        try {
+            return new SharedRing(ring);
+        } catch (RuntimeException | Error e) {
+            ring.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a new ring from a spec made by {@link MapSpec#ring} or {@link MapSpec#queue}.
+     *
+     * @throws MapExistsException       if a map of that name exists
+     * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
+     */
+    public static SharedRing create(MapSpec<?> spec) {
+        return wrap(Rings.create(spec));
+    }
+
+    /**
+     * Opens an existing ring for producing and consuming. A spec of records of any length opens any ring (a
+     * queue's too); a queue spec needs the ring's value schema.
+     *
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a ring, or differs from the spec (the message names the field)
+     */
+    public static SharedRing open(MapSpec<?> spec) {
+        return wrap(Rings.open(spec, false));
+    }
+
+    /** Opens an existing ring to look at it ({@link #status()}): it can neither produce nor consume. */
+    public static SharedRing openReadOnly(MapSpec<?> spec) {
+        return wrap(Rings.open(spec, true));
+    }
+
+    /** Opens the ring if it exists (checking it against the spec), else creates it. Concurrent callers get one ring. */
+    public static SharedRing openOrCreate(MapSpec<?> spec) {
+        return wrap(Rings.openOrCreate(spec));
+    }
+
+    public String name() {
+        return ring.name();
+    }
+
+    /** {@link Backend#BPF} for a kernel ring buffer. */
+    public Backend backend() {
+        return ring.isKernel() ? Backend.BPF : Backend.SHM;
+    }
+
+    /** Bytes of records the ring holds. */
+    public long capacity() {
+        return ring.capacity();
+    }
+
+    /** The longest record the ring takes: its capacity less the 8-byte header. */
+    public int maxRecordLength() {
+        return maxRecordLength;
+    }
+
+    /** The schema of a queue's values, or empty for a ring of records of any length. */
+    public Optional<Schema> valueSchema() {
+        return Optional.ofNullable(valueSchema);
+    }
+
+    public boolean isClosed() {
+        return ring.isClosed();
+    }
+
+    // ------------------------------------------------------------------------------------------------ producing
+
+    /**
+     * Copies {@code record} into the ring as one record, if there is room now.
+     *
+     * @return false when the ring is full
+     * @throws RecordTooLargeException  if the record is longer than {@link #maxRecordLength()}
+     * @throws RingSealedException      if the ring was sealed
+     * @throws MapAccessDeniedException for a kernel ring or a read-only handle
+     */
+    public boolean offer(byte[] record) {
+        return write(MemorySegment.ofArray(record), -1);
+    }
+
+    /** {@link #offer(byte[])} of the bytes of a memory segment. */
+    public boolean offer(MemorySegment record) {
+        return write(record, -1);
+    }
+
+    /**
+     * Copies {@code record} into the ring as one record, waiting up to {@code timeout} for room.
+     *
+     * @throws WaitTimeoutException if the ring stayed too full for the record for all of {@code timeout}; the other
+     *                              failures are those of {@link #offer(byte[])}
+     */
+    public void put(byte[] record, Duration timeout) {
+        put(MemorySegment.ofArray(record), timeout);
+    }
+
+    /** {@link #put(byte[], Duration)} of the bytes of a memory segment. */
+    public void put(MemorySegment record, Duration timeout) {
+        long deadline = deadline(timeout);
+        if (!write(record, deadline)) throw noRoom(record.byteSize(), timeout);
+    }
+
+    private boolean write(MemorySegment record, long deadline) {
+        RingProducer p = producer();
+        int length = checkLength(record.byteSize());
+        try {
+            long position = deadline == -1 ? p.reserve(length) : p.reserve(length, deadline);
+            if (position == RingProducer.FULL) return false;
+            if (position == RingProducer.SEALED) throw sealed();
+            boolean written = false;
+            try {
+                MemorySegment.copy(record, 0, p.data(), p.payloadOffset(position), length);
+                written = true;
+            } finally {
+                p.commit(position, length, !written);
+            }
+            return true;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Claims a record of {@code length} bytes to be written in place, if there is room now. Commit it, or discard it;
+     * closing the claim without committing discards it. Records become readable in the order they were claimed, so
+     * keep a claim briefly: the consumer cannot read past it.
+     *
+     * @return the claim, or null when the ring is full
+     */
+    public RingClaim tryClaim(int length) {
+        return claim(length, -1L);
+    }
+
+    /**
+     * {@link #tryClaim}, waiting up to {@code timeout} for room.
+     *
+     * @throws WaitTimeoutException if the ring stayed too full for all of {@code timeout}
+     */
+    public RingClaim claim(int length, Duration timeout) {
+        RingClaim c = claim(length, deadline(timeout));
+        if (c == null) throw noRoom(length, timeout);
+        return c;
+    }
+
+    private RingClaim claim(int length, long deadline) {
+        RingProducer p = producer();
+        checkLength(length);
+        try {
+            long position = deadline == -1 ? p.reserve(length) : p.reserve(length, deadline);
+            if (position == RingProducer.FULL) return null;
+            if (position == RingProducer.SEALED) throw sealed();
+            return new RingClaim(this, p, position, length);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Encodes {@code value} with {@code codec} straight into a new record (for {@link SharedQueue}).
+     *
+     * @param deadline {@link System#nanoTime()} to wait for room until, or -1 not to wait
+     * @return false when there was no room
+     */
+    <T> boolean write(Codec<T> codec, T value, long deadline) {
+        RingProducer p = producer();
+        int length = codec.size();
+        try {
+            long position = deadline == -1 ? p.reserve(length) : p.reserve(length, deadline);
+            if (position == RingProducer.FULL) return false;
+            if (position == RingProducer.SEALED) throw sealed();
+            boolean written = false;
+            try {
+                codec.write(p.data(), p.payloadOffset(position), value);
+                written = true;
+            } finally {
+                p.commit(position, length, !written);
+            }
+            return true;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Seals the ring: from now on every claim, offer and put throws {@link RingSealedException}. Records claimed
+     * before still commit; the consumer reads them, then finds the ring drained ({@link RingConsumer#isDrained()};
+     * its waits return at once). A sealed ring stays sealed.
+     */
+    public void seal() {
+        try {
+            producer().seal();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** True once the ring was sealed. A kernel ring is never sealed. */
+    public boolean isSealed() {
+        checkOpen();
+        try {
+            return !ring.isKernel() && (int) INT.getAcquire(ring.control(), RingLayout.SEALED) != 0;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ consuming
+
+    /**
+     * Makes this handle the ring's one consumer. Close the consumer (or this handle) to give the role up.
+     *
+     * @throws ConsumerBusyException    if another handle, here or in another process, is the consumer
+     * @throws MapAccessDeniedException if this handle is read-only
+     */
+    public synchronized RingConsumer consumer() {
+        checkOpen();
+        if (consumer != null && !consumer.isClosed()) {
+            throw new ConsumerBusyException("this handle of ring '" + name() + "' already has an open consumer; close"
+                    + " it before asking for another", Proc.PID);
+        }
+        try {
+            consumer = new RingConsumer(this, new RingReader(ring, token));
+            return consumer;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    private synchronized boolean consuming() {
+        return consumer != null && !consumer.isClosed();
+    }
+
+    /** What the ring holds and who consumes it, read now. */
+    public RingStatus status() {
+        checkOpen();
+        try {
+            long producerPosition = (long) LONG.getAcquire(ring.producerPosition(), 0L);
+            long consumerPosition = (long) LONG.getAcquire(ring.consumerPosition(), 0L);
+            MemorySegment c = ring.control();
+            int consumerPid = consuming() ? Proc.PID : RingReader.consumerPid(ring);
+            return new RingStatus(name(), backend(), capacity(), producerPosition, consumerPosition,
+                    producerPosition - consumerPosition, isSealed(), (long) LONG.getAcquire(c, RingLayout.LOST_RECORDS),
+                    (long) LONG.getAcquire(c, RingLayout.LOST_BYTES), consumerPid, valueSchema);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** Ends this handle's consumer, if any, and unmaps the ring. Idempotent; the ring stays for other processes. */
+    @Override
+    public void close() {
+        RingConsumer c;
+        synchronized (this) {
+            c = consumer;
+        }
+        try {
+            if (c != null) c.close();
+        } finally {
+            ring.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SharedRing[" + name() + ", " + backend().name().toLowerCase(java.util.Locale.ROOT) + ", " + capacity()
+                + " bytes" + (valueSchema == null ? "" : " of " + valueSchema) + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    private RingProducer producer() {
+        checkOpen();
+        if (producer == null) {
+            if (ring.isKernel()) {
+                throw new MapAccessDeniedException("ring '" + name() + "' is a kernel BPF ring buffer: only BPF programs"
+                        + " produce into it (bpf_ringbuf_output, bpf_ringbuf_reserve); user space consumes it");
+            }
+            throw new MapAccessDeniedException("ring '" + name() + "' is open read-only; writes are refused");
+        }
+        return producer;
+    }
+
+    private int checkLength(long length) {
+        if (length < 0) throw new IllegalArgumentException("negative record length " + length);
+        if (length > maxRecordLength) {
+            throw new RecordTooLargeException("a record of " + length + " bytes does not fit ring '" + name()
+                    + "' of " + capacity() + " bytes: a record takes its length plus an 8-byte header, so it holds at"
+                    + " most " + maxRecordLength + " bytes");
+        }
+        return (int) length;
+    }
+
+    private static long deadline(Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
+        long now = System.nanoTime();
+        long d = now + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        return d == -1 ? 0 : d; // -1 means "do not wait"
+    }
+
+    private WaitTimeoutException noRoom(long length, Duration timeout) {
+        long used = (long) LONG.getAcquire(ring.producerPosition(), 0L) - (long) LONG.getAcquire(ring.consumerPosition(), 0L);
+        return new WaitTimeoutException("timed out after " + Durations.text(timeout) + " waiting for room for a record"
+                + " of " + length + " bytes in ring '" + name() + "': " + used + " of " + capacity()
+                + " bytes are not consumed yet");
+    }
+
+    private RingSealedException sealed() {
+        return new RingSealedException("ring '" + name() + "' is sealed: it takes no more records");
+    }
+
+    void checkOpen() {
+        if (ring.isClosed()) throw new MapClosedException("ring '" + name() + "' is closed");
+    }
+
+    /** The exception to throw for an {@link IllegalStateException} from a segment access. */
+    RuntimeException closedOr(IllegalStateException e) {
+        return ring.isClosed() ? new MapClosedException("ring '" + name() + "' is closed", e) : e;
+    }
+}

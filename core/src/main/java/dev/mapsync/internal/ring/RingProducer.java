@@ -1,0 +1,193 @@
+package dev.mapsync.internal.ring;
+
+import dev.mapsync.internal.layout.RingLayout;
+import dev.mapsync.internal.sync.ProcessSlots;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The producer side of an shm ring: many producers, in any processes, claim records, fill them in place and
+ * commit or discard them, as BPF programs do with {@code bpf_ringbuf_reserve}, {@code _submit} and
+ * {@code _discard}.
+ *
+ * <p><b>Claiming</b> mirrors the kernel's {@code __bpf_ringbuf_reserve}, with a robust lock where the kernel has a
+ * spinlock: under the ring's reserve lock a producer checks for room against the consumer position, writes the
+ * record's header ({@code length | BUSY}, and its owner token in the second word) with one 8-byte release store,
+ * and only then moves the producer position forward with a release store. The space it claims is zero (the
+ * consumer zeroes what it consumed), so the header alone tells the consumer a record is there. So every position below the producer position has a header,
+ * and a record is claimed by exactly one producer. The critical section is a handful of stores: waiters spin, then
+ * yield. The lock word holds its owner's token; a waiter that finds the owner's handle gone (the process died)
+ * takes the lock over. Nothing needs repair: a header written without the position moved is overwritten by the next
+ * claim (or cleared by the consumer, which never reads past the producer position for a dead claimer's header), and
+ * a position moved past a header leaves a BUSY record whose claimer is dead, which the consumer skips.
+ *
+ * <p><b>Committing</b> clears BUSY (or sets DISCARD) with an atomic exchange, a full fence, and then wakes the
+ * consumer only if it said it sleeps (its wait word is 1): register, fence, re-check, sleep on the consumer side
+ * pairs with commit, fence, check on this one, so no wake-up is lost.
+ *
+ * <p><b>Waiting for room</b>: a producer that finds the ring full sets the producer wait word, fences, checks for
+ * room again and sleeps on the word in slices; the consumer wakes every such producer when it frees space.
+ */
+public final class RingProducer {
+    static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+    static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    /** {@link #reserve} results that are not positions. */
+    public static final long FULL = -1, SEALED = -2;
+
+    private static final int SPINS = 64;
+    private static final long LIVENESS_AFTER_NANOS = 2_000_000;
+    private static final long ROOM_SPINS = 256;
+    static final long SLICE_NANOS = 10_000_000;
+
+    private final RingRegion ring;
+    private final MemorySegment control;
+    private final MemorySegment data;
+    private final long capacity;
+    private final long mask;
+    private final int token;
+    /** The consumer position as last read; only read and written under the reserve lock. */
+    private long consumerSeen;
+
+    public RingProducer(RingRegion ring, int token) {
+        this.ring = ring;
+        this.control = ring.control();
+        this.data = ring.data();
+        this.capacity = ring.capacity();
+        this.mask = capacity - 1;
+        this.token = token;
+    }
+
+    /** The records, mapped twice: a payload at {@link #payloadOffset} is contiguous however it wraps. */
+    public MemorySegment data() {
+        return data;
+    }
+
+    /** The offset in {@link #data()} of the payload of the record at {@code position}. */
+    public long payloadOffset(long position) {
+        return (position & mask) + RingLayout.HEADER_SIZE;
+    }
+
+    /**
+     * Claims a record of {@code length} payload bytes (which must fit the ring).
+     *
+     * @return its position, or {@link #FULL} when there is no room now, or {@link #SEALED} when the ring takes no
+     *         more records
+     */
+    public long reserve(int length) {
+        long size = RingLayout.recordSize(length);
+        lock();
+        try {
+            if ((int) INT.get(control, RingLayout.SEALED) != 0) return SEALED;
+            long producer = (long) LONG.getAcquire(control, RingLayout.PRODUCER_POSITION);
+            if (producer + size - consumerSeen > capacity) {
+                consumerSeen = (long) LONG.getAcquire(control, RingLayout.CONSUMER_POSITION);
+                if (producer + size - consumerSeen > capacity) return FULL;
+            }
+            // the header in one 8-byte store: a consumer that sees a non-zero header sees all of it (free space is
+            // zero, so a zero header means "nothing claimed here yet"); it is visible before the position moves
+            LONG.setRelease(data, producer & mask, (long) token << 32 | Integer.toUnsignedLong(length | RingLayout.BUSY));
+            RingHooks.afterHeader();
+            LONG.setRelease(control, RingLayout.PRODUCER_POSITION, producer + size);
+            RingHooks.inReserve();
+            return producer;
+        } finally {
+            INT.setRelease(control, RingLayout.RESERVE_LOCK, 0);
+        }
+    }
+
+    /**
+     * Claims a record, waiting for room until {@code deadline} ({@link System#nanoTime()}).
+     *
+     * @return its position, {@link #FULL} if the deadline passed first, or {@link #SEALED}
+     */
+    public long reserve(int length, long deadline) {
+        for (int attempt = 0; ; attempt++) {
+            long position = reserve(length);
+            if (position != FULL) return position;
+            long now = System.nanoTime();
+            if (now - deadline >= 0) return FULL;
+            if (attempt < ROOM_SPINS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            INT.setVolatile(control, RingLayout.PRODUCER_WAIT, 1);
+            VarHandle.fullFence();
+            if (hasRoom(length)) continue;
+            Waits.sleep(ring, RingLayout.PRODUCER_WAIT, 1, Math.min(SLICE_NANOS, deadline - now));
+            Waits.checkInterrupt(ring, "waiting for room in ring '" + ring.name() + "'");
+        }
+    }
+
+    private boolean hasRoom(int length) {
+        long producer = (long) LONG.getVolatile(control, RingLayout.PRODUCER_POSITION);
+        long consumer = (long) LONG.getVolatile(control, RingLayout.CONSUMER_POSITION);
+        return producer + RingLayout.recordSize(length) - consumer <= capacity;
+    }
+
+    /** Publishes the record at {@code position} (or marks it to be skipped), then wakes the consumer if it sleeps. */
+    public void commit(long position, int length, boolean discard) {
+        INT.getAndSet(data, position & mask, length | (discard ? RingLayout.DISCARD : 0));
+        if ((int) INT.getVolatile(control, RingLayout.CONSUMER_WAIT) != 0
+                && (int) INT.getAndSet(control, RingLayout.CONSUMER_WAIT, 0) != 0) {
+            Waits.wake(ring, RingLayout.CONSUMER_WAIT, 1);
+        }
+    }
+
+    /** Stops all further claims: sets the sealed word under the reserve lock, so no claim can slip past it. */
+    public void seal() {
+        lock();
+        try {
+            INT.setRelease(control, RingLayout.SEALED, 1);
+        } finally {
+            INT.setRelease(control, RingLayout.RESERVE_LOCK, 0);
+        }
+        // a sealed, drained ring ends the consumer's waits
+        INT.setVolatile(control, RingLayout.CONSUMER_WAIT, 0);
+        Waits.wake(ring, RingLayout.CONSUMER_WAIT, 1);
+    }
+
+    private void lock() {
+        if (!INT.compareAndSet(control, RingLayout.RESERVE_LOCK, 0, token)) lockSlow();
+    }
+
+    private void lockSlow() {
+        long start = 0;
+        long nextCheck = 0;
+        long park = 1_000;
+        for (int i = 0; ; i++) {
+            int owner = (int) INT.getVolatile(control, RingLayout.RESERVE_LOCK);
+            if (owner == 0) {
+                if (INT.compareAndSet(control, RingLayout.RESERVE_LOCK, 0, token)) return;
+                continue;
+            }
+            if (i < SPINS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long now = System.nanoTime();
+            if (start == 0) {
+                start = now;
+                nextCheck = now + LIVENESS_AFTER_NANOS;
+            }
+            // a live owner holds the lock for a few stores: it was descheduled. A gone one never lets go.
+            if (owner != token && now - nextCheck >= 0) {
+                nextCheck = now + LIVENESS_AFTER_NANOS;
+                if (!ProcessSlots.isAlive(control, ring.fd(), owner)
+                        && INT.compareAndSet(control, RingLayout.RESERVE_LOCK, owner, token)) {
+                    return;
+                }
+            }
+            if (now - start < LIVENESS_AFTER_NANOS) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(park);
+                park = Math.min(park * 2, 100_000);
+            }
+        }
+    }
+}

@@ -1,0 +1,361 @@
+package dev.mapsync.internal.ring;
+
+import dev.mapsync.CorruptMapException;
+import dev.mapsync.internal.layout.RingLayout;
+import dev.mapsync.internal.linux.Epoll;
+import dev.mapsync.internal.sync.ProcessSlots;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
+
+import static dev.mapsync.internal.ring.RingProducer.INT;
+import static dev.mapsync.internal.ring.RingProducer.LONG;
+
+/**
+ * The consumer side of a ring, the same code for an shm ring and a kernel {@code BPF_MAP_TYPE_RINGBUF}: it reads
+ * records straight from the mapped ring, in order, and publishes its position as it releases them.
+ *
+ * <p><b>Reading</b> (libbpf's {@code ringbuf_process_ring}, cilium's reader): load the header at the consumer
+ * position (acquire). BUSY: the record is claimed but not committed, and every later record waits behind it.
+ * DISCARD: skip it. Otherwise hand the payload out; releasing it stores the next position (release), which frees
+ * the space for producers. Whether a record is there at all: in a kernel ring, the consumer position is behind the
+ * producer position (acquire); in an shm ring, whose free space is zero, the header is not zero. The consumer of an
+ * shm ring zeroes each record's bytes before it frees them, as Agrona's does, so it watches only the cache line the
+ * next record lands in, never the producers' position.
+ *
+ * <p><b>Sleeping</b>, only once everything committed was read (a kernel ring wakes its consumer only when it has
+ * caught up: "drain before sleeping"):
+ * <ul>
+ * <li>kernel rings: publish the position, issue a <em>full</em> fence, re-read the producer position, then
+ *     {@code epoll_wait} on the map's descriptor. Without the fence the re-read can be served before the position is
+ *     visible, while the kernel, reading the old position, decides not to wake: the lost wake-up libbpf fixed in
+ *     2026.</li>
+ * <li>shm rings: set the consumer wait word, full fence, re-check, then {@code FUTEX_WAIT} on the word in slices;
+ *     a producer that commits checks the word after its own fence and wakes the consumer.</li>
+ * </ul>
+ *
+ * <p><b>Dead producers</b> (shm rings): a record that stays BUSY for a slice is checked: its header's second word
+ * is the claimer's owner token; when that handle is gone (its process died, or it closed the handle) the record can
+ * never be committed, so the consumer marks it discarded, counts it lost, and reads on. Only that record is lost.
+ */
+public final class RingReader implements AutoCloseable {
+    /** What {@link #advance()} found at the consumer position. */
+    public static final int EMPTY = 0, READY = 1, BUSY = 2;
+
+    private static final int SPINS = 256;
+    /** How long a record may stay BUSY before its claimer's liveness is checked (then again every as long). */
+    private static final long CLAIM_CHECK_NANOS = RingProducer.SLICE_NANOS;
+    /** How long a consumer at a record a BPF program reserved waits before looking again (epoll reports it readable). */
+    private static final long KERNEL_BUSY_PARK_NANOS = 20_000;
+
+    private final RingRegion ring;
+    private final MemorySegment control;
+    private final MemorySegment data;
+    private final MemorySegment producerPosition;
+    private final MemorySegment consumerPosition;
+    private final long capacity;
+    private final long mask;
+    private final boolean kernel;
+    private final int ownToken;
+    private final Epoll epoll;
+
+    private long consumer;
+    /** The consumer position as last stored in the ring. */
+    private long published;
+    private boolean batching;
+    private long producerSeen;
+    private long recordPosition = -1;
+    private int recordLength;
+    private long discarded;
+    private long lost;
+    /** The position of a record seen BUSY, and since when, to check its claimer once it stays BUSY for a slice. */
+    private long busyAt = -1;
+    private long busySince;
+
+    /**
+     * Makes this handle the ring's consumer.
+     *
+     * @param ownToken the handle's own owner token (records it claimed are never taken for a dead producer's), or 0
+     * @throws dev.mapsync.ConsumerBusyException if the ring has a consumer
+     */
+    public RingReader(RingRegion ring, int ownToken) {
+        ConsumerLock.acquire(ring);
+        try {
+            this.ring = ring;
+            this.control = ring.control();
+            this.data = ring.data();
+            this.producerPosition = ring.producerPosition();
+            this.consumerPosition = ring.consumerPosition();
+            this.capacity = ring.capacity();
+            this.mask = capacity - 1;
+            this.kernel = ring.isKernel();
+            this.ownToken = ownToken;
+            this.epoll = kernel ? Epoll.readable(ring.kernelFd()) : null;
+            this.consumer = (long) LONG.getAcquire(consumerPosition, 0L);
+            this.published = consumer;
+            this.producerSeen = consumer;
+        } catch (RuntimeException | Error e) {
+            ConsumerLock.release(ring);
+            throw e;
+        }
+    }
+
+    /**
+     * Moves to the next committed record, skipping discarded ones.
+     *
+     * @return {@link #READY} (the record is {@link #recordPosition()}), {@link #EMPTY} or {@link #BUSY}
+     * @throws CorruptMapException if a header claims more bytes than were produced
+     */
+    public int advance() {
+        while (true) {
+            long at = consumer & mask;
+            int header;
+            if (kernel) {
+                // the producer position is re-read only once the records below the last value seen are read: every
+                // position below it has its header, and re-reading it per record bounces the producer's cache line
+                if (consumer == producerSeen) {
+                    producerSeen = (long) LONG.getAcquire(producerPosition, 0L);
+                    if (consumer == producerSeen) return EMPTY;
+                }
+                header = (int) INT.getAcquire(data, at);
+            } else {
+                // free space is zero and producers write a header in one store: a zero header is "no record yet", so
+                // the consumer watches only the line the next record lands in, as Agrona's does
+                long word = (long) LONG.getAcquire(data, at);
+                if (word == 0) return EMPTY;
+                header = (int) word;
+            }
+            if ((header & RingLayout.BUSY) != 0) return BUSY;
+            int length = header & RingLayout.LENGTH_MASK;
+            long size = RingLayout.recordSize(length);
+            if (size > capacity || (kernel && size > producerSeen - consumer)) throw corrupt(length);
+            if ((header & RingLayout.DISCARD) != 0) {
+                discarded++;
+                consumed(at, size);
+                continue;
+            }
+            recordPosition = consumer;
+            recordLength = length;
+            return READY;
+        }
+    }
+
+    /** Moves past the record of {@code size} bytes at {@code at}; in an shm ring its bytes are zeroed first. */
+    private void consumed(long at, long size) {
+        if (!kernel) {
+            if (size <= 64) {
+                for (long o = at; o < at + size; o += 8) LONG.set(data, o, 0L);
+            } else {
+                data.asSlice(at, size).fill((byte) 0);
+            }
+        }
+        publish(consumer + size);
+    }
+
+    /** The position of the record {@link #advance()} found. */
+    public long recordPosition() {
+        return recordPosition;
+    }
+
+    public int recordLength() {
+        return recordLength;
+    }
+
+    /** The offset in {@link #data()} of the current record's payload (contiguous: the data is mapped twice). */
+    public long payloadOffset() {
+        return (recordPosition & mask) + RingLayout.HEADER_SIZE;
+    }
+
+    /** The records, {@code 2 * capacity} bytes. */
+    public MemorySegment data() {
+        return data;
+    }
+
+    /** Frees the current record's space; the next {@link #advance()} looks past it. */
+    public void release() {
+        consumed(recordPosition & mask, RingLayout.recordSize(recordLength));
+        recordPosition = -1;
+    }
+
+    private void publish(long position) {
+        consumer = position;
+        if (!batching) store();
+    }
+
+    /** Stores the consumer position, freeing the space of the records read, and wakes producers that wait for room. */
+    private void store() {
+        if (published == consumer) return;
+        published = consumer;
+        LONG.setRelease(consumerPosition, 0L, consumer);
+        if (!kernel) wakeProducers();
+    }
+
+    /**
+     * From now until {@link #endBatch()}, releases free their space together at the end (as Agrona's {@code read}
+     * does), rather than one store of the consumer position per record.
+     */
+    public void beginBatch() {
+        batching = true;
+    }
+
+    /** Stores the consumer position once for the records released since {@link #beginBatch()}. */
+    public void endBatch() {
+        batching = false;
+        store();
+    }
+
+    private void wakeProducers() {
+        if ((int) INT.getAcquire(control, RingLayout.PRODUCER_WAIT) != 0
+                && (int) INT.getAndSet(control, RingLayout.PRODUCER_WAIT, 0) != 0) {
+            Waits.wake(ring, RingLayout.PRODUCER_WAIT, Integer.MAX_VALUE);
+        }
+    }
+
+    /**
+     * {@link #advance()}, and when the record at the consumer position has stayed BUSY for a slice, a check of its
+     * claimer (shm rings): a record whose claimer's handle is gone is skipped and counted lost.
+     */
+    public int advanceChecked() {
+        while (true) {
+            int state = advance();
+            if (state != BUSY || kernel) {
+                busyAt = -1;
+                return state;
+            }
+            long now = System.nanoTime();
+            if (busyAt != consumer) {
+                busyAt = consumer;
+                busySince = now;
+                return BUSY;
+            }
+            if (now - busySince < CLAIM_CHECK_NANOS) return BUSY;
+            busySince = now;
+            if (!skipIfClaimerGone()) return BUSY;
+        }
+    }
+
+    /**
+     * Waits for a committed record until {@code deadline} ({@link System#nanoTime()}).
+     *
+     * @return true when one is {@link #READY}; false when the deadline passed, or the ring is sealed and drained
+     */
+    public boolean await(long deadline) {
+        for (int spin = 0; ; spin++) {
+            int state = advanceChecked();
+            if (state == READY) return true;
+            if (state == EMPTY && drainedAndSealed()) return false;
+            long now = System.nanoTime();
+            if (now - deadline >= 0) return false;
+            if (spin < SPINS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            long slice = Math.min(deadline - now, RingProducer.SLICE_NANOS);
+            if (kernel) sleepOnKernel(state, slice);
+            else sleepOnFutex(state, slice);
+            Waits.checkInterrupt(ring, "waiting for a record of ring '" + ring.name() + "'");
+        }
+    }
+
+    /** True when the ring takes no more records and none is left. Kernel rings are never sealed. */
+    public boolean drainedAndSealed() {
+        // sealed first: sealing happens under the reserve lock after the last claim moved the producer position
+        return !kernel && (int) INT.getAcquire(control, RingLayout.SEALED) != 0
+                && (long) LONG.getAcquire(producerPosition, 0L) == consumer;
+    }
+
+    private void sleepOnFutex(int state, long slice) {
+        store();
+        long headerSeen = (long) LONG.getAcquire(data, consumer & mask);
+        INT.setVolatile(control, RingLayout.CONSUMER_WAIT, 1);
+        VarHandle.fullFence();
+        // releases publish without a fence; before sleeping, make sure no producer sleeps on a wake-up they skipped
+        wakeProducers();
+        // a claim or a commit changes the header at the consumer position
+        boolean changed = (long) LONG.getVolatile(data, consumer & mask) != headerSeen
+                || (state == EMPTY && (int) INT.getVolatile(control, RingLayout.SEALED) != 0);
+        if (changed) return;
+        Waits.sleep(ring, RingLayout.CONSUMER_WAIT, 1, slice);
+    }
+
+    private void sleepOnKernel(int state, long slice) {
+        if (state == BUSY || Thread.currentThread().isVirtual()) {
+            // a reserved record makes epoll report the ring readable at once: look again shortly instead
+            LockSupport.parkNanos(Math.min(slice, KERNEL_BUSY_PARK_NANOS));
+            return;
+        }
+        // the consumer position is published by a release store; the full fence keeps the re-read of the producer
+        // position after it (libbpf's lost wake-up: the kernel wakes only a consumer that has caught up)
+        store();
+        VarHandle.fullFence();
+        if ((long) LONG.getVolatile(producerPosition, 0L) != producerSeen) return;
+        Waits.checkOpen(ring);
+        epoll.await(slice);
+    }
+
+    /**
+     * Skips the BUSY record at the consumer position if its claimer's handle is gone.
+     *
+     * @return true if the record was skipped, or committed meanwhile
+     */
+    private boolean skipIfClaimerGone() {
+        long at = consumer & mask;
+        int header = (int) INT.getAcquire(data, at);
+        if ((header & RingLayout.BUSY) == 0) return true;
+        int claimer = (int) INT.getAcquire(data, at + 4);
+        if (claimer == ownToken || ProcessSlots.isAlive(control, ring.fd(), claimer)) return false;
+        if ((long) LONG.getAcquire(producerPosition, 0L) == consumer) {
+            // the claimer died inside the reserve lock after writing the header, before moving the producer
+            // position: the record never became part of the ring. Clear the header, unless the producer that took
+            // the lock over has written its own there already.
+            long word = (long) LONG.getAcquire(data, at);
+            if ((int) word == header && (int) (word >>> 32) == claimer) LONG.compareAndSet(data, at, word, 0L);
+            return true;
+        }
+        int length = header & RingLayout.LENGTH_MASK;
+        // the claimer can never commit now; mark the record as it is treated, so a later reader of the file agrees
+        if (!INT.compareAndSet(data, at, header, length | RingLayout.DISCARD)) return true;
+        long size = RingLayout.recordSize(length);
+        lost++;
+        LONG.getAndAdd(control, RingLayout.LOST_RECORDS, 1L);
+        LONG.getAndAdd(control, RingLayout.LOST_BYTES, size);
+        consumed(at, size);
+        return true;
+    }
+
+    private CorruptMapException corrupt(int length) {
+        return new CorruptMapException("ring '" + ring.name() + "' is corrupt: the record at position " + consumer
+                + " says " + length + " bytes, more than " + (kernel ? "were produced after it" : "the ring holds"));
+    }
+
+    /** The pid of the ring's live consumer (0 when it has none), as another handle than the consumer's sees it. */
+    public static int consumerPid(RingRegion ring) {
+        return ConsumerLock.consumerPid(ring);
+    }
+
+    /** The position of the next record to read. */
+    public long position() {
+        return consumer;
+    }
+
+    /** Discarded records this consumer skipped. */
+    public long discarded() {
+        return discarded;
+    }
+
+    /** Records this consumer skipped because their producer died before committing them. */
+    public long lost() {
+        return lost;
+    }
+
+    /** Gives the consumer role up (the ring stays open). */
+    @Override
+    public void close() {
+        try {
+            if (epoll != null) epoll.close();
+        } finally {
+            ConsumerLock.release(ring);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.mapsync.internal.ring;
+
+import dev.mapsync.internal.MapRegion;
+import dev.mapsync.internal.layout.RingLayout;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One opened ring, whatever its backend: the map region (header and control region, in shared memory for both
+ * backends) and where the ring's two positions and its records are.
+ *
+ * <ul>
+ * <li>shm: the positions are words of the control region, and the records the file's data region, mapped twice
+ *     in a row.</li>
+ * <li>bpf: the positions are the kernel ring's consumer page (mapped read-write) and producer page (read-only), and
+ *     the records its data pages, which the kernel maps twice in a row itself (read-only). {@link #kernelFd()} is
+ *     the kernel map's descriptor, which epoll watches.</li>
+ * </ul>
+ * Closing it unmaps everything and closes the descriptors.
+ */
+public final class RingRegion implements AutoCloseable {
+    private final MapRegion region;
+    private final MemorySegment producerPosition;
+    private final MemorySegment consumerPosition;
+    private final MemorySegment data;
+    private final long capacity;
+    private final int kernelFd;
+
+    private RingRegion(MapRegion region, MemorySegment producerPosition, MemorySegment consumerPosition,
+                       MemorySegment data, long capacity, int kernelFd) {
+        this.region = region;
+        this.producerPosition = producerPosition;
+        this.consumerPosition = consumerPosition;
+        this.data = data;
+        this.capacity = capacity;
+        this.kernelFd = kernelFd;
+    }
+
+    /** An shm ring: {@code region.data()} is its data region mapped twice in a row. */
+    static RingRegion shm(MapRegion region) {
+        MemorySegment control = region.control();
+        return new RingRegion(region, control.asSlice(RingLayout.PRODUCER_POSITION, 8),
+                control.asSlice(RingLayout.CONSUMER_POSITION, 8), region.data(), region.header().dataLength(), -1);
+    }
+
+    /** A kernel ring: {@code region} is its sidecar; the positions and records are the kernel map's pages. */
+    public static RingRegion kernel(MapRegion region, MemorySegment consumerPage, MemorySegment producerPage,
+                                    MemorySegment data, long capacity, int kernelFd) {
+        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, kernelFd);
+    }
+
+    public MapRegion map() {
+        return region;
+    }
+
+    public String name() {
+        return region.name();
+    }
+
+    /** The control region (process slots, wait words, consumer record). */
+    public MemorySegment control() {
+        return region.control();
+    }
+
+    /** The producer position: 8 bytes, read-only for kernel rings. */
+    public MemorySegment producerPosition() {
+        return producerPosition;
+    }
+
+    /** The consumer position: 8 bytes. */
+    public MemorySegment consumerPosition() {
+        return consumerPosition;
+    }
+
+    /** The records: {@code 2 * capacity} bytes, the second half the same memory as the first. */
+    public MemorySegment data() {
+        return data;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    /** True for a kernel {@code BPF_MAP_TYPE_RINGBUF}. */
+    public boolean isKernel() {
+        return kernelFd >= 0;
+    }
+
+    /** The kernel map's descriptor, or -1 for shm rings. */
+    public int kernelFd() {
+        return kernelFd;
+    }
+
+    /** The map file's descriptor (the sidecar's for kernel rings): the one OFD locks are taken on. */
+    public int fd() {
+        return region.fd();
+    }
+
+    public boolean readOnly() {
+        return region.readOnly();
+    }
+
+    public boolean isClosed() {
+        return region.isClosed();
+    }
+
+    @Override
+    public void close() {
+        region.close();
+    }
+}

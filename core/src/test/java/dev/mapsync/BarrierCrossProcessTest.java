@@ -1,0 +1,85 @@
+package dev.mapsync;
+
+import dev.mapsync.testkit.BarrierChild;
+import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.testkit.TestDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A barrier between separate JVM processes: a thousand generations, then a party killed while the others wait. */
+class BarrierCrossProcessTest {
+    private Path dir;
+    private String name;
+
+    @BeforeEach
+    void setUp() {
+        dir = TestDirs.create();
+        name = "b" + Long.toHexString(System.nanoTime());
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestDirs.delete(dir);
+    }
+
+    @Test
+    void fourProcessesMeetAThousandTimesThenTheOthersBreakWhenOneIsKilled() throws Exception {
+        int parties = 4, rounds = 1000;
+        try (SharedBarrier barrier = SharedBarrier.create(MapSpec.barrier(name, parties).dir(dir))) {
+            List<ChildJvm> children = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int p = 0; p < parties; p++) {
+                children.add(ChildJvm.start(BarrierChild.class, dir.toString(), name, Integer.toString(parties),
+                        Integer.toString(rounds), p == parties - 1 ? "then-hang" : "then-await"));
+            }
+            try {
+                for (ChildJvm c : children) c.awaitLine("generations=1000 mismatches=0", 300);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                ChildJvm victim = children.getLast();
+                victim.awaitLine("hanging", 60);
+                for (ChildJvm c : children.subList(0, parties - 1)) c.awaitLine("waiting", 60);
+                while (barrier.status().arrived() < parties - 1) Thread.sleep(5);
+                assertEquals(rounds, barrier.status().generation());
+                long killedPid = victim.pid();
+                long killed = System.nanoTime();
+                victim.kill();
+                List<Long> breakMillis = new ArrayList<>();
+                String expected = "BarrierBrokenException: barrier '" + name + "' is broken: party pid " + killedPid
+                        + " died (or closed the barrier) while 3 of 4 parties waited at generation 1000; reset it to"
+                        + " use it again";
+                for (ChildJvm c : children.subList(0, parties - 1)) {
+                    c.awaitSuccess(60);
+                    breakMillis.add((System.nanoTime() - killed) / 1_000_000);
+                    List<String> lines = c.output().strip().lines().toList();
+                    assertEquals(expected, lines.getLast());
+                }
+                System.out.printf("4 party JVMs met %d times (%.1f s, JVM start included); after one was killed the"
+                        + " others broke within %s ms of the kill%n", rounds, seconds, breakMillis);
+                BarrierStatus status = barrier.status();
+                assertTrue(status.broken());
+                assertEquals(expected.substring("BarrierBrokenException: ".length()), status.brokenReason().orElseThrow());
+                BarrierBrokenException again = assertThrows(
+                        BarrierBrokenException.class, () -> barrier.await(Duration.ofSeconds(1)));
+                assertEquals(expected.substring("BarrierBrokenException: ".length()), again.getMessage());
+                barrier.reset();
+                assertFalse(barrier.status().broken());
+                assertEquals(rounds + 1, barrier.status().generation());
+                assertEquals(List.of(), barrier.status().seated().stream().filter(p -> !p.alive()).toList(),
+                        "reset frees the dead party's seat");
+            } finally {
+                for (ChildJvm c : children) c.close();
+            }
+        }
+    }
+}
