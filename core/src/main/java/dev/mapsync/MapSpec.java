@@ -49,6 +49,8 @@ public final class MapSpec<V> {
     private Path path;
     private Path dir;
     private Codec<V> codec;
+    /** The key codec of a hash map; null for arrays (their key is the u32 index) and for specs that adopt a map. */
+    private Codec<?> keyCodec;
     private int entries;
     private Backend backend = Backend.SHM;
     private int mode = DEFAULT_MODE;
@@ -69,6 +71,7 @@ public final class MapSpec<V> {
     /** A copy to change before returning it from a wither. */
     private MapSpec<V> copy() {
         MapSpec<V> c = new MapSpec<>(type, name, path, codec, entries);
+        c.keyCodec = keyCodec;
         c.dir = dir;
         c.backend = backend;
         c.mode = mode;
@@ -149,6 +152,15 @@ public final class MapSpec<V> {
                     + " sidecar, so it must be 1 to 128 of A-Z a-z 0-9 _ - (not starting with '-')");
         }
         return p;
+    }
+
+    /** This spec as the blueprint of a hash map with keys of {@code key} (see {@link HashSpec}). */
+    MapSpec<V> keyed(Codec<?> key) {
+        MapSpec<V> c = copy();
+        c.type = MapType.HASH;
+        c.keyCodec = Objects.requireNonNull(key, "key codec");
+        if (c.lockStripes > 0 && entries > 0) c.lockStripes = Math.min(c.lockStripes, entries);
+        return c;
     }
 
     /** True for specs made by {@link #existing} and {@link #existingPin}: they adopt the map's own schema and size. */
@@ -286,6 +298,15 @@ public final class MapSpec<V> {
         return codec;
     }
 
+    /**
+     * The key schema: {@code u32} (the index) for arrays, the key codec's schema for hash maps, or null for a spec that
+     * adopts an existing map.
+     */
+    public Schema keySchema() {
+        if (keyCodec != null) return keyCodec.schema();
+        return type == MapType.ARRAY ? Schema.scalar(Schema.Kind.U32) : null;
+    }
+
     /** The value schema, or null for a spec that adopts an existing map. */
     public Schema valueSchema() {
         return codec == null ? null : codec.schema();
@@ -315,9 +336,11 @@ public final class MapSpec<V> {
         return mode;
     }
 
-    /** The number of entry locks (stripes). */
+    /** The number of entry locks (stripes); for hash maps, the number of segments. */
     public int lockStripes() {
-        return lockStripes > 0 ? lockStripes : dev.mapsync.internal.layout.ControlLayout.defaultStripes(entries);
+        if (lockStripes > 0) return lockStripes;
+        return type == MapType.HASH ? dev.mapsync.internal.layout.HashLayout.defaultSegments(entries)
+                : dev.mapsync.internal.layout.ControlLayout.defaultStripes(entries);
     }
 
     public int changelogCapacity() {
@@ -354,9 +377,11 @@ public final class MapSpec<V> {
 
     @Override
     public String toString() {
-        if (pin != null) return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin;
+        if (pin != null && keyCodec == null) return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin;
+        if (pin != null) return "hash map of " + keyCodec.schema() + " -> " + codec.schema() + " pinned at " + pin;
         if (codec == null) return "existing map '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ")";
-        return type + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + entries
-                + " x " + codec.schema() + ")";
+        String geometry = keyCodec == null ? entries + " x " + codec.schema()
+                : entries + " x " + keyCodec.schema() + " -> " + codec.schema();
+        return type + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + geometry + ")";
     }
 }

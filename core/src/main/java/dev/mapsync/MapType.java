@@ -3,7 +3,12 @@ package dev.mapsync;
 /** The kinds of map. */
 public enum MapType {
     /** Fixed-size values indexed {@code 0 .. entries-1}, laid out as the kernel's mmapable array. */
-    ARRAY(1);
+    ARRAY(1),
+    /**
+     * Fixed-size keys (numbers, {@code char[N]} strings or structs) to fixed-size values: an open-addressing table in
+     * shared memory (shm), or a kernel {@code BPF_MAP_TYPE_HASH} reached through {@code bpf(2)} (bpf).
+     */
+    HASH(2);
 
     private final int code;
 

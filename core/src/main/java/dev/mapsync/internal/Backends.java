@@ -5,6 +5,7 @@ import dev.mapsync.MapExistsException;
 import dev.mapsync.MapNotFoundException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
+import dev.mapsync.MapType;
 import dev.mapsync.internal.bpf.BpfArrays;
 import dev.mapsync.internal.layout.Header;
 import dev.mapsync.internal.shm.ShmMapFile;
@@ -32,7 +33,7 @@ public final class Backends {
             case BPF -> BpfArrays.open(spec, readOnly);
         };
         try {
-            SpecCheck.check(region.header(), spec);
+            SpecCheck.check(region.header(), spec, MapType.ARRAY);
             return region;
         } catch (RuntimeException e) {
             region.close();

@@ -36,6 +36,7 @@ public final class MapInfos {
         return new MapInfo(name, file, MapType.ofCode(h.type()),
                 h.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM, h.entries(),
                 Schema.parse(h.valueSchema()), h.valueSize(), h.stride(), h.lockStripes(), h.changelogCapacity(),
-                h.creatorPid(), alive, Instant.ofEpochSecond(0, h.createdAtNanos()), mode, uid, size, details);
+                h.creatorPid(), alive, Instant.ofEpochSecond(0, h.createdAtNanos()), mode, uid, size, details,
+                Schema.parse(h.keySchema()));
     }
 }

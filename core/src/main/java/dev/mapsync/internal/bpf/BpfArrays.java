@@ -119,6 +119,7 @@ public final class BpfArrays {
             MapRegion region = ShmMapFile.open(name, spec.file(), readOnly, spec.openTimeout(), head -> {
                 Header header = Header.read(head);
                 if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
+                dev.mapsync.internal.SpecCheck.checkType(name, header, dev.mapsync.MapType.ARRAY);
                 BpfArea area = area(name, spec.file(), head);
                 if (spec.pinPath().isPresent() && !spec.pinPath().get().equals(area.pin())) {
                     throw new IncompatibleMapException("map '" + name + "': its sidecar " + spec.file() + " belongs to the map"
@@ -145,7 +146,9 @@ public final class BpfArrays {
         if (pin.isPresent() && !Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) {
             Bpffs.checkPinPath(spec.name(), pin.get());
             try (KernelMap map = openPin(spec.name(), pin.get(), true)) {
-                return adoptionHeader(spec, pin.get(), map.info());
+                KernelMapInfo info = map.info();
+                if (info.isHash() && spec.type() != dev.mapsync.MapType.ARRAY) return BpfHashes.readHeader(spec, pin.get(), info);
+                return adoptionHeader(spec, pin.get(), info);
             }
         }
         return ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout());
@@ -185,8 +188,8 @@ public final class BpfArrays {
                 Map<String, String> d = new LinkedHashMap<>();
                 d.put("kernel map id", Integer.toString(a.mapId()));
                 d.put("pin", a.pin().toString());
-                d.put("kernel map", KernelMapInfo.typeName(a.mapType())
-                        + ((a.flags() & KernelMapInfo.F_MMAPABLE) != 0 ? ", mmapable" : ", not mmapable"));
+                d.put("kernel map", KernelMapInfo.typeName(a.mapType()) + (a.mapType() != KernelMapInfo.TYPE_ARRAY ? ""
+                        : (a.flags() & KernelMapInfo.F_MMAPABLE) != 0 ? ", mmapable" : ", not mmapable"));
                 d.put("access", a.accessName());
                 return d;
             }).orElse(Map.of());
@@ -308,11 +311,11 @@ public final class BpfArrays {
         }
     }
 
-    private static KernelMap openPin(String name, Path pin, boolean readOnly) {
+    static KernelMap openPin(String name, Path pin, boolean readOnly) {
         return BpfFailures.call(name, pin, () -> KernelMap.openPin(name, pin, readOnly));
     }
 
-    private static KernelMap openRecordedPin(String name, Path sidecar, Path pin, boolean readOnly) {
+    static KernelMap openRecordedPin(String name, Path sidecar, Path pin, boolean readOnly) {
         try {
             return openPin(name, pin, readOnly);
         } catch (MapNotFoundException e) {
@@ -322,7 +325,7 @@ public final class BpfArrays {
         }
     }
 
-    private static BpfArea area(String name, Path sidecar, MemorySegment head) {
+    static BpfArea area(String name, Path sidecar, MemorySegment head) {
         try {
             return BpfArea.read(head);
         } catch (IllegalStateException e) {
