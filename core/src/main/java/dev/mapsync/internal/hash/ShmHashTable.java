@@ -58,8 +58,13 @@ public final class ShmHashTable implements HashTable {
     private final int keySize;
     private final int valueSize;
     private final long valueOffset;
-    /** The most entries a segment holds before an insert into it checks the whole map's count. */
-    private final int fairShare;
+    /** How close to the capacity the entries hint may come before inserts count the entries exactly. */
+    private static final int NEAR_FULL = 64;
+    /** Inserts between exact counts that correct the hint, however far from full the map is. */
+    private static final int RECOUNT_EVERY = 4096;
+    private static final java.lang.invoke.VarHandle LONG =
+            java.lang.foreign.ValueLayout.JAVA_LONG.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN).varHandle();
+    private int insertsSinceRecount;
 
     public ShmHashTable(MemorySegment data, HashLayout layout, EntryLocks locks, ChangeLog changes, String mapName) {
         this.data = data;
@@ -74,7 +79,6 @@ public final class ShmHashTable implements HashTable {
         this.keySize = layout.keySize;
         this.valueSize = layout.valueSize;
         this.valueOffset = layout.valueOffset;
-        this.fairShare = (int) ((layout.capacity + (long) segments - 1) / segments);
     }
 
     // ----------------------------------------------------------------------------------------------- reads
@@ -185,8 +189,12 @@ public final class ShmHashTable implements HashTable {
     }
 
     private int insert(long seg, int g, int home, int meta, MemorySegment key, MemorySegment value) {
-        if (windows.count(g) >= fairShare) {
+        long hint = (long) LONG.getOpaque(data, HashLayout.ENTRIES_HINT);
+        if (hint >= layout.capacity - NEAR_FULL || ++insertsSinceRecount >= RECOUNT_EVERY) {
+            insertsSinceRecount = 0;
             long total = size();
+            // the sum races with writers of other segments only by their windows in flight; correct a drifted hint
+            if (Math.abs(total - hint) > 4) LONG.compareAndSet(data, HashLayout.ENTRIES_HINT, hint, total);
             if (total >= layout.capacity) {
                 throw new MapFullException("map '" + mapName + "' is full: it holds " + total + " entries, its capacity"
                         + " is " + layout.capacity + "; remove keys or create the map with a larger capacity");
@@ -214,6 +222,7 @@ public final class ShmHashTable implements HashTable {
         windows.setCount(g, windows.count(g) + 1);
         if (old == TOMBSTONE) addTombstones(seg, -1);
         windows.close(seg);
+        LONG.getAndAdd(data, HashLayout.ENTRIES_HINT, 1L);
         return free;
     }
 
@@ -238,6 +247,7 @@ public final class ShmHashTable implements HashTable {
         windows.setCount(g, windows.count(g) - 1);
         addTombstones(seg, 1);
         windows.close(seg);
+        LONG.getAndAdd(data, HashLayout.ENTRIES_HINT, -1L);
         shiftFrom(seg, g, slot);
     }
 
@@ -342,6 +352,7 @@ public final class ShmHashTable implements HashTable {
                     windows.setCount(g, windows.count(g) - 1);
                     addTombstones(seg, 1);
                     windows.close(seg);
+                    LONG.getAndAdd(data, HashLayout.ENTRIES_HINT, -1L);
                     changes.record(g * slots + i, ChangeLog.KIND_REMOVE, key);
                 }
                 sweepTombstones(seg, g);

@@ -25,7 +25,9 @@ import java.lang.foreign.MemorySegment;
  *     20    4 segment header size
  *     24    8 segment size
  *     32    8 segments offset (from the start of the data region)
- *     40   24 reserved, zero
+ *     40    8 entries hint: +1 after each insert, -1 after each delete (a hint: a writer killed between closing
+ *             its window and this add leaves it off by one; inserts near the capacity count exactly, and correct it)
+ *     48   16 reserved, zero
  *
  * segment (segSize bytes): a header of segHeader bytes, then slotsPerSegment slots of slotSize bytes
  *      0    4 seq: even when no write window is open, odd while one is (the readers' sequence word)
@@ -51,12 +53,13 @@ import java.lang.foreign.MemorySegment;
  * <p>Sizing: a map of capacity {@code C} in {@code G} segments expects {@code λ = C / G} keys per segment and gives
  * each segment {@code ceil(2λ + 6√λ + 8)} slots (rounded up to 8). A segment then overflows before the map holds
  * {@code C} keys only if {@code C} random keys put more than that many into one segment, a Poisson tail below
- * {@code 1e-14} for every {@code λ}; the map is full when it holds {@code C} entries.
+ * {@code 1e-14} for every {@code λ}; the map is full when it holds {@code C} entries, which an insert checks by
+ * summing the segments' counts whenever the entries hint is near {@code C}.
  */
 public final class HashLayout {
     public static final long TABLE_HEADER = 64;
     public static final long SEED = 0, SEGMENTS = 8, SLOTS = 12, SLOT_SIZE = 16, SEGMENT_HEADER = 20,
-            SEGMENT_SIZE = 24, SEGMENTS_OFFSET = 32;
+            SEGMENT_SIZE = 24, SEGMENTS_OFFSET = 32, ENTRIES_HINT = 40;
 
     /** Segment header fields. */
     public static final long SEQ = 0, TOMBSTONES = 4, J_TAG = 8, J_FLAGS = 12, J_A = 16, J_A_META = 20, J_B = 24,
