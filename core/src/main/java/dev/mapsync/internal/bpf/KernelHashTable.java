@@ -3,6 +3,7 @@ package dev.mapsync.internal.bpf;
 import dev.mapsync.HashStats;
 import dev.mapsync.MapFullException;
 import dev.mapsync.internal.hash.HashTable;
+import dev.mapsync.internal.hash.HashTestHooks;
 import dev.mapsync.internal.hash.KeyHash;
 import dev.mapsync.internal.hash.Update;
 import dev.mapsync.internal.linux.Errno;
@@ -119,6 +120,10 @@ public final class KernelHashTable implements HashTable {
                 int action = update.decide(present ? n.value.asSlice(valueOffset, valueSize) : null, into);
                 switch (action) {
                     case Update.WRITE, Update.ADD -> {
+                        if (HashTestHooks.ENABLED) {
+                            HashTestHooks.opened();
+                            HashTestHooks.midWindow();
+                        }
                         n.other.asSlice(0, kernelValueSize).fill((byte) 0);
                         MemorySegment.copy(into, 0, n.other, valueOffset, valueSize);
                         int refused = map.update(n.key, n.other, (present ? Bpf.EXIST : Bpf.NOEXIST) | lockFlag);
@@ -133,6 +138,10 @@ public final class KernelHashTable implements HashTable {
                     }
                     case Update.REMOVE -> {
                         if (!present) return false;
+                        if (HashTestHooks.ENABLED) {
+                            HashTestHooks.opened();
+                            HashTestHooks.midWindow();
+                        }
                         if (!map.delete(n.key)) continue;
                         changes.record(-1, ChangeLog.KIND_REMOVE, key);
                         return true;
