@@ -244,6 +244,26 @@ class SharedHashMapTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void removingEachKeyAsItIsReturnedStillReturnsEveryKeyOnce(Backend b) {
+        // on the kernel map, deleting the key GET_NEXT_KEY stands on makes it start again from the first key
+        try (SharedHashMap<Integer, Long> map = SharedHashMap.create(spec(b, Codec.i32(), Codec.i64(), 200))) {
+            for (int i = 0; i < 150; i++) map.put(i, (long) i);
+            List<Integer> returned = new ArrayList<>();
+            for (Map.Entry<Integer, Long> e : map) {
+                returned.add(e.getKey());
+                assertEquals((long) e.getKey(), e.getValue());
+                map.remove(e.getKey());
+            }
+            returned.sort(null);
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < 150; i++) all.add(i);
+            assertEquals(all, returned);
+            assertEquals(0, map.size());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void changesNameTheirKeysAndKinds(Backend b) {
         try (SharedHashMap<String, Long> map = SharedHashMap.create(spec(b, Codec.chars(16), Codec.i64(), 64));
              SharedHashMap<String, Long> other = SharedHashMap.open(spec(b, Codec.chars(16), Codec.i64(), 64));

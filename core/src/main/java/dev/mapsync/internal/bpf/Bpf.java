@@ -91,7 +91,7 @@ public final class Bpf {
             };
             case Errno.EBUSY -> cmd == BpfCommand.MAP_FREEZE ? "the map is mapped writable" : "";
             case Errno.E2BIG -> switch (cmd) {
-                case MAP_CREATE -> "the key, the value or the map is too large (hash map keys: at most 512 bytes)";
+                case MAP_CREATE -> "the key, the value or the map is too large";
                 case MAP_UPDATE_ELEM -> "the hash map is full (max_entries)";
                 default -> "";
             };

@@ -224,8 +224,8 @@ public final class BpfArrays {
         String name = spec.name();
         String map = "map '" + name + "' pinned at " + pin;
         if (!info.isArray()) {
-            throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; mapsync opens array maps"
-                    + " (BPF_MAP_TYPE_ARRAY) only", "kernel map type");
+            throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; SharedArray opens array maps"
+                    + " (BPF_MAP_TYPE_ARRAY) only" + (info.isHash() ? "; open it with SharedHashMap" : ""), "kernel map type");
         }
         if (info.keySize() != 4) {
             throw new IncompatibleMapException(map + " has " + info.keySize() + "-byte keys, not 4", "key size");

@@ -39,7 +39,11 @@ public final class ProgramBuilder {
     /** A kernel helper function a program may call. */
     public enum Helper {
         /** {@code void *bpf_map_lookup_elem(map, key)}: r1 = map, r2 = pointer to key; r0 = pointer to value or 0. */
-        MAP_LOOKUP_ELEM(1);
+        MAP_LOOKUP_ELEM(1),
+        /** {@code void bpf_spin_lock(struct bpf_spin_lock *lock)}: r1 = pointer to the lock in a map value. */
+        SPIN_LOCK(93),
+        /** {@code void bpf_spin_unlock(struct bpf_spin_lock *lock)}. */
+        SPIN_UNLOCK(94);
 
         final int id;
 
@@ -91,6 +95,11 @@ public final class ProgramBuilder {
     /** {@code *(width *)(base + off) = imm}, such as a key on the stack ({@code base} R10, off negative). */
     public ProgramBuilder store(Width w, Reg base, int off, int imm) {
         return add(new Insn(Insn.ST | w.code | Insn.MODE_MEM, base, Reg.R0, offset(off), imm));
+    }
+
+    /** {@code *(width *)(base + off) = src}. */
+    public ProgramBuilder store(Width w, Reg base, int off, Reg src) {
+        return add(new Insn(Insn.STX | w.code | Insn.MODE_MEM, base, src, offset(off), 0));
     }
 
     /** {@code dst = *(width *)(src + off)}. */
