@@ -35,7 +35,7 @@ final class ListCommand implements Runnable {
         for (MapInfo m : maps) {
             String name = (m.backend() == dev.mapsync.Backend.BPF ? "bpf:" : "") + m.name();
             out.printf("%-24s %-7s %-6s %9d  %s%n", name, m.backend().name().toLowerCase(Locale.ROOT), m.type(),
-                    m.entries(), m.valueSchema());
+                    m.entries(), m.type() == dev.mapsync.MapType.HASH ? m.keySchema() + " -> " + m.valueSchema() : m.valueSchema());
         }
     }
 }
