@@ -225,9 +225,24 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         });
     }
 
-    /** {@link #put} without reading back the previous value. */
+    /**
+     * {@link #put} without reading back the previous value: on the bpf backend one {@code BPF_MAP_UPDATE_ELEM} with
+     * {@code BPF_ANY} instead of a lookup and an update.
+     */
     public void set(K key, V value) {
-        write(key, value, (b, current, into) -> Update.WRITE);
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            encodeValue(value, b.value);
+            table.write(b.key, b.value);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
     }
 
     /**

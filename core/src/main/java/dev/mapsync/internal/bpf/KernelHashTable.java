@@ -25,6 +25,7 @@ import java.util.Set;
  * <li>{@link #get}: {@code BPF_MAP_LOOKUP_ELEM}, no lock. With a spin-locked value ({@code BPF_F_LOCK}) the kernel
  *     copies the value under the element's {@code bpf_spin_lock}, so the copy is whole even against BPF programs that
  *     take that lock; without one, a lookup racing an update of the same key may copy a mix (kernel semantics).</li>
+ * <li>{@link #write} (a blind store): {@code BPF_MAP_UPDATE_ELEM} with {@code BPF_ANY}, under the key's stripe lock.</li>
  * <li>{@link #update}: under the lock of the key's stripe in the sidecar (so that mapsync processes' read-modify-write
  *     operations are atomic among themselves): lookup, decide, then {@code BPF_MAP_UPDATE_ELEM} with
  *     {@code BPF_NOEXIST} for a new key or {@code BPF_EXIST} for a present one, or {@code BPF_MAP_DELETE_ELEM}. When
@@ -127,11 +128,7 @@ public final class KernelHashTable implements HashTable {
                         n.other.asSlice(0, kernelValueSize).fill((byte) 0);
                         MemorySegment.copy(into, 0, n.other, valueOffset, valueSize);
                         int refused = map.update(n.key, n.other, (present ? Bpf.EXIST : Bpf.NOEXIST) | lockFlag);
-                        if (refused == Errno.E2BIG) {
-                            throw new MapFullException("map '" + mapName + "' is full: its kernel hash map holds its"
-                                    + " max_entries (" + map.info().maxEntries() + ") and refused the new key (E2BIG);"
-                                    + " remove keys, or create it larger (or as an LRU map, which evicts)");
-                        }
+                        if (refused == Errno.E2BIG) throw full();
                         if (refused != 0) continue; // the key appeared or vanished under us: decide again
                         changes.record(-1, action == Update.ADD ? ChangeLog.KIND_ATOMIC : ChangeLog.KIND_WRITE, key);
                         return present;
@@ -155,6 +152,30 @@ public final class KernelHashTable implements HashTable {
             n.release();
             locks.release(rec);
         }
+    }
+
+    /** One {@code BPF_MAP_UPDATE_ELEM} with {@code BPF_ANY}, under the key's stripe lock (no lookup is needed). */
+    @Override
+    public void write(MemorySegment key, MemorySegment value) {
+        long rec = locks.stripeRecord(KeyHash.segment(KeyHash.of(key, 0, keySize, 0), stripes));
+        locks.acquire(rec, -1, locks.timeoutNanos());
+        Native n = Native.take(keySize, kernelValueSize);
+        try {
+            MemorySegment.copy(key, 0, n.key, 0, keySize);
+            if (valueOffset != 0) n.other.asSlice(0, valueOffset).fill((byte) 0);
+            MemorySegment.copy(value, 0, n.other, valueOffset, valueSize);
+            if (map.update(n.key, n.other, Bpf.ANY | lockFlag) == Errno.E2BIG) throw full();
+            changes.record(-1, ChangeLog.KIND_WRITE, key);
+        } finally {
+            n.release();
+            locks.release(rec);
+        }
+    }
+
+    private MapFullException full() {
+        return new MapFullException("map '" + mapName + "' is full: its kernel hash map holds its max_entries ("
+                + map.info().maxEntries() + ") and refused the new key (E2BIG); remove keys, or create it larger (or as"
+                + " an LRU map, which evicts)");
     }
 
     @Override

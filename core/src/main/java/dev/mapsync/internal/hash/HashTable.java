@@ -26,6 +26,15 @@ public interface HashTable {
      */
     boolean update(MemorySegment key, MemorySegment into, Update update);
 
+    /**
+     * Stores {@code value} under {@code key} whether or not the key is present, recording the change.
+     *
+     * @throws dev.mapsync.MapFullException if the key is new and does not fit (nothing changed)
+     */
+    default void write(MemorySegment key, MemorySegment value) {
+        update(key, value, (current, into) -> Update.WRITE);
+    }
+
     /** The number of entries (see each table for how exact it is under concurrent writes). */
     long size();
 
