@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  * <p>Opening checks the existing map against the spec, field by field, and refuses a mismatch with an
  * {@link IncompatibleMapException} that names the field.
  *
+ * <p>A hash map's blueprint is a {@link HashSpec}, which adds the key codec to a spec like this one (its
+ * {@link HashSpec#mapSpec()}, which is what {@link SharedMaps#info} and {@link SharedMaps#delete} take).
+ *
  * <p>A map on the {@link Backend#BPF bpf} backend is a kernel array map pinned in the bpf file system, with a
  * sidecar file for its header and control region at {@link #file()}, the place an shm map of the same name would
  * have. Maps mapsync creates are pinned at {@code /sys/fs/bpf/mapsync/<name>}. A map pinned anywhere else (made
