@@ -9,8 +9,9 @@ public enum Backend {
     SHM,
     /**
      * A kernel eBPF array map created with {@code BPF_F_MMAPABLE}, pinned under {@code /sys/fs/bpf/mapsync/}, so
-     * that {@code bpftool}, C programs and BPF programs share the very same memory. Creating one needs
-     * CAP_BPF; opening a pin needs only its file permission.
+     * that {@code bpftool}, C programs and BPF programs share the very same memory. A hash map on this backend is a
+     * kernel {@code BPF_MAP_TYPE_HASH}, which cannot be mapped: its every operation is a {@code bpf(2)} call.
+     * Creating one needs CAP_BPF; opening a pin needs only its file permission.
      */
     BPF
 }

@@ -27,11 +27,12 @@ import java.util.Map;
  * @param ownerUid          the uid that owns the file
  * @param fileSize          the file's size in bytes
  * @param details           backend-specific facts, in display order (bpf: map id, pin path, access path)
+ * @param keySchema         the layout of a key: {@code u32} (the index) for arrays
  */
 public record MapInfo(String name, Path file, MapType type, Backend backend, int entries, Schema valueSchema,
                       int valueSize, int stride, int lockStripes, int changelogCapacity, int creatorPid,
                       boolean creatorAlive, Instant createdAt, int mode, int ownerUid, long fileSize,
-                      Map<String, String> details) {
+                      Map<String, String> details, Schema keySchema) {
     public MapInfo {
         // a copy that keeps the caller's order: info and list print the details as they come
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));

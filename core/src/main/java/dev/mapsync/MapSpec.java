@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  * <p>Opening checks the existing map against the spec, field by field, and refuses a mismatch with an
  * {@link IncompatibleMapException} that names the field.
  *
+ * <p>A hash map's blueprint is a {@link HashSpec}, which adds the key codec to a spec like this one (its
+ * {@link HashSpec#mapSpec()}, which is what {@link SharedMaps#info} and {@link SharedMaps#delete} take).
+ *
  * <p>A map on the {@link Backend#BPF bpf} backend is a kernel array map pinned in the bpf file system, with a
  * sidecar file for its header and control region at {@link #file()}, the place an shm map of the same name would
  * have. Maps mapsync creates are pinned at {@code /sys/fs/bpf/mapsync/<name>}. A map pinned anywhere else (made
@@ -51,6 +54,8 @@ public final class MapSpec<V> {
     private Path path;
     private Path dir;
     private Codec<V> codec;
+    /** The key codec of a hash map; null for arrays (their key is the u32 index) and for specs that adopt a map. */
+    private Codec<?> keyCodec;
     private int entries;
     private Backend backend = Backend.SHM;
     private int mode = DEFAULT_MODE;
@@ -71,6 +76,7 @@ public final class MapSpec<V> {
     /** A copy to change before returning it from a wither. */
     private MapSpec<V> copy() {
         MapSpec<V> c = new MapSpec<>(type, name, path, codec, entries);
+        c.keyCodec = keyCodec;
         c.dir = dir;
         c.backend = backend;
         c.mode = mode;
@@ -151,6 +157,15 @@ public final class MapSpec<V> {
                     + " sidecar, so it must be 1 to 128 of A-Z a-z 0-9 _ - (not starting with '-')");
         }
         return p;
+    }
+
+    /** This spec as the blueprint of a hash map with keys of {@code key} (see {@link HashSpec}). */
+    MapSpec<V> keyed(Codec<?> key) {
+        MapSpec<V> c = copy();
+        c.type = MapType.HASH;
+        c.keyCodec = Objects.requireNonNull(key, "key codec");
+        if (c.lockStripes > 0 && entries > 0) c.lockStripes = Math.min(c.lockStripes, entries);
+        return c;
     }
 
     /**
@@ -369,6 +384,15 @@ public final class MapSpec<V> {
         return codec;
     }
 
+    /**
+     * The key schema: {@code u32} (the index) for arrays, the key codec's schema for hash maps, or null for a spec that
+     * adopts an existing map (and for rings and barriers, which have no keys).
+     */
+    public Schema keySchema() {
+        if (keyCodec != null) return keyCodec.schema();
+        return type == MapType.ARRAY ? Schema.scalar(Schema.Kind.U32) : null;
+    }
+
     /** The value schema, or null when {@link #codec()} is. */
     public Schema valueSchema() {
         return codec == null ? null : codec.schema();
@@ -401,9 +425,11 @@ public final class MapSpec<V> {
         return mode;
     }
 
-    /** The number of entry locks (stripes). */
+    /** The number of entry locks (stripes); for hash maps, the number of segments. */
     public int lockStripes() {
-        return lockStripes > 0 ? lockStripes : dev.mapsync.internal.layout.ControlLayout.defaultStripes(entries);
+        if (lockStripes > 0) return lockStripes;
+        return type == MapType.HASH ? dev.mapsync.internal.layout.HashLayout.defaultSegments(entries)
+                : dev.mapsync.internal.layout.ControlLayout.defaultStripes(entries);
     }
 
     public int changelogCapacity() {
@@ -446,9 +472,11 @@ public final class MapSpec<V> {
             return what + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + entries + " bytes)";
         }
         if (type == MapType.BARRIER) return "barrier '" + name + "' (" + entries + " parties)";
-        if (pin != null) return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin;
+        if (pin != null && keyCodec == null) return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin;
+        if (pin != null) return "hash map of " + keyCodec.schema() + " -> " + codec.schema() + " pinned at " + pin;
         if (type == null) return "existing map '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ")";
-        return type + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + entries
-                + " x " + codec.schema() + ")";
+        String geometry = keyCodec == null ? entries + " x " + codec.schema()
+                : entries + " x " + keyCodec.schema() + " -> " + codec.schema();
+        return type + " '" + name + "' (" + backend.name().toLowerCase(java.util.Locale.ROOT) + ", " + geometry + ")";
     }
 }

@@ -5,8 +5,13 @@ public enum MapType {
     /** Fixed-size values indexed {@code 0 .. entries-1}, laid out as the kernel's mmapable array. */
     ARRAY(1),
     /**
+     * Fixed-size keys (numbers, {@code char[N]} strings or structs) to fixed-size values: an open-addressing table in
+     * shared memory (shm), or a kernel {@code BPF_MAP_TYPE_HASH} reached through {@code bpf(2)} (bpf).
+     */
+    HASH(2),
+    /**
      * A ring buffer of records in the kernel's BPF ring buffer format: many producers, one consumer
-     * ({@link SharedRing}, {@link SharedQueue}). Code 2 is reserved for hash maps.
+     * ({@link SharedRing}, {@link SharedQueue}).
      */
     RING(3),
     /** A barrier that a fixed number of processes meet at, generation after generation ({@link SharedBarrier}). */

@@ -488,7 +488,7 @@ public final class SharedArray<V> implements AutoCloseable {
     /** {@link #watch(java.util.function.Consumer)} of the entries {@code fromKey..toKey} (inclusive) only. */
     public Subscription watch(int fromKey, int toKey, java.util.function.Consumer<? super ChangeEvent> listener) {
         ChangeCursor cursor = changes(fromKey, toKey);
-        return new Watcher("mapsync-watch-" + name(), cursor::poll, cursor, listener);
+        return new Watcher<ChangeEvent>("mapsync-watch-" + name(), cursor::poll, cursor, listener);
     }
 
     /**
@@ -502,7 +502,7 @@ public final class SharedArray<V> implements AutoCloseable {
         checkRange(fromKey, toKey);
         if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
         SnapshotDiff diff = new SnapshotDiff(() -> snapshot(fromKey, toKey), fromKey, (int) stride, valueSize, interval);
-        return new Watcher("mapsync-poll-" + name(), diff::poll, () -> { }, listener);
+        return new Watcher<ChangeEvent>("mapsync-poll-" + name(), diff::poll, () -> { }, listener);
     }
 
     /** The bytes of entries {@code fromKey..toKey}, {@code stride} apart. */

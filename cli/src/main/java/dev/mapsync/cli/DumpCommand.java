@@ -1,6 +1,8 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -8,19 +10,32 @@ import picocli.CommandLine.Parameters;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-@Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Print every entry, one per line: INDEX<TAB>VALUE, or JSON lines with --json.")
+@Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Print every entry, one per line: INDEX<TAB>VALUE (arrays) or KEY<TAB>VALUE (hash maps), or JSON lines with --json.",
+                "Entries stream out as they are read: a kernel hash map a few hundred per system call (BPF_MAP_LOOKUP_BATCH)."})
 final class DumpCommand extends MapCommand implements Runnable {
-    @Option(names = "--json", description = "One JSON object per line: {\"index\":I,\"value\":V}.")
+    @Option(names = "--json", description = "One JSON object per line: {\"index\":I,\"value\":V}, or {\"key\":K,\"value\":V} for hash maps.")
     boolean json;
 
     @Option(names = "--nonzero", description = "Leave out entries whose bytes are all zero.")
     boolean nonZero;
 
+    /** Ends a dump early when the reader went away (such as head). */
+    private static final class Stop extends RuntimeException {
+        Stop() {
+            super(null, null, false, false);
+        }
+    }
+
     @Override
     public void run() {
+        if (isHash()) {
+            dumpHash();
+            return;
+        }
         try (SharedArray<Object> array = open(true)) {
             var schema = array.codec().schema();
-            Object zero = nonZero ? array.codec().read(java.lang.foreign.MemorySegment.ofArray(new byte[schema.size()]), 0) : null;
+            Object zero = nonZero ? ValueText.zero(schema) : null;
             for (int i = 0; i < array.length(); i++) {
                 Object value = array.get(i);
                 if (nonZero && ValueText.format(schema, value).equals(ValueText.format(schema, zero))) continue;
@@ -34,6 +49,27 @@ final class DumpCommand extends MapCommand implements Runnable {
                 }
                 if (out().checkError()) return; // the reader went away (e.g. head): stop quietly
             }
+        }
+    }
+
+    private void dumpHash() {
+        try (SharedHashMap<Object, Object> hash = openHash(true)) {
+            Schema keys = hash.keyCodec().schema(), values = hash.valueCodec().schema();
+            String zero = nonZero ? ValueText.format(values, ValueText.zero(values)) : null;
+            hash.forEach((k, v) -> {
+                if (nonZero && ValueText.format(values, v).equals(zero)) return;
+                if (json) {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("key", ValueText.jsonValue(keys, k));
+                    line.put("value", ValueText.jsonValue(values, v));
+                    out().println(Json.of(line));
+                } else {
+                    out().println(ValueText.format(keys, k) + "\t" + ValueText.format(values, v));
+                }
+                if (out().checkError()) throw new Stop();
+            });
+        } catch (Stop stopped) {
+            // the reader went away: stop quietly
         }
     }
 }

@@ -14,6 +14,7 @@ final class ExitCodes {
     static final int OK = 0;
     /** Bad arguments: an unknown option, a malformed value, an index out of range. */
     static final int USAGE = 1;
+    /** No such map, or (for hash maps) no such key. */
     static final int NOT_FOUND = 2;
     /** The map differs from what was asked, or is not a complete map. */
     static final int INCOMPATIBLE = 3;
@@ -28,13 +29,14 @@ final class ExitCodes {
     static final int TIMED_OUT = 124;
 
     static final String HELP = """
-            Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map not found, 3 incompatible or corrupt map,
+            Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map (or key) not found, 3 incompatible or corrupt map,
               4 permission denied, 5 other failure, 6 a check failed (cas saw another value, the demo counted wrong,
               unlock --force found the owner alive, doctor found something a backend needs missing), 124 a wait timed
               out (a lock, wait --until, room in a queue, records to take, the other parties of a barrier).""";
 
     static int of(Throwable e) {
-        if (e instanceof MapNotFoundException) return NOT_FOUND;
+        if (e instanceof MapNotFoundException || e instanceof KeyNotFoundException) return NOT_FOUND;
+        if (e instanceof picocli.CommandLine.ParameterException) return USAGE;
         if (e instanceof dev.mapsync.LockTimeoutException || e instanceof dev.mapsync.WaitTimeoutException) return TIMED_OUT;
         if (e instanceof IncompatibleMapException || e instanceof CorruptMapException) return INCOMPATIBLE;
         if (e instanceof MapAccessDeniedException) return PERMISSION;

@@ -1,24 +1,41 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "get", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Print one entry, field by field (the format set accepts).")
+@Command(name = "get", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Print one entry, field by field (the format set accepts).",
+        footer = {"", "Examples:", "  mapsync get accounts 7", "  mapsync get sessions 4b1d9c --json",
+                "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key"})
 final class GetCommand extends MapCommand implements Runnable {
-    @Parameters(index = "1", paramLabel = "INDEX")
-    int index;
+    @Parameters(index = "1", paramLabel = "INDEX",
+            description = "An array's index, or a hash map's key in the text form values have (42, ada, \"a, b\", shard=1,name=x).")
+    String entry;
 
     @Option(names = "--json", description = "Print a JSON document: a number, string, array, or an object keyed by field name.")
     boolean json;
 
     @Override
     public void run() {
-        try (SharedArray<Object> array = open(true)) {
-            var schema = array.codec().schema();
-            Object value = array.get(index);
-            out().println(json ? Json.of(ValueText.jsonValue(schema, value)) : ValueText.format(schema, value));
+        if (isHash()) {
+            try (SharedHashMap<Object, Object> hash = openHash(true)) {
+                Object value = hash.get(key(hash, entry));
+                if (value == null) throw new KeyNotFoundException(hash.name(), entry);
+                print(hash.valueCodec().schema(), value);
+            }
+            return;
         }
+        int index = index(entry);
+        try (SharedArray<Object> array = open(true)) {
+            print(array.codec().schema(), array.get(index));
+        }
+    }
+
+    private void print(Schema schema, Object value) {
+        out().println(json ? Json.of(ValueText.jsonValue(schema, value)) : ValueText.format(schema, value));
     }
 }

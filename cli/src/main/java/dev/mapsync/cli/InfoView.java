@@ -1,5 +1,7 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.Backend;
+import dev.mapsync.HashStats;
 import dev.mapsync.MapInfo;
 
 import java.util.LinkedHashMap;
@@ -64,9 +66,63 @@ final class InfoView {
     static String valueColumn(MapInfo i) {
         return switch (i.type()) {
             case ARRAY -> i.valueSchema().toString();
+            case HASH -> i.keySchema() + " -> " + i.valueSchema();
             case RING -> i.valueSchema() == null ? "(records)" : i.valueSchema().toString();
             case BARRIER -> "(parties)";
         };
+    }
+
+    /** A hash map: its key, capacity, fill and probe lengths as well. */
+    static Map<String, Object> json(MapInfo i, HashStats s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", i.name());
+        m.put("file", i.file().toString());
+        m.put("type", i.type().toString());
+        m.put("backend", i.backend().name().toLowerCase(Locale.ROOT));
+        m.put("key_schema", i.keySchema().toString());
+        m.put("key_size", i.keySchema().size());
+        m.put("value_schema", i.valueSchema().toString());
+        m.put("value_size", i.valueSize());
+        m.put("capacity", i.entries());
+        m.put("entries", s.entries());
+        m.put("fill_ratio", s.fillRatio());
+        m.put("longest_probe", s.longestProbe() < 0 ? null : s.longestProbe());
+        m.put("tombstones", s.tombstones());
+        m.put("segments", s.segments());
+        m.put("slots", s.slots());
+        m.put("mode", String.format("%04o", i.mode()));
+        m.put("owner_uid", i.ownerUid());
+        m.put("file_size", i.fileSize());
+        m.put("changelog_capacity", i.changelogCapacity());
+        m.put("creator_pid", i.creatorPid());
+        m.put("creator_alive", i.creatorAlive());
+        m.put("created_at", i.createdAt().toString());
+        i.details().forEach((k, v) -> m.put(k.replace(' ', '_'), v));
+        return m;
+    }
+
+    static String text(MapInfo i, HashStats s) {
+        StringBuilder b = new StringBuilder();
+        boolean kernel = i.backend() == Backend.BPF;
+        line(b, "map", i.name());
+        line(b, "file", i.file().toString());
+        line(b, "type", i.type().toString());
+        line(b, "backend", i.backend().name().toLowerCase(Locale.ROOT));
+        i.details().forEach((k, v) -> line(b, k, v));
+        line(b, "key", i.keySchema() + " (" + i.keySchema().size() + " bytes)");
+        line(b, "value", i.valueSchema() + " (" + i.valueSize() + " bytes)");
+        line(b, "capacity", Integer.toString(i.entries()));
+        line(b, "entries", s.entries() + String.format(Locale.ROOT, " (fill %.1f%%)", 100 * s.fillRatio()));
+        line(b, "probe", s.longestProbe() < 0 ? "not visible (the kernel's buckets)"
+                : "longest " + s.longestProbe() + " slot" + (s.longestProbe() == 1 ? "" : "s") + " (" + s.slots()
+                + " slots in " + s.segments() + " segment" + (s.segments() == 1 ? "" : "s") + ")");
+        if (!kernel) line(b, "tombstones", Long.toString(s.tombstones()));
+        line(b, "mode", String.format("%04o, owner uid %d, %d bytes", i.mode(), i.ownerUid(), i.fileSize()));
+        line(b, "created", i.createdAt() + " by pid " + i.creatorPid() + (i.creatorAlive() ? " (running)" : " (exited)"));
+        line(b, "locks", kernel ? i.lockStripes() + " stripes (read-modify-writes lock the key's stripe)"
+                : i.lockStripes() + " (one per segment)");
+        line(b, "changelog", i.changelogCapacity() + " changes");
+        return b.toString();
     }
 
     private static void line(StringBuilder b, String key, String value) {

@@ -16,10 +16,10 @@ import java.nio.file.Path;
                 + "A MAP is a name (the default folder, shm backend), bpf:NAME (a kernel map), or a path containing '/'.",
         footer = {"", ExitCodes.HELP},
         subcommands = {CreateCommand.class, ListCommand.class, InfoCommand.class, GetCommand.class, SetCommand.class,
-                AddCommand.class, CasCommand.class, DumpCommand.class, RmCommand.class, LockCommand.class, LocksCommand.class,
-                UnlockCommand.class, WatchCommand.class, WaitCommand.class, QueueCommand.class, BarrierCommand.class,
-                ExportCommand.class, TopCommand.class, BenchCommand.class, CompletionCommand.class, DoctorCommand.class,
-                DemoCommand.class,
+                AddCommand.class, CasCommand.class, DumpCommand.class, RmCommand.class, RmKeyCommand.class, LockCommand.class,
+                LocksCommand.class, UnlockCommand.class, WatchCommand.class, WaitCommand.class, QueueCommand.class,
+                BarrierCommand.class, ExportCommand.class, TopCommand.class, BenchCommand.class, CompletionCommand.class,
+                DoctorCommand.class, DemoCommand.class,
                 DemoWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")

@@ -1,7 +1,11 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.MapSpec;
+import dev.mapsync.MapType;
+import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
+import dev.mapsync.SharedMaps;
 import picocli.CommandLine;
 import picocli.CommandLine.ParentCommand;
 
@@ -29,6 +33,31 @@ abstract class MapCommand {
 
     SharedArray<Object> open(boolean readOnly) {
         return readOnly ? SharedArray.openReadOnly(existing()) : SharedArray.open(existing());
+    }
+
+    /** True when the map is a hash map (its header says so); false for arrays. */
+    boolean isHash() {
+        return SharedMaps.info(existing()).type() == MapType.HASH;
+    }
+
+    SharedHashMap<Object, Object> openHash(boolean readOnly) {
+        return readOnly ? SharedHashMap.openReadOnly(ref().existingHash(root.dir)) : SharedHashMap.open(ref().existingHash(root.dir));
+    }
+
+    /** An array index as the command line gives it. */
+    int index(String text) {
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "Invalid value for positional parameter at index 1 (INDEX): '" + text + "' is not an int");
+        }
+    }
+
+    /** A hash map key given in the text form of values; a struct key names every field it needs (others are 0). */
+    static Object key(SharedHashMap<Object, Object> map, String text) {
+        Schema schema = map.keyCodec().schema();
+        return ValueText.parse(schema, text, ValueText.zero(schema));
     }
 
     PrintWriter out() {

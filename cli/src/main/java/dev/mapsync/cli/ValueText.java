@@ -20,6 +20,11 @@ import java.util.Map;
 public final class ValueText {
     private ValueText() {}
 
+    /** The value of {@code schema} whose bytes are all zero (as read back by its dynamic codec). */
+    static Object zero(Schema schema) {
+        return dev.mapsync.Codec.of(schema).read(java.lang.foreign.MemorySegment.ofArray(new byte[schema.size()]), 0);
+    }
+
     /** The text of {@code value}, which has {@code schema}. */
     public static String format(Schema schema, Object value) {
         if (schema.kind() == Schema.Kind.STRUCT) {

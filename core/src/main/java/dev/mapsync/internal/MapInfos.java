@@ -50,7 +50,8 @@ public final class MapInfos {
         boolean alive = sameNamespace && Proc.isAlive(h.creatorPid(), h.creatorStartTime());
         return new MapInfo(name, file, MapType.ofCode(h.type()),
                 h.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM, h.entries(),
-                h.valueSchema().isEmpty() ? null : Schema.parse(h.valueSchema()), h.valueSize(), h.stride(), h.lockStripes(), h.changelogCapacity(),
-                h.creatorPid(), alive, Instant.ofEpochSecond(0, h.createdAtNanos()), mode, uid, size, details);
+                h.valueSchema().isEmpty() ? null : Schema.parse(h.valueSchema()), h.valueSize(), h.stride(), h.lockStripes(),
+                h.changelogCapacity(), h.creatorPid(), alive, Instant.ofEpochSecond(0, h.createdAtNanos()), mode, uid, size,
+                details, h.keySchema().isEmpty() ? null : Schema.parse(h.keySchema()));
     }
 }

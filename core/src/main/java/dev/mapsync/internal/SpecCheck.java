@@ -19,23 +19,33 @@ public final class SpecCheck {
      */
     public static void check(Header header, MapSpec<?> spec, MapType handleType) {
         String name = spec.name();
+        checkType(name, header, handleType);
         Backend fileBackend = header.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
         // a spec that adopts a map by name takes whichever backend the map has
         boolean anyBackend = spec.adoptsExisting() && spec.pinPath().isEmpty();
         if (fileBackend != spec.backend() && !anyBackend) {
             throw new IncompatibleMapException(name, "backend", lower(fileBackend), lower(spec.backend()));
         }
-        MapType fileType = MapType.ofCode(header.type());
-        if (fileType != handleType) throw new IncompatibleMapException(name, "map type", fileType, handleType);
         if (spec.adoptsExisting()) return;
         switch (handleType) {
-            case ARRAY -> checkArray(header, spec);
+            case ARRAY, HASH -> checkKeyed(header, spec);
             case RING -> checkRing(header, spec);
             case BARRIER -> {
                 if (header.entries() != spec.entries()) {
                     throw new IncompatibleMapException(name, "parties", header.entries(), spec.entries());
                 }
             }
+        }
+    }
+
+    /**
+     * @throws IncompatibleMapException if the map is not of the type the handle opens, saying which class opens it
+     */
+    public static void checkType(String name, Header header, MapType handleType) {
+        MapType fileType = MapType.ofCode(header.type());
+        if (fileType != handleType) {
+            throw new IncompatibleMapException("map '" + name + "' is " + article(fileType) + " map, not " + article(handleType)
+                    + " map; open it with " + handle(fileType, true), "map type");
         }
     }
 
@@ -47,16 +57,28 @@ public final class SpecCheck {
      */
     public static void requireType(MapSpec<?> spec, MapType handleType) {
         if (spec.type() == null || spec.type() == handleType) return;
-        String handle = switch (spec.type()) {
-            case ARRAY -> "SharedArray";
-            case RING -> spec.codec() == null ? "SharedRing" : "SharedQueue (or SharedRing)";
-            case BARRIER -> "SharedBarrier";
-        };
-        throw new IllegalArgumentException("the spec of " + spec + " is not one of a " + handleType + "; open it with " + handle);
+        throw new IllegalArgumentException("the spec of " + spec + " is not one of a " + handleType + "; open it with "
+                + handle(spec.type(), spec.codec() == null));
     }
 
-    private static void checkArray(Header header, MapSpec<?> spec) {
+    private static String handle(MapType type, boolean anyRecords) {
+        return switch (type) {
+            case ARRAY -> "SharedArray";
+            case HASH -> "SharedHashMap";
+            case RING -> anyRecords ? "SharedRing (or SharedQueue)" : "SharedQueue (or SharedRing)";
+            case BARRIER -> "SharedBarrier";
+        };
+    }
+
+    /** Arrays and hash maps: keys, values, entries, stripes. */
+    private static void checkKeyed(Header header, MapSpec<?> spec) {
         String name = spec.name();
+        if (header.keySize() != spec.keySchema().size()) {
+            throw new IncompatibleMapException(name, "key size", header.keySize(), spec.keySchema().size());
+        }
+        if (!header.keySchema().equals(spec.keySchema().toString())) {
+            throw new IncompatibleMapException(name, "key schema", "'" + header.keySchema() + "'", "'" + spec.keySchema() + "'");
+        }
         if (header.valueSize() != spec.valueSchema().size()) {
             throw new IncompatibleMapException(name, "value size", header.valueSize(), spec.valueSchema().size());
         }
@@ -87,6 +109,11 @@ public final class SpecCheck {
                     header.valueSchema().isEmpty() ? "records of any length" : "'" + header.valueSchema() + "'",
                     "'" + spec.valueSchema() + "'");
         }
+    }
+
+    private static String article(MapType t) {
+        String s = String.valueOf(t);
+        return ("aeiou".indexOf(s.charAt(0)) >= 0 ? "an " : "a ") + s;
     }
 
     private static String lower(Backend b) {

@@ -28,6 +28,18 @@ public final class TestBackends {
         record(backend.name().toLowerCase(Locale.ROOT), null);
     }
 
+    /**
+     * For runners that skip by themselves (jqwik's skip hooks): why {@code backend} cannot run here, printed and noted
+     * for the test summary, or null when it can (noted as a run).
+     */
+    public static String noteRunOrSkip(Backend backend) {
+        String name = backend.name().toLowerCase(Locale.ROOT);
+        String reason = unavailableReason(backend);
+        record(name, reason);
+        if (reason != null) System.out.println("SKIPPED [" + name + "]: " + reason);
+        return reason;
+    }
+
     /** Skips the test of {@code backend} for {@code reason}, printed and noted for the test summary. */
     public static void skip(Backend backend, String reason) {
         String name = backend.name().toLowerCase(Locale.ROOT);

@@ -28,6 +28,8 @@ public final class Bpf {
     public static final int F_RDONLY = 1 << 3, F_WRONLY = 1 << 4;
     /** Update flags: {@code BPF_ANY}, {@code BPF_NOEXIST}, {@code BPF_EXIST}. */
     public static final long ANY = 0, NOEXIST = 1, EXIST = 2;
+    /** {@code BPF_F_LOCK}: copy the value under its {@code bpf_spin_lock} (lookups, updates, batches). */
+    public static final long F_LOCK = 4;
 
     private static final int LOG_SIZE = 1 << 16;
     private static final int LOG_LEVEL_ERRORS = 1;
@@ -75,6 +77,7 @@ public final class Bpf {
             case Errno.ENOENT -> switch (cmd) {
                 case OBJ_GET -> "no pin at this path";
                 case MAP_LOOKUP_ELEM, MAP_UPDATE_ELEM, MAP_DELETE_ELEM -> "no element with this key";
+                case MAP_LOOKUP_BATCH -> "no more elements";
                 case BTF_GET_FD_BY_ID -> "no BTF object with this id";
                 default -> "";
             };
@@ -87,7 +90,12 @@ public final class Bpf {
                 default -> "";
             };
             case Errno.EBUSY -> cmd == BpfCommand.MAP_FREEZE ? "the map is mapped writable" : "";
-            case Errno.E2BIG -> cmd == BpfCommand.MAP_CREATE ? "the value or the map is too large" : "";
+            case Errno.E2BIG -> switch (cmd) {
+                case MAP_CREATE -> "the key, the value or the map is too large";
+                case MAP_UPDATE_ELEM -> "the hash map is full (max_entries)";
+                default -> "";
+            };
+            case Errno.ENOSPC -> cmd == BpfCommand.MAP_LOOKUP_BATCH ? "a bucket holds more elements than the batch has room for" : "";
             default -> "";
         };
     }
@@ -183,6 +191,85 @@ public final class Bpf {
         a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
         a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
         call(BpfCommand.MAP_DELETE_ELEM, a, "");
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_ELEM} with {@code flags} (0 or {@link #F_LOCK}) of a key that may be absent. Allocates
+     * nothing.
+     *
+     * @return false when there is no element with this key
+     */
+    public static boolean lookupIfPresent(int mapFd, MemorySegment key, MemorySegment value, long flags) {
+        MemorySegment a = attr();
+        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
+        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
+        a.set(Layouts.LONG, BpfAttr.Elem.VALUE, value.address());
+        a.set(Layouts.LONG, BpfAttr.Elem.FLAGS, flags);
+        long r = Syscall.bpf(BpfCommand.MAP_LOOKUP_ELEM.code(), a, BpfAttr.SIZE);
+        if (r == -Errno.ENOENT) return false;
+        if (r < 0) throw failure(BpfCommand.MAP_LOOKUP_ELEM, (int) -r, "", "");
+        return true;
+    }
+
+    /**
+     * {@code BPF_MAP_UPDATE_ELEM} that reports the refusals a hash map update expects instead of throwing them.
+     *
+     * @return 0, or {@code EEXIST} ({@link #NOEXIST} and the key exists), {@code ENOENT} ({@link #EXIST} and it does
+     * not), {@code E2BIG} (the map is full)
+     */
+    public static int tryUpdate(int mapFd, MemorySegment key, MemorySegment value, long flags) {
+        MemorySegment a = attr();
+        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
+        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
+        a.set(Layouts.LONG, BpfAttr.Elem.VALUE, value.address());
+        a.set(Layouts.LONG, BpfAttr.Elem.FLAGS, flags);
+        long r = Syscall.bpf(BpfCommand.MAP_UPDATE_ELEM.code(), a, BpfAttr.SIZE);
+        int errno = (int) -r;
+        if (r >= 0) return 0;
+        if (errno == Errno.EEXIST || errno == Errno.ENOENT || errno == Errno.E2BIG) return errno;
+        throw failure(BpfCommand.MAP_UPDATE_ELEM, errno, "", "");
+    }
+
+    /**
+     * {@code BPF_MAP_DELETE_ELEM} of a key that may be absent.
+     *
+     * @return false when there was no element with this key
+     */
+    public static boolean deleteIfPresent(int mapFd, MemorySegment key) {
+        MemorySegment a = attr();
+        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
+        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
+        long r = Syscall.bpf(BpfCommand.MAP_DELETE_ELEM.code(), a, BpfAttr.SIZE);
+        if (r == -Errno.ENOENT) return false;
+        if (r < 0) throw failure(BpfCommand.MAP_DELETE_ELEM, (int) -r, "", "");
+        return true;
+    }
+
+    /** What one {@code BPF_MAP_LOOKUP_BATCH} copied, and whether it reached the end of the map. */
+    public record Batch(int count, boolean last) {}
+
+    /**
+     * {@code BPF_MAP_LOOKUP_BATCH}: copies up to {@code room} elements into {@code keys} and {@code values}, starting
+     * at the position in {@code inBatch} ({@link MemorySegment#NULL} for the first call) and leaving the next position
+     * in {@code outBatch} (at least 8 bytes; pass it as the next call's {@code inBatch}).
+     *
+     * @throws SyscallException ENOSPC when one bucket holds more elements than {@code room}: call again with more
+     */
+    public static Batch lookupBatch(int mapFd, MemorySegment inBatch, MemorySegment outBatch, MemorySegment keys,
+                                    MemorySegment values, int room, long elemFlags) {
+        MemorySegment a = attr();
+        a.set(Layouts.LONG, BpfAttr.Batch.IN_BATCH, inBatch.address());
+        a.set(Layouts.LONG, BpfAttr.Batch.OUT_BATCH, outBatch.address());
+        a.set(Layouts.LONG, BpfAttr.Batch.KEYS, keys.address());
+        a.set(Layouts.LONG, BpfAttr.Batch.VALUES, values.address());
+        a.set(Layouts.INT, BpfAttr.Batch.COUNT, room);
+        a.set(Layouts.INT, BpfAttr.Batch.MAP_FD, mapFd);
+        a.set(Layouts.LONG, BpfAttr.Batch.ELEM_FLAGS, elemFlags);
+        long r = Syscall.bpf(BpfCommand.MAP_LOOKUP_BATCH.code(), a, BpfAttr.SIZE);
+        int count = a.get(Layouts.INT, BpfAttr.Batch.COUNT);
+        if (r == -Errno.ENOENT) return new Batch(count, true);
+        if (r < 0) throw failure(BpfCommand.MAP_LOOKUP_BATCH, (int) -r, "", "");
+        return new Batch(count, false);
     }
 
     /**

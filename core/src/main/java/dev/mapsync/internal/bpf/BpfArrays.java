@@ -119,6 +119,7 @@ public final class BpfArrays {
             MapRegion region = ShmMapFile.open(name, spec.file(), readOnly, spec.openTimeout(), head -> {
                 Header header = Header.read(head);
                 if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
+                dev.mapsync.internal.SpecCheck.checkType(name, header, dev.mapsync.MapType.ARRAY);
                 BpfArea area = area(name, spec.file(), head);
                 if (spec.pinPath().isPresent() && !spec.pinPath().get().equals(area.pin())) {
                     throw new IncompatibleMapException("map '" + name + "': its sidecar " + spec.file() + " belongs to the map"
@@ -145,7 +146,9 @@ public final class BpfArrays {
         if (pin.isPresent() && !Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) {
             Bpffs.checkPinPath(spec.name(), pin.get());
             try (KernelMap map = openPin(spec.name(), pin.get(), true)) {
-                return adoptionHeader(spec, pin.get(), map.info());
+                KernelMapInfo info = map.info();
+                if (info.isHash() && spec.type() != dev.mapsync.MapType.ARRAY) return BpfHashes.readHeader(spec, pin.get(), info);
+                return adoptionHeader(spec, pin.get(), info);
             }
         }
         return ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout());
@@ -246,8 +249,8 @@ public final class BpfArrays {
         String name = spec.name();
         String map = "map '" + name + "' pinned at " + pin;
         if (!info.isArray()) {
-            throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; mapsync opens array maps"
-                    + " (BPF_MAP_TYPE_ARRAY) only", "kernel map type");
+            throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; SharedArray opens array maps"
+                    + " (BPF_MAP_TYPE_ARRAY) only" + (info.isHash() ? "; open it with SharedHashMap" : ""), "kernel map type");
         }
         if (info.keySize() != 4) {
             throw new IncompatibleMapException(map + " has " + info.keySize() + "-byte keys, not 4", "key size");
@@ -333,11 +336,11 @@ public final class BpfArrays {
         }
     }
 
-    private static KernelMap openPin(String name, Path pin, boolean readOnly) {
+    static KernelMap openPin(String name, Path pin, boolean readOnly) {
         return BpfFailures.call(name, pin, () -> KernelMap.openPin(name, pin, readOnly));
     }
 
-    private static KernelMap openRecordedPin(String name, Path sidecar, Path pin, boolean readOnly) {
+    static KernelMap openRecordedPin(String name, Path sidecar, Path pin, boolean readOnly) {
         try {
             return openPin(name, pin, readOnly);
         } catch (MapNotFoundException e) {
@@ -347,7 +350,7 @@ public final class BpfArrays {
         }
     }
 
-    private static BpfArea area(String name, Path sidecar, MemorySegment head) {
+    static BpfArea area(String name, Path sidecar, MemorySegment head) {
         try {
             return BpfArea.read(head);
         } catch (IllegalStateException e) {

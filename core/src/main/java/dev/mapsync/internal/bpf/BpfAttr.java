@@ -58,6 +58,27 @@ public final class BpfAttr {
     }
 
     /**
+     * {@code BPF_MAP_LOOKUP_BATCH} (and the other batch commands).
+     * <pre>
+     * offset size field
+     *      0    8 in_batch (pointer; NULL to start; for hash maps a u32 bucket position)
+     *      8    8 out_batch (pointer: where the kernel leaves the position to continue from)
+     *     16    8 keys (pointer to count x key_size bytes)
+     *     24    8 values (pointer to count x value_size bytes)
+     *     32    4 count (in: room for this many elements; out: how many were copied)
+     *     36    4 map_fd
+     *     40    8 elem_flags (BPF_F_LOCK)
+     *     48    8 flags
+     * </pre>
+     */
+    public static final class Batch {
+        private Batch() {}
+
+        public static final long IN_BATCH = 0, OUT_BATCH = 8, KEYS = 16, VALUES = 24, COUNT = 32, MAP_FD = 36,
+                ELEM_FLAGS = 40;
+    }
+
+    /**
      * {@code BPF_OBJ_PIN} and {@code BPF_OBJ_GET}.
      * <pre>
      * offset size field

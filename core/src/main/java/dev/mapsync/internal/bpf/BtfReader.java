@@ -107,6 +107,77 @@ public final class BtfReader {
         return schema(id, describe(id), 0);
     }
 
+    /**
+     * The byte offset of the {@code struct bpf_spin_lock} member of the struct {@code id} (typedefs looked
+     * through), or -1 when it has none (or is not a struct).
+     */
+    public int spinLockOffset(int id) {
+        Type t;
+        try {
+            t = resolve(id, describe(id));
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+        if (t.kind() != Btf.KIND_STRUCT) return -1;
+        for (int i = 0; i < Btf.vlen(t.info()); i++) {
+            int at = t.at() + Btf.TYPE_LENGTH + 12 * i;
+            int offset = blob.getInt(at + 8);
+            if (Btf.kindFlag(t.info())) offset &= 0xffffff;
+            try {
+                Type member = resolve(blob.getInt(at + 4), "");
+                if (member.kind() == Btf.KIND_STRUCT && name(member).equals("bpf_spin_lock")) return offset / 8;
+            } catch (IllegalArgumentException e) {
+                // not a lock
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The schema of what a value struct holds behind its {@code struct bpf_spin_lock}: the struct must start with the
+     * lock, and the rest must sit where {@code struct { struct bpf_spin_lock lock; V value; }} puts a V. With one
+     * member after the lock, V is that member's type; with several, V is the struct of them.
+     *
+     * @throws IllegalArgumentException saying why the value has no such layout
+     */
+    public Schema schemaBehindSpinLock(int id) {
+        String where = describe(id);
+        Type t = resolve(id, where);
+        if (t.kind() != Btf.KIND_STRUCT || spinLockOffset(id) != 0) {
+            throw refuse(where, "does not start with a struct bpf_spin_lock");
+        }
+        int vlen = Btf.vlen(t.info());
+        if (vlen < 2) throw refuse(where, "holds nothing but its bpf_spin_lock");
+        List<Schema.Field> fields = new ArrayList<>();
+        int[] offsets = new int[vlen - 1];
+        for (int i = 1; i < vlen; i++) {
+            int at = t.at() + Btf.TYPE_LENGTH + 12 * i;
+            String member = string(blob.getInt(at));
+            int offset = blob.getInt(at + 8);
+            if (Btf.kindFlag(t.info())) {
+                if ((offset >>> 24) != 0) throw refuse(where + "." + member, "is a bitfield");
+                offset &= 0xffffff;
+            }
+            if (member.isEmpty()) throw refuse(where, "has an anonymous member");
+            fields.add(Schema.field(member, schema(blob.getInt(at + 4), where + "." + member, 1)));
+            offsets[i - 1] = offset / 8;
+        }
+        Schema value = fields.size() == 1 ? fields.getFirst().type() : Schema.struct(fields);
+        int base = BtfWriter.lockedValueOffset(value);
+        for (int i = 0; i < offsets.length; i++) {
+            int natural = fields.size() == 1 ? 0 : value.fields().get(i).offset();
+            if (offsets[i] != base + natural) {
+                throw refuse(where + "." + fields.get(i).name(), "is at byte " + offsets[i] + ", where a value behind"
+                        + " the lock would put it at byte " + (base + natural));
+            }
+        }
+        if (t.sizeOrType() != BtfWriter.lockedValueSize(value)) {
+            throw refuse(where, "is " + t.sizeOrType() + " bytes, not the " + BtfWriter.lockedValueSize(value)
+                    + " of a bpf_spin_lock followed by " + value);
+        }
+        return value;
+    }
+
     /** A short description of type {@code id} for messages, such as {@code struct account} or {@code int}. */
     public String describe(int id) {
         if (id == 0) return "void";

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the BTF of an array map: a u32 key and a value described by a {@link Schema}, so that {@code bpftool
- * map dump} prints values field by field and BPF programs (and {@link BtfReader}) know the layout.
+ * Writes the BTF of a map: a key (the u32 index of an array, or a hash map's key schema) and a value described by a
+ * {@link Schema}, so that {@code bpftool map dump} prints keys and values field by field and BPF programs (and
+ * {@link BtfReader}) know the layout. A hash map's value may be wrapped behind a {@code struct bpf_spin_lock}.
  *
  * <p>Each schema kind becomes the type clang would emit for the matching C declaration: integers are INTs named
  * as in C ({@code long long}, {@code unsigned char}, ...), {@code bool} is {@code _Bool}, {@code f32} and
@@ -46,6 +47,51 @@ public final class BtfWriter {
         int key = w.scalar(Schema.Kind.U32);
         int val = w.type(value, cIdentifier(typeName));
         return new Blob(w.finish(), key, val);
+    }
+
+    /**
+     * The BTF of a hash map: a key type (a struct is named {@code <name>_key}) and a value type. With
+     * {@code spinLock}, the value type is {@code struct <name> { struct bpf_spin_lock lock; V value; }}, the value
+     * at {@link #lockedValueOffset} (the kernel finds the lock by its struct's name and size); without it, it is
+     * {@code V}, a struct named {@code <name>}.
+     */
+    public static Blob forHash(String typeName, Schema key, Schema value, boolean spinLock) {
+        BtfWriter w = new BtfWriter();
+        String name = cIdentifier(typeName);
+        int k = w.type(key, name + "_key");
+        if (!spinLock) {
+            int v = w.type(value, name);
+            return new Blob(w.finish(), k, v);
+        }
+        int inner = w.type(value, name + "_value");
+        int u32 = w.scalar(Schema.Kind.U32);
+        w.header("bpf_spin_lock", Btf.KIND_STRUCT, 1, 4);
+        w.u32(w.string("val"));
+        w.u32(u32);
+        w.u32(0);
+        int lock = w.nextId++;
+        w.header(name, Btf.KIND_STRUCT, 2, lockedValueSize(value));
+        w.u32(w.string("lock"));
+        w.u32(lock);
+        w.u32(0);
+        w.u32(w.string("value"));
+        w.u32(inner);
+        w.u32(lockedValueOffset(value) * 8);
+        int v = w.nextId++;
+        return new Blob(w.finish(), k, v);
+    }
+
+    /** Where a value sits behind a 4-byte {@code struct bpf_spin_lock}: the lock's end, aligned for the value. */
+    public static int lockedValueOffset(Schema value) {
+        int a = Math.max(1, value.alignment());
+        return (4 + a - 1) / a * a;
+    }
+
+    /** {@code sizeof(struct { struct bpf_spin_lock lock; V value; })}. */
+    public static int lockedValueSize(Schema value) {
+        int a = Math.max(4, value.alignment());
+        int end = lockedValueOffset(value) + value.size();
+        return (end + a - 1) / a * a;
     }
 
     /** {@code name} with every character outside {@code A-Z a-z 0-9 _} made {@code _}, and not starting with a digit. */

@@ -57,6 +57,21 @@ public final class KernelMap implements ElementIo, AutoCloseable {
     }
 
     /**
+     * Creates a {@code BPF_MAP_TYPE_HASH} (or {@code LRU_HASH}) of up to {@code entries} keys of {@code key} to
+     * values of {@code value}, with BTF naming both; with {@code spinLock} the kernel value is
+     * {@code struct { struct bpf_spin_lock lock; V value; }} (see {@link BtfWriter#forHash}). Preallocated: the
+     * kernel refuses an insert beyond {@code entries} with E2BIG (an LRU map evicts instead).
+     */
+    public static KernelMap createHash(String name, Schema key, Schema value, int entries, boolean lru, boolean spinLock) {
+        try (Btf.Loaded btf = Btf.load(BtfWriter.forHash(name, key, value, spinLock))) {
+            int valueSize = spinLock ? BtfWriter.lockedValueSize(value) : value.size();
+            int fd = Bpf.mapCreate(lru ? KernelMapInfo.TYPE_LRU_HASH : KernelMapInfo.TYPE_HASH, key.size(), valueSize,
+                    entries, 0, name, btf);
+            return describe(fd, true);
+        }
+    }
+
+    /**
      * Opens the map pinned at {@code pin}. The descriptor is read-write even for a reader, because the kernel maps
      * values only through a writable descriptor (a reader maps them {@code PROT_READ}); when the pin grants a
      * reader only read permission, the descriptor is read-only and the values are reached through
@@ -165,6 +180,68 @@ public final class KernelMap implements ElementIo, AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    // Element operations of any map, under the read lock so that close() cannot recycle the descriptor under them.
+
+    /** {@link Bpf#lookupIfPresent}; false when the key is absent. */
+    public boolean lookup(MemorySegment key, MemorySegment value, long flags) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return Bpf.lookupIfPresent(fd, key, value, flags);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** {@link Bpf#tryUpdate}: 0, or the errno of an expected refusal (EEXIST, ENOENT, E2BIG). */
+    public int update(MemorySegment key, MemorySegment value, long flags) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return Bpf.tryUpdate(fd, key, value, flags);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** {@link Bpf#deleteIfPresent}; false when the key was absent. */
+    public boolean delete(MemorySegment key) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return Bpf.deleteIfPresent(fd, key);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** {@link Bpf#nextKey}: the key after {@code key} ({@link MemorySegment#NULL}: the first); false after the last. */
+    public boolean nextKey(MemorySegment key, MemorySegment next) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return Bpf.nextKey(fd, key, next);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** {@link Bpf#lookupBatch}. */
+    public Bpf.Batch lookupBatch(MemorySegment in, MemorySegment out, MemorySegment keys, MemorySegment values,
+                                 int room, long elemFlags) {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return Bpf.lookupBatch(fd, in, out, keys, values, room, elemFlags);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) throw new IllegalStateException("the map is closed");
     }
 
     /** Unmaps the values and closes the descriptor. Idempotent. */

@@ -32,7 +32,7 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
                             int btfId, int btfKeyTypeId, int btfValueTypeId) {
     public static final int SIZE = 88;
 
-    public static final int TYPE_ARRAY = 2;
+    public static final int TYPE_HASH = 1, TYPE_ARRAY = 2, TYPE_LRU_HASH = 9;
     /** {@code BPF_MAP_TYPE_RINGBUF}: a ring buffer BPF programs produce into and user space consumes from. */
     public static final int TYPE_RINGBUF = 27;
     /** {@code BPF_F_MMAPABLE}: the array's values can be mapped into user space. */
@@ -65,6 +65,11 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
 
     public boolean isRingBuf() {
         return type == TYPE_RINGBUF;
+    }
+
+    /** True for {@code BPF_MAP_TYPE_HASH} and {@code BPF_MAP_TYPE_LRU_HASH}. */
+    public boolean isHash() {
+        return type == TYPE_HASH || type == TYPE_LRU_HASH;
     }
 
     /** True when user space can map the values: an array created with {@code BPF_F_MMAPABLE}. */

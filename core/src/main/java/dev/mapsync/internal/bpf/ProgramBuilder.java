@@ -40,6 +40,10 @@ public final class ProgramBuilder {
     public enum Helper {
         /** {@code void *bpf_map_lookup_elem(map, key)}: r1 = map, r2 = pointer to key; r0 = pointer to value or 0. */
         MAP_LOOKUP_ELEM(1),
+        /** {@code void bpf_spin_lock(struct bpf_spin_lock *lock)}: r1 = pointer to the lock in a map value. */
+        SPIN_LOCK(93),
+        /** {@code void bpf_spin_unlock(struct bpf_spin_lock *lock)}. */
+        SPIN_UNLOCK(94),
         /**
          * {@code long bpf_skb_load_bytes(skb, offset, to, len)}: r1 = the program's context, r2 = offset in the packet,
          * r3 = pointer to the destination (such as the stack), r4 = length; r0 = 0 or a negative errno.

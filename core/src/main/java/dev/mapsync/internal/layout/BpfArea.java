@@ -14,9 +14,10 @@ import java.nio.file.Path;
  * <pre>
  * offset size field
  *    128    4 kernel map id when the sidecar was made (ids are reused only after the map is gone)
- *    132    4 kernel map type (BPF_MAP_TYPE_*: 2 = array)
+ *    132    4 kernel map type (BPF_MAP_TYPE_*: 2 = array, 1 = hash, 9 = lru_hash)
  *    136    4 kernel map flags (BPF_F_*: 1024 = BPF_F_MMAPABLE)
- *    140    4 access: 0 = mmap (the data region is the kernel map's pages), 1 = syscall (bpf(2) lookups and updates)
+ *    140    4 access: 0 = mmap (the data region is the kernel map's pages), 1 = syscall (bpf(2) lookups and updates),
+ *             2 = syscall with BPF_F_LOCK (hash maps whose values sit behind a struct bpf_spin_lock)
  *    144    4 pin path length in bytes (1 to 108)
  *    148  108 pin path, UTF-8, zero-padded
  * </pre>
@@ -33,7 +34,7 @@ public record BpfArea(int mapId, int mapType, int flags, int access, Path pin) {
     /** The longest pin path a sidecar records, in bytes. */
     public static final int MAX_PIN_LENGTH = (int) (Header.SCHEMA_TEXT_OFFSET - PIN_OFFSET);
 
-    public static final int ACCESS_MMAP = 0, ACCESS_SYSCALL = 1;
+    public static final int ACCESS_MMAP = 0, ACCESS_SYSCALL = 1, ACCESS_SYSCALL_LOCKED = 2;
 
     /**
      * Checks that a pin path fits the area.
@@ -74,8 +75,12 @@ public record BpfArea(int mapId, int mapType, int flags, int access, Path pin) {
         MemorySegment.copy(path, 0, head, Layouts.BYTE, PIN_OFFSET, path.length);
     }
 
-    /** {@code mmap} or {@code syscall}. */
+    /** {@code mmap}, {@code syscall} or {@code syscall, BPF_F_LOCK}. */
     public String accessName() {
-        return access == ACCESS_MMAP ? "mmap" : "syscall";
+        return switch (access) {
+            case ACCESS_MMAP -> "mmap";
+            case ACCESS_SYSCALL_LOCKED -> "syscall, BPF_F_LOCK";
+            default -> "syscall";
+        };
     }
 }

@@ -16,10 +16,15 @@ import dev.mapsync.internal.linux.Arch;
  *    256 + SLOTS x 32                         stripes x 64      lock records, one per stripe
  *    ...                                      capacity x 32     changelog
  *    ...                                      SLOTS x 8         slot counters: subscriptions and waiters per slot
+ *    ...                                      capacity x K      change keys (keyed maps only): the key of change
+ *                                                               seq at ((seq - 1) mod capacity) x K, K = key stride
  * </pre>
  * The region's length is rounded up to a page, so the data region that follows is page-aligned.
+ *
+ * @param changeKeySize the bytes of key each changelog entry keeps beside it (the key stride of a hash map), or 0
+ *                      when a change's key fits in the entry itself (an array index)
  */
-public record ControlLayout(int stripes, int changelogCapacity) {
+public record ControlLayout(int stripes, int changelogCapacity, int changeKeySize) {
     public static final long MAP_LOCK = 0;
     public static final long EVENT_BLOCK = 64;
     public static final long SLOTS = 256;
@@ -31,6 +36,11 @@ public record ControlLayout(int stripes, int changelogCapacity) {
 
     public static final int DEFAULT_MAX_STRIPES = 4096;
     public static final int DEFAULT_CHANGELOG = 4096;
+
+    /** The layout of a map whose changes are named by index alone (arrays). */
+    public ControlLayout(int stripes, int changelogCapacity) {
+        this(stripes, changelogCapacity, 0);
+    }
 
     /** The offset of the first stripe's lock record. */
     public long stripesOffset() {
@@ -47,9 +57,14 @@ public record ControlLayout(int stripes, int changelogCapacity) {
         return changelogOffset() + changelogCapacity * CHANGELOG_ENTRY_SIZE;
     }
 
+    /** The offset of the change keys (meaningful when {@link #changeKeySize} is not 0). */
+    public long changeKeysOffset() {
+        return slotCountersOffset() + SLOT_COUNT * SLOT_COUNTERS_SIZE;
+    }
+
     /** The page-rounded length of the control region. */
     public long length() {
-        return Arch.pageAlign(slotCountersOffset() + SLOT_COUNT * SLOT_COUNTERS_SIZE);
+        return Arch.pageAlign(changeKeysOffset() + (long) changelogCapacity * changeKeySize);
     }
 
     /** The default stripe count for a map of {@code entries}: one lock per entry up to a limit. */

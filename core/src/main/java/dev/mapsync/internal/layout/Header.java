@@ -21,12 +21,12 @@ import java.nio.charset.StandardCharsets;
  *      0    8 magic: the bytes "MAPSYNC\0"
  *      8    4 layout version ({@value #VERSION})
  *     12    4 ready: 0 while the creator initialises, 1 when the map may be used; written last, with release
- *     16    4 map type (1 = array, 3 = ring, 4 = barrier; see RingLayout and BarrierLayout for their fields)
+ *     16    4 map type (1 = array, 2 = hash, 3 = ring, 4 = barrier; see HashLayout, RingLayout, BarrierLayout)
  *     20    4 backend (0 = shm: data in this file; 1 = bpf: data in a kernel map, this file is its sidecar)
- *     24    4 key size in bytes (4 for arrays: the u32 index)
+ *     24    4 key size in bytes (4 for arrays: the u32 index; the key schema's size for hash maps)
  *     28    4 value size in bytes
  *     32    4 value stride: value size rounded up to 8
- *     36    4 entries
+ *     36    4 entries (hash maps: the capacity)
  *     40    4 creator pid (in the creator's pid namespace)
  *     44    4 flags (0)
  *     48    8 creator start time, clock ticks since boot (/proc/PID/stat field 22)
@@ -34,18 +34,18 @@ import java.nio.charset.StandardCharsets;
  *     64    8 control region offset
  *     72    8 control region length
  *     80    8 data region offset (page-aligned; 0 when the data is in a kernel map)
- *     88    8 data region length
+ *     88    8 data region length (0 for a bpf hash map: the kernel keeps its table to itself)
  *     96    8 file length
  *    104    4 key schema length in bytes
  *    108    4 value schema length in bytes
- *    112    4 lock stripes
+ *    112    4 lock stripes (hash maps: segments)
  *    116    4 changelog capacity (entries)
  *    120    8 creator pid namespace inode
  *    128  128 backend-specific: zero for shm maps; for bpf maps (see {@link BpfArea}):
  *    128    4   kernel map id
- *    132    4   kernel map type (2 = BPF_MAP_TYPE_ARRAY)
+ *    132    4   kernel map type (2 = BPF_MAP_TYPE_ARRAY, 1 = HASH, 9 = LRU_HASH)
  *    136    4   kernel map flags (1024 = BPF_F_MMAPABLE)
- *    140    4   access: 0 = mmap, 1 = syscall (the kernel map cannot be mapped)
+ *    140    4   access: 0 = mmap, 1 = syscall (the kernel map cannot be mapped), 2 = syscall with BPF_F_LOCK
  *    144    4   pin path length in bytes (1 to 108)
  *    148  108   pin path (UTF-8, zero-padded)
  *    256    . key schema text (UTF-8), then the value schema text right after it
@@ -154,22 +154,38 @@ public record Header(int version, int type, int backend, int keySize, int valueS
     /** The header of a new map made from {@code spec}; the data region is in the file for shm maps only. */
     public static Header forNewMap(MapSpec<?> spec) {
         boolean inline = spec.backend() == dev.mapsync.Backend.SHM;
+        MapType type = spec.type();
+        Schema key = spec.keySchema();
         int valueSize = spec.valueSchema().size();
         long stride = stride(valueSize);
-        ControlLayout control = new ControlLayout(spec.lockStripes(), spec.changelogCapacity());
-        long dataLength = Arch.pageAlign(stride * spec.entries());
+        ControlLayout control = control(type, spec.lockStripes(), spec.changelogCapacity(), key.size());
+        long dataLength = dataLength(type, inline, key.size(), valueSize, spec.entries(), control.stripes());
         long controlEnd = SIZE + control.length();
         java.time.Instant now = java.time.Instant.now();
-        return new Header(VERSION, spec.type().code(), inline ? BACKEND_SHM : BACKEND_BPF, 4, valueSize,
+        return new Header(VERSION, type.code(), inline ? BACKEND_SHM : BACKEND_BPF, key.size(), valueSize,
                 (int) stride, spec.entries(), Proc.PID, Proc.START_TIME,
                 now.getEpochSecond() * 1_000_000_000L + now.getNano(), SIZE, control.length(),
                 inline ? controlEnd : 0, dataLength, inline ? controlEnd + dataLength : controlEnd,
-                control.stripes(), control.changelogCapacity(), Proc.PID_NAMESPACE, KEY_SCHEMA,
+                control.stripes(), control.changelogCapacity(), Proc.PID_NAMESPACE, key.toString(),
                 spec.valueSchema().toString());
     }
 
-    /** The key schema of arrays: the u32 index, as in the kernel's array maps. */
-    public static final String KEY_SCHEMA = "u32";
+    /**
+     * The length of a map's data region: for arrays the values, {@code stride} apart, page-aligned (in the file, or
+     * the kernel map's mapping); for shm hash maps the table of {@link HashLayout}; bpf hash maps have none.
+     */
+    private static long dataLength(MapType type, boolean inline, int keySize, int valueSize, int entries, int stripes) {
+        return switch (type) {
+            case ARRAY -> Arch.pageAlign(stride(valueSize) * entries);
+            case HASH -> inline ? new HashLayout(keySize, valueSize, entries, stripes).dataLength() : 0;
+            case RING, BARRIER -> throw new IllegalArgumentException(type + " maps have layouts of their own");
+        };
+    }
+
+    /** A control region: hash maps keep each change's key beside the changelog, arrays name it by index. */
+    private static ControlLayout control(MapType type, int stripes, int changelogCapacity, int keySize) {
+        return new ControlLayout(stripes, changelogCapacity, type == MapType.HASH ? (int) stride(keySize) : 0);
+    }
 
     /**
      * Checks that the fields agree with each other and with the file's size, so that nothing is read past the
@@ -183,7 +199,7 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         if (mapType == null) throw new CorruptMapException(where + "unknown map type " + type);
         if (backend != BACKEND_SHM && backend != BACKEND_BPF) throw new CorruptMapException(where + "unknown backend " + backend);
         switch (mapType) {
-            case ARRAY -> checkArrayGeometry(where);
+            case ARRAY, HASH -> checkKeyedGeometry(where, mapType);
             case RING -> RingLayout.checkGeometry(this, where);
             case BARRIER -> BarrierLayout.checkGeometry(this, where);
         }
@@ -192,14 +208,14 @@ public record Header(int version, int type, int backend, int keySize, int valueS
                     + " bytes, its header needs " + fileLength);
         }
         switch (mapType) {
-            case ARRAY -> checkSchemaSize(this, where);
+            case ARRAY, HASH -> checkSchemaSize(this, where);
             case RING -> RingLayout.checkSchema(this, where);
             case BARRIER -> BarrierLayout.checkSchema(this, where);
         }
     }
 
-    private void checkArrayGeometry(String where) {
-        if (keySize != 4) throw new CorruptMapException(where + "key size " + keySize + " is not 4");
+    /** Arrays and hash maps: keys, values, stripes, the changelog and the regions that follow from them. */
+    private void checkKeyedGeometry(String where, MapType mapType) {
         if (valueSize < 1) throw new CorruptMapException(where + "value size " + valueSize);
         if (stride != stride(valueSize)) throw new CorruptMapException(where + "value stride " + stride + " for value size " + valueSize);
         if (entries < 1) throw new CorruptMapException(where + "entries " + entries);
@@ -207,12 +223,15 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         if (changelogCapacity < 16 || Integer.bitCount(changelogCapacity) != 1) {
             throw new CorruptMapException(where + "changelog capacity " + changelogCapacity);
         }
+        // the key comes first: the regions below depend on it
+        if (mapType == MapType.ARRAY && keySize != 4) throw new CorruptMapException(where + "key size " + keySize + " is not 4");
+        if (mapType == MapType.HASH) checkSchema(where, "key", keySchema, keySize);
         if (controlOffset != SIZE || controlLength != control().length()) {
             throw new CorruptMapException(where + "control region at " + controlOffset + " of " + controlLength + " bytes");
         }
-        long expectedData = Arch.pageAlign((long) stride * entries);
-        long controlEnd = controlOffset + controlLength;
         boolean inline = backend == BACKEND_SHM;
+        long expectedData = dataLength(mapType, inline, keySize, valueSize, entries, lockStripes);
+        long controlEnd = controlOffset + controlLength;
         if (dataLength != expectedData || dataOffset != (inline ? controlEnd : 0)) {
             throw new CorruptMapException(where + "data region at " + dataOffset + " of " + dataLength + " bytes");
         }
@@ -222,21 +241,26 @@ public record Header(int version, int type, int backend, int keySize, int valueS
 
     /** Checks that the value schema text parses and describes values of the header's value size. */
     static void checkSchemaSize(Header h, String where) {
+        checkSchema(where, "value", h.valueSchema, h.valueSize);
+    }
+
+    private static void checkSchema(String where, String what, String text, int size) {
         Schema schema;
         try {
-            schema = Schema.parse(h.valueSchema);
+            schema = Schema.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new CorruptMapException(where + "value schema: " + e.getMessage());
+            throw new CorruptMapException(where + what + " schema: " + e.getMessage());
         }
-        if (schema.size() != h.valueSize) {
-            throw new CorruptMapException(where + "value schema " + h.valueSchema + " is " + schema.size()
-                    + " bytes, the value size field says " + h.valueSize);
+        if (schema.size() != size) {
+            throw new CorruptMapException(where + what + " schema " + text + " is " + schema.size()
+                    + " bytes, the " + what + " size field says " + size);
         }
     }
 
     /** The layout of the control region this header describes. */
     public ControlLayout control() {
-        return new ControlLayout(lockStripes, changelogCapacity);
+        MapType t = MapType.ofCode(type);
+        return t == null ? new ControlLayout(lockStripes, changelogCapacity) : control(t, lockStripes, changelogCapacity, keySize);
     }
 
     private static String text(MemorySegment h, long offset, int length) {

@@ -34,6 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  *     16    4 kind: 1 = write, 2 = atomic operation
  *     20   12 reserved
  * </pre>
+ * A hash map's changes are named by key: beside the changelog, change {@code seq}'s key bytes live at
+ * {@code changeKeys + ((seq - 1) % capacity) * keyStride}, written before the entry's seq is published and read
+ * between two reads of it, like the other fields; the entry's key field then holds the slot the key was in.
  * Slot counters (8 bytes per process slot, after the changelog): subscriptions (low 4 bytes) and sleeping waiters
  * (high 4 bytes) of the slot's handle, so that the counts of a process that died can be taken back out of the
  * totals by whoever notices: a handle claiming a slot, or a new subscription, sweeps them.
@@ -45,7 +48,7 @@ import java.util.concurrent.locks.LockSupport;
  * wakeup is lost.
  */
 public final class ChangeLog {
-    public static final int KIND_WRITE = 1, KIND_ATOMIC = 2;
+    public static final int KIND_WRITE = 1, KIND_ATOMIC = 2, KIND_REMOVE = 3;
 
     private static final long HEAD = ControlLayout.EVENT_BLOCK, WAITERS = HEAD + 8, SUBSCRIBERS = HEAD + 12;
     private static final long E_SEQ = 0, E_KEY = 8, E_PID = 12, E_KIND = 16;
@@ -62,6 +65,8 @@ public final class ChangeLog {
     private final int slot;
     private final int fd;
     private final String mapName;
+    private final long changeKeys;
+    private final int keyStride;
 
     /**
      * @param token the handle's owner token, or 0 for a read-only handle (which cannot subscribe)
@@ -76,6 +81,8 @@ public final class ChangeLog {
         this.slot = token == 0 ? -1 : ProcessSlots.slot(token);
         this.fd = fd;
         this.mapName = mapName;
+        this.changeKeys = layout.changeKeysOffset();
+        this.keyStride = layout.changeKeySize();
         if (slot >= 0) takeBackStaleCounts(slot);
     }
 
@@ -91,9 +98,24 @@ public final class ChangeLog {
         if ((int) INT.getOpaque(control, SUBSCRIBERS) != 0) append(key, kind);
     }
 
+    /**
+     * Records that the entry holding {@code keyBytes} (a hash map's key, at {@code slot}) changed, if anyone
+     * subscribes. The caller has made the change visible.
+     */
+    public void record(int slot, int kind, MemorySegment keyBytes) {
+        if ((int) INT.getOpaque(control, SUBSCRIBERS) != 0) append(slot, kind, keyBytes);
+    }
+
     private void append(int key, int kind) {
+        append(key, kind, null);
+    }
+
+    private void append(int key, int kind, MemorySegment keyBytes) {
         long seq = (long) LONG.getAndAdd(control, HEAD, 1L) + 1;
         long e = entry(seq);
+        if (keyBytes != null && keyStride > 0) {
+            MemorySegment.copy(keyBytes, 0, control, changeKey(seq), Math.min(keyBytes.byteSize(), keyStride));
+        }
         INT.set(control, e + E_KEY, key);
         INT.set(control, e + E_PID, Proc.PID);
         INT.set(control, e + E_KIND, kind);
@@ -103,6 +125,10 @@ public final class ChangeLog {
 
     private long entry(long seq) {
         return entries + ((seq - 1) & mask) * ControlLayout.CHANGELOG_ENTRY_SIZE;
+    }
+
+    private long changeKey(long seq) {
+        return changeKeys + ((seq - 1) & mask) * keyStride;
     }
 
     // -------------------------------------------------------------------------------------------- subscribers
@@ -161,6 +187,40 @@ public final class ChangeLog {
             }
             if (s > seq) return null;
             // reserved, not yet published: its writer is between two stores, or died there
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                long now = System.nanoTime();
+                if (start == 0) start = now;
+                if (now - start > PUBLISH_WAIT_NANOS) return null;
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+
+    /** One change as a hash map's change log holds it: the slot, the writer's pid, the kind. */
+    public record KeyedEntry(int slot, long seq, int pid, int kind) {}
+
+    /**
+     * Reads change {@code seq} of a hash map, copying its key bytes into {@code keyInto}; waits briefly, as
+     * {@link #read(long)} does, for a change reserved but not yet published.
+     *
+     * @return the change, or null if it was overwritten (or its writer never published it)
+     */
+    public KeyedEntry readKeyed(long seq, MemorySegment keyInto) {
+        long e = entry(seq);
+        long start = 0;
+        for (int spins = 0; ; spins++) {
+            long s = (long) LONG.getAcquire(control, e + E_SEQ);
+            if (s == seq) {
+                int slot = (int) INT.get(control, e + E_KEY);
+                int pid = (int) INT.get(control, e + E_PID);
+                int kind = (int) INT.get(control, e + E_KIND);
+                MemorySegment.copy(control, changeKey(seq), keyInto, 0, Math.min(keyInto.byteSize(), keyStride));
+                VarHandle.loadLoadFence();
+                return (long) LONG.get(control, e + E_SEQ) == seq ? new KeyedEntry(slot, seq, pid, kind) : null;
+            }
+            if (s > seq) return null;
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {

@@ -1,6 +1,5 @@
 package dev.mapsync.internal.notify;
 
-import dev.mapsync.ChangeEvent;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.Subscription;
 
@@ -13,8 +12,10 @@ import java.util.function.Function;
 /**
  * The thread behind a {@link Subscription}: it pulls batches of events from a source and hands them to the
  * listener one by one, until closed or until the listener throws.
+ *
+ * @param <E> the events: an array's {@code ChangeEvent}s or a hash map's {@code KeyChangeEvent}s
  */
-public final class Watcher implements Subscription {
+public final class Watcher<E> implements Subscription {
     private static final Duration SLICE = Duration.ofMillis(100);
 
     private final Thread thread;
@@ -26,13 +27,13 @@ public final class Watcher implements Subscription {
      * @param poll   returns the next events, waiting at most the given time
      * @param source what to close when the watch ends
      */
-    public Watcher(String name, Function<Duration, List<ChangeEvent>> poll, AutoCloseable source,
-                   Consumer<? super ChangeEvent> listener) {
+    public Watcher(String name, Function<Duration, ? extends List<? extends E>> poll, AutoCloseable source,
+                   Consumer<? super E> listener) {
         this.source = source;
         this.thread = Thread.ofPlatform().daemon().name(name).unstarted(() -> {
             try {
                 while (running) {
-                    for (ChangeEvent e : poll.apply(SLICE)) {
+                    for (E e : poll.apply(SLICE)) {
                         if (!running) return;
                         listener.accept(e);
                     }

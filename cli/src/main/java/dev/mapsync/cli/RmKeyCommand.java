@@ -1,0 +1,39 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.SharedHashMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+@Command(name = "rm-key", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Remove keys from a hash map.", "Exits 2 if a key was absent (the others are still removed)."},
+        footer = {"", "Examples:", "  mapsync rm-key sessions 4b1d9c 77e0aa", "  mapsync rm-key bpf:flows src=10,dst=11,port=443"})
+final class RmKeyCommand extends MapCommand implements Callable<Integer> {
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY", description = "Keys, in the text form values have.")
+    List<String> keys;
+
+    @Option(names = {"-f", "--force"}, description = "Do not complain about keys that are absent.")
+    boolean force;
+
+
+    @Override
+    public Integer call() {
+        if (!isHash()) {
+            throw new IllegalArgumentException("map '" + ref() + "' is an array map; rm-key removes the keys of hash maps"
+                    + " (an array's entries always exist: set them instead)");
+        }
+        int status = ExitCodes.OK;
+        try (SharedHashMap<Object, Object> hash = openHash(false)) {
+            for (String k : keys) {
+                if (hash.remove(key(hash, k)) == null && !force) {
+                    spec.commandLine().getErr().println("mapsync: " + new KeyNotFoundException(hash.name(), k).getMessage());
+                    status = ExitCodes.NOT_FOUND;
+                }
+            }
+        }
+        return status;
+    }
+}

@@ -1,0 +1,187 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.Schema;
+import dev.mapsync.internal.bpf.Bpffs;
+import dev.mapsync.internal.bpf.KernelMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Hash maps from the command line: create, set, get, rm-key, dump, info, list, on both backends. */
+class CliHashTest {
+    private Path dir;
+    private String name;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-cli-hash-");
+        name = "s" + Long.toHexString(System.nanoTime());
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        Cli.run("rm", "--dir=" + dir, "-f", name, "bpf:" + name);
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private Cli ms(String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = args[0];
+        all[1] = "--dir=" + dir;
+        System.arraycopy(args, 1, all, 2, args.length - 1);
+        return Cli.run(all);
+    }
+
+    private static Cli ok(Cli c) {
+        assertEquals(0, c.code(), () -> "exit " + c.code() + "\nstdout: " + c.out() + "\nstderr: " + c.err());
+        return c;
+    }
+
+    private static List<String> sortedLines(String out) {
+        return Arrays.stream(out.split("\n")).filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    /** Skips (saying why) when this process cannot make kernel maps. */
+    private static void assumeBackend(String backend) {
+        if (!backend.equals("bpf")) return;
+        String reason = null;
+        try {
+            Bpffs.ensureMounted();
+            KernelMap.createArray("probe", Schema.scalar(Schema.Kind.I64), 1).close();
+        } catch (RuntimeException e) {
+            reason = e.getMessage();
+        }
+        if (reason != null) System.out.println("SKIPPED [bpf]: " + reason);
+        Assumptions.assumeTrue(reason == null, "bpf backend: " + reason);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shm", "bpf"})
+    void aHashMapFromCreateToRmKey(String backend) {
+        assumeBackend(backend);
+        String map = backend.equals("bpf") ? "bpf:" + name : name;
+        Cli created = ok(ms("create", map, "--type", "hash", "--key", "char[16]", "--value", "user:i64,hits:u32", "--entries", "100"));
+        assertEquals("created " + map + ": hash map of char[16] -> user:i64,hits:u32, capacity 100 (" + backend + " backend, "
+                + dir.resolve(name) + ", mode 0600)\n", created.out());
+        ok(ms("set", map, "ada", "user=7"));
+        assertEquals("user=7,hits=0\n", ok(ms("get", map, "ada")).out());
+        ok(ms("set", map, "ada", "hits=3"));
+        assertEquals("user=7,hits=3\n", ok(ms("get", map, "ada")).out(), "fields not named keep their values");
+        assertEquals("{\"user\":7,\"hits\":3}\n", ok(ms("get", map, "ada", "--json")).out());
+        ok(ms("set", map, "\"a, b\"", "user=1,hits=4294967295"));
+        assertEquals("user=1,hits=4294967295\n", ok(ms("get", map, "\"a, b\"")).out());
+
+        assertEquals(List.of("\"a, b\"\tuser=1,hits=4294967295", "ada\tuser=7,hits=3"), sortedLines(ok(ms("dump", map)).out()));
+        assertEquals(List.of("{\"key\":\"a, b\",\"value\":{\"user\":1,\"hits\":4294967295}}", "{\"key\":\"ada\",\"value\":{\"user\":7,\"hits\":3}}"),
+                sortedLines(ok(ms("dump", map, "--json")).out()));
+
+        Cli absent = ms("get", map, "bob");
+        assertEquals(2, absent.code());
+        assertEquals("mapsync: map '" + name + "' has no key bob\n", absent.err());
+        Cli tooLong = ms("set", map, "12345678901234567", "user=1");
+        assertEquals(1, tooLong.code());
+        assertEquals("mapsync: key of map '" + name + "': string of 17 bytes does not fit in char[16] (\"12345678901234567\")\n",
+                tooLong.err());
+
+        String info = ok(ms("info", map)).out();
+        assertTrue(info.contains("\ntype       hash\nbackend    " + backend + "\n"), info);
+        assertTrue(info.contains("\nkey        char[16] (16 bytes)\nvalue      user:i64,hits:u32 (16 bytes)\ncapacity   100\n"
+                + "entries    2 (fill 2.0%)\n"), info);
+        if (backend.equals("shm")) {
+            assertTrue(info.contains("\naccess     shared memory\n"), info);
+            assertTrue(info.matches("(?s).*\nprobe      longest [12] slots? \\(272 slots in 1 segment\\)\ntombstones 0\n.*"), info);
+        } else {
+            assertTrue(info.contains("\naccess     syscall\n"), info);
+            assertTrue(info.contains("\nkernel map hash\n"), info);
+            assertTrue(info.contains("\nprobe      not visible (the kernel's buckets)\n"), info);
+        }
+        String json = ok(ms("info", map, "--json")).out();
+        assertTrue(json.contains("\"type\":\"hash\",\"backend\":\"" + backend + "\",\"key_schema\":\"char[16]\",\"key_size\":16,"
+                + "\"value_schema\":\"user:i64,hits:u32\",\"value_size\":16,\"capacity\":100,\"entries\":2,\"fill_ratio\":0.02,"), json);
+
+        assertEquals(String.format("%-24s %-7s %-6s %9d  %s%n", map, backend, "hash", 100, "char[16] -> user:i64,hits:u32"),
+                ok(ms("list")).out().lines().skip(1).map(l -> l + "\n").reduce("", String::concat));
+
+        ok(ms("rm-key", map, "ada"));
+        Cli again = ms("rm-key", map, "ada", "\"a, b\"");
+        assertEquals(2, again.code());
+        assertEquals("mapsync: map '" + name + "' has no key ada\n", again.err());
+        assertEquals("", ok(ms("dump", map)).out());
+        ok(ms("rm-key", map, "-f", "ada"));
+        ok(ms("rm", map));
+        assertEquals("", ms("list").out());
+    }
+
+    @Test
+    void structKeysAreGivenFieldByField() {
+        ok(ms("create", name, "--type", "hash", "--key", "src:u32,port:u16", "--value", "u64", "--entries", "10"));
+        ok(ms("set", name, "src=10,port=443", "5"));
+        ok(ms("set", name, "port=80", "6"));
+        assertEquals("5\n", ok(ms("get", name, "src=10,port=443")).out());
+        assertEquals("6\n", ok(ms("get", name, "src=0,port=80")).out(), "fields of a key not named are 0");
+        assertEquals(List.of("src=0,port=80\t6", "src=10,port=443\t5"), sortedLines(ok(ms("dump", name)).out()));
+        assertEquals(List.of("{\"key\":{\"src\":0,\"port\":80},\"value\":6}", "{\"key\":{\"src\":10,\"port\":443},\"value\":5}"),
+                sortedLines(ok(ms("dump", name, "--json")).out()));
+        Cli badField = ms("get", name, "dst=1");
+        assertEquals(1, badField.code());
+        assertEquals("mapsync: no field 'dst' in src:u32,port:u16 (name fields as field=value, nested ones as a.b=value)\n",
+                badField.err());
+    }
+
+    @Test
+    void wrongUsesSayWhatIsWrong() {
+        Cli noKey = ms("create", name, "--type", "hash", "--value", "u64", "--entries", "10");
+        assertEquals(1, noKey.code());
+        assertEquals("mapsync: a hash map needs a key schema: --key SCHEMA (such as u64 or char[32])\n", noKey.err());
+        Cli arrayKey = ms("create", name, "--key", "u64", "--value", "u64", "--entries", "10");
+        assertEquals(1, arrayKey.code());
+        assertEquals("mapsync: --key, --lru and --spin-lock are for hash maps (--type hash); an array's keys are its indexes\n",
+                arrayKey.err());
+        Cli lruShm = ms("create", name, "--type", "hash", "--key", "u64", "--value", "u64", "--entries", "10", "--lru");
+        assertEquals(1, lruShm.code());
+        assertEquals("mapsync: map '" + name + "': LRU eviction is a kernel hash map feature; use the bpf backend\n", lruShm.err());
+        Cli type = ms("create", name, "--type", "tree", "--value", "u64", "--entries", "10");
+        assertEquals("mapsync: unknown map type 'tree' (known: array, hash)\n", type.err());
+
+        ok(ms("create", name, "--value", "u64", "--entries", "4"));
+        Cli rmKey = ms("rm-key", name, "1");
+        assertEquals(1, rmKey.code());
+        assertEquals("mapsync: map '" + name + "' is an array map; rm-key removes the keys of hash maps (an array's entries"
+                + " always exist: set them instead)\n", rmKey.err());
+        Cli notAnIndex = ms("get", name, "one");
+        assertEquals(1, notAnIndex.code());
+        assertEquals("mapsync: Invalid value for positional parameter at index 1 (INDEX): 'one' is not an int\n"
+                + "Try 'mapsync get --help' for more information.\n", notAnIndex.err(), "as before INDEX also took keys");
+        Cli full = Cli.run("--help");
+        assertTrue(full.out().contains("  rm-key "), full.out());
+    }
+
+    @Test
+    void aFullHashMapIsAnError() {
+        ok(ms("create", name, "--type", "hash", "--key", "u16", "--value", "u8", "--entries", "2"));
+        ok(ms("set", name, "1", "1"));
+        ok(ms("set", name, "2", "2"));
+        Cli full = ms("set", name, "3", "3");
+        assertEquals(5, full.code());
+        assertEquals("mapsync: map '" + name + "' is full: it holds 2 entries, its capacity is 2; remove keys or create the map"
+                + " with a larger capacity\n", full.err());
+        ok(ms("set", name, "2", "20"));
+        assertEquals(List.of("1\t1", "2\t20"), sortedLines(ok(ms("dump", name)).out()));
+    }
+}

@@ -1,0 +1,133 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.notify.ChangeLog;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * A subscription to a hash map's changes, read by pulling: {@link #poll(Duration)} returns the changes recorded
+ * since the last call, in sequence order, or waits for some. Obtain one from {@link SharedHashMap#changes()}; close
+ * it to end the subscription. The same contract as {@link ChangeCursor} for arrays: every change made through the
+ * API after the cursor was created is delivered, or reported as a {@link MissedKeyChanges} with the exact count;
+ * waiting sleeps in {@code FUTEX_WAIT}.
+ *
+ * <p>Each change names its key exactly: the writer copies the key's bytes beside the change log entry, so the key
+ * is right even if it moved or was deleted since.
+ *
+ * <p>A cursor is for one thread at a time.
+ *
+ * @param <K> the Java type of the map's keys
+ */
+public final class KeyChangeCursor<K> implements AutoCloseable {
+    private final SharedHashMap<K, ?> map;
+    private final ChangeLog log;
+    private final Predicate<? super K> filter;
+    private final MemorySegment keyBytes;
+    private long next;
+    private long spinNanos;
+    private boolean closed;
+
+    KeyChangeCursor(SharedHashMap<K, ?> map, ChangeLog log, Predicate<? super K> filter) {
+        this.map = map;
+        this.log = log;
+        this.filter = filter;
+        this.keyBytes = MemorySegment.ofArray(new byte[map.keyCodec().size()]);
+        this.next = log.subscribe();
+    }
+
+    /** Spin for up to {@code spin} before sleeping in the kernel: lower latency for CPU. Default: no spinning. */
+    public KeyChangeCursor<K> spinBeforeSleep(Duration spin) {
+        this.spinNanos = spin.toNanos();
+        return this;
+    }
+
+    /** The sequence number of the next change this cursor will deliver. */
+    public long position() {
+        return next;
+    }
+
+    /**
+     * The changes recorded since the last call (only those of keys the cursor's filter accepts), waiting up to
+     * {@code timeout} for at least one. Returns an empty list when none came in time.
+     *
+     * @throws MapClosedException if the cursor or its map is closed
+     */
+    public List<KeyChangeEvent<K>> poll(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long spinUntil = System.nanoTime() + spinNanos;
+        List<KeyChangeEvent<K>> out = new ArrayList<>();
+        while (true) {
+            checkOpen();
+            long head;
+            try {
+                head = log.head();
+            } catch (IllegalStateException e) {
+                throw map.closedOr(e);
+            }
+            if (head >= next) {
+                collect(head, out);
+                if (!out.isEmpty()) return out;
+                continue;
+            }
+            long now = System.nanoTime();
+            if (now - deadline >= 0) return out;
+            if (now - spinUntil < 0) {
+                Thread.onSpinWait();
+                continue;
+            }
+            try {
+                log.await(head, deadline - now);
+            } catch (IllegalStateException e) {
+                throw map.closedOr(e);
+            }
+        }
+    }
+
+    private void collect(long head, List<KeyChangeEvent<K>> out) {
+        long oldest = head - log.capacity() + 1;
+        if (next < oldest) {
+            out.add(new MissedKeyChanges<>(next, oldest - next));
+            next = oldest;
+        }
+        long missedFrom = -1;
+        for (; next <= head; next++) {
+            ChangeLog.KeyedEntry e = log.readKeyed(next, keyBytes);
+            if (e == null) {
+                if (missedFrom < 0) missedFrom = next;
+                continue;
+            }
+            if (missedFrom >= 0) {
+                out.add(new MissedKeyChanges<>(missedFrom, next - missedFrom));
+                missedFrom = -1;
+            }
+            K key = map.keyCodec().read(keyBytes, 0);
+            if (filter.test(key)) out.add(new KeyChange<>(key, kind(e.kind()), e.seq(), e.pid()));
+        }
+        if (missedFrom >= 0) out.add(new MissedKeyChanges<>(missedFrom, next - missedFrom));
+    }
+
+    private static KeyChange.Kind kind(int kind) {
+        return switch (kind) {
+            case ChangeLog.KIND_REMOVE -> KeyChange.Kind.REMOVE;
+            case ChangeLog.KIND_ATOMIC -> KeyChange.Kind.ADD;
+            default -> KeyChange.Kind.PUT;
+        };
+    }
+
+    private void checkOpen() {
+        if (closed) throw new MapClosedException("change cursor of map '" + map.name() + "' is closed");
+        if (map.isClosed()) throw new MapClosedException("map '" + map.name() + "' is closed");
+    }
+
+    /** Ends the subscription. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        if (!map.isClosed()) log.unsubscribe();
+    }
+}

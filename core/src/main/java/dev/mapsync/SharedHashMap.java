@@ -1,0 +1,707 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.HashBackends;
+import dev.mapsync.internal.MapInfos;
+import dev.mapsync.internal.MapRegion;
+import dev.mapsync.internal.hash.Buffers;
+import dev.mapsync.internal.hash.HashTable;
+import dev.mapsync.internal.hash.ShmHashTable;
+import dev.mapsync.internal.hash.Update;
+import dev.mapsync.internal.codec.Layouts;
+import dev.mapsync.internal.linux.Errno;
+import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.notify.ChangeLog;
+import dev.mapsync.internal.notify.Watcher;
+import dev.mapsync.internal.sync.EntryLocks;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * A hash map shared between processes: fixed-size keys (numbers, {@code char[N]} strings, records) to fixed-size
+ * values, described by {@link Codec}s, with a capacity fixed when it is made.
+ *
+ * <pre>{@code
+ * try (var sessions = SharedHashMap.openOrCreate(HashSpec.of("sessions", Codec.chars(36), Codec.i64(), 100_000))) {
+ *     sessions.put("4b1d...", 42L);
+ *     Long user = sessions.get("4b1d...");          // lock-free, never torn
+ *     sessions.getAndAdd("hits", 1);                // inserts 1 if absent
+ *     sessions.compute("4b1d...", (k, v) -> v == null ? 1L : v + 1);
+ * }
+ * }</pre>
+ *
+ * <p><b>shm backend.</b> The map is an open-addressing table in a file in {@code /dev/shm}, split into segments, each
+ * with its own robust lock and sequence word (see docs/FORMAT.md). Reads take no lock and never block: they read
+ * the segment between two loads of its sequence, and read through the journal of a write in progress, so they never
+ * see a torn key or value and never wait for a writer, even one that died mid-write. Writes lock the key's segment;
+ * every change is a small journaled window, so a writer killed at any instruction loses at most its own operation,
+ * and the next writer of the segment undoes the cut-short window. Deletes shift the keys after them back (no
+ * tombstones remain), so lookups do not degrade. The map holds exactly {@link #capacity()} entries; a new key beyond
+ * that throws {@link MapFullException} (writers racing in other processes may together overshoot by one each).
+ *
+ * <p><b>bpf backend.</b> The map is a kernel {@code BPF_MAP_TYPE_HASH} (or {@code LRU_HASH}) pinned in bpffs, so BPF
+ * programs and bpftool share it. Kernel hash maps cannot be mapped into memory: every operation here is a
+ * {@code bpf(2)} call ({@link #info()} says {@code access: syscall}). Read-modify-write operations ({@code put}
+ * returning the old value, {@code compute}, {@code getAndAdd}, ...) lock a stripe in the map's shm sidecar, so they
+ * are atomic among mapsync processes; BPF programs do not take those locks. A value type declared with
+ * {@link HashSpec#spinLock} is copied whole with {@code BPF_F_LOCK} under the element's {@code bpf_spin_lock}.
+ *
+ * <p>Like {@link java.util.Map}, {@code null} stands for "no value": keys and values are never null. Values are
+ * compared (in {@link #remove(Object, Object)} and {@link #replace(Object, Object, Object)}) by their encoded bytes.
+ * A handle is safe to use from any number of threads; closing it unmaps the map (later calls throw
+ * {@link MapClosedException}).
+ *
+ * @param <K> the Java type of a key
+ * @param <V> the Java type of a value
+ */
+public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.Entry<K, V>> {
+    private final MapRegion region;
+    private final Codec<K> keys;
+    private final Codec<V> values;
+    private final EntryLocks locks;
+    private final ChangeLog changes;
+    private final HashTable table;
+    private final int keySize;
+    private final int valueSize;
+    private final boolean readOnly;
+    private final Map<String, Schema.Field> integerFields = new ConcurrentHashMap<>();
+
+    private SharedHashMap(MapRegion region, Codec<K> keys, Codec<V> values, Duration lockTimeout) {
+        this.region = region;
+        this.keys = keys;
+        this.values = values;
+        this.keySize = keys.size();
+        this.valueSize = values.size();
+        this.readOnly = region.readOnly();
+        this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
+        this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
+        this.table = HashBackends.table(region, locks, changes);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> SharedHashMap<K, V> wrap(MapRegion region, HashSpec<K, V> spec) {
+        try {
+            Codec<K> k = spec.adoptsExisting() ? (Codec<K>) Codec.of(region.header().keySchema()) : spec.keyCodec();
+            Codec<V> v = spec.adoptsExisting() ? (Codec<V>) Codec.of(region.header().valueSchema()) : spec.valueCodec();
+            return new SharedHashMap<>(region, k, v, spec.mapSpec().lockTimeout());
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a new hash map.
+     *
+     * @throws MapExistsException       if a map of that name exists
+     * @throws MapAccessDeniedException if the folder (or the kernel, or bpffs) refuses
+     */
+    public static <K, V> SharedHashMap<K, V> create(HashSpec<K, V> spec) {
+        return wrap(HashBackends.create(spec), spec);
+    }
+
+    /**
+     * Opens an existing hash map for reading and writing, after checking it against the spec.
+     *
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if the map differs from the spec (another key or value schema, an array map);
+     *                                  the message names the field
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
+    public static <K, V> SharedHashMap<K, V> open(HashSpec<K, V> spec) {
+        return wrap(HashBackends.open(spec, false), spec);
+    }
+
+    /** Opens an existing hash map for reading only: every write throws {@link MapAccessDeniedException}. */
+    public static <K, V> SharedHashMap<K, V> openReadOnly(HashSpec<K, V> spec) {
+        return wrap(HashBackends.open(spec, true), spec);
+    }
+
+    /** Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map. */
+    public static <K, V> SharedHashMap<K, V> openOrCreate(HashSpec<K, V> spec) {
+        return wrap(HashBackends.openOrCreate(spec), spec);
+    }
+
+    public String name() {
+        return region.name();
+    }
+
+    /** The most entries the map holds (a kernel map's {@code max_entries}). */
+    public int capacity() {
+        return region.header().entries();
+    }
+
+    public Codec<K> keyCodec() {
+        return keys;
+    }
+
+    public Codec<V> valueCodec() {
+        return values;
+    }
+
+    public boolean isReadOnly() {
+        return readOnly;
+    }
+
+    public boolean isClosed() {
+        return region.isClosed();
+    }
+
+    /** Where the entries live. */
+    public Backend backend() {
+        return region.header().backend() == dev.mapsync.internal.layout.Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
+    }
+
+    /** What the map's header says about it; {@code details} has the access path ({@code shared memory} or {@code syscall}). */
+    public MapInfo info() {
+        checkOpen();
+        Map<String, String> details = new LinkedHashMap<>();
+        if (backend() == Backend.BPF) details.putAll(dev.mapsync.internal.bpf.BpfArrays.details(region.name(), region.file()));
+        details.put("access", HashBackends.accessPath(region));
+        return MapInfos.of(region.name(), region.file(), region.header(), details);
+    }
+
+    // ----------------------------------------------------------------------------------------------- reads
+
+    /**
+     * The value of {@code key}, or null when the key is absent. On the shm backend this takes no lock and never
+     * waits for a writer.
+     *
+     * @throws InvalidValueException if the key does not fit the key codec (too long a string, a wrong type)
+     */
+    public V get(K key) {
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            return table.get(b.key, b.value) ? values.read(b.value, 0) : null;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("reading", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    /** True when {@code key} is in the map. */
+    public boolean containsKey(K key) {
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            return table.get(b.key, b.value);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("reading", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- writes
+
+    /**
+     * Stores {@code value} under {@code key}.
+     *
+     * @return the previous value, or null if the key was absent
+     * @throws MapFullException         if the key is new and the map holds its capacity (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     */
+    public V put(K key, V value) {
+        return write(key, value, (b, current, into) -> {
+            if (current != null) b.found = values.read(current, 0);
+            return Update.WRITE;
+        });
+    }
+
+    /**
+     * {@link #put} without reading back the previous value: on the bpf backend one {@code BPF_MAP_UPDATE_ELEM} with
+     * {@code BPF_ANY} instead of a lookup and an update.
+     */
+    public void set(K key, V value) {
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            encodeValue(value, b.value);
+            table.write(b.key, b.value);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * Stores {@code value} under {@code key} unless the key is present.
+     *
+     * @return the present value (nothing changed), or null if the value was stored
+     */
+    public V putIfAbsent(K key, V value) {
+        return write(key, value, (b, current, into) -> {
+            if (current == null) return Update.WRITE;
+            b.found = values.read(current, 0);
+            return Update.KEEP;
+        });
+    }
+
+    /**
+     * Replaces the value of a present key.
+     *
+     * @return the previous value, or null if the key was absent (nothing changed)
+     */
+    public V replace(K key, V value) {
+        return write(key, value, (b, current, into) -> {
+            if (current == null) return Update.KEEP;
+            b.found = values.read(current, 0);
+            return Update.WRITE;
+        });
+    }
+
+    /**
+     * Replaces the value of {@code key} if it is {@code expected} (compared by encoded bytes).
+     *
+     * @return true if it was replaced
+     */
+    public boolean replace(K key, V expected, V value) {
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            encodeValue(expected, b.other);
+            encodeValue(value, b.value);
+            boolean[] done = {false};
+            table.update(b.key, b.value, (current, into) -> {
+                if (current == null || MemorySegment.mismatch(current, 0, valueSize, b.other, 0, valueSize) >= 0) {
+                    return Update.KEEP;
+                }
+                done[0] = true;
+                return Update.WRITE;
+            });
+            return done[0];
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * Removes {@code key}.
+     *
+     * @return the value it had, or null if it was absent
+     */
+    @SuppressWarnings("unchecked")
+    public V remove(K key) {
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            table.update(b.key, b.value, (current, into) -> {
+                if (current == null) return Update.KEEP;
+                b.found = values.read(current, 0);
+                return Update.REMOVE;
+            });
+            return (V) b.found;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * Removes {@code key} if its value is {@code expected} (compared by encoded bytes).
+     *
+     * @return true if it was removed
+     */
+    public boolean remove(K key, V expected) {
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            encodeValue(expected, b.other);
+            boolean[] done = {false};
+            table.update(b.key, b.value, (current, into) -> {
+                if (current == null || MemorySegment.mismatch(current, 0, valueSize, b.other, 0, valueSize) >= 0) {
+                    return Update.KEEP;
+                }
+                done[0] = true;
+                return Update.REMOVE;
+            });
+            return done[0];
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * Computes the value of {@code key} under the key's lock: {@code fn} gets the key and its value (null if
+     * absent) and returns the new value, or null to remove the key. No other mapsync writer changes the key meanwhile.
+     * If {@code fn} throws, nothing changes. {@code fn} must not use this map (its segment's lock is held: a nested
+     * call throws {@link LockAlreadyHeldException}); on the bpf backend it may run again if a BPF program inserts or
+     * deletes the key between the lookup and the update.
+     *
+     * @return the new value, or null if the key is now absent
+     */
+    @SuppressWarnings("unchecked")
+    public V compute(K key, BiFunction<? super K, ? super V, ? extends V> fn) {
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            table.update(b.key, b.value, (current, into) -> {
+                V old = current == null ? null : values.read(current, 0);
+                V updated = fn.apply(key, old);
+                b.found = updated;
+                if (updated == null) return current == null ? Update.KEEP : Update.REMOVE;
+                encodeValue(updated, into);
+                return Update.WRITE;
+            });
+            return (V) b.found;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * Adds {@code delta} to the value of {@code key}, a map of integer values, under the key's lock; an absent key is
+     * inserted with the value {@code delta}. The sum wraps around at the type's width, as C's atomics do.
+     *
+     * @return the value before (0 if the key was absent; unsigned types as their unsigned value, u64 as its bits)
+     * @throws IllegalArgumentException if the values are not integers
+     */
+    public long getAndAdd(K key, long delta) {
+        Schema s = values.schema();
+        if (!s.kind().isInteger()) {
+            throw new IllegalArgumentException("map '" + name() + "' holds " + s + " values, not integers");
+        }
+        return add(key, 0, s.kind(), delta);
+    }
+
+    /**
+     * Adds {@code delta} to integer {@code field} of the value of {@code key} ({@code a.b} names a field of a nested
+     * struct), under the key's lock; an absent key is inserted with a value whose fields are zero but this one, which
+     * is {@code delta}.
+     *
+     * @return the field's value before (0 if the key was absent)
+     * @throws IllegalArgumentException if there is no such field or it is not an integer
+     */
+    public long getAndAdd(K key, String field, long delta) {
+        Schema.Field f = integerFields.computeIfAbsent(field, name -> {
+            Schema.Field found = values.schema().field(name).orElseThrow(() -> new IllegalArgumentException(
+                    "map '" + name() + "' has no field '" + name + "' (its values are " + values.schema() + ")"));
+            if (!found.type().kind().isInteger()) {
+                throw new IllegalArgumentException("field '" + name + "' of map '" + name() + "' is " + found.type()
+                        + ", not an integer");
+            }
+            return found;
+        });
+        return add(key, f.offset(), f.type().kind(), delta);
+    }
+
+    private long add(K key, long offset, Schema.Kind kind, long delta) {
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            long[] before = {0};
+            table.update(b.key, b.value, (current, into) -> {
+                if (current == null) into.fill((byte) 0);
+                else MemorySegment.copy(current, 0, into, 0, valueSize);
+                before[0] = addInPlace(into, offset, kind, delta);
+                return Update.ADD;
+            });
+            return before[0];
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    /** Adds to the integer at {@code offset}, wrapping at its width; returns the value before. */
+    private static long addInPlace(MemorySegment v, long offset, Schema.Kind kind, long delta) {
+        long old;
+        switch (kind) {
+            case I8, U8 -> {
+                byte x = v.get(Layouts.BYTE, offset);
+                old = kind == Schema.Kind.U8 ? Byte.toUnsignedLong(x) : x;
+                v.set(Layouts.BYTE, offset, (byte) (x + delta));
+            }
+            case I16, U16 -> {
+                short x = v.get(Layouts.SHORT, offset);
+                old = kind == Schema.Kind.U16 ? Short.toUnsignedLong(x) : x;
+                v.set(Layouts.SHORT, offset, (short) (x + delta));
+            }
+            case I32, U32 -> {
+                int x = v.get(Layouts.INT, offset);
+                old = kind == Schema.Kind.U32 ? Integer.toUnsignedLong(x) : x;
+                v.set(Layouts.INT, offset, (int) (x + delta));
+            }
+            default -> {
+                old = v.get(Layouts.LONG, offset);
+                v.set(Layouts.LONG, offset, old + delta);
+            }
+        }
+        return old;
+    }
+
+    /** A write of a value given by the caller, deciding under the lock what to do; returns {@code b.found}. */
+    private interface Decision {
+        int decide(Buffers b, MemorySegment current, MemorySegment into);
+    }
+
+    @SuppressWarnings("unchecked")
+    private V write(K key, V value, Decision decision) {
+        checkWritable();
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            encodeKey(key, b.key);
+            encodeValue(value, b.value);
+            table.update(b.key, b.value, (current, into) -> decision.decide(b, current, into));
+            return (V) b.found;
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("writing", e);
+        } finally {
+            b.release();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- whole map
+
+    /**
+     * The number of entries. shm: the sum of the segments' counts, read without locks (exact when no write is in
+     * flight). bpf: counted with {@code BPF_MAP_LOOKUP_BATCH}, a system call per few hundred entries.
+     */
+    public long size() {
+        try {
+            return table.size();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /**
+     * Removes every entry, one at a time (each removal announced to subscribers). Not atomic: entries put while it
+     * runs may remain.
+     */
+    public void clear() {
+        checkWritable();
+        try {
+            table.clear();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("clearing", e);
+        }
+    }
+
+    /**
+     * The entries, as a snapshot per segment (shm: each segment copied whole at one moment, so no key appears twice,
+     * and a key present during the whole iteration appears exactly once; different segments are copied at different
+     * moments) or key by key ({@code BPF_MAP_GET_NEXT_KEY} and a lookup each; a key is never returned twice, keys
+     * added or removed meanwhile may or may not appear). The iterator does not support {@code remove}.
+     */
+    @Override
+    public Iterator<Map.Entry<K, V>> iterator() {
+        return iterator(table.entries());
+    }
+
+    /**
+     * Calls {@code action} for each entry, as {@link #iterator()} would give them, but on the bpf backend a few hundred
+     * entries per system call ({@code BPF_MAP_LOOKUP_BATCH}, whole buckets at a time): the way to dump a large map.
+     */
+    @Override
+    public void forEach(Consumer<? super Map.Entry<K, V>> action) {
+        iterator(table.dump()).forEachRemaining(action);
+    }
+
+    /** {@link #forEach(Consumer)} with the key and value apart. */
+    public void forEach(BiConsumer<? super K, ? super V> action) {
+        forEach((Map.Entry<K, V> e) -> action.accept(e.getKey(), e.getValue()));
+    }
+
+    private Iterator<Map.Entry<K, V>> iterator(HashTable.Entries entries) {
+        checkOpen();
+        return new Iterator<>() {
+            private final MemorySegment k = MemorySegment.ofArray(new byte[keySize]);
+            private final MemorySegment v = MemorySegment.ofArray(new byte[valueSize]);
+            private Map.Entry<K, V> next;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                if (next != null) return true;
+                if (done) return false;
+                try {
+                    if (!entries.next(k, v)) {
+                        done = true;
+                        return false;
+                    }
+                } catch (IllegalStateException e) {
+                    throw closedOr(e);
+                }
+                next = Map.entry(keys.read(k, 0), values.read(v, 0));
+                return true;
+            }
+
+            @Override
+            public Map.Entry<K, V> next() {
+                if (!hasNext()) throw new NoSuchElementException();
+                Map.Entry<K, V> e = next;
+                next = null;
+                return e;
+            }
+        };
+    }
+
+    /** How full the map is and how well its keys spread (shm: scans every segment). */
+    public HashStats stats() {
+        try {
+            return table.stats();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /** The segment locks held now (owner, whether it is alive, since when). */
+    public List<LockInfo> locks() {
+        checkOpen();
+        try {
+            return locks.held();
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    // --------------------------------------------------------------------------------------- notifications
+
+    /**
+     * Subscribes to changes of every key, to read by pulling ({@link KeyChangeCursor#poll}). Every change made through
+     * the API from now on, by any process, is delivered, or counted as missed if the cursor falls further behind
+     * than the map's change log holds.
+     *
+     * @throws MapAccessDeniedException if the handle is read-only (subscribing registers in the map)
+     */
+    public KeyChangeCursor<K> changes() {
+        return changes(k -> true);
+    }
+
+    /** {@link #changes()} of the keys {@code filter} accepts. */
+    public KeyChangeCursor<K> changes(Predicate<? super K> filter) {
+        try {
+            return new KeyChangeCursor<>(this, changes, filter);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
+     * manages, until the returned subscription is closed.
+     */
+    public Subscription watch(Consumer<? super KeyChangeEvent<K>> listener) {
+        return watch(k -> true, listener);
+    }
+
+    /** {@link #watch(Consumer)} of the keys {@code filter} accepts. */
+    public Subscription watch(Predicate<? super K> filter, Consumer<? super KeyChangeEvent<K>> listener) {
+        KeyChangeCursor<K> cursor = changes(filter);
+        return new Watcher<KeyChangeEvent<K>>("mapsync-watch-" + name(), cursor::poll, cursor, listener);
+    }
+
+    /** Unmaps the map. Idempotent; the map itself stays for other processes. */
+    @Override
+    public void close() {
+        region.close();
+    }
+
+    @Override
+    public String toString() {
+        return "SharedHashMap[" + name() + ", " + keys.schema() + " -> " + values.schema() + ", capacity " + capacity()
+                + ", " + backend().name().toLowerCase(java.util.Locale.ROOT) + (readOnly ? ", read-only" : "") + "]";
+    }
+
+    /** The problems {@link ShmHashTable#verify()} finds (shm maps; empty when sound, and for bpf maps). */
+    String verifyTable() {
+        return table instanceof ShmHashTable shm ? shm.verify() : "";
+    }
+
+    // ------------------------------------------------------------------------------------------------ help
+
+    private void encodeKey(K key, MemorySegment into) {
+        if (key == null) throw new InvalidValueException("map '" + name() + "': a key cannot be null");
+        try {
+            keys.write(into, 0, key);
+        } catch (InvalidValueException e) {
+            throw new InvalidValueException("key of map '" + name() + "': " + e.getMessage(), e);
+        } catch (ClassCastException e) {
+            throw new InvalidValueException("key of map '" + name() + "': a " + keys.schema() + " key cannot be a "
+                    + key.getClass().getSimpleName() + " (" + key + ")", e);
+        }
+    }
+
+    private void encodeValue(V value, MemorySegment into) {
+        if (value == null) throw new InvalidValueException("map '" + name() + "': a value cannot be null (remove the key instead)");
+        try {
+            values.write(into, 0, value);
+        } catch (InvalidValueException e) {
+            throw new InvalidValueException("value of map '" + name() + "': " + e.getMessage(), e);
+        } catch (ClassCastException e) {
+            throw new InvalidValueException("value of map '" + name() + "': a " + values.schema() + " value cannot be a "
+                    + value.getClass().getSimpleName() + " (" + value + ")", e);
+        }
+    }
+
+    private void checkWritable() {
+        if (readOnly) throw new MapAccessDeniedException("map '" + name() + "' is open read-only; writes are refused");
+    }
+
+    private MapSyncException failed(String what, SyscallException e) {
+        String m = "map '" + name() + "': " + what + ": " + e.getMessage();
+        return e.errno() == Errno.EPERM || e.errno() == Errno.EACCES ? new MapAccessDeniedException(m, e) : new MapSyncException(m, e);
+    }
+
+    private void checkOpen() {
+        if (region.isClosed()) throw new MapClosedException("map '" + name() + "' is closed");
+    }
+
+    /** The exception to throw for an {@link IllegalStateException} from a segment access. */
+    RuntimeException closedOr(IllegalStateException e) {
+        return region.isClosed() ? new MapClosedException("map '" + name() + "' is closed", e) : e;
+    }
+}
