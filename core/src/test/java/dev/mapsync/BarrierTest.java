@@ -158,7 +158,7 @@ class BarrierTest {
             assertEquals("map '" + name + "' does not match the spec: parties: file has 4, spec asks 3", parties.getMessage());
             IncompatibleMapException ring = assertThrows(IncompatibleMapException.class,
                     () -> SharedRing.open(MapSpec.existing(name).dir(dir)));
-            assertEquals("map '" + name + "' does not match the spec: map type: file has barrier, spec asks ring", ring.getMessage());
+            assertEquals("map '" + name + "' is a barrier map, not a ring map; open it with SharedBarrier", ring.getMessage());
             assertThrows(IncompatibleMapException.class, () -> SharedArray.open(MapSpec.existing(name).dir(dir)));
             MapInfo info = SharedMaps.info(MapSpec.existing(name).dir(dir));
             assertEquals(MapType.BARRIER, info.type());

@@ -281,7 +281,7 @@ class RingTest {
         try (SharedRing ignored = SharedRing.create(spec(4096))) {
             IncompatibleMapException e = assertThrows(IncompatibleMapException.class,
                     () -> SharedArray.open(MapSpec.existing(name).dir(dir)));
-            assertEquals("map '" + name + "' does not match the spec: map type: file has ring, spec asks array", e.getMessage());
+            assertEquals("map '" + name + "' is a ring map, not an array map; open it with SharedRing (or SharedQueue)", e.getMessage());
             assertThrows(IncompatibleMapException.class, () -> SharedArray.open(MapSpec.array(name, Codec.i64(), 4).dir(dir)));
             IncompatibleMapException q = assertThrows(IncompatibleMapException.class,
                     () -> SharedQueue.open(MapSpec.existing(name).dir(dir)));
@@ -289,14 +289,14 @@ class RingTest {
                     + " SharedRing)", q.getMessage());
             IllegalArgumentException wrongSpec = assertThrows(IllegalArgumentException.class,
                     () -> SharedArray.open(MapSpec.ring(name, 4096).dir(dir)));
-            assertEquals("the spec of ring '" + name + "' (shm, 4096 bytes) is not one of a array; open it with SharedRing",
+            assertEquals("the spec of ring '" + name + "' (shm, 4096 bytes) is not one of an array; open it with SharedRing",
                     wrongSpec.getMessage());
         }
         String array = name + "a";
         try (SharedArray<Long> ignored = SharedArray.create(MapSpec.array(array, Codec.i64(), 4).dir(dir))) {
             IncompatibleMapException e = assertThrows(IncompatibleMapException.class,
                     () -> SharedRing.open(MapSpec.existing(array).dir(dir)));
-            assertEquals("map '" + array + "' does not match the spec: map type: file has array, spec asks ring", e.getMessage());
+            assertEquals("map '" + array + "' is an array map, not a ring map; open it with SharedArray", e.getMessage());
         }
     }
 

@@ -45,7 +45,7 @@ public final class SpecCheck {
         MapType fileType = MapType.ofCode(header.type());
         if (fileType != handleType) {
             throw new IncompatibleMapException("map '" + name + "' is " + article(fileType) + " map, not " + article(handleType)
-                    + " map; open it with " + handle(fileType, true), "map type");
+                    + " map; open it with " + handle(fileType), "map type");
         }
     }
 
@@ -57,15 +57,17 @@ public final class SpecCheck {
      */
     public static void requireType(MapSpec<?> spec, MapType handleType) {
         if (spec.type() == null || spec.type() == handleType) return;
-        throw new IllegalArgumentException("the spec of " + spec + " is not one of a " + handleType + "; open it with "
-                + handle(spec.type(), spec.codec() == null));
+        String handle = spec.type() == MapType.RING
+                ? spec.codec() == null ? "SharedRing" : "SharedQueue (or SharedRing)" : handle(spec.type());
+        throw new IllegalArgumentException("the spec of " + spec + " is not one of " + article(handleType) + "; open it with "
+                + handle);
     }
 
-    private static String handle(MapType type, boolean anyRecords) {
+    private static String handle(MapType type) {
         return switch (type) {
             case ARRAY -> "SharedArray";
             case HASH -> "SharedHashMap";
-            case RING -> anyRecords ? "SharedRing (or SharedQueue)" : "SharedQueue (or SharedRing)";
+            case RING -> "SharedRing (or SharedQueue)";
             case BARRIER -> "SharedBarrier";
         };
     }

@@ -220,6 +220,8 @@ public final class BpfArrays {
     }
 
     private static String kernelMapText(int type, int flags) {
+        // only arrays can be mapped, and only with the flag: say so where it is a question
+        if (type != KernelMapInfo.TYPE_ARRAY) return KernelMapInfo.typeName(type);
         return KernelMapInfo.typeName(type) + ((flags & KernelMapInfo.F_MMAPABLE) != 0 ? ", mmapable" : ", not mmapable");
     }
 
