@@ -1,6 +1,10 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapType;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
+import dev.mapsync.SharedMaps;
+import dev.mapsync.cli.export.ExportedMap;
 import dev.mapsync.cli.export.MetricsServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Serve /metrics in the Prometheus text format: a gauge per numeric field of every entry",
+        description = {"Serve /metrics in the Prometheus text format: a gauge per numeric field of every entry of arrays and hash maps",
                 "(mapsync_value{map,key,field}), read from the mapping at scrape time, plus lock and subscription",
                 "health. Binds to loopback unless told otherwise; runs until interrupted."},
         footer = {"", "Example:", "  mapsync export --port 9477 accounts bpf:hits", "  curl -s localhost:9477/metrics | grep mapsync_value"})
@@ -33,26 +37,30 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String bind;
 
-    @Option(names = "--keys", paramLabel = "A-B", description = "Export only entries A to B of every map.")
+    @Option(names = "--keys", paramLabel = "A-B", description = "Export only entries A to B of every array map.")
     String keys;
 
     @Override
     public Integer call() throws Exception {
-        List<SharedArray<Object>> open = new ArrayList<>();
-        List<int[]> ranges = new ArrayList<>();
+        List<ExportedMap> open = new ArrayList<>();
         try {
             for (String m : maps) {
-                SharedArray<Object> a = SharedArray.openReadOnly(MapRef.parse(m).existing(root.dir));
-                open.add(a);
-                ranges.add(KeyRange.parse(keys, a.length()));
+                MapRef ref = MapRef.parse(m);
+                if (SharedMaps.info(ref.existing(root.dir)).type() == MapType.HASH) {
+                    open.add(new ExportedMap.Hash(m, SharedHashMap.openReadOnly(ref.existingHash(root.dir))));
+                } else {
+                    SharedArray<Object> a = SharedArray.openReadOnly(ref.existing(root.dir));
+                    int[] range = KeyRange.parse(keys, a.length());
+                    open.add(new ExportedMap.Array(m, a, range[0], range[1]));
+                }
             }
-            try (MetricsServer server = MetricsServer.start(InetAddress.getByName(bind), port, maps, open, ranges)) {
+            try (MetricsServer server = MetricsServer.start(InetAddress.getByName(bind), port, open)) {
                 spec.commandLine().getErr().println("mapsync: serving http://" + bind + ":" + server.port() + "/metrics");
                 spec.commandLine().getErr().flush();
                 Thread.currentThread().join(); // until interrupted (Ctrl-C ends the JVM)
             }
         } finally {
-            open.forEach(SharedArray::close);
+            open.forEach(ExportedMap::close);
         }
         return ExitCodes.OK;
     }

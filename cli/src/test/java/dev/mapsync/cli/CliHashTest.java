@@ -100,16 +100,16 @@ class CliHashTest {
                 tooLong.err());
 
         String info = ok(ms("info", map)).out();
-        assertTrue(info.contains("\ntype       hash\nbackend    " + backend + "\n"), info);
-        assertTrue(info.contains("\nkey        char[16] (16 bytes)\nvalue      user:i64,hits:u32 (16 bytes)\ncapacity   100\n"
-                + "entries    2 (fill 2.0%)\n"), info);
+        assertTrue(info.contains("\ntype          hash\nbackend       " + backend + "\n"), info);
+        assertTrue(info.contains("\nkey           char[16] (16 bytes)\nvalue         user:i64,hits:u32 (16 bytes)\ncapacity      100\n"
+                + "entries       2 (fill 2.0%)\n"), info);
         if (backend.equals("shm")) {
-            assertTrue(info.contains("\naccess     shared memory\n"), info);
-            assertTrue(info.matches("(?s).*\nprobe      longest [12] slots? \\(272 slots in 1 segment\\)\ntombstones 0\n.*"), info);
+            assertTrue(info.contains("\naccess        shared memory\n"), info);
+            assertTrue(info.matches("(?s).*\nprobe         longest [12] slots? \\(272 slots in 1 segment\\)\ntombstones    0\n.*"), info);
         } else {
-            assertTrue(info.contains("\naccess     syscall\n"), info);
-            assertTrue(info.contains("\nkernel map hash\n"), info);
-            assertTrue(info.contains("\nprobe      not visible (the kernel's buckets)\n"), info);
+            assertTrue(info.contains("\naccess        syscall\n"), info);
+            assertTrue(info.contains("\nkernel map    hash\n"), info);
+            assertTrue(info.contains("\nprobe         not visible (the kernel's buckets)\n"), info);
         }
         String json = ok(ms("info", map, "--json")).out();
         assertTrue(json.contains("\"type\":\"hash\",\"backend\":\"" + backend + "\",\"key_schema\":\"char[16]\",\"key_size\":16,"

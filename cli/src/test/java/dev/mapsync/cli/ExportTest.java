@@ -1,6 +1,9 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Chars;
+import dev.mapsync.Codec;
+import dev.mapsync.HashSpec;
+import dev.mapsync.SharedHashMap;
 import dev.mapsync.LockGuard;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
@@ -42,6 +45,47 @@ class ExportTest {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+    }
+
+    record Hits(int hits, long last) {}
+
+    @Test
+    void hashMapsAreExportedByKey() throws Exception {
+        try (SharedHashMap<String, Hits> sessions = SharedHashMap.create(
+                HashSpec.of("sessions", Codec.chars(8), Codec.record(Hits.class), 16).dir(dir))) {
+            sessions.put("ada", new Hits(3, 100));
+            sessions.put("bob", new Hits(5, 200));
+            Process exporter = startExporter("sessions");
+            try {
+                String body = scrape(exporter);
+                List<String> values = body.lines().filter(l -> l.startsWith("mapsync_value{")).sorted().toList();
+                assertEquals(List.of(
+                        "mapsync_value{field=\"hits\",key=\"ada\",map=\"sessions\"} 3.0",
+                        "mapsync_value{field=\"hits\",key=\"bob\",map=\"sessions\"} 5.0",
+                        "mapsync_value{field=\"last\",key=\"ada\",map=\"sessions\"} 100.0",
+                        "mapsync_value{field=\"last\",key=\"bob\",map=\"sessions\"} 200.0"), values);
+                assertTrue(body.contains("mapsync_entries{map=\"sessions\"} 2.0\n"), body);
+            } finally {
+                exporter.destroy();
+                exporter.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private Process startExporter(String map) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                "dev.mapsync.cli.Main", "export", "--dir", dir.toString(), "--port", "0", map));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /** Reads the URL the exporter prints, then scrapes it once. */
+    private static String scrape(Process exporter) throws Exception {
+        String first = new BufferedReader(new InputStreamReader(exporter.getInputStream())).readLine();
+        assertTrue(first != null && first.startsWith("mapsync: serving http://127.0.0.1:"), first);
+        String url = first.substring("mapsync: serving ".length());
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     @Test

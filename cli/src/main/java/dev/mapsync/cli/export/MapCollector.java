@@ -1,6 +1,5 @@
 package dev.mapsync.cli.export;
 
-import dev.mapsync.SharedArray;
 import dev.mapsync.SyncStatus;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -15,12 +14,9 @@ import java.util.List;
  * mapping at that moment (each entry consistently), and the maps' lock and subscription health.
  */
 final class MapCollector implements MultiCollector {
-    /** One exported map and the key range to export. */
-    record Exported(String label, SharedArray<Object> array, int fromKey, int toKey) {}
+    private final List<ExportedMap> maps;
 
-    private final List<Exported> maps;
-
-    MapCollector(List<Exported> maps) {
+    MapCollector(List<ExportedMap> maps) {
         this.maps = List.copyOf(maps);
     }
 
@@ -28,16 +24,13 @@ final class MapCollector implements MultiCollector {
     public MetricSnapshots collect() {
         GaugeSnapshot.Builder values = GaugeSnapshot.builder().name("mapsync_value")
                 .help("Numeric fields of map entries, read at scrape time (labels: map, key, field)");
-        for (Exported m : maps) {
-            var schema = m.array().codec().schema();
-            for (int key = m.fromKey(); key <= m.toKey(); key++) {
-                String k = Integer.toString(key);
-                NumericFields.forEach(schema, m.array().get(key), (field, v) -> values.dataPoint(
-                        GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v)
-                                .labels(Labels.of("map", m.label(), "key", k, "field", field)).build()));
-            }
+        for (ExportedMap m : maps) {
+            var schema = m.valueSchema();
+            m.forEachEntry((key, value) -> NumericFields.forEach(schema, value, (field, v) -> values.dataPoint(
+                    GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v)
+                            .labels(Labels.of("map", m.label(), "key", key, "field", field)).build())));
         }
-        List<SyncStatus> status = maps.stream().map(m -> m.array().syncStatus()).toList();
+        List<SyncStatus> status = maps.stream().map(ExportedMap::status).toList();
         CounterSnapshot.Builder changes = CounterSnapshot.builder().name("mapsync_changes")
                 .help("Changes recorded in the map's change log (recorded only while someone subscribes)");
         for (int i = 0; i < maps.size(); i++) {
@@ -45,7 +38,7 @@ final class MapCollector implements MultiCollector {
                     .labels(Labels.of("map", maps.get(i).label())).build());
         }
         return MetricSnapshots.of(values.build(), changes.build(),
-                gauge("mapsync_entries", "Entries of the map", status, (s, i) -> maps.get(i).array().length()),
+                gauge("mapsync_entries", "Entries of the map (hash maps: keys present)", status, (s, i) -> maps.get(i).entries()),
                 gauge("mapsync_subscribers", "Open change subscriptions, of every process", status, (s, i) -> s.subscribers()),
                 gauge("mapsync_sleeping_waiters", "Threads sleeping on the change log", status, (s, i) -> s.sleepingWaiters()),
                 gauge("mapsync_locks_held", "Locks held now", status, (s, i) -> s.locksHeld()),
