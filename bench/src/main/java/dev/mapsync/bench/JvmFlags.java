@@ -9,7 +9,7 @@ public final class JvmFlags {
     /** mapsync calls native code through FFM. */
     public static final String NATIVE = "--enable-native-access=ALL-UNNAMED";
     /** Agrona 2 reaches for jdk.internal.misc.Unsafe, as its documentation says to allow. */
-    static final String AGRONA = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    public static final String AGRONA = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
 
     /**
      * The flags Chronicle Software documents for running Chronicle libraries on Java 17 and later (their "Chronicle

@@ -11,11 +11,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /** The peers' setting: a plain file in /dev/shm mapped with the JDK's own calls. */
-final class MappedFiles {
+public final class MappedFiles {
     private MappedFiles() {}
 
     /** A scratch folder on tmpfs for one benchmark run. */
-    static Path tempDir() {
+    public static Path tempDir() {
         try {
             return Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-bench-");
         } catch (IOException e) {
@@ -24,7 +24,7 @@ final class MappedFiles {
     }
 
     /** A file of {@code size} bytes mapped as a memory segment (the raw-VarHandle baseline). */
-    static MemorySegment segment(Path file, long size, Arena arena) {
+    public static MemorySegment segment(Path file, long size, Arena arena) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             ch.truncate(size);
@@ -35,7 +35,7 @@ final class MappedFiles {
     }
 
     /** A file of {@code size} bytes mapped as a byte buffer (what Agrona's UnsafeBuffer wraps). */
-    static MappedByteBuffer buffer(Path file, long size) {
+    public static MappedByteBuffer buffer(Path file, long size) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
             ch.truncate(size);
@@ -45,7 +45,7 @@ final class MappedFiles {
         }
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.mapsync.bench.cross;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mapsync.bench.ring.RingDriver;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +15,8 @@ import java.util.Map;
 /**
  * The cross-process benchmarks JMH cannot run, each against the peer users would pick today, measured in the same
  * run: notification round trips (against a pipe, a UNIX socket and busy-spinning), many processes incrementing one
- * counter (against Agrona's UnsafeBuffer), two processes contending for a lock (against FileChannel.lock). Prints a
+ * counter (against Agrona's UnsafeBuffer), two processes contending for a lock (against FileChannel.lock), and the
+ * shared-memory ring's throughput and round trip (against Agrona's ManyToOneRingBuffer). Prints a
  * table of ratios; {@code --json FILE} also writes every figure (the input of {@link Charts}); {@code --json -}
  * writes them to stdout and the table to stderr.
  * Run: {@code bin/mapsync bench [--quick] [--json]}, or
@@ -36,11 +38,13 @@ public final class Report {
 
     /** Every figure of one run. */
     public record Results(List<Row> rows, List<PingPongBench.Result> latency, List<CounterBench.Result> counters,
-                          List<LockContentionBench.Result> contention) {
-        /** True when every shared count came out exact. */
+                          List<LockContentionBench.Result> contention, List<RingDriver.Throughput> ringThroughput,
+                          List<RingDriver.Latency> ringLatency) {
+        /** True when every shared count came out exact and every ring record arrived once, in order. */
         public boolean exact() {
             return counters.stream().allMatch(CounterBench.Result::exact)
-                    && contention.stream().allMatch(LockContentionBench.Result::exact);
+                    && contention.stream().allMatch(LockContentionBench.Result::exact)
+                    && ringThroughput.stream().allMatch(t -> t.violations() == 0);
         }
     }
 
@@ -61,6 +65,8 @@ public final class Report {
             doc.put("latency", results.latency());
             doc.put("counters", results.counters());
             doc.put("contention", results.contention());
+            doc.put("ring_throughput", results.ringThroughput());
+            doc.put("ring_latency", results.ringLatency());
             doc.put("counts_exact", results.exact());
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             if (jsonTarget.equals("-")) {
@@ -106,7 +112,24 @@ public final class Report {
         List<LockContentionBench.Result> contention = LockContentionBench.run(List.of("mapsync", "flock"), locks);
         rows.add(new Row("2 processes contending for one lock", "Mops/s", contention.get(0).opsPerSecond() / 1e6,
                 "FileChannel.lock", contention.get(1).opsPerSecond() / 1e6, true));
-        return new Results(rows, latency, counters, contention);
+
+        long records = quick ? 200_000 : 5_000_000;
+        long trips = quick ? 20_000 : 1_000_000;
+        System.err.println("rings (" + records + " records per producer, " + trips + " round trips)...");
+        List<RingDriver.Throughput> ringThroughput = new ArrayList<>();
+        for (int size : List.of(32, 256)) {
+            RingDriver.Throughput m = RingDriver.throughput("mapsync", size, 2, records);
+            RingDriver.Throughput a = RingDriver.throughput("agrona", size, 2, records);
+            ringThroughput.add(m);
+            ringThroughput.add(a);
+            rows.add(new Row("ring, 2 producer processes, " + size + " B records", "Mrec/s", m.recordsPerSecond() / 1e6,
+                    "Agrona ManyToOne", a.recordsPerSecond() / 1e6, true));
+        }
+        List<RingDriver.Latency> ringLatency = List.of(RingDriver.latency("mapsync", 32, trips),
+                RingDriver.latency("agrona", 32, trips));
+        rows.add(new Row("ring round trip p50, 32 B records", "us", ringLatency.get(0).p50() / 1e3, "Agrona ManyToOne",
+                ringLatency.get(1).p50() / 1e3, false));
+        return new Results(rows, latency, counters, contention, ringThroughput, ringLatency);
     }
 
     private static double rate(List<CounterBench.Result> results, String mode, int processes) {

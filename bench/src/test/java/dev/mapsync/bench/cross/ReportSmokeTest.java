@@ -20,7 +20,9 @@ class ReportSmokeTest {
                 r.latency().stream().map(PingPongBench.Result::mode).toList());
         assertEquals(6, r.counters().size());
         assertEquals(2, r.contention().size());
-        assertEquals(9, r.rows().size());
+        assertEquals(12, r.rows().size());
+        assertEquals(4, r.ringThroughput().size());
+        assertEquals(2, r.ringLatency().size());
         for (Report.Row row : r.rows()) {
             assertTrue(row.mapsync() > 0 && row.peerValue() > 0, row.toString());
         }

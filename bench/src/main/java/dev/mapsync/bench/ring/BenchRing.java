@@ -1,4 +1,4 @@
-package dev.mapsync.bench;
+package dev.mapsync.bench.ring;
 
 import java.util.function.LongConsumer;
 

@@ -1,5 +1,7 @@
-package dev.mapsync.bench;
+package dev.mapsync.bench.ring;
 
+import dev.mapsync.bench.JvmFlags;
+import dev.mapsync.bench.MappedFiles;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -24,12 +26,18 @@ import java.util.concurrent.TimeUnit;
  * Run it on a quiet machine with as many free cores as processes (JVM start-up is outside the measurement):
  * <pre>
  * java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED \
- *      -cp bench/target/benchmarks.jar dev.mapsync.bench.RingDriver [--impl mapsync,agrona] [--mode throughput,latency]
+ *      -cp bench/target/benchmarks.jar dev.mapsync.bench.ring.RingDriver [--impl mapsync,agrona] [--mode throughput,latency]
  *      [--size 32,256] [--producers 2] [--records 5000000] [--round-trips 1000000] [--capacity 1048576]
  * </pre>
  */
 public final class RingDriver {
     private RingDriver() {}
+
+    /** Records per second of P producer processes into one consumer. */
+    public record Throughput(String impl, int size, int producers, long records, double recordsPerSecond, long violations) {}
+
+    /** Round-trip percentiles over two rings, in nanoseconds. */
+    public record Latency(String impl, int size, long samples, long p50, long p90, long p99, long p999, long max) {}
 
     private static final int WARMUP_ROUND_TRIPS = 20_000;
     private static final long SEQ_MASK = (1L << 48) - 1;
@@ -90,10 +98,31 @@ public final class RingDriver {
         };
     }
 
-    private static void throughput(Options o, String impl, int size, Path dir) throws Exception {
+    /** Runs the throughput test of {@code impl} with records of {@code size} bytes. */
+    public static Throughput throughput(String impl, int size, int producers, long records) throws Exception {
+        Path dir = MappedFiles.tempDir();
+        try {
+            return throughput(new Options(List.of(impl), List.of("throughput"), List.of(size), producers, records, 0, 1 << 20),
+                    impl, size, dir);
+        } finally {
+            MappedFiles.deleteTree(dir);
+        }
+    }
+
+    /** Runs the round-trip test of {@code impl} with records of {@code size} bytes. */
+    public static Latency latency(String impl, int size, long roundTrips) throws Exception {
+        Path dir = MappedFiles.tempDir();
+        try {
+            return latency(new Options(List.of(impl), List.of("latency"), List.of(size), 1, 0, roundTrips, 1 << 20),
+                    impl, size, dir);
+        } finally {
+            MappedFiles.deleteTree(dir);
+        }
+    }
+
+    private static Throughput throughput(Options o, String impl, int size, Path dir) throws Exception {
         long total = o.producers() * o.records();
         long[] next = new long[o.producers()];
-        long received = 0, violations = 0;
         try (BenchRing ring = open(impl, dir, "ring", o.capacity(), size, true)) {
             List<Process> children = new ArrayList<>();
             for (int p = 0; p < o.producers(); p++) {
@@ -119,17 +148,18 @@ public final class RingDriver {
                 }
             }
             long elapsed = System.nanoTime() - start;
-            received = state[0];
-            violations = state[1];
+            long received = state[0];
+            long violations = state[1];
             for (Process c : children) c.waitFor(60, TimeUnit.SECONDS);
             double seconds = elapsed / 1e9;
             System.out.printf(Locale.ROOT, "throughput %-7s %3d B  %d producers -> 1 consumer: %,d records in %.3f s ="
                             + " %,.0f records/s (%.0f MB/s of payload), %d violations%n", impl, size, o.producers(),
                     received, seconds, received / seconds, received * (double) size / seconds / 1e6, violations);
+            return new Throughput(impl, size, o.producers(), received, received / seconds, violations);
         }
     }
 
-    private static void latency(Options o, String impl, int size, Path dir) throws Exception {
+    private static Latency latency(Options o, String impl, int size, Path dir) throws Exception {
         Histogram h = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
         try (BenchRing ping = open(impl, dir, "ping", o.capacity(), size, true);
              BenchRing pong = open(impl, dir, "pong", o.capacity(), size, true)) {
@@ -153,6 +183,8 @@ public final class RingDriver {
                         + " p99 %,d, p99.9 %,d, p99.99 %,d, max %,d%n", impl, size, h.getTotalCount(),
                 h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9), h.getValueAtPercentile(99.99), h.getMaxValue());
+        return new Latency(impl, size, h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
+                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
     }
 
     // ------------------------------------------------------------------------------------------- child side

@@ -1,5 +1,6 @@
-package dev.mapsync.bench;
+package dev.mapsync.bench.ring;
 
+import dev.mapsync.bench.MappedFiles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
