@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * A lock (or a consistent read) was not obtained within its timeout. The message names the owner's pid,
- * whether it is alive, and for how long it has held the lock, as far as that is known.
+ * A lock (or a consistent read) was not obtained within its timeout: the {@link WaitTimeoutException} of locks. The
+ * message names the owner's pid, whether it is alive, and for how long it has held the lock, as far as that is known.
  */
-public class LockTimeoutException extends MapSyncException {
+public class LockTimeoutException extends WaitTimeoutException {
     private final int ownerPid;
     private final boolean ownerAlive;
     private final Duration heldFor;

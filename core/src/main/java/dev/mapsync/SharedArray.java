@@ -5,6 +5,7 @@ import dev.mapsync.internal.ElementIo;
 import dev.mapsync.internal.MapInfos;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.Scratch;
+import dev.mapsync.internal.codec.RecordCodec;
 import dev.mapsync.internal.notify.ChangeLog;
 import dev.mapsync.internal.notify.SnapshotDiff;
 import dev.mapsync.internal.notify.Watcher;
@@ -39,8 +40,10 @@ import java.util.function.UnaryOperator;
  *
  * <p><b>Consistency.</b> A value that is one scalar (such as {@code i64}) is read and written with single memory
  * accesses. A wider value (a record, a string, an array) is never torn: {@link #set} writes it under its entry's
- * lock inside a sequence-word window, and {@link #get} copies it between two reads of that word, retrying while a
- * write is in progress, without ever blocking a writer. Field atomics ({@link #longs(String)}) change one field
+ * lock inside a sequence-word window, and {@link #get} decodes it between two reads of that word, retrying while a
+ * write is in progress, without ever blocking a writer. A decode that a write overlapped is thrown away, so a
+ * record's constructor may now and then run on a half-written value whose result (or exception) no caller sees;
+ * keep record constructors free of side effects. Field atomics ({@link #longs(String)}) change one field
  * atomically; a concurrent {@link #get} sees each field whole, but not necessarily the record as any single
  * moment had it.
  *
@@ -68,6 +71,8 @@ public final class SharedArray<V> implements AutoCloseable {
     private final boolean readOnly;
     /** True when a value is one scalar: single memory accesses are atomic, no sequence word is needed. */
     private final boolean scalar;
+    /** True when the codec refuses no value but null, so a value is written in place rather than encoded first. */
+    private final boolean writesInPlace;
     private final EntryLocks locks;
     private final SeqLocks seq;
     private final ChangeLog changes;
@@ -86,6 +91,7 @@ public final class SharedArray<V> implements AutoCloseable {
         this.valueSize = region.header().valueSize();
         this.readOnly = region.readOnly();
         this.scalar = codec.schema().kind().isScalar();
+        this.writesInPlace = codec instanceof RecordCodec<?> records && records.isCompiled();
         this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
         this.seq = new SeqLocks(region.control(), locks.token(), region.fd(), region.name(), locks.timeoutNanos());
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
@@ -178,10 +184,36 @@ public final class SharedArray<V> implements AutoCloseable {
     public V get(int index) {
         long offset = offset(index);
         if (syscallOnly != null) return getThroughSyscall(index);
+        if (scalar) return getScalar(offset);
+        long rec = locks.recordOf(index);
         try {
-            if (scalar) return codec.read(data, offset);
+            long s = seq.beginOptimisticRead(rec);
+            if (s != SeqLocks.BUSY) {
+                V value = codec.read(data, offset); // in place: no copy, and thrown away if a write overlapped it
+                if (seq.validate(rec, s)) return value;
+            }
+        } catch (RuntimeException overlappedOrClosed) {
+            // a decode of a half-written value, or a closed map: the copying read below decides and says which
+        }
+        return getCopied(rec, index, offset);
+    }
+
+    private V getScalar(long offset) {
+        try {
+            return codec.read(data, offset);
+        } catch (IllegalStateException e) {
+            throw closedOr(e);
+        }
+    }
+
+    /**
+     * The slow path of {@link #get}: copies the value while no write is in progress, then decodes the copy. Apart,
+     * so that the fast path stays small enough for the JIT to inline into callers.
+     */
+    private V getCopied(long rec, int index, long offset) {
+        try {
             MemorySegment copy = Scratch.of(valueSize);
-            seq.readConsistent(locks.recordOf(index), index, data, offset, copy, valueSize);
+            seq.readConsistent(rec, index, data, offset, copy, valueSize);
             return codec.read(copy, 0);
         } catch (IllegalStateException e) {
             throw closedOr(e);
@@ -208,27 +240,39 @@ public final class SharedArray<V> implements AutoCloseable {
                 changes.record(index, ChangeLog.KIND_WRITE);
                 return;
             }
-            MemorySegment encoded = Scratch.of(valueSize);
-            codec.write(encoded, 0, value); // a value that does not fit is refused here, before any lock
-            long rec = locks.recordOf(index);
-            if (locks.heldByCurrentThread(rec)) {
-                writeLocked(rec, index, offset, encoded);
-                return;
+            MemorySegment encoded = null;
+            if (!writesInPlace) {
+                encoded = Scratch.of(valueSize);
+                codec.write(encoded, 0, value); // a value that does not fit is refused here, before any lock
+            } else if (value == null) {
+                throw new InvalidValueException("the value is null");
             }
-            locks.acquire(rec, index, locks.timeoutNanos());
+            long rec = locks.recordOf(index);
+            boolean reentered = locks.heldByCurrentThread(rec);
+            if (!reentered) locks.acquire(rec, index, locks.timeoutNanos());
             try {
-                writeLocked(rec, index, offset, encoded);
+                writeLocked(rec, index, offset, value, encoded);
             } finally {
-                locks.release(rec);
+                if (!reentered) locks.release(rec);
             }
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
     }
 
-    private void writeLocked(long rec, int index, long offset, MemorySegment encoded) {
+    /** Writes {@code encoded}, or {@code value} in place when it is null, inside the stripe's sequence window. */
+    private void writeLocked(long rec, int index, long offset, V value, MemorySegment encoded) {
         seq.beginWrite(rec, index);
-        MemorySegment.copy(encoded, 0, data, offset, valueSize);
+        if (encoded != null) {
+            MemorySegment.copy(encoded, 0, data, offset, valueSize);
+        } else {
+            try {
+                codec.write(data, offset, value);
+            } catch (RuntimeException | Error e) {
+                seq.cancelWrite(rec); // an accessor threw before the first store: the entry is as it was
+                throw e;
+            }
+        }
         seq.endWrite(rec, index);
         changes.record(index, ChangeLog.KIND_WRITE);
     }

@@ -153,6 +153,32 @@ class SharedArrayTest {
         }
     }
 
+    /** A record of primitives, written in place, whose accessor can refuse. */
+    record Picky(long id, long amount) {
+        @Override
+        public long amount() {
+            if (amount < 0) throw new IllegalArgumentException("amount " + amount + " is negative");
+            return amount;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void anAccessorThatThrowsChangesNothingAndLeavesTheEntryUsable(Backend b) {
+        try (SharedArray<Picky> map = SharedArray.create(TestBackends.on(b, MapSpec.array(name, Picky.class, 2).dir(dir)))) {
+            map.set(1, new Picky(1, 10));
+            assertEquals("amount -5 is negative",
+                    assertThrows(IllegalArgumentException.class, () -> map.set(1, new Picky(2, -5))).getMessage());
+            assertEquals(new Picky(1, 10), map.get(1));
+            assertEquals(List.of(), map.locks(), "the lock was released");
+            map.set(1, new Picky(3, 30));
+            assertEquals(new Picky(3, 30), map.get(1));
+            assertEquals("the value is null",
+                    assertThrows(InvalidValueException.class, () -> map.set(1, null)).getMessage());
+            assertEquals(new Picky(3, 30), map.get(1));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aReadOnlyHandleRefusesEveryWrite(Backend b) {

@@ -37,7 +37,7 @@ final class ExitCodes {
     static int of(Throwable e) {
         if (e instanceof MapNotFoundException || e instanceof KeyNotFoundException) return NOT_FOUND;
         if (e instanceof picocli.CommandLine.ParameterException) return USAGE;
-        if (e instanceof dev.mapsync.LockTimeoutException || e instanceof dev.mapsync.WaitTimeoutException) return TIMED_OUT;
+        if (e instanceof dev.mapsync.WaitTimeoutException) return TIMED_OUT;
         if (e instanceof IncompatibleMapException || e instanceof CorruptMapException) return INCOMPATIBLE;
         if (e instanceof MapAccessDeniedException) return PERMISSION;
         if (e instanceof InvalidValueException || e instanceof IndexOutOfRangeException

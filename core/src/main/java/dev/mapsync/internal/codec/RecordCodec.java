@@ -29,6 +29,8 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     private final Schema schema;
     private final Component[] components;
     private final MethodHandle constructor; // (Object[]) Object
+    /** The compiled form for a record of primitives only, else null. */
+    private final FlatRecordAccess compiled;
 
     /** One record component: how to get it from a record and where its bytes are. */
     private record Component(String name, MethodHandle accessor, Class<?> javaType, Schema schema, int offset,
@@ -81,6 +83,8 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
             this.constructor = privateLookup.findConstructor(type, MethodType.methodType(void.class, ctorTypes))
                     .asSpreader(Object[].class, rcs.length)
                     .asType(MethodType.methodType(Object.class, Object[].class));
+            int[] offsets = schema.fields().stream().mapToInt(Schema.Field::offset).toArray();
+            this.compiled = FlatRecordAccessGenerator.generate(privateLookup, type, offsets).orElse(null);
         } catch (ReflectiveOperationException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot use record " + type.getName() + ": " + e.getMessage()
                     + " (a record in a named module must open its package to mapsync)", e);
@@ -123,8 +127,18 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
         return schema;
     }
 
+    /**
+     * True when reads and writes run compiled code rather than method handles. A compiled write refuses nothing but
+     * null and stores nothing until every accessor has returned, so it may write in place, without encoding first.
+     */
+    public boolean isCompiled() {
+        return compiled != null;
+    }
+
     @Override
+    @SuppressWarnings("unchecked")
     public R read(MemorySegment segment, long offset) {
+        if (compiled != null) return (R) compiled.read(segment, offset);
         Object[] args = new Object[components.length];
         for (int i = 0; i < components.length; i++) {
             Component c = components[i];
@@ -155,6 +169,12 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
 
     @Override
     public void write(MemorySegment segment, long offset, R value) {
+        if (compiled != null) {
+            // every component is a primitive: no value can be refused once it is not null
+            if (value == null) throw new InvalidValueException("the value is null");
+            compiled.write(segment, offset, value);
+            return;
+        }
         MemorySegment scratch = MemorySegment.ofArray(new byte[schema.size()]);
         writeInto(scratch, 0, value, "");
         MemorySegment.copy(scratch, 0, segment, offset, schema.size());

@@ -34,7 +34,7 @@ public final class Errno {
             Map.entry(ELOOP, "is a symbolic link"), Map.entry(EROFS, "read-only file system"),
             Map.entry(E2BIG, "argument too big"), Map.entry(EBUSY, "busy"),
             Map.entry(ENOTSUPP, "not supported for this object"), Map.entry(EOPNOTSUPP, "operation not supported"),
-            Map.entry(ENOSYS, "system call not implemented"), Map.entry(EFAULT, "bad address"));
+            Map.entry(ENOSYS, "no such system call in this kernel"), Map.entry(EFAULT, "bad address"));
 
     /** The symbolic name, such as {@code EACCES}, or {@code errno 77} for a value not in the table. */
     public static String name(int errno) {

@@ -45,6 +45,7 @@ public final class EntryLocks {
     private final MemorySegment control;
     private final long controlAddress;
     private final int stripes;
+    private final int entries;
     private final long stripesOffset;
     private final int token;
     private final int fd;
@@ -58,6 +59,7 @@ public final class EntryLocks {
         this.control = control;
         this.controlAddress = control.address();
         this.stripes = header.lockStripes();
+        this.entries = header.entries();
         this.stripesOffset = header.control().stripesOffset();
         this.fd = fd;
         this.mapName = mapName;
@@ -81,7 +83,8 @@ public final class EntryLocks {
 
     /** The stripe that guards entry {@code index} (which must be in range). */
     public int stripeOf(int index) {
-        return index % stripes;
+        // one lock per entry is the common case: skip the division, which costs more than the lock itself
+        return stripes == entries ? index : index % stripes;
     }
 
     /** The offset of a stripe's lock record in the control region. */
@@ -203,9 +206,10 @@ public final class EntryLocks {
     /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */
     public void release(long rec) {
         LONG.set(control, rec + LockRecord.THREAD, 0L);
-        LONG.set(control, rec + LockRecord.SINCE, 0L);
         INT.set(control, rec + LockRecord.PID, 0);
-        INT.set(control, rec + LockRecord.RECOVERED, 0);
+        // set only by waiters and by a takeover: a load is cheaper than a store on the uncontended path
+        if ((long) LONG.get(control, rec + LockRecord.SINCE) != 0) LONG.set(control, rec + LockRecord.SINCE, 0L);
+        if ((int) INT.get(control, rec + LockRecord.RECOVERED) != 0) INT.set(control, rec + LockRecord.RECOVERED, 0);
         int old = (int) INT.getAndSet(control, rec + LockRecord.WORD, 0);
         if ((old & LockRecord.WAITERS) != 0) Futex.wake(controlAddress + rec + LockRecord.WORD, 1);
     }

@@ -2,14 +2,14 @@ package dev.mapsync.internal.sync;
 
 import dev.mapsync.LockGuard;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The guard of one or more held lock records, released in the reverse order of taking. */
 public final class HeldLocks implements LockGuard {
     private final EntryLocks locks;
     private final long[] records;
     private final boolean previousOwnerDied;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Closing is idempotent for the thread that closes (a guard handed to another thread is handed with happens-before). */
+    private boolean closed;
 
     public HeldLocks(EntryLocks locks, long[] records, boolean previousOwnerDied) {
         this.locks = locks;
@@ -24,7 +24,8 @@ public final class HeldLocks implements LockGuard {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) return;
+        if (closed) return;
+        closed = true;
         try {
             for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
         } catch (IllegalStateException mapClosed) {

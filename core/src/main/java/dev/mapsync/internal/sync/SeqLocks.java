@@ -57,6 +57,16 @@ public final class SeqLocks {
     }
 
     /**
+     * Ends a write that {@link #beginWrite} started but that stored nothing: the entry keeps its value, and its torn
+     * mark if it had one.
+     */
+    public void cancelWrite(long rec) {
+        int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
+        INT.setOpaque(control, rec + LockRecord.WRITING, 0);
+    }
+
+    /**
      * Clears every torn mark of the stripe of {@code rec}, whose lock the caller holds: it has rewritten (or checked)
      * the stripe's entries. Needed only when more than four entries of one stripe were left torn, which marks the
      * whole stripe.
@@ -66,6 +76,28 @@ public final class SeqLocks {
         INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
         TornList.clear(control, rec);
         INT.setRelease(control, rec + LockRecord.SEQ, s + 2);
+    }
+
+    /** What {@link #beginOptimisticRead} returns when the stripe is being written or holds a torn entry. */
+    public static final long BUSY = -1;
+
+    /**
+     * Starts a read in place: the caller reads the entry, then asks {@link #validate}. Cheaper than
+     * {@link #readConsistent}, which copies, and the first thing to try.
+     *
+     * @return the stripe's sequence, or {@link #BUSY}: a write is in progress or an entry of the stripe is torn, so
+     *         use {@link #readConsistent}
+     */
+    public long beginOptimisticRead(long rec) {
+        int s = (int) INT.getAcquire(control, rec + LockRecord.SEQ);
+        if ((s & 1) != 0 || (int) INT.get(control, rec + LockRecord.TORN) != 0) return BUSY;
+        return s & 0xFFFF_FFFFL;
+    }
+
+    /** True if no write of the stripe began since {@link #beginOptimisticRead} returned {@code s}. */
+    public boolean validate(long rec, long s) {
+        VarHandle.loadLoadFence(); // the entry's loads complete before the sequence is read again
+        return (int) INT.get(control, rec + LockRecord.SEQ) == (int) s;
     }
 
     /**

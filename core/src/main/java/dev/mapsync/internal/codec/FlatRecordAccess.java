@@ -1,0 +1,19 @@
+package dev.mapsync.internal.codec;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Reads and writes one record type whose components are all primitives, with plain field loads and stores: the
+ * compiled form of a {@link RecordCodec}, made by {@link FlatRecordAccessGenerator}. Public only because the
+ * generated class lives in the record's package.
+ */
+public interface FlatRecordAccess {
+    /** A new record of the fields at {@code offset}. */
+    Object read(MemorySegment segment, long offset);
+
+    /**
+     * Stores the fields of {@code value}, a non-null record of the generated type, at {@code offset}. Every
+     * accessor is called before the first store, so an accessor that throws leaves the memory unchanged.
+     */
+    void write(MemorySegment segment, long offset, Object value);
+}

@@ -1,0 +1,165 @@
+package dev.mapsync.internal.codec;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Opcode;
+import java.lang.classfile.TypeKind;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
+import java.util.Optional;
+
+import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_long;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+/**
+ * Compiles the codec of a record whose components are all primitives into a hidden class, a nestmate of the record,
+ * that calls its canonical constructor and accessors directly: no boxing, no argument array, and code the JIT
+ * inlines into its caller. For {@code record Trade(long id, double price, int qty)} the class is the equivalent of
+ * <pre>{@code
+ * Object read(MemorySegment s, long o) { return new Trade(s.get(L_long, o), s.get(L_double, o + 8), s.get(L_int, o + 16)); }
+ * void write(MemorySegment s, long o, Object v) { Trade t = (Trade) v; long id = t.id(); ...; s.set(L_long, o, id); ... }
+ * }</pre>
+ * where each {@code L_} is a static final little-endian, unaligned layout made in the class's initializer, so the
+ * class needs nothing outside {@code java.base} but {@link FlatRecordAccess}, which it implements.
+ *
+ * <p>A record that has a component of another type, or for which no nestmate can be defined (a record in a module
+ * that does not open its package to this library), gets no compiled form; {@link RecordCodec} then works through
+ * method handles.
+ */
+final class FlatRecordAccessGenerator {
+    private FlatRecordAccessGenerator() {}
+
+    private static final ClassDesc CD_SEGMENT = desc(MemorySegment.class);
+    private static final ClassDesc CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
+    private static final ClassDesc CD_BYTE_ORDER = ClassDesc.of("java.nio.ByteOrder");
+    private static final MethodTypeDesc READ = MethodTypeDesc.of(CD_Object, CD_SEGMENT, CD_long);
+    private static final MethodTypeDesc WRITE = MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, CD_Object);
+
+    /** How one primitive type is stored: the {@code ValueLayout} constant, before the byte order is set. */
+    private enum Slot {
+        BYTE(byte.class, "JAVA_BYTE", "OfByte"), BOOLEAN(boolean.class, "JAVA_BYTE", "OfByte"),
+        SHORT(short.class, "JAVA_SHORT_UNALIGNED", "OfShort"), INT(int.class, "JAVA_INT_UNALIGNED", "OfInt"),
+        LONG(long.class, "JAVA_LONG_UNALIGNED", "OfLong"), FLOAT(float.class, "JAVA_FLOAT_UNALIGNED", "OfFloat"),
+        DOUBLE(double.class, "JAVA_DOUBLE_UNALIGNED", "OfDouble");
+
+        final Class<?> javaType;
+        final String constant;
+        final ClassDesc layout;
+
+        Slot(Class<?> javaType, String constant, String layoutClass) {
+            this.javaType = javaType;
+            this.constant = constant;
+            this.layout = CD_VALUE_LAYOUT.nested(layoutClass);
+        }
+
+        /** The stored Java type: a boolean is a byte in memory. */
+        ClassDesc stored() {
+            return this == BOOLEAN ? ConstantDescs.CD_byte : desc(javaType);
+        }
+
+        String field() {
+            return "L_" + constant;
+        }
+
+        static Optional<Slot> of(Class<?> type) {
+            return Arrays.stream(values()).filter(s -> s.javaType == type).findFirst();
+        }
+    }
+
+    /**
+     * The compiled access of {@code type}, whose components start at {@code offsets}, or empty when it has a
+     * non-primitive component or no nestmate can be defined through {@code lookup}.
+     */
+    static Optional<FlatRecordAccess> generate(MethodHandles.Lookup lookup, Class<? extends Record> type, int[] offsets) {
+        RecordComponent[] components = type.getRecordComponents();
+        Slot[] slots = new Slot[components.length];
+        for (int i = 0; i < components.length; i++) {
+            Optional<Slot> slot = Slot.of(components[i].getType());
+            if (slot.isEmpty()) return Optional.empty();
+            slots[i] = slot.get();
+        }
+        if (!lookup.hasFullPrivilegeAccess() || type.isHidden()) return Optional.empty();
+        byte[] bytes = classBytes(type, components, slots, offsets);
+        try {
+            MethodHandles.Lookup defined = lookup.defineHiddenClass(bytes, true, MethodHandles.Lookup.ClassOption.NESTMATE);
+            return Optional.of((FlatRecordAccess) defined.findConstructor(defined.lookupClass(),
+                    MethodType.methodType(void.class)).invoke());
+        } catch (IllegalAccessException | LinkageError e) {
+            return Optional.empty(); // the record's loader cannot see this library: the method-handle codec serves it
+        } catch (Throwable t) {
+            throw new IllegalStateException("cannot compile the codec of " + type.getName(), t);
+        }
+    }
+
+    private static byte[] classBytes(Class<?> type, RecordComponent[] components, Slot[] slots, int[] offsets) {
+        ClassDesc record = desc(type);
+        String pkg = type.getPackageName();
+        ClassDesc self = ClassDesc.of((pkg.isEmpty() ? "" : pkg + ".") + "MapsyncFlatAccess");
+        ClassDesc[] ctorArgs = Arrays.stream(components).map(c -> desc(c.getType())).toArray(ClassDesc[]::new);
+        Slot[] distinct = Arrays.stream(slots).map(s -> s == Slot.BOOLEAN ? Slot.BYTE : s).distinct().toArray(Slot[]::new);
+        return ClassFile.of().build(self, cb -> {
+            cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
+            cb.withInterfaceSymbols(desc(FlatRecordAccess.class));
+            for (Slot s : distinct) {
+                cb.withField(s.field(), s.layout, ClassFile.ACC_PRIVATE | ClassFile.ACC_STATIC | ClassFile.ACC_FINAL);
+            }
+            cb.withMethodBody(ConstantDescs.CLASS_INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_STATIC, code -> {
+                for (Slot s : distinct) {
+                    code.getstatic(CD_VALUE_LAYOUT, s.constant, s.layout);
+                    code.getstatic(CD_BYTE_ORDER, "LITTLE_ENDIAN", CD_BYTE_ORDER);
+                    code.invokeinterface(s.layout, "withOrder", MethodTypeDesc.of(s.layout, CD_BYTE_ORDER));
+                    code.putstatic(self, s.field(), s.layout);
+                }
+                code.return_();
+            });
+            cb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC, code -> code
+                    .aload(0).invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
+                    .return_());
+            cb.withMethodBody("read", READ, ClassFile.ACC_PUBLIC, code -> {
+                code.new_(record).dup();
+                for (int i = 0; i < slots.length; i++) {
+                    fieldAddress(code, self, slots[i], offsets[i]);
+                    code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(slots[i].stored(), slots[i].layout, CD_long));
+                    if (slots[i] == Slot.BOOLEAN) code.ifThenElse(Opcode.IFNE, b -> b.iconst_1(), b -> b.iconst_0());
+                }
+                code.invokespecial(record, ConstantDescs.INIT_NAME, MethodTypeDesc.of(CD_void, ctorArgs)).areturn();
+            });
+            cb.withMethodBody("write", WRITE, ClassFile.ACC_PUBLIC, code -> {
+                // every accessor runs before the first store, so one that throws leaves the memory as it was
+                code.aload(4).checkcast(record).astore(4);
+                int[] locals = new int[slots.length];
+                for (int i = 0; i < slots.length; i++) {
+                    TypeKind kind = TypeKind.from(ctorArgs[i]);
+                    locals[i] = code.allocateLocal(kind);
+                    code.aload(4).invokevirtual(record, components[i].getName(), MethodTypeDesc.of(ctorArgs[i]));
+                    code.storeLocal(kind, locals[i]);
+                }
+                for (int i = 0; i < slots.length; i++) {
+                    fieldAddress(code, self, slots[i], offsets[i]);
+                    code.loadLocal(TypeKind.from(ctorArgs[i]), locals[i]);
+                    code.invokeinterface(CD_SEGMENT, "set",
+                            MethodTypeDesc.of(CD_void, slots[i].layout, CD_long, slots[i].stored()));
+                }
+                code.return_();
+            });
+        });
+    }
+
+    /** Pushes the segment, the field's layout and {@code offset + fieldOffset}. */
+    private static void fieldAddress(CodeBuilder code, ClassDesc self, Slot slot, int fieldOffset) {
+        Slot stored = slot == Slot.BOOLEAN ? Slot.BYTE : slot;
+        code.aload(1).getstatic(self, stored.field(), stored.layout).lload(2);
+        if (fieldOffset != 0) code.loadConstant((long) fieldOffset).ladd();
+    }
+
+    private static ClassDesc desc(Class<?> c) {
+        return c.describeConstable().orElseThrow();
+    }
+}
