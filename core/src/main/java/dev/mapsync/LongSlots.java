@@ -30,7 +30,6 @@ public final class LongSlots {
     private final SharedArray<?> array;
     private final ChangeLog changes;
     private final MemorySegment data;
-    private final long fieldOffset;
     private final long stride;
     private final int length;
     private final boolean readOnly;
@@ -39,8 +38,8 @@ public final class LongSlots {
              boolean readOnly) {
         this.array = array;
         this.changes = changes;
-        this.data = data;
-        this.fieldOffset = fieldOffset;
+        // starts at the field of value 0, so that an access costs one multiply and nothing more
+        this.data = data.asSlice(fieldOffset);
         this.stride = stride;
         this.length = length;
         this.readOnly = readOnly;
@@ -52,11 +51,11 @@ public final class LongSlots {
     }
 
     /**
-     * The slot's offset, unchecked: the data segment ends right after the last value, so the segment's own bounds
-     * check refuses an index outside {@code 0..length-1} (see {@link #failed}), and no second check is paid.
+     * The slot's offset, unchecked: the data segment starts at the field of value 0 and ends with the last value, so its
+     * own bounds check refuses an index outside {@code 0..length-1} (see {@link #failed}), and no second check is paid.
      */
     private long offset(int index) {
-        return index * stride + fieldOffset;
+        return index * stride;
     }
 
     private long writable(int index) {

@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Run the cross-process benchmarks (notification round trips, processes sharing a counter, lock",
-                "contention, ring throughput and round trips) against the peers users pick today, measured in the same",
-                "run, and print a table of ratios.",
-                "JMH covers the single-process operations: see docs/BENCHMARKS.md."})
+        description = {"Run the cross-process benchmarks (notification round trips, processes",
+                "sharing a counter, lock contention, ring throughput and round trips)",
+                "against the peers users pick today, measured in the same run, and print",
+                "a table of ratios. JMH covers the single-process operations: see",
+                "docs/BENCHMARKS.md."})
 final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -29,10 +29,12 @@ final class ExitCodes {
     static final int TIMED_OUT = 124;
 
     static final String HELP = """
-            Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map (or key) not found, 3 incompatible or corrupt map,
-              4 permission denied, 5 other failure, 6 a check failed (cas saw another value, the demo counted wrong,
-              unlock --force found the owner alive, doctor found something a backend needs missing), 124 a wait timed
-              out (a lock, wait --until, room in a queue, records to take, the other parties of a barrier).""";
+            Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map (or key) not
+            found, 3 incompatible or corrupt map, 4 permission denied, 5 other failure,
+            6 a check failed (cas saw another value, the demo counted wrong, unlock
+            --force found the owner alive, doctor found something a backend needs
+            missing), 124 a wait timed out (a lock, wait --until, room in a queue,
+            records to take, the other parties of a barrier).""";
 
     static int of(Throwable e) {
         if (e instanceof MapNotFoundException || e instanceof KeyNotFoundException) return NOT_FOUND;

@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * P processes each adding 1 to the same shared 64-bit counter N times, through a mapsync map ({@code mapsync}) and
  * through Agrona's {@link UnsafeBuffer} over a mapped /dev/shm file ({@code agrona}, the peer). The processes start
- * together on a gate; the rate counts from the go to the last one's end. The final count must be exact.
+ * together on a gate, after each has warmed up on a counter of its own; the rate counts from the go to the last
+ * one's end. The final count must be exact.
  * Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
  * -cp bench/target/benchmarks.jar dev.mapsync.bench.cross.CounterBench [n] [processes...]}.
  */
@@ -26,7 +27,9 @@ public final class CounterBench {
     /** The combined rate of one mode at one process count. */
     public record Result(String mode, int processes, long operations, double opsPerSecond, boolean exact) {}
 
-    private static final int GO = 0, READY = 1, DONE = 2;
+    private static final int GO = 0, READY = 1, WARMING = 2, DONE = 3;
+    private static final int WARMUP_ROUNDS = 20;
+    private static final long WARMUP_ADDS = 100_000;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
@@ -54,7 +57,7 @@ public final class CounterBench {
     private static Result runOne(String mode, int processes, long n) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-counters-");
         try (SharedArray<Long> gate = SharedArray.create(gateSpec(dir, processes));
-             SharedArray<Long> counter = SharedArray.create(MapSpec.array("counter", Codec.i64(), 1).dir(dir))) {
+             SharedArray<Long> counter = SharedArray.create(counterSpec(dir, processes))) {
             if (mode.equals("agrona")) agronaBuffer(dir).getAndAddLong(0, 0); // creates the file
             List<Process> children = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
@@ -80,22 +83,37 @@ public final class CounterBench {
     }
 
     private static void child(String mode, Path dir, int processes, long n) throws Exception {
-        try (SharedArray<Long> gate = SharedArray.open(gateSpec(dir, processes))) {
+        try (SharedArray<Long> gate = SharedArray.open(gateSpec(dir, processes));
+             SharedArray<Long> counter = SharedArray.open(counterSpec(dir, processes))) {
             LongSlots g = gate.longs();
-            int me = (int) g.getAndAdd(READY, 1);
-            if (mode.equals("agrona")) {
-                UnsafeBuffer buffer = agronaBuffer(dir);
-                while (g.getAcquire(GO) == 0) Thread.onSpinWait();
-                for (long i = 0; i < n; i++) buffer.getAndAddLong(0, 1);
-            } else {
-                try (SharedArray<Long> counter = SharedArray.open(MapSpec.array("counter", Codec.i64(), 1).dir(dir))) {
-                    LongSlots c = counter.longs();
-                    while (g.getAcquire(GO) == 0) Thread.onSpinWait();
-                    for (long i = 0; i < n; i++) c.getAndAdd(0, 1);
-                }
+            LongSlots c = counter.longs();
+            UnsafeBuffer buffer = mode.equals("agrona") ? agronaBuffer(dir) : null;
+            // the same method on a slot of this process's own, until the JIT has compiled it: the clock then
+            // measures the shared counter, not the warm-up of a fresh JVM
+            int own = 1 + (int) g.getAndAdd(WARMING, 1);
+            for (int round = 0; round < WARMUP_ROUNDS; round++) {
+                if (buffer != null) add(buffer, own * Long.BYTES, WARMUP_ADDS);
+                else add(c, own, WARMUP_ADDS);
             }
+            int me = (int) g.getAndAdd(READY, 1);
+            while (g.getAcquire(GO) == 0) Thread.onSpinWait();
+            if (buffer != null) add(buffer, 0, n);
+            else add(c, 0, n);
             g.setRelease(DONE + me, System.nanoTime());
         }
+    }
+
+    private static void add(LongSlots counter, int index, long n) {
+        for (long i = 0; i < n; i++) counter.getAndAdd(index, 1);
+    }
+
+    private static void add(UnsafeBuffer counter, int offset, long n) {
+        for (long i = 0; i < n; i++) counter.getAndAddLong(offset, 1);
+    }
+
+    /** Value 0 is the shared counter; value 1 + i is child i's own, for its warm-up. */
+    private static MapSpec<Long> counterSpec(Path dir, int processes) {
+        return MapSpec.array("counter", Codec.i64(), 1 + processes).dir(dir);
     }
 
     private static MapSpec<Long> gateSpec(Path dir, int processes) {

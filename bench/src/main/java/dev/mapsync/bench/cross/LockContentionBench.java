@@ -12,11 +12,13 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Two processes contending for one lock: each takes it, increments a shared counter with a plain read and write
- * (correct only under the lock), and releases it, N times. Reports the combined rate and checks the counter.
+ * (correct only under the lock), and releases it, N times. Both first warm up on a lock and counter of their own,
+ * then start together on a gate; the rate counts from the go to the last one's end, and the counter must be exact.
  * Modes: {@code mapsync} (an entry lock) and {@code flock} ({@link FileChannel#lock}, the JDK's cross-process lock).
  * Run: {@code java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * dev.mapsync.bench.cross.LockContentionBench [n]}.
@@ -25,9 +27,15 @@ public final class LockContentionBench {
     /** The combined rate of one mode and whether the counter came out exact. */
     public record Result(String mode, long operations, double opsPerSecond, boolean exact) {}
 
+    private static final int PROCESSES = 2;
+    /** Gate slots: the go time, how many are ready, how many began warming up, then each one's end time. */
+    private static final int GO = 0, READY = 1, WARMING = 2, DONE = 3;
+    private static final int WARMUP_ROUNDS = 20;
+    private static final long WARMUP_LOCKS = 10_000;
+
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
-            work(args[1], Path.of(args[2]), Long.parseLong(args[3]));
+            child(args[1], Path.of(args[2]), Long.parseLong(args[3]));
             return;
         }
         long n = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
@@ -38,18 +46,29 @@ public final class LockContentionBench {
     }
 
     public static List<Result> run(List<String> modes, long n) throws Exception {
-        java.util.ArrayList<Result> out = new java.util.ArrayList<>();
+        List<Result> out = new ArrayList<>();
         for (String mode : modes) {
             Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-contention-");
-            try {
-                try (SharedArray<Long> map = SharedArray.create(MapSpec.array("c", Codec.i64(), 2).dir(dir))) {
-                    Process child = Child.start(LockContentionBench.class, "child", mode, dir.toString(), Long.toString(n));
-                    long t0 = System.nanoTime();
-                    work(mode, dir, n);
-                    if (child.waitFor() != 0) throw new IllegalStateException("the other process failed");
-                    double seconds = (System.nanoTime() - t0) / 1e9;
-                    out.add(new Result(mode, 2 * n, 2 * n / seconds, map.longs().get(0) == 2 * n));
+            try (SharedArray<Long> gate = SharedArray.create(gateSpec(dir));
+                 SharedArray<Long> map = SharedArray.create(counterSpec(dir))) {
+                List<Process> children = new ArrayList<>();
+                for (int i = 0; i < PROCESSES; i++) {
+                    children.add(Child.start(LockContentionBench.class, "child", mode, dir.toString(), Long.toString(n)));
                 }
+                LongSlots g = gate.longs();
+                while (g.getVolatile(READY) < PROCESSES) {
+                    if (children.stream().anyMatch(c -> !c.isAlive())) throw new IllegalStateException(mode + ": a process failed");
+                    Thread.sleep(1);
+                }
+                long start = System.nanoTime();
+                g.setRelease(GO, start);
+                for (Process c : children) {
+                    if (c.waitFor() != 0) throw new IllegalStateException(mode + ": a contending process failed");
+                }
+                long end = 0;
+                for (int i = 0; i < PROCESSES; i++) end = Math.max(end, g.getVolatile(DONE + i));
+                out.add(new Result(mode, PROCESSES * n, PROCESSES * n / ((end - start) / 1e9),
+                        map.longs().get(0) == PROCESSES * n));
             } finally {
                 try (var files = Files.walk(dir)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -59,25 +78,50 @@ public final class LockContentionBench {
         return out;
     }
 
-    private static void work(String mode, Path dir, long n) throws IOException {
-        try (SharedArray<Long> map = SharedArray.open(MapSpec.array("c", Codec.i64(), 2).dir(dir))) {
-            LongSlots counter = map.longs();
-            if (mode.equals("mapsync")) {
-                for (long i = 0; i < n; i++) {
-                    try (LockGuard held = map.lock(0)) {
-                        counter.setPlain(0, counter.getPlain(0) + 1);
-                    }
-                }
-            } else {
-                try (FileChannel ch = FileChannel.open(dir.resolve("flock"), StandardOpenOption.CREATE,
-                        StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                    for (long i = 0; i < n; i++) {
-                        try (FileLock lock = ch.lock(0, 1, false)) {
-                            counter.setPlain(0, counter.getPlain(0) + 1);
-                        }
-                    }
-                }
+    private static void child(String mode, Path dir, long n) throws IOException {
+        try (SharedArray<Long> gate = SharedArray.open(gateSpec(dir));
+             SharedArray<Long> map = SharedArray.open(counterSpec(dir));
+             FileChannel flock = FileChannel.open(dir.resolve("flock"), StandardOpenOption.CREATE,
+                     StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            LongSlots g = gate.longs();
+            LongSlots counters = map.longs();
+            boolean mapsync = mode.equals("mapsync");
+            int own = 1 + (int) g.getAndAdd(WARMING, 1); // a lock and counter of this process's own, for the warm-up
+            for (int round = 0; round < WARMUP_ROUNDS; round++) {
+                if (mapsync) lockAndAdd(map, counters, own, WARMUP_LOCKS);
+                else lockAndAdd(flock, counters, own, WARMUP_LOCKS);
+            }
+            int me = (int) g.getAndAdd(READY, 1);
+            while (g.getAcquire(GO) == 0) Thread.onSpinWait();
+            if (mapsync) lockAndAdd(map, counters, 0, n);
+            else lockAndAdd(flock, counters, 0, n);
+            g.setRelease(DONE + me, System.nanoTime());
+        }
+    }
+
+    private static void lockAndAdd(SharedArray<Long> map, LongSlots counters, int index, long n) {
+        for (long i = 0; i < n; i++) {
+            try (LockGuard held = map.lock(index)) {
+                counters.setPlain(index, counters.getPlain(index) + 1);
             }
         }
+    }
+
+    /** Locks byte {@code index} of the file: processes that lock the same byte exclude each other. */
+    private static void lockAndAdd(FileChannel flock, LongSlots counters, int index, long n) throws IOException {
+        for (long i = 0; i < n; i++) {
+            try (FileLock held = flock.lock(index, 1, false)) {
+                counters.setPlain(index, counters.getPlain(index) + 1);
+            }
+        }
+    }
+
+    private static MapSpec<Long> gateSpec(Path dir) {
+        return MapSpec.array("gate", Codec.i64(), DONE + PROCESSES).dir(dir);
+    }
+
+    /** Value 0 is the shared counter; value 1 + i is process i's own, for its warm-up. */
+    private static MapSpec<Long> counterSpec(Path dir) {
+        return MapSpec.array("c", Codec.i64(), 1 + PROCESSES).dir(dir);
     }
 }

@@ -125,10 +125,17 @@ public final class Report {
             rows.add(new Row("ring, 2 producer processes, " + size + " B records", "Mrec/s", m.recordsPerSecond() / 1e6,
                     "Agrona ManyToOne", a.recordsPerSecond() / 1e6, true));
         }
-        List<RingDriver.Latency> ringLatency = List.of(RingDriver.latency("mapsync", 32, trips),
-                RingDriver.latency("agrona", 32, trips));
-        rows.add(new Row("ring round trip p50, 32 B records", "us", ringLatency.get(0).p50() / 1e3, "Agrona ManyToOne",
-                ringLatency.get(1).p50() / 1e3, false));
+        List<RingDriver.Latency> ringLatency = new ArrayList<>();
+        for (int size : List.of(32, 256)) {
+            RingDriver.Latency m = RingDriver.latency("mapsync", size, trips);
+            RingDriver.Latency a = RingDriver.latency("agrona", size, trips);
+            ringLatency.add(m);
+            ringLatency.add(a);
+            rows.add(new Row("ring round trip p50, " + size + " B records", "us", m.p50() / 1e3, "Agrona ManyToOne",
+                    a.p50() / 1e3, false));
+            rows.add(new Row("ring round trip p99, " + size + " B records", "us", m.p99() / 1e3, "Agrona ManyToOne",
+                    a.p99() / 1e3, false));
+        }
         return new Results(rows, latency, counters, contention, ringThroughput, ringLatency);
     }
 
@@ -138,7 +145,7 @@ public final class Report {
     }
 
     static void printTable(List<Row> rows, java.io.PrintStream out) {
-        out.printf("%-44s %16s   %-18s %16s   %s%n", "benchmark", "mapsync", "peer", "peer value", "mapsync / peer");
+        out.printf("%-44s %-16s  %-18s %-16s  %s%n", "benchmark", "mapsync", "peer", "peer value", "mapsync / peer");
         for (Row r : rows) {
             out.printf("%-44s %9.2f %-6s  %-18s %9.2f %-6s  %5.2fx (%s is better)%n", r.benchmark(), r.mapsync(),
                     r.unit(), r.peer(), r.peerValue(), r.unit(), r.ratio(), r.higherIsBetter() ? "higher" : "lower");

@@ -17,9 +17,10 @@ import java.util.concurrent.TimeUnit;
  * Cross-process drivers of the shm ring against Agrona's {@code ManyToOneRingBuffer} on a mapped file, with records
  * of 32 and 256 bytes:
  * <ul>
- * <li><b>throughput</b>: P producer processes each offer N records (spinning while the ring is full) to one
- *     consumer, this process, which checks every producer's sequence; records per second from the start signal to
- *     the last record.</li>
+ * <li><b>throughput</b>: P producer processes each offer a warm-up stream and then N records (spinning while the
+ *     ring is full) to one consumer, this process, which checks every producer's sequence; records per second of
+ *     the N records each, from the moment every warm-up record has arrived to the last record, so that the JIT has
+ *     compiled both sides before the clock starts.</li>
  * <li><b>latency</b>: round trips between this process and an echo process over two rings (ping and pong), both
  *     sides busy-spinning; percentiles from an HdrHistogram, after a warm-up.</li>
  * </ul>
@@ -40,6 +41,8 @@ public final class RingDriver {
     public record Latency(String impl, int size, long samples, long p50, long p90, long p99, long p999, long max) {}
 
     private static final int WARMUP_ROUND_TRIPS = 20_000;
+    /** Records each producer sends before the measured ones, at most; fewer when the run itself is shorter. */
+    private static final long WARMUP_RECORDS = 2_000_000;
     private static final long SEQ_MASK = (1L << 48) - 1;
 
     record Options(List<String> impls, List<String> modes, List<Integer> sizes, int producers, long records,
@@ -79,8 +82,18 @@ public final class RingDriver {
                 for (String impl : o.impls()) {
                     Path dir = MappedFiles.tempDir();
                     try {
-                        if (mode.equals("throughput")) throughput(o, impl, size, dir);
-                        else latency(o, impl, size, dir);
+                        if (mode.equals("throughput")) {
+                            Throughput t = throughput(o, impl, size, dir);
+                            System.out.printf(Locale.ROOT, "throughput %-7s %3d B  %d producers -> 1 consumer: %,d records"
+                                    + " measured: %,.0f records/s (%.0f MB/s of payload), %d violations%n", impl, size,
+                                    t.producers(), t.records(), t.recordsPerSecond(), t.recordsPerSecond() * size / 1e6,
+                                    t.violations());
+                        } else {
+                            Latency l = latency(o, impl, size, dir);
+                            System.out.printf(Locale.ROOT, "latency    %-7s %3d B  round trip over two rings, %,d samples:"
+                                    + " p50 %,d ns, p90 %,d, p99 %,d, p99.9 %,d, max %,d%n", impl, size, l.samples(),
+                                    l.p50(), l.p90(), l.p99(), l.p999(), l.max());
+                        }
                     } finally {
                         MappedFiles.deleteTree(dir);
                     }
@@ -121,13 +134,14 @@ public final class RingDriver {
     }
 
     private static Throughput throughput(Options o, String impl, int size, Path dir) throws Exception {
-        long total = o.producers() * o.records();
+        long warmup = Math.min(WARMUP_RECORDS, o.records());
+        long perProducer = warmup + o.records();
         long[] next = new long[o.producers()];
         try (BenchRing ring = open(impl, dir, "ring", o.capacity(), size, true)) {
             List<Process> children = new ArrayList<>();
             for (int p = 0; p < o.producers(); p++) {
                 children.add(start(dir, "produce", impl, Integer.toString(o.capacity()), Integer.toString(size),
-                        Integer.toString(p), Long.toString(o.records())));
+                        Integer.toString(p), Long.toString(perProducer)));
             }
             awaitReady(dir, children.size());
             long[] state = new long[2]; // received, violations
@@ -138,9 +152,14 @@ public final class RingDriver {
                 else next[producer]++;
                 state[0]++;
             };
-            long start = System.nanoTime();
             Files.createFile(dir.resolve("go"));
+            long start = 0, receivedAtStart = 0;
+            long total = o.producers() * perProducer;
             while (state[0] < total) {
+                if (start == 0 && java.util.Arrays.stream(next).allMatch(n -> n >= warmup)) {
+                    start = System.nanoTime();
+                    receivedAtStart = state[0];
+                }
                 if (ring.drain(check, 4096) == 0) {
                     Thread.onSpinWait();
                     // producers that died leave records missing: stop once they are gone and nothing is left
@@ -148,14 +167,10 @@ public final class RingDriver {
                 }
             }
             long elapsed = System.nanoTime() - start;
-            long received = state[0];
+            long received = state[0] - receivedAtStart;
             long violations = state[1];
             for (Process c : children) c.waitFor(60, TimeUnit.SECONDS);
-            double seconds = elapsed / 1e9;
-            System.out.printf(Locale.ROOT, "throughput %-7s %3d B  %d producers -> 1 consumer: %,d records in %.3f s ="
-                            + " %,.0f records/s (%.0f MB/s of payload), %d violations%n", impl, size, o.producers(),
-                    received, seconds, received / seconds, received * (double) size / seconds / 1e6, violations);
-            return new Throughput(impl, size, o.producers(), received, received / seconds, violations);
+            return new Throughput(impl, size, o.producers(), received, received / (elapsed / 1e9), violations);
         }
     }
 
@@ -179,10 +194,6 @@ public final class RingDriver {
             }
             echo.waitFor(60, TimeUnit.SECONDS);
         }
-        System.out.printf(Locale.ROOT, "latency    %-7s %3d B  round trip over two rings, %,d samples: p50 %,d ns, p90 %,d,"
-                        + " p99 %,d, p99.9 %,d, p99.99 %,d, max %,d%n", impl, size, h.getTotalCount(),
-                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getValueAtPercentile(99.99), h.getMaxValue());
         return new Latency(impl, size, h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
                 h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
     }

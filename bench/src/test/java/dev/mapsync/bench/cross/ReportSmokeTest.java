@@ -1,30 +1,44 @@
 package dev.mapsync.bench.cross;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Runs every cross-process benchmark once, briefly, so that they keep working; asserts what they count, never how
- * fast (the figures belong in docs/BENCHMARKS.md, measured on a quiet machine).
+ * Runs every cross-process benchmark once, briefly, as {@code mapsync bench --quick --json} does (a process of its
+ * own whose standard output must be one JSON document), so that they keep working; asserts what they count, never
+ * how fast (the figures belong in docs/BENCHMARKS.md, measured on a quiet machine).
  */
 class ReportSmokeTest {
     @Test
-    void everyBenchmarkRunsAndEverySharedCountIsExact() throws Exception {
-        Report.Results r = Report.run(true);
-        assertTrue(r.exact(), "a shared count came out wrong");
-        assertEquals(List.of("notify", "notify-spin", "spin", "pipe", "socket"),
-                r.latency().stream().map(PingPongBench.Result::mode).toList());
-        assertEquals(6, r.counters().size());
-        assertEquals(2, r.contention().size());
-        assertEquals(12, r.rows().size());
-        assertEquals(4, r.ringThroughput().size());
-        assertEquals(2, r.ringLatency().size());
-        for (Report.Row row : r.rows()) {
-            assertTrue(row.mapsync() > 0 && row.peerValue() > 0, row.toString());
+    void everyBenchmarkRunsEverySharedCountIsExactAndStdoutIsOneJsonDocument() throws Exception {
+        Process report = Child.start(Report.class, "--quick", "--json", "-");
+        byte[] stdout = report.getInputStream().readAllBytes();
+        assertTrue(report.waitFor(5, TimeUnit.MINUTES));
+        assertEquals(0, report.exitValue(), "the report failed (6: a shared count came out wrong)");
+
+        JsonNode doc = new ObjectMapper().readTree(new String(stdout, StandardCharsets.UTF_8));
+        assertTrue(doc.get("counts_exact").asBoolean());
+        assertTrue(doc.get("quick").asBoolean());
+        List<String> modes = new ArrayList<>();
+        doc.get("latency").forEach(r -> modes.add(r.get("mode").asText()));
+        assertEquals(List.of("notify", "notify-spin", "spin", "pipe", "socket"), modes);
+        assertEquals(6, doc.get("counters").size());
+        assertEquals(2, doc.get("contention").size());
+        assertEquals(4, doc.get("ring_throughput").size());
+        assertEquals(4, doc.get("ring_latency").size());
+        assertEquals(15, doc.get("rows").size());
+        for (JsonNode row : doc.get("rows")) {
+            assertTrue(row.get("mapsync").asDouble() > 0 && row.get("peerValue").asDouble() > 0, row.toString());
         }
+        for (JsonNode ring : doc.get("ring_throughput")) assertEquals(0, ring.get("violations").asLong(), ring.toString());
     }
 }

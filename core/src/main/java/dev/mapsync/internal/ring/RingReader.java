@@ -64,6 +64,8 @@ public final class RingReader implements AutoCloseable {
     /** The consumer position as last stored in the ring. */
     private long published;
     private boolean batching;
+    /** The consumer position when the batch began. */
+    private long batchStart;
     private long producerSeen;
     private long recordPosition = -1;
     private int recordLength;
@@ -141,16 +143,21 @@ public final class RingReader implements AutoCloseable {
         }
     }
 
-    /** Moves past the record of {@code size} bytes at {@code at}; in an shm ring its bytes are zeroed first. */
+    /**
+     * Moves past the record of {@code size} bytes at {@code at}. In an shm ring its bytes are zeroed before its space
+     * is freed: now, or in a batch all together when the batch ends.
+     */
     private void consumed(long at, long size) {
-        if (!kernel) {
-            if (size <= 64) {
-                for (long o = at; o < at + size; o += 8) LONG.set(data, o, 0L);
-            } else {
-                data.asSlice(at, size).fill((byte) 0);
-            }
-        }
+        if (!kernel && !batching) zero(at, size);
         publish(consumer + size);
+    }
+
+    private void zero(long at, long size) {
+        if (size <= 64) {
+            for (long o = at; o < at + size; o += 8) LONG.set(data, o, 0L);
+        } else {
+            data.asSlice(at, size).fill((byte) 0);
+        }
     }
 
     /** The position of the record {@link #advance()} found. */
@@ -197,11 +204,16 @@ public final class RingReader implements AutoCloseable {
      */
     public void beginBatch() {
         batching = true;
+        batchStart = consumer;
     }
 
-    /** Stores the consumer position once for the records released since {@link #beginBatch()}. */
+    /**
+     * Zeroes the records released since {@link #beginBatch()} (shm rings; one range, however it wraps, since the
+     * data is mapped twice) and stores the consumer position once for them.
+     */
     public void endBatch() {
         batching = false;
+        if (!kernel && consumer != batchStart) zero(batchStart & mask, consumer - batchStart);
         store();
     }
 
