@@ -27,7 +27,6 @@ public final class CounterBench {
     /** The combined rate of one mode at one process count. */
     public record Result(String mode, int processes, long operations, double opsPerSecond, boolean exact) {}
 
-    private static final int GO = 0, READY = 1, WARMING = 2, DONE = 3;
     private static final int WARMUP_ROUNDS = 20;
     private static final long WARMUP_ADDS = 100_000;
 
@@ -56,7 +55,7 @@ public final class CounterBench {
 
     private static Result runOne(String mode, int processes, long n) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-counters-");
-        try (SharedArray<Long> gate = SharedArray.create(gateSpec(dir, processes));
+        try (Gate gate = Gate.create(dir, processes);
              SharedArray<Long> counter = SharedArray.create(counterSpec(dir, processes))) {
             if (mode.equals("agrona")) agronaBuffer(dir).getAndAddLong(0, 0); // creates the file
             List<Process> children = new ArrayList<>();
@@ -64,17 +63,9 @@ public final class CounterBench {
                 children.add(Child.start(CounterBench.class, "child", mode, dir.toString(), Integer.toString(processes),
                         Long.toString(n)));
             }
-            LongSlots g = gate.longs();
-            while (g.getVolatile(READY) < processes) Thread.sleep(1);
-            long start = System.nanoTime();
-            g.setRelease(GO, start);
-            for (Process c : children) {
-                if (c.waitFor() != 0) throw new IllegalStateException(mode + ": a counting process failed");
-            }
-            long end = 0;
-            for (int i = 0; i < processes; i++) end = Math.max(end, g.getVolatile(DONE + i));
+            double seconds = gate.run(children, mode);
             long total = mode.equals("agrona") ? agronaBuffer(dir).getLongVolatile(0) : counter.longs().get(0);
-            return new Result(mode, processes, processes * n, processes * n / ((end - start) / 1e9), total == processes * n);
+            return new Result(mode, processes, processes * n, processes * n / seconds, total == processes * n);
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
@@ -83,23 +74,21 @@ public final class CounterBench {
     }
 
     private static void child(String mode, Path dir, int processes, long n) throws Exception {
-        try (SharedArray<Long> gate = SharedArray.open(gateSpec(dir, processes));
+        try (Gate gate = Gate.open(dir, processes);
              SharedArray<Long> counter = SharedArray.open(counterSpec(dir, processes))) {
-            LongSlots g = gate.longs();
             LongSlots c = counter.longs();
             UnsafeBuffer buffer = mode.equals("agrona") ? agronaBuffer(dir) : null;
             // the same method on a slot of this process's own, until the JIT has compiled it: the clock then
             // measures the shared counter, not the warm-up of a fresh JVM
-            int own = 1 + (int) g.getAndAdd(WARMING, 1);
+            int own = gate.number();
             for (int round = 0; round < WARMUP_ROUNDS; round++) {
                 if (buffer != null) add(buffer, own * Long.BYTES, WARMUP_ADDS);
                 else add(c, own, WARMUP_ADDS);
             }
-            int me = (int) g.getAndAdd(READY, 1);
-            while (g.getAcquire(GO) == 0) Thread.onSpinWait();
+            gate.readyThenAwaitGo();
             if (buffer != null) add(buffer, 0, n);
             else add(c, 0, n);
-            g.setRelease(DONE + me, System.nanoTime());
+            gate.ended();
         }
     }
 
@@ -114,10 +103,6 @@ public final class CounterBench {
     /** Value 0 is the shared counter; value 1 + i is child i's own, for its warm-up. */
     private static MapSpec<Long> counterSpec(Path dir, int processes) {
         return MapSpec.array("counter", Codec.i64(), 1 + processes).dir(dir);
-    }
-
-    private static MapSpec<Long> gateSpec(Path dir, int processes) {
-        return MapSpec.array("gate", Codec.i64(), DONE + processes).dir(dir);
     }
 
     private static UnsafeBuffer agronaBuffer(Path dir) throws IOException {

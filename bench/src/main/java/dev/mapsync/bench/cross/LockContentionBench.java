@@ -28,8 +28,6 @@ public final class LockContentionBench {
     public record Result(String mode, long operations, double opsPerSecond, boolean exact) {}
 
     private static final int PROCESSES = 2;
-    /** Gate slots: the go time, how many are ready, how many began warming up, then each one's end time. */
-    private static final int GO = 0, READY = 1, WARMING = 2, DONE = 3;
     private static final int WARMUP_ROUNDS = 20;
     private static final long WARMUP_LOCKS = 10_000;
 
@@ -49,26 +47,14 @@ public final class LockContentionBench {
         List<Result> out = new ArrayList<>();
         for (String mode : modes) {
             Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-contention-");
-            try (SharedArray<Long> gate = SharedArray.create(gateSpec(dir));
+            try (Gate gate = Gate.create(dir, PROCESSES);
                  SharedArray<Long> map = SharedArray.create(counterSpec(dir))) {
                 List<Process> children = new ArrayList<>();
                 for (int i = 0; i < PROCESSES; i++) {
                     children.add(Child.start(LockContentionBench.class, "child", mode, dir.toString(), Long.toString(n)));
                 }
-                LongSlots g = gate.longs();
-                while (g.getVolatile(READY) < PROCESSES) {
-                    if (children.stream().anyMatch(c -> !c.isAlive())) throw new IllegalStateException(mode + ": a process failed");
-                    Thread.sleep(1);
-                }
-                long start = System.nanoTime();
-                g.setRelease(GO, start);
-                for (Process c : children) {
-                    if (c.waitFor() != 0) throw new IllegalStateException(mode + ": a contending process failed");
-                }
-                long end = 0;
-                for (int i = 0; i < PROCESSES; i++) end = Math.max(end, g.getVolatile(DONE + i));
-                out.add(new Result(mode, PROCESSES * n, PROCESSES * n / ((end - start) / 1e9),
-                        map.longs().get(0) == PROCESSES * n));
+                double seconds = gate.run(children, mode);
+                out.add(new Result(mode, PROCESSES * n, PROCESSES * n / seconds, map.longs().get(0) == PROCESSES * n));
             } finally {
                 try (var files = Files.walk(dir)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -79,23 +65,21 @@ public final class LockContentionBench {
     }
 
     private static void child(String mode, Path dir, long n) throws IOException {
-        try (SharedArray<Long> gate = SharedArray.open(gateSpec(dir));
+        try (Gate gate = Gate.open(dir, PROCESSES);
              SharedArray<Long> map = SharedArray.open(counterSpec(dir));
              FileChannel flock = FileChannel.open(dir.resolve("flock"), StandardOpenOption.CREATE,
                      StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            LongSlots g = gate.longs();
             LongSlots counters = map.longs();
             boolean mapsync = mode.equals("mapsync");
-            int own = 1 + (int) g.getAndAdd(WARMING, 1); // a lock and counter of this process's own, for the warm-up
+            int own = gate.number(); // a lock and counter of this process's own, for the warm-up
             for (int round = 0; round < WARMUP_ROUNDS; round++) {
                 if (mapsync) lockAndAdd(map, counters, own, WARMUP_LOCKS);
                 else lockAndAdd(flock, counters, own, WARMUP_LOCKS);
             }
-            int me = (int) g.getAndAdd(READY, 1);
-            while (g.getAcquire(GO) == 0) Thread.onSpinWait();
+            gate.readyThenAwaitGo();
             if (mapsync) lockAndAdd(map, counters, 0, n);
             else lockAndAdd(flock, counters, 0, n);
-            g.setRelease(DONE + me, System.nanoTime());
+            gate.ended();
         }
     }
 
@@ -114,10 +98,6 @@ public final class LockContentionBench {
                 counters.setPlain(index, counters.getPlain(index) + 1);
             }
         }
-    }
-
-    private static MapSpec<Long> gateSpec(Path dir) {
-        return MapSpec.array("gate", Codec.i64(), DONE + PROCESSES).dir(dir);
     }
 
     /** Value 0 is the shared counter; value 1 + i is process i's own, for its warm-up. */

@@ -1,0 +1,89 @@
+package dev.mapsync.bench.cross;
+
+import dev.mapsync.Codec;
+import dev.mapsync.LongSlots;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The start line of a benchmark's worker processes, in a map of its own: each worker takes a number, warms up, says it
+ * is ready and spins until the driver says go; each notes when it ended. The rate counts from the go to the last end,
+ * so neither JVM start-up nor the JIT's warm-up is measured.
+ *
+ * <pre>
+ * value  meaning
+ *     0  the go time (System.nanoTime of the driver; 0 = not yet)
+ *     1  workers ready
+ *     2  workers that took a number
+ *  3 + i the end time of worker i (in order of readiness)
+ * </pre>
+ */
+final class Gate implements AutoCloseable {
+    private static final int GO = 0, READY = 1, NUMBERS = 2, ENDS = 3;
+
+    private final SharedArray<Long> map;
+    private final LongSlots slots;
+    private final int workers;
+    private int me = -1;
+
+    private Gate(SharedArray<Long> map, int workers) {
+        this.map = map;
+        this.slots = map.longs();
+        this.workers = workers;
+    }
+
+    static Gate create(Path dir, int workers) {
+        return new Gate(SharedArray.create(spec(dir, workers)), workers);
+    }
+
+    static Gate open(Path dir, int workers) {
+        return new Gate(SharedArray.open(spec(dir, workers)), workers);
+    }
+
+    private static MapSpec<Long> spec(Path dir, int workers) {
+        return MapSpec.array("gate", Codec.i64(), ENDS + workers).dir(dir);
+    }
+
+    /** Worker side: a number of this worker's own, from 1 to the number of workers (for a warm-up slot, say). */
+    int number() {
+        return 1 + (int) slots.getAndAdd(NUMBERS, 1);
+    }
+
+    /** Worker side: says this worker is ready, then spins until the driver says go. */
+    void readyThenAwaitGo() {
+        me = (int) slots.getAndAdd(READY, 1);
+        while (slots.getAcquire(GO) == 0) Thread.onSpinWait();
+    }
+
+    /** Worker side: notes that this worker ended now. */
+    void ended() {
+        slots.setRelease(ENDS + me, System.nanoTime());
+    }
+
+    /**
+     * Driver side: waits until every worker is ready (failing if one of {@code children} exits first), says go, waits
+     * for every child to exit with status 0, and returns the seconds from the go to the last worker's end.
+     */
+    double run(List<Process> children, String what) throws InterruptedException {
+        while (slots.getVolatile(READY) < workers) {
+            if (children.stream().anyMatch(c -> !c.isAlive())) throw new IllegalStateException(what + ": a process failed");
+            Thread.sleep(1);
+        }
+        long start = System.nanoTime();
+        slots.setRelease(GO, start);
+        for (Process c : children) {
+            if (c.waitFor() != 0) throw new IllegalStateException(what + ": a process failed");
+        }
+        long end = 0;
+        for (int i = 0; i < workers; i++) end = Math.max(end, slots.getVolatile(ENDS + i));
+        return (end - start) / 1e9;
+    }
+
+    @Override
+    public void close() {
+        map.close();
+    }
+}
