@@ -1,9 +1,9 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.notify.ChangeLog;
+import dev.mapsync.internal.notify.LogPoller;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,19 +23,26 @@ import java.util.List;
  */
 public final class ChangeCursor implements AutoCloseable {
     private final SharedArray<?> array;
-    private final ChangeLog log;
-    private final int fromKey;
-    private final int toKey;
-    private long next;
+    private final LogPoller<ChangeEvent> poller;
     private long spinNanos;
     private boolean closed;
 
     ChangeCursor(SharedArray<?> array, ChangeLog log, int fromKey, int toKey) {
         this.array = array;
-        this.log = log;
-        this.fromKey = fromKey;
-        this.toKey = toKey;
-        this.next = log.subscribe();
+        this.poller = new LogPoller<>(log, new LogPoller.Entries<>() {
+            @Override
+            public boolean read(long seq, List<ChangeEvent> out) {
+                Change c = log.read(seq);
+                if (c == null) return false;
+                if (c.key() >= fromKey && c.key() <= toKey) out.add(c);
+                return true;
+            }
+
+            @Override
+            public ChangeEvent missed(long from, long count) {
+                return new MissedChanges(from, count);
+            }
+        }, this::checkOpen, array::closedOr);
     }
 
     /**
@@ -49,7 +56,7 @@ public final class ChangeCursor implements AutoCloseable {
 
     /** The sequence number of the next change this cursor will deliver. */
     public long position() {
-        return next;
+        return poller.position();
     }
 
     /**
@@ -59,56 +66,7 @@ public final class ChangeCursor implements AutoCloseable {
      * @throws MapClosedException if the cursor or its map is closed
      */
     public List<ChangeEvent> poll(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long spinUntil = System.nanoTime() + spinNanos;
-        List<ChangeEvent> out = new ArrayList<>();
-        while (true) {
-            checkOpen();
-            long head;
-            try {
-                head = log.head();
-            } catch (IllegalStateException e) {
-                throw array.closedOr(e);
-            }
-            if (head >= next) {
-                collect(head, out);
-                if (!out.isEmpty()) return out;
-                continue;
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0) return out;
-            if (now - spinUntil < 0) {
-                Thread.onSpinWait();
-                continue;
-            }
-            try {
-                log.await(head, deadline - now);
-            } catch (IllegalStateException e) {
-                throw array.closedOr(e);
-            }
-        }
-    }
-
-    private void collect(long head, List<ChangeEvent> out) {
-        long oldest = head - log.capacity() + 1;
-        if (next < oldest) {
-            out.add(new MissedChanges(next, oldest - next));
-            next = oldest;
-        }
-        long missedFrom = -1;
-        for (; next <= head; next++) {
-            Change c = log.read(next);
-            if (c == null) {
-                if (missedFrom < 0) missedFrom = next;
-                continue;
-            }
-            if (missedFrom >= 0) {
-                out.add(new MissedChanges(missedFrom, next - missedFrom));
-                missedFrom = -1;
-            }
-            if (c.key() >= fromKey && c.key() <= toKey) out.add(c);
-        }
-        if (missedFrom >= 0) out.add(new MissedChanges(missedFrom, next - missedFrom));
+        return poller.poll(timeout.toNanos(), spinNanos);
     }
 
     private void checkOpen() {
@@ -121,6 +79,6 @@ public final class ChangeCursor implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        if (!array.isClosed()) log.unsubscribe();
+        if (!array.isClosed()) poller.unsubscribe();
     }
 }

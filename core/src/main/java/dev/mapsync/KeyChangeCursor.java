@@ -1,10 +1,10 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.notify.ChangeLog;
+import dev.mapsync.internal.notify.LogPoller;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -24,19 +24,28 @@ import java.util.function.Predicate;
  */
 public final class KeyChangeCursor<K> implements AutoCloseable {
     private final SharedHashMap<K, ?> map;
-    private final ChangeLog log;
-    private final Predicate<? super K> filter;
-    private final MemorySegment keyBytes;
-    private long next;
+    private final LogPoller<KeyChangeEvent<K>> poller;
     private long spinNanos;
     private boolean closed;
 
     KeyChangeCursor(SharedHashMap<K, ?> map, ChangeLog log, Predicate<? super K> filter) {
         this.map = map;
-        this.log = log;
-        this.filter = filter;
-        this.keyBytes = MemorySegment.ofArray(new byte[map.keyCodec().size()]);
-        this.next = log.subscribe();
+        MemorySegment keyBytes = MemorySegment.ofArray(new byte[map.keyCodec().size()]);
+        this.poller = new LogPoller<>(log, new LogPoller.Entries<>() {
+            @Override
+            public boolean read(long seq, List<KeyChangeEvent<K>> out) {
+                ChangeLog.KeyedEntry e = log.readKeyed(seq, keyBytes);
+                if (e == null) return false;
+                K key = map.keyCodec().read(keyBytes, 0);
+                if (filter.test(key)) out.add(new KeyChange<>(key, kind(e.kind()), e.seq(), e.pid()));
+                return true;
+            }
+
+            @Override
+            public KeyChangeEvent<K> missed(long from, long count) {
+                return new MissedKeyChanges<>(from, count);
+            }
+        }, this::checkOpen, map::closedOr);
     }
 
     /** Spin for up to {@code spin} before sleeping in the kernel: lower latency for CPU. Default: no spinning. */
@@ -47,7 +56,7 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
 
     /** The sequence number of the next change this cursor will deliver. */
     public long position() {
-        return next;
+        return poller.position();
     }
 
     /**
@@ -57,57 +66,7 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
      * @throws MapClosedException if the cursor or its map is closed
      */
     public List<KeyChangeEvent<K>> poll(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long spinUntil = System.nanoTime() + spinNanos;
-        List<KeyChangeEvent<K>> out = new ArrayList<>();
-        while (true) {
-            checkOpen();
-            long head;
-            try {
-                head = log.head();
-            } catch (IllegalStateException e) {
-                throw map.closedOr(e);
-            }
-            if (head >= next) {
-                collect(head, out);
-                if (!out.isEmpty()) return out;
-                continue;
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0) return out;
-            if (now - spinUntil < 0) {
-                Thread.onSpinWait();
-                continue;
-            }
-            try {
-                log.await(head, deadline - now);
-            } catch (IllegalStateException e) {
-                throw map.closedOr(e);
-            }
-        }
-    }
-
-    private void collect(long head, List<KeyChangeEvent<K>> out) {
-        long oldest = head - log.capacity() + 1;
-        if (next < oldest) {
-            out.add(new MissedKeyChanges<>(next, oldest - next));
-            next = oldest;
-        }
-        long missedFrom = -1;
-        for (; next <= head; next++) {
-            ChangeLog.KeyedEntry e = log.readKeyed(next, keyBytes);
-            if (e == null) {
-                if (missedFrom < 0) missedFrom = next;
-                continue;
-            }
-            if (missedFrom >= 0) {
-                out.add(new MissedKeyChanges<>(missedFrom, next - missedFrom));
-                missedFrom = -1;
-            }
-            K key = map.keyCodec().read(keyBytes, 0);
-            if (filter.test(key)) out.add(new KeyChange<>(key, kind(e.kind()), e.seq(), e.pid()));
-        }
-        if (missedFrom >= 0) out.add(new MissedKeyChanges<>(missedFrom, next - missedFrom));
+        return poller.poll(timeout.toNanos(), spinNanos);
     }
 
     private static KeyChange.Kind kind(int kind) {
@@ -128,6 +87,6 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        if (!map.isClosed()) log.unsubscribe();
+        if (!map.isClosed()) poller.unsubscribe();
     }
 }

@@ -182,12 +182,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     public V get(K key) {
         Buffers b = Buffers.take(keySize, valueSize);
         try {
-            encodeKey(key, b.key);
-            return table.get(b.key, b.value) ? values.read(b.value, 0) : null;
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (SyscallException e) {
-            throw failed("reading", e);
+            return find(key, b) ? values.read(b.value, 0) : null;
         } finally {
             b.release();
         }
@@ -197,14 +192,21 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     public boolean containsKey(K key) {
         Buffers b = Buffers.take(keySize, valueSize);
         try {
+            return find(key, b);
+        } finally {
+            b.release();
+        }
+    }
+
+    /** Looks {@code key} up, its value into {@code b.value}; no lambda, so that a read allocates nothing. */
+    private boolean find(K key, Buffers b) {
+        try {
             encodeKey(key, b.key);
             return table.get(b.key, b.value);
         } catch (IllegalStateException e) {
             throw closedOr(e);
         } catch (SyscallException e) {
             throw failed("reading", e);
-        } finally {
-            b.release();
         }
     }
 
@@ -230,19 +232,11 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      * {@code BPF_ANY} instead of a lookup and an update.
      */
     public void set(K key, V value) {
-        checkWritable();
-        Buffers b = Buffers.take(keySize, valueSize);
-        try {
-            encodeKey(key, b.key);
+        update(key, b -> {
             encodeValue(value, b.value);
             table.write(b.key, b.value);
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (SyscallException e) {
-            throw failed("writing", e);
-        } finally {
-            b.release();
-        }
+            return null;
+        });
     }
 
     /**
@@ -277,28 +271,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      * @return true if it was replaced
      */
     public boolean replace(K key, V expected, V value) {
-        checkWritable();
-        Buffers b = Buffers.take(keySize, valueSize);
-        try {
-            encodeKey(key, b.key);
-            encodeValue(expected, b.other);
-            encodeValue(value, b.value);
-            boolean[] done = {false};
-            table.update(b.key, b.value, (current, into) -> {
-                if (current == null || MemorySegment.mismatch(current, 0, valueSize, b.other, 0, valueSize) >= 0) {
-                    return Update.KEEP;
-                }
-                done[0] = true;
-                return Update.WRITE;
-            });
-            return done[0];
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (SyscallException e) {
-            throw failed("writing", e);
-        } finally {
-            b.release();
-        }
+        return ifEquals(key, expected, value, Update.WRITE);
     }
 
     /**
@@ -306,25 +279,15 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      *
      * @return the value it had, or null if it was absent
      */
-    @SuppressWarnings("unchecked")
     public V remove(K key) {
-        checkWritable();
-        Buffers b = Buffers.take(keySize, valueSize);
-        try {
-            encodeKey(key, b.key);
+        return update(key, b -> {
             table.update(b.key, b.value, (current, into) -> {
                 if (current == null) return Update.KEEP;
                 b.found = values.read(current, 0);
                 return Update.REMOVE;
             });
-            return (V) b.found;
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (SyscallException e) {
-            throw failed("writing", e);
-        } finally {
-            b.release();
-        }
+            return found(b);
+        });
     }
 
     /**
@@ -333,27 +296,24 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      * @return true if it was removed
      */
     public boolean remove(K key, V expected) {
-        checkWritable();
-        Buffers b = Buffers.take(keySize, valueSize);
-        try {
-            encodeKey(key, b.key);
+        return ifEquals(key, expected, null, Update.REMOVE);
+    }
+
+    /** Does {@code action} (writing {@code value}, or removing) if the value of {@code key} is {@code expected}. */
+    private boolean ifEquals(K key, V expected, V value, int action) {
+        return update(key, b -> {
             encodeValue(expected, b.other);
+            if (value != null) encodeValue(value, b.value);
             boolean[] done = {false};
             table.update(b.key, b.value, (current, into) -> {
                 if (current == null || MemorySegment.mismatch(current, 0, valueSize, b.other, 0, valueSize) >= 0) {
                     return Update.KEEP;
                 }
                 done[0] = true;
-                return Update.REMOVE;
+                return action;
             });
             return done[0];
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (SyscallException e) {
-            throw failed("writing", e);
-        } finally {
-            b.release();
-        }
+        });
     }
 
     /**
@@ -365,12 +325,8 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      *
      * @return the new value, or null if the key is now absent
      */
-    @SuppressWarnings("unchecked")
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> fn) {
-        checkWritable();
-        Buffers b = Buffers.take(keySize, valueSize);
-        try {
-            encodeKey(key, b.key);
+        return update(key, b -> {
             table.update(b.key, b.value, (current, into) -> {
                 V old = current == null ? null : values.read(current, 0);
                 V updated = fn.apply(key, old);
@@ -379,14 +335,8 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
                 encodeValue(updated, into);
                 return Update.WRITE;
             });
-            return (V) b.found;
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (SyscallException e) {
-            throw failed("writing", e);
-        } finally {
-            b.release();
-        }
+            return found(b);
+        });
     }
 
     /**
@@ -426,10 +376,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     }
 
     private long add(K key, long offset, Schema.Kind kind, long delta) {
-        checkWritable();
-        Buffers b = Buffers.take(keySize, valueSize);
-        try {
-            encodeKey(key, b.key);
+        return update(key, b -> {
             long[] before = {0};
             table.update(b.key, b.value, (current, into) -> {
                 if (current == null) into.fill((byte) 0);
@@ -438,13 +385,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
                 return Update.ADD;
             });
             return before[0];
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        } catch (SyscallException e) {
-            throw failed("writing", e);
-        } finally {
-            b.release();
-        }
+        });
     }
 
     /** Adds to the integer at {@code offset}, wrapping at its width; returns the value before. */
@@ -479,15 +420,35 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         int decide(Buffers b, MemorySegment current, MemorySegment into);
     }
 
-    @SuppressWarnings("unchecked")
     private V write(K key, V value, Decision decision) {
+        return update(key, b -> {
+            encodeValue(value, b.value);
+            table.update(b.key, b.value, (current, into) -> decision.decide(b, current, into));
+            return found(b);
+        });
+    }
+
+    /** What an update left in {@code b.found}: a value of this map, or null. */
+    @SuppressWarnings("unchecked")
+    private V found(Buffers b) {
+        return (V) b.found;
+    }
+
+    /** A change of one key, given this thread's buffers with the key encoded. */
+    private interface Change<T> {
+        T apply(Buffers b);
+    }
+
+    /**
+     * Runs {@code change} of {@code key} on a writable handle, with this thread's buffers, and turns a closed map
+     * and a refused system call into this API's exceptions: the frame of every write.
+     */
+    private <T> T update(K key, Change<T> change) {
         checkWritable();
         Buffers b = Buffers.take(keySize, valueSize);
         try {
             encodeKey(key, b.key);
-            encodeValue(value, b.value);
-            table.update(b.key, b.value, (current, into) -> decision.decide(b, current, into));
-            return (V) b.found;
+            return change.apply(b);
         } catch (IllegalStateException e) {
             throw closedOr(e);
         } catch (SyscallException e) {

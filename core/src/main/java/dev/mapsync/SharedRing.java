@@ -184,15 +184,28 @@ public final class SharedRing implements AutoCloseable {
     }
 
     private boolean write(MemorySegment record, long deadline) {
-        RingProducer p = producer();
         int length = checkLength(record.byteSize());
+        return write(length, deadline, (data, offset) -> MemorySegment.copy(record, 0, data, offset, length));
+    }
+
+    /** Fills a claimed record in place. */
+    private interface Filler {
+        void fill(MemorySegment data, long offset);
+    }
+
+    /**
+     * Claims a record of {@code length} bytes, fills it and commits it; a filler that throws discards it.
+     *
+     * @return false when there was no room
+     */
+    private boolean write(int length, long deadline, Filler filler) {
+        RingProducer p = producer();
         try {
-            long position = deadline == -1 ? p.reserve(length) : p.reserve(length, deadline);
+            long position = reserve(p, length, deadline);
             if (position == RingProducer.FULL) return false;
-            if (position == RingProducer.SEALED) throw sealed();
             boolean written = false;
             try {
-                MemorySegment.copy(record, 0, p.data(), p.payloadOffset(position), length);
+                filler.fill(p.data(), p.payloadOffset(position));
                 written = true;
             } finally {
                 p.commit(position, length, !written);
@@ -201,6 +214,19 @@ public final class SharedRing implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
+    }
+
+    /**
+     * Reserves a record, waiting for room until {@code deadline} ({@link System#nanoTime()}), or not at all if it is
+     * -1.
+     *
+     * @return its position, or {@link RingProducer#FULL}
+     * @throws RingSealedException if the ring is sealed
+     */
+    private long reserve(RingProducer p, int length, long deadline) {
+        long position = deadline == -1 ? p.reserve(length) : p.reserve(length, deadline);
+        if (position == RingProducer.SEALED) throw sealed();
+        return position;
     }
 
     /**
@@ -229,10 +255,8 @@ public final class SharedRing implements AutoCloseable {
         RingProducer p = producer();
         checkLength(length);
         try {
-            long position = deadline == -1 ? p.reserve(length) : p.reserve(length, deadline);
-            if (position == RingProducer.FULL) return null;
-            if (position == RingProducer.SEALED) throw sealed();
-            return new RingClaim(this, p, position, length);
+            long position = reserve(p, length, deadline);
+            return position == RingProducer.FULL ? null : new RingClaim(this, p, position, length);
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
@@ -245,23 +269,7 @@ public final class SharedRing implements AutoCloseable {
      * @return false when there was no room
      */
     <T> boolean write(Codec<T> codec, T value, long deadline) {
-        RingProducer p = producer();
-        int length = codec.size();
-        try {
-            long position = deadline == -1 ? p.reserve(length) : p.reserve(length, deadline);
-            if (position == RingProducer.FULL) return false;
-            if (position == RingProducer.SEALED) throw sealed();
-            boolean written = false;
-            try {
-                codec.write(p.data(), p.payloadOffset(position), value);
-                written = true;
-            } finally {
-                p.commit(position, length, !written);
-            }
-            return true;
-        } catch (IllegalStateException e) {
-            throw closedOr(e);
-        }
+        return write(codec.size(), deadline, (data, offset) -> codec.write(data, offset, value));
     }
 
     /**

@@ -22,16 +22,26 @@ final class InfoView {
         m.put("value_schema", i.valueSchema() == null ? null : i.valueSchema().toString());
         m.put("value_size", i.valueSize());
         m.put("stride", i.stride());
+        putFile(m, i);
+        m.put("lock_stripes", i.lockStripes());
+        putOrigin(m, i);
+        return m;
+    }
+
+    /** The file's mode, owner and size. */
+    private static void putFile(Map<String, Object> m, MapInfo i) {
         m.put("mode", String.format("%04o", i.mode()));
         m.put("owner_uid", i.ownerUid());
         m.put("file_size", i.fileSize());
-        m.put("lock_stripes", i.lockStripes());
+    }
+
+    /** The change log's size, who made the map and when, and the backend's details. */
+    private static void putOrigin(Map<String, Object> m, MapInfo i) {
         m.put("changelog_capacity", i.changelogCapacity());
         m.put("creator_pid", i.creatorPid());
         m.put("creator_alive", i.creatorAlive());
         m.put("created_at", i.createdAt().toString());
         i.details().forEach((k, v) -> m.put(k.replace(' ', '_'), v));
-        return m;
     }
 
     static String text(MapInfo i) {
@@ -90,14 +100,8 @@ final class InfoView {
         m.put("tombstones", s.tombstones());
         m.put("segments", s.segments());
         m.put("slots", s.slots());
-        m.put("mode", String.format("%04o", i.mode()));
-        m.put("owner_uid", i.ownerUid());
-        m.put("file_size", i.fileSize());
-        m.put("changelog_capacity", i.changelogCapacity());
-        m.put("creator_pid", i.creatorPid());
-        m.put("creator_alive", i.creatorAlive());
-        m.put("created_at", i.createdAt().toString());
-        i.details().forEach((k, v) -> m.put(k.replace(' ', '_'), v));
+        putFile(m, i);
+        putOrigin(m, i);
         return m;
     }
 

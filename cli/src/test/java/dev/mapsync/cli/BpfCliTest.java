@@ -35,16 +35,11 @@ class BpfCliTest {
     }
 
     private Cli ms(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = args[0];
-        all[1] = "--dir=" + dir;
-        System.arraycopy(args, 1, all, 2, args.length - 1);
-        return Cli.run(all);
+        return Cli.in(dir, args);
     }
 
     private static Cli ok(Cli c) {
-        assertEquals(0, c.code(), () -> "exit " + c.code() + "\nstdout: " + c.out() + "\nstderr: " + c.err());
-        return c;
+        return c.ok();
     }
 
     @Test

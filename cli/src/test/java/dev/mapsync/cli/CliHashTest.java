@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.Schema;
 import dev.mapsync.internal.bpf.Bpffs;
 import dev.mapsync.internal.bpf.KernelMap;
@@ -11,12 +12,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,29 +26,22 @@ class CliHashTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-cli-hash-");
+        dir = TestDirs.create();
         name = "s" + Long.toHexString(System.nanoTime());
     }
 
     @AfterEach
     void tearDown() throws IOException {
         Cli.run("rm", "--dir=" + dir, "-f", name, "bpf:" + name);
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TestDirs.delete(dir);
     }
 
     private Cli ms(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = args[0];
-        all[1] = "--dir=" + dir;
-        System.arraycopy(args, 1, all, 2, args.length - 1);
-        return Cli.run(all);
+        return Cli.in(dir, args);
     }
 
     private static Cli ok(Cli c) {
-        assertEquals(0, c.code(), () -> "exit " + c.code() + "\nstdout: " + c.out() + "\nstderr: " + c.err());
-        return c;
+        return c.ok();
     }
 
     private static List<String> sortedLines(String out) {

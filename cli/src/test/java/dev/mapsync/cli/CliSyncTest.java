@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
 import dev.mapsync.MapSpec;
@@ -9,11 +10,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,22 +22,16 @@ class CliSyncTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-cli-sync-");
+        dir = TestDirs.create();
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TestDirs.delete(dir);
     }
 
     private Cli ms(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = args[0];
-        all[1] = "--dir=" + dir;
-        System.arraycopy(args, 1, all, 2, args.length - 1);
-        return Cli.run(all);
+        return Cli.in(dir, args);
     }
 
     private SharedArray<Long> counters(int entries) {

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.internal.bpf.Bpffs;
 import dev.mapsync.internal.bpf.KernelAssumptions;
 import dev.mapsync.internal.bpf.RingEmitter;
@@ -10,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,28 +22,22 @@ class QueueCliTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-cli-test-");
+        dir = TestDirs.create();
     }
 
     @AfterEach
     void tearDown() throws IOException {
         pins.removeAll();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TestDirs.delete(dir);
     }
 
     /** Runs {@code mapsync GROUP --dir=DIR REST...}. */
     private Cli ms(String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = args[0];
-        all[1] = "--dir=" + dir;
-        System.arraycopy(args, 1, all, 2, args.length - 1);
-        return Cli.run(all);
+        return Cli.in(dir, args);
     }
 
     private static void ok(Cli c) {
-        assertEquals(0, c.code(), () -> "exit " + c.code() + "\nstdout: " + c.out() + "\nstderr: " + c.err());
+        c.ok();
     }
 
     @Test

@@ -10,6 +10,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** A long-to-long map under test, as one worker process sees it. */
@@ -70,35 +71,28 @@ interface Store extends AutoCloseable {
             case CHRONICLE_MAP -> {
                 ChronicleMap<Long, Long> map = ChronicleMap.of(Long.class, Long.class).name(name).entries(entries)
                         .createPersistedTo(dir.resolve(name + ".cm").toFile());
-                yield new Store() {
-                    public Long get(long key) {
-                        return map.get(key);
-                    }
-
-                    public void put(long key, long value) {
-                        map.put(key, value);
-                    }
-
-                    public void close() {
-                        map.close();
-                    }
-                };
+                yield of(map, map::close);
             }
             case CONCURRENT_HASH_MAP -> {
                 ConcurrentHashMap<Long, Long> map = new ConcurrentHashMap<>(entries * 2);
-                yield new Store() {
-                    public Long get(long key) {
-                        return map.get(key);
-                    }
+                yield of(map, map::clear);
+            }
+        };
+    }
 
-                    public void put(long key, long value) {
-                        map.put(key, value);
-                    }
+    /** A store over a {@link Map} (Chronicle Map is one), closed by {@code close}. */
+    private static Store of(Map<Long, Long> map, Runnable close) {
+        return new Store() {
+            public Long get(long key) {
+                return map.get(key);
+            }
 
-                    public void close() {
-                        map.clear();
-                    }
-                };
+            public void put(long key, long value) {
+                map.put(key, value);
+            }
+
+            public void close() {
+                close.run();
             }
         };
     }

@@ -74,32 +74,9 @@ public final class BpfArrays {
      */
     public static MapRegion create(MapSpec<?> spec, Header header) {
         String name = spec.name();
-        Bpffs.mapsyncDir();
-        Path pin = Bpffs.defaultPin(name);
-        BpfArea.checkFits(name, pin);
-        // a cheap refusal first, so that openOrCreate of an existing map makes no kernel map; the pin decides races
-        if (Bpffs.exists(pin)) throw new MapExistsException("map '" + name + "' already exists (pin " + pin + ")");
-        KernelMap map = BpfFailures.call(name, null, () -> KernelMap.createArray(name, spec.valueSchema(), header.entries()));
-        boolean pinned = false;
-        try {
-            BpfFailures.call(name, pin, () -> {
-                map.pin(pin);
-                return null;
-            });
-            pinned = true;
-            Bpffs.chmod(pin, spec.mode());
-            KernelMapInfo info = map.info();
-            BpfArea area = new BpfArea(info.id(), info.type(), info.flags(), BpfArea.ACCESS_MMAP, pin);
-            MapRegion region = ShmMapFile.create(name, spec.file(), header, spec.mode(), head -> {
-                area.write(head);
-                return BpfFailures.call(name, pin, () -> map.map(false));
-            }, map::close);
-            return region.withElementIo(map);
-        } catch (RuntimeException | Error e) {
-            if (pinned) Bpffs.unpinQuietly(pin);
-            map.close();
-            throw e;
-        }
+        return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
+                () -> KernelMap.createArray(name, spec.valueSchema(), header.entries()),
+                (map, pin) -> BpfFailures.call(name, pin, () -> map.map(false)), MapRegion::withElementIo);
     }
 
     /**
@@ -127,7 +104,8 @@ public final class BpfArrays {
                             + "; open the other pin with another dir() or name", "pin path");
                 }
                 KernelMap map = opened[0] = openRecordedPin(name, spec.file(), area.pin(), readOnly);
-                checkAgainstSidecar(name, spec.file(), map.info(), header);
+                map.info().checkSidecar(name, spec.file(), KernelMapInfo.TYPE_ARRAY, header.keySize(), header.valueSize(),
+                        header.entries());
                 return mapIfPossible(name, area.pin(), map, readOnly);
             }, () -> opened[0].close());
             return region.withElementIo(opened[0]);
@@ -292,33 +270,6 @@ public final class BpfArrays {
         }
     }
 
-    /** The kernel map against the sidecar it was opened through: a replaced pin shows up here. */
-    private static void checkAgainstSidecar(String name, Path sidecar, KernelMapInfo info, Header header) {
-        String field = null;
-        Object kernel = null, recorded = null;
-        if (!info.isArray()) {
-            field = "kernel map type";
-            kernel = info.typeName();
-            recorded = "array";
-        } else if (info.keySize() != header.keySize()) {
-            field = "key size";
-            kernel = info.keySize();
-            recorded = header.keySize();
-        } else if (info.valueSize() != header.valueSize()) {
-            field = "value size";
-            kernel = info.valueSize();
-            recorded = header.valueSize();
-        } else if (info.maxEntries() != header.entries()) {
-            field = "entries";
-            kernel = info.maxEntries();
-            recorded = header.entries();
-        }
-        if (field != null) {
-            throw new IncompatibleMapException("map '" + name + "': the kernel map pinned for it does not match its sidecar "
-                    + sidecar + ": " + field + ": kernel map has " + kernel + ", sidecar has " + recorded
-                    + " (the pin was replaced; delete the sidecar to adopt the new map)", field);
-        }
-    }
 
     /**
      * The values' mapping, or null when they are reached through {@code bpf(2)}: the map is not an mmapable array,

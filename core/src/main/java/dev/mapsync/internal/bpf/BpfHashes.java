@@ -43,33 +43,10 @@ public final class BpfHashes {
      */
     public static MapRegion create(HashSpec<?, ?> spec, Header header) {
         String name = spec.name();
-        Bpffs.mapsyncDir();
-        Path pin = Bpffs.defaultPin(name);
-        BpfArea.checkFits(name, pin);
-        if (Bpffs.exists(pin)) throw new MapExistsException("map '" + name + "' already exists (pin " + pin + ")");
         Schema key = spec.keyCodec().schema(), value = spec.valueCodec().schema();
-        KernelMap map = BpfFailures.call(name, null,
-                () -> KernelMap.createHash(name, key, value, spec.capacity(), spec.lru(), spec.spinLock()));
-        boolean pinned = false;
-        try {
-            BpfFailures.call(name, pin, () -> {
-                map.pin(pin);
-                return null;
-            });
-            pinned = true;
-            Bpffs.chmod(pin, spec.mapSpec().mode());
-            KernelMapInfo info = map.info();
-            BpfArea area = new BpfArea(info.id(), info.type(), info.flags(), access(spec.spinLock()), pin);
-            MapRegion region = ShmMapFile.create(name, spec.mapSpec().file(), header, spec.mapSpec().mode(), head -> {
-                area.write(head);
-                return null;
-            }, map::close);
-            return region.withElementIo(map);
-        } catch (RuntimeException | Error e) {
-            if (pinned) Bpffs.unpinQuietly(pin);
-            map.close();
-            throw e;
-        }
+        return NewPinnedMap.create(name, spec.mapSpec().file(), header, spec.mapSpec().mode(), access(spec.spinLock()),
+                () -> KernelMap.createHash(name, key, value, spec.capacity(), spec.lru(), spec.spinLock()),
+                (map, pin) -> null, MapRegion::withElementIo);
     }
 
     /**
@@ -94,7 +71,8 @@ public final class BpfHashes {
                 }
                 if (!spec.adoptsExisting()) checkOptions(name, spec, area);
                 KernelMap map = opened[0] = BpfArrays.openRecordedPin(name, file, area.pin(), readOnly);
-                checkAgainstSidecar(name, file, map.info(), header, area);
+                map.info().checkSidecar(name, file, area.mapType(), header.keySize(), kernelValueSize(header, area),
+                        header.entries());
                 return null;
             }, () -> opened[0].close());
             return region.withElementIo(opened[0]);
@@ -240,33 +218,9 @@ public final class BpfHashes {
         }
     }
 
-    /** The kernel map against the sidecar it was opened through: a replaced pin shows up here. */
-    private static void checkAgainstSidecar(String name, Path sidecar, KernelMapInfo info, Header header, BpfArea area) {
+    /** The value size of the kernel map: a spin-locked value carries its lock field too. */
+    private static int kernelValueSize(Header header, BpfArea area) {
         Schema value = Schema.parse(header.valueSchema());
-        int kernelValueSize = spinLocked(area) ? BtfWriter.lockedValueSize(value) : value.size();
-        String field = null;
-        Object kernel = null, recorded = null;
-        if (info.type() != area.mapType()) {
-            field = "kernel map type";
-            kernel = info.typeName();
-            recorded = KernelMapInfo.typeName(area.mapType());
-        } else if (info.keySize() != header.keySize()) {
-            field = "key size";
-            kernel = info.keySize();
-            recorded = header.keySize();
-        } else if (info.valueSize() != kernelValueSize) {
-            field = "value size";
-            kernel = info.valueSize();
-            recorded = kernelValueSize;
-        } else if (info.maxEntries() != header.entries()) {
-            field = "entries";
-            kernel = info.maxEntries();
-            recorded = header.entries();
-        }
-        if (field != null) {
-            throw new IncompatibleMapException("map '" + name + "': the kernel map pinned for it does not match its sidecar "
-                    + sidecar + ": " + field + ": kernel map has " + kernel + ", sidecar has " + recorded
-                    + " (the pin was replaced; delete the sidecar to adopt the new map)", field);
-        }
+        return spinLocked(area) ? BtfWriter.lockedValueSize(value) : value.size();
     }
 }

@@ -55,34 +55,16 @@ public final class BpfRings {
      */
     public static RingRegion create(MapSpec<?> spec, Header header) {
         String name = spec.name();
-        Bpffs.mapsyncDir();
-        Path pin = Bpffs.defaultPin(name);
-        BpfArea.checkFits(name, pin);
-        if (Bpffs.exists(pin)) throw new MapExistsException("map '" + name + "' already exists (pin " + pin + ")");
         long capacity = header.dataLength();
-        KernelMap map = BpfFailures.call(name, null, () -> KernelMap.createRingBuf(name, (int) capacity));
-        boolean pinned = false;
-        try {
-            BpfFailures.call(name, pin, () -> {
-                map.pin(pin);
-                return null;
-            });
-            pinned = true;
-            Bpffs.chmod(pin, spec.mode());
-            KernelMapInfo info = map.info();
-            BpfArea area = new BpfArea(info.id(), info.type(), info.flags(), BpfArea.ACCESS_MMAP, pin);
-            Pages[] pages = new Pages[1];
-            MapRegion region = ShmMapFile.create(name, spec.file(), header, spec.mode(), head -> {
-                area.write(head);
-                pages[0] = mapPages(name, pin, map, capacity, false);
-                return null;
-            }, map::close);
-            return RingRegion.kernel(region, pages[0].consumer(), pages[0].producer(), pages[0].data(), capacity, map.fd());
-        } catch (RuntimeException | Error e) {
-            if (pinned) Bpffs.unpinQuietly(pin);
-            map.close();
-            throw e;
-        }
+        Pages[] pages = new Pages[1];
+        return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
+                () -> KernelMap.createRingBuf(name, (int) capacity),
+                (map, pin) -> {
+                    pages[0] = mapPages(name, pin, map, capacity, false);
+                    return null;
+                },
+                (region, map) -> RingRegion.kernel(region, pages[0].consumer(), pages[0].producer(), pages[0].data(),
+                        capacity, map.fd()));
     }
 
     /**

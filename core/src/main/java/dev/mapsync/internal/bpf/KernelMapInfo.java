@@ -2,7 +2,10 @@ package dev.mapsync.internal.bpf;
 
 import dev.mapsync.internal.codec.Layouts;
 
+import dev.mapsync.IncompatibleMapException;
+
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -88,5 +91,37 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
 
     public static String typeName(int type) {
         return type >= 0 && type < TYPE_NAMES.size() ? TYPE_NAMES.get(type) : "type " + type;
+    }
+
+    /**
+     * Checks this kernel map against what the sidecar it was opened through records: a replaced pin shows up here.
+     *
+     * @throws IncompatibleMapException naming the first field that differs
+     */
+    void checkSidecar(String name, Path sidecar, int type, int keySize, int valueSize, int entries) {
+        String field;
+        Object kernel, recorded;
+        if (this.type != type) {
+            field = "kernel map type";
+            kernel = typeName();
+            recorded = typeName(type);
+        } else if (this.keySize != keySize) {
+            field = "key size";
+            kernel = this.keySize;
+            recorded = keySize;
+        } else if (this.valueSize != valueSize) {
+            field = "value size";
+            kernel = this.valueSize;
+            recorded = valueSize;
+        } else if (this.maxEntries != entries) {
+            field = "entries";
+            kernel = this.maxEntries;
+            recorded = entries;
+        } else {
+            return;
+        }
+        throw new IncompatibleMapException("map '" + name + "': the kernel map pinned for it does not match its sidecar "
+                + sidecar + ": " + field + ": kernel map has " + kernel + ", sidecar has " + recorded
+                + " (the pin was replaced; delete the sidecar to adopt the new map)", field);
     }
 }

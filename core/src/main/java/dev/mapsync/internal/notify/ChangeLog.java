@@ -176,26 +176,10 @@ public final class ChangeLog {
      */
     public Change read(long seq) {
         long e = entry(seq);
-        long start = 0;
-        for (int spins = 0; ; spins++) {
-            long s = (long) LONG.getAcquire(control, e + E_SEQ);
-            if (s == seq) {
-                int key = (int) INT.get(control, e + E_KEY);
-                int pid = (int) INT.get(control, e + E_PID);
-                VarHandle.loadLoadFence();
-                return (long) LONG.get(control, e + E_SEQ) == seq ? new Change(key, seq, pid) : null;
-            }
-            if (s > seq) return null;
-            // reserved, not yet published: its writer is between two stores, or died there
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                long now = System.nanoTime();
-                if (start == 0) start = now;
-                if (now - start > PUBLISH_WAIT_NANOS) return null;
-                LockSupport.parkNanos(50_000);
-            }
-        }
+        if (!published(e, seq)) return null;
+        int key = (int) INT.get(control, e + E_KEY);
+        int pid = (int) INT.get(control, e + E_PID);
+        return stillHolds(e, seq) ? new Change(key, seq, pid) : null;
     }
 
     /** One change as a hash map's change log holds it: the slot, the writer's pid, the kind. */
@@ -209,27 +193,40 @@ public final class ChangeLog {
      */
     public KeyedEntry readKeyed(long seq, MemorySegment keyInto) {
         long e = entry(seq);
+        if (!published(e, seq)) return null;
+        int slot = (int) INT.get(control, e + E_KEY);
+        int pid = (int) INT.get(control, e + E_PID);
+        int kind = (int) INT.get(control, e + E_KIND);
+        MemorySegment.copy(control, changeKey(seq), keyInto, 0, Math.min(keyInto.byteSize(), keyStride));
+        return stillHolds(e, seq) ? new KeyedEntry(slot, seq, pid, kind) : null;
+    }
+
+    /**
+     * Waits until entry {@code e} holds change {@code seq}: true once it does (its fields may then be read, and
+     * {@link #stillHolds} says whether they were overwritten meanwhile); false if it holds a later change already, or
+     * the change's writer reserved it but never published it (it died between two stores).
+     */
+    private boolean published(long e, long seq) {
         long start = 0;
         for (int spins = 0; ; spins++) {
             long s = (long) LONG.getAcquire(control, e + E_SEQ);
-            if (s == seq) {
-                int slot = (int) INT.get(control, e + E_KEY);
-                int pid = (int) INT.get(control, e + E_PID);
-                int kind = (int) INT.get(control, e + E_KIND);
-                MemorySegment.copy(control, changeKey(seq), keyInto, 0, Math.min(keyInto.byteSize(), keyStride));
-                VarHandle.loadLoadFence();
-                return (long) LONG.get(control, e + E_SEQ) == seq ? new KeyedEntry(slot, seq, pid, kind) : null;
-            }
-            if (s > seq) return null;
+            if (s == seq) return true;
+            if (s > seq) return false;
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {
                 long now = System.nanoTime();
                 if (start == 0) start = now;
-                if (now - start > PUBLISH_WAIT_NANOS) return null;
+                if (now - start > PUBLISH_WAIT_NANOS) return false;
                 LockSupport.parkNanos(50_000);
             }
         }
+    }
+
+    /** True if entry {@code e} still holds change {@code seq} after its fields were read. */
+    private boolean stillHolds(long e, long seq) {
+        VarHandle.loadLoadFence();
+        return (long) LONG.get(control, e + E_SEQ) == seq;
     }
 
     /**
