@@ -11,6 +11,7 @@ import dev.mapsync.internal.notify.SnapshotDiff;
 import dev.mapsync.internal.notify.Watcher;
 import dev.mapsync.internal.sync.EntryLocks;
 import dev.mapsync.internal.sync.HeldLocks;
+import dev.mapsync.internal.codec.FlatRecordAccess;
 import dev.mapsync.internal.sync.SeqLocks;
 import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.SyscallException;
@@ -41,9 +42,11 @@ import java.util.function.UnaryOperator;
  * <p><b>Consistency.</b> A value that is one scalar (such as {@code i64}) is read and written with single memory
  * accesses. A wider value (a record, a string, an array) is never torn: {@link #set} writes it under its entry's
  * lock inside a sequence-word window, and {@link #get} decodes it between two reads of that word, retrying while a
- * write is in progress, without ever blocking a writer. A decode that a write overlapped is thrown away, so a
- * record's constructor may now and then run on a half-written value whose result (or exception) no caller sees;
- * keep record constructors free of side effects. Field atomics ({@link #longs(String)}) change one field
+ * write is in progress, without ever blocking a writer. A record whose components are all primitives is made only
+ * from fields that no write overlapped. Other values are decoded in place and the decode is thrown away if a write
+ * overlapped it, so the constructor of a record with a string, array or nested record component may now and then
+ * run on a half-written value whose result (or exception) no caller sees; keep record constructors free of side
+ * effects. Field atomics ({@link #longs(String)}) change one field
  * atomically; a concurrent {@link #get} sees each field whole, but not necessarily the record as any single
  * moment had it.
  *
@@ -73,6 +76,8 @@ public final class SharedArray<V> implements AutoCloseable {
     private final boolean scalar;
     /** True when the codec refuses no value but null, so a value is written in place rather than encoded first. */
     private final boolean writesInPlace;
+    /** The compiled access of a record of primitives, which reads in place under the sequence word; else null. */
+    private final FlatRecordAccess compiledRecord;
     private final EntryLocks locks;
     private final SeqLocks seq;
     private final ChangeLog changes;
@@ -91,7 +96,8 @@ public final class SharedArray<V> implements AutoCloseable {
         this.valueSize = region.header().valueSize();
         this.readOnly = region.readOnly();
         this.scalar = codec.schema().kind().isScalar();
-        this.writesInPlace = codec instanceof RecordCodec<?> records && records.isCompiled();
+        this.compiledRecord = codec instanceof RecordCodec<?> records ? records.compiled() : null;
+        this.writesInPlace = compiledRecord != null;
         this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
         this.seq = new SeqLocks(region.control(), locks.token(), region.fd(), region.name(), locks.timeoutNanos());
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
@@ -181,16 +187,22 @@ public final class SharedArray<V> implements AutoCloseable {
      *
      * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
      */
+    @SuppressWarnings("unchecked")
     public V get(int index) {
         long offset = offset(index);
         if (syscallOnly != null) return getThroughSyscall(index);
         if (scalar) return getScalar(offset);
         long rec = locks.recordOf(index);
         try {
-            long s = seq.beginOptimisticRead(rec);
-            if (s != SeqLocks.BUSY) {
-                V value = codec.read(data, offset); // in place: no copy, and thrown away if a write overlapped it
-                if (seq.validate(rec, s)) return value;
+            if (compiledRecord != null) {
+                Object value = seq.readRecord(rec, compiledRecord, data, offset); // constructed only from whole fields
+                if (value != null) return (V) value;
+            } else {
+                long s = seq.beginOptimisticRead(rec);
+                if (s != SeqLocks.BUSY) {
+                    V value = codec.read(data, offset); // in place: no copy, and thrown away if a write overlapped it
+                    if (seq.validate(rec, s)) return value;
+                }
             }
         } catch (RuntimeException overlappedOrClosed) {
             // a decode of a half-written value, or a closed map: the copying read below decides and says which

@@ -163,7 +163,7 @@ class CInteropTest {
         try (SharedArray<Wide> map = SharedArray.create(on(b, WideValues.spec(dir, name, entries).lockStripes(2)))) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(0));
             Path stop = dir.resolve("stop");
-            try (ChildJvm writer = ChildJvm.start(WideValues.class, "write", dir.toString(), name, b.name(),
+            try (ChildJvm writer = ChildJvm.start(WideValues.class, "write", "wide", dir.toString(), name, b.name(),
                     Integer.toString(entries), stop.toString())) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (map.get(entries - 1).words()[0] == 0) { // the writer is writing

@@ -8,11 +8,17 @@ import dev.mapsync.Size;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongFunction;
+import java.util.function.Predicate;
 
 /**
- * 64-byte values whose eight words are always written equal: a value whose words differ was read torn.
- * {@code main} runs as a writer ({@code write dir name backend entries stopFile}) or as a reader
- * ({@code read dir name backend entries reads}), printing {@code writes=N} or {@code reads=N torn=T}.
+ * Values whose words are always written equal: a value whose words differ was read torn. Two kinds: {@code wide},
+ * 64 bytes with an array component (decoded by the general codec), and {@code flat}, a record of four {@code long}s
+ * (the compiled codec), whose constructor also counts the times it was handed words that differ.
+ * {@code main} runs as a writer ({@code write kind dir name backend entries stopFile}) or as a reader
+ * ({@code read kind dir name backend entries reads}), printing {@code writes=N} or
+ * {@code reads=N torn=T tornConstructions=C}.
  */
 public final class WideValues {
     /** {@code struct { int64_t words[8]; }} */
@@ -29,29 +35,63 @@ public final class WideValues {
         }
     }
 
+    /** {@code struct { int64_t a, b, c, d; }} */
+    public record Flat(long a, long b, long c, long d) {
+        /** Constructions from words that differ: a constructor run on a half-written value. */
+        static final AtomicLong TORN_CONSTRUCTIONS = new AtomicLong();
+
+        public Flat {
+            if (a != b || b != c || c != d) TORN_CONSTRUCTIONS.incrementAndGet();
+        }
+
+        static Flat of(long v) {
+            return new Flat(v, v, v, v);
+        }
+
+        boolean consistent() {
+            return a == b && b == c && c == d;
+        }
+    }
+
     public static MapSpec<Wide> spec(Path dir, String name, int entries) {
         return MapSpec.array(name, Wide.class, entries).dir(dir);
     }
 
+    public static MapSpec<Flat> flatSpec(Path dir, String name, int entries) {
+        return MapSpec.array(name, Flat.class, entries).dir(dir);
+    }
+
     public static void main(String[] args) throws Exception {
-        int entries = Integer.parseInt(args[4]);
-        MapSpec<Wide> spec = spec(Path.of(args[1]), args[2], entries).backend(Backend.valueOf(args[3]));
-        try (SharedArray<Wide> map = SharedArray.open(spec)) {
+        Path dir = Path.of(args[2]);
+        int entries = Integer.parseInt(args[5]);
+        Backend backend = Backend.valueOf(args[4]);
+        if (args[1].equals("flat")) {
+            run(args, flatSpec(dir, args[3], entries).backend(backend), Flat::of, Flat::consistent);
+        } else {
+            run(args, spec(dir, args[3], entries).backend(backend), Wide::of, Wide::consistent);
+        }
+    }
+
+    private static <V> void run(String[] args, MapSpec<V> spec, LongFunction<V> of, Predicate<V> consistent)
+            throws Exception {
+        try (SharedArray<V> map = SharedArray.open(spec)) {
+            int entries = map.length();
             if (args[0].equals("write")) {
-                Path stop = Path.of(args[5]);
+                Path stop = Path.of(args[6]);
                 long n = 0;
                 while (!Files.exists(stop)) {
-                    for (int i = 0; i < entries; i++) map.set(i, Wide.of(++n));
+                    for (int i = 0; i < entries; i++) map.set(i, of.apply(++n));
                 }
                 System.out.println("writes=" + n);
             } else {
-                long reads = Long.parseLong(args[5]);
+                long reads = Long.parseLong(args[6]);
                 long torn = 0;
                 SplittableRandom random = new SplittableRandom();
                 for (long r = 0; r < reads; r++) {
-                    if (!map.get(random.nextInt(entries)).consistent()) torn++;
+                    if (!consistent.test(map.get(random.nextInt(entries)))) torn++;
                 }
-                System.out.println("reads=" + reads + " torn=" + torn);
+                System.out.println("reads=" + reads + " torn=" + torn + " tornConstructions="
+                        + Flat.TORN_CONSTRUCTIONS.get());
             }
         }
     }

@@ -12,6 +12,15 @@ public interface FlatRecordAccess {
     Object read(MemorySegment segment, long offset);
 
     /**
+     * Reads the fields at {@code offset} and, only if the 4-byte sequence word at {@code sequenceOffset} of
+     * {@code control} still holds {@code sequence} after them, makes a record of them: a consistent read in place
+     * whose constructor never sees a half-written value.
+     *
+     * @return the record, or null when the sequence moved (a write overlapped the reads)
+     */
+    Object readIfUnchanged(MemorySegment segment, long offset, MemorySegment control, long sequenceOffset, int sequence);
+
+    /**
      * Stores the fields of {@code value}, a non-null record of the generated type, at {@code offset}. Every
      * accessor is called before the first store, so an accessor that throws leaves the memory unchanged.
      */

@@ -13,6 +13,7 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 import static java.lang.constant.ConstantDescs.CD_Object;
 import static java.lang.constant.ConstantDescs.CD_long;
@@ -24,6 +25,12 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * inlines into its caller. For {@code record Trade(long id, double price, int qty)} the class is the equivalent of
  * <pre>{@code
  * Object read(MemorySegment s, long o) { return new Trade(s.get(L_long, o), s.get(L_double, o + 8), s.get(L_int, o + 16)); }
+ * Object readIfUnchanged(MemorySegment s, long o, MemorySegment c, long so, int seq) {
+ *     long id = s.get(L_long, o); double price = ...; int qty = ...;
+ *     VarHandle.loadLoadFence();
+ *     if (c.get(L_int, so) != seq) return null;
+ *     return new Trade(id, price, qty);
+ * }
  * void write(MemorySegment s, long o, Object v) { Trade t = (Trade) v; long id = t.id(); ...; s.set(L_long, o, id); ... }
  * }</pre>
  * where each {@code L_} is a static final little-endian, unaligned layout made in the class's initializer, so the
@@ -39,8 +46,11 @@ final class FlatRecordAccessGenerator {
     private static final ClassDesc CD_SEGMENT = desc(MemorySegment.class);
     private static final ClassDesc CD_VALUE_LAYOUT = ClassDesc.of("java.lang.foreign.ValueLayout");
     private static final ClassDesc CD_BYTE_ORDER = ClassDesc.of("java.nio.ByteOrder");
+    private static final ClassDesc CD_VAR_HANDLE = ClassDesc.of("java.lang.invoke.VarHandle");
     private static final MethodTypeDesc READ = MethodTypeDesc.of(CD_Object, CD_SEGMENT, CD_long);
     private static final MethodTypeDesc WRITE = MethodTypeDesc.of(CD_void, CD_SEGMENT, CD_long, CD_Object);
+    private static final MethodTypeDesc READ_IF_UNCHANGED = MethodTypeDesc.of(CD_Object, CD_SEGMENT, CD_long, CD_SEGMENT,
+            CD_long, ConstantDescs.CD_int);
 
     /** How one primitive type is stored: the {@code ValueLayout} constant, before the byte order is set. */
     private enum Slot {
@@ -103,7 +113,9 @@ final class FlatRecordAccessGenerator {
         String pkg = type.getPackageName();
         ClassDesc self = ClassDesc.of((pkg.isEmpty() ? "" : pkg + ".") + "MapsyncFlatAccess");
         ClassDesc[] ctorArgs = Arrays.stream(components).map(c -> desc(c.getType())).toArray(ClassDesc[]::new);
-        Slot[] distinct = Arrays.stream(slots).map(s -> s == Slot.BOOLEAN ? Slot.BYTE : s).distinct().toArray(Slot[]::new);
+        // INT always: readIfUnchanged reads the sequence word with it
+        Slot[] distinct = Stream.concat(Arrays.stream(slots), Stream.of(Slot.INT))
+                .map(s -> s == Slot.BOOLEAN ? Slot.BYTE : s).distinct().toArray(Slot[]::new);
         return ClassFile.of().build(self, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
             cb.withInterfaceSymbols(desc(FlatRecordAccess.class));
@@ -124,11 +136,25 @@ final class FlatRecordAccessGenerator {
                     .return_());
             cb.withMethodBody("read", READ, ClassFile.ACC_PUBLIC, code -> {
                 code.new_(record).dup();
+                for (int i = 0; i < slots.length; i++) loadField(code, self, slots[i], offsets[i]);
+                code.invokespecial(record, ConstantDescs.INIT_NAME, MethodTypeDesc.of(CD_void, ctorArgs)).areturn();
+            });
+            cb.withMethodBody("readIfUnchanged", READ_IF_UNCHANGED, ClassFile.ACC_PUBLIC, code -> {
+                // locals: 0 this, 1 segment, 2-3 offset, 4 control, 5-6 sequenceOffset, 7 sequence
+                int[] locals = new int[slots.length];
                 for (int i = 0; i < slots.length; i++) {
-                    fieldAddress(code, self, slots[i], offsets[i]);
-                    code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(slots[i].stored(), slots[i].layout, CD_long));
-                    if (slots[i] == Slot.BOOLEAN) code.ifThenElse(Opcode.IFNE, b -> b.iconst_1(), b -> b.iconst_0());
+                    TypeKind kind = TypeKind.from(ctorArgs[i]);
+                    locals[i] = code.allocateLocal(kind);
+                    loadField(code, self, slots[i], offsets[i]);
+                    code.storeLocal(kind, locals[i]);
                 }
+                code.invokestatic(CD_VAR_HANDLE, "loadLoadFence", ConstantDescs.MTD_void);
+                code.aload(4).getstatic(self, Slot.INT.field(), Slot.INT.layout).lload(5)
+                        .invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(ConstantDescs.CD_int, Slot.INT.layout, CD_long))
+                        .iload(7);
+                code.ifThen(Opcode.IF_ICMPNE, moved -> moved.aconst_null().areturn());
+                code.new_(record).dup();
+                for (int i = 0; i < slots.length; i++) code.loadLocal(TypeKind.from(ctorArgs[i]), locals[i]);
                 code.invokespecial(record, ConstantDescs.INIT_NAME, MethodTypeDesc.of(CD_void, ctorArgs)).areturn();
             });
             cb.withMethodBody("write", WRITE, ClassFile.ACC_PUBLIC, code -> {
@@ -150,6 +176,13 @@ final class FlatRecordAccessGenerator {
                 code.return_();
             });
         });
+    }
+
+    /** Pushes the value of the field at {@code offset + fieldOffset} of the segment, as its component type. */
+    private static void loadField(CodeBuilder code, ClassDesc self, Slot slot, int fieldOffset) {
+        fieldAddress(code, self, slot, fieldOffset);
+        code.invokeinterface(CD_SEGMENT, "get", MethodTypeDesc.of(slot.stored(), slot.layout, CD_long));
+        if (slot == Slot.BOOLEAN) code.ifThenElse(Opcode.IFNE, b -> b.iconst_1(), b -> b.iconst_0());
     }
 
     /** Pushes the segment, the field's layout and {@code offset + fieldOffset}. */

@@ -128,11 +128,11 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
     }
 
     /**
-     * True when reads and writes run compiled code rather than method handles. A compiled write refuses nothing but
-     * null and stores nothing until every accessor has returned, so it may write in place, without encoding first.
+     * The compiled form of this codec, or null when it works through method handles. A compiled write refuses nothing
+     * but null and stores nothing until every accessor has returned, so it may write in place, without encoding first.
      */
-    public boolean isCompiled() {
-        return compiled != null;
+    public FlatRecordAccess compiled() {
+        return compiled;
     }
 
     @Override

@@ -170,6 +170,15 @@ public final class ChangeLog {
     }
 
     /**
+     * True once change {@code seq} is published, or a later change overwrote its entry. A spinning reader watches
+     * this rather than the head: the entry's sequence is the last word a writer stores, in the line the reader
+     * reads next, and the head's line stays in the writer's cache.
+     */
+    public boolean filled(long seq) {
+        return (long) LONG.getAcquire(control, entry(seq) + E_SEQ) >= seq;
+    }
+
+    /**
      * Reads change {@code seq}, waiting briefly if its writer has reserved but not yet published it.
      *
      * @return the change, or null if it was overwritten (or its writer never published it)

@@ -56,34 +56,51 @@ public final class LogPoller<E> {
      * spinning for the first {@code spinNanos} of the wait before sleeping; empty when none came in time.
      */
     public List<E> poll(long timeoutNanos, long spinNanos) {
-        long deadline = System.nanoTime() + timeoutNanos;
-        long spinUntil = System.nanoTime() + spinNanos;
         List<E> out = new ArrayList<>();
+        long start = System.nanoTime();
         while (true) {
             checkOpen.run();
-            long head;
             try {
-                head = log.head();
-            } catch (IllegalStateException e) {
-                throw closedOr.apply(e);
-            }
-            if (head >= next) {
-                collect(head, out);
+                collectPublished(out);
                 if (!out.isEmpty()) return out;
-                continue;
-            }
-            long now = System.nanoTime();
-            if (now - deadline >= 0) return out;
-            if (now - spinUntil < 0) {
-                Thread.onSpinWait();
-                continue;
-            }
-            try {
-                log.await(head, deadline - now);
+                if (System.nanoTime() - start < spinNanos && spinUntilFilled(start + spinNanos)) continue;
+                long head = log.head();
+                if (head >= next) {
+                    collect(head, out);
+                    if (!out.isEmpty()) return out;
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (now - start - timeoutNanos >= 0) return out;
+                if (now - start < spinNanos) continue;
+                log.await(head, start + timeoutNanos - now);
             } catch (IllegalStateException e) {
                 throw closedOr.apply(e);
             }
         }
+    }
+
+    /**
+     * Hands out the changes published one after another from {@link #next} on, without reading the head: the head's
+     * cache line then stays with the writer, whose next change costs it no transfer. Stops at the first change not
+     * yet published, or overwritten ({@link #collect} counts what was missed).
+     */
+    private void collectPublished(List<E> out) {
+        while (log.filled(next) && entries.read(next, out)) next++;
+    }
+
+    /**
+     * Spins until the next change is published (true), or {@code spinUntil} passes or the head moves past it (false:
+     * a writer that reserved the change is slow to publish it, or died, and {@link #collect} waits for it, or skips
+     * it).
+     */
+    private boolean spinUntilFilled(long spinUntil) {
+        for (int i = 1; !log.filled(next); i++) {
+            // the clock and the head are read now and then only: each read delays noticing the change
+            if ((i & 63) == 0 && (System.nanoTime() - spinUntil >= 0 || log.head() >= next)) return false;
+            Thread.onSpinWait();
+        }
+        return true;
     }
 
     private void collect(long head, List<E> out) {

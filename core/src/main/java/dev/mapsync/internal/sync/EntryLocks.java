@@ -256,8 +256,7 @@ public final class EntryLocks {
         if ((s & 1) != 0) {
             int writing = (int) INT.get(control, rec + LockRecord.WRITING);
             if (writing != 0) TornList.mark(control, rec, writing);
-            INT.set(control, rec + LockRecord.WRITING, 0);
-            INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
+            LockRecord.endWindow(control, rec, s + 1);
         }
         INT.set(control, rec + LockRecord.RECOVERED, 1);
     }

@@ -1,5 +1,6 @@
 package dev.mapsync.internal.sync;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -15,7 +16,9 @@ import java.nio.ByteOrder;
  *      8    8 owner's Java thread id (to refuse re-locking by the same thread)
  *     16    8 held since, milliseconds since the epoch; 0 = not recorded (see LockInfo#heldSince)
  *     24    4 sequence: even when no write is in progress; a writer makes it odd, writes, makes it even
- *     28    4 writing: index + 1 of the entry being written; 0 = none
+ *     28    4 writing: index + 1 of the entry being written while the sequence is odd; while it is even,
+ *             0xFFFFFFFF if the torn list is not empty, else 0 (so one 8-byte load of sequence and writing tells a
+ *             reader whether the stripe can be read the quick way)
  *     32   16 torn: four slots of index + 1 of entries a dead writer left half-written; 0 = empty;
  *             0xFFFFFFFF in the first slot = every entry of the stripe
  *     48    4 recovered: 1 while the owner is one that took the lock over from a dead owner
@@ -28,10 +31,21 @@ final class LockRecord {
     static final long WORD = 0, PID = 4, THREAD = 8, SINCE = 16, SEQ = 24, WRITING = 28, TORN = 32, RECOVERED = 48;
     static final int TORN_SLOTS = 4;
     static final int ALL_TORN = 0xFFFF_FFFF;
+    /** The writing word while the sequence is even and the stripe holds a torn entry. */
+    static final int TORN_PRESENT = 0xFFFF_FFFF;
 
     static final int WAITERS = 0x8000_0000;
     static final int TOKEN_MASK = 0x3FFF_FFFF;
 
     static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
+
+    /**
+     * Ends a write window of record {@code rec}: stores the even sequence {@code even} and the writing word it goes
+     * with, in one 8-byte release store, so that no reader sees the one without the other.
+     */
+    static void endWindow(MemorySegment control, long rec, int even) {
+        int writing = (int) INT.get(control, rec + TORN) != 0 ? TORN_PRESENT : 0;
+        LONG.setRelease(control, rec + SEQ, (long) writing << 32 | Integer.toUnsignedLong(even));
+    }
 }

@@ -2,6 +2,7 @@ package dev.mapsync.internal.sync;
 
 import dev.mapsync.LockTimeoutException;
 import dev.mapsync.TornEntryException;
+import dev.mapsync.internal.codec.FlatRecordAccess;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -40,10 +41,10 @@ public final class SeqLocks {
 
     /** Starts a write of entry {@code index}; the caller holds the lock of {@code rec}. */
     public void beginWrite(long rec, int index) {
-        INT.setOpaque(control, rec + LockRecord.WRITING, index + 1);
         int s = (int) INT.get(control, rec + LockRecord.SEQ);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 1); // odd; the writing note above is visible first
-        VarHandle.storeStoreFence();                          // no store of the value moves above the odd sequence
+        // the odd sequence and the entry being written, in one store: no reader sees the one without the other
+        LockRecord.LONG.setRelease(control, rec + LockRecord.SEQ, (long) (index + 1) << 32 | Integer.toUnsignedLong(s + 1));
+        VarHandle.storeStoreFence(); // no store of the value moves above the odd sequence
         TestHooks.midWrite(index);
     }
 
@@ -51,9 +52,7 @@ public final class SeqLocks {
     public void endWrite(long rec, int index) {
         // inside the odd window, so that a reader never sees the torn list half-changed
         if ((int) INT.get(control, rec + LockRecord.TORN) != 0) TornList.remove(control, rec, index);
-        int s = (int) INT.get(control, rec + LockRecord.SEQ);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 1); // even; the value's stores are visible first
-        INT.setOpaque(control, rec + LockRecord.WRITING, 0);
+        LockRecord.endWindow(control, rec, (int) INT.get(control, rec + LockRecord.SEQ) + 1);
     }
 
     /**
@@ -61,9 +60,7 @@ public final class SeqLocks {
      * mark if it had one.
      */
     public void cancelWrite(long rec) {
-        int s = (int) INT.get(control, rec + LockRecord.SEQ);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
-        INT.setOpaque(control, rec + LockRecord.WRITING, 0);
+        LockRecord.endWindow(control, rec, (int) INT.get(control, rec + LockRecord.SEQ) + 1);
     }
 
     /**
@@ -75,7 +72,7 @@ public final class SeqLocks {
         int s = (int) INT.get(control, rec + LockRecord.SEQ);
         INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
         TornList.clear(control, rec);
-        INT.setRelease(control, rec + LockRecord.SEQ, s + 2);
+        LockRecord.endWindow(control, rec, s + 2);
     }
 
     /** What {@link #beginOptimisticRead} returns when the stripe is being written or holds a torn entry. */
@@ -89,9 +86,23 @@ public final class SeqLocks {
      *         use {@link #readConsistent}
      */
     public long beginOptimisticRead(long rec) {
-        int s = (int) INT.getAcquire(control, rec + LockRecord.SEQ);
-        if ((s & 1) != 0 || (int) INT.get(control, rec + LockRecord.TORN) != 0) return BUSY;
-        return s & 0xFFFF_FFFFL;
+        // the sequence and the writing word in one load: an odd sequence, or a writing word that is not zero (a write
+        // beginning, or a torn entry in the stripe), sends the reader the slow way
+        long word = (long) LockRecord.LONG.getAcquire(control, rec + LockRecord.SEQ);
+        if ((word & 0xFFFF_FFFF_0000_0001L) != 0) return BUSY;
+        return word;
+    }
+
+    /**
+     * Reads a record in place with its compiled access, under the sequence of {@code rec}: the record is made only
+     * from fields no write overlapped.
+     *
+     * @return the record, or null when a write was in progress or overlapped the reads, or the stripe holds a torn
+     *         entry: use {@link #readConsistent}
+     */
+    public Object readRecord(long rec, FlatRecordAccess access, MemorySegment data, long offset) {
+        long s = beginOptimisticRead(rec);
+        return s == BUSY ? null : access.readIfUnchanged(data, offset, control, rec + LockRecord.SEQ, (int) s);
     }
 
     /** True if no write of the stripe began since {@link #beginOptimisticRead} returned {@code s}. */
