@@ -36,7 +36,8 @@ import dev.mapsync.internal.linux.Proc;
  *  33536  128 producer wait: +0 u32 futex word, 1 while a producer sleeps waiting for room
  *  33664  128 consumer record: +0 u32 pid of the consumer (0 = none); +8 u64 its start time; +16 u64 its pid
  *             namespace; +24 u64 since, milliseconds since the epoch; +32 u64 records lost (their producer died
- *             before committing them); +40 u64 bytes lost
+ *             before committing them); +40 u64 bytes lost; +48 u32 fences: 1 while the consumer fences
+ *             registered producers with membarrier before it sleeps (see RingProducer#commit)
  * </pre>
  * Each line is 128 bytes (a pair of cache lines, which x86 prefetches together), so that words written by
  * different parties never share one: the reserve lock, which only producers touch, is apart from the producer
@@ -64,7 +65,8 @@ public final class RingLayout {
     public static final long CONSUMER_WAIT = 33408;
     public static final long PRODUCER_WAIT = 33536;
     public static final long CONSUMER_PID = 33664, CONSUMER_START = CONSUMER_PID + 8, CONSUMER_PIDNS = CONSUMER_PID + 16,
-            CONSUMER_SINCE = CONSUMER_PID + 24, LOST_RECORDS = CONSUMER_PID + 32, LOST_BYTES = CONSUMER_PID + 40;
+            CONSUMER_SINCE = CONSUMER_PID + 24, LOST_RECORDS = CONSUMER_PID + 32, LOST_BYTES = CONSUMER_PID + 40,
+            CONSUMER_FENCES = CONSUMER_PID + 48;
     private static final long CONTROL_END = CONSUMER_PID + 128;
 
     /** The length of a ring's control region. */

@@ -18,6 +18,8 @@ public final class Arch {
     public static final long SYS_BPF = X86_64 ? 321 : 280;
     /** {@code __NR_futex}. */
     public static final long SYS_FUTEX = X86_64 ? 202 : 98;
+    /** {@code __NR_membarrier}. */
+    public static final long SYS_MEMBARRIER = X86_64 ? 324 : 283;
     /** {@code __NR_pidfd_open} (the same number on every architecture). */
     public static final long SYS_PIDFD_OPEN = 434;
 

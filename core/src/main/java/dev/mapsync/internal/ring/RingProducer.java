@@ -1,6 +1,7 @@
 package dev.mapsync.internal.ring;
 
 import dev.mapsync.internal.layout.RingLayout;
+import dev.mapsync.internal.linux.Membarrier;
 import dev.mapsync.internal.sync.ProcessSlots;
 
 import java.lang.foreign.MemorySegment;
@@ -25,9 +26,13 @@ import java.util.concurrent.locks.LockSupport;
  * claim (or cleared by the consumer, which never reads past the producer position for a dead claimer's header), and
  * a position moved past a header leaves a BUSY record whose claimer is dead, which the consumer skips.
  *
- * <p><b>Committing</b> clears BUSY (or sets DISCARD) with an atomic exchange, a full fence, and then wakes the
- * consumer only if it said it sleeps (its wait word is 1): register, fence, re-check, sleep on the consumer side
- * pairs with commit, fence, check on this one, so no wake-up is lost.
+ * <p><b>Committing</b> clears BUSY (or sets DISCARD), and then wakes the consumer only if it said it sleeps (its
+ * wait word is 1): register, fence, re-check, sleep on the consumer side pairs with commit, fence, check on this
+ * one, so no wake-up is lost. The fence on this side is an atomic exchange of the header, which waits for the
+ * consumer's copy of that cache line to be taken back, on every record. So where it can, the consumer pays for both
+ * sides instead: a process whose producers registered for {@code membarrier} ({@link Membarrier}) commits with a
+ * release store, while the consumer says (in its record) that before it sleeps it runs that barrier on every
+ * registered process, after registering as a sleeper and before its re-check.
  *
  * <p><b>Waiting for room</b>: a producer that finds the ring full sets the producer wait word, fences, checks for
  * room again and sleeps on the word in slices; the consumer wakes every such producer when it frees space.
@@ -52,6 +57,8 @@ public final class RingProducer {
     private final int token;
     /** The consumer position as last read; only read and written under the reserve lock. */
     private long consumerSeen;
+    /** True if this process is registered for the consumer's membarrier, so commits need no fence of their own. */
+    private final boolean fencedByConsumer = Membarrier.registerThisProcess();
 
     public RingProducer(RingRegion ring, int token) {
         this.ring = ring;
@@ -131,9 +138,17 @@ public final class RingProducer {
 
     /** Publishes the record at {@code position} (or marks it to be skipped), then wakes the consumer if it sleeps. */
     public void commit(long position, int length, boolean discard) {
-        INT.getAndSet(data, position & mask, length | (discard ? RingLayout.DISCARD : 0));
-        if ((int) INT.getVolatile(control, RingLayout.CONSUMER_WAIT) != 0
-                && (int) INT.getAndSet(control, RingLayout.CONSUMER_WAIT, 0) != 0) {
+        int header = length | (discard ? RingLayout.DISCARD : 0);
+        boolean consumerMaySleep;
+        if (fencedByConsumer && (int) INT.get(control, RingLayout.CONSUMER_FENCES) != 0) {
+            // the store comes before the load in program order, which is all the consumer's barrier needs
+            INT.setRelease(data, position & mask, header);
+            consumerMaySleep = (int) INT.getAcquire(control, RingLayout.CONSUMER_WAIT) != 0;
+        } else {
+            INT.getAndSet(data, position & mask, header);
+            consumerMaySleep = (int) INT.getVolatile(control, RingLayout.CONSUMER_WAIT) != 0;
+        }
+        if (consumerMaySleep && (int) INT.getAndSet(control, RingLayout.CONSUMER_WAIT, 0) != 0) {
             Waits.wake(ring, RingLayout.CONSUMER_WAIT, 1);
         }
     }

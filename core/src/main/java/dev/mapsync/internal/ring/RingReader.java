@@ -3,6 +3,7 @@ package dev.mapsync.internal.ring;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.internal.layout.RingLayout;
 import dev.mapsync.internal.linux.Epoll;
+import dev.mapsync.internal.linux.Membarrier;
 import dev.mapsync.internal.sync.ProcessSlots;
 
 import java.lang.foreign.MemorySegment;
@@ -32,7 +33,9 @@ import static dev.mapsync.internal.ring.RingProducer.LONG;
  *     visible, while the kernel, reading the old position, decides not to wake: the lost wake-up libbpf fixed in
  *     2026.</li>
  * <li>shm rings: set the consumer wait word, full fence, re-check, then {@code FUTEX_WAIT} on the word in slices;
- *     a producer that commits checks the word after its own fence and wakes the consumer.</li>
+ *     a producer that commits checks the word after its own fence and wakes the consumer. Where the kernel allows
+ *     it, the consumer issues {@code membarrier} on the producers' processes before the re-check instead, and says
+ *     so in its record, so that producers commit without a fence (see {@link RingProducer}).</li>
  * </ul>
  *
  * <p><b>Dead producers</b> (shm rings): a record that stays BUSY for a slice is checked: its header's second word
@@ -59,6 +62,8 @@ public final class RingReader implements AutoCloseable {
     private final boolean kernel;
     private final int ownToken;
     private final Epoll epoll;
+    /** True while this consumer runs membarrier on the producers before it sleeps (shm rings; see RingProducer). */
+    private boolean fencesProducers;
 
     private long consumer;
     /** The consumer position as last stored in the ring. */
@@ -94,6 +99,8 @@ public final class RingReader implements AutoCloseable {
             this.kernel = ring.isKernel();
             this.ownToken = ownToken;
             this.epoll = kernel ? Epoll.readable(ring.kernelFd()) : null;
+            this.fencesProducers = !kernel && Membarrier.canFence();
+            if (!kernel) INT.setRelease(control, RingLayout.CONSUMER_FENCES, fencesProducers ? 1 : 0);
             this.consumer = (long) LONG.getAcquire(consumerPosition, 0L);
             this.published = consumer;
             this.producerSeen = consumer;
@@ -282,6 +289,11 @@ public final class RingReader implements AutoCloseable {
         long headerSeen = (long) LONG.getAcquire(data, consumer & mask);
         INT.setVolatile(control, RingLayout.CONSUMER_WAIT, 1);
         VarHandle.fullFence();
+        if (fencesProducers && !Membarrier.fenceRegisteredProcesses()) {
+            // refused after all: producers go back to fencing their commits; this sleep is a slice at most
+            fencesProducers = false;
+            INT.setVolatile(control, RingLayout.CONSUMER_FENCES, 0);
+        }
         // releases publish without a fence; before sleeping, make sure no producer sleeps on a wake-up they skipped
         wakeProducers();
         // a claim or a commit changes the header at the consumer position
