@@ -312,14 +312,18 @@ public final class SharedArray<V> implements AutoCloseable {
      * @throws MapAccessDeniedException if the handle is read-only
      */
     public LockGuard lock(int index) {
-        return lock(index, Duration.ofNanos(locks.timeoutNanos()));
+        return lock(index, locks.timeoutNanos());
     }
 
     /** {@link #lock(int)} with its own timeout. */
     public LockGuard lock(int index, Duration timeout) {
+        return lock(index, timeout.toNanos());
+    }
+
+    private LockGuard lock(int index, long timeoutNanos) {
         long rec = locks.recordOf(checkIndex(index));
         try {
-            boolean died = locks.acquire(rec, index, timeout.toNanos());
+            boolean died = locks.acquire(rec, index, timeoutNanos);
             return new HeldLocks(locks, new long[]{rec}, died);
         } catch (IllegalStateException e) {
             throw closedOr(e);
