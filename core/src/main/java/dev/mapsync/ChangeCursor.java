@@ -46,7 +46,7 @@ public final class ChangeCursor implements AutoCloseable {
     }
 
     /**
-     * Spin (checking the event count) for up to {@code spin} before sleeping in the kernel: lower wake-up latency
+     * Spin (watching for the next change) for up to {@code spin} before sleeping in the kernel: lower wake-up latency
      * at the price of CPU while waiting. Default: no spinning.
      */
     public ChangeCursor spinBeforeSleep(Duration spin) {
