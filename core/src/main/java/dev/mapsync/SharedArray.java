@@ -5,13 +5,13 @@ import dev.mapsync.internal.ElementIo;
 import dev.mapsync.internal.MapInfos;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.Scratch;
+import dev.mapsync.internal.codec.FlatRecordAccess;
 import dev.mapsync.internal.codec.RecordCodec;
 import dev.mapsync.internal.notify.ChangeLog;
 import dev.mapsync.internal.notify.SnapshotDiff;
 import dev.mapsync.internal.notify.Watcher;
 import dev.mapsync.internal.sync.EntryLocks;
 import dev.mapsync.internal.sync.HeldLocks;
-import dev.mapsync.internal.codec.FlatRecordAccess;
 import dev.mapsync.internal.sync.SeqLocks;
 import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.SyscallException;
@@ -46,9 +46,8 @@ import java.util.function.UnaryOperator;
  * from fields that no write overlapped. Other values are decoded in place and the decode is thrown away if a write
  * overlapped it, so the constructor of a record with a string, array or nested record component may now and then
  * run on a half-written value whose result (or exception) no caller sees; keep record constructors free of side
- * effects. Field atomics ({@link #longs(String)}) change one field
- * atomically; a concurrent {@link #get} sees each field whole, but not necessarily the record as any single
- * moment had it.
+ * effects. Field atomics ({@link #longs(String)}) change one field atomically; a concurrent {@link #get} sees each
+ * field whole, but not necessarily the record as any single moment had it.
  *
  * <p><b>Locks.</b> Every entry has a cross-process lock (or shares one of {@link MapSpec#lockStripes} stripes),
  * and the map has one more, map-wide. Locks are advisory for plain atomics and scalar writes, and taken

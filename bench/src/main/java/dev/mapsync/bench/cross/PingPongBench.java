@@ -27,8 +27,8 @@ import java.util.Map;
 
 /**
  * Cross-process wake-up round trips: a ping process and a pong process hand a counter back and forth N times, and
- * each round trip's time goes into an HdrHistogram. Modes:
- * Every mode's writer publishes the counter with a release store.
+ * each round trip's time goes into an HdrHistogram. Every mode's writer publishes the counter with a release store.
+ * Modes:
  * <ul>
  *   <li>{@code notify}: through two maps' change notifications (each side sleeps in FUTEX_WAIT until the other's
  *       write wakes it);</li>
