@@ -75,8 +75,11 @@ public final class SharedArray<V> implements AutoCloseable {
     private final boolean scalar;
     /** True when the codec refuses no value but null, so a value is written in place rather than encoded first. */
     private final boolean writesInPlace;
-    /** The compiled access of a record of primitives, which reads in place under the sequence word; else null. */
-    private final FlatRecordAccess compiledRecord;
+    /**
+     * The compiled access of a record of primitives in mapped memory, which {@link #get} uses to read in place under
+     * the sequence word; else null.
+     */
+    private final FlatRecordAccess mappedRecord;
     private final EntryLocks locks;
     private final SeqLocks seq;
     private final ChangeLog changes;
@@ -95,8 +98,9 @@ public final class SharedArray<V> implements AutoCloseable {
         this.valueSize = region.header().valueSize();
         this.readOnly = region.readOnly();
         this.scalar = codec.schema().kind().isScalar();
-        this.compiledRecord = codec instanceof RecordCodec<?> records ? records.compiled() : null;
-        this.writesInPlace = compiledRecord != null;
+        FlatRecordAccess compiled = codec instanceof RecordCodec<?> records ? records.compiled() : null;
+        this.writesInPlace = compiled != null;
+        this.mappedRecord = syscallOnly == null ? compiled : null;
         this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
         this.seq = new SeqLocks(region.control(), locks.token(), region.fd(), region.name(), locks.timeoutNanos());
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
@@ -189,19 +193,28 @@ public final class SharedArray<V> implements AutoCloseable {
     @SuppressWarnings("unchecked")
     public V get(int index) {
         long offset = offset(index);
+        if (mappedRecord != null) {
+            // kept small, so that the JIT inlines it into callers: every other kind of value goes through getOther
+            try {
+                Object value = seq.readRecord(locks.recordOf(index), mappedRecord, data, offset); // only whole fields
+                if (value != null) return (V) value;
+            } catch (RuntimeException closedOrRefused) {
+                // a closed map, or a constructor that refused the value: the copying read below says which
+            }
+            return getCopied(locks.recordOf(index), index, offset);
+        }
+        return getOther(index, offset);
+    }
+
+    private V getOther(int index, long offset) {
         if (syscallOnly != null) return getThroughSyscall(index);
         if (scalar) return getScalar(offset);
         long rec = locks.recordOf(index);
         try {
-            if (compiledRecord != null) {
-                Object value = seq.readRecord(rec, compiledRecord, data, offset); // constructed only from whole fields
-                if (value != null) return (V) value;
-            } else {
-                long s = seq.beginOptimisticRead(rec);
-                if (s != SeqLocks.BUSY) {
-                    V value = codec.read(data, offset); // in place: no copy, and thrown away if a write overlapped it
-                    if (seq.validate(rec, s)) return value;
-                }
+            long s = seq.beginOptimisticRead(rec);
+            if (s != SeqLocks.BUSY) {
+                V value = codec.read(data, offset); // in place: no copy, and thrown away if a write overlapped it
+                if (seq.validate(rec, s)) return value;
             }
         } catch (RuntimeException overlappedOrClosed) {
             // a decode of a half-written value, or a closed map: the copying read below decides and says which

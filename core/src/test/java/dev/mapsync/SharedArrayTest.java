@@ -236,6 +236,12 @@ class SharedArrayTest {
         assertEquals(1L, second.get(0));
         second.close();
         second.close();
+        // a record of primitives is read by compiled code in place: closed is closed there too
+        SharedArray<Picky> records = SharedArray.create(TestBackends.on(b, MapSpec.array(name + "-records", Picky.class, 2).dir(dir)));
+        records.set(1, new Picky(1, 10));
+        records.close();
+        assertEquals("map '" + name + "-records' is closed",
+                assertThrows(MapClosedException.class, () -> records.get(1)).getMessage());
     }
 
     @ParameterizedTest
