@@ -237,11 +237,16 @@ class SharedArrayTest {
         second.close();
         second.close();
         // a record of primitives is read by compiled code in place: closed is closed there too
-        SharedArray<Picky> records = SharedArray.create(TestBackends.on(b, MapSpec.array(name + "-records", Picky.class, 2).dir(dir)));
+        MapSpec<Picky> recordSpec = TestBackends.on(b, MapSpec.array(name + "r", Picky.class, 2).dir(dir));
+        SharedArray<Picky> records = SharedArray.create(recordSpec);
         records.set(1, new Picky(1, 10));
         records.close();
-        assertEquals("map '" + name + "-records' is closed",
-                assertThrows(MapClosedException.class, () -> records.get(1)).getMessage());
+        try {
+            assertEquals("map '" + name + "r' is closed",
+                    assertThrows(MapClosedException.class, () -> records.get(1)).getMessage());
+        } finally {
+            SharedMaps.delete(recordSpec);
+        }
     }
 
     @ParameterizedTest
