@@ -29,6 +29,8 @@ public final class IntSlots {
 
     private final SharedArray<?> array;
     private final ChangeLog changes;
+    /** The map's subscriber count, held here so that a write checks it one dependent load sooner. */
+    private final MemorySegment subscribers;
     private final MemorySegment data;
     private final long stride;
     private final int length;
@@ -38,6 +40,7 @@ public final class IntSlots {
              boolean readOnly) {
         this.array = array;
         this.changes = changes;
+        this.subscribers = changes.subscriberWord();
         // starts at the field of value 0, so that an access costs one multiply and nothing more
         this.data = data.asSlice(fieldOffset);
         this.stride = stride;
@@ -61,6 +64,11 @@ public final class IntSlots {
     private long writable(int index) {
         if (readOnly) throw array.readOnlyWrite();
         return offset(index);
+    }
+
+    /** Records a change of slot {@code index} for the map's subscribers, if there are any. */
+    private void record(int index, int kind) {
+        if (ChangeLog.anySubscriber(subscribers)) changes.append(index, kind);
     }
 
     /** The exception to throw for a failed segment access: a closed map or an index out of range. */
@@ -114,7 +122,7 @@ public final class IntSlots {
     public void setPlain(int index, int value) {
         try {
             INT.set(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -123,7 +131,7 @@ public final class IntSlots {
     public void setOpaque(int index, int value) {
         try {
             INT.setOpaque(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -132,7 +140,7 @@ public final class IntSlots {
     public void setRelease(int index, int value) {
         try {
             INT.setRelease(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -141,7 +149,7 @@ public final class IntSlots {
     public void setVolatile(int index, int value) {
         try {
             INT.setVolatile(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -151,7 +159,7 @@ public final class IntSlots {
     public boolean compareAndSet(int index, int expected, int update) {
         try {
             boolean swapped = INT.compareAndSet(data, writable(index), expected, update);
-            if (swapped) changes.record(index, ChangeLog.KIND_ATOMIC);
+            if (swapped) record(index, ChangeLog.KIND_ATOMIC);
             return swapped;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -162,7 +170,7 @@ public final class IntSlots {
     public int compareAndExchange(int index, int expected, int update) {
         try {
             int witness = (int) INT.compareAndExchange(data, writable(index), expected, update);
-            if (witness == expected) changes.record(index, ChangeLog.KIND_ATOMIC);
+            if (witness == expected) record(index, ChangeLog.KIND_ATOMIC);
             return witness;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -173,7 +181,7 @@ public final class IntSlots {
     public int getAndAdd(int index, int delta) {
         try {
             int previous = (int) INT.getAndAdd(data, writable(index), delta);
-            changes.record(index, ChangeLog.KIND_ATOMIC);
+            record(index, ChangeLog.KIND_ATOMIC);
             return previous;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -184,7 +192,7 @@ public final class IntSlots {
     public int addAndGet(int index, int delta) {
         try {
             int updated = (int) INT.getAndAdd(data, writable(index), delta) + delta;
-            changes.record(index, ChangeLog.KIND_ATOMIC);
+            record(index, ChangeLog.KIND_ATOMIC);
             return updated;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -195,7 +203,7 @@ public final class IntSlots {
     public int getAndSet(int index, int value) {
         try {
             int previous = (int) INT.getAndSet(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_ATOMIC);
+            record(index, ChangeLog.KIND_ATOMIC);
             return previous;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);

@@ -29,6 +29,8 @@ public final class LongSlots {
 
     private final SharedArray<?> array;
     private final ChangeLog changes;
+    /** The map's subscriber count, held here so that a write checks it one dependent load sooner. */
+    private final MemorySegment subscribers;
     private final MemorySegment data;
     private final long stride;
     private final int length;
@@ -38,6 +40,7 @@ public final class LongSlots {
              boolean readOnly) {
         this.array = array;
         this.changes = changes;
+        this.subscribers = changes.subscriberWord();
         // starts at the field of value 0, so that an access costs one multiply and nothing more
         this.data = data.asSlice(fieldOffset);
         this.stride = stride;
@@ -61,6 +64,11 @@ public final class LongSlots {
     private long writable(int index) {
         if (readOnly) throw array.readOnlyWrite();
         return offset(index);
+    }
+
+    /** Records a change of slot {@code index} for the map's subscribers, if there are any. */
+    private void record(int index, int kind) {
+        if (ChangeLog.anySubscriber(subscribers)) changes.append(index, kind);
     }
 
     /** The exception to throw for a failed segment access: a closed map or an index out of range. */
@@ -114,7 +122,7 @@ public final class LongSlots {
     public void setPlain(int index, long value) {
         try {
             LONG.set(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -123,7 +131,7 @@ public final class LongSlots {
     public void setOpaque(int index, long value) {
         try {
             LONG.setOpaque(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -132,7 +140,7 @@ public final class LongSlots {
     public void setRelease(int index, long value) {
         try {
             LONG.setRelease(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -141,7 +149,7 @@ public final class LongSlots {
     public void setVolatile(int index, long value) {
         try {
             LONG.setVolatile(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_WRITE);
+            record(index, ChangeLog.KIND_WRITE);
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
         }
@@ -151,7 +159,7 @@ public final class LongSlots {
     public boolean compareAndSet(int index, long expected, long update) {
         try {
             boolean swapped = LONG.compareAndSet(data, writable(index), expected, update);
-            if (swapped) changes.record(index, ChangeLog.KIND_ATOMIC);
+            if (swapped) record(index, ChangeLog.KIND_ATOMIC);
             return swapped;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -162,7 +170,7 @@ public final class LongSlots {
     public long compareAndExchange(int index, long expected, long update) {
         try {
             long witness = (long) LONG.compareAndExchange(data, writable(index), expected, update);
-            if (witness == expected) changes.record(index, ChangeLog.KIND_ATOMIC);
+            if (witness == expected) record(index, ChangeLog.KIND_ATOMIC);
             return witness;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -173,7 +181,7 @@ public final class LongSlots {
     public long getAndAdd(int index, long delta) {
         try {
             long previous = (long) LONG.getAndAdd(data, writable(index), delta);
-            changes.record(index, ChangeLog.KIND_ATOMIC);
+            record(index, ChangeLog.KIND_ATOMIC);
             return previous;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -184,7 +192,7 @@ public final class LongSlots {
     public long addAndGet(int index, long delta) {
         try {
             long updated = (long) LONG.getAndAdd(data, writable(index), delta) + delta;
-            changes.record(index, ChangeLog.KIND_ATOMIC);
+            record(index, ChangeLog.KIND_ATOMIC);
             return updated;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
@@ -195,7 +203,7 @@ public final class LongSlots {
     public long getAndSet(int index, long value) {
         try {
             long previous = (long) LONG.getAndSet(data, writable(index), value);
-            changes.record(index, ChangeLog.KIND_ATOMIC);
+            record(index, ChangeLog.KIND_ATOMIC);
             return previous;
         } catch (IllegalStateException | IndexOutOfBoundsException e) {
             throw failed(e, index);
