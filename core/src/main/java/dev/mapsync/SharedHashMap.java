@@ -159,7 +159,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
 
     /** Where the entries live. */
     public Backend backend() {
-        return region.header().backend() == dev.mapsync.internal.layout.Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
+        return region.header().storage();
     }
 
     /** What the map's header says about it; {@code details} has the access path ({@code shared memory} or {@code syscall}). */

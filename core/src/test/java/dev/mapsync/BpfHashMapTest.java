@@ -7,9 +7,9 @@ import dev.mapsync.internal.bpf.Program;
 import dev.mapsync.internal.bpf.ProgramBuilder;
 import dev.mapsync.internal.bpf.ProgramBuilder.Width;
 import dev.mapsync.internal.bpf.Reg;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -37,16 +37,12 @@ class BpfHashMapTest {
     @TempDir
     Path dir;
 
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     @BeforeEach
     void needsBpf() {
         KernelAssumptions.assumeBpf();
-    }
-
-    @AfterEach
-    void removePins() {
-        pins.removeAll();
     }
 
     private <K, V> HashSpec<K, V> bpf(String name, Codec<K> key, Codec<V> value, int capacity) {

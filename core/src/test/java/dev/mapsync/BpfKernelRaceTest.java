@@ -10,9 +10,9 @@ import dev.mapsync.internal.bpf.ProgramBuilder;
 import dev.mapsync.internal.bpf.Reg;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.GatedAdder;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -34,16 +34,12 @@ class BpfKernelRaceTest {
     @TempDir
     Path dir;
 
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     @BeforeEach
     void needsBpf() {
         KernelAssumptions.assumeBpf();
-    }
-
-    @AfterEach
-    void removePins() {
-        pins.removeAll();
     }
 
     @Test

@@ -14,6 +14,7 @@ import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.Arena;
@@ -45,7 +46,8 @@ class BpfSharedArrayTest {
     @TempDir
     Path dir;
 
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     @BeforeEach
     void needsBpf() {
@@ -57,7 +59,6 @@ class BpfSharedArrayTest {
 
     @AfterEach
     void removePins() {
-        pins.removeAll();
         copies.forEach(TestDirs::delete);
     }
 

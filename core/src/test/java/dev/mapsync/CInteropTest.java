@@ -8,8 +8,8 @@ import dev.mapsync.testkit.GatedAdder;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.WideValues;
 import dev.mapsync.testkit.WideValues.Wide;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -40,12 +40,8 @@ class CInteropTest {
     Path dir;
 
     private final String name = KernelAssumptions.uniqueName("c");
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
-
-    @AfterEach
-    void removePins() {
-        pins.removeAll();
-    }
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     private <V> MapSpec<V> on(Backend b, MapSpec<V> spec) {
         if (b == Backend.BPF) pins.track(Bpffs.defaultPin(spec.name()));

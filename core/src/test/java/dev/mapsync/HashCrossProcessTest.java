@@ -5,10 +5,10 @@ import dev.mapsync.testkit.HashCells;
 import dev.mapsync.testkit.HashCells.Cell;
 import dev.mapsync.testkit.HashPausedWriter;
 import dev.mapsync.testkit.HashWorker;
+import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -30,25 +30,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Hash maps shared by separate JVM processes, including writers killed with SIGKILL in the middle of a write. */
 class HashCrossProcessTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("x");
     private Path dir;
     private String name;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-        name = "x" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (Backend b : Backend.values()) {
-            try {
-                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-            } catch (MapSyncException | IllegalArgumentException ignored) {
-                // not made on this backend
-            }
-        }
-        TestDirs.delete(dir);
+        dir = maps.dir();
+        name = maps.name();
     }
 
     /**

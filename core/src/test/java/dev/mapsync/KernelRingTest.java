@@ -14,6 +14,7 @@ import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * also reads shm rings, in this JVM and in another.
  */
 class KernelRingTest {
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
     private Path dir;
     private String name;
 
@@ -44,7 +46,6 @@ class KernelRingTest {
 
     @AfterEach
     void tearDown() {
-        pins.removeAll();
         TestDirs.delete(dir);
     }
 

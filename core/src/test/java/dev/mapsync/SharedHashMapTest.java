@@ -1,10 +1,10 @@
 package dev.mapsync;
 
+import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestBackends;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -31,25 +31,15 @@ class SharedHashMapTest {
     record Stat(long hits, long bytes, @Chars(8) String owner) {}
 
     private static final int PID = (int) ProcessHandle.current().pid();
+    @RegisterExtension
+    final MapDir maps = new MapDir("h");
     private Path dir;
     private String name;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-        name = "h" + Long.toHexString(System.nanoTime());
-    }
-
-    @AfterEach
-    void tearDown() {
-        for (Backend b : Backend.values()) {
-            try {
-                SharedMaps.delete(MapSpec.existing(name).dir(dir).backend(b));
-            } catch (MapSyncException | IllegalArgumentException ignored) {
-                // not made on this backend
-            }
-        }
-        TestDirs.delete(dir);
+        dir = maps.dir();
+        name = maps.name();
     }
 
     private <K, V> HashSpec<K, V> spec(Backend b, Codec<K> key, Codec<V> value, int capacity) {

@@ -8,6 +8,7 @@ import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The command line on the bpf backend: {@code bpf:NAME} maps made, described, listed, removed, and the demo. */
 class BpfCliTest {
     private Path dir;
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     @BeforeEach
     void setUp() {
@@ -30,7 +32,6 @@ class BpfCliTest {
 
     @AfterEach
     void tearDown() {
-        pins.removeAll();
         TestDirs.delete(dir);
     }
 

@@ -7,6 +7,7 @@ import dev.mapsync.internal.bpf.RingEmitter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code mapsync queue} and {@code mapsync barrier}: output, JSON and exit codes. */
 class QueueCliTest {
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
     private Path dir;
 
     @BeforeEach
@@ -27,7 +29,6 @@ class QueueCliTest {
 
     @AfterEach
     void tearDown() throws IOException {
-        pins.removeAll();
         TestDirs.delete(dir);
     }
 

@@ -110,6 +110,6 @@ public final class Backends {
     public static Backend backendOf(MapSpec<?> spec, java.time.Duration timeout) {
         if (!spec.adoptsExisting() || spec.pinPath().isPresent()) return spec.backend();
         Header header = ShmMapFile.readHeader(spec.name(), spec.file(), timeout);
-        return header.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
+        return header.storage();
     }
 }

@@ -45,7 +45,7 @@ public final class HashBackends {
 
     /** Opens an existing hash map and checks it against the spec. */
     public static MapRegion open(HashSpec<?, ?> spec, boolean readOnly) {
-        MapRegion region = switch (backendOf(spec)) {
+        MapRegion region = switch (Backends.backendOf(spec.mapSpec(), spec.mapSpec().openTimeout())) {
             case SHM -> ShmMapFile.open(spec.name(), spec.mapSpec().file(), readOnly, spec.mapSpec().openTimeout(),
                     ShmMapFile::inlineData, () -> {});
             case BPF -> BpfHashes.open(spec, readOnly);
@@ -103,11 +103,5 @@ public final class HashBackends {
 
     private static HashLayout layout(Header h) {
         return new HashLayout(h.keySize(), h.valueSize(), h.entries(), h.lockStripes());
-    }
-
-    private static Backend backendOf(HashSpec<?, ?> spec) {
-        if (!spec.adoptsExisting() || spec.mapSpec().pinPath().isPresent()) return spec.backend();
-        Header header = ShmMapFile.readHeader(spec.name(), spec.mapSpec().file(), spec.mapSpec().openTimeout());
-        return header.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
     }
 }

@@ -1,6 +1,5 @@
 package dev.mapsync.internal;
 
-import dev.mapsync.Backend;
 import dev.mapsync.MapInfo;
 import dev.mapsync.MapType;
 import dev.mapsync.Schema;
@@ -49,7 +48,7 @@ public final class MapInfos {
         boolean sameNamespace = h.creatorPidNamespace() == Proc.PID_NAMESPACE;
         boolean alive = sameNamespace && Proc.isAlive(h.creatorPid(), h.creatorStartTime());
         return new MapInfo(name, file, MapType.ofCode(h.type()),
-                h.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM, h.entries(),
+                h.storage(), h.entries(),
                 h.valueSchema().isEmpty() ? null : Schema.parse(h.valueSchema()), h.valueSize(), h.stride(), h.lockStripes(),
                 h.changelogCapacity(), h.creatorPid(), alive, Instant.ofEpochSecond(0, h.createdAtNanos()), mode, uid, size,
                 details, h.keySchema().isEmpty() ? null : Schema.parse(h.keySchema()));

@@ -20,7 +20,7 @@ public final class SpecCheck {
     public static void check(Header header, MapSpec<?> spec, MapType handleType) {
         String name = spec.name();
         checkType(name, header, handleType);
-        Backend fileBackend = header.backend() == Header.BACKEND_BPF ? Backend.BPF : Backend.SHM;
+        Backend fileBackend = header.storage();
         // a spec that adopts a map by name takes whichever backend the map has
         boolean anyBackend = spec.adoptsExisting() && spec.pinPath().isEmpty();
         if (fileBackend != spec.backend() && !anyBackend) {

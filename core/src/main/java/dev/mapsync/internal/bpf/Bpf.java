@@ -161,11 +161,7 @@ public final class Bpf {
 
     /** {@code BPF_MAP_LOOKUP_ELEM}: copies the value of {@code key} into {@code value}. */
     public static void lookup(int mapFd, MemorySegment key, MemorySegment value) {
-        MemorySegment a = attr();
-        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
-        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
-        a.set(Layouts.LONG, BpfAttr.Elem.VALUE, value.address());
-        call(BpfCommand.MAP_LOOKUP_ELEM, a, "");
+        call(BpfCommand.MAP_LOOKUP_ELEM, elemAttr(mapFd, key, value, 0), "");
     }
 
     /** {@code BPF_MAP_UPDATE_ELEM} of the u32 key {@code index}. Allocates nothing. */
@@ -177,20 +173,30 @@ public final class Bpf {
 
     /** {@code BPF_MAP_UPDATE_ELEM}: writes {@code value} as the value of {@code key}. */
     public static void update(int mapFd, MemorySegment key, MemorySegment value, long flags) {
+        call(BpfCommand.MAP_UPDATE_ELEM, elemAttr(mapFd, key, value, flags), "");
+    }
+
+    /** {@code BPF_MAP_DELETE_ELEM} (arrays refuse it with EINVAL: their elements always exist). */
+    public static void delete(int mapFd, MemorySegment key) {
+        call(BpfCommand.MAP_DELETE_ELEM, elemAttr(mapFd, key, MemorySegment.NULL, 0), "");
+    }
+
+    /** The attribute of an element command; a {@link MemorySegment#NULL} value leaves its field zero. */
+    private static MemorySegment elemAttr(int mapFd, MemorySegment key, MemorySegment value, long flags) {
         MemorySegment a = attr();
         a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
         a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
         a.set(Layouts.LONG, BpfAttr.Elem.VALUE, value.address());
         a.set(Layouts.LONG, BpfAttr.Elem.FLAGS, flags);
-        call(BpfCommand.MAP_UPDATE_ELEM, a, "");
+        return a;
     }
 
-    /** {@code BPF_MAP_DELETE_ELEM} (arrays refuse it with EINVAL: their elements always exist). */
-    public static void delete(int mapFd, MemorySegment key) {
-        MemorySegment a = attr();
-        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
-        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
-        call(BpfCommand.MAP_DELETE_ELEM, a, "");
+    /** Runs an element command that may find no element: false on {@code ENOENT}, other failures thrown. */
+    private static boolean callUnlessAbsent(BpfCommand cmd, MemorySegment attr) {
+        long r = Syscall.bpf(cmd.code(), attr, BpfAttr.SIZE);
+        if (r == -Errno.ENOENT) return false;
+        if (r < 0) throw failure(cmd, (int) -r, "", "");
+        return true;
     }
 
     /**
@@ -200,15 +206,7 @@ public final class Bpf {
      * @return false when there is no element with this key
      */
     public static boolean lookupIfPresent(int mapFd, MemorySegment key, MemorySegment value, long flags) {
-        MemorySegment a = attr();
-        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
-        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
-        a.set(Layouts.LONG, BpfAttr.Elem.VALUE, value.address());
-        a.set(Layouts.LONG, BpfAttr.Elem.FLAGS, flags);
-        long r = Syscall.bpf(BpfCommand.MAP_LOOKUP_ELEM.code(), a, BpfAttr.SIZE);
-        if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw failure(BpfCommand.MAP_LOOKUP_ELEM, (int) -r, "", "");
-        return true;
+        return callUnlessAbsent(BpfCommand.MAP_LOOKUP_ELEM, elemAttr(mapFd, key, value, flags));
     }
 
     /**
@@ -218,12 +216,7 @@ public final class Bpf {
      * not), {@code E2BIG} (the map is full)
      */
     public static int tryUpdate(int mapFd, MemorySegment key, MemorySegment value, long flags) {
-        MemorySegment a = attr();
-        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
-        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
-        a.set(Layouts.LONG, BpfAttr.Elem.VALUE, value.address());
-        a.set(Layouts.LONG, BpfAttr.Elem.FLAGS, flags);
-        long r = Syscall.bpf(BpfCommand.MAP_UPDATE_ELEM.code(), a, BpfAttr.SIZE);
+        long r = Syscall.bpf(BpfCommand.MAP_UPDATE_ELEM.code(), elemAttr(mapFd, key, value, flags), BpfAttr.SIZE);
         int errno = (int) -r;
         if (r >= 0) return 0;
         if (errno == Errno.EEXIST || errno == Errno.ENOENT || errno == Errno.E2BIG) return errno;
@@ -236,13 +229,7 @@ public final class Bpf {
      * @return false when there was no element with this key
      */
     public static boolean deleteIfPresent(int mapFd, MemorySegment key) {
-        MemorySegment a = attr();
-        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
-        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
-        long r = Syscall.bpf(BpfCommand.MAP_DELETE_ELEM.code(), a, BpfAttr.SIZE);
-        if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw failure(BpfCommand.MAP_DELETE_ELEM, (int) -r, "", "");
-        return true;
+        return callUnlessAbsent(BpfCommand.MAP_DELETE_ELEM, elemAttr(mapFd, key, MemorySegment.NULL, 0));
     }
 
     /** What one {@code BPF_MAP_LOOKUP_BATCH} copied, and whether it reached the end of the map. */
@@ -277,14 +264,9 @@ public final class Bpf {
      * {@link MemorySegment#NULL}) into {@code nextKey}; false after the last key.
      */
     public static boolean nextKey(int mapFd, MemorySegment key, MemorySegment nextKey) {
-        MemorySegment a = attr();
-        a.set(Layouts.INT, BpfAttr.Elem.MAP_FD, mapFd);
-        a.set(Layouts.LONG, BpfAttr.Elem.KEY, key.address());
+        MemorySegment a = elemAttr(mapFd, key, MemorySegment.NULL, 0);
         a.set(Layouts.LONG, BpfAttr.Elem.NEXT_KEY, nextKey.address());
-        long r = Syscall.bpf(BpfCommand.MAP_GET_NEXT_KEY.code(), a, BpfAttr.SIZE);
-        if (r == -Errno.ENOENT) return false;
-        if (r < 0) throw failure(BpfCommand.MAP_GET_NEXT_KEY, (int) -r, "", "");
-        return true;
+        return callUnlessAbsent(BpfCommand.MAP_GET_NEXT_KEY, a);
     }
 
     /** {@code BPF_MAP_FREEZE}: no more writes through {@code bpf(2)} or writable mappings; programs still write. */

@@ -199,12 +199,7 @@ public final class ProgramBuilder {
      * array non-null; it is emitted always, for older kernels and keys past the end.
      */
     public ProgramBuilder lookupElement(int mapFd, int key, Label miss) {
-        return store(Width.W, Reg.R10, -4, key)
-                .mov(Reg.R2, Reg.R10)
-                .addImm(Reg.R2, -4)
-                .loadMap(Reg.R1, mapFd)
-                .call(Helper.MAP_LOOKUP_ELEM)
-                .jumpIfEqual(Reg.R0, 0, miss);
+        return store(Width.W, Reg.R10, -4, key).lookupStackKey(mapFd, miss);
     }
 
     /**
@@ -212,8 +207,12 @@ public final class ProgramBuilder {
      * an index the program computed. The key register is free again after the lookup.
      */
     public ProgramBuilder lookupElement(int mapFd, Reg key, Label miss) {
-        return store(Width.W, Reg.R10, -4, key)
-                .mov(Reg.R2, Reg.R10)
+        return store(Width.W, Reg.R10, -4, key).lookupStackKey(mapFd, miss);
+    }
+
+    /** The lookup of the key at {@code r10 - 4}. */
+    private ProgramBuilder lookupStackKey(int mapFd, Label miss) {
+        return mov(Reg.R2, Reg.R10)
                 .addImm(Reg.R2, -4)
                 .loadMap(Reg.R1, mapFd)
                 .call(Helper.MAP_LOOKUP_ELEM)

@@ -1,5 +1,6 @@
 package dev.mapsync.internal.layout;
 
+import dev.mapsync.Backend;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
@@ -153,7 +154,7 @@ public record Header(int version, int type, int backend, int keySize, int valueS
 
     /** The header of a new map made from {@code spec}; the data region is in the file for shm maps only. */
     public static Header forNewMap(MapSpec<?> spec) {
-        boolean inline = spec.backend() == dev.mapsync.Backend.SHM;
+        boolean inline = spec.backend() == Backend.SHM;
         MapType type = spec.type();
         Schema key = spec.keySchema();
         int valueSize = spec.valueSchema().size();
@@ -258,6 +259,11 @@ public record Header(int version, int type, int backend, int keySize, int valueS
     }
 
     /** The layout of the control region this header describes. */
+    /** Where the map's values live, as the public enum names it. */
+    public Backend storage() {
+        return backend == BACKEND_BPF ? Backend.BPF : Backend.SHM;
+    }
+
     public ControlLayout control() {
         MapType t = MapType.ofCode(type);
         return t == null ? new ControlLayout(lockStripes, changelogCapacity) : control(t, lockStripes, changelogCapacity, keySize);

@@ -5,8 +5,8 @@ import dev.mapsync.Schema;
 import dev.mapsync.internal.codec.Layouts;
 import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.SyscallException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -19,12 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Programs made with {@link ProgramBuilder}: their bytes, the verifier's refusals, and each atomic run in the kernel. */
 class BpfProgramTest {
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
-
-    @AfterEach
-    void removePins() {
-        pins.removeAll();
-    }
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     /** lookup(map, key) then a null check, leaving R0 = &value; {@code body} runs with it, then R0 is returned. */
     private static List<Insn> onElement(int mapFd, int key, java.util.function.Consumer<ProgramBuilder> body) {

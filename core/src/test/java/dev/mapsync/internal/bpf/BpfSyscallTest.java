@@ -4,9 +4,9 @@ import dev.mapsync.Schema;
 import dev.mapsync.internal.codec.Layouts;
 import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.SyscallException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,16 +22,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bpf(2) bindings against the running kernel: maps, pins, the mmap layout, errors with their hints. */
 class BpfSyscallTest {
-    private final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     @BeforeEach
     void needsBpf() {
         KernelAssumptions.assumeBpf();
-    }
-
-    @AfterEach
-    void removePins() {
-        pins.removeAll();
     }
 
     @Test

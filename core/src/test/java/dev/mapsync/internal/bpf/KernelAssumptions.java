@@ -6,6 +6,9 @@ import dev.mapsync.internal.linux.SyscallException;
 import dev.mapsync.Backend;
 import dev.mapsync.testkit.TestBackends;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,9 +67,17 @@ public final class KernelAssumptions {
                 + Long.toHexString(System.nanoTime() & 0xffffff);
     }
 
-    /** Pins to remove after a test, whether or not it removed them itself. */
-    public static final class Pins {
+    /**
+     * Pins to remove after each test, whether or not it removed them itself. Register it with
+     * {@code @RegisterExtension}.
+     */
+    public static final class Pins implements AfterEachCallback {
         private final List<Path> pins = new ArrayList<>();
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            removeAll();
+        }
 
         public Path track(Path pin) {
             pins.add(pin);
