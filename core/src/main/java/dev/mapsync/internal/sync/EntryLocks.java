@@ -266,8 +266,11 @@ public final class EntryLocks {
         long thread = (long) LONG.get(control, rec + LockRecord.THREAD);
         if (w == 0 || thread != Thread.currentThread().threadId()) return;
         int owner = w & LockRecord.TOKEN_MASK;
+        // the owner is this handle, or another handle of this process: its token is still current (no one claimed
+        // its slot since) and the slot names this process. A slot number and a thread id alone would take a dead
+        // owner for us when we took its slot over: a restarted process gets the same main thread id.
         boolean mine = owner == token;
-        if (!mine) {
+        if (!mine && ProcessSlots.isCurrent(control, owner)) {
             ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
             mine = h.pid() == Proc.PID && h.pidNamespace() == Proc.PID_NAMESPACE && h.startTime() == Proc.START_TIME;
         }

@@ -87,11 +87,19 @@ public final class ProcessSlots {
      * file other than the token holder's own (an OFD lock never conflicts with its own description).
      */
     public static boolean isAlive(MemorySegment control, int probeFd, int token) {
-        int slot = slotOf(token);
-        int generation = (int) INT.getAcquire(control, slotOffset(slot));
-        if ((generation & GEN_MASK) != (token >>> SLOT_BITS)) return false;
+        if (!isCurrent(control, token)) return false;
         // a read probe conflicts with the holder's write lock
-        return !LibC.ofdLock(probeFd, LibC.F_OFD_GETLK, LibC.F_RDLCK, OFD_BASE + slot);
+        return !LibC.ofdLock(probeFd, LibC.F_OFD_GETLK, LibC.F_RDLCK, OFD_BASE + slotOf(token));
+    }
+
+    /**
+     * True if no handle has claimed the slot of {@code token} since the one that {@code token} names: the slot record
+     * then still describes that handle's process. (A claim bumps the generation, so a dead owner's token is not
+     * current once a new handle, maybe of a process with the same pid and thread ids, sits in its slot.)
+     */
+    public static boolean isCurrent(MemorySegment control, int token) {
+        int generation = (int) INT.getAcquire(control, slotOffset(slotOf(token)));
+        return (generation & GEN_MASK) == (token >>> SLOT_BITS);
     }
 
     /** The slot a token names. */
