@@ -42,11 +42,9 @@ import java.util.function.UnaryOperator;
  * <p><b>Consistency.</b> A value that is one scalar (such as {@code i64}) is read and written with single memory
  * accesses. A wider value (a record, a string, an array) is never torn: {@link #set} writes it under its entry's
  * lock inside a sequence-word window, and {@link #get} decodes it between two reads of that word, retrying while a
- * write is in progress, without ever blocking a writer. A record whose components are all primitives is made only
- * from fields that no write overlapped. Other values are decoded in place and the decode is thrown away if a write
- * overlapped it, so the constructor of a record with a string, array or nested record component may now and then
- * run on a half-written value whose result (or exception) no caller sees; keep record constructors free of side
- * effects. Field atomics ({@link #longs(String)}) change one field atomically; a concurrent {@link #get} sees each
+ * write is in progress, without ever blocking a writer. A value is made only from bytes that no write overlapped: a
+ * record whose components are all primitives from its fields read in place, any other value from a copy; so a
+ * record's constructor never runs on a half-written value. Field atomics ({@link #longs(String)}) change one field atomically; a concurrent {@link #get} sees each
  * field whole, but not necessarily the record as any single moment had it.
  *
  * <p><b>Locks.</b> Every entry has a cross-process lock (or shares one of {@link MapSpec#lockStripes} stripes),
@@ -102,7 +100,7 @@ public final class SharedArray<V> implements AutoCloseable {
         this.writesInPlace = compiled != null;
         this.mappedRecord = syscallOnly == null ? compiled : null;
         this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
-        this.seq = new SeqLocks(region.control(), locks.token(), region.fd(), region.name(), locks.timeoutNanos());
+        this.seq = new SeqLocks(region.control(), locks, region.fd(), region.name());
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
     }
 
@@ -209,17 +207,8 @@ public final class SharedArray<V> implements AutoCloseable {
     private V getOther(int index, long offset) {
         if (syscallOnly != null) return getThroughSyscall(index);
         if (scalar) return getScalar(offset);
-        long rec = locks.recordOf(index);
-        try {
-            long s = seq.beginOptimisticRead(rec);
-            if (s != SeqLocks.BUSY) {
-                V value = codec.read(data, offset); // in place: no copy, and thrown away if a write overlapped it
-                if (seq.validate(rec, s)) return value;
-            }
-        } catch (RuntimeException overlappedOrClosed) {
-            // a decode of a half-written value, or a closed map: the copying read below decides and says which
-        }
-        return getCopied(rec, index, offset);
+        // a copy no write overlapped, then the decode: a constructor never sees a half-written value
+        return getCopied(locks.recordOf(index), index, offset);
     }
 
     private V getScalar(long offset) {

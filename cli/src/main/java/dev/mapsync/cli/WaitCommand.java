@@ -1,9 +1,13 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.ChangeCursor;
+import dev.mapsync.LockTimeoutException;
 import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.MapSpec;
+import dev.mapsync.MapSyncException;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
+import dev.mapsync.TornEntryException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -28,29 +32,50 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // reads behind a write that never ends give up at this command's own timeout, not the map's lock timeout
+        MapSpec<Object> spec = timeout == null ? existing() : existing().lockTimeout(timeout);
         SharedArray<Object> array;
         try {
-            array = open(false);
+            array = SharedArray.open(spec);
         } catch (MapAccessDeniedException e) {
-            array = open(true);
+            array = SharedArray.openReadOnly(spec);
         }
         long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
         try (SharedArray<Object> a = array) {
             Schema schema = a.codec().schema();
             ChangeCursor cursor = a.isReadOnly() ? null : a.changes(key, key);
             try {
-                while (!matches(a, schema)) {
+                MapSyncException unreadable = null;
+                while (true) {
+                    try {
+                        if (matches(a, schema)) return ExitCodes.OK;
+                        unreadable = null;
+                    } catch (TornEntryException | LockTimeoutException e) {
+                        unreadable = e; // a lock owner may write the entry again: go on waiting
+                    }
                     long left = deadline - System.nanoTime();
-                    if (left <= 0) return ExitCodes.TIMED_OUT;
+                    if (left <= 0) {
+                        if (unreadable != null) {
+                            err().println("mapsync: timed out after " + DurationText.of(timeout) + " waiting for entry "
+                                    + key + " of map '" + a.name() + "': " + reason(unreadable));
+                        }
+                        return ExitCodes.TIMED_OUT;
+                    }
                     Duration slice = Duration.ofNanos(Math.min(left, 1_000_000_000L));
-                    if (cursor != null) cursor.poll(slice);
+                    if (cursor != null && unreadable == null) cursor.poll(slice);
                     else sleep(Math.min(slice.toMillis(), 10));
                 }
-                return ExitCodes.OK;
             } finally {
                 if (cursor != null) cursor.close();
             }
         }
+    }
+
+    /** Why the entry could not be read, without the "timed out" a lock timeout's message starts with. */
+    private static String reason(MapSyncException e) {
+        String m = e.getMessage();
+        int colon = m.indexOf("': ");
+        return e instanceof LockTimeoutException && colon >= 0 ? m.substring(colon + 3).replace(" all that time", "") : m;
     }
 
     private boolean matches(SharedArray<Object> a, Schema schema) {

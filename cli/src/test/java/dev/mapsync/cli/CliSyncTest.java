@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
@@ -115,6 +116,38 @@ class CliSyncTest {
             CompletableFuture<Cli> waiting = CompletableFuture.supplyAsync(() -> ms("wait", "jobs", "1", "--until", "state=2", "--timeout", "10s"));
             Thread.sleep(200);
             jobs.set(1, new Job(2, 99));
+            assertEquals(0, waiting.get().code());
+        }
+    }
+    @Test
+    void waitKeepsItsOwnTimeoutBehindAWriteThatNeverEnds() {
+        record Job(int state, long progress) {}
+        try (SharedArray<Job> jobs = SharedArray.create(MapSpec.array("jobs", Job.class, 4).dir(dir));
+             LockGuard held = jobs.lock(3)) {
+            // a live owner holds entry 3's lock while its sequence word says a write is under way, for ever
+            Peer.putLong(dir.resolve("jobs"), Peer.stripeRecord(3) + Peer.SEQ, 4L << 32 | 1);
+            long start = System.nanoTime();
+            Cli stalled = ms("wait", "jobs", "3", "--until", "state=9", "--timeout", "1s");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(124, stalled.code(), stalled.err());
+            assertTrue(millis >= 1000 && millis < 5000, "returned after " + millis + " ms");
+            assertEquals("mapsync: timed out after 1.0 s waiting for entry 3 of map 'jobs': a write by pid "
+                    + ProcessHandle.current().pid() + " (alive) has been in progress\n", stalled.err());
+            Peer.putLong(dir.resolve("jobs"), Peer.stripeRecord(3) + Peer.SEQ, 2);
+        }
+    }
+
+    @Test
+    void waitOnATornEntryWaitsForItToBeRewritten() throws Exception {
+        record Job(int state, long progress) {}
+        try (SharedArray<Job> jobs = SharedArray.create(MapSpec.array("jobs", Job.class, 4).dir(dir))) {
+            Peer.putLong(dir.resolve("jobs"), Peer.stripeRecord(3) + Peer.SEQ, 4L << 32 | 1); // a dead write
+            Cli torn = ms("wait", "jobs", "3", "--until", "state=9", "--timeout", "300ms");
+            assertEquals(124, torn.code());
+            assertTrue(torn.err().startsWith("mapsync: timed out after 300 ms waiting for entry 3 of map 'jobs': entry 3"
+                    + " of map 'jobs' was being written when its writer died"), torn.err());
+            CompletableFuture<Cli> waiting = CompletableFuture.supplyAsync(() -> ms("wait", "jobs", "3", "--until", "state=9", "--timeout", "10s"));
+            jobs.set(3, new Job(9, 1));
             assertEquals(0, waiting.get().code());
         }
     }

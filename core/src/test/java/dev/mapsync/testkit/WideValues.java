@@ -15,7 +15,7 @@ import java.util.function.Predicate;
 /**
  * Values whose words are always written equal: a value whose words differ was read torn. Two kinds: {@code wide},
  * 64 bytes with an array component (decoded by the general codec), and {@code flat}, a record of four {@code long}s
- * (the compiled codec), whose constructor also counts the times it was handed words that differ.
+ * (the compiled codec). Both constructors count the times they were handed words that differ.
  * {@code main} runs as a writer ({@code write kind dir name backend entries stopFile}) or as a reader
  * ({@code read kind dir name backend entries reads}), printing {@code writes=N} or
  * {@code reads=N torn=T tornConstructions=C}.
@@ -23,11 +23,19 @@ import java.util.function.Predicate;
 public final class WideValues {
     /** {@code struct { int64_t words[8]; }} */
     public record Wide(@Size(8) long[] words) {
+        public Wide {
+            if (!consistent(words)) Flat.TORN_CONSTRUCTIONS.incrementAndGet();
+        }
+
         public static Wide of(long v) {
             return new Wide(new long[]{v, v, v, v, v, v, v, v});
         }
 
         public boolean consistent() {
+            return consistent(words);
+        }
+
+        private static boolean consistent(long[] words) {
             for (long w : words) {
                 if (w != words[0]) return false;
             }

@@ -108,9 +108,10 @@ public final class EntryLocks {
     public boolean acquire(long rec, int index, long timeoutNanos) {
         checkWritable();
         int me = token;
-        if (INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
+        if ((int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
+                && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
             stampOwner(rec);
-            return false;
+            return repairedDeadWrite(rec);
         }
         checkReentry(rec, index);
         for (int i = 0; i < SPINS; i++) {
@@ -118,7 +119,7 @@ public final class EntryLocks {
             if ((int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
                     && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
                 stampOwner(rec);
-                return false;
+                return repairedDeadWrite(rec);
             }
         }
         return acquireSlow(rec, index, timeoutNanos);
@@ -137,7 +138,7 @@ public final class EntryLocks {
                 if (INT.compareAndSet(control, rec + LockRecord.WORD, 0, me | sleepers)) {
                     stampOwner(rec);
                     LONG.set(control, rec + LockRecord.SINCE, System.currentTimeMillis());
-                    return false;
+                    return repairedDeadWrite(rec);
                 }
                 continue;
             }
@@ -186,7 +187,7 @@ public final class EntryLocks {
             if (w == 0) {
                 if (INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
                     stampOwner(rec);
-                    return 1;
+                    return repairedDeadWrite(rec) ? 2 : 1;
                 }
                 continue;
             }
@@ -230,7 +231,20 @@ public final class EntryLocks {
         checkWritable();
         while (true) {
             int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
-            if (w == 0) throw new IllegalStateException(what(rec, index) + " is not held");
+            if (w == 0) {
+                int unfinished = unfinishedWrite(rec);
+                if (unfinished == 0) throw new IllegalStateException(what(rec, index) + " is not held");
+                if (!INT.compareAndSet(control, rec + LockRecord.WORD, 0, token)) continue;
+                stampOwner(rec);
+                repairedDeadWrite(rec);
+                release(rec);
+                String entry = unfinished == UNKNOWN_ENTRY ? "an unknown entry of the stripe" : "entry " + (unfinished - 1);
+                String marked = unfinished == UNKNOWN_ENTRY ? "every entry of the stripe is marked torn until a lock"
+                        + " owner declares it repaired" : "entry " + (unfinished - 1) + " is marked torn until it is"
+                        + " written again";
+                return "repaired " + what(rec, index) + ": it was free, but a write of " + entry + " was left"
+                        + " unfinished; " + marked;
+            }
             int owner = w & LockRecord.TOKEN_MASK;
             int pid = (int) INT.get(control, rec + LockRecord.PID);
             if (owner == token || ProcessSlots.isAlive(control, fd, owner)) {
@@ -252,13 +266,45 @@ public final class EntryLocks {
 
     /** The state a new owner inherits from a dead one: a write it cut short marks its entry torn. */
     private void takeOver(long rec) {
-        int s = (int) INT.get(control, rec + LockRecord.SEQ);
-        if ((s & 1) != 0) {
-            int writing = (int) INT.get(control, rec + LockRecord.WRITING);
-            if (writing != 0) TornList.mark(control, rec, writing);
-            LockRecord.endWindow(control, rec, s + 1);
-        }
+        repairedDeadWrite(rec);
         INT.set(control, rec + LockRecord.RECOVERED, 1);
+    }
+
+    /** What {@link #unfinishedWrite} returns when the writing word names no entry of the stripe. */
+    static final int UNKNOWN_ENTRY = -1;
+
+    /**
+     * The entry (index + 1) whose write was left unfinished in the stripe of {@code rec}: its sequence is odd. 0 when
+     * it is even; {@link #UNKNOWN_ENTRY} when the writing word names no entry of the stripe (a peer wrote it).
+     */
+    int unfinishedWrite(long rec) {
+        long word = (long) LONG.getAcquire(control, rec + LockRecord.SEQ);
+        if ((word & 1) == 0) return 0;
+        int writing = (int) (word >>> 32);
+        return rec == MAP_RECORD || guards(rec, writing - 1) ? writing : UNKNOWN_ENTRY;
+    }
+
+    /** True if entry {@code index} is one the lock of {@code rec} guards. */
+    boolean guards(long rec, int index) {
+        return index >= 0 && index < entries && recordOf(index) == rec;
+    }
+
+    /**
+     * Called by a new owner of the lock of {@code rec}: if the stripe's sequence is odd, a write was left unfinished
+     * (its writer died, whether or not it held the lock still: a writer whose write faulted may have let go, and
+     * a peer may have written the word). Marks its entry torn, or every entry of the stripe when the writing word
+     * names none of them, and closes the window.
+     *
+     * @return true if there was such a write to repair
+     */
+    private boolean repairedDeadWrite(long rec) {
+        int unfinished = unfinishedWrite(rec);
+        if (unfinished == 0) return false;
+        int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        if (unfinished == UNKNOWN_ENTRY) TornList.markAll(control, rec);
+        else if (rec != MAP_RECORD) TornList.mark(control, rec, unfinished);
+        LockRecord.endWindow(control, rec, s + 1);
+        return true;
     }
 
     private void checkReentry(long rec, int index) {
@@ -323,6 +369,13 @@ public final class EntryLocks {
     private void addIfHeld(List<LockInfo> out, long rec, int stripe) {
         int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
         List<Integer> torn = TornList.entries(control, rec);
+        int unfinished = w == 0 ? unfinishedWrite(rec) : 0;
+        if (unfinished != 0 && !torn.equals(List.of(-1))) {
+            // a write left unfinished under a free lock: its entry is torn as surely as a marked one
+            torn = new ArrayList<>(torn);
+            if (unfinished == UNKNOWN_ENTRY) torn = List.of(-1);
+            else if (!torn.contains(unfinished - 1)) torn.add(unfinished - 1);
+        }
         if (w == 0 && torn.isEmpty()) return;
         int owner = w & LockRecord.TOKEN_MASK;
         boolean alive = w != 0 && (owner == token || ProcessSlots.isAlive(control, fd, owner));

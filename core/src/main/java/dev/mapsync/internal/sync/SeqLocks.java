@@ -23,20 +23,22 @@ public final class SeqLocks {
     private static final int READ_SPINS = 200;
 
     private final MemorySegment control;
+    private final EntryLocks locks;
     private final int token;
     private final int fd;
     private final String mapName;
     private final long timeoutNanos;
 
     /**
-     * @param token the handle's owner token (0 for a read-only handle)
+     * @param locks the handle's locks, whose records hold the sequence words
      */
-    public SeqLocks(MemorySegment control, int token, int fd, String mapName, long timeoutNanos) {
+    public SeqLocks(MemorySegment control, EntryLocks locks, int fd, String mapName) {
         this.control = control;
-        this.token = token;
+        this.locks = locks;
+        this.token = locks.token();
         this.fd = fd;
         this.mapName = mapName;
-        this.timeoutNanos = timeoutNanos;
+        this.timeoutNanos = locks.timeoutNanos();
     }
 
     /** Starts a write of entry {@code index}; the caller holds the lock of {@code rec}. */
@@ -76,16 +78,13 @@ public final class SeqLocks {
     }
 
     /** What {@link #beginOptimisticRead} returns when the stripe is being written or holds a torn entry. */
-    public static final long BUSY = -1;
+    private static final long BUSY = -1;
 
     /**
-     * Starts a read in place: the caller reads the entry, then asks {@link #validate}. Cheaper than
-     * {@link #readConsistent}, which copies, and the first thing to try.
-     *
-     * @return the stripe's sequence, or {@link #BUSY}: a write is in progress or an entry of the stripe is torn, so
-     *         use {@link #readConsistent}
+     * The stripe's sequence, to read an entry in place and check it after; or {@link #BUSY}: a write is in progress
+     * or an entry of the stripe is torn, so use {@link #readConsistent}.
      */
-    public long beginOptimisticRead(long rec) {
+    private long beginOptimisticRead(long rec) {
         // the sequence and the writing word in one load: an odd sequence, or a writing word that is not zero (a write
         // beginning, or a torn entry in the stripe), sends the reader the slow way
         long word = (long) LockRecord.LONG.getAcquire(control, rec + LockRecord.SEQ);
@@ -103,12 +102,6 @@ public final class SeqLocks {
     public Object readRecord(long rec, FlatRecordAccess access, MemorySegment data, long offset) {
         long s = beginOptimisticRead(rec);
         return s == BUSY ? null : access.readIfUnchanged(data, offset, control, rec + LockRecord.SEQ, (int) s);
-    }
-
-    /** True if no write of the stripe began since {@link #beginOptimisticRead} returned {@code s}. */
-    public boolean validate(long rec, long s) {
-        VarHandle.loadLoadFence(); // the entry's loads complete before the sequence is read again
-        return (int) INT.get(control, rec + LockRecord.SEQ) == (int) s;
     }
 
     /**
@@ -137,19 +130,26 @@ public final class SeqLocks {
                     lastLivenessCheck = now;
                     int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
                     int owner = w & LockRecord.TOKEN_MASK;
-                    if (w != 0 && owner != token && !ProcessSlots.isAlive(control, fd, owner)) {
-                        // the writer died mid-write: only the entry it was writing is torn
+                    // a writer holds the lock for its whole window: an odd sequence under a free lock (read between
+                    // two equal reads of the sequence) or under a dead owner is a write that will never end
+                    boolean deadWrite = w == 0 ? (int) INT.getVolatile(control, rec + LockRecord.SEQ) == s1
+                            : owner != token && !ProcessSlots.isAlive(control, fd, owner);
+                    if (deadWrite) {
                         int writing = (int) INT.getAcquire(control, rec + LockRecord.WRITING);
-                        if (writing == index + 1) throw torn(index, (int) INT.get(control, rec + LockRecord.PID), false);
+                        int writerPid = w == 0 ? 0 : (int) INT.get(control, rec + LockRecord.PID);
+                        // only the entry it was writing is torn; a writing word that names no entry of the stripe
+                        // (a peer wrote it) leaves every entry of the stripe in doubt
+                        if (!locks.guards(rec, writing - 1)) throw torn(index, writerPid, true);
+                        if (writing == index + 1) throw torn(index, writerPid, false);
                         MemorySegment.copy(data, offset, into, 0, size);
                         VarHandle.loadLoadFence();
                         if ((int) INT.get(control, rec + LockRecord.SEQ) == s1
                                 && (int) INT.get(control, rec + LockRecord.WRITING) == writing) return;
                     } else if (now - start - timeoutNanos >= 0) {
+                        int pid = (int) INT.get(control, rec + LockRecord.PID);
                         throw new LockTimeoutException("timed out after " + EntryLocks.millis(now - start) + " reading entry "
-                                + index + " of map '" + mapName + "': a write by pid " + INT.get(control, rec + LockRecord.PID)
-                                + " (alive) has been in progress all that time", (int) INT.get(control, rec + LockRecord.PID),
-                                true, null);
+                                + index + " of map '" + mapName + "': a write by pid " + pid + " (alive) has been in"
+                                + " progress all that time", pid, true, null);
                     }
                 }
             }
@@ -168,8 +168,9 @@ public final class SeqLocks {
 
     private TornEntryException torn(int index, int writerPid, boolean wholeStripe) {
         String cure = wholeStripe
-                ? "more than four entries of its stripe were left so, which marks the whole stripe; a lock owner that"
-                + " has rewritten them calls declareRepaired()"
+                ? "which entries of its stripe such writes left half-written is not known (more than four, or a"
+                + " writing word naming none), which marks the whole stripe; a lock owner that has rewritten them"
+                + " calls declareRepaired()"
                 : "it cannot be read until a lock owner writes it again (the next lock of the entry reports"
                 + " previousOwnerDied())";
         return new TornEntryException("entry " + index + " of map '" + mapName + "' was being written when its writer"

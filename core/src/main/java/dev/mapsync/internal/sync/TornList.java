@@ -37,6 +37,11 @@ final class TornList {
             }
         }
         // more torn entries than slots: the whole stripe counts as torn until a lock owner declares it repaired
+        markAll(control, rec);
+    }
+
+    /** Marks every entry of the stripe torn, until a lock owner declares it repaired. */
+    static void markAll(MemorySegment control, long rec) {
         INT.setRelease(control, rec + LockRecord.TORN, LockRecord.ALL_TORN);
     }
 
