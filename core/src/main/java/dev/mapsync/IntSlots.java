@@ -71,11 +71,18 @@ public final class IntSlots {
         if (ChangeLog.anySubscriber(subscribers)) changes.append(index, kind);
     }
 
-    /** The exception to throw for a failed segment access: a closed map or an index out of range. */
-    private RuntimeException failed(RuntimeException e, int index) {
+    /** The exception to throw for a failed segment access: an index out of range, a closed map, vanished memory. */
+    private RuntimeException failed(Throwable e, int index) {
         if (e instanceof IndexOutOfBoundsException) return array.outOfRange(index);
-        return array.closedOr((IllegalStateException) e);
+        return array.closedOr(e);
     }
+
+    /*
+     * faultsSafely: a compare-and-set (or exchange) is preceded by a plain load of the slot, whose result is unused.
+     * Compiled, the load costs nothing (the JIT drops it). Interpreted, it is the JVM's guarded load: if the page
+     * vanished under the map (another process shrank its file), the load raises InternalError, where the
+     * interpreter's compare-and-set, which the JVM does not guard, would crash the process.
+     */
 
     /** Reads with volatile semantics (the same as {@link #getVolatile}). */
     public int get(int index) {
@@ -85,7 +92,7 @@ public final class IntSlots {
     public int getPlain(int index) {
         try {
             return (int) INT.get(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -93,7 +100,7 @@ public final class IntSlots {
     public int getOpaque(int index) {
         try {
             return (int) INT.getOpaque(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -101,7 +108,7 @@ public final class IntSlots {
     public int getAcquire(int index) {
         try {
             return (int) INT.getAcquire(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -109,7 +116,7 @@ public final class IntSlots {
     public int getVolatile(int index) {
         try {
             return (int) INT.getVolatile(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -123,7 +130,7 @@ public final class IntSlots {
         try {
             INT.set(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -132,7 +139,7 @@ public final class IntSlots {
         try {
             INT.setOpaque(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -141,7 +148,7 @@ public final class IntSlots {
         try {
             INT.setRelease(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -150,7 +157,7 @@ public final class IntSlots {
         try {
             INT.setVolatile(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -158,10 +165,12 @@ public final class IntSlots {
     /** Sets the slot to {@code update} if it holds {@code expected}; true if it did. */
     public boolean compareAndSet(int index, int expected, int update) {
         try {
-            boolean swapped = INT.compareAndSet(data, writable(index), expected, update);
+            long at = writable(index);
+            int unused = (int) INT.get(data, at); // see faultsSafely
+            boolean swapped = INT.compareAndSet(data, at, expected, update);
             if (swapped) record(index, ChangeLog.KIND_ATOMIC);
             return swapped;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -169,10 +178,12 @@ public final class IntSlots {
     /** Sets the slot to {@code update} if it holds {@code expected}; returns the value it held (the witness). */
     public int compareAndExchange(int index, int expected, int update) {
         try {
-            int witness = (int) INT.compareAndExchange(data, writable(index), expected, update);
+            long at = writable(index);
+            int unused = (int) INT.get(data, at); // see faultsSafely
+            int witness = (int) INT.compareAndExchange(data, at, expected, update);
             if (witness == expected) record(index, ChangeLog.KIND_ATOMIC);
             return witness;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -183,7 +194,7 @@ public final class IntSlots {
             int previous = (int) INT.getAndAdd(data, writable(index), delta);
             record(index, ChangeLog.KIND_ATOMIC);
             return previous;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -194,7 +205,7 @@ public final class IntSlots {
             int updated = (int) INT.getAndAdd(data, writable(index), delta) + delta;
             record(index, ChangeLog.KIND_ATOMIC);
             return updated;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -205,7 +216,7 @@ public final class IntSlots {
             int previous = (int) INT.getAndSet(data, writable(index), value);
             record(index, ChangeLog.KIND_ATOMIC);
             return previous;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }

@@ -71,11 +71,18 @@ public final class LongSlots {
         if (ChangeLog.anySubscriber(subscribers)) changes.append(index, kind);
     }
 
-    /** The exception to throw for a failed segment access: a closed map or an index out of range. */
-    private RuntimeException failed(RuntimeException e, int index) {
+    /** The exception to throw for a failed segment access: an index out of range, a closed map, vanished memory. */
+    private RuntimeException failed(Throwable e, int index) {
         if (e instanceof IndexOutOfBoundsException) return array.outOfRange(index);
-        return array.closedOr((IllegalStateException) e);
+        return array.closedOr(e);
     }
+
+    /*
+     * faultsSafely: a compare-and-set (or exchange) is preceded by a plain load of the slot, whose result is unused.
+     * Compiled, the load costs nothing (the JIT drops it). Interpreted, it is the JVM's guarded load: if the page
+     * vanished under the map (another process shrank its file), the load raises InternalError, where the
+     * interpreter's compare-and-set, which the JVM does not guard, would crash the process.
+     */
 
     /** Reads with volatile semantics (the same as {@link #getVolatile}). */
     public long get(int index) {
@@ -85,7 +92,7 @@ public final class LongSlots {
     public long getPlain(int index) {
         try {
             return (long) LONG.get(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -93,7 +100,7 @@ public final class LongSlots {
     public long getOpaque(int index) {
         try {
             return (long) LONG.getOpaque(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -101,7 +108,7 @@ public final class LongSlots {
     public long getAcquire(int index) {
         try {
             return (long) LONG.getAcquire(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -109,7 +116,7 @@ public final class LongSlots {
     public long getVolatile(int index) {
         try {
             return (long) LONG.getVolatile(data, offset(index));
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -123,7 +130,7 @@ public final class LongSlots {
         try {
             LONG.set(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -132,7 +139,7 @@ public final class LongSlots {
         try {
             LONG.setOpaque(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -141,7 +148,7 @@ public final class LongSlots {
         try {
             LONG.setRelease(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -150,7 +157,7 @@ public final class LongSlots {
         try {
             LONG.setVolatile(data, writable(index), value);
             record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -158,10 +165,12 @@ public final class LongSlots {
     /** Sets the slot to {@code update} if it holds {@code expected}; true if it did. */
     public boolean compareAndSet(int index, long expected, long update) {
         try {
-            boolean swapped = LONG.compareAndSet(data, writable(index), expected, update);
+            long at = writable(index);
+            long unused = (long) LONG.get(data, at); // see faultsSafely
+            boolean swapped = LONG.compareAndSet(data, at, expected, update);
             if (swapped) record(index, ChangeLog.KIND_ATOMIC);
             return swapped;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -169,10 +178,12 @@ public final class LongSlots {
     /** Sets the slot to {@code update} if it holds {@code expected}; returns the value it held (the witness). */
     public long compareAndExchange(int index, long expected, long update) {
         try {
-            long witness = (long) LONG.compareAndExchange(data, writable(index), expected, update);
+            long at = writable(index);
+            long unused = (long) LONG.get(data, at); // see faultsSafely
+            long witness = (long) LONG.compareAndExchange(data, at, expected, update);
             if (witness == expected) record(index, ChangeLog.KIND_ATOMIC);
             return witness;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -183,7 +194,7 @@ public final class LongSlots {
             long previous = (long) LONG.getAndAdd(data, writable(index), delta);
             record(index, ChangeLog.KIND_ATOMIC);
             return previous;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -194,7 +205,7 @@ public final class LongSlots {
             long updated = (long) LONG.getAndAdd(data, writable(index), delta) + delta;
             record(index, ChangeLog.KIND_ATOMIC);
             return updated;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }
@@ -205,7 +216,7 @@ public final class LongSlots {
             long previous = (long) LONG.getAndSet(data, writable(index), value);
             record(index, ChangeLog.KIND_ATOMIC);
             return previous;
-        } catch (IllegalStateException | IndexOutOfBoundsException e) {
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw failed(e, index);
         }
     }

@@ -75,7 +75,7 @@ public final class RingClaim implements AutoCloseable {
         done = true;
         try {
             producer.commit(position, length, discard);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         }
     }

@@ -53,7 +53,7 @@ public final class RingConsumer implements AutoCloseable {
         checkReady();
         try {
             return reader.advanceChecked() == RingReader.READY ? hold() : null;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         }
     }
@@ -68,7 +68,7 @@ public final class RingConsumer implements AutoCloseable {
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
         try {
             return reader.await(deadline) ? hold() : null;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         }
     }
@@ -113,7 +113,7 @@ public final class RingConsumer implements AutoCloseable {
                     reader.release();
                 }
             }
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         } finally {
             reader.endBatch();
@@ -141,7 +141,7 @@ public final class RingConsumer implements AutoCloseable {
         checkOpen();
         try {
             return reader.drainedAndSealed();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         }
     }
@@ -189,7 +189,7 @@ public final class RingConsumer implements AutoCloseable {
     void released() {
         try {
             reader.release();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.AccessFailures;
 import dev.mapsync.internal.Backends;
 import dev.mapsync.internal.ElementIo;
 import dev.mapsync.internal.MapInfos;
@@ -214,7 +215,7 @@ public final class SharedArray<V> implements AutoCloseable {
     private V getScalar(long offset) {
         try {
             return codec.read(data, offset);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -228,7 +229,7 @@ public final class SharedArray<V> implements AutoCloseable {
             MemorySegment copy = Scratch.of(valueSize);
             seq.readConsistent(rec, index, data, offset, copy, valueSize);
             return codec.read(copy, 0);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -268,7 +269,7 @@ public final class SharedArray<V> implements AutoCloseable {
             } finally {
                 if (!reentered) locks.release(rec);
             }
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -326,7 +327,7 @@ public final class SharedArray<V> implements AutoCloseable {
         try {
             boolean died = locks.acquire(rec, index, timeoutNanos);
             return new HeldLocks(locks, new long[]{rec}, died);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -342,7 +343,7 @@ public final class SharedArray<V> implements AutoCloseable {
         try {
             int got = locks.tryAcquire(rec, index);
             return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(locks, new long[]{rec}, got == 2));
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -362,7 +363,7 @@ public final class SharedArray<V> implements AutoCloseable {
         }
         try {
             return HeldLocks.acquireAll(locks, records, firstIndex, locks.timeoutNanos());
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -375,7 +376,7 @@ public final class SharedArray<V> implements AutoCloseable {
         try {
             boolean died = locks.acquire(EntryLocks.MAP_RECORD, -1, locks.timeoutNanos());
             return new HeldLocks(locks, new long[]{EntryLocks.MAP_RECORD}, died);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -385,7 +386,7 @@ public final class SharedArray<V> implements AutoCloseable {
         checkOpen();
         try {
             return locks.held();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -404,7 +405,7 @@ public final class SharedArray<V> implements AutoCloseable {
                 torn += l.tornEntries().equals(List.of(-1)) ? Math.max(1, length / locks.stripes()) : l.tornEntries().size();
             }
             return new SyncStatus(changes.head(), changes.subscribers(), changes.waiters(), owned, dead, torn);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -425,8 +426,8 @@ public final class SharedArray<V> implements AutoCloseable {
                         + "', which this thread does not hold");
             }
             seq.declareRepaired(rec);
-        } catch (IllegalStateException e) {
-            if (region.isClosed()) throw closedOr(e);
+        } catch (IllegalStateException | InternalError e) {
+            if (region.isClosed() || e instanceof InternalError) throw closedOr(e);
             throw e;
         }
     }
@@ -447,8 +448,8 @@ public final class SharedArray<V> implements AutoCloseable {
     public String forceUnlock(int index) {
         try {
             return locks.forceRelease(locks.recordOf(checkIndex(index)), index);
-        } catch (IllegalStateException e) {
-            if (region.isClosed()) throw closedOr(e);
+        } catch (IllegalStateException | InternalError e) {
+            if (region.isClosed() || e instanceof InternalError) throw closedOr(e);
             throw e;
         }
     }
@@ -532,7 +533,7 @@ public final class SharedArray<V> implements AutoCloseable {
         checkRange(fromKey, toKey);
         try {
             return new ChangeCursor(this, changes, fromKey, toKey);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -583,7 +584,7 @@ public final class SharedArray<V> implements AutoCloseable {
                     }
                 }
             }
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
         return copy;
@@ -634,7 +635,7 @@ public final class SharedArray<V> implements AutoCloseable {
             MemorySegment value = arena.allocate(stride, 8);
             syscallOnly.load(index, value);
             return codec.read(value, 0);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         } catch (SyscallException e) {
             throw new MapSyncException("map '" + name() + "': reading value " + index + ": " + e.getMessage(), e);
@@ -647,7 +648,7 @@ public final class SharedArray<V> implements AutoCloseable {
             codec.write(bytes, 0, value);
             syscallOnly.store(index, bytes);
             changes.record(index, ChangeLog.KIND_WRITE);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         } catch (SyscallException e) {
             throw e.errno() == Errno.EPERM
@@ -665,8 +666,8 @@ public final class SharedArray<V> implements AutoCloseable {
         return new MapAccessDeniedException("map '" + name() + "' is open read-only; writes are refused");
     }
 
-    /** The exception to throw for an {@link IllegalStateException} from a segment access. */
-    RuntimeException closedOr(IllegalStateException e) {
-        return region.isClosed() ? new MapClosedException("map '" + name() + "' is closed", e) : e;
+    /** The exception to throw for a failed access to the memory: the handle was closed, or the memory vanished. */
+    RuntimeException closedOr(Throwable e) {
+        return AccessFailures.of("map '" + name() + "'", region.isClosed(), e);
     }
 }

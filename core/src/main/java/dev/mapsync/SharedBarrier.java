@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.AccessFailures;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.sync.BarrierProtocol;
 import dev.mapsync.internal.sync.Barriers;
@@ -95,7 +96,7 @@ public final class SharedBarrier implements AutoCloseable {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
         try {
             return protocol.await(timeout.toNanos());
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -110,7 +111,7 @@ public final class SharedBarrier implements AutoCloseable {
     public void join() {
         try {
             protocol.joinNow();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -122,7 +123,7 @@ public final class SharedBarrier implements AutoCloseable {
     public void reset() {
         try {
             protocol.reset();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -135,7 +136,7 @@ public final class SharedBarrier implements AutoCloseable {
             return new BarrierStatus(name(), parties(), s.generation(), s.arrived(), s.broken(),
                     java.util.Optional.ofNullable(s.brokenReason()),
                     s.seats().stream().map(p -> new BarrierStatus.Party(p.seat(), p.pid(), p.alive())).toList());
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -155,7 +156,8 @@ public final class SharedBarrier implements AutoCloseable {
         return "SharedBarrier[" + name() + ", " + parties() + " parties]";
     }
 
-    private RuntimeException closedOr(IllegalStateException e) {
-        return region.isClosed() ? new MapClosedException("barrier '" + name() + "' is closed", e) : e;
+    /** The exception to throw for a failed access to the memory: the handle was closed, or the memory vanished. */
+    private RuntimeException closedOr(Throwable e) {
+        return AccessFailures.of("barrier '" + name() + "'", region.isClosed(), e);
     }
 }

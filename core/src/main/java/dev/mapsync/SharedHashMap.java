@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.AccessFailures;
 import dev.mapsync.internal.HashBackends;
 import dev.mapsync.internal.MapInfos;
 import dev.mapsync.internal.MapRegion;
@@ -203,7 +204,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         try {
             encodeKey(key, b.key);
             return table.get(b.key, b.value);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         } catch (SyscallException e) {
             throw failed("reading", e);
@@ -449,7 +450,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         try {
             encodeKey(key, b.key);
             return change.apply(b);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         } catch (SyscallException e) {
             throw failed("writing", e);
@@ -467,7 +468,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     public long size() {
         try {
             return table.size();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -484,7 +485,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         checkWritable();
         try {
             table.clear();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         } catch (SyscallException e) {
             throw failed("clearing", e);
@@ -533,7 +534,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
                         done = true;
                         return false;
                     }
-                } catch (IllegalStateException e) {
+                } catch (IllegalStateException | InternalError e) {
                     throw closedOr(e);
                 }
                 next = Map.entry(keys.read(k, 0), values.read(v, 0));
@@ -554,7 +555,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     public HashStats stats() {
         try {
             return table.stats();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -564,7 +565,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         checkOpen();
         try {
             return locks.held();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -586,7 +587,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     public KeyChangeCursor<K> changes(Predicate<? super K> filter) {
         try {
             return new KeyChangeCursor<>(this, changes, filter);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -661,8 +662,8 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         if (region.isClosed()) throw new MapClosedException("map '" + name() + "' is closed");
     }
 
-    /** The exception to throw for an {@link IllegalStateException} from a segment access. */
-    RuntimeException closedOr(IllegalStateException e) {
-        return region.isClosed() ? new MapClosedException("map '" + name() + "' is closed", e) : e;
+    /** The exception to throw for a failed access to the memory: the handle was closed, or the memory vanished. */
+    RuntimeException closedOr(Throwable e) {
+        return AccessFailures.of("map '" + name() + "'", region.isClosed(), e);
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.AccessFailures;
 import dev.mapsync.internal.Durations;
 import dev.mapsync.internal.layout.RingLayout;
 import dev.mapsync.internal.linux.Proc;
@@ -211,7 +212,7 @@ public final class SharedRing implements AutoCloseable {
                 p.commit(position, length, !written);
             }
             return true;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -257,7 +258,7 @@ public final class SharedRing implements AutoCloseable {
         try {
             long position = reserve(p, length, deadline);
             return position == RingProducer.FULL ? null : new RingClaim(this, p, position, length);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -280,7 +281,7 @@ public final class SharedRing implements AutoCloseable {
     public void seal() {
         try {
             producer().seal();
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -290,7 +291,7 @@ public final class SharedRing implements AutoCloseable {
         checkOpen();
         try {
             return !ring.isKernel() && (int) INT.getAcquire(ring.control(), RingLayout.SEALED) != 0;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -312,7 +313,7 @@ public final class SharedRing implements AutoCloseable {
         try {
             consumer = new RingConsumer(this, new RingReader(ring, token));
             return consumer;
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -332,7 +333,7 @@ public final class SharedRing implements AutoCloseable {
             return new RingStatus(name(), backend(), capacity(), producerPosition, consumerPosition,
                     producerPosition - consumerPosition, isSealed(), (long) LONG.getAcquire(c, RingLayout.LOST_RECORDS),
                     (long) LONG.getAcquire(c, RingLayout.LOST_BYTES), consumerPid, valueSchema);
-        } catch (IllegalStateException e) {
+        } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
     }
@@ -403,8 +404,8 @@ public final class SharedRing implements AutoCloseable {
         if (ring.isClosed()) throw new MapClosedException("ring '" + name() + "' is closed");
     }
 
-    /** The exception to throw for an {@link IllegalStateException} from a segment access. */
-    RuntimeException closedOr(IllegalStateException e) {
-        return ring.isClosed() ? new MapClosedException("ring '" + name() + "' is closed", e) : e;
+    /** The exception to throw for a failed access to the memory: the handle was closed, or the memory vanished. */
+    RuntimeException closedOr(Throwable e) {
+        return AccessFailures.of("ring '" + name() + "'", ring.isClosed(), e);
     }
 }

@@ -28,11 +28,21 @@ public final class ChildJvm implements AutoCloseable {
 
     /** Starts a child with extra environment entries, given as {@code NAME=value}. */
     public static ChildJvm start(List<String> env, Class<?> mainClass, String... args) {
+        return start(env, List.of(), mainClass, args);
+    }
+
+    /** Starts a child with extra JVM options (such as {@code -Xint}). */
+    public static ChildJvm startWithOptions(List<String> jvmOptions, Class<?> mainClass, String... args) {
+        return start(List.of(), jvmOptions, mainClass, args);
+    }
+
+    private static ChildJvm start(List<String> env, List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx128m");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());

@@ -60,6 +60,19 @@ public final class Peer {
         }
     }
 
+    public static long getLong(Path file, long offset) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(b, offset);
+            return b.getLong(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The header's data region offset (FORMAT.md §2). */
+    public static final long DATA_OFFSET = 80;
+
     private static void write(Path file, long offset, ByteBuffer b) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.write(b, offset);

@@ -48,6 +48,12 @@ public final class TestBackends {
         Assumptions.abort(name + " backend: " + reason);
     }
 
+    /** Skips a test that needs {@code feature}, which this machine lacks, printing the reason. */
+    public static void skipFor(String feature, String reason) {
+        System.out.println("SKIPPED [" + feature + "]: " + reason);
+        Assumptions.abort(feature + ": " + reason);
+    }
+
     /**
      * Notes in {@code target/backend-runs.txt} that a test ran on a backend or was skipped, so that the test
      * script can say which backends ran (bin/lib/TestSummary.java reads it).

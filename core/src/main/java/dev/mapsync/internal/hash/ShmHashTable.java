@@ -329,7 +329,9 @@ public final class ShmHashTable implements HashTable {
     @Override
     public long size() {
         long total = 0;
-        for (int g = 0; g < segments; g++) total += (int) INT.getOpaque(data, HashLayout.count(g));
+        // counts are u32; an unsigned widening also keeps the JIT from fusing the load into a sign-extending one,
+        // which the JVM cannot step over when the page faults (see Pages)
+        for (int g = 0; g < segments; g++) total += Integer.toUnsignedLong((int) INT.getOpaque(data, HashLayout.count(g)));
         return total;
     }
 

@@ -28,7 +28,7 @@ public final class LogPoller<E> {
     private final ChangeLog log;
     private final Entries<E> entries;
     private final Runnable checkOpen;
-    private final Function<IllegalStateException, RuntimeException> closedOr;
+    private final Function<Throwable, RuntimeException> closedOr;
     private long next;
 
     /**
@@ -38,7 +38,7 @@ public final class LogPoller<E> {
      * @param closedOr  the exception to throw for a failed access to the map's memory
      */
     public LogPoller(ChangeLog log, Entries<E> entries, Runnable checkOpen,
-                     Function<IllegalStateException, RuntimeException> closedOr) {
+                     Function<Throwable, RuntimeException> closedOr) {
         this.log = log;
         this.entries = entries;
         this.checkOpen = checkOpen;
@@ -74,7 +74,7 @@ public final class LogPoller<E> {
                 if (now - start - timeoutNanos >= 0) return out;
                 if (now - start < spinNanos) continue;
                 log.await(head, start + timeoutNanos - now);
-            } catch (IllegalStateException e) {
+            } catch (IllegalStateException | InternalError e) {
                 throw closedOr.apply(e);
             }
         }

@@ -167,7 +167,11 @@ public final class RingProducer {
     }
 
     private void lock() {
-        if (!INT.compareAndSet(control, RingLayout.RESERVE_LOCK, 0, token)) lockSlow();
+        // the load first: it is free when the lock is held, and a guarded access if the file shrank (see Pages)
+        if ((int) INT.getOpaque(control, RingLayout.RESERVE_LOCK) != 0
+                || !INT.compareAndSet(control, RingLayout.RESERVE_LOCK, 0, token)) {
+            lockSlow();
+        }
     }
 
     private void lockSlow() {

@@ -9,6 +9,7 @@ import dev.mapsync.internal.Failures;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.layout.Header;
 import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.linux.Pages;
 import dev.mapsync.internal.linux.Proc;
 import dev.mapsync.internal.linux.SyscallException;
 
@@ -97,8 +98,11 @@ public final class ShmMapFile {
         try {
             Header header = awaitReady(name, file, fd, timeout);
             int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
-            MemorySegment mapping = translate(name, file,
-                    () -> LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString()));
+            MemorySegment mapping = translate(name, file, () -> {
+                MemorySegment m = LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString());
+                Pages.backAll(fd, m, header.fileLength(), !readOnly); // no page of it may fault later
+                return m;
+            });
             MemorySegment head = readOnly ? mapping.asReadOnly() : mapping;
             MemorySegment data = translate(name, file, () -> dataOf.map(head, fd, arena));
             return new MapRegion(name, file, header, arena, head, data, readOnly, fd, onClose);
@@ -189,29 +193,37 @@ public final class ShmMapFile {
     /** The header once the map is ready, or null while its creator is still writing it. */
     private static Header readIfReady(String name, int fd, long size) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment page = LibC.mmapShared(fd, 0, Header.SIZE, LibC.PROT_READ, arena, "header of " + name);
-            long magic = Header.magic(page);
-            if (magic == 0) return null;
-            if (magic != Header.MAGIC) {
-                throw new CorruptMapException("'" + name + "' is not a mapsync map (its first bytes are "
-                        + String.format("%016x", Long.reverseBytes(magic)) + ", not \"MAPSYNC\\0\")");
-            }
-            int version = Header.version(page);
-            if (version > Header.VERSION) {
-                throw new CorruptMapException("map '" + name + "' has layout version " + version
-                        + ", newer than this mapsync reads (" + Header.VERSION + "); upgrade mapsync to open it");
-            }
-            if (Header.readyAcquire(page) != Header.READY) return null;
-            if (version < 1) throw new CorruptMapException("map '" + name + "' has layout version " + version);
-            Header header;
-            try {
-                header = Header.read(page);
-            } catch (IllegalStateException e) {
-                throw new CorruptMapException("map '" + name + "' is corrupt: " + e.getMessage());
-            }
-            header.checkConsistent(name, size);
-            return header;
+            return readIfReady(name, fd, size, arena);
+        } catch (InternalError e) {
+            // the header page faulted: a hole the file system has no room to back, or the file shrank meanwhile
+            throw new CorruptMapException("map '" + name + "' cannot be read: its header page has no memory behind it"
+                    + " (the file was truncated, or has a hole on a full file system)");
         }
+    }
+
+    private static Header readIfReady(String name, int fd, long size, Arena arena) {
+        MemorySegment page = LibC.mmapShared(fd, 0, Header.SIZE, LibC.PROT_READ, arena, "header of " + name);
+        long magic = Header.magic(page);
+        if (magic == 0) return null;
+        if (magic != Header.MAGIC) {
+            throw new CorruptMapException("'" + name + "' is not a mapsync map (its first bytes are "
+                    + String.format("%016x", Long.reverseBytes(magic)) + ", not \"MAPSYNC\\0\")");
+        }
+        int version = Header.version(page);
+        if (version > Header.VERSION) {
+            throw new CorruptMapException("map '" + name + "' has layout version " + version
+                    + ", newer than this mapsync reads (" + Header.VERSION + "); upgrade mapsync to open it");
+        }
+        if (Header.readyAcquire(page) != Header.READY) return null;
+        if (version < 1) throw new CorruptMapException("map '" + name + "' has layout version " + version);
+        Header header;
+        try {
+            header = Header.read(page);
+        } catch (IllegalStateException e) {
+            throw new CorruptMapException("map '" + name + "' is corrupt: " + e.getMessage());
+        }
+        header.checkConsistent(name, size);
+        return header;
     }
 
     private static CorruptMapException notFinished(String name, Path file, int fd, long size, Duration timeout) {

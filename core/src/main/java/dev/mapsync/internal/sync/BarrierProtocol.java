@@ -218,7 +218,8 @@ public final class BarrierProtocol {
     private void join() {
         if (seat >= 0) return;
         for (int i = 0; i < parties; i++) {
-            if (INT.compareAndSet(control, seat(i), 0, token)) {
+            // a load before each compare-and-set: a guarded access if the file shrank (see Pages)
+            if ((int) INT.getVolatile(control, seat(i)) == 0 && INT.compareAndSet(control, seat(i), 0, token)) {
                 takeSeat(i);
                 return;
             }
@@ -245,7 +246,9 @@ public final class BarrierProtocol {
 
     /** Frees this handle's seat (it is closing). */
     public void leave() {
-        if (seat >= 0 && !region.isClosed()) INT.compareAndSet(control, seat(seat), token, 0);
+        if (seat >= 0 && !region.isClosed() && (int) INT.getVolatile(control, seat(seat)) == token) {
+            INT.compareAndSet(control, seat(seat), token, 0);
+        }
         seat = -1;
     }
 

@@ -72,6 +72,11 @@ public final class EntryLocks {
         return token;
     }
 
+    /** The map's name, for messages. */
+    public String mapName() {
+        return mapName;
+    }
+
     /** The default lock timeout of this handle. */
     public long timeoutNanos() {
         return timeoutNanos;

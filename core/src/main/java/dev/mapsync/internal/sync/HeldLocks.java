@@ -1,6 +1,7 @@
 package dev.mapsync.internal.sync;
 
 import dev.mapsync.LockGuard;
+import dev.mapsync.internal.AccessFailures;
 
 
 /** The guard of one or more held lock records, released in the reverse order of taking. */
@@ -30,6 +31,8 @@ public final class HeldLocks implements LockGuard {
             for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
         } catch (IllegalStateException mapClosed) {
             // the handle was closed first: its locks went with it, and the next owner is told it died
+        } catch (InternalError e) {
+            throw AccessFailures.of("map '" + locks.mapName() + "'", false, e);
         }
     }
 
