@@ -1,6 +1,6 @@
 /*
  * mapsync.h: open mapsync maps from C and share them with Java processes. Header-only; written from
- * docs/FORMAT.md (layout version 1), which is the contract.
+ * docs/FORMAT.md (layout version 2), which is the contract.
  *
  *   struct mapsync_map m;
  *   if (mapsync_open(&m, "hits", 0) != 0) { fprintf(stderr, "%s\n", m.error); exit(1); }
@@ -13,7 +13,9 @@
  *     bpf map by name ("bpf:NAME": its sidecar in that folder, its values in the kernel map pinned at the path
  *     the sidecar records, /sys/fs/bpf/mapsync/NAME for maps mapsync made). The file is checked as the Java
  *     library checks it: a regular file, not a symbolic link, magic, layout version, the ready word (read with
- *     acquire, waited for up to MAPSYNC_OPEN_TIMEOUT_MS), every geometry field, the value schema's size.
+ *     acquire, waited for up to MAPSYNC_OPEN_TIMEOUT_MS), every geometry field, the value schema's size. The map's
+ *     liveness file (NAME.live) is opened read-only when its mode allows, to ask the kernel whether a lock owner
+ *     lives (FORMAT.md §4.1).
  *   - MAPSYNC_VALUE / mapsync_value: a typed pointer to a value, laid out as the schema text says (FORMAT.md §3).
  *   - mapsync_*_i64 / _i32: the atomics the Java side uses (__atomic builtins: lock-prefixed instructions on
  *     x86, interoperable with Java VarHandles and BPF_ATOMIC instructions).
@@ -63,7 +65,7 @@
 #define F_OFD_GETLK 36 /* Linux 3.15; glibc shows it only with _GNU_SOURCE */
 #endif
 
-#define MAPSYNC_VERSION 1
+#define MAPSYNC_VERSION 2
 #define MAPSYNC_DEFAULT_DIR "/dev/shm/mapsync"
 #define MAPSYNC_DIR_ENV "MAPSYNC_DIR"
 #define MAPSYNC_PIN_DIR "/sys/fs/bpf/mapsync"
@@ -145,7 +147,8 @@ _Static_assert(sizeof(struct mapsync_lock) == 64, "FORMAT.md §4.2");
 #define MAPSYNC_SLOTS_OFFSET 256
 #define MAPSYNC_SLOT_COUNT 1024
 #define MAPSYNC_STRIPES_OFFSET (MAPSYNC_SLOTS_OFFSET + MAPSYNC_SLOT_COUNT * 32)
-#define MAPSYNC_OFD_BASE (1LL << 40) /* process slot s is an OFD write lock on byte OFD_BASE + s */
+#define MAPSYNC_OFD_BASE (1LL << 40) /* process slot s: an OFD write lock on byte OFD_BASE + s of the liveness file */
+#define MAPSYNC_LIVE_SUFFIX ".live"   /* the liveness file: <map file>.live (FORMAT.md §4.1) */
 #define MAPSYNC_TOKEN_MASK 0x3FFFFFFFu
 #define MAPSYNC_ALL_TORN 0xFFFFFFFFu
 
@@ -153,6 +156,7 @@ _Static_assert(sizeof(struct mapsync_lock) == 64, "FORMAT.md §4.2");
 struct mapsync_map {
     int fd;                             /* the map file, or the bpf map's sidecar */
     int bpf_fd;                         /* the kernel map (bpf maps), else -1 */
+    int lock_fd;                        /* the liveness file, read-only; -1 when its mode keeps this process out */
     bool read_only;
     const struct mapsync_header *header; /* the start of the file's mapping */
     uint8_t *file;                      /* the file's mapping: header, control region (and values for shm) */
@@ -411,8 +415,15 @@ static int mapsync__await_ready(struct mapsync_map *m, const char *what, struct 
                     rc = mapsync__fail(m, EPROTO, "map %s has layout version %u, newer than this header reads (%d)", what,
                                        h->version, MAPSYNC_VERSION);
                 } else if (__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) == 1) {
-                    rc = h->version < 1 ? mapsync__fail(m, EBADMSG, "map %s has layout version %u", what, h->version)
-                                        : mapsync__check_header(m, what, h, (uint64_t)st->st_size);
+                    if (h->version < 1) {
+                        rc = mapsync__fail(m, EBADMSG, "map %s has layout version %u", what, h->version);
+                    } else if (h->version < MAPSYNC_VERSION) {
+                        /* version 1 kept the liveness locks in the map file: its users and ours would not see each other */
+                        rc = mapsync__fail(m, EPROTO, "map %s has layout version %u, made by an older mapsync; this header"
+                                           " reads layout version %d: recreate the map", what, h->version, MAPSYNC_VERSION);
+                    } else {
+                        rc = mapsync__check_header(m, what, h, (uint64_t)st->st_size);
+                    }
                 }
             }
             munmap((void *)h, MAPSYNC_HEADER_SIZE);
@@ -441,6 +452,27 @@ static int mapsync__check_owner(struct mapsync_map *m, const char *what, const c
                              " may write", what, path, (unsigned)st->st_uid, folder);
     }
     return 0;
+}
+
+/*
+ * Opens the map's liveness file read-only into m->lock_fd, or leaves it -1 when its mode keeps this process out (or
+ * there is none): liveness is then judged from the slot records (mapsync_owner_alive).
+ */
+static int mapsync__open_liveness(struct mapsync_map *m, const char *what, const char *path) {
+    char live[4096 + sizeof MAPSYNC_LIVE_SUFFIX];
+    snprintf(live, sizeof live, "%s%s", path, MAPSYNC_LIVE_SUFFIX);
+    int fd = open(live, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int err = errno;
+        if (err == EACCES || err == EPERM || err == ENOENT) return 0;
+        if (err == ELOOP) return mapsync__fail(m, EPERM, "refusing map %s: %s is a symbolic link", what, live);
+        return mapsync__fail(m, err, "map %s: open(%s): %s", what, live, strerror(err));
+    }
+    m->lock_fd = fd;
+    struct stat st;
+    if (fstat(fd, &st) != 0) return mapsync__fail(m, errno, "map %s: fstat: %s", what, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return mapsync__fail(m, EPERM, "refusing map %s: %s is not a regular file", what, live);
+    return mapsync__check_owner(m, what, live, &st);
 }
 
 #ifdef MAPSYNC_WITH_LIBBPF
@@ -485,12 +517,13 @@ static inline void mapsync_close(struct mapsync_map *m) {
     if (m->data != NULL && m->backend == MAPSYNC_BACKEND_BPF) munmap(m->data, m->data_length);
     if (m->file != NULL) munmap(m->file, m->file_length);
     if (m->bpf_fd >= 0) close(m->bpf_fd);
+    if (m->lock_fd >= 0) close(m->lock_fd);
     if (m->fd >= 0) close(m->fd);
     m->data = NULL;
     m->file = NULL;
     m->header = NULL;
     m->locks = NULL;
-    m->fd = m->bpf_fd = -1;
+    m->fd = m->bpf_fd = m->lock_fd = -1;
 }
 
 /*
@@ -500,7 +533,7 @@ static inline void mapsync_close(struct mapsync_map *m) {
  */
 static inline int mapsync_open(struct mapsync_map *m, const char *map, int flags) {
     memset(m, 0, sizeof *m);
-    m->fd = m->bpf_fd = -1;
+    m->fd = m->bpf_fd = m->lock_fd = -1;
     m->read_only = (flags & MAPSYNC_READ_ONLY) != 0;
     bool want_bpf = strncmp(map, "bpf:", 4) == 0;
     const char *name = want_bpf || strncmp(map, "shm:", 4) == 0 ? map + 4 : map;
@@ -529,6 +562,7 @@ static inline int mapsync_open(struct mapsync_map *m, const char *map, int flags
     else if (!S_ISREG(st.st_mode)) rc = mapsync__fail(m, EPERM, "refusing map %s: %s is not a regular file", what, path);
     else rc = mapsync__check_owner(m, what, path, &st);
     if (rc == 0) rc = mapsync__await_ready(m, what, &st);
+    if (rc == 0) rc = mapsync__open_liveness(m, what, path);
     if (rc != 0) {
         mapsync_close(m);
         return rc;
@@ -622,23 +656,56 @@ static inline struct mapsync_lock *mapsync_lock_of(const struct mapsync_map *m, 
     return &m->locks[index % m->lock_stripes];
 }
 
+/* The start time of process `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or 0 if there is none. */
+static inline uint64_t mapsync__start_time(uint32_t pid) {
+    char file[64], text[1024];
+    snprintf(file, sizeof file, "/proc/%u/stat", (unsigned)pid);
+    FILE *f = fopen(file, "re");
+    if (f == NULL) return 0;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    /* the command (field 2) is in parentheses and may hold spaces: count the fields after the last ')' */
+    char *p = strrchr(text, ')');
+    if (p == NULL) return 0;
+    for (int field = 2; field < 22; field++) {
+        p = strchr(p + 1, ' ');
+        if (p == NULL) return 0;
+    }
+    return strtoull(p + 1, NULL, 10);
+}
+
+/* The inode of this process's pid namespace: a pid recorded in another namespace means nothing here. */
+static inline uint64_t mapsync__pid_ns(void) {
+    struct stat st;
+    return stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
 /*
  * True if the handle that owner `token` names is still open: its slot's generation still matches, and the
- * kernel says the slot's open-file-description lock is held (FORMAT.md §4.1). A dead process's lock is gone,
- * however it died.
+ * kernel says the slot's open-file-description lock on the liveness file is held (FORMAT.md §4.1). A dead
+ * process's lock is gone, however it died. Without the liveness file (its mode keeps this process out), the slot
+ * record decides: in this pid namespace, a process with the recorded pid and start time exists; in another, alive
+ * (it cannot be told, so nobody is declared dead).
  */
 static inline bool mapsync_owner_alive(const struct mapsync_map *m, uint32_t token) {
     uint32_t slot = token & 0x3FFu;
     const struct mapsync_slot *s =
         (const struct mapsync_slot *)(m->file + m->header->control_offset + MAPSYNC_SLOTS_OFFSET) + slot;
     if ((__atomic_load_n(&s->generation, __ATOMIC_ACQUIRE) & 0xFFFFFu) != token >> 10) return false;
+    if (m->lock_fd < 0) {
+        uint32_t pid = __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&s->pid_ns, __ATOMIC_RELAXED) != mapsync__pid_ns()) return true;
+        uint64_t start = mapsync__start_time(pid);
+        return start != 0 && start == __atomic_load_n(&s->start_time, __ATOMIC_RELAXED);
+    }
     struct flock probe;
     memset(&probe, 0, sizeof probe);
     probe.l_type = F_RDLCK; /* conflicts with the holder's write lock */
     probe.l_whence = SEEK_SET;
     probe.l_start = MAPSYNC_OFD_BASE + slot;
     probe.l_len = 1;
-    if (fcntl(m->fd, F_OFD_GETLK, &probe) != 0) return true; /* cannot tell: do not declare anyone dead */
+    if (fcntl(m->lock_fd, F_OFD_GETLK, &probe) != 0) return true; /* cannot tell: do not declare anyone dead */
     return probe.l_type != F_UNLCK;
 }
 

@@ -31,8 +31,8 @@ public final class SharedMaps {
     }
 
     /**
-     * Deletes a map: its file (for bpf maps, the pin and the sidecar). Processes that have it open keep using
-     * their mapping until they close it; new opens no longer find it.
+     * Deletes a map: its file and its liveness file (for bpf maps, the pin, the sidecar and its liveness file).
+     * Processes that have it open keep using their mapping until they close it; new opens no longer find it.
      *
      * @throws MapNotFoundException if there is no such map
      */
@@ -51,14 +51,15 @@ public final class SharedMaps {
     }
 
     /**
-     * The maps in {@code dir}, by name. Files that are not complete mapsync maps are left out; a missing folder
-     * holds no maps.
+     * The maps in {@code dir}, by name. Files that are not complete mapsync maps are left out, and so are the maps'
+     * liveness files ({@code NAME.live}: no map name has a {@code '.'}); a missing folder holds no maps.
      */
     public static List<MapInfo> list(Path dir) {
         List<MapInfo> maps = new ArrayList<>();
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return maps;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
+                if (file.getFileName().toString().contains(".")) continue;
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) continue;
                 try {
                     MapSpec<Object> spec = MapSpec.existing(file).openTimeout(Duration.ZERO);

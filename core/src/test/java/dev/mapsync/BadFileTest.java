@@ -84,8 +84,16 @@ class BadFileTest {
     @Test
     void aNewerLayoutVersion() throws IOException {
         patch(Header.VERSION_OFFSET, le32(Header.VERSION + 1));
-        refusedWithoutChange(CorruptMapException.class, "map 'bad' has layout version 2, newer than this mapsync reads (1);"
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' has layout version 3, newer than this mapsync reads (2);"
                 + " upgrade mapsync to open it");
+    }
+
+    @Test
+    void anOlderLayoutVersion() throws IOException {
+        patch(Header.VERSION_OFFSET, le32(1));
+        refusedWithoutChange(IncompatibleMapException.class, "map 'bad' has layout version 1, made by an older mapsync that"
+                + " kept its liveness locks in the map file itself, where any reader could block them; this mapsync reads"
+                + " layout version 2: recreate the map (mapsync rm bad, then create it again)");
     }
 
     @Test

@@ -22,10 +22,12 @@ import java.util.function.Function;
 
 /**
  * A map file in shared memory: created with {@code O_EXCL} and exact permission bits, opened without following
- * symbolic links, checked to be a regular, complete, consistent mapsync file before it is used.
+ * symbolic links, checked to be a regular, complete, consistent mapsync file before it is used. Beside it is its
+ * {@link LivenessFile liveness file}, which the handles' locks are taken on.
  *
- * <p>Creation order: create the file, reserve its blocks, write the header, then publish the ready word with
- * release semantics. An opener waits (up to a deadline) until it sees the ready word.
+ * <p>Creation order: create the file, reserve its blocks, write the header, create the liveness file, then publish
+ * the ready word with release semantics. An opener waits (up to a deadline) until it sees the ready word, then opens
+ * the liveness file.
  */
 public final class ShmMapFile {
     private ShmMapFile() {}
@@ -57,6 +59,7 @@ public final class ShmMapFile {
         int fd = translate(name, file, () -> LibC.open(file.toString(),
                 LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0600));
         Arena arena = Arena.ofShared();
+        int lockFd = -1;
         try {
             translate(name, file, () -> {
                 LibC.fchmod(fd, mode);
@@ -67,10 +70,16 @@ public final class ShmMapFile {
                     LibC.PROT_READ | LibC.PROT_WRITE, arena, file.toString()));
             header.write(mapping);
             MemorySegment data = translate(name, file, () -> dataOf.map(mapping, fd, arena));
+            // before publishing: an opener of a ready map finds its liveness file
+            lockFd = LivenessFile.create(name, file, mode);
             Header.publishReady(mapping);
-            return new MapRegion(name, file, header, arena, mapping, data, false, fd, onClose);
+            return new MapRegion(name, file, header, arena, mapping, data, false, fd, lockFd, onClose);
         } catch (RuntimeException | Error e) {
             arena.close();
+            if (lockFd >= 0) {
+                LivenessFile.deleteIfSame(file, LibC.fstat(lockFd));
+                LibC.close(lockFd);
+            }
             deleteQuietly(file);
             LibC.close(fd);
             throw e;
@@ -82,7 +91,8 @@ public final class ShmMapFile {
      *
      * @throws MapNotFoundException     if there is no such file
      * @throws CorruptMapException      if it is not a complete mapsync map of a version this library reads
-     * @throws MapAccessDeniedException if permissions refuse it, or it is a symbolic link or not a regular file
+     * @throws MapAccessDeniedException if permissions refuse it or its liveness file (a read-write handle needs that
+     *                                  file read-write), or it is a symbolic link or not a regular file
      */
     public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout,
                                  Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
@@ -94,16 +104,20 @@ public final class ShmMapFile {
                                  Runnable onClose) {
         int fd = openChecked(name, file, readOnly, true);
         Arena arena = Arena.ofShared();
+        int lockFd = -1;
         try {
             Header header = awaitReady(name, file, fd, timeout);
+            lockFd = readOnly ? LivenessFile.openForReader(name, file)
+                    : LivenessFile.openForWriter(name, file, LibC.fstat(fd).permissions() & 0777);
             int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
             MemorySegment mapping = translate(name, file,
                     () -> LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString()));
             MemorySegment head = readOnly ? mapping.asReadOnly() : mapping;
             MemorySegment data = translate(name, file, () -> dataOf.map(head, fd, arena));
-            return new MapRegion(name, file, header, arena, head, data, readOnly, fd, onClose);
+            return new MapRegion(name, file, header, arena, head, data, readOnly, fd, lockFd, onClose);
         } catch (RuntimeException | Error e) {
             arena.close();
+            if (lockFd >= 0) LibC.close(lockFd);
             LibC.close(fd);
             throw e;
         }
@@ -125,8 +139,9 @@ public final class ShmMapFile {
         return mapping.asSlice(h.dataOffset(), h.dataLength());
     }
 
-    /** Removes the file. */
+    /** Removes the file, then its liveness file. */
     public static void delete(String name, Path file) {
+        LibC.FileStat live = LivenessFile.stat(file);
         try {
             Files.delete(file);
         } catch (java.nio.file.NoSuchFileException e) {
@@ -136,6 +151,7 @@ public final class ShmMapFile {
         } catch (IOException e) {
             throw new MapSyncException("cannot delete map '" + name + "': " + e, e);
         }
+        LivenessFile.deleteIfSame(file, live);
     }
 
     private static void deleteQuietly(Path file) {
@@ -203,6 +219,12 @@ public final class ShmMapFile {
             }
             if (Header.readyAcquire(page) != Header.READY) return null;
             if (version < 1) throw new CorruptMapException("map '" + name + "' has layout version " + version);
+            if (version < Header.VERSION) {
+                throw new dev.mapsync.IncompatibleMapException("map '" + name + "' has layout version " + version
+                        + ", made by an older mapsync that kept its liveness locks in the map file itself, where any"
+                        + " reader could block them; this mapsync reads layout version " + Header.VERSION
+                        + ": recreate the map (mapsync rm " + name + ", then create it again)", "layout version");
+            }
             Header header;
             try {
                 header = Header.read(page);
