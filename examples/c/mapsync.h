@@ -9,13 +9,15 @@
  *   mapsync_close(&m);
  *
  * What it offers:
- *   - mapsync_open: a map by name (in $MAPSYNC_DIR, else /dev/shm/mapsync), by path (anything with a '/'), or a
- *     bpf map by name ("bpf:NAME": its sidecar in that folder, its values in the kernel map pinned at the path
- *     the sidecar records, /sys/fs/bpf/mapsync/NAME for maps mapsync made). The file is checked as the Java
- *     library checks it: a regular file, not a symbolic link, magic, layout version, the ready word (read with
- *     acquire, waited for up to MAPSYNC_OPEN_TIMEOUT_MS), every geometry field, the value schema's size. The map's
- *     liveness file (NAME.live) is opened read-only when its mode allows, to ask the kernel whether a lock owner
- *     lives (FORMAT.md §4.1).
+ *   - mapsync_open: a map by name (in $MAPSYNC_DIR, else the default folder: /dev/shm/mapsync for root,
+ *     /dev/shm/mapsync-UID for other users), by path (anything with a '/'), or a bpf map by name ("bpf:NAME": its
+ *     sidecar in that folder, else in the default folder of the pin's owner; its values in the kernel map pinned
+ *     at the path the sidecar records, /sys/fs/bpf/mapsync/NAME for maps mapsync made). The folder and the file
+ *     are checked as the Java library checks them (FORMAT.md §5): no symbolic link, a folder another user could
+ *     have planted refused, a regular file owned by you or root in a folder others may write, magic, layout
+ *     version, the ready word (read with acquire, waited for up to MAPSYNC_OPEN_TIMEOUT_MS), every geometry field,
+ *     the value schema's size. The map's liveness file (NAME.live) is opened read-only when its mode allows, to ask
+ *     the kernel whether a lock owner lives (FORMAT.md §4.1).
  *   - MAPSYNC_VALUE / mapsync_value: a typed pointer to a value, laid out as the schema text says (FORMAT.md §3).
  *   - mapsync_*_i64 / _i32: the atomics the Java side uses (__atomic builtins: lock-prefixed instructions on
  *     x86, interoperable with Java VarHandles and BPF_ATOMIC instructions).
@@ -66,7 +68,7 @@
 #endif
 
 #define MAPSYNC_VERSION 2
-#define MAPSYNC_DEFAULT_DIR "/dev/shm/mapsync"
+#define MAPSYNC_DEFAULT_DIR "/dev/shm/mapsync" /* root's; every other user's is this followed by "-UID" */
 #define MAPSYNC_DIR_ENV "MAPSYNC_DIR"
 #define MAPSYNC_PIN_DIR "/sys/fs/bpf/mapsync"
 #ifndef MAPSYNC_OPEN_TIMEOUT_MS
@@ -437,19 +439,76 @@ static int mapsync__await_ready(struct mapsync_map *m, const char *what, struct 
     }
 }
 
-/* Refuses a file owned by another user (not root) in a folder anyone may write, as the Java library does. */
+/* The folder of `path` into `folder` ("." when it has no '/'). */
+static inline void mapsync__folder_of(const char *path, char *folder, size_t size) {
+    snprintf(folder, size, "%s", path);
+    char *slash = strrchr(folder, '/');
+    if (slash == NULL) snprintf(folder, size, ".");
+    else if (slash == folder) folder[1] = '\0';
+    else *slash = '\0';
+}
+
+/* The default folder of user `uid`: /dev/shm/mapsync for root, /dev/shm/mapsync-UID for every other user. */
+static inline void mapsync__default_dir(uid_t uid, char *dir, size_t size) {
+    if (uid == 0) snprintf(dir, size, "%s", MAPSYNC_DEFAULT_DIR);
+    else snprintf(dir, size, "%s-%u", MAPSYNC_DEFAULT_DIR, (unsigned)uid);
+}
+
+/* The user whose default folder `dir` is, or -1 when it is none. */
+static inline long mapsync__default_dir_user(const char *dir) {
+    size_t base = strlen(MAPSYNC_DEFAULT_DIR);
+    if (strncmp(dir, MAPSYNC_DEFAULT_DIR, base) != 0) return -1;
+    if (dir[base] == '\0') return 0;
+    if (dir[base] != '-' || dir[base + 1] < '1' || dir[base + 1] > '9') return -1;
+    char *end;
+    unsigned long uid = strtoul(dir + base + 1, &end, 10);
+    return *end == '\0' && uid <= UINT32_MAX ? (long)uid : -1;
+}
+
+/*
+ * Refuses a folder someone other than you or root could have planted or may change maps in, as the Java library does
+ * (FORMAT.md §5): a symbolic link or not a directory; anyone may write it without the sticky bit; it is a default
+ * folder owned by neither its user, you, nor root; anyone may write it and it is owned by neither you nor root.
+ * A folder that does not exist passes (the map's open then says there is no map).
+ */
+static int mapsync__check_folder(struct mapsync_map *m, const char *folder) {
+    struct stat st;
+    if (lstat(folder, &st) != 0) return errno == ENOENT ? 0 : mapsync__fail(m, errno, "folder %s: %s", folder, strerror(errno));
+    uid_t me = geteuid();
+    const char *fix = "; remove it as root, or set MAPSYNC_DIR to a folder you own";
+    if (S_ISLNK(st.st_mode)) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is a symbolic link (owned by uid %u), and mapsync never"
+                             " follows links%s", folder, (unsigned)st.st_uid, fix);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is not a directory (owned by uid %u)%s", folder,
+                             (unsigned)st.st_uid, fix);
+    }
+    if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+        return mapsync__fail(m, EPERM, "refusing folder %s (owned by uid %u): anyone may write it and it lacks the sticky"
+                             " bit, so anyone could replace its maps", folder, (unsigned)st.st_uid);
+    }
+    long user = mapsync__default_dir_user(folder);
+    if (user >= 0 && st.st_uid != me && st.st_uid != (uid_t)user && st.st_uid != 0) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is owned by uid %u, and it is the default folder of uid %ld,"
+                             " which another user could have made first%s", folder, (unsigned)st.st_uid, user, fix);
+    }
+    if ((st.st_mode & S_IWOTH) && st.st_uid != me && st.st_uid != 0) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is owned by uid %u, not by you or root, and anyone may write"
+                             " it%s", folder, (unsigned)st.st_uid, fix);
+    }
+    return 0;
+}
+
+/* Refuses a file owned by another user (not root) in a folder other users may write, as the Java library does. */
 static int mapsync__check_owner(struct mapsync_map *m, const char *what, const char *path, const struct stat *st) {
     if (st->st_uid == geteuid() || st->st_uid == 0) return 0;
     char folder[4096];
-    snprintf(folder, sizeof folder, "%s", path);
-    char *slash = strrchr(folder, '/');
-    if (slash == NULL) snprintf(folder, sizeof folder, ".");
-    else if (slash == folder) folder[1] = '\0';
-    else *slash = '\0';
+    mapsync__folder_of(path, folder, sizeof folder);
     struct stat dir;
-    if (lstat(folder, &dir) == 0 && (dir.st_mode & S_IWOTH)) {
-        return mapsync__fail(m, EPERM, "refusing map %s: %s is owned by uid %u, not by you or root, in %s, which anyone"
-                             " may write", what, path, (unsigned)st->st_uid, folder);
+    if (lstat(folder, &dir) == 0 && (dir.st_mode & (S_IWOTH | S_IWGRP))) {
+        return mapsync__fail(m, EPERM, "refusing map %s: %s is owned by uid %u, not by you or root, in %s, which other"
+                             " users may write", what, path, (unsigned)st->st_uid, folder);
     }
     return 0;
 }
@@ -527,7 +586,7 @@ static inline void mapsync_close(struct mapsync_map *m) {
 }
 
 /*
- * Opens a map: "NAME" (in $MAPSYNC_DIR, else /dev/shm/mapsync; a bpf map's sidecar opens its bpf map),
+ * Opens a map: "NAME" (in $MAPSYNC_DIR, else the default folder; a bpf map's sidecar opens its bpf map),
  * "bpf:NAME" (must be a bpf map), "shm:NAME", or a path containing '/'. flags: 0 or MAPSYNC_READ_ONLY.
  * Returns 0, or a negative errno with the reason in m->error (and nothing left open).
  */
@@ -544,11 +603,28 @@ static inline int mapsync_open(struct mapsync_map *m, const char *map, int flags
         if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strlen(name) > 255) {
             return mapsync__fail(m, EINVAL, "'%s' is not a map name", name);
         }
-        const char *dir = getenv(MAPSYNC_DIR_ENV);
-        if (dir == NULL || *dir == '\0') dir = MAPSYNC_DEFAULT_DIR;
+        char dir[4096];
+        const char *env = getenv(MAPSYNC_DIR_ENV);
+        if (env != NULL && *env != '\0') snprintf(dir, sizeof dir, "%s", env);
+        else mapsync__default_dir(geteuid(), dir, sizeof dir);
         if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return mapsync__fail(m, ENAMETOOLONG, "path too long");
+        struct stat pin, sidecar;
+        char pin_path[4096];
+        snprintf(pin_path, sizeof pin_path, "%s/%s", MAPSYNC_PIN_DIR, name);
+        if (want_bpf && lstat(path, &sidecar) != 0 && errno == ENOENT && lstat(pin_path, &pin) == 0 && pin.st_uid != geteuid()) {
+            /* a bpf map another user (root) made: its sidecar is in the default folder of the pin's owner */
+            char theirs[4096];
+            mapsync__default_dir(pin.st_uid, dir, sizeof dir);
+            if ((size_t)snprintf(theirs, sizeof theirs, "%s/%s", dir, name) < sizeof theirs && lstat(theirs, &sidecar) == 0) {
+                snprintf(path, sizeof path, "%s", theirs);
+            }
+        }
     }
     const char *what = map;
+    char folder[4096];
+    mapsync__folder_of(path, folder, sizeof folder);
+    int checked = mapsync__check_folder(m, folder);
+    if (checked != 0) return checked;
     m->fd = open(path, (m->read_only ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (m->fd < 0) {
         int err = errno;

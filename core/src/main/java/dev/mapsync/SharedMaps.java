@@ -45,7 +45,7 @@ public final class SharedMaps {
         delete(MapSpec.existing(name));
     }
 
-    /** The maps in the default folder ({@code $MAPSYNC_DIR}, else {@code /dev/shm/mapsync}). */
+    /** The maps in the {@link MapSpec#defaultDir() default folder}. */
     public static List<MapInfo> list() {
         return list(MapSpec.defaultDir());
     }
@@ -53,10 +53,12 @@ public final class SharedMaps {
     /**
      * The maps in {@code dir}, by name. Files that are not complete mapsync maps are left out, and so are the maps'
      * liveness files ({@code NAME.live}: no map name has a {@code '.'}); a missing folder holds no maps.
+     *
+     * @throws MapAccessDeniedException if the folder is one mapsync refuses (another user could have planted it)
      */
     public static List<MapInfo> list(Path dir) {
         List<MapInfo> maps = new ArrayList<>();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return maps;
+        if (!dev.mapsync.internal.shm.Folders.checkTrusted(dir)) return maps;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 if (file.getFileName().toString().contains(".")) continue;

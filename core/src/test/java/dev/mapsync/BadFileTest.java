@@ -145,7 +145,7 @@ class BadFileTest {
         new ProcessBuilder("chown", "65534", file().toString()).start().waitFor();
         MapAccessDeniedException e = assertThrows(MapAccessDeniedException.class, () -> SharedArray.open(spec));
         assertEquals("refusing map 'bad': " + file() + " is owned by uid 65534, not by you (uid 0) or root, in " + dir
-                + ", which anyone may write; share maps between users through a folder only they can write (MAPSYNC_DIR)",
-                e.getMessage());
+                + ", which other users may write, so any of them could have planted it; remove it as root, or set"
+                + " MAPSYNC_DIR / --dir to a folder you own", e.getMessage());
     }
 }

@@ -22,8 +22,9 @@ import java.util.function.Function;
 
 /**
  * A map file in shared memory: created with {@code O_EXCL} and exact permission bits, opened without following
- * symbolic links, checked to be a regular, complete, consistent mapsync file before it is used. Beside it is its
- * {@link LivenessFile liveness file}, which the handles' locks are taken on.
+ * symbolic links, in a folder that may be trusted ({@link Folders}), checked to be a regular, complete, consistent
+ * mapsync file before it is used. Beside it is its {@link LivenessFile liveness file}, which the handles' locks are
+ * taken on.
  *
  * <p>Creation order: create the file, reserve its blocks, write the header, create the liveness file, then publish
  * the ready word with release semantics. An opener waits (up to a deadline) until it sees the ready word, then opens
@@ -92,7 +93,9 @@ public final class ShmMapFile {
      * @throws MapNotFoundException     if there is no such file
      * @throws CorruptMapException      if it is not a complete mapsync map of a version this library reads
      * @throws MapAccessDeniedException if permissions refuse it or its liveness file (a read-write handle needs that
-     *                                  file read-write), or it is a symbolic link or not a regular file
+     *                                  file read-write), it or its folder is a symbolic link, it is not a regular
+     *                                  file, or the folder or the file is one another user could have planted
+     *                                  ({@link Folders})
      */
     public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout,
                                  Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
@@ -163,6 +166,7 @@ public final class ShmMapFile {
     }
 
     private static int openChecked(String name, Path file, boolean readOnly, boolean checkOwner) {
+        Folders.checkTrusted(file.getParent());
         int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
         int fd = translate(name, file, () -> LibC.open(file.toString(), flags, 0));
         try {
