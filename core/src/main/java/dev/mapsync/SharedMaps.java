@@ -34,7 +34,8 @@ public final class SharedMaps {
      * Deletes a map: its file and its liveness file (for bpf maps, the pin, the sidecar and its liveness file).
      * Processes that have it open keep using their mapping until they close it; new opens no longer find it.
      *
-     * @throws MapNotFoundException if there is no such map
+     * @throws MapNotFoundException     if there is no such map
+     * @throws MapAccessDeniedException if this user may not delete it (the message says why)
      */
     public static void delete(MapSpec<?> spec) {
         Backends.delete(spec);

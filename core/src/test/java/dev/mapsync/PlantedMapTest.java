@@ -158,4 +158,14 @@ class PlantedMapTest {
         assertEquals(0600, made.permissions(), "read-write for exactly the classes that may write the map");
         assertTrue(made.inode() != plantedInode, "the planted file is gone");
     }
+
+    @Test
+    void aUserCannotDeleteAnotherUsersMap() {
+        SharedArray.create(spec(shared, "keep").mode(0666)).close();
+        var run = OtherUser.run(user.javaAs(Intruder.class, "rm", shared.toString(), "keep"));
+        assertEquals("rm: MapAccessDeniedException: cannot delete map 'keep': " + shared.resolve("keep") + " is owned by"
+                + " uid 0 and " + shared + " has the sticky bit, so only its owner or root may delete it\n", run.out(), run.err());
+        assertTrue(Files.exists(shared.resolve("keep")));
+        assertTrue(Files.exists(shared.resolve("keep.live")));
+    }
 }

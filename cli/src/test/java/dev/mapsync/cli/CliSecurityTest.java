@@ -98,6 +98,7 @@ class CliSecurityTest {
                 other + " list 2>&1",
                 other + " get hits 0 --dir /dev/shm/mapsync 2>&1",
                 other + " set hits 0 8 --dir /dev/shm/mapsync 2>&1 || echo \"user set: $?\"",
+                other + " rm hits --dir /dev/shm/mapsync 2>&1 || echo \"user rm: $?\"",
                 root + " get hits 0 2>&1"));
         String userDir = "/dev/shm/mapsync-" + uid;
         assertEquals(String.join("\n",
@@ -114,7 +115,22 @@ class CliSecurityTest {
                 "7",
                 "mapsync: permission denied for map 'hits': open(/dev/shm/mapsync/hits): EACCES (permission denied)",
                 "user set: 4",
+                "mapsync: cannot delete map 'hits': permission denied on /dev/shm/mapsync (only its owner, uid 0, may"
+                        + " change what is in it)",
+                "user rm: 4",
                 "7", ""), run.out(), run.err());
+    }
+
+    @Test
+    void aUserCannotDeleteAnotherUsersMapAndIsToldSoInOneLine() {
+        Cli.in(shared, "create", "keep", "--value", "i64", "--entries", "4", "--mode", "0666").ok();
+        var run = OtherUser.run(user.javaAs(Main.class, "rm", "keep", "--dir", shared.toString()));
+        assertEquals(4, run.exit(), run.out() + run.err());
+        assertEquals("", run.out());
+        assertEquals("mapsync: cannot delete map 'keep': " + shared.resolve("keep") + " is owned by uid 0 and " + shared
+                + " has the sticky bit, so only its owner or root may delete it\n", run.err());
+        assertTrue(Files.exists(shared.resolve("keep")));
+        assertEquals("0\n", Cli.in(shared, "get", "keep", "0").ok().out());
     }
 
     @Test
@@ -122,7 +138,8 @@ class CliSecurityTest {
         OtherUser.assumePrivateMounts();
         TestBackends.assume(Backend.BPF);
         String name = KernelAssumptions.uniqueName("shared");
-        pins.track(Bpffs.defaultPin(name));
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        boolean sticky = (LibC.lstat(pin.getParent().toString()).permissions() & 01000) != 0;
         String root = mapsync(), other = mapsyncAsUser();
         var run = user.inPrivateShm(String.join("\n",
                 root + " create bpf:" + name + " --value i64 --entries 4 --mode 0666 2>&1",
@@ -131,6 +148,7 @@ class CliSecurityTest {
                 other + " get bpf:" + name + " 1 2>&1",
                 "ls /dev/shm/mapsync",
                 "stat -c '%n %U %a' /dev/shm/mapsync/" + name + ".live",
+                other + " rm bpf:" + name + " 2>&1 || echo \"user rm: $?\"",
                 root + " rm bpf:" + name + " 2>&1",
                 "ls /dev/shm/mapsync"));
         assertEquals(String.join("\n",
@@ -139,6 +157,10 @@ class CliSecurityTest {
                 "42",
                 name, name + ".live",
                 "/dev/shm/mapsync/" + name + ".live root 666",
+                "mapsync: cannot remove pin " + pin + ": " + (sticky ? pin + " is owned by uid 0 and " + pin.getParent()
+                        + " has the sticky bit, so only its owner or root may delete it"
+                        : "permission denied on " + pin.getParent() + " (only its owner, uid 0, may change what is in it)"),
+                "user rm: 4",
                 ""), run.out(), run.err());
         assertTrue(!Files.exists(Bpffs.defaultPin(name)), "rm removed the pin");
     }

@@ -129,6 +129,24 @@ public final class Folders {
     }
 
     /**
+     * Why {@code unlink(2)} of {@code file} failed with {@code EPERM} or {@code EACCES}, in words: the folder's sticky bit
+     * keeps another user's file, or the folder is not the caller's to change.
+     */
+    public static String whyNotDeletable(Path file, SyscallException e) {
+        Path folder = file.getParent();
+        try {
+            LibC.FileStat dir = LibC.lstat(folder.toString());
+            if (e.errno() == Errno.EPERM && (dir.permissions() & STICKY) != 0) {
+                return file + " is owned by uid " + LibC.lstat(file.toString()).uid() + " and " + folder + " has the sticky"
+                        + " bit, so only its owner or root may delete it";
+            }
+            return "permission denied on " + folder + " (only its owner, uid " + dir.uid() + ", may change what is in it)";
+        } catch (SyscallException gone) {
+            return e.getMessage();
+        }
+    }
+
+    /**
      * Refuses a map file (or liveness file) owned by another user (not root) in a folder that users other than the
      * caller may write.
      *

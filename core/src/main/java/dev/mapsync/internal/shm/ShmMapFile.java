@@ -8,6 +8,7 @@ import dev.mapsync.MapSyncException;
 import dev.mapsync.internal.Failures;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.LibC;
 import dev.mapsync.internal.linux.Proc;
 import dev.mapsync.internal.linux.SyscallException;
@@ -142,17 +143,22 @@ public final class ShmMapFile {
         return mapping.asSlice(h.dataOffset(), h.dataLength());
     }
 
-    /** Removes the file, then its liveness file. */
+    /**
+     * Removes the file, then its liveness file.
+     *
+     * @throws MapNotFoundException     if there is no such file
+     * @throws MapAccessDeniedException if this user may not remove it, saying why (the folder's owner and mode)
+     */
     public static void delete(String name, Path file) {
         LibC.FileStat live = LivenessFile.stat(file);
         try {
-            Files.delete(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new MapNotFoundException("no map '" + name + "' (no file " + file + ")", e);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new MapAccessDeniedException("cannot delete map '" + name + "': permission denied on " + file, e);
-        } catch (IOException e) {
-            throw new MapSyncException("cannot delete map '" + name + "': " + e, e);
+            LibC.unlink(file.toString());
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOENT) throw new MapNotFoundException("no map '" + name + "' (no file " + file + ")", e);
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+                throw new MapAccessDeniedException("cannot delete map '" + name + "': " + Folders.whyNotDeletable(file, e), e);
+            }
+            throw new MapSyncException("cannot delete map '" + name + "': " + e.getMessage(), e);
         }
         LivenessFile.deleteIfSame(file, live);
     }
