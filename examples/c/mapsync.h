@@ -1,6 +1,6 @@
 /*
  * mapsync.h: open mapsync maps from C and share them with Java processes. Header-only; written from
- * docs/FORMAT.md (layout version 1), which is the contract.
+ * docs/FORMAT.md (layout version 2), which is the contract.
  *
  *   struct mapsync_map m;
  *   if (mapsync_open(&m, "hits", 0) != 0) { fprintf(stderr, "%s\n", m.error); exit(1); }
@@ -9,11 +9,15 @@
  *   mapsync_close(&m);
  *
  * What it offers:
- *   - mapsync_open: a map by name (in $MAPSYNC_DIR, else /dev/shm/mapsync), by path (anything with a '/'), or a
- *     bpf map by name ("bpf:NAME": its sidecar in that folder, its values in the kernel map pinned at the path
- *     the sidecar records, /sys/fs/bpf/mapsync/NAME for maps mapsync made). The file is checked as the Java
- *     library checks it: a regular file, not a symbolic link, magic, layout version, the ready word (read with
- *     acquire, waited for up to MAPSYNC_OPEN_TIMEOUT_MS), every geometry field, the value schema's size.
+ *   - mapsync_open: a map by name (in $MAPSYNC_DIR, else the default folder: /dev/shm/mapsync for root,
+ *     /dev/shm/mapsync-UID for other users), by path (anything with a '/'), or a bpf map by name ("bpf:NAME": its
+ *     sidecar in that folder, else in the default folder of the pin's owner; its values in the kernel map pinned
+ *     at the path the sidecar records, /sys/fs/bpf/mapsync/NAME for maps mapsync made). The folder and the file
+ *     are checked as the Java library checks them (FORMAT.md §5): no symbolic link, a folder another user could
+ *     have planted refused, a regular file owned by you or root in a folder others may write, magic, layout
+ *     version, the ready word (read with acquire, waited for up to MAPSYNC_OPEN_TIMEOUT_MS), every geometry field,
+ *     the value schema's size. The map's liveness file (NAME.live) is opened read-only when its mode allows, to ask
+ *     the kernel whether a lock owner lives (FORMAT.md §4.1).
  *   - MAPSYNC_VALUE / mapsync_value: a typed pointer to a value, laid out as the schema text says (FORMAT.md §3).
  *   - mapsync_*_i64 / _i32: the atomics the Java side uses (__atomic builtins: lock-prefixed instructions on
  *     x86, interoperable with Java VarHandles and BPF_ATOMIC instructions).
@@ -63,8 +67,8 @@
 #define F_OFD_GETLK 36 /* Linux 3.15; glibc shows it only with _GNU_SOURCE */
 #endif
 
-#define MAPSYNC_VERSION 1
-#define MAPSYNC_DEFAULT_DIR "/dev/shm/mapsync"
+#define MAPSYNC_VERSION 2
+#define MAPSYNC_DEFAULT_DIR "/dev/shm/mapsync" /* root's; every other user's is this followed by "-UID" */
 #define MAPSYNC_DIR_ENV "MAPSYNC_DIR"
 #define MAPSYNC_PIN_DIR "/sys/fs/bpf/mapsync"
 #ifndef MAPSYNC_OPEN_TIMEOUT_MS
@@ -145,7 +149,8 @@ _Static_assert(sizeof(struct mapsync_lock) == 64, "FORMAT.md §4.2");
 #define MAPSYNC_SLOTS_OFFSET 256
 #define MAPSYNC_SLOT_COUNT 1024
 #define MAPSYNC_STRIPES_OFFSET (MAPSYNC_SLOTS_OFFSET + MAPSYNC_SLOT_COUNT * 32)
-#define MAPSYNC_OFD_BASE (1LL << 40) /* process slot s is an OFD write lock on byte OFD_BASE + s */
+#define MAPSYNC_OFD_BASE (1LL << 40) /* process slot s: an OFD write lock on byte OFD_BASE + s of the liveness file */
+#define MAPSYNC_LIVE_SUFFIX ".live"   /* the liveness file: <map file>.live (FORMAT.md §4.1) */
 #define MAPSYNC_TOKEN_MASK 0x3FFFFFFFu
 #define MAPSYNC_ALL_TORN 0xFFFFFFFFu
 
@@ -153,6 +158,7 @@ _Static_assert(sizeof(struct mapsync_lock) == 64, "FORMAT.md §4.2");
 struct mapsync_map {
     int fd;                             /* the map file, or the bpf map's sidecar */
     int bpf_fd;                         /* the kernel map (bpf maps), else -1 */
+    int lock_fd;                        /* the liveness file, read-only; -1 when its mode keeps this process out */
     bool read_only;
     const struct mapsync_header *header; /* the start of the file's mapping */
     uint8_t *file;                      /* the file's mapping: header, control region (and values for shm) */
@@ -411,8 +417,15 @@ static int mapsync__await_ready(struct mapsync_map *m, const char *what, struct 
                     rc = mapsync__fail(m, EPROTO, "map %s has layout version %u, newer than this header reads (%d)", what,
                                        h->version, MAPSYNC_VERSION);
                 } else if (__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) == 1) {
-                    rc = h->version < 1 ? mapsync__fail(m, EBADMSG, "map %s has layout version %u", what, h->version)
-                                        : mapsync__check_header(m, what, h, (uint64_t)st->st_size);
+                    if (h->version < 1) {
+                        rc = mapsync__fail(m, EBADMSG, "map %s has layout version %u", what, h->version);
+                    } else if (h->version < MAPSYNC_VERSION) {
+                        /* version 1 kept the liveness locks in the map file: its users and ours would not see each other */
+                        rc = mapsync__fail(m, EPROTO, "map %s has layout version %u, made by an older mapsync; this header"
+                                           " reads layout version %d: recreate the map", what, h->version, MAPSYNC_VERSION);
+                    } else {
+                        rc = mapsync__check_header(m, what, h, (uint64_t)st->st_size);
+                    }
                 }
             }
             munmap((void *)h, MAPSYNC_HEADER_SIZE);
@@ -426,21 +439,99 @@ static int mapsync__await_ready(struct mapsync_map *m, const char *what, struct 
     }
 }
 
-/* Refuses a file owned by another user (not root) in a folder anyone may write, as the Java library does. */
+/* The folder of `path` into `folder` ("." when it has no '/'). */
+static inline void mapsync__folder_of(const char *path, char *folder, size_t size) {
+    snprintf(folder, size, "%s", path);
+    char *slash = strrchr(folder, '/');
+    if (slash == NULL) snprintf(folder, size, ".");
+    else if (slash == folder) folder[1] = '\0';
+    else *slash = '\0';
+}
+
+/* The default folder of user `uid`: /dev/shm/mapsync for root, /dev/shm/mapsync-UID for every other user. */
+static inline void mapsync__default_dir(uid_t uid, char *dir, size_t size) {
+    if (uid == 0) snprintf(dir, size, "%s", MAPSYNC_DEFAULT_DIR);
+    else snprintf(dir, size, "%s-%u", MAPSYNC_DEFAULT_DIR, (unsigned)uid);
+}
+
+/* The user whose default folder `dir` is, or -1 when it is none. */
+static inline long mapsync__default_dir_user(const char *dir) {
+    size_t base = strlen(MAPSYNC_DEFAULT_DIR);
+    if (strncmp(dir, MAPSYNC_DEFAULT_DIR, base) != 0) return -1;
+    if (dir[base] == '\0') return 0;
+    if (dir[base] != '-' || dir[base + 1] < '1' || dir[base + 1] > '9') return -1;
+    char *end;
+    unsigned long uid = strtoul(dir + base + 1, &end, 10);
+    return *end == '\0' && uid <= UINT32_MAX ? (long)uid : -1;
+}
+
+/*
+ * Refuses a folder someone other than you or root could have planted or may change maps in, as the Java library does
+ * (FORMAT.md §5): a symbolic link or not a directory; anyone may write it without the sticky bit; it is a default
+ * folder owned by neither its user, you, nor root; anyone may write it and it is owned by neither you nor root.
+ * A folder that does not exist passes (the map's open then says there is no map).
+ */
+static int mapsync__check_folder(struct mapsync_map *m, const char *folder) {
+    struct stat st;
+    if (lstat(folder, &st) != 0) return errno == ENOENT ? 0 : mapsync__fail(m, errno, "folder %s: %s", folder, strerror(errno));
+    uid_t me = geteuid();
+    const char *fix = "; remove it as root, or set MAPSYNC_DIR to a folder you own";
+    if (S_ISLNK(st.st_mode)) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is a symbolic link (owned by uid %u), and mapsync never"
+                             " follows links%s", folder, (unsigned)st.st_uid, fix);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is not a directory (owned by uid %u)%s", folder,
+                             (unsigned)st.st_uid, fix);
+    }
+    if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX)) {
+        return mapsync__fail(m, EPERM, "refusing folder %s (owned by uid %u): anyone may write it and it lacks the sticky"
+                             " bit, so anyone could replace its maps", folder, (unsigned)st.st_uid);
+    }
+    long user = mapsync__default_dir_user(folder);
+    if (user >= 0 && st.st_uid != me && st.st_uid != (uid_t)user && st.st_uid != 0) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is owned by uid %u, and it is the default folder of uid %ld,"
+                             " which another user could have made first%s", folder, (unsigned)st.st_uid, user, fix);
+    }
+    if ((st.st_mode & S_IWOTH) && st.st_uid != me && st.st_uid != 0) {
+        return mapsync__fail(m, EPERM, "refusing folder %s: it is owned by uid %u, not by you or root, and anyone may write"
+                             " it%s", folder, (unsigned)st.st_uid, fix);
+    }
+    return 0;
+}
+
+/* Refuses a file owned by another user (not root) in a folder other users may write, as the Java library does. */
 static int mapsync__check_owner(struct mapsync_map *m, const char *what, const char *path, const struct stat *st) {
     if (st->st_uid == geteuid() || st->st_uid == 0) return 0;
     char folder[4096];
-    snprintf(folder, sizeof folder, "%s", path);
-    char *slash = strrchr(folder, '/');
-    if (slash == NULL) snprintf(folder, sizeof folder, ".");
-    else if (slash == folder) folder[1] = '\0';
-    else *slash = '\0';
+    mapsync__folder_of(path, folder, sizeof folder);
     struct stat dir;
-    if (lstat(folder, &dir) == 0 && (dir.st_mode & S_IWOTH)) {
-        return mapsync__fail(m, EPERM, "refusing map %s: %s is owned by uid %u, not by you or root, in %s, which anyone"
-                             " may write", what, path, (unsigned)st->st_uid, folder);
+    if (lstat(folder, &dir) == 0 && (dir.st_mode & (S_IWOTH | S_IWGRP))) {
+        return mapsync__fail(m, EPERM, "refusing map %s: %s is owned by uid %u, not by you or root, in %s, which other"
+                             " users may write", what, path, (unsigned)st->st_uid, folder);
     }
     return 0;
+}
+
+/*
+ * Opens the map's liveness file read-only into m->lock_fd, or leaves it -1 when its mode keeps this process out (or
+ * there is none): liveness is then judged from the slot records (mapsync_owner_alive).
+ */
+static int mapsync__open_liveness(struct mapsync_map *m, const char *what, const char *path) {
+    char live[4096 + sizeof MAPSYNC_LIVE_SUFFIX];
+    snprintf(live, sizeof live, "%s%s", path, MAPSYNC_LIVE_SUFFIX);
+    int fd = open(live, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        int err = errno;
+        if (err == EACCES || err == EPERM || err == ENOENT) return 0;
+        if (err == ELOOP) return mapsync__fail(m, EPERM, "refusing map %s: %s is a symbolic link", what, live);
+        return mapsync__fail(m, err, "map %s: open(%s): %s", what, live, strerror(err));
+    }
+    m->lock_fd = fd;
+    struct stat st;
+    if (fstat(fd, &st) != 0) return mapsync__fail(m, errno, "map %s: fstat: %s", what, strerror(errno));
+    if (!S_ISREG(st.st_mode)) return mapsync__fail(m, EPERM, "refusing map %s: %s is not a regular file", what, live);
+    return mapsync__check_owner(m, what, live, &st);
 }
 
 #ifdef MAPSYNC_WITH_LIBBPF
@@ -485,22 +576,23 @@ static inline void mapsync_close(struct mapsync_map *m) {
     if (m->data != NULL && m->backend == MAPSYNC_BACKEND_BPF) munmap(m->data, m->data_length);
     if (m->file != NULL) munmap(m->file, m->file_length);
     if (m->bpf_fd >= 0) close(m->bpf_fd);
+    if (m->lock_fd >= 0) close(m->lock_fd);
     if (m->fd >= 0) close(m->fd);
     m->data = NULL;
     m->file = NULL;
     m->header = NULL;
     m->locks = NULL;
-    m->fd = m->bpf_fd = -1;
+    m->fd = m->bpf_fd = m->lock_fd = -1;
 }
 
 /*
- * Opens a map: "NAME" (in $MAPSYNC_DIR, else /dev/shm/mapsync; a bpf map's sidecar opens its bpf map),
+ * Opens a map: "NAME" (in $MAPSYNC_DIR, else the default folder; a bpf map's sidecar opens its bpf map),
  * "bpf:NAME" (must be a bpf map), "shm:NAME", or a path containing '/'. flags: 0 or MAPSYNC_READ_ONLY.
  * Returns 0, or a negative errno with the reason in m->error (and nothing left open).
  */
 static inline int mapsync_open(struct mapsync_map *m, const char *map, int flags) {
     memset(m, 0, sizeof *m);
-    m->fd = m->bpf_fd = -1;
+    m->fd = m->bpf_fd = m->lock_fd = -1;
     m->read_only = (flags & MAPSYNC_READ_ONLY) != 0;
     bool want_bpf = strncmp(map, "bpf:", 4) == 0;
     const char *name = want_bpf || strncmp(map, "shm:", 4) == 0 ? map + 4 : map;
@@ -511,11 +603,28 @@ static inline int mapsync_open(struct mapsync_map *m, const char *map, int flags
         if (*name == '\0' || strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strlen(name) > 255) {
             return mapsync__fail(m, EINVAL, "'%s' is not a map name", name);
         }
-        const char *dir = getenv(MAPSYNC_DIR_ENV);
-        if (dir == NULL || *dir == '\0') dir = MAPSYNC_DEFAULT_DIR;
+        char dir[4096];
+        const char *env = getenv(MAPSYNC_DIR_ENV);
+        if (env != NULL && *env != '\0') snprintf(dir, sizeof dir, "%s", env);
+        else mapsync__default_dir(geteuid(), dir, sizeof dir);
         if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return mapsync__fail(m, ENAMETOOLONG, "path too long");
+        struct stat pin, sidecar;
+        char pin_path[4096];
+        snprintf(pin_path, sizeof pin_path, "%s/%s", MAPSYNC_PIN_DIR, name);
+        if (want_bpf && lstat(path, &sidecar) != 0 && errno == ENOENT && lstat(pin_path, &pin) == 0 && pin.st_uid != geteuid()) {
+            /* a bpf map another user (root) made: its sidecar is in the default folder of the pin's owner */
+            char theirs[4096];
+            mapsync__default_dir(pin.st_uid, dir, sizeof dir);
+            if ((size_t)snprintf(theirs, sizeof theirs, "%s/%s", dir, name) < sizeof theirs && lstat(theirs, &sidecar) == 0) {
+                snprintf(path, sizeof path, "%s", theirs);
+            }
+        }
     }
     const char *what = map;
+    char folder[4096];
+    mapsync__folder_of(path, folder, sizeof folder);
+    int checked = mapsync__check_folder(m, folder);
+    if (checked != 0) return checked;
     m->fd = open(path, (m->read_only ? O_RDONLY : O_RDWR) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (m->fd < 0) {
         int err = errno;
@@ -529,6 +638,7 @@ static inline int mapsync_open(struct mapsync_map *m, const char *map, int flags
     else if (!S_ISREG(st.st_mode)) rc = mapsync__fail(m, EPERM, "refusing map %s: %s is not a regular file", what, path);
     else rc = mapsync__check_owner(m, what, path, &st);
     if (rc == 0) rc = mapsync__await_ready(m, what, &st);
+    if (rc == 0) rc = mapsync__open_liveness(m, what, path);
     if (rc != 0) {
         mapsync_close(m);
         return rc;
@@ -622,23 +732,56 @@ static inline struct mapsync_lock *mapsync_lock_of(const struct mapsync_map *m, 
     return &m->locks[index % m->lock_stripes];
 }
 
+/* The start time of process `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or 0 if there is none. */
+static inline uint64_t mapsync__start_time(uint32_t pid) {
+    char file[64], text[1024];
+    snprintf(file, sizeof file, "/proc/%u/stat", (unsigned)pid);
+    FILE *f = fopen(file, "re");
+    if (f == NULL) return 0;
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    /* the command (field 2) is in parentheses and may hold spaces: count the fields after the last ')' */
+    char *p = strrchr(text, ')');
+    if (p == NULL) return 0;
+    for (int field = 2; field < 22; field++) {
+        p = strchr(p + 1, ' ');
+        if (p == NULL) return 0;
+    }
+    return strtoull(p + 1, NULL, 10);
+}
+
+/* The inode of this process's pid namespace: a pid recorded in another namespace means nothing here. */
+static inline uint64_t mapsync__pid_ns(void) {
+    struct stat st;
+    return stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0;
+}
+
 /*
  * True if the handle that owner `token` names is still open: its slot's generation still matches, and the
- * kernel says the slot's open-file-description lock is held (FORMAT.md §4.1). A dead process's lock is gone,
- * however it died.
+ * kernel says the slot's open-file-description lock on the liveness file is held (FORMAT.md §4.1). A dead
+ * process's lock is gone, however it died. Without the liveness file (its mode keeps this process out), the slot
+ * record decides: in this pid namespace, a process with the recorded pid and start time exists; in another, alive
+ * (it cannot be told, so nobody is declared dead).
  */
 static inline bool mapsync_owner_alive(const struct mapsync_map *m, uint32_t token) {
     uint32_t slot = token & 0x3FFu;
     const struct mapsync_slot *s =
         (const struct mapsync_slot *)(m->file + m->header->control_offset + MAPSYNC_SLOTS_OFFSET) + slot;
     if ((__atomic_load_n(&s->generation, __ATOMIC_ACQUIRE) & 0xFFFFFu) != token >> 10) return false;
+    if (m->lock_fd < 0) {
+        uint32_t pid = __atomic_load_n(&s->pid, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&s->pid_ns, __ATOMIC_RELAXED) != mapsync__pid_ns()) return true;
+        uint64_t start = mapsync__start_time(pid);
+        return start != 0 && start == __atomic_load_n(&s->start_time, __ATOMIC_RELAXED);
+    }
     struct flock probe;
     memset(&probe, 0, sizeof probe);
     probe.l_type = F_RDLCK; /* conflicts with the holder's write lock */
     probe.l_whence = SEEK_SET;
     probe.l_start = MAPSYNC_OFD_BASE + slot;
     probe.l_len = 1;
-    if (fcntl(m->fd, F_OFD_GETLK, &probe) != 0) return true; /* cannot tell: do not declare anyone dead */
+    if (fcntl(m->lock_fd, F_OFD_GETLK, &probe) != 0) return true; /* cannot tell: do not declare anyone dead */
     return probe.l_type != F_UNLCK;
 }
 

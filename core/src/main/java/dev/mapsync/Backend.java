@@ -3,8 +3,9 @@ package dev.mapsync;
 /** Where a map's values live. Both backends offer the same API and the same data layout. */
 public enum Backend {
     /**
-     * A file in {@code /dev/shm/mapsync/} (or any folder) that every process maps. Needs no privileges and works
-     * in any container. The default.
+     * A file in the {@link MapSpec#defaultDir() default folder} ({@code /dev/shm/mapsync/} for root,
+     * {@code /dev/shm/mapsync-<uid>/} for other users) or any folder, that every process maps. Needs no privileges
+     * and works in any container. The default.
      */
     SHM,
     /**

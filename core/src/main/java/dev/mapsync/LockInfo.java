@@ -8,7 +8,10 @@ import java.util.Optional;
  *
  * @param stripe          the stripe, or -1 for the map-wide lock
  * @param ownerPid        the owner's pid, in its own pid namespace
- * @param ownerAlive      true if the owner's map handle is still open (checked through the kernel, not the pid)
+ * @param ownerAlive      true if the owner's map handle is still open (checked through the kernel, not the pid); a
+ *                        handle that may not open the map's liveness file (a reader of a map it may not write) judges
+ *                        from the owner's recorded pid and start time instead, and takes an owner in another pid
+ *                        namespace ({@code sameNamespace} false) for alive, since it cannot tell
  * @param sameNamespace   true if the owner's pid is in this process's pid namespace
  * @param ownerThreadId   the Java thread id that took the lock
  * @param heldSince       since when the lock is held, when known (uncontended acquisitions record no time, since a

@@ -38,7 +38,10 @@ public final class MapSpec<V> {
 
     /** The environment variable that moves the default folder. */
     public static final String DIR_ENV = "MAPSYNC_DIR";
-    /** The default folder of shm maps. */
+    /**
+     * Root's default folder of shm maps and bpf sidecars; every other user's is this path followed by {@code -} and
+     * the user's id ({@link #defaultDirOf}).
+     */
     public static final Path DEFAULT_DIR = Path.of("/dev/shm/mapsync");
     /** The default permission bits of a new map file or pin. */
     public static final int DEFAULT_MODE = 0600;
@@ -361,17 +364,36 @@ public final class MapSpec<V> {
         return Optional.ofNullable(path);
     }
 
-    /** The folder: the explicit one, else {@code $MAPSYNC_DIR}, else {@code /dev/shm/mapsync}. */
+    /**
+     * The folder: the explicit one, else the {@link #defaultDir() default folder}. A bpf map's sidecar that is not in
+     * your default folder is looked for in the default folder of the user who owns the map's pin (where that user's
+     * mapsync made it), so that a map root made can be opened by name by every user its pin lets in.
+     */
     public Path dir() {
         if (path != null) return path.getParent();
         if (dir != null) return dir;
+        if (backend == Backend.BPF) return dev.mapsync.internal.bpf.Sidecars.folder(name, pin);
         return defaultDir();
     }
 
-    /** {@code $MAPSYNC_DIR} when set, else {@code /dev/shm/mapsync}. */
+    /**
+     * The default folder: {@code $MAPSYNC_DIR} when set, else {@link #defaultDirOf the default folder of the
+     * effective user}.
+     */
     public static Path defaultDir() {
         String env = System.getenv(DIR_ENV);
-        return env == null || env.isBlank() ? DEFAULT_DIR : Path.of(env).toAbsolutePath().normalize();
+        if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath().normalize();
+        return defaultDirOf(dev.mapsync.internal.linux.LibC.geteuid());
+    }
+
+    /**
+     * The default folder of user {@code uid} (when {@code MAPSYNC_DIR} is not set): {@code /dev/shm/mapsync} for root,
+     * {@code /dev/shm/mapsync-<uid>} for every other user. One folder per user, made with mode 0755, so that no map
+     * anyone opens by name sits in a folder another user can write; such a folder is trusted only when it is owned
+     * by its user or by root, since anyone may make it before its user does.
+     */
+    public static Path defaultDirOf(int uid) {
+        return uid == 0 ? DEFAULT_DIR : Path.of(DEFAULT_DIR + "-" + Integer.toUnsignedString(uid));
     }
 
     /** Where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is. */

@@ -100,9 +100,9 @@ public final class SharedArray<V> implements AutoCloseable {
         FlatRecordAccess compiled = codec instanceof RecordCodec<?> records ? records.compiled() : null;
         this.writesInPlace = compiled != null;
         this.mappedRecord = syscallOnly == null ? compiled : null;
-        this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
-        this.seq = new SeqLocks(region.control(), locks, region.fd(), region.name());
-        this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
+        this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), readOnly, region.name(), lockTimeout);
+        this.seq = new SeqLocks(region.control(), locks, region.lockFd(), region.name());
+        this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.lockFd(), region.name());
     }
 
     @SuppressWarnings("unchecked")

@@ -28,8 +28,8 @@ import java.time.Duration;
  * ever. A party whose wait times out ({@link WaitTimeoutException}) or is interrupted breaks it too. A broken
  * barrier refuses every {@code await} until {@link #reset()}, which starts a fresh generation.
  *
- * <p>Barriers live in shared memory ({@code /dev/shm/mapsync}, or the spec's folder) only: their waiters sleep in
- * {@code FUTEX_WAIT} on its wake word, in slices, checking the parties' liveness after each.
+ * <p>Barriers live in shared memory (the {@link MapSpec#defaultDir() default folder}, or the spec's folder) only:
+ * their waiters sleep in {@code FUTEX_WAIT} on its wake word, in slices, checking the parties' liveness after each.
  */
 public final class SharedBarrier implements AutoCloseable {
     private final MapRegion region;

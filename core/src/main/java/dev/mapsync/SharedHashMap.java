@@ -84,8 +84,8 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         this.keySize = keys.size();
         this.valueSize = values.size();
         this.readOnly = region.readOnly();
-        this.locks = new EntryLocks(region.control(), region.header(), region.fd(), readOnly, region.name(), lockTimeout);
-        this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.fd(), region.name());
+        this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), readOnly, region.name(), lockTimeout);
+        this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.lockFd(), region.name());
         this.table = HashBackends.table(region, locks, changes);
     }
 

@@ -31,10 +31,11 @@ public final class SharedMaps {
     }
 
     /**
-     * Deletes a map: its file (for bpf maps, the pin and the sidecar). Processes that have it open keep using
-     * their mapping until they close it; new opens no longer find it.
+     * Deletes a map: its file and its liveness file (for bpf maps, the pin, the sidecar and its liveness file).
+     * Processes that have it open keep using their mapping until they close it; new opens no longer find it.
      *
-     * @throws MapNotFoundException if there is no such map
+     * @throws MapNotFoundException     if there is no such map
+     * @throws MapAccessDeniedException if this user may not delete it (the message says why)
      */
     public static void delete(MapSpec<?> spec) {
         Backends.delete(spec);
@@ -45,20 +46,23 @@ public final class SharedMaps {
         delete(MapSpec.existing(name));
     }
 
-    /** The maps in the default folder ({@code $MAPSYNC_DIR}, else {@code /dev/shm/mapsync}). */
+    /** The maps in the {@link MapSpec#defaultDir() default folder}. */
     public static List<MapInfo> list() {
         return list(MapSpec.defaultDir());
     }
 
     /**
-     * The maps in {@code dir}, by name. Files that are not complete mapsync maps are left out; a missing folder
-     * holds no maps.
+     * The maps in {@code dir}, by name. Files that are not complete mapsync maps are left out, and so are the maps'
+     * liveness files ({@code NAME.live}: no map name has a {@code '.'}); a missing folder holds no maps.
+     *
+     * @throws MapAccessDeniedException if the folder is one mapsync refuses (another user could have planted it)
      */
     public static List<MapInfo> list(Path dir) {
         List<MapInfo> maps = new ArrayList<>();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return maps;
+        if (!dev.mapsync.internal.shm.Folders.checkTrusted(dir)) return maps;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
+                if (file.getFileName().toString().contains(".")) continue;
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) continue;
                 try {
                     MapSpec<Object> spec = MapSpec.existing(file).openTimeout(Duration.ZERO);

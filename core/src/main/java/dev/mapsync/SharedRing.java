@@ -74,7 +74,7 @@ public final class SharedRing implements AutoCloseable {
     private SharedRing(RingRegion ring) {
         this.ring = ring;
         boolean produces = !ring.isKernel() && !ring.readOnly();
-        this.token = produces ? ProcessSlots.claim(ring.control(), ring.fd(), ring.name()) : 0;
+        this.token = produces ? ProcessSlots.claim(ring.control(), ring.lockFd(), ring.name()) : 0;
         this.producer = produces ? new RingProducer(ring, token) : null;
         String schema = ring.map().header().valueSchema();
         this.valueSchema = schema.isEmpty() ? null : Schema.parse(schema);

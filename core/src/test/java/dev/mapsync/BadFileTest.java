@@ -84,8 +84,16 @@ class BadFileTest {
     @Test
     void aNewerLayoutVersion() throws IOException {
         patch(Header.VERSION_OFFSET, le32(Header.VERSION + 1));
-        refusedWithoutChange(CorruptMapException.class, "map 'bad' has layout version 2, newer than this mapsync reads (1);"
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' has layout version 3, newer than this mapsync reads (2);"
                 + " upgrade mapsync to open it");
+    }
+
+    @Test
+    void anOlderLayoutVersion() throws IOException {
+        patch(Header.VERSION_OFFSET, le32(1));
+        refusedWithoutChange(IncompatibleMapException.class, "map 'bad' has layout version 1, made by an older mapsync that"
+                + " kept its liveness locks in the map file itself, where any reader could block them; this mapsync reads"
+                + " layout version 2: recreate the map (mapsync rm bad, then create it again)");
     }
 
     @Test
@@ -137,7 +145,7 @@ class BadFileTest {
         new ProcessBuilder("chown", "65534", file().toString()).start().waitFor();
         MapAccessDeniedException e = assertThrows(MapAccessDeniedException.class, () -> SharedArray.open(spec));
         assertEquals("refusing map 'bad': " + file() + " is owned by uid 65534, not by you (uid 0) or root, in " + dir
-                + ", which anyone may write; share maps between users through a folder only they can write (MAPSYNC_DIR)",
-                e.getMessage());
+                + ", which other users may write, so any of them could have planted it; remove it as root, or set"
+                + " MAPSYNC_DIR / --dir to a folder you own", e.getMessage());
     }
 }

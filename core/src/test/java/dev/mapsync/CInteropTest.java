@@ -2,6 +2,7 @@ package dev.mapsync;
 
 import dev.mapsync.internal.bpf.Bpffs;
 import dev.mapsync.internal.bpf.KernelAssumptions;
+import dev.mapsync.internal.linux.LibC;
 import dev.mapsync.testkit.CPrograms;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.GatedAdder;
@@ -230,6 +231,19 @@ class CInteropTest {
         CPrograms.Result link = run(counter, "link", "0", "1");
         assertEquals(4, link.exit());
         assertEquals("counter: refusing map link: " + dir.resolve("link") + " is a symbolic link\n", link.err());
+
+        // folders are checked as the Java library checks them: no link, none that anyone may write without the sticky bit
+        Files.createSymbolicLink(dir.resolve("linked"), dir);
+        CPrograms.Result linked = run(counter, dir.resolve("linked").resolve("junk").toString(), "0", "1");
+        assertEquals(4, linked.exit());
+        assertEquals("counter: refusing folder " + dir.resolve("linked") + ": it is a symbolic link (owned by uid " + LibC.geteuid() + "), and"
+                + " mapsync never follows links; remove it as root, or set MAPSYNC_DIR to a folder you own\n", linked.err());
+        Path open = Files.createDirectory(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        CPrograms.Result unsticky = run(counter, open.resolve("junk").toString(), "0", "1");
+        assertEquals(4, unsticky.exit());
+        assertEquals("counter: refusing folder " + open + " (owned by uid " + LibC.geteuid() + "): anyone may write it and it lacks the sticky"
+                + " bit, so anyone could replace its maps\n", unsticky.err());
 
         try (SharedArray<Object> records = SharedArray.create(MapSpec.array(name, Codec.of(Schema.parse("a:i64,b:i32")), 2).dir(dir))) {
             assertEquals(2, records.length());

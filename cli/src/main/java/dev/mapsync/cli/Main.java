@@ -26,7 +26,8 @@ public final class Main implements Runnable {
     boolean verbose;
 
     @Option(names = "--dir", scope = ScopeType.INHERIT, paramLabel = "DIR",
-            description = "Folder of shm maps and sidecars (default: $MAPSYNC_DIR, else /dev/shm/mapsync).")
+            description = "Folder of shm maps and sidecars (default: $MAPSYNC_DIR, else /dev/shm/mapsync for root and"
+                    + " /dev/shm/mapsync-UID for other users).")
     Path dir;
 
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapAccessDeniedException;
 import dev.mapsync.MapNotFoundException;
 import dev.mapsync.SharedMaps;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "rm", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = {"Delete maps. Processes that have one open keep using it until they close it.",
-        "Exits 2 if a map did not exist (the others are still deleted)."})
+        "Exits 2 if a map did not exist, 4 if one may not be deleted by this user (the others are still deleted)."})
 final class RmCommand implements Callable<Integer> {
     @ParentCommand
     Main root;
@@ -35,8 +36,12 @@ final class RmCommand implements Callable<Integer> {
             } catch (MapNotFoundException e) {
                 if (!force) {
                     spec.commandLine().getErr().println("mapsync: " + e.getMessage());
-                    status = ExitCodes.NOT_FOUND;
+                    status = Math.max(status, ExitCodes.NOT_FOUND);
                 }
+            } catch (MapAccessDeniedException e) {
+                // another user's map in a sticky folder, or a folder this user may not write: say which, go on
+                spec.commandLine().getErr().println("mapsync: " + e.getMessage());
+                status = ExitCodes.PERMISSION;
             }
         }
         return status;

@@ -25,6 +25,7 @@ public final class MapRegion implements AutoCloseable {
     private final MemorySegment data;
     private final boolean readOnly;
     private final int fd;
+    private final int lockFd;
     private final Runnable onClose;
     private final ElementIo elementIo;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -33,15 +34,17 @@ public final class MapRegion implements AutoCloseable {
      * @param head    the mapping that starts with the header and holds the control region
      * @param data    the data region, or null when values are reached only through {@code elementIo}
      * @param fd      the map file's descriptor, kept open for the life of the handle
-     * @param onClose releases what the backend holds beyond the mappings and the file descriptor
+     * @param lockFd  the liveness file's descriptor, kept open for the life of the handle, or -1 when this handle
+     *                may not open it (a reader without write access to the map)
+     * @param onClose releases what the backend holds beyond the mappings and the file descriptors
      */
     public MapRegion(String name, Path file, Header header, Arena arena, MemorySegment head, MemorySegment data,
-                     boolean readOnly, int fd, Runnable onClose) {
-        this(name, file, header, arena, head, data, readOnly, fd, onClose, null);
+                     boolean readOnly, int fd, int lockFd, Runnable onClose) {
+        this(name, file, header, arena, head, data, readOnly, fd, lockFd, onClose, null);
     }
 
     private MapRegion(String name, Path file, Header header, Arena arena, MemorySegment head, MemorySegment data,
-                      boolean readOnly, int fd, Runnable onClose, ElementIo elementIo) {
+                      boolean readOnly, int fd, int lockFd, Runnable onClose, ElementIo elementIo) {
         this.name = name;
         this.file = file;
         this.header = header;
@@ -51,6 +54,7 @@ public final class MapRegion implements AutoCloseable {
         this.data = data;
         this.readOnly = readOnly;
         this.fd = fd;
+        this.lockFd = lockFd;
         this.onClose = onClose;
         this.elementIo = elementIo;
     }
@@ -60,7 +64,7 @@ public final class MapRegion implements AutoCloseable {
      * holds: close the returned one, and drop this one unused.
      */
     public MapRegion withElementIo(ElementIo io) {
-        return new MapRegion(name, file, header, arena, head, data, readOnly, fd, onClose, io);
+        return new MapRegion(name, file, header, arena, head, data, readOnly, fd, lockFd, onClose, io);
     }
 
     public String name() {
@@ -100,9 +104,19 @@ public final class MapRegion implements AutoCloseable {
         return readOnly;
     }
 
-    /** The map file's descriptor (for open-file-description locks). */
+    /** The map file's descriptor (the sidecar's, for bpf maps). */
     public int fd() {
         return fd;
+    }
+
+    /**
+     * The descriptor of the map's liveness file ({@code <file>.live}), which every open-file-description lock of the
+     * protocol is taken on (process slots, the consumer role) and probed through; -1 when this handle has none (a
+     * reader the file's mode keeps out), which then judges liveness from the slot records. Read-write for writers,
+     * read-only for readers.
+     */
+    public int lockFd() {
+        return lockFd;
     }
 
     public boolean isClosed() {
@@ -119,7 +133,12 @@ public final class MapRegion implements AutoCloseable {
             try {
                 onClose.run();
             } finally {
-                dev.mapsync.internal.linux.LibC.close(fd);
+                try {
+                    dev.mapsync.internal.linux.LibC.close(fd);
+                } finally {
+                    // closing it drops this handle's slot and consumer locks: others then see it gone
+                    if (lockFd >= 0) dev.mapsync.internal.linux.LibC.close(lockFd);
+                }
             }
         }
     }

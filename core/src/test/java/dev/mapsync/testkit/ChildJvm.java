@@ -47,6 +47,14 @@ public final class ChildJvm implements AutoCloseable {
         command.add(System.getProperty("java.class.path"));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
+        return startCommand(env, command);
+    }
+
+    /**
+     * Starts any command line with the same handling of its output: a JVM run as another user through
+     * {@code setpriv}, say ({@link OtherUser#javaAs}).
+     */
+    public static ChildJvm startCommand(List<String> env, List<String> command) {
         try {
             Path out = Files.createTempFile("mapsync-child", ".log");
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile());

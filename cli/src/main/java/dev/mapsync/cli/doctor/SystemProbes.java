@@ -118,6 +118,15 @@ final class SystemProbes {
                 return Check.missing(name, true, String.format("%s is mode %04o: anyone may write it and it lacks the"
                         + " sticky bit, so mapsync refuses it", dir, m), "chmod +t " + dir);
             }
+            try {
+                dev.mapsync.internal.shm.Folders.checkTrusted(dir);
+            } catch (dev.mapsync.MapAccessDeniedException e) {
+                // another user made it (or owns a folder anyone may write): mapsync refuses it, and says how to fix it
+                String why = e.getMessage();
+                int cut = why.lastIndexOf("; ");
+                return cut < 0 ? Check.missing(name, true, why, fix)
+                        : Check.missing(name, true, why.substring(0, cut), why.substring(cut + 2));
+            }
         }
         Path existing = dir;
         while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) existing = existing.getParent();

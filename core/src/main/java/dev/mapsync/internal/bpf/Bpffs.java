@@ -3,6 +3,7 @@ package dev.mapsync.internal.bpf;
 import dev.mapsync.MapAccessDeniedException;
 import dev.mapsync.MapNotFoundException;
 import dev.mapsync.MapSyncException;
+import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.LibC;
 import dev.mapsync.internal.linux.Mounts;
 import dev.mapsync.internal.linux.SyscallException;
@@ -130,14 +131,23 @@ public final class Bpffs {
         }
     }
 
-    /** Removes a pin; the map lives on while a process has it open or mapped. False if there was none. */
+    /**
+     * Removes a pin; the map lives on while a process has it open or mapped. False if there was none.
+     *
+     * @throws MapAccessDeniedException if this user may not remove it (another user's pin in a sticky folder, say),
+     *                                  saying why
+     */
     public static boolean unpin(Path pin) {
         try {
-            return Files.deleteIfExists(pin);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new MapAccessDeniedException("cannot remove pin " + pin + ": permission denied", e);
-        } catch (IOException e) {
-            throw new MapSyncException("cannot remove pin " + pin + ": " + e, e);
+            LibC.unlink(pin.toString());
+            return true;
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOENT) return false;
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+                throw new MapAccessDeniedException("cannot remove pin " + pin + ": "
+                        + dev.mapsync.internal.shm.Folders.whyNotDeletable(pin, e), e);
+            }
+            throw new MapSyncException("cannot remove pin " + pin + ": " + e.getMessage(), e);
         }
     }
 

@@ -59,7 +59,12 @@ public record Header(int version, int type, int backend, int keySize, int valueS
                      int changelogCapacity, long creatorPidNamespace, String keySchema, String valueSchema) {
 
     public static final long SIZE = 4096;
-    public static final int VERSION = 1;
+    /**
+     * The layout this library writes and reads. 2: the open-file-description locks of process slots and of a ring's
+     * consumer are taken on the map's liveness file ({@code <file>.live}), no longer on the map file; a map of
+     * version 1 is refused, since its users would lock another file than ours.
+     */
+    public static final int VERSION = 2;
     /** The bytes {@code "MAPSYNC\0"} read as a little-endian long. */
     public static final long MAGIC = 0x0043_4E59_5350_414DL;
 

@@ -73,8 +73,8 @@ public final class RingLayout {
     public static final long CONTROL_LENGTH = Arch.pageAlign(CONTROL_END);
 
     /**
-     * The byte whose open-file-description write lock makes a handle the ring's one consumer: just past the
-     * process slots' bytes, far beyond the end of the file.
+     * The byte of the ring's liveness file whose open-file-description write lock makes a handle the ring's one
+     * consumer: just past the process slots' bytes.
      */
     public static final long CONSUMER_LOCK_BYTE = (1L << 40) + ControlLayout.SLOT_COUNT;
 

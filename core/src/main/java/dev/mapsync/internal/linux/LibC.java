@@ -295,4 +295,18 @@ public final class LibC {
             throw new AssertionError(t);
         }
     }
+
+    private static final MethodHandle UNLINK = Native.errnoCall("unlink", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+
+    /** {@code unlink(2)}: removes a name (a symbolic link itself, never what it points at). */
+    public static void unlink(String path) {
+        try (Arena arena = Arena.ofConfined()) {
+            int r = (int) UNLINK.invokeExact(Native.capture(), arena.allocateFrom(path));
+            if (r < 0) throw new SyscallException("unlink(" + path + ")", Native.errno());
+        } catch (SyscallException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
 }

@@ -13,10 +13,11 @@ import static dev.mapsync.internal.ring.RingProducer.LONG;
 
 /**
  * One consumer per ring, across processes: the consumer holds an open-file-description write lock on one byte of
- * the ring's file (of the sidecar, for kernel rings), {@link RingLayout#CONSUMER_LOCK_BYTE}, far beyond its end.
- * The kernel drops the lock when the handle's descriptor closes, which happens however the process dies, so a
- * dead consumer never blocks the next one. Two handles in one process conflict as well (each has its own open file
- * description). The consumer record of the control region names the holder, for messages and for
+ * the ring's liveness file (beside the sidecar, for kernel rings), {@link RingLayout#CONSUMER_LOCK_BYTE}. Only the
+ * ring's writers may open that file, so a process that may merely read the ring cannot hold the byte and keep every
+ * consumer out. The kernel drops the lock when the handle's descriptor closes, which happens however the process
+ * dies, so a dead consumer never blocks the next one. Two handles in one process conflict as well (each has its own
+ * open file description). The consumer record of the control region names the holder, for messages and for
  * {@code mapsync queue stat}; the lock alone decides.
  */
 final class ConsumerLock {
@@ -33,7 +34,7 @@ final class ConsumerLock {
             throw new MapAccessDeniedException("ring '" + ring.name() + "' is open read-only; consuming moves its"
                     + " consumer position, so open it read-write");
         }
-        if (!LibC.ofdLock(ring.fd(), LibC.F_OFD_SETLK, LibC.F_WRLCK, RingLayout.CONSUMER_LOCK_BYTE)) {
+        if (!LibC.ofdLock(ring.lockFd(), LibC.F_OFD_SETLK, LibC.F_WRLCK, RingLayout.CONSUMER_LOCK_BYTE)) {
             MemorySegment c = ring.control();
             int pid = (int) INT.getAcquire(c, RingLayout.CONSUMER_PID);
             boolean sameNamespace = (long) LONG.get(c, RingLayout.CONSUMER_PIDNS) == Proc.PID_NAMESPACE;
@@ -53,14 +54,24 @@ final class ConsumerLock {
     static void release(RingRegion ring) {
         if (ring.isClosed()) return; // closing the descriptor dropped the lock already
         INT.setRelease(ring.control(), RingLayout.CONSUMER_PID, 0);
-        LibC.ofdLock(ring.fd(), LibC.F_OFD_SETLK, LibC.F_UNLCK, RingLayout.CONSUMER_LOCK_BYTE);
+        LibC.ofdLock(ring.lockFd(), LibC.F_OFD_SETLK, LibC.F_UNLCK, RingLayout.CONSUMER_LOCK_BYTE);
     }
 
-    /** The pid of the live consumer, or 0 when the ring has none (whatever the record says). */
+    /**
+     * The pid of the live consumer, or 0 when the ring has none (whatever the record says). A handle without the
+     * liveness file (a reader it keeps out) judges from the consumer record: the recorded process exists with the
+     * recorded start time, or it is in another pid namespace, where that cannot be told.
+     */
     static int consumerPid(RingRegion ring) {
-        // a read probe conflicts with the consumer's write lock; the probe never conflicts with this handle's own
-        boolean free = LibC.ofdLock(ring.fd(), LibC.F_OFD_GETLK, LibC.F_RDLCK, RingLayout.CONSUMER_LOCK_BYTE);
         int pid = (int) INT.getAcquire(ring.control(), RingLayout.CONSUMER_PID);
+        if (ring.lockFd() < 0) {
+            MemorySegment c = ring.control();
+            boolean sameNamespace = (long) LONG.get(c, RingLayout.CONSUMER_PIDNS) == Proc.PID_NAMESPACE;
+            boolean alive = pid > 0 && (!sameNamespace || Proc.isAlive(pid, (long) LONG.get(c, RingLayout.CONSUMER_START)));
+            return alive ? pid : 0;
+        }
+        // a read probe conflicts with the consumer's write lock; the probe never conflicts with this handle's own
+        boolean free = LibC.ofdLock(ring.lockFd(), LibC.F_OFD_GETLK, LibC.F_RDLCK, RingLayout.CONSUMER_LOCK_BYTE);
         return free ? 0 : Math.max(pid, 0);
     }
 }

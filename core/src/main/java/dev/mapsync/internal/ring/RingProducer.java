@@ -196,7 +196,7 @@ public final class RingProducer {
             // a live owner holds the lock for a few stores: it was descheduled. A gone one never lets go.
             if (owner != token && now - nextCheck >= 0) {
                 nextCheck = now + LIVENESS_AFTER_NANOS;
-                if (!ProcessSlots.isAlive(control, ring.fd(), owner)
+                if (!ProcessSlots.isAlive(control, ring.lockFd(), owner)
                         && INT.compareAndSet(control, RingLayout.RESERVE_LOCK, owner, token)) {
                     return;
                 }

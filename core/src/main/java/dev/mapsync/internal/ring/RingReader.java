@@ -328,7 +328,7 @@ public final class RingReader implements AutoCloseable {
         int header = (int) INT.getAcquire(data, at);
         if ((header & RingLayout.BUSY) == 0) return true;
         int claimer = (int) INT.getAcquire(data, at + 4);
-        if (claimer == ownToken || ProcessSlots.isAlive(control, ring.fd(), claimer)) return false;
+        if (claimer == ownToken || ProcessSlots.isAlive(control, ring.lockFd(), claimer)) return false;
         if ((long) LONG.getAcquire(producerPosition, 0L) == consumer) {
             // the claimer died inside the reserve lock after writing the header, before moving the producer
             // position: the record never became part of the ring. Clear the header, unless the producer that took

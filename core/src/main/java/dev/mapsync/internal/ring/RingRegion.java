@@ -91,9 +91,12 @@ public final class RingRegion implements AutoCloseable {
         return kernelFd;
     }
 
-    /** The map file's descriptor (the sidecar's for kernel rings): the one OFD locks are taken on. */
-    public int fd() {
-        return region.fd();
+    /**
+     * The descriptor of the ring's liveness file (beside the sidecar, for kernel rings): the one OFD locks are taken
+     * on and probed through; -1 for a reader that may not open it ({@link MapRegion#lockFd()}).
+     */
+    public int lockFd() {
+        return region.lockFd();
     }
 
     public boolean readOnly() {

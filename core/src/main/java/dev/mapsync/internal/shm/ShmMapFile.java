@@ -8,6 +8,7 @@ import dev.mapsync.MapSyncException;
 import dev.mapsync.internal.Failures;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.linux.Errno;
 import dev.mapsync.internal.linux.LibC;
 import dev.mapsync.internal.linux.Pages;
 import dev.mapsync.internal.linux.Proc;
@@ -23,10 +24,13 @@ import java.util.function.Function;
 
 /**
  * A map file in shared memory: created with {@code O_EXCL} and exact permission bits, opened without following
- * symbolic links, checked to be a regular, complete, consistent mapsync file before it is used.
+ * symbolic links, in a folder that may be trusted ({@link Folders}), checked to be a regular, complete, consistent
+ * mapsync file before it is used. Beside it is its {@link LivenessFile liveness file}, which the handles' locks are
+ * taken on.
  *
- * <p>Creation order: create the file, reserve its blocks, write the header, then publish the ready word with
- * release semantics. An opener waits (up to a deadline) until it sees the ready word.
+ * <p>Creation order: create the file, reserve its blocks, write the header, create the liveness file, then publish
+ * the ready word with release semantics. An opener waits (up to a deadline) until it sees the ready word, then opens
+ * the liveness file.
  */
 public final class ShmMapFile {
     private ShmMapFile() {}
@@ -58,6 +62,7 @@ public final class ShmMapFile {
         int fd = translate(name, file, () -> LibC.open(file.toString(),
                 LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0600));
         Arena arena = Arena.ofShared();
+        int lockFd = -1;
         try {
             translate(name, file, () -> {
                 LibC.fchmod(fd, mode);
@@ -68,10 +73,16 @@ public final class ShmMapFile {
                     LibC.PROT_READ | LibC.PROT_WRITE, arena, file.toString()));
             header.write(mapping);
             MemorySegment data = translate(name, file, () -> dataOf.map(mapping, fd, arena));
+            // before publishing: an opener of a ready map finds its liveness file
+            lockFd = LivenessFile.create(name, file, mode);
             Header.publishReady(mapping);
-            return new MapRegion(name, file, header, arena, mapping, data, false, fd, onClose);
+            return new MapRegion(name, file, header, arena, mapping, data, false, fd, lockFd, onClose);
         } catch (RuntimeException | Error e) {
             arena.close();
+            if (lockFd >= 0) {
+                LivenessFile.deleteIfSame(file, LibC.fstat(lockFd));
+                LibC.close(lockFd);
+            }
             deleteQuietly(file);
             LibC.close(fd);
             throw e;
@@ -83,7 +94,10 @@ public final class ShmMapFile {
      *
      * @throws MapNotFoundException     if there is no such file
      * @throws CorruptMapException      if it is not a complete mapsync map of a version this library reads
-     * @throws MapAccessDeniedException if permissions refuse it, or it is a symbolic link or not a regular file
+     * @throws MapAccessDeniedException if permissions refuse it or its liveness file (a read-write handle needs that
+     *                                  file read-write), it or its folder is a symbolic link, it is not a regular
+     *                                  file, or the folder or the file is one another user could have planted
+     *                                  ({@link Folders})
      */
     public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout,
                                  Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
@@ -95,8 +109,11 @@ public final class ShmMapFile {
                                  Runnable onClose) {
         int fd = openChecked(name, file, readOnly, true);
         Arena arena = Arena.ofShared();
+        int lockFd = -1;
         try {
             Header header = awaitReady(name, file, fd, timeout);
+            lockFd = readOnly ? LivenessFile.openForReader(name, file)
+                    : LivenessFile.openForWriter(name, file, LibC.fstat(fd).permissions() & 0777);
             int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
             MemorySegment mapping = translate(name, file, () -> {
                 MemorySegment m = LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString());
@@ -105,9 +122,10 @@ public final class ShmMapFile {
             });
             MemorySegment head = readOnly ? mapping.asReadOnly() : mapping;
             MemorySegment data = translate(name, file, () -> dataOf.map(head, fd, arena));
-            return new MapRegion(name, file, header, arena, head, data, readOnly, fd, onClose);
+            return new MapRegion(name, file, header, arena, head, data, readOnly, fd, lockFd, onClose);
         } catch (RuntimeException | Error e) {
             arena.close();
+            if (lockFd >= 0) LibC.close(lockFd);
             LibC.close(fd);
             throw e;
         }
@@ -129,17 +147,24 @@ public final class ShmMapFile {
         return mapping.asSlice(h.dataOffset(), h.dataLength());
     }
 
-    /** Removes the file. */
+    /**
+     * Removes the file, then its liveness file.
+     *
+     * @throws MapNotFoundException     if there is no such file
+     * @throws MapAccessDeniedException if this user may not remove it, saying why (the folder's owner and mode)
+     */
     public static void delete(String name, Path file) {
+        LibC.FileStat live = LivenessFile.stat(file);
         try {
-            Files.delete(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new MapNotFoundException("no map '" + name + "' (no file " + file + ")", e);
-        } catch (java.nio.file.AccessDeniedException e) {
-            throw new MapAccessDeniedException("cannot delete map '" + name + "': permission denied on " + file, e);
-        } catch (IOException e) {
-            throw new MapSyncException("cannot delete map '" + name + "': " + e, e);
+            LibC.unlink(file.toString());
+        } catch (SyscallException e) {
+            if (e.errno() == Errno.ENOENT) throw new MapNotFoundException("no map '" + name + "' (no file " + file + ")", e);
+            if (e.errno() == Errno.EPERM || e.errno() == Errno.EACCES) {
+                throw new MapAccessDeniedException("cannot delete map '" + name + "': " + Folders.whyNotDeletable(file, e), e);
+            }
+            throw new MapSyncException("cannot delete map '" + name + "': " + e.getMessage(), e);
         }
+        LivenessFile.deleteIfSame(file, live);
     }
 
     private static void deleteQuietly(Path file) {
@@ -151,6 +176,7 @@ public final class ShmMapFile {
     }
 
     private static int openChecked(String name, Path file, boolean readOnly, boolean checkOwner) {
+        Folders.checkTrusted(file.getParent());
         int flags = (readOnly ? LibC.O_RDONLY : LibC.O_RDWR) | LibC.O_NOFOLLOW | LibC.O_CLOEXEC | LibC.O_NONBLOCK;
         int fd = translate(name, file, () -> LibC.open(file.toString(), flags, 0));
         try {
@@ -216,6 +242,12 @@ public final class ShmMapFile {
         }
         if (Header.readyAcquire(page) != Header.READY) return null;
         if (version < 1) throw new CorruptMapException("map '" + name + "' has layout version " + version);
+        if (version < Header.VERSION) {
+            throw new dev.mapsync.IncompatibleMapException("map '" + name + "' has layout version " + version
+                    + ", made by an older mapsync that kept its liveness locks in the map file itself, where any"
+                    + " reader could block them; this mapsync reads layout version " + Header.VERSION
+                    + ": recreate the map (mapsync rm " + name + ", then create it again)", "layout version");
+        }
         Header header;
         try {
             header = Header.read(page);

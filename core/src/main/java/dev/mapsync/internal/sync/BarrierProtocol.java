@@ -72,7 +72,7 @@ public final class BarrierProtocol {
         this.control = region.control();
         this.wakeAddress = control.address() + WAKE;
         this.parties = region.header().entries();
-        this.token = region.readOnly() ? 0 : ProcessSlots.claim(control, region.fd(), region.name());
+        this.token = region.readOnly() ? 0 : ProcessSlots.claim(control, region.lockFd(), region.name());
     }
 
     private static int generation(long state) {
@@ -202,7 +202,7 @@ public final class BarrierProtocol {
         }
         for (int i = 0; i < parties; i++) {
             int t = (int) INT.getVolatile(control, seat(i));
-            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.fd(), t)) {
+            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.lockFd(), t)) {
                 INT.compareAndSet(control, seat(i), t, 0);
             }
         }
@@ -226,7 +226,7 @@ public final class BarrierProtocol {
         }
         for (int i = 0; i < parties; i++) {
             int t = (int) INT.getVolatile(control, seat(i));
-            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.fd(), t)
+            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.lockFd(), t)
                     && INT.compareAndSet(control, seat(i), t, token)) {
                 takeSeat(i);
                 return;
@@ -256,7 +256,7 @@ public final class BarrierProtocol {
     private int deadSeat() {
         for (int i = 0; i < parties; i++) {
             int t = (int) INT.getVolatile(control, seat(i));
-            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.fd(), t)) return i;
+            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.lockFd(), t)) return i;
         }
         return -1;
     }
@@ -289,7 +289,7 @@ public final class BarrierProtocol {
         for (int i = 0; i < parties; i++) {
             int t = (int) INT.getVolatile(control, seat(i));
             if (t == 0) continue;
-            boolean alive = t == token || ProcessSlots.isAlive(control, region.fd(), t);
+            boolean alive = t == token || ProcessSlots.isAlive(control, region.lockFd(), t);
             seats.add(new Party(i, (int) INT.get(control, seat(i) + 4), alive));
         }
         String reason = broken(s) ? broken(generation(s)).getMessage() : null;

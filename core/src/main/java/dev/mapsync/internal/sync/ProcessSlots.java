@@ -14,12 +14,18 @@ import java.nio.ByteOrder;
  * Who has a map open, and whether they still live, without trusting pids.
  *
  * <p>Every read-write handle claims one of {@value ControlLayout#SLOT_COUNT} slots by taking an
- * open-file-description write lock ({@code F_OFD_SETLK}) on one byte of the map file, at
- * {@link #OFD_BASE}{@code + slot} (far beyond the end of the file, so no data is locked). The kernel drops that
- * lock when the last descriptor of the handle closes, which happens when the process dies however it dies. A
- * probe ({@code F_OFD_GETLK}) therefore tells from any process, in any pid namespace, whether a slot's holder is
- * still there; a recycled pid cannot fool it. A slot's generation changes at every claim, so a lock owned by a
- * dead handle is not mistaken for one owned by the next handle in that slot.
+ * open-file-description write lock ({@code F_OFD_SETLK}) on one byte of the map's liveness file
+ * ({@code <map file>.live}), at {@link #OFD_BASE}{@code + slot}. The kernel drops that lock when the last
+ * descriptor of the handle closes, which happens when the process dies however it dies. A probe
+ * ({@code F_OFD_GETLK}) therefore tells from any process, in any pid namespace, whether a slot's holder is still
+ * there; a recycled pid cannot fool it. A slot's generation changes at every claim, so a lock owned by a dead handle
+ * is not mistaken for one owned by the next handle in that slot. The locks are in a file of their own because only
+ * the map's writers may open it: on the map file, anyone who may read the map could take read locks on every slot's
+ * byte and so make every claim fail.
+ *
+ * <p>A handle that may not open the liveness file (a reader of a map it may not write) has no descriptor to probe
+ * with ({@code -1}); it judges a holder from the slot record instead: in its own pid namespace, alive while a process
+ * with the recorded pid and start time exists; in another, alive (it cannot tell).
  *
  * <p>Slot record (32 bytes, at control offset {@value ControlLayout#SLOTS} + 32 * slot):
  * <pre>
@@ -35,7 +41,7 @@ import java.nio.ByteOrder;
 public final class ProcessSlots {
     private ProcessSlots() {}
 
-    /** The first byte offset of the per-slot OFD locks: 1 TiB, far past any map file's end. */
+    /** The first byte offset of the per-slot OFD locks in the liveness file (1 TiB, as in layout version 1). */
     public static final long OFD_BASE = 1L << 40;
     static final int SLOT_BITS = 10;
     static final int SLOT_MASK = (1 << SLOT_BITS) - 1;
@@ -49,7 +55,7 @@ public final class ProcessSlots {
     }
 
     /**
-     * Claims a free slot for a read-write handle whose file descriptor is {@code fd}.
+     * Claims a free slot for a read-write handle whose liveness file descriptor is {@code fd}.
      *
      * @return the handle's owner token
      * @throws MapSyncException if every slot is taken
@@ -83,11 +89,13 @@ public final class ProcessSlots {
     }
 
     /**
-     * True if the handle that {@code token} names is still open. {@code probeFd} is any descriptor of the map
-     * file other than the token holder's own (an OFD lock never conflicts with its own description).
+     * True if the handle that {@code token} names is still open. {@code probeFd} is any descriptor of the liveness
+     * file other than the token holder's own (an OFD lock never conflicts with its own description), or -1 to judge
+     * from the slot record (see the class comment).
      */
     public static boolean isAlive(MemorySegment control, int probeFd, int token) {
         if (!isCurrent(control, token)) return false;
+        if (probeFd < 0) return holder(control, token).aliveByRecord();
         // a read probe conflicts with the holder's write lock
         return !LibC.ofdLock(probeFd, LibC.F_OFD_GETLK, LibC.F_RDLCK, OFD_BASE + slotOf(token));
     }
@@ -109,9 +117,11 @@ public final class ProcessSlots {
 
     /**
      * True if some open file description other than {@code probeFd}'s holds slot {@code slot}: someone (alive) has
-     * the map open in that slot.
+     * the map open in that slot. Without a descriptor ({@code -1}) the answer is true: nothing is taken from a slot
+     * whose holder cannot be shown gone.
      */
     public static boolean isHeld(int probeFd, int slot) {
+        if (probeFd < 0) return true;
         return !LibC.ofdLock(probeFd, LibC.F_OFD_GETLK, LibC.F_RDLCK, OFD_BASE + slot);
     }
 
@@ -127,6 +137,15 @@ public final class ProcessSlots {
         /** True when the holder's pid means the same process here (same pid namespace). */
         public boolean sameNamespace() {
             return pidNamespace == Proc.PID_NAMESPACE;
+        }
+
+        /**
+         * Whether the holder lives, judged without its lock: in this pid namespace, a process with its pid and start
+         * time exists (a recycled pid has another start time); in another namespace it cannot be told, so it is taken
+         * for alive, which only makes a reader wait, never take over what a live holder owns.
+         */
+        public boolean aliveByRecord() {
+            return !sameNamespace() || Proc.isAlive(pid, startTime);
         }
     }
 }
