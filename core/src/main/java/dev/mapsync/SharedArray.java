@@ -35,9 +35,13 @@ import java.util.function.UnaryOperator;
  * }
  * }</pre>
  *
- * <p>A handle is safe to use from any number of threads. Every process that opens the same map (by name, by
- * path, or for bpf maps by pin) sees the same memory. Closing the handle unmaps it; later calls throw
- * {@link MapClosedException}. Closing twice does nothing.
+ * <p>Every process that opens the same map (by name, by path, or for bpf maps by pin) sees the same memory. Closing
+ * the handle unmaps it; later calls throw {@link MapClosedException}. Closing twice does nothing.
+ *
+ * <p><b>Threads.</b> A handle is safe to share between any number of threads, platform or virtual: values, slots,
+ * locks, updates and subscriptions behave among the threads of a process exactly as among processes. A lock is the
+ * handle's, taken by one thread at a time (see {@link LockGuard}); its atomic views ({@link #longs()},
+ * {@link #ints()}), cursors and subscriptions are safe to share as well.
  *
  * <p><b>Consistency.</b> A value that is one scalar (such as {@code i64}) is read and written with single memory
  * accesses. A wider value (a record, a string, an array) is never torn: {@link #set} writes it under its entry's
@@ -336,7 +340,7 @@ public final class SharedArray<V> implements AutoCloseable {
         long rec = locks.recordOf(checkIndex(index));
         try {
             boolean died = locks.acquire(rec, index, timeoutNanos);
-            return new HeldLocks(locks, new long[]{rec}, died);
+            return new HeldLocks(this, locks, new long[]{rec}, died);
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
@@ -352,7 +356,7 @@ public final class SharedArray<V> implements AutoCloseable {
         long rec = locks.recordOf(checkIndex(index));
         try {
             int got = locks.tryAcquire(rec, index);
-            return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(locks, new long[]{rec}, got == 2));
+            return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(this, locks, new long[]{rec}, got == 2));
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
@@ -372,7 +376,7 @@ public final class SharedArray<V> implements AutoCloseable {
             firstIndex[i] = Arrays.stream(indexes).filter(x -> locks.stripeOf(x) == stripe).min().orElse(-1);
         }
         try {
-            return HeldLocks.acquireAll(locks, records, firstIndex, locks.timeoutNanos());
+            return HeldLocks.acquireAll(this, locks, records, firstIndex, locks.timeoutNanos());
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
@@ -385,7 +389,7 @@ public final class SharedArray<V> implements AutoCloseable {
     public LockGuard lockMap() {
         try {
             boolean died = locks.acquire(EntryLocks.MAP_RECORD, -1, locks.timeoutNanos());
-            return new HeldLocks(locks, new long[]{EntryLocks.MAP_RECORD}, died);
+            return new HeldLocks(this, locks, new long[]{EntryLocks.MAP_RECORD}, died);
         } catch (IllegalStateException e) {
             throw closedOr(e);
         }
