@@ -554,8 +554,8 @@ public final class SharedArray<V> implements AutoCloseable {
 
     /**
      * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
-     * manages, until the returned subscription is closed. If the listener throws, the subscription ends and
-     * {@link Subscription#failure()} holds the exception.
+     * manages, until the returned subscription is closed. If the listener throws, the subscription ends,
+     * {@link Subscription#failure()} holds the exception, and it is logged once (see {@link Subscription}).
      */
     public Subscription watch(java.util.function.Consumer<? super ChangeEvent> listener) {
         return watch(0, length - 1, listener);
@@ -564,7 +564,7 @@ public final class SharedArray<V> implements AutoCloseable {
     /** {@link #watch(java.util.function.Consumer)} of the entries {@code fromKey..toKey} (inclusive) only. */
     public Subscription watch(int fromKey, int toKey, java.util.function.Consumer<? super ChangeEvent> listener) {
         ChangeCursor cursor = changes(fromKey, toKey);
-        return new Watcher<ChangeEvent>("mapsync-watch-" + name(), cursor::poll, cursor, listener);
+        return new Watcher<ChangeEvent>("mapsync-watch-" + name(), name(), cursor::poll, cursor, listener);
     }
 
     /**
@@ -578,7 +578,7 @@ public final class SharedArray<V> implements AutoCloseable {
         checkRange(fromKey, toKey);
         if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
         SnapshotDiff diff = new SnapshotDiff(() -> snapshot(fromKey, toKey), fromKey, (int) stride, valueSize, interval);
-        return new Watcher<ChangeEvent>("mapsync-poll-" + name(), diff::poll, () -> { }, listener);
+        return new Watcher<ChangeEvent>("mapsync-poll-" + name(), name(), diff::poll, () -> { }, listener);
     }
 
     /** The bytes of entries {@code fromKey..toKey}, {@code stride} apart. */

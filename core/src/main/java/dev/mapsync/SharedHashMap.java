@@ -600,7 +600,8 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
 
     /**
      * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
-     * manages, until the returned subscription is closed.
+     * manages, until the returned subscription is closed. If the listener throws, the subscription ends,
+     * {@link Subscription#failure()} holds the exception, and it is logged once (see {@link Subscription}).
      */
     public Subscription watch(Consumer<? super KeyChangeEvent<K>> listener) {
         return watch(k -> true, listener);
@@ -609,7 +610,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     /** {@link #watch(Consumer)} of the keys {@code filter} accepts. */
     public Subscription watch(Predicate<? super K> filter, Consumer<? super KeyChangeEvent<K>> listener) {
         KeyChangeCursor<K> cursor = changes(filter);
-        return new Watcher<KeyChangeEvent<K>>("mapsync-watch-" + name(), cursor::poll, cursor, listener);
+        return new Watcher<KeyChangeEvent<K>>("mapsync-watch-" + name(), name(), cursor::poll, cursor, listener);
     }
 
     /** Unmaps the map. Idempotent; the map itself stays for other processes. */
