@@ -73,6 +73,7 @@ public final class LogPoller<E> {
                 long now = System.nanoTime();
                 if (now - start - timeoutNanos >= 0) return out;
                 if (now - start < spinNanos) continue;
+                log.checkSubscribed(); // a count a peer overwrote with 0 would let this sleep through every change
                 log.await(head, start + timeoutNanos - now);
             } catch (IllegalStateException e) {
                 throw closedOr.apply(e);
