@@ -3,6 +3,8 @@ package dev.mapsync;
 import dev.mapsync.internal.ring.RingReader;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,6 +53,19 @@ public final class RingConsumer implements AutoCloseable {
     /** How often a thread waiting for a record looks whether another thread closed the consumer. */
     private static final long CLOSE_CHECK_NANOS = 50_000_000;
 
+    private static final VarHandle POSITION, DISCARDED, LOST;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            POSITION = l.findVarHandle(RingConsumer.class, "position", long.class);
+            DISCARDED = l.findVarHandle(RingConsumer.class, "discarded", long.class);
+            LOST = l.findVarHandle(RingConsumer.class, "lost", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final SharedRing ring;
     private final RingReader reader;
     private final RingRecord record = new RingRecord(this);
@@ -62,13 +77,16 @@ public final class RingConsumer implements AutoCloseable {
     private volatile boolean closed;
     /** True once the reader gave the consumer role up; set under {@link #turn}. */
     private volatile boolean roleGivenUp;
-    /** The reader's counts as of the last call that ended, for threads that ask while another reads. */
-    private volatile long position, discarded, lost;
+    /**
+     * The reader's counts as of the last call that ended, for threads that ask while another reads: stored with
+     * release and loaded with acquire (a plain store and load on x86), so that leaving costs no fence.
+     */
+    private long position, discarded, lost;
 
     RingConsumer(SharedRing ring, RingReader reader) {
         this.ring = ring;
         this.reader = reader;
-        this.position = reader.position();
+        POSITION.setRelease(this, reader.position());
     }
 
     /**
@@ -80,7 +98,16 @@ public final class RingConsumer implements AutoCloseable {
      */
     public RingRecord next() {
         if (!enterNow()) return null;
-        return readyOrLeave(() -> reader.advanceChecked() == RingReader.READY);
+        boolean holding = false;
+        try {
+            if (reader.advanceChecked() != RingReader.READY) return null;
+            holding = hold();
+            return record;
+        } catch (IllegalStateException e) {
+            throw ring.closedOr(e);
+        } finally {
+            if (!holding) leave();
+        }
     }
 
     /**
@@ -94,7 +121,16 @@ public final class RingConsumer implements AutoCloseable {
     public RingRecord next(Duration timeout) {
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
         if (!enter(deadline)) return null;
-        return readyOrLeave(() -> awaitRecord(deadline));
+        boolean holding = false;
+        try {
+            if (!awaitRecord(deadline)) return null;
+            holding = hold();
+            return record;
+        } catch (IllegalStateException e) {
+            throw ring.closedOr(e);
+        } finally {
+            if (!holding) leave();
+        }
     }
 
     /**
@@ -109,30 +145,6 @@ public final class RingConsumer implements AutoCloseable {
             if (reader.await(last ? deadline : slice)) return true;
             if (closed) throw closedConsumer();
             if (last || reader.drainedAndSealed()) return false;
-        }
-    }
-
-    /** A step that reads from the ring: true when it found a record. */
-    private interface Step {
-        boolean ready();
-    }
-
-    /**
-     * Runs {@code step} inside the consumer; hands the record it found to the calling thread, which stays inside the
-     * consumer until it releases the record, or else leaves.
-     */
-    private RingRecord readyOrLeave(Step step) {
-        boolean holding = false;
-        try {
-            if (!step.ready()) return null;
-            if (closed) throw closedConsumer(); // closed by another thread meanwhile: the record stays unread
-            hold();
-            holding = true;
-            return record;
-        } catch (IllegalStateException e) {
-            throw ring.closedOr(e);
-        } finally {
-            if (!holding) leave();
         }
     }
 
@@ -226,17 +238,17 @@ public final class RingConsumer implements AutoCloseable {
      * (as of the last call that ended, while another thread is inside the consumer).
      */
     public long position() {
-        return turn.isHeldByCurrentThread() ? reader.position() : position;
+        return turn.isHeldByCurrentThread() ? reader.position() : (long) POSITION.getAcquire(this);
     }
 
     /** Discarded records this consumer skipped. */
     public long discarded() {
-        return turn.isHeldByCurrentThread() ? reader.discarded() : discarded;
+        return turn.isHeldByCurrentThread() ? reader.discarded() : (long) DISCARDED.getAcquire(this);
     }
 
     /** Records this consumer skipped because their producer died (or closed its handle) before committing them. */
     public long lost() {
-        return turn.isHeldByCurrentThread() ? reader.lost() : lost;
+        return turn.isHeldByCurrentThread() ? reader.lost() : (long) LOST.getAcquire(this);
     }
 
     public boolean isClosed() {
@@ -276,10 +288,17 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    private RingRecord hold() {
+    /**
+     * Hands the record the reader is at to the calling thread, which stays inside the consumer until it releases it;
+     * unless another thread closed the consumer meanwhile (the record then stays unread, for the next consumer).
+     *
+     * @return true
+     */
+    private boolean hold() {
+        if (closed) throw closedConsumer();
         MemorySegment payload = reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly();
         record.hold(payload, reader.recordPosition());
-        return record;
+        return true;
     }
 
     /** The record was released by the thread that held it: frees its space, and that thread leaves the consumer. */
@@ -329,9 +348,9 @@ public final class RingConsumer implements AutoCloseable {
 
     /** Leaves the consumer, publishing its counts; a close that came meanwhile gives the role up now. */
     private void leave() {
-        position = reader.position();
-        discarded = reader.discarded();
-        lost = reader.lost();
+        POSITION.setRelease(this, reader.position());
+        DISCARDED.setRelease(this, reader.discarded());
+        LOST.setRelease(this, reader.lost());
         turn.unlock();
         if (closed) giveUpRoleIfFree();
     }

@@ -179,7 +179,10 @@ public final class SharedQueue<T> implements AutoCloseable {
         return ring.isSealed();
     }
 
-    /** True when the queue is sealed and every value was taken. Makes this handle the consumer. */
+    /**
+     * True when the queue is sealed and every value was taken. Makes this handle the consumer. False while another
+     * thread of this handle is taking a value (so the queue was not drained when this was asked).
+     */
     public boolean isDrained() {
         return consumer().isDrained();
     }
