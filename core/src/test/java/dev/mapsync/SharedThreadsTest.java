@@ -226,6 +226,34 @@ class SharedThreadsTest {
         }
     }
 
+    @Test
+    void eightThreadsPollingOneChangeCursorGetEachChangeOfAnotherProcessOnce() throws Exception {
+        long each = 5_000; // the worker adds to two slots each time: two changes
+        try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), THREADS).dir(dir)
+                .changelogCapacity(1 << 15));
+             ChangeCursor cursor = map.changes()) {
+            Set<Long> seqs = ConcurrentHashMap.newKeySet();
+            LongAdder delivered = new LongAdder();
+            LongAdder missed = new LongAdder();
+            long[] perKey = new long[THREADS];
+            try (ChildJvm writer = ChildJvm.start(CounterWorker.class, dir.toString(), name, "SHM",
+                    Integer.toString(THREADS), "0", Long.toString(each))) {
+                Crowd.run(Crowd.Kind.VIRTUAL, THREADS, LIMIT, t -> {
+                    while (delivered.sum() + missed.sum() < 2 * each) {
+                        take(cursor.poll(Duration.ofMillis(5)), seqs, delivered, missed, perKey);
+                    }
+                });
+                writer.awaitSuccess(60);
+            }
+            assertEquals(0, missed.sum());
+            assertEquals(2 * each, seqs.size(), "distinct changes delivered");
+            synchronized (perKey) {
+                assertEquals(each, perKey[0]);
+                assertEquals(each, perKey[1]);
+            }
+        }
+    }
+
     private static void take(List<ChangeEvent> events, Set<Long> seqs, LongAdder delivered, LongAdder missed,
                              long[] perKey) {
         for (ChangeEvent e : events) {

@@ -9,6 +9,8 @@ import java.util.function.Function;
  * it subscribes, then hands out the changes recorded since the last poll in sequence order, turning the ones the log
  * no longer holds into counts of missed changes, and sleeps on the log's event count when there are none.
  *
+ * <p>One thread at a time: a cursor shared by threads lets them poll in turn ({@link CursorTurns}).
+ *
  * @param <E> the cursor's event type
  */
 public final class LogPoller<E> {
