@@ -8,7 +8,8 @@ import java.util.Optional;
  * ({@link #failure()}) and logged once, with the map's name, through {@link System.Logger} ({@code dev.mapsync}).
  *
  * <p><b>Threads.</b> Safe to share between threads: any thread may close it (the listener too), once or many times
- * at once; the subscription ends once.
+ * at once; the subscription ends once. Its delivering thread uses the map's handle, so a subscription that is never
+ * closed keeps the handle open too.
  */
 public interface Subscription extends AutoCloseable {
     /** The exception the listener threw, which ended the subscription, if it did. */

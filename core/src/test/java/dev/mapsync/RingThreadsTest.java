@@ -270,6 +270,57 @@ class RingThreadsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Crowd.Kind.class)
+    void aConsumerClosedByAnotherThreadEndsItsWaitAtOnceAndGivesItsRoleUpWhenTheRecordIsReleased(Crowd.Kind kind)
+            throws Exception {
+        MapSpec<byte[]> spec = MapSpec.ring(name, 1 << 12).dir(dir);
+        try (SharedRing ring = SharedRing.create(spec); SharedRing other = SharedRing.open(spec)) {
+            // a thread waiting for a record: the close ends its wait, long before its timeout
+            RingConsumer consumer = ring.consumer();
+            AtomicReference<Throwable> ended = new AtomicReference<>();
+            CountDownLatch waiting = new CountDownLatch(1);
+            Thread waiter = kind.builder().start(() -> {
+                waiting.countDown();
+                try {
+                    consumer.next(Duration.ofSeconds(30));
+                } catch (Throwable e) {
+                    ended.set(e);
+                }
+            });
+            assertTrue(waiting.await(10, TimeUnit.SECONDS));
+            long start = System.nanoTime();
+            consumer.close();
+            assertTrue(waiter.join(Duration.ofSeconds(5)), "the wait ended");
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2));
+            assertTrue(ended.get() instanceof MapClosedException, "ended with " + ended.get());
+            other.consumer().close(); // the role was given up
+
+            // a thread holding a record: the close gives the role up when the record is released
+            assertTrue(ring.offer(new byte[]{1}));
+            RingConsumer second = ring.consumer();
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Thread holder = kind.builder().start(() -> {
+                try (RingRecord r = second.next(Duration.ofSeconds(5))) {
+                    held.countDown();
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (Throwable e) {
+                    ended.set(e);
+                }
+            });
+            assertTrue(held.await(10, TimeUnit.SECONDS));
+            second.close();
+            assertTrue(second.isClosed());
+            assertThrows(ConsumerBusyException.class, other::consumer, "the record's holder still reads");
+            release.countDown();
+            assertTrue(holder.join(Duration.ofSeconds(5)));
+            try (RingConsumer third = other.consumer()) {
+                assertNull(third.poll(), "the held record was consumed when it was released");
+            }
+        }
+    }
+
     /** The record object of {@code consumer}, from a thread that did not take it: a peek at what is shared. */
     private static RingRecord sharedRecord(RingConsumer consumer) throws ReflectiveOperationException {
         var field = RingConsumer.class.getDeclaredField("record");
