@@ -185,7 +185,8 @@ public final class RingConsumer implements AutoCloseable {
                     n++;
                     try {
                         // a view made here and not kept, so that the JIT can do without it
-                        handler.accept(reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly());
+                        handler.accept(
+                                reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly());
                     } finally {
                         reader.release();
                     }

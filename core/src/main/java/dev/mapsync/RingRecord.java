@@ -86,7 +86,9 @@ public final class RingRecord implements AutoCloseable {
     private void checkHeld() {
         Thread h = holder;
         if (h == Thread.currentThread()) return;
-        if (h == null) throw new IllegalStateException("the record was released; a record's bytes are valid only until then");
+        if (h == null) {
+            throw new IllegalStateException("the record was released; a record's bytes are valid only until then");
+        }
         throw new IllegalStateException("the record at position " + position + " of ring '" + consumer.ringName()
                 + "' belongs to thread '" + h.getName() + "' (#" + h.threadId() + "), which took it: only that thread"
                 + " may read or release it (copy the bytes to share them)");

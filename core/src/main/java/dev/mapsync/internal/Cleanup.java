@@ -11,5 +11,6 @@ public final class Cleanup {
     private Cleanup() {}
 
     /** Register an action that reaches what must be released, never the object whose unreachability triggers it. */
-    public static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("mapsync-cleaner").factory());
+    public static final Cleaner CLEANER =
+            Cleaner.create(Thread.ofPlatform().daemon().name("mapsync-cleaner").factory());
 }

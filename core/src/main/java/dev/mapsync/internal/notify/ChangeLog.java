@@ -345,9 +345,9 @@ public final class ChangeLog {
             int repaired = Math.max(atLeast, liveSubscriptions());
             if (INT.compareAndSet(control, SUBSCRIBERS, seen, repaired)) {
                 LOG.log(System.Logger.Level.WARNING, () -> "map '" + mapName + "': its subscriber count was "
-                        + Integer.toUnsignedString(seen) + ", which no set of subscriptions gives (another process wrote"
-                        + " it, or it wrapped); set it to " + repaired + ", the subscriptions of the processes that have"
-                        + " the map open. Changes made while it was 0 were not recorded for them.");
+                        + Integer.toUnsignedString(seen) + ", which no set of subscriptions gives (another process"
+                        + " wrote it, or it wrapped); set it to " + repaired + ", the subscriptions of the processes"
+                        + " that have the map open. Changes made while it was 0 were not recorded for them.");
                 return;
             }
         }
@@ -357,7 +357,8 @@ public final class ChangeLog {
     private int liveSubscriptions() {
         long sum = 0;
         for (int s = 0; s < ControlLayout.SLOT_COUNT; s++) {
-            int subscriptions = (int) (long) LONG.getVolatile(control, slotCounters + s * ControlLayout.SLOT_COUNTERS_SIZE);
+            long counts = (long) LONG.getVolatile(control, slotCounters + s * ControlLayout.SLOT_COUNTERS_SIZE);
+            int subscriptions = (int) counts;
             if (subscriptions <= 0) continue; // none, or a count no handle has
             if (s == slot || ProcessSlots.isHeld(fd, s)) sum += Math.min(subscriptions, MAX_PER_SLOT);
         }

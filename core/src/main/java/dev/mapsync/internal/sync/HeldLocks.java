@@ -44,7 +44,8 @@ public final class HeldLocks implements LockGuard {
     }
 
     /** Takes the records in the given (ascending) order with one deadline, releasing them all if one times out. */
-    public static HeldLocks acquireAll(Object handle, EntryLocks locks, long[] records, int[] indexes, long timeoutNanos) {
+    public static HeldLocks acquireAll(Object handle, EntryLocks locks, long[] records, int[] indexes,
+                                       long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         boolean died = false;
         int taken = 0;
