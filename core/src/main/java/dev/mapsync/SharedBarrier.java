@@ -110,7 +110,11 @@ public final class SharedBarrier implements AutoCloseable {
         if (!turn.tryLock()) {
             long start = System.nanoTime();
             awaitTurn(timeout);
-            timeoutNanos = Math.max(0, timeoutNanos - (System.nanoTime() - start)); // what is left for the barrier
+            timeoutNanos -= System.nanoTime() - start; // what is left for the barrier
+            if (timeoutNanos <= 0) { // the turn came as the time ran out: arriving now would only break the barrier
+                turn.unlock();
+                throw turnTimedOut(timeout);
+            }
         }
         try {
             return protocol.await(timeoutNanos);
@@ -131,7 +135,11 @@ public final class SharedBarrier implements AutoCloseable {
                     + " another thread of this process awaits at it through the same handle; this thread had not"
                     + " arrived, and the barrier is not broken");
         }
-        throw new WaitTimeoutException("timed out after " + Durations.text(timeout) + " waiting for its turn at"
+        throw turnTimedOut(timeout);
+    }
+
+    private WaitTimeoutException turnTimedOut(Duration timeout) {
+        return new WaitTimeoutException("timed out after " + Durations.text(timeout) + " waiting for its turn at"
                 + " barrier '" + name() + "': another thread of this process awaits at it through the same handle (a"
                 + " handle is one party, whose threads arrive one after another); this thread had not arrived, and the"
                 + " barrier is not broken");
