@@ -1,6 +1,7 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.notify.ChangeLog;
+import dev.mapsync.internal.notify.CursorTurns;
 import dev.mapsync.internal.notify.LogPoller;
 
 import java.time.Duration;
@@ -19,13 +20,16 @@ import java.util.List;
  * <p>Waiting costs no CPU: the cursor sleeps in {@code FUTEX_WAIT} on the map's event count and writers wake it
  * only when someone sleeps. {@link #spinBeforeSleep} trades CPU for latency.
  *
- * <p>A cursor is for one thread at a time.
+ * <p><b>Threads.</b> A cursor is safe to share between the threads of a process: their polls take turns, and each
+ * change is delivered to exactly one of them (each poll's list in sequence order). A poll waits for another thread's
+ * poll no longer than its own timeout (it then returns an empty list, as on any timeout). Any thread may close the
+ * cursor, once or many times at once: the subscription ends once, and a poll in progress in another thread throws
+ * {@link MapClosedException} when its wait ends (at the next change or at its timeout).
  */
 public final class ChangeCursor implements AutoCloseable {
     private final SharedArray<?> array;
     private final LogPoller<ChangeEvent> poller;
-    private long spinNanos;
-    private boolean closed;
+    private final CursorTurns<ChangeEvent> turns;
 
     ChangeCursor(SharedArray<?> array, ChangeLog log, int fromKey, int toKey) {
         this.array = array;
@@ -43,6 +47,7 @@ public final class ChangeCursor implements AutoCloseable {
                 return new MissedChanges(from, count);
             }
         }, this::checkOpen, array::closedOr);
+        this.turns = new CursorTurns<>(poller, "the change cursor of map '" + array.name() + "'");
     }
 
     /**
@@ -50,35 +55,35 @@ public final class ChangeCursor implements AutoCloseable {
      * at the price of CPU while waiting. Default: no spinning.
      */
     public ChangeCursor spinBeforeSleep(Duration spin) {
-        this.spinNanos = spin.toNanos();
+        turns.spinBeforeSleep(spin.toNanos());
         return this;
     }
 
     /** The sequence number of the next change this cursor will deliver. */
     public long position() {
-        return poller.position();
+        return turns.position();
     }
 
     /**
      * The changes recorded since the last call (only those of keys in the cursor's range), waiting up to
      * {@code timeout} for at least one. Returns an empty list when none came in time.
      *
-     * @throws MapClosedException if the cursor or its map is closed
+     * @throws MapClosedException       if the cursor or its map is closed
+     * @throws WaitInterruptedException if the thread was interrupted while another thread's poll ran
      */
     public List<ChangeEvent> poll(Duration timeout) {
-        return poller.poll(timeout.toNanos(), spinNanos);
+        return turns.poll(timeout.toNanos());
     }
 
     private void checkOpen() {
-        if (closed) throw new MapClosedException("change cursor of map '" + array.name() + "' is closed");
+        if (turns.isClosed()) throw new MapClosedException("change cursor of map '" + array.name() + "' is closed");
         if (array.isClosed()) throw new MapClosedException("map '" + array.name() + "' is closed");
     }
 
     /** Ends the subscription. Idempotent. */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        if (!turns.close()) return;
         if (!array.isClosed()) poller.unsubscribe();
     }
 }

@@ -1,6 +1,7 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.notify.ChangeLog;
+import dev.mapsync.internal.notify.CursorTurns;
 import dev.mapsync.internal.notify.LogPoller;
 
 import java.lang.foreign.MemorySegment;
@@ -18,15 +19,18 @@ import java.util.function.Predicate;
  * <p>Each change names its key exactly: the writer copies the key's bytes beside the change log entry, so the key
  * is right even if it moved or was deleted since.
  *
- * <p>A cursor is for one thread at a time.
+ * <p><b>Threads.</b> A cursor is safe to share between the threads of a process: their polls take turns, and each
+ * change is delivered to exactly one of them (each poll's list in sequence order). A poll waits for another thread's
+ * poll no longer than its own timeout (it then returns an empty list, as on any timeout). Any thread may close the
+ * cursor, once or many times at once: the subscription ends once, and a poll in progress in another thread throws
+ * {@link MapClosedException} when its wait ends (at the next change or at its timeout).
  *
  * @param <K> the Java type of the map's keys
  */
 public final class KeyChangeCursor<K> implements AutoCloseable {
     private final SharedHashMap<K, ?> map;
     private final LogPoller<KeyChangeEvent<K>> poller;
-    private long spinNanos;
-    private boolean closed;
+    private final CursorTurns<KeyChangeEvent<K>> turns;
 
     KeyChangeCursor(SharedHashMap<K, ?> map, ChangeLog log, Predicate<? super K> filter) {
         this.map = map;
@@ -46,27 +50,29 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
                 return new MissedKeyChanges<>(from, count);
             }
         }, this::checkOpen, map::closedOr);
+        this.turns = new CursorTurns<>(poller, "the change cursor of map '" + map.name() + "'");
     }
 
     /** Spin for up to {@code spin} before sleeping in the kernel: lower latency for CPU. Default: no spinning. */
     public KeyChangeCursor<K> spinBeforeSleep(Duration spin) {
-        this.spinNanos = spin.toNanos();
+        turns.spinBeforeSleep(spin.toNanos());
         return this;
     }
 
     /** The sequence number of the next change this cursor will deliver. */
     public long position() {
-        return poller.position();
+        return turns.position();
     }
 
     /**
      * The changes recorded since the last call (only those of keys the cursor's filter accepts), waiting up to
      * {@code timeout} for at least one. Returns an empty list when none came in time.
      *
-     * @throws MapClosedException if the cursor or its map is closed
+     * @throws MapClosedException       if the cursor or its map is closed
+     * @throws WaitInterruptedException if the thread was interrupted while another thread's poll ran
      */
     public List<KeyChangeEvent<K>> poll(Duration timeout) {
-        return poller.poll(timeout.toNanos(), spinNanos);
+        return turns.poll(timeout.toNanos());
     }
 
     private static KeyChange.Kind kind(int kind) {
@@ -78,15 +84,14 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
     }
 
     private void checkOpen() {
-        if (closed) throw new MapClosedException("change cursor of map '" + map.name() + "' is closed");
+        if (turns.isClosed()) throw new MapClosedException("change cursor of map '" + map.name() + "' is closed");
         if (map.isClosed()) throw new MapClosedException("map '" + map.name() + "' is closed");
     }
 
     /** Ends the subscription. Idempotent. */
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        if (!turns.close()) return;
         if (!map.isClosed()) poller.unsubscribe();
     }
 }

@@ -4,10 +4,12 @@ package dev.mapsync;
  * A held lock (of one entry, several entries, or the whole map). Closing it releases the lock; closing it again
  * does nothing.
  *
- * <p>A lock belongs to the map handle that took it, not to a thread: any thread of the owning process that has
- * the guard may close it, so a guard can be handed to another thread, and virtual threads may lock and unlock
- * freely. Re-locking a lock the calling thread already holds throws {@link LockAlreadyHeldException} instead of
- * deadlocking. If the handle is closed, or its process dies, while a lock is held, the next process to ask for
+ * <p><b>Threads.</b> A lock belongs to the map handle that took it, not to a thread: any thread of the owning
+ * process that has the guard may close it, so a guard can be handed to another thread, and virtual threads may lock
+ * and unlock freely. A guard is safe to share: closing it releases the lock once, however many threads close it,
+ * at once or one after another. Re-locking a lock the calling thread already holds throws
+ * {@link LockAlreadyHeldException} instead of deadlocking. A guard keeps its map handle from being cleaned up while
+ * it is held. If the handle is closed, or its process dies, while a lock is held, the next process to ask for
  * the lock takes it over and is told so by {@link #previousOwnerDied()}.
  */
 public interface LockGuard extends AutoCloseable {

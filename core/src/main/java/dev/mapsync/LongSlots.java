@@ -23,6 +23,10 @@ import java.nio.ByteOrder;
  * <p>An operation on a closed map throws {@link MapClosedException}; an index outside {@code 0..length-1} throws
  * {@link IndexOutOfRangeException}; a write through a read-only handle throws {@link MapAccessDeniedException}.
  * Nothing is written in those cases.
+ *
+ * <p><b>Threads.</b> Safe to share between any number of threads: it holds no state of its own, and each operation
+ * is one atomic instruction on the shared page (or one plain access, in the plain modes), so threads of one process
+ * interleave on it exactly as processes do.
  */
 public final class LongSlots {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();

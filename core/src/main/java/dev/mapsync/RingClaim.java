@@ -3,6 +3,8 @@ package dev.mapsync;
 import dev.mapsync.internal.ring.RingProducer;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * A record claimed in a {@link SharedRing}, to be written in place and then committed (the consumer reads it) or
@@ -18,16 +20,31 @@ import java.lang.foreign.MemorySegment;
  *     claim.commit();
  * }
  * }</pre>
- * The consumer reads records in the order they were claimed, so it waits at an open claim: keep claims short. A
- * claim belongs to the thread that made it.
+ * The consumer reads records in the order they were claimed, so it waits at an open claim: keep claims short.
+ *
+ * <p><b>Threads.</b> A claim may be handed to another thread (as any object is, with a happens-before edge, so that
+ * the bytes written are seen): {@link #commit}, {@link #discard} and {@link #close} take effect once, whichever
+ * thread calls them and however many call them at once; a second commit or discard throws
+ * {@link IllegalStateException}, a later close does nothing.
  */
 public final class RingClaim implements AutoCloseable {
+    private static final VarHandle DONE;
+
+    static {
+        try {
+            DONE = MethodHandles.lookup().findVarHandle(RingClaim.class, "done", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final SharedRing ring;
     private final RingProducer producer;
     private final long position;
     private final int length;
     private final MemorySegment payload;
-    private boolean done;
+    /** Set once, by the one call that commits or discards: a header written twice could land in reused space. */
+    private volatile boolean done;
 
     RingClaim(SharedRing ring, RingProducer producer, long position, int length) {
         this.ring = ring;
@@ -70,9 +87,10 @@ public final class RingClaim implements AutoCloseable {
     }
 
     private void finish(boolean discard) {
-        if (done) throw new IllegalStateException("the record at position " + position + " of ring '" + ring.name()
-                + "' was already committed or discarded");
-        done = true;
+        if (!DONE.compareAndSet(this, false, true)) {
+            throw new IllegalStateException("the record at position " + position + " of ring '" + ring.name()
+                    + "' was already committed or discarded");
+        }
         try {
             producer.commit(position, length, discard);
         } catch (IllegalStateException | InternalError e) {
@@ -83,6 +101,12 @@ public final class RingClaim implements AutoCloseable {
     /** Discards the record unless it was committed or discarded. */
     @Override
     public void close() {
-        if (!done) finish(true);
+        if (!done && DONE.compareAndSet(this, false, true)) {
+            try {
+                producer.commit(position, length, true);
+            } catch (IllegalStateException e) {
+                throw ring.closedOr(e);
+            }
+        }
     }
 }

@@ -3,7 +3,11 @@ package dev.mapsync;
 import dev.mapsync.internal.ring.RingReader;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -28,48 +32,119 @@ import java.util.function.Consumer;
  * {@code FUTEX_WAIT} on the ring's consumer wait word (producers wake it only when it says it sleeps); on a kernel
  * ring it sleeps in {@code epoll_wait} on the map's descriptor. Every wait is bounded by its timeout.
  *
- * <p>A consumer is used from one thread at a time. Closing it gives the consumer role up (so another handle, in
- * any process, can take it) and leaves the ring open; the next consumer starts where this one stopped.
+ * <p><b>Threads.</b> A consumer is safe to share between the threads of a process: each record goes to exactly one
+ * of them. Its calls take turns, and a record taken with {@link #next} without copying belongs to the thread that
+ * took it until that thread releases it (records are consumed in order, so nothing can be read past it meanwhile):
+ * <ul>
+ * <li>{@link #next(Duration)} and {@link #poll(Duration)} wait for the other thread's call or record, but never
+ *     past their own timeout (then they return null, as on any timeout);</li>
+ * <li>{@link #next()}, {@link #poll()} and {@link #drain} never wait: while another thread is inside the consumer
+ *     or holds its record, they return null (0 for {@code drain}), as when nothing is ready;</li>
+ * <li>the record's methods, called from a thread that does not hold it, throw {@link IllegalStateException};</li>
+ * <li>a thread that holds the record, or runs {@code drain}'s handler, and calls {@code next}, {@code poll} or
+ *     {@code drain} again gets {@link IllegalStateException} (it would wait for itself).</li>
+ * </ul>
+ * Closing it gives the consumer role up (so another handle, in any process, can take it) and leaves the ring open;
+ * the next consumer starts where this one stopped. Any thread may close it: a wait in progress in another thread
+ * then ends within a fraction of a second with {@link MapClosedException}, and the role is given up when the
+ * thread holding the record (if one does) releases it.
  */
 public final class RingConsumer implements AutoCloseable {
+    /** How often a thread waiting for a record looks whether another thread closed the consumer. */
+    private static final long CLOSE_CHECK_NANOS = 50_000_000;
+
+    private static final VarHandle POSITION, DISCARDED, LOST;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            POSITION = l.findVarHandle(RingConsumer.class, "position", long.class);
+            DISCARDED = l.findVarHandle(RingConsumer.class, "discarded", long.class);
+            LOST = l.findVarHandle(RingConsumer.class, "lost", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final SharedRing ring;
     private final RingReader reader;
     private final RingRecord record = new RingRecord(this);
+    /**
+     * Held by the thread inside a call, and by the thread that holds the record until it releases it: the reader's
+     * state is only ever touched under it. Never held twice by one thread (re-entry is refused).
+     */
+    private final ReentrantLock turn = new ReentrantLock();
     private volatile boolean closed;
+    /** True once the reader gave the consumer role up; set under {@link #turn}. */
+    private volatile boolean roleGivenUp;
+    /**
+     * The reader's counts as of the last call that ended, for threads that ask while another reads: stored with
+     * release and loaded with acquire (a plain store and load on x86), so that leaving costs no fence.
+     */
+    private long position, discarded, lost;
 
     RingConsumer(SharedRing ring, RingReader reader) {
         this.ring = ring;
         this.reader = reader;
+        POSITION.setRelease(this, reader.position());
     }
 
     /**
      * The next committed record, if there is one now, without copying it. Release it (or close it) before asking for
-     * the next one.
+     * the next one; until then it belongs to the calling thread.
      *
-     * @return the record, or null when none is ready
-     * @throws IllegalStateException if the previous record was not released
+     * @return the record, or null when none is ready (or another thread is inside the consumer or holds its record)
+     * @throws IllegalStateException if the calling thread holds the previous record, or runs {@code drain}'s handler
      */
     public RingRecord next() {
-        checkReady();
+        if (!enterNow()) return null;
+        boolean holding = false;
         try {
-            return reader.advanceChecked() == RingReader.READY ? hold() : null;
+            if (reader.advanceChecked() != RingReader.READY) return null;
+            holding = hold();
+            return record;
         } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
+        } finally {
+            if (!holding) leave();
         }
     }
 
     /**
-     * The next committed record, waiting up to {@code timeout} for one, without copying it.
+     * The next committed record, waiting up to {@code timeout} for one (and for another thread's record or call),
+     * without copying it. Until it is released it belongs to the calling thread.
      *
      * @return the record, or null on timeout, or at once when the ring is sealed and drained
+     * @throws WaitInterruptedException if the thread was interrupted while it waited
+     * @throws IllegalStateException    if the calling thread holds the previous record, or runs {@code drain}'s handler
      */
     public RingRecord next(Duration timeout) {
-        checkReady();
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        if (!enter(deadline)) return null;
+        boolean holding = false;
         try {
-            return reader.await(deadline) ? hold() : null;
+            if (!awaitRecord(deadline)) return null;
+            holding = hold();
+            return record;
         } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
+        } finally {
+            if (!holding) leave();
+        }
+    }
+
+    /**
+     * Waits for a record until {@code deadline}, in slices, so that a close by another thread ends the wait soon.
+     *
+     * @return true when a record is ready
+     */
+    private boolean awaitRecord(long deadline) {
+        while (true) {
+            long slice = System.nanoTime() + CLOSE_CHECK_NANOS;
+            boolean last = slice - deadline >= 0;
+            if (reader.await(last ? deadline : slice)) return true;
+            if (closed) throw closedConsumer();
+            if (last || reader.drainedAndSealed()) return false;
         }
     }
 
@@ -95,33 +170,39 @@ public final class RingConsumer implements AutoCloseable {
     /**
      * Hands up to {@code limit} records that are committed now to {@code handler}, without copying; each is released
      * when the handler returns (or throws: the exception then ends the batch, and the record counts as read). Their
-     * space is freed for producers together, when the batch ends.
+     * space is freed for producers together, when the batch ends. The handler runs in the calling thread, which is
+     * inside the consumer meanwhile: it must not use this consumer.
      *
-     * @return how many records the handler got
+     * @return how many records the handler got (0 also while another thread is inside the consumer)
      */
     public int drain(Consumer<MemorySegment> handler, int limit) {
-        checkReady();
+        if (!enterNow()) return 0;
         int n = 0;
-        reader.beginBatch(); // the batch's space is freed with one store of the consumer position, at its end
         try {
-            while (n < limit && reader.advanceChecked() == RingReader.READY) {
-                n++;
-                try {
-                    // a view made here and not kept, so that the JIT can do without it
-                    handler.accept(reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly());
-                } finally {
-                    reader.release();
+            reader.beginBatch(); // the batch's space is freed with one store of the consumer position, at its end
+            try {
+                while (n < limit && reader.advanceChecked() == RingReader.READY) {
+                    n++;
+                    try {
+                        // a view made here and not kept, so that the JIT can do without it
+                        handler.accept(
+                                reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly());
+                    } finally {
+                        reader.release();
+                    }
                 }
+            } finally {
+                reader.endBatch();
             }
         } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         } finally {
-            reader.endBatch();
+            leave();
         }
         return n;
     }
 
-    /** Reads a queue value of {@code codec} from the current record (for {@link SharedQueue}). */
+    /** Reads a queue value of {@code codec} from the record the calling thread holds (for {@link SharedQueue}). */
     <T> T read(Codec<T> codec) {
         if (reader.recordLength() != codec.size()) {
             int length = reader.recordLength();
@@ -136,74 +217,163 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** True when the ring is sealed and every record was read: no more will come. */
+    /**
+     * True when the ring is sealed and every record was read: no more will come. False while another thread is inside
+     * the consumer (it is reading or holds a record, so the ring was not drained when this was asked).
+     */
     public boolean isDrained() {
         checkOpen();
+        if (turn.isHeldByCurrentThread()) return false; // this thread holds a record, which is not read yet
+        if (!turn.tryLock()) return false;
         try {
             return reader.drainedAndSealed();
         } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
+        } finally {
+            leave();
         }
     }
 
-    /** The position of the next record: bytes of records consumed or skipped so far, by this and earlier consumers. */
+    /**
+     * The position of the next record: bytes of records consumed or skipped so far, by this and earlier consumers
+     * (as of the last call that ended, while another thread is inside the consumer).
+     */
     public long position() {
-        return reader.position();
+        return turn.isHeldByCurrentThread() ? reader.position() : (long) POSITION.getAcquire(this);
     }
 
     /** Discarded records this consumer skipped. */
     public long discarded() {
-        return reader.discarded();
+        return turn.isHeldByCurrentThread() ? reader.discarded() : (long) DISCARDED.getAcquire(this);
     }
 
     /** Records this consumer skipped because their producer died (or closed its handle) before committing them. */
     public long lost() {
-        return reader.lost();
+        return turn.isHeldByCurrentThread() ? reader.lost() : (long) LOST.getAcquire(this);
     }
 
     public boolean isClosed() {
         return closed;
     }
 
-    /** Releases a held record and gives the consumer role up. Idempotent. */
+    /**
+     * Releases the record, if the calling thread holds it, and gives the consumer role up. Idempotent; any thread may
+     * call it. If another thread is inside the consumer, the role is given up when that thread leaves: a wait ends
+     * within a fraction of a second, a record when it is released.
+     */
     @Override
     public void close() {
         if (closed) return;
         closed = true;
-        if (ring.isClosed()) return;
+        if (record.isHeldByCurrentThread()) {
+            try {
+                record.release(); // and leaving gives the role up
+                return;
+            } catch (MapClosedException ignored) {
+                // the ring was closed meanwhile: nothing to release
+            }
+        }
+        giveUpRoleIfFree();
+    }
+
+    /** Gives the consumer role up, unless a thread is inside the consumer: that thread does it when it leaves. */
+    private void giveUpRoleIfFree() {
+        if (roleGivenUp || turn.isHeldByCurrentThread() || !turn.tryLock()) return;
         try {
-            if (record.isHeld()) record.release();
-        } catch (IllegalStateException ignored) {
-            // the ring was closed meanwhile: nothing to release
+            if (!roleGivenUp) {
+                roleGivenUp = true;
+                reader.close(); // gives up the role (unless the ring was closed: its descriptor took the role along)
+            }
         } finally {
-            reader.close();
+            turn.unlock();
         }
     }
 
-    private RingRecord hold() {
+    /**
+     * Hands the record the reader is at to the calling thread, which stays inside the consumer until it releases it;
+     * unless another thread closed the consumer meanwhile (the record then stays unread, for the next consumer).
+     *
+     * @return true
+     */
+    private boolean hold() {
+        if (closed) throw closedConsumer();
         MemorySegment payload = reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly();
         record.hold(payload, reader.recordPosition());
-        return record;
+        return true;
     }
 
+    /** The record was released by the thread that held it: frees its space, and that thread leaves the consumer. */
     void released() {
         try {
             reader.release();
         } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
+        } finally {
+            leave();
         }
     }
 
-    private void checkReady() {
+    String ringName() {
+        return ring.name();
+    }
+
+    /** Enters the consumer if no other thread is inside it; never waits. */
+    private boolean enterNow() {
+        checkEntry();
+        return turn.tryLock() && enteredOpen();
+    }
+
+    /**
+     * Enters the consumer, waiting until {@code deadline} ({@link System#nanoTime()}) for another thread to leave it.
+     *
+     * @return false if the deadline passed first
+     */
+    private boolean enter(long deadline) {
+        checkEntry();
+        try {
+            if (!turn.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WaitInterruptedException("interrupted while waiting for another thread to release its record of"
+                    + " ring '" + ring.name() + "'");
+        }
+        return enteredOpen();
+    }
+
+    /** Leaves at once if the consumer was closed while this thread waited to enter. */
+    private boolean enteredOpen() {
+        if (!closed) return true;
+        leave();
+        throw closedConsumer();
+    }
+
+    /** Leaves the consumer, publishing its counts; a close that came meanwhile gives the role up now. */
+    private void leave() {
+        POSITION.setRelease(this, reader.position());
+        DISCARDED.setRelease(this, reader.discarded());
+        LOST.setRelease(this, reader.lost());
+        turn.unlock();
+        if (closed) giveUpRoleIfFree();
+    }
+
+    private void checkEntry() {
         checkOpen();
-        if (record.isHeld()) {
-            throw new IllegalStateException("release the record at position " + record.position()
-                    + " before reading the next one: records are consumed in order");
+        if (turn.isHeldByCurrentThread()) {
+            if (record.isHeldByCurrentThread()) {
+                throw new IllegalStateException("release the record at position " + record.heldPosition()
+                        + " before reading the next one: records are consumed in order");
+            }
+            throw new IllegalStateException("the consumer of ring '" + ring.name() + "' was used from its own drain"
+                    + " handler: the handler runs while the batch is read, so it must not read from the consumer");
         }
     }
 
     private void checkOpen() {
         ring.checkOpen();
-        if (closed) throw new MapClosedException("this consumer of ring '" + ring.name() + "' is closed");
+        if (closed) throw closedConsumer();
+    }
+
+    private MapClosedException closedConsumer() {
+        return new MapClosedException("this consumer of ring '" + ring.name() + "' is closed");
     }
 }

@@ -7,12 +7,19 @@ import java.lang.foreign.ValueLayout;
  * A record read from a ring without copying: a view of the ring's own memory, valid until it is released. Its
  * space is not reused while it is held, and the consumer reads no further record until it is released (closing it
  * releases it). A consumer has one such record object and reuses it for every record.
+ *
+ * <p><b>Threads.</b> A record belongs to the thread that took it ({@link RingConsumer#next}) until that thread
+ * releases it: its bytes are the ring's, and only that thread knows when it is done with them. Every method but
+ * {@link #isHeld()} and {@link #close()}, called from another thread, throws {@link IllegalStateException} naming
+ * the holder; {@code close()} from a thread that does not hold it does nothing (as for a record released already).
+ * Copy the bytes ({@link #toArray()}) to hand them to another thread.
  */
 public final class RingRecord implements AutoCloseable {
     private final RingConsumer consumer;
     private MemorySegment payload;
     private long position;
-    private boolean held;
+    /** The thread that holds the record, or null once it is released; written last when the record is taken. */
+    private volatile Thread holder;
 
     RingRecord(RingConsumer consumer) {
         this.consumer = consumer;
@@ -21,7 +28,7 @@ public final class RingRecord implements AutoCloseable {
     void hold(MemorySegment payload, long position) {
         this.payload = payload;
         this.position = position;
-        this.held = true;
+        this.holder = Thread.currentThread();
     }
 
     /** The record's bytes, read-only; valid until {@link #release()}. */
@@ -48,26 +55,42 @@ public final class RingRecord implements AutoCloseable {
         return payload.toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** True until released. */
+    /** True until released (whichever thread asks). */
     public boolean isHeld() {
-        return held;
+        return holder != null;
     }
 
-    /** Frees the record's space for producers and lets the consumer move on. */
+    boolean isHeldByCurrentThread() {
+        return holder == Thread.currentThread();
+    }
+
+    /** The position of the held record, for messages to the thread that holds it. */
+    long heldPosition() {
+        return position;
+    }
+
+    /** Frees the record's space for producers and lets the consumer move on (to any thread). */
     public void release() {
         checkHeld();
-        held = false;
+        holder = null;
         payload = null;
         consumer.released();
     }
 
-    /** {@link #release()}, unless it was released already. */
+    /** {@link #release()}, if the calling thread holds the record; else nothing. */
     @Override
     public void close() {
-        if (held) release();
+        if (isHeldByCurrentThread()) release();
     }
 
     private void checkHeld() {
-        if (!held) throw new IllegalStateException("the record was released; a record's bytes are valid only until then");
+        Thread h = holder;
+        if (h == Thread.currentThread()) return;
+        if (h == null) {
+            throw new IllegalStateException("the record was released; a record's bytes are valid only until then");
+        }
+        throw new IllegalStateException("the record at position " + position + " of ring '" + consumer.ringName()
+                + "' belongs to thread '" + h.getName() + "' (#" + h.threadId() + "), which took it: only that thread"
+                + " may read or release it (copy the bytes to share them)");
     }
 }

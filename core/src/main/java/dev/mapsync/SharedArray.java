@@ -36,9 +36,13 @@ import java.util.function.UnaryOperator;
  * }
  * }</pre>
  *
- * <p>A handle is safe to use from any number of threads. Every process that opens the same map (by name, by
- * path, or for bpf maps by pin) sees the same memory. Closing the handle unmaps it; later calls throw
- * {@link MapClosedException}. Closing twice does nothing.
+ * <p>Every process that opens the same map (by name, by path, or for bpf maps by pin) sees the same memory. Closing
+ * the handle unmaps it; later calls throw {@link MapClosedException}. Closing twice does nothing.
+ *
+ * <p><b>Threads.</b> A handle is safe to share between any number of threads, platform or virtual: values, slots,
+ * locks, updates and subscriptions behave among the threads of a process exactly as among processes. A lock is the
+ * handle's, taken by one thread at a time (see {@link LockGuard}); its atomic views ({@link #longs()},
+ * {@link #ints()}), cursors and subscriptions are safe to share as well.
  *
  * <p><b>Consistency.</b> A value that is one scalar (such as {@code i64}) is read and written with single memory
  * accesses. A wider value (a record, a string, an array) is never torn: {@link #set} writes it under its entry's
@@ -326,7 +330,7 @@ public final class SharedArray<V> implements AutoCloseable {
         long rec = locks.recordOf(checkIndex(index));
         try {
             boolean died = locks.acquire(rec, index, timeoutNanos);
-            return new HeldLocks(locks, new long[]{rec}, died);
+            return new HeldLocks(this, locks, new long[]{rec}, died);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
@@ -342,7 +346,7 @@ public final class SharedArray<V> implements AutoCloseable {
         long rec = locks.recordOf(checkIndex(index));
         try {
             int got = locks.tryAcquire(rec, index);
-            return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(locks, new long[]{rec}, got == 2));
+            return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(this, locks, new long[]{rec}, got == 2));
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
@@ -362,7 +366,7 @@ public final class SharedArray<V> implements AutoCloseable {
             firstIndex[i] = Arrays.stream(indexes).filter(x -> locks.stripeOf(x) == stripe).min().orElse(-1);
         }
         try {
-            return HeldLocks.acquireAll(locks, records, firstIndex, locks.timeoutNanos());
+            return HeldLocks.acquireAll(this, locks, records, firstIndex, locks.timeoutNanos());
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
@@ -375,7 +379,7 @@ public final class SharedArray<V> implements AutoCloseable {
     public LockGuard lockMap() {
         try {
             boolean died = locks.acquire(EntryLocks.MAP_RECORD, -1, locks.timeoutNanos());
-            return new HeldLocks(locks, new long[]{EntryLocks.MAP_RECORD}, died);
+            return new HeldLocks(this, locks, new long[]{EntryLocks.MAP_RECORD}, died);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
@@ -540,8 +544,8 @@ public final class SharedArray<V> implements AutoCloseable {
 
     /**
      * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
-     * manages, until the returned subscription is closed. If the listener throws, the subscription ends and
-     * {@link Subscription#failure()} holds the exception.
+     * manages, until the returned subscription is closed. If the listener throws, the subscription ends,
+     * {@link Subscription#failure()} holds the exception, and it is logged once (see {@link Subscription}).
      */
     public Subscription watch(java.util.function.Consumer<? super ChangeEvent> listener) {
         return watch(0, length - 1, listener);
@@ -550,7 +554,7 @@ public final class SharedArray<V> implements AutoCloseable {
     /** {@link #watch(java.util.function.Consumer)} of the entries {@code fromKey..toKey} (inclusive) only. */
     public Subscription watch(int fromKey, int toKey, java.util.function.Consumer<? super ChangeEvent> listener) {
         ChangeCursor cursor = changes(fromKey, toKey);
-        return new Watcher<ChangeEvent>("mapsync-watch-" + name(), cursor::poll, cursor, listener);
+        return new Watcher<ChangeEvent>("mapsync-watch-" + name(), name(), cursor::poll, cursor, listener);
     }
 
     /**
@@ -564,7 +568,7 @@ public final class SharedArray<V> implements AutoCloseable {
         checkRange(fromKey, toKey);
         if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
         SnapshotDiff diff = new SnapshotDiff(() -> snapshot(fromKey, toKey), fromKey, (int) stride, valueSize, interval);
-        return new Watcher<ChangeEvent>("mapsync-poll-" + name(), diff::poll, () -> { }, listener);
+        return new Watcher<ChangeEvent>("mapsync-poll-" + name(), name(), diff::poll, () -> { }, listener);
     }
 
     /** The bytes of entries {@code fromKey..toKey}, {@code stride} apart. */

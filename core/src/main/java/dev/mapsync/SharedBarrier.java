@@ -1,11 +1,14 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.AccessFailures;
+import dev.mapsync.internal.Durations;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.sync.BarrierProtocol;
 import dev.mapsync.internal.sync.Barriers;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A barrier that a fixed number of processes meet at, generation after generation, as
@@ -22,11 +25,19 @@ import java.time.Duration;
  * }</pre>
  *
  * <p><b>Parties</b>: a handle becomes a party at its first {@code await} (or at {@link #join()}) by taking one of
- * the barrier's seats, and stays one until it is closed; one handle is one party (a second thread awaiting on the same handle waits its
- * turn). A process that dies while the others wait breaks the barrier: the waiters notice the party's handle is
+ * the barrier's seats, and stays one until it is closed; one handle is one party. A process that dies while the
+ * others wait breaks the barrier: the waiters notice the party's handle is
  * gone within a fraction of a second and throw {@link BarrierBrokenException} naming it, instead of waiting for
  * ever. A party whose wait times out ({@link WaitTimeoutException}) or is interrupted breaks it too. A broken
  * barrier refuses every {@code await} until {@link #reset()}, which starts a fresh generation.
+ *
+ * <p><b>Threads.</b> A handle is safe to share between the threads of a process. Since it is one party, its threads
+ * arrive one after another: a thread that calls {@code await} while another thread of the handle waits at the
+ * barrier waits for its turn (then arrives in a later generation), never past its own timeout. A thread whose timeout
+ * passes before its turn came throws {@link WaitTimeoutException} and breaks nothing, since it never arrived (one
+ * interrupted meanwhile throws {@link WaitInterruptedException}, likewise). Use one handle per party to have threads
+ * of one process meet each other. {@link #reset()}, {@link #join()}, {@link #status()} and {@link #close()} never
+ * wait for an await.
  *
  * <p>Barriers live in shared memory (the {@link MapSpec#defaultDir() default folder}, or the spec's folder) only:
  * their waiters sleep in {@code FUTEX_WAIT} on its wake word, in slices, checking the parties' liveness after each.
@@ -34,6 +45,8 @@ import java.time.Duration;
 public final class SharedBarrier implements AutoCloseable {
     private final MapRegion region;
     private final BarrierProtocol protocol;
+    /** Held by the thread of this handle that arrives and waits: the handle is one party, which arrives once a time. */
+    private final ReentrantLock turn = new ReentrantLock();
 
     private SharedBarrier(MapRegion region) {
         this.region = region;
@@ -94,11 +107,43 @@ public final class SharedBarrier implements AutoCloseable {
      */
     public long await(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
+        long timeoutNanos = timeout.toNanos();
+        if (!turn.tryLock()) {
+            long start = System.nanoTime();
+            awaitTurn(timeout);
+            timeoutNanos -= System.nanoTime() - start; // what is left for the barrier
+            if (timeoutNanos <= 0) { // the turn came as the time ran out: arriving now would only break the barrier
+                turn.unlock();
+                throw turnTimedOut(timeout);
+            }
+        }
         try {
-            return protocol.await(timeout.toNanos());
+            return protocol.await(timeoutNanos);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
+        } finally {
+            turn.unlock();
         }
+    }
+
+    /** Waits for the other threads of this handle that await before this one, at most {@code timeout}. */
+    private void awaitTurn(Duration timeout) {
+        try {
+            if (turn.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WaitInterruptedException("interrupted while waiting for its turn at barrier '" + name() + "':"
+                    + " another thread of this process awaits at it through the same handle; this thread had not"
+                    + " arrived, and the barrier is not broken");
+        }
+        throw turnTimedOut(timeout);
+    }
+
+    private WaitTimeoutException turnTimedOut(Duration timeout) {
+        return new WaitTimeoutException("timed out after " + Durations.text(timeout) + " waiting for its turn at"
+                + " barrier '" + name() + "': another thread of this process awaits at it through the same handle (a"
+                + " handle is one party, whose threads arrive one after another); this thread had not arrived, and the"
+                + " barrier is not broken");
     }
 
     /**

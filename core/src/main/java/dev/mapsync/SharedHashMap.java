@@ -59,8 +59,12 @@ import java.util.function.Predicate;
  *
  * <p>Like {@link java.util.Map}, {@code null} stands for "no value": keys and values are never null. Values are
  * compared (in {@link #remove(Object, Object)} and {@link #replace(Object, Object, Object)}) by their encoded bytes.
- * A handle is safe to use from any number of threads; closing it unmaps the map (later calls throw
- * {@link MapClosedException}).
+ *
+ * <p><b>Threads.</b> A handle is safe to share between any number of threads: every operation is atomic across the
+ * threads and processes that use the map, as a {@link java.util.concurrent.ConcurrentMap}'s are. An iterator may be
+ * shared too: each entry it gives goes to one thread, and a {@code hasNext} that another thread's {@code next}
+ * overtakes ends in {@link NoSuchElementException}, as with any shared iterator. Closing the handle unmaps the map;
+ * later calls, from any thread, throw {@link MapClosedException}.
  *
  * @param <K> the Java type of a key
  * @param <V> the Java type of a value
@@ -496,7 +500,8 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      * The entries, as a snapshot per segment (shm: each segment copied whole at one moment, so no key appears twice,
      * and a key present during the whole iteration appears exactly once; different segments are copied at different
      * moments) or key by key ({@code BPF_MAP_GET_NEXT_KEY} and a lookup each; a key is never returned twice, keys
-     * added or removed meanwhile may or may not appear). The iterator does not support {@code remove}.
+     * added or removed meanwhile may or may not appear). The iterator does not support {@code remove}; it is safe to
+     * share between threads (each entry goes to one of them).
      */
     @Override
     public Iterator<Map.Entry<K, V>> iterator() {
@@ -525,8 +530,10 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
             private Map.Entry<K, V> next;
             private boolean done;
 
+            // synchronized: an iterator shared by threads hands each entry to one of them (the cursor below and
+            // the key and value buffers are one thread's at a time); the wait is one segment copy or system call
             @Override
-            public boolean hasNext() {
+            public synchronized boolean hasNext() {
                 if (next != null) return true;
                 if (done) return false;
                 try {
@@ -542,7 +549,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
             }
 
             @Override
-            public Map.Entry<K, V> next() {
+            public synchronized Map.Entry<K, V> next() {
                 if (!hasNext()) throw new NoSuchElementException();
                 Map.Entry<K, V> e = next;
                 next = null;
@@ -594,7 +601,8 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
 
     /**
      * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
-     * manages, until the returned subscription is closed.
+     * manages, until the returned subscription is closed. If the listener throws, the subscription ends,
+     * {@link Subscription#failure()} holds the exception, and it is logged once (see {@link Subscription}).
      */
     public Subscription watch(Consumer<? super KeyChangeEvent<K>> listener) {
         return watch(k -> true, listener);
@@ -603,7 +611,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     /** {@link #watch(Consumer)} of the keys {@code filter} accepts. */
     public Subscription watch(Predicate<? super K> filter, Consumer<? super KeyChangeEvent<K>> listener) {
         KeyChangeCursor<K> cursor = changes(filter);
-        return new Watcher<KeyChangeEvent<K>>("mapsync-watch-" + name(), cursor::poll, cursor, listener);
+        return new Watcher<KeyChangeEvent<K>>("mapsync-watch-" + name(), name(), cursor::poll, cursor, listener);
     }
 
     /** Unmaps the map. Idempotent; the map itself stays for other processes. */

@@ -31,12 +31,20 @@ import java.util.function.Consumer;
  * consumer reads what is left, then {@code poll} returns null at once and {@link #isDrained()} is true. Closed
  * handle: {@link MapClosedException}.
  *
+ * <p><b>Threads.</b> A queue handle is safe to share between the threads of a process, as a
+ * {@code java.util.concurrent} queue is: any number of threads may offer, put, poll and drain at once, and each
+ * value is taken by exactly one of them. The threads of the consuming handle take turns (each value in the queue's
+ * order goes to the thread whose turn it is): {@link #poll(Duration)} waits for its turn up to its own timeout;
+ * {@link #poll()} and {@link #drain} never wait, and return null (0) while another thread of this handle is taking
+ * a value, as when the queue is empty. Offers and puts from many threads wait for one another only for the few
+ * stores of a claim.
+ *
  * @param <T> the Java type of a value
  */
 public final class SharedQueue<T> implements AutoCloseable {
     private final SharedRing ring;
     private final Codec<T> codec;
-    private RingConsumer consumer;
+    private volatile RingConsumer consumer;
 
     private SharedQueue(SharedRing ring, Codec<T> codec) {
         this.ring = ring;
@@ -147,7 +155,10 @@ public final class SharedQueue<T> implements AutoCloseable {
         return c.next(timeout) == null ? null : c.read(codec);
     }
 
-    /** Hands up to {@code limit} values that are in the queue now to {@code handler}; returns how many. */
+    /**
+     * Hands up to {@code limit} values that are in the queue now to {@code handler}, one at a time, each taken before
+     * the handler gets it (so the handler may use the queue); returns how many.
+     */
     public int drain(Consumer<? super T> handler, int limit) {
         RingConsumer c = consumer();
         int n = 0;
@@ -168,7 +179,10 @@ public final class SharedQueue<T> implements AutoCloseable {
         return ring.isSealed();
     }
 
-    /** True when the queue is sealed and every value was taken. Makes this handle the consumer. */
+    /**
+     * True when the queue is sealed and every value was taken. Makes this handle the consumer. False while another
+     * thread of this handle is taking a value (so the queue was not drained when this was asked).
+     */
     public boolean isDrained() {
         return consumer().isDrained();
     }

@@ -56,8 +56,12 @@ import java.util.Optional;
  * <p><b>The consumer</b> ({@link #consumer()}) is one handle at a time across all processes; another gets
  * {@link ConsumerBusyException} until it is closed or its process ends.
  *
- * <p>A handle is safe to use from any number of threads (a consumer from one at a time). Closing it unmaps the ring
- * and ends its consumer; later calls throw {@link MapClosedException}.
+ * <p><b>Threads.</b> A handle is safe to share between the threads of a process. Any number of threads may claim,
+ * offer and put at once (a claim is a few stores under the ring's reserve lock, which threads and processes take in
+ * turn); each thread's records keep its order. A {@link RingClaim} may be committed from any thread, once. The
+ * consumer is shared too, with the rules of {@link RingConsumer}: its threads take turns, and a record taken without
+ * copying belongs to the thread that took it ({@link RingRecord}). Closing the handle unmaps the ring and ends its
+ * consumer; later calls, from any thread, throw {@link MapClosedException}.
  */
 public final class SharedRing implements AutoCloseable {
     private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();

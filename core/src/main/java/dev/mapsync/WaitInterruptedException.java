@@ -1,8 +1,10 @@
 package dev.mapsync;
 
 /**
- * The thread was interrupted while it waited for room in a ring, for a record, or at a barrier. Its interrupt
- * status is set again. Nothing was written; a barrier the thread waited at is broken for the other parties.
+ * The thread was interrupted while it waited for room in a ring, for a record, or at a barrier, or for its turn at a
+ * handle that another thread of the process was using (a ring's consumer, a change cursor, a barrier). Its interrupt
+ * status is set again. Nothing was written; a barrier the thread waited at is broken for the other parties (unless
+ * it was still waiting for its turn, and so had not arrived).
  */
 public class WaitInterruptedException extends MapSyncException {
     public WaitInterruptedException(String message) {

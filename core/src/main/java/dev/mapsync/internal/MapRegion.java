@@ -1,9 +1,11 @@
 package dev.mapsync.internal;
 
 import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.linux.LibC;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -14,20 +16,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A bpf map also has an {@link #elementIo() element path} through {@code bpf(2)}. For a kernel map that cannot
  * be mapped (see {@link ElementIo}) it is the only path: {@link #data()} is null, values are copied in and out
  * one at a time, and there are no atomic slots.
+ *
+ * <p>A region that is never closed is released once it is unreachable ({@link Cleanup}): unmapped, its backend's
+ * extras closed, and its descriptor closed, which gives its process slot (and a ring's consumer role) back. Every
+ * handle and every object that uses a handle's memory (slots, cursors, records, claims, guards) keeps its region
+ * reachable, so this happens only when nothing can use it any more (a call still running on a handle that nothing
+ * else references may find it released, and fail with {@code MapClosedException}: never an access to unmapped
+ * memory, which the arena's close prevents).
  */
 public final class MapRegion implements AutoCloseable {
     private final String name;
     private final Path file;
     private final Header header;
-    private final Arena arena;
     private final MemorySegment head;
     private final MemorySegment control;
     private final MemorySegment data;
     private final boolean readOnly;
     private final int fd;
     private final int lockFd;
-    private final Runnable onClose;
     private final ElementIo elementIo;
+    private final Resources resources;
+    private final Release release;
+    private final Cleaner.Cleanable cleanable;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -40,31 +50,33 @@ public final class MapRegion implements AutoCloseable {
      */
     public MapRegion(String name, Path file, Header header, Arena arena, MemorySegment head, MemorySegment data,
                      boolean readOnly, int fd, int lockFd, Runnable onClose) {
-        this(name, file, header, arena, head, data, readOnly, fd, lockFd, onClose, null);
+        this(name, file, header, head, data, readOnly, fd, lockFd, new Resources(arena, fd, lockFd, onClose), null);
     }
 
-    private MapRegion(String name, Path file, Header header, Arena arena, MemorySegment head, MemorySegment data,
-                      boolean readOnly, int fd, int lockFd, Runnable onClose, ElementIo elementIo) {
+    private MapRegion(String name, Path file, Header header, MemorySegment head, MemorySegment data,
+                      boolean readOnly, int fd, int lockFd, Resources resources, ElementIo elementIo) {
         this.name = name;
         this.file = file;
         this.header = header;
-        this.arena = arena;
         this.head = head;
         this.control = head.asSlice(header.controlOffset(), header.controlLength());
         this.data = data;
         this.readOnly = readOnly;
         this.fd = fd;
         this.lockFd = lockFd;
-        this.onClose = onClose;
         this.elementIo = elementIo;
+        this.resources = resources;
+        this.release = new Release(resources);
+        this.cleanable = Cleanup.CLEANER.register(this, release);
     }
 
     /**
      * This region with a system-call path to its elements. The returned region takes over everything this one
-     * holds: close the returned one, and drop this one unused.
+     * holds: close the returned one, and drop this one unused (it releases nothing when it is collected).
      */
     public MapRegion withElementIo(ElementIo io) {
-        return new MapRegion(name, file, header, arena, head, data, readOnly, fd, lockFd, onClose, io);
+        release.handedOver = true;
+        return new MapRegion(name, file, header, head, data, readOnly, fd, lockFd, resources, io);
     }
 
     public String name() {
@@ -119,6 +131,7 @@ public final class MapRegion implements AutoCloseable {
         return lockFd;
     }
 
+
     public boolean isClosed() {
         return closed.get();
     }
@@ -127,19 +140,59 @@ public final class MapRegion implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
-        try {
-            arena.close();
-        } finally {
+        cleanable.clean();
+    }
+
+    /**
+     * What a region holds beyond the Java heap: the mappings, the backend's extras and the descriptors (the liveness
+     * file's OFD locks are the process slot and a ring's consumer role). Released once, by a close or by the cleaner. It must
+     * not reach the region, or the region would never become unreachable.
+     */
+    private static final class Resources {
+        private final Arena arena;
+        private final int fd;
+        private final int lockFd;
+        private final Runnable onClose;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Resources(Arena arena, int fd, int lockFd, Runnable onClose) {
+            this.arena = arena;
+            this.fd = fd;
+            this.lockFd = lockFd;
+            this.onClose = onClose;
+        }
+
+        void release() {
+            if (!released.compareAndSet(false, true)) return;
             try {
-                onClose.run();
+                arena.close();
             } finally {
                 try {
-                    dev.mapsync.internal.linux.LibC.close(fd);
+                    onClose.run();
                 } finally {
-                    // closing it drops this handle's slot and consumer locks: others then see it gone
-                    if (lockFd >= 0) dev.mapsync.internal.linux.LibC.close(lockFd);
+                    try {
+                        LibC.close(fd);
+                    } finally {
+                        // closing it drops this handle's slot and consumer locks: others then see it gone
+                        if (lockFd >= 0) LibC.close(lockFd);
+                    }
                 }
             }
+        }
+    }
+
+    /** One region's cleaning action: its resources, unless it handed them over to another region. */
+    private static final class Release implements Runnable {
+        private final Resources resources;
+        private volatile boolean handedOver;
+
+        Release(Resources resources) {
+            this.resources = resources;
+        }
+
+        @Override
+        public void run() {
+            if (!handedOver) resources.release();
         }
     }
 }

@@ -1,9 +1,12 @@
 package dev.mapsync.internal.linux;
 
+import dev.mapsync.internal.Cleanup;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -13,7 +16,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * An epoll instance that waits for one descriptor to become readable: how a consumer of a kernel BPF ring buffer
  * sleeps until a BPF program commits a record ({@code ringbuf_map_poll_kern} reports {@code EPOLLIN} while the
  * producer position is ahead of the consumer position). Level-triggered, so a wait returns at once while records
- * are unread. One thread waits at a time.
+ * are unread. One thread waits at a time. An instance never closed is closed once it is unreachable (a consumer
+ * dropped with its handle), so that its descriptor does not outlive it.
  */
 public final class Epoll implements AutoCloseable {
     private static final int EPOLL_CLOEXEC = 0x80000, EPOLL_CTL_ADD = 1;
@@ -27,13 +31,36 @@ public final class Epoll implements AutoCloseable {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
 
     private final int epfd;
-    private final Arena arena = Arena.ofShared();
     private final MemorySegment events;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Cleaner.Cleanable cleanable;
 
     private Epoll(int epfd) {
         this.epfd = epfd;
+        Arena arena = Arena.ofShared();
         this.events = arena.allocate(Arch.EPOLL_EVENT_SIZE, 8);
+        this.cleanable = Cleanup.CLEANER.register(this, new Resources(epfd, arena));
+    }
+
+    /** The descriptor and the event buffer, released once; it must not reach the instance. */
+    private static final class Resources implements Runnable {
+        private final int epfd;
+        private final Arena arena;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        Resources(int epfd, Arena arena) {
+            this.epfd = epfd;
+            this.arena = arena;
+        }
+
+        @Override
+        public void run() {
+            if (!closed.compareAndSet(false, true)) return;
+            try {
+                LibC.close(epfd);
+            } finally {
+                arena.close();
+            }
+        }
     }
 
     /** An epoll instance watching {@code fd} for {@code EPOLLIN}. */
@@ -87,11 +114,6 @@ public final class Epoll implements AutoCloseable {
     /** Closes the epoll instance. Idempotent. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        try {
-            LibC.close(epfd);
-        } finally {
-            arena.close();
-        }
+        cleanable.clean();
     }
 }

@@ -46,6 +46,15 @@ import java.util.concurrent.locks.LockSupport;
  * only when the waiter count says someone sleeps. A waiter registers in the count (an atomic add: a full fence),
  * re-checks the head, and only then sleeps; either the writer sees the waiter or the waiter sees the new head, so no
  * wakeup is lost.
+ *
+ * <p><b>A count no subscriptions give.</b> The subscriber count is a word any process with the map open can write,
+ * so it may hold a value no set of subscriptions gives: wrapped (a peer left it at 0xFFFFFFFF, and the next
+ * subscription made it 0), negative, or beyond {@link #MAX_SUBSCRIBERS}. Writers keep their one load and record
+ * whenever it is not 0: a wrong count can only make them record for nobody. Subscribers check it instead: one that
+ * subscribes or unsubscribes and finds an impossible result, and an open subscription that finds it below 1 before it
+ * sleeps (it counts itself), set it to the subscriptions of the live slots' counters (with a compare-and-set from
+ * what they saw, so a count set right meanwhile stays) and log that they did: a subscriber is never starved in
+ * silence, and for no longer than until its next poll.
  */
 public final class ChangeLog {
     public static final int KIND_WRITE = 1, KIND_ATOMIC = 2, KIND_REMOVE = 3;
@@ -53,6 +62,13 @@ public final class ChangeLog {
     private static final long HEAD = ControlLayout.EVENT_BLOCK, WAITERS = HEAD + 8, SUBSCRIBERS = HEAD + 12;
     private static final long E_SEQ = 0, E_KEY = 8, E_PID = 12, E_KIND = 16;
     private static final long PUBLISH_WAIT_NANOS = 1_000_000_000L;
+    /**
+     * Subscriber counts from here on are impossible: a million subscriptions for each of the 1024 slots, more than
+     * any process holds. (Each slot's own count of subscriptions is trusted up to {@link #MAX_PER_SLOT}.)
+     */
+    static final int MAX_SUBSCRIBERS = ControlLayout.SLOT_COUNT << 20;
+    private static final int MAX_PER_SLOT = 1 << 20;
+    private static final System.Logger LOG = System.getLogger("dev.mapsync");
 
     private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
@@ -165,13 +181,25 @@ public final class ChangeLog {
         }
         sweepDeadSlots();
         LONG.getAndAdd(control, slotCounters + slot * ControlLayout.SLOT_COUNTERS_SIZE, 1L);
-        INT.getAndAdd(control, SUBSCRIBERS, 1);
+        int n = (int) INT.getAndAdd(control, SUBSCRIBERS, 1) + 1;
+        if (n < 1 || n >= MAX_SUBSCRIBERS) repairSubscribers(1); // it wrapped (a count of 0 would starve this one)
         return head() + 1;
     }
 
     public void unsubscribe() {
-        INT.getAndAdd(control, SUBSCRIBERS, -1);
+        int n = (int) INT.getAndAdd(control, SUBSCRIBERS, -1) - 1;
         LONG.getAndAdd(control, slotCounters + slot * ControlLayout.SLOT_COUNTERS_SIZE, -1L);
+        if (n < 0 || n >= MAX_SUBSCRIBERS) repairSubscribers(0);
+    }
+
+    /**
+     * For an open subscription about to sleep: a count below 1 cannot be right (this subscription counts), and while
+     * it is 0 writers record nothing. Sets it right, so that a subscriber whose count a peer overwrote is starved
+     * no longer than until its next poll. One load when the count is sound.
+     */
+    public void checkSubscribed() {
+        int n = (int) INT.getOpaque(control, SUBSCRIBERS);
+        if (n < 1 || n >= MAX_SUBSCRIBERS) repairSubscribers(1);
     }
 
     /** The number of open subscriptions (of every process). */
@@ -297,7 +325,43 @@ public final class ChangeLog {
     private void subtract(long counts) {
         int subscriptions = (int) counts;
         int waiting = (int) (counts >>> 32);
-        if (subscriptions != 0) INT.getAndAdd(control, SUBSCRIBERS, -subscriptions);
+        if (subscriptions != 0) {
+            int n = (int) INT.getAndAdd(control, SUBSCRIBERS, -subscriptions) - subscriptions;
+            if (n < 0 || n >= MAX_SUBSCRIBERS) repairSubscribers(0);
+        }
         if (waiting != 0) INT.getAndAdd(control, WAITERS, -waiting);
+    }
+
+    /**
+     * Sets a subscriber count that no set of subscriptions gives (below {@code atLeast}, which the caller's own
+     * subscription makes 1, or at or past {@link #MAX_SUBSCRIBERS}) to the subscriptions the counters of the live
+     * slots hold, and logs it. Only an impossible count is changed: a plausible one may be right while another
+     * subscription is between its two counts, which a sum of the slot counters cannot see.
+     */
+    private void repairSubscribers(int atLeast) {
+        while (true) {
+            int seen = (int) INT.getVolatile(control, SUBSCRIBERS);
+            if (seen >= atLeast && seen < MAX_SUBSCRIBERS) return; // set right meanwhile
+            int repaired = Math.max(atLeast, liveSubscriptions());
+            if (INT.compareAndSet(control, SUBSCRIBERS, seen, repaired)) {
+                LOG.log(System.Logger.Level.WARNING, () -> "map '" + mapName + "': its subscriber count was "
+                        + Integer.toUnsignedString(seen) + ", which no set of subscriptions gives (another process"
+                        + " wrote it, or it wrapped); set it to " + repaired + ", the subscriptions of the processes"
+                        + " that have the map open. Changes made while it was 0 were not recorded for them.");
+                return;
+            }
+        }
+    }
+
+    /** The subscriptions that the slot counters of this handle and of every live handle hold. */
+    private int liveSubscriptions() {
+        long sum = 0;
+        for (int s = 0; s < ControlLayout.SLOT_COUNT; s++) {
+            long counts = (long) LONG.getVolatile(control, slotCounters + s * ControlLayout.SLOT_COUNTERS_SIZE);
+            int subscriptions = (int) counts;
+            if (subscriptions <= 0) continue; // none, or a count no handle has
+            if (s == slot || ProcessSlots.isHeld(fd, s)) sum += Math.min(subscriptions, MAX_PER_SLOT);
+        }
+        return (int) Math.min(sum, MAX_SUBSCRIBERS - 1);
     }
 }

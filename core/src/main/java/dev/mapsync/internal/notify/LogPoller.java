@@ -9,6 +9,8 @@ import java.util.function.Function;
  * it subscribes, then hands out the changes recorded since the last poll in sequence order, turning the ones the log
  * no longer holds into counts of missed changes, and sleeps on the log's event count when there are none.
  *
+ * <p>One thread at a time: a cursor shared by threads lets them poll in turn ({@link CursorTurns}).
+ *
  * @param <E> the cursor's event type
  */
 public final class LogPoller<E> {
@@ -73,6 +75,7 @@ public final class LogPoller<E> {
                 long now = System.nanoTime();
                 if (now - start - timeoutNanos >= 0) return out;
                 if (now - start < spinNanos) continue;
+                log.checkSubscribed(); // a count a peer overwrote with 0 would let this sleep through every change
                 log.await(head, start + timeoutNanos - now);
             } catch (IllegalStateException | InternalError e) {
                 throw closedOr.apply(e);

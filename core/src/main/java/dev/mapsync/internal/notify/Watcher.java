@@ -11,40 +11,67 @@ import java.util.function.Function;
 
 /**
  * The thread behind a {@link Subscription}: it pulls batches of events from a source and hands them to the
- * listener one by one, until closed or until the listener throws.
+ * listener one by one, until closed or until the listener throws. An end that nobody asked for (the listener threw,
+ * or reading failed) is kept for {@link #failure()} and logged once through {@link System.Logger}
+ * {@value #LOGGER}, so that it reaches the application's logging instead of passing in silence.
  *
  * @param <E> the events: an array's {@code ChangeEvent}s or a hash map's {@code KeyChangeEvent}s
  */
 public final class Watcher<E> implements Subscription {
+    /** The name of the logger mapsync reports through. */
+    public static final String LOGGER = "dev.mapsync";
+    private static final System.Logger LOG = System.getLogger(LOGGER);
     private static final Duration SLICE = Duration.ofMillis(100);
 
     private final Thread thread;
     private final AutoCloseable source;
+    private final String mapName;
     private volatile boolean running = true;
     private volatile Throwable failure;
 
     /**
-     * @param poll   returns the next events, waiting at most the given time
-     * @param source what to close when the watch ends
+     * @param name    the delivering thread's name
+     * @param mapName the watched map, for the log
+     * @param poll    returns the next events, waiting at most the given time
+     * @param source  what to close when the watch ends
      */
-    public Watcher(String name, Function<Duration, ? extends List<? extends E>> poll, AutoCloseable source,
-                   Consumer<? super E> listener) {
+    public Watcher(String name, String mapName, Function<Duration, ? extends List<? extends E>> poll,
+                   AutoCloseable source, Consumer<? super E> listener) {
         this.source = source;
+        this.mapName = mapName;
         this.thread = Thread.ofPlatform().daemon().name(name).unstarted(() -> {
             try {
                 while (running) {
                     for (E e : poll.apply(SLICE)) {
                         if (!running) return;
-                        listener.accept(e);
+                        try {
+                            listener.accept(e);
+                        } catch (Throwable t) {
+                            failed(t, "its listener threw");
+                            return;
+                        }
                     }
                 }
             } catch (Throwable t) {
-                if (running) failure = t;
+                failed(t, "reading its changes failed");
             } finally {
                 running = false;
             }
         });
         thread.start();
+    }
+
+    /** Keeps and logs what ended the watch, unless it was closed meanwhile (then the end was asked for). */
+    private void failed(Throwable t, String how) {
+        if (!running) return;
+        failure = t;
+        try {
+            LOG.log(System.Logger.Level.ERROR, () -> "the watch of map '" + mapName + "' ended: " + how + " (" + t
+                    + "); no more changes are delivered to that listener (Subscription.failure() holds the exception)",
+                    t);
+        } catch (RuntimeException logging) {
+            // a logger that fails must not hide the failure: failure() still holds it
+        }
     }
 
     @Override

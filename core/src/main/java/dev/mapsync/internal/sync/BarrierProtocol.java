@@ -94,7 +94,7 @@ public final class BarrierProtocol {
      * @throws BarrierBrokenException if the generation broke (or was broken already)
      * @throws WaitTimeoutException   if the others did not all arrive in time (the barrier is then broken)
      */
-    public synchronized long await(long timeoutNanos) {
+    public long await(long timeoutNanos) { // one call at a time per handle: SharedBarrier's threads take turns
         checkWritable();
         join();
         long start = System.nanoTime();
@@ -209,13 +209,13 @@ public final class BarrierProtocol {
     }
 
     /** Takes a seat now, if this handle has none: from then on the others notice if this process dies. */
-    public synchronized void joinNow() {
+    public void joinNow() {
         checkWritable();
         join();
     }
 
-    /** Takes a seat: a free one, or one whose holder is gone. */
-    private void join() {
+    /** Takes a seat: a free one, or one whose holder is gone. Synchronized: one handle takes one seat. */
+    private synchronized void join() {
         if (seat >= 0) return;
         for (int i = 0; i < parties; i++) {
             // a load before each compare-and-set: a guarded access if the file shrank (see Pages)
@@ -245,7 +245,7 @@ public final class BarrierProtocol {
     }
 
     /** Frees this handle's seat (it is closing). */
-    public void leave() {
+    public synchronized void leave() {
         if (seat >= 0 && !region.isClosed() && (int) INT.getVolatile(control, seat(seat)) == token) {
             INT.compareAndSet(control, seat(seat), token, 0);
         }

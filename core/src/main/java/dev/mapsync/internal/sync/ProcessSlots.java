@@ -77,7 +77,9 @@ public final class ProcessSlots {
             return token(slot, generation);
         }
         throw new MapSyncException("map '" + mapName + "' already has " + ControlLayout.SLOT_COUNT
-                + " read-write handles open; close some");
+                + " read-write handles open, in this process or others that live: every handle holds a slot until it is"
+                + " closed, and one that is not closed keeps it until its process ends (in Java, until the garbage"
+                + " collector finds it unreachable); close handles when done with them");
     }
 
     static int token(int slot, int generation) {
