@@ -24,8 +24,14 @@ public final class Failures {
             case Errno.EISDIR -> new MapAccessDeniedException("refusing map '" + name + "': " + file
                     + " is not a regular file", e);
             case Errno.ENOSPC, Errno.ENOMEM -> new MapSyncException("no room for map '" + name + "': "
-                    + e.getMessage() + " (is /dev/shm full? see df -h /dev/shm)", e);
+                    + e.getMessage() + " (is " + folder(file) + " full? see df -h " + folder(file) + ")", e);
             default -> new MapSyncException("map '" + name + "': " + e.getMessage(), e);
         };
+    }
+
+    /** The folder of the map's file, whose file system ran out of room: not always /dev/shm. */
+    private static Path folder(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? file : parent;
     }
 }
