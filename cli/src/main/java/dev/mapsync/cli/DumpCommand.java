@@ -28,6 +28,11 @@ final class DumpCommand extends MapCommand implements Runnable {
     }
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
         if (isHash()) {
             dumpHash();

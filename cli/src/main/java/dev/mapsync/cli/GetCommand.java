@@ -20,6 +20,11 @@ final class GetCommand extends MapCommand implements Runnable {
     boolean json;
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
         if (isHash()) {
             try (SharedHashMap<Object, Object> hash = openHash(true)) {

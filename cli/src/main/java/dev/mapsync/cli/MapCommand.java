@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
 import dev.mapsync.Schema;
@@ -12,7 +13,7 @@ import picocli.CommandLine.ParentCommand;
 import java.io.PrintWriter;
 
 /** What the commands that work on one map share: the map argument and how to open it. */
-abstract class MapCommand {
+abstract class MapCommand implements MapArgument {
     @ParentCommand
     Main root;
 
@@ -25,6 +26,17 @@ abstract class MapCommand {
 
     MapRef ref() {
         return MapRef.parse(map);
+    }
+
+    @Override
+    public String mapArgument() {
+        return map;
+    }
+
+    /** Most commands work on arrays; those that also take hash maps (or any map) say so. */
+    @Override
+    public String worksOn() {
+        return "array maps";
     }
 
     MapSpec<Object> existing() {
@@ -57,7 +69,12 @@ abstract class MapCommand {
     /** A hash map key given in the text form of values; a struct key names every field it needs (others are 0). */
     static Object key(SharedHashMap<Object, Object> map, String text) {
         Schema schema = map.keyCodec().schema();
-        return ValueText.parse(schema, text, ValueText.zero(schema));
+        try {
+            return ValueText.parse(schema, text, ValueText.zero(schema));
+        } catch (InvalidValueException e) {
+            // as the map says of a key that does not fit: which of the two arguments is wrong
+            throw new InvalidValueException("key of map '" + map.name() + "': " + e.getMessage(), e);
+        }
     }
 
     PrintWriter out() {

@@ -39,7 +39,7 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
     boolean hex;
 
     @Override
-    String mapArgument() {
+    public String mapArgument() {
         return queue;
     }
 
@@ -63,8 +63,16 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
         }
     }
 
+    private static byte[] hex(String text) {
+        try {
+            return HexFormat.of().parseHex(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not bytes in hex: " + e.getMessage(), e);
+        }
+    }
+
     private byte[] record(Codec<Object> codec, Object zero, String text) {
-        if (codec == null) return hex ? HexFormat.of().parseHex(text) : text.getBytes(StandardCharsets.UTF_8);
+        if (codec == null) return hex ? hex(text) : text.getBytes(StandardCharsets.UTF_8);
         byte[] bytes = new byte[codec.size()];
         codec.write(MemorySegment.ofArray(bytes), 0, ValueText.parse(codec.schema(), text, zero));
         return bytes;

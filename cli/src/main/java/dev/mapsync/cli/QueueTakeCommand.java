@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Codec;
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.RingConsumer;
 import dev.mapsync.RingRecord;
 import dev.mapsync.Schema;
@@ -49,7 +50,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     boolean hex;
 
     @Override
-    String mapArgument() {
+    public String mapArgument() {
         return queue;
     }
 
@@ -91,7 +92,8 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     private String line(Codec<Object> codec, RingRecord r) {
         if (codec != null) {
             if (r.length() != codec.size()) {
-                throw new IllegalStateException("a record of " + r.length() + " bytes is not a value of " + codec.schema());
+                throw new CorruptMapException("queue '" + queue + "' is corrupt: a record of " + r.length()
+                        + " bytes is not a value of " + codec.schema());
             }
             Object value = codec.read(r.payload(), 0);
             if (!json) return ValueText.format(codec.schema(), value);

@@ -20,6 +20,11 @@ final class RmKeyCommand extends MapCommand implements Callable<Integer> {
 
 
     @Override
+    public String worksOn() {
+        return "hash maps";
+    }
+
+    @Override
     public Integer call() {
         if (!isHash()) {
             throw new IllegalArgumentException("map '" + ref() + "' is an array map; rm-key removes the keys of hash maps"
