@@ -42,6 +42,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, not " + port);
         List<ExportedMap> open = new ArrayList<>();
         try {
             for (String m : maps) {

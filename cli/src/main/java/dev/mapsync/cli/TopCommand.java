@@ -30,6 +30,10 @@ final class TopCommand extends MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the terminal reads keys for at most the interval, and a wait of 0 ms would be a wait for ever
+        if (interval.toMillis() < 1) {
+            throw new IllegalArgumentException("--interval must be at least 1 ms, not " + DurationText.of(interval));
+        }
         try (SharedArray<Object> array = open(true);
              Terminal terminal = TerminalBuilder.builder().system(true).build()) {
             int[] range = KeyRange.parse(keys, array.length());
