@@ -171,6 +171,9 @@ class CliBadInputTest {
                 bad(1, "--interval must be at least 1 ms, not 0 ms", "top", "n", "--interval", "0s"),
                 bad(1, "--keys 5-9 is not a range within 0..3", "watch", "n", "--keys", "5-9", "--count", "1"),
                 bad(1, "--keys x is not A-B or A", "watch", "n", "--keys", "x", "--count", "1"),
+                bad(1, "--keys 9-10 is not a range within 0..3", "top", "n", "--keys", "9-10"),
+                bad(1, "--bind nope.invalid is not an address of this host (nope.invalid: Name or service not known)",
+                        "export", "--port", "0", "--bind", "nope.invalid", "n"),
                 bad(1, "--port must be 0..65535, not 99999", "export", "--port", "99999", "n"),
                 bad(1, "--processes must be 1..64, not 0", "demo", "--processes", "0"),
                 bad(1, "invalid map name '': use 1 to 128 of A-Z a-z 0-9 _ - (not starting with '-'); '/', '.' and '..' are"
@@ -180,6 +183,8 @@ class CliBadInputTest {
                 bad(2, "no map 'nope' (no file " + "DIR/nope)", "get", "nope", "0"),
                 bad(2, "no map 'nope' (no file " + "DIR/nope)", "queue", "put", "nope", "1"),
                 bad(2, "no map 'nope' (no file " + "DIR/nope)", "barrier", "await", "nope"),
+                bad(2, "no map 'x' (no file DIR/n/x: part of its path is not a folder)", "get", "DIR/n/x", "0"),
+                bad(2, "map 'h' has no key \"\" (the empty string)", "get", "h", ""),
                 bad(3, "map 'h' is a hash map; mapsync wait works on array maps", "wait", "h", "0", "--until", "1", "--timeout", "1s"),
                 bad(3, "map 'h' is a hash map; mapsync add works on array maps", "add", "h", "0", "1"),
                 bad(3, "map 'q' is a ring map; mapsync get works on array and hash maps", "get", "q", "0"),
@@ -195,7 +200,8 @@ class CliBadInputTest {
     Stream<DynamicTest> eachBadCommandIsOneLineWithItsExitCode() {
         return table().stream().map(b -> DynamicTest.dynamicTest(String.join(" ", b.args()), () -> {
             // a bad command that waits for ever is a failure too: --count -1 once watched for ever
-            Cli c = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Cli.in(dir, b.args()), "a bad command ends at once");
+            String[] args = Stream.of(b.args()).map(a -> a.replace("DIR", dir.toString())).toArray(String[]::new);
+            Cli c = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> Cli.in(dir, args), "a bad command ends at once");
             assertEquals(b.err().replace("DIR", dir.toString()), c.err(), "stderr of " + String.join(" ", b.args()));
             assertEquals(b.code(), c.code(), "exit code of " + String.join(" ", b.args()));
             assertEquals(files, list(), "nothing is made or left behind");

@@ -16,6 +16,9 @@ public final class Failures {
     public static MapSyncException of(String name, Path file, SyscallException e) {
         return switch (e.errno()) {
             case Errno.ENOENT -> new MapNotFoundException("no map '" + name + "' (no file " + file + ")", e);
+            // a folder in the path is a file: no map can be there
+            case Errno.ENOTDIR -> new MapNotFoundException("no map '" + name + "' (no file " + file
+                    + ": part of its path is not a folder)", e);
             case Errno.EEXIST -> new MapExistsException("map '" + name + "' already exists (" + file + ")", e);
             case Errno.EACCES, Errno.EPERM, Errno.EROFS ->
                     new MapAccessDeniedException("permission denied for map '" + name + "': " + e.getMessage(), e);
