@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
@@ -74,6 +75,24 @@ abstract class MapCommand implements MapArgument {
         } catch (InvalidValueException e) {
             // as the map says of a key that does not fit: which of the two arguments is wrong
             throw new InvalidValueException("key of map '" + map.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A value the map holds whose bytes are not a value of its schema (a string that is not UTF-8, written by a program
+     * that does not check): the map's data is corrupt, not the command's arguments.
+     */
+    static CorruptMapException notAValue(String map, String entry, InvalidValueException e) {
+        return new CorruptMapException("map '" + map + "' is corrupt: " + entry + " is not a value of its schema ("
+                + e.getMessage() + ")", e);
+    }
+
+    /** Entry {@code index} of {@code array}, read. */
+    static Object read(SharedArray<Object> array, int index) {
+        try {
+            return array.get(index);
+        } catch (InvalidValueException e) {
+            throw notAValue(array.name(), "entry " + index, e);
         }
     }
 

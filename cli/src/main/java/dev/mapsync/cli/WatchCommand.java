@@ -84,7 +84,7 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
     private static String text(ChangeEvent e, SharedArray<Object> a, dev.mapsync.Schema schema) {
         return switch (e) {
             case Change c -> "seq " + c.seq() + " key " + c.key() + " pid " + c.pid() + " value "
-                    + ValueText.format(schema, a.get(c.key()));
+                    + ValueText.format(schema, read(a, c.key()));
             case MissedChanges m -> "missed " + m.count() + " changes (seq " + m.firstSeq() + ".."
                     + (m.firstSeq() + m.count() - 1) + "): the change log overwrote them; resync from a snapshot (mapsync dump)";
         };
@@ -97,7 +97,7 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
                 m.put("key", c.key());
                 m.put("seq", c.seq());
                 m.put("pid", c.pid());
-                m.put("value", ValueText.jsonValue(schema, a.get(c.key())));
+                m.put("value", ValueText.jsonValue(schema, read(a, c.key())));
             }
             case MissedChanges x -> {
                 m.put("missed", x.count());

@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.IncompatibleMapException;
+import dev.mapsync.internal.layout.Header;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
@@ -12,9 +13,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -158,5 +163,25 @@ class CliFailureTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(0, files.count(), "nothing is left behind");
         }
+    }
+
+    @Test
+    void bytesThatAreNotAValueOfTheSchemaAreACorruptMap() throws IOException {
+        Cli.in(dir, "create", "u", "--value", "s:char[4],x:i32", "--entries", "2").ok();
+        Path file = dir.resolve("u");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer offset = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(offset, Header.DATA_OFFSET_OFFSET);
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), offset.flip().getLong()); // not UTF-8
+        }
+        String line = "mapsync: map 'u' is corrupt: entry 0 is not a value of its schema (field 's': char[4] field holds"
+                + " bytes that are not UTF-8)\n";
+        Cli get = Cli.in(dir, "get", "u", "0");
+        assertEquals(3, get.code());
+        assertEquals(line, get.err());
+        Cli dump = Cli.in(dir, "dump", "u");
+        assertEquals(3, dump.code());
+        assertEquals(line, dump.err());
+        assertEquals("s=\"\",x=0\n", Cli.in(dir, "get", "u", "1").ok().out(), "the other entries read as before");
     }
 }

@@ -73,6 +73,11 @@ public final class DynamicCodec implements Codec<Object> {
     }
 
     static Object readValue(Schema schema, MemorySegment s, long o) {
+        return readValue(schema, s, o, "");
+    }
+
+    /** Reads the value at {@code o}; {@code path} names the field being read, for the message of bytes that are not one. */
+    private static Object readValue(Schema schema, MemorySegment s, long o, String path) {
         return switch (schema.kind()) {
             case I8 -> s.get(Layouts.BYTE, o);
             case I16 -> s.get(Layouts.SHORT, o);
@@ -84,11 +89,19 @@ public final class DynamicCodec implements Codec<Object> {
             case F32 -> s.get(Layouts.FLOAT, o);
             case F64 -> s.get(Layouts.DOUBLE, o);
             case BOOL -> s.get(Layouts.BYTE, o) != 0;
-            case CHARS -> new FixedStringCodec(schema.length()).read(s, o);
+            case CHARS -> {
+                try {
+                    yield new FixedStringCodec(schema.length()).read(s, o);
+                } catch (InvalidValueException e) {
+                    throw new InvalidValueException(where(path) + e.getMessage(), e);
+                }
+            }
             case ARRAY -> readArray(schema, s, o);
             case STRUCT -> {
                 Map<String, Object> fields = new LinkedHashMap<>();
-                for (Schema.Field f : schema.fields()) fields.put(f.name(), readValue(f.type(), s, o + f.offset()));
+                for (Schema.Field f : schema.fields()) {
+                    fields.put(f.name(), readValue(f.type(), s, o + f.offset(), path + f.name() + "."));
+                }
                 yield fields;
             }
         };
