@@ -71,7 +71,10 @@ abstract class MapCommand implements MapArgument {
     static Object key(SharedHashMap<Object, Object> map, String text) {
         Schema schema = map.keyCodec().schema();
         try {
-            return ValueText.parse(schema, text, ValueText.zero(schema));
+            Object key = ValueText.parse(schema, text, ValueText.zero(schema));
+            // encoded once here, as the map will: a key that does not fit is refused before any is used
+            map.keyCodec().write(java.lang.foreign.MemorySegment.ofArray(new byte[schema.size()]), 0, key);
+            return key;
         } catch (InvalidValueException e) {
             // as the map says of a key that does not fit: which of the two arguments is wrong
             throw new InvalidValueException("key of map '" + map.name() + "': " + e.getMessage(), e);

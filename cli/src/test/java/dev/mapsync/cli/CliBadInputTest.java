@@ -4,11 +4,15 @@ import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -206,5 +210,44 @@ class CliBadInputTest {
             assertEquals(b.code(), c.code(), "exit code of " + String.join(" ", b.args()));
             assertEquals(files, list(), "nothing is made or left behind");
         }));
+    }
+
+    @Test
+    void aBadValueIsFoundBeforeAnyIsPutOrNamedByItsLine() {
+        Cli.in(dir, "queue", "create", "lines", "--capacity", "4K", "--value", "x:u8").ok();
+        try {
+            Cli bad = Cli.in(dir, "queue", "put", "lines", "x=1", "x=2", "x=300");
+            assertEquals(1, bad.code());
+            assertEquals("mapsync: field 'x': 300 is out of range for u8 (0..255)\n", bad.err());
+            assertEquals(124, Cli.in(dir, "queue", "take", "lines", "--timeout", "0").code(), "no value was put");
+
+            InputStream stdin = System.in;
+            System.setIn(new ByteArrayInputStream("x=1\nx=2\nx=-1\nx=4\n".getBytes(StandardCharsets.UTF_8)));
+            Cli lines;
+            try {
+                lines = Cli.in(dir, "queue", "put", "lines");
+            } finally {
+                System.setIn(stdin);
+            }
+            assertEquals(1, lines.code());
+            assertEquals("mapsync: line 3 of standard input (2 records put before it): field 'x': -1 is out of range for u8"
+                    + " (0..255)\n", lines.err());
+            assertEquals("x=1\nx=2\n", Cli.in(dir, "queue", "take", "lines", "--count", "2").ok().out());
+        } finally {
+            Cli.in(dir, "rm", "lines").ok();
+        }
+    }
+
+    @Test
+    void aMalformedKeyRemovesNoKey() {
+        Cli.in(dir, "set", "h", "one", "x=1").ok();
+        try {
+            Cli bad = Cli.in(dir, "rm-key", "h", "one", "far-too-long");
+            assertEquals(1, bad.code());
+            assertEquals("mapsync: key of map 'h': string of 12 bytes does not fit in char[8] (\"far-too-long\")\n", bad.err());
+            assertEquals("x=1,y=0.0\n", Cli.in(dir, "get", "h", "one").ok().out());
+        } finally {
+            Cli.in(dir, "rm-key", "h", "one").ok();
+        }
     }
 }
