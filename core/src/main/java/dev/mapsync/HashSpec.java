@@ -43,8 +43,8 @@ public final class HashSpec<K, V> {
      * A hash map called {@code name} (in the default folder, or in {@link #dir}) that holds up to {@code capacity}
      * entries.
      *
-     * @throws IllegalArgumentException if the name is not 1 to 128 of {@code A-Z a-z 0-9 _ -} or the capacity is not
-     *                                  positive
+     * @throws IllegalArgumentException if the name is not 1 to 128 of {@code A-Z a-z 0-9 _ -}, the capacity is not
+     *                                  positive, or a key or value is larger than a map may hold (2^31 - 9 bytes)
      */
     public static <K, V> HashSpec<K, V> of(String name, Codec<K> key, Codec<V> value, int capacity) {
         Objects.requireNonNull(key, "key codec");

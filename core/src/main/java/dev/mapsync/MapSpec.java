@@ -1,5 +1,8 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.layout.Limits;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -94,11 +97,13 @@ public final class MapSpec<V> {
     /**
      * An array map called {@code name} (in the default folder, or in {@link #dir}) with {@code entries} values.
      *
-     * @throws IllegalArgumentException if the name is not 1 to 128 of {@code A-Z a-z 0-9 _ -} or entries is not positive
+     * @throws IllegalArgumentException if the name is not 1 to 128 of {@code A-Z a-z 0-9 _ -}, entries is not positive,
+     *                                  or the values are larger than a map may hold (a value of more than 2^31 - 9
+     *                                  bytes, or more than 64 TiB in all)
      */
     public static <V> MapSpec<V> array(String name, Codec<V> codec, int entries) {
         checkName(name);
-        return new MapSpec<>(MapType.ARRAY, name, null, Objects.requireNonNull(codec, "codec"), checkEntries(entries));
+        return new MapSpec<>(MapType.ARRAY, name, null, checkFits(name, codec, checkEntries(entries)), entries);
     }
 
     /**
@@ -164,9 +169,13 @@ public final class MapSpec<V> {
 
     /** This spec as the blueprint of a hash map with keys of {@code key} (see {@link HashSpec}). */
     MapSpec<V> keyed(Codec<?> key) {
+        Objects.requireNonNull(key, "key codec");
+        String problem = Limits.sizeProblem("key", key.size());
+        if (problem == null && codec != null) problem = Limits.schemaTextProblem(key.schema().toString(), codec.schema().toString());
+        if (problem != null) throw new IllegalArgumentException("map '" + name + "': " + problem);
         MapSpec<V> c = copy();
         c.type = MapType.HASH;
-        c.keyCodec = Objects.requireNonNull(key, "key codec");
+        c.keyCodec = key;
         if (c.lockStripes > 0 && entries > 0) c.lockStripes = Math.min(c.lockStripes, entries);
         return c;
     }
@@ -214,6 +223,8 @@ public final class MapSpec<V> {
                     + " bytes; a ring of " + capacity + " bytes holds records of at most "
                     + dev.mapsync.internal.layout.RingLayout.maxPayload(capacity));
         }
+        String problem = Limits.schemaTextProblem("", codec.schema().toString());
+        if (problem != null) throw new IllegalArgumentException("queue '" + name + "': " + problem);
         return new MapSpec<>(MapType.RING, name, null, codec, capacity);
     }
 
@@ -267,7 +278,7 @@ public final class MapSpec<V> {
     public static <V> MapSpec<V> array(Path path, Codec<V> codec, int entries) {
         Path p = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
         String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
-        return new MapSpec<>(MapType.ARRAY, fileName, p, Objects.requireNonNull(codec, "codec"), checkEntries(entries));
+        return new MapSpec<>(MapType.ARRAY, fileName, p, checkFits(fileName, codec, checkEntries(entries)), entries);
     }
 
     /** The same spec with another backend. */
@@ -484,6 +495,19 @@ public final class MapSpec<V> {
     private static int checkEntries(int entries) {
         if (entries < 1) throw new IllegalArgumentException("entries must be at least 1, not " + entries);
         return entries;
+    }
+
+    /**
+     * Refuses values, or so many of them, as no map may hold, when the spec is made rather than when a map is:
+     * in long arithmetic, since a value near 2^31 bytes has a stride no int holds.
+     */
+    private static <V> Codec<V> checkFits(String name, Codec<V> codec, int entries) {
+        Objects.requireNonNull(codec, "codec");
+        String problem = Limits.sizeProblem("value", codec.size());
+        if (problem == null) problem = Limits.lengthProblem(Header.stride(codec.size()) * entries);
+        if (problem == null) problem = Limits.schemaTextProblem("", codec.schema().toString());
+        if (problem != null) throw new IllegalArgumentException("map '" + name + "': " + problem);
+        return codec;
     }
 
     @Override

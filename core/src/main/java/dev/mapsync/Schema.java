@@ -158,7 +158,8 @@ public final class Schema {
     /**
      * Parses the text form.
      *
-     * @throws IllegalArgumentException naming the position and what was expected
+     * @throws IllegalArgumentException naming the position and what was expected (also for structs nested more than
+     *                                  {@link #MAX_DEPTH} deep)
      */
     public static Schema parse(String text) {
         return new Parser(text).parseTop();
@@ -263,10 +264,14 @@ public final class Schema {
         }
     }
 
+    /** The deepest nesting of structs the text form may have. */
+    public static final int MAX_DEPTH = 64;
+
     /** A recursive-descent parser for the text form. */
     private static final class Parser {
         private final String text;
         private int pos;
+        private int depth;
 
         Parser(String text) {
             this.text = Objects.requireNonNull(text, "schema");
@@ -306,15 +311,19 @@ public final class Schema {
                 try {
                     return struct(fields);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("schema '" + text + "': " + e.getMessage());
+                    throw new IllegalArgumentException("schema '" + shown() + "': " + e.getMessage());
                 }
             }
         }
 
         private Schema parseType() {
             if (pos < text.length() && text.charAt(pos) == '{') {
+                // each level is a recursion: text nested deeper than any struct needs would overflow the stack
+                if (++depth > MAX_DEPTH) throw error("at most " + MAX_DEPTH + " levels of nested structs");
                 pos++;
-                return parseFields('}');
+                Schema nested = parseFields('}');
+                depth--;
+                return nested;
             }
             int start = pos;
             String name = identifier("a type");
@@ -379,7 +388,12 @@ public final class Schema {
         private IllegalArgumentException error(String expected) {
             String found = pos < text.length() ? "'" + text.charAt(pos) + "'" : "the end";
             return new IllegalArgumentException(
-                    "schema '" + text + "': expected " + expected + " at position " + (pos + 1) + ", found " + found);
+                    "schema '" + shown() + "': expected " + expected + " at position " + (pos + 1) + ", found " + found);
+        }
+
+        /** The text as messages quote it: a long one cut short, so that the message stays a line. */
+        private String shown() {
+            return text.length() <= 200 ? text : text.substring(0, 100) + "..." + text.substring(text.length() - 20);
         }
     }
 }

@@ -562,11 +562,22 @@ public final class SharedArray<V> implements AutoCloseable {
      * writes the change log cannot (a C program writing through its own mapping, {@code bpftool}, a BPF program),
      * and works on read-only handles. It sees states, not writes: several changes between two looks show as one,
      * and the events carry no writer pid (0) and sequence numbers of the watcher's own.
+     *
+     * @throws IndexOutOfRangeException if a key is out of range
+     * @throws IllegalArgumentException if the interval is not positive, the range is empty, or its values take more than
+     *                                  2^31 - 9 bytes (each look copies them into one array)
      */
     public Subscription watchPolling(Duration interval, int fromKey, int toKey,
                                      java.util.function.Consumer<? super ChangeEvent> listener) {
         checkRange(fromKey, toKey);
         if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
+        // each look copies the range into one array, which holds at most 2^31 - 9 bytes
+        long bytes = ((long) toKey - fromKey + 1) * stride;
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("watching entries " + fromKey + ".." + toKey + " of map '" + name()
+                    + "' by polling would copy " + bytes + " bytes at each look; watch at most "
+                    + (Integer.MAX_VALUE - 8) / stride + " entries at a time");
+        }
         SnapshotDiff diff = new SnapshotDiff(() -> snapshot(fromKey, toKey), fromKey, (int) stride, valueSize, interval);
         return new Watcher<ChangeEvent>("mapsync-poll-" + name(), name(), diff::poll, () -> { }, listener);
     }

@@ -164,4 +164,28 @@ class CodecTest {
                 () -> codec.write(mem, 0, Map.of("id", 1L, "pos", Map.of("x", 1, "y", 2), "zz", 3)));
         assertEquals("no field named 'zz' in id:i64,pos:{x:u16,y:u16}", e.getMessage());
     }
+
+    @Test
+    void theDynamicCodecRefusesFiniteNumbersAFloatWouldStoreAsInfinity() {
+        Codec<Object> codec = Codec.of("f:f32,d:f64,w:f32[2]");
+        mem.fill((byte) 0);
+        InvalidValueException e = assertThrows(InvalidValueException.class,
+                () -> codec.write(mem, 0, Map.of("f", 1e99, "d", 0.0, "w", List.of(0, 0))));
+        assertEquals("field 'f': 1.0E99 is out of range for f32 (-3.4028235E38..3.4028235E38)", e.getMessage());
+        e = assertThrows(InvalidValueException.class,
+                () -> codec.write(mem, 0, Map.of("f", 0f, "d", java.math.BigInteger.TEN.pow(400), "w", List.of(0, 0))));
+        assertEquals("field 'd': " + java.math.BigInteger.TEN.pow(400) + " is out of range for f64 (-1.7976931348623157E308.."
+                + "1.7976931348623157E308)", e.getMessage());
+        e = assertThrows(InvalidValueException.class,
+                () -> codec.write(mem, 0, Map.of("f", 0f, "d", 0.0, "w", List.of(0, -1e39))));
+        assertEquals("field 'w[1]': -1.0E39 is out of range for f32 (-3.4028235E38..3.4028235E38)", e.getMessage());
+        assertEquals(0, mem.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), "nothing was written");
+        // infinities and NaN given as such are values like any other
+        @SuppressWarnings("unchecked")
+        Map<String, Object> back = (Map<String, Object>) roundTrip(codec,
+                Map.of("f", Double.NEGATIVE_INFINITY, "d", Double.NaN, "w", List.of(Float.MAX_VALUE, 1e-50)));
+        assertEquals(Float.NEGATIVE_INFINITY, back.get("f"));
+        assertEquals(Double.NaN, back.get("d"));
+        assertArrayEquals(new float[]{Float.MAX_VALUE, 0f}, (float[]) back.get("w"));
+    }
 }

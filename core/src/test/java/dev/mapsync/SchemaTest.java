@@ -66,4 +66,14 @@ class SchemaTest {
                 () -> Schema.array(Schema.parse("a:i32"), 2));
         assertEquals("arrays hold scalars, not {a:i32}", e.getMessage());
     }
+
+    @Test
+    void structsNestedDeeperThanAnyStructNeedsAreRefusedNotAStackOverflow() {
+        String deep = "a:{".repeat(20_000) + "x:i64" + "}".repeat(20_000);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Schema.parse(deep));
+        assertEquals("schema '" + deep.substring(0, 100) + "..." + deep.substring(deep.length() - 20) + "': expected at most "
+                + Schema.MAX_DEPTH + " levels of nested structs at position 195, found '{'", e.getMessage());
+        String fine = "a:{".repeat(Schema.MAX_DEPTH) + "x:i64" + "}".repeat(Schema.MAX_DEPTH);
+        assertEquals(8, Schema.parse(fine).size());
+    }
 }

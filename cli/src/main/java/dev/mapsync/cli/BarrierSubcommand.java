@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 
 /** What the {@code barrier} subcommands share: the barrier argument and how to name it. */
-abstract class BarrierSubcommand {
+abstract class BarrierSubcommand implements MapArgument {
     @ParentCommand
     BarrierCommand group;
 
@@ -16,6 +16,16 @@ abstract class BarrierSubcommand {
     CommandLine.Model.CommandSpec spec;
 
     abstract String barrierArgument();
+
+    @Override
+    public String mapArgument() {
+        return barrierArgument();
+    }
+
+    @Override
+    public String worksOn() {
+        return "barriers";
+    }
 
     /** The barrier's name, and its folder when it was given as a path (else null: the default or --dir). */
     String name() {

@@ -31,7 +31,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path jar = benchmarksJar();
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException("the benchmarks are not built (" + jar + " is missing): run bin/mapsync, which"
+            throw new CommandFailure("the benchmarks are not built (" + jar + " is missing): run bin/mapsync, which"
                     + " builds them, or mvn -pl bench -am package");
         }
         List<String> command = new ArrayList<>(List.of(

@@ -55,12 +55,17 @@ final class CreateCommand extends MapCommand implements Runnable {
     Integer changelog;
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
         if (!type.equals("array") && !type.equals("hash")) {
             throw new IllegalArgumentException("unknown map type '" + type + "' (known: array, hash)");
         }
         MapRef ref = ref();
-        Backend chosen = backend == null ? ref.backend() : Backend.valueOf(backend.toUpperCase(Locale.ROOT));
+        Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         if (type.equals("hash")) {
             createHash(ref, chosen);
             return;
@@ -72,7 +77,7 @@ final class CreateCommand extends MapCommand implements Runnable {
         MapSpec<Object> spec = ref.path() != null ? MapSpec.array(ref.path(), codec, entries)
                 : MapSpec.array(ref.name(), codec, entries);
         if (ref.path() == null && root.dir != null) spec = spec.dir(root.dir);
-        spec = spec.backend(chosen).mode(parseMode(mode));
+        spec = spec.backend(chosen).mode(Integers.octal(mode));
         if (stripes != null) spec = spec.lockStripes(stripes);
         if (changelog != null) spec = spec.changelogCapacity(changelog);
         try (SharedArray<Object> created = SharedArray.create(spec)) {
@@ -88,7 +93,7 @@ final class CreateCommand extends MapCommand implements Runnable {
         HashSpec<Object, Object> spec = ref.path() != null ? HashSpec.of(ref.path(), keys, values, entries)
                 : HashSpec.of(ref.name(), keys, values, entries);
         if (ref.path() == null && root.dir != null) spec = spec.dir(root.dir);
-        spec = spec.backend(chosen).mode(parseMode(mode)).lru(lru).spinLock(spinLock);
+        spec = spec.backend(chosen).mode(Integers.octal(mode)).lru(lru).spinLock(spinLock);
         if (stripes != null) spec = spec.segments(stripes);
         if (changelog != null) spec = spec.changelogCapacity(changelog);
         try (SharedHashMap<Object, Object> created = SharedHashMap.create(spec)) {
@@ -96,14 +101,6 @@ final class CreateCommand extends MapCommand implements Runnable {
             out().printf("created %s: hash map of %s -> %s, capacity %d (%s backend, %s, mode %04o)%n", ref,
                     keys.schema(), values.schema(), created.capacity(), chosen.name().toLowerCase(Locale.ROOT),
                     info.file(), info.mode());
-        }
-    }
-
-    private static int parseMode(String text) {
-        try {
-            return Integer.parseInt(text, 8);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("mode '" + text + "' is not an octal number such as 0640");
         }
     }
 }

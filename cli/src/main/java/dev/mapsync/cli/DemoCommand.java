@@ -49,7 +49,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (processes < 1 || processes > 64) throw new IllegalArgumentException("--processes must be 1..64, not " + processes);
         if (ops < 1) throw new IllegalArgumentException("--ops must be at least 1, not " + ops);
-        Backend b = Backend.valueOf(backend.toUpperCase(Locale.ROOT));
+        Backend b = BackendName.parse(backend);
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
         String name = "demo-" + Proc.PID;

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
@@ -28,6 +29,11 @@ final class DumpCommand extends MapCommand implements Runnable {
     }
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
         if (isHash()) {
             dumpHash();
@@ -37,7 +43,7 @@ final class DumpCommand extends MapCommand implements Runnable {
             var schema = array.codec().schema();
             Object zero = nonZero ? ValueText.zero(schema) : null;
             for (int i = 0; i < array.length(); i++) {
-                Object value = array.get(i);
+                Object value = read(array, i);
                 if (nonZero && ValueText.format(schema, value).equals(ValueText.format(schema, zero))) continue;
                 if (json) {
                     Map<String, Object> line = new LinkedHashMap<>();
@@ -70,6 +76,8 @@ final class DumpCommand extends MapCommand implements Runnable {
             });
         } catch (Stop stopped) {
             // the reader went away: stop quietly
+        } catch (InvalidValueException e) {
+            throw notAValue(MapRef.parse(map).toString(), "an entry", e);
         }
     }
 }

@@ -36,7 +36,10 @@ final class ExitCodes {
             missing), 124 a wait timed out (a lock, wait --until, room in a queue,
             records to take, the other parties of a barrier).""";
 
+    /** The code of a failure: the documented exceptions by their type; a map's memory that faulted is corrupt. */
     static int of(Throwable e) {
+        if (Failure.isMemoryFault(e)) return INCOMPATIBLE;
+        if (e instanceof Error || Failure.isInternal(e)) return OTHER;
         if (e instanceof MapNotFoundException || e instanceof KeyNotFoundException) return NOT_FOUND;
         if (e instanceof picocli.CommandLine.ParameterException) return USAGE;
         if (e instanceof dev.mapsync.WaitTimeoutException) return TIMED_OUT;

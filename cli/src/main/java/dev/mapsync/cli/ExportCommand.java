@@ -42,6 +42,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, not " + port);
         List<ExportedMap> open = new ArrayList<>();
         try {
             for (String m : maps) {
@@ -54,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
                     open.add(new ExportedMap.Array(m, a, range[0], range[1]));
                 }
             }
-            try (MetricsServer server = MetricsServer.start(InetAddress.getByName(bind), port, open)) {
+            try (MetricsServer server = MetricsServer.start(address(), port, open)) {
                 spec.commandLine().getErr().println("mapsync: serving http://" + bind + ":" + server.port() + "/metrics");
                 spec.commandLine().getErr().flush();
                 Thread.currentThread().join(); // until interrupted (Ctrl-C ends the JVM)
@@ -63,5 +64,13 @@ final class ExportCommand implements Callable<Integer> {
             open.forEach(ExportedMap::close);
         }
         return ExitCodes.OK;
+    }
+
+    private InetAddress address() {
+        try {
+            return InetAddress.getByName(bind);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("--bind " + bind + " is not an address of this host (" + e.getMessage() + ")", e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
@@ -20,10 +21,21 @@ final class GetCommand extends MapCommand implements Runnable {
     boolean json;
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
         if (isHash()) {
             try (SharedHashMap<Object, Object> hash = openHash(true)) {
-                Object value = hash.get(key(hash, entry));
+                Object key = key(hash, entry);
+                Object value;
+                try {
+                    value = hash.get(key);
+                } catch (InvalidValueException e) {
+                    throw notAValue(hash.name(), "the value of key " + entry, e);
+                }
                 if (value == null) throw new KeyNotFoundException(hash.name(), entry);
                 print(hash.valueCodec().schema(), value);
             }
@@ -31,7 +43,7 @@ final class GetCommand extends MapCommand implements Runnable {
         }
         int index = index(entry);
         try (SharedArray<Object> array = open(true)) {
-            print(array.codec().schema(), array.get(index));
+            print(array.codec().schema(), read(array, index));
         }
     }
 

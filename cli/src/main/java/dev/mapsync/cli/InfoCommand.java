@@ -17,6 +17,11 @@ final class InfoCommand extends MapCommand implements Runnable {
     boolean json;
 
     @Override
+    public String worksOn() {
+        return "maps of every type";
+    }
+
+    @Override
     public void run() {
         MapInfo info = SharedMaps.info(existing());
         if (info.type() == MapType.HASH) {

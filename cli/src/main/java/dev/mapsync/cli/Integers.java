@@ -4,12 +4,11 @@ package dev.mapsync.cli;
 final class Integers {
     private Integers() {}
 
-    /** Permission bits such as {@code 0640}. */
+    /** Permission bits such as {@code 0640}: octal digits only (no sign, which Integer.parseInt would take). */
     static int octal(String text) {
-        try {
-            return Integer.parseInt(text, 8);
-        } catch (NumberFormatException e) {
+        if (!text.matches("[0-7]{1,10}")) {
             throw new IllegalArgumentException("mode '" + text + "' is not an octal number such as 0640");
         }
+        return Integer.parseInt(text, 8);
     }
 }

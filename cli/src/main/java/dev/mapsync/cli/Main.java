@@ -7,6 +7,7 @@ import picocli.CommandLine.ScopeType;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The {@code mapsync} command: maps shared between processes, from the shell. */
 @Command(name = "mapsync",
@@ -69,11 +70,17 @@ public final class Main implements Runnable {
             footer.add(ExitCodes.HELP);
             usage.footer(footer.toArray(String[]::new));
         }
-        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("mapsync: " + message(e));
-            if (main.verbose) e.printStackTrace(commandLine.getErr());
-            commandLine.getErr().flush();
-            return ExitCodes.of(e);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> Failure.report(e, commandLine, main.verbose));
+        // picocli hands exceptions to the handler above and lets Errors through (a fault on a mapped page, a class of
+        // the library that cannot initialise, a stack overflow): they get their one line and exit code here
+        CommandLine.IExecutionStrategy runLast = new CommandLine.RunLast();
+        cl.setExecutionStrategy(parseResult -> {
+            try {
+                return runLast.execute(parseResult);
+            } catch (Error e) {
+                List<CommandLine> chain = parseResult.asCommandLineList();
+                return Failure.report(e, chain.getLast(), main.verbose);
+            }
         });
         cl.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
@@ -83,11 +90,6 @@ public final class Main implements Runnable {
             return ExitCodes.USAGE;
         });
         return cl;
-    }
-
-    private static String message(Throwable e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.toString() : m;
     }
 
     /** The version from the jar's manifest. */

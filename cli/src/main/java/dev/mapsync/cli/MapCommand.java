@@ -1,5 +1,7 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.CorruptMapException;
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
 import dev.mapsync.Schema;
@@ -12,7 +14,7 @@ import picocli.CommandLine.ParentCommand;
 import java.io.PrintWriter;
 
 /** What the commands that work on one map share: the map argument and how to open it. */
-abstract class MapCommand {
+abstract class MapCommand implements MapArgument {
     @ParentCommand
     Main root;
 
@@ -25,6 +27,17 @@ abstract class MapCommand {
 
     MapRef ref() {
         return MapRef.parse(map);
+    }
+
+    @Override
+    public String mapArgument() {
+        return map;
+    }
+
+    /** Most commands work on arrays; those that also take hash maps (or any map) say so. */
+    @Override
+    public String worksOn() {
+        return "array maps";
     }
 
     MapSpec<Object> existing() {
@@ -57,7 +70,33 @@ abstract class MapCommand {
     /** A hash map key given in the text form of values; a struct key names every field it needs (others are 0). */
     static Object key(SharedHashMap<Object, Object> map, String text) {
         Schema schema = map.keyCodec().schema();
-        return ValueText.parse(schema, text, ValueText.zero(schema));
+        try {
+            Object key = ValueText.parse(schema, text, ValueText.zero(schema));
+            // encoded once here, as the map will: a key that does not fit is refused before any is used
+            map.keyCodec().write(java.lang.foreign.MemorySegment.ofArray(new byte[schema.size()]), 0, key);
+            return key;
+        } catch (InvalidValueException e) {
+            // as the map says of a key that does not fit: which of the two arguments is wrong
+            throw new InvalidValueException("key of map '" + map.name() + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A value the map holds whose bytes are not a value of its schema (a string that is not UTF-8, written by a program
+     * that does not check): the map's data is corrupt, not the command's arguments.
+     */
+    static CorruptMapException notAValue(String map, String entry, InvalidValueException e) {
+        return new CorruptMapException("map '" + map + "' is corrupt: " + entry + " is not a value of its schema ("
+                + e.getMessage() + ")", e);
+    }
+
+    /** Entry {@code index} of {@code array}, read. */
+    static Object read(SharedArray<Object> array, int index) {
+        try {
+            return array.get(index);
+        } catch (InvalidValueException e) {
+            throw notAValue(array.name(), "entry " + index, e);
+        }
     }
 
     PrintWriter out() {

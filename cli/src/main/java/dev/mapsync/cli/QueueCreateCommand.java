@@ -35,14 +35,14 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
     String backend;
 
     @Override
-    String mapArgument() {
+    public String mapArgument() {
         return queue;
     }
 
     @Override
     public void run() {
         MapRef ref = ref();
-        Backend chosen = backend == null ? ref.backend() : Backend.valueOf(backend.toUpperCase(Locale.ROOT));
+        Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         String name = ref.path() != null ? ref.path().getFileName().toString() : ref.name();
         MapSpec<?> spec = value == null ? MapSpec.ring(name, capacity)
                 : MapSpec.queue(name, Codec.of(Schema.parse(value)), capacity);

@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Codec;
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedRing;
 import picocli.CommandLine.Command;
@@ -39,7 +40,7 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
     boolean hex;
 
     @Override
-    String mapArgument() {
+    public String mapArgument() {
         return queue;
     }
 
@@ -52,19 +53,44 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
             Codec<Object> codec = schema == null ? null : Codec.of(schema);
             Object zero = codec == null ? null : codec.read(MemorySegment.ofArray(new byte[schema.size()]), 0);
             if (values != null && !values.isEmpty()) {
-                for (String v : values) ring.put(record(codec, zero, v), timeout);
+                // all are checked before the first is put: a bad third value leaves no first two in the queue
+                List<byte[]> records = values.stream().map(v -> record(codec, zero, v)).toList();
+                for (byte[] r : records) ring.put(r, timeout);
                 return;
             }
             try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                for (String line = in.readLine(); line != null; line = in.readLine()) ring.put(record(codec, zero, line), timeout);
+                long n = 0;
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    ring.put(record(codec, zero, line, ++n), timeout);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
     }
 
+    /** The record of line {@code n} of standard input; a bad one is named, since the lines before it are in the queue. */
+    private byte[] record(Codec<Object> codec, Object zero, String text, long n) {
+        String where = "line " + n + " of standard input (" + (n - 1) + " records put before it): ";
+        try {
+            return record(codec, zero, text);
+        } catch (InvalidValueException e) {
+            throw new InvalidValueException(where + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] hex(String text) {
+        try {
+            return HexFormat.of().parseHex(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not bytes in hex: " + e.getMessage(), e);
+        }
+    }
+
     private byte[] record(Codec<Object> codec, Object zero, String text) {
-        if (codec == null) return hex ? HexFormat.of().parseHex(text) : text.getBytes(StandardCharsets.UTF_8);
+        if (codec == null) return hex ? hex(text) : text.getBytes(StandardCharsets.UTF_8);
         byte[] bytes = new byte[codec.size()];
         codec.write(MemorySegment.ofArray(bytes), 0, ValueText.parse(codec.schema(), text, zero));
         return bytes;

@@ -11,7 +11,7 @@ final class QueueSealCommand extends QueueSubcommand implements Runnable {
     String queue;
 
     @Override
-    String mapArgument() {
+    public String mapArgument() {
         return queue;
     }
 

@@ -20,7 +20,7 @@ final class QueueStatCommand extends QueueSubcommand implements Runnable {
     boolean json;
 
     @Override
-    String mapArgument() {
+    public String mapArgument() {
         return queue;
     }
 

@@ -7,14 +7,20 @@ import picocli.CommandLine.ParentCommand;
 import java.io.PrintWriter;
 
 /** What the {@code queue} subcommands share: the map argument and how to name it. */
-abstract class QueueSubcommand {
+abstract class QueueSubcommand implements MapArgument {
     @ParentCommand
     QueueCommand group;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    abstract String mapArgument();
+    @Override
+    public abstract String mapArgument();
+
+    @Override
+    public String worksOn() {
+        return "rings (queues)";
+    }
 
     MapRef ref() {
         return MapRef.parse(mapArgument());

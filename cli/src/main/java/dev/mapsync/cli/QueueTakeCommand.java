@@ -1,6 +1,8 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Codec;
+import dev.mapsync.CorruptMapException;
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.RingConsumer;
 import dev.mapsync.RingRecord;
 import dev.mapsync.Schema;
@@ -49,7 +51,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     boolean hex;
 
     @Override
-    String mapArgument() {
+    public String mapArgument() {
         return queue;
     }
 
@@ -91,9 +93,16 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     private String line(Codec<Object> codec, RingRecord r) {
         if (codec != null) {
             if (r.length() != codec.size()) {
-                throw new IllegalStateException("a record of " + r.length() + " bytes is not a value of " + codec.schema());
+                throw new CorruptMapException("queue '" + queue + "' is corrupt: a record of " + r.length()
+                        + " bytes is not a value of " + codec.schema());
             }
-            Object value = codec.read(r.payload(), 0);
+            Object value;
+            try {
+                value = codec.read(r.payload(), 0);
+            } catch (InvalidValueException e) {
+                throw new CorruptMapException("queue '" + queue + "' is corrupt: the record at position " + r.position()
+                        + " is not a value of its schema (" + e.getMessage() + ")", e);
+            }
             if (!json) return ValueText.format(codec.schema(), value);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("position", r.position());

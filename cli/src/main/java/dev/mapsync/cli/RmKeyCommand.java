@@ -20,6 +20,11 @@ final class RmKeyCommand extends MapCommand implements Callable<Integer> {
 
 
     @Override
+    public String worksOn() {
+        return "hash maps";
+    }
+
+    @Override
     public Integer call() {
         if (!isHash()) {
             throw new IllegalArgumentException("map '" + ref() + "' is an array map; rm-key removes the keys of hash maps"
@@ -27,8 +32,11 @@ final class RmKeyCommand extends MapCommand implements Callable<Integer> {
         }
         int status = ExitCodes.OK;
         try (SharedHashMap<Object, Object> hash = openHash(false)) {
-            for (String k : keys) {
-                if (hash.remove(key(hash, k)) == null && !force) {
+            // every key is read before the first is removed: a malformed one removes nothing
+            List<Object> parsed = keys.stream().map(k -> key(hash, k)).toList();
+            for (int i = 0; i < keys.size(); i++) {
+                String k = keys.get(i);
+                if (hash.remove(parsed.get(i)) == null && !force) {
                     spec.commandLine().getErr().println("mapsync: " + new KeyNotFoundException(hash.name(), k).getMessage());
                     status = ExitCodes.NOT_FOUND;
                 }

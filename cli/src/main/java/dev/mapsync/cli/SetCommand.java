@@ -18,6 +18,11 @@ final class SetCommand extends MapCommand implements Runnable {
     String value;
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
         if (isHash()) {
             try (SharedHashMap<Object, Object> hash = openHash(false)) {

@@ -56,16 +56,19 @@ final class Slots {
 
     /** A signed delta of this slot's width (negative deltas subtract, also from unsigned slots). */
     long parseDelta(String text) {
-        long d;
+        BigInteger d;
         try {
-            d = Long.parseLong(text.strip());
+            d = new BigInteger(text.strip());
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not an integer delta");
         }
-        if (ints != null && (d < Integer.MIN_VALUE || d > Integer.MAX_VALUE)) {
-            throw new IllegalArgumentException("delta " + d + " does not fit a 32-bit slot");
+        int bits = longs != null ? 64 : 32;
+        if (d.bitLength() >= bits) {
+            BigInteger max = BigInteger.ONE.shiftLeft(bits - 1);
+            throw new IllegalArgumentException("delta " + d + " is out of range for a " + bits + "-bit slot ("
+                    + max.negate() + ".." + max.subtract(BigInteger.ONE) + ")");
         }
-        return d;
+        return d.longValue();
     }
 
     long addAndGet(int index, long delta) {

@@ -30,8 +30,12 @@ final class TopCommand extends MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the terminal reads keys for at most the interval, and a wait of 0 ms would be a wait for ever
+        if (interval.toMillis() < 1) {
+            throw new IllegalArgumentException("--interval must be at least 1 ms, not " + DurationText.of(interval));
+        }
         try (SharedArray<Object> array = open(true);
-             Terminal terminal = TerminalBuilder.builder().system(true).build()) {
+             Terminal terminal = terminal(array)) {
             int[] range = KeyRange.parse(keys, array.length());
             TopView view = new TopView(array, ref().toString(), range[0], range[1]);
             Attributes saved = terminal.enterRawMode();
@@ -55,6 +59,15 @@ final class TopCommand extends MapCommand implements Callable<Integer> {
             }
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The terminal to draw on, made once the arguments are known to be good, so that a bad one is one line and no
+     * screen; without a terminal (a pipe, a script) a dumb one, without the warning JLine would print on stderr.
+     */
+    private Terminal terminal(SharedArray<Object> array) throws java.io.IOException {
+        KeyRange.parse(keys, array.length());
+        return TerminalBuilder.builder().system(true).dumb(true).build();
     }
 
     private static void draw(Terminal terminal, TopView view) {

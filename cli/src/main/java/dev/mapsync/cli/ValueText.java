@@ -6,9 +6,11 @@ import dev.mapsync.Schema;
 import java.lang.reflect.Array;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The command line's text form of values, the same for input and output so that what {@code get} prints can be
@@ -126,12 +128,15 @@ public final class ValueText {
         Object value;
         if (schema.kind() == Schema.Kind.STRUCT) {
             Map<String, Object> result = deepCopy(asMap(current));
+            Set<String> named = new HashSet<>();
             do {
                 String path = c.until('=').strip();
                 c.expect('=');
                 Schema.Field f = schema.field(path).filter(x -> x.type().kind() != Schema.Kind.STRUCT)
                         .orElseThrow(() -> new InvalidValueException("no field '" + path + "' in " + schema
                                 + " (name fields as field=value, nested ones as a.b=value)"));
+                // the last would win silently: a typo that repeats a field must not look like success
+                if (!named.add(path)) throw new InvalidValueException("field '" + path + "' is given twice");
                 put(result, path, literalValue(f.type(), c, path));
             } while (c.skip(','));
             value = result;
@@ -192,8 +197,16 @@ public final class ValueText {
                     case "false", "0" -> false;
                     default -> throw new InvalidValueException(where + "'" + t + "' is not a bool (true or false)");
                 };
-                case F32 -> Float.parseFloat(t);
-                case F64 -> Double.parseDouble(t);
+                case F32 -> {
+                    float f = Float.parseFloat(t);
+                    if (Float.isInfinite(f) && !spellsInfinity(t)) throw floatRange(kind, t, where, Float.toString(Float.MAX_VALUE));
+                    yield f;
+                }
+                case F64 -> {
+                    double d = Double.parseDouble(t);
+                    if (Double.isInfinite(d) && !spellsInfinity(t)) throw floatRange(kind, t, where, Double.toString(Double.MAX_VALUE));
+                    yield d;
+                }
                 default -> {
                     BigInteger v = t.startsWith("0x") || t.startsWith("0X") ? new BigInteger(t.substring(2), 16)
                             : t.startsWith("-0x") ? new BigInteger(t.substring(3), 16).negate() : new BigInteger(t);
@@ -203,6 +216,16 @@ public final class ValueText {
         } catch (NumberFormatException e) {
             throw new InvalidValueException(where + "'" + t + "' is not a number of type " + kind);
         }
+    }
+
+    /** True for {@code Infinity} and {@code -Infinity}: the only texts whose value is meant to be infinite. */
+    private static boolean spellsInfinity(String t) {
+        return t.equals("Infinity") || t.equals("+Infinity") || t.equals("-Infinity");
+    }
+
+    /** A finite number that would round to an infinity in a float of {@code kind}: not the value given, so refused. */
+    private static InvalidValueException floatRange(Schema.Kind kind, String t, String where, String max) {
+        return new InvalidValueException(where + t + " is out of range for " + kind + " (-" + max + ".." + max + ")");
     }
 
     /** Reads through the text of one value. */

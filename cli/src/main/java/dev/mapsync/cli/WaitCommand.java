@@ -79,7 +79,7 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
     }
 
     private boolean matches(SharedArray<Object> a, Schema schema) {
-        Object current = a.get(key);
+        Object current = read(a, key);
         Object wanted = ValueText.parse(schema, until, current);
         return ValueText.format(schema, wanted).equals(ValueText.format(schema, current));
     }

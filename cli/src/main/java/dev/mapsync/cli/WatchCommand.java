@@ -38,6 +38,10 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (count != null && count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
+        if (poll != null && poll.toMillis() < 1) {
+            throw new IllegalArgumentException("--poll must be at least 1 ms, not " + DurationText.of(poll));
+        }
         SharedArray<Object> array;
         boolean polling = poll != null;
         try {
@@ -64,16 +68,23 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
                 while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                     if (!sub.isActive()) break;
                 }
-                if (sub.failure().isPresent()) throw new IllegalStateException(sub.failure().get().getMessage());
+                if (sub.failure().isPresent()) throw rethrown(sub.failure().get());
             }
         }
         return ExitCodes.OK;
     }
 
+    /** What ended the subscription, as the command's own failure: a corrupt map stays a corrupt map (exit 3). */
+    private static RuntimeException rethrown(Throwable failure) {
+        if (failure instanceof RuntimeException r) return r;
+        if (failure instanceof Error e) throw e;
+        return new CommandFailure(failure.getMessage() == null ? failure.toString() : failure.getMessage(), failure);
+    }
+
     private static String text(ChangeEvent e, SharedArray<Object> a, dev.mapsync.Schema schema) {
         return switch (e) {
             case Change c -> "seq " + c.seq() + " key " + c.key() + " pid " + c.pid() + " value "
-                    + ValueText.format(schema, a.get(c.key()));
+                    + ValueText.format(schema, read(a, c.key()));
             case MissedChanges m -> "missed " + m.count() + " changes (seq " + m.firstSeq() + ".."
                     + (m.firstSeq() + m.count() - 1) + "): the change log overwrote them; resync from a snapshot (mapsync dump)";
         };
@@ -86,7 +97,7 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
                 m.put("key", c.key());
                 m.put("seq", c.seq());
                 m.put("pid", c.pid());
-                m.put("value", ValueText.jsonValue(schema, a.get(c.key())));
+                m.put("value", ValueText.jsonValue(schema, read(a, c.key())));
             }
             case MissedChanges x -> {
                 m.put("missed", x.count());

@@ -131,8 +131,8 @@ class CliHashTest {
                 sortedLines(ok(ms("dump", name, "--json")).out()));
         Cli badField = ms("get", name, "dst=1");
         assertEquals(1, badField.code());
-        assertEquals("mapsync: no field 'dst' in src:u32,port:u16 (name fields as field=value, nested ones as a.b=value)\n",
-                badField.err());
+        assertEquals("mapsync: key of map '" + name + "': no field 'dst' in src:u32,port:u16 (name fields as field=value,"
+                + " nested ones as a.b=value)\n", badField.err());
     }
 
     @Test

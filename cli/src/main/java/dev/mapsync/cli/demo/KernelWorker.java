@@ -100,7 +100,7 @@ final class KernelWorker implements AutoCloseable {
             try {
                 Bpf.TestRunResult r = program.testRun(repeat);
                 if (r.retval() != 1) {
-                    throw new IllegalStateException("the demo's BPF program missed a counter (it returned " + r.retval() + ")");
+                    throw new dev.mapsync.cli.CommandFailure("the demo's BPF program missed a counter (it returned " + r.retval() + ")");
                 }
                 nanosPerRun = r.durationNanos();
             } catch (SyscallException e) {

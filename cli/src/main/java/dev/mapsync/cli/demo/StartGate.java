@@ -55,7 +55,7 @@ public final class StartGate implements AutoCloseable {
     /** Coordinator side: waits until every process is ready, then starts them; returns the start time. */
     public long awaitReadyAndGo(java.util.function.BooleanSupplier processesAlive) throws InterruptedException {
         while (slots.getVolatile(READY) < processes) {
-            if (!processesAlive.getAsBoolean()) throw new IllegalStateException("a worker process exited before it was ready");
+            if (!processesAlive.getAsBoolean()) throw new dev.mapsync.cli.CommandFailure("a worker process exited before it was ready");
             Thread.sleep(1);
         }
         long start = System.nanoTime();

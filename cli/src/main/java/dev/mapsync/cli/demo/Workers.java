@@ -35,7 +35,7 @@ public final class Workers implements AutoCloseable {
             processes.add(p);
             return p;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start a worker process: " + e.getMessage(), e);
+            throw new dev.mapsync.cli.CommandFailure("cannot start a worker process: " + e.getMessage(), e);
         }
     }
 

@@ -73,6 +73,11 @@ public final class DynamicCodec implements Codec<Object> {
     }
 
     static Object readValue(Schema schema, MemorySegment s, long o) {
+        return readValue(schema, s, o, "");
+    }
+
+    /** Reads the value at {@code o}; {@code path} names the field being read, for the message of bytes that are not one. */
+    private static Object readValue(Schema schema, MemorySegment s, long o, String path) {
         return switch (schema.kind()) {
             case I8 -> s.get(Layouts.BYTE, o);
             case I16 -> s.get(Layouts.SHORT, o);
@@ -84,11 +89,19 @@ public final class DynamicCodec implements Codec<Object> {
             case F32 -> s.get(Layouts.FLOAT, o);
             case F64 -> s.get(Layouts.DOUBLE, o);
             case BOOL -> s.get(Layouts.BYTE, o) != 0;
-            case CHARS -> new FixedStringCodec(schema.length()).read(s, o);
+            case CHARS -> {
+                try {
+                    yield new FixedStringCodec(schema.length()).read(s, o);
+                } catch (InvalidValueException e) {
+                    throw new InvalidValueException(where(path) + e.getMessage(), e);
+                }
+            }
             case ARRAY -> readArray(schema, s, o);
             case STRUCT -> {
                 Map<String, Object> fields = new LinkedHashMap<>();
-                for (Schema.Field f : schema.fields()) fields.put(f.name(), readValue(f.type(), s, o + f.offset()));
+                for (Schema.Field f : schema.fields()) {
+                    fields.put(f.name(), readValue(f.type(), s, o + f.offset(), path + f.name() + "."));
+                }
                 yield fields;
             }
         };
@@ -149,7 +162,7 @@ public final class DynamicCodec implements Codec<Object> {
             n = list.size();
             checkLength(schema, n, path);
             for (int i = 0; i < n; i++) {
-                writeScalar(element.kind(), s, o + (long) i * element.size(), list.get(i), path + "[" + i + "].");
+                writeScalar(element.kind(), s, o + (long) i * element.size(), list.get(i), element(path, i));
             }
         } else if (value.getClass().isArray() && value.getClass().getComponentType().isPrimitive()) {
             n = Array.getLength(value);
@@ -159,7 +172,7 @@ public final class DynamicCodec implements Codec<Object> {
                 if (v instanceof Byte b && element.kind() == Schema.Kind.U8) v = Byte.toUnsignedInt(b);
                 if (v instanceof Short sh && element.kind() == Schema.Kind.U16) v = Short.toUnsignedInt(sh);
                 if (v instanceof Integer in && element.kind() == Schema.Kind.U32) v = Integer.toUnsignedLong(in);
-                writeScalar(element.kind(), s, o + (long) i * element.size(), v, path + "[" + i + "].");
+                writeScalar(element.kind(), s, o + (long) i * element.size(), v, element(path, i));
             }
         } else {
             throw wrongType(path, schema, value);
@@ -178,8 +191,8 @@ public final class DynamicCodec implements Codec<Object> {
                 if (!(value instanceof Boolean b)) throw wrongType(path, Schema.scalar(kind), value);
                 s.set(Layouts.BYTE, o, (byte) (b ? 1 : 0));
             }
-            case F32 -> s.set(Layouts.FLOAT, o, number(kind, value, path).floatValue());
-            case F64 -> s.set(Layouts.DOUBLE, o, number(kind, value, path).doubleValue());
+            case F32 -> s.set(Layouts.FLOAT, o, (float) floating(kind, value, path));
+            case F64 -> s.set(Layouts.DOUBLE, o, floating(kind, value, path));
             default -> {
                 long v = integer(kind, value, path);
                 switch (Schema.scalar(kind).size()) {
@@ -195,6 +208,23 @@ public final class DynamicCodec implements Codec<Object> {
     private static Number number(Schema.Kind kind, Object value, String path) {
         if (value instanceof Number n) return n;
         throw wrongType(path, Schema.scalar(kind), value);
+    }
+
+    /**
+     * A floating-point value, checked to fit {@code kind}: a finite number too large for it would be stored as an
+     * infinity, which is not the value given. Infinities and NaN given as such are stored as they are.
+     */
+    private static double floating(Schema.Kind kind, Object value, String path) {
+        Number n = number(kind, value, path);
+        double d = n.doubleValue();
+        // integers are finite whatever they are; a BigInteger beyond a double's range is Infinity as a double
+        boolean finite = !(n instanceof Double || n instanceof Float) || Double.isFinite(d);
+        boolean overflows = Double.isInfinite(d) || (kind == Schema.Kind.F32 && Float.isInfinite((float) d));
+        String max = kind == Schema.Kind.F32 ? Float.toString(Float.MAX_VALUE) : Double.toString(Double.MAX_VALUE);
+        if (finite && overflows) {
+            throw new InvalidValueException(where(path) + n + " is out of range for " + kind + " (-" + max + ".." + max + ")");
+        }
+        return d;
     }
 
     private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
@@ -226,6 +256,13 @@ public final class DynamicCodec implements Codec<Object> {
     }
 
     private static String where(String path) {
-        return path.isEmpty() ? "" : "field '" + path.substring(0, path.length() - 1) + "': ";
+        if (path.isEmpty()) return "";
+        String p = path.substring(0, path.length() - 1);
+        return p.startsWith("[") ? "element " + p + ": " : "field '" + p + "': ";
+    }
+
+    /** The path of element {@code i} of the array at {@code path}: {@code tags[2]}, or {@code [2]} of a whole value. */
+    private static String element(String path, int i) {
+        return (path.isEmpty() ? "" : path.substring(0, path.length() - 1)) + "[" + i + "].";
     }
 }

@@ -90,6 +90,12 @@ public final class HashLayout {
     public final long segmentsOffset;
     public final long valueOffset;
 
+    /**
+     * The geometry of a table of {@code capacity} entries in {@code segments} segments.
+     *
+     * @throws IllegalArgumentException if a size is not positive, or the table would have more than 2^31 slots or
+     *                                  bytes per slot, or segments larger than 1 GiB
+     */
     public HashLayout(int keySize, int valueSize, int capacity, int segments) {
         if (keySize < 1 || valueSize < 1 || capacity < 1 || segments < 1) {
             throw new IllegalArgumentException("hash geometry " + keySize + "/" + valueSize + "/" + capacity + "/" + segments);
@@ -98,8 +104,8 @@ public final class HashLayout {
         this.valueSize = valueSize;
         this.capacity = capacity;
         this.segments = segments;
-        this.keyStride = align(keySize, 8);
-        this.valueStride = align(valueSize, 8);
+        // in long arithmetic: a key or value near 2^31 bytes must be refused, not wrap around to a small slot
+        long keyStride = align((long) keySize, 8), valueStride = align((long) valueSize, 8);
         long slot = 8L + keyStride + valueStride;
         double lambda = (double) capacity / segments;
         long slots = align((long) Math.ceil(2 * lambda + 6 * Math.sqrt(lambda) + 8), 8);
@@ -107,6 +113,8 @@ public final class HashLayout {
             throw new IllegalArgumentException("a hash map of " + capacity + " entries of " + keySize + "-byte keys and "
                     + valueSize + "-byte values is too large (more than 2^31 slots or bytes per slot)");
         }
+        this.keyStride = (int) keyStride;
+        this.valueStride = (int) valueStride;
         this.slotSize = (int) slot;
         this.slotsPerSegment = (int) slots;
         this.valueOffset = KEY + keyStride;
@@ -173,10 +181,6 @@ public final class HashLayout {
         if (data.get(Layouts.LONG, SEGMENT_SIZE) != segmentSize) return "segment size " + data.get(Layouts.LONG, SEGMENT_SIZE);
         if (data.get(Layouts.LONG, SEGMENTS_OFFSET) != segmentsOffset) return "segments offset " + data.get(Layouts.LONG, SEGMENTS_OFFSET);
         return null;
-    }
-
-    private static int align(int n, int a) {
-        return (n + a - 1) / a * a;
     }
 
     private static long align(long n, long a) {

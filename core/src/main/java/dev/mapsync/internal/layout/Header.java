@@ -157,16 +157,26 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         MemorySegment.copy(v, 0, h, Layouts.BYTE, SCHEMA_TEXT_OFFSET + k.length, v.length);
     }
 
-    /** The header of a new map made from {@code spec}; the data region is in the file for shm maps only. */
+    /**
+     * The header of a new map made from {@code spec}; the data region is in the file for shm maps only.
+     *
+     * @throws IllegalArgumentException if a key or value, the whole map or its schema text is larger than a map may
+     *                                  have ({@link Limits}); checked here, before anything of the map is created
+     */
     public static Header forNewMap(MapSpec<?> spec) {
         boolean inline = spec.backend() == Backend.SHM;
         MapType type = spec.type();
         Schema key = spec.keySchema();
         int valueSize = spec.valueSchema().size();
+        Limits.require(spec.name(), Limits.sizeProblem("value", valueSize));
+        Limits.require(spec.name(), Limits.sizeProblem("key", key.size()));
+        Limits.require(spec.name(), Limits.schemaTextProblem(key.toString(), spec.valueSchema().toString()));
         long stride = stride(valueSize);
         ControlLayout control = control(type, spec.lockStripes(), spec.changelogCapacity(), key.size());
         long dataLength = dataLength(type, inline, key.size(), valueSize, spec.entries(), control.stripes());
         long controlEnd = SIZE + control.length();
+        // a bpf array's values are mapped too, though the kernel map holds them (a bpf hash map has no data region)
+        Limits.require(spec.name(), Limits.lengthProblem(controlEnd + dataLength));
         java.time.Instant now = java.time.Instant.now();
         return new Header(VERSION, type.code(), inline ? BACKEND_SHM : BACKEND_BPF, key.size(), valueSize,
                 (int) stride, spec.entries(), Proc.PID, Proc.START_TIME,
@@ -222,7 +232,10 @@ public record Header(int version, int type, int backend, int keySize, int valueS
 
     /** Arrays and hash maps: keys, values, stripes, the changelog and the regions that follow from them. */
     private void checkKeyedGeometry(String where, MapType mapType) {
-        if (valueSize < 1) throw new CorruptMapException(where + "value size " + valueSize);
+        // sizes first, in the bounds a new map has, so that nothing computed from them below wraps around
+        String tooLarge = Limits.sizeProblem("value", valueSize);
+        if (tooLarge == null && mapType == MapType.HASH) tooLarge = Limits.sizeProblem("key", keySize);
+        if (tooLarge != null) throw new CorruptMapException(where + tooLarge);
         if (stride != stride(valueSize)) throw new CorruptMapException(where + "value stride " + stride + " for value size " + valueSize);
         if (entries < 1) throw new CorruptMapException(where + "entries " + entries);
         if (lockStripes < 1 || lockStripes > entries) throw new CorruptMapException(where + "lock stripes " + lockStripes);
@@ -236,13 +249,20 @@ public record Header(int version, int type, int backend, int keySize, int valueS
             throw new CorruptMapException(where + "control region at " + controlOffset + " of " + controlLength + " bytes");
         }
         boolean inline = backend == BACKEND_SHM;
-        long expectedData = dataLength(mapType, inline, keySize, valueSize, entries, lockStripes);
+        long expectedData;
+        try {
+            expectedData = dataLength(mapType, inline, keySize, valueSize, entries, lockStripes);
+        } catch (IllegalArgumentException e) {
+            throw new CorruptMapException(where + e.getMessage());
+        }
         long controlEnd = controlOffset + controlLength;
         if (dataLength != expectedData || dataOffset != (inline ? controlEnd : 0)) {
             throw new CorruptMapException(where + "data region at " + dataOffset + " of " + dataLength + " bytes");
         }
         long expectedFile = inline ? controlEnd + dataLength : controlEnd;
         if (fileLength != expectedFile) throw new CorruptMapException(where + "file length field " + fileLength + ", expected " + expectedFile);
+        String tooLong = Limits.lengthProblem(controlEnd + dataLength);
+        if (tooLong != null) throw new CorruptMapException(where + tooLong);
     }
 
     /** Checks that the value schema text parses and describes values of the header's value size. */

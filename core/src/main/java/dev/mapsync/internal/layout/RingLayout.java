@@ -102,11 +102,17 @@ public final class RingLayout {
         return null;
     }
 
-    /** The header of a new ring made from {@code spec}: its records live in the file (shm) or in a kernel map (bpf). */
+    /**
+     * The header of a new ring made from {@code spec}: its records live in the file (shm) or in a kernel map (bpf).
+     *
+     * @throws IllegalArgumentException if the value schema's text does not fit the header; checked before anything of
+     *                                  the ring is created
+     */
     public static Header header(MapSpec<?> spec) {
         boolean inline = spec.backend() == dev.mapsync.Backend.SHM;
         long capacity = spec.entries();
         Schema values = spec.valueSchema();
+        Limits.require(spec.name(), Limits.schemaTextProblem("", values == null ? "" : values.toString()));
         long controlEnd = Header.SIZE + CONTROL_LENGTH;
         java.time.Instant now = java.time.Instant.now();
         return new Header(Header.VERSION, MapType.RING.code(), inline ? Header.BACKEND_SHM : Header.BACKEND_BPF, 0,

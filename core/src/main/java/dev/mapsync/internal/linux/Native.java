@@ -32,12 +32,29 @@ final class Native {
         Linker.Option[] options = new Linker.Option[extra.length + 1];
         options[0] = Linker.Option.captureCallState("errno");
         System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(find(name), fd, options);
+        return link(find(name), fd, options);
     }
 
     /** A downcall to a libc function that cannot fail. */
     static MethodHandle call(String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(find(name), fd);
+        return link(find(name), fd);
+    }
+
+    /**
+     * Links a downcall.
+     *
+     * @throws IllegalCallerException if the JVM denies this code native access ({@code --illegal-native-access=deny}),
+     *                                saying which option grants it
+     */
+    private static MethodHandle link(MemorySegment symbol, FunctionDescriptor fd, Linker.Option... options) {
+        try {
+            return LINKER.downcallHandle(symbol, fd, options);
+        } catch (IllegalCallerException e) {
+            Module module = Native.class.getModule();
+            String grant = "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
+            throw new IllegalCallerException("native access is denied, and mapsync needs it: run java with " + grant
+                    + " (" + e.getMessage() + ")", e);
+        }
     }
 
     private static MemorySegment find(String name) {

@@ -1,0 +1,187 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.IncompatibleMapException;
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.testkit.TestDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Failures that are not the library's exceptions: Errors of the JVM, bugs, a JVM that denies native access, a
+ * file system without room. Each is still one line on stderr with the documented exit code.
+ */
+class CliFailureTest {
+    private Path dir;
+
+    @BeforeEach
+    void setUp() {
+        dir = TestDirs.create();
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestDirs.delete(dir);
+    }
+
+    /** What the handler prints for {@code e} thrown by {@code mapsync get MAP ...}, and the exit code. */
+    private static Cli reported(Throwable e, boolean verbose, String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine main = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        CommandLine command = main.parseArgs(args).asCommandLineList().getLast();
+        int code = Failure.report(e, command, verbose);
+        return new Cli(code, "", err.toString());
+    }
+
+    @Test
+    void anUnsafeMemoryFaultIsACorruptMapNamedByTheCommand() {
+        Cli c = reported(new InternalError("a fault occurred in an unsafe memory access operation"), false, "get", "accounts", "7");
+        assertEquals(3, c.code());
+        assertEquals("mapsync: map 'accounts' is corrupt: its memory vanished under mapsync get (its file was truncated, or"
+                + " its file system could not back a page of it)\n", c.err());
+        // also when a layer wrapped it
+        Cli wrapped = reported(new IllegalStateException("copy failed",
+                new InternalError("a fault occurred in a recent unsafe memory access operation in compiled Java code")),
+                false, "queue", "take", "jobs");
+        assertEquals(3, wrapped.code());
+        assertEquals("mapsync: map 'jobs' is corrupt: its memory vanished under mapsync queue take (its file was truncated, or"
+                + " its file system could not back a page of it)\n", wrapped.err());
+    }
+
+    @Test
+    void otherErrorsAreOneLineAndExitFive() {
+        Cli overflow = reported(new StackOverflowError(), false, "get", "m", "0");
+        assertEquals(5, overflow.code());
+        assertEquals("mapsync: fatal error in mapsync get: java.lang.StackOverflowError (--verbose prints the stack trace)\n",
+                overflow.err());
+        Cli memory = reported(new OutOfMemoryError("Java heap space"), false, "dump", "m");
+        assertEquals(5, memory.code());
+        assertEquals("mapsync: fatal error in mapsync dump: java.lang.OutOfMemoryError: Java heap space (--verbose prints"
+                + " the stack trace)\n", memory.err());
+        Cli verbose = reported(new StackOverflowError(), true, "get", "m", "0");
+        assertTrue(verbose.err().startsWith("mapsync: fatal error in mapsync get: java.lang.StackOverflowError (--verbose"
+                + " prints the stack trace)\njava.lang.StackOverflowError\n\tat "), verbose.err());
+    }
+
+    @Test
+    void aBugIsOneLineThatSaysItIsWorthReporting() {
+        Cli c = reported(new IndexOutOfBoundsException("Index 9 out of bounds for length 4"), false, "set", "m", "0", "1");
+        assertEquals(5, c.code());
+        assertEquals("mapsync: internal failure in mapsync set, a bug worth reporting with the command that caused it"
+                + " (--verbose prints the stack trace): java.lang.IndexOutOfBoundsException: Index 9 out of bounds for"
+                + " length 4\n", c.err());
+        Cli state = reported(new IllegalStateException("first line\n  second line"), false, "get", "m", "0");
+        assertEquals(5, state.code());
+        assertEquals("mapsync: internal failure in mapsync get, a bug worth reporting with the command that caused it"
+                + " (--verbose prints the stack trace): java.lang.IllegalStateException: first line second line\n", state.err());
+    }
+
+    @Test
+    void theDocumentedExceptionsKeepTheirCodes() {
+        Cli incompatible = reported(new IncompatibleMapException("m", "value size", 24, 16), false, "get", "m", "0");
+        assertEquals(3, incompatible.code());
+        assertEquals("mapsync: map 'm' does not match the spec: value size: file has 24, spec asks 16\n", incompatible.err());
+        assertEquals(1, reported(new IllegalArgumentException("bad"), false, "get", "m", "0").code());
+        assertEquals(5, reported(new CommandFailure("a worker process exited before it was ready"), false, "demo").code());
+        assertEquals("mapsync: a worker process exited before it was ready\n",
+                reported(new CommandFailure("a worker process exited before it was ready"), false, "demo").err());
+    }
+
+    @Test
+    void aMapWhoseFileIsTruncatedUnderACommandIsCorrupt() throws Exception {
+        Cli.in(dir, "create", "m", "--value", "i64", "--entries", "512").ok();
+        Path file = dir.resolve("m");
+        try (ChildJvm waiting = ChildJvm.start(Main.class, "wait", "--dir=" + dir, "m", "0", "--until", "5", "--timeout", "60s")) {
+            awaitMapped(waiting.pid(), file);
+            try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                f.setLength(4096); // the header only: the values and the control region vanish under the reader
+            }
+            int code = waiting.await(60);
+            List<String> lines = waiting.output().lines().filter(l -> !l.startsWith("WARNING")).toList();
+            assertEquals(3, code, waiting.output());
+            assertEquals(1, lines.size(), waiting.output());
+            assertTrue(lines.getFirst().startsWith("mapsync: map 'm' "), waiting.output());
+        }
+    }
+
+    /** Waits until the process has mapped the file: it has opened the map, and the truncation comes after. */
+    private static void awaitMapped(long pid, Path file) throws Exception {
+        Path maps = Path.of("/proc/" + pid + "/maps");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(maps) && Files.readString(maps).contains(file.toString())) return;
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the child did not map " + file);
+    }
+
+    @Test
+    void aJvmThatDeniesNativeAccessGetsOneLineSayingHowToAllowIt() throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--illegal-native-access=deny", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "get", "--dir=" + dir, "m", "0"));
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(5, p.exitValue(), err);
+        assertEquals(1, err.lines().count(), err);
+        assertTrue(err.startsWith("mapsync: native access is denied, and mapsync needs it: run java with"
+                + " --enable-native-access=ALL-UNNAMED (Illegal native access from an unnamed module"), err);
+    }
+
+    @Test
+    void noRoomNamesTheFolderOfTheMap() throws IOException {
+        long bytes = 1L << 45; // 32 TiB of values: more than the file system of any test folder holds
+        long total = Files.getFileStore(dir).getTotalSpace();
+        assumeTrue(total > 0 && total < bytes, "needs a file system with a size limit below 32 TiB");
+        Cli c = Cli.in(dir, "create", "big", "--value", "char[1048576]", "--entries", Long.toString(bytes >> 20));
+        assertEquals(5, c.code());
+        assertEquals("mapsync: no room for map 'big': fallocate: ENOSPC (no space left on device) (is " + dir + " full?"
+                + " see df -h " + dir + ")\n", c.err());
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.count(), "nothing is left behind");
+        }
+    }
+
+    @Test
+    void bytesThatAreNotAValueOfTheSchemaAreACorruptMap() throws IOException {
+        Cli.in(dir, "create", "u", "--value", "s:char[4],x:i32", "--entries", "2").ok();
+        Path file = dir.resolve("u");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer offset = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(offset, Header.DATA_OFFSET_OFFSET);
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), offset.flip().getLong()); // not UTF-8
+        }
+        String line = "mapsync: map 'u' is corrupt: entry 0 is not a value of its schema (field 's': char[4] field holds"
+                + " bytes that are not UTF-8)\n";
+        Cli get = Cli.in(dir, "get", "u", "0");
+        assertEquals(3, get.code());
+        assertEquals(line, get.err());
+        Cli dump = Cli.in(dir, "dump", "u");
+        assertEquals(3, dump.code());
+        assertEquals(line, dump.err());
+        assertEquals("s=\"\",x=0\n", Cli.in(dir, "get", "u", "1").ok().out(), "the other entries read as before");
+    }
+}
