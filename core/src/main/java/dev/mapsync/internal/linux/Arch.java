@@ -20,6 +20,8 @@ public final class Arch {
     public static final long SYS_FUTEX = X86_64 ? 202 : 98;
     /** {@code __NR_membarrier}. */
     public static final long SYS_MEMBARRIER = X86_64 ? 324 : 283;
+    /** {@code __NR_futex_waitv} (the same number on every architecture). */
+    public static final long SYS_FUTEX_WAITV = 449;
     /** {@code __NR_pidfd_open} (the same number on every architecture). */
     public static final long SYS_PIDFD_OPEN = 434;
 

@@ -7,6 +7,7 @@ import dev.mapsync.internal.layout.Header;
 import dev.mapsync.internal.linux.Futex;
 import dev.mapsync.internal.linux.Proc;
 import dev.mapsync.internal.sync.ProcessSlots;
+import dev.mapsync.internal.wait.Sleepers;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -291,11 +292,7 @@ public final class ChangeLog {
         INT.getAndAdd(control, WAITERS, 1); // a full fence: the re-check below cannot move above it
         try {
             if (head() != seen) return;
-            if (Thread.currentThread().isVirtual()) {
-                LockSupport.parkNanos(Math.min(timeoutNanos, 1_000_000));
-            } else {
-                Futex.await(headAddress, (int) seen, timeoutNanos);
-            }
+            Sleepers.await(control.asSlice(HEAD, 4), (int) seen, System.nanoTime() + timeoutNanos, Sleepers.Wake.ALL, null);
         } finally {
             INT.getAndAdd(control, WAITERS, -1);
             LONG.getAndAdd(control, counter, -(1L << 32));

@@ -48,6 +48,8 @@ public final class RingProducer {
     private static final long LIVENESS_AFTER_NANOS = 2_000_000;
     private static final long ROOM_SPINS = 256;
     static final long SLICE_NANOS = 10_000_000;
+    /** The longest a producer sleeps waiting for room before it looks again by itself. */
+    private static final long ROOM_SLICE_NANOS = 1_000_000_000L;
 
     private final RingRegion ring;
     private final MemorySegment control;
@@ -125,7 +127,8 @@ public final class RingProducer {
             INT.setVolatile(control, RingLayout.PRODUCER_WAIT, 1);
             VarHandle.fullFence();
             if (hasRoom(length)) continue;
-            Waits.sleep(ring, RingLayout.PRODUCER_WAIT, 1, Math.min(SLICE_NANOS, deadline - now));
+            // the consumer wakes waiting producers whenever it frees space, and a seal wakes them too
+            Waits.sleep(ring, RingLayout.PRODUCER_WAIT, 1, Math.min(ROOM_SLICE_NANOS, deadline - now));
             Waits.checkInterrupt(ring, "waiting for room in ring '" + ring.name() + "'");
         }
     }
@@ -161,9 +164,11 @@ public final class RingProducer {
         } finally {
             INT.setRelease(control, RingLayout.RESERVE_LOCK, 0);
         }
-        // a sealed, drained ring ends the consumer's waits
+        // a sealed, drained ring ends the consumer's waits, and producers waiting for room learn it is sealed
         INT.setVolatile(control, RingLayout.CONSUMER_WAIT, 0);
         Waits.wake(ring, RingLayout.CONSUMER_WAIT, 1);
+        INT.setVolatile(control, RingLayout.PRODUCER_WAIT, 0);
+        Waits.wake(ring, RingLayout.PRODUCER_WAIT, Integer.MAX_VALUE);
     }
 
     private void lock() {

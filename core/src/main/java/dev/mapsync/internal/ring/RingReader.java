@@ -51,6 +51,8 @@ public final class RingReader implements AutoCloseable {
     private static final long CLAIM_CHECK_NANOS = RingProducer.SLICE_NANOS;
     /** How long a consumer at a record a BPF program reserved waits before looking again (epoll reports it readable). */
     private static final long KERNEL_BUSY_PARK_NANOS = 20_000;
+    /** How long a virtual thread consuming a kernel ring parks before it looks again. */
+    private static final long VIRTUAL_KERNEL_PARK_NANOS = 1_000_000;
 
     private final RingRegion ring;
     private final MemorySegment control;
@@ -270,7 +272,8 @@ public final class RingReader implements AutoCloseable {
                 Thread.onSpinWait();
                 continue;
             }
-            long slice = Math.min(deadline - now, RingProducer.SLICE_NANOS);
+            // a commit or a seal wakes an empty ring's consumer; only a record left BUSY is looked at every slice
+            long slice = kernel || state == BUSY ? Math.min(deadline - now, RingProducer.SLICE_NANOS) : deadline - now;
             if (kernel) sleepOnKernel(state, slice);
             else sleepOnFutex(state, slice);
             Waits.checkInterrupt(ring, "waiting for a record of ring '" + ring.name() + "'");
@@ -304,9 +307,14 @@ public final class RingReader implements AutoCloseable {
     }
 
     private void sleepOnKernel(int state, long slice) {
-        if (state == BUSY || Thread.currentThread().isVirtual()) {
+        if (state == BUSY) {
             // a reserved record makes epoll report the ring readable at once: look again shortly instead
             LockSupport.parkNanos(Math.min(slice, KERNEL_BUSY_PARK_NANOS));
+            return;
+        }
+        if (Thread.currentThread().isVirtual()) {
+            // epoll_wait would hold the carrier; the one consumer of a ring looks again a thousand times a second
+            LockSupport.parkNanos(Math.min(slice, VIRTUAL_KERNEL_PARK_NANOS));
             return;
         }
         // the consumer position is published by a release store; the full fence keeps the re-read of the producer

@@ -4,28 +4,22 @@ import dev.mapsync.MapClosedException;
 import dev.mapsync.WaitInterruptedException;
 import dev.mapsync.internal.linux.Futex;
 import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.wait.Sleepers;
 
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Sleeping on, and waking, the futex words of a ring's control region. A platform thread sleeps in
- * {@code FUTEX_WAIT}; a virtual thread parks briefly instead, so that it never pins its carrier in the kernel.
+ * Sleeping on, and waking, the futex words of a ring's control region ({@link Sleepers}: a platform thread sleeps in
+ * {@code FUTEX_WAIT}; a virtual thread parks while the process's sleeper thread waits for it).
  * A wait on a ring closed meanwhile (its words unmapped: {@code EFAULT}) ends with {@link MapClosedException}.
  */
 final class Waits {
     private Waits() {}
 
-    private static final long VIRTUAL_PARK_NANOS = 100_000;
-
     /** Sleeps while the word at {@code offset} of the control region holds {@code expected}, at most {@code nanos}. */
     static void sleep(RingRegion ring, long offset, int expected, long nanos) {
-        if (Thread.currentThread().isVirtual()) {
-            LockSupport.parkNanos(Math.min(nanos, VIRTUAL_PARK_NANOS));
-            return;
-        }
         checkOpen(ring);
         try {
-            Futex.await(ring.control().address() + offset, expected, nanos);
+            Sleepers.await(ring.control().asSlice(offset, 4), expected, System.nanoTime() + nanos, Sleepers.Wake.ALL, null);
         } catch (SyscallException e) {
             checkOpen(ring);
             throw e;

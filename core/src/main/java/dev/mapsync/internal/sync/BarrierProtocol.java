@@ -11,11 +11,11 @@ import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.linux.Futex;
 import dev.mapsync.internal.linux.Proc;
 import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.wait.Sleepers;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 import static dev.mapsync.internal.layout.BarrierLayout.BROKEN_AT;
 import static dev.mapsync.internal.layout.BarrierLayout.BROKEN_BIT;
@@ -313,13 +313,9 @@ public final class BarrierProtocol {
     }
 
     private void sleep(int wake, long nanos) {
-        if (Thread.currentThread().isVirtual()) {
-            LockSupport.parkNanos(Math.min(nanos, 100_000));
-            return;
-        }
         checkOpen();
         try {
-            Futex.await(wakeAddress, wake, nanos);
+            Sleepers.await(control.asSlice(WAKE, 4), wake, System.nanoTime() + nanos, Sleepers.Wake.ALL, null);
         } catch (SyscallException e) {
             checkOpen();
             throw e;

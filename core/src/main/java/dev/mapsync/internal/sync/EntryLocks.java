@@ -9,6 +9,7 @@ import dev.mapsync.internal.layout.ControlLayout;
 import dev.mapsync.internal.layout.Header;
 import dev.mapsync.internal.linux.Futex;
 import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.wait.Sleepers;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -16,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.LockSupport;
 
 import static dev.mapsync.internal.sync.LockRecord.INT;
 import static dev.mapsync.internal.sync.LockRecord.LONG;
@@ -26,11 +26,11 @@ import static dev.mapsync.internal.sync.LockRecord.LONG;
  *
  * <p><b>Locking.</b> Uncontended, a lock is one compare-and-set of the lock word from 0 to the handle's token and
  * an unlock one atomic exchange back to 0: no system call. A waiter spins briefly, then marks the word as having
- * sleepers and sleeps in {@code FUTEX_WAIT} on it, in slices of {@value #SLICE_MILLIS} ms; after each slice it
- * asks the kernel whether the owner's handle is still open ({@link ProcessSlots}). If it is not, the waiter takes
- * the lock over with a compare-and-set and reports that the previous owner died. An unlock calls
- * {@code FUTEX_WAKE} only if the word says someone sleeps. Virtual threads never block their carrier in
- * {@code FUTEX_WAIT}: they park for short, growing intervals instead.
+ * sleepers and sleeps on it ({@link Sleepers}: {@code FUTEX_WAIT}, or parked while the process's sleeper thread
+ * waits for virtual threads), until its own deadline. Once a slice ({@value #SLICE_MILLIS} ms) that thread asks the
+ * kernel, once for all the lock's sleepers, whether the owner's handle is still open ({@link ProcessSlots}); if not,
+ * it wakes them, and a waiter takes the lock over with a compare-and-set and reports that the previous owner died.
+ * An unlock calls {@code FUTEX_WAKE} only if the word says someone sleeps. So sleepers cost no CPU, however many.
  * The sequence words in the same records are {@link SeqLocks}'.
  */
 public final class EntryLocks {
@@ -134,8 +134,6 @@ public final class EntryLocks {
         int me = token;
         long start = System.nanoTime();
         long deadline = start + timeout;
-        boolean virtual = Thread.currentThread().isVirtual();
-        long park = 50_000;
         int sleepers = 0; // once we have slept, others may sleep too: keep the waiters bit when we take the lock
         while (true) {
             int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
@@ -165,18 +163,26 @@ public final class EntryLocks {
                 continue;
             }
             sleepers = LockRecord.WAITERS;
-            long slice = Math.min(deadline - now, SLICE_NANOS);
-            if (virtual) {
-                LockSupport.parkNanos(Math.min(slice, park));
-                park = Math.min(park * 2, SLICE_NANOS / 4);
-            } else {
-                Futex.await(controlAddress + rec + LockRecord.WORD, w | LockRecord.WAITERS, slice);
-            }
+            Sleepers.await(control.asSlice(rec + LockRecord.WORD, 4), w | LockRecord.WAITERS, deadline, Sleepers.Wake.ONE,
+                    ownerGone(rec));
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
                 throw new LockInterruptedException("interrupted while waiting for " + what(rec, index));
             }
         }
+    }
+
+    /**
+     * What sleepers on the lock of {@code rec} cannot learn from the futex, checked for them all once a slice: its
+     * owner died (its handle is gone, however its process ended), or it is free (a wake-up that went astray).
+     */
+    private Sleepers.Check ownerGone(long rec) {
+        int me = token;
+        return new Sleepers.Check(() -> {
+            int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+            int owner = w & LockRecord.TOKEN_MASK;
+            return w == 0 || owner != me && !ProcessSlots.isAlive(control, fd, owner);
+        }, SLICE_NANOS);
     }
 
     /**
