@@ -45,13 +45,18 @@ public final class Folders {
      */
     static void prepare(Path dir) {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) create(dir);
-        if (!checkTrusted(dir)) throw new MapSyncException("cannot use folder " + dir + ": it disappeared while it was made");
+        if (checkTrusted(dir)) return;
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw new MapAccessDeniedException("cannot make maps in " + dir + ": it is not a folder");
+        }
+        throw new MapSyncException("cannot use folder " + dir + ": it disappeared while it was made");
     }
 
     /**
      * Refuses a folder that someone other than the caller or root could have planted or may change maps in.
      *
-     * @return false when the folder does not exist (an open then finds no map; a creation makes it)
+     * @return false when the folder does not exist, or is not a folder (an open then finds no map; a creation makes
+     *         it, or says why it cannot)
      * @throws MapAccessDeniedException naming the folder, its owner, why it is refused and how to fix it
      */
     public static boolean checkTrusted(Path dir) {
@@ -68,10 +73,8 @@ public final class Folders {
             throw new MapAccessDeniedException("refusing folder " + dir + ": it is a symbolic link (owned by uid " + owner
                     + "), and mapsync never follows links" + FIX);
         }
-        if (!st.isDirectory()) {
-            throw new MapAccessDeniedException("refusing folder " + dir + ": it is not a directory (owned by uid " + owner
-                    + ")" + FIX);
-        }
+        // not a folder at all: no map can be in it (an open then finds none, a creation says why it cannot)
+        if (!st.isDirectory()) return false;
         int mode = st.permissions();
         if ((mode & WORLD_WRITABLE) != 0 && (mode & STICKY) == 0) {
             throw new MapAccessDeniedException("refusing folder " + dir + " (owned by uid " + owner + "): anyone may write"
