@@ -1,0 +1,18 @@
+package dev.mapsync.cli.chaos;
+
+/** How a worker was killed. */
+enum KillWay {
+    /** SIGKILL at a random moment of its work. */
+    RANDOM("at a random moment"),
+    /** Asked to stall inside an operation (holding its locks, a claim or its arrival), then killed there. */
+    STALLED("inside an operation"),
+    /** Started with one of the library's pause hooks, which stopped it inside a write (odd sequence word, open hash
+     *  window, or ring reserve lock), then killed there. */
+    MID_WRITE("mid-write");
+
+    final String text;
+
+    KillWay(String text) {
+        this.text = text;
+    }
+}
