@@ -81,9 +81,22 @@ final class Checks implements AutoCloseable {
                 Cell.spec(setup).name(), Feed.spec(setup).name(), Arrivals.spec(setup).name());
     }
 
-    /** Makes the soak's maps (in {@code setup}'s folder), ready for the workers. */
+    /** Makes the soak's maps (in {@code setup}'s folder), ready for the workers; none is left if one cannot be made. */
     static Checks create(Setup setup, Control control, Findings findings, long seed) {
-        return new Checks(setup, control, findings, seed);
+        try {
+            return new Checks(setup, control, findings, seed);
+        } catch (RuntimeException | Error e) {
+            // the handles made so far are left to the cleaner; the kernel maps and pins must not outlive the soak
+            for (MapSpec<?> spec : specs(setup)) {
+                try {
+                    SharedMaps.delete(spec);
+                } catch (RuntimeException ignored) {
+                    // not made yet
+                }
+            }
+            deleteProgramPin(setup);
+            throw e;
+        }
     }
 
     /** Starts the threads that check while the workers run. */
@@ -235,17 +248,28 @@ final class Checks implements AutoCloseable {
                 findings.violation("closing a map: " + e);
             }
         }
-        deleteQuietly(MapSpec.existing(setup.name("barrier")).dir(setup.dir()));
-        deleteQuietly(MapSpec.existing(setup.name("queue")).dir(setup.dir()).backend(setup.backend()));
-        deleteQuietly(MapSpec.existing(setup.name("hash")).dir(setup.dir()).backend(setup.backend()));
-        deleteQuietly(MapSpec.existing(setup.name("records")).dir(setup.dir()).backend(setup.backend()));
-        deleteQuietly(MapSpec.existing(setup.name("ledger")).dir(setup.dir()).backend(setup.backend()));
-        if (setup.backend() == Backend.BPF) {
-            try {
-                Files.deleteIfExists(Feed.emitterPin(setup));
-            } catch (IOException e) {
-                findings.violation("removing the queue's program pin: " + e.getMessage());
-            }
+        for (MapSpec<?> spec : specs(setup)) deleteQuietly(spec);
+        if (!deleteProgramPin(setup)) findings.violation("cannot remove the queue's program pin " + Feed.emitterPin(setup));
+    }
+
+    /** What deletes each of the soak's maps but the control map (the barrier lives in shared memory only). */
+    private static List<MapSpec<?>> specs(Setup setup) {
+        List<MapSpec<?>> specs = new ArrayList<>();
+        specs.add(MapSpec.existing(setup.name("barrier")).dir(setup.dir()));
+        for (String map : List.of("queue", "hash", "records", "ledger")) {
+            specs.add(MapSpec.existing(setup.name(map)).dir(setup.dir()).backend(setup.backend()));
+        }
+        return specs;
+    }
+
+    /** Removes the bpf queue's program pin, if there is one; false if it cannot. */
+    private static boolean deleteProgramPin(Setup setup) {
+        if (setup.backend() != Backend.BPF) return true;
+        try {
+            Files.deleteIfExists(Feed.emitterPin(setup));
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

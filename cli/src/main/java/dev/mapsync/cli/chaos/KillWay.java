@@ -2,7 +2,7 @@ package dev.mapsync.cli.chaos;
 
 /** How a worker was killed. */
 enum KillWay {
-    /** SIGKILL at a random moment of its work. */
+    /** SIGKILL at a random moment of its work (or of its start: opening its maps, recovering its slot). */
     RANDOM("at a random moment"),
     /** Asked to stall inside an operation (holding its locks, a claim or its arrival), then killed there. */
     STALLED("inside an operation"),

@@ -124,10 +124,21 @@ final class Round {
         }
     }
 
-    /** Picks a kind, then a worker of it that is running its operations, and kills it or asks it to stall. */
+    /**
+     * Picks a kind, then a worker of it that is running its operations, and kills it or asks it to stall; or, one time
+     * in four when a restarted process is still starting (opening its maps, taking its slots, recovering what its
+     * predecessor left), kills that one.
+     */
     private void killSomeone() {
-        List<Integer> candidates = new ArrayList<>();
-        for (int s = 0; s < slots; s++) if (fleet.ready(s) && stallDeadline[s] == 0 && restartAt[s] == 0) candidates.add(s);
+        List<Integer> candidates = new ArrayList<>(), starting = new ArrayList<>();
+        for (int s = 0; s < slots; s++) {
+            if (stallDeadline[s] != 0 || restartAt[s] != 0 || !fleet.alive(s)) continue;
+            (fleet.ready(s) ? candidates : starting).add(s);
+        }
+        if (!starting.isEmpty() && (candidates.isEmpty() || random.nextInt(4) == 0)) {
+            kill(starting.get(random.nextInt(starting.size())), KillWay.RANDOM);
+            return;
+        }
         if (candidates.isEmpty()) return;
         List<Kind> kinds = candidates.stream().map(s -> Kind.ofSlot(s, setup.processes())).distinct().toList();
         Kind kind = kinds.get(random.nextInt(kinds.size()));
@@ -252,6 +263,11 @@ final class Round {
         long[][] after = counters();
         for (int s = 0; s < slots; s++) {
             Kind kind = Kind.ofSlot(s, setup.processes());
+            long longest = control.getAndSet(Control.slotWord(s, Control.LONGEST_OP), 0);
+            if (longest > tally.longestOpNanos) {
+                tally.longestOpNanos = longest;
+                tally.longestOpKind = kind;
+            }
             tally.operations.merge(kind, after[s][0] - before[s][0], Long::sum);
             tally.takeovers += after[s][1] - before[s][1];
             tally.tornRepaired += after[s][2] - before[s][2];

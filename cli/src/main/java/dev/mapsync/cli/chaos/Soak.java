@@ -196,6 +196,10 @@ public final class Soak {
         out.println(ops.substring(0, ops.length() - 1));
         out.println(kills.substring(0, kills.length() - 1));
         out.printf("  restarts     %,d worker processes started in the slots of killed ones%n", t.restarts);
+        if (t.longestOpKind != null) {
+            out.printf("  longest op   %,d ms (%s; waits for a dead owner's lock, for room or at the barrier included)%n",
+                    t.longestOpNanos / 1_000_000, t.longestOpKind.title);
+        }
         out.println("  repairs      " + t.repairText());
         out.printf("  checks       %,d ledger audits, %,d unlocked reads, %,d hash iterations, %,d queue records received"
                 + " (%,d numbers a killed producer had in flight never arrived)%n", t.audits, t.reads, t.iterations,

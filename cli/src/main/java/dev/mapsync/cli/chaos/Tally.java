@@ -16,6 +16,9 @@ final class Tally {
     long violations, crashes, hangs;
     long resolvedTransfers, tornRepaired, takeovers, lostRecords, skippedRecords, received, barrierBreaks,
             barrierResets, slowestBreakNanos, audits, reads, iterations, restarts;
+    /** The longest a worker's operation took (waits for locks, room, a barrier included), and the worker's kind. */
+    long longestOpNanos;
+    Kind longestOpKind;
 
     Tally() {
         for (KillWay w : KillWay.values()) killsByWay.put(w, 0L);
@@ -57,6 +60,10 @@ final class Tally {
         barrierBreaks += round.barrierBreaks;
         barrierResets += round.barrierResets;
         slowestBreakNanos = Math.max(slowestBreakNanos, round.slowestBreakNanos);
+        if (round.longestOpNanos > longestOpNanos) {
+            longestOpNanos = round.longestOpNanos;
+            longestOpKind = round.longestOpKind;
+        }
         lostRecords += round.lostRecords;
         skippedRecords += round.skippedRecords;
         received += round.received;
@@ -111,6 +118,7 @@ final class Tally {
         m.put("barrier_breaks", barrierBreaks);
         m.put("barrier_resets", barrierResets);
         m.put("slowest_barrier_break_ms", slowestBreakNanos / 1_000_000);
+        m.put("longest_operation_ms", longestOpNanos / 1_000_000);
         m.put("ledger_audits", audits);
         m.put("unlocked_reads", reads);
         m.put("hash_iterations", iterations);
