@@ -204,16 +204,20 @@ final class Round {
 
     // ----------------------------------------------------------------------------------------------- pause
 
-    /** Asks everything to pause, and waits until every worker and observer says it has; false if one did not. */
+    /**
+     * Asks everything to pause, and waits until every worker and observer says it has; false if one did not. A
+     * restarted worker whose pause hook stops it in the operation it was finishing is killed there and restarted
+     * without a hook (its replacement recovers, then pauses).
+     */
     private boolean pause() {
         long state = Control.paused(number);
         control.set(Control.STATE, state);
         long deadline = System.nanoTime() + PAUSE.toNanos();
         while (true) {
-            fleet.reportEnded(findings, false);
+            service(false);
             List<String> busy = new ArrayList<>();
             for (int s = 0; s < slots; s++) {
-                if (fleet.alive(s) && control.slot(s, Control.PAUSED) != state) busy.add(who(s));
+                if (restartAt[s] != 0 || fleet.alive(s) && control.slot(s, Control.PAUSED) != state) busy.add(who(s));
             }
             for (String o : checks.notPaused(state)) busy.add("the " + o + " (a thread of the coordinator)");
             if (busy.isEmpty()) return true;
