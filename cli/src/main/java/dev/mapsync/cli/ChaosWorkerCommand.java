@@ -20,13 +20,16 @@ final class ChaosWorkerCommand implements Callable<Integer> {
     @Parameters(index = "2")
     long seed;
 
-    @Parameters(index = "3..*")
+    @Parameters(index = "3")
+    long coordinator;
+
+    @Parameters(index = "4..*")
     List<String> setup;
 
     @Override
     public Integer call() {
         try {
-            WorkerMain.run(kind, slot, seed, setup);
+            WorkerMain.run(kind, slot, seed, coordinator, setup);
             return ExitCodes.OK;
         } catch (Throwable e) {
             // the log is all the coordinator has: the whole trace, not one line

@@ -9,9 +9,11 @@ import java.util.Optional;
 final class ParentWatch {
     private ParentWatch() {}
 
-    static void start() {
+    /** Watches the coordinator, whose pid is {@code coordinatorPid}; ends at once if it is no longer the parent. */
+    static void start(long coordinatorPid) {
         Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-        if (parent.isEmpty()) return;
+        // a worker started as its coordinator died belongs to init already: nobody would ever stop it
+        if (parent.isEmpty() || parent.get().pid() != coordinatorPid) Runtime.getRuntime().halt(3);
         ProcessHandle coordinator = parent.get();
         Thread watch = Thread.ofPlatform().daemon().name("chaos-parent-watch").unstarted(() -> {
             try {

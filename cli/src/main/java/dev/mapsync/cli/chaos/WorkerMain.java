@@ -3,9 +3,9 @@ package dev.mapsync.cli.chaos;
 import dev.mapsync.internal.linux.Proc;
 
 /**
- * The body of a chaos worker process ({@code mapsync chaos-worker KIND SLOT SETUP...}): it opens the soak's maps,
- * recovers what the slot's previous process left, says it is ready, then works round after round until told to
- * stop, pausing between rounds so that the coordinator can check the maps while nothing moves.
+ * The body of a chaos worker process ({@code mapsync chaos-worker KIND SLOT SEED COORDINATOR-PID SETUP...}): it opens
+ * the soak's maps, recovers what the slot's previous process left, says it is ready, then works round after round
+ * until told to stop, pausing between rounds so that the coordinator can check the maps while nothing moves.
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -13,8 +13,8 @@ public final class WorkerMain {
     /** The nice value of a worker once it is ready ({@link Niceness}). */
     static final int NICE = 10;
 
-    public static void run(String kind, int slot, long seed, java.util.List<String> setupArgs) {
-        ParentWatch.start();
+    public static void run(String kind, int slot, long seed, long coordinator, java.util.List<String> setupArgs) {
+        ParentWatch.start(coordinator);
         Setup setup = Setup.parse(setupArgs);
         try (Control control = Control.open(setup)) {
             Kind k = Kind.ofId(kind);
