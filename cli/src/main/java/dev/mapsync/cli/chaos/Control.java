@@ -20,13 +20,14 @@ import java.util.concurrent.locks.LockSupport;
  * 1 NEXT_TX                 the last transfer id handed out
  * 2 STOP_GEN                barrier: round &lt;&lt; 32 | the generation after which the parties pause
  * 3 RESETS                  barrier: odd while the lead party resets it, +2 per reset
+ * 4 HOLD                    barrier: generation + 1 whose long phase the parties keep working in (see Phases)
  * 64 + 16 * slot + w        worker slot words (w below); slot {@code slots()} is the lead party's
  * RECORD_ACKS + e           record writers: the version of entry e last acknowledged
  * HASH_ACKS + 256 * slot + i  hash writers: key i of the slot: +v put with version v, -v removed at version v
  * </pre>
  */
 final class Control implements AutoCloseable {
-    static final int STATE = 0, NEXT_TX = 1, STOP_GEN = 2, RESETS = 3;
+    static final int STATE = 0, NEXT_TX = 1, STOP_GEN = 2, RESETS = 3, HOLD = 4;
     static final long STOP = -1;
 
     private static final int SLOT_BASE = 64, SLOT_WORDS = 16;

@@ -8,7 +8,9 @@ enum KillWay {
     STALLED("inside an operation"),
     /** Started with one of the library's pause hooks, which stopped it inside a write (odd sequence word, open hash
      *  window, or ring reserve lock), then killed there. */
-    MID_WRITE("mid-write");
+    MID_WRITE("mid-write"),
+    /** A barrier party killed while it waited alone at the barrier, the others at work ({@link Phases}). */
+    WAITING("waiting alone at the barrier");
 
     final String text;
 

@@ -83,6 +83,7 @@ final class LeadParty {
     }
 
     private void arrive() {
+        Phases.work(control, barrier.status().generation(), setup.processes(), barrier.parties());
         Arrivals.note(control, barrier, slot);
         try {
             long generation = barrier.await(Party.TIMEOUT);
@@ -115,6 +116,24 @@ final class LeadParty {
             violations.add(String.format("barrier: a killed party broke it for the lead party only after %.1f s: %s",
                     (now - killed) / 1e9, why));
         }
+    }
+
+    /** A party process that waits alone at the barrier, in generation {@code generation}. */
+    record LoneWaiter(int slot, long generation) {}
+
+    /** The worker party that waits alone at the barrier now (the one arrival of the generation, by its note), or null. */
+    LoneWaiter loneWaiter() {
+        BarrierStatus status = barrier.status();
+        if (status.broken() || status.arrived() != 1) return null;
+        long resets = control.get(Control.RESETS);
+        int first = Kind.PARTY.firstSlot(setup.processes());
+        for (int s = first; s < first + setup.processes(); s++) {
+            long note = control.slot(s, Control.ARRIVING);
+            if (note >>> 40 == resets && (note & ((1L << 40) - 1)) == status.generation()) {
+                return new LoneWaiter(s, status.generation());
+            }
+        }
+        return null;
     }
 
     /** True once the lead party has paused for {@code state}. */

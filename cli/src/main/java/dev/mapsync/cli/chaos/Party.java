@@ -37,7 +37,9 @@ final class Party {
                     continue;
                 }
                 if (control.takeStall(slot)) control.stallUntilKilled(slot); // keeps the others waiting for it
-                Arrivals.note(control, barrier, slot);
+                Phases.work(control, barrier.status().generation(), slot - Kind.PARTY.firstSlot(setup.processes()),
+                        barrier.parties());
+                Arrivals.note(control, barrier, slot); // after the work: the note says it is about to arrive
                 long start = System.nanoTime();
                 try {
                     long generation = barrier.await(TIMEOUT);

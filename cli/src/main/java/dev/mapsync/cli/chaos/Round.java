@@ -40,6 +40,9 @@ final class Round {
     private final int slots;
     private final long[] restartAt;
     private final long[] stallDeadline;
+    /** The party slot whose replacement the other parties are held for ({@link Phases}), or -1; and until when. */
+    private int holding = -1;
+    private long holdUntil;
     private final Tally tally = new Tally();
 
     Round(int number, Setup setup, Control control, Fleet fleet, Checks checks, Findings findings, SplittableRandom random,
@@ -102,9 +105,16 @@ final class Round {
 
     // ------------------------------------------------------------------------------------------------- run
 
-    /** Kills what a hook or a stall stopped, restarts what is due, notices what ended by itself. */
+    /**
+     * Kills what a hook or a stall stopped, restarts what is due, notices what ended by itself, and lets the barrier
+     * parties go on once a party killed while waiting alone has been replaced.
+     */
     private void service(boolean hooks) {
         long now = System.nanoTime();
+        if (holding >= 0 && (fleet.ready(holding) || now - holdUntil > 0)) {
+            control.set(Control.HOLD, 0);
+            holding = -1;
+        }
         for (int s : fleet.reportEnded(findings, false)) {
             stallDeadline[s] = 0;
             restartAt[s] = now;
@@ -143,6 +153,18 @@ final class Round {
         List<Kind> kinds = candidates.stream().map(s -> Kind.ofSlot(s, setup.processes())).distinct().toList();
         Kind kind = kinds.get(random.nextInt(kinds.size()));
         List<Integer> ofKind = candidates.stream().filter(s -> Kind.ofSlot(s, setup.processes()) == kind).toList();
+        if (kind == Kind.PARTY && random.nextBoolean()) {
+            LeadParty.LoneWaiter lone = checks.lead().loneWaiter();
+            if (lone != null && ofKind.contains(lone.slot())) {
+                // the others are at their work: they stay there until the replacement has taken the seat
+                control.set(Control.HOLD, lone.generation() + 1);
+                holding = lone.slot();
+                holdUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Phases.HOLD_MILLIS);
+                kill(lone.slot(), KillWay.WAITING);
+                restartAt[lone.slot()] = System.nanoTime();
+                return;
+            }
+        }
         int s = ofKind.get(random.nextInt(ofKind.size()));
         if (random.nextBoolean()) {
             control.setSlot(s, Control.STALLED, 0);
