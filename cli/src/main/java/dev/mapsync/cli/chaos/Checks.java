@@ -138,8 +138,8 @@ final class Checks implements AutoCloseable {
     }
 
     /** Called right before a worker is killed. */
-    void killing(int slot) {
-        if (Kind.ofSlot(slot, setup.processes()) == Kind.PARTY) lead.partyKilled();
+    void killing(int slot, KillWay way) {
+        if (Kind.ofSlot(slot, setup.processes()) == Kind.PARTY) lead.partyKilled(way != KillWay.WAITING);
     }
 
     /** Called once a killed worker is gone: remembers what it had in flight. */

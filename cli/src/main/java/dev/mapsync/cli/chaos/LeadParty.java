@@ -32,6 +32,8 @@ final class LeadParty {
      * its own, so a break is always measured from the latest kill before it.
      */
     private final AtomicLong killedAt = new AtomicLong();
+    /** Whether the break of the last kill is measured against {@link #PROMPT}. */
+    private volatile boolean promptBreak = true;
     private final List<String> violations = new ArrayList<>();
     private long breaks, resets, slowestBreakNanos, generations;
     private long last = -1;
@@ -46,8 +48,12 @@ final class LeadParty {
         barrier.join();
     }
 
-    /** Called by the coordinator just before it kills a party process. */
-    void partyKilled() {
+    /**
+     * Called by the coordinator just before it kills a party process; {@code prompt} unless the others are held at
+     * their work (a party killed while it waits alone), when nobody is there to notice the death before they arrive.
+     */
+    void partyKilled(boolean prompt) {
+        promptBreak = prompt;
         killedAt.set(System.nanoTime());
     }
 
@@ -111,6 +117,7 @@ final class LeadParty {
             violations.add("barrier: broke with no party killed: " + why);
             return;
         }
+        if (!promptBreak) return;
         slowestBreakNanos = Math.max(slowestBreakNanos, now - killed);
         if (now - killed > PROMPT.toNanos()) {
             violations.add(String.format("barrier: a killed party broke it for the lead party only after %.1f s: %s",

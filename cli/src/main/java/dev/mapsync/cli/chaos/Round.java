@@ -176,7 +176,7 @@ final class Round {
     }
 
     private void kill(int slot, KillWay way) {
-        checks.killing(slot);
+        checks.killing(slot, way);
         fleet.kill(slot);
         checks.killed(slot);
         tally.kill(way, Kind.ofSlot(slot, setup.processes()));
