@@ -41,6 +41,7 @@ class ChaosTest {
 
     @Test
     void killedWorkersBreakNoInvariantOnShm() throws IOException {
+        TestBackends.assume(Backend.SHM); // noted for the test summary; shm runs everywhere
         soak(Backend.SHM, "2");
     }
 

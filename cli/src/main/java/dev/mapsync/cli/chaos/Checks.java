@@ -137,9 +137,9 @@ final class Checks implements AutoCloseable {
         return busy;
     }
 
-    /** Called right before a worker is killed. */
-    void killing(int slot, KillWay way) {
-        if (Kind.ofSlot(slot, setup.processes()) == Kind.PARTY) lead.partyKilled(way != KillWay.WAITING);
+    /** Called right before worker process {@code pid} of {@code slot} is killed. */
+    void killing(int slot, long pid, KillWay way) {
+        if (Kind.ofSlot(slot, setup.processes()) == Kind.PARTY) lead.partyKilled(pid, way != KillWay.WAITING);
     }
 
     /** Called once a killed worker is gone: remembers what it had in flight. */

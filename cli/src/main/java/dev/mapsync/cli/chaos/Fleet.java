@@ -6,6 +6,8 @@ import dev.mapsync.internal.linux.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -56,6 +58,7 @@ final class Fleet implements AutoCloseable {
     private final List<Incarnation> unread = new ArrayList<>();
     private final int[] started;
     private final Set<Path> reportedCrashFiles = new HashSet<>();
+    private final Path events;
 
     Fleet(Setup setup, Control control, long seed) throws IOException {
         this.setup = setup;
@@ -64,8 +67,22 @@ final class Fleet implements AutoCloseable {
         Path logs = Files.createDirectories(setup.dir().resolve("logs"));
         this.workers = new Workers("chaos-worker", logs, List.of(
                 "-XX:ErrorFile=" + setup.dir().resolve("hs_err_pid%p.log"), "-XX:-CreateCoredumpOnCrash"));
+        this.events = setup.dir().resolve("events.log");
         this.current = new Incarnation[setup.slots()];
         this.started = new int[setup.slots()];
+    }
+
+    /**
+     * Adds a line to the soak's event log ({@code events.log} in its folder: every start and kill, with pids), for
+     * whoever looks into a failed round.
+     */
+    void note(String event) {
+        try {
+            Files.writeString(events, LocalTime.now() + " " + event + "\n", StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // the log is for people: the soak goes on without it
+        }
     }
 
     /** Starts the next process of {@code slot}, with {@code hook} (JVM options, maybe none) added. */
@@ -83,6 +100,8 @@ final class Fleet implements AutoCloseable {
         Incarnation inc = new Incarnation(slot, number, p, workers.log(p), hook.isEmpty() ? null : String.join(" ", hook));
         current[slot] = inc;
         unread.add(inc);
+        note("start " + kind.id + " slot " + slot + " #" + number + " pid " + p.pid()
+                + (inc.hook == null ? "" : " with " + inc.hook) + ", log " + inc.log.getFileName());
         return inc;
     }
 

@@ -7,13 +7,16 @@ import dev.mapsync.SharedBarrier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The coordinator's own party at the barrier (a thread). Besides meeting the others, it measures how fast a kill
- * breaks the barrier (the coordinator tells it when it kills a party; the break must reach it within
- * {@link #PROMPT}, and a break with no kill before it is a violation), resets a broken barrier once every seat has a
+ * breaks the barrier (the coordinator tells it which party it kills; the break must reach it within {@link #PROMPT},
+ * and a break that no killed party explains is a violation), resets a broken barrier once every seat has a
  * live party again (the killed party's replacement has taken its seat), and decides where the parties pause between
  * rounds (see {@link Party}).
  */
@@ -26,14 +29,24 @@ final class LeadParty {
     private final SharedBarrier barrier;
     private final int slot;
     /**
-     * When the coordinator last killed a party, until a break is put down to that kill; 0 when none waits for one.
-     * A party killed while the barrier is already broken may cause no break of its own (the reset frees its seat),
-     * or one right after the reset (if it died after the reset looked at the seats): the next kill's time replaces
-     * its own, so a break is always measured from the latest kill before it.
+     * The party processes the coordinator killed, by pid: a break is put down to the kill of the party its record
+     * names (a break names the dead party's pid), and measured from it. Pairing by pid, not by order, since kills close
+     * together can end in one break, or in two apart (one that died just after a reset looked at the seats).
      */
-    private final AtomicLong killedAt = new AtomicLong();
-    /** Whether the break of the last kill is measured against {@link #PROMPT}. */
-    private volatile boolean promptBreak = true;
+    private final Map<Long, Kill> killed = new ConcurrentHashMap<>();
+
+    /** When a party was killed, whether its break is held to {@link #PROMPT}, and whether it was measured yet. */
+    private static final class Kill {
+        final long at = System.nanoTime();
+        final boolean prompt;
+        boolean measured;
+
+        Kill(boolean prompt) {
+            this.prompt = prompt;
+        }
+    }
+
+    private static final Pattern DIED = Pattern.compile("party pid (\\d+) died");
     private final List<String> violations = new ArrayList<>();
     private long breaks, resets, slowestBreakNanos, generations;
     private long last = -1;
@@ -49,12 +62,12 @@ final class LeadParty {
     }
 
     /**
-     * Called by the coordinator just before it kills a party process; {@code prompt} unless the others are held at
-     * their work (a party killed while it waits alone), when nobody is there to notice the death before they arrive.
+     * Called by the coordinator just before it kills party process {@code pid}; {@code prompt} unless the others are
+     * held at their work (a party killed while it waits alone), when nobody is there to notice the death before they
+     * arrive.
      */
-    void partyKilled(boolean prompt) {
-        promptBreak = prompt;
-        killedAt.set(System.nanoTime());
+    void partyKilled(long pid, boolean prompt) {
+        killed.put(pid, new Kill(prompt));
     }
 
     /** One step of the lead party's loop; the caller repeats it until the soak stops. */
@@ -107,21 +120,27 @@ final class LeadParty {
         }
     }
 
-    /** The barrier broke: once per break, how long after the kill that broke it, or a violation if none did. */
+    /**
+     * The barrier broke: once per break, how long after the kill of the party it names, or a violation if no party the
+     * coordinator killed explains it.
+     */
     private synchronized void broke(String why) {
         if (breakNoted) return;
         breakNoted = true;
         breaks++;
-        long now = System.nanoTime(), killed = killedAt.getAndSet(0);
-        if (killed == 0) {
-            violations.add("barrier: broke with no party killed: " + why);
+        long now = System.nanoTime();
+        Matcher died = DIED.matcher(why);
+        Kill kill = died.find() ? killed.get(Long.parseLong(died.group(1))) : null;
+        if (kill == null) {
+            violations.add("barrier: broke, and no party the soak killed explains it: " + why);
             return;
         }
-        if (!promptBreak) return;
-        slowestBreakNanos = Math.max(slowestBreakNanos, now - killed);
-        if (now - killed > PROMPT.toNanos()) {
+        if (!kill.prompt || kill.measured) return;
+        kill.measured = true;
+        slowestBreakNanos = Math.max(slowestBreakNanos, now - kill.at);
+        if (now - kill.at > PROMPT.toNanos()) {
             violations.add(String.format("barrier: a killed party broke it for the lead party only after %.1f s: %s",
-                    (now - killed) / 1e9, why));
+                    (now - kill.at) / 1e9, why));
         }
     }
 

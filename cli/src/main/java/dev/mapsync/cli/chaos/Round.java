@@ -176,7 +176,10 @@ final class Round {
     }
 
     private void kill(int slot, KillWay way) {
-        checks.killing(slot, way);
+        long pid = fleet.current(slot).process.pid();
+        fleet.note("round " + number + ": kill " + Kind.ofSlot(slot, setup.processes()).id + " slot " + slot + " pid "
+                + pid + " " + way.text);
+        checks.killing(slot, pid, way);
         fleet.kill(slot);
         checks.killed(slot);
         tally.kill(way, Kind.ofSlot(slot, setup.processes()));
