@@ -74,7 +74,7 @@ class ChaosTest {
 
     private void soak(Backend backend, String rounds) throws IOException {
         Cli c = Cli.in(dir, "chaos", "--backend", backend.name().toLowerCase(java.util.Locale.ROOT), "--rounds", rounds,
-                "--round", "2s", "--kills", "4", "--duration", "10m", "--seed", "7", "--json");
+                "--round", "2s", "--kills", "2", "--duration", "10m", "--seed", "7", "--json");
         System.out.print(c.out()); // the figures, in the test's log
         assertEquals(0, c.code(), () -> "exit " + c.code() + "\nstdout: " + c.out() + "\nstderr: " + c.err());
         List<String> lines = c.out().lines().toList();

@@ -14,7 +14,7 @@ final class Phases {
     private Phases() {}
 
     static final int EVERY = 16;
-    static final long LONG_MILLIS = 2_000;
+    static final long LONG_MILLIS = 1_000;
     /** The longest the coordinator holds the parties at their work. */
     static final long HOLD_MILLIS = 20_000;
 
