@@ -18,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
         "moments, inside operations and in the middle of writes, and restarted in the same slots. After every round",
         "the workers pause and every invariant is checked: the accounts' total is exact, every acknowledged write,",
         "put, remove and queue record is there (once, in order), no record is ever read half-written, a killed party",
-        "breaks the barrier at once, survivors and replacements go on, no JVM crashed, nothing hung.",
+        "breaks the barrier promptly, survivors and replacements go on, no JVM crashed, nothing hung. The maps, worker",
+        "logs and any crash report go into a folder of the soak's own (chaos-PID) under --dir, removed if all held.",
         "Prints a line per round and a summary; exits 0 when every invariant held, 6 when one did not."})
 final class ChaosCommand implements Callable<Integer> {
     @ParentCommand
@@ -55,7 +56,8 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Where the arrays, the hash map and the queue live (default ${DEFAULT-VALUE}).")
     String backend;
 
-    @Option(names = "--keep", description = "Keep the soak's folder (maps, worker logs) even when every invariant held.")
+    @Option(names = "--keep",
+            description = "Keep the soak's folder (maps, worker logs, events.log) even when every invariant held.")
     boolean keep;
 
     @Option(names = "--json", description = "End with the summary as one JSON object: ok, backend, seed, rounds, kills,"
