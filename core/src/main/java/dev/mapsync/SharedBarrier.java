@@ -28,8 +28,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * the barrier's seats, and stays one until it is closed; one handle is one party. A process that dies while the
  * others wait breaks the barrier: the waiters notice the party's handle is
  * gone within a fraction of a second and throw {@link BarrierBrokenException} naming it, instead of waiting for
- * ever. A party whose wait times out ({@link WaitTimeoutException}) or is interrupted breaks it too. A broken
- * barrier refuses every {@code await} until {@link #reset()}, which starts a fresh generation.
+ * ever. A party that takes the seat of one that died breaks the generation if anyone has arrived in it (the dead party
+ * may have, and its arrival must not count with the new party's), and a handle closed while its thread waits breaks
+ * the generation it arrived in. A party whose wait times out ({@link WaitTimeoutException}) or is interrupted breaks
+ * it too. A broken barrier refuses every {@code await} until {@link #reset()}, which starts a fresh generation.
  *
  * <p><b>Threads.</b> A handle is safe to share between the threads of a process. Since it is one party, its threads
  * arrive one after another: a thread that calls {@code await} while another thread of the handle waits at the

@@ -17,7 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A barrier between separate JVM processes: a thousand generations, then a party killed while the others wait. */
+/**
+ * A barrier between separate JVM processes: a thousand generations, then a party killed while the others wait, and a
+ * party killed while it waits alone, whose seat is taken before anyone could notice.
+ */
 class BarrierCrossProcessTest {
     private Path dir;
     private String name;
@@ -79,6 +82,41 @@ class BarrierCrossProcessTest {
                         "reset frees the dead party's seat");
             } finally {
                 for (ChildJvm c : children) c.close();
+            }
+        }
+    }
+
+    /**
+     * A party that dies while it waits alone leaves its arrival counted, and no one waits to find its seat's holder
+     * gone. If a replacement took that seat and arrived as if nothing had happened, the dead party's arrival and the
+     * replacement's would count twice, and the generation would trip one live party short: here the third party,
+     * still at work. Taking the seat of a dead party that may have arrived breaks the generation instead, as a waiter
+     * that found the seat's holder gone would have.
+     */
+    @Test
+    void aPartyKilledWhileItWaitsAloneBreaksTheGenerationWhenItsSeatIsTakenOver() throws Exception {
+        MapSpec<Void> spec = MapSpec.barrier(name, 3).dir(dir);
+        try (SharedBarrier atWork = SharedBarrier.create(spec);
+             SharedBarrier other = SharedBarrier.open(spec);
+             ChildJvm alone = ChildJvm.start(BarrierChild.class, dir.toString(), name, "3", "0", "then-await")) {
+            atWork.join(); // two parties that have not arrived yet
+            other.join();
+            alone.awaitLine("waiting", 60);
+            while (atWork.status().arrived() < 1) Thread.sleep(5);
+            long dead = alone.pid();
+            alone.kill();
+            try (SharedBarrier replacement = SharedBarrier.open(spec)) {
+                replacement.join(); // the dead party's seat: the only one left
+                String expected = "barrier '" + name + "' is broken: party pid " + dead + " died (or closed the barrier)"
+                        + " while 1 of 3 parties waited at generation 0; reset it to use it again";
+                assertEquals(expected, atWork.status().brokenReason().orElse("(not broken)"));
+                assertEquals(expected, assertThrows(BarrierBrokenException.class,
+                        () -> replacement.await(Duration.ofSeconds(5))).getMessage());
+                assertEquals(expected, assertThrows(BarrierBrokenException.class,
+                        () -> other.await(Duration.ofSeconds(5))).getMessage());
+                atWork.reset();
+                assertEquals(List.of(true, true, true),
+                        atWork.status().seated().stream().map(BarrierStatus.Party::alive).toList());
             }
         }
     }

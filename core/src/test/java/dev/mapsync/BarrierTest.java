@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -142,6 +143,34 @@ class BarrierTest {
             CompletableFuture<Long> b = CompletableFuture.supplyAsync(() -> first.await(Duration.ofSeconds(30)), threads);
             assertEquals(1, third.await(Duration.ofSeconds(30)), "a closed party's seat is free for a new one");
             assertEquals(1, b.join());
+        }
+    }
+
+    /**
+     * A handle closed while its thread waits at the barrier frees its seat, but its arrival was counted: a party that
+     * took the freed seat and arrived would trip the generation one live party short (here the party still at work).
+     * Closing breaks the generation instead, as a party that died while others waited would.
+     */
+    @Test
+    void aHandleClosedWhileItsThreadWaitsBreaksTheGenerationItArrivedIn() throws Exception {
+        try (SharedBarrier atWork = SharedBarrier.create(spec(3)); SharedBarrier other = SharedBarrier.open(spec(3))) {
+            atWork.join();
+            other.join();
+            SharedBarrier closing = SharedBarrier.open(spec(3));
+            CompletableFuture<Long> waiting = CompletableFuture.supplyAsync(() -> closing.await(Duration.ofSeconds(30)), threads);
+            while (atWork.status().arrived() < 1) Thread.sleep(5);
+            closing.close();
+            String expected = "barrier '" + name + "' is broken: party pid " + Proc.PID + " died (or closed the barrier)"
+                    + " while 1 of 3 parties waited at generation 0; reset it to use it again";
+            assertEquals(expected, atWork.status().brokenReason().orElse("(not broken)"));
+            // its own thread leaves the barrier without passing it: broken, or closed if the unmapping came first
+            assertTrue(Set.of(BarrierBrokenException.class, MapClosedException.class).contains(failure(waiting).getClass()),
+                    () -> String.valueOf(failure(waiting)));
+            try (SharedBarrier newcomer = SharedBarrier.open(spec(3))) {
+                newcomer.join(); // the freed seat
+                assertEquals(expected, assertThrows(BarrierBrokenException.class,
+                        () -> other.await(Duration.ofSeconds(5))).getMessage());
+            }
         }
     }
 

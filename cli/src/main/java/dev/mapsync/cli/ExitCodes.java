@@ -21,8 +21,9 @@ final class ExitCodes {
     static final int PERMISSION = 4;
     static final int OTHER = 5;
     /**
-     * A check came out false: {@code cas} found another value, the demo found a wrong count, a lock owner lives,
-     * {@code doctor} found something a backend needs missing.
+     * A check came out false: {@code cas} found another value, the demo found a wrong count, the chaos soak found a
+     * broken invariant (or a crash, or a hang), a lock owner lives, {@code doctor} found something a backend needs
+     * missing.
      */
     static final int CHECK_FAILED = 6;
     /** A wait ran out of time, as with timeout(1): a lock, room in a queue, records to take, a barrier. */
@@ -31,10 +32,11 @@ final class ExitCodes {
     static final String HELP = """
             Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map (or key) not
             found, 3 incompatible or corrupt map, 4 permission denied, 5 other failure,
-            6 a check failed (cas saw another value, the demo counted wrong, unlock
-            --force found the owner alive, doctor found something a backend needs
-            missing), 124 a wait timed out (a lock, wait --until, room in a queue,
-            records to take, the other parties of a barrier).""";
+            6 a check failed (cas saw another value, the demo counted wrong, the chaos
+            soak found a broken invariant, a crash or a hang, unlock --force found
+            the owner alive, doctor found something a backend needs missing), 124 a
+            wait timed out (a lock, wait --until, room in a queue, records to take,
+            the other parties of a barrier).""";
 
     /** The code of a failure: the documented exceptions by their type; a map's memory that faulted is corrupt. */
     static int of(Throwable e) {

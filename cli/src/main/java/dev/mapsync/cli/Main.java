@@ -21,7 +21,7 @@ import java.util.List;
                 LocksCommand.class, UnlockCommand.class, WatchCommand.class, WaitCommand.class, QueueCommand.class,
                 BarrierCommand.class, ExportCommand.class, TopCommand.class, BenchCommand.class, CompletionCommand.class,
                 DoctorCommand.class, DemoCommand.class,
-                DemoWorkerCommand.class, CommandLine.HelpCommand.class})
+                DemoWorkerCommand.class, ChaosCommand.class, ChaosWorkerCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;

@@ -9,27 +9,57 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The demo's worker processes: separate JVMs running {@code mapsync demo-worker} from the same jar, so the
- * sharing shown is between real processes.
+ * Worker processes: separate JVMs running a hidden {@code mapsync} command ({@code demo-worker} for the demo,
+ * {@code chaos-worker} for the chaos soak) from the same jar, so the sharing shown is between real processes.
  */
 public final class Workers implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
+    private final String workerCommand;
+    /** Where each worker's output goes: null for a temporary file deleted at {@link #close()}. */
+    private final Path logDir;
+    private final List<String> jvmOptions;
 
-    /** Starts one worker JVM with {@code args} after {@code demo-worker}. */
+    /** The demo's workers: {@code demo-worker}, their output in temporary files. */
+    public Workers() {
+        this("demo-worker", null, List.of());
+    }
+
+    /**
+     * Workers that run {@code mapsync WORKERCOMMAND}, with their output kept in {@code logDir} (or temporary files
+     * when null) and {@code jvmOptions} added to every JVM's command line.
+     */
+    public Workers(String workerCommand, Path logDir, List<String> jvmOptions) {
+        this.workerCommand = workerCommand;
+        this.logDir = logDir;
+        this.jvmOptions = List.copyOf(jvmOptions);
+    }
+
+    /** Starts one worker JVM with {@code args} after the worker command. */
     public Process start(String... args) {
+        return start(List.of(), "worker", args);
+    }
+
+    /**
+     * Starts one worker JVM with {@code extraJvmOptions} (after the common ones) and {@code args} after the worker
+     * command; its output goes to a file whose name starts with {@code logName}.
+     */
+    public Process start(List<String> extraJvmOptions, String logName, String... args) {
         List<String> command = new ArrayList<>();
         command.add(javaCommand());
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx64m");
+        command.addAll(jvmOptions);
+        command.addAll(extraJvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("dev.mapsync.cli.Main");
-        command.add("demo-worker");
+        command.add(workerCommand);
         command.addAll(List.of(args));
         try {
-            Path log = Files.createTempFile("mapsync-demo-worker", ".log");
+            Path log = logDir == null ? Files.createTempFile("mapsync-" + workerCommand, ".log")
+                    : Files.createTempFile(logDir, logName + "-", ".log");
             logs.add(log);
             Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             processes.add(p);
@@ -72,6 +102,16 @@ public final class Workers implements AutoCloseable {
         return failures;
     }
 
+    /** The file worker {@code i} (in the order started) prints to. */
+    public Path log(int i) {
+        return logs.get(i);
+    }
+
+    /** The file {@code worker} (one this started) prints to. */
+    public Path log(Process worker) {
+        return logs.get(processes.indexOf(worker));
+    }
+
     /** The last line worker {@code i} printed, or the empty string. */
     public String lastLine(int i) {
         try {
@@ -96,6 +136,7 @@ public final class Workers implements AutoCloseable {
         for (Process p : processes) {
             if (p.isAlive()) p.destroyForcibly();
         }
+        if (logDir != null) return; // kept: the caller decides whether its folder stays
         for (Path log : logs) {
             try {
                 Files.deleteIfExists(log);

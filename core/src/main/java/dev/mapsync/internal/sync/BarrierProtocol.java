@@ -66,6 +66,8 @@ public final class BarrierProtocol {
     private final int parties;
     private final int token;
     private volatile int seat = -1;
+    /** The generation (unsigned) this handle has arrived in and waits for, or -1: see {@link #leave()}. */
+    private volatile long waitingIn = -1;
 
     public BarrierProtocol(MapRegion region) {
         this.region = region;
@@ -112,7 +114,16 @@ public final class BarrierProtocol {
                 }
                 continue;
             }
-            if (LONG.compareAndSet(control, STATE, s, s + 1)) return waitFor(generation, timeoutNanos, deadline);
+            if (LONG.compareAndSet(control, STATE, s, s + 1)) {
+                waitingIn = Integer.toUnsignedLong(generation);
+                try {
+                    // a close that freed the seat meanwhile did not see this arrival: it must not outlive the party
+                    if (seat < 0) breakBarrier(generation, WHY_DIED, Proc.PID);
+                    return waitFor(generation, timeoutNanos, deadline);
+                } finally {
+                    waitingIn = -1;
+                }
+            }
         }
     }
 
@@ -226,9 +237,11 @@ public final class BarrierProtocol {
         }
         for (int i = 0; i < parties; i++) {
             int t = (int) INT.getVolatile(control, seat(i));
-            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.lockFd(), t)
-                    && INT.compareAndSet(control, seat(i), t, token)) {
+            if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.lockFd(), t)) {
+                int deadPid = (int) INT.get(control, seat(i) + 4);
+                if (!INT.compareAndSet(control, seat(i), t, token)) continue;
                 takeSeat(i);
+                breakForDeadHolder(deadPid);
                 return;
             }
         }
@@ -238,18 +251,38 @@ public final class BarrierProtocol {
                 + pids + "); a process becomes a party at its first await and stays one until it closes the barrier");
     }
 
+    /**
+     * Called by a party that took the seat of a holder that is gone: if anyone has arrived in the current generation,
+     * the holder may be one of them, its arrival counted though it will never leave the barrier, and no waiter can
+     * find it gone any more (the seat has a live holder again). Counted with this party's own arrival, it would trip
+     * the generation one live party short; so the generation breaks, as the waiters would have broken it had they
+     * looked first. A generation nobody has arrived in holds no arrival of the dead holder, and goes on.
+     */
+    private void breakForDeadHolder(int deadPid) {
+        long s = (long) LONG.getVolatile(control, STATE);
+        if (arrived(s) > 0 && !broken(s)) breakBarrier(generation(s), WHY_DIED, deadPid);
+    }
+
     private void takeSeat(int i) {
         INT.set(control, seat(i) + 4, Proc.PID);
         LONG.set(control, seat(i) + 8, System.currentTimeMillis());
         seat = i;
     }
 
-    /** Frees this handle's seat (it is closing). */
+    /**
+     * Frees this handle's seat (it is closing). If a thread of this handle has arrived and waits, its arrival would
+     * stay counted for a party that is gone, and a party that takes the freed seat would trip the generation one live
+     * party short: the generation breaks instead, as for a party that died while the others waited.
+     */
     public synchronized void leave() {
-        if (seat >= 0 && !region.isClosed() && (int) INT.getVolatile(control, seat(seat)) == token) {
-            INT.compareAndSet(control, seat(seat), token, 0);
+        int mine = seat;
+        seat = -1; // before looking for an arrival: an arrival racing with this sees it and breaks (see await)
+        if (region.isClosed()) return;
+        long waiting = waitingIn;
+        if (waiting >= 0) breakBarrier((int) waiting, WHY_DIED, Proc.PID);
+        if (mine >= 0 && (int) INT.getVolatile(control, seat(mine)) == token) {
+            INT.compareAndSet(control, seat(mine), token, 0);
         }
-        seat = -1;
     }
 
     /** The first seat whose holder's handle is gone, or -1. */
