@@ -56,9 +56,10 @@ public final class CaseRunner {
         String name = kind.bpf ? bpfName : "c" + c.id();
         Path file = cases.resolve(name);
         if (kind.bpf) {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(sidecar), 0);
-            }
+            // the kernel map's values as the template had them (through the template's sidecar), then the sidecar
+            restore(file, sidecar);
+            Templates.restoreValues(cases, name);
+            restore(file, sidecar);
         } else {
             Files.copy(templates.resolve(kind.template), file);
         }
@@ -80,6 +81,12 @@ public final class CaseRunner {
             Files.deleteIfExists(cases.resolve(name + ".live"));
         }
         return r;
+    }
+
+    private static void restore(Path sidecar, byte[] bytes) throws IOException {
+        try (FileChannel ch = FileChannel.open(sidecar, StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes), 0);
+        }
     }
 
     private static Result cli(int id, Operation op, String map, Path dir, Stimulus stimulus, long start) {
