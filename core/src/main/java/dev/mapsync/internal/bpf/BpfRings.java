@@ -180,7 +180,8 @@ public final class BpfRings {
         try {
             return BpfArea.read(head);
         } catch (IllegalStateException e) {
-            throw new CorruptMapException("bpf map '" + name + "': sidecar " + sidecar + " is corrupt: " + e.getMessage());
+            throw new CorruptMapException("bpf map '" + name + "' is corrupt: in its sidecar " + sidecar + ", the "
+                    + e.getMessage());
         }
     }
 }
