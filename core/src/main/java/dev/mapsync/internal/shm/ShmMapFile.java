@@ -117,7 +117,14 @@ public final class ShmMapFile {
             int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
             MemorySegment mapping = translate(name, file, () -> {
                 MemorySegment m = LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString());
-                Pages.backAll(fd, m, header.fileLength(), !readOnly); // no page of it may fault later
+                try {
+                    Pages.backAll(fd, m, header.fileLength(), !readOnly); // no page of it may fault later
+                } catch (SyscallException e) {
+                    // pages past the end of a file that shrank since its header was checked cannot be backed either
+                    long now = LibC.fstat(fd).size();
+                    if (now < header.fileLength()) throw truncated(name, now, header.fileLength());
+                    throw e;
+                }
                 return m;
             });
             MemorySegment head = readOnly ? mapping.asReadOnly() : mapping;
@@ -129,6 +136,11 @@ public final class ShmMapFile {
             LibC.close(fd);
             throw e;
         }
+    }
+
+    private static CorruptMapException truncated(String name, long size, long needs) {
+        return new CorruptMapException("map '" + name + "' is truncated: the file has " + size + " bytes, its header"
+                + " needs " + needs);
     }
 
     /** Reads the header of an existing map without keeping it open (to describe it; whoever owns it). */
