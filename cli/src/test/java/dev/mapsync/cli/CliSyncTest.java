@@ -119,6 +119,19 @@ class CliSyncTest {
     }
 
     @Test
+    void aWarningOfTheLibraryIsOneLineOnStderr() {
+        try (SharedArray<Long> map = counters(4)) {
+            // a peer left the subscriber count wrapped: the watch sets it right, and the library warns that it did
+            Peer.putInt(dir.resolve("m"), Peer.subscribers(), -3);
+            Cli watch = ms("watch", "m", "--timeout", "100ms");
+            assertEquals(0, watch.code(), watch.err());
+            assertEquals("mapsync: warning: map 'm': its subscriber count was 4294967294, which no set of subscriptions"
+                    + " gives (another process wrote it, or it wrapped); set it to 1, the subscriptions of the processes"
+                    + " that have the map open. Changes made while it was 0 were not recorded for them.\n", watch.err());
+        }
+    }
+
+    @Test
     void waitReturnsWhenTheValueComesOr124WhenTimeRunsOut() throws Exception {
         try (SharedArray<Long> map = counters(2)) {
             Cli late = ms("wait", "m", "0", "--until", "5", "--timeout", "150ms");
