@@ -104,6 +104,16 @@ class BadFileTest {
     }
 
     @Test
+    void anArraysKeySchemaThatIsNotItsIndexIsCorrupt() throws IOException {
+        patch(Header.SCHEMA_TEXT_OFFSET, "x".getBytes()); // "u32" -> "x32"
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: key schema: schema 'x32': expected a type"
+                + " (i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, char[N] or {...}) at position 1, found 'x'");
+        patch(Header.SCHEMA_TEXT_OFFSET, "u64".getBytes()); // "u64i64": "u64" for the key, which is 4 bytes
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: key schema u64 is 8 bytes, the key size"
+                + " field says 4");
+    }
+
+    @Test
     void aMapWhoseCreatorDiedBeforeFinishingItIsRefusedAtOnce() throws IOException {
         spec = spec.openTimeout(Duration.ofSeconds(30));
         patch(Header.READY_OFFSET, le32(0));
