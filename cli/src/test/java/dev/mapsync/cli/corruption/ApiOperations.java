@@ -163,11 +163,12 @@ final class ApiOperations {
         HashSpec<Object, Object> spec = HashSpec.existing(c.name()).dir(c.dir()).backend(c.backend()).lockTimeout(SHORT)
                 .openTimeout(SHORT);
         try (SharedHashMap<Object, Object> h = SharedHashMap.open(spec)) {
+            Map<String, Object> value = new java.util.LinkedHashMap<>(Map.of("id", 12L, "balance", 7L, "owner", "o12"));
             return switch (op) {
                 case "get" -> h.get("k3");
                 case "containsKey" -> h.containsKey("k4");
-                case "put" -> h.put("k3", h.get("k2"));
-                case "put new" -> h.put("k12", h.get("k2"));
+                case "put" -> h.put("k3", value);
+                case "put new" -> h.put("k12", value);
                 case "remove" -> h.remove("k4");
                 case "getAndAdd" -> h.getAndAdd("k3", "balance", 1);
                 case "compute" -> h.compute("k3", (k, v) -> v);
