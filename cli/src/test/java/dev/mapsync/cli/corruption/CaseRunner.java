@@ -40,6 +40,7 @@ public final class CaseRunner {
         int first = Integer.parseInt(args[4]);
         String bpfName = args[5];
         byte[] sidecar = bpfName.equals("-") ? null : Files.readAllBytes(templates.resolve(bpfName));
+        warmUp(templates, cases);
         for (int i = first; i < lines.size(); i++) {
             Case.Line c = Case.Line.parse(lines.get(i));
             append(results, "begin " + c.id());
@@ -83,6 +84,26 @@ public final class CaseRunner {
         return r;
     }
 
+    /**
+     * Runs a few commands on copies of the templates first, so that a case's time is its own and not the loading of
+     * the classes every command needs (a case after a crash or a hang starts a new runner).
+     */
+    private static void warmUp(Path templates, Path cases) throws IOException {
+        for (MapKind kind : MapKind.values()) {
+            if (kind.bpf) continue;
+            Path copy = cases.resolve("warm");
+            Files.copy(templates.resolve(kind.template), copy);
+            for (Operation op : Operations.of(kind)) {
+                if (op.isCli() && !op.watches() && !op.args().contains("rm")) {
+                    InProcessCli.run(withDir(op.argsFor("warm"), cases));
+                }
+            }
+            Files.deleteIfExists(copy);
+            Files.deleteIfExists(cases.resolve("warm.live"));
+        }
+        LOGGED.reset();
+    }
+
     private static void restore(Path sidecar, byte[] bytes) throws IOException {
         try (FileChannel ch = FileChannel.open(sidecar, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes), 0);
@@ -90,13 +111,7 @@ public final class CaseRunner {
     }
 
     private static Result cli(int id, Operation op, String map, Path dir, Stimulus stimulus, long start) {
-        String[] args = op.argsFor(map, dir.toString());
-        String[] all = new String[args.length + 1];
-        // mapsync COMMAND [SUBCOMMAND] --dir=DIR ...: the folder option after the command names
-        int names = args[0].equals("queue") || args[0].equals("barrier") ? 2 : 1;
-        System.arraycopy(args, 0, all, 0, names);
-        all[names] = "--dir=" + dir;
-        System.arraycopy(args, names, all, names + 1, args.length - names);
+        String[] all = withDir(op.argsFor(map), dir);
         InProcessCli.Result r;
         if (op.watches()) {
             AtomicReference<InProcessCli.Result> done = new AtomicReference<>();
@@ -113,6 +128,16 @@ public final class CaseRunner {
         long millis = (System.nanoTime() - start) / 1_000_000;
         String first = r.out().lines().findFirst().orElse("");
         return new Result(id, r.code(), millis, first, r.err(), LOGGED.text());
+    }
+
+    /** {@code mapsync COMMAND [SUBCOMMAND] --dir=DIR ...}: the folder option after the command's names. */
+    private static String[] withDir(String[] args, Path dir) {
+        String[] all = new String[args.length + 1];
+        int names = args[0].equals("queue") || args[0].equals("barrier") ? 2 : 1;
+        System.arraycopy(args, 0, all, 0, names);
+        all[names] = "--dir=" + dir;
+        System.arraycopy(args, names, all, names + 1, args.length - names);
+        return all;
     }
 
     private static Result api(int id, MapKind kind, Operation op, Path dir, String name, Stimulus stimulus, long start) {

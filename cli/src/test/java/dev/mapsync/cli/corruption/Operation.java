@@ -34,7 +34,7 @@ record Operation(String name, List<String> args, long timeoutMs, Set<Integer> co
     }
 
     /** The command's arguments with the map named. */
-    String[] argsFor(String map, String dir) {
+    String[] argsFor(String map) {
         return args.stream().map(a -> a.replace("{map}", map)).toList().toArray(new String[0]);
     }
 }
