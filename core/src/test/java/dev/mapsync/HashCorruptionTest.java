@@ -49,7 +49,7 @@ class HashCorruptionTest {
         return Peer.getLong(file(), Peer.DATA_OFFSET) + layout.segment(g);
     }
 
-    /** Runs {@code action} on the map and expects a CorruptMapException that starts with {@code message}, within a second. */
+    /** Runs {@code action} on the map and expects a CorruptMapException that starts with {@code message}, within 5 s. */
     private void corrupt(String message, Consumer<SharedHashMap<String, Long>> action) throws Exception {
         CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
             try (SharedHashMap<String, Long> map = SharedHashMap.open(spec())) {
@@ -59,7 +59,7 @@ class HashCorruptionTest {
                 return t;
             }
         }, r -> Thread.ofPlatform().daemon().start(r)); // a thread of its own: a hung one must not hold up the next
-        Throwable t = thrown.get(1, TimeUnit.SECONDS); // once it spun for the lock timeout (30 s)
+        Throwable t = thrown.get(5, TimeUnit.SECONDS); // once it spun for the lock timeout (30 s)
         CorruptMapException e = assertThrows(CorruptMapException.class, () -> {
             if (t != null) throw t;
         });

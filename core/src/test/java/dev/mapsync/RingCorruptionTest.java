@@ -56,7 +56,10 @@ class RingCorruptionTest {
         assertEquals(16, Peer.getLong(file, CONSUMER));
     }
 
-    /** Runs {@code action} on the ring and expects a CorruptMapException saying {@code message}, within a second. */
+    /**
+     * Runs {@code action} on the ring and expects a CorruptMapException saying {@code message}, within 5 s (where it
+     * once waited its 30 s, or for ever).
+     */
     private void corrupt(String message, Consumer<SharedRing> action) throws Exception {
         CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
             try (SharedRing ring = SharedRing.open(MapSpec.ring(name, 4096).dir(dir))) {
@@ -66,7 +69,7 @@ class RingCorruptionTest {
                 return t;
             }
         }, r -> Thread.ofPlatform().daemon().start(r)); // a thread of its own: a hung one must not hold up the next
-        Throwable t = thrown.get(1, TimeUnit.SECONDS); // never a wait, never a spin
+        Throwable t = thrown.get(5, TimeUnit.SECONDS); // never a wait (30 s here), never a spin
         CorruptMapException e = assertThrows(CorruptMapException.class, () -> {
             if (t != null) throw t;
         });
@@ -126,5 +129,27 @@ class RingCorruptionTest {
                 ring -> ring.consumer().poll(Duration.ofSeconds(30)));
         corrupt("the record at position 16 says 41 bytes, more than were produced after it (the producer position is 64)",
                 ring -> ring.consumer().drain(p -> { }, 10));
+    }
+
+    @Test
+    void aClaimedRecordOfADeadClaimerLongerThanWhatWasProducedIsCorrupt() throws Exception {
+        ringWithRecords();
+        // BUSY, DISCARD and every length bit, claimed by a token no live handle has: once it was zeroed out of bounds
+        Peer.putLong(file, DATA + 16, 0x0000_0400_FFFF_FFFFL);
+        corrupt("the record at position 16 says 1073741823 bytes, more than were produced after it (the producer"
+                + " position is 64)", ring -> ring.consumer().poll(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aProducerPositionPastTheConsumersWithNoRecordThereIsCorrupt() throws Exception {
+        ringWithRecords();
+        Peer.putLong(file, DATA + 16, 0); // the record the producer position says is there
+        String problem = "its producer position 64 is past its consumer position 16, but there is no record at it";
+        corrupt(problem, ring -> ring.consumer().poll(Duration.ofSeconds(30)));
+        corrupt(problem, ring -> {
+            try (RingConsumer c = ring.consumer()) {
+                for (int i = 0; i < 100; i++) c.next(); // a consumer that polls without sleeping finds out too
+            }
+        });
     }
 }

@@ -175,9 +175,23 @@ public final class RingReader implements AutoCloseable {
     private int emptyAt() {
         if (++emptyLooks >= EMPTY_LOOKS_BEFORE_CHECK) {
             emptyLooks = 0;
-            producerSeen = producerPosition();
+            checkNothingProduced();
         }
         return EMPTY;
+    }
+
+    /**
+     * For an shm consumer that found no record at its position: checks that the producer position is not past it.
+     * A producer writes a record's header before it moves the producer position past it (and the consumer zeroes
+     * only what it consumed), so a producer position past the consumer's, read before a zero header, is corrupt: the
+     * consumer would wait there for ever.
+     */
+    private void checkNothingProduced() {
+        producerSeen = producerPosition();
+        if (producerSeen != consumer && (long) LONG.getAcquire(data, consumer & mask) == 0) {
+            throw ring.corrupt("its producer position " + producerSeen + " is past its consumer position " + consumer
+                    + ", but there is no record at it");
+        }
     }
 
     /** The producer position, loaded now (acquire) and checked against this consumer's position. */
@@ -325,7 +339,7 @@ public final class RingReader implements AutoCloseable {
     }
 
     private void sleepOnFutex(int state, long slice) {
-        producerSeen = producerPosition(); // about to sleep: a consumer past the producer would sleep for ever
+        if (state == EMPTY) checkNothingProduced(); // about to sleep: on corrupt positions it would sleep for ever
         store();
         long headerSeen = (long) LONG.getAcquire(data, consumer & mask);
         INT.setVolatile(control, RingLayout.CONSUMER_WAIT, 1);
@@ -375,7 +389,8 @@ public final class RingReader implements AutoCloseable {
         if ((header & RingLayout.BUSY) == 0) return true;
         int claimer = (int) INT.getAcquire(data, at + 4);
         if (claimer == ownToken || ProcessSlots.isAlive(control, ring.lockFd(), claimer)) return false;
-        if (producerPosition() == consumer) {
+        producerSeen = producerPosition();
+        if (producerSeen == consumer) {
             // the claimer died inside the reserve lock after writing the header, before moving the producer
             // position: the record never became part of the ring. Clear the header, unless the producer that took
             // the lock over has written its own there already.
@@ -384,6 +399,8 @@ public final class RingReader implements AutoCloseable {
             return true;
         }
         int length = header & RingLayout.LENGTH_MASK;
+        // the claim moved the producer position past the whole record before anyone could see it there
+        if (RingLayout.recordSize(length) > producerSeen - consumer) throw corrupt(length);
         // the claimer can never commit now; mark the record as it is treated, so a later reader of the file agrees
         if (!INT.compareAndSet(data, at, header, length | RingLayout.DISCARD)) return true;
         long size = RingLayout.recordSize(length);
