@@ -113,7 +113,19 @@ public final class CaseRunner {
     private static Result cli(int id, Operation op, String map, Path dir, Stimulus stimulus, long start) {
         String[] all = withDir(op.argsFor(map), dir);
         InProcessCli.Result r;
-        if (op.watches()) {
+        if (op.follows()) {
+            AtomicReference<InProcessCli.Result> done = new AtomicReference<>();
+            Thread t = Thread.ofPlatform().start(() -> done.set(InProcessCli.run(all)));
+            try {
+                if (!t.join(java.time.Duration.ofMillis(op.timeoutMs()))) {
+                    seal(dir, map);
+                    t.join();
+                }
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            r = done.get();
+        } else if (op.watches()) {
             AtomicReference<InProcessCli.Result> done = new AtomicReference<>();
             Thread t = Thread.ofPlatform().start(() -> done.set(InProcessCli.run(all)));
             try {
@@ -128,6 +140,18 @@ public final class CaseRunner {
         long millis = (System.nanoTime() - start) / 1_000_000;
         String first = r.out().lines().findFirst().orElse("");
         return new Result(id, r.code(), millis, first, r.err(), LOGGED.text());
+    }
+
+    /**
+     * Seals the queue, as its producer would when it is done: through the API (which wakes its consumer), or, if the
+     * map refuses that, by its sealed word (the consumer looks again within a second).
+     */
+    private static void seal(Path dir, String name) {
+        try (dev.mapsync.SharedRing ring = dev.mapsync.SharedRing.open(MapSpec.existing(name).dir(dir))) {
+            ring.seal();
+        } catch (RuntimeException e) {
+            dev.mapsync.testkit.Peer.putInt(dir.resolve(name), Geometry.SEALED, 1);
+        }
     }
 
     /** {@code mapsync COMMAND [SUBCOMMAND] --dir=DIR ...}: the folder option after the command's names. */

@@ -15,22 +15,27 @@ import java.util.Set;
  *                  always allowed; 5 only with the messages {@link Judge} lists)
  * @param watches   true for an operation that subscribes to changes: forged changes are written once it has
  *                  subscribed, and real ones made, until it ends
+ * @param follows   true for an operation that reads a queue until it is sealed ({@code take --follow}): when its
+ *                  timeout has passed the case seals the queue (a corrupted sealed word may have unsealed it), and
+ *                  then it must end
  */
-record Operation(String name, List<String> args, long timeoutMs, Set<Integer> codes, boolean watches) {
+record Operation(String name, List<String> args, long timeoutMs, Set<Integer> codes, boolean watches, boolean follows) {
     boolean isCli() {
         return !args.isEmpty();
     }
 
     static Operation cli(long timeoutMs, Set<Integer> codes, String... args) {
-        return new Operation("cli " + String.join(" ", args), List.of(args), timeoutMs, codes, false);
+        return new Operation("cli " + String.join(" ", args), List.of(args), timeoutMs, codes, false,
+                List.of(args).contains("--follow"));
     }
 
     static Operation api(String name, long timeoutMs) {
-        return new Operation("api " + name, List.of(), timeoutMs, Set.of(), name.startsWith("changes") || name.startsWith("watch"));
+        return new Operation("api " + name, List.of(), timeoutMs, Set.of(), name.startsWith("changes") || name.startsWith("watch"),
+                false);
     }
 
     Operation watching() {
-        return new Operation(name, args, timeoutMs, codes, true);
+        return new Operation(name, args, timeoutMs, codes, true, follows);
     }
 
     /** The command's arguments with the map named. */

@@ -59,7 +59,7 @@ final class Operations {
                 ops.add(Operation.cli(0, OK, "info", "{map}"));
                 ops.add(Operation.cli(0, OK, "list"));
                 ops.add(Operation.cli(0, OK, "rm", "{map}"));
-                if (sealed) ops.add(Operation.cli(0, OK, "queue", "take", "{map}", "--follow"));
+                if (sealed) ops.add(Operation.cli(T, OK, "queue", "take", "{map}", "--follow"));
                 ops.addAll(ApiOperations.RING);
             }
             case BARRIER -> {
