@@ -35,9 +35,14 @@ public final class ChangeCursor implements AutoCloseable {
         this.array = array;
         this.poller = new LogPoller<>(log, new LogPoller.Entries<>() {
             @Override
-            public boolean read(long seq, List<ChangeEvent> out) {
-                Change c = log.read(seq);
+            public boolean read(long seq, long waitUntil, List<ChangeEvent> out) {
+                Change c = log.read(seq, waitUntil);
                 if (c == null) return false;
+                if (c.key() < 0 || c.key() >= array.length()) {
+                    // no writer records a change of an entry the map does not have: a listener must never get one
+                    throw log.corrupt("change " + seq + " of its change log names entry " + c.key() + ", and it has"
+                            + " entries 0.." + (array.length() - 1));
+                }
                 if (c.key() >= fromKey && c.key() <= toKey) out.add(c);
                 return true;
             }

@@ -37,10 +37,20 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
         MemorySegment keyBytes = MemorySegment.ofArray(new byte[map.keyCodec().size()]);
         this.poller = new LogPoller<>(log, new LogPoller.Entries<>() {
             @Override
-            public boolean read(long seq, List<KeyChangeEvent<K>> out) {
-                ChangeLog.KeyedEntry e = log.readKeyed(seq, keyBytes);
+            public boolean read(long seq, long waitUntil, List<KeyChangeEvent<K>> out) {
+                ChangeLog.KeyedEntry e = log.readKeyed(seq, keyBytes, waitUntil);
                 if (e == null) return false;
-                K key = map.keyCodec().read(keyBytes, 0);
+                K key;
+                try {
+                    key = map.keyCodec().read(keyBytes, 0);
+                } catch (InvalidValueException bad) {
+                    throw log.corrupt("change " + seq + " of its change log holds bytes that are no key of the map ("
+                            + bad.getMessage() + ")");
+                }
+                if (e.kind() < ChangeLog.KIND_WRITE || e.kind() > ChangeLog.KIND_REMOVE) {
+                    throw log.corrupt("change " + seq + " of its change log is of kind " + e.kind() + ", which no"
+                            + " writer records");
+                }
                 if (filter.test(key)) out.add(new KeyChange<>(key, kind(e.kind()), e.seq(), e.pid()));
                 return true;
             }

@@ -330,12 +330,20 @@ public final class SharedRing implements AutoCloseable {
     public RingStatus status() {
         checkOpen();
         try {
-            long producerPosition = (long) LONG.getAcquire(ring.producerPosition(), 0L);
+            // both positions move while others produce and consume: the producer position read before the consumer
+            // position is at most a ring ahead of it, and the one read after it is not behind it
+            long producerBefore = (long) LONG.getAcquire(ring.producerPosition(), 0L);
             long consumerPosition = (long) LONG.getAcquire(ring.consumerPosition(), 0L);
+            long producerPosition = (long) LONG.getAcquire(ring.producerPosition(), 0L);
+            String problem = RingLayout.positionProblem(producerPosition, consumerPosition, Long.MAX_VALUE);
+            if (problem == null) {
+                problem = RingLayout.positionProblem(Math.max(producerBefore, consumerPosition), consumerPosition, capacity());
+            }
+            if (problem != null) throw ring.corrupt(problem);
             MemorySegment c = ring.control();
             int consumerPid = consuming() ? Proc.PID : RingReader.consumerPid(ring);
             return new RingStatus(name(), backend(), capacity(), producerPosition, consumerPosition,
-                    producerPosition - consumerPosition, isSealed(), (long) LONG.getAcquire(c, RingLayout.LOST_RECORDS),
+                    Math.min(producerPosition - consumerPosition, capacity()), isSealed(), (long) LONG.getAcquire(c, RingLayout.LOST_RECORDS),
                     (long) LONG.getAcquire(c, RingLayout.LOST_BYTES), consumerPid, valueSchema);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);

@@ -18,6 +18,7 @@ import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Files that are not good maps: each is refused with a clear message and left exactly as it was. */
 class BadFileTest {
@@ -103,11 +104,51 @@ class BadFileTest {
     }
 
     @Test
-    void aMapItsCreatorNeverFinished() throws IOException {
+    void anArraysKeySchemaThatIsNotItsIndexIsCorrupt() throws IOException {
+        patch(Header.SCHEMA_TEXT_OFFSET, "x".getBytes()); // "u32" -> "x32"
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: key schema: schema 'x32': expected a type"
+                + " (i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, char[N] or {...}) at position 1, found 'x'");
+        patch(Header.SCHEMA_TEXT_OFFSET, "u64".getBytes()); // "u64i64": "u64" for the key, which is 4 bytes
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: key schema u64 is 8 bytes, the key size"
+                + " field says 4");
+    }
+
+    @Test
+    void aMapWhoseCreatorDiedBeforeFinishingItIsRefusedAtOnce() throws IOException {
+        spec = spec.openTimeout(Duration.ofSeconds(30));
         patch(Header.READY_OFFSET, le32(0));
         patch(Header.CREATOR_PID_OFFSET, le32(Integer.MAX_VALUE - 1));
-        refusedWithoutChange(CorruptMapException.class, "map 'bad' was not finished by its creator (pid 2147483646,"
-                + " no longer running) within 200 ms; if the creator died, delete it (mapsync rm bad)");
+        long start = System.nanoTime();
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' was never finished: its creator (pid 2147483646) is"
+                + " no longer running; delete it (mapsync rm bad)");
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "not after the open timeout (30 s)");
+    }
+
+    @Test
+    void aMapWhoseCreatorLivesIsWaitedForUpToTheOpenTimeout() throws IOException {
+        patch(Header.READY_OFFSET, le32(0)); // made by this process, which lives: it may still finish it
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' was not finished by its creator (pid "
+                + ProcessHandle.current().pid() + ", still running) within 200 ms; if the creator died, delete it"
+                + " (mapsync rm bad)");
+    }
+
+    @Test
+    void aReadyWordThatIsNeitherZeroNorOneIsCorrupt() throws IOException {
+        spec = spec.openTimeout(Duration.ofSeconds(30));
+        patch(Header.READY_OFFSET, le32(7));
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: its ready word is 7, not 0 (being made) or"
+                + " 1 (ready)");
+        patch(Header.READY_OFFSET, le32(-1));
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: its ready word is 4294967295, not 0 (being"
+                + " made) or 1 (ready)");
+    }
+
+    @Test
+    void aReadyMapWithoutItsMagicIsCorrupt() throws IOException {
+        spec = spec.openTimeout(Duration.ofSeconds(30));
+        patch(0, new byte[8]);
+        refusedWithoutChange(CorruptMapException.class, "map 'bad' is corrupt: it is marked ready, but its first bytes are"
+                + " zero, not \"MAPSYNC\\0\"");
     }
 
     @Test

@@ -58,6 +58,7 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        LibraryLog.to(err);
         Main main = new Main();
         CommandLine cl = new CommandLine(main);
         cl.setUsageHelpWidth(120); // the descriptions are written for 120 columns; every subcommand inherits it

@@ -36,6 +36,11 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "Stop after N events.")
     Long count;
 
+    @Option(names = "--timeout", paramLabel = "T", converter = DurationConverter.class,
+            description = "Stop after T; exit 124 if fewer than --count events came by then (default: watch until"
+                    + " interrupted, or --count events).")
+    Duration timeout;
+
     @Override
     public Integer call() throws InterruptedException {
         if (count != null && count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
@@ -60,15 +65,30 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
             AtomicLong printed = new AtomicLong();
             var schema = a.codec().schema();
             java.util.function.Consumer<ChangeEvent> print = e -> {
+                // events keep coming until the subscription is closed: --count N prints N
+                if (count != null && printed.get() >= count) return;
                 out().println(json ? Json.of(jsonOf(e, a, schema)) : text(e, a, schema));
                 if (out().checkError() || (count != null && printed.incrementAndGet() >= count)) done.countDown();
             };
             try (Subscription sub = polling ? a.watchPolling(poll, range[0], range[1], print)
                     : a.watch(range[0], range[1], print)) {
-                while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                long deadline = System.nanoTime() + (timeout == null ? 0 : timeout.toNanos());
+                boolean timedOut = false;
+                long slice = 200_000_000L;
+                while (!done.await(timeout == null ? slice : Math.min(slice, Math.max(0, deadline - System.nanoTime())),
+                        java.util.concurrent.TimeUnit.NANOSECONDS)) {
                     if (!sub.isActive()) break;
+                    if (timeout != null && System.nanoTime() - deadline >= 0) {
+                        timedOut = true;
+                        break;
+                    }
                 }
                 if (sub.failure().isPresent()) throw rethrown(sub.failure().get());
+                if (timedOut && count != null && printed.get() < count) {
+                    err().println("mapsync: watched map '" + a.name() + "' for " + DurationText.of(timeout) + ": "
+                            + printed.get() + " of " + count + " changes came");
+                    return ExitCodes.TIMED_OUT;
+                }
             }
         }
         return ExitCodes.OK;

@@ -96,6 +96,42 @@ class CliSyncTest {
     }
 
     @Test
+    void watchWithATimeoutEndsWith124WhenFewerChangesCameAndZeroWithoutACount() throws Exception {
+        try (SharedArray<Long> map = counters(4)) {
+            Cli none = ms("watch", "m", "--count", "1", "--timeout", "200ms");
+            assertEquals(124, none.code(), none.err());
+            assertEquals("", none.out());
+            assertEquals("mapsync: watched map 'm' for 200 ms: 0 of 1 changes came\n", none.err());
+            Cli quiet = ms("watch", "m", "--timeout", "100ms");
+            assertEquals(0, quiet.code(), quiet.err());
+            assertEquals("", quiet.out() + quiet.err());
+            CompletableFuture<Cli> one = CompletableFuture.supplyAsync(() -> ms("watch", "m", "--count", "1", "--timeout", "10s"));
+            // changes until the watcher has subscribed: --count 1 prints exactly one, however many came
+            for (long v = 1; !one.isDone(); v++) {
+                map.set(2, v);
+                map.set(2, -v);
+                Thread.sleep(5);
+            }
+            Cli got = one.get();
+            assertEquals(0, got.code(), got.err());
+            assertEquals(1, got.out().lines().count(), got.out());
+        }
+    }
+
+    @Test
+    void aWarningOfTheLibraryIsOneLineOnStderr() {
+        try (SharedArray<Long> map = counters(4)) {
+            // a peer left the subscriber count wrapped: the watch sets it right, and the library warns that it did
+            Peer.putInt(dir.resolve("m"), Peer.subscribers(), -3);
+            Cli watch = ms("watch", "m", "--timeout", "100ms");
+            assertEquals(0, watch.code(), watch.err());
+            assertEquals("mapsync: warning: map 'm': its subscriber count was 4294967294, which no set of subscriptions"
+                    + " gives (another process wrote it, or it wrapped); set it to 1, the subscriptions of the processes"
+                    + " that have the map open. Changes made while it was 0 were not recorded for them.\n", watch.err());
+        }
+    }
+
+    @Test
     void waitReturnsWhenTheValueComesOr124WhenTimeRunsOut() throws Exception {
         try (SharedArray<Long> map = counters(2)) {
             Cli late = ms("wait", "m", "0", "--until", "5", "--timeout", "150ms");

@@ -42,6 +42,28 @@ class QueueCliTest {
     }
 
     @Test
+    void aConsumerPositionPastTheProducersIsACorruptQueueAtOnce() throws Exception {
+        ok(ms("queue", "create", "q", "--capacity", "4K", "--value", "id:i64"));
+        ok(ms("queue", "put", "q", "id=1", "id=2", "id=3"));
+        ok(ms("queue", "take", "q"));
+        ok(ms("queue", "seal", "q"));
+        // another process wrote the consumer position: far past the producer's (48), or just past it
+        for (long consumer : new long[]{1L << 40, 48 + 16}) {
+            dev.mapsync.testkit.Peer.putLong(dir.resolve("q"), dev.mapsync.testkit.Peer.CONTROL + 33280, consumer);
+            String says = "mapsync: ring 'q' is corrupt: its consumer position " + consumer + " is past its producer"
+                    + " position 48\n";
+            // take --follow once spun for ever here, and stat said "used -48 bytes"
+            Cli follow = java.util.concurrent.CompletableFuture.supplyAsync(() -> ms("queue", "take", "q", "--follow"))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(3, follow.code(), follow.err());
+            assertEquals(says, follow.err());
+            Cli stat = ms("queue", "stat", "q");
+            assertEquals(3, stat.code(), stat.err());
+            assertEquals(says, stat.err());
+        }
+    }
+
+    @Test
     void recordsOfAnyLengthGoInAndComeOutInOrder() {
         Cli created = ms("queue", "create", "events", "--capacity", "4K");
         ok(created);

@@ -165,7 +165,7 @@ public final class BpfArrays {
     public static Map<String, String> details(String name, Path sidecar) {
         Optional<BpfArea> area;
         try {
-            area = readArea(sidecar);
+            area = readArea(name, sidecar);
         } catch (IOException | RuntimeException e) {
             return Map.of();
         }
@@ -304,11 +304,20 @@ public final class BpfArrays {
     }
 
     static BpfArea area(String name, Path sidecar, MemorySegment head) {
+        BpfArea area;
         try {
-            return BpfArea.read(head);
+            area = BpfArea.read(head);
         } catch (IllegalStateException e) {
-            throw new CorruptMapException("bpf map '" + name + "': sidecar " + sidecar + " is corrupt: " + e.getMessage());
+            throw new CorruptMapException("bpf map '" + name + "' is corrupt: in its sidecar " + sidecar + ", the "
+                    + e.getMessage());
         }
+        // a sidecar is named after its pin, whether mapsync made the map or adopted another program's pin
+        Path pinName = area.pin().getFileName();
+        if (pinName == null || !pinName.toString().equals(name)) {
+            throw new CorruptMapException("bpf map '" + name + "' is corrupt: in its sidecar " + sidecar + ", the pin"
+                    + " path " + area.pin() + " does not end in the map's name");
+        }
+        return area;
     }
 
     /** The area of a finished bpf sidecar, or empty when there is no file. */
@@ -317,13 +326,13 @@ public final class BpfArrays {
         Header header = ShmMapFile.readHeader(name, file, Duration.ZERO);
         if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
         try {
-            return readArea(file);
+            return readArea(name, file);
         } catch (IOException e) {
             throw new MapSyncException("cannot read sidecar " + file + " of bpf map '" + name + "': " + e, e);
         }
     }
 
-    private static Optional<BpfArea> readArea(Path sidecar) throws IOException {
+    private static Optional<BpfArea> readArea(String name, Path sidecar) throws IOException {
         if (!Files.exists(sidecar, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
         ByteBuffer head = ByteBuffer.allocate((int) Header.SCHEMA_TEXT_OFFSET);
         try (FileChannel ch = FileChannel.open(sidecar, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
@@ -332,6 +341,6 @@ public final class BpfArrays {
             }
         }
         if (head.hasRemaining()) return Optional.empty();
-        return Optional.of(BpfArea.read(MemorySegment.ofArray(head.array())));
+        return Optional.of(area(name, sidecar, MemorySegment.ofArray(head.array())));
     }
 }

@@ -177,10 +177,19 @@ public final class BpfRings {
     }
 
     private static BpfArea area(String name, Path sidecar, MemorySegment head) {
+        BpfArea area;
         try {
-            return BpfArea.read(head);
+            area = BpfArea.read(head);
         } catch (IllegalStateException e) {
-            throw new CorruptMapException("bpf map '" + name + "': sidecar " + sidecar + " is corrupt: " + e.getMessage());
+            throw new CorruptMapException("bpf map '" + name + "' is corrupt: in its sidecar " + sidecar + ", the "
+                    + e.getMessage());
         }
+        // a sidecar is named after its pin, whether mapsync made the map or adopted another program's pin
+        Path pinName = area.pin().getFileName();
+        if (pinName == null || !pinName.toString().equals(name)) {
+            throw new CorruptMapException("bpf map '" + name + "' is corrupt: in its sidecar " + sidecar + ", the pin"
+                    + " path " + area.pin() + " does not end in the map's name");
+        }
+        return area;
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapsync.internal.hash;
 
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.HashStats;
 import dev.mapsync.LockTimeoutException;
 import dev.mapsync.MapFullException;
@@ -95,7 +96,7 @@ public final class ShmHashTable implements HashTable {
         long start = 0;
         for (int attempt = 0; ; attempt++) {
             int s1 = (int) INT.getAcquire(data, seg + SEQ);
-            Windows.Overlay overlay = Windows.Overlay.NONE;
+            Journal overlay = Journal.NONE;
             if ((s1 & 1) != 0) overlay = windows.overlay(seg, s1);
             if (overlay != null) {
                 int found = probe(seg, home, meta, key, overlay);
@@ -105,13 +106,15 @@ public final class ShmHashTable implements HashTable {
                 }
                 VarHandle.loadLoadFence();
                 if ((int) INT.get(data, seg + SEQ) == s1) return found;
+            } else {
+                windows.checkMoved(seg, g, s1); // a journal no writer is rewriting is corrupt: never wait on it
             }
             start = backOff(attempt, start, g);
         }
     }
 
     /** Probes from {@code home} for the key, reading metas through the overlay. */
-    private int probe(long seg, int home, int meta, MemorySegment key, Windows.Overlay overlay) {
+    private int probe(long seg, int home, int meta, MemorySegment key, Journal overlay) {
         int i = home;
         for (int n = 0; n < slots; n++) {
             long slot = layout.slot(seg, i);
@@ -153,7 +156,7 @@ public final class ShmHashTable implements HashTable {
         locks.acquire(rec, -1, locks.timeoutNanos());
         try {
             repair(seg, g);
-            int found = probe(seg, home, meta, key, Windows.Overlay.NONE);
+            int found = probe(seg, home, meta, key, Journal.NONE);
             int action = update.decide(found < 0 ? null : data.asSlice(layout.slot(seg, found) + valueOffset, valueSize), into);
             switch (action) {
                 case Update.WRITE, Update.ADD -> {
@@ -219,7 +222,7 @@ public final class ShmHashTable implements HashTable {
         copyValue(value, 0, at + valueOffset);
         data.set(Layouts.INT, at + HOME, home);
         data.set(Layouts.INT, at + META, meta);
-        windows.setCount(g, windows.count(g) + 1);
+        windows.setCount(g, liveCount(g) + 1);
         if (old == TOMBSTONE) addTombstones(seg, -1);
         windows.close(seg);
         LONG.getAndAdd(data, HashLayout.ENTRIES_HINT, 1L);
@@ -244,7 +247,7 @@ public final class ShmHashTable implements HashTable {
         windows.open(seg, g, slot, data.get(Layouts.INT, at + META), -1, 0, false);
         data.set(Layouts.INT, at + META, TOMBSTONE);
         HashTestHooks.midWindow();
-        windows.setCount(g, windows.count(g) - 1);
+        windows.setCount(g, liveCount(g) - 1);
         addTombstones(seg, 1);
         windows.close(seg);
         LONG.getAndAdd(data, HashLayout.ENTRIES_HINT, -1L);
@@ -272,7 +275,7 @@ public final class ShmHashTable implements HashTable {
                 return true;
             }
             if (m == TOMBSTONE) continue;
-            int home = data.get(Layouts.INT, at + HOME);
+            int home = checkedHome(g, j, m, data.get(Layouts.INT, at + HOME));
             if (distance(home, hole) < distance(home, j)) {
                 long to = layout.slot(seg, hole);
                 windows.open(seg, g, hole, TOMBSTONE, j, m, false);
@@ -331,8 +334,40 @@ public final class ShmHashTable implements HashTable {
         long total = 0;
         // counts are u32; an unsigned widening also keeps the JIT from fusing the load into a sign-extending one,
         // which the JVM cannot step over when the page faults (see Pages)
-        for (int g = 0; g < segments; g++) total += Integer.toUnsignedLong((int) INT.getOpaque(data, HashLayout.count(g)));
+        for (int g = 0; g < segments; g++) {
+            long count = Integer.toUnsignedLong((int) INT.getOpaque(data, HashLayout.count(g)));
+            if (count > slots) throw countCorrupt(g, count);
+            total += count;
+        }
         return total;
+    }
+
+    /** Segment {@code g}'s live count, which its lock's holder is about to change. */
+    private int liveCount(int g) {
+        int count = windows.count(g);
+        if (Integer.compareUnsigned(count, slots) > 0) throw countCorrupt(g, Integer.toUnsignedLong(count));
+        return count;
+    }
+
+    private CorruptMapException countCorrupt(int g, long count) {
+        return new CorruptMapException("map '" + mapName + "' is corrupt: segment " + g + " counts " + count
+                + " live entries, more than its " + slots + " slots");
+    }
+
+    /**
+     * The home of the key in slot {@code i} of segment {@code g} whose meta is {@code meta}, checked where a writer or
+     * the statistics read it anyway: a slot the segment has, and a meta some slot has.
+     */
+    private int checkedHome(int g, int i, int meta, int home) {
+        if (!Journal.isMeta(meta)) {
+            throw new CorruptMapException("map '" + mapName + "' is corrupt: slot " + i + " of segment " + g + " has meta "
+                    + meta + ", which no slot has");
+        }
+        if (home < 0 || home >= slots) {
+            throw new CorruptMapException("map '" + mapName + "' is corrupt: the key in slot " + i + " of segment " + g
+                    + " has its home at slot " + home + ", and the segment has slots 0.." + (slots - 1));
+        }
+        return home;
     }
 
     @Override
@@ -351,7 +386,7 @@ public final class ShmHashTable implements HashTable {
                     MemorySegment.copy(data, at + KEY, key, 0, keySize);
                     windows.open(seg, g, i, m, -1, 0, false);
                     data.set(Layouts.INT, at + META, TOMBSTONE);
-                    windows.setCount(g, windows.count(g) - 1);
+                    windows.setCount(g, liveCount(g) - 1);
                     addTombstones(seg, 1);
                     windows.close(seg);
                     LONG.getAndAdd(data, HashLayout.ENTRIES_HINT, -1L);
@@ -406,18 +441,18 @@ public final class ShmHashTable implements HashTable {
             VarHandle.loadLoadFence();
             if ((int) INT.get(data, seg + SEQ) == s1) {
                 if ((s1 & 1) == 0) return;
-                // the copy holds the journal too: undo the window in the copy, as a reader would see through it
-                if (into.get(Layouts.INT, HashLayout.J_TAG) == s1) {
-                    int a = into.get(Layouts.INT, HashLayout.J_A) - 1, b = into.get(Layouts.INT, HashLayout.J_B) - 1;
-                    if (a >= 0) {
-                        if ((into.get(Layouts.INT, HashLayout.J_FLAGS) & HashLayout.J_IMAGE) != 0) {
-                            MemorySegment.copy(into, HashLayout.IMAGE, into, layout.slot(0, a) + valueOffset, valueSize);
-                        }
-                        into.set(Layouts.INT, layout.slot(0, a) + META, into.get(Layouts.INT, HashLayout.J_A_META));
-                    }
-                    if (b >= 0) into.set(Layouts.INT, layout.slot(0, b) + META, into.get(Layouts.INT, HashLayout.J_B_META));
-                    return;
+                // the copy holds the journal too: undo the window in the copy, as a reader would see through it; the
+                // copy was made between two equal loads of the sequence, so a journal that is not this window's is
+                // one no writer is rewriting: corrupt
+                Journal j = Journal.read(into, 0);
+                String problem = j.problem(s1, slots);
+                if (problem != null) throw windows.corrupt(g, s1, problem);
+                if (j.a() >= 0) {
+                    if (j.image()) MemorySegment.copy(into, HashLayout.IMAGE, into, layout.slot(0, j.a()) + valueOffset, valueSize);
+                    into.set(Layouts.INT, layout.slot(0, j.a()) + META, j.aMeta());
                 }
+                if (j.b() >= 0) into.set(Layouts.INT, layout.slot(0, j.b()) + META, j.bMeta());
+                return;
             }
             start = backOff(attempt, start, g);
         }
@@ -436,7 +471,7 @@ public final class ShmHashTable implements HashTable {
                 if (m == TOMBSTONE) tombstones++;
                 if (m == EMPTY || m == TOMBSTONE) continue;
                 entries++;
-                longest = Math.max(longest, distance(view.get(Layouts.INT, at + HOME), i) + 1);
+                longest = Math.max(longest, distance(checkedHome(g, i, m, view.get(Layouts.INT, at + HOME)), i) + 1);
             }
         }
         return new HashStats(entries, layout.capacity, segments, layout.slots(), longest, tombstones);

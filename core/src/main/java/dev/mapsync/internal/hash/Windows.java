@@ -88,48 +88,53 @@ final class Windows {
     /**
      * Undoes the window a dead writer left open on segment {@code g}; the caller holds the segment's lock.
      *
-     * @throws CorruptMapException if the journal does not belong to the open window
+     * @throws CorruptMapException if the journal is not one the open window's writer could have written
      */
     void rollBack(long seg, int g) {
         int s = data.get(Layouts.INT, seg + SEQ);
-        int tag = data.get(Layouts.INT, seg + J_TAG);
-        if (tag != s) {
-            throw new CorruptMapException("map '" + mapName + "' is corrupt: segment " + g + " has a write window open"
-                    + " (sequence " + s + ") whose journal belongs to window " + tag + ", so it cannot be undone");
+        Journal j = Journal.read(data, seg);
+        String problem = j.problem(s, layout.slotsPerSegment);
+        if (problem != null) throw corrupt(g, s, problem);
+        if (j.a() >= 0) {
+            if (j.image()) MemorySegment.copy(data, seg + IMAGE, data, valueOf(seg, j.a()), layout.valueSize);
+            data.set(Layouts.INT, layout.slot(seg, j.a()) + META, j.aMeta());
         }
-        int a = data.get(Layouts.INT, seg + J_A) - 1;
-        int b = data.get(Layouts.INT, seg + J_B) - 1;
-        if (a >= 0) {
-            if ((data.get(Layouts.INT, seg + J_FLAGS) & J_IMAGE) != 0) {
-                MemorySegment.copy(data, seg + IMAGE, data, valueOf(seg, a), layout.valueSize);
-            }
-            data.set(Layouts.INT, layout.slot(seg, a) + META, data.get(Layouts.INT, seg + J_A_META));
-        }
-        if (b >= 0) data.set(Layouts.INT, layout.slot(seg, b) + META, data.get(Layouts.INT, seg + J_B_META));
-        setCount(g, data.get(Layouts.INT, seg + J_COUNT));
-        data.set(Layouts.INT, seg + TOMBSTONES, data.get(Layouts.INT, seg + J_TOMBSTONES));
+        if (j.b() >= 0) data.set(Layouts.INT, layout.slot(seg, j.b()) + META, j.bMeta());
+        setCount(g, j.count());
+        data.set(Layouts.INT, seg + TOMBSTONES, j.tombstones());
         INT.setRelease(data, seg + SEQ, s + 1);
     }
 
-    /** What a reader who found sequence {@code seq} odd must see instead of the slots the window changes. */
-    record Overlay(int a, int aMeta, int b, int bMeta, boolean image, int count) {
-        static final Overlay NONE = new Overlay(-1, 0, -1, 0, false, -1);
-
-        /** The meta of slot {@code i} as it was before the window, given its current meta. */
-        int meta(int i, int current) {
-            return i == a ? aMeta : i == b ? bMeta : current;
-        }
+    /**
+     * The journal of the window with odd sequence {@code seq}, to read the segment through; or null when it is not one
+     * that window's writer wrote: a journal being rewritten for a later window (the caller's sequence check will fail,
+     * and it tries again), or a corrupt one ({@link #checkMoved} tells the two apart).
+     */
+    Journal overlay(long seg, int seq) {
+        if ((int) INT.getAcquire(data, seg + J_TAG) != seq) return null;
+        Journal j = Journal.read(data, seg);
+        return j.problem(seq, layout.slotsPerSegment) == null ? j : null;
     }
 
     /**
-     * The journal of the window with odd sequence {@code seq}, or null when it does not belong to that window (a
-     * journal being rewritten for a later window: the caller's sequence check will fail).
+     * For a reader that found no journal it can read through at sequence {@code seq}: if the sequence has not moved
+     * since, no writer is rewriting the journal (a writer only does so before its window's sequence is stored, and the
+     * tag is stored before it), so the journal is corrupt.
+     *
+     * @throws CorruptMapException if the sequence is still {@code seq}
      */
-    Overlay overlay(long seg, int seq) {
-        if ((int) INT.getAcquire(data, seg + J_TAG) != seq) return null;
-        return new Overlay(data.get(Layouts.INT, seg + J_A) - 1, data.get(Layouts.INT, seg + J_A_META),
-                data.get(Layouts.INT, seg + J_B) - 1, data.get(Layouts.INT, seg + J_B_META),
-                (data.get(Layouts.INT, seg + J_FLAGS) & J_IMAGE) != 0, data.get(Layouts.INT, seg + J_COUNT));
+    void checkMoved(long seg, int g, int seq) {
+        VarHandle.loadLoadFence();
+        if ((int) INT.get(data, seg + SEQ) != seq) return;
+        String problem = Journal.read(data, seg).problem(seq, layout.slotsPerSegment);
+        if (problem != null) throw corrupt(g, seq, problem);
+    }
+
+    /** The exception for segment {@code g} whose open window (sequence {@code seq}) has a journal with {@code problem}. */
+    CorruptMapException corrupt(int g, int seq, String problem) {
+        return new CorruptMapException("map '" + mapName + "' is corrupt: segment " + g + " has a write window open"
+                + " (sequence " + Integer.toUnsignedString(seq) + ") whose journal " + problem + ", so it can be neither"
+                + " read through nor undone");
     }
 
     int count(int g) {

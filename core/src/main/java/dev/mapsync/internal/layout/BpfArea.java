@@ -3,6 +3,9 @@ package dev.mapsync.internal.layout;
 import dev.mapsync.internal.codec.Layouts;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -58,8 +61,22 @@ public record BpfArea(int mapId, int mapType, int flags, int access, Path pin) {
         byte[] pin = new byte[length];
         MemorySegment.copy(head, Layouts.BYTE, PIN_OFFSET, pin, 0, length);
         return new BpfArea(head.get(Layouts.INT, MAP_ID_OFFSET), head.get(Layouts.INT, MAP_TYPE_OFFSET),
-                head.get(Layouts.INT, FLAGS_OFFSET), head.get(Layouts.INT, ACCESS_OFFSET),
-                Path.of(new String(pin, StandardCharsets.UTF_8)));
+                head.get(Layouts.INT, FLAGS_OFFSET), head.get(Layouts.INT, ACCESS_OFFSET), pinPath(pin));
+    }
+
+    /** The pin path the bytes spell: UTF-8, absolute, without NUL bytes (which no path has). */
+    private static Path pinPath(byte[] bytes) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("pin path is not UTF-8 text");
+        }
+        if (text.indexOf('\0') >= 0 || !text.startsWith("/")) {
+            throw new IllegalStateException("pin path " + text.replace('\0', '?') + " is not an absolute path");
+        }
+        return Path.of(text);
     }
 
     /** Writes the area; the header must not be published yet. */

@@ -244,7 +244,8 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         }
         // the key comes first: the regions below depend on it
         if (mapType == MapType.ARRAY && keySize != 4) throw new CorruptMapException(where + "key size " + keySize + " is not 4");
-        if (mapType == MapType.HASH) checkSchema(where, "key", keySchema, keySize);
+        // an array's key schema is its index's, u32 (or none, in a sidecar another program's pin was adopted with)
+        if (mapType == MapType.HASH || !keySchema.isEmpty()) checkSchema(where, "key", keySchema, keySize);
         if (controlOffset != SIZE || controlLength != control().length()) {
             throw new CorruptMapException(where + "control region at " + controlOffset + " of " + controlLength + " bytes");
         }

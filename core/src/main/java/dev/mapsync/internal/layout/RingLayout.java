@@ -93,6 +93,23 @@ public final class RingLayout {
         return (int) Math.min(capacity - HEADER_SIZE, LENGTH_MASK);
     }
 
+    /**
+     * What is wrong with a ring's positions, or null when nothing is: records are 8-byte aligned, so both positions are
+     * multiples of 8; the consumer never passes the producer, and the producer is never more than the capacity ahead.
+     * (A reader that loaded the consumer position after the producer position may see a consumer position past that
+     * producer position; load the consumer position first, or pass positions loaded in that order.)
+     */
+    public static String positionProblem(long producer, long consumer, long capacity) {
+        if ((consumer & 7) != 0) return "its consumer position " + consumer + " is not a multiple of 8";
+        if ((producer & 7) != 0) return "its producer position " + producer + " is not a multiple of 8";
+        if (producer - consumer < 0) return "its consumer position " + consumer + " is past its producer position " + producer;
+        if (producer - consumer > capacity) {
+            return "its producer position " + producer + " is more than its capacity (" + capacity + " bytes) past its"
+                    + " consumer position " + consumer;
+        }
+        return null;
+    }
+
     /** What is wrong with {@code capacity} as a ring's capacity, or null when nothing is. */
     public static String capacityProblem(long capacity) {
         if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || Long.bitCount(capacity) != 1) {

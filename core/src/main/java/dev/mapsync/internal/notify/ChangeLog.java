@@ -1,6 +1,7 @@
 package dev.mapsync.internal.notify;
 
 import dev.mapsync.Change;
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.MapAccessDeniedException;
 import dev.mapsync.internal.layout.ControlLayout;
 import dev.mapsync.internal.layout.Header;
@@ -101,6 +102,11 @@ public final class ChangeLog {
         this.changeKeys = layout.changeKeysOffset();
         this.keyStride = layout.changeKeySize();
         if (slot >= 0) takeBackStaleCounts(slot);
+    }
+
+    /** The exception for a change log whose shared words say {@code problem}. */
+    public CorruptMapException corrupt(String problem) {
+        return new CorruptMapException("map '" + mapName + "' is corrupt: " + problem);
     }
 
     /** The capacity of the log. */
@@ -223,13 +229,14 @@ public final class ChangeLog {
     }
 
     /**
-     * Reads change {@code seq}, waiting briefly if its writer has reserved but not yet published it.
+     * Reads change {@code seq}, waiting (until {@code waitUntil}, {@link System#nanoTime()}) if its writer has reserved
+     * but not yet published it.
      *
      * @return the change, or null if it was overwritten (or its writer never published it)
      */
-    public Change read(long seq) {
+    public Change read(long seq, long waitUntil) {
         long e = entry(seq);
-        if (!published(e, seq)) return null;
+        if (!published(e, seq, waitUntil)) return null;
         int key = (int) INT.get(control, e + E_KEY);
         int pid = (int) INT.get(control, e + E_PID);
         return stillHolds(e, seq) ? new Change(key, seq, pid) : null;
@@ -239,14 +246,14 @@ public final class ChangeLog {
     public record KeyedEntry(int slot, long seq, int pid, int kind) {}
 
     /**
-     * Reads change {@code seq} of a hash map, copying its key bytes into {@code keyInto}; waits briefly, as
-     * {@link #read(long)} does, for a change reserved but not yet published.
+     * Reads change {@code seq} of a hash map, copying its key bytes into {@code keyInto}; waits, as
+     * {@link #read(long, long)} does, for a change reserved but not yet published.
      *
      * @return the change, or null if it was overwritten (or its writer never published it)
      */
-    public KeyedEntry readKeyed(long seq, MemorySegment keyInto) {
+    public KeyedEntry readKeyed(long seq, MemorySegment keyInto, long waitUntil) {
         long e = entry(seq);
-        if (!published(e, seq)) return null;
+        if (!published(e, seq, waitUntil)) return null;
         int slot = (int) INT.get(control, e + E_KEY);
         int pid = (int) INT.get(control, e + E_PID);
         int kind = (int) INT.get(control, e + E_KIND);
@@ -255,12 +262,21 @@ public final class ChangeLog {
     }
 
     /**
-     * Waits until entry {@code e} holds change {@code seq}: true once it does (its fields may then be read, and
-     * {@link #stillHolds} says whether they were overwritten meanwhile); false if it holds a later change already, or
-     * the change's writer reserved it but never published it (it died between two stores).
+     * The longest a reader waits for the changes a pass over the log finds reserved but not yet published (their
+     * writers are between two stores, or died there): after it, they count as missed. One wait for the pass, not one
+     * each: a log a peer filled with such entries must not keep a reader for a second per entry.
      */
-    private boolean published(long e, long seq) {
-        long start = 0;
+    public static long publishWaitUntil() {
+        return System.nanoTime() + PUBLISH_WAIT_NANOS;
+    }
+
+    /**
+     * Waits until entry {@code e} holds change {@code seq}, at most until {@code waitUntil}: true once it does (its
+     * fields may then be read, and {@link #stillHolds} says whether they were overwritten meanwhile); false if it holds
+     * a later change already, or the change's writer reserved it but has not published it by then (it died between
+     * two stores).
+     */
+    private boolean published(long e, long seq, long waitUntil) {
         for (int spins = 0; ; spins++) {
             long s = (long) LONG.getAcquire(control, e + E_SEQ);
             if (s == seq) return true;
@@ -268,9 +284,7 @@ public final class ChangeLog {
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {
-                long now = System.nanoTime();
-                if (start == 0) start = now;
-                if (now - start > PUBLISH_WAIT_NANOS) return false;
+                if (System.nanoTime() - waitUntil >= 0) return false;
                 LockSupport.parkNanos(50_000);
             }
         }

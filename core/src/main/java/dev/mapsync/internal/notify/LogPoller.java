@@ -17,11 +17,12 @@ public final class LogPoller<E> {
     /** How a cursor reads one change and names missed ones. */
     public interface Entries<E> {
         /**
-         * Adds the event of change {@code seq} to {@code out} if the cursor wants it.
+         * Adds the event of change {@code seq} to {@code out} if the cursor wants it, waiting until {@code waitUntil}
+         * ({@link System#nanoTime()}) if its writer reserved it but has not published it yet.
          *
          * @return false if the log no longer holds the change (it counts as missed)
          */
-        boolean read(long seq, List<E> out);
+        boolean read(long seq, long waitUntil, List<E> out);
 
         /** The event for {@code count} changes from {@code from} on that were overwritten before they were read. */
         E missed(long from, long count);
@@ -67,6 +68,11 @@ public final class LogPoller<E> {
                 if (!out.isEmpty()) return out;
                 if (System.nanoTime() - start < spinNanos && spinUntilFilled(start + spinNanos)) continue;
                 long head = log.head();
+                if (head < next - 1) {
+                    // the head only grows: one behind the changes this cursor has read was written by someone else,
+                    // and the changes recorded from it on would be skipped without a word
+                    throw log.corrupt("its change log's head went back from " + (next - 1) + " to " + head);
+                }
                 if (head >= next) {
                     collect(head, out);
                     if (!out.isEmpty()) return out;
@@ -89,7 +95,8 @@ public final class LogPoller<E> {
      * yet published, or overwritten ({@link #collect} counts what was missed).
      */
     private void collectPublished(List<E> out) {
-        while (log.filled(next) && entries.read(next, out)) next++;
+        // published (or overwritten) already: nothing to wait for
+        while (log.filled(next) && entries.read(next, 0, out)) next++;
     }
 
     /**
@@ -107,6 +114,7 @@ public final class LogPoller<E> {
     }
 
     private void collect(long head, List<E> out) {
+        long waitUntil = ChangeLog.publishWaitUntil();
         long oldest = head - log.capacity() + 1;
         if (next < oldest) {
             out.add(entries.missed(next, oldest - next));
@@ -115,7 +123,7 @@ public final class LogPoller<E> {
         long missedFrom = -1;
         for (; next <= head; next++) {
             int before = out.size();
-            if (!entries.read(next, out)) {
+            if (!entries.read(next, waitUntil, out)) {
                 if (missedFrom < 0) missedFrom = next;
                 continue;
             }

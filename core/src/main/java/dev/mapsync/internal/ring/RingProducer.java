@@ -69,6 +69,8 @@ public final class RingProducer {
         this.capacity = ring.capacity();
         this.mask = capacity - 1;
         this.token = token;
+        // checked with the producer position at the first claim (a consumer position past it is corrupt)
+        this.consumerSeen = (long) LONG.getAcquire(control, RingLayout.CONSUMER_POSITION);
     }
 
     /** The records, mapped twice: a payload at {@link #payloadOffset} is contiguous however it wraps. */
@@ -93,8 +95,14 @@ public final class RingProducer {
         try {
             if ((int) INT.get(control, RingLayout.SEALED) != 0) return SEALED;
             long producer = (long) LONG.getAcquire(control, RingLayout.PRODUCER_POSITION);
+            // free checks of the two words in registers: positions are multiples of 8, and the consumer position read
+            // before (which only grows) is never past the producer position, which only the lock's holder moves
+            if (((producer | consumerSeen) & 7) != 0 || producer - consumerSeen < 0) {
+                ring.checkPositions(producer, consumerSeen);
+            }
             if (producer + size - consumerSeen > capacity) {
                 consumerSeen = (long) LONG.getAcquire(control, RingLayout.CONSUMER_POSITION);
+                ring.checkPositions(producer, consumerSeen);
                 if (producer + size - consumerSeen > capacity) return FULL;
             }
             // the header in one 8-byte store: a consumer that sees a non-zero header sees all of it (free space is

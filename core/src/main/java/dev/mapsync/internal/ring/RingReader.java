@@ -81,6 +81,8 @@ public final class RingReader implements AutoCloseable {
     /** The position of a record seen BUSY, and since when, to check its claimer once it stays BUSY for a slice. */
     private long busyAt = -1;
     private long busySince;
+    /** Empty looks in a row (shm rings). */
+    private int emptyLooks;
 
     /**
      * Makes this handle the ring's consumer.
@@ -105,7 +107,10 @@ public final class RingReader implements AutoCloseable {
             if (!kernel) INT.setRelease(control, RingLayout.CONSUMER_FENCES, fencesProducers ? 1 : 0);
             this.consumer = (long) LONG.getAcquire(consumerPosition, 0L);
             this.published = consumer;
-            this.producerSeen = consumer;
+            // the consumer's own position stands still while it holds the role: any producer position read now must
+            // be at or past it, and at most a ring ahead
+            this.producerSeen = (long) LONG.getAcquire(producerPosition, 0L);
+            ring.checkPositions(producerSeen, consumer);
         } catch (RuntimeException | Error e) {
             ConsumerLock.release(ring);
             throw e;
@@ -126,7 +131,7 @@ public final class RingReader implements AutoCloseable {
                 // the producer position is re-read only once the records below the last value seen are read: every
                 // position below it has its header, and re-reading it per record bounces the producer's cache line
                 if (consumer == producerSeen) {
-                    producerSeen = (long) LONG.getAcquire(producerPosition, 0L);
+                    producerSeen = producerPosition();
                     if (consumer == producerSeen) return EMPTY;
                 }
                 header = (int) INT.getAcquire(data, at);
@@ -134,13 +139,20 @@ public final class RingReader implements AutoCloseable {
                 // free space is zero and producers write a header in one store: a zero header is "no record yet", so
                 // the consumer watches only the line the next record lands in, as Agrona's does
                 long word = (long) LONG.getAcquire(data, at);
-                if (word == 0) return EMPTY;
+                if (word == 0) return emptyAt();
                 header = (int) word;
             }
+            emptyLooks = 0;
             if ((header & RingLayout.BUSY) != 0) return BUSY;
             int length = header & RingLayout.LENGTH_MASK;
             long size = RingLayout.recordSize(length);
-            if (size > capacity || (kernel && size > producerSeen - consumer)) throw corrupt(length);
+            // a committed record was claimed whole before it was committed, so the producer position is past its end:
+            // read again only when the record ends past the position last read (once a batch, and while a consumer
+            // that keeps up waits for a BUSY record to be committed, see advanceChecked), never once a record
+            if (size > producerSeen - consumer) {
+                producerSeen = producerPosition();
+                if (size > producerSeen - consumer) throw corrupt(length);
+            }
             if ((header & RingLayout.DISCARD) != 0) {
                 discarded++;
                 consumed(at, size);
@@ -150,6 +162,43 @@ public final class RingReader implements AutoCloseable {
             recordLength = length;
             return READY;
         }
+    }
+
+    /** Empty looks in a row after which the positions are checked (a consumer that polls without sleeping). */
+    private static final int EMPTY_LOOKS_BEFORE_CHECK = 64;
+
+    /**
+     * Nothing at the consumer position of an shm ring. A consumer that a corrupt record length (or position) put past
+     * the producer would find nothing there for ever, while producers fill the ring behind it: after a few empty looks
+     * in a row (and before every sleep), the positions are checked.
+     */
+    private int emptyAt() {
+        if (++emptyLooks >= EMPTY_LOOKS_BEFORE_CHECK) {
+            emptyLooks = 0;
+            checkNothingProduced();
+        }
+        return EMPTY;
+    }
+
+    /**
+     * For an shm consumer that found no record at its position: checks that the producer position is not past it.
+     * A producer writes a record's header before it moves the producer position past it (and the consumer zeroes
+     * only what it consumed), so a producer position past the consumer's, read before a zero header, is corrupt: the
+     * consumer would wait there for ever.
+     */
+    private void checkNothingProduced() {
+        producerSeen = producerPosition();
+        if (producerSeen != consumer && (long) LONG.getAcquire(data, consumer & mask) == 0) {
+            throw ring.corrupt("its producer position " + producerSeen + " is past its consumer position " + consumer
+                    + ", but there is no record at it");
+        }
+    }
+
+    /** The producer position, loaded now (acquire) and checked against this consumer's position. */
+    private long producerPosition() {
+        long p = (long) LONG.getAcquire(producerPosition, 0L);
+        ring.checkPositions(p, consumer);
+        return p;
     }
 
     /**
@@ -248,6 +297,9 @@ public final class RingReader implements AutoCloseable {
             if (busyAt != consumer) {
                 busyAt = consumer;
                 busySince = now;
+                // waiting for the record to be committed anyway: read the producer position now, so that the record,
+                // once committed, is already known to end below it
+                producerSeen = producerPosition();
                 return BUSY;
             }
             if (now - busySince < CLAIM_CHECK_NANOS) return BUSY;
@@ -283,11 +335,11 @@ public final class RingReader implements AutoCloseable {
     /** True when the ring takes no more records and none is left. Kernel rings are never sealed. */
     public boolean drainedAndSealed() {
         // sealed first: sealing happens under the reserve lock after the last claim moved the producer position
-        return !kernel && (int) INT.getAcquire(control, RingLayout.SEALED) != 0
-                && (long) LONG.getAcquire(producerPosition, 0L) == consumer;
+        return !kernel && (int) INT.getAcquire(control, RingLayout.SEALED) != 0 && producerPosition() == consumer;
     }
 
     private void sleepOnFutex(int state, long slice) {
+        if (state == EMPTY) checkNothingProduced(); // about to sleep: on corrupt positions it would sleep for ever
         store();
         long headerSeen = (long) LONG.getAcquire(data, consumer & mask);
         INT.setVolatile(control, RingLayout.CONSUMER_WAIT, 1);
@@ -337,7 +389,8 @@ public final class RingReader implements AutoCloseable {
         if ((header & RingLayout.BUSY) == 0) return true;
         int claimer = (int) INT.getAcquire(data, at + 4);
         if (claimer == ownToken || ProcessSlots.isAlive(control, ring.lockFd(), claimer)) return false;
-        if ((long) LONG.getAcquire(producerPosition, 0L) == consumer) {
+        producerSeen = producerPosition();
+        if (producerSeen == consumer) {
             // the claimer died inside the reserve lock after writing the header, before moving the producer
             // position: the record never became part of the ring. Clear the header, unless the producer that took
             // the lock over has written its own there already.
@@ -346,6 +399,8 @@ public final class RingReader implements AutoCloseable {
             return true;
         }
         int length = header & RingLayout.LENGTH_MASK;
+        // the claim moved the producer position past the whole record before anyone could see it there
+        if (RingLayout.recordSize(length) > producerSeen - consumer) throw corrupt(length);
         // the claimer can never commit now; mark the record as it is treated, so a later reader of the file agrees
         if (!INT.compareAndSet(data, at, header, length | RingLayout.DISCARD)) return true;
         long size = RingLayout.recordSize(length);
@@ -357,8 +412,8 @@ public final class RingReader implements AutoCloseable {
     }
 
     private CorruptMapException corrupt(int length) {
-        return new CorruptMapException("ring '" + ring.name() + "' is corrupt: the record at position " + consumer
-                + " says " + length + " bytes, more than " + (kernel ? "were produced after it" : "the ring holds"));
+        return ring.corrupt("the record at position " + consumer + " says " + length + " bytes, more than were produced"
+                + " after it (the producer position is " + producerSeen + ")");
     }
 
     /** The pid of the ring's live consumer (0 when it has none), as another handle than the consumer's sees it. */

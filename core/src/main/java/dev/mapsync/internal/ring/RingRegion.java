@@ -1,5 +1,6 @@
 package dev.mapsync.internal.ring;
 
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.internal.MapRegion;
 import dev.mapsync.internal.layout.RingLayout;
 
@@ -97,6 +98,23 @@ public final class RingRegion implements AutoCloseable {
      */
     public int lockFd() {
         return region.lockFd();
+    }
+
+    /** The exception for a ring whose shared words say {@code problem}: another process wrote what no ring holds. */
+    public CorruptMapException corrupt(String problem) {
+        return new CorruptMapException("ring '" + name() + "' is corrupt: " + problem);
+    }
+
+    /**
+     * Checks the positions as one who holds either of them still loaded them (the consumer its own position, a
+     * producer under the reserve lock the producer position): the other only moves away from it, so any order of
+     * loads gives a pair that a sound ring could have had.
+     *
+     * @throws CorruptMapException if they are out of order, not multiples of 8, or further apart than the ring holds
+     */
+    public void checkPositions(long producer, long consumer) {
+        String problem = RingLayout.positionProblem(producer, consumer, capacity);
+        if (problem != null) throw corrupt(problem);
     }
 
     public boolean readOnly() {

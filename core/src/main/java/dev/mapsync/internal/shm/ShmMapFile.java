@@ -117,7 +117,14 @@ public final class ShmMapFile {
             int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
             MemorySegment mapping = translate(name, file, () -> {
                 MemorySegment m = LibC.mmapShared(fd, 0, header.fileLength(), prot, arena, file.toString());
-                Pages.backAll(fd, m, header.fileLength(), !readOnly); // no page of it may fault later
+                try {
+                    Pages.backAll(fd, m, header.fileLength(), !readOnly); // no page of it may fault later
+                } catch (SyscallException e) {
+                    // pages past the end of a file that shrank since its header was checked cannot be backed either
+                    long now = LibC.fstat(fd).size();
+                    if (now < header.fileLength()) throw truncated(name, now, header.fileLength());
+                    throw e;
+                }
                 return m;
             });
             MemorySegment head = readOnly ? mapping.asReadOnly() : mapping;
@@ -129,6 +136,11 @@ public final class ShmMapFile {
             LibC.close(fd);
             throw e;
         }
+    }
+
+    private static CorruptMapException truncated(String name, long size, long needs) {
+        return new CorruptMapException("map '" + name + "' is truncated: the file has " + size + " bytes, its header"
+                + " needs " + needs);
     }
 
     /** Reads the header of an existing map without keeping it open (to describe it; whoever owns it). */
@@ -192,8 +204,15 @@ public final class ShmMapFile {
         }
     }
 
+    /**
+     * How long an opener waits for an unfinished map before it asks whether its creator still lives: by then a
+     * creator that lives has written every header field it writes before the ready word.
+     */
+    private static final long CREATOR_CHECK_NANOS = 30_000_000;
+
     private static Header awaitReady(String name, Path file, int fd, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         long pause = 1;
         while (true) {
             long size = LibC.fstat(fd).size();
@@ -205,7 +224,14 @@ public final class ShmMapFile {
                 Header ready = readIfReady(name, fd, size);
                 if (ready != null) return ready;
             }
-            if (System.nanoTime() - deadline > 0) throw notFinished(name, file, fd, size, timeout);
+            long now = System.nanoTime();
+            if (now - deadline > 0) throw notFinished(name, file, fd, size, timeout);
+            // a creator that died will never finish it: no need to wait out the timeout for that
+            if (size >= Header.SIZE && now - start > CREATOR_CHECK_NANOS) {
+                String gone = creatorGone(fd, name);
+                if (gone != null) throw new CorruptMapException("map '" + name + "' was never finished: " + gone
+                        + "; delete it (mapsync rm " + name + ")");
+            }
             try {
                 Thread.sleep(pause);
             } catch (InterruptedException e) {
@@ -229,18 +255,31 @@ public final class ShmMapFile {
 
     private static Header readIfReady(String name, int fd, long size, Arena arena) {
         MemorySegment page = LibC.mmapShared(fd, 0, Header.SIZE, LibC.PROT_READ, arena, "header of " + name);
+        // the ready word first (acquire): once it says ready, every field its creator wrote before it is visible
+        int readyWord = Header.readyAcquire(page);
         long magic = Header.magic(page);
-        if (magic == 0) return null;
-        if (magic != Header.MAGIC) {
+        if (magic != 0 && magic != Header.MAGIC) {
             throw new CorruptMapException("'" + name + "' is not a mapsync map (its first bytes are "
                     + String.format("%016x", Long.reverseBytes(magic)) + ", not \"MAPSYNC\\0\")");
+        }
+        if (readyWord != 0 && readyWord != Header.READY) {
+            throw new CorruptMapException("map '" + name + "' is corrupt: its ready word is "
+                    + Integer.toUnsignedString(readyWord) + ", not 0 (being made) or 1 (ready)");
+        }
+        if (magic == 0) {
+            // the creator writes the magic first and the ready word last: a ready map has its magic
+            if (readyWord == Header.READY) {
+                throw new CorruptMapException("map '" + name + "' is corrupt: it is marked ready, but its first bytes are"
+                        + " zero, not \"MAPSYNC\\0\"");
+            }
+            return null;
         }
         int version = Header.version(page);
         if (version > Header.VERSION) {
             throw new CorruptMapException("map '" + name + "' has layout version " + version
                     + ", newer than this mapsync reads (" + Header.VERSION + "); upgrade mapsync to open it");
         }
-        if (Header.readyAcquire(page) != Header.READY) return null;
+        if (readyWord != Header.READY) return null;
         if (version < 1) throw new CorruptMapException("map '" + name + "' has layout version " + version);
         if (version < Header.VERSION) {
             throw new dev.mapsync.IncompatibleMapException("map '" + name + "' has layout version " + version
@@ -256,6 +295,25 @@ public final class ShmMapFile {
         }
         header.checkConsistent(name, size);
         return header;
+    }
+
+    /**
+     * Why the creator of an unfinished map will not finish it, or null while it may: the header names it (pid, start
+     * time, pid namespace: written before the ready word), it is in this pid namespace, and no process with that pid
+     * and start time runs. (One in another namespace cannot be asked: the opener waits for it.)
+     */
+    private static String creatorGone(int fd, String name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment page = LibC.mmapShared(fd, 0, Header.SIZE, LibC.PROT_READ, arena, "header of " + name);
+            if (Header.magic(page) != Header.MAGIC) return null;
+            int pid = page.get(dev.mapsync.internal.codec.Layouts.INT, Header.CREATOR_PID_OFFSET);
+            long start = page.get(dev.mapsync.internal.codec.Layouts.LONG, Header.CREATOR_START_OFFSET);
+            long namespace = page.get(dev.mapsync.internal.codec.Layouts.LONG, Header.CREATOR_PIDNS_OFFSET);
+            if (pid <= 0 || namespace != Proc.PID_NAMESPACE || Proc.isAlive(pid, start)) return null;
+            return "its creator (pid " + pid + ") is no longer running";
+        } catch (InternalError e) {
+            return null; // the page faulted: the next look reports it
+        }
     }
 
     private static CorruptMapException notFinished(String name, Path file, int fd, long size, Duration timeout) {

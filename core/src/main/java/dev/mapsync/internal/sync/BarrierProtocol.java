@@ -1,6 +1,7 @@
 package dev.mapsync.internal.sync;
 
 import dev.mapsync.BarrierBrokenException;
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.MapAccessDeniedException;
 import dev.mapsync.MapClosedException;
 import dev.mapsync.MapSyncException;
@@ -102,7 +103,7 @@ public final class BarrierProtocol {
         long start = System.nanoTime();
         long deadline = start + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
         while (true) {
-            long s = (long) LONG.getVolatile(control, STATE);
+            long s = checked((long) LONG.getVolatile(control, STATE));
             int generation = generation(s);
             if (broken(s)) throw broken(generation);
             if (arrived(s) + 1 == parties) {
@@ -131,7 +132,7 @@ public final class BarrierProtocol {
         long nextCheck = System.nanoTime() + SLICE_NANOS;
         for (int spin = 0; ; spin++) {
             int wake = (int) INT.getVolatile(control, WAKE);
-            long s = (long) LONG.getVolatile(control, STATE);
+            long s = checked((long) LONG.getVolatile(control, STATE));
             if (generation(s) != generation) {
                 boolean tripped = generation(s) == generation + 1 ? (s & TRIPPED_BIT) != 0
                         : (int) INT.getAcquire(control, LAST_TRIPPED) == generation + 1;
@@ -228,6 +229,7 @@ public final class BarrierProtocol {
     /** Takes a seat: a free one, or one whose holder is gone. Synchronized: one handle takes one seat. */
     private synchronized void join() {
         if (seat >= 0) return;
+        checkSeats();
         for (int i = 0; i < parties; i++) {
             // a load before each compare-and-set: a guarded access if the file shrank (see Pages)
             if ((int) INT.getVolatile(control, seat(i)) == 0 && INT.compareAndSet(control, seat(i), 0, token)) {
@@ -288,10 +290,37 @@ public final class BarrierProtocol {
     /** The first seat whose holder's handle is gone, or -1. */
     private int deadSeat() {
         for (int i = 0; i < parties; i++) {
-            int t = (int) INT.getVolatile(control, seat(i));
+            int t = checkedSeat(i, (int) INT.getVolatile(control, seat(i)));
             if (t != 0 && t != token && !ProcessSlots.isAlive(control, region.lockFd(), t)) return i;
         }
         return -1;
+    }
+
+    /**
+     * The state word {@code s}, once it is one the protocol gives: fewer parties arrived than the barrier has (the
+     * last one trips it instead of counting itself). A reset sets any state right.
+     */
+    private long checked(long s) {
+        if (arrived(s) >= parties) {
+            throw corrupt(arrived(s) + " parties arrived at generation " + Integer.toUnsignedLong(generation(s))
+                    + ", and it has " + parties);
+        }
+        return s;
+    }
+
+    /** Seat {@code i}'s word {@code t}, once it is free (0) or an owner token; a reset frees a seat that is not. */
+    private int checkedSeat(int i, int t) {
+        if (t != 0 && !ProcessSlots.isToken(t)) throw corrupt("seat " + i + " holds " + Integer.toUnsignedString(t)
+                + ", which is no owner token");
+        return t;
+    }
+
+    private void checkSeats() {
+        for (int i = 0; i < parties; i++) checkedSeat(i, (int) INT.getVolatile(control, seat(i)));
+    }
+
+    private CorruptMapException corrupt(String problem) {
+        return new CorruptMapException("barrier '" + region.name() + "' is corrupt: " + problem);
     }
 
     private BarrierBrokenException broken(int generation) {
@@ -317,10 +346,10 @@ public final class BarrierProtocol {
 
     /** What the state and seats say now. */
     public Snapshot snapshot() {
-        long s = (long) LONG.getVolatile(control, STATE);
+        long s = checked((long) LONG.getVolatile(control, STATE));
         List<Party> seats = new ArrayList<>();
         for (int i = 0; i < parties; i++) {
-            int t = (int) INT.getVolatile(control, seat(i));
+            int t = checkedSeat(i, (int) INT.getVolatile(control, seat(i)));
             if (t == 0) continue;
             boolean alive = t == token || ProcessSlots.isAlive(control, region.lockFd(), t);
             seats.add(new Party(i, (int) INT.get(control, seat(i) + 4), alive));

@@ -86,6 +86,14 @@ public final class ProcessSlots {
         return (generation & GEN_MASK) << SLOT_BITS | slot;
     }
 
+    /**
+     * True if {@code word} is a token some handle could have: 30 bits, and a generation that is not 0 (a claim skips
+     * generations whose low 20 bits are 0). A word that is not is no owner of anything.
+     */
+    public static boolean isToken(int word) {
+        return (word & ~((1 << 30) - 1)) == 0 && (word >>> SLOT_BITS) != 0;
+    }
+
     static int slotOf(int token) {
         return token & SLOT_MASK;
     }

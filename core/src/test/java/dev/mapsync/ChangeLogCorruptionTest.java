@@ -1,0 +1,98 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.layout.ControlLayout;
+import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.Peer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A change log that another process wrote behind the protocol's back (FORMAT.md §4.3): a change of an entry the map
+ * does not have, a head that went back, entries reserved and never published. A subscriber is told the map is corrupt,
+ * or counts the changes as missed, at once: it never delivers an index no entry has, and never waits a second per
+ * entry.
+ */
+class ChangeLogCorruptionTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("cl");
+
+    private static final long HEAD = Peer.CONTROL + ControlLayout.EVENT_BLOCK;
+
+    private MapSpec<Long> spec() {
+        return MapSpec.array(maps.name(), Codec.i64(), 16).dir(maps.dir()).changelogCapacity(64);
+    }
+
+    private Path file() {
+        return maps.dir().resolve(maps.name());
+    }
+
+    /** The file offset of the change log entry of change {@code seq} (64 entries, 16 lock stripes). */
+    private static long entry(long seq) {
+        return Peer.stripeRecord(16) + ((seq - 1) & 63) * ControlLayout.CHANGELOG_ENTRY_SIZE;
+    }
+
+    /** Records change {@code head + 1} as a peer would: its entry (key, pid, kind, then seq), then the head. */
+    private void forge(long seq, int key) {
+        Peer.putInt(file(), entry(seq) + 8, key);
+        Peer.putInt(file(), entry(seq) + 12, 1);
+        Peer.putInt(file(), entry(seq) + 16, 1);
+        Peer.putLong(file(), entry(seq), seq);
+        Peer.putLong(file(), HEAD, seq);
+    }
+
+    @Test
+    void aChangeOfAnEntryTheMapDoesNotHaveIsCorruptNotDelivered() {
+        try (SharedArray<Long> map = SharedArray.create(spec());
+             ChangeCursor changes = map.changes()) {
+            map.set(3, 1L);
+            assertEquals(1, changes.poll(Duration.ofSeconds(1)).size());
+            forge(2, 1000);
+            CorruptMapException e = assertThrows(CorruptMapException.class, () -> changes.poll(Duration.ofSeconds(1)));
+            assertEquals("map '" + maps.name() + "' is corrupt: change 2 of its change log names entry 1000, and it has"
+                    + " entries 0..15", e.getMessage());
+            forge(3, -1);
+            assertThrows(CorruptMapException.class, () -> changes.poll(Duration.ofSeconds(1)));
+        }
+    }
+
+    @Test
+    void aHeadThatWentBackIsCorrupt() {
+        try (SharedArray<Long> map = SharedArray.create(spec());
+             ChangeCursor changes = map.changes()) {
+            for (long v = 1; v <= 5; v++) map.set(3, v);
+            assertEquals(5, changes.poll(Duration.ofSeconds(1)).size());
+            Peer.putLong(file(), HEAD, 2); // changes 3.. would be recorded again, and this cursor would skip them
+            CorruptMapException e = assertThrows(CorruptMapException.class, () -> changes.poll(Duration.ofSeconds(1)));
+            assertEquals("map '" + maps.name() + "' is corrupt: its change log's head went back from 5 to 2", e.getMessage());
+        }
+    }
+
+    @Test
+    void entriesReservedAndNeverPublishedCostOneWaitNotOneEach() {
+        try (SharedArray<Long> map = SharedArray.create(spec());
+             ChangeCursor changes = map.changes()) {
+            map.set(3, 1L);
+            assertEquals(1, changes.poll(Duration.ofSeconds(1)).size());
+            // a peer moved the head 40 changes on and published none of them: each one's writer seems to be between
+            // reserving it and publishing it, for which a reader waits a moment, once
+            Peer.putLong(file(), HEAD, 41);
+            long start = System.nanoTime();
+            List<ChangeEvent> events = changes.poll(Duration.ofSeconds(1));
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(List.of(new MissedChanges(2, 40)), events);
+            assertTrue(millis < 5_000, "took " + millis + " ms (once a second per entry)");
+            map.set(4, 2L);
+            List<ChangeEvent> after = changes.poll(Duration.ofSeconds(1));
+            assertEquals(1, after.size(), after.toString());
+            assertTrue(after.getFirst() instanceof Change c && c.key() == 4 && c.seq() == 42, after.toString());
+        }
+    }
+}

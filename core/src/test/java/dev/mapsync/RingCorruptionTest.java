@@ -1,0 +1,155 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.layout.RingLayout;
+import dev.mapsync.testkit.Peer;
+import dev.mapsync.testkit.TestDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A ring whose positions or record headers another process overwrote (FORMAT.md §7.2, §7.3): positions out of order,
+ * not 8-aligned, further apart than the ring holds, a record longer than what was produced. The consumer, producers
+ * and the status say so at once with a CorruptMapException naming the ring and what is wrong, and never wait or spin
+ * on it.
+ */
+class RingCorruptionTest {
+    private static final long PRODUCER = Peer.CONTROL + RingLayout.PRODUCER_POSITION;
+    private static final long CONSUMER = Peer.CONTROL + RingLayout.CONSUMER_POSITION;
+    private static final long DATA = Header.SIZE + RingLayout.CONTROL_LENGTH;
+
+    private Path dir;
+    private String name;
+    private Path file;
+
+    @BeforeEach
+    void setUp() {
+        dir = TestDirs.create();
+        name = "rc" + Long.toHexString(System.nanoTime());
+        file = dir.resolve(name);
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestDirs.delete(dir);
+    }
+
+    /** A ring of 4096 bytes holding records of 5, 1 and 20 bytes (16 + 16 + 32 bytes), the first one taken. */
+    private void ringWithRecords() {
+        try (SharedRing ring = SharedRing.create(MapSpec.ring(name, 4096).dir(dir));
+             RingConsumer consumer = ring.consumer()) {
+            for (String s : new String[]{"hello", "a", "0123456789abcdefghij"}) ring.offer(s.getBytes(StandardCharsets.UTF_8));
+            assertEquals("hello", new String(consumer.poll(), StandardCharsets.UTF_8));
+        }
+        assertEquals(64, Peer.getLong(file, PRODUCER));
+        assertEquals(16, Peer.getLong(file, CONSUMER));
+    }
+
+    /**
+     * Runs {@code action} on the ring and expects a CorruptMapException saying {@code message}, within 5 s (where it
+     * once waited its 30 s, or for ever).
+     */
+    private void corrupt(String message, Consumer<SharedRing> action) throws Exception {
+        CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
+            try (SharedRing ring = SharedRing.open(MapSpec.ring(name, 4096).dir(dir))) {
+                action.accept(ring);
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r)); // a thread of its own: a hung one must not hold up the next
+        Throwable t = thrown.get(5, TimeUnit.SECONDS); // never a wait (30 s here), never a spin
+        CorruptMapException e = assertThrows(CorruptMapException.class, () -> {
+            if (t != null) throw t;
+        });
+        assertEquals("ring '" + name + "' is corrupt: " + message, e.getMessage());
+    }
+
+    /** The consumer, a producer and the status on a ring whose positions are {@code problem}. */
+    private void everyoneSays(String problem) throws Exception {
+        corrupt(problem, ring -> ring.consumer().poll(Duration.ofSeconds(30)));
+        corrupt(problem, ring -> {
+            try (RingConsumer c = ring.consumer()) {
+                c.next();
+            }
+        });
+        corrupt(problem, ring -> ring.offer(new byte[8]));
+        corrupt(problem, ring -> ring.put(new byte[8], Duration.ofSeconds(30)));
+        corrupt(problem, SharedRing::status);
+    }
+
+    @Test
+    void aConsumerPositionFarPastTheProducersIsCorrupt() throws Exception {
+        ringWithRecords();
+        Peer.putLong(file, CONSUMER, 1L << 40);
+        everyoneSays("its consumer position 1099511627776 is past its producer position 64");
+    }
+
+    @Test
+    void aConsumerPositionJustPastTheProducersAfterAShortRecordIsCorrupt() throws Exception {
+        ringWithRecords();
+        Peer.putLong(file, CONSUMER, 64 + 16); // where a short record after the last one would end
+        everyoneSays("its consumer position 80 is past its producer position 64");
+    }
+
+    @Test
+    void aPositionThatIsNotAMultipleOfEightIsCorrupt() throws Exception {
+        ringWithRecords();
+        Peer.putLong(file, CONSUMER, 19);
+        everyoneSays("its consumer position 19 is not a multiple of 8");
+        Peer.putLong(file, CONSUMER, 16);
+        Peer.putLong(file, PRODUCER, 67);
+        everyoneSays("its producer position 67 is not a multiple of 8");
+    }
+
+    @Test
+    void positionsFurtherApartThanTheRingHoldsAreCorrupt() throws Exception {
+        ringWithRecords();
+        Peer.putLong(file, PRODUCER, 16 + 4096 + 8);
+        everyoneSays("its producer position 4120 is more than its capacity (4096 bytes) past its consumer position 16");
+    }
+
+    @Test
+    void aRecordLongerThanWhatWasProducedAfterItIsCorrupt() throws Exception {
+        ringWithRecords();
+        // the record at 16 ("a", 16 bytes) claims 41 bytes: 56 with its header, past the producer position 64
+        Peer.putInt(file, DATA + 16, 41);
+        corrupt("the record at position 16 says 41 bytes, more than were produced after it (the producer position is 64)",
+                ring -> ring.consumer().poll(Duration.ofSeconds(30)));
+        corrupt("the record at position 16 says 41 bytes, more than were produced after it (the producer position is 64)",
+                ring -> ring.consumer().drain(p -> { }, 10));
+    }
+
+    @Test
+    void aClaimedRecordOfADeadClaimerLongerThanWhatWasProducedIsCorrupt() throws Exception {
+        ringWithRecords();
+        // BUSY, DISCARD and every length bit, claimed by a token no live handle has: once it was zeroed out of bounds
+        Peer.putLong(file, DATA + 16, 0x0000_0400_FFFF_FFFFL);
+        corrupt("the record at position 16 says 1073741823 bytes, more than were produced after it (the producer"
+                + " position is 64)", ring -> ring.consumer().poll(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void aProducerPositionPastTheConsumersWithNoRecordThereIsCorrupt() throws Exception {
+        ringWithRecords();
+        Peer.putLong(file, DATA + 16, 0); // the record the producer position says is there
+        String problem = "its producer position 64 is past its consumer position 16, but there is no record at it";
+        corrupt(problem, ring -> ring.consumer().poll(Duration.ofSeconds(30)));
+        corrupt(problem, ring -> {
+            try (RingConsumer c = ring.consumer()) {
+                for (int i = 0; i < 100; i++) c.next(); // a consumer that polls without sleeping finds out too
+            }
+        });
+    }
+}
