@@ -4,8 +4,8 @@ import dev.mapsync.internal.layout.ControlLayout;
 import dev.mapsync.internal.layout.Header;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.IdleSubscriber;
+import dev.mapsync.testkit.LibraryLog;
 import dev.mapsync.testkit.MapDir;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,10 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,31 +39,13 @@ class SubscriberCountTest {
 
     @RegisterExtension
     final MapDir maps = new MapDir("sc");
-    private final Logger logger = Logger.getLogger("dev.mapsync");
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    @RegisterExtension
+    final LibraryLog log = new LibraryLog();
     private MapSpec<Long> spec;
 
     @BeforeEach
     void setUp() {
         spec = MapSpec.array(maps.name(), Codec.i64(), 8).dir(maps.dir());
-        logger.addHandler(capture);
-    }
-
-    @AfterEach
-    void tearDown() {
-        logger.removeHandler(capture);
     }
 
     private void forceCount(int value) throws IOException {
@@ -101,9 +80,9 @@ class SubscriberCountTest {
             long head = map.syncStatus().lastChangeSeq();
             map.longs().getAndAdd(0, 1);
             assertEquals(head, map.syncStatus().lastChangeSeq(), "with no subscriber, writers record nothing");
-            assertTrue(logged.stream().anyMatch(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
+            assertTrue(log.records().stream().anyMatch(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
                     && r.getMessage().contains("'" + maps.name() + "'") && r.getMessage().contains("subscriber")),
-                    "the repair is logged: " + logged.stream().map(LogRecord::getMessage).toList());
+                    "the repair is logged: " + log.messages());
         }
     }
 
@@ -130,8 +109,8 @@ class SubscriberCountTest {
             assertEquals(1, map.syncStatus().subscribers(), "the starved subscriber counted itself back in");
             for (int k = 0; k < 5; k++) map.longs().getAndAdd(k, 1);
             assertEquals(5, changes(cursor, 5).size());
-            assertTrue(logged.stream().anyMatch(r -> r.getMessage().contains("'" + maps.name() + "'")),
-                    "the repair is logged: " + logged.stream().map(LogRecord::getMessage).toList());
+            assertTrue(log.records().stream().anyMatch(r -> r.getMessage().contains("'" + maps.name() + "'")),
+                    "the repair is logged: " + log.messages());
         }
     }
 

@@ -1,19 +1,15 @@
 package dev.mapsync;
 
+import dev.mapsync.testkit.LibraryLog;
 import dev.mapsync.testkit.MapDir;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,31 +26,8 @@ class WatchFailureLogTest {
 
     @RegisterExtension
     final MapDir maps = new MapDir("wf");
-    /** Held here: the JDK keeps loggers only weakly, and a collected logger would drop the handler. */
-    private final Logger logger = Logger.getLogger("dev.mapsync");
-    private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
-
-    @BeforeEach
-    void listen() {
-        logger.addHandler(capture);
-    }
-
-    @AfterEach
-    void stopListening() {
-        logger.removeHandler(capture);
-    }
+    @RegisterExtension
+    final LibraryLog log = new LibraryLog();
 
     @Test
     void aListenerThatThrowsIsLoggedOnceWithTheMapAndTheException() throws Exception {
@@ -95,13 +68,13 @@ class WatchFailureLogTest {
             map.longs().getAndAdd(0, 1);
             sub.close();
             assertFalse(sub.failure().isPresent());
-            assertEquals(List.of(), logged.stream().map(LogRecord::getMessage).toList());
+            assertEquals(List.of(), log.messages());
         }
     }
 
     private void assertLoggedOnce(Throwable bug, String mapName) {
-        assertEquals(1, logged.size(), "log records: " + logged.stream().map(LogRecord::getMessage).toList());
-        LogRecord r = logged.getFirst();
+        assertEquals(1, log.records().size(), "log records: " + log.messages());
+        LogRecord r = log.records().getFirst();
         assertSame(bug, r.getThrown());
         assertTrue(r.getLevel().intValue() >= Level.WARNING.intValue(), "level " + r.getLevel());
         assertTrue(r.getMessage().contains("'" + mapName + "'"), r.getMessage());

@@ -86,7 +86,7 @@ public final class BpfRings {
                 if (header.type() != MapType.RING.code()) {
                     throw new IncompatibleMapException(name, "map type", MapType.ofCode(header.type()), MapType.RING);
                 }
-                BpfArea area = area(name, spec.file(), head);
+                BpfArea area = BpfArrays.area(name, spec.file(), head);
                 if (spec.pinPath().isPresent() && !spec.pinPath().get().equals(area.pin())) {
                     throw new IncompatibleMapException("map '" + name + "': its sidecar " + spec.file() + " belongs to the"
                             + " map pinned at " + area.pin() + ", not to " + spec.pinPath().get()
@@ -174,22 +174,5 @@ public final class BpfRings {
                     + " pinned at " + pin + " any more; the ring was deleted or its creator failed (remove the sidecar:"
                     + " mapsync rm " + name + ")", e);
         }
-    }
-
-    private static BpfArea area(String name, Path sidecar, MemorySegment head) {
-        BpfArea area;
-        try {
-            area = BpfArea.read(head);
-        } catch (IllegalStateException e) {
-            throw new CorruptMapException("bpf map '" + name + "' is corrupt: in its sidecar " + sidecar + ", the "
-                    + e.getMessage());
-        }
-        // a sidecar is named after its pin, whether mapsync made the map or adopted another program's pin
-        Path pinName = area.pin().getFileName();
-        if (pinName == null || !pinName.toString().equals(name)) {
-            throw new CorruptMapException("bpf map '" + name + "' is corrupt: in its sidecar " + sidecar + ", the pin"
-                    + " path " + area.pin() + " does not end in the map's name");
-        }
-        return area;
     }
 }
