@@ -7,6 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
+import static dev.mapsync.internal.sys.Words.INT;
+
 /**
  * Atomic access to the 32-bit integer slots of a map: its values when they are {@code i32} or {@code u32}, or one
  * naturally aligned 32-bit field of every record value. Obtain one with {@link SharedArray#ints()} or
@@ -29,7 +31,6 @@ import java.nio.ByteOrder;
  * interleave on it exactly as processes do.
  */
 public final class IntSlots {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final SharedArray<?> array;
     private final ChangeLog changes;

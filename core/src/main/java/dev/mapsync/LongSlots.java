@@ -7,6 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
+import static dev.mapsync.internal.sys.Words.LONG;
+
 /**
  * Atomic access to the 64-bit integer slots of a map: its values when they are {@code i64} or {@code u64}, or one
  * naturally aligned 64-bit field of every record value. Obtain one with {@link SharedArray#longs()} or
@@ -29,7 +31,6 @@ import java.nio.ByteOrder;
  * interleave on it exactly as processes do.
  */
 public final class LongSlots {
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final SharedArray<?> array;
     private final ChangeLog changes;

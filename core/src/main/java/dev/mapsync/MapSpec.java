@@ -1,7 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.Header;
-import dev.mapsync.internal.layout.Limits;
+import dev.mapsync.internal.store.Header;
+import dev.mapsync.internal.store.Limits;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -218,10 +218,10 @@ public final class MapSpec<V> {
         checkName(name);
         Objects.requireNonNull(codec, "codec");
         checkCapacity(capacity);
-        if (codec.size() > dev.mapsync.internal.layout.RingLayout.maxPayload(capacity)) {
+        if (codec.size() > dev.mapsync.internal.ring.RingLayout.maxPayload(capacity)) {
             throw new IllegalArgumentException("a value of " + codec.schema() + " is " + codec.size()
                     + " bytes; a ring of " + capacity + " bytes holds records of at most "
-                    + dev.mapsync.internal.layout.RingLayout.maxPayload(capacity));
+                    + dev.mapsync.internal.ring.RingLayout.maxPayload(capacity));
         }
         String problem = Limits.schemaTextProblem("", codec.schema().toString());
         if (problem != null) throw new IllegalArgumentException("queue '" + name + "': " + problem);
@@ -256,7 +256,7 @@ public final class MapSpec<V> {
      */
     public static MapSpec<Void> barrier(String name, int parties) {
         checkName(name);
-        int max = dev.mapsync.internal.layout.BarrierLayout.MAX_PARTIES;
+        int max = dev.mapsync.internal.barrier.BarrierLayout.MAX_PARTIES;
         if (parties < 1 || parties > max) {
             throw new IllegalArgumentException("a barrier has 1 to " + max + " parties, not " + parties);
         }
@@ -264,7 +264,7 @@ public final class MapSpec<V> {
     }
 
     private static int checkCapacity(int capacity) {
-        String problem = dev.mapsync.internal.layout.RingLayout.capacityProblem(capacity);
+        String problem = dev.mapsync.internal.ring.RingLayout.capacityProblem(capacity);
         if (problem != null) throw new IllegalArgumentException(problem);
         return capacity;
     }
@@ -383,7 +383,7 @@ public final class MapSpec<V> {
     public Path dir() {
         if (path != null) return path.getParent();
         if (dir != null) return dir;
-        if (backend == Backend.BPF) return dev.mapsync.internal.bpf.Sidecars.folder(name, pin);
+        if (backend == Backend.BPF) return dev.mapsync.internal.store.Sidecars.folder(name, pin);
         return defaultDir();
     }
 
@@ -394,7 +394,7 @@ public final class MapSpec<V> {
     public static Path defaultDir() {
         String env = System.getenv(DIR_ENV);
         if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath().normalize();
-        return defaultDirOf(dev.mapsync.internal.linux.LibC.geteuid());
+        return defaultDirOf(dev.mapsync.internal.sys.LibC.geteuid());
     }
 
     /**
@@ -461,12 +461,12 @@ public final class MapSpec<V> {
     /** The number of entry locks (stripes); for hash maps, the number of segments. */
     public int lockStripes() {
         if (lockStripes > 0) return lockStripes;
-        return type == MapType.HASH ? dev.mapsync.internal.layout.HashLayout.defaultSegments(entries)
-                : dev.mapsync.internal.layout.ControlLayout.defaultStripes(entries);
+        return type == MapType.HASH ? dev.mapsync.internal.hash.HashLayout.defaultSegments(entries)
+                : dev.mapsync.internal.store.ControlLayout.defaultStripes(entries);
     }
 
     public int changelogCapacity() {
-        return changelogCapacity > 0 ? changelogCapacity : dev.mapsync.internal.layout.ControlLayout.DEFAULT_CHANGELOG;
+        return changelogCapacity > 0 ? changelogCapacity : dev.mapsync.internal.store.ControlLayout.DEFAULT_CHANGELOG;
     }
 
     public Duration openTimeout() {

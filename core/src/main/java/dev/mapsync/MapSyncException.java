@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.sys.SyscallException;
 
 import java.util.Optional;
 

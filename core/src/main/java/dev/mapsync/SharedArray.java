@@ -1,21 +1,21 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.AccessFailures;
-import dev.mapsync.internal.Backends;
-import dev.mapsync.internal.ElementIo;
-import dev.mapsync.internal.MapInfos;
-import dev.mapsync.internal.MapRegion;
-import dev.mapsync.internal.Scratch;
+import dev.mapsync.internal.store.AccessFailures;
+import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.ElementIo;
+import dev.mapsync.internal.store.MapInfos;
+import dev.mapsync.internal.store.MapRegion;
+import dev.mapsync.internal.sys.Scratch;
 import dev.mapsync.internal.codec.FlatRecordAccess;
 import dev.mapsync.internal.codec.RecordCodec;
 import dev.mapsync.internal.notify.ChangeLog;
 import dev.mapsync.internal.notify.SnapshotDiff;
 import dev.mapsync.internal.notify.Watcher;
-import dev.mapsync.internal.sync.EntryLocks;
-import dev.mapsync.internal.sync.HeldLocks;
-import dev.mapsync.internal.sync.SeqLocks;
-import dev.mapsync.internal.linux.Errno;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.lock.EntryLocks;
+import dev.mapsync.internal.lock.HeldLocks;
+import dev.mapsync.internal.seq.SeqLocks;
+import dev.mapsync.internal.sys.Errno;
+import dev.mapsync.internal.sys.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

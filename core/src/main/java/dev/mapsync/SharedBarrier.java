@@ -1,10 +1,10 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.AccessFailures;
-import dev.mapsync.internal.Durations;
-import dev.mapsync.internal.MapRegion;
-import dev.mapsync.internal.sync.BarrierProtocol;
-import dev.mapsync.internal.sync.Barriers;
+import dev.mapsync.internal.store.AccessFailures;
+import dev.mapsync.internal.store.Durations;
+import dev.mapsync.internal.store.MapRegion;
+import dev.mapsync.internal.barrier.BarrierProtocol;
+import dev.mapsync.internal.barrier.Barriers;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,19 +1,19 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.AccessFailures;
-import dev.mapsync.internal.HashBackends;
-import dev.mapsync.internal.MapInfos;
-import dev.mapsync.internal.MapRegion;
+import dev.mapsync.internal.store.AccessFailures;
+import dev.mapsync.internal.hash.HashBackends;
+import dev.mapsync.internal.store.MapInfos;
+import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.hash.Buffers;
 import dev.mapsync.internal.hash.HashTable;
 import dev.mapsync.internal.hash.ShmHashTable;
 import dev.mapsync.internal.hash.Update;
-import dev.mapsync.internal.codec.Layouts;
-import dev.mapsync.internal.linux.Errno;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.sys.Layouts;
+import dev.mapsync.internal.sys.Errno;
+import dev.mapsync.internal.sys.SyscallException;
 import dev.mapsync.internal.notify.ChangeLog;
 import dev.mapsync.internal.notify.Watcher;
-import dev.mapsync.internal.sync.EntryLocks;
+import dev.mapsync.internal.lock.EntryLocks;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
@@ -171,7 +171,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
     public MapInfo info() {
         checkOpen();
         Map<String, String> details = new LinkedHashMap<>();
-        if (backend() == Backend.BPF) details.putAll(dev.mapsync.internal.bpf.BpfArrays.details(region.name(), region.file()));
+        if (backend() == Backend.BPF) details.putAll(dev.mapsync.internal.store.BpfArrays.details(region.name(), region.file()));
         details.put("access", HashBackends.accessPath(region));
         return MapInfos.of(region.name(), region.file(), region.header(), details);
     }

@@ -1,8 +1,8 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.Backends;
-import dev.mapsync.internal.MapInfos;
-import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.MapInfos;
+import dev.mapsync.internal.store.Header;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -59,7 +59,7 @@ public final class SharedMaps {
      */
     public static List<MapInfo> list(Path dir) {
         List<MapInfo> maps = new ArrayList<>();
-        if (!dev.mapsync.internal.shm.Folders.checkTrusted(dir)) return maps;
+        if (!dev.mapsync.internal.store.Folders.checkTrusted(dir)) return maps;
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 if (file.getFileName().toString().contains(".")) continue;

@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.Durations;
+import dev.mapsync.internal.store.Durations;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -115,7 +115,7 @@ public final class SharedQueue<T> implements AutoCloseable {
 
     /** How many values fit in the queue when it is empty. */
     public long capacity() {
-        return ring.capacity() / dev.mapsync.internal.layout.RingLayout.recordSize(codec.size());
+        return ring.capacity() / dev.mapsync.internal.ring.RingLayout.recordSize(codec.size());
     }
 
     /**

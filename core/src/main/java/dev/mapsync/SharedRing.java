@@ -1,14 +1,14 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.AccessFailures;
-import dev.mapsync.internal.Durations;
-import dev.mapsync.internal.layout.RingLayout;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.store.AccessFailures;
+import dev.mapsync.internal.store.Durations;
+import dev.mapsync.internal.ring.RingLayout;
+import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.internal.ring.RingProducer;
 import dev.mapsync.internal.ring.RingReader;
 import dev.mapsync.internal.ring.RingRegion;
 import dev.mapsync.internal.ring.Rings;
-import dev.mapsync.internal.sync.ProcessSlots;
+import dev.mapsync.internal.lock.ProcessSlots;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,6 +16,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Optional;
+
+import static dev.mapsync.internal.sys.Words.INT;
+import static dev.mapsync.internal.sys.Words.LONG;
 
 /**
  * A ring buffer of records shared between processes: many producers, one consumer, records in the format of the
@@ -64,8 +67,6 @@ import java.util.Optional;
  * consumer; later calls, from any thread, throw {@link MapClosedException}.
  */
 public final class SharedRing implements AutoCloseable {
-    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final RingRegion ring;
     /** Null when this handle cannot produce: a kernel ring, or a read-only handle. */

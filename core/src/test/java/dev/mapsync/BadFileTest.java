@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

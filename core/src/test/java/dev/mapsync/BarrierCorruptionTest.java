@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.BarrierLayout;
+import dev.mapsync.internal.barrier.BarrierLayout;
 import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;

@@ -1,12 +1,12 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.bpf.KernelMap;
-import dev.mapsync.internal.bpf.Program;
-import dev.mapsync.internal.bpf.ProgramBuilder;
-import dev.mapsync.internal.bpf.ProgramBuilder.Width;
-import dev.mapsync.internal.bpf.Reg;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.asm.Program;
+import dev.mapsync.internal.asm.ProgramBuilder;
+import dev.mapsync.internal.asm.ProgramBuilder.Width;
+import dev.mapsync.internal.asm.Reg;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.mapsync.internal.bpf.KernelAssumptions.bpftool;
+import static dev.mapsync.internal.sys.KernelAssumptions.bpftool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

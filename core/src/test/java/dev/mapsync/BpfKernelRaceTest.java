@@ -1,13 +1,13 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.bpf.Bpf;
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.Insn;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.bpf.KernelMap;
-import dev.mapsync.internal.bpf.Program;
-import dev.mapsync.internal.bpf.ProgramBuilder;
-import dev.mapsync.internal.bpf.Reg;
+import dev.mapsync.internal.sys.Bpf;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.asm.Insn;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.asm.Program;
+import dev.mapsync.internal.asm.ProgramBuilder;
+import dev.mapsync.internal.asm.Reg;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.GatedAdder;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,15 +1,15 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.Backends;
-import dev.mapsync.internal.MapRegion;
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.bpf.KernelMap;
-import dev.mapsync.internal.bpf.Program;
-import dev.mapsync.internal.bpf.ProgramBuilder;
-import dev.mapsync.internal.bpf.Reg;
-import dev.mapsync.internal.codec.Layouts;
-import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.MapRegion;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.asm.Program;
+import dev.mapsync.internal.asm.ProgramBuilder;
+import dev.mapsync.internal.asm.Reg;
+import dev.mapsync.internal.sys.Layouts;
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.mapsync.internal.bpf.KernelAssumptions.bpftool;
+import static dev.mapsync.internal.sys.KernelAssumptions.bpftool;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.BpfArea;
+import dev.mapsync.internal.store.BpfArea;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.TestBackends;

@@ -1,8 +1,8 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.testkit.CPrograms;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.GatedAdder;

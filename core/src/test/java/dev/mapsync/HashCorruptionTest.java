@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.HashLayout;
+import dev.mapsync.internal.hash.HashLayout;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Peer;
 import org.junit.jupiter.api.Test;

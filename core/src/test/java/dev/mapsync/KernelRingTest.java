@@ -1,12 +1,12 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.Insn;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.bpf.ProgramBuilder;
-import dev.mapsync.internal.bpf.Reg;
-import dev.mapsync.internal.bpf.RingEmitter;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.asm.Insn;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.asm.ProgramBuilder;
+import dev.mapsync.internal.asm.Reg;
+import dev.mapsync.internal.asm.RingEmitter;
+import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.RingConsumerChild;
 import dev.mapsync.testkit.RingRecords;

@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

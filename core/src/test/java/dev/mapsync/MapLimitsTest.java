@@ -1,9 +1,9 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.ControlLayout;
-import dev.mapsync.internal.layout.HashLayout;
-import dev.mapsync.internal.layout.Header;
-import dev.mapsync.internal.linux.Arch;
+import dev.mapsync.internal.store.ControlLayout;
+import dev.mapsync.internal.hash.HashLayout;
+import dev.mapsync.internal.store.Header;
+import dev.mapsync.internal.sys.Arch;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.linux.LibC;
-import dev.mapsync.internal.linux.Pages;
+import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.internal.sys.Pages;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.ShrinkingMap;

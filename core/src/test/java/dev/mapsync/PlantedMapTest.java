@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.testkit.Intruder;
 import dev.mapsync.testkit.OtherUser;
 import dev.mapsync.testkit.TestDirs;

@@ -1,7 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.Header;
-import dev.mapsync.internal.layout.RingLayout;
+import dev.mapsync.internal.store.Header;
+import dev.mapsync.internal.ring.RingLayout;
 import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.RingConsumerChild;
 import dev.mapsync.testkit.RingProducerChild;

@@ -1,8 +1,8 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.Header;
-import dev.mapsync.internal.layout.RingLayout;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.store.Header;
+import dev.mapsync.internal.ring.RingLayout;
+import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

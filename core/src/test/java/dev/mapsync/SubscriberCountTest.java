@@ -1,7 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.layout.ControlLayout;
-import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.store.ControlLayout;
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.IdleSubscriber;
 import dev.mapsync.testkit.LibraryLog;

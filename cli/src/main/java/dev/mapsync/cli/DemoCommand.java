@@ -5,7 +5,7 @@ import dev.mapsync.cli.demo.CounterPhase;
 import dev.mapsync.cli.demo.LockPhase;
 import dev.mapsync.cli.demo.PhaseResult;
 import dev.mapsync.cli.demo.QueuePhase;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.sys.Proc;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -43,7 +43,7 @@ final class DoctorCommand implements Callable<Integer> {
             out.println(Json.of(json(report)));
         } else {
             out.printf("mapsync doctor: what Linux %s allows this process (uid %d)%n", System.getProperty("os.version"),
-                    dev.mapsync.internal.linux.LibC.geteuid());
+                    dev.mapsync.internal.sys.LibC.geteuid());
             for (Check c : report.checks()) {
                 out.printf(FORMAT, c.status(), c.name(), (c.ok() || c.required() ? "" : "(optional) ") + c.detail());
                 if (!c.ok()) out.printf(FORMAT, "", "", "fix: " + c.fix());
@@ -59,7 +59,7 @@ final class DoctorCommand implements Callable<Integer> {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", r.ok());
         m.put("kernel", System.getProperty("os.version"));
-        m.put("uid", dev.mapsync.internal.linux.LibC.geteuid());
+        m.put("uid", dev.mapsync.internal.sys.LibC.geteuid());
         List<Map<String, Object>> checks = r.checks().stream().map(c -> {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("name", c.name());

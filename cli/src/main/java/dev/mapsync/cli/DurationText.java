@@ -7,6 +7,6 @@ final class DurationText {
     private DurationText() {}
 
     static String of(Duration d) {
-        return dev.mapsync.internal.Durations.text(d);
+        return dev.mapsync.internal.store.Durations.text(d);
     }
 }

@@ -2,7 +2,7 @@ package dev.mapsync.cli;
 
 import dev.mapsync.IncompatibleMapException;
 import dev.mapsync.MapSyncException;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.sys.SyscallException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;

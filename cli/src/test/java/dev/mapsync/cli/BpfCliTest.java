@@ -1,9 +1,9 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.bpf.KernelMap;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,7 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Backend;
-import dev.mapsync.internal.bpf.Bpffs;
+import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;

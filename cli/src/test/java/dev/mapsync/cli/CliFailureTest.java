@@ -1,7 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.IncompatibleMapException;
-import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;

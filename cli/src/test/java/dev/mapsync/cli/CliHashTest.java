@@ -2,8 +2,8 @@ package dev.mapsync.cli;
 
 import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.Schema;
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.KernelMap;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.store.KernelMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,9 +1,9 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Backend;
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.testkit.OtherUser;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.TestDirs;

@@ -1,9 +1,9 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.testkit.TestDirs;
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.bpf.RingEmitter;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.asm.RingEmitter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedMaps;
 import dev.mapsync.SharedRing;
-import dev.mapsync.internal.linux.LibC;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.internal.sys.SyscallException;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

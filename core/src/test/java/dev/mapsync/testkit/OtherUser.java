@@ -1,7 +1,7 @@
 package dev.mapsync.testkit;
 
-import dev.mapsync.internal.bpf.KernelAssumptions;
-import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.sys.LibC;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;

@@ -1,7 +1,7 @@
 package dev.mapsync.testkit;
 
-import dev.mapsync.internal.layout.ControlLayout;
-import dev.mapsync.internal.layout.Header;
+import dev.mapsync.internal.store.ControlLayout;
+import dev.mapsync.internal.store.Header;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

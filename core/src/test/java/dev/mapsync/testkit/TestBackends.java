@@ -73,7 +73,7 @@ public final class TestBackends {
     public static String unavailableReason(Backend backend) {
         return switch (backend) {
             case SHM -> null;
-            case BPF -> dev.mapsync.internal.bpf.KernelAssumptions.bpfMissing();
+            case BPF -> dev.mapsync.internal.sys.KernelAssumptions.bpfMissing();
         };
     }
 }

@@ -8,8 +8,8 @@ import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedMaps;
 import dev.mapsync.SharedRing;
 import dev.mapsync.cli.chaos.Ledger.Entry;
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.RingEmitter;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.asm.RingEmitter;
 
 import java.io.IOException;
 import java.nio.file.Files;

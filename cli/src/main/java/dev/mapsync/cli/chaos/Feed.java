@@ -1,7 +1,7 @@
 package dev.mapsync.cli.chaos;
 
 import dev.mapsync.MapSpec;
-import dev.mapsync.internal.bpf.Bpffs;
+import dev.mapsync.internal.store.Bpffs;
 
 import java.nio.file.Path;
 

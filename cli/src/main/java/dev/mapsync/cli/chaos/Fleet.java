@@ -1,7 +1,7 @@
 package dev.mapsync.cli.chaos;
 
 import dev.mapsync.cli.demo.Workers;
-import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.sys.LibC;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package dev.mapsync.cli.chaos;
 
 import dev.mapsync.BarrierBrokenException;
 import dev.mapsync.SharedBarrier;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.sys.Proc;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;

@@ -5,7 +5,7 @@ import dev.mapsync.RingClaim;
 import dev.mapsync.SharedQueue;
 import dev.mapsync.WaitTimeoutException;
 import dev.mapsync.cli.chaos.Feed.Item;
-import dev.mapsync.internal.bpf.RingEmitter;
+import dev.mapsync.internal.asm.RingEmitter;
 
 import java.time.Duration;
 

@@ -1,7 +1,7 @@
 package dev.mapsync.cli.chaos;
 
-import dev.mapsync.internal.linux.LibC;
-import dev.mapsync.internal.sync.ProcessSlots;
+import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.internal.lock.ProcessSlots;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.mapsync.cli.chaos;
 
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.sys.Proc;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,7 +55,7 @@ public final class Soak {
         Setup setup = new Setup(folder, prefix, o.backend(), o.processes());
         out.printf("mapsync chaos on the %s backend: %d worker processes (%d of each kind), seed %d, for %s, in %s%n",
                 o.backend().name().toLowerCase(Locale.ROOT), setup.slots(), o.processes(), o.seed(),
-                dev.mapsync.internal.Durations.text(o.duration()), folder);
+                dev.mapsync.internal.store.Durations.text(o.duration()), folder);
         out.flush();
         Findings findings = new Findings();
         Tally total = new Tally();

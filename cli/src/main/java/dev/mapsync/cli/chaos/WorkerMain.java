@@ -1,6 +1,6 @@
 package dev.mapsync.cli.chaos;
 
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.sys.Proc;
 
 /**
  * The body of a chaos worker process ({@code mapsync chaos-worker KIND SLOT SEED COORDINATOR-PID SETUP...}): it opens

@@ -8,7 +8,7 @@ import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MissedChanges;
 import dev.mapsync.SharedArray;
-import dev.mapsync.internal.bpf.Bpffs;
+import dev.mapsync.internal.store.Bpffs;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

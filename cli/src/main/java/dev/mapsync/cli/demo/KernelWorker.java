@@ -1,14 +1,14 @@
 package dev.mapsync.cli.demo;
 
-import dev.mapsync.internal.bpf.Bpf;
-import dev.mapsync.internal.bpf.Insn;
-import dev.mapsync.internal.bpf.KernelMap;
-import dev.mapsync.internal.bpf.Program;
-import dev.mapsync.internal.bpf.ProgramBuilder;
-import dev.mapsync.internal.bpf.ProgramBuilder.Width;
-import dev.mapsync.internal.bpf.Reg;
-import dev.mapsync.internal.linux.Errno;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.sys.Bpf;
+import dev.mapsync.internal.asm.Insn;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.asm.Program;
+import dev.mapsync.internal.asm.ProgramBuilder;
+import dev.mapsync.internal.asm.ProgramBuilder.Width;
+import dev.mapsync.internal.asm.Reg;
+import dev.mapsync.internal.sys.Errno;
+import dev.mapsync.internal.sys.SyscallException;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -7,8 +7,8 @@ import dev.mapsync.RingRecord;
 import dev.mapsync.SharedMaps;
 import dev.mapsync.SharedQueue;
 import dev.mapsync.SharedRing;
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.bpf.RingEmitter;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.asm.RingEmitter;
 
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;

@@ -1,7 +1,7 @@
 package dev.mapsync.cli.doctor;
 
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.linux.LibC;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.LibC;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,15 +1,15 @@
 package dev.mapsync.cli.doctor;
 
 import dev.mapsync.Schema;
-import dev.mapsync.internal.bpf.Bpf;
-import dev.mapsync.internal.bpf.Btf;
-import dev.mapsync.internal.bpf.BtfWriter;
-import dev.mapsync.internal.bpf.KernelMapInfo;
-import dev.mapsync.internal.codec.Layouts;
-import dev.mapsync.internal.linux.Arch;
-import dev.mapsync.internal.linux.Errno;
-import dev.mapsync.internal.linux.LibC;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.sys.Bpf;
+import dev.mapsync.internal.btf.Btf;
+import dev.mapsync.internal.btf.BtfWriter;
+import dev.mapsync.internal.sys.KernelMapInfo;
+import dev.mapsync.internal.sys.Layouts;
+import dev.mapsync.internal.sys.Arch;
+import dev.mapsync.internal.sys.Errno;
+import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.internal.sys.SyscallException;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -1,8 +1,8 @@
 package dev.mapsync.cli.doctor;
 
-import dev.mapsync.internal.bpf.Bpffs;
-import dev.mapsync.internal.linux.LibC;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.internal.sys.SyscallException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -119,7 +119,7 @@ final class SystemProbes {
                         + " sticky bit, so mapsync refuses it", dir, m), "chmod +t " + dir);
             }
             try {
-                dev.mapsync.internal.shm.Folders.checkTrusted(dir);
+                dev.mapsync.internal.store.Folders.checkTrusted(dir);
             } catch (dev.mapsync.MapAccessDeniedException e) {
                 // another user made it (or owns a folder anyone may write): mapsync refuses it, and says how to fix it
                 String why = e.getMessage();

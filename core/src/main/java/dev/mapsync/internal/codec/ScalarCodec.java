@@ -1,5 +1,6 @@
 package dev.mapsync.internal.codec;
 
+import dev.mapsync.internal.sys.Layouts;
 import dev.mapsync.Codec;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;

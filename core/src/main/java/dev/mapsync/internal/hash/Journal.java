@@ -1,21 +1,21 @@
 package dev.mapsync.internal.hash;
 
-import dev.mapsync.internal.codec.Layouts;
+import dev.mapsync.internal.sys.Layouts;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.mapsync.internal.layout.HashLayout.EMPTY;
-import static dev.mapsync.internal.layout.HashLayout.J_A;
-import static dev.mapsync.internal.layout.HashLayout.J_A_META;
-import static dev.mapsync.internal.layout.HashLayout.J_B;
-import static dev.mapsync.internal.layout.HashLayout.J_B_META;
-import static dev.mapsync.internal.layout.HashLayout.J_COUNT;
-import static dev.mapsync.internal.layout.HashLayout.J_FLAGS;
-import static dev.mapsync.internal.layout.HashLayout.J_IMAGE;
-import static dev.mapsync.internal.layout.HashLayout.J_TAG;
-import static dev.mapsync.internal.layout.HashLayout.J_TOMBSTONES;
-import static dev.mapsync.internal.layout.HashLayout.OCCUPIED;
-import static dev.mapsync.internal.layout.HashLayout.TOMBSTONE;
+import static dev.mapsync.internal.hash.HashLayout.EMPTY;
+import static dev.mapsync.internal.hash.HashLayout.J_A;
+import static dev.mapsync.internal.hash.HashLayout.J_A_META;
+import static dev.mapsync.internal.hash.HashLayout.J_B;
+import static dev.mapsync.internal.hash.HashLayout.J_B_META;
+import static dev.mapsync.internal.hash.HashLayout.J_COUNT;
+import static dev.mapsync.internal.hash.HashLayout.J_FLAGS;
+import static dev.mapsync.internal.hash.HashLayout.J_IMAGE;
+import static dev.mapsync.internal.hash.HashLayout.J_TAG;
+import static dev.mapsync.internal.hash.HashLayout.J_TOMBSTONES;
+import static dev.mapsync.internal.hash.HashLayout.OCCUPIED;
+import static dev.mapsync.internal.hash.HashLayout.TOMBSTONE;
 
 /**
  * The journal of a segment's write window (see {@link Windows}) as read from the segment header: slot A and B (-1 for

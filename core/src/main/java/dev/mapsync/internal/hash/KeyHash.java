@@ -1,6 +1,6 @@
 package dev.mapsync.internal.hash;
 
-import dev.mapsync.internal.codec.Layouts;
+import dev.mapsync.internal.sys.Layouts;
 
 import java.lang.foreign.MemorySegment;
 
@@ -59,6 +59,6 @@ public final class KeyHash {
     /** The meta word of an occupied slot holding the key: 30 bits of tag above the state bits. */
     public static int occupiedMeta(long hash) {
         int tag = (int) ((Long.rotateLeft(hash, 21) * 0x9E3779B97F4A7C15L) >>> 34);
-        return tag << 2 | dev.mapsync.internal.layout.HashLayout.OCCUPIED;
+        return tag << 2 | dev.mapsync.internal.hash.HashLayout.OCCUPIED;
     }
 }

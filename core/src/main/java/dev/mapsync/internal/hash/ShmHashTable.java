@@ -1,13 +1,13 @@
 package dev.mapsync.internal.hash;
 
+import dev.mapsync.internal.hooks.TestHooks;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.HashStats;
 import dev.mapsync.LockTimeoutException;
 import dev.mapsync.MapFullException;
-import dev.mapsync.internal.codec.Layouts;
-import dev.mapsync.internal.layout.HashLayout;
+import dev.mapsync.internal.sys.Layouts;
 import dev.mapsync.internal.notify.ChangeLog;
-import dev.mapsync.internal.sync.EntryLocks;
+import dev.mapsync.internal.lock.EntryLocks;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -18,14 +18,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
-import static dev.mapsync.internal.hash.Windows.INT;
-import static dev.mapsync.internal.layout.HashLayout.EMPTY;
-import static dev.mapsync.internal.layout.HashLayout.HOME;
-import static dev.mapsync.internal.layout.HashLayout.KEY;
-import static dev.mapsync.internal.layout.HashLayout.META;
-import static dev.mapsync.internal.layout.HashLayout.SEQ;
-import static dev.mapsync.internal.layout.HashLayout.TOMBSTONE;
-import static dev.mapsync.internal.layout.HashLayout.TOMBSTONES;
+import static dev.mapsync.internal.sys.Words.INT;
+import static dev.mapsync.internal.hash.HashLayout.EMPTY;
+import static dev.mapsync.internal.hash.HashLayout.HOME;
+import static dev.mapsync.internal.hash.HashLayout.KEY;
+import static dev.mapsync.internal.hash.HashLayout.META;
+import static dev.mapsync.internal.hash.HashLayout.SEQ;
+import static dev.mapsync.internal.hash.HashLayout.TOMBSTONE;
+import static dev.mapsync.internal.hash.HashLayout.TOMBSTONES;
 
 /**
  * A hash map in shared memory ({@link HashLayout}): segments of linear-probing slots, each segment guarded by one
@@ -231,10 +231,10 @@ public final class ShmHashTable implements HashTable {
 
     /** Copies a value into a slot; with the test hook on, it pauses half-way. */
     private void copyValue(MemorySegment from, long fromOffset, long to) {
-        if (HashTestHooks.ENABLED) {
+        if (TestHooks.ENABLED) {
             int half = valueSize / 2;
             MemorySegment.copy(from, fromOffset, data, to, half);
-            HashTestHooks.midWindow();
+            TestHooks.hashMidWindow();
             MemorySegment.copy(from, fromOffset + half, data, to + half, valueSize - half);
         } else {
             MemorySegment.copy(from, fromOffset, data, to, valueSize);
@@ -246,7 +246,7 @@ public final class ShmHashTable implements HashTable {
         long at = layout.slot(seg, slot);
         windows.open(seg, g, slot, data.get(Layouts.INT, at + META), -1, 0, false);
         data.set(Layouts.INT, at + META, TOMBSTONE);
-        HashTestHooks.midWindow();
+        if (TestHooks.ENABLED) TestHooks.hashMidWindow();
         windows.setCount(g, liveCount(g) - 1);
         addTombstones(seg, 1);
         windows.close(seg);
@@ -269,7 +269,7 @@ public final class ShmHashTable implements HashTable {
             if (m == EMPTY) {
                 windows.open(seg, g, hole, TOMBSTONE, -1, 0, false);
                 data.set(Layouts.INT, layout.slot(seg, hole) + META, EMPTY);
-                HashTestHooks.midWindow();
+                if (TestHooks.ENABLED) TestHooks.hashMidWindow();
                 addTombstones(seg, -1);
                 windows.close(seg);
                 return true;

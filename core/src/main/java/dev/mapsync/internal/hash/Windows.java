@@ -1,27 +1,28 @@
 package dev.mapsync.internal.hash;
 
+import dev.mapsync.internal.hooks.TestHooks;
 import dev.mapsync.CorruptMapException;
-import dev.mapsync.internal.codec.Layouts;
-import dev.mapsync.internal.layout.HashLayout;
+import dev.mapsync.internal.sys.Layouts;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
-import static dev.mapsync.internal.layout.HashLayout.IMAGE;
-import static dev.mapsync.internal.layout.HashLayout.J_A;
-import static dev.mapsync.internal.layout.HashLayout.J_A_META;
-import static dev.mapsync.internal.layout.HashLayout.J_B;
-import static dev.mapsync.internal.layout.HashLayout.J_B_META;
-import static dev.mapsync.internal.layout.HashLayout.J_COUNT;
-import static dev.mapsync.internal.layout.HashLayout.J_FLAGS;
-import static dev.mapsync.internal.layout.HashLayout.J_IMAGE;
-import static dev.mapsync.internal.layout.HashLayout.J_TAG;
-import static dev.mapsync.internal.layout.HashLayout.J_TOMBSTONES;
-import static dev.mapsync.internal.layout.HashLayout.META;
-import static dev.mapsync.internal.layout.HashLayout.SEQ;
-import static dev.mapsync.internal.layout.HashLayout.TOMBSTONES;
+import static dev.mapsync.internal.hash.HashLayout.IMAGE;
+import static dev.mapsync.internal.hash.HashLayout.J_A;
+import static dev.mapsync.internal.hash.HashLayout.J_A_META;
+import static dev.mapsync.internal.hash.HashLayout.J_B;
+import static dev.mapsync.internal.hash.HashLayout.J_B_META;
+import static dev.mapsync.internal.hash.HashLayout.J_COUNT;
+import static dev.mapsync.internal.hash.HashLayout.J_FLAGS;
+import static dev.mapsync.internal.hash.HashLayout.J_IMAGE;
+import static dev.mapsync.internal.hash.HashLayout.J_TAG;
+import static dev.mapsync.internal.hash.HashLayout.J_TOMBSTONES;
+import static dev.mapsync.internal.hash.HashLayout.META;
+import static dev.mapsync.internal.hash.HashLayout.SEQ;
+import static dev.mapsync.internal.hash.HashLayout.TOMBSTONES;
+import static dev.mapsync.internal.sys.Words.INT;
 
 /**
  * The write windows of a segment: every change to a segment happens inside one, and touches at most two slots.
@@ -41,7 +42,6 @@ import static dev.mapsync.internal.layout.HashLayout.TOMBSTONES;
  * writer sweeps.
  */
 final class Windows {
-    static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final MemorySegment data;
     private final HashLayout layout;
@@ -59,7 +59,7 @@ final class Windows {
      * @param image true when slot A's value is changed in place: its old value goes to the image
      */
     void open(long seg, int g, int a, int aMeta, int b, int bMeta, boolean image) {
-        HashTestHooks.opened();
+        if (TestHooks.ENABLED) TestHooks.hashWindowOpened();
         int s = data.get(Layouts.INT, seg + SEQ);
         data.set(Layouts.INT, seg + J_A, a + 1);
         data.set(Layouts.INT, seg + J_A_META, aMeta);

@@ -3,11 +3,11 @@ package dev.mapsync.internal.notify;
 import dev.mapsync.Change;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.MapAccessDeniedException;
-import dev.mapsync.internal.layout.ControlLayout;
-import dev.mapsync.internal.layout.Header;
-import dev.mapsync.internal.linux.Futex;
-import dev.mapsync.internal.linux.Proc;
-import dev.mapsync.internal.sync.ProcessSlots;
+import dev.mapsync.internal.store.ControlLayout;
+import dev.mapsync.internal.store.Header;
+import dev.mapsync.internal.sys.Futex;
+import dev.mapsync.internal.sys.Proc;
+import dev.mapsync.internal.lock.ProcessSlots;
 import dev.mapsync.internal.wait.Sleepers;
 
 import java.lang.foreign.MemorySegment;
@@ -15,6 +15,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.locks.LockSupport;
+
+import static dev.mapsync.internal.sys.Words.INT;
+import static dev.mapsync.internal.sys.Words.LONG;
 
 /**
  * A map's change log: an event count that sleepers wait on, and a bounded ring of the latest changes.
@@ -72,8 +75,6 @@ public final class ChangeLog {
     private static final int MAX_PER_SLOT = 1 << 20;
     private static final System.Logger LOG = System.getLogger("dev.mapsync");
 
-    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     private final MemorySegment control;
     private final long headAddress;

@@ -2,14 +2,13 @@ package dev.mapsync.internal.ring;
 
 import dev.mapsync.ConsumerBusyException;
 import dev.mapsync.MapAccessDeniedException;
-import dev.mapsync.internal.layout.RingLayout;
-import dev.mapsync.internal.linux.LibC;
-import dev.mapsync.internal.linux.Proc;
+import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.internal.sys.Proc;
 
 import java.lang.foreign.MemorySegment;
 
-import static dev.mapsync.internal.ring.RingProducer.INT;
-import static dev.mapsync.internal.ring.RingProducer.LONG;
+import static dev.mapsync.internal.sys.Words.INT;
+import static dev.mapsync.internal.sys.Words.LONG;
 
 /**
  * One consumer per ring, across processes: the consumer holds an open-file-description write lock on one byte of

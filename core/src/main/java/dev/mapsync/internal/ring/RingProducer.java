@@ -1,14 +1,17 @@
 package dev.mapsync.internal.ring;
 
-import dev.mapsync.internal.layout.RingLayout;
-import dev.mapsync.internal.linux.Membarrier;
-import dev.mapsync.internal.sync.ProcessSlots;
+import dev.mapsync.internal.hooks.TestHooks;
+import dev.mapsync.internal.sys.Membarrier;
+import dev.mapsync.internal.lock.ProcessSlots;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.concurrent.locks.LockSupport;
+
+import static dev.mapsync.internal.sys.Words.INT;
+import static dev.mapsync.internal.sys.Words.LONG;
 
 /**
  * The producer side of an shm ring: many producers, in any processes, claim records, fill them in place and
@@ -38,8 +41,6 @@ import java.util.concurrent.locks.LockSupport;
  * room again and sleeps on the word in slices; the consumer wakes every such producer when it frees space.
  */
 public final class RingProducer {
-    static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
-    static final VarHandle LONG = ValueLayout.JAVA_LONG.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
 
     /** {@link #reserve} results that are not positions. */
     public static final long FULL = -1, SEALED = -2;
@@ -108,9 +109,9 @@ public final class RingProducer {
             // the header in one 8-byte store: a consumer that sees a non-zero header sees all of it (free space is
             // zero, so a zero header means "nothing claimed here yet"); it is visible before the position moves
             LONG.setRelease(data, producer & mask, (long) token << 32 | Integer.toUnsignedLong(length | RingLayout.BUSY));
-            RingHooks.afterHeader();
+            if (TestHooks.ENABLED) TestHooks.ringAfterHeader();
             LONG.setRelease(control, RingLayout.PRODUCER_POSITION, producer + size);
-            RingHooks.inReserve();
+            if (TestHooks.ENABLED) TestHooks.ringInReserve();
             return producer;
         } finally {
             INT.setRelease(control, RingLayout.RESERVE_LOCK, 0);

@@ -1,17 +1,16 @@
 package dev.mapsync.internal.ring;
 
 import dev.mapsync.CorruptMapException;
-import dev.mapsync.internal.layout.RingLayout;
-import dev.mapsync.internal.linux.Epoll;
-import dev.mapsync.internal.linux.Membarrier;
-import dev.mapsync.internal.sync.ProcessSlots;
+import dev.mapsync.internal.sys.Epoll;
+import dev.mapsync.internal.sys.Membarrier;
+import dev.mapsync.internal.lock.ProcessSlots;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
-import static dev.mapsync.internal.ring.RingProducer.INT;
-import static dev.mapsync.internal.ring.RingProducer.LONG;
+import static dev.mapsync.internal.sys.Words.INT;
+import static dev.mapsync.internal.sys.Words.LONG;
 
 /**
  * The consumer side of a ring, the same code for an shm ring and a kernel {@code BPF_MAP_TYPE_RINGBUF}: it reads

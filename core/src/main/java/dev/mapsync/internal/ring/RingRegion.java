@@ -1,8 +1,7 @@
 package dev.mapsync.internal.ring;
 
 import dev.mapsync.CorruptMapException;
-import dev.mapsync.internal.MapRegion;
-import dev.mapsync.internal.layout.RingLayout;
+import dev.mapsync.internal.store.MapRegion;
 
 import java.lang.foreign.MemorySegment;
 

@@ -3,13 +3,11 @@ package dev.mapsync.internal.ring;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
-import dev.mapsync.internal.Backends;
-import dev.mapsync.internal.SpecCheck;
-import dev.mapsync.internal.bpf.BpfRings;
-import dev.mapsync.internal.layout.Header;
-import dev.mapsync.internal.layout.RingLayout;
-import dev.mapsync.internal.linux.LibC;
-import dev.mapsync.internal.shm.ShmMapFile;
+import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.SpecCheck;
+import dev.mapsync.internal.store.Header;
+import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.internal.store.ShmMapFile;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -2,8 +2,8 @@ package dev.mapsync.internal.ring;
 
 import dev.mapsync.MapClosedException;
 import dev.mapsync.WaitInterruptedException;
-import dev.mapsync.internal.linux.Futex;
-import dev.mapsync.internal.linux.SyscallException;
+import dev.mapsync.internal.sys.Futex;
+import dev.mapsync.internal.sys.SyscallException;
 import dev.mapsync.internal.wait.Sleepers;
 
 

@@ -1,7 +1,7 @@
 package dev.mapsync.internal.wait;
 
-import dev.mapsync.internal.linux.Futex;
-import dev.mapsync.internal.linux.FutexVector;
+import dev.mapsync.internal.sys.Futex;
+import dev.mapsync.internal.sys.FutexVector;
 import dev.mapsync.internal.wait.Sleepers.Check;
 import dev.mapsync.internal.wait.Sleepers.Wake;
 
@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+
+import static dev.mapsync.internal.sys.Words.INT;
 
 /**
  * The one platform thread of a process that sleeps in the kernel for the virtual threads that wait on shared words
@@ -38,7 +40,6 @@ final class SleeperService implements Runnable {
     /** Null when the kernel has no {@code futex_waitv} (before 5.16). */
     static final SleeperService INSTANCE = FutexVector.supported() ? new SleeperService() : null;
 
-    private static final VarHandle INT = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN).varHandle();
     private static final long OVERFLOW_MILLIS = 10;
     private static final long IDLE_NANOS = 60_000_000_000L;
 

@@ -1,6 +1,6 @@
 package dev.mapsync.internal.wait;
 
-import dev.mapsync.internal.linux.Futex;
+import dev.mapsync.internal.sys.Futex;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;

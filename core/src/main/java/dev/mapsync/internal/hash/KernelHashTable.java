@@ -1,0 +1,316 @@
+package dev.mapsync.internal.hash;
+
+import dev.mapsync.internal.btf.BtfWriter;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.sys.Bpf;
+import dev.mapsync.HashStats;
+import dev.mapsync.MapFullException;
+import dev.mapsync.internal.hooks.TestHooks;
+import dev.mapsync.internal.sys.Errno;
+import dev.mapsync.internal.sys.SyscallException;
+import dev.mapsync.internal.notify.ChangeLog;
+import dev.mapsync.internal.lock.EntryLocks;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * A hash map held by a kernel {@code BPF_MAP_TYPE_HASH} or {@code LRU_HASH}, every operation a {@code bpf(2)} call:
+ * kernel hash maps cannot be mapped into memory.
+ *
+ * <ul>
+ * <li>{@link #get}: {@code BPF_MAP_LOOKUP_ELEM}, no lock. With a spin-locked value ({@code BPF_F_LOCK}) the kernel
+ *     copies the value under the element's {@code bpf_spin_lock}, so the copy is whole even against BPF programs that
+ *     take that lock; without one, a lookup racing an update of the same key may copy a mix (kernel semantics).</li>
+ * <li>{@link #write} (a blind store): {@code BPF_MAP_UPDATE_ELEM} with {@code BPF_ANY}, under the key's stripe lock.</li>
+ * <li>{@link #update}: under the lock of the key's stripe in the sidecar (so that mapsync processes' read-modify-write
+ *     operations are atomic among themselves): lookup, decide, then {@code BPF_MAP_UPDATE_ELEM} with
+ *     {@code BPF_NOEXIST} for a new key or {@code BPF_EXIST} for a present one, or {@code BPF_MAP_DELETE_ELEM}. When
+ *     the kernel says the key appeared or vanished meanwhile (a BPF program, or a process that does not use mapsync,
+ *     changed it), the update is decided again on what is there now. E2BIG means the map is full.</li>
+ * <li>{@link #entries}: {@code BPF_MAP_GET_NEXT_KEY} then a lookup per key. When the key it stands on is deleted, the
+ *     kernel restarts from the first key; keys already returned are skipped, so none is returned twice.</li>
+ * <li>{@link #dump}: {@code BPF_MAP_LOOKUP_BATCH}, bucket by bucket, a few hundred elements per call.</li>
+ * </ul>
+ */
+public final class KernelHashTable implements HashTable {
+    private static final int BATCH = 256;
+    private static final int MAX_ATTEMPTS = 1000;
+
+    private final KernelMap map;
+    private final EntryLocks locks;
+    private final ChangeLog changes;
+    private final String mapName;
+    private final int keySize;
+    private final int valueSize;
+    /** The size of the kernel's value: the value, or the spin lock and the value behind it. */
+    private final int kernelValueSize;
+    /** Where the value starts in the kernel's value. */
+    private final int valueOffset;
+    private final long lockFlag;
+    private final int stripes;
+
+    public KernelHashTable(KernelMap map, int keySize, dev.mapsync.Schema value, boolean spinLock, EntryLocks locks,
+                           ChangeLog changes, String mapName) {
+        this.map = map;
+        this.locks = locks;
+        this.changes = changes;
+        this.mapName = mapName;
+        this.keySize = keySize;
+        this.valueSize = value.size();
+        this.kernelValueSize = spinLock ? BtfWriter.lockedValueSize(value) : valueSize;
+        this.valueOffset = spinLock ? BtfWriter.lockedValueOffset(value) : 0;
+        this.lockFlag = spinLock ? Bpf.F_LOCK : 0;
+        this.stripes = locks.stripes();
+    }
+
+    /** A thread's native buffers: the kernel reads and writes keys and values at their addresses. */
+    private static final class Native {
+        private static final ThreadLocal<Native> LOCAL = ThreadLocal.withInitial(Native::new);
+        private final Arena arena = Arena.ofAuto();
+        private MemorySegment key = MemorySegment.NULL, value = MemorySegment.NULL, other = MemorySegment.NULL;
+        private boolean busy;
+
+        static Native take(int keySize, int valueSize) {
+            Native n = LOCAL.get();
+            if (n.busy) n = new Native(); // a compute function using another map on this thread
+            n.busy = true;
+            if (n.key.byteSize() < keySize) n.key = n.arena.allocate(Math.max(8, keySize), 8);
+            if (n.value.byteSize() < valueSize) {
+                n.value = n.arena.allocate(Math.max(8, valueSize), 8);
+                n.other = n.arena.allocate(Math.max(8, valueSize), 8);
+            }
+            return n;
+        }
+
+        void release() {
+            busy = false;
+        }
+    }
+
+    @Override
+    public boolean get(MemorySegment key, MemorySegment valueOut) {
+        Native n = Native.take(keySize, kernelValueSize);
+        try {
+            MemorySegment.copy(key, 0, n.key, 0, keySize);
+            if (!map.lookup(n.key, n.value, lockFlag)) return false;
+            if (valueOut != null) MemorySegment.copy(n.value, valueOffset, valueOut, 0, valueSize);
+            return true;
+        } finally {
+            n.release();
+        }
+    }
+
+    @Override
+    public boolean update(MemorySegment key, MemorySegment into, Update update) {
+        long rec = locks.stripeRecord(KeyHash.segment(KeyHash.of(key, 0, keySize, 0), stripes));
+        locks.acquire(rec, -1, locks.timeoutNanos());
+        Native n = Native.take(keySize, kernelValueSize);
+        try {
+            MemorySegment.copy(key, 0, n.key, 0, keySize);
+            for (int attempt = 0; ; attempt++) {
+                if (attempt == MAX_ATTEMPTS) {
+                    throw new dev.mapsync.MapSyncException("map '" + mapName + "': the key kept appearing and vanishing"
+                            + " between lookup and update (" + MAX_ATTEMPTS + " times); something outside mapsync is"
+                            + " inserting and deleting it");
+                }
+                boolean present = map.lookup(n.key, n.value, lockFlag);
+                int action = update.decide(present ? n.value.asSlice(valueOffset, valueSize) : null, into);
+                switch (action) {
+                    case Update.WRITE, Update.ADD -> {
+                        if (TestHooks.ENABLED) {
+                            TestHooks.hashWindowOpened();
+                            TestHooks.hashMidWindow();
+                        }
+                        n.other.asSlice(0, kernelValueSize).fill((byte) 0);
+                        MemorySegment.copy(into, 0, n.other, valueOffset, valueSize);
+                        int refused = map.update(n.key, n.other, (present ? Bpf.EXIST : Bpf.NOEXIST) | lockFlag);
+                        if (refused == Errno.E2BIG) throw full();
+                        if (refused != 0) continue; // the key appeared or vanished under us: decide again
+                        changes.record(-1, action == Update.ADD ? ChangeLog.KIND_ATOMIC : ChangeLog.KIND_WRITE, key);
+                        return present;
+                    }
+                    case Update.REMOVE -> {
+                        if (!present) return false;
+                        if (TestHooks.ENABLED) {
+                            TestHooks.hashWindowOpened();
+                            TestHooks.hashMidWindow();
+                        }
+                        if (!map.delete(n.key)) continue;
+                        changes.record(-1, ChangeLog.KIND_REMOVE, key);
+                        return true;
+                    }
+                    default -> {
+                        return present;
+                    }
+                }
+            }
+        } finally {
+            n.release();
+            locks.release(rec);
+        }
+    }
+
+    /** One {@code BPF_MAP_UPDATE_ELEM} with {@code BPF_ANY}, under the key's stripe lock (no lookup is needed). */
+    @Override
+    public void write(MemorySegment key, MemorySegment value) {
+        long rec = locks.stripeRecord(KeyHash.segment(KeyHash.of(key, 0, keySize, 0), stripes));
+        locks.acquire(rec, -1, locks.timeoutNanos());
+        Native n = Native.take(keySize, kernelValueSize);
+        try {
+            MemorySegment.copy(key, 0, n.key, 0, keySize);
+            if (valueOffset != 0) n.other.asSlice(0, valueOffset).fill((byte) 0);
+            MemorySegment.copy(value, 0, n.other, valueOffset, valueSize);
+            if (map.update(n.key, n.other, Bpf.ANY | lockFlag) == Errno.E2BIG) throw full();
+            changes.record(-1, ChangeLog.KIND_WRITE, key);
+        } finally {
+            n.release();
+            locks.release(rec);
+        }
+    }
+
+    private MapFullException full() {
+        return new MapFullException("map '" + mapName + "' is full: its kernel hash map holds its max_entries ("
+                + map.info().maxEntries() + ") and refused the new key (E2BIG); remove keys, or create it larger (or as"
+                + " an LRU map, which evicts)");
+    }
+
+    @Override
+    public long size() {
+        long[] total = {0};
+        eachBatch((keys, values, count) -> total[0] += count);
+        return total[0];
+    }
+
+    @Override
+    public void clear() {
+        Native n = Native.take(keySize, kernelValueSize);
+        try {
+            // bounded, in case BPF programs keep inserting while we delete
+            long limit = 2L * map.info().maxEntries() + 16;
+            for (long i = 0; i < limit && map.nextKey(MemorySegment.NULL, n.key); i++) {
+                long rec = locks.stripeRecord(KeyHash.segment(KeyHash.of(n.key, 0, keySize, 0), stripes));
+                locks.acquire(rec, -1, locks.timeoutNanos());
+                try {
+                    if (map.delete(n.key)) changes.record(-1, ChangeLog.KIND_REMOVE, n.key.asSlice(0, keySize));
+                } finally {
+                    locks.release(rec);
+                }
+            }
+        } finally {
+            n.release();
+        }
+    }
+
+    @Override
+    public Entries entries() {
+        return new Entries() {
+            private final Arena arena = Arena.ofAuto();
+            private final MemorySegment current = arena.allocate(Math.max(8, keySize), 8);
+            private final MemorySegment next = arena.allocate(Math.max(8, keySize), 8);
+            private final MemorySegment value = arena.allocate(Math.max(8, kernelValueSize), 8);
+            private final Set<ByteBuffer> returned = new HashSet<>();
+            private boolean started;
+
+            @Override
+            public boolean next(MemorySegment keyOut, MemorySegment valueOut) {
+                while (map.nextKey(started ? current : MemorySegment.NULL, next)) {
+                    started = true;
+                    MemorySegment.copy(next, 0, current, 0, keySize);
+                    byte[] k = current.asSlice(0, keySize).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                    if (!returned.add(ByteBuffer.wrap(k))) continue; // the kernel restarted from the first key
+                    if (!map.lookup(current, value, lockFlag)) continue; // deleted since
+                    MemorySegment.copy(current, 0, keyOut, 0, keySize);
+                    MemorySegment.copy(value, valueOffset, valueOut, 0, valueSize);
+                    return true;
+                }
+                return false;
+            }
+        };
+    }
+
+    /** The entries by {@code BPF_MAP_LOOKUP_BATCH}: each call copies whole buckets, a few hundred entries at a time. */
+    @Override
+    public Entries dump() {
+        return new Entries() {
+            private final Arena arena = Arena.ofAuto();
+            private final MemorySegment in = arena.allocate(8, 8);
+            private final MemorySegment out = arena.allocate(8, 8);
+            private int room = BATCH;
+            private MemorySegment keys = arena.allocate((long) room * keySize, 8);
+            private MemorySegment values = arena.allocate((long) room * kernelValueSize, 8);
+            private int count, at;
+            private boolean started, last;
+
+            @Override
+            public boolean next(MemorySegment keyOut, MemorySegment valueOut) {
+                while (at >= count) {
+                    if (last) return false;
+                    fetch();
+                }
+                MemorySegment.copy(keys, (long) at * keySize, keyOut, 0, keySize);
+                MemorySegment.copy(values, (long) at * kernelValueSize + valueOffset, valueOut, 0, valueSize);
+                at++;
+                return true;
+            }
+
+            private void fetch() {
+                while (true) {
+                    try {
+                        Bpf.Batch b = map.lookupBatch(started ? in : MemorySegment.NULL, out, keys, values, room, lockFlag);
+                        started = true;
+                        count = b.count();
+                        at = 0;
+                        last = b.last();
+                        MemorySegment.copy(out, 0, in, 0, 8);
+                        return;
+                    } catch (SyscallException e) {
+                        if (e.errno() != Errno.ENOSPC) throw e;
+                        room *= 2; // one bucket holds more than the batch had room for
+                        keys = arena.allocate((long) room * keySize, 8);
+                        values = arena.allocate((long) room * kernelValueSize, 8);
+                    }
+                }
+            }
+        };
+    }
+
+    private interface BatchSink {
+        void accept(MemorySegment keys, MemorySegment values, int count);
+    }
+
+    private void eachBatch(BatchSink sink) {
+        try (Arena arena = Arena.ofConfined()) {
+            int room = BATCH;
+            MemorySegment in = arena.allocate(8, 8), out = arena.allocate(8, 8);
+            MemorySegment keys = arena.allocate((long) room * keySize, 8);
+            MemorySegment values = arena.allocate((long) room * kernelValueSize, 8);
+            boolean started = false;
+            while (true) {
+                Bpf.Batch b;
+                try {
+                    b = map.lookupBatch(started ? in : MemorySegment.NULL, out, keys, values, room, lockFlag);
+                } catch (SyscallException e) {
+                    if (e.errno() != Errno.ENOSPC) throw e;
+                    room *= 2;
+                    keys = arena.allocate((long) room * keySize, 8);
+                    values = arena.allocate((long) room * kernelValueSize, 8);
+                    continue;
+                }
+                started = true;
+                sink.accept(keys, values, b.count());
+                if (b.last()) return;
+                MemorySegment.copy(out, 0, in, 0, 8);
+            }
+        }
+    }
+
+    @Override
+    public HashStats stats() {
+        int max = map.info().maxEntries();
+        return new HashStats(size(), max, stripes, max, -1, 0);
+    }
+}

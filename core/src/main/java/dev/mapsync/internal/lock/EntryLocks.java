@@ -1,0 +1,401 @@
+package dev.mapsync.internal.lock;
+
+import dev.mapsync.LockAlreadyHeldException;
+import dev.mapsync.LockInfo;
+import dev.mapsync.LockInterruptedException;
+import dev.mapsync.LockTimeoutException;
+import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.internal.store.ControlLayout;
+import dev.mapsync.internal.store.Header;
+import dev.mapsync.internal.sys.Futex;
+import dev.mapsync.internal.sys.Proc;
+import dev.mapsync.internal.wait.Sleepers;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static dev.mapsync.internal.sys.Words.INT;
+import static dev.mapsync.internal.sys.Words.LONG;
+
+/**
+ * The robust cross-process locks and sequence words of one map handle (see {@link LockRecord}).
+ *
+ * <p><b>Locking.</b> Uncontended, a lock is one compare-and-set of the lock word from 0 to the handle's token and
+ * an unlock one atomic exchange back to 0: no system call. A waiter spins briefly, then marks the word as having
+ * sleepers and sleeps on it ({@link Sleepers}: {@code FUTEX_WAIT}, or parked while the process's sleeper thread
+ * waits for virtual threads), until its own deadline. Once a slice ({@value #SLICE_MILLIS} ms) that thread asks the
+ * kernel, once for all the lock's sleepers, whether the owner's handle is still open ({@link ProcessSlots}); if not,
+ * it wakes them, and a waiter takes the lock over with a compare-and-set and reports that the previous owner died.
+ * An unlock calls {@code FUTEX_WAKE} only if the word says someone sleeps. So sleepers cost no CPU, however many.
+ * The sequence words in the same records are {@link SeqLocks}'.
+ */
+public final class EntryLocks {
+    static final long SLICE_MILLIS = 20;
+    public static final long SLICE_NANOS = SLICE_MILLIS * 1_000_000;
+    private static final int SPINS = 100;
+    private static final long RECORD_SIZE = ControlLayout.LOCK_RECORD_SIZE;
+
+    /** The record of the map-wide lock. */
+    public static final long MAP_RECORD = ControlLayout.MAP_LOCK;
+
+    private final MemorySegment control;
+    private final long controlAddress;
+    private final int stripes;
+    private final int entries;
+    private final long stripesOffset;
+    private final int token;
+    private final int fd;
+    private final String mapName;
+    private final long timeoutNanos;
+
+    /**
+     * @param readOnly read-only handles hold no slot and cannot lock or write, but read consistently
+     */
+    public EntryLocks(MemorySegment control, Header header, int fd, boolean readOnly, String mapName, Duration timeout) {
+        this.control = control;
+        this.controlAddress = control.address();
+        this.stripes = header.lockStripes();
+        this.entries = header.entries();
+        this.stripesOffset = header.control().stripesOffset();
+        this.fd = fd;
+        this.mapName = mapName;
+        this.timeoutNanos = timeout.toNanos();
+        this.token = readOnly ? 0 : ProcessSlots.claim(control, fd, mapName);
+    }
+
+    /** This handle's owner token (0 for a read-only handle). */
+    public int token() {
+        return token;
+    }
+
+    /** The map's name, for messages. */
+    public String mapName() {
+        return mapName;
+    }
+
+    /** The default lock timeout of this handle. */
+    public long timeoutNanos() {
+        return timeoutNanos;
+    }
+
+    public int stripes() {
+        return stripes;
+    }
+
+    /** The stripe that guards entry {@code index} (which must be in range). */
+    public int stripeOf(int index) {
+        // one lock per entry is the common case: skip the division, which costs more than the lock itself
+        return stripes == entries ? index : index % stripes;
+    }
+
+    /** The offset of a stripe's lock record in the control region. */
+    public long stripeRecord(int stripe) {
+        return stripesOffset + stripe * RECORD_SIZE;
+    }
+
+    /** The lock record that guards entry {@code index}. */
+    public long recordOf(int index) {
+        return stripeRecord(stripeOf(index));
+    }
+
+    // ------------------------------------------------------------------------------------------------- locking
+
+    /**
+     * Takes the lock of record {@code rec}, waiting at most {@code timeoutNanos}.
+     *
+     * @param index the entry the caller asked for (for messages), or -1 for the map-wide lock
+     * @return true if the lock was taken over from an owner that died
+     */
+    public boolean acquire(long rec, int index, long timeoutNanos) {
+        checkWritable();
+        int me = token;
+        if ((int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
+                && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
+            stampOwner(rec);
+            return repairedDeadWrite(rec);
+        }
+        checkReentry(rec, index);
+        for (int i = 0; i < SPINS; i++) {
+            Thread.onSpinWait();
+            if ((int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
+                    && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
+                stampOwner(rec);
+                return repairedDeadWrite(rec);
+            }
+        }
+        return acquireSlow(rec, index, timeoutNanos);
+    }
+
+    private boolean acquireSlow(long rec, int index, long timeout) {
+        int me = token;
+        long start = System.nanoTime();
+        long deadline = start + timeout;
+        int sleepers = 0; // once we have slept, others may sleep too: keep the waiters bit when we take the lock
+        while (true) {
+            int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+            if (w == 0) {
+                if (INT.compareAndSet(control, rec + LockRecord.WORD, 0, me | sleepers)) {
+                    stampOwner(rec);
+                    LONG.set(control, rec + LockRecord.SINCE, System.currentTimeMillis());
+                    return repairedDeadWrite(rec);
+                }
+                continue;
+            }
+            int owner = w & LockRecord.TOKEN_MASK;
+            if (owner != me && !ProcessSlots.isAlive(control, fd, owner)) {
+                if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | (w & LockRecord.WAITERS))) {
+                    takeOver(rec);
+                    stampOwner(rec);
+                    LONG.set(control, rec + LockRecord.SINCE, System.currentTimeMillis());
+                    return true;
+                }
+                continue;
+            }
+            LONG.compareAndSet(control, rec + LockRecord.SINCE, 0L, System.currentTimeMillis());
+            long now = System.nanoTime();
+            if (now - deadline >= 0) throw timedOut(rec, index, owner, now - start);
+            if ((w & LockRecord.WAITERS) == 0
+                    && !INT.compareAndSet(control, rec + LockRecord.WORD, w, w | LockRecord.WAITERS)) {
+                continue;
+            }
+            sleepers = LockRecord.WAITERS;
+            Sleepers.await(control.asSlice(rec + LockRecord.WORD, 4), w | LockRecord.WAITERS, deadline, Sleepers.Wake.ONE,
+                    ownerGone(rec));
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new LockInterruptedException("interrupted while waiting for " + what(rec, index));
+            }
+        }
+    }
+
+    /**
+     * What sleepers on the lock of {@code rec} cannot learn from the futex, checked for them all once a slice: its
+     * owner died (its handle is gone, however its process ended), or it is free (a wake-up that went astray).
+     */
+    private Sleepers.Check ownerGone(long rec) {
+        int me = token;
+        return new Sleepers.Check(() -> {
+            int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+            int owner = w & LockRecord.TOKEN_MASK;
+            return w == 0 || owner != me && !ProcessSlots.isAlive(control, fd, owner);
+        }, SLICE_NANOS);
+    }
+
+    /**
+     * Takes the lock of {@code rec} if that needs no waiting: it is free, or its owner died.
+     *
+     * @return 0 if another live owner holds it, 1 if taken, 2 if taken over from a dead owner
+     */
+    public int tryAcquire(long rec, int index) {
+        checkWritable();
+        int me = token;
+        while (true) {
+            int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+            if (w == 0) {
+                if (INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
+                    stampOwner(rec);
+                    return repairedDeadWrite(rec) ? 2 : 1;
+                }
+                continue;
+            }
+            int owner = w & LockRecord.TOKEN_MASK;
+            if (owner == me || ProcessSlots.isAlive(control, fd, owner)) {
+                checkReentry(rec, index);
+                return 0;
+            }
+            if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | (w & LockRecord.WAITERS))) {
+                takeOver(rec);
+                stampOwner(rec);
+                return 2;
+            }
+        }
+    }
+
+    /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */
+    public void release(long rec) {
+        LONG.set(control, rec + LockRecord.THREAD, 0L);
+        INT.set(control, rec + LockRecord.PID, 0);
+        // set only by waiters and by a takeover: a load is cheaper than a store on the uncontended path
+        if ((long) LONG.get(control, rec + LockRecord.SINCE) != 0) LONG.set(control, rec + LockRecord.SINCE, 0L);
+        if ((int) INT.get(control, rec + LockRecord.RECOVERED) != 0) INT.set(control, rec + LockRecord.RECOVERED, 0);
+        int old = (int) INT.getAndSet(control, rec + LockRecord.WORD, 0);
+        if ((old & LockRecord.WAITERS) != 0) Futex.wake(controlAddress + rec + LockRecord.WORD, 1);
+    }
+
+    /** True if this handle holds the lock and the calling thread took it. */
+    public boolean heldByCurrentThread(long rec) {
+        return ((int) INT.getVolatile(control, rec + LockRecord.WORD) & LockRecord.TOKEN_MASK) == token
+                && (long) LONG.get(control, rec + LockRecord.THREAD) == Thread.currentThread().threadId();
+    }
+
+    /**
+     * Frees a lock whose owner is dead, repairing the sequence word as a new owner would.
+     *
+     * @return the description of what was done
+     * @throws IllegalStateException if the lock is free, or its owner is alive
+     */
+    public String forceRelease(long rec, int index) {
+        checkWritable();
+        while (true) {
+            int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+            if (w == 0) {
+                int unfinished = unfinishedWrite(rec);
+                if (unfinished == 0) throw new IllegalStateException(what(rec, index) + " is not held");
+                if (!INT.compareAndSet(control, rec + LockRecord.WORD, 0, token)) continue;
+                stampOwner(rec);
+                repairedDeadWrite(rec);
+                release(rec);
+                String entry = unfinished == UNKNOWN_ENTRY ? "an unknown entry of the stripe" : "entry " + (unfinished - 1);
+                String marked = unfinished == UNKNOWN_ENTRY ? "every entry of the stripe is marked torn until a lock"
+                        + " owner declares it repaired" : "entry " + (unfinished - 1) + " is marked torn until it is"
+                        + " written again";
+                return "repaired " + what(rec, index) + ": it was free, but a write of " + entry + " was left"
+                        + " unfinished; " + marked;
+            }
+            int owner = w & LockRecord.TOKEN_MASK;
+            int pid = (int) INT.get(control, rec + LockRecord.PID);
+            if (owner == token || ProcessSlots.isAlive(control, fd, owner)) {
+                throw new IllegalStateException("refusing to free " + what(rec, index) + ": its owner, pid " + pid
+                        + ", is alive");
+            }
+            if (INT.compareAndSet(control, rec + LockRecord.WORD, w, token | (w & LockRecord.WAITERS))) {
+                takeOver(rec);
+                release(rec);
+                return "freed " + what(rec, index) + ", whose owner (pid " + pid + ") had died";
+            }
+        }
+    }
+
+    private void stampOwner(long rec) {
+        INT.set(control, rec + LockRecord.PID, Proc.PID);
+        LONG.set(control, rec + LockRecord.THREAD, Thread.currentThread().threadId());
+    }
+
+    /** The state a new owner inherits from a dead one: a write it cut short marks its entry torn. */
+    private void takeOver(long rec) {
+        repairedDeadWrite(rec);
+        INT.set(control, rec + LockRecord.RECOVERED, 1);
+    }
+
+    /** What {@link #unfinishedWrite} returns when the writing word names no entry of the stripe. */
+    static final int UNKNOWN_ENTRY = -1;
+
+    /**
+     * The entry (index + 1) whose write was left unfinished in the stripe of {@code rec}: its sequence is odd. 0 when
+     * it is even; {@link #UNKNOWN_ENTRY} when the writing word names no entry of the stripe (a peer wrote it).
+     */
+    int unfinishedWrite(long rec) {
+        long word = (long) LONG.getAcquire(control, rec + LockRecord.SEQ);
+        if ((word & 1) == 0) return 0;
+        int writing = (int) (word >>> 32);
+        return rec == MAP_RECORD || guards(rec, writing - 1) ? writing : UNKNOWN_ENTRY;
+    }
+
+    /** True if entry {@code index} is one the lock of {@code rec} guards. */
+    public boolean guards(long rec, int index) {
+        return index >= 0 && index < entries && recordOf(index) == rec;
+    }
+
+    /**
+     * Called by a new owner of the lock of {@code rec}: if the stripe's sequence is odd, a write was left unfinished
+     * (its writer died, whether or not it held the lock still: a writer whose write faulted may have let go, and
+     * a peer may have written the word). Marks its entry torn, or every entry of the stripe when the writing word
+     * names none of them, and closes the window.
+     *
+     * @return true if there was such a write to repair
+     */
+    private boolean repairedDeadWrite(long rec) {
+        int unfinished = unfinishedWrite(rec);
+        if (unfinished == 0) return false;
+        int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        if (unfinished == UNKNOWN_ENTRY) TornList.markAll(control, rec);
+        else if (rec != MAP_RECORD) TornList.mark(control, rec, unfinished);
+        LockRecord.endWindow(control, rec, s + 1);
+        return true;
+    }
+
+    private void checkReentry(long rec, int index) {
+        int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+        long thread = (long) LONG.get(control, rec + LockRecord.THREAD);
+        if (w == 0 || thread != Thread.currentThread().threadId()) return;
+        int owner = w & LockRecord.TOKEN_MASK;
+        // the owner is this handle, or another handle of this process: its token is still current (no one claimed
+        // its slot since) and the slot names this process. A slot number and a thread id alone would take a dead
+        // owner for us when we took its slot over: a restarted process gets the same main thread id.
+        boolean mine = owner == token;
+        if (!mine && ProcessSlots.isCurrent(control, owner)) {
+            ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
+            mine = h.pid() == Proc.PID && h.pidNamespace() == Proc.PID_NAMESPACE && h.startTime() == Proc.START_TIME;
+        }
+        if (mine) {
+            throw new LockAlreadyHeldException("this thread already holds " + what(rec, index)
+                    + (owner == token ? "" : " (through another handle of the map)")
+                    + "; locks are not reentrant, so locking it again would deadlock");
+        }
+    }
+
+    private void checkWritable() {
+        if (token == 0) throw new MapAccessDeniedException("map '" + mapName + "' is open read-only; it cannot take locks");
+    }
+
+    private LockTimeoutException timedOut(long rec, int index, int owner, long waitedNanos) {
+        int pid = (int) INT.get(control, rec + LockRecord.PID);
+        boolean alive = owner == token || ProcessSlots.isAlive(control, fd, owner);
+        ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
+        long since = (long) LONG.get(control, rec + LockRecord.SINCE);
+        Duration held = since == 0 ? null : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - since));
+        String who = "pid " + pid + (h.sameNamespace() ? "" : " in another pid namespace")
+                + (alive ? " (alive)" : " (dead)");
+        return new LockTimeoutException("timed out after " + millis(waitedNanos) + " waiting for " + what(rec, index)
+                + ": held by " + who + (held == null ? "" : " for at least " + millis(held.toNanos())),
+                pid, alive, held);
+    }
+
+    public static String millis(long nanos) {
+        return String.format("%.1f s", nanos / 1e9);
+    }
+
+    private String what(long rec, int index) {
+        if (rec == MAP_RECORD) return "the map-wide lock of map '" + mapName + "'";
+        int stripe = (int) ((rec - stripesOffset) / RECORD_SIZE);
+        if (index < 0) return "the lock of stripe " + stripe + " of map '" + mapName + "'";
+        return "the lock of entry " + index + (stripe == index ? "" : " (stripe " + stripe + ")")
+                + " of map '" + mapName + "'";
+    }
+
+    // --------------------------------------------------------------------------------------------- inspection
+
+    /** The held locks: the map-wide one (stripe -1) and every held stripe, plus stripes with torn entries. */
+    public List<LockInfo> held() {
+        List<LockInfo> out = new ArrayList<>();
+        addIfHeld(out, MAP_RECORD, -1);
+        for (int s = 0; s < stripes; s++) addIfHeld(out, stripeRecord(s), s);
+        return out;
+    }
+
+    private void addIfHeld(List<LockInfo> out, long rec, int stripe) {
+        int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+        List<Integer> torn = TornList.entries(control, rec);
+        int unfinished = w == 0 ? unfinishedWrite(rec) : 0;
+        if (unfinished != 0 && !torn.equals(List.of(-1))) {
+            // a write left unfinished under a free lock: its entry is torn as surely as a marked one
+            torn = new ArrayList<>(torn);
+            if (unfinished == UNKNOWN_ENTRY) torn = List.of(-1);
+            else if (!torn.contains(unfinished - 1)) torn.add(unfinished - 1);
+        }
+        if (w == 0 && torn.isEmpty()) return;
+        int owner = w & LockRecord.TOKEN_MASK;
+        boolean alive = w != 0 && (owner == token || ProcessSlots.isAlive(control, fd, owner));
+        long since = (long) LONG.get(control, rec + LockRecord.SINCE);
+        boolean sameNs = w == 0 || ProcessSlots.holder(control, owner).sameNamespace();
+        out.add(new LockInfo(stripe, w == 0 ? 0 : (int) INT.get(control, rec + LockRecord.PID), alive, sameNs,
+                (long) LONG.get(control, rec + LockRecord.THREAD),
+                since == 0 || w == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(since)),
+                (int) INT.get(control, rec + LockRecord.RECOVERED) == 1, torn));
+    }
+
+}

@@ -1,0 +1,123 @@
+package dev.mapsync.internal.store;
+
+import dev.mapsync.Backend;
+import dev.mapsync.IncompatibleMapException;
+import dev.mapsync.MapSpec;
+import dev.mapsync.MapType;
+
+/** Compares an existing map's header with the spec it is opened with, field by field. */
+public final class SpecCheck {
+    private SpecCheck() {}
+
+    /**
+     * Checks a map opened by a handle of {@code handleType}: a file of another type is refused whatever the spec,
+     * so that no handle reads a map as something it is not.
+     *
+     * @throws IncompatibleMapException naming the first field that differs, such as
+     *                                  {@code value size: file has 24, spec asks 16}
+     */
+    public static void check(Header header, MapSpec<?> spec, MapType handleType) {
+        String name = spec.name();
+        checkType(name, header, handleType);
+        Backend fileBackend = header.storage();
+        // a spec that adopts a map by name takes whichever backend the map has
+        boolean anyBackend = spec.adoptsExisting() && spec.pinPath().isEmpty();
+        if (fileBackend != spec.backend() && !anyBackend) {
+            throw new IncompatibleMapException(name, "backend", lower(fileBackend), lower(spec.backend()));
+        }
+        if (spec.adoptsExisting()) return;
+        switch (handleType) {
+            case ARRAY, HASH -> checkKeyed(header, spec);
+            case RING -> checkRing(header, spec);
+            case BARRIER -> {
+                if (header.entries() != spec.entries()) {
+                    throw new IncompatibleMapException(name, "parties", header.entries(), spec.entries());
+                }
+            }
+        }
+    }
+
+    /**
+     * @throws IncompatibleMapException if the map is not of the type the handle opens, saying which class opens it
+     */
+    public static void checkType(String name, Header header, MapType handleType) {
+        MapType fileType = MapType.ofCode(header.type());
+        if (fileType != handleType) {
+            throw new IncompatibleMapException("map '" + name + "' is " + article(fileType) + " map, not " + article(handleType)
+                    + " map; open it with " + handle(fileType), "map type");
+        }
+    }
+
+    /**
+     * Refuses a spec made for another type of map than the handle's, such as a ring spec given to
+     * {@code SharedArray}: a mistake in the program, not in the map.
+     *
+     * @throws IllegalArgumentException naming the handle that takes the spec
+     */
+    public static void requireType(MapSpec<?> spec, MapType handleType) {
+        if (spec.type() == null || spec.type() == handleType) return;
+        String handle = spec.type() == MapType.RING
+                ? spec.codec() == null ? "SharedRing" : "SharedQueue (or SharedRing)" : handle(spec.type());
+        throw new IllegalArgumentException("the spec of " + spec + " is not one of " + article(handleType) + "; open it with "
+                + handle);
+    }
+
+    private static String handle(MapType type) {
+        return switch (type) {
+            case ARRAY -> "SharedArray";
+            case HASH -> "SharedHashMap";
+            case RING -> "SharedRing (or SharedQueue)";
+            case BARRIER -> "SharedBarrier";
+        };
+    }
+
+    /** Arrays and hash maps: keys, values, entries, stripes. */
+    private static void checkKeyed(Header header, MapSpec<?> spec) {
+        String name = spec.name();
+        if (header.keySize() != spec.keySchema().size()) {
+            throw new IncompatibleMapException(name, "key size", header.keySize(), spec.keySchema().size());
+        }
+        if (!header.keySchema().equals(spec.keySchema().toString())) {
+            throw new IncompatibleMapException(name, "key schema", "'" + header.keySchema() + "'", "'" + spec.keySchema() + "'");
+        }
+        if (header.valueSize() != spec.valueSchema().size()) {
+            throw new IncompatibleMapException(name, "value size", header.valueSize(), spec.valueSchema().size());
+        }
+        if (spec.entries() != 0 && header.entries() != spec.entries()) {
+            throw new IncompatibleMapException(name, "entries", header.entries(), spec.entries());
+        }
+        if (!header.valueSchema().equals(spec.valueSchema().toString())) {
+            throw new IncompatibleMapException(name, "value schema", "'" + header.valueSchema() + "'",
+                    "'" + spec.valueSchema() + "'");
+        }
+        if (spec.hasExplicitLockStripes() && header.lockStripes() != spec.lockStripes()) {
+            throw new IncompatibleMapException(name, "lock stripes", header.lockStripes(), spec.lockStripes());
+        }
+        if (spec.hasExplicitChangelogCapacity() && header.changelogCapacity() != spec.changelogCapacity()) {
+            throw new IncompatibleMapException(name, "changelog capacity", header.changelogCapacity(),
+                    spec.changelogCapacity());
+        }
+    }
+
+    /** A ring spec of records of any length opens any ring; a queue spec needs its own value schema. */
+    private static void checkRing(Header header, MapSpec<?> spec) {
+        String name = spec.name();
+        if (spec.entries() != 0 && header.entries() != spec.entries()) {
+            throw new IncompatibleMapException(name, "capacity", header.entries(), spec.entries());
+        }
+        if (spec.valueSchema() != null && !header.valueSchema().equals(spec.valueSchema().toString())) {
+            throw new IncompatibleMapException(name, "value schema",
+                    header.valueSchema().isEmpty() ? "records of any length" : "'" + header.valueSchema() + "'",
+                    "'" + spec.valueSchema() + "'");
+        }
+    }
+
+    private static String article(MapType t) {
+        String s = String.valueOf(t);
+        return ("aeiou".indexOf(s.charAt(0)) >= 0 ? "an " : "a ") + s;
+    }
+
+    private static String lower(Backend b) {
+        return b.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

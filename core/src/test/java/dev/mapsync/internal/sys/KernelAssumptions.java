@@ -1,0 +1,135 @@
+package dev.mapsync.internal.sys;
+
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.MapSyncException;
+import dev.mapsync.Schema;
+import dev.mapsync.Backend;
+import dev.mapsync.testkit.TestBackends;
+
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the bpf tests need from the machine, checked once: a kernel that lets this process create BPF maps and a
+ * mounted (or mountable) bpffs, and for some tests bpftool. When something is missing the test is skipped
+ * through JUnit {@link Assumptions} with the reason, which is also printed, so a skip never looks like a pass.
+ * Also unique names, pin clean-up, and running bpftool.
+ */
+public final class KernelAssumptions {
+    private KernelAssumptions() {}
+
+    public static final Path BPFTOOL = Path.of("/usr/sbin/bpftool");
+
+    private static final String BPF_MISSING = probe();
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    private static String probe() {
+        try {
+            Bpffs.ensureMounted();
+        } catch (MapSyncException e) {
+            return "no bpf file system: " + e.getMessage();
+        }
+        try (KernelMap ignored = KernelMap.createArray("probe", Schema.scalar(Schema.Kind.I64), 1)) {
+            return null;
+        } catch (SyscallException e) {
+            return "this process may not create BPF maps: " + e.getMessage();
+        }
+    }
+
+    /** Why this process cannot create and pin BPF maps here, or null when it can. */
+    public static String bpfMissing() {
+        return BPF_MISSING;
+    }
+
+    /** Skips the test (with the reason printed and noted for the test summary) unless BPF maps can be made here. */
+    public static void assumeBpf() {
+        TestBackends.assume(Backend.BPF);
+    }
+
+    /** {@link #assumeBpf()}, and bpftool is installed. */
+    public static void assumeBpftool() {
+        assumeBpf();
+        if (!Files.isExecutable(BPFTOOL)) TestBackends.skip(Backend.BPF, BPFTOOL + " is not installed (apt-get install bpftool)");
+    }
+
+    /** A name no other test (or earlier run) uses, valid as a map name and as a pin name. */
+    public static String uniqueName(String prefix) {
+        return prefix + "_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet() + "_"
+                + Long.toHexString(System.nanoTime() & 0xffffff);
+    }
+
+    /**
+     * Pins to remove after each test, whether or not it removed them itself. Register it with
+     * {@code @RegisterExtension}.
+     */
+    public static final class Pins implements AfterEachCallback {
+        private final List<Path> pins = new ArrayList<>();
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            removeAll();
+        }
+
+        public Path track(Path pin) {
+            pins.add(pin);
+            return pin;
+        }
+
+        public void removeAll() {
+            for (Path p : pins) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    System.err.println("could not remove test pin " + p + ": " + e);
+                }
+            }
+            pins.clear();
+        }
+    }
+
+    /** What a finished command printed. */
+    public record Run(int exit, String out, String err) {
+        public Run ok() {
+            if (exit != 0) throw new AssertionError("exit " + exit + "\nstdout: " + out + "\nstderr: " + err);
+            return this;
+        }
+    }
+
+    /** Runs a command to its end (at most 60 s). */
+    public static Run run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).start();
+            p.getOutputStream().close();
+            var out = p.getInputStream().readAllBytes();
+            var err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish");
+            }
+            return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** bpftool with its arguments. */
+    public static Run bpftool(String... args) {
+        String[] command = new String[args.length + 1];
+        command[0] = BPFTOOL.toString();
+        System.arraycopy(args, 0, command, 1, args.length);
+        return run(command);
+    }
+}
