@@ -1,13 +1,18 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.hash.HashLayout;
+import dev.mapsync.internal.store.Blueprint;
+import dev.mapsync.internal.store.Limits;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
  * The blueprint of a hash map: its name (or file, or pin), the codecs of its keys and values, its capacity and
- * backend. An immutable value; every {@code with}-style method returns a new spec. Open or create the map from it
- * with {@link SharedHashMap}.
+ * backend. Immutable and thread-safe; every wither returns a changed copy. Open or create the map from it with
+ * {@link SharedHashMap}; an existing hash map is opened as it is from its {@link MapLocation}
+ * ({@link MapSpec#existing(String)}, {@link MapSpec#existingPin}).
  *
  * <pre>{@code
  * record Session(long user, long expires, @Chars(32) String ip) {}
@@ -26,175 +31,175 @@ import java.util.Objects;
  * @param <K> the Java type of a key
  * @param <V> the Java type of a value
  */
-public final class HashSpec<K, V> {
-    private final MapSpec<V> map;
+public final class HashSpec<K, V> implements MapSpec<V> {
+    private final MapLocation location;
     private final Codec<K> key;
+    private final Codec<V> value;
+    private final int capacity;
+    private final int segments;
+    private final int changelogCapacity;
     private final boolean lru;
     private final boolean spinLock;
 
-    private HashSpec(MapSpec<V> map, Codec<K> key, boolean lru, boolean spinLock) {
-        this.map = map;
+    private HashSpec(MapLocation location, Codec<K> key, Codec<V> value, int capacity, int segments,
+                     int changelogCapacity, boolean lru, boolean spinLock) {
+        this.location = location;
         this.key = key;
+        this.value = value;
+        this.capacity = capacity;
+        this.segments = segments;
+        this.changelogCapacity = changelogCapacity;
         this.lru = lru;
         this.spinLock = spinLock;
     }
 
     /**
-     * A hash map called {@code name} (in the default folder, or in {@link #dir}) that holds up to {@code capacity}
+     * A hash map called {@code name} (in the default folder, or in {@link #dir}) holding up to {@code capacity}
      * entries.
      *
-     * @throws IllegalArgumentException if the name is not 1 to 128 of {@code A-Z a-z 0-9 _ -}, the capacity is not
-     *                                  positive, or a key or value is larger than a map may hold (2^31 - 9 bytes)
+     * @throws IllegalArgumentException if the name is not valid, capacity is not positive, or a key, a value or the
+     *                                  map is larger than a map may hold
      */
     public static <K, V> HashSpec<K, V> of(String name, Codec<K> key, Codec<V> value, int capacity) {
-        Objects.requireNonNull(key, "key codec");
-        return new HashSpec<>(MapSpec.array(name, value, capacity).keyed(key), key, false, false);
+        return keyed(MapLocation.named(name), key, value, capacity);
     }
 
     /** A hash map in the file at {@code path} (shm backend), whatever its name. */
     public static <K, V> HashSpec<K, V> of(Path path, Codec<K> key, Codec<V> value, int capacity) {
-        Objects.requireNonNull(key, "key codec");
-        return new HashSpec<>(MapSpec.array(path, value, capacity).keyed(key), key, false, false);
+        return keyed(MapLocation.file(path), key, value, capacity);
     }
 
     /**
-     * A spec that opens an existing hash map called {@code name} as it is: key and value schemas, capacity and backend
-     * come from its header; keys and values are then {@link Codec#of(Schema) dynamic} ({@code Map<String, Object>}
-     * for structs). Such a spec cannot create a map.
-     */
-    public static HashSpec<Object, Object> existing(String name) {
-        return new HashSpec<>(MapSpec.existing(name), null, false, false);
-    }
-
-    /** {@link #existing(String)} for the map file (or bpf sidecar) at {@code path}. */
-    public static HashSpec<Object, Object> existing(Path path) {
-        return new HashSpec<>(MapSpec.existing(path), null, false, false);
-    }
-
-    /**
-     * A spec that opens the kernel hash map pinned at {@code pin} (bpf backend), made by mapsync or any other program
-     * (bpftool, libbpf), with keys and values of the given codecs; the capacity is the map's {@code max_entries}. The
-     * first open adopts it, making its sidecar in {@link #dir} named after the pin. Such a spec cannot create a map.
+     * A spec that opens the kernel hash map pinned at {@code pin} (bpf backend), made by any program, with keys and
+     * values of these codecs; the capacity is the map's own. The first open adopts the map, making its sidecar.
+     *
+     * @throws IllegalArgumentException if the pin's name is not a map name
      */
     public static <K, V> HashSpec<K, V> pinned(Path pin, Codec<K> key, Codec<V> value) {
+        MapLocation at = MapLocation.pinned(pin);
+        Objects.requireNonNull(value, "codec");
+        return checkKey(new HashSpec<>(at, Objects.requireNonNull(key, "key codec"), value, 0, 0, 0, false, false));
+    }
+
+    private static <K, V> HashSpec<K, V> keyed(MapLocation at, Codec<K> key, Codec<V> value, int capacity) {
+        SpecRules.checkFits(at.name(), value, SpecRules.checkEntries(capacity));
         Objects.requireNonNull(key, "key codec");
-        return new HashSpec<>(MapSpec.pinned(pin, value).keyed(key), key, false, false);
+        return checkKey(new HashSpec<>(at, key, value, capacity, 0, 0, false, false));
     }
 
-    /**
-     * A spec that opens the kernel hash map pinned at {@code pin} as it is: key and value schemas come from the map's
-     * BTF (a value struct whose first member is a {@code struct bpf_spin_lock} is read with {@code BPF_F_LOCK}).
-     */
-    public static HashSpec<Object, Object> existingPin(Path pin) {
-        return new HashSpec<>(MapSpec.existingPin(pin), null, false, false);
+    private static <K, V> HashSpec<K, V> checkKey(HashSpec<K, V> spec) {
+        String problem = Limits.sizeProblem("key", spec.key.size());
+        if (problem == null) problem = Limits.schemaTextProblem(spec.key.schema().toString(), spec.value.schema().toString());
+        if (problem != null) throw new IllegalArgumentException("map '" + spec.name() + "': " + problem);
+        return spec;
     }
 
-    private HashSpec<K, V> with(MapSpec<V> m) {
-        return new HashSpec<>(m, key, lru, spinLock);
+    private HashSpec<K, V> at(MapLocation l) {
+        return new HashSpec<>(l, key, value, capacity, segments, changelogCapacity, lru, spinLock);
     }
 
-    /** The same spec on another backend. */
+    @Override
+    public MapLocation location() {
+        return location;
+    }
+
+    @Override
+    public MapType type() {
+        return MapType.HASH;
+    }
+
+    @Override
     public HashSpec<K, V> backend(Backend backend) {
-        return with(map.backend(backend));
+        return at(location.backend(backend));
     }
 
-    /** The same spec in another folder (shm maps; bpf sidecars also go there). */
+    @Override
     public HashSpec<K, V> dir(Path dir) {
-        return with(map.dir(dir));
+        return at(location.dir(dir));
     }
 
-    /** The same spec with other permission bits for a new map's file (and pin). */
+    @Override
     public HashSpec<K, V> mode(int mode) {
-        return with(map.mode(mode));
+        return at(location.mode(mode));
+    }
+
+    @Override
+    public HashSpec<K, V> openTimeout(Duration timeout) {
+        return at(location.openTimeout(timeout));
+    }
+
+    @Override
+    public HashSpec<K, V> lockTimeout(Duration timeout) {
+        return at(location.lockTimeout(timeout));
     }
 
     /**
-     * The same spec with {@code segments} segments: each has its own lock, so writers of different segments never
-     * wait for each other. Default: one per 128 entries of capacity, at most 4096. On the bpf backend these are the
-     * lock stripes that make read-modify-write operations atomic among mapsync processes.
+     * The same spec with {@code segments} segments (shm) or lock stripes (bpf), each with its own lock. An existing
+     * map must have as many.
+     *
+     * @throws IllegalArgumentException if segments is less than 1
      */
     public HashSpec<K, V> segments(int segments) {
-        return with(map.lockStripes(segments));
-    }
-
-    /** The same spec with room for {@code capacity} changes in the change log. Default 4096. */
-    public HashSpec<K, V> changelogCapacity(int capacity) {
-        return with(map.changelogCapacity(capacity));
-    }
-
-    /** The same spec with another bound on how long an opener waits for a map's creator to finish it. */
-    public HashSpec<K, V> openTimeout(Duration timeout) {
-        return with(map.openTimeout(timeout));
-    }
-
-    /** The same spec with another bound on lock waits (default 30 s). */
-    public HashSpec<K, V> lockTimeout(Duration timeout) {
-        return with(map.lockTimeout(timeout));
+        SpecRules.checkStripes(segments);
+        int s = capacity > 0 ? Math.min(segments, capacity) : segments;
+        return new HashSpec<>(location, key, value, capacity, s, changelogCapacity, lru, spinLock);
     }
 
     /**
-     * The same spec as a {@code BPF_MAP_TYPE_LRU_HASH} (bpf backend only): when the map is full, the kernel evicts the
-     * least recently used entries to make room instead of refusing the insert.
+     * The same spec with room for {@code capacity} changes in the change log that subscribers read. Default 4096.
+     *
+     * @throws IllegalArgumentException if capacity is not a power of two of at least 16
      */
+    public HashSpec<K, V> changelogCapacity(int capacity) {
+        return new HashSpec<>(location, key, value, this.capacity, segments, SpecRules.checkChangelog(capacity), lru, spinLock);
+    }
+
+    /** The same spec evicting the least recently used entry when full ({@code BPF_MAP_TYPE_LRU_HASH}; bpf only). */
     public HashSpec<K, V> lru(boolean lru) {
-        return new HashSpec<>(map, key, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
     }
 
     /**
-     * The same spec with a {@code struct bpf_spin_lock} in front of every value (bpf backend only): the kernel value
-     * is {@code struct { struct bpf_spin_lock lock; V value; }}, described in BTF, and every lookup and update passes
-     * {@code BPF_F_LOCK}, so a value is copied whole under the same lock BPF programs take with
-     * {@code bpf_spin_lock(&v->lock)}. The lock itself is not part of the Java value.
+     * The same spec whose kernel values start with a {@code struct bpf_spin_lock}, copied with {@code BPF_F_LOCK}
+     * (bpf only).
      */
     public HashSpec<K, V> spinLock(boolean spinLock) {
-        return new HashSpec<>(map, key, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
     }
 
-    /** The untyped-key blueprint this spec wraps: what {@link SharedMaps#info} and {@link SharedMaps#delete} take. */
-    public MapSpec<V> mapSpec() {
-        return map;
-    }
-
-    /** The key codec, or null for a spec that adopts an existing map. */
     public Codec<K> keyCodec() {
         return key;
     }
 
-    /** The value codec, or null for a spec that adopts an existing map. */
     public Codec<V> valueCodec() {
-        return map.codec();
+        return value;
     }
 
-    /** The capacity, or 0 for a spec that takes it from an existing map. */
+    /** The number of entries the map holds; 0 for a spec that takes it from a pinned map. */
     public int capacity() {
-        return map.entries();
+        return capacity;
     }
 
-    public String name() {
-        return map.name();
+    /** The number of segments (lock stripes). */
+    public int segments() {
+        return segments > 0 ? segments : HashLayout.defaultSegments(capacity);
     }
 
-    public Backend backend() {
-        return map.backend();
-    }
-
-    /** True for {@code BPF_MAP_TYPE_LRU_HASH}. */
     public boolean lru() {
         return lru;
     }
 
-    /** True when values carry a {@code bpf_spin_lock} and are copied with {@code BPF_F_LOCK}. */
     public boolean spinLock() {
         return spinLock;
     }
 
-    /** True for specs made by {@link #existing} and {@link #existingPin}. */
-    public boolean adoptsExisting() {
-        return map.adoptsExisting();
+    Blueprint blueprint() {
+        return location.blueprint(MapType.HASH, value, key, capacity, segments, HashLayout.defaultSegments(capacity),
+                changelogCapacity, lru, spinLock);
     }
 
     @Override
     public String toString() {
-        return map + (lru ? ", lru" : "") + (spinLock ? ", spin lock" : "");
+        return blueprint().toString();
     }
 }

@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.store.AccessFailures;
-import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.ArrayKind;
+import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.ElementIo;
 import dev.mapsync.internal.store.MapInfos;
 import dev.mapsync.internal.store.MapRegion;
@@ -66,7 +67,7 @@ import java.util.function.UnaryOperator;
  *
  * @param <V> the Java type of a value
  */
-public final class SharedArray<V> implements AutoCloseable {
+public final class SharedArray<V> implements SharedMap {
     private final MapRegion region;
     private final Codec<V> codec;
     private final MemorySegment data;
@@ -109,17 +110,25 @@ public final class SharedArray<V> implements AutoCloseable {
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.lockFd(), region.name());
     }
 
-    @SuppressWarnings("unchecked")
-    private static <V> SharedArray<V> wrap(MapRegion region, MapSpec<V> spec) {
+    private static <V> SharedArray<V> wrap(MapRegion region, Codec<V> codec, Duration lockTimeout) {
         try {
-            Codec<V> codec = spec.adoptsExisting()
-                    ? (Codec<V>) Codec.of(Schema.parse(region.header().valueSchema()))
-                    : spec.codec();
-            return new SharedArray<>(region, codec, spec.lockTimeout());
+            return new SharedArray<>(region, codec, lockTimeout);
         } catch (RuntimeException | Error e) {
             region.close();
             throw e;
         }
+    }
+
+    /** A handle of the map at {@code location}, with the codec of its own value schema. */
+    private static SharedArray<Object> adopt(MapRegion region, MapLocation location) {
+        Codec<Object> codec;
+        try {
+            codec = Codec.of(Schema.parse(region.header().valueSchema()));
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+        return wrap(region, codec, location.lockTimeout());
     }
 
     /**
@@ -128,33 +137,49 @@ public final class SharedArray<V> implements AutoCloseable {
      * @throws MapExistsException       if a map of that name exists
      * @throws MapAccessDeniedException if the folder (or bpffs) refuses
      */
-    public static <V> SharedArray<V> create(MapSpec<V> spec) {
-        return wrap(Backends.create(spec), spec);
+    public static <V> SharedArray<V> create(ArraySpec<V> spec) {
+        return wrap(Opener.create(spec.blueprint(), ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
     }
 
     /**
-     * Opens an existing map for reading and writing, after checking it against the spec (a spec made by
-     * {@link MapSpec#existing} adopts the map's own schema).
+     * Opens an existing map for reading and writing, after checking it against the spec.
      *
      * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if the map differs from the spec; the message names the field
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
-    public static <V> SharedArray<V> open(MapSpec<V> spec) {
-        return wrap(Backends.open(spec, false), spec);
+    public static <V> SharedArray<V> open(ArraySpec<V> spec) {
+        return wrap(Opener.open(spec.blueprint(), false, ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
+    }
+
+    /**
+     * Opens the existing array map at {@code location} as it is: its values are read with a codec of its own value
+     * schema ({@link Codec#of(Schema)}: structs are {@code Map<String, Object>}).
+     *
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not an array map
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
+    public static SharedArray<Object> open(MapLocation location) {
+        return adopt(Opener.open(location.blueprint(), false, ArrayKind.INSTANCE), location);
     }
 
     /**
      * Opens an existing map for reading only: it is mapped {@code PROT_READ}, and every write through the handle
      * throws {@link MapAccessDeniedException}.
      */
-    public static <V> SharedArray<V> openReadOnly(MapSpec<V> spec) {
-        return wrap(Backends.open(spec, true), spec);
+    public static <V> SharedArray<V> openReadOnly(ArraySpec<V> spec) {
+        return wrap(Opener.open(spec.blueprint(), true, ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
+    }
+
+    /** {@link #open(MapLocation)} for reading only. */
+    public static SharedArray<Object> openReadOnly(MapLocation location) {
+        return adopt(Opener.open(location.blueprint(), true, ArrayKind.INSTANCE), location);
     }
 
     /** Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map. */
-    public static <V> SharedArray<V> openOrCreate(MapSpec<V> spec) {
-        return wrap(Backends.openOrCreate(spec), spec);
+    public static <V> SharedArray<V> openOrCreate(ArraySpec<V> spec) {
+        return wrap(Opener.openOrCreate(spec.blueprint(), ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
     }
 
     /** The map's name. */
@@ -177,12 +202,20 @@ public final class SharedArray<V> implements AutoCloseable {
         return readOnly;
     }
 
+    /** {@link Backend#BPF} for a kernel array map. */
+    @Override
+    public Backend backend() {
+        return region.header().storage();
+    }
+
     /** True once {@link #close()} was called. */
+    @Override
     public boolean isClosed() {
         return region.isClosed();
     }
 
     /** What the map's header says about it. */
+    @Override
     public MapInfo info() {
         checkOpen();
         return MapInfos.ofOpen(region);

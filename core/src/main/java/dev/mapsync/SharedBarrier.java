@@ -4,7 +4,9 @@ import dev.mapsync.internal.store.AccessFailures;
 import dev.mapsync.internal.store.Durations;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.barrier.BarrierProtocol;
-import dev.mapsync.internal.barrier.Barriers;
+import dev.mapsync.internal.barrier.BarrierKind;
+import dev.mapsync.internal.store.MapInfos;
+import dev.mapsync.internal.store.Opener;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Barriers live in shared memory (the {@link MapSpec#defaultDir() default folder}, or the spec's folder) only:
  * their waiters sleep in {@code FUTEX_WAIT} on its wake word, in slices, checking the parties' liveness after each.
  */
-public final class SharedBarrier implements AutoCloseable {
+public final class SharedBarrier implements SharedMap {
     private final MapRegion region;
     private final BarrierProtocol protocol;
     /** Held by the thread of this handle that arrives and waits: the handle is one party, which arrives once a time. */
@@ -65,8 +67,8 @@ public final class SharedBarrier implements AutoCloseable {
     }
 
     /** Creates a new barrier from a spec made by {@link MapSpec#barrier}. */
-    public static SharedBarrier create(MapSpec<?> spec) {
-        return wrap(Barriers.create(spec));
+    public static SharedBarrier create(BarrierSpec spec) {
+        return wrap(Opener.create(spec.blueprint(), BarrierKind.INSTANCE));
     }
 
     /**
@@ -74,22 +76,49 @@ public final class SharedBarrier implements AutoCloseable {
      *
      * @throws IncompatibleMapException if the map is not a barrier, or has another number of parties than the spec
      */
-    public static SharedBarrier open(MapSpec<?> spec) {
-        return wrap(Barriers.open(spec, false));
+    public static SharedBarrier open(BarrierSpec spec) {
+        return wrap(Opener.open(spec.blueprint(), false, BarrierKind.INSTANCE));
+    }
+
+    /** Opens the existing barrier at {@code location}, whatever its number of parties. */
+    public static SharedBarrier open(MapLocation location) {
+        return wrap(Opener.open(location.blueprint(), false, BarrierKind.INSTANCE));
     }
 
     /** Opens an existing barrier to look at it ({@link #status()}); it cannot await or reset. */
-    public static SharedBarrier openReadOnly(MapSpec<?> spec) {
-        return wrap(Barriers.open(spec, true));
+    public static SharedBarrier openReadOnly(BarrierSpec spec) {
+        return wrap(Opener.open(spec.blueprint(), true, BarrierKind.INSTANCE));
+    }
+
+    /** {@link #openReadOnly(BarrierSpec)} of the barrier at {@code location}, whatever its number of parties. */
+    public static SharedBarrier openReadOnly(MapLocation location) {
+        return wrap(Opener.open(location.blueprint(), true, BarrierKind.INSTANCE));
     }
 
     /** Opens the barrier if it exists, else creates it. Concurrent callers get one barrier. */
-    public static SharedBarrier openOrCreate(MapSpec<?> spec) {
-        return wrap(Barriers.openOrCreate(spec));
+    public static SharedBarrier openOrCreate(BarrierSpec spec) {
+        return wrap(Opener.openOrCreate(spec.blueprint(), BarrierKind.INSTANCE));
     }
 
     public String name() {
         return region.name();
+    }
+
+    /** {@link Backend#SHM}: a barrier lives in shared memory only. */
+    @Override
+    public Backend backend() {
+        return Backend.SHM;
+    }
+
+    @Override
+    public MapInfo info() {
+        if (region.isClosed()) throw new MapClosedException("barrier '" + name() + "' is closed");
+        return MapInfos.ofOpen(region);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return region.isClosed();
     }
 
     /** How many parties trip the barrier. */

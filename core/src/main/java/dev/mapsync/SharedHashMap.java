@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.store.AccessFailures;
-import dev.mapsync.internal.hash.HashBackends;
+import dev.mapsync.internal.hash.HashKind;
+import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.MapInfos;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.hash.Buffers;
@@ -69,7 +70,7 @@ import java.util.function.Predicate;
  * @param <K> the Java type of a key
  * @param <V> the Java type of a value
  */
-public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.Entry<K, V>> {
+public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<K, V>> {
     private final MapRegion region;
     private final Codec<K> keys;
     private final Codec<V> values;
@@ -90,19 +91,29 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         this.readOnly = region.readOnly();
         this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), readOnly, region.name(), lockTimeout);
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.lockFd(), region.name());
-        this.table = HashBackends.table(region, locks, changes);
+        this.table = HashKind.table(region, locks, changes);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <K, V> SharedHashMap<K, V> wrap(MapRegion region, HashSpec<K, V> spec) {
+    private static <K, V> SharedHashMap<K, V> wrap(MapRegion region, Codec<K> keys, Codec<V> values, Duration lockTimeout) {
         try {
-            Codec<K> k = spec.adoptsExisting() ? (Codec<K>) Codec.of(region.header().keySchema()) : spec.keyCodec();
-            Codec<V> v = spec.adoptsExisting() ? (Codec<V>) Codec.of(region.header().valueSchema()) : spec.valueCodec();
-            return new SharedHashMap<>(region, k, v, spec.mapSpec().lockTimeout());
+            return new SharedHashMap<>(region, keys, values, lockTimeout);
         } catch (RuntimeException | Error e) {
             region.close();
             throw e;
         }
+    }
+
+    /** A handle of the map at {@code location}, with codecs of its own key and value schemas. */
+    private static SharedHashMap<Object, Object> adopt(MapRegion region, MapLocation location) {
+        Codec<Object> k, v;
+        try {
+            k = Codec.of(region.header().keySchema());
+            v = Codec.of(region.header().valueSchema());
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+        return wrap(region, k, v, location.lockTimeout());
     }
 
     /**
@@ -112,7 +123,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      * @throws MapAccessDeniedException if the folder (or the kernel, or bpffs) refuses
      */
     public static <K, V> SharedHashMap<K, V> create(HashSpec<K, V> spec) {
-        return wrap(HashBackends.create(spec), spec);
+        return wrap(Opener.create(spec.blueprint(), HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
     }
 
     /**
@@ -124,17 +135,35 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static <K, V> SharedHashMap<K, V> open(HashSpec<K, V> spec) {
-        return wrap(HashBackends.open(spec, false), spec);
+        return wrap(Opener.open(spec.blueprint(), false, HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
+    }
+
+    /**
+     * Opens the existing hash map at {@code location} as it is, with codecs of its own key and value schemas
+     * ({@link Codec#of(Schema)}: structs are {@code Map<String, Object>}); a kernel hash map pinned by another
+     * program ({@link MapSpec#existingPin}) takes them from its BTF.
+     *
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a hash map
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
+    public static SharedHashMap<Object, Object> open(MapLocation location) {
+        return adopt(Opener.open(location.blueprint(), false, HashKind.INSTANCE), location);
     }
 
     /** Opens an existing hash map for reading only: every write throws {@link MapAccessDeniedException}. */
     public static <K, V> SharedHashMap<K, V> openReadOnly(HashSpec<K, V> spec) {
-        return wrap(HashBackends.open(spec, true), spec);
+        return wrap(Opener.open(spec.blueprint(), true, HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
+    }
+
+    /** {@link #open(MapLocation)} for reading only. */
+    public static SharedHashMap<Object, Object> openReadOnly(MapLocation location) {
+        return adopt(Opener.open(location.blueprint(), true, HashKind.INSTANCE), location);
     }
 
     /** Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map. */
     public static <K, V> SharedHashMap<K, V> openOrCreate(HashSpec<K, V> spec) {
-        return wrap(HashBackends.openOrCreate(spec), spec);
+        return wrap(Opener.openOrCreate(spec.blueprint(), HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
     }
 
     public String name() {
@@ -172,7 +201,7 @@ public final class SharedHashMap<K, V> implements AutoCloseable, Iterable<Map.En
         checkOpen();
         Map<String, String> details = new LinkedHashMap<>();
         if (backend() == Backend.BPF) details.putAll(dev.mapsync.internal.store.BpfArrays.details(region.name(), region.file()));
-        details.put("access", HashBackends.accessPath(region));
+        details.put("access", HashKind.accessPath(region));
         return MapInfos.of(region.name(), region.file(), region.header(), details);
     }
 

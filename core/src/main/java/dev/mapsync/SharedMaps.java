@@ -1,8 +1,8 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.Blueprint;
+import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.MapInfos;
-import dev.mapsync.internal.store.Header;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -25,9 +25,9 @@ public final class SharedMaps {
      * @throws MapNotFoundException if there is no such map
      * @throws CorruptMapException  if it is not a complete mapsync map
      */
-    public static MapInfo info(MapSpec<?> spec) {
-        Header header = Backends.readHeader(spec);
-        return MapInfos.of(spec.name(), spec.file(), header, Map.of());
+    public static MapInfo info(MapLocation location) {
+        Blueprint spec = location.blueprint();
+        return MapInfos.of(spec.name(), spec.file(), Kinds.readHeader(spec), Map.of());
     }
 
     /**
@@ -37,13 +37,46 @@ public final class SharedMaps {
      * @throws MapNotFoundException     if there is no such map
      * @throws MapAccessDeniedException if this user may not delete it (the message says why)
      */
-    public static void delete(MapSpec<?> spec) {
-        Backends.delete(spec);
+    public static void delete(MapLocation location) {
+        Opener.delete(location.blueprint());
     }
 
-    /** {@link #delete(MapSpec)} of the map called {@code name} in the default folder. */
+    /** {@link #delete(MapLocation)} of the map called {@code name} in the default folder. */
     public static void delete(String name) {
         delete(MapSpec.existing(name));
+    }
+
+    /**
+     * Opens the existing map at {@code location}, of whatever kind, as it is: a {@link SharedArray}, a
+     * {@link SharedHashMap}, a {@link SharedQueue} (a ring of typed values), a {@link SharedRing} (of records of any
+     * length) or a {@link SharedBarrier}, with codecs of the map's own schemas.
+     *
+     * @throws MapNotFoundException if there is no such map
+     * @throws CorruptMapException  if it is not a complete mapsync map
+     */
+    public static SharedMap open(MapLocation location) {
+        return switch (info(location).type()) {
+            case ARRAY -> SharedArray.open(location);
+            case HASH -> SharedHashMap.open(location);
+            case RING -> {
+                SharedRing ring = SharedRing.open(location);
+                yield ring.valueSchema().isPresent() ? SharedQueue.adopt(ring) : ring;
+            }
+            case BARRIER -> SharedBarrier.open(location);
+        };
+    }
+
+    /**
+     * {@link #open(MapLocation)} for reading only: a ring (a queue's too) is a {@link SharedRing} that can neither
+     * produce nor consume.
+     */
+    public static SharedMap openReadOnly(MapLocation location) {
+        return switch (info(location).type()) {
+            case ARRAY -> SharedArray.openReadOnly(location);
+            case HASH -> SharedHashMap.openReadOnly(location);
+            case RING -> SharedRing.openReadOnly(location);
+            case BARRIER -> SharedBarrier.openReadOnly(location);
+        };
     }
 
     /** The maps in the {@link MapSpec#defaultDir() default folder}. */
@@ -65,8 +98,8 @@ public final class SharedMaps {
                 if (file.getFileName().toString().contains(".")) continue;
                 if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) continue;
                 try {
-                    MapSpec<Object> spec = MapSpec.existing(file).openTimeout(Duration.ZERO);
-                    maps.add(MapInfos.of(file.getFileName().toString(), file, Backends.readHeader(spec), Map.of()));
+                    Blueprint spec = MapSpec.existing(file).openTimeout(Duration.ZERO).blueprint();
+                    maps.add(MapInfos.of(file.getFileName().toString(), file, Kinds.readHeader(spec), Map.of()));
                 } catch (MapSyncException | IllegalArgumentException e) {
                     // not a map, not finished, or not readable by us: not listed
                 }

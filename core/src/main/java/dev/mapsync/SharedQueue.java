@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the Java type of a value
  */
-public final class SharedQueue<T> implements AutoCloseable {
+public final class SharedQueue<T> implements SharedMap {
     private final SharedRing ring;
     private final Codec<T> codec;
     private volatile RingConsumer consumer;
@@ -51,16 +51,8 @@ public final class SharedQueue<T> implements AutoCloseable {
         this.codec = codec;
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> SharedQueue<T> wrap(SharedRing ring, MapSpec<T> spec) {
+    private static <T> SharedQueue<T> wrap(SharedRing ring, Codec<T> codec) {
         try {
-            Codec<T> codec = spec.codec();
-            if (codec == null) {
-                Schema schema = ring.valueSchema().orElseThrow(() -> new IncompatibleMapException("ring '" + ring.name()
-                        + "' holds records of any length; a queue needs fixed-size values (open it with SharedRing)",
-                        "value schema"));
-                codec = (Codec<T>) Codec.of(schema);
-            }
             return new SharedQueue<>(ring, codec);
         } catch (RuntimeException | Error e) {
             ring.close();
@@ -68,40 +60,72 @@ public final class SharedQueue<T> implements AutoCloseable {
         }
     }
 
+    /** A queue of the ring's own value schema. */
+    static SharedQueue<Object> adopt(SharedRing ring) {
+        Codec<Object> codec;
+        try {
+            Schema schema = ring.valueSchema().orElseThrow(() -> new IncompatibleMapException("ring '" + ring.name()
+                    + "' holds records of any length; a queue needs fixed-size values (open it with SharedRing)",
+                    "value schema"));
+            codec = Codec.of(schema);
+        } catch (RuntimeException | Error e) {
+            ring.close();
+            throw e;
+        }
+        return wrap(ring, codec);
+    }
+
     /**
      * Creates a new queue from a spec made by {@link MapSpec#queue}.
      *
      * @throws MapExistsException if a map of that name exists
      */
-    public static <T> SharedQueue<T> create(MapSpec<T> spec) {
-        requireValues(spec);
-        return wrap(SharedRing.create(spec), spec);
+    public static <T> SharedQueue<T> create(QueueSpec<T> spec) {
+        return wrap(SharedRing.create(spec.blueprint()), spec.codec());
     }
 
     /**
-     * Opens an existing queue. A spec made by {@link MapSpec#existing} adopts the queue's own value schema (values
-     * are then {@code Map<String, Object>} for structs).
+     * Opens an existing queue, checked against the spec.
      *
      * @throws IncompatibleMapException if the map is not a queue, or its values differ from the spec's
      */
-    public static <T> SharedQueue<T> open(MapSpec<T> spec) {
-        return wrap(SharedRing.open(spec), spec);
+    public static <T> SharedQueue<T> open(QueueSpec<T> spec) {
+        return wrap(SharedRing.open(spec.blueprint(), false), spec.codec());
+    }
+
+    /**
+     * Opens the existing queue at {@code location} with its own value schema (values are then
+     * {@code Map<String, Object>} for structs).
+     *
+     * @throws IncompatibleMapException if the map is not a queue (a ring of records of any length, or no ring)
+     */
+    public static SharedQueue<Object> open(MapLocation location) {
+        return adopt(SharedRing.open(location.blueprint(), false));
     }
 
     /** Opens the queue if it exists (checking it against the spec), else creates it. */
-    public static <T> SharedQueue<T> openOrCreate(MapSpec<T> spec) {
-        requireValues(spec);
-        return wrap(SharedRing.openOrCreate(spec), spec);
-    }
-
-    private static void requireValues(MapSpec<?> spec) {
-        if (spec.type() == MapType.RING && spec.codec() == null) {
-            throw new IllegalArgumentException("the spec of " + spec + " has no value codec; make it with MapSpec.queue");
-        }
+    public static <T> SharedQueue<T> openOrCreate(QueueSpec<T> spec) {
+        return wrap(SharedRing.openOrCreate(spec.blueprint()), spec.codec());
     }
 
     public String name() {
         return ring.name();
+    }
+
+    /** {@link Backend#BPF} for a kernel ring buffer. */
+    @Override
+    public Backend backend() {
+        return ring.backend();
+    }
+
+    @Override
+    public MapInfo info() {
+        return ring.info();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return ring.isClosed();
     }
 
     public Codec<T> codec() {

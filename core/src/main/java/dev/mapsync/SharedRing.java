@@ -7,7 +7,10 @@ import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.internal.ring.RingProducer;
 import dev.mapsync.internal.ring.RingReader;
 import dev.mapsync.internal.ring.RingRegion;
-import dev.mapsync.internal.ring.Rings;
+import dev.mapsync.internal.ring.RingKind;
+import dev.mapsync.internal.store.Blueprint;
+import dev.mapsync.internal.store.MapInfos;
+import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.lock.ProcessSlots;
 
 import java.lang.foreign.MemorySegment;
@@ -66,7 +69,7 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * copying belongs to the thread that took it ({@link RingRecord}). Closing the handle unmaps the ring and ends its
  * consumer; later calls, from any thread, throw {@link MapClosedException}.
  */
-public final class SharedRing implements AutoCloseable {
+public final class SharedRing implements SharedMap {
 
     private final RingRegion ring;
     /** Null when this handle cannot produce: a kernel ring, or a read-only handle. */
@@ -96,34 +99,71 @@ public final class SharedRing implements AutoCloseable {
     }
 
     /**
-     * Creates a new ring from a spec made by {@link MapSpec#ring} or {@link MapSpec#queue}.
+     * Creates a new ring from a spec made by {@link MapSpec#ring}.
      *
      * @throws MapExistsException       if a map of that name exists
      * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
      */
-    public static SharedRing create(MapSpec<?> spec) {
-        return wrap(Rings.create(spec));
+    public static SharedRing create(RingSpec spec) {
+        return create(spec.blueprint());
+    }
+
+    /** Creates a new queue's ring from a spec made by {@link MapSpec#queue}, to reach its records as bytes. */
+    public static SharedRing create(QueueSpec<?> spec) {
+        return create(spec.blueprint());
+    }
+
+    static SharedRing create(Blueprint spec) {
+        return wrap(Opener.create(spec, RingKind.INSTANCE));
     }
 
     /**
      * Opens an existing ring for producing and consuming. A spec of records of any length opens any ring (a
-     * queue's too); a queue spec needs the ring's value schema.
+     * queue's too).
      *
      * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if it is not a ring, or differs from the spec (the message names the field)
      */
-    public static SharedRing open(MapSpec<?> spec) {
-        return wrap(Rings.open(spec, false));
+    public static SharedRing open(RingSpec spec) {
+        return open(spec.blueprint(), false);
+    }
+
+    /** Opens an existing queue's ring, checked against the queue's spec (its value schema included). */
+    public static SharedRing open(QueueSpec<?> spec) {
+        return open(spec.blueprint(), false);
+    }
+
+    /** Opens the existing ring (or queue) at {@code location}, as it is. */
+    public static SharedRing open(MapLocation location) {
+        return open(location.blueprint(), false);
+    }
+
+    static SharedRing open(Blueprint spec, boolean readOnly) {
+        return wrap(Opener.open(spec, readOnly, RingKind.INSTANCE));
     }
 
     /** Opens an existing ring to look at it ({@link #status()}): it can neither produce nor consume. */
-    public static SharedRing openReadOnly(MapSpec<?> spec) {
-        return wrap(Rings.open(spec, true));
+    public static SharedRing openReadOnly(RingSpec spec) {
+        return open(spec.blueprint(), true);
+    }
+
+    /** {@link #openReadOnly(RingSpec)} of the existing ring (or queue) at {@code location}. */
+    public static SharedRing openReadOnly(MapLocation location) {
+        return open(location.blueprint(), true);
     }
 
     /** Opens the ring if it exists (checking it against the spec), else creates it. Concurrent callers get one ring. */
-    public static SharedRing openOrCreate(MapSpec<?> spec) {
-        return wrap(Rings.openOrCreate(spec));
+    public static SharedRing openOrCreate(RingSpec spec) {
+        return openOrCreate(spec.blueprint());
+    }
+
+    /** {@link #openOrCreate(RingSpec)} for a queue's ring. */
+    public static SharedRing openOrCreate(QueueSpec<?> spec) {
+        return openOrCreate(spec.blueprint());
+    }
+
+    static SharedRing openOrCreate(Blueprint spec) {
+        return wrap(Opener.openOrCreate(spec, RingKind.INSTANCE));
     }
 
     public String name() {
@@ -150,8 +190,16 @@ public final class SharedRing implements AutoCloseable {
         return Optional.ofNullable(valueSchema);
     }
 
+    @Override
     public boolean isClosed() {
         return ring.isClosed();
+    }
+
+    /** What the ring's header (and, for a kernel ring, its sidecar) says about it. */
+    @Override
+    public MapInfo info() {
+        if (ring.isClosed()) throw new MapClosedException("ring '" + name() + "' is closed");
+        return MapInfos.ofOpen(ring.map());
     }
 
     // ------------------------------------------------------------------------------------------------ producing

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BadFileTest {
     private Path dir;
     private final String name = "bad";
-    private MapSpec<Long> spec;
+    private ArraySpec<Long> spec;
 
     @BeforeEach
     void setUp() {

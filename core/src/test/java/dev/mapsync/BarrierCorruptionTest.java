@@ -35,7 +35,7 @@ class BarrierCorruptionTest {
         TestDirs.delete(dir);
     }
 
-    private MapSpec<Void> spec() {
+    private BarrierSpec spec() {
         return MapSpec.barrier(name, 2).dir(dir);
     }
 

@@ -95,7 +95,7 @@ class BarrierCrossProcessTest {
      */
     @Test
     void aPartyKilledWhileItWaitsAloneBreaksTheGenerationWhenItsSeatIsTakenOver() throws Exception {
-        MapSpec<Void> spec = MapSpec.barrier(name, 3).dir(dir);
+        BarrierSpec spec = MapSpec.barrier(name, 3).dir(dir);
         try (SharedBarrier atWork = SharedBarrier.create(spec);
              SharedBarrier other = SharedBarrier.open(spec);
              ChildJvm alone = ChildJvm.start(BarrierChild.class, dir.toString(), name, "3", "0", "then-await")) {

@@ -39,7 +39,7 @@ class BarrierTest {
         TestDirs.delete(dir);
     }
 
-    private MapSpec<Void> spec(int parties) {
+    private BarrierSpec spec(int parties) {
         return MapSpec.barrier(name, parties).dir(dir);
     }
 

@@ -154,7 +154,7 @@ class BpfHashMapTest {
                 + " values and refuses BPF_F_LOCK; a value lock needs a map created with BTF whose value struct starts"
                 + " with a struct bpf_spin_lock", locked.getMessage());
         IncompatibleMapException unknown = assertThrows(IncompatibleMapException.class,
-                () -> SharedHashMap.open(HashSpec.existingPin(pin).dir(dir)));
+                () -> SharedHashMap.open(MapSpec.existingPin(pin).dir(dir)));
         assertEquals("map '" + name + "' pinned at " + pin + " has no BTF, so the layout of its keys and values is unknown;"
                 + " open it with HashSpec.pinned(pin, keyCodec, valueCodec)", unknown.getMessage());
         IncompatibleMapException size = assertThrows(IncompatibleMapException.class,
@@ -175,7 +175,7 @@ class BpfHashMapTest {
                 HashSpec.pinned(pin, Codec.i64(), Codec.record(Pair.class)).spinLock(true).dir(dir)));
         assertEquals("map '" + name + "' does not match the spec: value spin lock: file has no lock, spec asks a bpf_spin_lock",
                 again.getMessage());
-        try (var byName = SharedHashMap.open(HashSpec.existing(name).dir(dir))) {
+        try (var byName = SharedHashMap.open(MapSpec.existing(name).dir(dir))) {
             assertEquals(Map.of("a", 6L, "b", 7L), byName.get(5L));
         }
         SharedMaps.delete(MapSpec.existing(name).dir(dir));
@@ -195,7 +195,7 @@ class BpfHashMapTest {
                 HashSpec.pinned(pin, Codec.record(Key.class), Codec.record(Pair.class)).dir(elsewhere)));
         assertEquals("map '" + name + "' pinned at " + pin + ": its values carry a struct bpf_spin_lock; open it with"
                 + " spinLock(true) so that values are copied with BPF_F_LOCK", noLock.getMessage());
-        try (var adopted = SharedHashMap.open(HashSpec.existingPin(pin).dir(dir))) {
+        try (var adopted = SharedHashMap.open(MapSpec.existingPin(pin).dir(dir))) {
             assertEquals(key, adopted.keyCodec().schema());
             assertEquals(value, adopted.valueCodec().schema());
             assertEquals("syscall, BPF_F_LOCK", adopted.info().details().get("access"));

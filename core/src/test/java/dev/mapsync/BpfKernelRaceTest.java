@@ -46,7 +46,7 @@ class BpfKernelRaceTest {
     void aBpfProgramAndTwoJvmProcessesAddToOneElementWithoutLosingOne() throws Exception {
         String name = KernelAssumptions.uniqueName("race3");
         Path pin = pins.track(Bpffs.defaultPin(name));
-        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), ENTRIES).backend(Backend.BPF).dir(dir);
+        ArraySpec<Long> spec = MapSpec.array(name, Codec.i64(), ENTRIES).backend(Backend.BPF).dir(dir);
         try (SharedArray<Long> map = SharedArray.create(spec);
              KernelMap kernelMap = KernelMap.openPin(name, pin, false);
              Program addOne = Program.load(Program.Type.SOCKET_FILTER, addOne(kernelMap.fd()), "add_one")) {

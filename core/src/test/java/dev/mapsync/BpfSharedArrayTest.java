@@ -1,6 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.ArrayKind;
+import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
@@ -62,7 +63,7 @@ class BpfSharedArrayTest {
         copies.forEach(TestDirs::delete);
     }
 
-    private <V> MapSpec<V> bpf(String name, Codec<V> codec, int entries) {
+    private <V> ArraySpec<V> bpf(String name, Codec<V> codec, int entries) {
         pins.track(Bpffs.defaultPin(name));
         return MapSpec.array(name, codec, entries).backend(Backend.BPF).dir(dir);
     }
@@ -79,7 +80,7 @@ class BpfSharedArrayTest {
     @Test
     void createMapPinOpenByNameAndDelete() throws Exception {
         String name = KernelAssumptions.uniqueName("acc");
-        MapSpec<Account> spec = bpf(name, Codec.record(Account.class), 64);
+        ArraySpec<Account> spec = bpf(name, Codec.record(Account.class), 64);
         Path pin = Bpffs.defaultPin(name);
         try (var accounts = SharedArray.create(spec)) {
             accounts.set(7, new Account(7, 100, "ada"));
@@ -120,8 +121,8 @@ class BpfSharedArrayTest {
     @Test
     void writesThroughTheMappingAndThroughBpfSyscallsSeeEachOther() {
         String name = KernelAssumptions.uniqueName("both");
-        MapSpec<Long> spec = bpf(name, Codec.i64(), 1000);
-        try (MapRegion region = Backends.create(spec); Arena arena = Arena.ofConfined()) {
+        ArraySpec<Long> spec = bpf(name, Codec.i64(), 1000);
+        try (MapRegion region = Opener.create(spec.blueprint(), ArrayKind.INSTANCE); Arena arena = Arena.ofConfined()) {
             MemorySegment data = region.data();
             assertEquals(8192, data.byteSize(), "1000 x 8 bytes, page-aligned");
             data.set(Layouts.LONG, 600 * 8, 0x600L);
@@ -201,7 +202,7 @@ class BpfSharedArrayTest {
     @Test
     void readOnlyHandleMapsTheKernelPagesProtRead() {
         String name = KernelAssumptions.uniqueName("ro");
-        MapSpec<Long> spec = bpf(name, Codec.i64(), 4);
+        ArraySpec<Long> spec = bpf(name, Codec.i64(), 4);
         try (var writer = SharedArray.create(spec); var reader = SharedArray.openReadOnly(spec)) {
             writer.longs().set(0, 11);
             assertEquals(11L, reader.get(0));
@@ -229,7 +230,7 @@ class BpfSharedArrayTest {
             assertEquals(pin.toString(), adopted.info().details().get("pin"));
         }
         Header sidecar = SharedMaps.info(MapSpec.existing(name).dir(dir)).backend() == Backend.BPF
-                ? Backends.readHeader(MapSpec.existing(name).dir(dir)) : null;
+                ? Kinds.readHeader(MapSpec.existing(name).dir(dir).blueprint()) : null;
         assertNotNull(sidecar, "adoption made a bpf sidecar");
         assertEquals(16, sidecar.entries());
         try (var byName = SharedArray.open(MapSpec.existing(name).dir(dir));
@@ -408,7 +409,7 @@ class BpfSharedArrayTest {
             MapExistsException fileExists = assertThrows(MapExistsException.class, () -> SharedArray.create(bpf(shm, Codec.i64(), 4)));
             assertTrue(fileExists.getMessage().startsWith("map '" + shm + "' already exists"), fileExists.getMessage());
             assertFalse(Files.exists(Bpffs.defaultPin(shm)), "the pin made before the sidecar failed is removed");
-            assertEquals(Header.BACKEND_SHM, Backends.readHeader(MapSpec.existing(shm).dir(dir)).backend());
+            assertEquals(Header.BACKEND_SHM, Kinds.readHeader(MapSpec.existing(shm).dir(dir).blueprint()).backend());
         }
 
         // a name too long for the pin path the sidecar records

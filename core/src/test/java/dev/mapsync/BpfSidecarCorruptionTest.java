@@ -21,7 +21,7 @@ class BpfSidecarCorruptionTest {
     @RegisterExtension
     final MapDir maps = new MapDir("bs");
 
-    private MapSpec<Long> spec() {
+    private ArraySpec<Long> spec() {
         return TestBackends.on(Backend.BPF, MapSpec.array(maps.name(), Codec.i64(), 16).dir(maps.dir()));
     }
 

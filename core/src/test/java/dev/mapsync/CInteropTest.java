@@ -44,7 +44,7 @@ class CInteropTest {
     @RegisterExtension
     final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
-    private <V> MapSpec<V> on(Backend b, MapSpec<V> spec) {
+    private <V> ArraySpec<V> on(Backend b, ArraySpec<V> spec) {
         if (b == Backend.BPF) pins.track(Bpffs.defaultPin(spec.name()));
         return TestBackends.on(b, spec.dir(dir));
     }

@@ -26,7 +26,7 @@ class ChangeLogCorruptionTest {
 
     private static final long HEAD = Peer.CONTROL + ControlLayout.EVENT_BLOCK;
 
-    private MapSpec<Long> spec() {
+    private ArraySpec<Long> spec() {
         return MapSpec.array(maps.name(), Codec.i64(), 16).dir(maps.dir()).changelogCapacity(64);
     }
 

@@ -35,7 +35,7 @@ class CrossProcessTest {
     void concurrentIncrementsFromSeveralProcessesAreExact(Backend b) {
         int processes = 4;
         long n = 250_000;
-        MapSpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 1 + processes).dir(dir));
+        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 1 + processes).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec)) {
             List<ChildJvm> children = new ArrayList<>();
             for (int w = 0; w < processes; w++) {

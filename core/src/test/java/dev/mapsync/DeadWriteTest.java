@@ -27,7 +27,7 @@ class DeadWriteTest {
 
     record Pair(long a, long b) {}
 
-    private MapSpec<Pair> spec(Backend b) {
+    private ArraySpec<Pair> spec(Backend b) {
         // 8 entries on 2 stripes: entries 1, 3, 5, 7 share stripe 1
         return TestBackends.on(b, MapSpec.array(maps.name(), Pair.class, 8).lockStripes(2).dir(maps.dir()));
     }
@@ -120,7 +120,7 @@ class DeadWriteTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aReaderBehindALiveWriterWaitsOnlyItsOwnTimeout(Backend b) throws Exception {
-        MapSpec<Pair> spec = spec(b);
+        ArraySpec<Pair> spec = spec(b);
         try (SharedArray<Pair> map = SharedArray.create(spec);
              SharedArray<Pair> impatient = SharedArray.open(spec.lockTimeout(Duration.ofMillis(300)))) {
             // a live owner (this process, another handle) holds the lock while the word says a write is under way

@@ -126,7 +126,7 @@ class HashModelTest {
                 assertEquals("", map.verifyTable(), where);
             }
         } finally {
-            SharedMaps.delete(spec.mapSpec());
+            SharedMaps.delete(spec.location());
             TestDirs.delete(dir);
         }
     }

@@ -49,7 +49,7 @@ class KernelRingTest {
         TestDirs.delete(dir);
     }
 
-    private MapSpec<byte[]> spec(int capacity) {
+    private RingSpec spec(int capacity) {
         KernelAssumptions.assumeBpf();
         pins.track(Bpffs.defaultPin(name));
         return MapSpec.ring(name, capacity).dir(dir).backend(Backend.BPF);

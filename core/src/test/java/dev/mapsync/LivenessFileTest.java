@@ -34,7 +34,7 @@ class LivenessFileTest {
         TestDirs.delete(dir);
     }
 
-    private MapSpec<Long> spec(String name) {
+    private ArraySpec<Long> spec(String name) {
         return MapSpec.array(name, Codec.i64(), 4).dir(dir);
     }
 

@@ -47,7 +47,7 @@ class LockTest {
         }
     }
 
-    private MapSpec<Long> spec(Backend b, int entries) {
+    private ArraySpec<Long> spec(Backend b, int entries) {
         return TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir));
     }
 
@@ -126,7 +126,7 @@ class LockTest {
     @EnumSource(Backend.class)
     void virtualThreadsContendWithoutBlockingTheirCarriers(Backend b) throws Exception {
         record Pair(long x, long y) {}
-        MapSpec<Pair> spec = TestBackends.on(b, MapSpec.array(name, Pair.class, 2).dir(dir));
+        ArraySpec<Pair> spec = TestBackends.on(b, MapSpec.array(name, Pair.class, 2).dir(dir));
         try (SharedArray<Pair> map = SharedArray.create(spec);
              var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             map.set(0, new Pair(0, 0));

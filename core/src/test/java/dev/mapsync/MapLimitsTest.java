@@ -143,14 +143,14 @@ class MapLimitsTest {
         patch(file, Header.KEY_SCHEMA_LENGTH_OFFSET, le32(keySchema.length()));
         patch(file, Header.VALUE_SCHEMA_LENGTH_OFFSET, le32(3));
         patch(file, Header.SCHEMA_TEXT_OFFSET, (keySchema + "i64").getBytes(StandardCharsets.UTF_8));
-        CorruptMapException e = assertThrows(CorruptMapException.class, () -> SharedHashMap.open(HashSpec.existing(file)));
+        CorruptMapException e = assertThrows(CorruptMapException.class, () -> SharedHashMap.open(MapSpec.existing(file)));
         assertEquals("map 'hk' is corrupt: key size 2147483647 is larger than 2147483639 bytes, the most a key or value"
                 + " may have", e.getMessage());
     }
 
     @Test
     void aHeaderWithAValueOfTwoGigabytesIsCorrupt() throws IOException {
-        MapSpec<Long> spec = MapSpec.array("hv", Codec.i64(), 1).dir(dir).openTimeout(Duration.ofMillis(200));
+        ArraySpec<Long> spec = MapSpec.array("hv", Codec.i64(), 1).dir(dir).openTimeout(Duration.ofMillis(200));
         SharedArray.create(spec).close();
         Path file = dir.resolve("hv");
         patch(file, Header.VALUE_SIZE_OFFSET, le32(Integer.MAX_VALUE));

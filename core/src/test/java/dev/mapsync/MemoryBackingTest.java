@@ -89,7 +89,7 @@ class MemoryBackingTest {
 
     @Test
     void aSparseMapIsBackedWhenOpened() throws Exception {
-        MapSpec<Account> spec = MapSpec.array(maps.name(), Account.class, 4000).dir(maps.dir());
+        ArraySpec<Account> spec = MapSpec.array(maps.name(), Account.class, 4000).dir(maps.dir());
         SharedArray.create(spec).close();
         Path file = maps.dir().resolve(maps.name());
         punchHole(file, 225280, 4096);
@@ -108,7 +108,7 @@ class MemoryBackingTest {
         if (!mountTmpfs(mount, "2m")) return;
         try {
             Path dir = mount.resolve("maps");
-            MapSpec<Account> spec = MapSpec.array("st", Account.class, 4000).dir(dir);
+            ArraySpec<Account> spec = MapSpec.array("st", Account.class, 4000).dir(dir);
             SharedArray.create(spec).close();
             punchHole(dir.resolve("st"), 225280, 4096);
             fill(mount.resolve("fill"));

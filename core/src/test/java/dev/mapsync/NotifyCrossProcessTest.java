@@ -43,7 +43,7 @@ class NotifyCrossProcessTest {
     void twoWatchersAccountForEveryChangeOfAWriterProcess(Backend b) {
         int entries = 16;
         long changes = 100_000; // CounterWorker makes two changes per round
-        MapSpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir).changelogCapacity(131072));
+        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir).changelogCapacity(131072));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm w1 = ChildJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes));
              ChildJvm w2 = ChildJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
@@ -65,7 +65,7 @@ class NotifyCrossProcessTest {
     @EnumSource(Backend.class)
     void aSmallChangelogReportsMissesExactlyAndNeverLeavesAGap(Backend b) {
         long changes = 100_000;
-        MapSpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 16).dir(dir).changelogCapacity(64));
+        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 16).dir(dir).changelogCapacity(64));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm watcher = ChildJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
             watcher.awaitLine("subscribed", 30);
@@ -85,7 +85,7 @@ class NotifyCrossProcessTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void tenThousandPingPongsLoseNoWakeup(Backend b) {
-        MapSpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
+        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm pong = ChildJvm.start(PingPong.class, "pong", dir.toString(), name, b.name(), "10000", "2000")) {
             pong.awaitLine("subscribed", 30);
@@ -102,7 +102,7 @@ class NotifyCrossProcessTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aSleepingSubscriberUsesAlmostNoCpu(Backend b) throws Exception {
-        MapSpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
+        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm sub = ChildJvm.start(IdleSubscriber.class, dir.toString(), name, b.name(), "2")) {
             sub.awaitLine("subscribed", 30);
@@ -145,7 +145,7 @@ class NotifyCrossProcessTest {
                 """);
         Path exe = build.resolve("poke");
         assertEquals(0, new ProcessBuilder("gcc", "-O2", "-o", exe.toString(), c.toString()).inheritIO().start().waitFor());
-        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), 8).dir(dir);
+        ArraySpec<Long> spec = MapSpec.array(name, Codec.i64(), 8).dir(dir);
         try (SharedArray<Long> map = SharedArray.create(spec)) {
             List<ChangeEvent> seen = new CopyOnWriteArrayList<>();
             try (Subscription sub = map.watchPolling(Duration.ofMillis(20), 0, 7, seen::add);

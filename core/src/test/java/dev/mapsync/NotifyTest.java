@@ -33,7 +33,7 @@ class NotifyTest {
         name = maps.name();
     }
 
-    private <V> MapSpec<V> spec(Backend b, Codec<V> codec, int entries) {
+    private <V> ArraySpec<V> spec(Backend b, Codec<V> codec, int entries) {
         return TestBackends.on(b, MapSpec.array(name, codec, entries).dir(dir));
     }
 

@@ -45,7 +45,7 @@ class PlantedMapTest {
         TestDirs.delete(secret);
     }
 
-    private static MapSpec<Long> spec(Path dir, String name) {
+    private static ArraySpec<Long> spec(Path dir, String name) {
         return MapSpec.array(name, Codec.i64(), 4).dir(dir);
     }
 

@@ -37,8 +37,8 @@ class ReadOnlyUserTest {
     private Path dir;
     private final String array = "accounts";
     private final String ring = "jobs";
-    private MapSpec<Long> spec;
-    private MapSpec<byte[]> ringSpec;
+    private ArraySpec<Long> spec;
+    private RingSpec ringSpec;
 
     @BeforeEach
     void setUp() throws Exception {

@@ -47,7 +47,7 @@ class RingTest {
         TestDirs.delete(dir);
     }
 
-    private MapSpec<byte[]> spec(int capacity) {
+    private RingSpec spec(int capacity) {
         return MapSpec.ring(name, capacity).dir(dir);
     }
 
@@ -287,10 +287,11 @@ class RingTest {
                     () -> SharedQueue.open(MapSpec.existing(name).dir(dir)));
             assertEquals("ring '" + name + "' holds records of any length; a queue needs fixed-size values (open it with"
                     + " SharedRing)", q.getMessage());
-            IllegalArgumentException wrongSpec = assertThrows(IllegalArgumentException.class,
-                    () -> SharedArray.open(MapSpec.ring(name, 4096).dir(dir)));
-            assertEquals("the spec of ring '" + name + "' (shm, 4096 bytes) is not one of an array; open it with SharedRing",
-                    wrongSpec.getMessage());
+            // a ring's spec given to SharedArray no longer compiles; a ring opened by location as an array is refused
+            IncompatibleMapException wrongKind = assertThrows(IncompatibleMapException.class,
+                    () -> SharedArray.open(MapSpec.existing(name).dir(dir)));
+            assertEquals("map '" + name + "' is a RING map, not an ARRAY map; open it with SharedRing (or SharedQueue)",
+                    wrongKind.getMessage());
         }
         String array = name + "a";
         try (SharedArray<Long> ignored = SharedArray.create(MapSpec.array(array, Codec.i64(), 4).dir(dir))) {

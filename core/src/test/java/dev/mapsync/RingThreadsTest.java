@@ -274,7 +274,7 @@ class RingThreadsTest {
     @EnumSource(Crowd.Kind.class)
     void aConsumerClosedByAnotherThreadEndsItsWaitAtOnceAndGivesItsRoleUpWhenTheRecordIsReleased(Crowd.Kind kind)
             throws Exception {
-        MapSpec<byte[]> spec = MapSpec.ring(name, 1 << 12).dir(dir);
+        RingSpec spec = MapSpec.ring(name, 1 << 12).dir(dir);
         try (SharedRing ring = SharedRing.create(spec); SharedRing other = SharedRing.open(spec)) {
             // a thread waiting for a record: the close ends its wait, long before its timeout
             RingConsumer consumer = ring.consumer();

@@ -34,11 +34,11 @@ class SharedArrayTest {
         name = maps.name();
     }
 
-    private <V> MapSpec<V> spec(Backend b, Codec<V> codec, int entries) {
+    private <V> ArraySpec<V> spec(Backend b, Codec<V> codec, int entries) {
         return TestBackends.on(b, MapSpec.array(name, codec, entries).dir(dir));
     }
 
-    private MapSpec<Account> accounts(Backend b, int entries) {
+    private ArraySpec<Account> accounts(Backend b, int entries) {
         return TestBackends.on(b, Accounts.spec(dir, name, entries));
     }
 
@@ -237,7 +237,7 @@ class SharedArrayTest {
         second.close();
         second.close();
         // a record of primitives is read by compiled code in place: closed is closed there too
-        MapSpec<Picky> recordSpec = TestBackends.on(b, MapSpec.array(name + "r", Picky.class, 2).dir(dir));
+        ArraySpec<Picky> recordSpec = TestBackends.on(b, MapSpec.array(name + "r", Picky.class, 2).dir(dir));
         SharedArray<Picky> records = SharedArray.create(recordSpec);
         records.set(1, new Picky(1, 10));
         records.close();
@@ -245,7 +245,7 @@ class SharedArrayTest {
             assertEquals("map '" + name + "r' is closed",
                     assertThrows(MapClosedException.class, () -> records.get(1)).getMessage());
         } finally {
-            SharedMaps.delete(recordSpec);
+            SharedMaps.delete(recordSpec.location());
         }
     }
 

@@ -160,7 +160,7 @@ class SharedHashMapTest {
     void aKeyOfTheWrongTypeIsRefused(Backend b) {
         SharedHashMap.create(spec(b, Codec.i64(), Codec.i64(), 8)).close();
         // a map adopted as it is takes keys of any Java type: the schema decides
-        try (SharedHashMap<Object, Object> any = SharedHashMap.open(HashSpec.existing(name).dir(dir))) {
+        try (SharedHashMap<Object, Object> any = SharedHashMap.open(MapSpec.existing(name).dir(dir))) {
             InvalidValueException e = assertThrows(InvalidValueException.class, () -> any.put("seven", 7L));
             assertEquals("key of map '" + name + "': a i64 value cannot be a String (seven)", e.getMessage());
             any.put(7L, 8L);
@@ -191,7 +191,7 @@ class SharedHashMapTest {
         String arrayName = name + "a";
         try (SharedArray<Long> array = SharedArray.create(MapSpec.array(arrayName, Codec.i64(), 8).dir(dir).backend(b))) {
             IncompatibleMapException asHash = assertThrows(IncompatibleMapException.class,
-                    () -> SharedHashMap.open(HashSpec.existing(arrayName).dir(dir)));
+                    () -> SharedHashMap.open(MapSpec.existing(arrayName).dir(dir)));
             assertEquals("map '" + arrayName + "' is an array map, not a hash map; open it with SharedArray", asHash.getMessage());
         } finally {
             SharedMaps.delete(MapSpec.existing(arrayName).dir(dir));
@@ -301,7 +301,7 @@ class SharedHashMapTest {
         try (SharedHashMap<Key, Stat> map = SharedHashMap.create(spec(b, Codec.record(Key.class), Codec.record(Stat.class), 16))) {
             map.put(new Key(1, "a"), new Stat(5, 6, "o"));
         }
-        try (SharedHashMap<Object, Object> any = SharedHashMap.open(HashSpec.existing(name).dir(dir))) {
+        try (SharedHashMap<Object, Object> any = SharedHashMap.open(MapSpec.existing(name).dir(dir))) {
             assertEquals(b, any.backend());
             assertEquals("shard:i32,name:char[12]", any.keyCodec().schema().toString());
             Map<String, Object> key = new HashMap<>(Map.of("shard", 1, "name", "a"));

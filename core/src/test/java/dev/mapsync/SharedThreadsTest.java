@@ -368,7 +368,7 @@ class SharedThreadsTest {
     @EnumSource(Crowd.Kind.class)
     void eightThreadsAwaitingOnEachOfTwoPartiesTripEveryGenerationOnce(Crowd.Kind kind) {
         int rounds = 5;
-        MapSpec<Void> spec = MapSpec.barrier(name, 2).dir(dir);
+        BarrierSpec spec = MapSpec.barrier(name, 2).dir(dir);
         try (SharedBarrier a = SharedBarrier.create(spec); SharedBarrier b = SharedBarrier.open(spec)) {
             Map<Long, AtomicInteger> generationsA = new ConcurrentHashMap<>();
             Map<Long, AtomicInteger> generationsB = new ConcurrentHashMap<>();
@@ -391,7 +391,7 @@ class SharedThreadsTest {
     @ParameterizedTest
     @EnumSource(Crowd.Kind.class)
     void aThreadWaitingForItsTurnAtABarrierHandleNeverWaitsPastItsOwnTimeout(Crowd.Kind kind) throws Exception {
-        MapSpec<Void> spec = MapSpec.barrier(name, 2).dir(dir);
+        BarrierSpec spec = MapSpec.barrier(name, 2).dir(dir);
         try (SharedBarrier barrier = SharedBarrier.create(spec)) {
             AtomicReference<Throwable> first = new AtomicReference<>();
             Thread waiting = kind.builder().start(() -> {

@@ -47,7 +47,7 @@ class SleepingWaitersTest {
     @ParameterizedTest(name = "{0} {1} threads, {2}")
     @CsvSource({"2000, virtual, SHM", "50, platform, SHM", "2000, virtual, BPF"})
     void lockWaiters(int count, String kind, Backend backend) throws Exception {
-        MapSpec<Long> spec = TestBackends.on(backend, MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir()));
+        ArraySpec<Long> spec = TestBackends.on(backend, MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir()));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm holder = ChildJvm.start(LockHolder.class, maps.dir().toString(), maps.name(), backend.name(), "4", "1")) {
             holder.awaitLine("locked", 60);
@@ -111,7 +111,7 @@ class SleepingWaitersTest {
     @Test
     void barrierWaiters() throws Exception {
         int count = 2000;
-        MapSpec<Void> spec = MapSpec.barrier(maps.name(), 2).dir(maps.dir());
+        BarrierSpec spec = MapSpec.barrier(maps.name(), 2).dir(maps.dir());
         try (SharedBarrier barrier = SharedBarrier.create(spec)) {
             Set<Long> generations = ConcurrentHashMap.newKeySet();
             Crowd.Running waiters = start(count, "virtual", i -> generations.add(barrier.await(PATIENCE)));

@@ -41,7 +41,7 @@ class SubscriberCountTest {
     final MapDir maps = new MapDir("sc");
     @RegisterExtension
     final LibraryLog log = new LibraryLog();
-    private MapSpec<Long> spec;
+    private ArraySpec<Long> spec;
 
     @BeforeEach
     void setUp() {

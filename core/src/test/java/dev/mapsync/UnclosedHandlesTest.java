@@ -73,7 +73,7 @@ class UnclosedHandlesTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void twoThousandArrayHandlesDroppedWithoutClosingGiveTheirSlotsBack(Backend backend) {
-        MapSpec<Long> spec = TestBackends.on(backend, MapSpec.array(name, Codec.i64(), 4).dir(dir));
+        ArraySpec<Long> spec = TestBackends.on(backend, MapSpec.array(name, Codec.i64(), 4).dir(dir));
         try (SharedArray<Long> kept = SharedArray.create(spec)) {
             openAndDrop(2_000, () -> SharedArray.open(spec));
             try (SharedArray<Long> more = SharedArray.open(spec)) {
@@ -86,9 +86,9 @@ class UnclosedHandlesTest {
     @Test
     void hashMapsRingsQueuesAndBarriersDroppedWithoutClosingGiveTheirSlotsBack() {
         HashSpec<Long, Long> hash = HashSpec.of(name + "h", Codec.i64(), Codec.i64(), 16).dir(dir);
-        MapSpec<byte[]> ring = MapSpec.ring(name + "r", 1 << 12).dir(dir);
-        MapSpec<Long> queue = MapSpec.queue(name + "q", Codec.i64(), 1 << 12).dir(dir);
-        MapSpec<Void> barrier = MapSpec.barrier(name + "b", 2).dir(dir);
+        RingSpec ring = MapSpec.ring(name + "r", 1 << 12).dir(dir);
+        QueueSpec<Long> queue = MapSpec.queue(name + "q", Codec.i64(), 1 << 12).dir(dir);
+        BarrierSpec barrier = MapSpec.barrier(name + "b", 2).dir(dir);
         try (SharedHashMap<Long, Long> h = SharedHashMap.create(hash); SharedRing r = SharedRing.create(ring);
              SharedQueue<Long> q = SharedQueue.create(queue); SharedBarrier b = SharedBarrier.create(barrier)) {
             int n = ControlLayout.SLOT_COUNT + 100;
@@ -105,7 +105,7 @@ class UnclosedHandlesTest {
 
     @Test
     void aConsumerDroppedWithItsHandleGivesTheConsumerRoleBack() {
-        MapSpec<byte[]> spec = MapSpec.ring(name, 1 << 12).dir(dir);
+        RingSpec spec = MapSpec.ring(name, 1 << 12).dir(dir);
         try (SharedRing kept = SharedRing.create(spec)) {
             assertTrue(kept.offer(new byte[]{42}));
             SharedRing.open(spec).consumer(); // the consumer role, dropped with its handle, never closed
@@ -128,7 +128,7 @@ class UnclosedHandlesTest {
 
     @Test
     void kernelRingConsumersDroppedWithTheirHandlesCloseTheirEpollInstances() throws Exception {
-        MapSpec<byte[]> spec = TestBackends.on(Backend.BPF, MapSpec.ring(name, 1 << 12).dir(dir));
+        RingSpec spec = TestBackends.on(Backend.BPF, MapSpec.ring(name, 1 << 12).dir(dir));
         try (SharedRing kept = SharedRing.create(spec)) {
             long before = epollInstances();
             for (int i = 0; i < 20; i++) {
@@ -170,7 +170,7 @@ class UnclosedHandlesTest {
 
     @Test
     void whenEverySlotIsTakenTheMessageSaysThatUnclosedHandlesHoldThem() {
-        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), 4).dir(dir);
+        ArraySpec<Long> spec = MapSpec.array(name, Codec.i64(), 4).dir(dir);
         List<SharedArray<Long>> open = new ArrayList<>();
         try {
             open.add(SharedArray.create(spec));

@@ -19,7 +19,7 @@ public final class UnprivilegedBpfChild {
                 return "created";
             }
         });
-        MapSpec<Long> spec = MapSpec.array(existing, Codec.i64(), 4).backend(Backend.BPF).dir(dir);
+        ArraySpec<Long> spec = MapSpec.array(existing, Codec.i64(), 4).backend(Backend.BPF).dir(dir);
         attempt("read", () -> {
             try (var map = SharedArray.openReadOnly(spec)) {
                 return Long.toString(map.get(2));

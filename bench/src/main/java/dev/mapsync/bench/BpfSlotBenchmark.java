@@ -6,9 +6,9 @@ import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedMaps;
-import dev.mapsync.internal.store.Backends;
+import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.store.ElementIo;
-import dev.mapsync.internal.store.MapRegion;
+import dev.mapsync.internal.store.KernelMap;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -51,8 +51,7 @@ public class BpfSlotBenchmark {
     private String name;
     private SharedArray<Long> bpf;
     private LongSlots bpfSlots;
-    private MapRegion region;
-    private ElementIo syscalls;
+    private KernelMap syscalls;
     private SharedArray<Long> shm;
     private LongSlots shmSlots;
     private Arena arena;
@@ -73,9 +72,8 @@ public class BpfSlotBenchmark {
                     + " doctor): " + e.getMessage(), e);
         }
         bpfSlots = bpf.longs();
-        // the same map opened once more as a region: its element path is the bpf(2) one
-        region = Backends.open(MapSpec.existing(name).backend(Backend.BPF).dir(dir), false);
-        syscalls = region.elementIo();
+        // the same kernel map opened once more by its pin, reached through bpf(2)
+        syscalls = KernelMap.openPin(name, Bpffs.defaultPin(name), false);
         shm = SharedArray.create(MapSpec.array("slots", Codec.i64(), ENTRIES).dir(dir));
         shmSlots = shm.longs();
         arena = Arena.ofShared();
@@ -84,7 +82,7 @@ public class BpfSlotBenchmark {
 
     @TearDown
     public void tearDown() {
-        region.close();
+        syscalls.close();
         bpf.close();
         shm.close();
         arena.close();

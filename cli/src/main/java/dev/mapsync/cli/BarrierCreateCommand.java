@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.BarrierSpec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedBarrier;
 import picocli.CommandLine.Command;
@@ -25,7 +26,7 @@ final class BarrierCreateCommand extends BarrierSubcommand implements Runnable {
 
     @Override
     public void run() {
-        MapSpec<Void> s = MapSpec.barrier(name(), parties).mode(Integers.octal(mode));
+        BarrierSpec s = MapSpec.barrier(name(), parties).mode(Integers.octal(mode));
         if (dir() != null) s = s.dir(dir());
         try (SharedBarrier b = SharedBarrier.create(s)) {
             out().printf("created barrier %s: %d parties (%s, mode %04o)%n", b.name(), b.parties(), s.file(), Integers.octal(mode));

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.ParentCommand;
@@ -42,8 +43,8 @@ abstract class BarrierSubcommand implements MapArgument {
     }
 
     /** A spec that opens the existing barrier as it is. */
-    MapSpec<Object> existing() {
-        MapSpec<Object> s = MapSpec.existing(name());
+    MapLocation existing() {
+        MapLocation s = MapSpec.existing(name());
         return dir() == null ? s : s.dir(dir());
     }
 

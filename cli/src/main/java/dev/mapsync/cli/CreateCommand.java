@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.HashSpec;
@@ -74,7 +75,7 @@ final class CreateCommand extends MapCommand implements Runnable {
             throw new IllegalArgumentException("--key, --lru and --spin-lock are for hash maps (--type hash); an array's keys are its indexes");
         }
         Codec<Object> codec = Codec.of(Schema.parse(value));
-        MapSpec<Object> spec = ref.path() != null ? MapSpec.array(ref.path(), codec, entries)
+        ArraySpec<Object> spec = ref.path() != null ? MapSpec.array(ref.path(), codec, entries)
                 : MapSpec.array(ref.name(), codec, entries);
         if (ref.path() == null && root.dir != null) spec = spec.dir(root.dir);
         spec = spec.backend(chosen).mode(Integers.octal(mode));

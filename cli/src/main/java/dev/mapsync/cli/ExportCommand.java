@@ -48,7 +48,7 @@ final class ExportCommand implements Callable<Integer> {
             for (String m : maps) {
                 MapRef ref = MapRef.parse(m);
                 if (SharedMaps.info(ref.existing(root.dir)).type() == MapType.HASH) {
-                    open.add(new ExportedMap.Hash(m, SharedHashMap.openReadOnly(ref.existingHash(root.dir))));
+                    open.add(new ExportedMap.Hash(m, SharedHashMap.openReadOnly(ref.existing(root.dir))));
                 } else {
                     SharedArray<Object> a = SharedArray.openReadOnly(ref.existing(root.dir));
                     int[] range = KeyRange.parse(keys, a.length());

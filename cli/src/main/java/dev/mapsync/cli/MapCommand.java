@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapSpec;
@@ -40,7 +41,7 @@ abstract class MapCommand implements MapArgument {
         return "array maps";
     }
 
-    MapSpec<Object> existing() {
+    MapLocation existing() {
         return ref().existing(root.dir);
     }
 
@@ -54,7 +55,7 @@ abstract class MapCommand implements MapArgument {
     }
 
     SharedHashMap<Object, Object> openHash(boolean readOnly) {
-        return readOnly ? SharedHashMap.openReadOnly(ref().existingHash(root.dir)) : SharedHashMap.open(ref().existingHash(root.dir));
+        return readOnly ? SharedHashMap.openReadOnly(existing()) : SharedHashMap.open(existing());
     }
 
     /** An array index as the command line gives it. */

@@ -1,7 +1,7 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.Backend;
-import dev.mapsync.HashSpec;
 import dev.mapsync.MapSpec;
 
 import java.nio.file.Path;
@@ -19,18 +19,12 @@ record MapRef(String name, Path path, Backend backend) {
     }
 
     /** A spec that opens the existing map as it is. */
-    MapSpec<Object> existing(Path dir) {
+    MapLocation existing(Path dir) {
         if (path != null) return MapSpec.existing(path);
-        MapSpec<Object> spec = MapSpec.existing(name).backend(backend);
+        MapLocation spec = MapSpec.existing(name).backend(backend);
         return dir == null ? spec : spec.dir(dir);
     }
 
-    /** A spec that opens the existing hash map as it is. */
-    HashSpec<Object, Object> existingHash(Path dir) {
-        if (path != null) return HashSpec.existing(path);
-        HashSpec<Object, Object> spec = HashSpec.existing(name).backend(backend);
-        return dir == null ? spec : spec.dir(dir);
-    }
 
     @Override
     public String toString() {

@@ -1,5 +1,7 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.QueueSpec;
+import dev.mapsync.RingSpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.MapSpec;
@@ -44,12 +46,20 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
         MapRef ref = ref();
         Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         String name = ref.path() != null ? ref.path().getFileName().toString() : ref.name();
-        MapSpec<?> spec = value == null ? MapSpec.ring(name, capacity)
-                : MapSpec.queue(name, Codec.of(Schema.parse(value)), capacity);
         Path dir = ref.path() != null ? ref.path().toAbsolutePath().getParent() : group.root.dir;
-        if (dir != null) spec = spec.dir(dir);
-        spec = spec.backend(chosen).mode(Integers.octal(mode));
-        try (SharedRing ring = SharedRing.create(spec)) {
+        RingSpec rawSpec = null;
+        QueueSpec<Object> valueSpec = null;
+        MapSpec<?> spec;
+        if (value == null) {
+            rawSpec = MapSpec.ring(name, capacity);
+            if (dir != null) rawSpec = rawSpec.dir(dir);
+            spec = rawSpec = rawSpec.backend(chosen).mode(Integers.octal(mode));
+        } else {
+            valueSpec = MapSpec.queue(name, Codec.of(Schema.parse(value)), capacity);
+            if (dir != null) valueSpec = valueSpec.dir(dir);
+            spec = valueSpec = valueSpec.backend(chosen).mode(Integers.octal(mode));
+        }
+        try (SharedRing ring = rawSpec != null ? SharedRing.create(rawSpec) : SharedRing.create(valueSpec)) {
             out().printf("created queue %s: %d bytes of %s (%s backend, %s, mode %04o)%n", ref, ring.capacity(),
                     ring.valueSchema().map(s -> "values " + s).orElse("records of any length"),
                     chosen.name().toLowerCase(Locale.ROOT), spec.file(), Integers.octal(mode));

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.ParentCommand;
@@ -27,7 +28,7 @@ abstract class QueueSubcommand implements MapArgument {
     }
 
     /** A spec that opens the existing ring or queue as it is. */
-    MapSpec<Object> existing() {
+    MapLocation existing() {
         return ref().existing(group.root.dir);
     }
 

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.ChangeCursor;
 import dev.mapsync.LockTimeoutException;
 import dev.mapsync.MapAccessDeniedException;
@@ -33,7 +34,7 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // reads behind a write that never ends give up at this command's own timeout, not the map's lock timeout
-        MapSpec<Object> spec = timeout == null ? existing() : existing().lockTimeout(timeout);
+        MapLocation spec = timeout == null ? existing() : existing().lockTimeout(timeout);
         SharedArray<Object> array;
         try {
             array = SharedArray.open(spec);

@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
  */
 public final class AccountReader {
     public static void main(String[] args) {
-        MapSpec<Accounts.Account> spec = Accounts.spec(Path.of(args[0]), args[1], Integer.parseInt(args[3]))
+        ArraySpec<Accounts.Account> spec = Accounts.spec(Path.of(args[0]), args[1], Integer.parseInt(args[3]))
                 .backend(Backend.valueOf(args[2]));
         int wrong = 0;
         try (SharedArray<Accounts.Account> map = SharedArray.openReadOnly(spec)) {

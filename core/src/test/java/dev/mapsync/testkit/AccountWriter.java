@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
@@ -9,7 +10,7 @@ import java.nio.file.Path;
 /** A child that writes account i = (i, i * 100, "owner-i") for every entry. Arguments: dir name backend entries. */
 public final class AccountWriter {
     public static void main(String[] args) {
-        MapSpec<Accounts.Account> spec = Accounts.spec(Path.of(args[0]), args[1], Integer.parseInt(args[3]))
+        ArraySpec<Accounts.Account> spec = Accounts.spec(Path.of(args[0]), args[1], Integer.parseInt(args[3]))
                 .backend(Backend.valueOf(args[2]));
         try (SharedArray<Accounts.Account> map = SharedArray.create(spec)) {
             for (int i = 0; i < map.length(); i++) map.set(i, Accounts.expected(i));

@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Chars;
 import dev.mapsync.MapSpec;
 
@@ -12,7 +13,7 @@ public final class Accounts {
     /** {@code struct { int64_t id; int64_t balance; char owner[16]; }} */
     public record Account(long id, long balance, @Chars(16) String owner) {}
 
-    public static MapSpec<Account> spec(Path dir, String name, int entries) {
+    public static ArraySpec<Account> spec(Path dir, String name, int entries) {
         return MapSpec.array(name, Account.class, entries).dir(dir);
     }
 

@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.BarrierSpec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.SharedBarrier;
@@ -16,7 +17,7 @@ import java.time.Duration;
  */
 public final class BarrierChild {
     public static void main(String[] args) throws InterruptedException {
-        MapSpec<Void> spec = MapSpec.barrier(args[1], Integer.parseInt(args[2])).dir(Path.of(args[0]));
+        BarrierSpec spec = MapSpec.barrier(args[1], Integer.parseInt(args[2])).dir(Path.of(args[0]));
         int rounds = Integer.parseInt(args[3]);
         try (SharedBarrier barrier = SharedBarrier.open(spec)) {
             int mismatches = 0;

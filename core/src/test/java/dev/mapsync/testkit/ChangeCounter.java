@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Change;
 import dev.mapsync.ChangeCursor;
@@ -19,7 +20,7 @@ import java.time.Duration;
  */
 public final class ChangeCounter {
     public static void main(String[] args) {
-        MapSpec<Long> spec = MapSpec.array(args[1], Codec.i64(), Integer.parseInt(args[3])).dir(Path.of(args[0]))
+        ArraySpec<Long> spec = MapSpec.array(args[1], Codec.i64(), Integer.parseInt(args[3])).dir(Path.of(args[0]))
                 .backend(Backend.valueOf(args[2]));
         long n = Long.parseLong(args[4]);
         long received = 0, missed = 0, gaps = 0, disorder = 0;

@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
@@ -20,7 +21,7 @@ public final class CounterWorker {
         int entries = Integer.parseInt(args[3]);
         int worker = Integer.parseInt(args[4]);
         long n = Long.parseLong(args[5]);
-        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), entries).dir(dir).backend(backend);
+        ArraySpec<Long> spec = MapSpec.array(name, Codec.i64(), entries).dir(dir).backend(backend);
         try (SharedArray<Long> map = SharedArray.open(spec)) {
             LongSlots slots = map.longs();
             for (long i = 0; i < n; i++) {

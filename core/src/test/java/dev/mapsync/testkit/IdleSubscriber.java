@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.ChangeCursor;
 import dev.mapsync.Codec;
@@ -12,7 +13,7 @@ import java.time.Duration;
 /** A subscriber that waits for changes that never come. Arguments: dir name backend entries. */
 public final class IdleSubscriber {
     public static void main(String[] args) {
-        MapSpec<Long> spec = MapSpec.array(args[1], Codec.i64(), Integer.parseInt(args[3])).dir(Path.of(args[0]))
+        ArraySpec<Long> spec = MapSpec.array(args[1], Codec.i64(), Integer.parseInt(args[3])).dir(Path.of(args[0]))
                 .backend(Backend.valueOf(args[2]));
         try (SharedArray<Long> map = SharedArray.open(spec);
              ChangeCursor cursor = map.changes()) {

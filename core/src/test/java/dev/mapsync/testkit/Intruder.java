@@ -1,5 +1,7 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.RingSpec;
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Codec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
@@ -68,8 +70,8 @@ public final class Intruder {
     }
 
     private static void attempts(Path dir, String array, String ring) {
-        MapSpec<Long> spec = MapSpec.array(array, Codec.i64(), 4).dir(dir);
-        MapSpec<byte[]> ringSpec = MapSpec.ring(ring, 4096).dir(dir);
+        ArraySpec<Long> spec = MapSpec.array(array, Codec.i64(), 4).dir(dir);
+        RingSpec ringSpec = MapSpec.ring(ring, 4096).dir(dir);
         attempt("open read-write", () -> {
             SharedArray.open(spec).close();
             return "opened";
@@ -120,7 +122,7 @@ public final class Intruder {
 
     private static void read(String[] args) {
         int timeoutAt = java.util.Arrays.asList(args).indexOf("--timeout-ms");
-        MapSpec<WideValues.Wide> spec = WideValues.spec(Path.of(args[1]), args[2], Integer.parseInt(args[3]))
+        ArraySpec<WideValues.Wide> spec = WideValues.spec(Path.of(args[1]), args[2], Integer.parseInt(args[3]))
                 .lockTimeout(Duration.ofMillis(Long.parseLong(args[timeoutAt + 1])));
         try (SharedArray<WideValues.Wide> map = SharedArray.openReadOnly(spec)) {
             for (int i = 4; i < timeoutAt; i++) {

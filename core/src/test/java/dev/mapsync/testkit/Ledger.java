@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Chars;
 import dev.mapsync.MapSpec;
 
@@ -29,7 +30,7 @@ public final class Ledger {
 
     public static final long START_BALANCE = 1_000;
 
-    public static MapSpec<Account> spec(Path dir, String name, int accounts) {
+    public static ArraySpec<Account> spec(Path dir, String name, int accounts) {
         return MapSpec.array(name, Account.class, accounts).dir(dir);
     }
 }

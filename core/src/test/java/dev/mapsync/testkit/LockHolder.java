@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
@@ -14,7 +15,7 @@ import java.nio.file.Path;
  */
 public final class LockHolder {
     public static void main(String[] args) throws InterruptedException {
-        MapSpec<Long> spec = MapSpec.array(args[1], Codec.i64(), Integer.parseInt(args[3])).dir(Path.of(args[0]))
+        ArraySpec<Long> spec = MapSpec.array(args[1], Codec.i64(), Integer.parseInt(args[3])).dir(Path.of(args[0]))
                 .backend(Backend.valueOf(args[2]));
         SharedArray<Long> map = SharedArray.open(spec);
         LockGuard held = map.lock(Integer.parseInt(args[4]));

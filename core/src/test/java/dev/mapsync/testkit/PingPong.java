@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.ChangeCursor;
 import dev.mapsync.Codec;
@@ -18,7 +19,7 @@ import java.time.Duration;
 public final class PingPong {
     public static void main(String[] args) {
         boolean ping = args[0].equals("ping");
-        MapSpec<Long> spec = MapSpec.array(args[2], Codec.i64(), 2).dir(Path.of(args[1])).backend(Backend.valueOf(args[3]));
+        ArraySpec<Long> spec = MapSpec.array(args[2], Codec.i64(), 2).dir(Path.of(args[1])).backend(Backend.valueOf(args[3]));
         long rounds = Long.parseLong(args[4]);
         Duration timeout = Duration.ofMillis(Long.parseLong(args[5]));
         int in = ping ? 1 : 0, out = ping ? 0 : 1;

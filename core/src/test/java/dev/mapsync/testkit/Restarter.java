@@ -1,5 +1,7 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.RingSpec;
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
@@ -35,8 +37,8 @@ public final class Restarter {
     /** Every slot but one. */
     public static final int FILL = 1023;
 
-    public static MapSpec<Long> arraySpec(String kind, Path dir, String name, Backend backend) {
-        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), 8).dir(dir).backend(backend);
+    public static ArraySpec<Long> arraySpec(String kind, Path dir, String name, Backend backend) {
+        ArraySpec<Long> spec = MapSpec.array(name, Codec.i64(), 8).dir(dir).backend(backend);
         return kind.equals("stripe") ? spec.lockStripes(2) : spec;
     }
 
@@ -44,7 +46,7 @@ public final class Restarter {
         return HashCells.spec(dir, name, backend, 64, 1);
     }
 
-    public static MapSpec<byte[]> ringSpec(Path dir, String name) {
+    public static RingSpec ringSpec(Path dir, String name) {
         return MapSpec.ring(name, 1 << 16).dir(dir);
     }
 

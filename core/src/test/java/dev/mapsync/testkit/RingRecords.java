@@ -1,5 +1,7 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.MapLocation;
+import dev.mapsync.QueueSpec;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 
@@ -21,12 +23,12 @@ public final class RingRecords {
     public static final int SIZE = 16;
 
     /** The queue spec producers open (records of {@link Item}). */
-    public static MapSpec<Item> queue(Path dir, String name, int capacity) {
+    public static QueueSpec<Item> queue(Path dir, String name, int capacity) {
         return MapSpec.queue(name, Item.class, capacity).dir(dir);
     }
 
     /** A spec that opens the ring, whatever its backend, by name. */
-    public static MapSpec<Object> existing(Path dir, String name, Backend backend) {
+    public static MapLocation existing(Path dir, String name, Backend backend) {
         return MapSpec.existing(name).dir(dir).backend(backend);
     }
 

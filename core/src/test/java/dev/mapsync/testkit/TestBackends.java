@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import org.junit.jupiter.api.Assumptions;
@@ -16,9 +17,10 @@ public final class TestBackends {
     private TestBackends() {}
 
     /** The spec on {@code backend}; skips the test (saying why) if the backend cannot run here. */
-    public static <V> MapSpec<V> on(Backend backend, MapSpec<V> spec) {
+    @SuppressWarnings("unchecked") // every spec's backend() returns its own kind
+    public static <S extends MapSpec<?>> S on(Backend backend, S spec) {
         assume(backend);
-        return spec.backend(backend);
+        return (S) spec.backend(backend);
     }
 
     /** Skips the test, printing the reason, when {@code backend} cannot run on this machine. */

@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
@@ -61,11 +62,11 @@ public final class WideValues {
         }
     }
 
-    public static MapSpec<Wide> spec(Path dir, String name, int entries) {
+    public static ArraySpec<Wide> spec(Path dir, String name, int entries) {
         return MapSpec.array(name, Wide.class, entries).dir(dir);
     }
 
-    public static MapSpec<Flat> flatSpec(Path dir, String name, int entries) {
+    public static ArraySpec<Flat> flatSpec(Path dir, String name, int entries) {
         return MapSpec.array(name, Flat.class, entries).dir(dir);
     }
 
@@ -80,7 +81,7 @@ public final class WideValues {
         }
     }
 
-    private static <V> void run(String[] args, MapSpec<V> spec, LongFunction<V> of, Predicate<V> consistent)
+    private static <V> void run(String[] args, ArraySpec<V> spec, LongFunction<V> of, Predicate<V> consistent)
             throws Exception {
         try (SharedArray<V> map = SharedArray.open(spec)) {
             int entries = map.length();

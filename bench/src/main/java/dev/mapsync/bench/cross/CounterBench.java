@@ -1,5 +1,6 @@
 package dev.mapsync.bench.cross;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
@@ -101,7 +102,7 @@ public final class CounterBench {
     }
 
     /** Value 0 is the shared counter; value 1 + i is child i's own, for its warm-up. */
-    private static MapSpec<Long> counterSpec(Path dir, int processes) {
+    private static ArraySpec<Long> counterSpec(Path dir, int processes) {
         return MapSpec.array("counter", Codec.i64(), 1 + processes).dir(dir);
     }
 

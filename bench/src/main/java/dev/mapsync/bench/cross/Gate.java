@@ -1,5 +1,6 @@
 package dev.mapsync.bench.cross;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
@@ -43,7 +44,7 @@ final class Gate implements AutoCloseable {
         return new Gate(SharedArray.open(spec(dir, workers)), workers);
     }
 
-    private static MapSpec<Long> spec(Path dir, int workers) {
+    private static ArraySpec<Long> spec(Path dir, int workers) {
         return MapSpec.array("gate", Codec.i64(), ENDS + workers).dir(dir);
     }
 

@@ -1,5 +1,6 @@
 package dev.mapsync.bench.cross;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
 import dev.mapsync.LongSlots;
@@ -101,7 +102,7 @@ public final class LockContentionBench {
     }
 
     /** Value 0 is the shared counter; value 1 + i is process i's own, for its warm-up. */
-    private static MapSpec<Long> counterSpec(Path dir) {
+    private static ArraySpec<Long> counterSpec(Path dir) {
         return MapSpec.array("c", Codec.i64(), 1 + PROCESSES).dir(dir);
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapsync.bench.cross;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.ChangeCursor;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
@@ -209,7 +210,7 @@ public final class PingPongBench {
         }
     }
 
-    private static MapSpec<Long> spec(Path dir, String name) {
+    private static ArraySpec<Long> spec(Path dir, String name) {
         return MapSpec.array(name, Codec.i64(), 2).dir(dir);
     }
 }

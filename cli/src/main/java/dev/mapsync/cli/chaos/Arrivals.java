@@ -1,5 +1,6 @@
 package dev.mapsync.cli.chaos;
 
+import dev.mapsync.BarrierSpec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedBarrier;
 
@@ -18,7 +19,7 @@ final class Arrivals {
 
     private static final long GENERATION_MASK = (1L << 40) - 1;
 
-    static MapSpec<Void> spec(Setup setup) {
+    static BarrierSpec spec(Setup setup) {
         return MapSpec.barrier(setup.name("barrier"), setup.processes() + 1).dir(setup.dir());
     }
 

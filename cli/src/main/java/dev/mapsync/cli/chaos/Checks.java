@@ -1,5 +1,6 @@
 package dev.mapsync.cli.chaos;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
@@ -87,7 +88,7 @@ final class Checks implements AutoCloseable {
             return new Checks(setup, control, findings, seed);
         } catch (RuntimeException | Error e) {
             // the handles made so far are left to the cleaner; the kernel maps and pins must not outlive the soak
-            for (MapSpec<?> spec : specs(setup)) {
+            for (MapLocation spec : specs(setup)) {
                 try {
                     SharedMaps.delete(spec);
                 } catch (RuntimeException ignored) {
@@ -248,13 +249,13 @@ final class Checks implements AutoCloseable {
                 findings.violation("closing a map: " + e);
             }
         }
-        for (MapSpec<?> spec : specs(setup)) deleteQuietly(spec);
+        for (MapLocation spec : specs(setup)) deleteQuietly(spec);
         if (!deleteProgramPin(setup)) findings.violation("cannot remove the queue's program pin " + Feed.emitterPin(setup));
     }
 
     /** What deletes each of the soak's maps but the control map (the barrier lives in shared memory only). */
-    private static List<MapSpec<?>> specs(Setup setup) {
-        List<MapSpec<?>> specs = new ArrayList<>();
+    private static List<MapLocation> specs(Setup setup) {
+        List<MapLocation> specs = new ArrayList<>();
         specs.add(MapSpec.existing(setup.name("barrier")).dir(setup.dir()));
         for (String map : List.of("queue", "hash", "records", "ledger")) {
             specs.add(MapSpec.existing(setup.name(map)).dir(setup.dir()).backend(setup.backend()));
@@ -273,7 +274,7 @@ final class Checks implements AutoCloseable {
         }
     }
 
-    private void deleteQuietly(MapSpec<?> spec) {
+    private void deleteQuietly(MapLocation spec) {
         try {
             SharedMaps.delete(spec);
         } catch (RuntimeException e) {

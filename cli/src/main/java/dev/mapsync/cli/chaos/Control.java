@@ -1,5 +1,6 @@
 package dev.mapsync.cli.chaos;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
@@ -48,7 +49,7 @@ final class Control implements AutoCloseable {
         this.words = map.longs();
     }
 
-    static MapSpec<Long> spec(Setup setup) {
+    static ArraySpec<Long> spec(Setup setup) {
         return MapSpec.array(setup.name("control"), Codec.i64(), SIZE).backend(Backend.SHM).dir(setup.dir());
     }
 
@@ -181,6 +182,6 @@ final class Control implements AutoCloseable {
     /** Deletes the map (coordinator, at the end). */
     void delete(Setup setup) {
         map.close();
-        dev.mapsync.SharedMaps.delete(spec(setup));
+        dev.mapsync.SharedMaps.delete(spec(setup).location());
     }
 }

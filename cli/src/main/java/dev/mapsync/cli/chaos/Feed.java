@@ -1,5 +1,6 @@
 package dev.mapsync.cli.chaos;
 
+import dev.mapsync.QueueSpec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.internal.store.Bpffs;
 
@@ -22,7 +23,7 @@ final class Feed {
     /** One record: which producer slot (0-based within its kind) sent it, and its number in that slot's sequence. */
     record Item(int producer, int kind, long seq) {}
 
-    static MapSpec<Item> spec(Setup setup) {
+    static QueueSpec<Item> spec(Setup setup) {
         return MapSpec.queue(setup.name("queue"), Item.class, CAPACITY).backend(setup.backend()).dir(setup.dir());
     }
 

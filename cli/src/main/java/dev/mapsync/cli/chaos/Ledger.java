@@ -1,5 +1,6 @@
 package dev.mapsync.cli.chaos;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.MapSpec;
 
 /**
@@ -61,7 +62,7 @@ final class Ledger {
         }
     }
 
-    static MapSpec<Entry> spec(Setup setup) {
+    static ArraySpec<Entry> spec(Setup setup) {
         return MapSpec.array(setup.name("ledger"), Entry.class, ACCOUNTS + setup.processes())
                 .backend(setup.backend()).dir(setup.dir());
     }

@@ -1,5 +1,6 @@
 package dev.mapsync.cli.chaos;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Chars;
 import dev.mapsync.MapSpec;
 import dev.mapsync.Size;
@@ -29,7 +30,7 @@ record Stamp(long entry, long version, @Size(4) long[] words, @Chars(24) String 
                 && check == expected.check;
     }
 
-    static MapSpec<Stamp> spec(Setup setup) {
+    static ArraySpec<Stamp> spec(Setup setup) {
         return MapSpec.array(setup.name("records"), Stamp.class, ENTRIES).lockStripes(STRIPES)
                 .backend(setup.backend()).dir(setup.dir());
     }

@@ -1,5 +1,6 @@
 package dev.mapsync.cli.demo;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.ChangeCursor;
 import dev.mapsync.ChangeEvent;
@@ -40,9 +41,9 @@ public final class CounterPhase {
 
     private CounterPhase() {}
 
-    static MapSpec<Long> spec(String name, Path dir, Backend backend, int processes) {
+    static ArraySpec<Long> spec(String name, Path dir, Backend backend, int processes) {
         int kernelSlot = backend == Backend.BPF ? 1 : 0;
-        MapSpec<Long> spec = MapSpec.array(name, Codec.i64(), SHARED + processes + kernelSlot).backend(backend);
+        ArraySpec<Long> spec = MapSpec.array(name, Codec.i64(), SHARED + processes + kernelSlot).backend(backend);
         return dir == null ? spec : spec.dir(dir);
     }
 
@@ -106,7 +107,7 @@ public final class CounterPhase {
     /** Coordinator side: creates the maps, runs the workers (and on bpf the BPF program), checks every counter. */
     public static PhaseResult run(String name, Path dir, Backend backend, int processes, long ops, PrintWriter err)
             throws InterruptedException {
-        MapSpec<Long> spec = spec(name, dir, backend, processes);
+        ArraySpec<Long> spec = spec(name, dir, backend, processes);
         int kernelSlot = SHARED + processes;
         long runs = backend == Backend.BPF ? kernelRuns(ops) : 0;
         try (SharedArray<Long> map = SharedArray.create(spec);

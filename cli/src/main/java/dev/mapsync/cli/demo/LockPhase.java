@@ -1,5 +1,6 @@
 package dev.mapsync.cli.demo;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Chars;
 import dev.mapsync.LockGuard;
@@ -40,8 +41,8 @@ public final class LockPhase {
         }
     }
 
-    static MapSpec<Account> spec(String name, Path dir, Backend backend) {
-        MapSpec<Account> spec = MapSpec.array(name + "-accounts", Account.class, ACCOUNTS).backend(backend);
+    static ArraySpec<Account> spec(String name, Path dir, Backend backend) {
+        ArraySpec<Account> spec = MapSpec.array(name + "-accounts", Account.class, ACCOUNTS).backend(backend);
         return dir == null ? spec : spec.dir(dir);
     }
 
@@ -100,7 +101,7 @@ public final class LockPhase {
     /** Coordinator side. */
     public static PhaseResult run(String name, Path dir, Backend backend, int processes, long transfers, PrintWriter err)
             throws InterruptedException {
-        MapSpec<Account> spec = spec(name, dir, backend);
+        ArraySpec<Account> spec = spec(name, dir, backend);
         try (SharedArray<Account> map = SharedArray.create(spec);
              Workers workers = new Workers();
              PhaseEnd end = PhaseEnd.create(name + "-lock", dir, processes + CHECKERS)) {

@@ -1,5 +1,6 @@
 package dev.mapsync.cli.demo;
 
+import dev.mapsync.BarrierSpec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.SharedBarrier;
@@ -17,30 +18,30 @@ public final class PhaseEnd implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(120);
 
     private final SharedBarrier barrier;
-    private final MapSpec<Void> spec;
+    private final BarrierSpec spec;
     private final boolean owner;
 
-    private PhaseEnd(SharedBarrier barrier, MapSpec<Void> spec, boolean owner) {
+    private PhaseEnd(SharedBarrier barrier, BarrierSpec spec, boolean owner) {
         this.barrier = barrier;
         this.spec = spec;
         this.owner = owner;
         barrier.join();
     }
 
-    static MapSpec<Void> spec(String phase, Path dir, int parties) {
-        MapSpec<Void> spec = MapSpec.barrier(phase + "-end", parties);
+    static BarrierSpec spec(String phase, Path dir, int parties) {
+        BarrierSpec spec = MapSpec.barrier(phase + "-end", parties);
         return dir == null ? spec : spec.dir(dir);
     }
 
     /** Coordinator side: makes the barrier of a phase of {@code workers} worker processes (and itself), and joins. */
     static PhaseEnd create(String phase, Path dir, int workers) {
-        MapSpec<Void> spec = spec(phase, dir, workers + 1);
+        BarrierSpec spec = spec(phase, dir, workers + 1);
         return new PhaseEnd(SharedBarrier.create(spec), spec, true);
     }
 
     /** Worker side: joins the barrier of the phase; {@link #arrive()} when the work is done. */
     public static PhaseEnd join(String phase, Path dir, int workers) {
-        MapSpec<Void> spec = spec(phase, dir, workers + 1);
+        BarrierSpec spec = spec(phase, dir, workers + 1);
         return new PhaseEnd(SharedBarrier.open(spec), spec, false);
     }
 

@@ -1,5 +1,7 @@
 package dev.mapsync.cli.demo;
 
+import dev.mapsync.ArraySpec;
+import dev.mapsync.QueueSpec;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import dev.mapsync.RingConsumer;
@@ -48,8 +50,8 @@ public final class QueuePhase {
         return name + "-queue";
     }
 
-    static MapSpec<Item> spec(String name, Path dir, Backend backend) {
-        MapSpec<Item> spec = MapSpec.queue(ringName(name), Item.class, CAPACITY).backend(backend);
+    static QueueSpec<Item> spec(String name, Path dir, Backend backend) {
+        QueueSpec<Item> spec = MapSpec.queue(ringName(name), Item.class, CAPACITY).backend(backend);
         return dir == null ? spec : spec.dir(dir);
     }
 
@@ -85,7 +87,7 @@ public final class QueuePhase {
     /** Coordinator side: makes the ring, starts the producers, consumes and checks every record. */
     public static PhaseResult run(String name, Path dir, Backend backend, int processes, long records, PrintWriter err)
             throws InterruptedException {
-        MapSpec<Item> spec = spec(name, dir, backend);
+        QueueSpec<Item> spec = spec(name, dir, backend);
         Path programPin = programPin(name);
         try (SharedRing ring = SharedRing.create(spec);
              RingConsumer consumer = ring.consumer();

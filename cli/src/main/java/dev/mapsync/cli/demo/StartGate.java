@@ -1,5 +1,6 @@
 package dev.mapsync.cli.demo;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
@@ -33,8 +34,8 @@ public final class StartGate implements AutoCloseable {
         this.processes = processes;
     }
 
-    static MapSpec<Long> spec(String name, Path dir, int processes) {
-        MapSpec<Long> spec = MapSpec.array(name + "-gate", Codec.i64(), FINISHED + processes).backend(Backend.SHM);
+    static ArraySpec<Long> spec(String name, Path dir, int processes) {
+        ArraySpec<Long> spec = MapSpec.array(name + "-gate", Codec.i64(), FINISHED + processes).backend(Backend.SHM);
         return dir == null ? spec : spec.dir(dir);
     }
 

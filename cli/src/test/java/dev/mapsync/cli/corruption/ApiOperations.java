@@ -1,5 +1,6 @@
 package dev.mapsync.cli.corruption;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.Backend;
 import dev.mapsync.Change;
 import dev.mapsync.ChangeCursor;
@@ -63,7 +64,7 @@ final class ApiOperations {
         };
     }
 
-    private static MapSpec<Object> spec(Context c) {
+    private static MapLocation spec(Context c) {
         return MapSpec.existing(c.name()).dir(c.dir()).backend(c.backend()).lockTimeout(SHORT).openTimeout(SHORT);
     }
 
@@ -160,7 +161,7 @@ final class ApiOperations {
     }
 
     private static Object hash(String op, Context c) throws Exception {
-        HashSpec<Object, Object> spec = HashSpec.existing(c.name()).dir(c.dir()).backend(c.backend()).lockTimeout(SHORT)
+        MapLocation spec = MapSpec.existing(c.name()).dir(c.dir()).backend(c.backend()).lockTimeout(SHORT)
                 .openTimeout(SHORT);
         try (SharedHashMap<Object, Object> h = SharedHashMap.open(spec)) {
             Map<String, Object> value = new java.util.LinkedHashMap<>(Map.of("id", 12L, "balance", 7L, "owner", "o12"));
@@ -197,7 +198,7 @@ final class ApiOperations {
     }
 
     private static Object ring(MapKind kind, String op, Context c) {
-        MapSpec<Object> spec = MapSpec.existing(c.name()).dir(c.dir()).openTimeout(SHORT);
+        MapLocation spec = MapSpec.existing(c.name()).dir(c.dir()).openTimeout(SHORT);
         byte[] record = kind == MapKind.RING ? "hello".getBytes() : new byte[8];
         try (SharedRing r = SharedRing.open(spec)) {
             return switch (op) {

@@ -230,7 +230,7 @@ public final class CaseRunner {
         private AutoCloseable open() {
             if (handle == null) {
                 Backend b = kind.bpf ? Backend.BPF : Backend.SHM;
-                handle = kind == MapKind.HASH ? SharedHashMap.open(HashSpec.existing(name).dir(dir))
+                handle = kind == MapKind.HASH ? SharedHashMap.open(MapSpec.existing(name).dir(dir))
                         : SharedArray.open(MapSpec.existing(name).dir(dir).backend(b));
             }
             return handle;

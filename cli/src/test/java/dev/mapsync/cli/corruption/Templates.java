@@ -1,5 +1,6 @@
 package dev.mapsync.cli.corruption;
 
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.ChangeCursor;
 import dev.mapsync.Chars;
@@ -46,7 +47,7 @@ public final class Templates {
         Runtime.getRuntime().halt(0); // as a crash: locks stay held, subscriptions and the barrier party stay counted
     }
 
-    private static void records(MapSpec<Account> spec) {
+    private static void records(ArraySpec<Account> spec) {
         SharedArray<Account> a = SharedArray.create(spec);
         ChangeCursor changes = a.changes(); // never closed: a subscriber that died
         for (int i = 0; i < 8; i++) a.set(i, new Account(i, 100 + i, "owner" + i));

@@ -1,9 +1,9 @@
 package dev.mapsync.internal.barrier;
 
+import dev.mapsync.internal.store.Blueprint;
 import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.CorruptMapException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
 import dev.mapsync.internal.sys.Arch;
 import dev.mapsync.internal.sys.Proc;
@@ -62,7 +62,7 @@ public final class BarrierLayout {
     }
 
     /** The header of a new barrier made from {@code spec}. */
-    public static Header header(MapSpec<?> spec) {
+    public static Header header(Blueprint spec) {
         long control = controlLength(spec.entries());
         java.time.Instant now = java.time.Instant.now();
         return new Header(Header.VERSION, MapType.BARRIER.code(), Header.BACKEND_SHM, 0, 0, 0, spec.entries(), Proc.PID,

@@ -1,5 +1,8 @@
 package dev.mapsync.internal.hash;
 
+import dev.mapsync.internal.store.Blueprint;
+import dev.mapsync.internal.store.Geometries;
+import dev.mapsync.internal.store.SpecCheck;
 import dev.mapsync.internal.btf.BtfReader;
 import dev.mapsync.internal.btf.BtfWriter;
 import dev.mapsync.internal.store.BpfArrays;
@@ -9,11 +12,9 @@ import dev.mapsync.internal.sys.KernelMapInfo;
 import dev.mapsync.internal.store.NewPinnedMap;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
-import dev.mapsync.HashSpec;
 import dev.mapsync.IncompatibleMapException;
 import dev.mapsync.MapAccessDeniedException;
 import dev.mapsync.MapExistsException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
 import dev.mapsync.Schema;
 import dev.mapsync.internal.store.MapRegion;
@@ -34,7 +35,7 @@ import java.nio.file.Path;
  *
  * <p>Making and unmaking follow {@link BpfArrays}: create makes the kernel map, pins it at
  * {@code /sys/fs/bpf/mapsync/<name>}, then publishes the sidecar; a foreign pin is adopted on first open, which
- * reads its geometry (and, for {@link HashSpec#existingPin}, its key and value schemas from BTF) and makes the
+ * reads its geometry (and, for {@code HashSpec.existingPin}, its key and value schemas from BTF) and makes the
  * sidecar. The sidecar's backend area records the kernel map type (1 = hash, 9 = lru_hash) and the access path:
  * {@link BpfArea#ACCESS_SYSCALL}, or {@link BpfArea#ACCESS_SYSCALL_LOCKED} when the values sit behind a
  * {@code struct bpf_spin_lock} and every copy passes {@code BPF_F_LOCK}.
@@ -48,11 +49,11 @@ public final class BpfHashes {
      * @throws MapExistsException       if the pin or the sidecar exists
      * @throws MapAccessDeniedException if the kernel refuses (no CAP_BPF)
      */
-    public static MapRegion create(HashSpec<?, ?> spec, Header header) {
+    public static MapRegion create(Blueprint spec, Header header) {
         String name = spec.name();
-        Schema key = spec.keyCodec().schema(), value = spec.valueCodec().schema();
-        return NewPinnedMap.create(name, spec.mapSpec().file(), header, spec.mapSpec().mode(), access(spec.spinLock()),
-                () -> KernelMap.createHash(name, key, value, spec.capacity(), spec.lru(), spec.spinLock()),
+        Schema key = spec.keyCodec().schema(), value = spec.codec().schema();
+        return NewPinnedMap.create(name, spec.file(), header, spec.mode(), access(spec.spinLock()),
+                () -> KernelMap.createHash(name, key, value, spec.entries(), spec.lru(), spec.spinLock()),
                 (map, pin) -> null, MapRegion::withElementIo);
     }
 
@@ -60,21 +61,20 @@ public final class BpfHashes {
      * Opens a bpf hash map by its sidecar, or by pin (adopting it the first time), and checks the kernel map against
      * the sidecar and the spec's kernel options. The caller checks the sidecar against the spec.
      */
-    public static MapRegion open(HashSpec<?, ?> spec, boolean readOnly) {
-        MapSpec<?> mapSpec = spec.mapSpec();
-        mapSpec.pinPath().ifPresent(pin -> adoptIfNew(spec, pin));
+    public static MapRegion open(Blueprint spec, boolean readOnly) {
+        spec.pinPath().ifPresent(pin -> adoptIfNew(spec, pin));
         String name = spec.name();
-        Path file = mapSpec.file();
+        Path file = spec.file();
         KernelMap[] opened = new KernelMap[1];
         try {
-            MapRegion region = ShmMapFile.open(name, file, readOnly, mapSpec.openTimeout(), head -> {
+            MapRegion region = ShmMapFile.open(name, file, readOnly, spec.openTimeout(), Geometries.of(HashKind.INSTANCE), head -> {
                 Header header = Header.read(head);
                 if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
-                dev.mapsync.internal.store.SpecCheck.checkType(name, header, MapType.HASH);
+                SpecCheck.checkType(name, header, MapType.HASH);
                 BpfArea area = BpfArrays.area(name, file, head);
-                if (mapSpec.pinPath().isPresent() && !mapSpec.pinPath().get().equals(area.pin())) {
+                if (spec.pinPath().isPresent() && !spec.pinPath().get().equals(area.pin())) {
                     throw new IncompatibleMapException("map '" + name + "': its sidecar " + file + " belongs to the map"
-                            + " pinned at " + area.pin() + ", not to " + mapSpec.pinPath().get(), "pin path");
+                            + " pinned at " + area.pin() + ", not to " + spec.pinPath().get(), "pin path");
                 }
                 if (!spec.adoptsExisting()) checkOptions(name, spec, area);
                 KernelMap map = opened[0] = BpfArrays.openRecordedPin(name, file, area.pin(), readOnly);
@@ -90,7 +90,7 @@ public final class BpfHashes {
     }
 
     /** The header adoption would write for an unadopted pin (nothing is made). */
-    public static Header readHeader(MapSpec<?> spec, Path pin, KernelMapInfo info) {
+    public static Header readHeader(Blueprint spec, Path pin, KernelMapInfo info) {
         return adoption(spec, null, pin, info).header();
     }
 
@@ -118,7 +118,7 @@ public final class BpfHashes {
     }
 
     /** The spec's LRU and spin-lock choices against what the sidecar records. */
-    private static void checkOptions(String name, HashSpec<?, ?> spec, BpfArea area) {
+    private static void checkOptions(String name, Blueprint spec, BpfArea area) {
         String recorded = KernelMapInfo.typeName(area.mapType());
         String asked = spec.lru() ? "lru_hash" : "hash";
         if (!recorded.equals(asked)) throw new IncompatibleMapException(name, "kernel map type", recorded, asked);
@@ -130,16 +130,16 @@ public final class BpfHashes {
     }
 
     /** Makes the sidecar of a hash map pinned at {@code pin} unless it exists. */
-    private static void adoptIfNew(HashSpec<?, ?> spec, Path pin) {
+    private static void adoptIfNew(Blueprint spec, Path pin) {
         String name = spec.name();
         Bpffs.checkPinPath(name, pin);
-        if (Files.exists(spec.mapSpec().file(), LinkOption.NOFOLLOW_LINKS)) return;
+        if (Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) return;
         BpfArea.checkFits(name, pin);
         try (KernelMap map = BpfArrays.openPin(name, pin, true)) {
             KernelMapInfo info = map.info();
-            Adoption adopted = adoption(spec.mapSpec(), spec.adoptsExisting() ? null : spec.spinLock(), pin, info);
+            Adoption adopted = adoption(spec, spec.adoptsExisting() ? null : spec.spinLock(), pin, info);
             BpfArea area = new BpfArea(info.id(), info.type(), info.flags(), access(adopted.spinLock()), pin);
-            MapRegion made = ShmMapFile.create(name, spec.mapSpec().file(), adopted.header(), spec.mapSpec().mode(),
+            MapRegion made = ShmMapFile.create(name, spec.file(), adopted.header(), spec.mode(),
                     head -> {
                         area.write(head);
                         return null;
@@ -157,7 +157,7 @@ public final class BpfHashes {
      *
      * @param spinLock whether the spec says the values carry a lock; null to take it from the BTF
      */
-    private static Adoption adoption(MapSpec<?> spec, Boolean spinLock, Path pin, KernelMapInfo info) {
+    private static Adoption adoption(Blueprint spec, Boolean spinLock, Path pin, KernelMapInfo info) {
         String name = spec.name();
         String map = "map '" + name + "' pinned at " + pin;
         if (!info.isHash()) {
@@ -207,11 +207,9 @@ public final class BpfHashes {
                     + info.valueSize() + ", the spec asks " + kernelValueSize + " (" + value
                     + (locked ? " behind a bpf_spin_lock" : "") + ")", "value size");
         }
-        HashSpec<Object, Object> adopted = HashSpec.of(name, Codec.of(key), Codec.of(value), info.maxEntries())
-                .backend(Backend.BPF).dir(spec.dir()).mode(spec.mode());
-        if (spec.hasExplicitLockStripes()) adopted = adopted.segments(spec.lockStripes());
-        if (spec.hasExplicitChangelogCapacity()) adopted = adopted.changelogCapacity(spec.changelogCapacity());
-        return new Adoption(Header.forNewMap(adopted.mapSpec()), locked);
+        Blueprint adopted = spec.made(MapType.HASH, Codec.of(key), Codec.of(value), info.maxEntries(),
+                HashLayout.defaultSegments(info.maxEntries()));
+        return new Adoption(HashKind.INSTANCE.newHeader(adopted), locked);
     }
 
     private static BtfReader readBtf(String map, KernelMapInfo info) {

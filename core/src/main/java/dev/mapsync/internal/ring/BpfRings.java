@@ -1,5 +1,7 @@
 package dev.mapsync.internal.ring;
 
+import dev.mapsync.internal.store.Blueprint;
+import dev.mapsync.internal.store.Geometries;
 import dev.mapsync.internal.store.BpfArrays;
 import dev.mapsync.internal.store.BpfFailures;
 import dev.mapsync.internal.store.Bpffs;
@@ -11,7 +13,6 @@ import dev.mapsync.CorruptMapException;
 import dev.mapsync.IncompatibleMapException;
 import dev.mapsync.MapExistsException;
 import dev.mapsync.MapNotFoundException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.store.BpfArea;
@@ -43,7 +44,7 @@ import java.util.Optional;
  * <h2>Making and adopting</h2>
  * Create: kernel ring (key and value size 0, {@code max_entries} = capacity), pin at
  * {@code /sys/fs/bpf/mapsync/<name>} with the spec's mode, then the sidecar, published last. A ring pinned by
- * another program is opened with {@link MapSpec#pinnedRing}: the first open makes its sidecar, named after the pin.
+ * another program is opened with {@code MapSpec.pinnedRing}: the first open makes its sidecar, named after the pin.
  * Deleting goes through {@link BpfArrays#delete}, which reads the pin from any sidecar's backend area.
  */
 public final class BpfRings {
@@ -57,7 +58,7 @@ public final class BpfRings {
      *
      * @throws MapExistsException if the pin or the sidecar exists
      */
-    public static RingRegion create(MapSpec<?> spec, Header header) {
+    public static RingRegion create(Blueprint spec, Header header) {
         String name = spec.name();
         long capacity = header.dataLength();
         Pages[] pages = new Pages[1];
@@ -72,19 +73,19 @@ public final class BpfRings {
     }
 
     /**
-     * Opens a kernel ring by its sidecar, or by pin path for specs made by {@link MapSpec#pinnedRing} (adopting it
+     * Opens a kernel ring by its sidecar, or by pin path for specs made by {@code MapSpec.pinnedRing} (adopting it
      * the first time), and checks the kernel map against the sidecar.
      *
      * @throws MapNotFoundException     if there is no sidecar, or no pin
      * @throws IncompatibleMapException if the pin holds no ring buffer, or one of another size
      */
-    public static RingRegion open(MapSpec<?> spec, boolean readOnly) {
+    public static RingRegion open(Blueprint spec, boolean readOnly) {
         spec.pinPath().ifPresent(pin -> adoptIfNew(spec, pin));
         String name = spec.name();
         KernelMap[] opened = new KernelMap[1];
         Pages[] pages = new Pages[1];
         try {
-            MapRegion region = ShmMapFile.open(name, spec.file(), readOnly, spec.openTimeout(), head -> {
+            MapRegion region = ShmMapFile.open(name, spec.file(), readOnly, spec.openTimeout(), Geometries.of(RingKind.INSTANCE), head -> {
                 Header header = Header.read(head);
                 if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
                 if (header.type() != MapType.RING.code()) {
@@ -115,20 +116,8 @@ public final class BpfRings {
         }
     }
 
-    /** The sidecar's header; for a pinned spec whose ring was never adopted, the header adoption would write. */
-    public static Header readHeader(MapSpec<?> spec) {
-        Optional<Path> pin = spec.pinPath();
-        if (pin.isPresent() && !Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) {
-            Bpffs.checkPinPath(spec.name(), pin.get());
-            try (KernelMap map = BpfFailures.call(spec.name(), pin.get(), () -> KernelMap.openPin(spec.name(), pin.get(), true))) {
-                return adoptionHeader(spec, pin.get(), map.info());
-            }
-        }
-        return ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout());
-    }
-
     /** Makes the sidecar of a ring pinned at {@code pin} unless it exists; then the ordinary open follows. */
-    private static void adoptIfNew(MapSpec<?> spec, Path pin) {
+    private static void adoptIfNew(Blueprint spec, Path pin) {
         String name = spec.name();
         Bpffs.checkPinPath(name, pin);
         if (Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) return;
@@ -146,7 +135,8 @@ public final class BpfRings {
         }
     }
 
-    private static Header adoptionHeader(MapSpec<?> spec, Path pin, KernelMapInfo info) {
+    /** The header adoption would write for the kernel ring pinned at {@code pin} (nothing is made). */
+    public static Header adoptionHeader(Blueprint spec, Path pin, KernelMapInfo info) {
         String map = "map '" + spec.name() + "' pinned at " + pin;
         if (!info.isRingBuf()) {
             throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; a ring is a kernel ring buffer"
@@ -154,9 +144,7 @@ public final class BpfRings {
         }
         String problem = RingLayout.capacityProblem(Integer.toUnsignedLong(info.maxEntries()));
         if (problem != null) throw new IncompatibleMapException(map + ": " + problem, "capacity");
-        MapSpec<byte[]> adopted = MapSpec.ring(spec.name(), info.maxEntries()).backend(Backend.BPF).dir(spec.dir())
-                .mode(spec.mode());
-        return RingLayout.header(adopted);
+        return RingLayout.header(spec.made(MapType.RING, null, null, info.maxEntries(), 0));
     }
 
     /** Maps the consumer page (read-write, or read-only for a reader), the producer page and the data (read-only). */

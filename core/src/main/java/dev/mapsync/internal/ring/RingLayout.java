@@ -1,10 +1,10 @@
 package dev.mapsync.internal.ring;
 
+import dev.mapsync.internal.store.Blueprint;
 import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.store.Limits;
 import dev.mapsync.CorruptMapException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
 import dev.mapsync.Schema;
 import dev.mapsync.internal.sys.Arch;
@@ -128,7 +128,7 @@ public final class RingLayout {
      * @throws IllegalArgumentException if the value schema's text does not fit the header; checked before anything of
      *                                  the ring is created
      */
-    public static Header header(MapSpec<?> spec) {
+    public static Header header(Blueprint spec) {
         boolean inline = spec.backend() == dev.mapsync.Backend.SHM;
         long capacity = spec.entries();
         Schema values = spec.valueSchema();

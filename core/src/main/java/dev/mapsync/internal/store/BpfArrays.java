@@ -2,7 +2,6 @@ package dev.mapsync.internal.store;
 
 import dev.mapsync.internal.sys.KernelMapInfo;
 import dev.mapsync.internal.btf.BtfReader;
-import dev.mapsync.internal.hash.BpfHashes;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.CorruptMapException;
@@ -10,8 +9,8 @@ import dev.mapsync.IncompatibleMapException;
 import dev.mapsync.MapAccessDeniedException;
 import dev.mapsync.MapExistsException;
 import dev.mapsync.MapNotFoundException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
+import dev.mapsync.MapType;
 import dev.mapsync.Schema;
 import dev.mapsync.internal.sys.Errno;
 import dev.mapsync.internal.sys.SyscallException;
@@ -40,8 +39,8 @@ import java.util.Optional;
  *     prints field names). Maps mapsync creates are pinned at {@code /sys/fs/bpf/mapsync/<name>} with the spec's
  *     mode (set after pinning, whatever the umask). Its values are mapped {@code MAP_SHARED}: element {@code i}
  *     at {@code i * round_up(value_size, 8)}, plain memory, no system call per access.</li>
- * <li>The sidecar: {@link MapSpec#file()}, that is {@code <dir>/<name>}, the very place an shm map of that name
- *     would have. So one name is one map in a folder whichever backend it has, {@link MapSpec#existing(String)}
+ * <li>The sidecar: {@link Blueprint#file()}, that is {@code <dir>/<name>}, the very place an shm map of that name
+ *     would have. So one name is one map in a folder whichever backend it has, {@code MapSpec.existing(String)}
  *     opens either, and {@code mapsync list} tells them apart by the header's backend field. Its header has
  *     backend 1 (bpf), data offset 0, and in its backend area ({@link BpfArea}) the kernel map's id, type, flags
  *     and pin path: a map opened by name finds its kernel map there.</li>
@@ -54,7 +53,7 @@ import java.util.Optional;
  * the pin, then the sidecar. Processes that have the map mapped keep using it (the mapping holds the map).
  *
  * <h2>Foreign maps</h2>
- * A map pinned by bpftool or libbpf is opened with {@link MapSpec#pinned} or {@link MapSpec#existingPin}. The first
+ * A map pinned by bpftool or libbpf is opened with {@code MapSpec.pinned} or {@code MapSpec.existingPin}. The first
  * open adopts it: it reads the geometry with {@code BPF_OBJ_GET_INFO_BY_FD}, the schema from the spec or from the
  * map's BTF, and makes the sidecar, named after the pin, which records the pin path. A kernel map that cannot be
  * mapped (an array without {@code BPF_F_MMAPABLE}, one with a {@code bpf_spin_lock}, or a pin this process may
@@ -71,7 +70,7 @@ public final class BpfArrays {
      * @throws MapExistsException       if the pin or the sidecar exists
      * @throws MapAccessDeniedException if the kernel refuses (no CAP_BPF), or bpffs is not mounted and cannot be
      */
-    public static MapRegion create(MapSpec<?> spec, Header header) {
+    public static MapRegion create(Blueprint spec, Header header) {
         String name = spec.name();
         return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
                 () -> KernelMap.createArray(name, spec.valueSchema(), header.entries()),
@@ -79,23 +78,23 @@ public final class BpfArrays {
     }
 
     /**
-     * Opens a bpf map by its sidecar, or by pin path for specs made by {@link MapSpec#pinned} and
-     * {@link MapSpec#existingPin} (adopting the map the first time), and checks the kernel map against the
+     * Opens a bpf map by its sidecar, or by pin path for specs made by {@code MapSpec.pinned} and
+     * {@code MapSpec.existingPin} (adopting the map the first time), and checks the kernel map against the
      * sidecar. The caller checks the sidecar against the spec.
      *
      * @throws MapNotFoundException     if there is no sidecar, or no pin
      * @throws IncompatibleMapException if the pin holds no array map, or the kernel map's geometry differs
      * @throws IllegalArgumentException if the spec's pin path is outside every bpf file system
      */
-    public static MapRegion open(MapSpec<?> spec, boolean readOnly) {
+    public static MapRegion open(Blueprint spec, boolean readOnly) {
         spec.pinPath().ifPresent(pin -> adoptIfNew(spec, pin));
         String name = spec.name();
         KernelMap[] opened = new KernelMap[1];
         try {
-            MapRegion region = ShmMapFile.open(name, spec.file(), readOnly, spec.openTimeout(), head -> {
+            MapRegion region = ShmMapFile.open(name, spec.file(), readOnly, spec.openTimeout(), Geometries.of(ArrayKind.INSTANCE), head -> {
                 Header header = Header.read(head);
                 if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
-                dev.mapsync.internal.store.SpecCheck.checkType(name, header, dev.mapsync.MapType.ARRAY);
+                SpecCheck.checkType(name, header, MapType.ARRAY);
                 BpfArea area = area(name, spec.file(), head);
                 if (spec.pinPath().isPresent() && !spec.pinPath().get().equals(area.pin())) {
                     throw new IncompatibleMapException("map '" + name + "': its sidecar " + spec.file() + " belongs to the map"
@@ -115,20 +114,16 @@ public final class BpfArrays {
     }
 
     /**
-     * The sidecar's header; for a pinned spec whose map was never adopted, the header adoption would write (nothing
-     * is made).
+     * The kernel map pinned at {@code spec}'s pin, for a pinned blueprint whose map was never adopted (no sidecar yet);
+     * empty when there is a sidecar, whose header describes the map.
      */
-    public static Header readHeader(MapSpec<?> spec) {
+    public static Optional<KernelMapInfo> unadoptedPin(Blueprint spec) {
         Optional<Path> pin = spec.pinPath();
-        if (pin.isPresent() && !Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) {
-            Bpffs.checkPinPath(spec.name(), pin.get());
-            try (KernelMap map = openPin(spec.name(), pin.get(), true)) {
-                KernelMapInfo info = map.info();
-                if (info.isHash() && spec.type() != dev.mapsync.MapType.ARRAY) return BpfHashes.readHeader(spec, pin.get(), info);
-                return adoptionHeader(spec, pin.get(), info);
-            }
+        if (pin.isEmpty() || Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
+        Bpffs.checkPinPath(spec.name(), pin.get());
+        try (KernelMap map = openPin(spec.name(), pin.get(), true)) {
+            return Optional.of(map.info());
         }
-        return ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout());
     }
 
     /**
@@ -137,7 +132,7 @@ public final class BpfArrays {
      *
      * @throws MapNotFoundException if there is neither a sidecar nor a pin
      */
-    public static void delete(MapSpec<?> spec) {
+    public static void delete(Blueprint spec) {
         String name = spec.name();
         Path file = spec.file();
         Optional<BpfArea> area = sidecarArea(name, file);
@@ -203,7 +198,7 @@ public final class BpfArrays {
     }
 
     /** Makes the sidecar of a map pinned at {@code pin} unless it exists; then the ordinary open follows. */
-    private static void adoptIfNew(MapSpec<?> spec, Path pin) {
+    private static void adoptIfNew(Blueprint spec, Path pin) {
         String name = spec.name();
         Bpffs.checkPinPath(name, pin);
         if (Files.exists(spec.file(), LinkOption.NOFOLLOW_LINKS)) return;
@@ -224,7 +219,7 @@ public final class BpfArrays {
     }
 
     /** The header of an adopted map: geometry from the kernel, schema from the spec or from the map's BTF. */
-    private static Header adoptionHeader(MapSpec<?> spec, Path pin, KernelMapInfo info) {
+    public static Header adoptionHeader(Blueprint spec, Path pin, KernelMapInfo info) {
         String name = spec.name();
         String map = "map '" + name + "' pinned at " + pin;
         if (!info.isArray()) {
@@ -239,11 +234,9 @@ public final class BpfArrays {
             throw new IncompatibleMapException(map + " does not match the spec: value size: the kernel map has "
                     + info.valueSize() + ", the spec asks " + schema.size() + " (" + schema + ")", "value size");
         }
-        MapSpec<Object> adopted = MapSpec.array(name, Codec.of(schema), info.maxEntries()).backend(Backend.BPF)
-                .dir(spec.dir()).mode(spec.mode());
-        if (spec.hasExplicitLockStripes()) adopted = adopted.lockStripes(spec.lockStripes());
-        if (spec.hasExplicitChangelogCapacity()) adopted = adopted.changelogCapacity(spec.changelogCapacity());
-        return Header.forNewMap(adopted);
+        Blueprint adopted = spec.made(MapType.ARRAY, null, Codec.of(schema), info.maxEntries(),
+                ControlLayout.defaultStripes(info.maxEntries()));
+        return ArrayKind.INSTANCE.newHeader(adopted);
     }
 
     private static Schema schemaFromBtf(String map, KernelMapInfo info) {
@@ -322,7 +315,7 @@ public final class BpfArrays {
     /** The area of a finished bpf sidecar, or empty when there is no file. */
     private static Optional<BpfArea> sidecarArea(String name, Path file) {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
-        Header header = ShmMapFile.readHeader(name, file, Duration.ZERO);
+        Header header = ShmMapFile.readHeader(name, file, Duration.ZERO, Geometries.COMMON);
         if (header.backend() != Header.BACKEND_BPF) throw new IncompatibleMapException(name, "backend", "shm", "bpf");
         try {
             return readArea(name, file);

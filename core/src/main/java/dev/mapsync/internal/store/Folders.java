@@ -1,7 +1,6 @@
 package dev.mapsync.internal.store;
 
 import dev.mapsync.MapAccessDeniedException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.internal.sys.Errno;
 import dev.mapsync.internal.sys.LibC;
@@ -22,7 +21,7 @@ import java.util.OptionalInt;
  * <ul>
  * <li>A folder is refused if it is a symbolic link or not a directory; if anyone may write it and it lacks the
  *     sticky bit; and if anyone may write it (sticky or not) while it is owned by neither root nor the caller.</li>
- * <li>The default folders ({@link MapSpec#defaultDirOf}: {@code /dev/shm/mapsync} for root,
+ * <li>The default folders ({@link #defaultDirOf}: {@code /dev/shm/mapsync} for root,
  *     {@code /dev/shm/mapsync-<uid>} for others) sit in {@code /dev/shm}, where anyone may make them first: each is
  *     refused unless it is owned by its user, by root or by the caller, whatever its mode. It is made with mode 0755: its user
  *     writes it, others may read the maps whose own mode lets them.</li>
@@ -98,18 +97,35 @@ public final class Folders {
         return true;
     }
 
+    /** The environment variable that moves the default folder. */
+    public static final String DIR_ENV = "MAPSYNC_DIR";
+    /** Root's default folder; every other user's is this path followed by {@code -} and the user's id. */
+    public static final Path DEFAULT_DIR = Path.of("/dev/shm/mapsync");
+
+    /** {@code $MAPSYNC_DIR} when set, else the default folder of the effective user. */
+    public static Path defaultDir() {
+        String env = System.getenv(DIR_ENV);
+        if (env != null && !env.isBlank()) return Path.of(env).toAbsolutePath().normalize();
+        return defaultDirOf(LibC.geteuid());
+    }
+
+    /** The default folder of user {@code uid} when {@code MAPSYNC_DIR} is not set. */
+    public static Path defaultDirOf(int uid) {
+        return uid == 0 ? DEFAULT_DIR : Path.of(DEFAULT_DIR + "-" + Integer.toUnsignedString(uid));
+    }
+
     private static final int S_IFLNK = 0xA000;
 
-    /** The user whose default folder {@code dir} is ({@link MapSpec#defaultDirOf}), if it is one. */
+    /** The user whose default folder {@code dir} is ({@link #defaultDirOf}), if it is one. */
     static OptionalInt defaultFolderUser(Path dir) {
-        Path root = MapSpec.DEFAULT_DIR;
+        Path root = DEFAULT_DIR;
         if (dir.equals(root)) return OptionalInt.of(0);
         String prefix = root.getFileName() + "-";
         String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
         if (!root.getParent().equals(dir.getParent()) || !name.startsWith(prefix)) return OptionalInt.empty();
         try {
             int uid = Integer.parseUnsignedInt(name.substring(prefix.length()));
-            return dir.equals(MapSpec.defaultDirOf(uid)) ? OptionalInt.of(uid) : OptionalInt.empty();
+            return dir.equals(defaultDirOf(uid)) ? OptionalInt.of(uid) : OptionalInt.empty();
         } catch (NumberFormatException e) {
             return OptionalInt.empty();
         }

@@ -1,11 +1,7 @@
 package dev.mapsync.internal.store;
 
-import dev.mapsync.internal.barrier.BarrierLayout;
-import dev.mapsync.internal.hash.HashLayout;
-import dev.mapsync.internal.ring.RingLayout;
 import dev.mapsync.Backend;
 import dev.mapsync.CorruptMapException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.MapType;
 import dev.mapsync.Schema;
 import dev.mapsync.internal.sys.Layouts;
@@ -25,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  *      0    8 magic: the bytes "MAPSYNC\0"
  *      8    4 layout version ({@value #VERSION})
  *     12    4 ready: 0 while the creator initialises, 1 when the map may be used; written last, with release
- *     16    4 map type (1 = array, 2 = hash, 3 = ring, 4 = barrier; see HashLayout, RingLayout, BarrierLayout)
+ *     16    4 map type (1 = array, 2 = hash, 3 = ring, 4 = barrier; see each kind's layout)
  *     20    4 backend (0 = shm: data in this file; 1 = bpf: data in a kernel map, this file is its sidecar)
  *     24    4 key size in bytes (4 for arrays: the u32 index; the key schema's size for hash maps)
  *     28    4 value size in bytes
@@ -161,12 +157,13 @@ public record Header(int version, int type, int backend, int keySize, int valueS
     }
 
     /**
-     * The header of a new map made from {@code spec}; the data region is in the file for shm maps only.
+     * The header of a new array or hash map made from {@code spec}; the data region is in the file for shm maps only,
+     * as long as {@code data} says.
      *
      * @throws IllegalArgumentException if a key or value, the whole map or its schema text is larger than a map may
      *                                  have ({@link Limits}); checked here, before anything of the map is created
      */
-    public static Header forNewMap(MapSpec<?> spec) {
+    public static Header forNewMap(Blueprint spec, KeyedData data) {
         boolean inline = spec.backend() == Backend.SHM;
         MapType type = spec.type();
         Schema key = spec.keySchema();
@@ -176,7 +173,7 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         Limits.require(spec.name(), Limits.schemaTextProblem(key.toString(), spec.valueSchema().toString()));
         long stride = stride(valueSize);
         ControlLayout control = control(type, spec.lockStripes(), spec.changelogCapacity(), key.size());
-        long dataLength = dataLength(type, inline, key.size(), valueSize, spec.entries(), control.stripes());
+        long dataLength = data.length(inline, key.size(), valueSize, spec.entries(), control.stripes());
         long controlEnd = SIZE + control.length();
         // a bpf array's values are mapped too, though the kernel map holds them (a bpf hash map has no data region)
         Limits.require(spec.name(), Limits.lengthProblem(controlEnd + dataLength));
@@ -190,15 +187,12 @@ public record Header(int version, int type, int backend, int keySize, int valueS
     }
 
     /**
-     * The length of a map's data region: for arrays the values, {@code stride} apart, page-aligned (in the file, or
-     * the kernel map's mapping); for shm hash maps the table of {@link HashLayout}; bpf hash maps have none.
+     * The length of the data region of an array or hash map, which each kind lays out its own way (in the file for
+     * shm maps; a bpf array's is the kernel map's mapping, a bpf hash map has none).
      */
-    private static long dataLength(MapType type, boolean inline, int keySize, int valueSize, int entries, int stripes) {
-        return switch (type) {
-            case ARRAY -> Arch.pageAlign(stride(valueSize) * entries);
-            case HASH -> inline ? new HashLayout(keySize, valueSize, entries, stripes).dataLength() : 0;
-            case RING, BARRIER -> throw new IllegalArgumentException(type + " maps have layouts of their own");
-        };
+    @FunctionalInterface
+    public interface KeyedData {
+        long length(boolean inline, int keySize, int valueSize, int entries, int stripes);
     }
 
     /** A control region: hash maps keep each change's key beside the changelog, arrays name it by index. */
@@ -208,33 +202,30 @@ public record Header(int version, int type, int backend, int keySize, int valueS
 
     /**
      * Checks that the fields agree with each other and with the file's size, so that nothing is read past the
-     * end of the file. Each map type checks its own geometry and schema; the truncation check is common.
+     * end of the file. The map type's own rules ({@code geometries}) check its geometry and schema; the type, the
+     * backend and the truncation checks are common.
      *
      * @throws CorruptMapException naming the first field that is wrong
      */
-    public void checkConsistent(String name, long fileSize) {
+    public void checkConsistent(String name, long fileSize, Geometries geometries) {
         String where = "map '" + name + "' is corrupt: ";
         MapType mapType = MapType.ofCode(type);
         if (mapType == null) throw new CorruptMapException(where + "unknown map type " + type);
         if (backend != BACKEND_SHM && backend != BACKEND_BPF) throw new CorruptMapException(where + "unknown backend " + backend);
-        switch (mapType) {
-            case ARRAY, HASH -> checkKeyedGeometry(where, mapType);
-            case RING -> RingLayout.checkGeometry(this, where);
-            case BARRIER -> BarrierLayout.checkGeometry(this, where);
-        }
+        Geometry geometry = geometries.of(mapType);
+        if (geometry != null) geometry.checkGeometry(this, where);
         if (fileSize < fileLength) {
             throw new CorruptMapException("map '" + name + "' is truncated: the file has " + fileSize
                     + " bytes, its header needs " + fileLength);
         }
-        switch (mapType) {
-            case ARRAY, HASH -> checkSchemaSize(this, where);
-            case RING -> RingLayout.checkSchema(this, where);
-            case BARRIER -> BarrierLayout.checkSchema(this, where);
-        }
+        if (geometry != null) geometry.checkSchema(this, where);
     }
 
-    /** Arrays and hash maps: keys, values, stripes, the changelog and the regions that follow from them. */
-    private void checkKeyedGeometry(String where, MapType mapType) {
+    /**
+     * The geometry of an array or hash map: keys, values, stripes, the changelog and the regions that follow from
+     * them, the data region as long as {@code data} says.
+     */
+    public void checkKeyedGeometry(String where, MapType mapType, KeyedData data) {
         // sizes first, in the bounds a new map has, so that nothing computed from them below wraps around
         String tooLarge = Limits.sizeProblem("value", valueSize);
         if (tooLarge == null && mapType == MapType.HASH) tooLarge = Limits.sizeProblem("key", keySize);
@@ -255,7 +246,7 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         boolean inline = backend == BACKEND_SHM;
         long expectedData;
         try {
-            expectedData = dataLength(mapType, inline, keySize, valueSize, entries, lockStripes);
+            expectedData = data.length(inline, keySize, valueSize, entries, lockStripes);
         } catch (IllegalArgumentException e) {
             throw new CorruptMapException(where + e.getMessage());
         }

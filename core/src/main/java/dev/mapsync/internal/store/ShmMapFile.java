@@ -96,19 +96,19 @@ public final class ShmMapFile {
      *                                  file, or the folder or the file is one another user could have planted
      *                                  ({@link Folders})
      */
-    public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout,
+    public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout, Geometries geometries,
                                  Function<MemorySegment, MemorySegment> dataOf, Runnable onClose) {
-        return open(name, file, readOnly, timeout, (mapping, fd, arena) -> dataOf.apply(mapping), onClose);
+        return open(name, file, readOnly, timeout, geometries, (mapping, fd, arena) -> dataOf.apply(mapping), onClose);
     }
 
-    /** {@link #open(String, Path, boolean, Duration, Function, Runnable)} with a {@link DataMapper}. */
-    public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout, DataMapper dataOf,
-                                 Runnable onClose) {
+    /** {@link #open(String, Path, boolean, Duration, Geometries, Function, Runnable)} with a {@link DataMapper}. */
+    public static MapRegion open(String name, Path file, boolean readOnly, Duration timeout, Geometries geometries,
+                                 DataMapper dataOf, Runnable onClose) {
         int fd = openChecked(name, file, readOnly, true);
         Arena arena = Arena.ofShared();
         int lockFd = -1;
         try {
-            Header header = awaitReady(name, file, fd, timeout);
+            Header header = awaitReady(name, file, fd, timeout, geometries);
             lockFd = readOnly ? LivenessFile.openForReader(name, file)
                     : LivenessFile.openForWriter(name, file, LibC.fstat(fd).permissions() & 0777);
             int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
@@ -140,11 +140,14 @@ public final class ShmMapFile {
                 + " needs " + needs);
     }
 
-    /** Reads the header of an existing map without keeping it open (to describe it; whoever owns it). */
-    public static Header readHeader(String name, Path file, Duration timeout) {
+    /**
+     * Reads the header of an existing map without keeping it open (to describe it; whoever owns it), checked by the
+     * rules of {@code geometries}.
+     */
+    public static Header readHeader(String name, Path file, Duration timeout, Geometries geometries) {
         int fd = openChecked(name, file, true, false);
         try {
-            return awaitReady(name, file, fd, timeout);
+            return awaitReady(name, file, fd, timeout, geometries);
         } finally {
             LibC.close(fd);
         }
@@ -207,7 +210,7 @@ public final class ShmMapFile {
      */
     private static final long CREATOR_CHECK_NANOS = 30_000_000;
 
-    private static Header awaitReady(String name, Path file, int fd, Duration timeout) {
+    private static Header awaitReady(String name, Path file, int fd, Duration timeout, Geometries geometries) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long pause = 1;
@@ -218,7 +221,7 @@ public final class ShmMapFile {
                         + " bytes, fewer than a header (" + Header.SIZE + ")");
             }
             if (size >= Header.SIZE) {
-                Header ready = readIfReady(name, fd, size);
+                Header ready = readIfReady(name, fd, size, geometries);
                 if (ready != null) return ready;
             }
             long now = System.nanoTime();
@@ -240,9 +243,9 @@ public final class ShmMapFile {
     }
 
     /** The header once the map is ready, or null while its creator is still writing it. */
-    private static Header readIfReady(String name, int fd, long size) {
+    private static Header readIfReady(String name, int fd, long size, Geometries geometries) {
         try (Arena arena = Arena.ofConfined()) {
-            return readIfReady(name, fd, size, arena);
+            return readIfReady(name, fd, size, geometries, arena);
         } catch (InternalError e) {
             // the header page faulted: a hole the file system has no room to back, or the file shrank meanwhile
             throw new CorruptMapException("map '" + name + "' cannot be read: its header page has no memory behind it"
@@ -250,7 +253,7 @@ public final class ShmMapFile {
         }
     }
 
-    private static Header readIfReady(String name, int fd, long size, Arena arena) {
+    private static Header readIfReady(String name, int fd, long size, Geometries geometries, Arena arena) {
         MemorySegment page = LibC.mmapShared(fd, 0, Header.SIZE, LibC.PROT_READ, arena, "header of " + name);
         // the ready word first (acquire): once it says ready, every field its creator wrote before it is visible
         int readyWord = Header.readyAcquire(page);
@@ -290,7 +293,7 @@ public final class ShmMapFile {
         } catch (IllegalStateException e) {
             throw new CorruptMapException("map '" + name + "' is corrupt: " + e.getMessage());
         }
-        header.checkConsistent(name, size);
+        header.checkConsistent(name, size, geometries);
         return header;
     }
 

@@ -2,7 +2,7 @@ package dev.mapsync.internal.store;
 
 import dev.mapsync.Backend;
 import dev.mapsync.IncompatibleMapException;
-import dev.mapsync.MapSpec;
+
 import dev.mapsync.MapType;
 
 /** Compares an existing map's header with the spec it is opened with, field by field. */
@@ -16,7 +16,7 @@ public final class SpecCheck {
      * @throws IncompatibleMapException naming the first field that differs, such as
      *                                  {@code value size: file has 24, spec asks 16}
      */
-    public static void check(Header header, MapSpec<?> spec, MapType handleType) {
+    public static void check(Header header, Blueprint spec, MapType handleType) {
         String name = spec.name();
         checkType(name, header, handleType);
         Backend fileBackend = header.storage();
@@ -54,7 +54,7 @@ public final class SpecCheck {
      *
      * @throws IllegalArgumentException naming the handle that takes the spec
      */
-    public static void requireType(MapSpec<?> spec, MapType handleType) {
+    public static void requireType(Blueprint spec, MapType handleType) {
         if (spec.type() == null || spec.type() == handleType) return;
         String handle = spec.type() == MapType.RING
                 ? spec.codec() == null ? "SharedRing" : "SharedQueue (or SharedRing)" : handle(spec.type());
@@ -72,7 +72,7 @@ public final class SpecCheck {
     }
 
     /** Arrays and hash maps: keys, values, entries, stripes. */
-    private static void checkKeyed(Header header, MapSpec<?> spec) {
+    private static void checkKeyed(Header header, Blueprint spec) {
         String name = spec.name();
         if (header.keySize() != spec.keySchema().size()) {
             throw new IncompatibleMapException(name, "key size", header.keySize(), spec.keySchema().size());
@@ -100,7 +100,7 @@ public final class SpecCheck {
     }
 
     /** A ring spec of records of any length opens any ring; a queue spec needs its own value schema. */
-    private static void checkRing(Header header, MapSpec<?> spec) {
+    private static void checkRing(Header header, Blueprint spec) {
         String name = spec.name();
         if (spec.entries() != 0 && header.entries() != spec.entries()) {
             throw new IncompatibleMapException(name, "capacity", header.entries(), spec.entries());

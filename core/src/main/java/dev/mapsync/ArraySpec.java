@@ -1,0 +1,129 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.store.Blueprint;
+import dev.mapsync.internal.store.ControlLayout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The blueprint of an array map ({@link SharedArray}): {@link #entries()} values of {@link #codec()}, indexed from 0,
+ * each guarded by one of {@link #lockStripes()} entry locks. Made by {@link MapSpec#array} and
+ * {@link MapSpec#pinned}. Immutable and thread-safe: each wither returns a changed copy.
+ *
+ * @param <V> the Java type of a value
+ */
+public final class ArraySpec<V> implements MapSpec<V> {
+    private final MapLocation location;
+    private final Codec<V> codec;
+    private final int entries;
+    private final int lockStripes;
+    private final int changelogCapacity;
+
+    ArraySpec(MapLocation location, Codec<V> codec, int entries, int lockStripes, int changelogCapacity) {
+        this.location = location;
+        this.codec = codec;
+        this.entries = entries;
+        this.lockStripes = lockStripes;
+        this.changelogCapacity = changelogCapacity;
+    }
+
+    private ArraySpec<V> at(MapLocation l) {
+        return new ArraySpec<>(l, codec, entries, lockStripes, changelogCapacity);
+    }
+
+    @Override
+    public MapLocation location() {
+        return location;
+    }
+
+    @Override
+    public MapType type() {
+        return MapType.ARRAY;
+    }
+
+    @Override
+    public ArraySpec<V> backend(Backend backend) {
+        return at(location.backend(backend));
+    }
+
+    @Override
+    public ArraySpec<V> dir(Path dir) {
+        return at(location.dir(dir));
+    }
+
+    @Override
+    public ArraySpec<V> mode(int mode) {
+        return at(location.mode(mode));
+    }
+
+    @Override
+    public ArraySpec<V> openTimeout(Duration timeout) {
+        return at(location.openTimeout(timeout));
+    }
+
+    @Override
+    public ArraySpec<V> lockTimeout(Duration timeout) {
+        return at(location.lockTimeout(timeout));
+    }
+
+    /**
+     * The same spec with {@code stripes} entry locks: entry {@code i} is guarded by stripe {@code i % stripes}. Equal
+     * to the entry count, every entry has its own lock. Default: one per entry up to 4096. An existing map must have
+     * as many.
+     *
+     * @throws IllegalArgumentException if stripes is less than 1
+     */
+    public ArraySpec<V> lockStripes(int stripes) {
+        SpecRules.checkStripes(stripes);
+        // a spec that takes its size from the map keeps the count; the map's entry count caps it on adoption
+        return new ArraySpec<>(location, codec, entries, entries > 0 ? Math.min(stripes, entries) : stripes,
+                changelogCapacity);
+    }
+
+    /**
+     * The same spec with room for {@code capacity} changes in the change log that subscribers read. Default 4096.
+     *
+     * @throws IllegalArgumentException if capacity is not a power of two of at least 16
+     */
+    public ArraySpec<V> changelogCapacity(int capacity) {
+        return new ArraySpec<>(location, codec, entries, lockStripes, SpecRules.checkChangelog(capacity));
+    }
+
+    public Codec<V> codec() {
+        return codec;
+    }
+
+    /** The key schema: {@code u32}, the index. */
+    public Schema keySchema() {
+        return Schema.scalar(Schema.Kind.U32);
+    }
+
+    public Schema valueSchema() {
+        return codec.schema();
+    }
+
+    /** The number of entries; 0 for a spec that takes it from the map ({@link MapSpec#pinned}). */
+    public int entries() {
+        return entries;
+    }
+
+    /** The number of entry locks (stripes). */
+    public int lockStripes() {
+        return lockStripes > 0 ? lockStripes : ControlLayout.defaultStripes(entries);
+    }
+
+    public int changelogCapacity() {
+        return changelogCapacity > 0 ? changelogCapacity : ControlLayout.DEFAULT_CHANGELOG;
+    }
+
+    Blueprint blueprint() {
+        return location.blueprint(MapType.ARRAY, codec, null, entries, lockStripes, ControlLayout.defaultStripes(entries),
+                changelogCapacity);
+    }
+
+    @Override
+    public String toString() {
+        return blueprint().toString();
+    }
+}

@@ -1,0 +1,201 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.store.Blueprint;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a map is and how to reach it: its name, its folder (or file path, or kernel pin), its backend, the
+ * permission bits a new map gets, and how long opening and locking wait. Every {@link MapSpec spec} has one; on its
+ * own (from {@link MapSpec#existing(String)} and {@link MapSpec#existingPin}) it names an existing map of any kind,
+ * to describe or delete it ({@link SharedMaps}) or to open it as it is with the handle of its kind.
+ *
+ * <p>Immutable and thread-safe: each wither returns a changed copy.
+ */
+public final class MapLocation {
+    private final String name;
+    private final Path path;
+    private final Path dir;
+    private final Path pin;
+    private final Backend backend;
+    private final int mode;
+    private final Duration openTimeout;
+    private final Duration lockTimeout;
+
+    private MapLocation(String name, Path path, Path dir, Path pin, Backend backend, int mode, Duration openTimeout,
+                        Duration lockTimeout) {
+        this.name = name;
+        this.path = path;
+        this.dir = dir;
+        this.pin = pin;
+        this.backend = backend;
+        this.mode = mode;
+        this.openTimeout = openTimeout;
+        this.lockTimeout = lockTimeout;
+    }
+
+    /** The map called {@code name} in the default folder (or {@link #dir}), shm backend. */
+    static MapLocation named(String name) {
+        return new MapLocation(MapSpec.checkName(name), null, null, null, Backend.SHM, MapSpec.DEFAULT_MODE,
+                MapSpec.DEFAULT_OPEN_TIMEOUT, MapSpec.DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /** The map in the file at {@code path} (shm backend), whatever its name. */
+    static MapLocation file(Path path) {
+        Path p = Objects.requireNonNull(path, "path").toAbsolutePath().normalize();
+        String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
+        return new MapLocation(fileName, p, null, null, Backend.SHM, MapSpec.DEFAULT_MODE, MapSpec.DEFAULT_OPEN_TIMEOUT,
+                MapSpec.DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /** The kernel map pinned at {@code pin} (bpf backend), named after the pin. */
+    static MapLocation pinned(Path pin) {
+        Path p = Objects.requireNonNull(pin, "pin").toAbsolutePath().normalize();
+        String fileName = p.getFileName() == null ? "" : p.getFileName().toString();
+        try {
+            MapSpec.checkName(fileName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("pin " + p + ": its name '" + fileName + "' also names the map and its"
+                    + " sidecar, so it must be 1 to 128 of A-Z a-z 0-9 _ - (not starting with '-')");
+        }
+        return new MapLocation(fileName, null, null, p, Backend.BPF, MapSpec.DEFAULT_MODE, MapSpec.DEFAULT_OPEN_TIMEOUT,
+                MapSpec.DEFAULT_LOCK_TIMEOUT);
+    }
+
+    /**
+     * The same location on another backend.
+     *
+     * @throws IllegalArgumentException for a bpf map given by file path, or an shm map given by pin
+     */
+    public MapLocation backend(Backend backend) {
+        Objects.requireNonNull(backend, "backend");
+        if (backend == Backend.BPF && path != null) {
+            throw new IllegalArgumentException("a map given by file path is an shm map; name a bpf map instead");
+        }
+        if (backend != Backend.BPF && pin != null) throw new IllegalArgumentException("a map given by pin path is a bpf map");
+        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout);
+    }
+
+    /**
+     * The same location in another folder (shm backend; bpf sidecars also go there).
+     *
+     * @throws IllegalArgumentException for a location given by file path, whose folder is fixed
+     */
+    public MapLocation dir(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        if (path != null) throw new IllegalArgumentException("this spec names a file path; its folder is fixed");
+        return new MapLocation(name, path, dir.toAbsolutePath().normalize(), pin, backend, mode, openTimeout, lockTimeout);
+    }
+
+    /**
+     * The same location with other permission bits for a new map's file (and pin), such as {@code 0660} to share with
+     * the group. The bits are set exactly, whatever the umask.
+     *
+     * @throws IllegalArgumentException if the bits are not in 0..0777
+     */
+    public MapLocation mode(int mode) {
+        if ((mode & ~0777) != 0) throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " is not in 0..0777");
+        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout);
+    }
+
+    /** The same location with another bound on how long an opener waits for a map's creator to finish it. */
+    public MapLocation openTimeout(Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
+        return new MapLocation(name, path, dir, pin, backend, mode, timeout, lockTimeout);
+    }
+
+    /**
+     * The same location with another default bound on lock waits (default 30 s). Every wait for a lock ends by this
+     * time at the latest, with a {@link LockTimeoutException} naming the owner.
+     */
+    public MapLocation lockTimeout(Duration timeout) {
+        if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
+        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, timeout);
+    }
+
+    /** The map's name: the file name for locations given by path, the pin's name for pins. */
+    public String name() {
+        return name;
+    }
+
+    /** The explicit file path, if the location was given by one. */
+    public Optional<Path> path() {
+        return Optional.ofNullable(path);
+    }
+
+    /** The pin path, if the location was given by one. */
+    public Optional<Path> pinPath() {
+        return Optional.ofNullable(pin);
+    }
+
+    /**
+     * The folder: the explicit one, else the {@link MapSpec#defaultDir() default folder}. A bpf map's sidecar that is
+     * not in your default folder is looked for in the default folder of the user who owns the map's pin (where that
+     * user's mapsync made it), so that a map root made can be opened by name by every user its pin lets in.
+     */
+    public Path dir() {
+        return blueprint(null, null, null, 0, 0, 0, 0).dir();
+    }
+
+    /** Where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is. */
+    public Path file() {
+        return path != null ? path : dir().resolve(name);
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    /** Permission bits of a new map, such as {@code 0600}. */
+    public int mode() {
+        return mode;
+    }
+
+    public Duration openTimeout() {
+        return openTimeout;
+    }
+
+    /** The default lock timeout of handles opened at this location. */
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    /** What the store is given for a map of {@code type} at this location (a null type adopts the map's own). */
+    Blueprint blueprint(MapType type, Codec<?> codec, Codec<?> keyCodec, int entries, int explicitStripes,
+                        int defaultStripes, int explicitChangelog) {
+        return blueprint(type, codec, keyCodec, entries, explicitStripes, defaultStripes, explicitChangelog, false, false);
+    }
+
+    Blueprint blueprint(MapType type, Codec<?> codec, Codec<?> keyCodec, int entries, int explicitStripes,
+                        int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock) {
+        return new Blueprint(type, name, path, dir, pin, backend, mode, openTimeout, lockTimeout, codec, keyCodec,
+                entries, explicitStripes, defaultStripes, explicitChangelog, lru, spinLock);
+    }
+
+    /** This location as a blueprint that adopts whatever map is there. */
+    Blueprint blueprint() {
+        return blueprint(null, null, null, 0, 0, 0, 0);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MapLocation l && name.equals(l.name) && Objects.equals(path, l.path)
+                && Objects.equals(dir, l.dir) && Objects.equals(pin, l.pin) && backend == l.backend && mode == l.mode
+                && openTimeout.equals(l.openTimeout) && lockTimeout.equals(l.lockTimeout);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, path, dir, pin, backend, mode, openTimeout, lockTimeout);
+    }
+
+    @Override
+    public String toString() {
+        if (pin != null) return "existing map pinned at " + pin;
+        return "existing map '" + name + "' (" + backend.name().toLowerCase(Locale.ROOT) + ")";
+    }
+}

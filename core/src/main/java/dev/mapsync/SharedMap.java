@@ -1,0 +1,43 @@
+package dev.mapsync;
+
+/**
+ * What every handle of a map has, whatever the map's kind: a name, a backend, a description, and a close. Tools that
+ * work on any map (describing, listing, exporting) take a {@code SharedMap}; {@link SharedMaps#open(MapLocation)}
+ * opens a map of any kind as the handle of its kind, to use with a {@code switch} over the kinds:
+ *
+ * <pre>{@code
+ * try (SharedMap map = SharedMaps.open(MapSpec.existing("jobs"))) {
+ *     switch (map) {
+ *         case SharedArray<?> array -> ...;
+ *         case SharedHashMap<?, ?> hash -> ...;
+ *         case SharedQueue<?> queue -> ...;
+ *         case SharedRing ring -> ...;
+ *         case SharedBarrier barrier -> ...;
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Every handle is safe to use from many threads; each kind's class says what its operations throw.
+ */
+public sealed interface SharedMap extends AutoCloseable
+        permits SharedArray, SharedHashMap, SharedRing, SharedQueue, SharedBarrier {
+    /** The map's name. */
+    String name();
+
+    /** Where the map's values live. */
+    Backend backend();
+
+    /**
+     * What the map's header says about it.
+     *
+     * @throws MapClosedException if this handle is closed
+     */
+    MapInfo info();
+
+    /** True once {@link #close()} was called. */
+    boolean isClosed();
+
+    /** Gives back what this handle holds (its mapping, its process slot, any role it took). Idempotent. */
+    @Override
+    void close();
+}
