@@ -290,7 +290,7 @@ class RingTest {
             // a ring's spec given to SharedArray no longer compiles; a ring opened by location as an array is refused
             IncompatibleMapException wrongKind = assertThrows(IncompatibleMapException.class,
                     () -> SharedArray.open(MapSpec.existing(name).dir(dir)));
-            assertEquals("map '" + name + "' is a RING map, not an ARRAY map; open it with SharedRing (or SharedQueue)",
+            assertEquals("map '" + name + "' is a ring map, not an array map; open it with SharedRing (or SharedQueue)",
                     wrongKind.getMessage());
         }
         String array = name + "a";

@@ -42,6 +42,8 @@ class SleepingWaitersTest {
      * close to two cores).
      */
     private static final long BOUND_MILLIS = WINDOW_MILLIS / 10;
+    /** Windows measured at most; the best one counts. */
+    private static final int WINDOWS = 3;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @ParameterizedTest(name = "{0} {1} threads, {2}")
@@ -138,13 +140,23 @@ class SleepingWaitersTest {
             Thread.sleep(10); // polls a condition: how long it takes is not what the test measures
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        long cpuBefore = os.getProcessCpuTime();
-        long start = System.nanoTime();
-        Thread.sleep(WINDOW_MILLIS); // the measuring window
-        long cpuMillis = (os.getProcessCpuTime() - cpuBefore) / 1_000_000;
-        long wallMillis = (System.nanoTime() - start) / 1_000_000;
-        System.out.println(what + ": the process used " + cpuMillis + " ms of CPU in " + wallMillis + " ms");
-        assertTrue(cpuMillis < BOUND_MILLIS, what + " used " + cpuMillis + " ms of CPU in " + wallMillis + " ms");
+        // the best of a few windows: the JIT and the GC finish what thousands of starting threads gave them in bursts
+        // (longer on a loaded machine), while a waiter that polls costs CPU in every window
+        long best = Long.MAX_VALUE, bestWall = 0;
+        for (int window = 0; window < WINDOWS && best >= BOUND_MILLIS; window++) {
+            long cpuBefore = os.getProcessCpuTime();
+            long start = System.nanoTime();
+            Thread.sleep(WINDOW_MILLIS); // the measuring window
+            long cpuMillis = (os.getProcessCpuTime() - cpuBefore) / 1_000_000;
+            long wallMillis = (System.nanoTime() - start) / 1_000_000;
+            System.out.println(what + ": the process used " + cpuMillis + " ms of CPU in " + wallMillis + " ms");
+            if (cpuMillis < best) {
+                best = cpuMillis;
+                bestWall = wallMillis;
+            }
+        }
+        assertTrue(best < BOUND_MILLIS, what + " used " + best + " ms of CPU in " + bestWall + " ms (the best of "
+                + WINDOWS + " windows)");
     }
 
     private static void join(Crowd.Running threads) {

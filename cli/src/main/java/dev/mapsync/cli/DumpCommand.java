@@ -35,31 +35,29 @@ final class DumpCommand extends MapCommand implements Runnable {
 
     @Override
     public void run() {
-        if (isHash()) {
-            dumpHash();
-            return;
-        }
-        try (SharedArray<Object> array = open(true)) {
-            var schema = array.codec().schema();
-            Object zero = nonZero ? ValueText.zero(schema) : null;
-            for (int i = 0; i < array.length(); i++) {
-                Object value = read(array, i);
-                if (nonZero && ValueText.format(schema, value).equals(ValueText.format(schema, zero))) continue;
-                if (json) {
-                    Map<String, Object> line = new LinkedHashMap<>();
-                    line.put("index", i);
-                    line.put("value", ValueText.jsonValue(schema, value));
-                    out().println(Json.of(line));
-                } else {
-                    out().println(i + "\t" + ValueText.format(schema, value));
-                }
-                if (out().checkError()) return; // the reader went away (e.g. head): stop quietly
+        withKeyed(true, this::dumpArray, this::dumpHash);
+    }
+
+    private void dumpArray(SharedArray<Object> array) {
+        var schema = array.codec().schema();
+        Object zero = nonZero ? ValueText.zero(schema) : null;
+        for (int i = 0; i < array.length(); i++) {
+            Object value = read(array, i);
+            if (nonZero && ValueText.format(schema, value).equals(ValueText.format(schema, zero))) continue;
+            if (json) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("index", i);
+                line.put("value", ValueText.jsonValue(schema, value));
+                out().println(Json.of(line));
+            } else {
+                out().println(i + "\t" + ValueText.format(schema, value));
             }
+            if (out().checkError()) return; // the reader went away (e.g. head): stop quietly
         }
     }
 
-    private void dumpHash() {
-        try (SharedHashMap<Object, Object> hash = openHash(true)) {
+    private void dumpHash(SharedHashMap<Object, Object> hash) {
+        try {
             Schema keys = hash.keyCodec().schema(), values = hash.valueCodec().schema();
             String zero = nonZero ? ValueText.format(values, ValueText.zero(values)) : null;
             hash.forEach((k, v) -> {

@@ -1,9 +1,9 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.MapType;
+import dev.mapsync.SharedMap;
+import dev.mapsync.MapLocation;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
-import dev.mapsync.SharedMaps;
 import dev.mapsync.cli.export.ExportedMap;
 import dev.mapsync.cli.export.MetricsServer;
 import picocli.CommandLine.Command;
@@ -46,14 +46,7 @@ final class ExportCommand implements Callable<Integer> {
         List<ExportedMap> open = new ArrayList<>();
         try {
             for (String m : maps) {
-                MapRef ref = MapRef.parse(m);
-                if (SharedMaps.info(ref.existing(root.dir)).type() == MapType.HASH) {
-                    open.add(new ExportedMap.Hash(m, SharedHashMap.openReadOnly(ref.existing(root.dir))));
-                } else {
-                    SharedArray<Object> a = SharedArray.openReadOnly(ref.existing(root.dir));
-                    int[] range = KeyRange.parse(keys, a.length());
-                    open.add(new ExportedMap.Array(m, a, range[0], range[1]));
-                }
+                open.add(exported(m, MapRef.parse(m).existing(root.dir)));
             }
             try (MetricsServer server = MetricsServer.start(address(), port, open)) {
                 spec.commandLine().getErr().println("mapsync: serving http://" + bind + ":" + server.port() + "/metrics");
@@ -64,6 +57,21 @@ final class ExportCommand implements Callable<Integer> {
             open.forEach(ExportedMap::close);
         }
         return ExitCodes.OK;
+    }
+
+    /** The map at {@code at} as exported: an array (the --keys range of it) or a hash map, opened read-only. */
+    @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
+    private ExportedMap exported(String label, MapLocation at) {
+        SharedMap map = KeyedMaps.open(at, true);
+        try {
+            if (map instanceof SharedHashMap<?, ?> hash) return new ExportedMap.Hash(label, (SharedHashMap<Object, Object>) hash);
+            SharedArray<Object> array = (SharedArray<Object>) map;
+            int[] range = KeyRange.parse(keys, array.length());
+            return new ExportedMap.Array(label, array, range[0], range[1]);
+        } catch (RuntimeException e) {
+            map.close();
+            throw e;
+        }
     }
 
     private InetAddress address() {

@@ -27,24 +27,17 @@ final class GetCommand extends MapCommand implements Runnable {
 
     @Override
     public void run() {
-        if (isHash()) {
-            try (SharedHashMap<Object, Object> hash = openHash(true)) {
-                Object key = key(hash, entry);
-                Object value;
-                try {
-                    value = hash.get(key);
-                } catch (InvalidValueException e) {
-                    throw notAValue(hash.name(), "the value of key " + entry, e);
-                }
-                if (value == null) throw new KeyNotFoundException(hash.name(), entry);
-                print(hash.valueCodec().schema(), value);
+        withKeyed(true, array -> print(array.codec().schema(), read(array, index(entry))), hash -> {
+            Object key = key(hash, entry);
+            Object value;
+            try {
+                value = hash.get(key);
+            } catch (InvalidValueException e) {
+                throw notAValue(hash.name(), "the value of key " + entry, e);
             }
-            return;
-        }
-        int index = index(entry);
-        try (SharedArray<Object> array = open(true)) {
-            print(array.codec().schema(), read(array, index));
-        }
+            if (value == null) throw new KeyNotFoundException(hash.name(), entry);
+            print(hash.valueCodec().schema(), value);
+        });
     }
 
     private void print(Schema schema, Object value) {

@@ -26,7 +26,7 @@ final class InfoCommand extends MapCommand implements Runnable {
         MapInfo info = SharedMaps.info(existing());
         if (info.type() == MapType.HASH) {
             HashStats stats;
-            try (SharedHashMap<Object, Object> hash = openHash(true)) {
+            try (SharedHashMap<Object, Object> hash = SharedHashMap.openReadOnly(existing())) {
                 info = hash.info();
                 stats = hash.stats();
             }

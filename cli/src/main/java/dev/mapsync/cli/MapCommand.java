@@ -1,18 +1,18 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapSpec;
-import dev.mapsync.MapType;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
-import dev.mapsync.SharedMaps;
 import picocli.CommandLine;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintWriter;
+import java.util.function.Consumer;
 
 /** What the commands that work on one map share: the map argument and how to open it. */
 abstract class MapCommand implements MapArgument {
@@ -49,13 +49,16 @@ abstract class MapCommand implements MapArgument {
         return readOnly ? SharedArray.openReadOnly(existing()) : SharedArray.open(existing());
     }
 
-    /** True when the map is a hash map (its header says so); false for arrays. */
-    boolean isHash() {
-        return SharedMaps.info(existing()).type() == MapType.HASH;
-    }
-
-    SharedHashMap<Object, Object> openHash(boolean readOnly) {
-        return readOnly ? SharedHashMap.openReadOnly(existing()) : SharedHashMap.open(existing());
+    /**
+     * Opens the map as the handle of its kind and gives it to {@code onArray} or {@code onHash}, for the commands that
+     * take both ({@link KeyedMaps#open}); the handle is closed after.
+     */
+    @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
+    void withKeyed(boolean readOnly, Consumer<SharedArray<Object>> onArray, Consumer<SharedHashMap<Object, Object>> onHash) {
+        try (SharedMap map = KeyedMaps.open(existing(), readOnly)) {
+            if (map instanceof SharedHashMap<?, ?> hash) onHash.accept((SharedHashMap<Object, Object>) hash);
+            else onArray.accept((SharedArray<Object>) map);
+        }
     }
 
     /** An array index as the command line gives it. */

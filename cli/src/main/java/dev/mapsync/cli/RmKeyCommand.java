@@ -1,5 +1,7 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapType;
+import dev.mapsync.SharedMaps;
 import dev.mapsync.SharedHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,12 +28,12 @@ final class RmKeyCommand extends MapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!isHash()) {
+        if (SharedMaps.info(existing()).type() != MapType.HASH) {
             throw new IllegalArgumentException("map '" + ref() + "' is an array map; rm-key removes the keys of hash maps"
                     + " (an array's entries always exist: set them instead)");
         }
         int status = ExitCodes.OK;
-        try (SharedHashMap<Object, Object> hash = openHash(false)) {
+        try (SharedHashMap<Object, Object> hash = SharedHashMap.open(existing())) {
             // every key is read before the first is removed: a malformed one removes nothing
             List<Object> parsed = keys.stream().map(k -> key(hash, k)).toList();
             for (int i = 0; i < keys.size(); i++) {

@@ -24,18 +24,13 @@ final class SetCommand extends MapCommand implements Runnable {
 
     @Override
     public void run() {
-        if (isHash()) {
-            try (SharedHashMap<Object, Object> hash = openHash(false)) {
-                var schema = hash.valueCodec().schema();
-                hash.compute(key(hash, entry), (k, current) ->
-                        ValueText.parse(schema, value, current != null ? current : ValueText.zero(schema)));
-            }
-            return;
-        }
-        int index = index(entry);
-        try (SharedArray<Object> array = open(false)) {
+        withKeyed(false, array -> {
             var schema = array.codec().schema();
-            array.update(index, current -> ValueText.parse(schema, value, current));
-        }
+            array.update(index(entry), current -> ValueText.parse(schema, value, current));
+        }, hash -> {
+            var schema = hash.valueCodec().schema();
+            hash.compute(key(hash, entry), (k, current) ->
+                    ValueText.parse(schema, value, current != null ? current : ValueText.zero(schema)));
+        });
     }
 }
