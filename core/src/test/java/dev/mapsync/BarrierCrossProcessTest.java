@@ -1,8 +1,9 @@
 package dev.mapsync;
 
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.BarrierChild;
-import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.TestDirs;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class BarrierCrossProcessTest {
             List<ChildJvm> children = new ArrayList<>();
             long start = System.nanoTime();
             for (int p = 0; p < parties; p++) {
-                children.add(ChildJvm.start(BarrierChild.class, dir.toString(), name, Integer.toString(parties),
+                children.add(TestJvm.start(BarrierChild.class, dir.toString(), name, Integer.toString(parties),
                         Integer.toString(rounds), p == parties - 1 ? "then-hang" : "then-await"));
             }
             try {
@@ -98,7 +99,7 @@ class BarrierCrossProcessTest {
         BarrierSpec spec = MapSpec.barrier(name, 3).dir(dir);
         try (SharedBarrier atWork = SharedBarrier.create(spec);
              SharedBarrier other = SharedBarrier.open(spec);
-             ChildJvm alone = ChildJvm.start(BarrierChild.class, dir.toString(), name, "3", "0", "then-await")) {
+             ChildJvm alone = TestJvm.start(BarrierChild.class, dir.toString(), name, "3", "0", "then-await")) {
             atWork.join(); // two parties that have not arrived yet
             other.join();
             alone.awaitLine("waiting", 60);

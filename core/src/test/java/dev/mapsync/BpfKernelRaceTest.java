@@ -8,7 +8,8 @@ import dev.mapsync.internal.store.KernelMap;
 import dev.mapsync.internal.asm.Program;
 import dev.mapsync.internal.asm.ProgramBuilder;
 import dev.mapsync.internal.asm.Reg;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.GatedAdder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class BpfKernelRaceTest {
             LongSlots slots = map.longs();
             String[] args = {dir.toString(), name, Backend.BPF.name(), Integer.toString(ENTRIES), Integer.toString(COUNTER),
                     Integer.toString(N), Integer.toString(READY), Integer.toString(GO)};
-            try (ChildJvm a = ChildJvm.start(GatedAdder.class, args); ChildJvm b = ChildJvm.start(GatedAdder.class, args)) {
+            try (ChildJvm a = TestJvm.start(GatedAdder.class, args); ChildJvm b = TestJvm.start(GatedAdder.class, args)) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (slots.getVolatile(READY) < 2) {
                     if (!a.process().isAlive() || !b.process().isAlive() || System.nanoTime() > deadline) {

@@ -4,7 +4,8 @@ import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.testkit.CPrograms;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.GatedAdder;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.WideValues;
@@ -77,7 +78,7 @@ class CInteropTest {
             ProcessBuilder c = new ProcessBuilder(counter.toString(), cName(b), Integer.toString(COUNTER), Integer.toString(n),
                     "--gate", READY + "," + GO).redirectErrorStream(true).redirectOutput(cOut.toFile());
             c.environment().putAll(env());
-            try (ChildJvm a = ChildJvm.start(GatedAdder.class, javaArgs); ChildJvm j = ChildJvm.start(GatedAdder.class, javaArgs)) {
+            try (ChildJvm a = TestJvm.start(GatedAdder.class, javaArgs); ChildJvm j = TestJvm.start(GatedAdder.class, javaArgs)) {
                 Process cProcess = c.start();
                 try {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -160,7 +161,7 @@ class CInteropTest {
         try (SharedArray<Wide> map = SharedArray.create(on(b, WideValues.spec(dir, name, entries).lockStripes(2)))) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(0));
             Path stop = dir.resolve("stop");
-            try (ChildJvm writer = ChildJvm.start(WideValues.class, "write", "wide", dir.toString(), name, b.name(),
+            try (ChildJvm writer = TestJvm.start(WideValues.class, "write", "wide", dir.toString(), name, b.name(),
                     Integer.toString(entries), stop.toString())) {
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (map.get(entries - 1).words()[0] == 0) { // the writer is writing
@@ -187,7 +188,7 @@ class CInteropTest {
         // one stripe: while entry 3 is being written, every entry waits; after the writer's death only 3 is torn
         try (SharedArray<Wide> map = SharedArray.create(on(b, WideValues.spec(dir, name, entries).lockStripes(1)))) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
-            try (ChildJvm writer = ChildJvm.start(LockCrossProcessTest.PausedWriter.class, dir.toString(), name, b.name(),
+            try (ChildJvm writer = TestJvm.start(LockCrossProcessTest.PausedWriter.class, dir.toString(), name, b.name(),
                     Integer.toString(entries), "3")) {
                 writer.awaitLine("paused mid-write", 30);
                 CPrograms.Result waiting = run(reader, cName(b), "--timeout-ms", "300", "3");

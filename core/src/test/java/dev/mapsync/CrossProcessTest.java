@@ -2,7 +2,8 @@ package dev.mapsync;
 
 import dev.mapsync.testkit.AccountReader;
 import dev.mapsync.testkit.AccountWriter;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.MapDir;
@@ -39,7 +40,7 @@ class CrossProcessTest {
         try (SharedArray<Long> map = SharedArray.create(spec)) {
             List<ChildJvm> children = new ArrayList<>();
             for (int w = 0; w < processes; w++) {
-                children.add(ChildJvm.start(CounterWorker.class, dir.toString(), name, b.name(),
+                children.add(TestJvm.start(CounterWorker.class, dir.toString(), name, b.name(),
                         Integer.toString(1 + processes), Integer.toString(w), Long.toString(n)));
             }
             for (ChildJvm c : children) {
@@ -55,11 +56,11 @@ class CrossProcessTest {
     @EnumSource(Backend.class)
     void oneProcessWritesRecordsAnotherReadsThemByName(Backend b) {
         TestBackends.assume(b);
-        try (ChildJvm writer = ChildJvm.start(AccountWriter.class, dir.toString(), name, b.name(), "64")) {
+        try (ChildJvm writer = TestJvm.start(AccountWriter.class, dir.toString(), name, b.name(), "64")) {
             writer.awaitSuccess(60);
             assertEquals("written", writer.output().strip());
         }
-        try (ChildJvm reader = ChildJvm.start(AccountReader.class, dir.toString(), name, b.name(), "64")) {
+        try (ChildJvm reader = TestJvm.start(AccountReader.class, dir.toString(), name, b.name(), "64")) {
             reader.awaitSuccess(60);
             assertEquals("wrong=0", reader.output().strip());
         }

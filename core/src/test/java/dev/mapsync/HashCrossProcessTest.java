@@ -1,6 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.HashCells;
 import dev.mapsync.testkit.HashCells.Cell;
 import dev.mapsync.testkit.HashPausedWriter;
@@ -57,7 +58,7 @@ class HashCrossProcessTest {
         try (SharedHashMap<String, Cell> map = SharedHashMap.create(spec)) {
             List<ChildJvm> workers = new ArrayList<>();
             for (int w = 1; w <= processes; w++) {
-                workers.add(ChildJvm.start(HashWorker.class, dir.toString(), name, b.name(), Integer.toString(capacity),
+                workers.add(TestJvm.start(HashWorker.class, dir.toString(), name, b.name(), Integer.toString(capacity),
                         Integer.toString(segments), Integer.toString(w), Integer.toString(ops),
                         Integer.toString(chainKeys), Integer.toString(counterKeys), dir.resolve("log" + w).toString()));
             }
@@ -164,7 +165,7 @@ class HashCrossProcessTest {
                 }
                 // on the kernel map, a delete has one step between lookup and delete
                 if (b == Backend.BPF) window = 1;
-                try (ChildJvm writer = ChildJvm.start(HashPausedWriter.class, dir.toString(), name, b.name(),
+                try (ChildJvm writer = TestJvm.start(HashPausedWriter.class, dir.toString(), name, b.name(),
                         Integer.toString(capacity), "1", Integer.toString(window), op, victim)) {
                     writer.awaitLine("paused mid-window", 30);
                     boolean deleteCommitted = op.equals("remove") && window == 2;

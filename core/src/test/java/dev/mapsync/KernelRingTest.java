@@ -7,7 +7,8 @@ import dev.mapsync.internal.asm.ProgramBuilder;
 import dev.mapsync.internal.asm.Reg;
 import dev.mapsync.internal.asm.RingEmitter;
 import dev.mapsync.internal.sys.Proc;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.RingConsumerChild;
 import dev.mapsync.testkit.RingRecords;
 import dev.mapsync.testkit.TestDirs;
@@ -156,7 +157,7 @@ class KernelRingTest {
         int records = 100_000;
         try (SharedRing ignored = SharedRing.create(spec(1 << 18));
              RingEmitter emitter = RingEmitter.load(Bpffs.defaultPin(name));
-             ChildJvm consumer = ChildJvm.start(RingConsumerChild.class, dir.toString(), name, "BPF",
+             ChildJvm consumer = TestJvm.start(RingConsumerChild.class, dir.toString(), name, "BPF",
                      Integer.toString(records), "120")) {
             consumer.awaitLine("consuming", 60);
             long fullRetries = 0, discards = 0;
@@ -183,7 +184,7 @@ class KernelRingTest {
     void aKernelRingHasOneConsumerAcrossProcesses() throws Exception {
         try (SharedRing ring = SharedRing.create(spec(4096))) {
             long childPid;
-            try (ChildJvm consumer = ChildJvm.start(RingConsumerChild.class, dir.toString(), name, "BPF", "-1", "120")) {
+            try (ChildJvm consumer = TestJvm.start(RingConsumerChild.class, dir.toString(), name, "BPF", "-1", "120")) {
                 consumer.awaitLine("consuming", 60);
                 childPid = consumer.pid();
                 ConsumerBusyException e = assertThrows(ConsumerBusyException.class, ring::consumer);

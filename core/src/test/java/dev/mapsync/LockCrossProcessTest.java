@@ -1,6 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.Ledger;
 import dev.mapsync.testkit.Ledger.Account;
 import dev.mapsync.testkit.LockHolder;
@@ -52,12 +53,12 @@ class LockCrossProcessTest {
             Path stop = dir.resolve("stop");
             List<ChildJvm> checkers = new ArrayList<>();
             for (int c = 0; c < 2; c++) {
-                checkers.add(ChildJvm.start(TotalChecker.class, dir.toString(), name, b.name(),
+                checkers.add(TestJvm.start(TotalChecker.class, dir.toString(), name, b.name(),
                         Integer.toString(accounts), Long.toString(total), stop.toString()));
             }
             List<ChildJvm> workers = new ArrayList<>();
             for (int w = 0; w < processes; w++) {
-                workers.add(ChildJvm.start(Transferer.class, dir.toString(), name, b.name(),
+                workers.add(TestJvm.start(Transferer.class, dir.toString(), name, b.name(),
                         Integer.toString(accounts), Long.toString(transfers), Integer.toString(w + 1)));
             }
             for (ChildJvm w : workers) {
@@ -90,7 +91,7 @@ class LockCrossProcessTest {
         List<Long> takeoverMillis = new ArrayList<>();
         try (SharedArray<Long> map = SharedArray.create(spec)) {
             for (int round = 0; round < rounds; round++) {
-                try (ChildJvm holder = ChildJvm.start(LockHolder.class, dir.toString(), name, b.name(), "4", "2")) {
+                try (ChildJvm holder = TestJvm.start(LockHolder.class, dir.toString(), name, b.name(), "4", "2")) {
                     holder.awaitLine(round == 0 ? "locked" : "locked", 30);
                     // the waiter sleeps on the lock before the holder dies; its bound is 1 s past the kill
                     CompletableFuture<LockGuard> waiter = CompletableFuture.supplyAsync(() -> map.lock(2, Duration.ofMillis(1300)));
@@ -119,11 +120,11 @@ class LockCrossProcessTest {
         ArraySpec<?> spec = kind.equals("flat") ? WideValues.flatSpec(dir, name, entries) : WideValues.spec(dir, name, entries);
         try (SharedArray<?> map = SharedArray.create(TestBackends.on(b, spec.lockStripes(2)))) {
             Path stop = dir.resolve("stop");
-            try (ChildJvm writer = ChildJvm.start(WideValues.class, "write", kind, dir.toString(), name, b.name(),
+            try (ChildJvm writer = TestJvm.start(WideValues.class, "write", kind, dir.toString(), name, b.name(),
                     Integer.toString(entries), stop.toString());
-                 ChildJvm r1 = ChildJvm.start(WideValues.class, "read", kind, dir.toString(), name, b.name(),
+                 ChildJvm r1 = TestJvm.start(WideValues.class, "read", kind, dir.toString(), name, b.name(),
                          Integer.toString(entries), "1000000");
-                 ChildJvm r2 = ChildJvm.start(WideValues.class, "read", kind, dir.toString(), name, b.name(),
+                 ChildJvm r2 = TestJvm.start(WideValues.class, "read", kind, dir.toString(), name, b.name(),
                          Integer.toString(entries), "1000000")) {
                 r1.awaitSuccess(120);
                 r2.awaitSuccess(120);
@@ -147,7 +148,7 @@ class LockCrossProcessTest {
                 .lockTimeout(Duration.ofSeconds(10)));
         try (SharedArray<Wide> map = SharedArray.create(spec)) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
-            try (ChildJvm writer = ChildJvm.start(List.of(), PausedWriter.class, dir.toString(), name, b.name(),
+            try (ChildJvm writer = TestJvm.start(PausedWriter.class, dir.toString(), name, b.name(),
                     Integer.toString(entries), "3")) {
                 writer.awaitLine("paused mid-write", 30);
                 // the writer is alive, mid-write: a reader waits for it (here, until we kill it)
@@ -188,7 +189,7 @@ class LockCrossProcessTest {
         try (SharedArray<Wide> map = SharedArray.create(spec)) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
             for (String index : List.of("3", "5")) {
-                try (ChildJvm writer = ChildJvm.start(List.of(), PausedWriter.class, dir.toString(), name, b.name(),
+                try (ChildJvm writer = TestJvm.start(PausedWriter.class, dir.toString(), name, b.name(),
                         Integer.toString(entries), index)) {
                     writer.awaitLine("paused mid-write", 30); // the second writer takes the lock over from the first
                     writer.kill();

@@ -1,6 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.LockHolder;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.MapDir;
@@ -201,7 +202,7 @@ class LockTest {
     void aWaitingLockUsesNoCpu(Backend b) throws Exception {
         try (SharedArray<Long> a = SharedArray.create(spec(b, 2));
              LockGuard held = a.lock(0);
-             ChildJvm waiter = ChildJvm.start(LockHolder.class, dir.toString(), name, b.name(), "2", "0")) {
+             ChildJvm waiter = TestJvm.start(LockHolder.class, dir.toString(), name, b.name(), "2", "0")) {
             Thread.sleep(1500); // the child starts, then blocks on the lock we hold
             var info = waiter.process().toHandle().info();
             Duration before = info.totalCpuDuration().orElseThrow();

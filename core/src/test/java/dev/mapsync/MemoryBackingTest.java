@@ -2,10 +2,11 @@ package dev.mapsync;
 
 import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.internal.sys.Pages;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.ShrinkingMap;
 import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,8 +61,8 @@ class MemoryBackingTest {
         };
         List<String> options = Stream.concat(Stream.of("-XX:ErrorFile=" + dir.resolve("hs_err_%p.log")),
                 interpreted ? Stream.of("-Xint") : Stream.empty()).toList();
-        try (ChildJvm child = ChildJvm.startWithOptions(options, ShrinkingMap.class, kind, dir.toString(), maps.name(),
-                backend.name(), shrinkTo, warmUps)) {
+        try (ChildJvm child = TestJvm.of(ShrinkingMap.class).jvmOptions(options)
+                .args(kind, dir.toString(), maps.name(), backend.name(), shrinkTo, warmUps).start()) {
             int code = child.await(180);
             String out = child.output();
             try (Stream<Path> files = Files.list(dir)) {

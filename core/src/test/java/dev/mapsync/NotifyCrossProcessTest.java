@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 import dev.mapsync.testkit.ChangeCounter;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.IdleSubscriber;
 import dev.mapsync.testkit.PingPong;
@@ -45,11 +46,11 @@ class NotifyCrossProcessTest {
         long changes = 100_000; // CounterWorker makes two changes per round
         ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir).changelogCapacity(131072));
         try (SharedArray<Long> map = SharedArray.create(spec);
-             ChildJvm w1 = ChildJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes));
-             ChildJvm w2 = ChildJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
+             ChildJvm w1 = TestJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes));
+             ChildJvm w2 = TestJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
             w1.awaitLine("subscribed", 30);
             w2.awaitLine("subscribed", 30);
-            try (ChildJvm writer = ChildJvm.start(CounterWorker.class, dir.toString(), name, b.name(), "16", "0",
+            try (ChildJvm writer = TestJvm.start(CounterWorker.class, dir.toString(), name, b.name(), "16", "0",
                     Long.toString(changes / 2))) {
                 writer.awaitSuccess(120);
             }
@@ -67,9 +68,9 @@ class NotifyCrossProcessTest {
         long changes = 100_000;
         ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 16).dir(dir).changelogCapacity(64));
         try (SharedArray<Long> map = SharedArray.create(spec);
-             ChildJvm watcher = ChildJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
+             ChildJvm watcher = TestJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
             watcher.awaitLine("subscribed", 30);
-            try (ChildJvm writer = ChildJvm.start(CounterWorker.class, dir.toString(), name, b.name(), "16", "0",
+            try (ChildJvm writer = TestJvm.start(CounterWorker.class, dir.toString(), name, b.name(), "16", "0",
                     Long.toString(changes / 2))) {
                 writer.awaitSuccess(120);
             }
@@ -87,9 +88,9 @@ class NotifyCrossProcessTest {
     void tenThousandPingPongsLoseNoWakeup(Backend b) {
         ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec);
-             ChildJvm pong = ChildJvm.start(PingPong.class, "pong", dir.toString(), name, b.name(), "10000", "2000")) {
+             ChildJvm pong = TestJvm.start(PingPong.class, "pong", dir.toString(), name, b.name(), "10000", "2000")) {
             pong.awaitLine("subscribed", 30);
-            try (ChildJvm ping = ChildJvm.start(PingPong.class, "ping", dir.toString(), name, b.name(), "10000", "2000")) {
+            try (ChildJvm ping = TestJvm.start(PingPong.class, "ping", dir.toString(), name, b.name(), "10000", "2000")) {
                 ping.awaitSuccess(300);
                 assertEquals("subscribed\nrounds=10000", ping.output().strip());
             }
@@ -104,7 +105,7 @@ class NotifyCrossProcessTest {
     void aSleepingSubscriberUsesAlmostNoCpu(Backend b) throws Exception {
         ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec);
-             ChildJvm sub = ChildJvm.start(IdleSubscriber.class, dir.toString(), name, b.name(), "2")) {
+             ChildJvm sub = TestJvm.start(IdleSubscriber.class, dir.toString(), name, b.name(), "2")) {
             sub.awaitLine("subscribed", 30);
             Thread.sleep(1000); // start-up work (class loading, compilation) ends
             Duration before = sub.process().toHandle().info().totalCpuDuration().orElseThrow();

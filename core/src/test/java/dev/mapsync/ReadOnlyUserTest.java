@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 import dev.mapsync.testkit.CPrograms;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.Intruder;
 import dev.mapsync.testkit.LockHolder;
 import dev.mapsync.testkit.OtherUser;
@@ -92,9 +93,7 @@ class ReadOnlyUserTest {
     void readLocksOverWholeFilesLockNoWriterOut() throws Exception {
         List<String> targets = List.of(file(array).toString(), file(array + ".live").toString(), file(ring).toString(),
                 file(ring + ".live").toString());
-        List<String> command = new java.util.ArrayList<>(List.of("deny"));
-        command.addAll(targets);
-        try (ChildJvm intruder = ChildJvm.startCommand(List.of(), user.javaAs(Intruder.class, command.toArray(String[]::new)))) {
+        try (ChildJvm intruder = user.jvmAs(Intruder.class).args("deny").args(targets).start()) {
             intruder.awaitLine("holding", 60);
 
 
@@ -115,7 +114,7 @@ class ReadOnlyUserTest {
 
             // a writer in another process that dies holding a lock is still known dead, and only then
             try (SharedArray<Long> map = SharedArray.open(spec)) {
-                try (ChildJvm holder = ChildJvm.start(LockHolder.class, dir.toString(), array, "SHM", "4", "2")) {
+                try (ChildJvm holder = TestJvm.start(LockHolder.class, dir.toString(), array, "SHM", "4", "2")) {
                     holder.awaitLine("locked", 60);
                     assertEquals(Optional.empty(), map.tryLock(2), "its holder lives");
                     holder.kill();
@@ -160,7 +159,7 @@ class ReadOnlyUserTest {
         try (SharedArray<Wide> map = SharedArray.create(WideValues.spec(dir, wide, entries).lockStripes(1).mode(0644))) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
             long writerPid;
-            try (ChildJvm writer = ChildJvm.start(LockCrossProcessTest.PausedWriter.class, dir.toString(), wide, "SHM",
+            try (ChildJvm writer = TestJvm.start(LockCrossProcessTest.PausedWriter.class, dir.toString(), wide, "SHM",
                     Integer.toString(entries), "3")) {
                 writer.awaitLine("paused mid-write", 60);
                 writerPid = writer.pid();

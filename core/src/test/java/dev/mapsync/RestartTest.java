@@ -1,9 +1,10 @@
 package dev.mapsync;
 
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Restarter;
 import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -28,9 +29,9 @@ class RestartTest {
         TestBackends.assume(backend);
         String dir = maps.dir().toString(), name = maps.name(), b = backend.name();
         try (AutoCloseable created = create(kind, backend);
-             ChildJvm filler = ChildJvm.start(Restarter.class, "fill", kind, dir, name, b)) {
+             ChildJvm filler = TestJvm.start(Restarter.class, "fill", kind, dir, name, b)) {
             filler.awaitLine("filled", 120);
-            try (ChildJvm holder = ChildJvm.start(Restarter.class, "hold", kind, dir, name, b, death)) {
+            try (ChildJvm holder = TestJvm.start(Restarter.class, "hold", kind, dir, name, b, death)) {
                 holder.awaitLine(switch (kind) {
                     case "hash" -> "paused mid-window";
                     case "ring" -> "paused in reserve";
@@ -39,7 +40,7 @@ class RestartTest {
                 if (death.equals("kill")) holder.kill();
                 assertEquals(death.equals("kill") ? 137 : 0, holder.await(30));
             }
-            try (ChildJvm taker = ChildJvm.start(Restarter.class, "take", kind, dir, name, b)) {
+            try (ChildJvm taker = TestJvm.start(Restarter.class, "take", kind, dir, name, b)) {
                 taker.awaitSuccess(60);
                 assertEquals(switch (kind) {
                     case "hash" -> "wrote 2:2";

@@ -1,11 +1,12 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.sys.Proc;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.RingConsumerChild;
 import dev.mapsync.testkit.RingProducerChild;
 import dev.mapsync.testkit.RingRecords;
 import dev.mapsync.testkit.TestDirs;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,11 +47,11 @@ class RingCrossProcessTest {
         List<String> args = new ArrayList<>(List.of(dir.toString(), name, Integer.toString(capacity),
                 Integer.toString(source), Long.toString(count), mode));
         args.addAll(List.of(more));
-        return ChildJvm.start(RingProducerChild.class, args.toArray(String[]::new));
+        return TestJvm.start(RingProducerChild.class, args.toArray(String[]::new));
     }
 
     private ChildJvm consumer(long expected) {
-        return ChildJvm.start(RingConsumerChild.class, dir.toString(), name, "SHM", Long.toString(expected), "600");
+        return TestJvm.start(RingConsumerChild.class, dir.toString(), name, "SHM", Long.toString(expected), "600");
     }
 
     private static String lastLine(ChildJvm child) {

@@ -1,6 +1,7 @@
 package dev.mapsync;
 
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.Crowd;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.RingProducerChild;
@@ -375,7 +376,7 @@ class RingThreadsTest {
         try (SharedQueue<Item> queue = SharedQueue.create(RingRecords.queue(dir, name, capacity))) {
             List<ChildJvm> producers = new ArrayList<>();
             for (int p = 1; p <= 2; p++) {
-                producers.add(ChildJvm.start(RingProducerChild.class, dir.toString(), name, Integer.toString(capacity),
+                producers.add(TestJvm.start(RingProducerChild.class, dir.toString(), name, Integer.toString(capacity),
                         Integer.toString(p), Integer.toString(each), "all"));
             }
             Tally tally = new Tally();

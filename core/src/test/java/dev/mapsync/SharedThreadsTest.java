@@ -1,10 +1,11 @@
 package dev.mapsync;
 
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.Crowd;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -131,7 +132,7 @@ class SharedThreadsTest {
     void eightThreadsAndAnotherProcessAddToOneArrayAndNoIncrementIsLost() throws Exception {
         long each = 200_000;
         try (SharedArray<Long> counters = SharedArray.create(MapSpec.array(name, Codec.i64(), 2 + THREADS).dir(dir))) {
-            try (ChildJvm child = ChildJvm.start(CounterWorker.class, dir.toString(), name, "SHM",
+            try (ChildJvm child = TestJvm.start(CounterWorker.class, dir.toString(), name, "SHM",
                     Integer.toString(2 + THREADS), "0", Long.toString(each))) {
                 LongSlots slots = counters.longs();
                 Crowd.run(Crowd.Kind.VIRTUAL, THREADS, LIMIT, t -> {
@@ -236,7 +237,7 @@ class SharedThreadsTest {
             LongAdder delivered = new LongAdder();
             LongAdder missed = new LongAdder();
             long[] perKey = new long[THREADS];
-            try (ChildJvm writer = ChildJvm.start(CounterWorker.class, dir.toString(), name, "SHM",
+            try (ChildJvm writer = TestJvm.start(CounterWorker.class, dir.toString(), name, "SHM",
                     Integer.toString(THREADS), "0", Long.toString(each))) {
                 Crowd.run(Crowd.Kind.VIRTUAL, THREADS, LIMIT, t -> {
                     while (delivered.sum() + missed.sum() < 2 * each) {

@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 import dev.mapsync.testkit.BarrierChild;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.Crowd;
 import dev.mapsync.testkit.LockHolder;
 import dev.mapsync.testkit.MapDir;
@@ -51,7 +52,7 @@ class SleepingWaitersTest {
     void lockWaiters(int count, String kind, Backend backend) throws Exception {
         ArraySpec<Long> spec = TestBackends.on(backend, MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir()));
         try (SharedArray<Long> map = SharedArray.create(spec);
-             ChildJvm holder = ChildJvm.start(LockHolder.class, maps.dir().toString(), maps.name(), backend.name(), "4", "1")) {
+             ChildJvm holder = TestJvm.start(LockHolder.class, maps.dir().toString(), maps.name(), backend.name(), "4", "1")) {
             holder.awaitLine("locked", 60);
             AtomicInteger tookOver = new AtomicInteger();
             AtomicInteger calling = new AtomicInteger();
@@ -101,7 +102,7 @@ class SleepingWaitersTest {
                 if (item != null) received.add(item.seq());
             });
             assertSleepingCostsNoCpu(waiters::allWaiting, count + " virtual threads waiting on a queue");
-            try (ChildJvm producer = ChildJvm.start(RingProducerChild.class, maps.dir().toString(), maps.name(),
+            try (ChildJvm producer = TestJvm.start(RingProducerChild.class, maps.dir().toString(), maps.name(),
                     Integer.toString(1 << 16), "1", Integer.toString(count), "all")) {
                 producer.awaitSuccess(120);
             }
@@ -118,7 +119,7 @@ class SleepingWaitersTest {
             Set<Long> generations = ConcurrentHashMap.newKeySet();
             Crowd.Running waiters = start(count, "virtual", i -> generations.add(barrier.await(PATIENCE)));
             assertSleepingCostsNoCpu(waiters::allWaiting, count + " virtual threads waiting at a barrier");
-            try (ChildJvm other = ChildJvm.start(BarrierChild.class, maps.dir().toString(), maps.name(), "2",
+            try (ChildJvm other = TestJvm.start(BarrierChild.class, maps.dir().toString(), maps.name(), "2",
                     Integer.toString(count), "then-hang")) {
                 other.awaitLine("hanging", 120);
                 assertTrue(other.output().contains("generations=" + count + " mismatches=0"), other.output());

@@ -2,10 +2,11 @@ package dev.mapsync;
 
 import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.internal.store.Header;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.IdleSubscriber;
 import dev.mapsync.testkit.LibraryLog;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -129,7 +130,7 @@ class SubscriberCountTest {
     @Test
     void theRepairCountsTheSubscriptionsOfOtherLiveProcesses() throws Exception {
         try (SharedArray<Long> map = SharedArray.create(spec);
-             ChildJvm other = ChildJvm.start(IdleSubscriber.class, maps.dir().toString(), maps.name(), "SHM", "8")) {
+             ChildJvm other = TestJvm.start(IdleSubscriber.class, maps.dir().toString(), maps.name(), "SHM", "8")) {
             other.awaitLine("subscribed", 60);
             assertEquals(1, map.syncStatus().subscribers());
             forceCount(0xFFFFFFFF);

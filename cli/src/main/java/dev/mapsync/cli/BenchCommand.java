@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.launch.Jvm;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -7,8 +8,6 @@ import picocli.CommandLine.Option;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -34,14 +33,12 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandFailure("the benchmarks are not built (" + jar + " is missing): run bin/mapsync, which"
                     + " builds them, or mvn -pl bench -am package");
         }
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"),
-                "--enable-native-access=ALL-UNNAMED", "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-                "-cp", jar.toString(), "dev.mapsync.bench.cross.Report"));
-        if (quick) command.add("--quick");
-        if (json) command.addAll(List.of("--json", "-"));
+        Jvm report = Jvm.main("dev.mapsync.bench.cross.Report").classPath(jar.toString())
+                .jvmOptions("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED").inheritIO();
+        if (quick) report.args("--quick");
+        if (json) report.args("--json", "-");
         spec.commandLine().getOut().flush();
-        return new ProcessBuilder(command).inheritIO().start().waitFor();
+        return report.start().process().waitFor();
     }
 
     /** bench/target/benchmarks.jar of the checkout this command was built in. */

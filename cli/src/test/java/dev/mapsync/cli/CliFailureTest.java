@@ -2,8 +2,10 @@ package dev.mapsync.cli;
 
 import dev.mapsync.IncompatibleMapException;
 import dev.mapsync.internal.store.Header;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.launch.Jvm;
 import dev.mapsync.testkit.TestDirs;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -113,7 +114,7 @@ class CliFailureTest {
     void aMapWhoseFileIsTruncatedUnderACommandIsCorrupt() throws Exception {
         Cli.in(dir, "create", "m", "--value", "i64", "--entries", "512").ok();
         Path file = dir.resolve("m");
-        try (ChildJvm waiting = ChildJvm.start(Main.class, "wait", "--dir=" + dir, "m", "0", "--until", "5", "--timeout", "60s")) {
+        try (ChildJvm waiting = TestJvm.start(Main.class, "wait", "--dir=" + dir, "m", "0", "--until", "5", "--timeout", "60s")) {
             awaitMapped(waiting.pid(), file);
             try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
                 f.setLength(4096); // the header only: the values and the control region vanish under the reader
@@ -139,10 +140,8 @@ class CliFailureTest {
 
     @Test
     void aJvmThatDeniesNativeAccessGetsOneLineSayingHowToAllowIt() throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--illegal-native-access=deny", "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "get", "--dir=" + dir, "m", "0"));
-        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = Jvm.main(Main.class).nativeAccess(false).jvmOptions("--illegal-native-access=deny", "-Xmx128m")
+                .args("get", "--dir=" + dir, "m", "0").stdout(ProcessBuilder.Redirect.DISCARD).start().process();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(5, p.exitValue(), err);

@@ -1,7 +1,8 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.testkit.TestDirs;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,7 +108,7 @@ class CliTest {
     @Test
     void aSeparateProcessPrintsEverythingBeforeItExits() {
         ok(ms("create", "m1", "--value", "i64", "--entries", "10"));
-        try (ChildJvm info = ChildJvm.start(Main.class, "info", "--dir=" + dir, "m1")) {
+        try (ChildJvm info = TestJvm.start(Main.class, "info", "--dir=" + dir, "m1")) {
             info.awaitSuccess(60);
             assertTrue(info.output().startsWith("map           m1\nfile          " + dir.resolve("m1") + "\n"), info.output());
             assertTrue(info.output().endsWith("changelog     4096 changes\n"), info.output());

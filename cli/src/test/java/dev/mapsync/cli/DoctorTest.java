@@ -5,6 +5,7 @@ import dev.mapsync.cli.doctor.Capabilities;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.launch.Jvm;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
@@ -97,10 +98,10 @@ class DoctorTest {
         Path setpriv = Path.of("/usr/bin/setpriv");
         if (!Files.isExecutable(setpriv)) TestBackends.skip(Backend.BPF, setpriv + " is not installed (util-linux)");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody may not write it
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        KernelAssumptions.Run run = KernelAssumptions.run(setpriv.toString(), "--reuid=65534", "--regid=65534",
-                "--clear-groups", java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-cp", readableClassPath(),
-                Main.class.getName(), "doctor", "--dir=" + dir);
+        List<String> doctor = Jvm.main(Main.class).jvmOptions("-XX:-UsePerfData").classPath(readableClassPath())
+                .prefix(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"))
+                .args("doctor", "--dir=" + dir).command();
+        KernelAssumptions.Run run = KernelAssumptions.run(doctor.toArray(String[]::new));
         String out = run.out();
 
         assertEquals(6, run.exit(), out + run.err());

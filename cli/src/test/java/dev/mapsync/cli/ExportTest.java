@@ -7,6 +7,7 @@ import dev.mapsync.SharedHashMap;
 import dev.mapsync.LockGuard;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.launch.Jvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -72,11 +72,9 @@ class ExportTest {
         }
     }
 
-    private Process startExporter(String map) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.mapsync.cli.Main", "export", "--dir", dir.toString(), "--port", "0", map));
-        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    private Process startExporter(String map) {
+        return Jvm.main(Main.class).args("export", "--dir", dir.toString(), "--port", "0", map).stderrToStdout().start()
+                .process();
     }
 
     /** Reads the URL the exporter prints, then scrapes it once. */
@@ -93,10 +91,7 @@ class ExportTest {
         try (SharedArray<Account> map = SharedArray.create(MapSpec.array("accounts", Account.class, 2).dir(dir))) {
             map.set(0, new Account(1, 100, "ada", 0.5, true));
             map.set(1, new Account(2, -7, "bob", 1.25, false));
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    "dev.mapsync.cli.Main", "export", "--dir", dir.toString(), "--port", "0", "accounts"));
-            Process exporter = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process exporter = startExporter("accounts");
             try {
                 BufferedReader out = new BufferedReader(new InputStreamReader(exporter.getInputStream()));
                 String first = out.readLine();

@@ -4,6 +4,7 @@ import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.launch.Jvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -45,9 +46,8 @@ class TopTest {
             return "tmux is not installed";
         });
         try (SharedArray<Long> map = SharedArray.create(MapSpec.array("hits", Codec.i64(), 8).dir(dir))) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            String top = java + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path")
-                    + " dev.mapsync.cli.Main top --dir " + dir + " --interval 200ms hits";
+            String top = String.join(" ", Jvm.main(Main.class)
+                    .args("top", "--dir", dir.toString(), "--interval", "200ms", "hits").command());
             assertEquals(0, tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "24",
                     top + "; echo EXITED; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 60"));
             try (LockGuard held = map.lock(6)) {

@@ -2,6 +2,7 @@ package dev.mapsync.testkit;
 
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.launch.Jvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -101,20 +102,24 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
         return all;
     }
 
+    /** A test child ({@link TestJvm}) running {@code mainClass} from {@link #classPath()}, without a perf data file. */
+    private Jvm jvm(Class<?> mainClass) {
+        return TestJvm.of(mainClass).jvmOptions("-XX:-UsePerfData").classPath(classPath());
+    }
+
+    /** A test child that runs {@code mainClass} as this user, to describe further and start. */
+    public Jvm jvmAs(Class<?> mainClass) {
+        return jvm(mainClass).prefix(as());
+    }
+
     /** The java command that runs {@code mainClass} from {@link #classPath()} (as whoever runs it). */
     public List<String> java(Class<?> mainClass, String... args) {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx128m", "-XX:-UsePerfData",
-                "-cp", classPath(), mainClass.getName()));
-        command.addAll(List.of(args));
-        return command;
+        return jvm(mainClass).args(args).command();
     }
 
     /** {@link #java} run as this user. */
     public List<String> javaAs(Class<?> mainClass, String... args) {
-        List<String> all = new ArrayList<>(as());
-        all.addAll(java(mainClass, args));
-        return all;
+        return jvmAs(mainClass).args(args).command();
     }
 
     /** This JVM's class path (test libraries left out) copied where this user can read it. */

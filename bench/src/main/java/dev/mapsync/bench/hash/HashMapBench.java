@@ -1,9 +1,9 @@
 package dev.mapsync.bench.hash;
 
 import dev.mapsync.bench.JvmFlags;
+import dev.mapsync.launch.Jvm;
 import org.HdrHistogram.Histogram;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,17 +123,12 @@ public final class HashMapBench {
     }
 
     private static Process start(Store.Kind kind, Path dir, String name, int entries, long ops, int id, int threads,
-                                 boolean create, long warmup) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        command.add(JvmFlags.NATIVE);
-        if (kind == Store.Kind.CHRONICLE_MAP) command.addAll(JvmFlags.CHRONICLE);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(HashMapWorker.class.getName());
-        command.addAll(List.of(kind.label, dir.toString(), name, Integer.toString(entries), Long.toString(ops),
-                Integer.toString(id), Integer.toString(threads), Boolean.toString(create), Long.toString(warmup)));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve("log-" + id).toFile()).start();
+                                 boolean create, long warmup) {
+        Jvm worker = Jvm.main(HashMapWorker.class).args(kind.label, dir.toString(), name, Integer.toString(entries),
+                Long.toString(ops), Integer.toString(id), Integer.toString(threads), Boolean.toString(create),
+                Long.toString(warmup)).output(dir.resolve("log-" + id));
+        if (kind == Store.Kind.CHRONICLE_MAP) worker.jvmOptions(JvmFlags.CHRONICLE);
+        return worker.start().process();
     }
 
     private static String awaitReady(Path dir, int id, Process worker) throws Exception {

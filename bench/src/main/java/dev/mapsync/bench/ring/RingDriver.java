@@ -2,6 +2,7 @@ package dev.mapsync.bench.ring;
 
 import dev.mapsync.bench.JvmFlags;
 import dev.mapsync.bench.MappedFiles;
+import dev.mapsync.launch.Jvm;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -250,24 +251,7 @@ public final class RingDriver {
     }
 
     private static Process start(Path dir, String role, String impl, String... more) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.add(JvmFlags.NATIVE);
-        command.add(JvmFlags.AGRONA);
-        command.add("-XX:+UseSerialGC");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(RingDriver.class.getName());
-        command.add("child");
-        command.add(dir.toString());
-        command.add(role);
-        command.add(impl);
-        command.addAll(List.of(more));
-        try {
-            return new ProcessBuilder(command).inheritIO().start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Jvm.main(RingDriver.class).jvmOptions(JvmFlags.AGRONA, "-XX:+UseSerialGC")
+                .args("child", dir.toString(), role, impl).args(more).inheritIO().start().process();
     }
 }

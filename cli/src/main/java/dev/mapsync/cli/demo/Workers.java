@@ -1,7 +1,11 @@
 package dev.mapsync.cli.demo;
 
-import java.io.File;
+import dev.mapsync.cli.Main;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.launch.Jvm;
+
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,10 +17,9 @@ import java.util.concurrent.TimeUnit;
  * {@code chaos-worker} for the chaos soak) from the same jar, so the sharing shown is between real processes.
  */
 public final class Workers implements AutoCloseable {
-    private final List<Process> processes = new ArrayList<>();
-    private final List<Path> logs = new ArrayList<>();
+    private final List<ChildJvm> workers = new ArrayList<>();
     private final String workerCommand;
-    /** Where each worker's output goes: null for a temporary file deleted at {@link #close()}. */
+    /** The folder of the workers' output files, kept; null for temporary files deleted at {@link #close()}. */
     private final Path logDir;
     private final List<String> jvmOptions;
 
@@ -45,53 +48,40 @@ public final class Workers implements AutoCloseable {
      * command; its output goes to a file whose name starts with {@code logName}.
      */
     public Process start(List<String> extraJvmOptions, String logName, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(javaCommand());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-XX:+UseSerialGC");
-        command.add("-Xmx64m");
-        command.addAll(jvmOptions);
-        command.addAll(extraJvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("dev.mapsync.cli.Main");
-        command.add(workerCommand);
-        command.addAll(List.of(args));
+        Jvm jvm = Jvm.main(Main.class).jvmOptions("-XX:+UseSerialGC", "-Xmx64m").jvmOptions(jvmOptions)
+                .jvmOptions(extraJvmOptions).args(workerCommand).args(args);
         try {
-            Path log = logDir == null ? Files.createTempFile("mapsync-" + workerCommand, ".log")
-                    : Files.createTempFile(logDir, logName + "-", ".log");
-            logs.add(log);
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            processes.add(p);
-            return p;
+            if (logDir == null) jvm.outputToTempFile("mapsync-" + workerCommand);
+            else jvm.output(Files.createTempFile(logDir, logName + "-", ".log"));
+            ChildJvm worker = jvm.start();
+            workers.add(worker);
+            return worker.process();
         } catch (IOException e) {
             throw new dev.mapsync.cli.CommandFailure("cannot start a worker process: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new dev.mapsync.cli.CommandFailure("cannot start a worker process: " + e.getCause().getMessage(), e);
         }
-    }
-
-    private static String javaCommand() {
-        return ProcessHandle.current().info().command()
-                .orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     }
 
     /** True while any worker runs. */
     public boolean anyAlive() {
-        return processes.stream().anyMatch(Process::isAlive);
+        return workers.stream().anyMatch(w -> w.process().isAlive());
     }
 
     /** Waits for every worker; returns the description of the ones that failed (empty when all exited 0). */
     public List<String> awaitAll(long seconds) {
         List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        for (int i = 0; i < processes.size(); i++) {
-            Process p = processes.get(i);
+        for (ChildJvm worker : workers) {
+            Process p = worker.process();
             try {
                 long left = deadline - System.nanoTime();
                 if (!p.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
                     p.destroyForcibly();
                     failures.add("worker " + p.pid() + " did not finish in " + seconds + " s");
                 } else if (p.exitValue() != 0) {
-                    failures.add("worker " + p.pid() + " exited with " + p.exitValue() + ": " + tail(logs.get(i)));
+                    failures.add("worker " + p.pid() + " exited with " + p.exitValue() + ": "
+                            + tail(worker.outputFile()));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -102,20 +92,15 @@ public final class Workers implements AutoCloseable {
         return failures;
     }
 
-    /** The file worker {@code i} (in the order started) prints to. */
-    public Path log(int i) {
-        return logs.get(i);
-    }
-
     /** The file {@code worker} (one this started) prints to. */
     public Path log(Process worker) {
-        return logs.get(processes.indexOf(worker));
+        return workers.stream().filter(w -> w.process() == worker).findFirst().orElseThrow().outputFile();
     }
 
     /** The last line worker {@code i} printed, or the empty string. */
     public String lastLine(int i) {
         try {
-            List<String> lines = Files.readAllLines(logs.get(i));
+            List<String> lines = Files.readAllLines(workers.get(i).outputFile());
             return lines.isEmpty() ? "" : lines.getLast();
         } catch (IOException e) {
             return "";
@@ -131,18 +116,9 @@ public final class Workers implements AutoCloseable {
         }
     }
 
+    /** Kills the workers still running; deletes their output unless it is kept in the log folder. */
     @Override
     public void close() {
-        for (Process p : processes) {
-            if (p.isAlive()) p.destroyForcibly();
-        }
-        if (logDir != null) return; // kept: the caller decides whether its folder stays
-        for (Path log : logs) {
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
-            }
-        }
+        for (ChildJvm worker : workers) worker.close();
     }
 }

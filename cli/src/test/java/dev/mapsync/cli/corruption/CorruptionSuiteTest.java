@@ -4,9 +4,10 @@ import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.SharedMaps;
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.TestDirs;
+import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class CorruptionSuiteTest {
             } else {
                 bpf = "cs" + Long.toHexString(System.nanoTime());
             }
-            try (ChildJvm maker = ChildJvm.start(Templates.class, templates.toString(), bpf == null ? "-" : bpf)) {
+            try (ChildJvm maker = TestJvm.start(Templates.class, templates.toString(), bpf == null ? "-" : bpf)) {
                 assertEquals(0, maker.await(120), maker.output());
                 assertTrue(maker.output().contains("ready"), maker.output());
             }

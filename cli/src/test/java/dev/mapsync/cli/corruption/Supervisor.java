@@ -1,6 +1,7 @@
 package dev.mapsync.cli.corruption;
 
-import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.TestJvm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,8 +55,9 @@ final class Supervisor {
         Map<Integer, Case> byId = new HashMap<>();
         for (Case c : cases) byId.put(c.id(), c);
         List<String> options = List.of("-XX:ErrorFile=" + work.resolve("hs_err_%p.log"), "-Xss1m");
-        try (ChildJvm child = ChildJvm.startWithOptions(options, CaseRunner.class, templates.toString(),
-                caseDir.toString(), caseFile.toString(), results.toString(), Integer.toString(first), bpfName)) {
+        try (ChildJvm child = TestJvm.of(CaseRunner.class).jvmOptions(options).args(templates.toString(),
+                caseDir.toString(), caseFile.toString(), results.toString(), Integer.toString(first), bpfName)
+                .start()) {
             child.process().getOutputStream().close(); // stdin at its end: a command that reads keys (top) ends
             int next = first;
             Lines resultLines = new Lines(results);
