@@ -10,6 +10,7 @@ import dev.mapsync.internal.asm.ProgramBuilder;
 import dev.mapsync.internal.asm.Reg;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.GatedAdder;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -39,7 +40,7 @@ class BpfKernelRaceTest {
 
     @BeforeEach
     void needsBpf() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
     }
 
     @Test

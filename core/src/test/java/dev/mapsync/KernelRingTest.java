@@ -8,6 +8,7 @@ import dev.mapsync.internal.asm.Reg;
 import dev.mapsync.internal.asm.RingEmitter;
 import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.RingConsumerChild;
 import dev.mapsync.testkit.RingRecords;
 import dev.mapsync.testkit.TestDirs;
@@ -50,7 +51,7 @@ class KernelRingTest {
     }
 
     private MapSpec<byte[]> spec(int capacity) {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         pins.track(Bpffs.defaultPin(name));
         return MapSpec.ring(name, capacity).dir(dir).backend(Backend.BPF);
     }
@@ -118,7 +119,7 @@ class KernelRingTest {
 
     @Test
     void aRingPinnedByAnotherProgramIsAdopted() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         Path pin = pins.track(Bpffs.ROOT.resolve(name));
         KernelAssumptions.bpftool("map", "create", pin.toString(), "type", "ringbuf", "key", "0", "value", "0",
                 "entries", "8192", "name", "adopted").ok();
@@ -139,7 +140,7 @@ class KernelRingTest {
 
     @Test
     void anArrayPinIsNotARing() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         String array = name + "a";
         pins.track(Bpffs.defaultPin(array));
         try (SharedArray<Long> ignored = SharedArray.create(MapSpec.array(array, Codec.i64(), 4).dir(dir).backend(Backend.BPF))) {

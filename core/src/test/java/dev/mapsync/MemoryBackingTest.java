@@ -3,9 +3,9 @@ package dev.mapsync;
 import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.internal.sys.Pages;
 import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.ShrinkingMap;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +50,7 @@ class MemoryBackingTest {
     @MethodSource("shrinks")
     void everyOperationOnAShrunkFileFailsWithAnError(String kind, Backend backend, String shrinkTo, String mode)
             throws Exception {
-        TestBackends.assume(backend);
+        Machine.require(backend);
         Path dir = maps.dir();
         boolean interpreted = mode.equals("interpreted");
         String warmUps = switch (mode) {
@@ -131,7 +131,7 @@ class MemoryBackingTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() == 0) return true;
-        TestBackends.skipFor("full file system", "a small tmpfs cannot be mounted here (" + out.strip() + "); it needs root");
+        Machine.skip("full file system", "a small tmpfs cannot be mounted here (" + out.strip() + "); it needs root");
         return false;
     }
 

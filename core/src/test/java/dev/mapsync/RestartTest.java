@@ -1,9 +1,9 @@
 package dev.mapsync;
 
 import dev.mapsync.testkit.ChildJvm;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Restarter;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -25,7 +25,7 @@ class RestartTest {
             "map, kill, SHM", "entry, halt, BPF", "stripe, kill, BPF", "map, halt, BPF",
             "hash, kill, SHM", "hash, kill, BPF", "ring, kill, SHM"})
     void aNewProcessInTheDeadOwnersSlotTakesItsLockOver(String kind, String death, Backend backend) throws Exception {
-        TestBackends.assume(backend);
+        Machine.require(backend);
         String dir = maps.dir().toString(), name = maps.name(), b = backend.name();
         try (AutoCloseable created = create(kind, backend);
              ChildJvm filler = ChildJvm.start(Restarter.class, "fill", kind, dir, name, b)) {

@@ -4,11 +4,11 @@ import dev.mapsync.testkit.BarrierChild;
 import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.Crowd;
 import dev.mapsync.testkit.LockHolder;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.RingProducerChild;
 import dev.mapsync.testkit.RingRecords;
 import dev.mapsync.testkit.RingRecords.Item;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -47,7 +47,7 @@ class SleepingWaitersTest {
     @ParameterizedTest(name = "{0} {1} threads, {2}")
     @CsvSource({"2000, virtual, SHM", "50, platform, SHM", "2000, virtual, BPF"})
     void lockWaiters(int count, String kind, Backend backend) throws Exception {
-        MapSpec<Long> spec = TestBackends.on(backend, MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir()));
+        MapSpec<Long> spec = Machine.on(backend, MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir()));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm holder = ChildJvm.start(LockHolder.class, maps.dir().toString(), maps.name(), backend.name(), "4", "1")) {
             holder.awaitLine("locked", 60);

@@ -4,8 +4,8 @@ import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,10 +40,7 @@ class TopTest {
 
     @Test
     void showsTheFastestEntriesAndLockOwnersFollowsResizesAndRestoresTheTerminal() throws Exception {
-        Assumptions.assumeTrue(tmuxInstalled(), () -> {
-            System.out.println("SKIPPED TopTest: tmux is not installed, so top was not driven in a terminal");
-            return "tmux is not installed";
-        });
+        Machine.requireProgram("tmux", "tmux");
         try (SharedArray<Long> map = SharedArray.create(MapSpec.array("hits", Codec.i64(), 8).dir(dir))) {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             String top = java + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path")
@@ -108,13 +105,5 @@ class TopTest {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         return p.waitFor();
-    }
-
-    private static boolean tmuxInstalled() {
-        try {
-            return new ProcessBuilder("tmux", "-V").start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
     }
 }
