@@ -31,9 +31,12 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The shape of core's packages: the internal packages form layers without cycles, internal code uses the public
- * package only for its exceptions and values, and test hooks stay in {@link TestHooks}. Each failure lists one line
- * per class and class it may not use, such as {@code store.Header uses ring.RingLayout (Header.java:123); store may use
- * only sys, btf, codec, hooks}. The package-info.java of each package says the same in prose.
+ * package only for its exceptions and values, and test hooks stay in {@link TestHooks}. The package-info.java of each
+ * package says the same in prose.
+ *
+ * <p>A failure of the layering and public-package rules lists one line per class and class it may not use, such as
+ * {@code store.Header uses ring.RingLayout (Header.java:222); store may use only sys, btf, codec, hooks}; the cycle
+ * rule names each cycle of packages with one dependency per edge.
  */
 class ArchitectureTest {
     private static final String INTERNAL = "dev.mapsync.internal.";
