@@ -1,6 +1,7 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.store.Header;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,8 +180,7 @@ class BadFileTest {
 
     @Test
     void aFilePlantedByAnotherUserInASharedFolder() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
-                "needs root to give the file to another user");
+        Machine.requireRoot("the file is given to another user");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         new ProcessBuilder("chmod", "+t", dir.toString()).start().waitFor();
         new ProcessBuilder("chown", "65534", file().toString()).start().waitFor();

@@ -7,6 +7,7 @@ import dev.mapsync.internal.asm.Program;
 import dev.mapsync.internal.asm.ProgramBuilder;
 import dev.mapsync.internal.asm.ProgramBuilder.Width;
 import dev.mapsync.internal.asm.Reg;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,7 +43,7 @@ class BpfHashMapTest {
 
     @BeforeEach
     void needsBpf() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
     }
 
     private <K, V> HashSpec<K, V> bpf(String name, Codec<K> key, Codec<V> value, int capacity) {
@@ -128,7 +129,7 @@ class BpfHashMapTest {
 
     @Test
     void bpftoolSeesKeysAndValuesByFieldName() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         String name = KernelAssumptions.uniqueName("named");
         try (var map = SharedHashMap.create(bpf(name, Codec.record(Key.class), Codec.record(Pair.class), 4))) {
             map.put(new Key(7, "x"), new Pair(3, 4));
@@ -142,7 +143,7 @@ class BpfHashMapTest {
 
     @Test
     void aMapWithoutBtfIsOpenedWithCodecsAndRefusesAValueLock() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         Path pin = foreignPin("nobtf");
         String name = pin.getFileName().toString();
         bpftool("map", "create", pin.toString(), "type", "hash", "key", "8", "value", "16", "entries", "32", "name", "nobtf").ok();

@@ -11,6 +11,7 @@ import dev.mapsync.internal.asm.Reg;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.GatedAdder;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,7 +41,7 @@ class BpfKernelRaceTest {
 
     @BeforeEach
     void needsBpf() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.internal.store.ArrayKind;
 import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.MapRegion;
@@ -53,7 +54,7 @@ class BpfSharedArrayTest {
 
     @BeforeEach
     void needsBpf() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
     }
 
     /** Class folders copied for a child that runs as another user. */
@@ -138,7 +139,7 @@ class BpfSharedArrayTest {
 
     @Test
     void bpftoolShowsAndDumpsTheMapWithFieldNames() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         String name = KernelAssumptions.uniqueName("dump");
         Path pin = Bpffs.defaultPin(name);
         try (var accounts = SharedArray.create(bpf(name, Codec.record(Account.class), 2))) {
@@ -158,7 +159,7 @@ class BpfSharedArrayTest {
 
     @Test
     void bpftoolUpdateIsReadThroughTheMapping() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         String name = KernelAssumptions.uniqueName("upd");
         try (var hits = SharedArray.create(bpf(name, Codec.i64(), 8))) {
             bpftool("map", "update", "pinned", Bpffs.defaultPin(name).toString(),
@@ -217,7 +218,7 @@ class BpfSharedArrayTest {
 
     @Test
     void adoptsAMapMadeByBpftoolAndOpensItByNameAfterwards() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         Path pin = foreignPin("bt");
         String name = pin.getFileName().toString();
         bpftool("map", "create", pin.toString(), "type", "array", "key", "4", "value", "8", "entries", "16",
@@ -264,7 +265,7 @@ class BpfSharedArrayTest {
 
     @Test
     void aMapThatCannotBeMappedIsReadAndWrittenThroughBpfSyscalls() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         Path pin = foreignPin("nomm");
         bpftool("map", "create", pin.toString(), "type", "array", "key", "4", "value", "8", "entries", "4",
                 "name", "nomm").ok();
@@ -322,7 +323,7 @@ class BpfSharedArrayTest {
         try (KernelMap hash = KernelMap.createArray("h", Schema.scalar(Schema.Kind.I64), 1)) {
             assertTrue(hash.info().isArray());
         }
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         Path hashPin = foreignPin("hash");
         bpftool("map", "create", hashPin.toString(), "type", "hash", "key", "4", "value", "8", "entries", "4", "name", "h").ok();
         IncompatibleMapException hash = assertThrows(IncompatibleMapException.class,
@@ -423,11 +424,7 @@ class BpfSharedArrayTest {
 
     @Test
     void unprivilegedProcessIsDeniedCreationAndReadsAReadOnlyPinThroughBpfSyscalls() throws Exception {
-        Path setpriv = Path.of("/usr/bin/setpriv");
-        if (!Files.isExecutable(setpriv)) {
-            System.err.println("SKIPPED (bpf): " + setpriv + " is not installed");
-            org.junit.jupiter.api.Assumptions.abort(setpriv + " is not installed (util-linux)");
-        }
+        Path setpriv = Machine.requireProgram("/usr/bin/setpriv", "util-linux");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         String name = KernelAssumptions.uniqueName("shared");
         String fresh = KernelAssumptions.uniqueName("denied");

@@ -1,9 +1,9 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.store.BpfArea;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Peer;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -22,7 +22,7 @@ class BpfSidecarCorruptionTest {
     final MapDir maps = new MapDir("bs");
 
     private ArraySpec<Long> spec() {
-        return TestBackends.on(Backend.BPF, MapSpec.array(maps.name(), Codec.i64(), 16).dir(maps.dir()));
+        return Machine.on(Backend.BPF, MapSpec.array(maps.name(), Codec.i64(), 16).dir(maps.dir()));
     }
 
     private void refused(String problem) {

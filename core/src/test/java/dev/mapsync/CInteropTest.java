@@ -7,7 +7,7 @@ import dev.mapsync.testkit.CPrograms;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.GatedAdder;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.WideValues;
 import dev.mapsync.testkit.WideValues.Wide;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,7 @@ class CInteropTest {
 
     private <V> ArraySpec<V> on(Backend b, ArraySpec<V> spec) {
         if (b == Backend.BPF) pins.track(Bpffs.defaultPin(spec.name()));
-        return TestBackends.on(b, spec.dir(dir));
+        return Machine.on(b, spec.dir(dir));
     }
 
     /** How a C program names the map: by name, in the folder MAPSYNC_DIR names. */

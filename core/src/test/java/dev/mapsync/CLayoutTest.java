@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import org.junit.jupiter.api.Assumptions;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -29,10 +29,7 @@ class CLayoutTest {
 
     @Test
     void layoutsMatchGcc() throws Exception {
-        Assumptions.assumeTrue(hasGcc(), () -> {
-            System.out.println("SKIPPED CLayoutTest: gcc is not installed, so layouts were not compared with C");
-            return "gcc is not installed";
-        });
+        Machine.requireCompiler();
         Map<String, Schema> schemas = new LinkedHashMap<>();
         schemas.put("mixed", Codec.record(Mixed.class).schema());
         schemas.put("account", Codec.record(Account.class).schema());
@@ -129,14 +126,6 @@ class CLayoutTest {
             fields.add(Schema.field("f" + i, t));
         }
         return Schema.struct(fields);
-    }
-
-    private static boolean hasGcc() {
-        try {
-            return new ProcessBuilder("gcc", "--version").redirectErrorStream(true).start().waitFor() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {

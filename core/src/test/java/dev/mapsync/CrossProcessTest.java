@@ -5,7 +5,7 @@ import dev.mapsync.testkit.AccountWriter;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.CounterWorker;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,7 +36,7 @@ class CrossProcessTest {
     void concurrentIncrementsFromSeveralProcessesAreExact(Backend b) {
         int processes = 4;
         long n = 250_000;
-        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 1 + processes).dir(dir));
+        ArraySpec<Long> spec = Machine.on(b, MapSpec.array(name, Codec.i64(), 1 + processes).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec)) {
             List<ChildJvm> children = new ArrayList<>();
             for (int w = 0; w < processes; w++) {
@@ -55,7 +55,7 @@ class CrossProcessTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void oneProcessWritesRecordsAnotherReadsThemByName(Backend b) {
-        TestBackends.assume(b);
+        Machine.require(b);
         try (ChildJvm writer = TestJvm.start(AccountWriter.class, dir.toString(), name, b.name(), "64")) {
             writer.awaitSuccess(60);
             assertEquals("written", writer.output().strip());

@@ -1,8 +1,8 @@
 package dev.mapsync;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Peer;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,7 +29,7 @@ class DeadWriteTest {
 
     private ArraySpec<Pair> spec(Backend b) {
         // 8 entries on 2 stripes: entries 1, 3, 5, 7 share stripe 1
-        return TestBackends.on(b, MapSpec.array(maps.name(), Pair.class, 8).lockStripes(2).dir(maps.dir()));
+        return Machine.on(b, MapSpec.array(maps.name(), Pair.class, 8).lockStripes(2).dir(maps.dir()));
     }
 
     /** Leaves stripe 1 odd, "writing" entry {@code entry} (or any word), with its lock free. */

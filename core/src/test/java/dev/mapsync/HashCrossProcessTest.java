@@ -6,8 +6,8 @@ import dev.mapsync.testkit.HashCells;
 import dev.mapsync.testkit.HashCells.Cell;
 import dev.mapsync.testkit.HashPausedWriter;
 import dev.mapsync.testkit.HashWorker;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +54,7 @@ class HashCrossProcessTest {
         int processes = 4, ops = b == Backend.SHM ? 20_000 : 5_000, chainKeys = 60, counterKeys = 8;
         int capacity = 80, segments = 4;
         HashSpec<String, Cell> spec = HashCells.spec(dir, name, b, capacity, segments);
-        TestBackends.assume(b);
+        Machine.require(b);
         try (SharedHashMap<String, Cell> map = SharedHashMap.create(spec)) {
             List<ChildJvm> workers = new ArrayList<>();
             for (int w = 1; w <= processes; w++) {
@@ -136,7 +136,7 @@ class HashCrossProcessTest {
         int capacity = 150, keys = 120, rounds = b == Backend.SHM ? 50 : 10;
         // one segment: every key shares the victim's lock, sequence word and clusters
         HashSpec<String, Cell> spec = HashCells.spec(dir, name, b, capacity, 1);
-        TestBackends.assume(b);
+        Machine.require(b);
         SplittableRandom random = new SplittableRandom(42);
         try (SharedHashMap<String, Cell> map = SharedHashMap.create(spec)) {
             Map<String, Cell> model = new HashMap<>();

@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.asm.Insn;
 import dev.mapsync.internal.sys.KernelAssumptions;
@@ -51,7 +52,7 @@ class KernelRingTest {
     }
 
     private RingSpec spec(int capacity) {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         pins.track(Bpffs.defaultPin(name));
         return MapSpec.ring(name, capacity).dir(dir).backend(Backend.BPF);
     }
@@ -119,7 +120,7 @@ class KernelRingTest {
 
     @Test
     void aRingPinnedByAnotherProgramIsAdopted() {
-        KernelAssumptions.assumeBpftool();
+        Machine.requireBpftool();
         Path pin = pins.track(Bpffs.ROOT.resolve(name));
         KernelAssumptions.bpftool("map", "create", pin.toString(), "type", "ringbuf", "key", "0", "value", "0",
                 "entries", "8192", "name", "adopted").ok();
@@ -140,7 +141,7 @@ class KernelRingTest {
 
     @Test
     void anArrayPinIsNotARing() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         String array = name + "a";
         pins.track(Bpffs.defaultPin(array));
         try (SharedArray<Long> ignored = SharedArray.create(MapSpec.array(array, Codec.i64(), 4).dir(dir).backend(Backend.BPF))) {

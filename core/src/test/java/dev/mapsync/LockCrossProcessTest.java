@@ -5,7 +5,7 @@ import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.Ledger;
 import dev.mapsync.testkit.Ledger.Account;
 import dev.mapsync.testkit.LockHolder;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TotalChecker;
 import dev.mapsync.testkit.Transferer;
@@ -46,7 +46,7 @@ class LockCrossProcessTest {
     void transfersUnderMultiKeyLocksKeepTheTotalExact(Backend b) throws Exception {
         int accounts = 16, processes = 3;
         long transfers = 20_000;
-        ArraySpec<Account> spec = TestBackends.on(b, Ledger.spec(dir, name, accounts));
+        ArraySpec<Account> spec = Machine.on(b, Ledger.spec(dir, name, accounts));
         try (SharedArray<Account> map = SharedArray.create(spec)) {
             for (int i = 0; i < accounts; i++) map.set(i, Account.of(i, Ledger.START_BALANCE));
             long total = accounts * Ledger.START_BALANCE;
@@ -86,7 +86,7 @@ class LockCrossProcessTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aLockHeldByAKilledProcessIsTakenOverEveryTime(Backend b) throws Exception {
-        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 4).dir(dir));
+        ArraySpec<Long> spec = Machine.on(b, MapSpec.array(name, Codec.i64(), 4).dir(dir));
         int rounds = 50;
         List<Long> takeoverMillis = new ArrayList<>();
         try (SharedArray<Long> map = SharedArray.create(spec)) {
@@ -118,7 +118,7 @@ class LockCrossProcessTest {
         // primitives, whose constructor must never even be handed a half-written value
         int entries = 8;
         ArraySpec<?> spec = kind.equals("flat") ? WideValues.flatSpec(dir, name, entries) : WideValues.spec(dir, name, entries);
-        try (SharedArray<?> map = SharedArray.create(TestBackends.on(b, spec.lockStripes(2)))) {
+        try (SharedArray<?> map = SharedArray.create(Machine.on(b, spec.lockStripes(2)))) {
             Path stop = dir.resolve("stop");
             try (ChildJvm writer = TestJvm.start(WideValues.class, "write", kind, dir.toString(), name, b.name(),
                     Integer.toString(entries), stop.toString());
@@ -144,7 +144,7 @@ class LockCrossProcessTest {
     void aWriterKilledMidWriteLeavesOnlyItsEntryUnreadableUntilRepaired(Backend b) throws Exception {
         int entries = 8;
         // one stripe for all entries: the others must stay readable while entry 3 is torn
-        ArraySpec<Wide> spec = TestBackends.on(b, WideValues.spec(dir, name, entries).lockStripes(1)
+        ArraySpec<Wide> spec = Machine.on(b, WideValues.spec(dir, name, entries).lockStripes(1)
                 .lockTimeout(Duration.ofSeconds(10)));
         try (SharedArray<Wide> map = SharedArray.create(spec)) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
@@ -185,7 +185,7 @@ class LockCrossProcessTest {
     @EnumSource(Backend.class)
     void twoWritersKilledMidWriteOnOneStripeLeaveEachTheirOwnEntryTorn(Backend b) throws Exception {
         int entries = 8;
-        ArraySpec<Wide> spec = TestBackends.on(b, WideValues.spec(dir, name, entries).lockStripes(1));
+        ArraySpec<Wide> spec = Machine.on(b, WideValues.spec(dir, name, entries).lockStripes(1));
         try (SharedArray<Wide> map = SharedArray.create(spec)) {
             for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
             for (String index : List.of("3", "5")) {

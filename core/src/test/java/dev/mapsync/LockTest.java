@@ -3,7 +3,7 @@ package dev.mapsync;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.LockHolder;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -49,7 +49,7 @@ class LockTest {
     }
 
     private ArraySpec<Long> spec(Backend b, int entries) {
-        return TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir));
+        return Machine.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir));
     }
 
     @ParameterizedTest
@@ -127,7 +127,7 @@ class LockTest {
     @EnumSource(Backend.class)
     void virtualThreadsContendWithoutBlockingTheirCarriers(Backend b) throws Exception {
         record Pair(long x, long y) {}
-        ArraySpec<Pair> spec = TestBackends.on(b, MapSpec.array(name, Pair.class, 2).dir(dir));
+        ArraySpec<Pair> spec = Machine.on(b, MapSpec.array(name, Pair.class, 2).dir(dir));
         try (SharedArray<Pair> map = SharedArray.create(spec);
              var executor = Executors.newVirtualThreadPerTaskExecutor()) {
             map.set(0, new Pair(0, 0));

@@ -5,7 +5,7 @@ import dev.mapsync.internal.sys.Pages;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.ShrinkingMap;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,7 +51,7 @@ class MemoryBackingTest {
     @MethodSource("shrinks")
     void everyOperationOnAShrunkFileFailsWithAnError(String kind, Backend backend, String shrinkTo, String mode)
             throws Exception {
-        TestBackends.assume(backend);
+        Machine.require(backend);
         Path dir = maps.dir();
         boolean interpreted = mode.equals("interpreted");
         String warmUps = switch (mode) {
@@ -132,7 +132,7 @@ class MemoryBackingTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() == 0) return true;
-        TestBackends.skipFor("full file system", "a small tmpfs cannot be mounted here (" + out.strip() + "); it needs root");
+        Machine.skip("full file system", "a small tmpfs cannot be mounted here (" + out.strip() + "); it needs root");
         return false;
     }
 

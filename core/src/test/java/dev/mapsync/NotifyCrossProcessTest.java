@@ -5,11 +5,10 @@ import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.IdleSubscriber;
-import dev.mapsync.testkit.PingPong;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.PingPong;
 import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
@@ -44,7 +43,7 @@ class NotifyCrossProcessTest {
     void twoWatchersAccountForEveryChangeOfAWriterProcess(Backend b) {
         int entries = 16;
         long changes = 100_000; // CounterWorker makes two changes per round
-        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir).changelogCapacity(131072));
+        ArraySpec<Long> spec = Machine.on(b, MapSpec.array(name, Codec.i64(), entries).dir(dir).changelogCapacity(131072));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm w1 = TestJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes));
              ChildJvm w2 = TestJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
@@ -66,7 +65,7 @@ class NotifyCrossProcessTest {
     @EnumSource(Backend.class)
     void aSmallChangelogReportsMissesExactlyAndNeverLeavesAGap(Backend b) {
         long changes = 100_000;
-        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 16).dir(dir).changelogCapacity(64));
+        ArraySpec<Long> spec = Machine.on(b, MapSpec.array(name, Codec.i64(), 16).dir(dir).changelogCapacity(64));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm watcher = TestJvm.start(ChangeCounter.class, dir.toString(), name, b.name(), "16", Long.toString(changes))) {
             watcher.awaitLine("subscribed", 30);
@@ -86,7 +85,7 @@ class NotifyCrossProcessTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void tenThousandPingPongsLoseNoWakeup(Backend b) {
-        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
+        ArraySpec<Long> spec = Machine.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm pong = TestJvm.start(PingPong.class, "pong", dir.toString(), name, b.name(), "10000", "2000")) {
             pong.awaitLine("subscribed", 30);
@@ -103,7 +102,7 @@ class NotifyCrossProcessTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aSleepingSubscriberUsesAlmostNoCpu(Backend b) throws Exception {
-        ArraySpec<Long> spec = TestBackends.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
+        ArraySpec<Long> spec = Machine.on(b, MapSpec.array(name, Codec.i64(), 2).dir(dir));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm sub = TestJvm.start(IdleSubscriber.class, dir.toString(), name, b.name(), "2")) {
             sub.awaitLine("subscribed", 30);
@@ -120,10 +119,7 @@ class NotifyCrossProcessTest {
 
     @Test
     void thePollingWatcherSeesWritesACProgramMakesThroughItsOwnMapping() throws Exception {
-        Assumptions.assumeTrue(hasGcc(), () -> {
-            System.out.println("SKIPPED polling watcher vs C: gcc is not installed");
-            return "gcc is not installed";
-        });
+        Machine.requireCompiler();
         Path build = Files.createTempDirectory("mapsync-poke"); // not /dev/shm, which is often mounted noexec
         Path c = build.resolve("poke.c");
         Files.writeString(c, """
@@ -162,14 +158,6 @@ class NotifyCrossProcessTest {
             }
         } finally {
             TestDirs.delete(build);
-        }
-    }
-
-    private static boolean hasGcc() {
-        try {
-            return new ProcessBuilder("gcc", "--version").start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.mapsync;
 
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,14 +34,14 @@ class NotifyTest {
     }
 
     private <V> ArraySpec<V> spec(Backend b, Codec<V> codec, int entries) {
-        return TestBackends.on(b, MapSpec.array(name, codec, entries).dir(dir));
+        return Machine.on(b, MapSpec.array(name, codec, entries).dir(dir));
     }
 
     @ParameterizedTest
     @EnumSource(Backend.class)
     void everyKindOfWriteIsDeliveredInOrderWithKeySeqAndPid(Backend b) {
         record Pair(long a, long b) {}
-        try (SharedArray<Pair> map = SharedArray.create(TestBackends.on(b, MapSpec.array(name, Pair.class, 8).dir(dir)));
+        try (SharedArray<Pair> map = SharedArray.create(Machine.on(b, MapSpec.array(name, Pair.class, 8).dir(dir)));
              ChangeCursor cursor = map.changes()) {
             long first = cursor.position();
             map.set(1, new Pair(1, 1));

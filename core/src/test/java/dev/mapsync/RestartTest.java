@@ -3,7 +3,7 @@ package dev.mapsync;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Restarter;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +26,7 @@ class RestartTest {
             "map, kill, SHM", "entry, halt, BPF", "stripe, kill, BPF", "map, halt, BPF",
             "hash, kill, SHM", "hash, kill, BPF", "ring, kill, SHM"})
     void aNewProcessInTheDeadOwnersSlotTakesItsLockOver(String kind, String death, Backend backend) throws Exception {
-        TestBackends.assume(backend);
+        Machine.require(backend);
         String dir = maps.dir().toString(), name = maps.name(), b = backend.name();
         try (AutoCloseable created = create(kind, backend);
              ChildJvm filler = TestJvm.start(Restarter.class, "fill", kind, dir, name, b)) {

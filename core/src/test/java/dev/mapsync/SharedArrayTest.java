@@ -2,7 +2,7 @@ package dev.mapsync;
 
 import dev.mapsync.testkit.Accounts;
 import dev.mapsync.testkit.Accounts.Account;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,11 +35,11 @@ class SharedArrayTest {
     }
 
     private <V> ArraySpec<V> spec(Backend b, Codec<V> codec, int entries) {
-        return TestBackends.on(b, MapSpec.array(name, codec, entries).dir(dir));
+        return Machine.on(b, MapSpec.array(name, codec, entries).dir(dir));
     }
 
     private ArraySpec<Account> accounts(Backend b, int entries) {
-        return TestBackends.on(b, Accounts.spec(dir, name, entries));
+        return Machine.on(b, Accounts.spec(dir, name, entries));
     }
 
     @ParameterizedTest
@@ -114,7 +114,7 @@ class SharedArrayTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void fieldsThatCannotBeAtomicAreRefusedWhenTheAccessorIsMade(Backend b) {
-        try (SharedArray<Odd> map = SharedArray.create(TestBackends.on(b, MapSpec.array(name, Odd.class, 2).dir(dir)))) {
+        try (SharedArray<Odd> map = SharedArray.create(Machine.on(b, MapSpec.array(name, Odd.class, 2).dir(dir)))) {
             assertEquals("field 'a' is i32; atomic access needs i64 or u64",
                     assertThrows(IllegalArgumentException.class, () -> map.longs("a")).getMessage());
             assertEquals("field 'd' is char[4]; atomic access needs i32 or u32",
@@ -165,7 +165,7 @@ class SharedArrayTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void anAccessorThatThrowsChangesNothingAndLeavesTheEntryUsable(Backend b) {
-        try (SharedArray<Picky> map = SharedArray.create(TestBackends.on(b, MapSpec.array(name, Picky.class, 2).dir(dir)))) {
+        try (SharedArray<Picky> map = SharedArray.create(Machine.on(b, MapSpec.array(name, Picky.class, 2).dir(dir)))) {
             map.set(1, new Picky(1, 10));
             assertEquals("amount -5 is negative",
                     assertThrows(IllegalArgumentException.class, () -> map.set(1, new Picky(2, -5))).getMessage());
@@ -205,12 +205,12 @@ class SharedArrayTest {
         record Small(long id, long balance) {}
         assertEquals("map '" + name + "' does not match the spec: value size: file has 32, spec asks 16",
                 assertThrows(IncompatibleMapException.class,
-                        () -> SharedArray.open(TestBackends.on(b, MapSpec.array(name, Small.class, 4).dir(dir)))).getMessage());
+                        () -> SharedArray.open(Machine.on(b, MapSpec.array(name, Small.class, 4).dir(dir)))).getMessage());
         assertEquals("map '" + name + "' does not match the spec: entries: file has 4, spec asks 5",
                 assertThrows(IncompatibleMapException.class, () -> SharedArray.open(accounts(b, 5))).getMessage());
         record Renamed(long id, long balance, @Chars(16) String name) {}
         IncompatibleMapException e = assertThrows(IncompatibleMapException.class,
-                () -> SharedArray.openOrCreate(TestBackends.on(b, MapSpec.array(name, Renamed.class, 4).dir(dir))));
+                () -> SharedArray.openOrCreate(Machine.on(b, MapSpec.array(name, Renamed.class, 4).dir(dir))));
         assertEquals("map '" + name + "' does not match the spec: value schema: file has 'id:i64,balance:i64,owner:char[16]',"
                 + " spec asks 'id:i64,balance:i64,name:char[16]'", e.getMessage());
         assertEquals("value schema", e.field());
@@ -237,7 +237,7 @@ class SharedArrayTest {
         second.close();
         second.close();
         // a record of primitives is read by compiled code in place: closed is closed there too
-        ArraySpec<Picky> recordSpec = TestBackends.on(b, MapSpec.array(name + "r", Picky.class, 2).dir(dir));
+        ArraySpec<Picky> recordSpec = Machine.on(b, MapSpec.array(name + "r", Picky.class, 2).dir(dir));
         SharedArray<Picky> records = SharedArray.create(recordSpec);
         records.set(1, new Picky(1, 10));
         records.close();

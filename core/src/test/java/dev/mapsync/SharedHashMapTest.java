@@ -1,7 +1,7 @@
 package dev.mapsync;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,7 +43,7 @@ class SharedHashMapTest {
     }
 
     private <K, V> HashSpec<K, V> spec(Backend b, Codec<K> key, Codec<V> value, int capacity) {
-        TestBackends.assume(b);
+        Machine.require(b);
         return HashSpec.of(name, key, value, capacity).dir(dir).backend(b);
     }
 

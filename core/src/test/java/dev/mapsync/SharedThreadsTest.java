@@ -3,8 +3,9 @@ package dev.mapsync;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.Crowd;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,11 +81,11 @@ class SharedThreadsTest {
     void eightThreadsOnOneArrayKeepCountersExactAndRecordsWhole(Crowd.Kind kind, Backend backend) {
         int each = 2_000;
         int accounts = 16;
-        try (SharedArray<Account> ledger = SharedArray.create(TestBackends.on(backend,
+        try (SharedArray<Account> ledger = SharedArray.create(Machine.on(backend,
                 MapSpec.array(name, Account.class, accounts).dir(dir)));
-             SharedArray<Long> counters = SharedArray.create(TestBackends.on(backend,
+             SharedArray<Long> counters = SharedArray.create(Machine.on(backend,
                      MapSpec.array(name + "c", Codec.i64(), 4).dir(dir)));
-             SharedArray<Integer> small = SharedArray.create(TestBackends.on(backend,
+             SharedArray<Integer> small = SharedArray.create(Machine.on(backend,
                      MapSpec.array(name + "i", Codec.i32(), 2).dir(dir)))) {
             for (int a = 0; a < accounts; a++) ledger.set(a, Account.of(a, 1_000));
             LongSlots longs = counters.longs();
@@ -155,7 +156,7 @@ class SharedThreadsTest {
                                                                                       Backend backend) {
         int each = 500;
         HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 8_192).dir(dir).backend(backend);
-        TestBackends.assume(backend);
+        Machine.require(backend);
         try (SharedHashMap<Long, Long> map = SharedHashMap.create(spec)) {
             Crowd.run(kind, THREADS, LIMIT, t -> {
                 for (int j = 0; j < each; j++) {

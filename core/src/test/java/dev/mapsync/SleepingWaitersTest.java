@@ -5,11 +5,11 @@ import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.Crowd;
 import dev.mapsync.testkit.LockHolder;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.RingProducerChild;
 import dev.mapsync.testkit.RingRecords;
 import dev.mapsync.testkit.RingRecords.Item;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,7 +50,7 @@ class SleepingWaitersTest {
     @ParameterizedTest(name = "{0} {1} threads, {2}")
     @CsvSource({"2000, virtual, SHM", "50, platform, SHM", "2000, virtual, BPF"})
     void lockWaiters(int count, String kind, Backend backend) throws Exception {
-        ArraySpec<Long> spec = TestBackends.on(backend, MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir()));
+        ArraySpec<Long> spec = Machine.on(backend, MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir()));
         try (SharedArray<Long> map = SharedArray.create(spec);
              ChildJvm holder = TestJvm.start(LockHolder.class, maps.dir().toString(), maps.name(), backend.name(), "4", "1")) {
             holder.awaitLine("locked", 60);

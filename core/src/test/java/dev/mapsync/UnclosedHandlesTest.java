@@ -1,8 +1,8 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.store.ControlLayout;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.testkit.TestBackends;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -73,7 +73,7 @@ class UnclosedHandlesTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void twoThousandArrayHandlesDroppedWithoutClosingGiveTheirSlotsBack(Backend backend) {
-        ArraySpec<Long> spec = TestBackends.on(backend, MapSpec.array(name, Codec.i64(), 4).dir(dir));
+        ArraySpec<Long> spec = Machine.on(backend, MapSpec.array(name, Codec.i64(), 4).dir(dir));
         try (SharedArray<Long> kept = SharedArray.create(spec)) {
             openAndDrop(2_000, () -> SharedArray.open(spec));
             try (SharedArray<Long> more = SharedArray.open(spec)) {
@@ -128,7 +128,7 @@ class UnclosedHandlesTest {
 
     @Test
     void kernelRingConsumersDroppedWithTheirHandlesCloseTheirEpollInstances() throws Exception {
-        RingSpec spec = TestBackends.on(Backend.BPF, MapSpec.ring(name, 1 << 12).dir(dir));
+        RingSpec spec = Machine.on(Backend.BPF, MapSpec.ring(name, 1 << 12).dir(dir));
         try (SharedRing kept = SharedRing.create(spec)) {
             long before = epollInstances();
             for (int i = 0; i < 20; i++) {

@@ -4,6 +4,7 @@ import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.store.KernelMap;
 import dev.mapsync.internal.sys.Proc;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +27,7 @@ class BpfCliTest {
 
     @BeforeEach
     void setUp() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         dir = TestDirs.create();
     }
 

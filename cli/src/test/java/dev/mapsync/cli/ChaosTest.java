@@ -2,7 +2,7 @@ package dev.mapsync.cli;
 
 import dev.mapsync.Backend;
 import dev.mapsync.internal.store.Bpffs;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,13 +41,13 @@ class ChaosTest {
 
     @Test
     void killedWorkersBreakNoInvariantOnShm() throws IOException {
-        TestBackends.assume(Backend.SHM); // noted for the test summary; shm runs everywhere
+        Machine.require(Backend.SHM); // noted for the test summary; shm runs everywhere
         soak(Backend.SHM, "2");
     }
 
     @Test
     void killedWorkersBreakNoInvariantOnBpf() throws IOException {
-        TestBackends.assume(Backend.BPF);
+        Machine.require(Backend.BPF);
         soak(Backend.BPF, "2");
     }
 

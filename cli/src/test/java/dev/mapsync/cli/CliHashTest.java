@@ -1,11 +1,8 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
-import dev.mapsync.Schema;
-import dev.mapsync.internal.store.Bpffs;
-import dev.mapsync.internal.store.KernelMap;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,16 +47,7 @@ class CliHashTest {
 
     /** Skips (saying why) when this process cannot make kernel maps. */
     private static void assumeBackend(String backend) {
-        if (!backend.equals("bpf")) return;
-        String reason = null;
-        try {
-            Bpffs.ensureMounted();
-            KernelMap.createArray("probe", Schema.scalar(Schema.Kind.I64), 1).close();
-        } catch (RuntimeException e) {
-            reason = e.getMessage();
-        }
-        if (reason != null) System.out.println("SKIPPED [bpf]: " + reason);
-        Assumptions.assumeTrue(reason == null, "bpf backend: " + reason);
+        if (backend.equals("bpf")) Machine.requireBpf();
     }
 
     @ParameterizedTest

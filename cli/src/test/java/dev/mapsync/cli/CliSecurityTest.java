@@ -4,8 +4,8 @@ import dev.mapsync.Backend;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.sys.LibC;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.OtherUser;
-import dev.mapsync.testkit.TestBackends;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,7 +57,7 @@ class CliSecurityTest {
 
     @Test
     void rootRefusesADefaultFolderAnotherUserMadeFirst() {
-        OtherUser.assumePrivateMounts();
+        Machine.requirePrivateMounts();
         String root = mapsync(), other = mapsyncAsUser();
         var run = user.inPrivateShm(String.join("\n",
                 // the other user comes first, as in the report: the folder root would use, and a map in it
@@ -86,7 +86,7 @@ class CliSecurityTest {
 
     @Test
     void everyUserHasADefaultFolderOfTheirOwn() {
-        OtherUser.assumePrivateMounts();
+        Machine.requirePrivateMounts();
         String root = mapsync(), other = mapsyncAsUser();
         int uid = user.uid();
         var run = user.inPrivateShm(String.join("\n",
@@ -135,8 +135,8 @@ class CliSecurityTest {
 
     @Test
     void aUserFindsTheSidecarOfRootsBpfMapInRootsDefaultFolder() {
-        OtherUser.assumePrivateMounts();
-        TestBackends.assume(Backend.BPF);
+        Machine.requirePrivateMounts();
+        Machine.require(Backend.BPF);
         String name = KernelAssumptions.uniqueName("shared");
         Path pin = pins.track(Bpffs.defaultPin(name));
         boolean sticky = (LibC.lstat(pin.getParent().toString()).permissions() & 01000) != 0;

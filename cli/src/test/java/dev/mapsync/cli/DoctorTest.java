@@ -1,12 +1,11 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.Backend;
 import dev.mapsync.cli.doctor.Capabilities;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.launch.Jvm;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,7 +58,7 @@ class DoctorTest {
 
     @Test
     void onAMachineThatAllowsEverythingEveryRequiredLineIsOkAndNothingIsLeftBehind() throws IOException {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         Capabilities caps = Capabilities.ofThisProcess();
         Cli.run("doctor", "--dir=" + dir); // loads every class first: a class loader may keep a jar open
         Set<String> fdsBefore = openFds();
@@ -94,9 +93,8 @@ class DoctorTest {
 
     @Test
     void aProcessWithoutPrivilegesIsToldWhatIsMissingAndHowToFixIt() throws Exception {
-        KernelAssumptions.assumeBpf();
-        Path setpriv = Path.of("/usr/bin/setpriv");
-        if (!Files.isExecutable(setpriv)) TestBackends.skip(Backend.BPF, setpriv + " is not installed (util-linux)");
+        Machine.requireBpf();
+        Path setpriv = Machine.requireProgram("/usr/bin/setpriv", "util-linux");
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // nobody may not write it
         List<String> doctor = Jvm.main(Main.class).jvmOptions("-XX:-UsePerfData").classPath(readableClassPath())
                 .prefix(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups"))

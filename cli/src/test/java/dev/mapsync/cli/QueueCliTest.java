@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
@@ -159,7 +160,7 @@ class QueueCliTest {
 
     @Test
     void aKernelRingIsReadFromTheCommandLine() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         String name = KernelAssumptions.uniqueName("clirb");
         Path pin = pins.track(Bpffs.defaultPin(name));
         Cli created = ms("queue", "create", "bpf:" + name, "--capacity", "4K");

@@ -1,12 +1,12 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.launch.Jvm;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,10 +41,7 @@ class TopTest {
 
     @Test
     void showsTheFastestEntriesAndLockOwnersFollowsResizesAndRestoresTheTerminal() throws Exception {
-        Assumptions.assumeTrue(tmuxInstalled(), () -> {
-            System.out.println("SKIPPED TopTest: tmux is not installed, so top was not driven in a terminal");
-            return "tmux is not installed";
-        });
+        Machine.requireProgram("tmux", "tmux");
         try (SharedArray<Long> map = SharedArray.create(MapSpec.array("hits", Codec.i64(), 8).dir(dir))) {
             String top = String.join(" ", Jvm.main(Main.class)
                     .args("top", "--dir", dir.toString(), "--interval", "200ms", "hits").command());
@@ -108,13 +105,5 @@ class TopTest {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         return p.waitFor();
-    }
-
-    private static boolean tmuxInstalled() {
-        try {
-            return new ProcessBuilder("tmux", "-V").start().waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
     }
 }

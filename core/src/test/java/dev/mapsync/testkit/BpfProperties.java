@@ -11,7 +11,7 @@ import net.jqwik.api.lifecycle.SkipExecutionHook;
 public final class BpfProperties implements SkipExecutionHook {
     @Override
     public SkipResult shouldBeSkipped(LifecycleContext context) {
-        String reason = TestBackends.noteRunOrSkip(Backend.BPF);
+        String reason = Machine.noteRunOrSkip(Backend.BPF);
         return reason == null ? SkipResult.doNotSkip() : SkipResult.skip("bpf backend: " + reason);
     }
 }

@@ -10,16 +10,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * C programs that share maps with Java: the examples in {@code examples/c} and the test programs in
  * {@code src/test/c}, built with gcc (with {@code -Werror}, so the header stays warning-free) into
  * {@code target/c}, once per test run. A test whose program cannot be built here, because gcc or (for the bpf
- * backend) libbpf is missing, is skipped with the reason printed and counted.
+ * backend) libbpf is missing, is skipped by {@link Machine}, with the reason printed and noted for its backend.
  */
 public final class CPrograms {
     private CPrograms() {}
@@ -31,8 +29,6 @@ public final class CPrograms {
     private static final List<String> FLAGS = List.of("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror");
 
     private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
-    private static volatile String libbpfMissing;
-    private static volatile boolean libbpfProbed;
 
     /**
      * The example {@code examples/c/NAME.c}, built for {@code backend}: the bpf build defines
@@ -48,13 +44,9 @@ public final class CPrograms {
     }
 
     private static Path build(Path source, Backend backend) {
-        String gcc = gcc().orElse(null);
-        if (gcc == null) TestBackends.skip(backend, "gcc is not installed (apt-get install gcc), so the C programs cannot be built");
+        String gcc = Machine.requireCompiler(backend);
         boolean bpf = backend == Backend.BPF;
-        if (bpf) {
-            String missing = libbpfMissing(gcc);
-            if (missing != null) TestBackends.skip(backend, missing);
-        }
+        if (bpf) Machine.requireLibbpf();
         String base = source.getFileName().toString().replace(".c", "") + (bpf ? "-bpf" : "");
         return BUILT.computeIfAbsent(base, b -> {
             Path out = OUT.resolve(b);
@@ -68,29 +60,6 @@ public final class CPrograms {
             if (r.exit() != 0) throw new AssertionError("cannot build " + source + ":\n" + r.out() + r.err());
             return out;
         });
-    }
-
-    private static Optional<String> gcc() {
-        return Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
-                .map(d -> Path.of(d, "gcc")).filter(Files::isExecutable).map(Path::toString).findFirst();
-    }
-
-    /** Why a program using libbpf cannot be built here, or null: a two-line program is compiled to find out. */
-    private static synchronized String libbpfMissing(String gcc) {
-        if (libbpfProbed) return libbpfMissing;
-        libbpfProbed = true;
-        try {
-            Files.createDirectories(OUT);
-            Path probe = OUT.resolve("libbpf_probe.c");
-            Files.writeString(probe, "#include <bpf/bpf.h>\nint main(void) { return bpf_obj_get(\"/\") < 0 ? 0 : 1; }\n");
-            Result r = run(Map.of(), List.of(gcc, "-o", OUT.resolve("libbpf_probe").toString(), probe.toString(), "-lbpf"));
-            if (r.exit() != 0) {
-                libbpfMissing = "libbpf is missing (apt-get install libbpf-dev): " + (r.err().lines().findFirst().orElse(""));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return libbpfMissing;
     }
 
     /** What a finished program printed. */

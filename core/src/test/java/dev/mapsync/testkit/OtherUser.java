@@ -1,5 +1,6 @@
 package dev.mapsync.testkit;
 
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.launch.Jvm;
@@ -18,7 +19,7 @@ import java.util.List;
  * proven against a process that really is someone else, so the tests create the user ({@value #NAME}, a system
  * account without a home) when they run as root, and run children as it through {@code setpriv} with no
  * supplementary groups and no capabilities. When this process is not root, or {@code useradd} or {@code setpriv}
- * is missing, every test of the class is skipped with the reason printed, as {@link TestBackends#skip} does.
+ * is missing, or the user cannot be made, every test of the class is skipped by {@link Machine}, which says why.
  *
  * <p>The children run from a copy of the class path that the user can read (the build may live under a folder only
  * root may enter, such as {@code /root}), made once per test class and removed after it. Register with
@@ -37,8 +38,10 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        String missing = missing();
-        if (missing != null) skip(missing);
+        Machine.requireRoot("a second user can only be created and impersonated by root");
+        Machine.requireProgram(SETPRIV.toString(), "util-linux");
+        String failed = ensureUser();
+        if (failed != null) Machine.skip("second user", failed);
         uid = id("-u");
         gid = id("-g");
     }
@@ -50,12 +53,10 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
         classPath = null;
     }
 
-    /** Why the tests cannot run here, or null; creates the user when it is missing. */
-    private static String missing() {
-        if (LibC.geteuid() != 0) return "not root: a second user can only be created and impersonated by root";
-        if (!Files.isExecutable(SETPRIV)) return SETPRIV + " is not installed (util-linux)";
+    /** Creates the user when it is missing; says why it could not, or returns null. */
+    private static String ensureUser() {
         if (KernelAssumptions.run("id", "-u", NAME).exit() == 0) return null;
-        if (!Files.isExecutable(USERADD)) return USERADD + " is not installed (passwd), so user " + NAME + " cannot be created";
+        Machine.requireProgram(USERADD.toString(), "passwd");
         var made = KernelAssumptions.run(USERADD.toString(), "--system", "--no-create-home", "--user-group",
                 "--shell", "/usr/sbin/nologin", NAME);
         // a concurrent run may have created it first: only its absence afterwards is a failure
@@ -67,19 +68,6 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
 
     private static int id(String what) {
         return Integer.parseInt(KernelAssumptions.run("id", what, NAME).ok().out().strip());
-    }
-
-    private static void skip(String reason) {
-        System.out.println("SKIPPED [security]: " + reason);
-        Assumptions.abort("security tests with a second user: " + reason);
-    }
-
-    /** Skips the calling test, with the reason printed, unless {@code unshare} can give it a private mount namespace. */
-    public static void assumePrivateMounts() {
-        if (!Files.isExecutable(UNSHARE)) skip(UNSHARE + " is not installed (util-linux)");
-        var probe = KernelAssumptions.run(UNSHARE.toString(), "-m", "--propagation", "private", "sh", "-c",
-                "mount -t tmpfs mapsync-probe /dev/shm");
-        if (probe.exit() != 0) skip("no private mount namespace with a tmpfs on /dev/shm: " + probe.err().strip());
     }
 
     public int uid() {

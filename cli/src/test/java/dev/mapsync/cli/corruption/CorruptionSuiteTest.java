@@ -5,7 +5,7 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.SharedMaps;
 import dev.mapsync.launch.ChildJvm;
-import dev.mapsync.testkit.TestBackends;
+import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.Test;
@@ -47,12 +47,7 @@ class CorruptionSuiteTest {
         try {
             Path templates = Files.createDirectory(work.resolve("templates"));
             Path caseDir = Files.createDirectory(work.resolve("cases"));
-            String bpfMissing = TestBackends.unavailableReason(Backend.BPF);
-            if (bpfMissing != null) {
-                System.out.println("SKIPPED [bpf]: corruption of bpf sidecars: " + bpfMissing);
-            } else {
-                bpf = "cs" + Long.toHexString(System.nanoTime());
-            }
+            if (Machine.lacks(Backend.BPF, "corruption of bpf sidecars") == null) bpf = "cs" + Long.toHexString(System.nanoTime());
             try (ChildJvm maker = TestJvm.start(Templates.class, templates.toString(), bpf == null ? "-" : bpf)) {
                 assertEquals(0, maker.await(120), maker.output());
                 assertTrue(maker.output().contains("ready"), maker.output());

@@ -8,6 +8,7 @@ import dev.mapsync.Schema;
 import dev.mapsync.internal.sys.Layouts;
 import dev.mapsync.internal.sys.Errno;
 import dev.mapsync.internal.sys.SyscallException;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -73,7 +74,7 @@ class BpfProgramTest {
 
     @Test
     void verifierRefusalCarriesTheVerifierLog() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         // exits without setting R0. (A dereference without the null check is no longer a sure refusal: 6.18's
         // verifier proves a constant, in-range key of an array map non-null.)
         List<Insn> unsetReturn = new ProgramBuilder().mov(Reg.R1, 1).exit().build();
@@ -87,7 +88,7 @@ class BpfProgramTest {
 
     @Test
     void eachAtomicRunsInTheKernelOnTheMappedValue() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         try (KernelMap map = KernelMap.createArray("atomics", Schema.parse("wide:u64,narrow:u32,pad:u32"), 4)) {
             MemorySegment data = map.map(false);
             int fd = map.fd();
@@ -146,7 +147,7 @@ class BpfProgramTest {
 
     @Test
     void aPinnedProgramIsNotAMap() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         Path pin = pins.track(Bpffs.mapsyncDir().resolve(KernelAssumptions.uniqueName("prog")));
         try (Program p = Program.load(Program.Type.SOCKET_FILTER, new ProgramBuilder().mov(Reg.R0, 0).exit().build(), "noop")) {
             p.pin(pin);

@@ -2,9 +2,9 @@ package dev.mapsync.internal.btf;
 
 import dev.mapsync.internal.store.KernelMap;
 import dev.mapsync.internal.sys.KernelMapInfo;
-import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.Schema;
 import dev.mapsync.internal.sys.SyscallException;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -23,7 +23,7 @@ class BpfBtfTest {
 
     @Test
     void everySchemaKindSurvivesTheKernelAndComesBack() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         for (String text : new String[] {EVERY_KIND, "i64", "u16[8]", "char[32]", "bool", "f32", "one:u8"}) {
             Schema schema = Schema.parse(text);
             try (KernelMap map = KernelMap.createArray("btf-" + text.length(), schema, 2)) {
@@ -48,7 +48,7 @@ class BpfBtfTest {
 
     @Test
     void kernelLogExplainsARefusedBlob() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
         Blob b = new Blob();
         int bad = b.string("not a name");
         b.type(bad, Btf.KIND_STRUCT, 0, false, 0);        // a struct named with spaces, and empty

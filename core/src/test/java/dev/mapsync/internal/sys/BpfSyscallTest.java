@@ -4,6 +4,7 @@ import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.store.KernelMap;
 import dev.mapsync.internal.sys.KernelMapInfo;
 import dev.mapsync.Schema;
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,7 +28,7 @@ class BpfSyscallTest {
 
     @BeforeEach
     void needsBpf() {
-        KernelAssumptions.assumeBpf();
+        Machine.requireBpf();
     }
 
     @Test

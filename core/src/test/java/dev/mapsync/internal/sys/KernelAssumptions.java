@@ -1,12 +1,6 @@
 package dev.mapsync.internal.sys;
 
-import dev.mapsync.internal.store.Bpffs;
-import dev.mapsync.internal.store.KernelMap;
-import dev.mapsync.MapSyncException;
-import dev.mapsync.Schema;
-import dev.mapsync.Backend;
-import dev.mapsync.testkit.TestBackends;
-
+import dev.mapsync.testkit.Machine;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -20,47 +14,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What the bpf tests need from the machine, checked once: a kernel that lets this process create BPF maps and a
- * mounted (or mountable) bpffs, and for some tests bpftool. When something is missing the test is skipped
- * through JUnit {@link Assumptions} with the reason, which is also printed, so a skip never looks like a pass.
- * Also unique names, pin clean-up, and running bpftool.
+ * What the bpf tests share besides the decision to run: unique names, pin clean-up, and running bpftool and other
+ * commands. Whether a test can run here (BPF maps, bpftool) is {@link Machine}'s to decide.
  */
 public final class KernelAssumptions {
     private KernelAssumptions() {}
 
-    public static final Path BPFTOOL = Path.of("/usr/sbin/bpftool");
-
-    private static final String BPF_MISSING = probe();
     private static final AtomicInteger COUNTER = new AtomicInteger();
-
-    private static String probe() {
-        try {
-            Bpffs.ensureMounted();
-        } catch (MapSyncException e) {
-            return "no bpf file system: " + e.getMessage();
-        }
-        try (KernelMap ignored = KernelMap.createArray("probe", Schema.scalar(Schema.Kind.I64), 1)) {
-            return null;
-        } catch (SyscallException e) {
-            return "this process may not create BPF maps: " + e.getMessage();
-        }
-    }
-
-    /** Why this process cannot create and pin BPF maps here, or null when it can. */
-    public static String bpfMissing() {
-        return BPF_MISSING;
-    }
-
-    /** Skips the test (with the reason printed and noted for the test summary) unless BPF maps can be made here. */
-    public static void assumeBpf() {
-        TestBackends.assume(Backend.BPF);
-    }
-
-    /** {@link #assumeBpf()}, and bpftool is installed. */
-    public static void assumeBpftool() {
-        assumeBpf();
-        if (!Files.isExecutable(BPFTOOL)) TestBackends.skip(Backend.BPF, BPFTOOL + " is not installed (apt-get install bpftool)");
-    }
 
     /** A name no other test (or earlier run) uses, valid as a map name and as a pin name. */
     public static String uniqueName(String prefix) {
@@ -128,7 +88,7 @@ public final class KernelAssumptions {
     /** bpftool with its arguments. */
     public static Run bpftool(String... args) {
         String[] command = new String[args.length + 1];
-        command[0] = BPFTOOL.toString();
+        command[0] = Machine.BPFTOOL.toString();
         System.arraycopy(args, 0, command, 1, args.length);
         return run(command);
     }
