@@ -228,7 +228,12 @@ public final class MapSpec<V> {
         return new MapSpec<>(MapType.RING, name, null, codec, capacity);
     }
 
-    /** A queue of records laid out as the C struct of the record's components ({@link Codec#record}). */
+    /**
+     * A queue of records laid out as the C struct of the record's components ({@link Codec#record}).
+     *
+     * @throws IllegalArgumentException as {@link #queue(String, Codec, int)} does, or as {@link Codec#record} does
+     *                                  (such as for a record whose module does not open its package to mapsync)
+     */
     public static <R extends Record> MapSpec<R> queue(String name, Class<R> recordType, int capacity) {
         return queue(name, Codec.record(recordType), capacity);
     }
@@ -269,7 +274,12 @@ public final class MapSpec<V> {
         return capacity;
     }
 
-    /** An array map of records, laid out as the C struct of the record's components ({@link Codec#record}). */
+    /**
+     * An array map of records, laid out as the C struct of the record's components ({@link Codec#record}).
+     *
+     * @throws IllegalArgumentException as {@link #array(String, Codec, int)} does, or as {@link Codec#record} does
+     *                                  (such as for a record whose module does not open its package to mapsync)
+     */
     public static <R extends Record> MapSpec<R> array(String name, Class<R> recordType, int entries) {
         return array(name, Codec.record(recordType), entries);
     }
