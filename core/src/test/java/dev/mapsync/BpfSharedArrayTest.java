@@ -10,6 +10,7 @@ import dev.mapsync.internal.asm.ProgramBuilder;
 import dev.mapsync.internal.asm.Reg;
 import dev.mapsync.internal.sys.Layouts;
 import dev.mapsync.internal.store.Header;
+import dev.mapsync.testkit.ChildJvm;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -433,14 +434,17 @@ class BpfSharedArrayTest {
         try (var map = SharedArray.create(bpf(name, Codec.i64(), 4).mode(0644))) {
             map.set(2, 42L);
             String java = ProcessHandle.current().info().command().orElseThrow();
-            Path classes = TestDirs.worldReadableCopy(Path.of("target/classes"));
-            Path testClasses = TestDirs.worldReadableCopy(Path.of("target/test-classes"));
-            copies.add(classes.getParent());
-            copies.add(testClasses.getParent());
-            String classpath = classes + ":" + testClasses;
-            var run = KernelAssumptions.run(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
-                    java, "--enable-native-access=ALL-UNNAMED", "-XX:-UsePerfData", "-cp", classpath,
-                    UnprivilegedBpfChild.class.getName(), dir.toString(), name, fresh).ok();
+            List<String> command = new java.util.ArrayList<>(List.of(setpriv.toString(), "--reuid=65534",
+                    "--regid=65534", "--clear-groups", java, "-XX:-UsePerfData"));
+            // the compiled classes, copied where nobody can read them; the jars are test libraries the child needs not
+            command.addAll(ChildJvm.codeOptions(entry -> {
+                if (!Files.isDirectory(entry)) return null;
+                Path copy = TestDirs.worldReadableCopy(entry);
+                copies.add(copy.getParent());
+                return copy;
+            }));
+            command.addAll(List.of(UnprivilegedBpfChild.class.getName(), dir.toString(), name, fresh));
+            var run = KernelAssumptions.run(command.toArray(String[]::new)).ok();
             List<String> lines = run.out().lines().toList();
             assertEquals(3, lines.size(), run.out() + run.err());
             assertTrue(lines.get(0).startsWith("create: MapAccessDeniedException: permission denied for bpf map '" + fresh + "'"),

@@ -1,16 +1,20 @@
 package dev.mapsync.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
- * A separate JVM running a main class from the test class path: cross-process behaviour is only proven by
- * separate processes. Output goes to a file so a chatty child never blocks on a full pipe.
+ * A separate JVM running a main class from the tests' code: cross-process behaviour is only proven by separate
+ * processes. The child gets its code as this JVM has it ({@link #codeOptions}). Output goes to a file so a chatty
+ * child never blocks on a full pipe.
  */
 public final class ChildJvm implements AutoCloseable {
     private final Process process;
@@ -39,15 +43,56 @@ public final class ChildJvm implements AutoCloseable {
     private static ChildJvm start(List<String> env, List<String> jvmOptions, Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--enable-native-access=ALL-UNNAMED");
         command.add("-XX:+UseSerialGC");
         command.add("-Xmx128m");
         command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.addAll(codeOptions(UnaryOperator.identity()));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         return startCommand(env, command);
+    }
+
+    /**
+     * The java options, up to the main class's name, that give a child JVM the code this JVM runs, with native access
+     * for mapsync. On the class path (the CLI's tests, the benchmarks) that is this JVM's class path. On the module
+     * path (core's tests, which Surefire patches into the module {@code dev.mapsync}) it is the same module path and
+     * module, with the test classes patched in and the test libraries on the class path, so that a child runs as
+     * the tests do. {@code place} maps each folder or jar to the path the child reads it from, or to null to leave it
+     * out (a test library that a child of another user does not need, say).
+     */
+    public static List<String> codeOptions(UnaryOperator<Path> place) {
+        Module module = ChildJvm.class.getModule();
+        List<Path> classPath = entries("java.class.path");
+        if (!module.isNamed()) {
+            return List.of("--enable-native-access=ALL-UNNAMED", "-cp", joined(classPath, place));
+        }
+        String name = module.getName();
+        Path tests = classPath.stream()
+                .filter(e -> Files.isRegularFile(e.resolve(ChildJvm.class.getName().replace('.', '/') + ".class")))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no folder of the class path holds "
+                        + ChildJvm.class.getName() + ": " + classPath));
+        List<String> options = new ArrayList<>(List.of("--enable-native-access=" + name,
+                "--module-path", joined(entries("jdk.module.path"), place),
+                "--patch-module", name + "=" + Objects.requireNonNull(place.apply(tests), "the test classes"),
+                "--add-modules", name, "--add-reads", name + "=ALL-UNNAMED"));
+        List<Path> libraries = classPath.stream().filter(e -> !e.equals(tests)).toList();
+        String libraryPath = joined(libraries, place);
+        if (!libraryPath.isEmpty()) options.addAll(List.of("-cp", libraryPath));
+        return options;
+    }
+
+    private static List<Path> entries(String property) {
+        String value = System.getProperty(property, "");
+        List<Path> entries = new ArrayList<>();
+        for (String e : value.split(File.pathSeparator)) {
+            if (!e.isEmpty() && Files.exists(Path.of(e))) entries.add(Path.of(e));
+        }
+        return entries;
+    }
+
+    private static String joined(List<Path> entries, UnaryOperator<Path> place) {
+        return String.join(File.pathSeparator,
+                entries.stream().map(place).filter(Objects::nonNull).map(Path::toString).toList());
     }
 
     /**

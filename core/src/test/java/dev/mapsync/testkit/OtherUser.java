@@ -10,7 +10,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A second, unprivileged user for the security tests, and the means to run processes as it. Security is only
@@ -19,7 +21,7 @@ import java.util.List;
  * supplementary groups and no capabilities. When this process is not root, or {@code useradd} or {@code setpriv}
  * is missing, every test of the class is skipped with the reason printed, as {@link TestBackends#skip} does.
  *
- * <p>The children run from a copy of the class path that the user can read (the build may live under a folder only
+ * <p>The children run from a copy of this JVM's code that the user can read (the build may live under a folder only
  * root may enter, such as {@code /root}), made once per test class and removed after it. Register with
  * {@code @RegisterExtension static}.
  */
@@ -31,7 +33,7 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
 
     private int uid = -1;
     private int gid = -1;
-    private String classPath;
+    private final Map<Path, Path> readable = new HashMap<>();
     private final List<Path> copies = new ArrayList<>();
 
     @Override
@@ -46,7 +48,7 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
     public void afterAll(ExtensionContext context) {
         for (Path copy : copies) TestDirs.delete(copy);
         copies.clear();
-        classPath = null;
+        readable.clear();
     }
 
     /** Why the tests cannot run here, or null; creates the user when it is missing. */
@@ -101,11 +103,15 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
         return all;
     }
 
-    /** The java command that runs {@code mainClass} from {@link #classPath()} (as whoever runs it). */
+    /**
+     * The java command that runs {@code mainClass} from copies of this JVM's code that this user can read (as whoever
+     * runs it), laid out as {@link ChildJvm#codeOptions} does.
+     */
     public List<String> java(Class<?> mainClass, String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx128m", "-XX:-UsePerfData",
-                "-cp", classPath(), mainClass.getName()));
+                "-XX:+UseSerialGC", "-Xmx128m", "-XX:-UsePerfData"));
+        command.addAll(ChildJvm.codeOptions(this::readable));
+        command.add(mainClass.getName());
         command.addAll(List.of(args));
         return command;
     }
@@ -117,19 +123,20 @@ public final class OtherUser implements BeforeAllCallback, AfterAllCallback {
         return all;
     }
 
-    /** This JVM's class path (test libraries left out) copied where this user can read it. */
-    public synchronized String classPath() {
-        if (classPath != null) return classPath;
-        List<String> entries = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(":")) {
-            if (entry.isEmpty() || entry.contains("junit") || entry.contains("opentest4j") || entry.contains("apiguardian")
-                    || entry.contains("jqwik") || !Files.exists(Path.of(entry))) continue;
-            Path copy = TestDirs.worldReadableCopy(Path.of(entry));
-            copies.add(copy.getParent());
-            entries.add(copy.toString());
+    /**
+     * A copy of a folder or jar of this JVM's code that this user can read, made once per test class; null for a test
+     * library, which the children do not need.
+     */
+    private synchronized Path readable(Path entry) {
+        String name = entry.toString();
+        if (name.contains("junit") || name.contains("opentest4j") || name.contains("apiguardian") || name.contains("jqwik")) {
+            return null;
         }
-        classPath = String.join(":", entries);
-        return classPath;
+        return readable.computeIfAbsent(entry, e -> {
+            Path copy = TestDirs.worldReadableCopy(e);
+            copies.add(copy.getParent());
+            return copy;
+        });
     }
 
     /** Runs a command to its end (at most 60 s). */
