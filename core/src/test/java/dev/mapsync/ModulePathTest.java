@@ -41,29 +41,30 @@ class ModulePathTest {
         Path app = compileApp("""
                 module com.example.app {
                     requires dev.mapsync;
-                    exports com.example.app.model;
                     opens com.example.app.model to dev.mapsync;
                 }
                 """);
-        String out = run("--module-path", library() + File.pathSeparator + app, "-m", "com.example.app/com.example.app.Main",
-                maps.dir().toString(), maps.name());
+        String out = run("--module-path", library() + File.pathSeparator + app,
+                "-m", "com.example.app/com.example.app.Main", maps.dir().toString(), maps.name());
         assertEquals("""
                 module com.example.app uses module dev.mapsync
                 points[2] = Point[x=7, y=-3, up=true]
                 tags[1] = Tag[name=corner, at=Point[x=-1, y=2, up=false]]
                 """, out);
+        assertPointCompiled();
     }
 
     @Test
     void aModuleThatDoesNotOpenItsRecordsIsToldTheLineToAdd() {
+        // exporting the package is not enough: the library needs private access to the record
         Path app = compileApp("""
                 module com.example.app {
                     requires dev.mapsync;
                     exports com.example.app.model;
                 }
                 """);
-        String out = run("--module-path", library() + File.pathSeparator + app, "-m", "com.example.app/com.example.app.Main",
-                maps.dir().toString(), maps.name());
+        String out = run("--module-path", library() + File.pathSeparator + app,
+                "-m", "com.example.app/com.example.app.Main", maps.dir().toString(), maps.name());
         assertEquals("module com.example.app uses module dev.mapsync\n" + NOT_OPENED + "\n", out);
     }
 
@@ -82,6 +83,7 @@ class ModulePathTest {
                 points[2] = Point[x=7, y=-3, up=true]
                 tags[1] = Tag[name=corner, at=Point[x=-1, y=2, up=false]]
                 """, out.substring(out.indexOf(" uses ")));
+        assertPointCompiled();
     }
 
     /** The library's classes: the folder or jar that holds the module dev.mapsync, without the tests. */
@@ -163,14 +165,36 @@ class ModulePathTest {
         }
     }
 
-    /** Runs java with native access for dev.mapsync and {@code args}; returns what it printed. */
-    private static String run(String... args) {
+    /**
+     * Runs java with native access for dev.mapsync and {@code args}; returns what it printed. The classes it loads are
+     * logged to {@link #classLog()}.
+     */
+    private String run(String... args) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=dev.mapsync", "-XX:+UseSerialGC", "-Xmx128m"));
+                "--enable-native-access=dev.mapsync", "-XX:+UseSerialGC", "-Xmx128m",
+                "-Xlog:class+load=info:file=" + classLog()));
         command.addAll(List.of(args));
         try (ChildJvm child = ChildJvm.startCommand(List.of(), command)) {
             child.awaitSuccess(60);
             return child.output();
+        }
+    }
+
+    private Path classLog() {
+        return build.resolve("classes.log");
+    }
+
+    /**
+     * Asserts that the child compiled the codec of Point, a record of primitives only, into a class of the library's
+     * package: a record of another module cannot have a nestmate made for it, but mapsync calls its public members.
+     */
+    private void assertPointCompiled() {
+        try {
+            String log = Files.readString(classLog());
+            assertTrue(log.contains(" dev.mapsync.internal.codec.MapsyncFlatAccess/"),
+                    "no compiled codec was loaded:\n" + log);
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
     }
 }
