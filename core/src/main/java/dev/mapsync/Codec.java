@@ -112,7 +112,11 @@ public interface Codec<T> {
      * {@code byte short int long float double boolean} (mark integers {@link Unsigned} for u8..u64),
      * {@code String} with {@link Chars}, primitive arrays with {@link Size}, and nested records.
      *
-     * @throws IllegalArgumentException naming the component that has no layout
+     * <p>A record in a named module must be in a package that the module opens to mapsync, by a line of its
+     * module-info.java such as {@code opens com.example.model to dev.mapsync;}.
+     *
+     * @throws IllegalArgumentException naming the component that has no layout, or if the record's module does not
+     *                                  open its package to mapsync (the message gives the line to add)
      */
     static <R extends Record> Codec<R> record(Class<R> type) {
         return RecordCodec.of(type);

@@ -128,7 +128,12 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
         return new ArraySpec<>(at, SpecRules.checkFits(name, codec, SpecRules.checkEntries(entries)), entries, 0, 0);
     }
 
-    /** An array map of records, laid out as the C struct of the record's components ({@link Codec#record}). */
+    /**
+     * An array map of records, laid out as the C struct of the record's components ({@link Codec#record}).
+     *
+     * @throws IllegalArgumentException as {@link #array(String, Codec, int)} does, or as {@link Codec#record} does
+     *                                  (such as for a record whose module does not open its package to mapsync)
+     */
     static <R extends Record> ArraySpec<R> array(String name, Class<R> recordType, int entries) {
         return array(name, Codec.record(recordType), entries);
     }
@@ -212,7 +217,12 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
         return new QueueSpec<>(at, codec, capacity);
     }
 
-    /** A queue of records laid out as the C struct of the record's components ({@link Codec#record}). */
+    /**
+     * A queue of records laid out as the C struct of the record's components ({@link Codec#record}).
+     *
+     * @throws IllegalArgumentException as {@link #queue(String, Codec, int)} does, or as {@link Codec#record} does
+     *                                  (such as for a record whose module does not open its package to mapsync)
+     */
     static <R extends Record> QueueSpec<R> queue(String name, Class<R> recordType, int capacity) {
         return queue(name, Codec.record(recordType), capacity);
     }

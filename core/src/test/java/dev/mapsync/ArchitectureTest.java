@@ -76,13 +76,6 @@ class ArchitectureTest {
     /** Public interfaces that internal classes implement, so that the public handles can hand them out. */
     private static final Set<String> PUBLIC_INTERFACES_IMPLEMENTED_INSIDE = Set.of("Subscription", "LockGuard");
 
-    /**
-     * The specs, which internal code still reads (the openers take a spec). Not values in the sense above: they are
-     * being split into a spec per kind, and this list should shrink to nothing as internal code takes what it needs
-     * from them instead.
-     */
-    private static final Set<String> PUBLIC_SPECS_USED_INSIDE_FOR_NOW = Set.of("MapSpec", "HashSpec");
-
     /** The prefix of the system properties that switch test hooks on; only {@link TestHooks} reads them. */
     private static final String TEST_PROPERTY_PREFIX = "mapsync.test.";
 
@@ -216,8 +209,7 @@ class ArchitectureTest {
     private static boolean isExceptionOrValue(JavaClass c) {
         if (c.isAssignableTo(MapSyncException.class) || c.isRecord() || c.isEnum() || c.isAnnotation()) return true;
         String name = topLevel(c).getSimpleName();
-        return PUBLIC_VALUE_TYPES.contains(name) || PUBLIC_INTERFACES_IMPLEMENTED_INSIDE.contains(name)
-                || PUBLIC_SPECS_USED_INSIDE_FOR_NOW.contains(name);
+        return PUBLIC_VALUE_TYPES.contains(name) || PUBLIC_INTERFACES_IMPLEMENTED_INSIDE.contains(name);
     }
 
     /** Of two dependencies, the one on the earlier line (a signature's type has no line: it comes last). */

@@ -5,7 +5,6 @@ import dev.mapsync.cli.demo.CounterPhase;
 import dev.mapsync.cli.demo.LockPhase;
 import dev.mapsync.cli.demo.PhaseResult;
 import dev.mapsync.cli.demo.QueuePhase;
-import dev.mapsync.internal.sys.Proc;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         Backend b = BackendName.parse(backend);
         var out = spec.commandLine().getOut();
         var err = spec.commandLine().getErr();
-        String name = "demo-" + Proc.PID;
+        String name = "demo-" + ProcessHandle.current().pid();
         out.printf("mapsync demo on the %s backend: %d worker processes share map '%s'%n",
                 b.name().toLowerCase(Locale.ROOT), processes, name);
         out.flush();

@@ -16,8 +16,9 @@ import java.util.Objects;
  *
  * <p>The command line is, in this order: the {@linkplain #prefix prefix}, this JVM's own {@code java}
  * ({@code java.home/bin/java}), {@code --enable-native-access=ALL-UNNAMED} unless {@linkplain #nativeAccess turned
- * off}, the JVM options in the order given, {@code -cp} and the class path, the main class, and the arguments in the
- * order given.
+ * off or given other modules}, the JVM options in the order given, the {@linkplain #modulePath module path} and
+ * {@linkplain #addModules added modules} if given, {@code -cp} and the class path, the main class (or {@code -m} and
+ * the {@linkplain #module module's main class}), and the arguments in the order given.
  *
  * <p>By default the class path is this JVM's ({@code java.class.path}), native access is enabled, and the three
  * standard streams are pipes to this process (see {@link Process}).
@@ -28,11 +29,15 @@ import java.util.Objects;
  */
 public final class Jvm {
     private final String mainClass;
+    /** True when {@link #mainClass} is {@code module/class}, run with {@code -m}. */
+    private final boolean inModule;
     private final List<String> prefix = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
     private String classPath = System.getProperty("java.class.path");
-    private boolean nativeAccess = true;
+    private String nativeAccess = "ALL-UNNAMED";
+    private String modulePath;
+    private String addModules;
     private Redirect stdin = Redirect.PIPE;
     private Redirect stdout = Redirect.PIPE;
     private Redirect stderr = Redirect.PIPE;
@@ -42,18 +47,28 @@ public final class Jvm {
     /** The name prefix of a temporary file for stdout and stderr, made at each start, or null. */
     private String tempOutputPrefix;
 
-    private Jvm(String mainClass) {
+    private Jvm(String mainClass, boolean inModule) {
         this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
+        this.inModule = inModule;
+        if (inModule) classPath = null;
     }
 
     /** A JVM that runs {@code mainClass}'s {@code main}. */
     public static Jvm main(Class<?> mainClass) {
-        return new Jvm(mainClass.getName());
+        return new Jvm(mainClass.getName(), false);
     }
 
     /** A JVM that runs the {@code main} of the class named {@code mainClass} (one this JVM need not load). */
     public static Jvm main(String mainClass) {
-        return new Jvm(mainClass);
+        return new Jvm(mainClass, false);
+    }
+
+    /**
+     * A JVM that runs the main class of a module from the module path ({@code -m module/class}), with no class path
+     * unless {@link #classPath} gives one.
+     */
+    public static Jvm module(String module, String mainClass) {
+        return new Jvm(Objects.requireNonNull(module, "module") + "/" + Objects.requireNonNull(mainClass, "mainClass"), true);
     }
 
     /** Adds JVM options (such as {@code -Xmx64m} or {@code -Dname=value}), after the ones added before. */
@@ -78,7 +93,19 @@ public final class Jvm {
         return this;
     }
 
-    /** The class path, entries separated by {@code :}; this JVM's by default. */
+    /** The module path ({@code --module-path}), entries separated by {@code :}; none by default. */
+    public Jvm modulePath(String modulePath) {
+        this.modulePath = Objects.requireNonNull(modulePath, "modulePath");
+        return this;
+    }
+
+    /** Root modules to resolve besides the main one ({@code --add-modules}), separated by {@code ,}. */
+    public Jvm addModules(String modules) {
+        this.addModules = Objects.requireNonNull(modules, "modules");
+        return this;
+    }
+
+    /** The class path, entries separated by {@code :}; this JVM's by default (none for {@link #module}). */
     public Jvm classPath(String classPath) {
         this.classPath = Objects.requireNonNull(classPath, "classPath");
         return this;
@@ -89,7 +116,13 @@ public final class Jvm {
      * default).
      */
     public Jvm nativeAccess(boolean enabled) {
-        this.nativeAccess = enabled;
+        this.nativeAccess = enabled ? "ALL-UNNAMED" : null;
+        return this;
+    }
+
+    /** Native access for these modules instead ({@code --enable-native-access=modules}), such as {@code dev.mapsync}. */
+    public Jvm nativeAccess(String modules) {
+        this.nativeAccess = Objects.requireNonNull(modules, "modules");
         return this;
     }
 
@@ -151,10 +184,12 @@ public final class Jvm {
     public List<String> command() {
         List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (nativeAccess) command.add("--enable-native-access=ALL-UNNAMED");
+        if (nativeAccess != null) command.add("--enable-native-access=" + nativeAccess);
         command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(classPath);
+        if (modulePath != null) command.addAll(List.of("--module-path", modulePath));
+        if (addModules != null) command.addAll(List.of("--add-modules", addModules));
+        if (classPath != null) command.addAll(List.of("-cp", classPath));
+        if (inModule) command.add("-m");
         command.add(mainClass);
         command.addAll(args);
         return command;

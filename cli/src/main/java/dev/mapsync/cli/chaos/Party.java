@@ -2,7 +2,6 @@ package dev.mapsync.cli.chaos;
 
 import dev.mapsync.BarrierBrokenException;
 import dev.mapsync.SharedBarrier;
-import dev.mapsync.internal.sys.Proc;
 
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
@@ -27,7 +26,7 @@ final class Party {
         try (SharedBarrier barrier = SharedBarrier.open(Arrivals.spec(setup))) {
             barrier.join();
             Niceness.lower(WorkerMain.NICE);
-            control.setSlot(slot, Control.READY, Proc.PID);
+            control.setSlot(slot, Control.READY, ProcessHandle.current().pid());
             long last = -1;
             while (true) {
                 long state = control.state();

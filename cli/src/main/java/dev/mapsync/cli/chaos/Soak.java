@@ -2,7 +2,6 @@ package dev.mapsync.cli.chaos;
 
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
-import dev.mapsync.internal.sys.Proc;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -51,7 +50,7 @@ public final class Soak {
 
     public static Outcome run(Options o, PrintWriter out) {
         Path folder = folder(o.dir());
-        String prefix = "chaos" + Proc.PID + "-";
+        String prefix = "chaos" + ProcessHandle.current().pid() + "-";
         Setup setup = new Setup(folder, prefix, o.backend(), o.processes());
         out.printf("mapsync chaos on the %s backend: %d worker processes (%d of each kind), seed %d, for %s, in %s%n",
                 o.backend().name().toLowerCase(Locale.ROOT), setup.slots(), o.processes(), o.seed(),
@@ -129,7 +128,7 @@ public final class Soak {
                 Files.createDirectories(base, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwxr-xr-x")));
             }
-            Path folder = base.resolve("chaos-" + Proc.PID);
+            Path folder = base.resolve("chaos-" + ProcessHandle.current().pid());
             if (Files.exists(folder)) delete(folder); // a soak of a process that had this pid before
             return Files.createDirectory(folder, PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rwx------")));

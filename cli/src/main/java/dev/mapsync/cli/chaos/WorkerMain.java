@@ -1,7 +1,5 @@
 package dev.mapsync.cli.chaos;
 
-import dev.mapsync.internal.sys.Proc;
-
 /**
  * The body of a chaos worker process ({@code mapsync chaos-worker KIND SLOT SEED COORDINATOR-PID SETUP...}): it opens
  * the soak's maps, recovers what the slot's previous process left, says it is ready, then works round after round
@@ -25,7 +23,7 @@ public final class WorkerMain {
             try (Work work = open(k, control, slot, setup, seed)) {
                 work.recover();
                 Niceness.lower(NICE);
-                control.setSlot(slot, Control.READY, Proc.PID);
+                control.setSlot(slot, Control.READY, ProcessHandle.current().pid());
                 while (control.awaitRunning(slot)) {
                     boolean stall = control.takeStall(slot);
                     long start = System.nanoTime();

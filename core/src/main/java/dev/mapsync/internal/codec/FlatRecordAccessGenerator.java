@@ -10,6 +10,7 @@ import java.lang.constant.MethodTypeDesc;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
 import java.util.Optional;
@@ -36,8 +37,12 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * where each {@code L_} is a static final little-endian, unaligned layout made in the class's initializer, so the
  * class needs nothing outside {@code java.base} but {@link FlatRecordAccess}, which it implements.
  *
- * <p>A record that has a component of another type, or for which no nestmate can be defined (a record in a module
- * that does not open its package to this library), gets no compiled form; {@link RecordCodec} then works through
+ * <p>A nestmate needs a lookup with full privilege in the record's class, which this library has only for a record
+ * of its own module: on the class path, where the library and the application share the unnamed module. A record of
+ * another module (the library on the module path) gets the same class in this library's package instead, which calls
+ * the record's public constructor and accessors: the record and its canonical constructor must then be public, and
+ * the record's class loader the one that this library's loader finds it through. A record that has a component of
+ * another type, or that is compiled neither way, gets no compiled form; {@link RecordCodec} then works through
  * method handles.
  */
 final class FlatRecordAccessGenerator {
@@ -85,7 +90,7 @@ final class FlatRecordAccessGenerator {
 
     /**
      * The compiled access of {@code type}, whose components start at {@code offsets}, or empty when it has a
-     * non-primitive component or no nestmate can be defined through {@code lookup}.
+     * non-primitive component or can be compiled neither as a nestmate through {@code lookup} nor in this package.
      */
     static Optional<FlatRecordAccess> generate(MethodHandles.Lookup lookup, Class<? extends Record> type, int[] offsets) {
         RecordComponent[] components = type.getRecordComponents();
@@ -95,22 +100,47 @@ final class FlatRecordAccessGenerator {
             if (slot.isEmpty()) return Optional.empty();
             slots[i] = slot.get();
         }
-        if (!lookup.hasFullPrivilegeAccess() || type.isHidden()) return Optional.empty();
-        byte[] bytes = classBytes(type, components, slots, offsets);
+        if (type.isHidden()) return Optional.empty();
+        boolean nestmate = lookup.hasFullPrivilegeAccess();
+        MethodHandles.Lookup host = nestmate ? lookup : MethodHandles.lookup();
+        if (!nestmate && !publicHere(type, components)) return Optional.empty();
+        byte[] bytes = classBytes(host.lookupClass().getPackageName(), type, components, slots, offsets);
         try {
-            MethodHandles.Lookup defined = lookup.defineHiddenClass(bytes, true, MethodHandles.Lookup.ClassOption.NESTMATE);
+            MethodHandles.Lookup defined = nestmate
+                    ? host.defineHiddenClass(bytes, true, MethodHandles.Lookup.ClassOption.NESTMATE)
+                    : host.defineHiddenClass(bytes, true);
             return Optional.of((FlatRecordAccess) defined.findConstructor(defined.lookupClass(),
                     MethodType.methodType(void.class)).invoke());
         } catch (IllegalAccessException | LinkageError e) {
-            return Optional.empty(); // the record's loader cannot see this library: the method-handle codec serves it
+            return Optional.empty(); // the class cannot link to the record or to this library: method handles serve it
         } catch (Throwable t) {
             throw new IllegalStateException("cannot compile the codec of " + type.getName(), t);
         }
     }
 
-    private static byte[] classBytes(Class<?> type, RecordComponent[] components, Slot[] slots, int[] offsets) {
+    /**
+     * True when a class of this package may call the canonical constructor and the accessors of {@code type}: both
+     * public, the package exported (or open) to this module, which reads the record's module ({@link RecordCodec}
+     * made it), and the record the class that this package's loader resolves its name to.
+     */
+    private static boolean publicHere(Class<?> type, RecordComponent[] components) {
+        Module library = FlatRecordAccessGenerator.class.getModule();
+        if (!Modifier.isPublic(type.getModifiers()) || !type.getModule().isExported(type.getPackageName(), library)
+                || !library.canRead(type.getModule())) {
+            return false;
+        }
+        try {
+            Class<?>[] parameters = Arrays.stream(components).map(RecordComponent::getType).toArray(Class<?>[]::new);
+            return Modifier.isPublic(type.getDeclaredConstructor(parameters).getModifiers())
+                    && Class.forName(type.getName(), false, FlatRecordAccessGenerator.class.getClassLoader()) == type;
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static byte[] classBytes(String pkg, Class<?> type, RecordComponent[] components, Slot[] slots,
+                                     int[] offsets) {
         ClassDesc record = desc(type);
-        String pkg = type.getPackageName();
         ClassDesc self = ClassDesc.of((pkg.isEmpty() ? "" : pkg + ".") + "MapsyncFlatAccess");
         ClassDesc[] ctorArgs = Arrays.stream(components).map(c -> desc(c.getType())).toArray(ClassDesc[]::new);
         // INT always: readIfUnchanged reads the sequence word with it

@@ -57,6 +57,7 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
 
     private RecordCodec(Class<R> type) {
         if (!type.isRecord()) throw new IllegalArgumentException(type.getName() + " is not a record");
+        MethodHandles.Lookup privateLookup = privateLookup(type);
         this.type = type;
         RecordComponent[] rcs = type.getRecordComponents();
         if (rcs.length == 0) throw new IllegalArgumentException(type.getSimpleName() + " has no components");
@@ -73,7 +74,6 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
         this.schema = Schema.struct(fields);
         this.components = new Component[rcs.length];
         try {
-            MethodHandles.Lookup privateLookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
             for (int i = 0; i < rcs.length; i++) {
                 MethodHandle accessor = privateLookup.unreflect(rcs[i].getAccessor())
                         .asType(MethodType.methodType(Object.class, Object.class));
@@ -87,8 +87,31 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
             int[] offsets = schema.fields().stream().mapToInt(Schema.Field::offset).toArray();
             this.compiled = FlatRecordAccessGenerator.generate(privateLookup, type, offsets).orElse(null);
         } catch (ReflectiveOperationException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot use record " + type.getName() + ": " + e.getMessage()
-                    + " (a record in a named module must open its package to mapsync)", e);
+            throw new IllegalArgumentException("cannot use record " + type.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A lookup with private access to {@code type}, which {@link MethodHandles#privateLookupIn} grants only when the
+     * record's package is open to this library's module. That is always so on the class path; a record in a named
+     * module needs an {@code opens} line in its module-info.java, which the exception gives.
+     *
+     * @throws IllegalArgumentException if the record's module does not open its package to this library
+     */
+    private static MethodHandles.Lookup privateLookup(Class<?> type) {
+        Module library = RecordCodec.class.getModule();
+        Module module = type.getModule();
+        String pkg = type.getPackageName();
+        if (!module.isOpen(pkg, library)) {
+            String to = library.isNamed() ? " to " + library.getName() : "";
+            throw new IllegalArgumentException("cannot use record " + type.getName() + ": module " + module.getName()
+                    + " does not open " + pkg + to + "; add to its module-info.java: opens " + pkg + to + ";");
+        }
+        library.addReads(module); // a named module reads only what it requires, and privateLookupIn needs it to
+        try {
+            return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException("cannot use record " + type.getName() + ": " + e.getMessage(), e);
         }
     }
 
