@@ -3,9 +3,6 @@ package dev.mapsync;
 import dev.mapsync.internal.store.Blueprint;
 import dev.mapsync.internal.store.ControlLayout;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
 /**
  * The blueprint of an array map ({@link SharedArray}): {@link #entries()} values of {@link #codec()}, indexed from 0,
  * each guarded by one of {@link #lockStripes()} entry locks. Made by {@link MapSpec#array} and
@@ -13,58 +10,28 @@ import java.time.Duration;
  *
  * @param <V> the Java type of a value
  */
-public final class ArraySpec<V> implements MapSpec<V> {
-    private final MapLocation location;
+public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements MapSpec<V> {
     private final Codec<V> codec;
     private final int entries;
     private final int lockStripes;
     private final int changelogCapacity;
 
     ArraySpec(MapLocation location, Codec<V> codec, int entries, int lockStripes, int changelogCapacity) {
-        this.location = location;
+        super(location);
         this.codec = codec;
         this.entries = entries;
         this.lockStripes = lockStripes;
         this.changelogCapacity = changelogCapacity;
     }
 
-    private ArraySpec<V> at(MapLocation l) {
-        return new ArraySpec<>(l, codec, entries, lockStripes, changelogCapacity);
-    }
-
     @Override
-    public MapLocation location() {
-        return location;
+    ArraySpec<V> at(MapLocation l) {
+        return new ArraySpec<>(l, codec, entries, lockStripes, changelogCapacity);
     }
 
     @Override
     public MapType type() {
         return MapType.ARRAY;
-    }
-
-    @Override
-    public ArraySpec<V> backend(Backend backend) {
-        return at(location.backend(backend));
-    }
-
-    @Override
-    public ArraySpec<V> dir(Path dir) {
-        return at(location.dir(dir));
-    }
-
-    @Override
-    public ArraySpec<V> mode(int mode) {
-        return at(location.mode(mode));
-    }
-
-    @Override
-    public ArraySpec<V> openTimeout(Duration timeout) {
-        return at(location.openTimeout(timeout));
-    }
-
-    @Override
-    public ArraySpec<V> lockTimeout(Duration timeout) {
-        return at(location.lockTimeout(timeout));
     }
 
     /**

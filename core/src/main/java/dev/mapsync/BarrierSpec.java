@@ -2,25 +2,16 @@ package dev.mapsync;
 
 import dev.mapsync.internal.store.Blueprint;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
 /**
  * The blueprint of a barrier ({@link SharedBarrier}) of {@link #parties()} processes, in shared memory only. Made by
  * {@link MapSpec#barrier}. Immutable and thread-safe: each wither returns a changed copy.
  */
-public final class BarrierSpec implements MapSpec<Void> {
-    private final MapLocation location;
+public final class BarrierSpec extends SpecBase<BarrierSpec, Void> implements MapSpec<Void> {
     private final int parties;
 
     BarrierSpec(MapLocation location, int parties) {
-        this.location = location;
+        super(location);
         this.parties = parties;
-    }
-
-    @Override
-    public MapLocation location() {
-        return location;
     }
 
     @Override
@@ -40,27 +31,12 @@ public final class BarrierSpec implements MapSpec<Void> {
             throw new IllegalArgumentException("a barrier lives in shared memory only: its waiters sleep on futex words,"
                     + " which the kernel refuses on BPF map memory");
         }
-        return new BarrierSpec(location.backend(backend), parties);
+        return super.backend(backend);
     }
 
     @Override
-    public BarrierSpec dir(Path dir) {
-        return new BarrierSpec(location.dir(dir), parties);
-    }
-
-    @Override
-    public BarrierSpec mode(int mode) {
-        return new BarrierSpec(location.mode(mode), parties);
-    }
-
-    @Override
-    public BarrierSpec openTimeout(Duration timeout) {
-        return new BarrierSpec(location.openTimeout(timeout), parties);
-    }
-
-    @Override
-    public BarrierSpec lockTimeout(Duration timeout) {
-        return new BarrierSpec(location.lockTimeout(timeout), parties);
+    BarrierSpec at(MapLocation l) {
+        return new BarrierSpec(l, parties);
     }
 
     /** The number of processes that meet at the barrier. */

@@ -5,7 +5,6 @@ import dev.mapsync.internal.store.Blueprint;
 import dev.mapsync.internal.store.Limits;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -31,8 +30,7 @@ import java.util.Objects;
  * @param <K> the Java type of a key
  * @param <V> the Java type of a value
  */
-public final class HashSpec<K, V> implements MapSpec<V> {
-    private final MapLocation location;
+public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements MapSpec<V> {
     private final Codec<K> key;
     private final Codec<V> value;
     private final int capacity;
@@ -43,7 +41,7 @@ public final class HashSpec<K, V> implements MapSpec<V> {
 
     private HashSpec(MapLocation location, Codec<K> key, Codec<V> value, int capacity, int segments,
                      int changelogCapacity, boolean lru, boolean spinLock) {
-        this.location = location;
+        super(location);
         this.key = key;
         this.value = value;
         this.capacity = capacity;
@@ -94,43 +92,14 @@ public final class HashSpec<K, V> implements MapSpec<V> {
         return spec;
     }
 
-    private HashSpec<K, V> at(MapLocation l) {
-        return new HashSpec<>(l, key, value, capacity, segments, changelogCapacity, lru, spinLock);
-    }
-
     @Override
-    public MapLocation location() {
-        return location;
+    HashSpec<K, V> at(MapLocation l) {
+        return new HashSpec<>(l, key, value, capacity, segments, changelogCapacity, lru, spinLock);
     }
 
     @Override
     public MapType type() {
         return MapType.HASH;
-    }
-
-    @Override
-    public HashSpec<K, V> backend(Backend backend) {
-        return at(location.backend(backend));
-    }
-
-    @Override
-    public HashSpec<K, V> dir(Path dir) {
-        return at(location.dir(dir));
-    }
-
-    @Override
-    public HashSpec<K, V> mode(int mode) {
-        return at(location.mode(mode));
-    }
-
-    @Override
-    public HashSpec<K, V> openTimeout(Duration timeout) {
-        return at(location.openTimeout(timeout));
-    }
-
-    @Override
-    public HashSpec<K, V> lockTimeout(Duration timeout) {
-        return at(location.lockTimeout(timeout));
     }
 
     /**

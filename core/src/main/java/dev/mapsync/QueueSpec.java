@@ -2,29 +2,20 @@ package dev.mapsync;
 
 import dev.mapsync.internal.store.Blueprint;
 
-import java.nio.file.Path;
-import java.time.Duration;
-
 /**
  * The blueprint of a queue ({@link SharedQueue}): a ring of {@link #capacity()} bytes whose records are values of
  * {@link #codec()}. Made by {@link MapSpec#queue}. Immutable and thread-safe: each wither returns a changed copy.
  *
  * @param <T> the Java type of a value
  */
-public final class QueueSpec<T> implements MapSpec<T> {
-    private final MapLocation location;
+public final class QueueSpec<T> extends SpecBase<QueueSpec<T>, T> implements MapSpec<T> {
     private final Codec<T> codec;
     private final int capacity;
 
     QueueSpec(MapLocation location, Codec<T> codec, int capacity) {
-        this.location = location;
+        super(location);
         this.codec = codec;
         this.capacity = capacity;
-    }
-
-    @Override
-    public MapLocation location() {
-        return location;
     }
 
     @Override
@@ -33,28 +24,8 @@ public final class QueueSpec<T> implements MapSpec<T> {
     }
 
     @Override
-    public QueueSpec<T> backend(Backend backend) {
-        return new QueueSpec<>(location.backend(backend), codec, capacity);
-    }
-
-    @Override
-    public QueueSpec<T> dir(Path dir) {
-        return new QueueSpec<>(location.dir(dir), codec, capacity);
-    }
-
-    @Override
-    public QueueSpec<T> mode(int mode) {
-        return new QueueSpec<>(location.mode(mode), codec, capacity);
-    }
-
-    @Override
-    public QueueSpec<T> openTimeout(Duration timeout) {
-        return new QueueSpec<>(location.openTimeout(timeout), codec, capacity);
-    }
-
-    @Override
-    public QueueSpec<T> lockTimeout(Duration timeout) {
-        return new QueueSpec<>(location.lockTimeout(timeout), codec, capacity);
+    QueueSpec<T> at(MapLocation l) {
+        return new QueueSpec<>(l, codec, capacity);
     }
 
     public Codec<T> codec() {

@@ -3,36 +3,17 @@ package dev.mapsync.internal.barrier;
 import dev.mapsync.MapType;
 import dev.mapsync.internal.store.Blueprint;
 import dev.mapsync.internal.store.Geometries;
-import dev.mapsync.internal.store.Geometry;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.store.MapKind;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.store.ShmMapFile;
 
 /** Barriers: a control region and no data region, in shared memory only (their waiters sleep on futex words). */
-public final class BarrierKind implements MapKind<MapRegion>, Geometry {
+public final class BarrierKind extends MapKind.OfRegion {
     public static final BarrierKind INSTANCE = new BarrierKind();
 
-    private BarrierKind() {}
-
-    @Override
-    public MapType type() {
-        return MapType.BARRIER;
-    }
-
-    @Override
-    public String noun() {
-        return "barrier";
-    }
-
-    @Override
-    public String creatingNeeds() {
-        return "parties";
-    }
-
-    @Override
-    public Geometry geometry() {
-        return this;
+    private BarrierKind() {
+        super(MapType.BARRIER, "barrier", "parties");
     }
 
     @Override
@@ -74,15 +55,5 @@ public final class BarrierKind implements MapKind<MapRegion>, Geometry {
     private static IllegalArgumentException shmOnly() {
         return new IllegalArgumentException("a barrier lives in shared memory only: its waiters sleep on futex words,"
                 + " which the kernel refuses on BPF map memory");
-    }
-
-    @Override
-    public MapRegion region(MapRegion opened) {
-        return opened;
-    }
-
-    @Override
-    public void close(MapRegion opened) {
-        opened.close();
     }
 }

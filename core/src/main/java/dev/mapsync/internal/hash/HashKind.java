@@ -6,8 +6,6 @@ import dev.mapsync.MapType;
 import dev.mapsync.internal.lock.EntryLocks;
 import dev.mapsync.internal.notify.ChangeLog;
 import dev.mapsync.internal.store.Blueprint;
-import dev.mapsync.internal.store.Geometries;
-import dev.mapsync.internal.store.Geometry;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.store.MapKind;
 import dev.mapsync.internal.store.MapRegion;
@@ -20,44 +18,15 @@ import java.security.SecureRandom;
  * Hash maps: the table of {@link HashLayout} in the file (shm), or a kernel hash map reached through {@code bpf(2)}
  * (bpf), which has no data region.
  */
-public final class HashKind implements MapKind<MapRegion>, Geometry {
+public final class HashKind extends MapKind.Keyed {
     public static final HashKind INSTANCE = new HashKind();
 
     private static final SecureRandom SEEDS = new SecureRandom();
-    /** An shm hash map's table; a bpf hash map has no data region. */
-    private static final Header.KeyedData DATA = (inline, keySize, valueSize, entries, stripes) ->
-            inline ? new HashLayout(keySize, valueSize, entries, stripes).dataLength() : 0;
 
-    private HashKind() {}
-
-    @Override
-    public MapType type() {
-        return MapType.HASH;
-    }
-
-    @Override
-    public String noun() {
-        return "map";
-    }
-
-    @Override
-    public String creatingNeeds() {
-        return "schema or capacity";
-    }
-
-    @Override
-    public Geometry geometry() {
-        return this;
-    }
-
-    @Override
-    public void checkGeometry(Header h, String where) {
-        h.checkKeyedGeometry(where, MapType.HASH, DATA);
-    }
-
-    @Override
-    public void checkSchema(Header h, String where) {
-        Header.checkSchemaSize(h, where);
+    private HashKind() {
+        // an shm hash map's table; a bpf hash map has no data region
+        super(MapType.HASH, "schema or capacity", (inline, keySize, valueSize, entries, stripes) ->
+                inline ? new HashLayout(keySize, valueSize, entries, stripes).dataLength() : 0);
     }
 
     @Override
@@ -66,7 +35,7 @@ public final class HashKind implements MapKind<MapRegion>, Geometry {
             throw new IllegalArgumentException("map '" + spec.name() + "': " + (spec.lru() ? "LRU eviction" : "a bpf_spin_lock value")
                     + " is a kernel hash map feature; use the bpf backend");
         }
-        return Header.forNewMap(spec, DATA);
+        return super.newHeader(spec);
     }
 
     @Override
@@ -84,19 +53,8 @@ public final class HashKind implements MapKind<MapRegion>, Geometry {
     }
 
     @Override
-    public MapRegion openShm(Blueprint spec, boolean readOnly) {
-        return ShmMapFile.open(spec.name(), spec.file(), readOnly, spec.openTimeout(), Geometries.of(this),
-                ShmMapFile::inlineData, () -> {});
-    }
-
-    @Override
     public MapRegion openBpf(Blueprint spec, boolean readOnly) {
         return BpfHashes.open(spec, readOnly);
-    }
-
-    @Override
-    public MapRegion region(MapRegion opened) {
-        return opened;
     }
 
     /** An shm table's own header must agree with the map's. */
@@ -107,11 +65,6 @@ public final class HashKind implements MapKind<MapRegion>, Geometry {
         if (mismatch != null) {
             throw new CorruptMapException("map '" + spec.name() + "' is corrupt: its hash table header says " + mismatch);
         }
-    }
-
-    @Override
-    public void close(MapRegion opened) {
-        opened.close();
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.mapsync.internal.ring;
 import dev.mapsync.MapType;
 import dev.mapsync.internal.store.Blueprint;
 import dev.mapsync.internal.store.Geometries;
-import dev.mapsync.internal.store.Geometry;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.store.MapKind;
 import dev.mapsync.internal.store.MapRegion;
@@ -17,29 +16,11 @@ import java.lang.foreign.MemorySegment;
  * Rings (and queues, rings of typed values): records in the file, mapped twice in a row as the kernel maps a BPF
  * ring buffer's data (shm), or a kernel ring buffer (bpf).
  */
-public final class RingKind implements MapKind<RingRegion>, Geometry {
+public final class RingKind extends MapKind<RingRegion> {
     public static final RingKind INSTANCE = new RingKind();
 
-    private RingKind() {}
-
-    @Override
-    public MapType type() {
-        return MapType.RING;
-    }
-
-    @Override
-    public String noun() {
-        return "ring";
-    }
-
-    @Override
-    public String creatingNeeds() {
-        return "capacity";
-    }
-
-    @Override
-    public Geometry geometry() {
-        return this;
+    private RingKind() {
+        super(MapType.RING, "ring", "capacity");
     }
 
     @Override

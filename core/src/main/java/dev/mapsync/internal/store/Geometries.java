@@ -15,6 +15,6 @@ public interface Geometries {
 
     /** The rules of {@code kind}'s type only. */
     static Geometries of(MapKind<?> kind) {
-        return type -> type == kind.type() ? kind.geometry() : null;
+        return type -> type == kind.type() ? kind : null;
     }
 }
