@@ -138,12 +138,12 @@ public final class MapLocation {
      * user's mapsync made it), so that a map root made can be opened by name by every user its pin lets in.
      */
     public Path dir() {
-        return blueprint(null, null, null, 0, 0, 0, 0).dir();
+        return blueprint().dir();
     }
 
     /** Where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is. */
     public Path file() {
-        return path != null ? path : dir().resolve(name);
+        return blueprint().file();
     }
 
     public Backend backend() {

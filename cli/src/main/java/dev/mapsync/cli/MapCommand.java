@@ -4,7 +4,6 @@ import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
-import dev.mapsync.MapSpec;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;

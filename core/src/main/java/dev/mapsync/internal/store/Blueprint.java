@@ -98,12 +98,6 @@ public record Blueprint(MapType type, String name, Path path, Path dir, Path pin
                 entries, stripes, defaultStripes, explicitChangelog, lru, spinLock);
     }
 
-    /** The same blueprint with another open timeout. */
-    public Blueprint withOpenTimeout(Duration timeout) {
-        return new Blueprint(type, name, path, dir, pin, backend, mode, timeout, lockTimeout, codec, keyCodec, entries,
-                explicitStripes, defaultStripes, explicitChangelog, lru, spinLock);
-    }
-
     /** How messages name the spec, such as {@code ARRAY 'hits' (shm, 16 x i64)}. */
     @Override
     public String toString() {
