@@ -203,16 +203,26 @@ class LockTest {
         try (SharedArray<Long> a = SharedArray.create(spec(b, 2));
              LockGuard held = a.lock(0);
              ChildJvm waiter = TestJvm.start(LockHolder.class, dir.toString(), name, b.name(), "2", "0")) {
-            Thread.sleep(1500); // the child starts, then blocks on the lock we hold
-            var info = waiter.process().toHandle().info();
-            Duration before = info.totalCpuDuration().orElseThrow();
-            Thread.sleep(2000);
-            Duration after = waiter.process().toHandle().info().totalCpuDuration().orElseThrow();
-            long cpuMillis = after.minus(before).toMillis();
-            System.out.println("CPU used by a waiting process in 2 s: " + cpuMillis + " ms");
+            // a waiter records when the uncontended hold began: the child has come to wait for our lock
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (a.locks().getFirst().heldSince().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the child never came to wait: " + waiter.output());
+                Thread.sleep(10); // polls a condition
+            }
+            // the best of a few windows: the child's JIT finishes its start-up work in bursts on a loaded machine,
+            // while a waiter that spins costs CPU in every window
+            long cpuMillis = Long.MAX_VALUE;
+            for (int window = 0; window < 3 && cpuMillis >= 200; window++) {
+                Duration before = waiter.process().toHandle().info().totalCpuDuration().orElseThrow();
+                Thread.sleep(2000); // the measuring window
+                Duration after = waiter.process().toHandle().info().totalCpuDuration().orElseThrow();
+                cpuMillis = Math.min(cpuMillis, after.minus(before).toMillis());
+                System.out.println("CPU used by a waiting process in 2 s: " + after.minus(before).toMillis() + " ms");
+            }
             assertTrue(waiter.process().isAlive());
             assertEquals("", waiter.output(), "the child is still waiting");
-            assertTrue(cpuMillis < 200, "a blocked waiter must sleep, not spin: it used " + cpuMillis + " ms of CPU in 2 s");
+            assertTrue(cpuMillis < 200, "a blocked waiter must sleep, not spin: it used " + cpuMillis + " ms of CPU in 2 s"
+                    + " (the best of up to 3 windows)");
         }
     }
 }

@@ -34,11 +34,13 @@ public final class Opener {
      */
     public static <R> R open(Blueprint spec, boolean readOnly, MapKind<R> kind) {
         SpecCheck.requireType(spec, kind.type());
+        Backend backend = spec.backend();
         if (spec.pinPath().isEmpty()) {
-            SpecCheck.check(ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout(), Geometries.of(kind)),
-                    spec, kind.type());
+            Header header = ShmMapFile.readHeader(spec.name(), spec.file(), spec.openTimeout(), Geometries.of(kind));
+            SpecCheck.check(header, spec, kind.type());
+            if (spec.adoptsExisting()) backend = header.storage(); // as backendOf would read it
         }
-        R opened = switch (backendOf(spec, spec.openTimeout())) {
+        R opened = switch (backend) {
             case SHM -> kind.openShm(spec, readOnly);
             case BPF -> kind.openBpf(spec, readOnly);
         };
