@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Run the cross-process benchmarks (notification round trips, processes",
-                "sharing a counter, lock contention, ring throughput and round trips)",
+                "sharing a counter, lock contention, ring throughput and round trips, the start-up of commands)",
                 "against the peers users pick today, measured in the same run, and print",
                 "a table of ratios. JMH covers the single-process operations: see",
                 "docs/BENCHMARKS.md."})
@@ -22,6 +22,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--quick", description = "Fewer rounds: a smoke run of a few seconds, not for publishing.")
     boolean quick;
+
+    @Option(names = "--startup", description = "Only the start-up figures: whole-process times of commands against"
+            + " java -version, flock(1) and bpftool, and the Java API's first calls.")
+    boolean startup;
 
     @Option(names = "--json", description = "Print every figure as one JSON document (the table goes to stderr).")
     boolean json;
@@ -36,6 +40,7 @@ final class BenchCommand implements Callable<Integer> {
         Jvm report = Jvm.main("dev.mapsync.bench.cross.Report").classPath(jar.toString())
                 .jvmOptions("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED").inheritIO();
         if (quick) report.args("--quick");
+        if (startup) report.args("--startup");
         if (json) report.args("--json", "-");
         spec.commandLine().getOut().flush();
         return report.start().process().waitFor();

@@ -15,13 +15,7 @@ import java.util.List;
         versionProvider = Main.Version.class,
         description = "Maps shared between processes at memory speed, with atomics, in shared memory (shm) or kernel eBPF maps (bpf).%n"
                 + "A MAP is a name (the default folder, shm backend), bpf:NAME (a kernel map), or a path containing '/'.",
-        footer = {"", ExitCodes.HELP},
-        subcommands = {CreateCommand.class, ListCommand.class, InfoCommand.class, GetCommand.class, SetCommand.class,
-                AddCommand.class, CasCommand.class, DumpCommand.class, RmCommand.class, RmKeyCommand.class, LockCommand.class,
-                LocksCommand.class, UnlockCommand.class, WatchCommand.class, WaitCommand.class, QueueCommand.class,
-                BarrierCommand.class, ExportCommand.class, TopCommand.class, BenchCommand.class, CompletionCommand.class,
-                DoctorCommand.class, DemoCommand.class,
-                DemoWorkerCommand.class, ChaosCommand.class, ChaosWorkerCommand.class, CommandLine.HelpCommand.class})
+        footer = {"", ExitCodes.HELP})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
@@ -49,7 +43,7 @@ public final class Main implements Runnable {
         PrintWriter out = new PrintWriter(System.out, true);
         PrintWriter err = new PrintWriter(System.err, true);
         try {
-            return commandLine(out, err).execute(args);
+            return commandLine(out, err, args).execute(args);
         } finally {
             // auto-flush covers println and printf only: what a command print()s would be lost at System.exit
             out.flush();
@@ -57,10 +51,20 @@ public final class Main implements Runnable {
         }
     }
 
-    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    private static final String PICOCLI_EXCLUDES = "picocli.converters.excludes";
+
+    /**
+     * The command line that runs {@code args}: with the full model of the command they name and a summary of the
+     * others ({@link Commands}).
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String... args) {
+        // picocli makes its converters of java.sql and java.time types by reflection for every command line; no
+        // command takes one (durations have their own converter), and start-up is the milliseconds saved
+        if (System.getProperty(PICOCLI_EXCLUDES) == null) System.setProperty(PICOCLI_EXCLUDES, "java\\.(sql|time)\\..*");
         LibraryLog.to(err);
         Main main = new Main();
-        CommandLine cl = new CommandLine(main);
+        CommandLine cl = new CommandLine(CommandModels.main(main));
+        Commands.addTo(cl, main, args);
         cl.setUsageHelpWidth(120); // the descriptions are written for 120 columns; every subcommand inherits it
         cl.setOut(out);
         cl.setErr(err);
@@ -83,7 +87,7 @@ public final class Main implements Runnable {
                 return Failure.report(e, chain.getLast(), main.verbose);
             }
         });
-        cl.setParameterExceptionHandler((e, args) -> {
+        cl.setParameterExceptionHandler((e, unmatched) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println("mapsync: " + e.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");

@@ -50,7 +50,7 @@ class CliFailureTest {
     /** What the handler prints for {@code e} thrown by {@code mapsync get MAP ...}, and the exit code. */
     private static Cli reported(Throwable e, boolean verbose, String... args) {
         StringWriter err = new StringWriter();
-        CommandLine main = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+        CommandLine main = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args);
         CommandLine command = main.parseArgs(args).asCommandLineList().getLast();
         int code = Failure.report(e, command, verbose);
         return new Cli(code, "", err.toString());

@@ -3,6 +3,7 @@ package dev.mapsync.bench.cross;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mapsync.bench.ring.RingDriver;
+import dev.mapsync.bench.startup.StartupBench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class Report {
     /** Every figure of one run. */
     public record Results(List<Row> rows, List<PingPongBench.Result> latency, List<CounterBench.Result> counters,
                           List<LockContentionBench.Result> contention, List<RingDriver.Throughput> ringThroughput,
-                          List<RingDriver.Latency> ringLatency) {
+                          List<RingDriver.Latency> ringLatency, StartupBench.Results startup) {
         /** True when every shared count came out exact and every ring record arrived once, in order. */
         public boolean exact() {
             return counters.stream().allMatch(CounterBench.Result::exact)
@@ -50,9 +51,10 @@ public final class Report {
 
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
+        boolean startupOnly = List.of(args).contains("--startup");
         int json = List.of(args).indexOf("--json");
         String jsonTarget = json >= 0 && json + 1 < args.length ? args[json + 1] : null; // "-" is stdout
-        Results results = run(quick);
+        Results results = startupOnly ? startupOnly(quick) : run(quick);
         printTable(results.rows(), jsonTarget != null && jsonTarget.equals("-") ? System.err : System.out);
         if (!results.exact()) System.err.println("WARNING: a shared count came out wrong");
         if (jsonTarget != null) {
@@ -67,6 +69,7 @@ public final class Report {
             doc.put("contention", results.contention());
             doc.put("ring_throughput", results.ringThroughput());
             doc.put("ring_latency", results.ringLatency());
+            doc.put("startup", results.startup());
             doc.put("counts_exact", results.exact());
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             if (jsonTarget.equals("-")) {
@@ -136,7 +139,40 @@ public final class Report {
             rows.add(new Row("ring round trip p99, " + size + " B records", "us", m.p99() / 1e3, "Agrona ManyToOne",
                     a.p99() / 1e3, false));
         }
-        return new Results(rows, latency, counters, contention, ringThroughput, ringLatency);
+        StartupBench.Results startup = startup(quick, rows);
+        return new Results(rows, latency, counters, contention, ringThroughput, ringLatency, startup);
+    }
+
+    /** The start-up figures alone ({@code --startup}). */
+    static Results startupOnly(boolean quick) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        StartupBench.Results startup = startup(quick, rows);
+        return new Results(rows, List.of(), List.of(), List.of(), List.of(), List.of(), startup);
+    }
+
+    /** Whole-process start-up of each command against the JVM's own, flock(1) and bpftool; adds their rows. */
+    private static StartupBench.Results startup(boolean quick, List<Row> rows) throws Exception {
+        int rounds = quick ? 5 : 20;
+        System.err.println("start-up (" + rounds + " interleaved rounds of each command)...");
+        StartupBench.Results s = StartupBench.run(rounds);
+        StartupBench.Figure java = s.get(StartupBench.JAVA_VERSION);
+        for (StartupBench.Figure f : s.commands()) {
+            if (!f.command().startsWith("mapsync") && !f.command().startsWith("floor")) continue;
+            StartupBench.Figure peer = f.command().equals(StartupBench.BPF_GET) ? s.get(StartupBench.BPFTOOL) : java;
+            rows.add(new Row("start-up: " + f.command(), "ms", f.median(), peer.command(), peer.median(), false));
+        }
+        StartupBench.Figure lock = s.get("mapsync lock s 0 -- true");
+        StartupBench.Figure flock = s.get(StartupBench.FLOCK);
+        rows.add(new Row("start-up: mapsync lock s 0 -- true", "ms", lock.median(), flock.command(), flock.median(), false));
+        for (StartupBench.Figure f : s.commands()) {
+            System.err.printf("  %-36s median %7.1f ms  range %7.1f - %7.1f ms (%d runs)%n", f.command(), f.median(),
+                    f.min(), f.max(), f.runs());
+        }
+        StartupBench.FirstCallFigure api = s.api();
+        System.err.printf("  Java API in a fresh JVM (median of %d): open %.1f ms, first get %.2f ms, first lock %.2f ms,"
+                + " whole process %.1f ms%n", api.runs(), api.open(), api.firstGet(), api.firstLock(), api.process());
+        if (!s.skipped().isEmpty()) System.err.println("  " + s.skipped());
+        return s;
     }
 
     private static double rate(List<CounterBench.Result> results, String mode, int processes) {

@@ -73,7 +73,6 @@ public final class ChangeLog {
      */
     static final int MAX_SUBSCRIBERS = ControlLayout.SLOT_COUNT << 20;
     private static final int MAX_PER_SLOT = 1 << 20;
-    private static final System.Logger LOG = System.getLogger("dev.mapsync");
 
 
     private final MemorySegment control;
@@ -356,7 +355,7 @@ public final class ChangeLog {
             if (seen >= atLeast && seen < MAX_SUBSCRIBERS) return; // set right meanwhile
             int repaired = Math.max(atLeast, liveSubscriptions());
             if (INT.compareAndSet(control, SUBSCRIBERS, seen, repaired)) {
-                LOG.log(System.Logger.Level.WARNING, () -> "map '" + mapName + "': its subscriber count was "
+                LibraryLogger.get().log(System.Logger.Level.WARNING, () -> "map '" + mapName + "': its subscriber count was "
                         + Integer.toUnsignedString(seen) + ", which no set of subscriptions gives (another process"
                         + " wrote it, or it wrapped); set it to " + repaired + ", the subscriptions of the processes"
                         + " that have the map open. Changes made while it was 0 were not recorded for them.");

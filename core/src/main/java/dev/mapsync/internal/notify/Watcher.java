@@ -19,8 +19,7 @@ import java.util.function.Function;
  */
 public final class Watcher<E> implements Subscription {
     /** The name of the logger mapsync reports through. */
-    public static final String LOGGER = "dev.mapsync";
-    private static final System.Logger LOG = System.getLogger(LOGGER);
+    public static final String LOGGER = LibraryLogger.NAME;
     private static final Duration SLICE = Duration.ofMillis(100);
 
     private final Thread thread;
@@ -66,7 +65,7 @@ public final class Watcher<E> implements Subscription {
         if (!running) return;
         failure = t;
         try {
-            LOG.log(System.Logger.Level.ERROR, () -> "the watch of map '" + mapName + "' ended: " + how + " (" + t
+            LibraryLogger.get().log(System.Logger.Level.ERROR, () -> "the watch of map '" + mapName + "' ended: " + how + " (" + t
                     + "); no more changes are delivered to that listener (Subscription.failure() holds the exception)",
                     t);
         } catch (RuntimeException logging) {

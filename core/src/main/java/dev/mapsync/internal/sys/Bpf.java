@@ -1,6 +1,5 @@
 package dev.mapsync.internal.sys;
 
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

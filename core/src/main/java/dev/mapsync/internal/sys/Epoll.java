@@ -1,14 +1,10 @@
 package dev.mapsync.internal.sys;
 
-
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
@@ -23,69 +19,43 @@ public final class Epoll implements AutoCloseable {
     /** {@code EPOLLIN}: the descriptor has something to read. */
     public static final int EPOLLIN = 0x001;
 
-    private static final MethodHandle CREATE = Native.errnoCall("epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final MethodHandle CTL = Native.errnoCall("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-    private static final MethodHandle WAIT = Native.errnoCall("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
-
     private final int epfd;
-    private final MemorySegment events;
     private final Cleaner.Cleanable cleanable;
 
     private Epoll(int epfd) {
         this.epfd = epfd;
-        Arena arena = Arena.ofShared();
-        this.events = arena.allocate(Arch.EPOLL_EVENT_SIZE, 8);
-        this.cleanable = Cleanup.CLEANER.register(this, new Resources(epfd, arena));
+        this.cleanable = Cleanup.CLEANER.register(this, new Resources(epfd));
     }
 
     /** The descriptor and the event buffer, released once; it must not reach the instance. */
     private static final class Resources implements Runnable {
         private final int epfd;
-        private final Arena arena;
         private final AtomicBoolean closed = new AtomicBoolean();
 
-        Resources(int epfd, Arena arena) {
+        Resources(int epfd) {
             this.epfd = epfd;
-            this.arena = arena;
         }
 
         @Override
         public void run() {
             if (!closed.compareAndSet(false, true)) return;
-            try {
-                LibC.close(epfd);
-            } finally {
-                arena.close();
-            }
+            LibC.close(epfd);
         }
     }
 
     /** An epoll instance watching {@code fd} for {@code EPOLLIN}. */
     public static Epoll readable(int fd) {
-        Epoll e;
-        try {
-            int epfd = (int) CREATE.invokeExact(Native.capture(), EPOLL_CLOEXEC);
-            if (epfd < 0) throw new SyscallException("epoll_create1", Native.errno());
-            e = new Epoll(epfd);
-        } catch (SyscallException x) {
-            throw x;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-        try {
-            e.events.fill((byte) 0);
-            e.events.set(JAVA_INT, 0, EPOLLIN); // events @0; data (unused) follows
-            int r = (int) CTL.invokeExact(Native.capture(), e.epfd, EPOLL_CTL_ADD, fd, e.events);
-            if (r < 0) throw new SyscallException("epoll_ctl(EPOLL_CTL_ADD)", Native.errno());
+        Epoll e = new Epoll((int) Native.check(Native.syscall(Arch.SYS_EPOLL_CREATE1, EPOLL_CLOEXEC, 0, 0),
+                "epoll_create1"));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment event = arena.allocate(Arch.EPOLL_EVENT_SIZE, 8);
+            event.set(JAVA_INT, 0, EPOLLIN); // events @0; data (unused) follows
+            Native.check(Native.syscall(Arch.SYS_EPOLL_CTL, e.epfd, EPOLL_CTL_ADD, fd, event.address(), 0, 0),
+                    "epoll_ctl(EPOLL_CTL_ADD)");
             return e;
         } catch (SyscallException x) {
             e.close();
             throw x;
-        } catch (Throwable t) {
-            e.close();
-            throw new AssertionError(t);
         }
     }
 
@@ -96,18 +66,19 @@ public final class Epoll implements AutoCloseable {
      */
     public boolean await(long timeoutNanos) {
         int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (timeoutNanos + 999_999) / 1_000_000));
-        try {
-            int n = (int) WAIT.invokeExact(Native.capture(), epfd, events, 1, millis);
-            if (n < 0) {
-                if (Native.errno() == Errno.EINTR) return false;
-                throw new SyscallException("epoll_wait", Native.errno());
-            }
-            return n > 0;
-        } catch (SyscallException x) {
-            throw x;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+        long n;
+        // the buffer is the call's own: the kernel writes into it, so it must outlive the call even if another
+        // thread closes this instance meanwhile
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment event = arena.allocate(Arch.EPOLL_EVENT_SIZE, 8);
+            // epoll_pwait with no signal mask is epoll_wait, on every architecture (aarch64 has no epoll_wait)
+            n = Native.syscall(Arch.SYS_EPOLL_PWAIT, epfd, event.address(), 1, millis, 0, 0);
         }
+        if (n < 0) {
+            if (Native.errno() == Errno.EINTR) return false;
+            throw new SyscallException("epoll_wait", Native.errno());
+        }
+        return n > 0;
     }
 
     /** Closes the epoll instance. Idempotent. */

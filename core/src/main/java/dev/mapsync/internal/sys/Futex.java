@@ -1,13 +1,8 @@
 package dev.mapsync.internal.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -19,10 +14,6 @@ public final class Futex {
     private Futex() {}
 
     private static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1;
-
-    private static final MethodHandle SYSCALL = Native.errnoCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
-            Linker.Option.firstVariadicArg(1));
 
     /** Why {@link #await} returned. */
     public enum Wake {
@@ -43,8 +34,7 @@ public final class Futex {
             long t = Math.max(0, timeoutNanos);
             timespec.set(JAVA_LONG, 0, t / 1_000_000_000L);
             timespec.set(JAVA_LONG, 8, t % 1_000_000_000L);
-            long r = (long) SYSCALL.invokeExact(Native.capture(), Arch.SYS_FUTEX, MemorySegment.ofAddress(address),
-                    FUTEX_WAIT, expected, timespec, MemorySegment.NULL, 0);
+            long r = Native.syscall(Arch.SYS_FUTEX, address, FUTEX_WAIT, expected, timespec.address(), 0, 0);
             if (r == 0) return Wake.WOKEN;
             return switch (Native.errno()) {
                 case Errno.EAGAIN -> Wake.VALUE_CHANGED;
@@ -52,24 +42,11 @@ public final class Futex {
                 case Errno.EINTR -> Wake.INTERRUPTED;
                 default -> throw new SyscallException("futex(FUTEX_WAIT)", Native.errno());
             };
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
     /** Wakes at most {@code count} threads sleeping on the word at {@code address}; returns how many woke. */
     public static int wake(long address, int count) {
-        try {
-            long r = (long) SYSCALL.invokeExact(Native.capture(), Arch.SYS_FUTEX, MemorySegment.ofAddress(address),
-                    FUTEX_WAKE, count, MemorySegment.NULL, MemorySegment.NULL, 0);
-            if (r < 0) throw new SyscallException("futex(FUTEX_WAKE)", Native.errno());
-            return (int) r;
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return (int) Native.check(Native.syscall(Arch.SYS_FUTEX, address, FUTEX_WAKE, count), "futex(FUTEX_WAKE)");
     }
 }

@@ -1,12 +1,8 @@
 package dev.mapsync.internal.sys;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -32,10 +28,6 @@ public final class FutexVector implements AutoCloseable {
 
     /** What {@link #await} returns when no word was woken. */
     public static final int VALUE_CHANGED = -1, TIMED_OUT = -2, INTERRUPTED = -3, FAULT = -4;
-
-    private static final MethodHandle SYSCALL = Native.errnoCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
-            Linker.Option.firstVariadicArg(1));
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment entries = arena.allocate(ENTRY * MAX, 8);
@@ -77,22 +69,16 @@ public final class FutexVector implements AutoCloseable {
     public int await(long deadline) {
         timespec.set(JAVA_LONG, 0, deadline / 1_000_000_000L);
         timespec.set(JAVA_LONG, 8, deadline % 1_000_000_000L);
-        try {
-            long r = (long) SYSCALL.invokeExact(Native.capture(), Arch.SYS_FUTEX_WAITV, entries, size, 0, timespec,
-                    CLOCK_MONOTONIC);
-            if (r >= 0) return (int) r;
-            return switch (Native.errno()) {
-                case Errno.EAGAIN -> VALUE_CHANGED;
-                case Errno.ETIMEDOUT -> TIMED_OUT;
-                case Errno.EINTR -> INTERRUPTED;
-                case Errno.EFAULT -> FAULT;
-                default -> throw new SyscallException("futex_waitv", Native.errno());
-            };
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        long r = Native.syscall(Arch.SYS_FUTEX_WAITV, entries.address(), size, 0, timespec.address(), CLOCK_MONOTONIC,
+                0);
+        if (r >= 0) return (int) r;
+        return switch (Native.errno()) {
+            case Errno.EAGAIN -> VALUE_CHANGED;
+            case Errno.ETIMEDOUT -> TIMED_OUT;
+            case Errno.EINTR -> INTERRUPTED;
+            case Errno.EFAULT -> FAULT;
+            default -> throw new SyscallException("futex_waitv", Native.errno());
+        };
     }
 
     /** True if this kernel has {@code futex_waitv}: a word that does not hold the value given is refused at once. */

@@ -1,12 +1,5 @@
 package dev.mapsync.internal.sys;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 /**
  * {@code membarrier(2)} with {@code MEMBARRIER_CMD_GLOBAL_EXPEDITED}: a full memory barrier on every running thread
  * of every process that registered for it. It moves the cost of a store-then-load handshake to the side that runs
@@ -22,9 +15,6 @@ public final class Membarrier {
     private Membarrier() {}
 
     private static final int CMD_QUERY = 0, CMD_GLOBAL_EXPEDITED = 1 << 1, CMD_REGISTER_GLOBAL_EXPEDITED = 1 << 2;
-
-    private static final MethodHandle SYSCALL = Native.errnoCall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(1));
 
     /** Registration is per process and lasts as long as it; done once, on first use. */
     private static final class Registration {
@@ -52,10 +42,6 @@ public final class Membarrier {
     }
 
     private static long call(int command) {
-        try {
-            return (long) SYSCALL.invokeExact(Native.capture(), Arch.SYS_MEMBARRIER, command, 0, 0);
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return Native.syscall(Arch.SYS_MEMBARRIER, command, 0, 0);
     }
 }

@@ -6,19 +6,28 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
-/** The FFM plumbing every binding shares: the C library lookup and errno capture. */
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The one downcall every binding shares: libc's {@code long syscall(long number, ...)} with six arguments, recording
+ * errno. The JVM makes a stub and a chain of method handles for each shape of downcall it links, some milliseconds
+ * apiece; one shape for every call makes a command that opens a map pay that once (docs/BENCHMARKS.md, start-up).
+ * Arguments are numbers: a pointer is passed as its address, and the caller keeps the memory alive across the call
+ * (they are confined arenas of the calling method, or mappings of an open map). Unused arguments are 0: the kernel
+ * reads only those its call takes.
+ */
 final class Native {
     private Native() {}
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
     private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** Where errno is in the capture buffer; read with a plain get (a layout's var handle costs milliseconds to make). */
+    private static final long ERRNO = CAPTURE_LAYOUT.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle SYSCALL = link();
 
     /**
      * One errno capture buffer per thread. Automatic arenas let the buffer of a finished (virtual) thread be
@@ -27,28 +36,20 @@ final class Native {
     private static final ThreadLocal<MemorySegment> CAPTURE =
             ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CAPTURE_LAYOUT));
 
-    /** A downcall to a libc function that records errno; the first argument of the handle is the capture buffer. */
-    static MethodHandle errnoCall(String name, FunctionDescriptor fd, Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return link(find(name), fd, options);
-    }
-
-    /** A downcall to a libc function that cannot fail. */
-    static MethodHandle call(String name, FunctionDescriptor fd) {
-        return link(find(name), fd);
-    }
-
     /**
-     * Links a downcall.
+     * Links {@code syscall}.
      *
      * @throws IllegalCallerException if the JVM denies this code native access ({@code --illegal-native-access=deny}),
      *                                saying which option grants it
      */
-    private static MethodHandle link(MemorySegment symbol, FunctionDescriptor fd, Linker.Option... options) {
+    private static MethodHandle link() {
+        MemorySegment symbol = LINKER.defaultLookup().find("syscall")
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no syscall"));
+        FunctionDescriptor shape = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG);
         try {
-            return LINKER.downcallHandle(symbol, fd, options);
+            return LINKER.downcallHandle(symbol, shape, Linker.Option.captureCallState("errno"),
+                    Linker.Option.firstVariadicArg(1));
         } catch (IllegalCallerException e) {
             Module module = Native.class.getModule();
             String grant = "--enable-native-access=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");
@@ -57,17 +58,30 @@ final class Native {
         }
     }
 
-    private static MemorySegment find(String name) {
-        return LIBC.find(name).orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+    /** System call {@code number} with six arguments: its result, or -1 with {@link #errno()} set. */
+    static long syscall(long number, long a, long b, long c, long d, long e, long f) {
+        try {
+            return (long) SYSCALL.invokeExact(CAPTURE.get(), number, a, b, c, d, e, f);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
-    /** This thread's errno capture buffer, to pass as the first argument of an {@link #errnoCall} handle. */
-    static MemorySegment capture() {
-        return CAPTURE.get();
+    static long syscall(long number, long a, long b, long c) {
+        return syscall(number, a, b, c, 0, 0, 0);
     }
 
-    /** The errno the last {@link #errnoCall} on this thread recorded. */
+    /** The errno the last {@link #syscall} on this thread recorded. */
     static int errno() {
-        return (int) ERRNO.get(CAPTURE.get(), 0L);
+        return CAPTURE.get().get(JAVA_INT, ERRNO);
+    }
+
+    /**
+     * Throws {@link SyscallException} naming {@code what} with this thread's errno if {@code result} is negative;
+     * returns {@code result} otherwise.
+     */
+    static long check(long result, String what) {
+        if (result < 0) throw new SyscallException(what, errno());
+        return result;
     }
 }

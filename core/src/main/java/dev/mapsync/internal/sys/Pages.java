@@ -1,12 +1,6 @@
 package dev.mapsync.internal.sys;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Whether every page of a file has memory behind it, and making it so. A load or store to a page of a shared mapping
@@ -22,22 +16,9 @@ public final class Pages {
     private static final int SEEK_HOLE = 4;
     private static final int MADV_POPULATE_READ = 22, MADV_POPULATE_WRITE = 23;
 
-    private static final MethodHandle LSEEK = Native.errnoCall("lseek",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle MADVISE = Native.errnoCall("madvise",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
-
     /** The offset of the first hole of {@code fd} at or after 0: the file's size when it has none. */
     public static long firstHole(int fd) {
-        try {
-            long r = (long) LSEEK.invokeExact(Native.capture(), fd, 0L, SEEK_HOLE);
-            if (r < 0) throw new SyscallException("lseek(SEEK_HOLE)", Native.errno());
-            return r;
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return Native.check(Native.syscall(Arch.SYS_LSEEK, fd, 0, SEEK_HOLE), "lseek(SEEK_HOLE)");
     }
 
     /**
@@ -49,20 +30,14 @@ public final class Pages {
      */
     public static void backAll(int fd, MemorySegment mapping, long length, boolean writable) {
         if (firstHole(fd) >= length) return;
-        try {
-            int r = (int) MADVISE.invokeExact(Native.capture(), mapping, mapping.byteSize(),
-                    writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
-            if (r == 0) return;
-            int errno = Native.errno();
-            // EFAULT: a page would raise SIGBUS, that is, the file system has no room for it
-            if (errno == Errno.EFAULT || errno == Errno.ENOMEM) throw new SyscallException("madvise(MADV_POPULATE)", Errno.ENOSPC);
-            // EINVAL: a kernel before 5.14, without MADV_POPULATE; a writer can fill the holes another way
-            if (errno != Errno.EINVAL || !writable) throw new SyscallException("madvise(MADV_POPULATE)", errno);
-        } catch (SyscallException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        long r = Native.syscall(Arch.SYS_MADVISE, mapping.address(), mapping.byteSize(),
+                writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ);
+        if (r == 0) return;
+        int errno = Native.errno();
+        // EFAULT: a page would raise SIGBUS, that is, the file system has no room for it
+        if (errno == Errno.EFAULT || errno == Errno.ENOMEM) throw new SyscallException("madvise(MADV_POPULATE)", Errno.ENOSPC);
+        // EINVAL: a kernel before 5.14, without MADV_POPULATE; a writer can fill the holes another way
+        if (errno != Errno.EINVAL || !writable) throw new SyscallException("madvise(MADV_POPULATE)", errno);
         LibC.fallocate(fd, length);
     }
 }
