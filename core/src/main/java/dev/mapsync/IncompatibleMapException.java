@@ -1,14 +1,19 @@
 package dev.mapsync;
 
 /**
- * An existing map differs from the spec it was opened with. The message names the first field that differs,
- * such as {@code value size: file has 24, spec asks 16}. Nothing was changed.
+ * An existing map differs from the spec it was opened with. The message names the first field that differs, with
+ * what the map has and what the spec asks (for schemas, both schemas and the fields that differ, such as
+ * {@code value schema: file has 'id:i64,balance:i64', 16 bytes, spec asks 'id:i64,balance:i64,created:i64', 24 bytes
+ * (the spec adds created:i64)}), and how to go on: delete the map and create it again, or use another name. Nothing
+ * was changed.
  */
 public class IncompatibleMapException extends MapSyncException {
     private final String field;
 
     public IncompatibleMapException(String map, String field, Object fileHas, Object specAsks) {
-        super("map '" + map + "' does not match the spec: " + field + ": file has " + fileHas + ", spec asks " + specAsks);
+        super("map '" + map + "' does not match the spec: " + field + ": file has " + fileHas + ", spec asks " + specAsks
+                + ". To go on, delete the map (SharedMaps.delete, or mapsync rm) and create it again, or give the spec"
+                + " another name");
         this.field = field;
     }
 

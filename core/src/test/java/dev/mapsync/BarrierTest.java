@@ -184,7 +184,8 @@ class BarrierTest {
                 assertThrows(IllegalArgumentException.class, () -> MapSpec.barrier("b", 0)).getMessage());
         try (SharedBarrier ignored = SharedBarrier.create(spec(4))) {
             IncompatibleMapException parties = assertThrows(IncompatibleMapException.class, () -> SharedBarrier.open(spec(3)));
-            assertEquals("map '" + name + "' does not match the spec: parties: file has 4, spec asks 3", parties.getMessage());
+            assertEquals("map '" + name + "' does not match the spec: parties: file has 4, spec asks 3"
+                    + SharedArrayTest.TO_GO_ON, parties.getMessage());
             IncompatibleMapException ring = assertThrows(IncompatibleMapException.class,
                     () -> SharedRing.open(MapSpec.existing(name).dir(dir)));
             assertEquals("map '" + name + "' is a barrier map, not a ring map; open it with SharedBarrier", ring.getMessage());

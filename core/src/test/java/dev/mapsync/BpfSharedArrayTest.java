@@ -353,10 +353,13 @@ class BpfSharedArrayTest {
             IncompatibleMapException entries = assertThrows(IncompatibleMapException.class,
                     () -> SharedArray.open(bpf(name, Codec.i64(), 32)));
             assertEquals("entries", entries.field());
-            assertEquals("map '" + name + "' does not match the spec: entries: file has 16, spec asks 32", entries.getMessage());
+            assertEquals("map '" + name + "' does not match the spec: entries: file has 16, spec asks 32"
+                    + SharedArrayTest.TO_GO_ON, entries.getMessage());
             IncompatibleMapException value = assertThrows(IncompatibleMapException.class,
                     () -> SharedArray.open(bpf(name, Codec.i32(), 16)));
-            assertEquals("value size", value.field());
+            assertEquals("value schema", value.field());
+            assertEquals("map '" + name + "' does not match the spec: value schema: file has 'i64', 8 bytes, spec asks"
+                    + " 'i32', 4 bytes" + SharedArrayTest.TO_GO_ON, value.getMessage());
             IncompatibleMapException backend = assertThrows(IncompatibleMapException.class,
                     () -> SharedArray.open(MapSpec.array(name, Codec.i64(), 16).dir(dir)));
             assertEquals("backend", backend.field());

@@ -198,23 +198,39 @@ class SharedArrayTest {
         }
     }
 
+    /** How every spec mismatch ends: what to do about it. */
+    static final String TO_GO_ON = ". To go on, delete the map (SharedMaps.delete, or mapsync rm) and create it again,"
+            + " or give the spec another name";
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aSpecMismatchNamesTheField(Backend b) {
         SharedArray.create(accounts(b, 4)).close();
         record Small(long id, long balance) {}
-        assertEquals("map '" + name + "' does not match the spec: value size: file has 32, spec asks 16",
+        assertEquals("map '" + name + "' does not match the spec: value schema: file has 'id:i64,balance:i64,owner:char[16]',"
+                + " 32 bytes, spec asks 'id:i64,balance:i64', 16 bytes (the spec lacks owner:char[16])" + TO_GO_ON,
                 assertThrows(IncompatibleMapException.class,
                         () -> SharedArray.open(Machine.on(b, MapSpec.array(name, Small.class, 4).dir(dir)))).getMessage());
-        assertEquals("map '" + name + "' does not match the spec: entries: file has 4, spec asks 5",
+        assertEquals("map '" + name + "' does not match the spec: entries: file has 4, spec asks 5" + TO_GO_ON,
                 assertThrows(IncompatibleMapException.class, () -> SharedArray.open(accounts(b, 5))).getMessage());
         record Renamed(long id, long balance, @Chars(16) String name) {}
         IncompatibleMapException e = assertThrows(IncompatibleMapException.class,
                 () -> SharedArray.openOrCreate(Machine.on(b, MapSpec.array(name, Renamed.class, 4).dir(dir))));
         assertEquals("map '" + name + "' does not match the spec: value schema: file has 'id:i64,balance:i64,owner:char[16]',"
-                + " spec asks 'id:i64,balance:i64,name:char[16]'", e.getMessage());
+                + " spec asks 'id:i64,balance:i64,name:char[16]' (the spec adds name:char[16]; the spec lacks owner:char[16])"
+                + TO_GO_ON, e.getMessage());
         assertEquals("value schema", e.field());
-        assertEquals("map '" + name + "' does not match the spec: lock stripes: file has 4, spec asks 2",
+        // a record that gained a field, and one whose field changed its type: the message says which
+        record Grown(long id, long balance, @Chars(16) String owner, long created) {}
+        assertEquals("map '" + name + "' does not match the spec: value schema: file has 'id:i64,balance:i64,owner:char[16]',"
+                + " 32 bytes, spec asks 'id:i64,balance:i64,owner:char[16],created:i64', 40 bytes (the spec adds created:i64)"
+                + TO_GO_ON, assertThrows(IncompatibleMapException.class,
+                        () -> SharedArray.open(Machine.on(b, MapSpec.array(name, Grown.class, 4).dir(dir)))).getMessage());
+        record Narrowed(long id, int balance, @Chars(16) String owner) {}
+        assertEquals("map '" + name + "' does not match the spec: value schema: file has 'id:i64,balance:i64,owner:char[16]',"
+                + " spec asks 'id:i64,balance:i32,owner:char[16]' (balance is i64 in the map and i32 in the spec)" + TO_GO_ON, assertThrows(IncompatibleMapException.class,
+                        () -> SharedArray.open(Machine.on(b, MapSpec.array(name, Narrowed.class, 4).dir(dir)))).getMessage());
+        assertEquals("map '" + name + "' does not match the spec: lock stripes: file has 4, spec asks 2" + TO_GO_ON,
                 assertThrows(IncompatibleMapException.class, () -> SharedArray.open(accounts(b, 4).lockStripes(2))).getMessage());
     }
 

@@ -103,7 +103,9 @@ class CliFailureTest {
     void theDocumentedExceptionsKeepTheirCodes() {
         Cli incompatible = reported(new IncompatibleMapException("m", "value size", 24, 16), false, "get", "m", "0");
         assertEquals(3, incompatible.code());
-        assertEquals("mapsync: map 'm' does not match the spec: value size: file has 24, spec asks 16\n", incompatible.err());
+        assertEquals("mapsync: map 'm' does not match the spec: value size: file has 24, spec asks 16. To go on, delete the"
+                + " map (SharedMaps.delete, or mapsync rm) and create it again, or give the spec another name\n",
+                incompatible.err());
         assertEquals(1, reported(new IllegalArgumentException("bad"), false, "get", "m", "0").code());
         assertEquals(5, reported(new CommandFailure("a worker process exited before it was ready"), false, "demo").code());
         assertEquals("mapsync: a worker process exited before it was ready\n",

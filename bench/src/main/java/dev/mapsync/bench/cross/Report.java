@@ -52,9 +52,10 @@ public final class Report {
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
         boolean startupOnly = List.of(args).contains("--startup");
+        boolean noStartup = List.of(args).contains("--no-startup");
         int json = List.of(args).indexOf("--json");
         String jsonTarget = json >= 0 && json + 1 < args.length ? args[json + 1] : null; // "-" is stdout
-        Results results = startupOnly ? startupOnly(quick) : run(quick);
+        Results results = startupOnly ? startupOnly(quick) : run(quick, !noStartup);
         printTable(results.rows(), jsonTarget != null && jsonTarget.equals("-") ? System.err : System.out);
         if (!results.exact()) System.err.println("WARNING: a shared count came out wrong");
         if (jsonTarget != null) {
@@ -84,8 +85,11 @@ public final class Report {
         if (!results.exact()) System.exit(6);
     }
 
-    /** Runs every benchmark; {@code quick} makes it a smoke run of seconds. */
-    public static Results run(boolean quick) throws Exception {
+    /**
+     * Runs every benchmark; {@code quick} makes it a smoke run of seconds. The start-up figures run the checkout's
+     * built launcher and jars ({@code startup}), which the package phase makes after this module's tests.
+     */
+    public static Results run(boolean quick, boolean startup) throws Exception {
         long rounds = quick ? 5_000 : 50_000;
         long counts = quick ? 500_000 : 5_000_000;
         long locks = quick ? 50_000 : 500_000;
@@ -139,8 +143,8 @@ public final class Report {
             rows.add(new Row("ring round trip p99, " + size + " B records", "us", m.p99() / 1e3, "Agrona ManyToOne",
                     a.p99() / 1e3, false));
         }
-        StartupBench.Results startup = startup(quick, rows);
-        return new Results(rows, latency, counters, contention, ringThroughput, ringLatency, startup);
+        StartupBench.Results startupResults = startup ? startup(quick, rows) : null;
+        return new Results(rows, latency, counters, contention, ringThroughput, ringLatency, startupResults);
     }
 
     /** The start-up figures alone ({@code --startup}). */

@@ -4,6 +4,7 @@ import dev.mapsync.Backend;
 import dev.mapsync.IncompatibleMapException;
 
 import dev.mapsync.MapType;
+import dev.mapsync.Schema;
 
 /** Compares an existing map's header with the spec it is opened with, field by field. */
 public final class SpecCheck {
@@ -13,8 +14,9 @@ public final class SpecCheck {
      * Checks a map opened by a handle of {@code handleType}: a file of another type is refused whatever the spec,
      * so that no handle reads a map as something it is not.
      *
-     * @throws IncompatibleMapException naming the first field that differs, such as
-     *                                  {@code value size: file has 24, spec asks 16}
+     * @throws IncompatibleMapException naming the first field that differs, such as {@code value schema: file has
+     *                                  'id:i64', spec asks 'id:i64,created:i64' (the spec adds created:i64)}, and
+     *                                  how to go on
      */
     public static void check(Header header, Blueprint spec, MapType handleType) {
         String name = spec.name();
@@ -74,21 +76,10 @@ public final class SpecCheck {
     /** Arrays and hash maps: keys, values, entries, stripes. */
     private static void checkKeyed(Header header, Blueprint spec) {
         String name = spec.name();
-        if (header.keySize() != spec.keySchema().size()) {
-            throw new IncompatibleMapException(name, "key size", header.keySize(), spec.keySchema().size());
-        }
-        if (!header.keySchema().equals(spec.keySchema().toString())) {
-            throw new IncompatibleMapException(name, "key schema", "'" + header.keySchema() + "'", "'" + spec.keySchema() + "'");
-        }
-        if (header.valueSize() != spec.valueSchema().size()) {
-            throw new IncompatibleMapException(name, "value size", header.valueSize(), spec.valueSchema().size());
-        }
+        checkSchema(name, "key", header.keySchema(), header.keySize(), spec.keySchema());
+        checkSchema(name, "value", header.valueSchema(), header.valueSize(), spec.valueSchema());
         if (spec.entries() != 0 && header.entries() != spec.entries()) {
             throw new IncompatibleMapException(name, "entries", header.entries(), spec.entries());
-        }
-        if (!header.valueSchema().equals(spec.valueSchema().toString())) {
-            throw new IncompatibleMapException(name, "value schema", "'" + header.valueSchema() + "'",
-                    "'" + spec.valueSchema() + "'");
         }
         if (spec.hasExplicitLockStripes() && header.lockStripes() != spec.lockStripes()) {
             throw new IncompatibleMapException(name, "lock stripes", header.lockStripes(), spec.lockStripes());
@@ -97,6 +88,19 @@ public final class SpecCheck {
             throw new IncompatibleMapException(name, "changelog capacity", header.changelogCapacity(),
                     spec.changelogCapacity());
         }
+    }
+
+    /**
+     * Refuses a stored key or value schema other than the spec's, with both schemas, their sizes when they differ,
+     * and the fields that differ (a record that gained a field says which).
+     */
+    private static void checkSchema(String name, String what, String stored, int storedSize, Schema asked) {
+        if (stored.equals(asked.toString()) && storedSize == asked.size()) return;
+        String sizes = storedSize == asked.size() ? "" : ", " + storedSize + " bytes";
+        String askedSizes = storedSize == asked.size() ? "" : ", " + asked.size() + " bytes";
+        String diff = SchemaDiff.describe(stored, asked);
+        throw new IncompatibleMapException(name, what + " schema", "'" + stored + "'" + sizes,
+                "'" + asked + "'" + askedSizes + (diff.isEmpty() ? "" : " (" + diff + ")"));
     }
 
     /** A ring spec of records of any length opens any ring; a queue spec needs its own value schema. */
