@@ -1,7 +1,7 @@
 package dev.mapsync;
 
 /**
- * Changes the subscriber did not see: the change log, which keeps the last {@link MapSpec#changelogCapacity}
+ * Changes the subscriber did not see: the change log, which keeps the last {@link ArraySpec#changelogCapacity}
  * changes, overwrote them before they were read (or a writer died between reserving and writing its entry). Resync
  * from a snapshot of the map if you need the values.
  *

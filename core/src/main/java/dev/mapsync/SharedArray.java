@@ -53,7 +53,7 @@ import java.util.function.UnaryOperator;
  * record's constructor never runs on a half-written value. Field atomics ({@link #longs(String)}) change one field atomically; a concurrent {@link #get} sees each
  * field whole, but not necessarily the record as any single moment had it.
  *
- * <p><b>Locks.</b> Every entry has a cross-process lock (or shares one of {@link MapSpec#lockStripes} stripes),
+ * <p><b>Locks.</b> Every entry has a cross-process lock (or shares one of {@link ArraySpec#lockStripes} stripes),
  * and the map has one more, map-wide. Locks are advisory for plain atomics and scalar writes, and taken
  * implicitly by {@link #set} of wider values and by {@link #update}. They survive their owner's death: if the
  * owning process dies (or closes the handle) while holding one, the next process that asks takes it over within

@@ -15,9 +15,12 @@ import dev.mapsync.internal.sys.SyscallException;
 import dev.mapsync.internal.notify.ChangeLog;
 import dev.mapsync.internal.notify.Watcher;
 import dev.mapsync.internal.lock.EntryLocks;
+import dev.mapsync.internal.lock.HeldLocks;
 
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +60,17 @@ import java.util.function.Predicate;
  * returning the old value, {@code compute}, {@code getAndAdd}, ...) lock a stripe in the map's shm sidecar, so they
  * are atomic among mapsync processes; BPF programs do not take those locks. A value type declared with
  * {@link HashSpec#spinLock} is copied whole with {@code BPF_F_LOCK} under the element's {@code bpf_spin_lock}.
+ *
+ * <p><b>Transactions.</b> {@link #lock(Object)} and {@link #lockAll(Object[])} take the locks that guard keys (their
+ * segments' locks, the ones writes take), so that a group of operations on several keys is atomic to every process;
+ * {@link #getAll} reads several keys under their locks, as one moment of the map:
+ *
+ * <pre>{@code
+ * try (LockGuard g = accounts.lockAll("ada", "bob")) {      // one order in every process: no deadlock
+ *     accounts.put("bob", accounts.remove("ada"));          // this thread's own writes run under its locks
+ * }
+ * Map<String, Account> both = accounts.getAll(List.of("ada", "bob"));   // the record once, never twice or not at all
+ * }</pre>
  *
  * <p>Like {@link java.util.Map}, {@code null} stands for "no value": keys and values are never null. Values are
  * compared (in {@link #remove(Object, Object)} and {@link #replace(Object, Object, Object)}) by their encoded bytes.
@@ -591,6 +605,101 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     public HashStats stats() {
         try {
             return table.stats();
+        } catch (IllegalStateException | InternalError e) {
+            throw closedOr(e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- transactions
+
+    /**
+     * Takes the lock that guards {@code key}: the lock of its segment, which every write of the keys of that segment
+     * takes, in every process. Until the guard is closed, this thread's operations on those keys run under it (they
+     * do not take it again), and other threads and processes wait for it, so that a group of operations is atomic to
+     * them: read a value and write what follows from it, or move a record between keys with {@link #lockAll}. A lock
+     * whose owner died is taken over (the guard says so), as with {@link SharedArray#lock}. Plain {@link #get} takes
+     * no lock and does not wait: to read several keys as one moment of the map, use {@link #getAll}.
+     *
+     * @throws LockTimeoutException     if the lock is not free within the map's lock timeout
+     * @throws LockAlreadyHeldException if this thread holds it already (locks are not reentrant)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws InvalidValueException    if the key does not fit the key codec
+     */
+    public LockGuard lock(K key) {
+        return lockAll(List.of(key));
+    }
+
+    /** {@link #lock(Object)} with its own timeout. */
+    public LockGuard lock(K key, Duration timeout) {
+        return lockStripes(stripesOf(List.of(key)), timeout.toNanos());
+    }
+
+    /**
+     * Takes the locks that guard {@code keys} (their segments'), in one order that every process uses, so that two
+     * processes that lock overlapping sets of keys never deadlock; with one deadline, the map's lock timeout, and
+     * none held if it passes. See {@link #lock(Object)}.
+     *
+     * @throws LockTimeoutException     if the locks are not all free within the map's lock timeout (none is held)
+     * @throws LockAlreadyHeldException if this thread holds one of them already
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws InvalidValueException    if a key does not fit the key codec
+     */
+    @SafeVarargs
+    public final LockGuard lockAll(K... keys) {
+        return lockAll(List.of(keys));
+    }
+
+    /** {@link #lockAll(Object[])} of a collection of keys. */
+    public LockGuard lockAll(Collection<? extends K> keys) {
+        return lockStripes(stripesOf(keys), locks.timeoutNanos());
+    }
+
+    /**
+     * The values of {@code keys} at one moment: read under their locks ({@link #lockAll}), so that no process's
+     * group of operations done under those locks, such as a record moved from one key to another, is seen half done.
+     * A key that is absent has no entry in the result, which keeps the order of {@code keys}.
+     *
+     * @throws LockTimeoutException     if the locks are not all free within the map's lock timeout
+     * @throws MapAccessDeniedException if the handle is read-only (a consistent read takes locks; a read-only handle
+     *                                  reads one key at a time with {@link #get})
+     * @throws InvalidValueException    if a key does not fit the key codec
+     */
+    public Map<K, V> getAll(Collection<? extends K> keys) {
+        int[] stripes = stripesOf(keys);
+        Map<K, V> out = new LinkedHashMap<>();
+        try (LockGuard ignored = lockStripes(stripes, locks.timeoutNanos())) {
+            for (K key : keys) {
+                V value = get(key);
+                if (value != null) out.put(key, value);
+            }
+        }
+        return out;
+    }
+
+    /** The distinct lock stripes of {@code keys}, ascending: the order every process takes them in. */
+    private int[] stripesOf(Collection<? extends K> keys) {
+        checkOpen();
+        if (readOnly) throw new MapAccessDeniedException("map '" + name() + "' is open read-only; it cannot take locks");
+        Buffers b = Buffers.take(keySize, valueSize);
+        try {
+            int[] stripes = new int[keys.size()];
+            int i = 0;
+            for (K key : keys) {
+                encodeKey(key, b.key);
+                stripes[i++] = table.stripeOf(b.key);
+            }
+            return Arrays.stream(stripes).distinct().sorted().toArray();
+        } finally {
+            b.release();
+        }
+    }
+
+    private LockGuard lockStripes(int[] stripes, long timeoutNanos) {
+        long[] records = Arrays.stream(stripes).mapToLong(locks::stripeRecord).toArray();
+        int[] noEntry = new int[stripes.length];
+        Arrays.fill(noEntry, -1);
+        try {
+            return HeldLocks.acquireAll(this, locks, records, noEntry, timeoutNanos);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }

@@ -18,6 +18,10 @@ import java.util.List;
 final class CommandModels {
     private CommandModels() {}
 
+    private static <T> T cast(Object value) {
+        return (T) value;
+    }
+
     /** The top-level commands' names, in the order the help lists them. */
     static final List<String> NAMES = List.of("create",
             "list",
@@ -124,6 +128,7 @@ final class CommandModels {
             case "lock" -> s.usageMessage()
                     .description("Run a command while holding an entry's lock, like flock(1); the exit status is the "
                     + "command's.",
+                    "On a hash map, the lock that guards the key (its segment's, which every write of the key takes).",
                     "Warns on stderr when it took the lock over from an owner that died.");
             case "locks" -> s.usageMessage()
                     .description("List the held locks of a map: owner pid, alive or dead, held since, torn entries.");
@@ -249,7 +254,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.verbose; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.verbose; c.verbose = (Boolean) v; return (T) old; } })
+                        Object old = c.verbose; c.verbose = cast(v); return (T) old; } })
                 .scopeType(CommandLine.ScopeType.INHERIT)
                 .build());
         s.addOption(OptionSpec.builder("--dir")
@@ -260,7 +265,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.dir; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.dir; c.dir = (java.nio.file.Path) v; return (T) old; } })
+                        Object old = c.dir; c.dir = cast(v); return (T) old; } })
                 .scopeType(CommandLine.ScopeType.INHERIT)
                 .build());
         c.spec = s;
@@ -296,7 +301,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--type")
@@ -307,7 +312,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.type; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.type; c.type = (java.lang.String) v; return (T) old; } })
+                        Object old = c.type; c.type = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--key")
                 .description("Key schema of a hash map, in the form of --value: a number (u64), a string "
@@ -317,7 +322,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.key; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.key; c.key = (java.lang.String) v; return (T) old; } })
+                        Object old = c.key; c.key = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--lru")
                 .description("Hash maps on the bpf backend: a BPF_MAP_TYPE_LRU_HASH, which evicts the least "
@@ -327,7 +332,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.lru; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.lru; c.lru = (Boolean) v; return (T) old; } })
+                        Object old = c.lru; c.lru = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--spin-lock")
                 .description("Hash maps on the bpf backend: put a struct bpf_spin_lock before each value and "
@@ -337,7 +342,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.spinLock; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.spinLock; c.spinLock = (Boolean) v; return (T) old; } })
+                        Object old = c.spinLock; c.spinLock = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--value")
                 .description("Value schema: a type (i64, u32, f64, char[16], i32[4]...) or fields "
@@ -347,7 +352,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.value; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.value; c.value = (java.lang.String) v; return (T) old; } })
+                        Object old = c.value; c.value = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--entries")
@@ -357,7 +362,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.entries; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.entries; c.entries = (Integer) v; return (T) old; } })
+                        Object old = c.entries; c.entries = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--mode")
@@ -368,7 +373,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.mode; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.mode; c.mode = (java.lang.String) v; return (T) old; } })
+                        Object old = c.mode; c.mode = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--backend")
                 .description("Backend (default shm; a bpf: prefix on the name means bpf).")
@@ -377,7 +382,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.backend; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.backend; c.backend = (java.lang.String) v; return (T) old; } })
+                        Object old = c.backend; c.backend = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--stripes")
                 .description("Entry locks; entry i uses lock i %% N (default: one per entry, up to 4096). "
@@ -387,7 +392,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.stripes; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.stripes; c.stripes = (java.lang.Integer) v; return (T) old; } })
+                        Object old = c.stripes; c.stripes = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--changelog")
                 .description("Changes kept for subscribers, a power of two (default 4096).")
@@ -396,7 +401,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.changelog; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.changelog; c.changelog = (java.lang.Integer) v; return (T) old; } })
+                        Object old = c.changelog; c.changelog = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -420,7 +425,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -447,7 +452,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--json")
@@ -457,7 +462,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -488,7 +493,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -500,7 +505,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.entry; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.entry; c.entry = (java.lang.String) v; return (T) old; } })
+                        Object old = c.entry; c.entry = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--json")
@@ -510,7 +515,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -545,7 +550,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -556,7 +561,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.entry; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.entry; c.entry = (java.lang.String) v; return (T) old; } })
+                        Object old = c.entry; c.entry = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -567,7 +572,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.value; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.value; c.value = (java.lang.String) v; return (T) old; } })
+                        Object old = c.value; c.value = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
@@ -594,7 +599,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -604,7 +609,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.index; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.index; c.index = (Integer) v; return (T) old; } })
+                        Object old = c.index; c.index = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -615,7 +620,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.delta; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.delta; c.delta = (java.lang.String) v; return (T) old; } })
+                        Object old = c.delta; c.delta = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--field")
@@ -625,7 +630,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.field; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.field; c.field = (java.lang.String) v; return (T) old; } })
+                        Object old = c.field; c.field = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -652,7 +657,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -662,7 +667,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.index; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.index; c.index = (Integer) v; return (T) old; } })
+                        Object old = c.index; c.index = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -672,7 +677,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.expected; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.expected; c.expected = (java.lang.String) v; return (T) old; } })
+                        Object old = c.expected; c.expected = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -682,7 +687,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.update; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.update; c.update = (java.lang.String) v; return (T) old; } })
+                        Object old = c.update; c.update = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--field")
@@ -692,7 +697,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.field; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.field; c.field = (java.lang.String) v; return (T) old; } })
+                        Object old = c.field; c.field = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -721,7 +726,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--json")
@@ -732,7 +737,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--nonzero")
                 .description("Leave out entries whose bytes are all zero.")
@@ -741,7 +746,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.nonZero; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.nonZero; c.nonZero = (Boolean) v; return (T) old; } })
+                        Object old = c.nonZero; c.nonZero = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -769,7 +774,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.maps; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.maps; c.maps = (java.util.List<java.lang.String>) v; return (T) old; } })
+                        Object old = c.maps; c.maps = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("-f", "--force")
@@ -779,7 +784,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.force; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.force; c.force = (Boolean) v; return (T) old; } })
+                        Object old = c.force; c.force = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -811,7 +816,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -824,7 +829,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keys; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.keys; c.keys = (java.util.List<java.lang.String>) v; return (T) old; } })
+                        Object old = c.keys; c.keys = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("-f", "--force")
@@ -834,7 +839,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.force; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.force; c.force = (Boolean) v; return (T) old; } })
+                        Object old = c.force; c.force = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -851,8 +856,13 @@ final class CommandModels {
         s.usageMessage()
                 .description("Run a command while holding an entry's lock, like flock(1); the exit status is the "
                 + "command's.",
+                "On a hash map, the lock that guards the key (its segment's, which every write of the key takes).",
                 "Warns on stderr when it took the lock over from an owner that died.");
-        s.usageMessage().footer("", "Example:", "  mapsync lock accounts 7 --timeout 5s -- ./rebalance.sh 7");
+        s.usageMessage()
+                .footer("",
+                "Examples:",
+                "  mapsync lock accounts 7 --timeout 5s -- ./rebalance.sh 7",
+                "  mapsync lock sessions 4b1d9c -- ./expire.sh 4b1d9c     # a hash map's key");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -863,18 +873,19 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
-                .description("The entry whose lock to hold.")
+                .description("The entry whose lock to hold: an array's index, or a hash map's key in the "
+                        + "text form values have.")
                 .paramLabel("KEY")
-                .type(int.class)
+                .type(java.lang.String.class)
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.key; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.key; c.key = (Integer) v; return (T) old; } })
+                        Object old = c.key; c.key = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -887,7 +898,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.command; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.command; c.command = (java.util.List<java.lang.String>) v; return (T) old; } })
+                        Object old = c.command; c.command = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--timeout")
@@ -898,7 +909,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.timeout; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.timeout; c.timeout = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.timeout; c.timeout = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -924,7 +935,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--json")
@@ -934,7 +945,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -962,7 +973,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -972,7 +983,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.key; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.key; c.key = (Integer) v; return (T) old; } })
+                        Object old = c.key; c.key = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--force")
@@ -982,7 +993,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.force; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.force; c.force = (Boolean) v; return (T) old; } })
+                        Object old = c.force; c.force = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
@@ -1012,7 +1023,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--keys")
@@ -1022,7 +1033,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keys; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.keys; c.keys = (java.lang.String) v; return (T) old; } })
+                        Object old = c.keys; c.keys = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("JSON lines: {\"key\":K,\"seq\":S,\"pid\":P,\"value\":V} or "
@@ -1032,7 +1043,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--poll")
                 .description("Watch by comparing the values every INTERVAL (sees writes the change log cannot).")
@@ -1042,7 +1053,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.poll; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.poll; c.poll = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.poll; c.poll = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--count")
                 .description("Stop after N events.")
@@ -1051,7 +1062,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.count; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.count; c.count = (java.lang.Long) v; return (T) old; } })
+                        Object old = c.count; c.count = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--timeout")
                 .description("Stop after T; exit 124 if fewer than --count events came by then (default: "
@@ -1062,7 +1073,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.timeout; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.timeout; c.timeout = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.timeout; c.timeout = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1095,7 +1106,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -1105,7 +1116,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.key; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.key; c.key = (Integer) v; return (T) old; } })
+                        Object old = c.key; c.key = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--until")
@@ -1115,7 +1126,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.until; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.until; c.until = (java.lang.String) v; return (T) old; } })
+                        Object old = c.until; c.until = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--timeout")
@@ -1126,7 +1137,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.timeout; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.timeout; c.timeout = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.timeout; c.timeout = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1182,7 +1193,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.queue; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.queue; c.queue = (java.lang.String) v; return (T) old; } })
+                        Object old = c.queue; c.queue = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--capacity")
@@ -1194,7 +1205,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.capacity; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.capacity; c.capacity = (Integer) v; return (T) old; } })
+                        Object old = c.capacity; c.capacity = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--value")
@@ -1204,7 +1215,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.value; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.value; c.value = (java.lang.String) v; return (T) old; } })
+                        Object old = c.value; c.value = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--mode")
                 .description("Permission bits, octal (default 0600).")
@@ -1214,7 +1225,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.mode; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.mode; c.mode = (java.lang.String) v; return (T) old; } })
+                        Object old = c.mode; c.mode = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--backend")
                 .description("Backend (default shm; a bpf: prefix on the name means bpf).")
@@ -1223,7 +1234,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.backend; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.backend; c.backend = (java.lang.String) v; return (T) old; } })
+                        Object old = c.backend; c.backend = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1259,7 +1270,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.queue; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.queue; c.queue = (java.lang.String) v; return (T) old; } })
+                        Object old = c.queue; c.queue = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -1271,7 +1282,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.values; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.values; c.values = (java.util.List<java.lang.String>) v; return (T) old; } })
+                        Object old = c.values; c.values = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--timeout")
                 .description("How long to wait for room in a full queue, per record (default ${DEFAULT-VALUE}).")
@@ -1282,7 +1293,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.timeout; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.timeout; c.timeout = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.timeout; c.timeout = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--hex")
                 .description("VALUEs (or lines) are bytes in hex, for records of any length.")
@@ -1291,7 +1302,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.hex; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.hex; c.hex = (Boolean) v; return (T) old; } })
+                        Object old = c.hex; c.hex = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1327,7 +1338,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.queue; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.queue; c.queue = (java.lang.String) v; return (T) old; } })
+                        Object old = c.queue; c.queue = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--count")
@@ -1338,7 +1349,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.count; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.count; c.count = (Integer) v; return (T) old; } })
+                        Object old = c.count; c.count = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--timeout")
                 .description("How long to wait for them, in all (default ${DEFAULT-VALUE}).")
@@ -1349,7 +1360,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.timeout; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.timeout; c.timeout = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.timeout; c.timeout = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-f", "--follow")
                 .description("Stream records until the queue is sealed and drained.")
@@ -1358,7 +1369,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.follow; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.follow; c.follow = (Boolean) v; return (T) old; } })
+                        Object old = c.follow; c.follow = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("One JSON object a line: position, and value, or length and text (or hex).")
@@ -1367,7 +1378,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--hex")
                 .description("Print records of any length as hex.")
@@ -1376,7 +1387,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.hex; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.hex; c.hex = (Boolean) v; return (T) old; } })
+                        Object old = c.hex; c.hex = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1400,7 +1411,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.queue; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.queue; c.queue = (java.lang.String) v; return (T) old; } })
+                        Object old = c.queue; c.queue = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--json")
@@ -1410,7 +1421,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1436,7 +1447,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.queue; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.queue; c.queue = (java.lang.String) v; return (T) old; } })
+                        Object old = c.queue; c.queue = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
@@ -1484,7 +1495,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.barrier; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.barrier; c.barrier = (java.lang.String) v; return (T) old; } })
+                        Object old = c.barrier; c.barrier = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--parties")
@@ -1494,7 +1505,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.parties; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.parties; c.parties = (Integer) v; return (T) old; } })
+                        Object old = c.parties; c.parties = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--mode")
@@ -1505,7 +1516,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.mode; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.mode; c.mode = (java.lang.String) v; return (T) old; } })
+                        Object old = c.mode; c.mode = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1537,7 +1548,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.barrier; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.barrier; c.barrier = (java.lang.String) v; return (T) old; } })
+                        Object old = c.barrier; c.barrier = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--timeout")
@@ -1549,7 +1560,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.timeout; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.timeout; c.timeout = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.timeout; c.timeout = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1573,7 +1584,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.barrier; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.barrier; c.barrier = (java.lang.String) v; return (T) old; } })
+                        Object old = c.barrier; c.barrier = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--json")
@@ -1583,7 +1594,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1610,7 +1621,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.barrier; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.barrier; c.barrier = (java.lang.String) v; return (T) old; } })
+                        Object old = c.barrier; c.barrier = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
@@ -1645,7 +1656,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.maps; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.maps; c.maps = (java.util.List<java.lang.String>) v; return (T) old; } })
+                        Object old = c.maps; c.maps = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--port")
@@ -1656,7 +1667,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.port; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.port; c.port = (Integer) v; return (T) old; } })
+                        Object old = c.port; c.port = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--bind")
                 .description("Address to listen on (default ${DEFAULT-VALUE}).")
@@ -1666,7 +1677,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.bind; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.bind; c.bind = (java.lang.String) v; return (T) old; } })
+                        Object old = c.bind; c.bind = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--keys")
                 .description("Export only entries A to B of every array map.")
@@ -1675,7 +1686,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keys; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.keys; c.keys = (java.lang.String) v; return (T) old; } })
+                        Object old = c.keys; c.keys = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1705,7 +1716,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.map; c.map = (java.lang.String) v; return (T) old; } })
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--interval")
@@ -1717,7 +1728,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.interval; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.interval; c.interval = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.interval; c.interval = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--keys")
                 .description("Only entries A to B.")
@@ -1726,7 +1737,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keys; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.keys; c.keys = (java.lang.String) v; return (T) old; } })
+                        Object old = c.keys; c.keys = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1754,7 +1765,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.quick; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.quick; c.quick = (Boolean) v; return (T) old; } })
+                        Object old = c.quick; c.quick = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--startup")
                 .description("Only the start-up figures: whole-process times of commands against java "
@@ -1764,7 +1775,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.startup; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.startup; c.startup = (Boolean) v; return (T) old; } })
+                        Object old = c.startup; c.startup = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("Print every figure as one JSON document (the table goes to stderr).")
@@ -1773,7 +1784,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1803,7 +1814,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.shell; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.shell; c.shell = (java.lang.String) v; return (T) old; } })
+                        Object old = c.shell; c.shell = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         c.spec = s;
@@ -1840,7 +1851,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1877,7 +1888,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.processes; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.processes; c.processes = (Integer) v; return (T) old; } })
+                        Object old = c.processes; c.processes = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--ops")
                 .description("Operations per worker (default ${DEFAULT-VALUE}).")
@@ -1887,7 +1898,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.ops; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.ops; c.ops = (Long) v; return (T) old; } })
+                        Object old = c.ops; c.ops = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--backend")
                 .description("Backend (default ${DEFAULT-VALUE}).")
@@ -1897,7 +1908,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.backend; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.backend; c.backend = (java.lang.String) v; return (T) old; } })
+                        Object old = c.backend; c.backend = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("End with one JSON object: ok, backend, processes, operations, violations, ops_per_sec.")
@@ -1906,7 +1917,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1929,7 +1940,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.phase; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.phase; c.phase = (java.lang.String) v; return (T) old; } })
+                        Object old = c.phase; c.phase = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -1941,7 +1952,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.args; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.args; c.args = (java.util.List<java.lang.String>) v; return (T) old; } })
+                        Object old = c.args; c.args = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1982,7 +1993,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.duration; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.duration; c.duration = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.duration; c.duration = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--rounds")
                 .description("Stop after this many rounds, even before the duration is over (default: no limit).")
@@ -1992,7 +2003,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.rounds; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.rounds; c.rounds = (Integer) v; return (T) old; } })
+                        Object old = c.rounds; c.rounds = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--round")
                 .description("How long the workers run, and are killed, in each round (default ${DEFAULT-VALUE}).")
@@ -2003,7 +2014,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.round; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.round; c.round = (java.time.Duration) v; return (T) old; } })
+                        Object old = c.round; c.round = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--kills")
                 .description("At most this many kills per round, at random moments (default ${DEFAULT-VALUE}).")
@@ -2013,7 +2024,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.kills; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.kills; c.kills = (Integer) v; return (T) old; } })
+                        Object old = c.kills; c.kills = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--processes")
                 .description("Worker processes of each kind, 2 to 8 (default ${DEFAULT-VALUE}).")
@@ -2023,7 +2034,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.processes; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.processes; c.processes = (Integer) v; return (T) old; } })
+                        Object old = c.processes; c.processes = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--seed")
                 .description("Seed of the random choices (default: a random one, printed).")
@@ -2032,7 +2043,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.seed; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.seed; c.seed = (java.lang.Long) v; return (T) old; } })
+                        Object old = c.seed; c.seed = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--backend")
                 .description("Where the arrays, the hash map and the queue live (default ${DEFAULT-VALUE}).")
@@ -2042,7 +2053,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.backend; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.backend; c.backend = (java.lang.String) v; return (T) old; } })
+                        Object old = c.backend; c.backend = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--keep")
                 .description("Keep the soak's folder (maps, worker logs, events.log) even when every invariant held.")
@@ -2051,7 +2062,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keep; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.keep; c.keep = (Boolean) v; return (T) old; } })
+                        Object old = c.keep; c.keep = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("End with the summary as one JSON object: ok, backend, seed, rounds, kills, "
@@ -2061,7 +2072,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.json; c.json = (Boolean) v; return (T) old; } })
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -2084,7 +2095,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.kind; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.kind; c.kind = (java.lang.String) v; return (T) old; } })
+                        Object old = c.kind; c.kind = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -2094,7 +2105,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.slot; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.slot; c.slot = (Integer) v; return (T) old; } })
+                        Object old = c.slot; c.slot = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -2104,7 +2115,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.seed; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.seed; c.seed = (Long) v; return (T) old; } })
+                        Object old = c.seed; c.seed = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -2114,7 +2125,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.coordinator; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.coordinator; c.coordinator = (Long) v; return (T) old; } })
+                        Object old = c.coordinator; c.coordinator = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -2126,7 +2137,7 @@ final class CommandModels {
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.setup; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.setup; c.setup = (java.util.List<java.lang.String>) v; return (T) old; } })
+                        Object old = c.setup; c.setup = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());

@@ -52,6 +52,32 @@ class CliHashTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"shm", "bpf"})
+    void lockHoldsAKeysLockWhileItsCommandRunsAndOthersWait(String backend) throws Exception {
+        assumeBackend(backend);
+        String map = backend.equals("bpf") ? "bpf:" + name : name;
+        ok(ms("create", map, "--type", "hash", "--key", "char[16]", "--value", "i64", "--entries", "100"));
+        ok(ms("set", map, "ada", "1"));
+        // the command's own exit status, and the key's lock is free again after
+        assertEquals(3, ms("lock", map, "ada", "--", "sh", "-c", "exit 3").code());
+        Path marker = dir.resolve("held");
+        // while one lock command holds the key, another times out (124) and a set of the key waits for it
+        var holder = java.util.concurrent.CompletableFuture.supplyAsync(() -> ms("lock", map, "ada", "--", "sh", "-c",
+                "touch " + marker + "; while [ -e " + marker + " ]; do sleep 0.01; done"));
+        while (!java.nio.file.Files.exists(marker)) Thread.onSpinWait();
+        Cli waited = ms("lock", map, "ada", "--timeout", "100ms", "--", "true");
+        assertEquals(124, waited.code());
+        assertTrue(waited.err().startsWith("mapsync: timed out after "), waited.err());
+        java.nio.file.Files.delete(marker);
+        assertEquals(0, holder.get(30, java.util.concurrent.TimeUnit.SECONDS).code());
+        assertEquals(0, ms("lock", map, "ada", "--timeout", "5s", "--", "true").code());
+        Cli bad = ms("lock", map, "a-key-longer-than-sixteen-bytes", "--", "true");
+        assertEquals(1, bad.code());
+        assertEquals("mapsync: key of map '" + name + "': string of 31 bytes does not fit in char[16]"
+                + " (\"a-key-longer-than-sixteen-bytes\")\n", bad.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shm", "bpf"})
     void aHashMapFromCreateToRmKey(String backend) {
         assumeBackend(backend);
         String map = backend.equals("bpf") ? "bpf:" + name : name;

@@ -10,7 +10,6 @@ import java.lang.annotation.Annotation;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -58,6 +57,10 @@ final class CommandModelsGenerator {
                 @SuppressWarnings({"unchecked", "rawtypes"})
                 final class CommandModels {
                     private CommandModels() {}
+
+                    private static <T> T cast(Object value) {
+                        return (T) value;
+                    }
 
                 """);
         List<Class<?>> top = Commands.ALL;
@@ -254,13 +257,13 @@ final class CommandModelsGenerator {
         }
         // the field keeps the value its declaration gives until the command line sets one
         out.append(CALL + "hasInitialValue(false)");
-        String boxed = boxed(f.getGenericType());
         String body = "\n" + " ".repeat(24);
         out.append(CALL + "getter(new IGetter() { public <T> T get() { return (T) (Object) c.").append(f.getName())
                 .append("; } })");
+        // cast(v) takes the field's type by inference, so that this file still compiles after a field changes type
+        // (and CommandModelsTest can say that it is out of date)
         out.append(CALL + "setter(new ISetter() { public <T> T set(T v) {").append(body).append("Object old = c.")
-                .append(f.getName()).append("; c.").append(f.getName()).append(" = (").append(boxed)
-                .append(") v; return (T) old; } })");
+                .append(f.getName()).append("; c.").append(f.getName()).append(" = cast(v); return (T) old; } })");
     }
 
     /** The annotated fields of {@code type} and its superclasses, the superclasses' first, in declaration order. */
@@ -317,26 +320,6 @@ final class CommandModelsGenerator {
     private static String name(Class<?> type) {
         return type.getPackageName().equals("dev.mapsync.cli") ? type.getCanonicalName().substring("dev.mapsync.cli.".length())
                 : type.getCanonicalName();
-    }
-
-    private static String boxed(Type type) {
-        if (type instanceof ParameterizedType p) {
-            return name((Class<?>) p.getRawType()) + "<" + String.join(", ", Arrays.stream(p.getActualTypeArguments())
-                    .map(CommandModelsGenerator::boxed).toList()) + ">";
-        }
-        Class<?> c = (Class<?>) type;
-        if (!c.isPrimitive()) return name(c);
-        return switch (c.getName()) {
-            case "boolean" -> "Boolean";
-            case "int" -> "Integer";
-            case "long" -> "Long";
-            case "double" -> "Double";
-            case "float" -> "Float";
-            case "short" -> "Short";
-            case "byte" -> "Byte";
-            case "char" -> "Character";
-            default -> throw new IllegalStateException("type " + c);
-        };
     }
 
     private static String literals(String[] values) {

@@ -40,7 +40,7 @@ final class ApiOperations {
     static final List<Operation> ARRAY = ops("get", "get read-only", "set", "update", "lock", "tryLock", "lockAll",
             "lockMap", "getAndAdd", "compareAndSet", "changes", "watch", "locks", "syncStatus", "forceUnlock");
     static final List<Operation> HASH = ops("get", "containsKey", "put", "put new", "remove", "getAndAdd", "compute",
-            "size", "iterate", "stats", "changes", "watch", "locks", "clear");
+            "size", "iterate", "stats", "changes", "watch", "locks", "clear", "lockAll", "getAll");
     static final List<Operation> RING = ops("offer", "claim", "put", "poll", "drain", "status", "seal", "isSealed");
     static final List<Operation> BARRIER = ops("await", "reset", "status", "join");
 
@@ -192,6 +192,12 @@ final class ApiOperations {
                     h.clear();
                     yield null;
                 }
+                case "lockAll" -> {
+                    try (LockGuard ignored = h.lockAll("k3", "k4")) {
+                        yield h.put("k4", value);
+                    }
+                }
+                case "getAll" -> h.getAll(java.util.List.of("k3", "k4", "k12"));
                 default -> throw new IllegalArgumentException(op);
             };
         }

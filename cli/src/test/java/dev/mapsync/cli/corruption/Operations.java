@@ -42,6 +42,7 @@ final class Operations {
                 ops.add(Operation.cli(0, OK, "set", "{map}", "k3", "balance=7"));
                 ops.add(Operation.cli(0, OK, "set", "{map}", "k12", "id=12"));
                 ops.add(Operation.cli(0, Set.of(0, 2), "rm-key", "{map}", "k4"));
+                ops.add(Operation.cli(T, OK_OR_TIMEOUT, "lock", "{map}", "k3", TIMEOUT, "--", "true"));
                 ops.add(Operation.cli(0, OK, "dump", "{map}"));
                 ops.add(Operation.cli(0, OK, "info", "{map}"));
                 ops.add(Operation.cli(0, OK, "list"));

@@ -35,6 +35,12 @@ public interface HashTable {
         update(key, value, (current, into) -> Update.WRITE);
     }
 
+    /**
+     * The lock stripe (segment) that guards {@code key}: the lock {@link #update} takes, unless the calling thread
+     * holds it already.
+     */
+    int stripeOf(MemorySegment key);
+
     /** The number of entries (see each table for how exact it is under concurrent writes). */
     long size();
 

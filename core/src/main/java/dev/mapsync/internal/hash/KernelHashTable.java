@@ -105,9 +105,14 @@ public final class KernelHashTable implements HashTable {
     }
 
     @Override
+    public int stripeOf(MemorySegment key) {
+        return KeyHash.segment(KeyHash.of(key, 0, keySize, 0), stripes);
+    }
+
+    @Override
     public boolean update(MemorySegment key, MemorySegment into, Update update) {
-        long rec = locks.stripeRecord(KeyHash.segment(KeyHash.of(key, 0, keySize, 0), stripes));
-        locks.acquire(rec, -1, locks.timeoutNanos());
+        long rec = locks.stripeRecord(stripeOf(key));
+        boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
         Native n = Native.take(keySize, kernelValueSize);
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
@@ -150,15 +155,15 @@ public final class KernelHashTable implements HashTable {
             }
         } finally {
             n.release();
-            locks.release(rec);
+            if (took) locks.release(rec);
         }
     }
 
     /** One {@code BPF_MAP_UPDATE_ELEM} with {@code BPF_ANY}, under the key's stripe lock (no lookup is needed). */
     @Override
     public void write(MemorySegment key, MemorySegment value) {
-        long rec = locks.stripeRecord(KeyHash.segment(KeyHash.of(key, 0, keySize, 0), stripes));
-        locks.acquire(rec, -1, locks.timeoutNanos());
+        long rec = locks.stripeRecord(stripeOf(key));
+        boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
         Native n = Native.take(keySize, kernelValueSize);
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
@@ -168,7 +173,7 @@ public final class KernelHashTable implements HashTable {
             changes.record(-1, ChangeLog.KIND_WRITE, key);
         } finally {
             n.release();
-            locks.release(rec);
+            if (took) locks.release(rec);
         }
     }
 
@@ -192,12 +197,12 @@ public final class KernelHashTable implements HashTable {
             // bounded, in case BPF programs keep inserting while we delete
             long limit = 2L * map.info().maxEntries() + 16;
             for (long i = 0; i < limit && map.nextKey(MemorySegment.NULL, n.key); i++) {
-                long rec = locks.stripeRecord(KeyHash.segment(KeyHash.of(n.key, 0, keySize, 0), stripes));
-                locks.acquire(rec, -1, locks.timeoutNanos());
+                long rec = locks.stripeRecord(stripeOf(n.key));
+                boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
                 try {
                     if (map.delete(n.key)) changes.record(-1, ChangeLog.KIND_REMOVE, n.key.asSlice(0, keySize));
                 } finally {
-                    locks.release(rec);
+                    if (took) locks.release(rec);
                 }
             }
         } finally {

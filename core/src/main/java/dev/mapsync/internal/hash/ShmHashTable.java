@@ -153,7 +153,7 @@ public final class ShmHashTable implements HashTable {
         int home = KeyHash.home(h, slots);
         int meta = KeyHash.occupiedMeta(h);
         long rec = locks.stripeRecord(g);
-        locks.acquire(rec, -1, locks.timeoutNanos());
+        boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
         try {
             repair(seg, g);
             int found = probe(seg, home, meta, key, Journal.NONE);
@@ -173,8 +173,13 @@ public final class ShmHashTable implements HashTable {
             }
             return found >= 0;
         } finally {
-            locks.release(rec);
+            if (took) locks.release(rec);
         }
+    }
+
+    @Override
+    public int stripeOf(MemorySegment key) {
+        return KeyHash.segment(KeyHash.of(key, 0, keySize, seed), segments);
     }
 
     /** Undoes a dead writer's open window and sweeps its tombstones; the caller holds the segment's lock. */
@@ -376,7 +381,7 @@ public final class ShmHashTable implements HashTable {
         for (int g = 0; g < segments; g++) {
             long seg = layout.segment(g);
             long rec = locks.stripeRecord(g);
-            locks.acquire(rec, -1, locks.timeoutNanos());
+            boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
             try {
                 repair(seg, g);
                 for (int i = 0; i < slots; i++) {
@@ -394,7 +399,7 @@ public final class ShmHashTable implements HashTable {
                 }
                 sweepTombstones(seg, g);
             } finally {
-                locks.release(rec);
+                if (took) locks.release(rec);
             }
         }
     }

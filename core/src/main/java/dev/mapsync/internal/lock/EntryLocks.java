@@ -215,6 +215,18 @@ public final class EntryLocks {
         }
     }
 
+    /**
+     * Takes the lock of record {@code rec} unless the calling thread holds it through this handle already (an
+     * operation of a hash map run inside the thread's {@code lock} or {@code lockAll} of the same keys).
+     *
+     * @return true if it took the lock, which the caller then releases; false if the thread held it
+     */
+    public boolean acquireUnlessHeld(long rec, int index, long timeoutNanos) {
+        if (heldByCurrentThread(rec)) return false;
+        acquire(rec, index, timeoutNanos);
+        return true;
+    }
+
     /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */
     public void release(long rec) {
         LONG.set(control, rec + LockRecord.THREAD, 0L);

@@ -1,0 +1,150 @@
+package dev.mapsync;
+
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.HashMover;
+import dev.mapsync.testkit.Machine;
+import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.TestJvm;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Locks over hash map keys: lock, lockAll and getAll, in one process and across processes. */
+class HashTransactionTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("t");
+    private Path dir;
+    private String name;
+
+    @BeforeEach
+    void setUp() {
+        dir = maps.dir();
+        name = maps.name();
+    }
+
+    /**
+     * Records move between keys under lockAll in two processes while two other processes read every key with getAll:
+     * every read sees each record exactly once, and at the end the map holds each record exactly once.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void recordsMovedUnderLockAllAreNeverSeenTwiceOrMissingByGetAll(Backend b) throws Exception {
+        Machine.require(b);
+        int capacity = 64, segments = 8, keys = 48, records = 12, moves = b == Backend.SHM ? 20_000 : 3_000;
+        Path done = dir.resolve("movers-done");
+        try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, b, capacity, segments))) {
+            for (long r = 0; r < records; r++) map.put("k" + r * 4, r);
+            List<String> common = List.of(dir.toString(), name, b.name(), Integer.toString(capacity),
+                    Integer.toString(segments), Integer.toString(keys), Integer.toString(records));
+            List<ChildJvm> checkers = new ArrayList<>(), movers = new ArrayList<>();
+            for (int c = 0; c < 2; c++) checkers.add(start(common, "checker", done.toString(), "0"));
+            for (int m = 0; m < 2; m++) movers.add(start(common, "mover", Integer.toString(17 + m), Integer.toString(moves)));
+            long moved = 0;
+            for (ChildJvm m : movers) {
+                m.awaitSuccess(300);
+                moved += Long.parseLong(m.output().strip().split(" ")[1]);
+                m.close();
+            }
+            Files.createFile(done);
+            long checks = 0;
+            for (ChildJvm c : checkers) {
+                c.awaitSuccess(300);
+                String[] out = c.output().strip().split(" ");
+                assertEquals("violations 0", out[2] + " " + out[3], "a getAll saw a record twice or missed one: " + c.output());
+                checks += Long.parseLong(out[1]);
+                c.close();
+            }
+            assertTrue(moved > 0 && checks >= 20, "moves " + moved + ", checks " + checks);
+            TreeSet<Long> ids = new TreeSet<>();
+            for (Map.Entry<String, Long> e : map) ids.add(e.getValue());
+            assertEquals(records, map.size());
+            assertEquals(records, ids.size());
+            assertEquals(0L, ids.first());
+            assertEquals(records - 1L, ids.last());
+            assertEquals(List.of(), map.locks());
+            System.out.println(b + ": " + moved + " moves by 2 processes under lockAll, " + checks
+                    + " getAll reads by 2 processes, every record seen exactly once");
+        }
+    }
+
+    private ChildJvm start(List<String> common, String mode, String arg, String count) {
+        List<String> args = new ArrayList<>(common);
+        args.addAll(List.of(mode, arg, count));
+        return TestJvm.start(HashMover.class, args.toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aLockedKeyMakesOtherThreadsWaitAndThisThreadsWritesGoThrough(Backend b) throws Exception {
+        Machine.require(b);
+        try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, b, 64, 8))) {
+            map.put("a", 1L);
+            try (LockGuard guard = map.lock("a")) {
+                assertFalse(guard.previousOwnerDied());
+                map.put("a", map.get("a") + 1);         // runs under the lock this thread holds
+                assertEquals(2L, map.getAndAdd("a", 10) );
+                assertEquals(1, map.locks().size());
+                LockTimeoutException waited = CompletableFuture.supplyAsync(() -> assertThrows(LockTimeoutException.class,
+                        () -> map.lock("a", Duration.ofMillis(50)))).get(30, TimeUnit.SECONDS);
+                assertTrue(waited.getMessage().startsWith("timed out after "), waited.getMessage());
+                LockAlreadyHeldException again = assertThrows(LockAlreadyHeldException.class, () -> map.lock("a"));
+                assertTrue(again.getMessage().startsWith("this thread already holds the lock of stripe "), again.getMessage());
+            }
+            assertEquals(12L, map.get("a"));
+            assertEquals(List.of(), map.locks());
+            try (LockGuard ignored = CompletableFuture.supplyAsync(() -> map.lock("a")).get(30, TimeUnit.SECONDS)) {
+                assertEquals(1, map.locks().size()); // another thread took it once it was free
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void getAllKeepsTheOrderOfItsKeysAndLeavesOutAbsentOnes(Backend b) {
+        Machine.require(b);
+        try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, b, 64, 8))) {
+            map.put("x", 1L);
+            map.put("y", 2L);
+            Map<String, Long> expected = new LinkedHashMap<>();
+            expected.put("y", 2L);
+            expected.put("x", 1L);
+            assertEquals(List.copyOf(expected.entrySet()), List.copyOf(map.getAll(List.of("y", "nope", "x")).entrySet()));
+            try (LockGuard ignored = map.lockAll("x", "y", "x")) {  // a key twice, or two keys of one segment: one lock
+                map.remove("x");
+            }
+            assertEquals(Map.of("y", 2L), map.getAll(List.of("x", "y")));
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
+    @Test
+    void aReadOnlyHandleTakesNoLocks() {
+        try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, Backend.SHM, 64, 8));
+             SharedHashMap<String, Long> reader = SharedHashMap.openReadOnly(HashMover.spec(dir, name, Backend.SHM, 64, 8))) {
+            map.put("a", 1L);
+            assertEquals("map '" + name + "' is open read-only; it cannot take locks",
+                    assertThrows(MapAccessDeniedException.class, () -> reader.lock("a")).getMessage());
+            assertEquals("map '" + name + "' is open read-only; it cannot take locks",
+                    assertThrows(MapAccessDeniedException.class, () -> reader.getAll(List.of("a"))).getMessage());
+            assertEquals(1L, reader.get("a"));
+        }
+    }
+}
