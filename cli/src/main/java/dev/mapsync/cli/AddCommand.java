@@ -1,14 +1,17 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.SharedArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "add", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, description = "Atomically add DELTA to an entry (or to one field of it) and print the new value.")
+@Command(name = "add", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Atomically add DELTA to an entry (or to one field of it) and print the new value.",
+                "On a hash map, an absent key is inserted with zeros, then added to."},
+        footer = {"", "Examples:", "  mapsync add hits 3 1", "  mapsync add accounts 7 -10 --field balance",
+                "  mapsync add sessions 4b1d9c 1 --field hits              # a hash map's key"})
 final class AddCommand extends MapCommand implements Runnable {
-    @Parameters(index = "1", paramLabel = "INDEX")
-    int index;
+    @Parameters(index = "1", paramLabel = "KEY", description = "An array's index, or a hash map's key in the text form values have.")
+    String entry;
 
     @Parameters(index = "2", paramLabel = "DELTA", description = "A signed integer.")
     String delta;
@@ -17,10 +20,19 @@ final class AddCommand extends MapCommand implements Runnable {
     String field;
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
-        try (SharedArray<Object> array = open(false)) {
+        withKeyed(false, array -> {
             Slots slots = Slots.of(array, field);
-            out().println(slots.format(slots.addAndGet(index, slots.parseDelta(delta))));
-        }
+            out().println(slots.format(slots.addAndGet(index(entry), slots.parseDelta(delta))));
+        }, hash -> {
+            HashSlot slot = new HashSlot(hash, field);
+            long d = slot.slots().parseDelta(delta);
+            out().println(slot.slots().format(slot.addAndGet(key(hash, entry), d)));
+        });
     }
 }

@@ -109,10 +109,13 @@ final class CommandModels {
                     .description("Write one entry, under its lock. For records, fields not named keep their values "
                     + "(a new hash map key's are 0).");
             case "add" -> s.usageMessage()
-                    .description("Atomically add DELTA to an entry (or to one field of it) and print the new value.");
+                    .description("Atomically add DELTA to an entry (or to one field of it) and print the new value.",
+                    "On a hash map, an absent key is inserted with zeros, then added to.");
             case "cas" -> s.usageMessage()
                     .description("Atomically replace EXPECTED with NEW (compare-and-swap) and print the value found.",
-                    "Exits 0 if the swap happened, 6 if the entry held another value (which is printed).");
+                    "Exits 0 if the swap happened, 6 if the entry held another value (which is printed); on a hash "
+                    + "map, 2 if the",
+                    "key is absent.");
             case "dump" -> s.usageMessage()
                     .description("Print every entry, one per line: INDEX<TAB>VALUE (arrays) or KEY<TAB>VALUE (hash "
                     + "maps), or JSON lines with --json.",
@@ -588,7 +591,14 @@ final class CommandModels {
         CommandSpec s = CommandSpec.wrapWithoutInspection(c);
         s.name("add");
         s.usageMessage()
-                .description("Atomically add DELTA to an entry (or to one field of it) and print the new value.");
+                .description("Atomically add DELTA to an entry (or to one field of it) and print the new value.",
+                "On a hash map, an absent key is inserted with zeros, then added to.");
+        s.usageMessage()
+                .footer("",
+                "Examples:",
+                "  mapsync add hits 3 1",
+                "  mapsync add accounts 7 -10 --field balance",
+                "  mapsync add sessions 4b1d9c 1 --field hits              # a hash map's key");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -604,12 +614,13 @@ final class CommandModels {
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
-                .paramLabel("INDEX")
-                .type(int.class)
+                .description("An array's index, or a hash map's key in the text form values have.")
+                .paramLabel("KEY")
+                .type(java.lang.String.class)
                 .hasInitialValue(false)
-                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.index; } })
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.entry; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.index; c.index = cast(v); return (T) old; } })
+                        Object old = c.entry; c.entry = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
@@ -646,7 +657,15 @@ final class CommandModels {
         s.name("cas");
         s.usageMessage()
                 .description("Atomically replace EXPECTED with NEW (compare-and-swap) and print the value found.",
-                "Exits 0 if the swap happened, 6 if the entry held another value (which is printed).");
+                "Exits 0 if the swap happened, 6 if the entry held another value (which is printed); on a hash map, "
+                + "2 if the",
+                "key is absent.");
+        s.usageMessage()
+                .footer("",
+                "Examples:",
+                "  mapsync cas hits 3 0 42",
+                "  mapsync cas jobs 7 1 2 --field state",
+                "  mapsync cas sessions 4b1d9c 0 1 --field state          # a hash map's key, under its lock");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -662,12 +681,13 @@ final class CommandModels {
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
-                .paramLabel("INDEX")
-                .type(int.class)
+                .description("An array's index, or a hash map's key in the text form values have.")
+                .paramLabel("KEY")
+                .type(java.lang.String.class)
                 .hasInitialValue(false)
-                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.index; } })
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.entry; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.index; c.index = cast(v); return (T) old; } })
+                        Object old = c.entry; c.entry = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()

@@ -1,7 +1,6 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.LockInfo;
-import dev.mapsync.SharedArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,27 +16,35 @@ final class LocksCommand extends MapCommand implements Runnable {
     boolean json;
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public void run() {
-        try (SharedArray<Object> array = open(true)) {
-            List<LockInfo> locks = array.locks();
-            int entries = array.length();
-            int stripes = array.info().lockStripes();
-            if (json) {
-                out().println(Json.of(locks.stream().map(l -> json(l, entries, stripes)).toList()));
-                return;
-            }
-            if (locks.isEmpty()) return;
-            out().printf("%-14s %8s %-6s %-26s %s%n", "LOCK", "PID", "OWNER", "HELD SINCE", "NOTES");
-            for (LockInfo l : locks) {
-                String what = l.stripe() < 0 ? "map" : (stripes == entries ? "entry " : "stripe ") + l.stripe();
-                String state = l.ownerPid() == 0 ? "-" : l.ownerAlive() ? "alive" : "dead";
-                String notes = (l.recovered() ? "taken over from a dead owner " : "")
-                        + (l.sameNamespace() ? "" : "pid in another namespace ")
-                        + (l.tornEntries().isEmpty() ? "" : "torn entries " + torn(l));
-                out().printf("%-14s %8s %-6s %-26s %s%n", what, l.ownerPid() == 0 ? "-" : Integer.toString(l.ownerPid()),
-                        state, l.heldSince().map(Object::toString).orElse(l.ownerPid() == 0 ? "-" : "not recorded"),
-                        notes.strip());
-            }
+        withKeyed(true, array -> {
+            int entries = array.length(), stripes = array.info().lockStripes();
+            print(array.locks(), stripes == entries ? "entry" : "stripe");
+        }, hash -> print(hash.locks(), "segment")); // a hash map's locks guard its segments
+    }
+
+    /** Prints {@code locks}, naming each but the map-wide one as a {@code guards} ("entry 3", "segment 5"). */
+    private void print(List<LockInfo> locks, String guards) {
+        if (json) {
+            out().println(Json.of(locks.stream().map(l -> json(l, guards)).toList()));
+            return;
+        }
+        if (locks.isEmpty()) return;
+        out().printf("%-14s %8s %-6s %-26s %s%n", "LOCK", "PID", "OWNER", "HELD SINCE", "NOTES");
+        for (LockInfo l : locks) {
+            String what = l.stripe() < 0 ? "map" : guards + " " + l.stripe();
+            String state = l.ownerPid() == 0 ? "-" : l.ownerAlive() ? "alive" : "dead";
+            String notes = (l.recovered() ? "taken over from a dead owner " : "")
+                    + (l.sameNamespace() ? "" : "pid in another namespace ")
+                    + (l.tornEntries().isEmpty() ? "" : "torn entries " + torn(l));
+            out().printf("%-14s %8s %-6s %-26s %s%n", what, l.ownerPid() == 0 ? "-" : Integer.toString(l.ownerPid()),
+                    state, l.heldSince().map(Object::toString).orElse(l.ownerPid() == 0 ? "-" : "not recorded"),
+                    notes.strip());
         }
     }
 
@@ -45,9 +52,9 @@ final class LocksCommand extends MapCommand implements Runnable {
         return l.tornEntries().equals(List.of(-1)) ? "(all of the stripe)" : l.tornEntries().toString();
     }
 
-    private static Map<String, Object> json(LockInfo l, int entries, int stripes) {
+    private static Map<String, Object> json(LockInfo l, String guards) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("lock", l.stripe() < 0 ? "map" : stripes == entries ? "entry" : "stripe");
+        m.put("lock", l.stripe() < 0 ? "map" : guards);
         m.put("stripe", l.stripe());
         m.put("owner_pid", l.ownerPid());
         m.put("owner_alive", l.ownerAlive());

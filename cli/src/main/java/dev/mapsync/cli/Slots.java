@@ -7,33 +7,52 @@ import dev.mapsync.SharedArray;
 
 import java.math.BigInteger;
 
-/** The integer slot that add and cas work on: a whole i32/i64 value, or one field of a record. */
+/**
+ * The integer slot that add and cas work on: a whole i32/i64 value, or one field of a record, of an array's entries
+ * ({@link #of}) or of a hash map's values ({@link #kindOf}, with {@link HashSlot}).
+ */
 final class Slots {
     private final LongSlots longs;
     private final IntSlots ints;
     private final Schema.Kind kind;
+    private final boolean wide;
 
-    private Slots(LongSlots longs, IntSlots ints, Schema.Kind kind) {
+    Slots(LongSlots longs, IntSlots ints, Schema.Kind kind) {
         this.longs = longs;
         this.ints = ints;
         this.kind = kind;
+        this.wide = kind == Schema.Kind.I64 || kind == Schema.Kind.U64;
     }
 
     static Slots of(SharedArray<Object> array, String field) {
-        Schema schema = array.codec().schema();
+        Schema.Kind kind = kindOf(array.codec().schema(), field, array.name());
+        boolean wide = kind == Schema.Kind.I64 || kind == Schema.Kind.U64;
+        if (wide) return new Slots(field == null ? array.longs() : array.longs(field), null, kind);
+        return new Slots(null, field == null ? array.ints() : array.ints(field), kind);
+    }
+
+    /**
+     * The integer type of {@code field} of values of {@code schema} (the whole value when null).
+     *
+     * @throws IllegalArgumentException naming the map when there is no such field or it is not i32, u32, i64 or u64
+     */
+    static Schema.Kind kindOf(Schema schema, String field, String map) {
         Schema slot = field == null ? schema : schema.field(field).orElseThrow(() -> new IllegalArgumentException(
-                "map '" + array.name() + "' has no field '" + field + "' (its values are " + schema + ")")).type();
+                "map '" + map + "' has no field '" + field + "' (its values are " + schema + ")")).type();
         if (field == null && schema.kind() == Schema.Kind.STRUCT) {
-            throw new IllegalArgumentException("map '" + array.name() + "' holds records; name the field with --field");
+            throw new IllegalArgumentException("map '" + map + "' holds records; name the field with --field");
         }
-        boolean wide = slot.kind() == Schema.Kind.I64 || slot.kind() == Schema.Kind.U64;
-        boolean narrow = slot.kind() == Schema.Kind.I32 || slot.kind() == Schema.Kind.U32;
-        if (!wide && !narrow) {
+        Schema.Kind kind = slot.kind();
+        if (kind != Schema.Kind.I64 && kind != Schema.Kind.U64 && kind != Schema.Kind.I32 && kind != Schema.Kind.U32) {
             throw new IllegalArgumentException((field == null ? "values" : "field '" + field + "'") + " of map '"
-                    + array.name() + "' are " + slot + "; atomic operations need i32, u32, i64 or u64");
+                    + map + "' are " + slot + "; atomic operations need i32, u32, i64 or u64");
         }
-        if (wide) return new Slots(field == null ? array.longs() : array.longs(field), null, slot.kind());
-        return new Slots(null, field == null ? array.ints() : array.ints(field), slot.kind());
+        return kind;
+    }
+
+    /** This slot's type. */
+    Schema.Kind kind() {
+        return kind;
     }
 
     /** The bits of {@code text} as a value of this slot's type, range-checked. */
@@ -44,7 +63,7 @@ final class Slots {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not an integer");
         }
-        int bits = longs != null ? 64 : 32;
+        int bits = wide ? 64 : 32;
         BigInteger min = kind == Schema.Kind.U64 || kind == Schema.Kind.U32 ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(bits - 1).negate();
         BigInteger max = kind == Schema.Kind.U64 || kind == Schema.Kind.U32 ? BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
                 : BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
@@ -62,7 +81,7 @@ final class Slots {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("'" + text + "' is not an integer delta");
         }
-        int bits = longs != null ? 64 : 32;
+        int bits = wide ? 64 : 32;
         if (d.bitLength() >= bits) {
             BigInteger max = BigInteger.ONE.shiftLeft(bits - 1);
             throw new IllegalArgumentException("delta " + d + " is out of range for a " + bits + "-bit slot ("
@@ -90,6 +109,11 @@ final class Slots {
     }
 
     boolean sameBits(long a, long b) {
-        return longs != null ? a == b : (int) a == (int) b;
+        return wide ? a == b : (int) a == (int) b;
+    }
+
+    /** {@code previous + delta} at this slot's width: what an add that found {@code previous} left. */
+    long plus(long previous, long delta) {
+        return wide ? previous + delta : (int) previous + (int) delta;
     }
 }

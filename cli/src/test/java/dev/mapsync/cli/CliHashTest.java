@@ -64,16 +64,42 @@ class CliHashTest {
         var holder = java.util.concurrent.CompletableFuture.supplyAsync(() -> ms("lock", map, "ada", "--", "sh", "-c",
                 "touch " + marker + "; while [ -e " + marker + " ]; do sleep 0.01; done"));
         while (!java.nio.file.Files.exists(marker)) Thread.onSpinWait();
+        String[] listing = ok(ms("locks", map)).out().split("\n");
+        assertEquals(2, listing.length, String.join("\n", listing));
+        assertTrue(listing[1].matches("segment \\d+ +\\d+ alive .*"), listing[1]);
+        assertTrue(ok(ms("locks", map, "--json")).out().startsWith("[{\"lock\":\"segment\",\"stripe\":"));
         Cli waited = ms("lock", map, "ada", "--timeout", "100ms", "--", "true");
         assertEquals(124, waited.code());
         assertTrue(waited.err().startsWith("mapsync: timed out after "), waited.err());
         java.nio.file.Files.delete(marker);
         assertEquals(0, holder.get(30, java.util.concurrent.TimeUnit.SECONDS).code());
+        assertEquals("", ok(ms("locks", map)).out());
         assertEquals(0, ms("lock", map, "ada", "--timeout", "5s", "--", "true").code());
         Cli bad = ms("lock", map, "a-key-longer-than-sixteen-bytes", "--", "true");
         assertEquals(1, bad.code());
         assertEquals("mapsync: key of map '" + name + "': string of 31 bytes does not fit in char[16]"
                 + " (\"a-key-longer-than-sixteen-bytes\")\n", bad.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shm", "bpf"})
+    void addAndCasTakeAHashMapsKey(String backend) {
+        assumeBackend(backend);
+        String map = backend.equals("bpf") ? "bpf:" + name : name;
+        ok(ms("create", map, "--type", "hash", "--key", "char[16]", "--value", "user:i64,hits:u32", "--entries", "100"));
+        ok(ms("set", map, "ada", "user=7,hits=1"));
+        assertEquals("3\n", ok(ms("add", map, "ada", "2", "--field", "hits")).out());
+        assertEquals("5\n", ok(ms("add", map, "bob", "5", "--field", "hits")).out());    // inserted with zeros
+        assertEquals("user=0,hits=5\n", ok(ms("get", map, "bob")).out());
+        assertEquals("4294967295\n", ok(ms("add", map, "bob", "-6", "--field", "hits")).out()); // u32 wraps
+        assertEquals("3\n", ok(ms("cas", map, "ada", "3", "10", "--field", "hits")).out());
+        Cli lost = ms("cas", map, "ada", "3", "11", "--field", "hits");
+        assertEquals(6, lost.code());
+        assertEquals("10\n", lost.out());
+        assertEquals("user=7,hits=10\n", ok(ms("get", map, "ada")).out()); // the other field kept
+        Cli absent = ms("cas", map, "nobody", "0", "1", "--field", "hits");
+        assertEquals(2, absent.code());
+        assertEquals("mapsync: map '" + name + "' has no key nobody\n", absent.err());
     }
 
     @ParameterizedTest

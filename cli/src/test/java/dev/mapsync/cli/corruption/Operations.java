@@ -43,6 +43,9 @@ final class Operations {
                 ops.add(Operation.cli(0, OK, "set", "{map}", "k12", "id=12"));
                 ops.add(Operation.cli(0, Set.of(0, 2), "rm-key", "{map}", "k4"));
                 ops.add(Operation.cli(T, OK_OR_TIMEOUT, "lock", "{map}", "k3", TIMEOUT, "--", "true"));
+                ops.add(Operation.cli(T, OK, "add", "{map}", "k3", "1", "--field", "balance"));
+                ops.add(Operation.cli(T, Set.of(0, 2, 6), "cas", "{map}", "k3", "7", "8", "--field", "balance"));
+                ops.add(Operation.cli(0, OK, "locks", "{map}"));
                 ops.add(Operation.cli(0, OK, "dump", "{map}"));
                 ops.add(Operation.cli(0, OK, "info", "{map}"));
                 ops.add(Operation.cli(0, OK, "list"));

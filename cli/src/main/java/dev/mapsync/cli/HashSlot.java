@@ -1,0 +1,60 @@
+package dev.mapsync.cli;
+
+import dev.mapsync.LockGuard;
+import dev.mapsync.Schema;
+import dev.mapsync.SharedHashMap;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** The integer slot of a hash map's values that add and cas work on: the whole value, or one field of a record. */
+final class HashSlot {
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private final SharedHashMap<Object, Object> map;
+    private final String field;
+    private final Slots slots;
+    private final int offset;
+
+    HashSlot(SharedHashMap<Object, Object> map, String field) {
+        this.map = map;
+        this.field = field;
+        Schema schema = map.valueCodec().schema();
+        this.slots = new Slots(null, null, Slots.kindOf(schema, field, map.name()));
+        this.offset = field == null ? 0 : schema.field(field).orElseThrow().offset();
+    }
+
+    Slots slots() {
+        return slots;
+    }
+
+    /** Adds {@code delta} under the key's lock (inserting the key with zeros when absent); the slot's new value. */
+    long addAndGet(Object key, long delta) {
+        long previous = field == null ? map.getAndAdd(key, delta) : map.getAndAdd(key, field, delta);
+        return slots.plus(previous, delta);
+    }
+
+    /**
+     * Under the key's lock: the slot's value, replaced by {@code update} if it is {@code expected}.
+     *
+     * @throws KeyNotFoundException if the key is absent
+     */
+    long compareAndExchange(Object key, String keyText, long expected, long update) {
+        try (LockGuard ignored = map.lock(key)) {
+            Object value = map.get(key);
+            if (value == null) throw new KeyNotFoundException(map.name(), keyText);
+            MemorySegment bytes = MemorySegment.ofArray(new byte[map.valueCodec().size()]);
+            map.valueCodec().write(bytes, 0, value);
+            boolean wide = slots.kind() == Schema.Kind.I64 || slots.kind() == Schema.Kind.U64;
+            long found = wide ? bytes.get(LONG, offset) : bytes.get(INT, offset);
+            if (slots.sameBits(found, expected)) {
+                if (wide) bytes.set(LONG, offset, update);
+                else bytes.set(INT, offset, (int) update);
+                map.put(key, map.valueCodec().read(bytes, 0));
+            }
+            return found;
+        }
+    }
+}
