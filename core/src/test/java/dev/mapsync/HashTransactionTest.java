@@ -107,8 +107,12 @@ class HashTransactionTest {
                 assertTrue(waited.getMessage().startsWith("timed out after "), waited.getMessage());
                 LockAlreadyHeldException again = assertThrows(LockAlreadyHeldException.class, () -> map.lock("a"));
                 assertTrue(again.getMessage().startsWith("this thread already holds the lock of stripe "), again.getMessage());
+                // a compute inside the guard runs under it, and a write from its function is still refused: the
+                // compute is between its probe and its store
+                assertThrows(LockAlreadyHeldException.class, () -> map.compute("a", (k, v) -> map.put("a", 0L)));
+                assertEquals(13L, map.compute("a", (k, v) -> v + 1));
             }
-            assertEquals(12L, map.get("a"));
+            assertEquals(13L, map.get("a"));
             assertEquals(List.of(), map.locks());
             try (LockGuard ignored = CompletableFuture.supplyAsync(() -> map.lock("a")).get(30, TimeUnit.SECONDS)) {
                 assertEquals(1, map.locks().size()); // another thread took it once it was free

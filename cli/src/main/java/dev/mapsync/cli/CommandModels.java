@@ -147,7 +147,8 @@ final class CommandModels {
             case "wait" -> s.usageMessage()
                     .description("Block until an entry has a value, then exit 0; exit 124 when the timeout passes "
                     + "first, as",
-                    "timeout(1) does. For records, name only the fields to wait for (the others match anything).");
+                    "timeout(1) does. For records, name only the fields to wait for (the others match anything).",
+                    "On a hash map, until the key is present with that value.");
             case "queue" -> s.usageMessage()
                     .description("Queues between processes: rings of records in the BPF ring buffer's format, many "
                     + "producers, one",
@@ -1110,12 +1111,14 @@ final class CommandModels {
         s.usageMessage()
                 .description("Block until an entry has a value, then exit 0; exit 124 when the timeout passes first, "
                 + "as",
-                "timeout(1) does. For records, name only the fields to wait for (the others match anything).");
+                "timeout(1) does. For records, name only the fields to wait for (the others match anything).",
+                "On a hash map, until the key is present with that value.");
         s.usageMessage()
                 .footer("",
                 "Examples:",
                 "  mapsync wait jobs 3 --until 1 --timeout 30s",
-                "  mapsync wait accounts 7 --until balance=0");
+                "  mapsync wait accounts 7 --until balance=0",
+                "  mapsync wait sessions 4b1d9c --until state=2           # a hash map's key");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -1131,12 +1134,13 @@ final class CommandModels {
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
+                .description("An array's index, or a hash map's key in the text form values have.")
                 .paramLabel("KEY")
-                .type(int.class)
+                .type(java.lang.String.class)
                 .hasInitialValue(false)
-                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.key; } })
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.entry; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.key; c.key = cast(v); return (T) old; } })
+                        Object old = c.entry; c.entry = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--until")

@@ -189,7 +189,7 @@ class CliBadInputTest {
                 bad(2, "no map 'nope' (no file " + "DIR/nope)", "barrier", "await", "nope"),
                 bad(2, "no map 'x' (no file DIR/n/x: part of its path is not a folder)", "get", "DIR/n/x", "0"),
                 bad(2, "map 'h' has no key \"\" (the empty string)", "get", "h", ""),
-                bad(3, "map 'h' is a hash map; mapsync wait works on array maps", "wait", "h", "0", "--until", "1", "--timeout", "1s"),
+                bad(1, "expected '=' at position 5 of 'nope'", "wait", "h", "0", "--until", "nope", "--timeout", "1s"),
                 bad(1, "map 'h' holds records; name the field with --field", "add", "h", "k", "1"),
                 bad(1, "field 'y' of map 'h' are f32; atomic operations need i32, u32, i64 or u64", "cas", "h", "k", "0",
                         "1", "--field", "y"),

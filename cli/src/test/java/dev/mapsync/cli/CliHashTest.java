@@ -104,6 +104,25 @@ class CliHashTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"shm", "bpf"})
+    void waitTakesAHashMapsKeyAndEndsWhenItHasTheValue(String backend) throws Exception {
+        assumeBackend(backend);
+        String map = backend.equals("bpf") ? "bpf:" + name : name;
+        ok(ms("create", map, "--type", "hash", "--key", "char[16]", "--value", "user:i64,state:u32", "--entries", "100"));
+        Cli absent = ms("wait", map, "job7", "--until", "state=2", "--timeout", "100ms");
+        assertEquals(124, absent.code());
+        assertEquals("", absent.err());
+        var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                ms("wait", map, "job7", "--until", "state=2", "--timeout", "30s"));
+        ok(ms("set", map, "job7", "user=1,state=1"));
+        ok(ms("set", map, "job7", "state=2"));
+        Cli done = waiting.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, done.code(), done.err());
+        assertEquals(0, ms("wait", map, "job7", "--until", "user=1", "--timeout", "1s").code()); // other fields match anything
+        assertEquals(124, ms("wait", map, "job7", "--until", "state=3", "--timeout", "100ms").code());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shm", "bpf"})
     void aHashMapFromCreateToRmKey(String backend) {
         assumeBackend(backend);
         String map = backend.equals("bpf") ? "bpf:" + name : name;

@@ -112,7 +112,7 @@ public final class KernelHashTable implements HashTable {
     @Override
     public boolean update(MemorySegment key, MemorySegment into, Update update) {
         long rec = locks.stripeRecord(stripeOf(key));
-        boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
+        long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
         Native n = Native.take(keySize, kernelValueSize);
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
@@ -155,7 +155,7 @@ public final class KernelHashTable implements HashTable {
             }
         } finally {
             n.release();
-            if (took) locks.release(rec);
+            locks.endOperation(rec, op);
         }
     }
 
@@ -163,7 +163,7 @@ public final class KernelHashTable implements HashTable {
     @Override
     public void write(MemorySegment key, MemorySegment value) {
         long rec = locks.stripeRecord(stripeOf(key));
-        boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
+        long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
         Native n = Native.take(keySize, kernelValueSize);
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
@@ -173,7 +173,7 @@ public final class KernelHashTable implements HashTable {
             changes.record(-1, ChangeLog.KIND_WRITE, key);
         } finally {
             n.release();
-            if (took) locks.release(rec);
+            locks.endOperation(rec, op);
         }
     }
 
@@ -198,11 +198,11 @@ public final class KernelHashTable implements HashTable {
             long limit = 2L * map.info().maxEntries() + 16;
             for (long i = 0; i < limit && map.nextKey(MemorySegment.NULL, n.key); i++) {
                 long rec = locks.stripeRecord(stripeOf(n.key));
-                boolean took = locks.acquireUnlessHeld(rec, -1, locks.timeoutNanos());
+                long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
                 try {
                     if (map.delete(n.key)) changes.record(-1, ChangeLog.KIND_REMOVE, n.key.asSlice(0, keySize));
                 } finally {
-                    if (took) locks.release(rec);
+                    locks.endOperation(rec, op);
                 }
             }
         } finally {

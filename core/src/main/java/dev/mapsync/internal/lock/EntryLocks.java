@@ -215,16 +215,32 @@ public final class EntryLocks {
         }
     }
 
+    /** Per thread, the record the thread's operation in flight holds (-1: none): see {@link #beginOperation}. */
+    private final ThreadLocal<long[]> operation = ThreadLocal.withInitial(() -> new long[]{-1});
+
     /**
-     * Takes the lock of record {@code rec} unless the calling thread holds it through this handle already (an
-     * operation of a hash map run inside the thread's {@code lock} or {@code lockAll} of the same keys).
+     * Takes the lock of record {@code rec} for one operation of a hash map (an update, which may run a caller's
+     * function), unless the calling thread holds it through this handle's {@code lock} or {@code lockAll}: the
+     * operation then runs under that. A thread whose own operation in flight holds the lock (a function given to
+     * {@code compute} that writes the map) is refused: the operation is between its probe and its store.
      *
-     * @return true if it took the lock, which the caller then releases; false if the thread held it
+     * @return what {@link #endOperation} needs
+     * @throws dev.mapsync.LockAlreadyHeldException if an operation of this thread in flight holds the lock
      */
-    public boolean acquireUnlessHeld(long rec, int index, long timeoutNanos) {
-        if (heldByCurrentThread(rec)) return false;
-        acquire(rec, index, timeoutNanos);
-        return true;
+    public long beginOperation(long rec, int index, long timeoutNanos) {
+        long[] current = operation.get();
+        boolean held = heldByCurrentThread(rec);
+        if (held && current[0] == rec) throw alreadyHeld(rec, index, token);
+        if (!held) acquire(rec, index, timeoutNanos);
+        long state = current[0] << 1 | (held ? 0 : 1);
+        current[0] = rec;
+        return state;
+    }
+
+    /** Ends an operation {@link #beginOperation} began: releases the lock if it took it. */
+    public void endOperation(long rec, long state) {
+        operation.get()[0] = state >> 1;
+        if ((state & 1) != 0) release(rec);
     }
 
     /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */
@@ -343,11 +359,13 @@ public final class EntryLocks {
             ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
             mine = h.pid() == Proc.PID && h.pidNamespace() == Proc.PID_NAMESPACE && h.startTime() == Proc.START_TIME;
         }
-        if (mine) {
-            throw new LockAlreadyHeldException("this thread already holds " + what(rec, index)
-                    + (owner == token ? "" : " (through another handle of the map)")
-                    + "; locks are not reentrant, so locking it again would deadlock");
-        }
+        if (mine) throw alreadyHeld(rec, index, owner);
+    }
+
+    private LockAlreadyHeldException alreadyHeld(long rec, int index, int owner) {
+        return new LockAlreadyHeldException("this thread already holds " + what(rec, index)
+                + (owner == token ? "" : " (through another handle of the map)")
+                + "; locks are not reentrant, so locking it again would deadlock");
     }
 
     private void checkWritable() {
