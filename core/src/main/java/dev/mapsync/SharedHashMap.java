@@ -616,7 +616,9 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * Takes the lock that guards {@code key}: the lock of its segment, which every write of the keys of that segment
      * takes, in every process. Until the guard is closed, this thread's operations on those keys run under it (they
      * do not take it again), and other threads and processes wait for it, so that a group of operations is atomic to
-     * them: read a value and write what follows from it, or move a record between keys with {@link #lockAll}. A lock
+     * them: read a value and write what follows from it, or move a record between keys with {@link #lockAll}. The
+     * locks are the taking thread's: other threads' operations wait for them, also those of a thread the guard is
+     * handed to; a guard closed by another thread first lets a write that runs under it finish. A lock
      * whose owner died is taken over (the guard says so), as with {@link SharedArray#lock}. Plain {@link #get} takes
      * no lock and does not wait: to read several keys as one moment of the map, use {@link #getAll}.
      *

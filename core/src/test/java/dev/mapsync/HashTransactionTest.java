@@ -122,6 +122,95 @@ class HashTransactionTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void aWriteOfAKeyWhoseComputeIsInFlightIsRefusedAtAnyDepth(Backend b) {
+        Machine.require(b);
+        try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, b, 64, 8))) {
+            map.put("a", 1L);
+            String other = keyOfAnotherSegmentThan(map, "a");
+            // compute(a) runs compute(other) (another segment: allowed), whose function removes a: refused, since the
+            // outer compute is between its probe and its store; nothing changes
+            LockAlreadyHeldException e = assertThrows(LockAlreadyHeldException.class, () -> map.compute("a", (k, v) -> {
+                map.compute(other, (k2, v2) -> {
+                    map.remove("a");
+                    return 7L;
+                });
+                return 100L;
+            }));
+            assertTrue(e.getMessage().startsWith("this thread already holds the lock of stripe "), e.getMessage());
+            assertEquals(1L, map.get("a"));
+            assertEquals(null, map.get(other));
+            assertEquals(1, map.size());
+            try (LockGuard ignored = map.lock("a")) { // the same under a guard
+                assertThrows(LockAlreadyHeldException.class, () -> map.compute("a", (k, v) -> {
+                    map.compute(other, (k2, v2) -> {
+                        map.put("a", 5L);
+                        return 7L;
+                    });
+                    return 100L;
+                }));
+            }
+            assertEquals(1L, map.get("a"));
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
+    @Test
+    void aGuardClosedByAnotherThreadWaitsForTheWriteThatRunsUnderIt() throws Exception {
+        try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, Backend.SHM, 64, 8))) {
+            map.put("a", 1L);
+            java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+            LockGuard guard = map.lock("a");
+            Thread closer = Thread.ofPlatform().unstarted(() -> {
+                try {
+                    inside.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                guard.close();
+            });
+            closer.start();
+            map.compute("a", (k, v) -> {
+                inside.countDown();
+                // the closer now waits for this write: wait until it does, then hold it there no longer
+                while (closer.getState() != Thread.State.WAITING) Thread.onSpinWait();
+                assertEquals(1, map.locks().size(), "the lock is still held while the compute runs under it");
+                finish.countDown();
+                return v + 1;
+            });
+            closer.join(30_000);
+            assertFalse(closer.isAlive());
+            assertEquals(2L, map.get("a"));
+            assertEquals(List.of(), map.locks());
+            IllegalStateException inner = assertThrows(IllegalStateException.class, () -> {
+                try (LockGuard g = map.lock("a")) {
+                    map.compute("a", (k, v) -> {
+                        g.close();
+                        return v;
+                    });
+                }
+            });
+            assertEquals("a lock guard of map '" + name + "' cannot be closed inside an operation that runs under it",
+                    inner.getMessage());
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
+    /** A key whose lock is not the lock of {@code key}, found by asking which stripe each one locks. */
+    private static String keyOfAnotherSegmentThan(SharedHashMap<String, Long> map, String key) {
+        int stripe;
+        try (LockGuard ignored = map.lock(key)) {
+            stripe = map.locks().getFirst().stripe();
+        }
+        for (int i = 0; ; i++) {
+            try (LockGuard ignored = map.lock("b" + i)) {
+                if (map.locks().getFirst().stripe() != stripe) return "b" + i;
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void getAllKeepsTheOrderOfItsKeysAndLeavesOutAbsentOnes(Backend b) {
         Machine.require(b);
         try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, b, 64, 8))) {

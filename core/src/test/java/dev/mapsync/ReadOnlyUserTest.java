@@ -65,6 +65,14 @@ class ReadOnlyUserTest {
         return dir.resolve(name);
     }
 
+    /** A process that may not read its own /proc/self/auxv (not dumpable) finds the page size from libc. */
+    @Test
+    void aProcessThatIsNotDumpableStillOpensMaps() {
+        var run = OtherUser.run(user.javaAs(dev.mapsync.testkit.NotDumpable.class, dir.toString(), array)).ok();
+        assertEquals(List.of("page size " + dev.mapsync.internal.sys.Arch.PAGE_SIZE, "entry 0 42"),
+                run.out().lines().toList());
+    }
+
     @Test
     void aReaderCanNeitherWriteNorLockNorSubscribeNorConsume() {
         String before = TestDirs.fingerprint(file(array));

@@ -143,7 +143,8 @@ final class CommandModels {
                     .description("Print each change of a map as it happens, until interrupted (or --count events).",
                     "Says when it missed changes (it fell further behind than the change log holds).",
                     "Changes made behind the API's back (a C program's own mapping, bpftool, a BPF program) are seen",
-                    "only with --poll, which compares copies of the values.");
+                    "only with --poll, which compares copies of the values. On a hash map, every key's puts, removes "
+                    + "and adds.");
             case "wait" -> s.usageMessage()
                     .description("Block until an entry has a value, then exit 0; exit 124 when the timeout passes "
                     + "first, as",
@@ -1033,7 +1034,13 @@ final class CommandModels {
                 .description("Print each change of a map as it happens, until interrupted (or --count events).",
                 "Says when it missed changes (it fell further behind than the change log holds).",
                 "Changes made behind the API's back (a C program's own mapping, bpftool, a BPF program) are seen",
-                "only with --poll, which compares copies of the values.");
+                "only with --poll, which compares copies of the values. On a hash map, every key's puts, removes and "
+                + "adds.");
+        s.usageMessage()
+                .footer("",
+                "Examples:",
+                "  mapsync watch accounts --keys 0-15 --json",
+                "  mapsync watch sessions --count 10      # a hash map");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()

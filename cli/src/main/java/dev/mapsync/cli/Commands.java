@@ -2,6 +2,7 @@ package dev.mapsync.cli;
 
 import picocli.CommandLine;
 
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +35,8 @@ final class Commands {
      */
     static void addTo(CommandLine top, Main root, String[] args) {
         Set<String> named = named(args);
-        boolean all = named.stream().anyMatch(NEED_ALL::contains);
+        // an @file holds arguments picocli reads later: the command it names is not known here
+        boolean all = named.stream().anyMatch(NEED_ALL::contains) || Arrays.stream(args).anyMatch(a -> a.startsWith("@"));
         boolean listed = named.isEmpty() || named.contains("help");
         for (String name : CommandModels.NAMES) {
             if (all || named.contains(name)) top.addSubcommand(name, CommandModels.command(name, root));

@@ -2,9 +2,16 @@ package dev.mapsync.cli;
 
 import dev.mapsync.Change;
 import dev.mapsync.ChangeEvent;
+import dev.mapsync.KeyChange;
+import dev.mapsync.KeyChangeEvent;
 import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.MapType;
 import dev.mapsync.MissedChanges;
+import dev.mapsync.MissedKeyChanges;
+import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
+import dev.mapsync.SharedMaps;
 import dev.mapsync.Subscription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
         description = {"Print each change of a map as it happens, until interrupted (or --count events).",
                 "Says when it missed changes (it fell further behind than the change log holds).",
                 "Changes made behind the API's back (a C program's own mapping, bpftool, a BPF program) are seen",
-                "only with --poll, which compares copies of the values."})
+                "only with --poll, which compares copies of the values. On a hash map, every key's puts, removes and adds."},
+        footer = {"", "Examples:", "  mapsync watch accounts --keys 0-15 --json", "  mapsync watch sessions --count 10      # a hash map"})
 final class WatchCommand extends MapCommand implements Callable<Integer> {
     @Option(names = "--keys", paramLabel = "A-B", description = "Only entries A to B (inclusive), or one entry A.")
     String keys;
@@ -42,11 +50,17 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
     Duration timeout;
 
     @Override
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
     public Integer call() throws InterruptedException {
         if (count != null && count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
         if (poll != null && poll.toMillis() < 1) {
             throw new IllegalArgumentException("--poll must be at least 1 ms, not " + DurationText.of(poll));
         }
+        if (SharedMaps.info(existing()).type() == MapType.HASH) return watchHash();
         SharedArray<Object> array;
         boolean polling = poll != null;
         try {
@@ -61,37 +75,110 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
         }
         try (SharedArray<Object> a = array) {
             int[] range = KeyRange.parse(keys, a.length());
-            CountDownLatch done = new CountDownLatch(1);
-            AtomicLong printed = new AtomicLong();
             var schema = a.codec().schema();
-            java.util.function.Consumer<ChangeEvent> print = e -> {
-                // events keep coming until the subscription is closed: --count N prints N
-                if (count != null && printed.get() >= count) return;
-                out().println(json ? Json.of(jsonOf(e, a, schema)) : text(e, a, schema));
-                if (out().checkError() || (count != null && printed.incrementAndGet() >= count)) done.countDown();
-            };
-            try (Subscription sub = polling ? a.watchPolling(poll, range[0], range[1], print)
-                    : a.watch(range[0], range[1], print)) {
-                long deadline = System.nanoTime() + (timeout == null ? 0 : timeout.toNanos());
-                boolean timedOut = false;
-                long slice = 200_000_000L;
-                while (!done.await(timeout == null ? slice : Math.min(slice, Math.max(0, deadline - System.nanoTime())),
-                        java.util.concurrent.TimeUnit.NANOSECONDS)) {
-                    if (!sub.isActive()) break;
-                    if (timeout != null && System.nanoTime() - deadline >= 0) {
-                        timedOut = true;
-                        break;
-                    }
-                }
-                if (sub.failure().isPresent()) throw rethrown(sub.failure().get());
-                if (timedOut && count != null && printed.get() < count) {
-                    err().println("mapsync: watched map '" + a.name() + "' for " + DurationText.of(timeout) + ": "
-                            + printed.get() + " of " + count + " changes came");
-                    return ExitCodes.TIMED_OUT;
-                }
+            Printer<ChangeEvent> printer = new Printer<>(e -> json ? Json.of(jsonOf(e, a, schema)) : text(e, a, schema));
+            try (Subscription sub = polling ? a.watchPolling(poll, range[0], range[1], printer::print)
+                    : a.watch(range[0], range[1], printer::print)) {
+                return printer.await(sub, a.name());
             }
         }
-        return ExitCodes.OK;
+    }
+
+    /** A hash map: every key's changes, through the change log (a hash map has no polling watch). */
+    @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
+    private int watchHash() throws InterruptedException {
+        if (keys != null) throw new IllegalArgumentException("--keys takes an array's indexes; on a hash map, watch prints every key");
+        if (poll != null) throw new IllegalArgumentException("--poll is for arrays; a hash map is watched through its change log");
+        SharedHashMap<Object, Object> hash;
+        try {
+            hash = (SharedHashMap<Object, Object>) KeyedMaps.open(existing(), false);
+        } catch (MapAccessDeniedException e) {
+            throw new MapAccessDeniedException("map '" + ref().name() + "' is read-only for you, and watching a hash map"
+                    + " registers a subscriber in it; ask for write access, or read it with dump", e);
+        }
+        try (SharedHashMap<Object, Object> h = hash) {
+            var keySchema = h.keyCodec().schema();
+            var schema = h.valueCodec().schema();
+            Printer<KeyChangeEvent<Object>> printer = new Printer<>(e -> json ? Json.of(jsonOf(e, h, keySchema, schema))
+                    : text(e, h, keySchema, schema));
+            try (Subscription sub = h.watch(printer::print)) {
+                return printer.await(sub, h.name());
+            }
+        }
+    }
+
+    /** Prints events as they come, up to {@code --count}, and waits for them or for {@code --timeout}. */
+    private final class Printer<E> {
+        private final java.util.function.Function<E, String> line;
+        private final CountDownLatch done = new CountDownLatch(1);
+        private final AtomicLong printed = new AtomicLong();
+
+        Printer(java.util.function.Function<E, String> line) {
+            this.line = line;
+        }
+
+        void print(E e) {
+            // events keep coming until the subscription is closed: --count N prints N
+            if (count != null && printed.get() >= count) return;
+            out().println(line.apply(e));
+            if (out().checkError() || (count != null && printed.incrementAndGet() >= count)) done.countDown();
+        }
+
+        int await(Subscription sub, String map) throws InterruptedException {
+            long deadline = System.nanoTime() + (timeout == null ? 0 : timeout.toNanos());
+            boolean timedOut = false;
+            long slice = 200_000_000L;
+            while (!done.await(timeout == null ? slice : Math.min(slice, Math.max(0, deadline - System.nanoTime())),
+                    java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                if (!sub.isActive()) break;
+                if (timeout != null && System.nanoTime() - deadline >= 0) {
+                    timedOut = true;
+                    break;
+                }
+            }
+            if (sub.failure().isPresent()) throw rethrown(sub.failure().get());
+            if (timedOut && count != null && printed.get() < count) {
+                err().println("mapsync: watched map '" + map + "' for " + DurationText.of(timeout) + ": "
+                        + printed.get() + " of " + count + " changes came");
+                return ExitCodes.TIMED_OUT;
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    private static String text(KeyChangeEvent<Object> e, SharedHashMap<Object, Object> h, Schema keySchema, Schema schema) {
+        return switch (e) {
+            case KeyChange<Object> c -> "seq " + c.seq() + " key " + ValueText.format(keySchema, c.key()) + " pid " + c.pid()
+                    + " " + c.kind().name().toLowerCase(java.util.Locale.ROOT) + valueText(h, c, schema);
+            case MissedKeyChanges<Object> m -> "missed " + m.count() + " changes (seq " + m.firstSeq() + ".."
+                    + (m.firstSeq() + m.count() - 1) + "): the change log overwrote them; resync from a snapshot (mapsync dump)";
+        };
+    }
+
+    /** " value V" with the key's value now, or "" when the key is absent now. */
+    private static String valueText(SharedHashMap<Object, Object> h, KeyChange<Object> c, Schema schema) {
+        Object now = h.get(c.key());
+        return now == null ? "" : " value " + ValueText.format(schema, now);
+    }
+
+    private static Map<String, Object> jsonOf(KeyChangeEvent<Object> e, SharedHashMap<Object, Object> h, Schema keySchema,
+                                               Schema schema) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        switch (e) {
+            case KeyChange<Object> c -> {
+                m.put("key", ValueText.jsonValue(keySchema, c.key()));
+                m.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
+                m.put("seq", c.seq());
+                m.put("pid", c.pid());
+                Object now = h.get(c.key());
+                m.put("value", now == null ? null : ValueText.jsonValue(schema, now));
+            }
+            case MissedKeyChanges<Object> x -> {
+                m.put("missed", x.count());
+                m.put("first_seq", x.firstSeq());
+            }
+        }
+        return m;
     }
 
     /** What ended the subscription, as the command's own failure: a corrupt map stays a corrupt map (exit 3). */
@@ -101,7 +188,7 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
         return new CommandFailure(failure.getMessage() == null ? failure.toString() : failure.getMessage(), failure);
     }
 
-    private static String text(ChangeEvent e, SharedArray<Object> a, dev.mapsync.Schema schema) {
+    private static String text(ChangeEvent e, SharedArray<Object> a, Schema schema) {
         return switch (e) {
             case Change c -> "seq " + c.seq() + " key " + c.key() + " pid " + c.pid() + " value "
                     + ValueText.format(schema, read(a, c.key()));
@@ -110,7 +197,7 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
         };
     }
 
-    private static Map<String, Object> jsonOf(ChangeEvent e, SharedArray<Object> a, dev.mapsync.Schema schema) {
+    private static Map<String, Object> jsonOf(ChangeEvent e, SharedArray<Object> a, Schema schema) {
         Map<String, Object> m = new LinkedHashMap<>();
         switch (e) {
             case Change c -> {

@@ -123,6 +123,44 @@ class CliHashTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"shm", "bpf"})
+    void watchPrintsEachKeysChangesOfAHashMap(String backend) throws Exception {
+        assumeBackend(backend);
+        String map = backend.equals("bpf") ? "bpf:" + name : name;
+        ok(ms("create", map, "--type", "hash", "--key", "char[8]", "--value", "i64", "--entries", "16"));
+        var json = java.util.concurrent.CompletableFuture.supplyAsync(() -> ms("watch", map, "--json", "--count", "2",
+                "--timeout", "30s"));
+        var text = java.util.concurrent.CompletableFuture.supplyAsync(() -> ms("watch", map, "--count", "1",
+                "--timeout", "30s"));
+        try (var h = dev.mapsync.SharedHashMap.open(dev.mapsync.MapSpec.existing(name).dir(dir)
+                .backend(backend.equals("bpf") ? dev.mapsync.Backend.BPF : dev.mapsync.Backend.SHM))) {
+            // keep changing until both watchers have subscribed and seen their changes
+            for (long v = 1; !(json.isDone() && text.isDone()); v++) {
+                h.put("a", v);
+                Thread.sleep(5);
+            }
+        }
+        String pid = Long.toString(ProcessHandle.current().pid());
+        Cli j = json.get();
+        assertEquals(0, j.code(), j.err());
+        String[] lines = j.out().strip().split("\n");
+        assertEquals(2, lines.length, j.out());
+        for (String line : lines) {
+            assertTrue(line.matches("\\{\"key\":\"a\",\"kind\":\"put\",\"seq\":\\d+,\"pid\":" + pid
+                    + ",\"value\":\\d+}"), line);
+        }
+        Cli t = text.get();
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().matches("seq \\d+ key a pid " + pid + " put value \\d+\n"), t.out());
+        Cli keys = ms("watch", map, "--keys", "0-3", "--count", "1");
+        assertEquals(1, keys.code());
+        assertEquals("mapsync: --keys takes an array's indexes; on a hash map, watch prints every key\n", keys.err());
+        Cli poll = ms("watch", map, "--poll", "10ms", "--count", "1");
+        assertEquals(1, poll.code());
+        assertEquals("mapsync: --poll is for arrays; a hash map is watched through its change log\n", poll.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"shm", "bpf"})
     void aHashMapFromCreateToRmKey(String backend) {
         assumeBackend(backend);
         String map = backend.equals("bpf") ? "bpf:" + name : name;

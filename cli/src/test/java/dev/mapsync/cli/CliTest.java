@@ -151,6 +151,16 @@ class CliTest {
     }
 
     @Test
+    void argumentsInAnAtFileRunTheCommandTheyName() throws IOException {
+        ok(ms("create", "af", "--value", "i64", "--entries", "4"));
+        Path args = dir.resolve("args");
+        Files.writeString(args, "set\n--dir=" + dir + "\naf\n1\n42\n");
+        Cli set = Cli.run("@" + args);
+        assertEquals(0, set.code(), set.err());
+        assertEquals("42\n", ms("get", "af", "1").out());
+    }
+
+    @Test
     void aCorruptMapIsExitCodeThree() throws IOException {
         Files.writeString(dir.resolve("junk"), "x".repeat(5000));
         Cli c = ms("info", "junk");

@@ -59,6 +59,11 @@ class CommandModelsTest {
         assertEquals(List.of("--verbose", "--dir"), help.getSubcommands().get("get").getCommandSpec().options().stream()
                 .map(OptionSpec::longestName).toList(), "a summary has only the options it inherits");
 
+        // arguments in an @file: every command's full model, since the command is read later
+        CommandLine argFile = Main.commandLine(sink(), sink(), "@/some/args");
+        assertNotNull(argFile.getSubcommands().get("get").getCommandSpec().findOption("--json"));
+        assertNotNull(argFile.getSubcommands().get("set").getCommandSpec().findOption("--dir"));
+
         CommandLine none = Main.commandLine(sink(), sink(), "--verbose");
         assertEquals(CommandModels.NAMES, List.copyOf(none.getSubcommands().keySet()));
     }

@@ -46,6 +46,8 @@ final class Operations {
                 ops.add(Operation.cli(T, OK, "add", "{map}", "k3", "1", "--field", "balance"));
                 ops.add(Operation.cli(T, Set.of(0, 2, 6), "cas", "{map}", "k3", "7", "8", "--field", "balance"));
                 ops.add(Operation.cli(0, OK, "locks", "{map}"));
+                ops.add(Operation.cli(1000, OK_OR_TIMEOUT, "watch", "{map}", "--count", "1", "--timeout=1s").watching());
+                ops.add(Operation.cli(T, OK_OR_TIMEOUT, "wait", "{map}", "k3", "--until", "balance=7", TIMEOUT));
                 ops.add(Operation.cli(0, OK, "dump", "{map}"));
                 ops.add(Operation.cli(0, OK, "info", "{map}"));
                 ops.add(Operation.cli(0, OK, "list"));

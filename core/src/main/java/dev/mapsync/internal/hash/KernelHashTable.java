@@ -112,8 +112,14 @@ public final class KernelHashTable implements HashTable {
     @Override
     public boolean update(MemorySegment key, MemorySegment into, Update update) {
         long rec = locks.stripeRecord(stripeOf(key));
-        long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
         Native n = Native.take(keySize, kernelValueSize);
+        boolean took;
+        try {
+            took = locks.beginOperation(rec, -1, locks.timeoutNanos());
+        } catch (RuntimeException | Error e) {
+            n.release();
+            throw e;
+        }
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
             for (int attempt = 0; ; attempt++) {
@@ -155,7 +161,7 @@ public final class KernelHashTable implements HashTable {
             }
         } finally {
             n.release();
-            locks.endOperation(rec, op);
+            locks.endOperation(rec, took);
         }
     }
 
@@ -163,8 +169,14 @@ public final class KernelHashTable implements HashTable {
     @Override
     public void write(MemorySegment key, MemorySegment value) {
         long rec = locks.stripeRecord(stripeOf(key));
-        long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
         Native n = Native.take(keySize, kernelValueSize);
+        boolean took;
+        try {
+            took = locks.beginOperation(rec, -1, locks.timeoutNanos());
+        } catch (RuntimeException | Error e) {
+            n.release();
+            throw e;
+        }
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
             if (valueOffset != 0) n.other.asSlice(0, valueOffset).fill((byte) 0);
@@ -173,7 +185,7 @@ public final class KernelHashTable implements HashTable {
             changes.record(-1, ChangeLog.KIND_WRITE, key);
         } finally {
             n.release();
-            locks.endOperation(rec, op);
+            locks.endOperation(rec, took);
         }
     }
 
@@ -198,11 +210,11 @@ public final class KernelHashTable implements HashTable {
             long limit = 2L * map.info().maxEntries() + 16;
             for (long i = 0; i < limit && map.nextKey(MemorySegment.NULL, n.key); i++) {
                 long rec = locks.stripeRecord(stripeOf(n.key));
-                long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
+                boolean took = locks.beginOperation(rec, -1, locks.timeoutNanos());
                 try {
                     if (map.delete(n.key)) changes.record(-1, ChangeLog.KIND_REMOVE, n.key.asSlice(0, keySize));
                 } finally {
-                    locks.endOperation(rec, op);
+                    locks.endOperation(rec, took);
                 }
             }
         } finally {

@@ -153,7 +153,7 @@ public final class ShmHashTable implements HashTable {
         int home = KeyHash.home(h, slots);
         int meta = KeyHash.occupiedMeta(h);
         long rec = locks.stripeRecord(g);
-        long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
+        boolean took = locks.beginOperation(rec, -1, locks.timeoutNanos());
         try {
             repair(seg, g);
             int found = probe(seg, home, meta, key, Journal.NONE);
@@ -173,7 +173,7 @@ public final class ShmHashTable implements HashTable {
             }
             return found >= 0;
         } finally {
-            locks.endOperation(rec, op);
+            locks.endOperation(rec, took);
         }
     }
 
@@ -381,7 +381,7 @@ public final class ShmHashTable implements HashTable {
         for (int g = 0; g < segments; g++) {
             long seg = layout.segment(g);
             long rec = locks.stripeRecord(g);
-            long op = locks.beginOperation(rec, -1, locks.timeoutNanos());
+            boolean took = locks.beginOperation(rec, -1, locks.timeoutNanos());
             try {
                 repair(seg, g);
                 for (int i = 0; i < slots; i++) {
@@ -399,7 +399,7 @@ public final class ShmHashTable implements HashTable {
                 }
                 sweepTombstones(seg, g);
             } finally {
-                locks.endOperation(rec, op);
+                locks.endOperation(rec, took);
             }
         }
     }

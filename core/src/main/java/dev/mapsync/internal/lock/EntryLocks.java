@@ -15,6 +15,9 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 
@@ -215,32 +218,85 @@ public final class EntryLocks {
         }
     }
 
-    /** Per thread, the record the thread's operation in flight holds (-1: none): see {@link #beginOperation}. */
-    private final ThreadLocal<long[]> operation = ThreadLocal.withInitial(() -> new long[]{-1});
+    /** Per thread, the records its operations in flight hold, innermost last; element 0 is the count. */
+    private final ThreadLocal<long[]> operations = ThreadLocal.withInitial(() -> new long[8]);
+    /** The records that an operation in flight runs under a guard's lock (guarded by itself). */
+    private final Set<Long> underGuard = new HashSet<>();
+    /** Whether any operation ever ran under a guard of this handle: until then, closing a guard waits for nothing. */
+    private volatile boolean guarded;
 
     /**
      * Takes the lock of record {@code rec} for one operation of a hash map (an update, which may run a caller's
      * function), unless the calling thread holds it through this handle's {@code lock} or {@code lockAll}: the
-     * operation then runs under that. A thread whose own operation in flight holds the lock (a function given to
-     * {@code compute} that writes the map) is refused: the operation is between its probe and its store.
+     * operation then runs under that, and the guard's close waits for it. A thread whose own operation in flight
+     * holds the lock (a function given to {@code compute} that writes the map, at any depth) is refused: that
+     * operation is between its probe and its store.
      *
      * @return what {@link #endOperation} needs
      * @throws dev.mapsync.LockAlreadyHeldException if an operation of this thread in flight holds the lock
      */
-    public long beginOperation(long rec, int index, long timeoutNanos) {
-        long[] current = operation.get();
+    public boolean beginOperation(long rec, int index, long timeoutNanos) {
+        long[] stack = operations.get();
+        int depth = (int) stack[0];
+        for (int i = 1; i <= depth; i++) {
+            if (stack[i] == rec) throw alreadyHeld(rec, index, token);
+        }
         boolean held = heldByCurrentThread(rec);
-        if (held && current[0] == rec) throw alreadyHeld(rec, index, token);
-        if (!held) acquire(rec, index, timeoutNanos);
-        long state = current[0] << 1 | (held ? 0 : 1);
-        current[0] = rec;
-        return state;
+        if (held) {
+            guarded = true;
+            synchronized (underGuard) {
+                underGuard.add(rec);
+            }
+        } else {
+            acquire(rec, index, timeoutNanos);
+        }
+        if (depth + 1 == stack.length) operations.set(stack = Arrays.copyOf(stack, stack.length * 2));
+        stack[depth + 1] = rec;
+        stack[0] = depth + 1;
+        return !held;
     }
 
     /** Ends an operation {@link #beginOperation} began: releases the lock if it took it. */
-    public void endOperation(long rec, long state) {
-        operation.get()[0] = state >> 1;
-        if ((state & 1) != 0) release(rec);
+    public void endOperation(long rec, boolean took) {
+        long[] stack = operations.get();
+        stack[0]--;
+        if (took) {
+            release(rec);
+            return;
+        }
+        synchronized (underGuard) {
+            underGuard.remove(rec);
+            underGuard.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until no operation runs under the guard that holds {@code rec}: the guard's close must not release the
+     * lock while the holder's write is half done (a guard may be closed by any thread).
+     *
+     * @throws IllegalStateException if the calling thread's own operation runs under it (a function given to
+     *                               {@code compute} that closes the guard it runs under)
+     */
+    public void awaitNoOperationUnder(long rec) {
+        if (!guarded) return; // array guards, and hash guards no operation ran under: the unlock's fast path
+        long[] stack = operations.get();
+        for (int i = 1; i <= stack[0]; i++) {
+            if (stack[i] == rec) {
+                throw new IllegalStateException("a lock guard of map '" + mapName + "' cannot be closed inside an"
+                        + " operation that runs under it");
+            }
+        }
+        boolean interrupted = false;
+        synchronized (underGuard) {
+            while (underGuard.contains(rec)) {
+                try {
+                    underGuard.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */

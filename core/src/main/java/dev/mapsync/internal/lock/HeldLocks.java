@@ -34,6 +34,9 @@ public final class HeldLocks implements LockGuard {
 
     @Override
     public void close() {
+        if (closed.get()) return;
+        // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
+        for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
         if (!closed.compareAndSet(false, true)) return;
         try {
             for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
