@@ -707,6 +707,23 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         }
     }
 
+    /** The state of the map's segment locks and change log now, from every process. */
+    public SyncStatus syncStatus() {
+        checkOpen();
+        try {
+            int owned = 0, dead = 0;
+            for (LockInfo l : locks.held()) {
+                if (l.ownerPid() == 0) continue;
+                owned++;
+                if (!l.ownerAlive()) dead++;
+            }
+            // a segment's writes are journaled windows, undone by its next writer: no entry is left torn
+            return new SyncStatus(changes.head(), changes.subscribers(), changes.waiters(), owned, dead, 0);
+        } catch (IllegalStateException | InternalError e) {
+            throw closedOr(e);
+        }
+    }
+
     /** The segment locks held now (owner, whether it is alive, since when). */
     public List<LockInfo> locks() {
         checkOpen();

@@ -172,7 +172,8 @@ final class CommandModels {
                     "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and "
                     + "the view",
                     "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay "
-                    + "nothing).");
+                    + "nothing).",
+                    "On a hash map, every key.");
             case "bench" -> s.usageMessage()
                     .description("Run the cross-process benchmarks (notification round trips, processes",
                     "sharing a counter, lock contention, ring throughput and round trips, the start-up of commands)",
@@ -1736,7 +1737,8 @@ final class CommandModels {
                 + "and their",
                 "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and the "
                 + "view",
-                "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing).");
+                "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing).",
+                "On a hash map, every key.");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()

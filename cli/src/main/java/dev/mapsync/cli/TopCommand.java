@@ -1,6 +1,6 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.SharedArray;
+import dev.mapsync.cli.top.TopSource;
 import dev.mapsync.cli.top.TopView;
 import org.jline.terminal.Attributes;
 import org.jline.terminal.Size;
@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 @Command(name = "top", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"A live view of a map, refreshed in place like top(1): the entries that change fastest and their",
                 "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and the view",
-                "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing)."})
+                "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing).",
+                "On a hash map, every key."})
 final class TopCommand extends MapCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "1s", paramLabel = "T", converter = DurationConverter.class,
             description = "Refresh interval (default ${DEFAULT-VALUE}).")
@@ -29,15 +30,29 @@ final class TopCommand extends MapCommand implements Callable<Integer> {
     String keys;
 
     @Override
-    public Integer call() throws Exception {
+    public String worksOn() {
+        return "array and hash maps";
+    }
+
+    @Override
+    public Integer call() {
         // the terminal reads keys for at most the interval, and a wait of 0 ms would be a wait for ever
         if (interval.toMillis() < 1) {
             throw new IllegalArgumentException("--interval must be at least 1 ms, not " + DurationText.of(interval));
         }
-        try (SharedArray<Object> array = open(true);
-             Terminal terminal = terminal(array)) {
+        withKeyed(true, array -> {
             int[] range = KeyRange.parse(keys, array.length());
-            TopView view = new TopView(array, ref().toString(), range[0], range[1]);
+            show(new TopView(TopSource.of(array, range[0], range[1]), ref().toString()));
+        }, hash -> {
+            if (keys != null) throw new IllegalArgumentException("--keys takes an array's indexes; on a hash map, top shows every key");
+            show(new TopView(TopSource.of(hash), ref().toString()));
+        });
+        return ExitCodes.OK;
+    }
+
+    /** Draws {@code view} on the terminal until q, refreshing every interval. */
+    private void show(TopView view) {
+        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             Attributes saved = terminal.enterRawMode();
             terminal.puts(Capability.enter_ca_mode);
             terminal.puts(Capability.cursor_invisible);
@@ -57,17 +72,9 @@ final class TopCommand extends MapCommand implements Callable<Integer> {
                 terminal.setAttributes(saved);
                 terminal.flush();
             }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("the terminal failed: " + e.getMessage(), e);
         }
-        return ExitCodes.OK;
-    }
-
-    /**
-     * The terminal to draw on, made once the arguments are known to be good, so that a bad one is one line and no
-     * screen; without a terminal (a pipe, a script) a dumb one, without the warning JLine would print on stderr.
-     */
-    private Terminal terminal(SharedArray<Object> array) throws java.io.IOException {
-        KeyRange.parse(keys, array.length());
-        return TerminalBuilder.builder().system(true).dumb(true).build();
     }
 
     private static void draw(Terminal terminal, TopView view) {
