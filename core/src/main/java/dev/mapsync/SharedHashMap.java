@@ -707,6 +707,25 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         }
     }
 
+    /**
+     * Frees the lock that guards {@code key} (its segment's) if, and only if, its owner is dead. (Waiters do this by
+     * themselves, and the segment's next writer undoes a write the dead owner cut short; this is for maps nobody waits
+     * on, such as from {@code mapsync unlock --force}.)
+     *
+     * @return what was done
+     * @throws IllegalStateException    if the lock is free or its owner is alive
+     * @throws MapAccessDeniedException if the handle is read-only
+     */
+    public String forceUnlock(K key) {
+        int stripe = stripesOf(List.of(key))[0];
+        try {
+            return locks.forceRelease(locks.stripeRecord(stripe), -1);
+        } catch (IllegalStateException | InternalError e) {
+            if (region.isClosed() || e instanceof InternalError) throw closedOr(e);
+            throw e;
+        }
+    }
+
     /** The state of the map's segment locks and change log now, from every process. */
     public SyncStatus syncStatus() {
         checkOpen();

@@ -138,7 +138,8 @@ final class CommandModels {
             case "unlock" -> s.usageMessage()
                     .description("Free an entry's lock whose owner died (waiters do this by themselves; this is for "
                     + "maps nobody",
-                    "waits on). Refuses, with exit code 6, when the owner is alive.");
+                    "waits on). Refuses, with exit code 6, when the owner is alive. On a hash map, the lock of the "
+                    + "key's segment.");
             case "watch" -> s.usageMessage()
                     .description("Print each change of a map as it happens, until interrupted (or --count events).",
                     "Says when it missed changes (it fell further behind than the change log holds).",
@@ -985,7 +986,8 @@ final class CommandModels {
         s.usageMessage()
                 .description("Free an entry's lock whose owner died (waiters do this by themselves; this is for maps "
                 + "nobody",
-                "waits on). Refuses, with exit code 6, when the owner is alive.");
+                "waits on). Refuses, with exit code 6, when the owner is alive. On a hash map, the lock of the key's "
+                + "segment.");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -1001,12 +1003,13 @@ final class CommandModels {
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
+                .description("An array's index, or a hash map's key in the text form values have.")
                 .paramLabel("KEY")
-                .type(int.class)
+                .type(java.lang.String.class)
                 .hasInitialValue(false)
-                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.key; } })
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.entry; } })
                 .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.key; c.key = cast(v); return (T) old; } })
+                        Object old = c.entry; c.entry = cast(v); return (T) old; } })
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--force")

@@ -159,6 +159,32 @@ class CliHashTest {
         assertEquals("mapsync: --poll is for arrays; a hash map is watched through its change log\n", poll.err());
     }
 
+    @Test
+    void unlockFreesTheLockOfAKeyWhoseOwnerDiedAndRefusesALiveOnes() throws Exception {
+        ok(ms("create", name, "--type", "hash", "--key", "char[16]", "--value", "i64", "--entries", "100"));
+        Path marker = dir.resolve("held");
+        try (dev.mapsync.launch.ChildJvm holder = dev.mapsync.testkit.TestJvm.start(Main.class, "lock", "--dir=" + dir,
+                name, "ada", "--", "sh", "-c", "touch " + marker + "; while [ -e " + marker + " ]; do sleep 0.01; done")) {
+            while (!java.nio.file.Files.exists(marker)) Thread.onSpinWait();
+            Cli alive = ms("unlock", name, "ada", "--force");
+            assertEquals(6, alive.code());
+            assertTrue(alive.err().matches("mapsync: refusing to free the lock of stripe \\d+ of map '" + name
+                    + "': its owner, pid \\d+, is alive\n"), alive.err());
+            holder.kill(); // SIGKILL: the lock's owner dies holding it
+        } finally {
+            java.nio.file.Files.deleteIfExists(marker); // ends the command the lock held
+        }
+        Cli freed = ms("unlock", name, "ada", "--force");
+        assertEquals(0, freed.code(), freed.err());
+        assertTrue(freed.out().matches("freed the lock of stripe \\d+ of map '" + name
+                + "', whose owner \\(pid \\d+\\) had died\n"), freed.out());
+        assertEquals("", ok(ms("locks", name)).out());
+        ok(ms("set", name, "ada", "1")); // the key's writes go on
+        Cli free = ms("unlock", name, "ada", "--force");
+        assertEquals(6, free.code());
+        assertTrue(free.err().matches("mapsync: the lock of stripe \\d+ of map '" + name + "' is not held\n"), free.err());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"shm", "bpf"})
     void aHashMapFromCreateToRmKey(String backend) {

@@ -49,6 +49,7 @@ final class Operations {
                 ops.add(Operation.cli(1000, OK_OR_TIMEOUT, "watch", "{map}", "--count", "1", "--timeout=1s").watching());
                 ops.add(Operation.cli(T, OK_OR_TIMEOUT, "wait", "{map}", "k3", "--until", "balance=7", TIMEOUT));
                 ops.add(Operation.cli(0, OK, "top", "{map}", "--interval", "10ms"));
+                ops.add(Operation.cli(0, Set.of(0, 6), "unlock", "{map}", "k3", "--force"));
                 ops.add(Operation.cli(0, OK, "dump", "{map}"));
                 ops.add(Operation.cli(0, OK, "info", "{map}"));
                 ops.add(Operation.cli(0, OK, "list"));
