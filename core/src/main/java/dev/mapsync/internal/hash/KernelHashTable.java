@@ -104,6 +104,16 @@ public final class KernelHashTable implements HashTable {
         }
     }
 
+    /** Begins an operation under the lock of {@code rec}; gives {@code n} back if that fails. */
+    private boolean begin(long rec, Native n) {
+        try {
+            return locks.beginOperation(rec, -1, locks.timeoutNanos());
+        } catch (RuntimeException | Error e) {
+            n.release();
+            throw e;
+        }
+    }
+
     @Override
     public int stripeOf(MemorySegment key) {
         return KeyHash.segment(KeyHash.of(key, 0, keySize, 0), stripes);
@@ -113,13 +123,7 @@ public final class KernelHashTable implements HashTable {
     public boolean update(MemorySegment key, MemorySegment into, Update update) {
         long rec = locks.stripeRecord(stripeOf(key));
         Native n = Native.take(keySize, kernelValueSize);
-        boolean took;
-        try {
-            took = locks.beginOperation(rec, -1, locks.timeoutNanos());
-        } catch (RuntimeException | Error e) {
-            n.release();
-            throw e;
-        }
+        boolean took = begin(rec, n);
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
             for (int attempt = 0; ; attempt++) {
@@ -170,13 +174,7 @@ public final class KernelHashTable implements HashTable {
     public void write(MemorySegment key, MemorySegment value) {
         long rec = locks.stripeRecord(stripeOf(key));
         Native n = Native.take(keySize, kernelValueSize);
-        boolean took;
-        try {
-            took = locks.beginOperation(rec, -1, locks.timeoutNanos());
-        } catch (RuntimeException | Error e) {
-            n.release();
-            throw e;
-        }
+        boolean took = begin(rec, n);
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
             if (valueOffset != 0) n.other.asSlice(0, valueOffset).fill((byte) 0);
