@@ -236,12 +236,19 @@ public final class EntryLocks {
      * @throws dev.mapsync.LockAlreadyHeldException if an operation of this thread in flight holds the lock
      */
     public boolean beginOperation(long rec, int index, long timeoutNanos) {
+        // the lock word first: a map whose memory vanished fails here as the access it is
+        boolean held = heldByCurrentThread(rec);
         long[] stack = operations.get();
         int depth = (int) stack[0];
         for (int i = 1; i <= depth; i++) {
-            if (stack[i] == rec) throw alreadyHeld(rec, index, token);
+            if (stack[i] != rec) continue;
+            if (held) throw alreadyHeld(rec, index, token);
+            // an operation that never ended (an error the JVM delivered after it had begun, past its finally):
+            // forget it and those after it
+            depth = i - 1;
+            stack[0] = depth;
+            break;
         }
-        boolean held = heldByCurrentThread(rec);
         if (held) {
             guarded = true;
             synchronized (underGuard) {
@@ -259,7 +266,7 @@ public final class EntryLocks {
     /** Ends an operation {@link #beginOperation} began: releases the lock if it took it. */
     public void endOperation(long rec, boolean took) {
         long[] stack = operations.get();
-        stack[0]--;
+        if (stack[0] > 0) stack[0]--;
         if (took) {
             release(rec);
             return;
