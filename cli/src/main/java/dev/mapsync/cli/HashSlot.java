@@ -3,16 +3,12 @@ package dev.mapsync.cli;
 import dev.mapsync.LockGuard;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedHashMap;
+import dev.mapsync.internal.sys.Layouts;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 
 /** The integer slot of a hash map's values that add and cas work on: the whole value, or one field of a record. */
 final class HashSlot {
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private final SharedHashMap<Object, Object> map;
     private final String field;
     private final Slots slots;
@@ -37,7 +33,8 @@ final class HashSlot {
     }
 
     /**
-     * Under the key's lock: the slot's value, replaced by {@code update} if it is {@code expected}.
+     * Under the key's lock: the slot's value, replaced by {@code update} if it is {@code expected} (a value that
+     * differs is left unwritten, so that watchers see no change).
      *
      * @throws KeyNotFoundException if the key is absent
      */
@@ -47,11 +44,10 @@ final class HashSlot {
             if (value == null) throw new KeyNotFoundException(map.name(), keyText);
             MemorySegment bytes = MemorySegment.ofArray(new byte[map.valueCodec().size()]);
             map.valueCodec().write(bytes, 0, value);
-            boolean wide = slots.kind() == Schema.Kind.I64 || slots.kind() == Schema.Kind.U64;
-            long found = wide ? bytes.get(LONG, offset) : bytes.get(INT, offset);
+            long found = slots.wide() ? bytes.get(Layouts.LONG, offset) : bytes.get(Layouts.INT, offset);
             if (slots.sameBits(found, expected)) {
-                if (wide) bytes.set(LONG, offset, update);
-                else bytes.set(INT, offset, (int) update);
+                if (slots.wide()) bytes.set(Layouts.LONG, offset, update);
+                else bytes.set(Layouts.INT, offset, (int) update);
                 map.put(key, map.valueCodec().read(bytes, 0));
             }
             return found;

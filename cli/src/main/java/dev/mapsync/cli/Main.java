@@ -65,16 +65,9 @@ public final class Main implements Runnable {
         Main main = new Main();
         CommandLine cl = new CommandLine(CommandModels.main(main));
         Commands.addTo(cl, main, args);
-        cl.setUsageHelpWidth(120); // the descriptions are written for 120 columns; every subcommand inherits it
+        decorateHelp(cl);
         cl.setOut(out);
         cl.setErr(err);
-        for (CommandLine sub : cl.getSubcommands().values()) {
-            var usage = sub.getCommandSpec().usageMessage();
-            java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(usage.footer()));
-            footer.add("");
-            footer.add(ExitCodes.HELP);
-            usage.footer(footer.toArray(String[]::new));
-        }
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> Failure.report(e, commandLine, main.verbose));
         // picocli hands exceptions to the handler above and lets Errors through (a fault on a mapped page, a class of
         // the library that cannot initialise, a stack overflow): they get their one line and exit code here
@@ -95,6 +88,21 @@ public final class Main implements Runnable {
             return ExitCodes.USAGE;
         });
         return cl;
+    }
+
+    /**
+     * How the help looks: 120 columns (the descriptions are written for them; every subcommand inherits it), and the
+     * exit codes at the end of every command's help.
+     */
+    static void decorateHelp(CommandLine cl) {
+        cl.setUsageHelpWidth(120);
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            var usage = sub.getCommandSpec().usageMessage();
+            List<String> footer = new java.util.ArrayList<>(List.of(usage.footer()));
+            footer.add("");
+            footer.add(ExitCodes.HELP);
+            usage.footer(footer.toArray(String[]::new));
+        }
     }
 
     /** The version from the jar's manifest. */

@@ -26,8 +26,7 @@ final class Slots {
 
     static Slots of(SharedArray<Object> array, String field) {
         Schema.Kind kind = kindOf(array.codec().schema(), field, array.name());
-        boolean wide = kind == Schema.Kind.I64 || kind == Schema.Kind.U64;
-        if (wide) return new Slots(field == null ? array.longs() : array.longs(field), null, kind);
+        if (kind == Schema.Kind.I64 || kind == Schema.Kind.U64) return new Slots(field == null ? array.longs() : array.longs(field), null, kind);
         return new Slots(null, field == null ? array.ints() : array.ints(field), kind);
     }
 
@@ -50,9 +49,9 @@ final class Slots {
         return kind;
     }
 
-    /** This slot's type. */
-    Schema.Kind kind() {
-        return kind;
+    /** True for 64-bit slots, false for 32-bit ones. */
+    boolean wide() {
+        return wide;
     }
 
     /** The bits of {@code text} as a value of this slot's type, range-checked. */

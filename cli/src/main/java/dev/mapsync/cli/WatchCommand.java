@@ -5,13 +5,12 @@ import dev.mapsync.ChangeEvent;
 import dev.mapsync.KeyChange;
 import dev.mapsync.KeyChangeEvent;
 import dev.mapsync.MapAccessDeniedException;
-import dev.mapsync.MapType;
 import dev.mapsync.MissedChanges;
 import dev.mapsync.MissedKeyChanges;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
-import dev.mapsync.SharedMaps;
+import dev.mapsync.SharedMap;
 import dev.mapsync.Subscription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,18 +59,26 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
         if (poll != null && poll.toMillis() < 1) {
             throw new IllegalArgumentException("--poll must be at least 1 ms, not " + DurationText.of(poll));
         }
-        if (SharedMaps.info(existing()).type() == MapType.HASH) return watchHash();
-        SharedArray<Object> array;
-        boolean polling = poll != null;
+        SharedMap map;
+        boolean readOnly = false;
         try {
-            array = open(false);
+            map = KeyedMaps.open(existing(), false);
         } catch (MapAccessDeniedException e) {
-            array = open(true);
-            if (!polling) {
-                spec.commandLine().getErr().println("mapsync: " + ref() + " is read-only for you; watching by polling every 100ms");
-                polling = true;
-                poll = Duration.ofMillis(100);
+            map = KeyedMaps.open(existing(), true);
+            readOnly = true;
+        }
+        if (map instanceof SharedHashMap<?, ?> hash) {
+            try (hash) {
+                return watchHash(hash, readOnly);
             }
+        }
+        @SuppressWarnings("unchecked") // a map opened as it is has values of Object
+        SharedArray<Object> array = (SharedArray<Object>) map;
+        boolean polling = poll != null;
+        if (readOnly && !polling) {
+            spec.commandLine().getErr().println("mapsync: " + ref() + " is read-only for you; watching by polling every 100ms");
+            polling = true;
+            poll = Duration.ofMillis(100);
         }
         try (SharedArray<Object> a = array) {
             int[] range = KeyRange.parse(keys, a.length());
@@ -86,24 +93,20 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
 
     /** A hash map: every key's changes, through the change log (a hash map has no polling watch). */
     @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
-    private int watchHash() throws InterruptedException {
+    private int watchHash(SharedHashMap<?, ?> map, boolean readOnly) throws InterruptedException {
         if (keys != null) throw new IllegalArgumentException("--keys takes an array's indexes; on a hash map, watch prints every key");
         if (poll != null) throw new IllegalArgumentException("--poll is for arrays; a hash map is watched through its change log");
-        SharedHashMap<Object, Object> hash;
-        try {
-            hash = (SharedHashMap<Object, Object>) KeyedMaps.open(existing(), false);
-        } catch (MapAccessDeniedException e) {
-            throw new MapAccessDeniedException("map '" + ref().name() + "' is read-only for you, and watching a hash map"
-                    + " registers a subscriber in it; ask for write access, or read it with dump", e);
+        if (readOnly) {
+            throw new MapAccessDeniedException("map '" + map.name() + "' is read-only for you, and watching a hash map"
+                    + " registers a subscriber in it; ask for write access, or read it with dump");
         }
-        try (SharedHashMap<Object, Object> h = hash) {
-            var keySchema = h.keyCodec().schema();
-            var schema = h.valueCodec().schema();
-            Printer<KeyChangeEvent<Object>> printer = new Printer<>(e -> json ? Json.of(jsonOf(e, h, keySchema, schema))
-                    : text(e, h, keySchema, schema));
-            try (Subscription sub = h.watch(printer::print)) {
-                return printer.await(sub, h.name());
-            }
+        SharedHashMap<Object, Object> h = (SharedHashMap<Object, Object>) map;
+        var keySchema = h.keyCodec().schema();
+        var schema = h.valueCodec().schema();
+        Printer<KeyChangeEvent<Object>> printer = new Printer<>(e -> json ? Json.of(jsonOf(e, h, keySchema, schema))
+                : text(e, h, keySchema, schema));
+        try (Subscription sub = h.watch(printer::print)) {
+            return printer.await(sub, h.name());
         }
     }
 

@@ -63,7 +63,7 @@ final class CommandModelsGenerator {
                     }
 
                 """);
-        List<Class<?>> top = Commands.ALL;
+        List<Class<?>> top = Commands.all();
         out.append("    /** The top-level commands' names, in the order the help lists them. */\n");
         out.append("    static final List<String> NAMES = List.of(");
         out.append(String.join(", ", top.stream().map(c -> literal(command(c).name())).toList())).append(");\n\n");

@@ -13,7 +13,6 @@ import java.io.StringWriter;
 import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -71,19 +70,12 @@ class CommandModelsTest {
     /** The whole model as picocli builds it from the annotations, decorated as Main decorates its own. */
     private static CommandLine reflective() throws Exception {
         CommandLine main = new CommandLine(new Main());
-        for (Class<?> type : Commands.ALL) {
+        for (Class<?> type : Commands.all()) {
             Constructor<?> constructor = type.getDeclaredConstructor();
             constructor.setAccessible(true);
             main.addSubcommand(constructor.newInstance());
         }
-        main.setUsageHelpWidth(120);
-        for (CommandLine sub : main.getSubcommands().values()) {
-            var usage = sub.getCommandSpec().usageMessage();
-            List<String> footer = new ArrayList<>(List.of(usage.footer()));
-            footer.add("");
-            footer.add(ExitCodes.HELP);
-            usage.footer(footer.toArray(String[]::new));
-        }
+        Main.decorateHelp(main);
         return main;
     }
 

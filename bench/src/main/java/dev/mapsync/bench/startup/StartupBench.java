@@ -83,10 +83,10 @@ public final class StartupBench {
             run(cli.apply("create s --value i64 --entries 16"));
             run(cli.apply("set s 0 1"));
             String bpfName = "startup-bench-" + ProcessHandle.current().pid();
-            if (run(cli.apply("create bpf:" + bpfName + " --value u64 --entries 16"), false) == 0) {
+            if (exitOf(cli.apply("create bpf:" + bpfName + " --value u64 --entries 16")) == 0) {
                 pin = "/sys/fs/bpf/mapsync/" + bpfName;
                 String bpftool = Files.isExecutable(Path.of("/usr/sbin/bpftool")) ? "/usr/sbin/bpftool" : "bpftool";
-                if (run(List.of(bpftool, "map", "lookup", "pinned", pin, "key", "0", "0", "0", "0"), false) == 0) {
+                if (exitOf(List.of(bpftool, "map", "lookup", "pinned", pin, "key", "0", "0", "0", "0")) == 0) {
                     commands.put(BPF_GET, cli.apply("get bpf:" + bpfName + " 0"));
                     commands.put(BPFTOOL, List.of(bpftool, "map", "lookup", "pinned", pin, "key", "0", "0", "0", "0"));
                 } else {
@@ -110,8 +110,8 @@ public final class StartupBench {
             times.forEach((command, ms) -> figures.add(Figure.of(command, ms)));
             return new Results(figures, firstCalls(java, dir, rounds), skipped);
         } finally {
-            if (pin != null) run(cli.apply("rm bpf:" + Path.of(pin).getFileName()), false);
-            run(cli.apply("rm s"), false);
+            if (pin != null) exitOf(cli.apply("rm bpf:" + Path.of(pin).getFileName()));
+            exitOf(cli.apply("rm s"));
             try (var files = Files.list(dir)) {
                 for (Path f : files.toList()) Files.deleteIfExists(f);
             }
@@ -139,12 +139,12 @@ public final class StartupBench {
     }
 
     private static void run(List<String> argv) throws IOException, InterruptedException {
-        int code = run(argv, false);
+        int code = exitOf(argv);
         if (code != 0) throw new IllegalStateException(String.join(" ", argv) + " exited " + code);
     }
 
-    /** Runs {@code argv} with its output discarded; returns its exit code ({@code mayFail}: the caller looks). */
-    private static int run(List<String> argv, boolean mayFail) throws IOException, InterruptedException {
+    /** Runs {@code argv} with its output discarded; returns its exit code for the caller to judge. */
+    private static int exitOf(List<String> argv) throws IOException, InterruptedException {
         return new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }

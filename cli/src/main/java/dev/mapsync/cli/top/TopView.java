@@ -44,7 +44,7 @@ public final class TopView {
         long now = System.nanoTime();
         Map<String, String> text = new LinkedHashMap<>();
         Map<String, Double> number = new HashMap<>();
-        source.entries().forEach((key, value) -> {
+        source.entries().get().forEach((key, value) -> {
             text.put(key, ValueText.format(schema, value));
             double[] first = {Double.NaN};
             NumericFields.forEach(schema, value, (field, v) -> {
@@ -71,13 +71,13 @@ public final class TopView {
     /** The screen, at most {@code rows} lines of at most {@code columns} characters. */
     public List<String> render(int rows, int columns) {
         List<String> lines = new ArrayList<>();
-        SyncStatus s = source.status();
-        lines.add(String.format("mapsync top - %s (%s)   %s", label, source.describe(),
+        SyncStatus s = source.status().get();
+        lines.add(String.format("mapsync top - %s (%s)   %s", label, source.describe().get(),
                 LocalTime.now().format(DateTimeFormatter.ofPattern("HH:mm:ss"))));
         lines.add(String.format("subscribers %d   sleeping %d   changes logged %,d   locks held %d (%d of dead owners)   torn %d",
                 s.subscribers(), s.sleepingWaiters(), s.lastChangeSeq(), s.locksHeld(), s.locksOfDeadOwners(), s.tornEntries()));
         lines.add("");
-        List<LockInfo> locks = source.locks().stream().filter(l -> l.ownerPid() != 0).toList();
+        List<LockInfo> locks = source.locks().get().stream().filter(l -> l.ownerPid() != 0).toList();
         int lockRows = Math.min(locks.size(), Math.max(0, (rows - 7) / 3));
         int entryRows = Math.max(0, rows - 5 - (lockRows > 0 ? lockRows + 2 : 0));
         lines.add(String.format("%-8s %14s %9s  %s", "KEY", "RATE/s", "CHANGED", "VALUE"));
@@ -94,7 +94,7 @@ public final class TopView {
             lines.add("");
             lines.add(String.format("%-14s %8s %-6s %s", "LOCK", "PID", "OWNER", "HELD SINCE"));
             for (LockInfo l : locks.subList(0, lockRows)) {
-                lines.add(String.format("%-14s %8d %-6s %s", l.stripe() < 0 ? "map" : source.lockName(l.stripe()),
+                lines.add(String.format("%-14s %8d %-6s %s", l.stripe() < 0 ? "map" : source.lockName() + " " + l.stripe(),
                         l.ownerPid(), l.ownerAlive() ? "alive" : "dead",
                         l.heldSince().map(Object::toString).orElse("not recorded")));
             }
