@@ -199,32 +199,40 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     }
 
     /**
-     * A queue called {@code name}: a ring of {@code capacity} bytes whose records are values of {@code codec}
-     * ({@link SharedQueue}). Each value takes {@code round_up(8 + codec.size(), 8)} bytes of the ring.
+     * A queue called {@code name} that holds {@code values} values of {@code codec} waiting for the consumer
+     * ({@link SharedQueue}). Its ring is the smallest power of two of bytes, one page at least, with room for that
+     * many records of {@code round_up(8 + codec.size(), 8)} bytes, so the queue may hold a few more
+     * ({@link SharedQueue#capacityValues()} says how many; {@link QueueSpec#capacityBytes()} gives the ring's bytes).
      *
-     * @throws IllegalArgumentException if the name or the capacity is not valid, or a value does not fit the ring
+     * @param values how many values the queue holds when its consumer has taken none, from 1 up to what a ring of
+     *               1 GiB holds
+     * @throws IllegalArgumentException if the name is not valid, {@code values} is below 1, or that many values need a
+     *                                  ring of more than 1 GiB
      */
-    static <T> QueueSpec<T> queue(String name, Codec<T> codec, int capacity) {
+    static <T> QueueSpec<T> queue(String name, Codec<T> codec, int values) {
         MapLocation at = MapLocation.named(name);
         Objects.requireNonNull(codec, "codec");
-        SpecRules.checkCapacity(capacity);
-        if (codec.size() > RingLayout.maxPayload(capacity)) {
-            throw new IllegalArgumentException("a value of " + codec.schema() + " is " + codec.size()
-                    + " bytes; a ring of " + capacity + " bytes holds records of at most " + RingLayout.maxPayload(capacity));
+        long bytes = RingLayout.bytesFor(values, codec.size());
+        if (values < 1 || bytes > RingLayout.MAX_CAPACITY) {
+            throw new IllegalArgumentException("queue '" + name + "': " + values + " values of " + codec.schema()
+                    + " (" + RingLayout.recordSize(codec.size()) + " bytes each in the ring) "
+                    + (values < 1 ? "is no capacity; a queue holds 1 value at least"
+                    : "need a ring of more than " + RingLayout.MAX_CAPACITY + " bytes, the most a ring has"));
         }
         String problem = Limits.schemaTextProblem("", codec.schema().toString());
         if (problem != null) throw new IllegalArgumentException("queue '" + name + "': " + problem);
-        return new QueueSpec<>(at, codec, capacity);
+        return new QueueSpec<>(at, codec, values, (int) bytes);
     }
 
     /**
-     * A queue of records laid out as the C struct of the record's components ({@link Codec#record}).
+     * A queue of records laid out as the C struct of the record's components ({@link Codec#record}) that holds
+     * {@code values} of them, as {@link #queue(String, Codec, int)} sizes it.
      *
      * @throws IllegalArgumentException as {@link #queue(String, Codec, int)} does, or as {@link Codec#record} does
      *                                  (such as for a record whose module does not open its package to mapsync)
      */
-    static <R extends Record> QueueSpec<R> queue(String name, Class<R> recordType, int capacity) {
-        return queue(name, Codec.record(recordType), capacity);
+    static <R extends Record> QueueSpec<R> queue(String name, Class<R> recordType, int values) {
+        return queue(name, Codec.record(recordType), values);
     }
 
     /**

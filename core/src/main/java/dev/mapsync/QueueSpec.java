@@ -3,19 +3,22 @@ package dev.mapsync;
 import dev.mapsync.internal.store.Blueprint;
 
 /**
- * The blueprint of a queue ({@link SharedQueue}): a ring of {@link #capacity()} bytes whose records are values of
- * {@link #codec()}. Made by {@link MapSpec#queue}. Immutable and thread-safe: each wither returns a changed copy.
+ * The blueprint of a queue ({@link SharedQueue}) of {@link #capacityValues()} values of {@link #codec()}, in a ring
+ * of {@link #capacityBytes()} bytes. Made by {@link MapSpec#queue}. Immutable and thread-safe: each wither returns a
+ * changed copy.
  *
  * @param <T> the Java type of a value
  */
 public final class QueueSpec<T> extends SpecBase<QueueSpec<T>, T> implements MapSpec<T> {
     private final Codec<T> codec;
-    private final int capacity;
+    private final int values;
+    private final int bytes;
 
-    QueueSpec(MapLocation location, Codec<T> codec, int capacity) {
+    QueueSpec(MapLocation location, Codec<T> codec, int values, int bytes) {
         super(location);
         this.codec = codec;
-        this.capacity = capacity;
+        this.values = values;
+        this.bytes = bytes;
     }
 
     @Override
@@ -25,20 +28,28 @@ public final class QueueSpec<T> extends SpecBase<QueueSpec<T>, T> implements Map
 
     @Override
     QueueSpec<T> at(MapLocation l) {
-        return new QueueSpec<>(l, codec, capacity);
+        return new QueueSpec<>(l, codec, values, bytes);
     }
 
     public Codec<T> codec() {
         return codec;
     }
 
-    /** Bytes of the ring; each value takes {@code round_up(8 + codec.size(), 8)} of them. */
-    public int capacity() {
-        return capacity;
+    /** The values the queue was asked to hold ({@link MapSpec#queue}); its ring may have room for a few more. */
+    public int capacityValues() {
+        return values;
+    }
+
+    /**
+     * The bytes of the queue's ring: the smallest power of two, one page at least, that holds
+     * {@link #capacityValues()} records of {@code round_up(8 + codec.size(), 8)} bytes.
+     */
+    public int capacityBytes() {
+        return bytes;
     }
 
     Blueprint blueprint() {
-        return location.blueprint(MapType.RING, codec, null, capacity, 0, 0, 0);
+        return location.blueprint(MapType.RING, codec, null, bytes, 0, 0, 0);
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.mapsync;
 import dev.mapsync.internal.store.Blueprint;
 
 /**
- * The blueprint of a ring of records of any length ({@link SharedRing}): {@link #capacity()} bytes in the BPF ring
+ * The blueprint of a ring of records of any length ({@link SharedRing}): {@link #capacityBytes()} bytes in the BPF ring
  * buffer's record format. Made by {@link MapSpec#ring} and {@link MapSpec#pinnedRing}. Immutable and thread-safe:
  * each wither returns a changed copy.
  */
@@ -26,7 +26,7 @@ public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpe
     }
 
     /** Bytes of records; 0 for a spec that takes it from the kernel ring ({@link MapSpec#pinnedRing}). */
-    public int capacity() {
+    public int capacityBytes() {
         return capacity;
     }
 

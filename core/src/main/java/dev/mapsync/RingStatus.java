@@ -5,7 +5,7 @@ package dev.mapsync;
  *
  * @param name             the ring's name
  * @param backend          where its records live
- * @param capacity         bytes of records it holds
+ * @param capacityBytes    bytes of records it holds
  * @param producerPosition bytes of records ever claimed (the stream offset of the next record)
  * @param consumerPosition bytes of records ever consumed or skipped
  * @param usedBytes        bytes claimed and not consumed yet
@@ -15,7 +15,7 @@ package dev.mapsync;
  * @param consumerPid      the pid of its consumer (in the consumer's pid namespace), or 0 when it has none
  * @param valueSchema      the schema of a queue's values, or null for records of any length
  */
-public record RingStatus(String name, Backend backend, long capacity, long producerPosition, long consumerPosition,
+public record RingStatus(String name, Backend backend, long capacityBytes, long producerPosition, long consumerPosition,
                          long usedBytes, boolean sealed, long lostRecords, long lostBytes, int consumerPid,
                          Schema valueSchema) {
 }

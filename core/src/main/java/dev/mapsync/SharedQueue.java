@@ -137,9 +137,12 @@ public final class SharedQueue<T> implements SharedMap {
         return ring;
     }
 
-    /** How many values fit in the queue when it is empty. */
-    public long capacity() {
-        return ring.capacity() / dev.mapsync.internal.ring.RingLayout.recordSize(codec.size());
+    /**
+     * How many values the queue holds when its consumer has taken none: at least the {@link QueueSpec#capacityValues()}
+     * it was made with, as many as its ring of {@link SharedRing#capacityBytes()} has room for.
+     */
+    public long capacityValues() {
+        return ring.capacityBytes() / dev.mapsync.internal.ring.RingLayout.recordSize(codec.size());
     }
 
     /**
@@ -163,7 +166,7 @@ public final class SharedQueue<T> implements SharedMap {
         long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
         if (!ring.write(codec, value, deadline == -1 ? 0 : deadline)) {
             throw new WaitTimeoutException("timed out after " + Durations.text(timeout) + " waiting for room in queue '"
-                    + name() + "': all " + capacity() + " values are waiting for the consumer");
+                    + name() + "': all " + capacityValues() + " values are waiting for the consumer");
         }
     }
 
@@ -234,6 +237,6 @@ public final class SharedQueue<T> implements SharedMap {
 
     @Override
     public String toString() {
-        return "SharedQueue[" + name() + ", " + capacity() + " x " + codec.schema() + "]";
+        return "SharedQueue[" + name() + ", " + capacityValues() + " x " + codec.schema() + "]";
     }
 }

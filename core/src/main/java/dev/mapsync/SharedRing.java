@@ -175,8 +175,8 @@ public final class SharedRing implements SharedMap {
         return ring.isKernel() ? Backend.BPF : Backend.SHM;
     }
 
-    /** Bytes of records the ring holds. */
-    public long capacity() {
+    /** Bytes of records the ring holds (a record takes its length plus an 8-byte header, rounded up to 8). */
+    public long capacityBytes() {
         return ring.capacity();
     }
 
@@ -386,13 +386,13 @@ public final class SharedRing implements SharedMap {
             long producerPosition = (long) LONG.getAcquire(ring.producerPosition(), 0L);
             String problem = RingLayout.positionProblem(producerPosition, consumerPosition, Long.MAX_VALUE);
             if (problem == null) {
-                problem = RingLayout.positionProblem(Math.max(producerBefore, consumerPosition), consumerPosition, capacity());
+                problem = RingLayout.positionProblem(Math.max(producerBefore, consumerPosition), consumerPosition, capacityBytes());
             }
             if (problem != null) throw ring.corrupt(problem);
             MemorySegment c = ring.control();
             int consumerPid = consuming() ? Proc.PID : RingReader.consumerPid(ring);
-            return new RingStatus(name(), backend(), capacity(), producerPosition, consumerPosition,
-                    Math.min(producerPosition - consumerPosition, capacity()), isSealed(), (long) LONG.getAcquire(c, RingLayout.LOST_RECORDS),
+            return new RingStatus(name(), backend(), capacityBytes(), producerPosition, consumerPosition,
+                    Math.min(producerPosition - consumerPosition, capacityBytes()), isSealed(), (long) LONG.getAcquire(c, RingLayout.LOST_RECORDS),
                     (long) LONG.getAcquire(c, RingLayout.LOST_BYTES), consumerPid, valueSchema);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
@@ -415,7 +415,7 @@ public final class SharedRing implements SharedMap {
 
     @Override
     public String toString() {
-        return "SharedRing[" + name() + ", " + backend().name().toLowerCase(java.util.Locale.ROOT) + ", " + capacity()
+        return "SharedRing[" + name() + ", " + backend().name().toLowerCase(java.util.Locale.ROOT) + ", " + capacityBytes()
                 + " bytes" + (valueSchema == null ? "" : " of " + valueSchema) + "]";
     }
 
@@ -437,7 +437,7 @@ public final class SharedRing implements SharedMap {
         if (length < 0) throw new IllegalArgumentException("negative record length " + length);
         if (length > maxRecordLength) {
             throw new RecordTooLargeException("a record of " + length + " bytes does not fit ring '" + name()
-                    + "' of " + capacity() + " bytes: a record takes its length plus an 8-byte header, so it holds at"
+                    + "' of " + capacityBytes() + " bytes: a record takes its length plus an 8-byte header, so it holds at"
                     + " most " + maxRecordLength + " bytes");
         }
         return (int) length;
@@ -453,7 +453,7 @@ public final class SharedRing implements SharedMap {
     private WaitTimeoutException noRoom(long length, Duration timeout) {
         long used = (long) LONG.getAcquire(ring.producerPosition(), 0L) - (long) LONG.getAcquire(ring.consumerPosition(), 0L);
         return new WaitTimeoutException("timed out after " + Durations.text(timeout) + " waiting for room for a record"
-                + " of " + length + " bytes in ring '" + name() + "': " + used + " of " + capacity()
+                + " of " + length + " bytes in ring '" + name() + "': " + used + " of " + capacityBytes()
                 + " bytes are not consumed yet");
     }
 

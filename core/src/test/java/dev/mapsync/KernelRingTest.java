@@ -127,7 +127,7 @@ class KernelRingTest {
         try (RingEmitter emitter = RingEmitter.load(pin);
              SharedRing ring = SharedRing.open(MapSpec.pinnedRing(pin).dir(dir));
              RingConsumer consumer = ring.consumer()) {
-            assertEquals(8192, ring.capacity());
+            assertEquals(8192, ring.capacityBytes());
             assertEquals(0, emitter.emit(3, RingEmitter.KIND_RECORD, 42));
             assertEquals(42, RingRecords.seq(consumer.next(Duration.ofSeconds(1)).payload()));
         }

@@ -87,7 +87,7 @@ class MapLimitsTest {
         refusedLeavingNothing("map 'wide': the schema text is " + bytes + " bytes; a map header holds at most 3840",
                 () -> SharedArray.create(MapSpec.array("wide", wide, 1).dir(dir)));
         refusedLeavingNothing("queue 'wide': the schema text is " + bytes + " bytes; a map header holds at most 3840",
-                () -> SharedRing.create(MapSpec.queue("wide", wide, 1 << 16).dir(dir)));
+                () -> SharedRing.create(MapSpec.queue("wide", wide, 16).dir(dir)));
     }
 
     @Test

@@ -306,9 +306,38 @@ class RingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MapSpec.ring("x", 6000));
         assertEquals("a ring's capacity must be a power of two from 4096 to 1073741824 bytes, not 6000", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MapSpec.ring("x", 2048));
-        IllegalArgumentException q = assertThrows(IllegalArgumentException.class,
-                () -> MapSpec.queue("x", Codec.bytes(5000), 4096));
-        assertEquals("a value of u8[5000] is 5000 bytes; a ring of 4096 bytes holds records of at most 4088", q.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+                () -> MapSpec.queue("x", Codec.bytes(5000), 0));
+        assertEquals("queue 'x': 0 values of u8[5000] (5008 bytes each in the ring) is no capacity; a queue holds 1 value"
+                + " at least", none.getMessage());
+        IllegalArgumentException tooMany = assertThrows(IllegalArgumentException.class,
+                () -> MapSpec.queue("x", Codec.bytes(5000), 1 << 20));
+        assertEquals("queue 'x': 1048576 values of u8[5000] (5008 bytes each in the ring) need a ring of more than"
+                + " 1073741824 bytes, the most a ring has", tooMany.getMessage());
+    }
+
+    @Test
+    void aTypedQueueIsSizedInValuesAndItsRingInBytes() {
+        QueueSpec<Long> one = MapSpec.queue("x", Codec.i64(), 1);
+        assertEquals(1, one.capacityValues());
+        assertEquals(4096, one.capacityBytes(), "one page at least");
+        record Job(long id, int priority, @Chars(20) String owner) {}   // 32 bytes, 40 in the ring
+        QueueSpec<Job> jobs = MapSpec.queue(name, Job.class, 4096).dir(dir);
+        assertEquals(4096, jobs.capacityValues());
+        assertEquals(262144, jobs.capacityBytes(), "4096 x 40 = 163840, rounded up to a power of two");
+        try (SharedQueue<Job> q = SharedQueue.create(jobs)) {
+            assertEquals(6553, q.capacityValues(), "262144 / 40: all the ring has room for");
+            assertEquals(262144, q.ring().capacityBytes());
+            assertEquals(262144, q.status().capacityBytes());
+            int offered = 0;
+            while (q.offer(new Job(offered, 1, "ada"))) offered++;
+            assertEquals(6553, offered);
+        }
+        IncompatibleMapException e = assertThrows(IncompatibleMapException.class,
+                () -> SharedQueue.open(MapSpec.queue(name, Job.class, 8192).dir(dir)));
+        assertEquals("map '" + name + "' does not match the spec: capacity: file has 262144 bytes (6553 values), spec asks"
+                + " 524288 bytes (13107 values). To go on, delete the map (SharedMaps.delete, or mapsync rm) and create it"
+                + " again, or give the spec another name", e.getMessage());
     }
 
     @Test

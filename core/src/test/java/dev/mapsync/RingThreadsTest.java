@@ -82,7 +82,7 @@ class RingThreadsTest {
         int each = 4_000;
         long total = (long) THREADS * each;
         Tally tally = new Tally();
-        try (SharedQueue<Long> queue = SharedQueue.create(MapSpec.queue(name, Codec.i64(), 1 << 12).dir(dir))) {
+        try (SharedQueue<Long> queue = SharedQueue.create(MapSpec.queue(name, Codec.i64(), 256).dir(dir))) {
             Crowd.run(kind, THREADS, LIMIT, t -> {
                 for (int j = 0; j < each; j++) {
                     long value = (long) t * each + j;

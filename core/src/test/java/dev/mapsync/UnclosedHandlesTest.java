@@ -87,7 +87,7 @@ class UnclosedHandlesTest {
     void hashMapsRingsQueuesAndBarriersDroppedWithoutClosingGiveTheirSlotsBack() {
         HashSpec<Long, Long> hash = HashSpec.of(name + "h", Codec.i64(), Codec.i64(), 16).dir(dir);
         RingSpec ring = MapSpec.ring(name + "r", 1 << 12).dir(dir);
-        QueueSpec<Long> queue = MapSpec.queue(name + "q", Codec.i64(), 1 << 12).dir(dir);
+        QueueSpec<Long> queue = MapSpec.queue(name + "q", Codec.i64(), 256).dir(dir);
         BarrierSpec barrier = MapSpec.barrier(name + "b", 2).dir(dir);
         try (SharedHashMap<Long, Long> h = SharedHashMap.create(hash); SharedRing r = SharedRing.create(ring);
              SharedQueue<Long> q = SharedQueue.create(queue); SharedBarrier b = SharedBarrier.create(barrier)) {

@@ -1211,12 +1211,15 @@ final class CommandModels {
         c.group = parent;
         CommandSpec s = CommandSpec.wrapWithoutInspection(c);
         s.name("create");
-        s.usageMessage().description("Create a queue (a ring of records).");
+        s.usageMessage()
+                .description("Create a queue (a ring of records): of records of any length, sized in bytes "
+                + "(--capacity), or of",
+                "values of one schema (--value), sized in values (--values) or in bytes.");
         s.usageMessage()
                 .footer("",
                 "Examples:",
                 "  mapsync queue create events --capacity 1M                         # records of any length",
-                "  mapsync queue create jobs --capacity 64K --value id:i64,owner:char[16]",
+                "  mapsync queue create jobs --values 4096 --value id:i64,owner:char[16]",
                 "  mapsync queue create bpf:trace --capacity 256K                    # a kernel ring buffer, pinned");
         s.versionProvider(new Main.Version());
         c.spec = s;
@@ -1232,16 +1235,25 @@ final class CommandModels {
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--capacity")
-                .description("Bytes of records: a power of two from 4K to 1G. A record takes its length plus "
-                        + "8, rounded up to 8.")
+                .description("Bytes of the ring: a power of two from 4K to 1G. A record takes its length "
+                        + "plus 8, rounded up to 8.")
                 .paramLabel("SIZE")
                 .converters(new SizeConverter())
-                .type(int.class)
+                .type(java.lang.Integer.class)
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.capacity; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.capacity; c.capacity = cast(v); return (T) old; } })
-                .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--values")
+                .description("With --value: the values the queue holds (its ring is the smallest power of "
+                        + "two of bytes with room for them).")
+                .paramLabel("N")
+                .type(java.lang.Integer.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.values; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.values; c.values = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--value")
                 .description("The schema of the values (default: records of any length).")

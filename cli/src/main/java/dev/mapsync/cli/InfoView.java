@@ -3,6 +3,7 @@ package dev.mapsync.cli;
 import dev.mapsync.Backend;
 import dev.mapsync.HashStats;
 import dev.mapsync.MapInfo;
+import dev.mapsync.internal.ring.RingLayout;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -57,7 +58,8 @@ final class InfoView {
                 line(b, "value", i.valueSchema() + " (" + i.valueSize() + " bytes, stride " + i.stride() + ")");
             }
             case RING -> {
-                line(b, "capacity", i.entries() + " bytes");
+                line(b, "capacity", i.entries() + " bytes" + (i.valueSchema() == null ? ""
+                        : " (" + i.entries() / RingLayout.recordSize(i.valueSize()) + " values)"));
                 line(b, "records", i.valueSchema() == null ? "of any length" : "values of " + i.valueSchema() + " ("
                         + i.valueSize() + " bytes)");
             }

@@ -7,6 +7,7 @@ import dev.mapsync.Codec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedRing;
+import dev.mapsync.internal.ring.RingLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,17 +16,22 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Create a queue (a ring of records).", footer = {"", "Examples:",
+        description = {"Create a queue (a ring of records): of records of any length, sized in bytes (--capacity), or of",
+                "values of one schema (--value), sized in values (--values) or in bytes."}, footer = {"", "Examples:",
         "  mapsync queue create events --capacity 1M                         # records of any length",
-        "  mapsync queue create jobs --capacity 64K --value id:i64,owner:char[16]",
+        "  mapsync queue create jobs --values 4096 --value id:i64,owner:char[16]",
         "  mapsync queue create bpf:trace --capacity 256K                    # a kernel ring buffer, pinned"})
 final class QueueCreateCommand extends QueueSubcommand implements Runnable {
     @Parameters(index = "0", paramLabel = "QUEUE", description = "The new queue: NAME, bpf:NAME, or a path.")
     String queue;
 
-    @Option(names = "--capacity", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
-            description = "Bytes of records: a power of two from 4K to 1G. A record takes its length plus 8, rounded up to 8.")
-    int capacity;
+    @Option(names = "--capacity", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Bytes of the ring: a power of two from 4K to 1G. A record takes its length plus 8, rounded up to 8.")
+    Integer capacity;
+
+    @Option(names = "--values", paramLabel = "N", description = "With --value: the values the queue holds (its ring is"
+            + " the smallest power of two of bytes with room for them).")
+    Integer values;
 
     @Option(names = "--value", paramLabel = "SCHEMA", description = "The schema of the values (default: records of any length).")
     String value;
@@ -47,6 +53,14 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
         Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         String name = ref.path() != null ? ref.path().getFileName().toString() : ref.name();
         Path dir = ref.path() != null ? ref.path().toAbsolutePath().getParent() : group.root.dir;
+        if ((capacity == null) == (values == null)) {
+            throw new IllegalArgumentException("give the queue's size as --capacity SIZE (bytes of its ring) or, with"
+                    + " --value, --values N (values it holds)");
+        }
+        if (values != null && value == null) {
+            throw new IllegalArgumentException("--values counts values of a schema: give --value SCHEMA too, or size a"
+                    + " queue of records of any length in bytes with --capacity");
+        }
         RingSpec rawSpec = null;
         QueueSpec<Object> valueSpec = null;
         MapSpec<?> spec;
@@ -55,14 +69,27 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
             if (dir != null) rawSpec = rawSpec.dir(dir);
             spec = rawSpec = rawSpec.backend(chosen).mode(Integers.octal(mode));
         } else {
-            valueSpec = MapSpec.queue(name, Codec.of(Schema.parse(value)), capacity);
+            Codec<Object> codec = Codec.of(Schema.parse(value));
+            valueSpec = MapSpec.queue(name, codec, values != null ? values : valuesIn(name, capacity, codec));
             if (dir != null) valueSpec = valueSpec.dir(dir);
             spec = valueSpec = valueSpec.backend(chosen).mode(Integers.octal(mode));
         }
         try (SharedRing ring = rawSpec != null ? SharedRing.create(rawSpec) : SharedRing.create(valueSpec)) {
-            out().printf("created queue %s: %d bytes of %s (%s backend, %s, mode %04o)%n", ref, ring.capacity(),
-                    ring.valueSchema().map(s -> "values " + s).orElse("records of any length"),
+            String holds = valueSpec == null ? " of records of any length"
+                    : ", room for " + ring.capacityBytes() / RingLayout.recordSize(valueSpec.codec().size()) + " values of " + valueSpec.codec().schema();
+            out().printf("created queue %s: %d bytes%s (%s backend, %s, mode %04o)%n", ref, ring.capacityBytes(), holds,
                     chosen.name().toLowerCase(Locale.ROOT), spec.file(), Integers.octal(mode));
         }
+    }
+
+    /** How many values a ring of {@code bytes} holds: a queue sized in bytes is made as one sized in those values. */
+    private static int valuesIn(String name, int bytes, Codec<?> codec) {
+        MapSpec.ring(name, bytes); // the checks of a ring's size, with their message
+        long record = RingLayout.recordSize(codec.size());
+        if (record > bytes) {
+            throw new IllegalArgumentException("a value of " + codec.schema() + " is " + codec.size() + " bytes; a ring of "
+                    + bytes + " bytes holds records of at most " + (bytes - 8));
+        }
+        return (int) (bytes / record);
     }
 }

@@ -2,6 +2,7 @@ package dev.mapsync.cli;
 
 import dev.mapsync.RingStatus;
 import dev.mapsync.SharedRing;
+import dev.mapsync.internal.ring.RingLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,13 +31,17 @@ final class QueueStatCommand extends QueueSubcommand implements Runnable {
         try (SharedRing ring = SharedRing.openReadOnly(existing())) {
             s = ring.status();
         }
+        // a queue of values is sized and counted in values too; a ring of records of any length in bytes only
+        long record = s.valueSchema() == null ? 0 : RingLayout.recordSize(s.valueSchema().size());
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", s.name());
             m.put("backend", s.backend().name().toLowerCase(Locale.ROOT));
             m.put("value_schema", s.valueSchema() == null ? null : s.valueSchema().toString());
-            m.put("capacity", s.capacity());
+            m.put("capacity_bytes", s.capacityBytes());
+            m.put("capacity_values", record == 0 ? null : s.capacityBytes() / record);
             m.put("used_bytes", s.usedBytes());
+            m.put("used_values", record == 0 ? null : s.usedBytes() / record);
             m.put("producer_position", s.producerPosition());
             m.put("consumer_position", s.consumerPosition());
             m.put("consumer_pid", s.consumerPid() == 0 ? null : s.consumerPid());
@@ -50,12 +55,19 @@ final class QueueStatCommand extends QueueSubcommand implements Runnable {
         line("backend", s.backend().name().toLowerCase(Locale.ROOT));
         line("records", s.valueSchema() == null ? "of any length" : "values of " + s.valueSchema() + " ("
                 + s.valueSchema().size() + " bytes)");
-        line("capacity", s.capacity() + " bytes");
-        line("used", s.usedBytes() + " bytes");
+        line("capacity", s.capacityBytes() + " bytes" + values(s.capacityBytes(), record));
+        line("used", s.usedBytes() + " bytes" + values(s.usedBytes(), record));
         line("positions", "producer " + s.producerPosition() + ", consumer " + s.consumerPosition());
         line("consumer", s.consumerPid() == 0 ? "none" : "pid " + s.consumerPid());
         line("lost", s.lostRecords() + " records (" + s.lostBytes() + " bytes) whose producer died before committing");
         line("sealed", s.sealed() ? "yes" : "no");
+    }
+
+    /** The values {@code bytes} of a queue hold, said after its bytes; nothing for a ring of records of any length. */
+    private static String values(long bytes, long record) {
+        if (record == 0) return "";
+        long n = bytes / record;
+        return " (" + n + (n == 1 ? " value)" : " values)");
     }
 
     private void line(String key, String value) {

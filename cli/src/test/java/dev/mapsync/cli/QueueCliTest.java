@@ -74,8 +74,8 @@ class QueueCliTest {
         assertEquals("queue      events\nbackend    shm\nrecords    of any length\ncapacity   4096 bytes\nused       40 bytes\n"
                 + "positions  producer 40, consumer 0\nconsumer   none\nlost       0 records (0 bytes) whose producer died"
                 + " before committing\nsealed     no\n", ms("queue", "stat", "events").out());
-        assertEquals("{\"name\":\"events\",\"backend\":\"shm\",\"value_schema\":null,\"capacity\":4096,\"used_bytes\":40,"
-                + "\"producer_position\":40,\"consumer_position\":0,\"consumer_pid\":null,\"lost_records\":0,"
+        assertEquals("{\"name\":\"events\",\"backend\":\"shm\",\"value_schema\":null,\"capacity_bytes\":4096,"
+                + "\"capacity_values\":null,\"used_bytes\":40,\"used_values\":null,\"producer_position\":40,\"consumer_position\":0,\"consumer_pid\":null,\"lost_records\":0,"
                 + "\"lost_bytes\":0,\"sealed\":false}\n", ms("queue", "stat", "events", "--json").out());
         assertEquals("hello\n", ms("queue", "take", "events").out());
         assertEquals("{\"position\":16,\"length\":13,\"text\":\"second record\"}\n", ms("queue", "take", "events", "--json").out());
@@ -97,9 +97,43 @@ class QueueCliTest {
         Cli bad = ms("queue", "put", "jobs", "id=x");
         assertEquals(1, bad.code());
         assertEquals("mapsync: field 'id': 'x' is not a number of type i64\n", bad.err());
-        assertTrue(ms("queue", "stat", "jobs").out().contains("records    values of id:i64,owner:char[8] (16 bytes)\n"));
+        assertTrue(ms("queue", "stat", "jobs").out().contains("records    values of id:i64,owner:char[8] (16 bytes)\n"
+                + "capacity   4096 bytes (170 values)\nused       0 bytes (0 values)\n"));
         assertEquals("NAME                     BACKEND TYPE     ENTRIES  VALUE\n"
                 + "jobs                     shm     ring        4096  id:i64,owner:char[8]\n", Cli.run("list", "--dir=" + dir).out());
+    }
+
+    @Test
+    void aQueueOfValuesIsSizedInValuesOrInBytesAndSaysBoth() {
+        Cli made = ms("queue", "create", "jobs", "--values", "4096", "--value", "id:i64,priority:i32,owner:char[20]");
+        ok(made);
+        assertEquals("created queue jobs: 262144 bytes, room for 6553 values of id:i64,priority:i32,owner:char[20] (shm"
+                + " backend, " + dir.resolve("jobs") + ", mode 0600)\n", made.out());
+        ok(ms("queue", "put", "jobs", "id=1", "id=2", "id=3"));
+        String stat = ms("queue", "stat", "jobs", "--json").out();
+        assertTrue(stat.contains("\"capacity_bytes\":262144,\"capacity_values\":6553,\"used_bytes\":120,"
+                + "\"used_values\":3,"), stat);
+        assertTrue(ms("info", "jobs").out().contains("\ncapacity      262144 bytes (6553 values)\n"));
+        Cli inBytes = ms("queue", "create", "small", "--capacity", "4K", "--value", "id:i64");
+        assertEquals("created queue small: 4096 bytes, room for 256 values of id:i64 (shm backend, "
+                + dir.resolve("small") + ", mode 0600)\n", inBytes.out());
+
+        Cli both = ms("queue", "create", "x", "--values", "8", "--capacity", "4K", "--value", "id:i64");
+        assertEquals(1, both.code());
+        assertEquals("mapsync: give the queue's size as --capacity SIZE (bytes of its ring) or, with --value, --values N"
+                + " (values it holds)\n", both.err());
+        Cli rawValues = ms("queue", "create", "x", "--values", "8");
+        assertEquals(1, rawValues.code());
+        assertEquals("mapsync: --values counts values of a schema: give --value SCHEMA too, or size a queue of records"
+                + " of any length in bytes with --capacity\n", rawValues.err());
+        Cli tooWide = ms("queue", "create", "x", "--capacity", "4K", "--value", "char[5000]");
+        assertEquals(1, tooWide.code());
+        assertEquals("mapsync: a value of char[5000] is 5000 bytes; a ring of 4096 bytes holds records of at most 4088\n",
+                tooWide.err());
+        Cli none = ms("queue", "create", "x", "--values", "0", "--value", "id:i64");
+        assertEquals(1, none.code());
+        assertEquals("mapsync: queue 'x': 0 values of id:i64 (16 bytes each in the ring) is no capacity; a queue holds 1"
+                + " value at least\n", none.err());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.mapsync.testkit;
 
 import dev.mapsync.MapLocation;
 import dev.mapsync.QueueSpec;
+import dev.mapsync.internal.ring.RingLayout;
 import dev.mapsync.Backend;
 import dev.mapsync.MapSpec;
 
@@ -22,9 +23,12 @@ public final class RingRecords {
 
     public static final int SIZE = 16;
 
-    /** The queue spec producers open (records of {@link Item}). */
-    public static QueueSpec<Item> queue(Path dir, String name, int capacity) {
-        return MapSpec.queue(name, Item.class, capacity).dir(dir);
+    /**
+     * The queue spec producers open (records of {@link Item}), in a ring of {@code ringBytes} (a power of two): the
+     * tests size their rings in bytes to fill them to the byte.
+     */
+    public static QueueSpec<Item> queue(Path dir, String name, int ringBytes) {
+        return MapSpec.queue(name, Item.class, (int) (ringBytes / RingLayout.recordSize(SIZE))).dir(dir);
     }
 
     /** A spec that opens the ring, whatever its backend, by name. */

@@ -74,7 +74,7 @@ public final class ShrinkingMap {
                 yield h;
             }
             case "queue" -> {
-                SharedQueue<Account> q = SharedQueue.create(MapSpec.queue(name, Account.class, 1 << 16).dir(dir));
+                SharedQueue<Account> q = SharedQueue.create(MapSpec.queue(name, Account.class, 1024).dir(dir));
                 ops.put("offer", () -> q.offer(new Account(1, 1, "x")));
                 ops.put("poll", () -> q.poll(Duration.ZERO));
                 ops.put("status", q::status);

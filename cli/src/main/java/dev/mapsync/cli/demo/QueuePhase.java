@@ -36,7 +36,8 @@ import java.util.Map;
  * </pre>
  */
 public final class QueuePhase {
-    static final int CAPACITY = 1 << 18;
+    /** Values the queue holds: 10,922 records of 24 bytes fill a ring of 256 KiB. */
+    static final int CAPACITY = 10_922;
 
     private QueuePhase() {}
 
@@ -160,7 +161,7 @@ public final class QueuePhase {
                 ? String.format("queue: %d producer processes x %,d records, each run through a BPF program"
                 + " (bpf_ringbuf_output) into a kernel ring buffer, one consumer process", processes, records)
                 : String.format("queue: %d producer processes x %,d records through one %d KiB ring, one consumer process",
-                processes, records, CAPACITY / 1024));
+                processes, records, MapSpec.queue("ring", Item.class, CAPACITY).capacityBytes() / 1024));
         report.add(String.format("  records        %,d of %,d received in %.3f s = %,d records/s", received, total, seconds,
                 Math.round(received / seconds)));
         report.add(String.format("  violations     %d (records missing, repeated or out of their producer's order)", violations));

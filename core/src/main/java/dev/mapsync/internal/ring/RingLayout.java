@@ -91,6 +91,16 @@ public final class RingLayout {
         return (length + HEADER_SIZE + 7) & ~7L;
     }
 
+    /**
+     * The bytes of the smallest ring, one page at least, that holds {@code values} records of {@code length} bytes at
+     * once: a power of two, or a figure past {@link #MAX_CAPACITY} when none is that large (no overflow for any int
+     * arguments).
+     */
+    public static long bytesFor(int values, int length) {
+        long needed = Math.max(MIN_CAPACITY, Math.max(1, values) * recordSize(length));
+        return needed > MAX_CAPACITY ? needed : Long.highestOneBit(needed - 1) << 1;
+    }
+
     /** The longest payload a ring of {@code capacity} bytes takes (when it is empty). */
     public static int maxPayload(long capacity) {
         return (int) Math.min(capacity - HEADER_SIZE, LENGTH_MASK);

@@ -107,13 +107,21 @@ public final class SpecCheck {
     private static void checkRing(Header header, Blueprint spec) {
         String name = spec.name();
         if (spec.entries() != 0 && header.entries() != spec.entries()) {
-            throw new IncompatibleMapException(name, "capacity", header.entries(), spec.entries());
+            throw new IncompatibleMapException(name, "capacity", ringSize(header.entries(), spec),
+                    ringSize(spec.entries(), spec));
         }
         if (spec.valueSchema() != null && !header.valueSchema().equals(spec.valueSchema().toString())) {
             throw new IncompatibleMapException(name, "value schema",
                     header.valueSchema().isEmpty() ? "records of any length" : "'" + header.valueSchema() + "'",
                     "'" + spec.valueSchema() + "'");
         }
+    }
+
+    /** A ring's bytes, and for a queue's spec the values they hold, since a queue is sized in values. */
+    private static String ringSize(long bytes, Blueprint spec) {
+        if (spec.valueSchema() == null) return bytes + " bytes";
+        long record = (spec.valueSchema().size() + 8 + 7) & ~7L; // an 8-byte header, rounded up to 8 (FORMAT.md §7)
+        return bytes + " bytes (" + bytes / record + " values)";
     }
 
     private static String article(MapType t) {
