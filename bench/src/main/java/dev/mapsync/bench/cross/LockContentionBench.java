@@ -20,13 +20,16 @@ import java.util.List;
  * Two processes contending for one lock: each takes it, increments a shared counter with a plain read and write
  * (correct only under the lock), and releases it, N times. Both first warm up on a lock and counter of their own,
  * then start together on a gate; the rate counts from the go to the last one's end, and the counter must be exact.
- * Modes: {@code mapsync} (an entry lock) and {@code flock} ({@link FileChannel#lock}, the JDK's cross-process lock).
+ * Fairness is the acquisitions of the slower process while both ran (when the first one ended) per the faster's: 1
+ * for even turns, near 0 when one process keeps the lock. Modes: {@code mapsync} (an entry lock), {@code flock}
+ * ({@link FileChannel#lock}, the JDK's cross-process lock) and {@code glibc} (a robust process-shared
+ * {@code pthread_mutex_t}, {@link GlibcMutex}). {@link #uncontended} times one process's lock and unlock.
  * Run: {@code java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * dev.mapsync.bench.cross.LockContentionBench [n]}.
  */
 public final class LockContentionBench {
     /** The combined rate of one mode and whether the counter came out exact. */
-    public record Result(String mode, long operations, double opsPerSecond, boolean exact) {}
+    public record Result(String mode, long operations, double opsPerSecond, boolean exact, double fairness) {}
 
     private static final int PROCESSES = 2;
     private static final int WARMUP_ROUNDS = 20;
@@ -37,16 +40,26 @@ public final class LockContentionBench {
             child(args[1], Path.of(args[2]), Long.parseLong(args[3]));
             return;
         }
-        long n = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
-        for (Result r : run(List.of("mapsync", "flock"), n)) {
-            System.out.printf("%-8s 2 processes x %,d lock/increment/unlock: %,.0f ops/s, counter %s%n", r.mode(),
-                    r.operations() / 2, r.opsPerSecond(), r.exact() ? "exact" : "WRONG");
+        if (args.length > 0 && args[0].equals("uncontended")) {
+            uncontendedChild(Path.of(args[1]), Long.parseLong(args[2]));
+            return;
         }
+        long n = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
+        for (Result r : run(List.of("mapsync", "flock", "glibc"), n)) {
+            System.out.printf("%-8s 2 processes x %,d lock/increment/unlock: %,.0f ops/s, counter %s, fairness %.3f%n",
+                    r.mode(), r.operations() / 2, r.opsPerSecond(), r.exact() ? "exact" : "WRONG", r.fairness());
+        }
+        System.out.printf("uncontended lock/increment/unlock: mapsync %.2f ns, glibc %.2f ns%n", uncontended(n * 10),
+                GlibcMutex.uncontended(n * 10));
     }
 
     public static List<Result> run(List<String> modes, long n) throws Exception {
         List<Result> out = new ArrayList<>();
         for (String mode : modes) {
+            if (mode.equals("glibc")) {
+                out.add(GlibcMutex.contended(PROCESSES, n));
+                continue;
+            }
             Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-contention-");
             try (Gate gate = Gate.create(dir, PROCESSES);
                  SharedArray<Long> map = SharedArray.create(counterSpec(dir))) {
@@ -55,7 +68,14 @@ public final class LockContentionBench {
                     children.add(Child.start(LockContentionBench.class, "child", mode, dir.toString(), Long.toString(n)));
                 }
                 double seconds = gate.run(children, mode);
-                out.add(new Result(mode, PROCESSES * n, PROCESSES * n / seconds, map.longs().get(0) == PROCESSES * n));
+                LongSlots slots = map.longs();
+                long least = Long.MAX_VALUE, most = 0;
+                for (int i = 0; i < PROCESSES; i++) {
+                    least = Math.min(least, slots.get(SEEN + i));
+                    most = Math.max(most, slots.get(SEEN + i));
+                }
+                out.add(new Result(mode, PROCESSES * n, PROCESSES * n / seconds, slots.get(0) == PROCESSES * n,
+                        most == 0 ? 0 : (double) least / most));
             } finally {
                 try (var files = Files.walk(dir)) {
                     files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -73,36 +93,89 @@ public final class LockContentionBench {
             LongSlots counters = map.longs();
             boolean mapsync = mode.equals("mapsync");
             int own = gate.number(); // a lock and counter of this process's own, for the warm-up
+            int progress = PROGRESS + (own - 1) * LINE;
             for (int round = 0; round < WARMUP_ROUNDS; round++) {
-                if (mapsync) lockAndAdd(map, counters, own, WARMUP_LOCKS);
-                else lockAndAdd(flock, counters, own, WARMUP_LOCKS);
+                if (mapsync) lockAndAdd(map, counters, own, WARMUP_LOCKS, progress);
+                else lockAndAdd(flock, counters, own, WARMUP_LOCKS, progress);
             }
             gate.readyThenAwaitGo();
-            if (mapsync) lockAndAdd(map, counters, 0, n);
-            else lockAndAdd(flock, counters, 0, n);
+            if (mapsync) lockAndAdd(map, counters, 0, n, progress);
+            else lockAndAdd(flock, counters, 0, n, progress);
             gate.ended();
+            if (counters.getAndAdd(ENDED, 1) == 0) {  // the first to end notes how far every process got
+                for (int i = 0; i < PROCESSES; i++) counters.set(SEEN + i, counters.getAcquire(PROGRESS + i * LINE));
+            }
         }
     }
 
-    private static void lockAndAdd(SharedArray<Long> map, LongSlots counters, int index, long n) {
-        for (long i = 0; i < n; i++) {
+    /**
+     * One process's lock, increment and unlock of a lock no one else takes, in nanoseconds: the median of five rounds
+     * of {@code n}, in a JVM of its own after a warm-up, as {@link GlibcMutex#uncontended} measures glibc's.
+     */
+    public static double uncontended(long n) throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-uncontended-");
+        try (SharedArray<Long> ignored = SharedArray.create(counterSpec(dir))) {
+            Process child = Child.start(LockContentionBench.class, "uncontended", dir.toString(), Long.toString(n));
+            String line = new String(child.getInputStream().readAllBytes()).trim();
+            if (child.waitFor() != 0 || !line.startsWith("ns_per_op ")) {
+                throw new IllegalStateException("uncontended lock: the child process failed (" + line + ")");
+            }
+            return Double.parseDouble(line.substring("ns_per_op ".length()));
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void uncontendedChild(Path dir, long n) {
+        try (SharedArray<Long> map = SharedArray.open(counterSpec(dir))) {
+            LongSlots counters = map.longs();
+            for (int round = 0; round < WARMUP_ROUNDS; round++) lockAndAdd(map, counters, 1, WARMUP_LOCKS, PROGRESS);
+            long[] rounds = new long[5];
+            for (int r = 0; r < rounds.length; r++) {
+                long start = System.nanoTime();
+                for (long i = 0; i < n; i++) {
+                    try (LockGuard held = map.lock(0)) {
+                        counters.setPlain(0, counters.getPlain(0) + 1);
+                    }
+                }
+                rounds[r] = System.nanoTime() - start;
+            }
+            java.util.Arrays.sort(rounds);
+            System.out.printf("ns_per_op %.3f%n", (double) rounds[2] / n);
+        }
+    }
+
+    /** N times: lock, increment value {@code index}, unlock, and say how many so far at {@code progress}. */
+    private static void lockAndAdd(SharedArray<Long> map, LongSlots counters, int index, long n, int progress) {
+        for (long i = 1; i <= n; i++) {
             try (LockGuard held = map.lock(index)) {
                 counters.setPlain(index, counters.getPlain(index) + 1);
             }
+            counters.setRelease(progress, i);
         }
     }
 
     /** Locks byte {@code index} of the file: processes that lock the same byte exclude each other. */
-    private static void lockAndAdd(FileChannel flock, LongSlots counters, int index, long n) throws IOException {
-        for (long i = 0; i < n; i++) {
+    private static void lockAndAdd(FileChannel flock, LongSlots counters, int index, long n, int progress) throws IOException {
+        for (long i = 1; i <= n; i++) {
             try (FileLock held = flock.lock(index, 1, false)) {
                 counters.setPlain(index, counters.getPlain(index) + 1);
             }
+            counters.setRelease(progress, i);
         }
     }
 
-    /** Value 0 is the shared counter; value 1 + i is process i's own, for its warm-up. */
+    /**
+     * Value 0 is the shared counter; value 1 + i is process i's own, for its warm-up; then the processes that ended,
+     * how far each got when the first ended, and each one's progress, a cache line (8 values) apart so that noting it
+     * does not slow the other.
+     */
+    private static final int ENDED = 1 + PROCESSES, SEEN = ENDED + 1, LINE = 8,
+            PROGRESS = (SEEN + PROCESSES + LINE - 1) / LINE * LINE;
+
     private static ArraySpec<Long> counterSpec(Path dir) {
-        return MapSpec.array("c", Codec.i64(), 1 + PROCESSES).dir(dir);
+        return MapSpec.array("c", Codec.i64(), PROGRESS + PROCESSES * LINE).dir(dir);
     }
 }

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * The cross-process benchmarks JMH cannot run, each against the peer users would pick today, measured in the same
  * run: notification round trips (against a pipe, a UNIX socket and busy-spinning), many processes incrementing one
- * counter (against Agrona's UnsafeBuffer), two processes contending for a lock (against FileChannel.lock), and the
+ * counter (against Agrona's UnsafeBuffer), two processes contending for a lock (against FileChannel.lock and glibc's robust process-shared mutex), and the
  * shared-memory ring's throughput and round trip (against Agrona's ManyToOneRingBuffer). Prints a
  * table of ratios; {@code --json FILE} also writes every figure (the input of {@link Charts}); {@code --json -}
  * writes them to stdout and the table to stderr.
@@ -116,9 +116,23 @@ public final class Report {
         }
 
         System.err.println("lock contention (" + locks + " lock/unlock per process)...");
-        List<LockContentionBench.Result> contention = LockContentionBench.run(List.of("mapsync", "flock"), locks);
+        boolean glibc = GlibcMutex.available();
+        List<LockContentionBench.Result> contention = LockContentionBench.run(
+                glibc ? List.of("mapsync", "flock", "glibc") : List.of("mapsync", "flock"), locks);
         rows.add(new Row("2 processes contending for one lock", "Mops/s", contention.get(0).opsPerSecond() / 1e6,
                 "FileChannel.lock", contention.get(1).opsPerSecond() / 1e6, true));
+        if (glibc) {
+            LockContentionBench.Result m = contention.get(0), g = contention.get(2);
+            rows.add(new Row("2 processes contending for one lock", "Mops/s", m.opsPerSecond() / 1e6,
+                    "glibc robust mutex", g.opsPerSecond() / 1e6, true));
+            rows.add(new Row("  fairness (slower's acquisitions per faster's)", "share", m.fairness(),
+                    "glibc robust mutex", g.fairness(), true));
+            long single = locks * 10;
+            rows.add(new Row("uncontended lock + increment + unlock", "ns", LockContentionBench.uncontended(single),
+                    "glibc robust mutex", GlibcMutex.uncontended(single), false));
+        } else {
+            System.err.println("  glibc robust mutex: skipped, " + GlibcMutex.whyUnavailable());
+        }
 
         long records = quick ? 200_000 : 5_000_000;
         long trips = quick ? 20_000 : 1_000_000;
