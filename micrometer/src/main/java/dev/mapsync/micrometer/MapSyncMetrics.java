@@ -45,10 +45,10 @@ import static dev.mapsync.micrometer.MeterNames.*;
  * </ul>
  * Every meter carries the tag {@code map}, the map's name, unless the tags given name another, and the tags given.
  *
- * <p>The meters hold the handle weakly, as Micrometer's own binders hold what they watch, so binding never keeps a
- * handle (and its mapping) alive; so does this binder. Once the handle is closed, its gauges read NaN (as Micrometer's
- * gauges do once their object is collected) and its counters keep their last count; the meters stay registered
- * until the registry removes them. Closing the handle is the application's to do, not the binder's.
+ * <p>The meters and this binder hold the handle weakly, as Micrometer's own binders hold what they watch, so that
+ * binding never keeps a handle (and its mapping) alive. Once the handle is closed, its gauges read NaN (as
+ * Micrometer's gauges do once their object is collected) and its counters keep their last count; the meters stay
+ * registered until the registry removes them. Closing the handle is the application's to do, not the binder's.
  *
  * <p>Thread-safe: the handle is, and the meters may be read from any thread while others use the map. A figure that
  * cannot be read (a map whose memory was truncated under it: {@link dev.mapsync.CorruptMapException}) is an exception
