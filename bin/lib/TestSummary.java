@@ -19,7 +19,7 @@ public class TestSummary {
         Pattern suite = Pattern.compile("<testsuite [^>]*tests=\"(\\d+)\" errors=\"(\\d+)\" skipped=\"(\\d+)\" failures=\"(\\d+)\"");
         Map<String, int[]> backends = new TreeMap<>();
         Map<String, Integer> reasons = new TreeMap<>();
-        for (String module : new String[]{"launch", "core", "cli", "bench"}) {
+        for (String module : new String[]{"launch", "core", "micrometer", "cli", "bench"}) {
             Path reports = root.resolve(module).resolve("target/surefire-reports");
             if (Files.isDirectory(reports)) {
                 try (Stream<Path> files = Files.list(reports)) {

@@ -163,10 +163,19 @@ final class CommandModels {
                     + "party that dies",
                     "while others wait breaks it for them; reset makes it usable again.");
             case "export" -> s.usageMessage()
-                    .description("Serve /metrics in the Prometheus text format: a gauge per numeric field of every "
-                    + "entry of arrays and hash maps",
-                    "(mapsync_value{map,key,field}), read from the mapping at scrape time, plus lock and subscription",
-                    "health. Binds to loopback unless told otherwise; runs until interrupted.");
+                    .description("Serve /metrics in the Prometheus text format, read from the maps at scrape time: "
+                    + "the health of every",
+                    "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, "
+                    + "capacity,",
+                    "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per "
+                    + "numeric",
+                    "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose "
+                    + "entries would",
+                    "make more than --max-series value series serves its health only, says so once on stderr, and "
+                    + "counts",
+                    "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; "
+                    + "runs",
+                    "until interrupted.");
             case "top" -> s.usageMessage()
                     .description("A live view of a map, refreshed in place like top(1): the entries that change "
                     + "fastest and their",
@@ -1684,18 +1693,29 @@ final class CommandModels {
         CommandSpec s = CommandSpec.wrapWithoutInspection(c);
         s.name("export");
         s.usageMessage()
-                .description("Serve /metrics in the Prometheus text format: a gauge per numeric field of every entry "
-                + "of arrays and hash maps",
-                "(mapsync_value{map,key,field}), read from the mapping at scrape time, plus lock and subscription",
-                "health. Binds to loopback unless told otherwise; runs until interrupted.");
+                .description("Serve /metrics in the Prometheus text format, read from the maps at scrape time: the "
+                + "health of every",
+                "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, "
+                + "capacity,",
+                "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per "
+                + "numeric",
+                "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries "
+                + "would",
+                "make more than --max-series value series serves its health only, says so once on stderr, and counts",
+                "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; runs",
+                "until interrupted.");
         s.usageMessage()
                 .footer("",
-                "Example:",
-                "  mapsync export --port 9477 accounts bpf:hits",
-                "  curl -s localhost:9477/metrics | grep mapsync_value");
+                "Examples:",
+                "  mapsync export --port 9477 accounts bpf:hits jobs",
+                "  mapsync export sessions --keys 4b1d9c,77aa01     # two keys of a hash map",
+                "  mapsync export flows --keys src=10,dst=11,port=443 --keys src=10,dst=12,port=443",
+                "  mapsync export accounts --max-series 0           # health only",
+                "  curl -s localhost:9477/metrics | grep mapsync_");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
+                .description("The maps: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
                 .paramLabel("MAP")
                 .arity("1..*")
                 .type(java.util.List.class)
@@ -1727,13 +1747,27 @@ final class CommandModels {
                         Object old = c.bind; c.bind = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--keys")
-                .description("Export only entries A to B of every array map.")
-                .paramLabel("A-B")
-                .type(java.lang.String.class)
+                .description("Export only these entries of every array and hash map, comma-separated: "
+                        + "indexes and ranges A-B of an array; keys of a hash map, and ranges A-B of integer keys. A "
+                        + "struct key is one --keys. May be repeated.")
+                .paramLabel("KEYS")
+                .type(java.util.List.class)
+                .auxiliaryTypes(java.lang.String.class)
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keys; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.keys; c.keys = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--max-series")
+                .description("The most value series (entries times numeric fields) of one map (default "
+                        + "${DEFAULT-VALUE}); a map over it serves its health only. 0 serves health only.")
+                .paramLabel("N")
+                .defaultValue("1000")
+                .type(long.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.maxSeries; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.maxSeries; c.maxSeries = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());

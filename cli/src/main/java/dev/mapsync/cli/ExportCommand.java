@@ -1,26 +1,42 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedBarrier;
 import dev.mapsync.SharedHashMap;
+import dev.mapsync.SharedMap;
+import dev.mapsync.SharedMaps;
+import dev.mapsync.SharedQueue;
+import dev.mapsync.SharedRing;
 import dev.mapsync.cli.export.ExportedMap;
 import dev.mapsync.cli.export.MetricsServer;
+import dev.mapsync.cli.export.SeriesLimit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Serve /metrics in the Prometheus text format: a gauge per numeric field of every entry of arrays and hash maps",
-                "(mapsync_value{map,key,field}), read from the mapping at scrape time, plus lock and subscription",
-                "health. Binds to loopback unless told otherwise; runs until interrupted."},
-        footer = {"", "Example:", "  mapsync export --port 9477 accounts bpf:hits", "  curl -s localhost:9477/metrics | grep mapsync_value"})
+        description = {"Serve /metrics in the Prometheus text format, read from the maps at scrape time: the health of every",
+                "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, capacity,",
+                "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per numeric",
+                "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries would",
+                "make more than --max-series value series serves its health only, says so once on stderr, and counts",
+                "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; runs",
+                "until interrupted."},
+        footer = {"", "Examples:", "  mapsync export --port 9477 accounts bpf:hits jobs",
+                "  mapsync export sessions --keys 4b1d9c,77aa01     # two keys of a hash map",
+                "  mapsync export flows --keys src=10,dst=11,port=443 --keys src=10,dst=12,port=443",
+                "  mapsync export accounts --max-series 0           # health only",
+                "  curl -s localhost:9477/metrics | grep mapsync_"})
 final class ExportCommand implements Callable<Integer> {
     @ParentCommand
     Main root;
@@ -28,7 +44,8 @@ final class ExportCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Parameters(paramLabel = "MAP", arity = "1..*")
+    @Parameters(paramLabel = "MAP", arity = "1..*",
+            description = "The maps: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
     List<String> maps;
 
     @Option(names = "--port", defaultValue = "9477", paramLabel = "P", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).")
@@ -37,20 +54,36 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR", description = "Address to listen on (default ${DEFAULT-VALUE}).")
     String bind;
 
-    @Option(names = "--keys", paramLabel = "A-B", description = "Export only entries A to B of every array map.")
-    String keys;
+    @Option(names = "--keys", paramLabel = "KEYS",
+            description = "Export only these entries of every array and hash map, comma-separated: indexes and ranges"
+                    + " A-B of an array; keys of a hash map, and ranges A-B of integer keys. A struct key is one --keys."
+                    + " May be repeated.")
+    List<String> keys;
+
+    @Option(names = "--max-series", defaultValue = "" + SeriesLimit.DEFAULT, paramLabel = "N",
+            description = "The most value series (entries times numeric fields) of one map (default ${DEFAULT-VALUE});"
+                    + " a map over it serves its health only. 0 serves health only.")
+    long maxSeries;
 
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) throw new IllegalArgumentException("--port must be 0..65535, not " + port);
+        PrintWriter err = spec.commandLine().getErr();
+        SeriesLimit limit = new SeriesLimit(maxSeries, line -> {
+            err.println(line);
+            err.flush();
+        });
         List<ExportedMap> open = new ArrayList<>();
         try {
+            Set<String> named = new HashSet<>();
             for (String m : maps) {
+                // a map named twice would serve its series twice under one label
+                if (!named.add(m)) throw new IllegalArgumentException("map '" + m + "' is given twice");
                 open.add(exported(m, MapRef.parse(m).existing(root.dir)));
             }
-            try (MetricsServer server = MetricsServer.start(address(), port, open)) {
-                spec.commandLine().getErr().println("mapsync: serving http://" + bind + ":" + server.port() + "/metrics");
-                spec.commandLine().getErr().flush();
+            try (MetricsServer server = MetricsServer.start(address(), port, open, limit)) {
+                err.println("mapsync: serving http://" + bind + ":" + server.port() + "/metrics");
+                err.flush();
                 Thread.currentThread().join(); // until interrupted (Ctrl-C ends the JVM)
             }
         } finally {
@@ -59,15 +92,20 @@ final class ExportCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** The map at {@code at} as exported: an array (the --keys range of it) or a hash map, opened read-only. */
+    /** The map at {@code at} as exported, opened read-only: its --keys entries if it has entries. */
     @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
     private ExportedMap exported(String label, MapLocation at) {
-        SharedMap map = KeyedMaps.open(at, true);
+        SharedMap map = SharedMaps.openReadOnly(at);
         try {
-            if (map instanceof SharedHashMap<?, ?> hash) return new ExportedMap.Hash(label, (SharedHashMap<Object, Object>) hash);
-            SharedArray<Object> array = (SharedArray<Object>) map;
-            int[] range = KeyRange.parse(keys, array.length());
-            return new ExportedMap.Array(label, array, range[0], range[1]);
+            return switch (map) {
+                case SharedArray<?> array -> new ExportedMap.Array(label, (SharedArray<Object>) array,
+                        keys == null ? null : ExportKeys.ofArray(keys, array.length()));
+                case SharedHashMap<?, ?> hash -> new ExportedMap.Hash(label, (SharedHashMap<Object, Object>) hash,
+                        keys == null ? null : ExportKeys.ofHash(keys, (SharedHashMap<Object, Object>) hash));
+                case SharedRing ring -> new ExportedMap.Ring(label, ring);  // a queue's too, read-only
+                case SharedQueue<?> queue -> new ExportedMap.Ring(label, queue.ring());
+                case SharedBarrier barrier -> new ExportedMap.Barrier(label, barrier);
+            };
         } catch (RuntimeException e) {
             map.close();
             throw e;

@@ -1,41 +1,79 @@
 package dev.mapsync.cli.export;
 
-import dev.mapsync.LockInfo;
+import dev.mapsync.BarrierStatus;
+import dev.mapsync.RingStatus;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedBarrier;
 import dev.mapsync.SharedHashMap;
+import dev.mapsync.SharedRing;
 import dev.mapsync.SyncStatus;
 import dev.mapsync.cli.ValueText;
 
+import java.util.Map;
 import java.util.function.BiConsumer;
 
-/** A map as the exporter reads it at each scrape: its entries by key text, and its synchronization health. */
+/**
+ * A map as the exporter reads it at each scrape: an array or a hash map (its entries and its synchronization health),
+ * a ring or a queue (its fill, losses and seal), or a barrier (its state). Each reads the handle it was given, which
+ * it closes; safe to read from several scraping threads at once, as the handles are.
+ */
 public sealed interface ExportedMap extends AutoCloseable {
-    /** The {@code map} label. */
+    /** The {@code map} label: the map as the command line named it. */
     String label();
-
-    Schema valueSchema();
-
-    /** Calls {@code action} with each entry's key (as text) and value, each read consistently. */
-    void forEachEntry(BiConsumer<String, Object> action);
-
-    /** The number of entries now. */
-    long entries();
-
-    /** Locks held, locks of dead owners, torn entries, subscribers, and the change log's last sequence number. */
-    SyncStatus status();
 
     @Override
     void close();
 
-    /** An array map, entries {@code fromKey..toKey}, keyed by index. */
-    record Array(String label, SharedArray<Object> map, int fromKey, int toKey) implements ExportedMap {
+    /** An array or a hash map: entries whose numeric fields are value series, and the health of locks and changes. */
+    sealed interface Keyed extends ExportedMap {
+        Schema valueSchema();
+
+        /** True when {@code --keys} chose the entries; false when every entry is exported. */
+        boolean selected();
+
+        /** The entries exported now: those chosen, present or not, or every entry of the map. */
+        long exportedEntries();
+
+        /** Calls {@code action} with each exported entry's key (as text) and value, each read consistently. */
+        void forEachEntry(BiConsumer<String, Object> action);
+
+        /** The number of entries of the map now (hash maps: keys present). */
+        long entries();
+
+        /** Locks held, locks of dead owners, torn entries, subscribers, and the change log's last sequence number. */
+        SyncStatus status();
+
+        /** The value series the exported entries make now: an upper bound, as a chosen key may be absent. */
+        default long series() {
+            long fields = NumericFields.count(valueSchema());
+            long entries = exportedEntries();
+            return fields == 0 ? 0 : entries > Long.MAX_VALUE / fields ? Long.MAX_VALUE : entries * fields;
+        }
+    }
+
+    /** An array map, its entries {@code keys} (null: all of them), keyed by index. */
+    record Array(String label, SharedArray<Object> map, KeySelection keys) implements Keyed {
         public Schema valueSchema() {
             return map.codec().schema();
         }
 
+        public boolean selected() {
+            return keys != null;
+        }
+
+        public long exportedEntries() {
+            return keys == null ? map.length() : keys.count();
+        }
+
         public void forEachEntry(BiConsumer<String, Object> action) {
-            for (int key = fromKey; key <= toKey; key++) action.accept(Integer.toString(key), map.get(key));
+            if (keys == null) {
+                for (int key = 0; key < map.length(); key++) action.accept(Integer.toString(key), map.get(key));
+                return;
+            }
+            for (KeySelection.Range r : keys.ranges()) {
+                for (long key = r.from(); key <= r.to(); key++) action.accept(Long.toString(key), map.get((int) key));
+            }
         }
 
         public long entries() {
@@ -51,34 +89,76 @@ public sealed interface ExportedMap extends AutoCloseable {
         }
     }
 
-    /** A hash map, keyed by the text form of its keys (the form {@code mapsync get} takes). */
-    record Hash(String label, SharedHashMap<Object, Object> map) implements ExportedMap {
+    /**
+     * A hash map, its keys {@code keys} (null: all keys present), keyed by the text form of its keys (the form
+     * {@code mapsync get} takes). A chosen key that is absent makes no series.
+     */
+    record Hash(String label, SharedHashMap<Object, Object> map, KeySelection keys) implements Keyed {
         public Schema valueSchema() {
             return map.valueCodec().schema();
         }
 
+        public boolean selected() {
+            return keys != null;
+        }
+
+        public long exportedEntries() {
+            return keys == null ? map.size() : keys.count();
+        }
+
         public void forEachEntry(BiConsumer<String, Object> action) {
-            Schema key = map.keyCodec().schema();
-            map.forEach((k, v) -> action.accept(ValueText.format(key, k), v));
+            Schema schema = map.keyCodec().schema();
+            if (keys == null) {
+                map.forEach((k, v) -> action.accept(ValueText.format(schema, k), v));
+                return;
+            }
+            for (KeySelection.Range r : keys.ranges()) {
+                for (long key = r.from(); key <= r.to(); key++) {
+                    Object value = map.get(key);
+                    if (value != null) action.accept(ValueText.format(schema, key), value);
+                    if (key == Long.MAX_VALUE) break; // the last long: key++ would wrap round
+                }
+            }
+            for (Map.Entry<String, Object> e : keys.listed().entrySet()) {
+                Object value = map.get(e.getValue());
+                if (value != null) action.accept(e.getKey(), value);
+            }
         }
 
         public long entries() {
             return map.size();
         }
 
-        /** Hash maps keep no change-log figures that a reader can see here; their locks are reported. */
         public SyncStatus status() {
-            int held = 0, dead = 0;
-            for (LockInfo l : map.locks()) {
-                if (l.ownerPid() == 0) continue;
-                held++;
-                if (!l.ownerAlive()) dead++;
-            }
-            return new SyncStatus(0, 0, 0, held, dead, 0);
+            return map.syncStatus();
         }
 
         public void close() {
             map.close();
+        }
+    }
+
+    /** A ring, or a queue (opened as the ring its values travel in): read, never produced to or consumed. */
+    record Ring(String label, SharedRing ring) implements ExportedMap {
+        /** Bytes used and held, records lost to producers that died, and whether it is sealed. */
+        public RingStatus status() {
+            return ring.status();
+        }
+
+        public void close() {
+            ring.close();
+        }
+    }
+
+    /** A barrier: read, never awaited. */
+    record Barrier(String label, SharedBarrier barrier) implements ExportedMap {
+        /** Its parties, the parties that arrived, its generation, and whether it is broken. */
+        public BarrierStatus status() {
+            return barrier.status();
+        }
+
+        public void close() {
+            barrier.close();
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.mapsync.cli.export;
 
+import dev.mapsync.BarrierStatus;
+import dev.mapsync.RingStatus;
 import dev.mapsync.SyncStatus;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -7,56 +9,125 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
- * Reads the maps when Prometheus scrapes: one gauge sample per numeric field of every entry, read from the
- * mapping at that moment (each entry consistently), and the maps' lock and subscription health.
+ * Reads the maps when Prometheus scrapes, each figure from the mapping at that moment: the health of every map (its
+ * locks and change log, a ring's fill and losses, a barrier's state), and one {@code mapsync_value} sample per numeric
+ * field of the exported entries of arrays and hash maps (each entry read consistently) when they are within the
+ * {@link SeriesLimit}, with {@code mapsync_value_series_dropped} saying how many were left out. The names match those
+ * of the Micrometer binder (mapsync-micrometer), so that a dashboard reads either.
  */
 final class MapCollector implements MultiCollector {
-    private final List<ExportedMap> maps;
+    private final List<ExportedMap.Keyed> keyed = new ArrayList<>();
+    private final List<ExportedMap.Ring> rings = new ArrayList<>();
+    private final List<ExportedMap.Barrier> barriers = new ArrayList<>();
+    private final SeriesLimit limit;
 
-    MapCollector(List<ExportedMap> maps) {
-        this.maps = List.copyOf(maps);
+    MapCollector(List<ExportedMap> maps, SeriesLimit limit) {
+        for (ExportedMap m : maps) {
+            switch (m) {
+                case ExportedMap.Keyed k -> keyed.add(k);
+                case ExportedMap.Ring r -> rings.add(r);
+                case ExportedMap.Barrier b -> barriers.add(b);
+            }
+        }
+        this.limit = limit;
     }
+
+    /** What one scrape read of an array or a hash map: its health once, so that its gauges agree with each other. */
+    private record KeyedReading(String label, SyncStatus status, long entries, long dropped) {}
+
+    private record RingReading(String label, RingStatus status) {}
+
+    private record BarrierReading(String label, BarrierStatus status) {}
 
     @Override
     public MetricSnapshots collect() {
+        MetricSnapshots.Builder out = MetricSnapshots.builder();
+        if (!keyed.isEmpty()) collectKeyed(out);
+        if (!rings.isEmpty()) {
+            List<RingReading> r = rings.stream().map(m -> new RingReading(m.label(), m.status())).toList();
+            out.metricSnapshot(gauge("mapsync_ring_used_bytes", "Bytes of records claimed and not consumed yet", r,
+                    RingReading::label, x -> x.status().usedBytes()));
+            out.metricSnapshot(gauge("mapsync_ring_capacity_bytes", "Bytes of records the ring holds", r,
+                    RingReading::label, x -> x.status().capacityBytes()));
+            out.metricSnapshot(counter("mapsync_ring_lost_records", "Records skipped because their producer died"
+                    + " before committing them", r, RingReading::label, x -> x.status().lostRecords()));
+            out.metricSnapshot(gauge("mapsync_ring_sealed", "1 once the ring takes no more records", r,
+                    RingReading::label, x -> flag(x.status().sealed())));
+        }
+        if (!barriers.isEmpty()) {
+            List<BarrierReading> b = barriers.stream().map(m -> new BarrierReading(m.label(), m.status())).toList();
+            out.metricSnapshot(gauge("mapsync_barrier_parties", "Parties that trip the barrier", b,
+                    BarrierReading::label, x -> x.status().parties()));
+            out.metricSnapshot(gauge("mapsync_barrier_arrived", "Parties that arrived in the current generation and"
+                    + " wait", b, BarrierReading::label, x -> x.status().arrived()));
+            out.metricSnapshot(gauge("mapsync_barrier_generation", "Times the barrier tripped or was reset", b,
+                    BarrierReading::label, x -> x.status().generation()));
+            out.metricSnapshot(gauge("mapsync_barrier_broken", "1 while the current generation is broken", b,
+                    BarrierReading::label, x -> flag(x.status().broken())));
+        }
+        return out.build();
+    }
+
+    private void collectKeyed(MetricSnapshots.Builder out) {
         GaugeSnapshot.Builder values = GaugeSnapshot.builder().name("mapsync_value")
                 .help("Numeric fields of map entries, read at scrape time (labels: map, key, field)");
-        for (ExportedMap m : maps) {
-            var schema = m.valueSchema();
-            m.forEachEntry((key, value) -> NumericFields.forEach(schema, value, (field, v) -> values.dataPoint(
-                    GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v)
-                            .labels(Labels.of("map", m.label(), "key", key, "field", field)).build())));
+        List<KeyedReading> r = new ArrayList<>();
+        for (ExportedMap.Keyed m : keyed) {
+            long dropped = limit.dropped(m);
+            if (dropped == 0) {
+                var schema = m.valueSchema();
+                m.forEachEntry((key, value) -> NumericFields.forEach(schema, value, (field, v) -> values.dataPoint(
+                        GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v)
+                                .labels(Labels.of("map", m.label(), "key", key, "field", field)).build())));
+            }
+            r.add(new KeyedReading(m.label(), m.status(), m.entries(), dropped));
         }
-        List<SyncStatus> status = maps.stream().map(ExportedMap::status).toList();
-        CounterSnapshot.Builder changes = CounterSnapshot.builder().name("mapsync_changes")
-                .help("Changes recorded in the map's change log (recorded only while someone subscribes)");
-        for (int i = 0; i < maps.size(); i++) {
-            changes.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(status.get(i).lastChangeSeq())
-                    .labels(Labels.of("map", maps.get(i).label())).build());
-        }
-        return MetricSnapshots.of(values.build(), changes.build(),
-                gauge("mapsync_entries", "Entries of the map (hash maps: keys present)", status, (s, i) -> maps.get(i).entries()),
-                gauge("mapsync_subscribers", "Open change subscriptions, of every process", status, (s, i) -> s.subscribers()),
-                gauge("mapsync_sleeping_waiters", "Threads sleeping on the change log", status, (s, i) -> s.sleepingWaiters()),
-                gauge("mapsync_locks_held", "Locks held now", status, (s, i) -> s.locksHeld()),
-                gauge("mapsync_locks_dead_owner", "Held locks whose owner died (taken over by the next waiter)", status,
-                        (s, i) -> s.locksOfDeadOwners()),
-                gauge("mapsync_torn_entries", "Entries a writer left half-written when it died", status, (s, i) -> s.tornEntries()));
+        out.metricSnapshot(values.build());
+        out.metricSnapshot(gauge("mapsync_value_series_dropped", "Value series of the map left out, over the limit of"
+                + " series a map (--max-series); 0 when every one is served", r, KeyedReading::label, KeyedReading::dropped));
+        out.metricSnapshot(counter("mapsync_changes", "Changes recorded in the map's change log (recorded only while"
+                + " someone subscribes)", r, KeyedReading::label, x -> x.status().lastChangeSeq()));
+        out.metricSnapshot(gauge("mapsync_entries", "Entries of the map (hash maps: keys present)", r,
+                KeyedReading::label, KeyedReading::entries));
+        out.metricSnapshot(gauge("mapsync_subscribers", "Open change subscriptions, of every process", r,
+                KeyedReading::label, x -> x.status().subscribers()));
+        out.metricSnapshot(gauge("mapsync_sleeping_waiters", "Threads sleeping on the change log", r,
+                KeyedReading::label, x -> x.status().sleepingWaiters()));
+        out.metricSnapshot(gauge("mapsync_locks_held", "Locks held now", r, KeyedReading::label,
+                x -> x.status().locksHeld()));
+        out.metricSnapshot(gauge("mapsync_locks_dead_owner", "Held locks whose owner died (taken over by the next"
+                + " waiter)", r, KeyedReading::label, x -> x.status().locksOfDeadOwners()));
+        out.metricSnapshot(gauge("mapsync_torn_entries", "Entries a writer left half-written when it died", r,
+                KeyedReading::label, x -> x.status().tornEntries()));
     }
 
-    private interface Figure {
-        double of(SyncStatus status, int map);
-    }
-
-    private GaugeSnapshot gauge(String name, String help, List<SyncStatus> status, Figure figure) {
+    private static <R> GaugeSnapshot gauge(String name, String help, List<R> readings,
+                                           Function<R, String> label, ToDoubleFunction<R> figure) {
         GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
-        for (int i = 0; i < maps.size(); i++) {
-            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(figure.of(status.get(i), i))
-                    .labels(Labels.of("map", maps.get(i).label())).build());
+        for (R r : readings) {
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(figure.applyAsDouble(r))
+                    .labels(Labels.of("map", label.apply(r))).build());
         }
         return b.build();
+    }
+
+    private static <R> CounterSnapshot counter(String name, String help, List<R> readings,
+                                               Function<R, String> label, ToDoubleFunction<R> count) {
+        CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
+        for (R r : readings) {
+            b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(count.applyAsDouble(r))
+                    .labels(Labels.of("map", label.apply(r))).build());
+        }
+        return b.build();
+    }
+
+    private static double flag(boolean b) {
+        return b ? 1 : 0;
     }
 }

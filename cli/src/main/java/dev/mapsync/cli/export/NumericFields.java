@@ -13,6 +13,17 @@ import java.util.function.ObjDoubleConsumer;
 public final class NumericFields {
     private NumericFields() {}
 
+    /** How many numeric fields a value of {@code schema} has: the series each entry makes. */
+    public static int count(Schema schema) {
+        return switch (schema.kind()) {
+            case STRUCT -> schema.fields().stream().mapToInt(f -> count(f.type())).sum();
+            case ARRAY -> schema.length(); // arrays are of numbers and bools
+            case CHARS -> 0;
+            default -> 1;
+        };
+    }
+
+    /** Calls {@code out} with the name and number of each numeric field of {@code value}, a value of {@code schema}. */
     public static void forEach(Schema schema, Object value, ObjDoubleConsumer<String> out) {
         visit(schema, value, schema.kind() == Schema.Kind.STRUCT ? "" : "value", out);
     }
