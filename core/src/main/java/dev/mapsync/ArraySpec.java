@@ -6,7 +6,9 @@ import dev.mapsync.internal.store.ControlLayout;
 /**
  * The blueprint of an array map ({@link SharedArray}): {@link #entries()} values of {@link #codec()}, indexed from 0,
  * each guarded by one of {@link #lockStripes()} entry locks. Made by {@link MapSpec#array} and
- * {@link MapSpec#pinned}. Immutable and thread-safe: each wither returns a changed copy.
+ * {@link MapSpec#pinned}; taken by {@link SharedArray}'s {@code create}, {@code open}, {@code openReadOnly} and
+ * {@code openOrCreate}. Immutable and thread-safe: each wither returns a changed copy; a wither given a bad argument
+ * throws {@link IllegalArgumentException}.
  *
  * @param <V> the Java type of a value
  */
@@ -39,6 +41,8 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
      * to the entry count, every entry has its own lock. Default: one per entry up to 4096. An existing map must have
      * as many.
      *
+     * @param stripes the number of entry locks
+     * @return the changed copy
      * @throws IllegalArgumentException if stripes is less than 1
      */
     public ArraySpec<V> lockStripes(int stripes) {
@@ -51,35 +55,40 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
     /**
      * The same spec with room for {@code capacity} changes in the change log that subscribers read. Default 4096.
      *
+     * @param capacity the number of changes the log keeps
+     * @return the changed copy
      * @throws IllegalArgumentException if capacity is not a power of two of at least 16
      */
     public ArraySpec<V> changelogCapacity(int capacity) {
         return new ArraySpec<>(location, codec, entries, lockStripes, SpecRules.checkChangelog(capacity));
     }
 
+    /** {@return the codec of the values} */
     public Codec<V> codec() {
         return codec;
     }
 
-    /** The key schema: {@code u32}, the index. */
+    /** {@return the key schema: {@code u32}, the index} */
     public Schema keySchema() {
         return Schema.scalar(Schema.Kind.U32);
     }
 
+    /** {@return the schema of the values, the codec's} */
     public Schema valueSchema() {
         return codec.schema();
     }
 
-    /** The number of entries; 0 for a spec that takes it from the map ({@link MapSpec#pinned}). */
+    /** {@return the number of entries; 0 for a spec that takes it from the map ({@link MapSpec#pinned})} */
     public int entries() {
         return entries;
     }
 
-    /** The number of entry locks (stripes). */
+    /** {@return the number of entry locks (stripes)} */
     public int lockStripes() {
         return lockStripes > 0 ? lockStripes : ControlLayout.defaultStripes(entries);
     }
 
+    /** {@return the number of changes the change log keeps} */
     public int changelogCapacity() {
         return changelogCapacity > 0 ? changelogCapacity : ControlLayout.DEFAULT_CHANGELOG;
     }

@@ -1,6 +1,9 @@
 package dev.mapsync;
 
-/** Where a map's values live. Both backends offer the same API and the same data layout. */
+/**
+ * Where a map's values live ({@link MapSpec#backend(Backend)}). Both backends offer the same API and the same data
+ * layout. Constants, immutable as every enum's.
+ */
 public enum Backend {
     /**
      * A file in the {@link MapSpec#defaultDir() default folder} ({@code /dev/shm/mapsync/} for root,

@@ -4,7 +4,8 @@ import dev.mapsync.internal.store.Blueprint;
 
 /**
  * The blueprint of a barrier ({@link SharedBarrier}) of {@link #parties()} processes, in shared memory only. Made by
- * {@link MapSpec#barrier}. Immutable and thread-safe: each wither returns a changed copy.
+ * {@link MapSpec#barrier}; taken by {@link SharedBarrier}'s {@code create}, {@code open} and {@code openOrCreate}.
+ * Immutable and thread-safe: each wither returns a changed copy.
  */
 public final class BarrierSpec extends SpecBase<BarrierSpec, Void> implements MapSpec<Void> {
     private final int parties;
@@ -39,7 +40,7 @@ public final class BarrierSpec extends SpecBase<BarrierSpec, Void> implements Ma
         return new BarrierSpec(l, parties);
     }
 
-    /** The number of processes that meet at the barrier. */
+    /** {@return the number of processes that meet at the barrier} */
     public int parties() {
         return parties;
     }

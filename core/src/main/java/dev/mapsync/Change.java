@@ -2,7 +2,8 @@ package dev.mapsync;
 
 /**
  * One change to a map: which entry changed, its sequence number in the map's change log, and the pid of the
- * process that made it. The value itself is read from the map when needed (it may have changed again since).
+ * process that made it. The value itself is read from the map when needed (it may have changed again since). An
+ * immutable value, delivered by {@link ChangeCursor#poll} and {@link SharedArray#watch}.
  *
  * @param key the index of the changed entry
  * @param seq the change's sequence number, counted from 1 for the map's first recorded change; a polling watcher

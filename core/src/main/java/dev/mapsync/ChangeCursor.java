@@ -58,21 +58,26 @@ public final class ChangeCursor implements AutoCloseable {
     /**
      * Spin (watching for the next change) for up to {@code spin} before sleeping in the kernel: lower wake-up latency
      * at the price of CPU while waiting. Default: no spinning.
+     *
+     * @param spin how long to spin
+     * @return this cursor
      */
     public ChangeCursor spinBeforeSleep(Duration spin) {
         turns.spinBeforeSleep(spin.toNanos());
         return this;
     }
 
-    /** The sequence number of the next change this cursor will deliver. */
+    /** {@return the sequence number of the next change this cursor will deliver} */
     public long position() {
         return turns.position();
     }
 
     /**
      * The changes recorded since the last call (only those of keys in the cursor's range), waiting up to
-     * {@code timeout} for at least one. Returns an empty list when none came in time.
+     * {@code timeout} for at least one.
      *
+     * @param timeout how long to wait for a change
+     * @return the changes, in sequence order; an empty list when none came in time
      * @throws MapClosedException       if the cursor or its map is closed
      * @throws WaitInterruptedException if the thread was interrupted while another thread's poll ran
      */

@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * The blueprint of a hash map: its name (or file, or pin), the codecs of its keys and values, its capacity and
- * backend. Immutable and thread-safe; every wither returns a changed copy. Open or create the map from it with
- * {@link SharedHashMap}; an existing hash map is opened as it is from its {@link MapLocation}
+ * backend. Immutable and thread-safe; every wither returns a changed copy, and a factory or wither given a bad
+ * argument throws {@link IllegalArgumentException}. Open or create the map from it with {@link SharedHashMap}'s
+ * {@code create}, {@code open}, {@code openReadOnly} and {@code openOrCreate}; an existing hash map is opened as it is from its {@link MapLocation}
  * ({@link MapSpec#existing(String)}, {@link MapSpec#existingPin}).
  *
  * <pre>{@code
@@ -55,6 +56,13 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * A hash map called {@code name} (in the default folder, or in {@link #dir}) holding up to {@code capacity}
      * entries.
      *
+     * @param name     the map's name
+     * @param key      the codec of the keys
+     * @param value    the codec of the values
+     * @param capacity the most entries the map holds
+     * @param <K>      the Java type of a key
+     * @param <V>      the Java type of a value
+     * @return the spec
      * @throws IllegalArgumentException if the name is not valid, capacity is not positive, or a key, a value or the
      *                                  map is larger than a map may hold
      */
@@ -62,7 +70,19 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
         return keyed(MapLocation.named(name), key, value, capacity);
     }
 
-    /** A hash map in the file at {@code path} (shm backend), whatever its name. */
+    /**
+     * A hash map in the file at {@code path} (shm backend), whatever its name.
+     *
+     * @param path     the map's file
+     * @param key      the codec of the keys
+     * @param value    the codec of the values
+     * @param capacity the most entries the map holds
+     * @param <K>      the Java type of a key
+     * @param <V>      the Java type of a value
+     * @return the spec
+     * @throws IllegalArgumentException if capacity is not positive, or a key, a value or the map is larger than a
+     *                                  map may hold
+     */
     public static <K, V> HashSpec<K, V> of(Path path, Codec<K> key, Codec<V> value, int capacity) {
         return keyed(MapLocation.file(path), key, value, capacity);
     }
@@ -71,6 +91,12 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * A spec that opens the kernel hash map pinned at {@code pin} (bpf backend), made by any program, with keys and
      * values of these codecs; the capacity is the map's own. The first open adopts the map, making its sidecar.
      *
+     * @param pin   the pin's path in the bpf file system
+     * @param key   the codec of the keys, whose size must be the kernel map's key size
+     * @param value the codec of the values, whose size must be the kernel map's value size
+     * @param <K>   the Java type of a key
+     * @param <V>   the Java type of a value
+     * @return the spec
      * @throws IllegalArgumentException if the pin's name is not a map name
      */
     public static <K, V> HashSpec<K, V> pinned(Path pin, Codec<K> key, Codec<V> value) {
@@ -106,6 +132,8 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * The same spec with {@code segments} segments (shm) or lock stripes (bpf), each with its own lock. An existing
      * map must have as many.
      *
+     * @param segments the number of segments (or stripes), at most the capacity
+     * @return the changed copy
      * @throws IllegalArgumentException if segments is less than 1
      */
     public HashSpec<K, V> segments(int segments) {
@@ -117,13 +145,20 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
     /**
      * The same spec with room for {@code capacity} changes in the change log that subscribers read. Default 4096.
      *
+     * @param capacity the number of changes the log keeps
+     * @return the changed copy
      * @throws IllegalArgumentException if capacity is not a power of two of at least 16
      */
     public HashSpec<K, V> changelogCapacity(int capacity) {
         return new HashSpec<>(location, key, value, this.capacity, segments, SpecRules.checkChangelog(capacity), lru, spinLock);
     }
 
-    /** The same spec evicting the least recently used entry when full ({@code BPF_MAP_TYPE_LRU_HASH}; bpf only). */
+    /**
+     * The same spec evicting the least recently used entry when full ({@code BPF_MAP_TYPE_LRU_HASH}; bpf only).
+     *
+     * @param lru true for an LRU map
+     * @return the changed copy
+     */
     public HashSpec<K, V> lru(boolean lru) {
         return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
     }
@@ -131,33 +166,40 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
     /**
      * The same spec whose kernel values start with a {@code struct bpf_spin_lock}, copied with {@code BPF_F_LOCK}
      * (bpf only).
+     *
+     * @param spinLock true for values with a {@code bpf_spin_lock}
+     * @return the changed copy
      */
     public HashSpec<K, V> spinLock(boolean spinLock) {
         return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
     }
 
+    /** {@return the codec of the keys} */
     public Codec<K> keyCodec() {
         return key;
     }
 
+    /** {@return the codec of the values} */
     public Codec<V> valueCodec() {
         return value;
     }
 
-    /** The number of entries the map holds; 0 for a spec that takes it from a pinned map. */
+    /** {@return the number of entries the map holds; 0 for a spec that takes it from a pinned map} */
     public int capacity() {
         return capacity;
     }
 
-    /** The number of segments (lock stripes). */
+    /** {@return the number of segments (lock stripes)} */
     public int segments() {
         return segments > 0 ? segments : HashLayout.defaultSegments(capacity);
     }
 
+    /** {@return true for a kernel LRU hash map} */
     public boolean lru() {
         return lru;
     }
 
+    /** {@return true when the kernel values start with a {@code bpf_spin_lock}} */
     public boolean spinLock() {
         return spinLock;
     }

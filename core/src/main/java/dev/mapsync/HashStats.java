@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 /**
- * How full a hash map is and how well its keys spread, for {@code mapsync info}.
+ * How full a hash map is and how well its keys spread, for {@code mapsync info} ({@link SharedHashMap#stats()}). An
+ * immutable value.
  *
  * @param entries      the number of entries
  * @param capacity     how many entries the map holds at most (a kernel map's {@code max_entries})
@@ -13,7 +14,7 @@ package dev.mapsync;
  *                     the segment clears them)
  */
 public record HashStats(long entries, int capacity, int segments, long slots, int longestProbe, long tombstones) {
-    /** {@code entries / capacity}. */
+    /** {@return {@code entries / capacity}, or 0 for a map of no capacity} */
     public double fillRatio() {
         return capacity == 0 ? 0 : (double) entries / capacity;
     }

@@ -2,7 +2,9 @@ package dev.mapsync;
 
 /**
  * One change to a hash map: the key, what happened to it, its sequence number in the map's change log, and the pid
- * of the process that made it. The value is read from the map when needed (it may have changed again since).
+ * of the process that made it. The value is read from the map when needed (it may have changed again since). An
+ * immutable value (as its key is, if the key codec's values are), delivered by {@link KeyChangeCursor#poll} and
+ * {@link SharedHashMap#watch}.
  *
  * @param key  the key that changed
  * @param kind whether it was put, removed, or changed by an atomic operation

@@ -63,21 +63,28 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
         this.turns = new CursorTurns<>(poller, "the change cursor of map '" + map.name() + "'");
     }
 
-    /** Spin for up to {@code spin} before sleeping in the kernel: lower latency for CPU. Default: no spinning. */
+    /**
+     * Spin for up to {@code spin} before sleeping in the kernel: lower latency for CPU. Default: no spinning.
+     *
+     * @param spin how long to spin
+     * @return this cursor
+     */
     public KeyChangeCursor<K> spinBeforeSleep(Duration spin) {
         turns.spinBeforeSleep(spin.toNanos());
         return this;
     }
 
-    /** The sequence number of the next change this cursor will deliver. */
+    /** {@return the sequence number of the next change this cursor will deliver} */
     public long position() {
         return turns.position();
     }
 
     /**
      * The changes recorded since the last call (only those of keys the cursor's filter accepts), waiting up to
-     * {@code timeout} for at least one. Returns an empty list when none came in time.
+     * {@code timeout} for at least one.
      *
+     * @param timeout how long to wait for a change
+     * @return the changes, in sequence order; an empty list when none came in time
      * @throws MapClosedException       if the cursor or its map is closed
      * @throws WaitInterruptedException if the thread was interrupted while another thread's poll ran
      */

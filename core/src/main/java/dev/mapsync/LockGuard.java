@@ -10,17 +10,24 @@ package dev.mapsync;
  * at once or one after another. Re-locking a lock the calling thread already holds throws
  * {@link LockAlreadyHeldException} instead of deadlocking. A guard keeps its map handle from being cleaned up while
  * it is held. If the handle is closed, or its process dies, while a lock is held, the next process to ask for
- * the lock takes it over and is told so by {@link #previousOwnerDied()}.
+ * the lock takes it over and is told so by {@link #previousOwnerDied()}; closing the guard afterwards does nothing.
  */
 public interface LockGuard extends AutoCloseable {
     /**
-     * True when the lock was taken over from an owner that died (or closed its handle) while holding it. The data
-     * the lock guards may be half-updated: repair it before releasing. An entry whose write was cut short by the
+     * Whether the lock was taken over from an owner that died (or closed its handle) while holding it. The data the
+     * lock guards may then be half-updated: repair it before releasing. An entry whose write was cut short by the
      * death stays unreadable ({@link TornEntryException}) until it is written again.
+     *
+     * @return true when the previous owner died holding the lock
      */
     boolean previousOwnerDied();
 
-    /** Releases the lock. Idempotent. */
+    /**
+     * Releases the lock, once a write that runs under it in another thread has finished. Idempotent; after the
+     * handle was closed it does nothing, since the lock went with the handle.
+     *
+     * @throws CorruptMapException if the map's memory vanished under the handle
+     */
     @Override
     void close();
 }

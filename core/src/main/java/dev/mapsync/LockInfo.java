@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * A held lock, as {@code mapsync locks} shows it.
+ * A held lock, as {@code mapsync locks} shows it ({@link SharedArray#locks()}, {@link SharedHashMap#locks()}). An
+ * immutable value.
  *
  * @param stripe          the stripe, or -1 for the map-wide lock
  * @param ownerPid        the owner's pid, in its own pid namespace
@@ -21,6 +22,18 @@ import java.util.Optional;
  */
 public record LockInfo(int stripe, int ownerPid, boolean ownerAlive, boolean sameNamespace, long ownerThreadId,
                        Optional<Instant> heldSince, boolean recovered, java.util.List<Integer> tornEntries) {
+    /**
+     * Keeps a copy of {@code tornEntries}, so that the value stays as it was read.
+     *
+     * @param stripe        the stripe, or -1 for the map-wide lock
+     * @param ownerPid      the owner's pid, in its own pid namespace
+     * @param ownerAlive    true if the owner's map handle is still open
+     * @param sameNamespace true if the owner's pid is in this process's pid namespace
+     * @param ownerThreadId the Java thread id that took the lock
+     * @param heldSince     since when the lock is held, when known
+     * @param recovered     true if the owner took the lock over from a dead owner
+     * @param tornEntries   entries of the stripe left half-written by a dead writer
+     */
     public LockInfo {
         tornEntries = java.util.List.copyOf(tornEntries);
     }

@@ -22,13 +22,18 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * <p>Every write is recorded in the map's change log for its subscribers ({@link SharedArray#changes()}); with no
  * subscriber that costs one load.
  *
- * <p>An operation on a closed map throws {@link MapClosedException}; an index outside {@code 0..length-1} throws
- * {@link IndexOutOfRangeException}; a write through a read-only handle throws {@link MapAccessDeniedException}.
- * Nothing is written in those cases.
+ * <p>Unsigned values ({@code u64}) keep their bits: arithmetic wraps around at 64 bits, as C's does.
  *
- * <p><b>Threads.</b> Safe to share between any number of threads: it holds no state of its own, and each operation
- * is one atomic instruction on the shared page (or one plain access, in the plain modes), so threads of one process
- * interleave on it exactly as processes do.
+ * <p>An index outside {@code 0..length-1} throws {@link IndexOutOfRangeException}; a write through a read-only
+ * handle throws {@link MapAccessDeniedException}; memory that vanished under the map (its file truncated by another
+ * process) throws {@link CorruptMapException}. Nothing is written in those cases.
+ *
+ * <p><b>Threads.</b> Safe to share between any number of threads: its fields never change, and each operation is one
+ * atomic instruction on the shared page (or one plain access, in the plain modes), so threads of one process
+ * interleave on it exactly as processes do. It is a view of its handle's mapping, usable while the handle is open
+ * (it keeps the handle from being cleaned up meanwhile): once the handle is closed, by any thread, every call throws
+ * {@link MapClosedException}, never touching unmapped memory. Each {@link SharedArray#longs()} call makes a new
+ * view; keep one.
  */
 public final class LongSlots {
 
@@ -53,7 +58,7 @@ public final class LongSlots {
         this.readOnly = readOnly;
     }
 
-    /** The number of slots: the map's entry count. */
+    /** {@return the number of slots: the map's entry count} */
     public int length() {
         return length;
     }
@@ -89,11 +94,22 @@ public final class LongSlots {
      * interpreter's compare-and-set, which the JVM does not guard, would crash the process.
      */
 
-    /** Reads with volatile semantics (the same as {@link #getVolatile}). */
+    /**
+     * Reads with volatile semantics (the same as {@link #getVolatile}).
+     *
+     * @param index the slot
+     * @return its value
+     */
     public long get(int index) {
         return getVolatile(index);
     }
 
+    /**
+     * Reads with plain semantics: no ordering with other accesses (still never torn: the slot is aligned).
+     *
+     * @param index the slot
+     * @return its value
+     */
     public long getPlain(int index) {
         try {
             return (long) LONG.get(data, offset(index));
@@ -102,6 +118,12 @@ public final class LongSlots {
         }
     }
 
+    /**
+     * Reads with opaque semantics: a fresh read of the memory, unordered with other slots.
+     *
+     * @param index the slot
+     * @return its value
+     */
     public long getOpaque(int index) {
         try {
             return (long) LONG.getOpaque(data, offset(index));
@@ -110,6 +132,13 @@ public final class LongSlots {
         }
     }
 
+    /**
+     * Reads with acquire semantics: later accesses of this thread are not reordered before it (pairs with
+     * {@link #setRelease}).
+     *
+     * @param index the slot
+     * @return its value
+     */
     public long getAcquire(int index) {
         try {
             return (long) LONG.getAcquire(data, offset(index));
@@ -118,6 +147,12 @@ public final class LongSlots {
         }
     }
 
+    /**
+     * Reads with volatile semantics: sequentially consistent with the other volatile accesses.
+     *
+     * @param index the slot
+     * @return its value
+     */
     public long getVolatile(int index) {
         try {
             return (long) LONG.getVolatile(data, offset(index));
@@ -126,11 +161,22 @@ public final class LongSlots {
         }
     }
 
-    /** Writes with volatile semantics (the same as {@link #setVolatile}). */
+    /**
+     * Writes with volatile semantics (the same as {@link #setVolatile}).
+     *
+     * @param index the slot
+     * @param value the value to write
+     */
     public void set(int index, long value) {
         setVolatile(index, value);
     }
 
+    /**
+     * Writes with plain semantics: no ordering with other accesses.
+     *
+     * @param index the slot
+     * @param value the value to write
+     */
     public void setPlain(int index, long value) {
         try {
             LONG.set(data, writable(index), value);
@@ -140,6 +186,12 @@ public final class LongSlots {
         }
     }
 
+    /**
+     * Writes with opaque semantics: the write reaches the memory, unordered with other slots.
+     *
+     * @param index the slot
+     * @param value the value to write
+     */
     public void setOpaque(int index, long value) {
         try {
             LONG.setOpaque(data, writable(index), value);
@@ -149,6 +201,13 @@ public final class LongSlots {
         }
     }
 
+    /**
+     * Writes with release semantics: earlier accesses of this thread are not reordered after it (pairs with
+     * {@link #getAcquire}).
+     *
+     * @param index the slot
+     * @param value the value to write
+     */
     public void setRelease(int index, long value) {
         try {
             LONG.setRelease(data, writable(index), value);
@@ -158,6 +217,12 @@ public final class LongSlots {
         }
     }
 
+    /**
+     * Writes with volatile semantics: sequentially consistent with the other volatile accesses.
+     *
+     * @param index the slot
+     * @param value the value to write
+     */
     public void setVolatile(int index, long value) {
         try {
             LONG.setVolatile(data, writable(index), value);
@@ -167,7 +232,14 @@ public final class LongSlots {
         }
     }
 
-    /** Sets the slot to {@code update} if it holds {@code expected}; true if it did. */
+    /**
+     * Sets the slot to {@code update} if it holds {@code expected}, atomically (volatile semantics).
+     *
+     * @param index    the slot
+     * @param expected the value the slot must hold
+     * @param update   the value to write
+     * @return true if the slot held {@code expected} and now holds {@code update}
+     */
     public boolean compareAndSet(int index, long expected, long update) {
         try {
             long at = writable(index);
@@ -180,7 +252,14 @@ public final class LongSlots {
         }
     }
 
-    /** Sets the slot to {@code update} if it holds {@code expected}; returns the value it held (the witness). */
+    /**
+     * Sets the slot to {@code update} if it holds {@code expected}, atomically (volatile semantics).
+     *
+     * @param index    the slot
+     * @param expected the value the slot must hold
+     * @param update   the value to write
+     * @return the value the slot held (the witness): {@code expected} if it was swapped
+     */
     public long compareAndExchange(int index, long expected, long update) {
         try {
             long at = writable(index);
@@ -193,7 +272,13 @@ public final class LongSlots {
         }
     }
 
-    /** Adds {@code delta} and returns the previous value. */
+    /**
+     * Adds {@code delta}, atomically (volatile semantics).
+     *
+     * @param index the slot
+     * @param delta what to add (negative to subtract)
+     * @return the value before
+     */
     public long getAndAdd(int index, long delta) {
         try {
             long previous = (long) LONG.getAndAdd(data, writable(index), delta);
@@ -204,7 +289,13 @@ public final class LongSlots {
         }
     }
 
-    /** Adds {@code delta} and returns the new value. */
+    /**
+     * Adds {@code delta}, atomically (volatile semantics).
+     *
+     * @param index the slot
+     * @param delta what to add (negative to subtract)
+     * @return the value after
+     */
     public long addAndGet(int index, long delta) {
         try {
             long updated = (long) LONG.getAndAdd(data, writable(index), delta) + delta;
@@ -215,7 +306,13 @@ public final class LongSlots {
         }
     }
 
-    /** Writes {@code value} and returns the previous value. */
+    /**
+     * Writes {@code value}, atomically (volatile semantics).
+     *
+     * @param index the slot
+     * @param value the value to write
+     * @return the value before
+     */
     public long getAndSet(int index, long value) {
         try {
             long previous = (long) LONG.getAndSet(data, writable(index), value);

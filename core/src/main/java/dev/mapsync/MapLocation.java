@@ -14,7 +14,8 @@ import java.util.Optional;
  * own (from {@link MapSpec#existing(String)} and {@link MapSpec#existingPin}) it names an existing map of any kind,
  * to describe or delete it ({@link SharedMaps}) or to open it as it is with the handle of its kind.
  *
- * <p>Immutable and thread-safe: each wither returns a changed copy.
+ * <p>Immutable and thread-safe: each wither returns a changed copy; a wither given a bad argument throws
+ * {@link IllegalArgumentException}, and a null one {@link NullPointerException}.
  */
 public final class MapLocation {
     private final String name;
@@ -69,6 +70,8 @@ public final class MapLocation {
     /**
      * The same location on another backend.
      *
+     * @param backend where the map's values are to live
+     * @return the changed copy
      * @throws IllegalArgumentException for a bpf map given by file path, or an shm map given by pin
      */
     public MapLocation backend(Backend backend) {
@@ -83,6 +86,8 @@ public final class MapLocation {
     /**
      * The same location in another folder (shm backend; bpf sidecars also go there).
      *
+     * @param dir the folder
+     * @return the changed copy
      * @throws IllegalArgumentException for a location given by file path, whose folder is fixed
      */
     public MapLocation dir(Path dir) {
@@ -95,6 +100,8 @@ public final class MapLocation {
      * The same location with other permission bits for a new map's file (and pin), such as {@code 0660} to share with
      * the group. The bits are set exactly, whatever the umask.
      *
+     * @param mode the bits
+     * @return the changed copy
      * @throws IllegalArgumentException if the bits are not in 0..0777
      */
     public MapLocation mode(int mode) {
@@ -102,7 +109,13 @@ public final class MapLocation {
         return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout);
     }
 
-    /** The same location with another bound on how long an opener waits for a map's creator to finish it. */
+    /**
+     * The same location with another bound on how long an opener waits for a map's creator to finish it.
+     *
+     * @param timeout the bound (default {@link MapSpec#DEFAULT_OPEN_TIMEOUT})
+     * @return the changed copy
+     * @throws IllegalArgumentException if the timeout is negative
+     */
     public MapLocation openTimeout(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
         return new MapLocation(name, path, dir, pin, backend, mode, timeout, lockTimeout);
@@ -111,23 +124,27 @@ public final class MapLocation {
     /**
      * The same location with another default bound on lock waits (default 30 s). Every wait for a lock ends by this
      * time at the latest, with a {@link LockTimeoutException} naming the owner.
+     *
+     * @param timeout the bound
+     * @return the changed copy
+     * @throws IllegalArgumentException if the timeout is negative
      */
     public MapLocation lockTimeout(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
         return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, timeout);
     }
 
-    /** The map's name: the file name for locations given by path, the pin's name for pins. */
+    /** {@return the map's name: the file name for locations given by path, the pin's name for pins} */
     public String name() {
         return name;
     }
 
-    /** The explicit file path, if the location was given by one. */
+    /** {@return the explicit file path, if the location was given by one} */
     public Optional<Path> path() {
         return Optional.ofNullable(path);
     }
 
-    /** The pin path, if the location was given by one. */
+    /** {@return the pin path, if the location was given by one} */
     public Optional<Path> pinPath() {
         return Optional.ofNullable(pin);
     }
@@ -136,30 +153,34 @@ public final class MapLocation {
      * The folder: the explicit one, else the {@link MapSpec#defaultDir() default folder}. A bpf map's sidecar that is
      * not in your default folder is looked for in the default folder of the user who owns the map's pin (where that
      * user's mapsync made it), so that a map root made can be opened by name by every user its pin lets in.
+     *
+     * @return the folder
      */
     public Path dir() {
         return blueprint().dir();
     }
 
-    /** Where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is. */
+    /** {@return where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is} */
     public Path file() {
         return blueprint().file();
     }
 
+    /** {@return where the map's values live} */
     public Backend backend() {
         return backend;
     }
 
-    /** Permission bits of a new map, such as {@code 0600}. */
+    /** {@return the permission bits of a new map, such as {@code 0600}} */
     public int mode() {
         return mode;
     }
 
+    /** {@return how long an opener waits for a map's creator to finish it} */
     public Duration openTimeout() {
         return openTimeout;
     }
 
-    /** The default lock timeout of handles opened at this location. */
+    /** {@return the default lock timeout of handles opened at this location} */
     public Duration lockTimeout() {
         return lockTimeout;
     }

@@ -33,10 +33,13 @@ import java.util.regex.Pattern;
  * libbpf program) is opened with {@link #pinned}, {@link #pinnedRing}, {@link HashSpec#pinned} or
  * {@link #existingPin}; the first open adopts it, making its sidecar.
  *
- * <p>Specs are immutable and thread-safe; each wither returns a changed copy.
+ * <p>Specs are immutable and thread-safe; each wither returns a changed copy. The factories and withers check their
+ * arguments at once and throw {@link IllegalArgumentException} saying what is wrong (and {@link NullPointerException}
+ * for a null); nothing touches the file system until a handle opens or creates the map.
  *
  * @param <V> the Java type of a value
  */
+@SuppressWarnings("doclint:missing") // for queue(...), whose comments give no @param and @return tags yet
 public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueSpec, BarrierSpec {
     /** The environment variable that moves the default folder. */
     String DIR_ENV = Folders.DIR_ENV;
@@ -52,66 +55,99 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     /** How long a lock (or a consistent read behind a live writer) waits before it gives up, unless told otherwise. */
     Duration DEFAULT_LOCK_TIMEOUT = Duration.ofSeconds(30);
 
-    /** Where the map is and how it is reached. */
+    /** {@return where the map is and how it is reached} */
     MapLocation location();
 
-    /** The kind of map this spec makes. */
+    /** {@return the kind of map this spec makes} */
     MapType type();
 
-    /** The same spec with another backend. @throws IllegalArgumentException if the map cannot live there */
+    /**
+     * The same spec with another backend.
+     *
+     * @param backend where the map's values are to live
+     * @return the changed copy
+     * @throws IllegalArgumentException if the map cannot live there (a barrier on bpf, a map given by file path on bpf,
+     *                                  one given by pin on shm)
+     */
     MapSpec<V> backend(Backend backend);
 
-    /** The same spec in another folder (shm backend; bpf sidecars also go there). */
+    /**
+     * The same spec in another folder (shm backend; bpf sidecars also go there).
+     *
+     * @param dir the folder
+     * @return the changed copy
+     * @throws IllegalArgumentException for a spec made from a file path, whose folder is fixed
+     */
     MapSpec<V> dir(Path dir);
 
-    /** The same spec with other permission bits for a new map's file (and pin), set exactly, whatever the umask. */
+    /**
+     * The same spec with other permission bits for a new map's file (and pin), set exactly, whatever the umask.
+     *
+     * @param mode the bits, such as {@code 0660} to share with the group
+     * @return the changed copy
+     * @throws IllegalArgumentException if the bits are not in 0..0777
+     */
     MapSpec<V> mode(int mode);
 
-    /** The same spec with another bound on how long an opener waits for a map's creator to finish it. */
+    /**
+     * The same spec with another bound on how long an opener waits for a map's creator to finish it.
+     *
+     * @param timeout the bound (default {@link #DEFAULT_OPEN_TIMEOUT})
+     * @return the changed copy
+     * @throws IllegalArgumentException if the timeout is negative
+     */
     MapSpec<V> openTimeout(Duration timeout);
 
-    /** The same spec with another default bound on lock waits (default 30 s). */
+    /**
+     * The same spec with another default bound on lock waits.
+     *
+     * @param timeout the bound (default {@link #DEFAULT_LOCK_TIMEOUT})
+     * @return the changed copy
+     * @throws IllegalArgumentException if the timeout is negative
+     */
     MapSpec<V> lockTimeout(Duration timeout);
 
-    /** The map's name: the file name for specs made from a path, the pin's name for pins. */
+    /** {@return the map's name: the file name for specs made from a path, the pin's name for pins} */
     default String name() {
         return location().name();
     }
 
-    /** The folder ({@link MapLocation#dir()}). */
+    /** {@return the folder ({@link MapLocation#dir()})} */
     default Path dir() {
         return location().dir();
     }
 
-    /** Where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is. */
+    /** {@return where the map's file (the sidecar, for bpf maps: {@code <dir>/<name>}) is} */
     default Path file() {
         return location().file();
     }
 
-    /** The explicit file path, if the spec was made from one. */
+    /** {@return the explicit file path, if the spec was made from one} */
     default Optional<Path> path() {
         return location().path();
     }
 
-    /** The pin path given to {@link #pinned}, {@link #pinnedRing} or {@link HashSpec#pinned}, if any. */
+    /** {@return the pin path given to {@link #pinned}, {@link #pinnedRing} or {@link HashSpec#pinned}, if any} */
     default Optional<Path> pinPath() {
         return location().pinPath();
     }
 
+    /** {@return where the map's values live} */
     default Backend backend() {
         return location().backend();
     }
 
-    /** Permission bits of a new map, such as {@code 0600}. */
+    /** {@return the permission bits of a new map, such as {@code 0600}} */
     default int mode() {
         return location().mode();
     }
 
+    /** {@return how long an opener waits for a map's creator to finish it} */
     default Duration openTimeout() {
         return location().openTimeout();
     }
 
-    /** The default lock timeout of handles opened with this spec. */
+    /** {@return the default lock timeout of handles opened with this spec} */
     default Duration lockTimeout() {
         return location().lockTimeout();
     }
@@ -119,6 +155,11 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     /**
      * An array map called {@code name} (in the default folder, or in {@link #dir}) with {@code entries} values.
      *
+     * @param name    the map's name
+     * @param codec   the codec of the values
+     * @param entries the number of values
+     * @param <V>     the Java type of a value
+     * @return the spec
      * @throws IllegalArgumentException if the name is not 1 to 128 of {@code A-Z a-z 0-9 _ -}, entries is not positive,
      *                                  or the values are larger than a map may hold (a value of more than 2^31 - 9
      *                                  bytes, or more than 64 TiB in all)
@@ -131,6 +172,11 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     /**
      * An array map of records, laid out as the C struct of the record's components ({@link Codec#record}).
      *
+     * @param name       the map's name
+     * @param recordType the record class of the values
+     * @param entries    the number of values
+     * @param <R>        the record type
+     * @return the spec
      * @throws IllegalArgumentException as {@link #array(String, Codec, int)} does, or as {@link Codec#record} does
      *                                  (such as for a record whose module does not open its package to mapsync)
      */
@@ -138,7 +184,16 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
         return array(name, Codec.record(recordType), entries);
     }
 
-    /** An array map in the file at {@code path} (shm backend), whatever its name. */
+    /**
+     * An array map in the file at {@code path} (shm backend), whatever its name.
+     *
+     * @param path    the map's file
+     * @param codec   the codec of the values
+     * @param entries the number of values
+     * @param <V>     the Java type of a value
+     * @return the spec
+     * @throws IllegalArgumentException as {@link #array(String, Codec, int)} does, for entries and values
+     */
     static <V> ArraySpec<V> array(Path path, Codec<V> codec, int entries) {
         MapLocation at = MapLocation.file(path);
         return new ArraySpec<>(at, SpecRules.checkFits(at.name(), codec, SpecRules.checkEntries(entries)), entries, 0, 0);
@@ -147,12 +202,21 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     /**
      * The existing map called {@code name}, of any kind, as it is: its kind, schema, size and backend come from the
      * map's own header. Such a location cannot create a map.
+     *
+     * @param name the map's name, in the default folder ({@link MapLocation#dir(Path)} moves it)
+     * @return its location
+     * @throws IllegalArgumentException if the name is not 1 to 128 of {@code A-Z a-z 0-9 _ -}
      */
     static MapLocation existing(String name) {
         return MapLocation.named(name);
     }
 
-    /** {@link #existing(String)} for the map file at {@code path}. */
+    /**
+     * {@link #existing(String)} for the map file at {@code path}.
+     *
+     * @param path the map's file
+     * @return its location
+     */
     static MapLocation existing(Path path) {
         return MapLocation.file(path);
     }
@@ -168,6 +232,10 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * try (var hits = SharedArray.open(MapSpec.pinned(Path.of("/sys/fs/bpf/hits"), Codec.i64()))) { ... }
      * }</pre>
      *
+     * @param pin   the pin's path in the bpf file system
+     * @param codec the codec of the values, whose size must be the kernel map's value size
+     * @param <V>   the Java type of a value
+     * @return the spec
      * @throws IllegalArgumentException if the pin's name is not a map name (1 to 128 of {@code A-Z a-z 0-9 _ -}),
      *                                  since it also names the sidecar
      */
@@ -179,6 +247,10 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * The kernel map pinned at {@code pin} as it is: the value schema comes from the map's BTF (or from its sidecar,
      * once adopted). A map without BTF, or whose BTF has no schema (a union, a pointer, a packed struct), is refused
      * with a message saying so; open it with {@link #pinned(Path, Codec)} instead.
+     *
+     * @param pin the pin's path in the bpf file system
+     * @return its location
+     * @throws IllegalArgumentException if the pin's name is not a map name
      */
     static MapLocation existingPin(Path pin) {
         return MapLocation.pinned(pin);
@@ -190,8 +262,10 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * backend it is a kernel {@code BPF_MAP_TYPE_RINGBUF} that BPF programs produce into and this process
      * consumes from.
      *
+     * @param name     the ring's name
      * @param capacity bytes of records, a power of two from one page (4096) to 1 GiB; a record takes its length
      *                 plus an 8-byte header, rounded up to 8
+     * @return the spec
      * @throws IllegalArgumentException if the name or the capacity is not valid
      */
     static RingSpec ring(String name, int capacity) {
@@ -240,6 +314,8 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * mapsync or by any other program (bpftool, libbpf), to consume its records ({@link SharedRing}). The first open
      * adopts it, making its sidecar in {@link #dir}, named after the pin. Such a spec cannot create a map.
      *
+     * @param pin the pin's path in the bpf file system
+     * @return the spec
      * @throws IllegalArgumentException if the pin's name is not a map name
      */
     static RingSpec pinnedRing(Path pin) {
@@ -250,6 +326,9 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * A barrier called {@code name} that {@code parties} processes meet at, generation after generation
      * ({@link SharedBarrier}). Barriers live in shared memory only.
      *
+     * @param name    the barrier's name
+     * @param parties how many processes meet at it
+     * @return the spec
      * @throws IllegalArgumentException if the name is not valid or parties is not in 1..1024
      */
     static BarrierSpec barrier(String name, int parties) {
@@ -262,8 +341,8 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     }
 
     /**
-     * The default folder: {@code $MAPSYNC_DIR} when set, else {@link #defaultDirOf the default folder of the
-     * effective user}.
+     * {@return the default folder: {@code $MAPSYNC_DIR} when set, else {@link #defaultDirOf the default folder of the
+     * effective user}}
      */
     static Path defaultDir() {
         return Folders.defaultDir();
@@ -274,6 +353,9 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * {@code /dev/shm/mapsync-<uid>} for every other user. One folder per user, made with mode 0755, so that no map
      * anyone opens by name sits in a folder another user can write; such a folder is trusted only when it is owned
      * by its user or by root, since anyone may make it before its user does.
+     *
+     * @param uid the user's id
+     * @return the user's default folder
      */
     static Path defaultDirOf(int uid) {
         return Folders.defaultDirOf(uid);
@@ -282,6 +364,8 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     /**
      * Checks a map name.
      *
+     * @param name the name
+     * @return the name, if it is valid: 1 to 128 of {@code A-Z a-z 0-9 _ -}, not starting with {@code -}
      * @throws IllegalArgumentException saying what is wrong with it
      */
     static String checkName(String name) {

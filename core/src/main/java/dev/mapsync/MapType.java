@@ -1,6 +1,9 @@
 package dev.mapsync;
 
-/** The kinds of map. */
+/**
+ * The kinds of map ({@link MapSpec#type()}, {@link MapInfo#type()}), each with its number in the header. Constants,
+ * immutable as every enum's.
+ */
 public enum MapType {
     /** Fixed-size values indexed {@code 0 .. entries-1}, laid out as the kernel's mmapable array. */
     ARRAY(1),
@@ -23,12 +26,17 @@ public enum MapType {
         this.code = code;
     }
 
-    /** The number stored in the header. */
+    /** {@return the number stored in the header for this type} */
     public int code() {
         return code;
     }
 
-    /** The type stored as {@code code}, or null. */
+    /**
+     * The type stored in a header as {@code code}.
+     *
+     * @param code a header's type number
+     * @return the type, or null if no type has that number
+     */
     public static MapType ofCode(int code) {
         for (MapType t : values()) {
             if (t.code == code) return t;

@@ -7,8 +7,12 @@ import dev.mapsync.internal.store.Blueprint;
  * of {@link #capacityBytes()} bytes. Made by {@link MapSpec#queue}. Immutable and thread-safe: each wither returns a
  * changed copy.
  *
+ * <p>Taken by {@link SharedQueue}'s {@code create}, {@code open} and {@code openOrCreate}, and by {@link SharedRing}'s,
+ * which open the queue's ring to reach its records as bytes.
+ *
  * @param <T> the Java type of a value
  */
+@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class QueueSpec<T> extends SpecBase<QueueSpec<T>, T> implements MapSpec<T> {
     private final Codec<T> codec;
     private final int values;
@@ -31,6 +35,7 @@ public final class QueueSpec<T> extends SpecBase<QueueSpec<T>, T> implements Map
         return new QueueSpec<>(l, codec, values, bytes);
     }
 
+    /** {@return the codec of the values} */
     public Codec<T> codec() {
         return codec;
     }

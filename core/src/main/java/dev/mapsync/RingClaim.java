@@ -54,34 +54,49 @@ public final class RingClaim implements AutoCloseable {
         this.payload = producer.data().asSlice(producer.payloadOffset(position), length);
     }
 
-    /** The record's bytes, writable until it is committed or discarded (a record that wraps is still one piece). */
+    /**
+     * The record's bytes, writable until it is committed or discarded (a record that wraps is still one piece).
+     *
+     * @return a view of the record's space in the ring, of {@link #length()} bytes
+     * @throws IllegalStateException if the record was committed or discarded
+     */
     public MemorySegment payload() {
         if (done) throw new IllegalStateException("the record at position " + position + " of ring '" + ring.name()
                 + "' was already committed or discarded");
         return payload;
     }
 
-    /** The record's length in bytes. */
+    /** {@return the record's length in bytes} */
     public int length() {
         return length;
     }
 
-    /** The record's position in the ring: its byte offset in the stream of all records ever claimed. */
+    /** {@return the record's position in the ring: its byte offset in the stream of all records ever claimed} */
     public long position() {
         return position;
     }
 
-    /** Publishes the record to the consumer. */
+    /**
+     * Publishes the record to the consumer.
+     *
+     * @throws IllegalStateException if the record was committed or discarded already
+     * @throws MapClosedException    if the ring's handle was closed (the record is then lost, as a dead producer's)
+     */
     public void commit() {
         finish(false);
     }
 
-    /** Gives the record up: the consumer skips it. */
+    /**
+     * Gives the record up: the consumer skips it.
+     *
+     * @throws IllegalStateException if the record was committed or discarded already
+     * @throws MapClosedException    if the ring's handle was closed
+     */
     public void discard() {
         finish(true);
     }
 
-    /** True once committed or discarded. */
+    /** {@return true once committed or discarded} */
     public boolean isDone() {
         return done;
     }

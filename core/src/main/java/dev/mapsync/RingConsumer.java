@@ -114,6 +114,7 @@ public final class RingConsumer implements AutoCloseable {
      * The next committed record, waiting up to {@code timeout} for one (and for another thread's record or call),
      * without copying it. Until it is released it belongs to the calling thread.
      *
+     * @param timeout how long to wait
      * @return the record, or null on timeout, or at once when the ring is sealed and drained
      * @throws WaitInterruptedException if the thread was interrupted while it waited
      * @throws IllegalStateException    if the calling thread holds the previous record, or runs {@code drain}'s handler
@@ -148,12 +149,24 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
-    /** A copy of the next committed record, if there is one now (it is released); null when none is ready. */
+    /**
+     * A copy of the next committed record, if there is one now (it is released).
+     *
+     * @return the record's bytes, or null when none is ready (or another thread is inside the consumer)
+     * @throws IllegalStateException if the calling thread holds a record, or runs {@code drain}'s handler
+     */
     public byte[] poll() {
         return copyOf(next());
     }
 
-    /** A copy of the next committed record, waiting up to {@code timeout}; null on timeout or when sealed and drained. */
+    /**
+     * A copy of the next committed record, waiting up to {@code timeout} (it is released).
+     *
+     * @param timeout how long to wait
+     * @return the record's bytes, or null on timeout or when the ring is sealed and drained
+     * @throws WaitInterruptedException if the thread was interrupted while it waited
+     * @throws IllegalStateException    if the calling thread holds a record, or runs {@code drain}'s handler
+     */
     public byte[] poll(Duration timeout) {
         return copyOf(next(timeout));
     }
@@ -173,6 +186,8 @@ public final class RingConsumer implements AutoCloseable {
      * space is freed for producers together, when the batch ends. The handler runs in the calling thread, which is
      * inside the consumer meanwhile: it must not use this consumer.
      *
+     * @param handler gets each record's bytes, a read-only view valid until it returns
+     * @param limit   the most records to hand over
      * @return how many records the handler got (0 also while another thread is inside the consumer)
      */
     public int drain(Consumer<MemorySegment> handler, int limit) {
@@ -220,6 +235,8 @@ public final class RingConsumer implements AutoCloseable {
     /**
      * True when the ring is sealed and every record was read: no more will come. False while another thread is inside
      * the consumer (it is reading or holds a record, so the ring was not drained when this was asked).
+     *
+     * @return true when no more records will come
      */
     public boolean isDrained() {
         checkOpen();
@@ -237,21 +254,24 @@ public final class RingConsumer implements AutoCloseable {
     /**
      * The position of the next record: bytes of records consumed or skipped so far, by this and earlier consumers
      * (as of the last call that ended, while another thread is inside the consumer).
+     *
+     * @return the stream offset of the next record
      */
     public long position() {
         return turn.isHeldByCurrentThread() ? reader.position() : (long) POSITION.getAcquire(this);
     }
 
-    /** Discarded records this consumer skipped. */
+    /** {@return how many discarded records this consumer skipped} */
     public long discarded() {
         return turn.isHeldByCurrentThread() ? reader.discarded() : (long) DISCARDED.getAcquire(this);
     }
 
-    /** Records this consumer skipped because their producer died (or closed its handle) before committing them. */
+    /** {@return how many records this consumer skipped because their producer died (or closed its handle) before committing them} */
     public long lost() {
         return turn.isHeldByCurrentThread() ? reader.lost() : (long) LOST.getAcquire(this);
     }
 
+    /** {@return true once {@link #close()} was called} */
     public boolean isClosed() {
         return closed;
     }

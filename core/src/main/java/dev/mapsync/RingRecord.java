@@ -31,31 +31,48 @@ public final class RingRecord implements AutoCloseable {
         this.holder = Thread.currentThread();
     }
 
-    /** The record's bytes, read-only; valid until {@link #release()}. */
+    /**
+     * The record's bytes, read-only; valid until {@link #release()}.
+     *
+     * @return a read-only view of the record in the ring's memory
+     * @throws IllegalStateException if the record was released, or another thread holds it
+     */
     public MemorySegment payload() {
         checkHeld();
         return payload;
     }
 
-    /** The record's length in bytes. */
+    /**
+     * {@return the record's length in bytes}
+     *
+     * @throws IllegalStateException if the record was released, or another thread holds it
+     */
     public int length() {
         checkHeld();
         return (int) payload.byteSize();
     }
 
-    /** The record's position: its byte offset in the stream of all records of the ring. */
+    /**
+     * {@return the record's position: its byte offset in the stream of all records of the ring}
+     *
+     * @throws IllegalStateException if the record was released, or another thread holds it
+     */
     public long position() {
         checkHeld();
         return position;
     }
 
-    /** A copy of the record's bytes. */
+    /**
+     * {@return a copy of the record's bytes}
+     *
+     * @throws IllegalStateException if the record was released, or another thread holds it
+     */
     public byte[] toArray() {
         checkHeld();
         return payload.toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** True until released (whichever thread asks). */
+    /** {@return true until released (whichever thread asks)} */
     public boolean isHeld() {
         return holder != null;
     }
@@ -69,7 +86,12 @@ public final class RingRecord implements AutoCloseable {
         return position;
     }
 
-    /** Frees the record's space for producers and lets the consumer move on (to any thread). */
+    /**
+     * Frees the record's space for producers and lets the consumer move on (to any thread).
+     *
+     * @throws IllegalStateException if the record was released, or another thread holds it
+     * @throws MapClosedException    if the ring's handle was closed meanwhile
+     */
     public void release() {
         checkHeld();
         holder = null;

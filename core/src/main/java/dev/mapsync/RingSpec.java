@@ -5,8 +5,10 @@ import dev.mapsync.internal.store.Blueprint;
 /**
  * The blueprint of a ring of records of any length ({@link SharedRing}): {@link #capacityBytes()} bytes in the BPF ring
  * buffer's record format. Made by {@link MapSpec#ring} and {@link MapSpec#pinnedRing}. Immutable and thread-safe:
- * each wither returns a changed copy.
+ * each wither returns a changed copy. Taken by {@link SharedRing}'s {@code create}, {@code open},
+ * {@code openReadOnly} and {@code openOrCreate}.
  */
+@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpec<byte[]> {
     private final int capacity;
 

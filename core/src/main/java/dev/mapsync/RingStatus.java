@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 /**
- * What a ring holds and who consumes it, read at one moment ({@link SharedRing#status()}).
+ * What a ring holds and who consumes it, read at one moment ({@link SharedRing#status()},
+ * {@link SharedQueue#status()}). An immutable value.
  *
  * @param name             the ring's name
  * @param backend          where its records live

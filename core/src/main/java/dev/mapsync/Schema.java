@@ -26,13 +26,35 @@ import java.util.Set;
  * <p>Layout rules (those of gcc and clang on Linux): every scalar is aligned to its size, an array to its
  * element, {@code char[N]} to 1, a struct to its most aligned field; a field starts at the next multiple of
  * its alignment and a struct's size is rounded up to its alignment.
+ *
+ * <p>Immutable and thread-safe. The factories and {@link #parse} throw {@link IllegalArgumentException} saying what
+ * is wrong with a schema they are given.
  */
 public final class Schema {
     /** The kinds of type a schema can describe. */
     public enum Kind {
-        I8("i8", 1), I16("i16", 2), I32("i32", 4), I64("i64", 8),
-        U8("u8", 1), U16("u16", 2), U32("u32", 4), U64("u64", 8),
-        F32("f32", 4), F64("f64", 8), BOOL("bool", 1),
+        /** A signed 8-bit integer. */
+        I8("i8", 1),
+        /** A signed 16-bit integer. */
+        I16("i16", 2),
+        /** A signed 32-bit integer. */
+        I32("i32", 4),
+        /** A signed 64-bit integer. */
+        I64("i64", 8),
+        /** An unsigned 8-bit integer. */
+        U8("u8", 1),
+        /** An unsigned 16-bit integer. */
+        U16("u16", 2),
+        /** An unsigned 32-bit integer. */
+        U32("u32", 4),
+        /** An unsigned 64-bit integer. */
+        U64("u64", 8),
+        /** A 32-bit IEEE 754 float. */
+        F32("f32", 4),
+        /** A 64-bit IEEE 754 float. */
+        F64("f64", 8),
+        /** A boolean, one byte: 0 or 1. */
+        BOOL("bool", 1),
         /** {@code char[N]}: a UTF-8 string of at most N bytes, padded with NUL bytes. */
         CHARS("char", 1),
         /** {@code scalar[N]}: N scalars. */
@@ -48,17 +70,17 @@ public final class Schema {
             this.scalarSize = scalarSize;
         }
 
-        /** True for the eleven scalar kinds. */
+        /** {@return true for the eleven scalar kinds} */
         public boolean isScalar() {
             return ordinal() <= BOOL.ordinal();
         }
 
-        /** True for the eight integer kinds. */
+        /** {@return true for the eight integer kinds} */
         public boolean isInteger() {
             return ordinal() <= U64.ordinal();
         }
 
-        /** True for u8, u16, u32 and u64. */
+        /** {@return true for u8, u16, u32 and u64} */
         public boolean isUnsigned() {
             return this == U8 || this == U16 || this == U32 || this == U64;
         }
@@ -69,8 +91,22 @@ public final class Schema {
         }
     }
 
-    /** A named field of a struct, at a byte offset from the start of the struct. */
+    /**
+     * A named field of a struct, at a byte offset from the start of the struct. An immutable value.
+     *
+     * @param name   the field's name
+     * @param type   the field's type
+     * @param offset the field's offset in bytes from the start of the struct
+     */
     public record Field(String name, Schema type, int offset) {
+        /**
+         * Checks that the name and the type are given.
+         *
+         * @param name   the field's name
+         * @param type   the field's type
+         * @param offset the field's offset in bytes from the start of the struct
+         * @throws NullPointerException if the name or the type is null
+         */
         public Field {
             Objects.requireNonNull(name);
             Objects.requireNonNull(type);
@@ -106,19 +142,39 @@ public final class Schema {
         }
     }
 
-    /** The schema of one scalar. */
+    /**
+     * The schema of one scalar.
+     *
+     * @param kind one of the eleven scalar kinds
+     * @return the schema
+     * @throws IllegalArgumentException if the kind is not a scalar kind
+     */
     public static Schema scalar(Kind kind) {
         if (!kind.isScalar()) throw new IllegalArgumentException(kind + " is not a scalar kind");
         return SCALARS[kind.ordinal()];
     }
 
-    /** {@code char[n]}: a UTF-8 string of at most {@code n} bytes. */
+    /**
+     * {@code char[n]}: a UTF-8 string of at most {@code n} bytes.
+     *
+     * @param n the field size in bytes
+     * @return the schema
+     * @throws IllegalArgumentException if {@code n} is less than 1
+     */
     public static Schema chars(int n) {
         if (n < 1) throw new IllegalArgumentException("char[" + n + "]: the length must be at least 1");
         return new Schema(Kind.CHARS, n, 1, n, null, List.of());
     }
 
-    /** {@code element[n]}: {@code n} scalars. */
+    /**
+     * {@code element[n]}: {@code n} scalars.
+     *
+     * @param element the schema of a scalar
+     * @param n       the number of elements
+     * @return the schema
+     * @throws IllegalArgumentException if the element is not a scalar, {@code n} is less than 1, or the array would
+     *                                  be larger than 2^31 - 1 bytes
+     */
     public static Schema array(Schema element, int n) {
         if (!element.kind.isScalar()) {
             throw new IllegalArgumentException("arrays hold scalars, not " + element.text(false));
@@ -129,7 +185,15 @@ public final class Schema {
         return new Schema(Kind.ARRAY, (int) size, element.alignment, n, element, List.of());
     }
 
-    /** A struct of the given fields, in order; each field is given as a name and a type. */
+    /**
+     * A struct of the given fields, in order; each field is given as a name and a type ({@link #field}), and its
+     * offset is computed here.
+     *
+     * @param namedTypes the fields
+     * @return the schema
+     * @throws IllegalArgumentException if there is no field, a name appears twice or is not an ASCII identifier, or
+     *                                  the struct would be larger than 2^31 - 1 bytes
+     */
     public static Schema struct(List<Field> namedTypes) {
         if (namedTypes.isEmpty()) throw new IllegalArgumentException("a struct needs at least one field");
         List<Field> laidOut = new ArrayList<>(namedTypes.size());
@@ -150,7 +214,13 @@ public final class Schema {
         return new Schema(Kind.STRUCT, (int) size, alignment, 1, null, List.copyOf(laidOut));
     }
 
-    /** A field to pass to {@link #struct}; its offset is computed there. */
+    /**
+     * A field to pass to {@link #struct}; its offset is computed there.
+     *
+     * @param name the field's name
+     * @param type the field's type
+     * @return the field, at offset 0
+     */
     public static Field field(String name, Schema type) {
         return new Field(name, type, 0);
     }
@@ -158,6 +228,8 @@ public final class Schema {
     /**
      * Parses the text form.
      *
+     * @param text the text form, such as {@code id:i64,owner:char[16]}
+     * @return the schema
      * @throws IllegalArgumentException naming the position and what was expected (also for structs nested more than
      *                                  {@link #MAX_DEPTH} deep)
      */
@@ -165,31 +237,32 @@ public final class Schema {
         return new Parser(text).parseTop();
     }
 
+    /** {@return the kind of type} */
     public Kind kind() {
         return kind;
     }
 
-    /** The size in bytes, padding included ({@code sizeof} in C). */
+    /** {@return the size in bytes, padding included ({@code sizeof} in C)} */
     public int size() {
         return size;
     }
 
-    /** The alignment in bytes ({@code _Alignof} in C). */
+    /** {@return the alignment in bytes ({@code _Alignof} in C)} */
     public int alignment() {
         return alignment;
     }
 
-    /** For {@code char[N]} and arrays, N; otherwise 1. */
+    /** {@return N for {@code char[N]} and arrays; otherwise 1} */
     public int length() {
         return length;
     }
 
-    /** The element of an array, or empty. */
+    /** {@return the element of an array, or empty} */
     public Optional<Schema> element() {
         return Optional.ofNullable(element);
     }
 
-    /** The fields of a struct, in layout order, or an empty list. */
+    /** {@return the fields of a struct, in layout order, or an empty list} */
     public List<Field> fields() {
         return fields;
     }
@@ -197,6 +270,9 @@ public final class Schema {
     /**
      * Finds a field by name; {@code a.b} names field {@code b} of the struct in field {@code a}. The returned
      * field's offset is counted from the start of this schema.
+     *
+     * @param path the field's name, or names joined by {@code .}
+     * @return the field, or empty if there is none at that path
      */
     public Optional<Field> field(String path) {
         Schema current = this;

@@ -43,15 +43,17 @@ import java.util.function.UnaryOperator;
  * <p><b>Threads.</b> A handle is safe to share between any number of threads, platform or virtual: values, slots,
  * locks, updates and subscriptions behave among the threads of a process exactly as among processes. A lock is the
  * handle's, taken by one thread at a time (see {@link LockGuard}); its atomic views ({@link #longs()},
- * {@link #ints()}), cursors and subscriptions are safe to share as well.
+ * {@link #ints()}), cursors and subscriptions are safe to share as well, and work while the handle is open: once it
+ * is closed, by any thread, they throw {@link MapClosedException} too.
  *
  * <p><b>Consistency.</b> A value that is one scalar (such as {@code i64}) is read and written with single memory
  * accesses. A wider value (a record, a string, an array) is never torn: {@link #set} writes it under its entry's
  * lock inside a sequence-word window, and {@link #get} decodes it between two reads of that word, retrying while a
  * write is in progress, without ever blocking a writer. A value is made only from bytes that no write overlapped: a
  * record whose components are all primitives from its fields read in place, any other value from a copy; so a
- * record's constructor never runs on a half-written value. Field atomics ({@link #longs(String)}) change one field atomically; a concurrent {@link #get} sees each
- * field whole, but not necessarily the record as any single moment had it.
+ * record's constructor never runs on a half-written value. Field atomics ({@link #longs(String)}) change one field
+ * atomically; a concurrent {@link #get} sees each field whole, but not necessarily the record as any single moment
+ * had it.
  *
  * <p><b>Locks.</b> Every entry has a cross-process lock (or shares one of {@link ArraySpec#lockStripes} stripes),
  * and the map has one more, map-wide. Locks are advisory for plain atomics and scalar writes, and taken
@@ -64,6 +66,13 @@ import java.util.function.UnaryOperator;
  * {@code bpf_spin_lock}, or a pin this process may only read) is reached through {@code bpf(2)}: {@link #get} and
  * {@link #set} copy whole values in and out with a system call each (never torn), and there are no atomic slots
  * ({@link #longs()} and the like throw). {@link #info()} says which path a map takes.
+ *
+ * <p><b>Failures.</b> An index outside {@code 0..length-1}: {@link IndexOutOfRangeException}. A value that does not
+ * fit the schema: {@link InvalidValueException}. A write, lock or subscription through a read-only handle:
+ * {@link MapAccessDeniedException}. A lock not obtained in time: {@link LockTimeoutException}. A call after
+ * {@link #close()}: {@link MapClosedException}. A word of the map no process following docs/FORMAT.md writes, or
+ * memory that vanished under the handle (its file truncated by another process): {@link CorruptMapException}. In
+ * each case nothing was written.
  *
  * @param <V> the Java type of a value
  */
@@ -134,6 +143,9 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Creates a new map.
      *
+     * @param spec the map's blueprint
+     * @param <V>  the Java type of a value
+     * @return the handle, for reading and writing
      * @throws MapExistsException       if a map of that name exists
      * @throws MapAccessDeniedException if the folder (or bpffs) refuses
      */
@@ -144,6 +156,9 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Opens an existing map for reading and writing, after checking it against the spec.
      *
+     * @param spec the map's blueprint
+     * @param <V>  the Java type of a value
+     * @return the handle
      * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if the map differs from the spec; the message names the field
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
@@ -156,6 +171,8 @@ public final class SharedArray<V> implements SharedMap {
      * Opens the existing array map at {@code location} as it is: its values are read with a codec of its own value
      * schema ({@link Codec#of(Schema)}: structs are {@code Map<String, Object>}).
      *
+     * @param location the map
+     * @return the handle, for reading and writing
      * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if it is not an array map
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
@@ -167,54 +184,81 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Opens an existing map for reading only: it is mapped {@code PROT_READ}, and every write through the handle
      * throws {@link MapAccessDeniedException}.
+     *
+     * @param spec the map's blueprint
+     * @param <V>  the Java type of a value
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if the map differs from the spec; the message names the field
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static <V> SharedArray<V> openReadOnly(ArraySpec<V> spec) {
         return wrap(Opener.open(spec.blueprint(), true, ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
     }
 
-    /** {@link #open(MapLocation)} for reading only. */
+    /**
+     * {@link #open(MapLocation)} for reading only.
+     *
+     * @param location the map
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not an array map
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedArray<Object> openReadOnly(MapLocation location) {
         return adopt(Opener.open(location.blueprint(), true, ArrayKind.INSTANCE), location);
     }
 
-    /** Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map. */
+    /**
+     * Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map.
+     *
+     * @param spec the map's blueprint
+     * @param <V>  the Java type of a value
+     * @return the handle, for reading and writing
+     * @throws IncompatibleMapException if the existing map differs from the spec; the message names the field
+     * @throws MapAccessDeniedException if the folder (or bpffs) refuses
+     */
     public static <V> SharedArray<V> openOrCreate(ArraySpec<V> spec) {
         return wrap(Opener.openOrCreate(spec.blueprint(), ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
     }
 
-    /** The map's name. */
+    /** {@return the map's name} */
     public String name() {
         return region.name();
     }
 
-    /** The number of values. */
+    /** {@return the number of values} */
     public int length() {
         return length;
     }
 
-    /** The codec of the values. */
+    /** {@return the codec of the values} */
     public Codec<V> codec() {
         return codec;
     }
 
-    /** True if this handle was opened read-only. */
+    /** {@return true if this handle was opened read-only} */
     public boolean isReadOnly() {
         return readOnly;
     }
 
-    /** {@link Backend#BPF} for a kernel array map. */
+    /** {@return {@link Backend#BPF} for a kernel array map} */
     @Override
     public Backend backend() {
         return region.header().storage();
     }
 
-    /** True once {@link #close()} was called. */
+    /** {@return true once {@link #close()} was called} */
     @Override
     public boolean isClosed() {
         return region.isClosed();
     }
 
-    /** What the map's header says about it. */
+    /**
+     * {@return what the map's header says about it, read now}
+     *
+     * @throws MapClosedException if this handle is closed
+     */
     @Override
     public MapInfo info() {
         checkOpen();
@@ -222,9 +266,13 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     /**
-     * Reads value {@code index}.
+     * Reads value {@code index}: never torn (see Consistency above), and never blocking a writer.
      *
+     * @param index the entry
+     * @return its value
      * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
+     * @throws TornEntryException       if its writer died in the middle of writing it
+     * @throws LockTimeoutException     if a live writer's write stayed in progress for the whole lock timeout
      */
     @SuppressWarnings("unchecked")
     public V get(int index) {
@@ -272,11 +320,14 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     /**
-     * Writes value {@code index}.
+     * Writes value {@code index}; a value wider than one scalar under the entry's lock (unless this thread holds it).
      *
+     * @param index the entry
+     * @param value its new value
      * @throws InvalidValueException    if the value does not fit its schema (nothing is written)
      * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
      * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the entry's lock could not be taken within the map's lock timeout
      */
     public void set(int index, V value) {
         if (readOnly) throw readOnlyWrite();
@@ -330,10 +381,15 @@ public final class SharedArray<V> implements SharedMap {
 
     /**
      * Replaces value {@code index} by {@code fn} of it, under the entry's lock: lock, read, apply, write, unlock.
-     * If the lock had to be taken over from a dead owner, {@code fn} still runs, on the value as it was left.
+     * If the lock had to be taken over from a dead owner, {@code fn} still runs, on the value as it was left. If
+     * {@code fn} throws, nothing is written and the lock is released.
      *
+     * @param index the entry
+     * @param fn    the new value from the current one
      * @return the new value
-     * @throws LockTimeoutException if the lock could not be taken within the map's lock timeout
+     * @throws LockTimeoutException     if the lock could not be taken within the map's lock timeout
+     * @throws LockAlreadyHeldException if this thread holds the entry's lock already (use {@link #get} and
+     *                                  {@link #set} under it)
      */
     public V update(int index, UnaryOperator<V> fn) {
         try (LockGuard held = lock(index)) {
@@ -346,6 +402,8 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Takes the lock of entry {@code index}, waiting at most the map's lock timeout. Close the guard to release it.
      *
+     * @param index the entry
+     * @return the held lock
      * @throws LockTimeoutException     naming the owner, whether it is alive, and for how long it has held the lock
      * @throws LockAlreadyHeldException if the calling thread holds it already
      * @throws MapAccessDeniedException if the handle is read-only
@@ -354,7 +412,16 @@ public final class SharedArray<V> implements SharedMap {
         return lock(index, locks.timeoutNanos());
     }
 
-    /** {@link #lock(int)} with its own timeout. */
+    /**
+     * {@link #lock(int)} with its own timeout.
+     *
+     * @param index   the entry
+     * @param timeout how long to wait for the lock
+     * @return the held lock
+     * @throws LockTimeoutException     naming the owner, whether it is alive, and for how long it has held the lock
+     * @throws LockAlreadyHeldException if the calling thread holds it already
+     * @throws MapAccessDeniedException if the handle is read-only
+     */
     public LockGuard lock(int index, Duration timeout) {
         return lock(index, timeout.toNanos());
     }
@@ -373,7 +440,10 @@ public final class SharedArray<V> implements SharedMap {
      * Takes the lock of entry {@code index} if no live owner holds it; never waits. A lock whose owner died is
      * taken over (and the guard says so).
      *
+     * @param index the entry
      * @return the guard, or empty if another live owner holds the lock
+     * @throws LockAlreadyHeldException if the calling thread holds it already
+     * @throws MapAccessDeniedException if the handle is read-only
      */
     public Optional<LockGuard> tryLock(int index) {
         long rec = locks.recordOf(checkIndex(index));
@@ -389,6 +459,13 @@ public final class SharedArray<V> implements SharedMap {
      * Takes the locks of several entries as one: their stripes are taken in ascending order, so two processes
      * locking overlapping sets cannot deadlock. If they cannot all be taken within the map's lock timeout, none is
      * kept. Entries that share a stripe share its lock.
+     *
+     * @param indexes the entries
+     * @return one guard for all the locks
+     * @throws LockTimeoutException     if they could not all be taken within the map's lock timeout (none is held)
+     * @throws LockAlreadyHeldException if the calling thread holds one of them already
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws IndexOutOfRangeException if an index is not in {@code 0..length-1}
      */
     public LockGuard lockAll(int... indexes) {
         int[] stripes = Arrays.stream(indexes).map(this::checkIndex).map(locks::stripeOf).distinct().sorted().toArray();
@@ -408,6 +485,11 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Takes the map-wide lock. It is separate from the entry locks (it does not stop {@link #set} or {@link #lock}
      * of entries); use it for protocols that span the whole map, such as batch updates among cooperating processes.
+     *
+     * @return the held lock
+     * @throws LockTimeoutException     if it could not be taken within the map's lock timeout
+     * @throws LockAlreadyHeldException if the calling thread holds it already
+     * @throws MapAccessDeniedException if the handle is read-only
      */
     public LockGuard lockMap() {
         try {
@@ -418,7 +500,7 @@ public final class SharedArray<V> implements SharedMap {
         }
     }
 
-    /** The locks held now (and stripes with torn entries): owner, whether it is alive, since when. */
+    /** {@return the locks held now (and stripes with torn entries): owner, whether it is alive, since when} */
     public List<LockInfo> locks() {
         checkOpen();
         try {
@@ -428,7 +510,7 @@ public final class SharedArray<V> implements SharedMap {
         }
     }
 
-    /** The state of the map's locks and change log now, from every process. */
+    /** {@return the state of the map's locks and change log now, from every process} */
     public SyncStatus syncStatus() {
         checkOpen();
         try {
@@ -453,6 +535,7 @@ public final class SharedArray<V> implements SharedMap {
      * writers that died, which marks the whole stripe as torn. The caller must hold the stripe's lock and must have
      * rewritten (or checked) the stripe's entries.
      *
+     * @param index an entry of the stripe
      * @throws IllegalStateException if the calling thread does not hold the lock of that stripe
      */
     public void declareRepaired(int index) {
@@ -469,7 +552,13 @@ public final class SharedArray<V> implements SharedMap {
         }
     }
 
-    /** The stripe whose lock guards entry {@code index}. */
+    /**
+     * The stripe whose lock guards entry {@code index}.
+     *
+     * @param index the entry
+     * @return the stripe, {@code index % stripes}
+     * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
+     */
     public int stripeOf(int index) {
         return locks.stripeOf(checkIndex(index));
     }
@@ -479,6 +568,7 @@ public final class SharedArray<V> implements SharedMap {
      * is marked torn, as the next owner would find it. (Waiters do this by themselves; this is for maps nobody
      * waits on, such as from {@code mapsync unlock --force}.)
      *
+     * @param index the entry
      * @return what was done
      * @throws IllegalStateException if the lock is free or its owner is alive
      */
@@ -494,7 +584,9 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Atomic access to the values of an {@code i64} or {@code u64} map.
      *
+     * @return a new view of the values as slots
      * @throws IllegalArgumentException if the values are not 64-bit integers
+     * @throws MapSyncException         if the values cannot be mapped (a bpf map reached through {@code bpf(2)})
      */
     public LongSlots longs() {
         checkMapped();
@@ -508,7 +600,9 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Atomic access to the values of an {@code i32} or {@code u32} map.
      *
+     * @return a new view of the values as slots
      * @throws IllegalArgumentException if the values are not 32-bit integers
+     * @throws MapSyncException         if the values cannot be mapped (a bpf map reached through {@code bpf(2)})
      */
     public IntSlots ints() {
         checkMapped();
@@ -522,6 +616,9 @@ public final class SharedArray<V> implements SharedMap {
     /**
      * Atomic access to one 64-bit integer field of every record value; {@code a.b} names a field of a nested struct.
      *
+     * @param field the field's name
+     * @return a new view of that field of every value as slots
+     * @throws MapSyncException         if the values cannot be mapped (a bpf map reached through {@code bpf(2)})
      * @throws IllegalArgumentException if there is no such field, it is not i64 or u64, or it is not 8-byte aligned
      */
     public LongSlots longs(String field) {
@@ -529,8 +626,11 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     /**
-     * Atomic access to one 32-bit integer field of every record value.
+     * Atomic access to one 32-bit integer field of every record value; {@code a.b} names a field of a nested struct.
      *
+     * @param field the field's name
+     * @return a new view of that field of every value as slots
+     * @throws MapSyncException         if the values cannot be mapped (a bpf map reached through {@code bpf(2)})
      * @throws IllegalArgumentException if there is no such field, it is not i32 or u32, or it is not 4-byte aligned
      */
     public IntSlots ints(String field) {
@@ -559,13 +659,23 @@ public final class SharedArray<V> implements SharedMap {
      * through the API from now on, by any process, is delivered, or counted as missed if the cursor falls further
      * behind than the map's change log holds.
      *
+     * @return the cursor; close it to end the subscription
      * @throws MapAccessDeniedException if the handle is read-only (subscribing registers in the map)
      */
     public ChangeCursor changes() {
         return changes(0, length - 1);
     }
 
-    /** {@link #changes()} of the entries {@code fromKey..toKey} (inclusive) only. */
+    /**
+     * {@link #changes()} of the entries {@code fromKey..toKey} (inclusive) only.
+     *
+     * @param fromKey the first entry
+     * @param toKey   the last entry
+     * @return the cursor; close it to end the subscription
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws IndexOutOfRangeException if a key is out of range
+     * @throws IllegalArgumentException if the range is empty
+     */
     public ChangeCursor changes(int fromKey, int toKey) {
         checkRange(fromKey, toKey);
         try {
@@ -579,12 +689,26 @@ public final class SharedArray<V> implements SharedMap {
      * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
      * manages, until the returned subscription is closed. If the listener throws, the subscription ends,
      * {@link Subscription#failure()} holds the exception, and it is logged once (see {@link Subscription}).
+     *
+     * @param listener gets each event, in sequence order, on the subscription's thread
+     * @return the subscription; close it (before this handle) to end it
+     * @throws MapAccessDeniedException if the handle is read-only
      */
     public Subscription watch(java.util.function.Consumer<? super ChangeEvent> listener) {
         return watch(0, length - 1, listener);
     }
 
-    /** {@link #watch(java.util.function.Consumer)} of the entries {@code fromKey..toKey} (inclusive) only. */
+    /**
+     * {@link #watch(java.util.function.Consumer)} of the entries {@code fromKey..toKey} (inclusive) only.
+     *
+     * @param fromKey  the first entry
+     * @param toKey    the last entry
+     * @param listener gets each event, in sequence order, on the subscription's thread
+     * @return the subscription; close it (before this handle) to end it
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws IndexOutOfRangeException if a key is out of range
+     * @throws IllegalArgumentException if the range is empty
+     */
     public Subscription watch(int fromKey, int toKey, java.util.function.Consumer<? super ChangeEvent> listener) {
         ChangeCursor cursor = changes(fromKey, toKey);
         return new Watcher<ChangeEvent>("mapsync-watch-" + name(), name(), cursor::poll, cursor, listener);
@@ -596,6 +720,11 @@ public final class SharedArray<V> implements SharedMap {
      * and works on read-only handles. It sees states, not writes: several changes between two looks show as one,
      * and the events carry no writer pid (0) and sequence numbers of the watcher's own.
      *
+     * @param interval how often to look
+     * @param fromKey  the first entry
+     * @param toKey    the last entry
+     * @param listener gets each change seen, on the subscription's thread
+     * @return the subscription; close it (before this handle) to end it
      * @throws IndexOutOfRangeException if a key is out of range
      * @throws IllegalArgumentException if the interval is not positive, the range is empty, or its values take more than
      *                                  2^31 - 9 bytes (each look copies them into one array)

@@ -45,6 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Barriers live in shared memory (the {@link MapSpec#defaultDir() default folder}, or the spec's folder) only:
  * their waiters sleep in {@code FUTEX_WAIT} on its wake word, in slices, checking the parties' liveness after each.
+ *
+ * <p>A read-only handle can only look ({@link #status()}): {@link #await}, {@link #join()} and {@link #reset()}
+ * throw {@link MapAccessDeniedException}. After {@link #close()}, every call throws {@link MapClosedException}.
  */
 public final class SharedBarrier implements SharedMap {
     private final MapRegion region;
@@ -66,7 +69,14 @@ public final class SharedBarrier implements SharedMap {
         }
     }
 
-    /** Creates a new barrier from a spec made by {@link MapSpec#barrier}. */
+    /**
+     * Creates a new barrier from a spec made by {@link MapSpec#barrier}.
+     *
+     * @param spec the barrier's blueprint
+     * @return the handle, which is not a party until its first {@link #await} or {@link #join()}
+     * @throws MapExistsException       if a map of that name exists
+     * @throws MapAccessDeniedException if the folder refuses
+     */
     public static SharedBarrier create(BarrierSpec spec) {
         return wrap(Opener.create(spec.blueprint(), BarrierKind.INSTANCE));
     }
@@ -74,32 +84,68 @@ public final class SharedBarrier implements SharedMap {
     /**
      * Opens an existing barrier.
      *
-     * @throws IncompatibleMapException if the map is not a barrier, or has another number of parties than the spec
+     * @param spec the barrier's blueprint
+     * @return the handle, which is not a party until its first {@link #await} or {@link #join()}
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a barrier, or has another number of parties than the spec
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static SharedBarrier open(BarrierSpec spec) {
         return wrap(Opener.open(spec.blueprint(), false, BarrierKind.INSTANCE));
     }
 
-    /** Opens the existing barrier at {@code location}, whatever its number of parties. */
+    /**
+     * Opens the existing barrier at {@code location}, whatever its number of parties.
+     *
+     * @param location the barrier
+     * @return the handle, which is not a party until its first {@link #await} or {@link #join()}
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a barrier
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedBarrier open(MapLocation location) {
         return wrap(Opener.open(location.blueprint(), false, BarrierKind.INSTANCE));
     }
 
-    /** Opens an existing barrier to look at it ({@link #status()}); it cannot await or reset. */
+    /**
+     * Opens an existing barrier to look at it ({@link #status()}); it cannot await, join or reset.
+     *
+     * @param spec the barrier's blueprint
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a barrier, or has another number of parties than the spec
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedBarrier openReadOnly(BarrierSpec spec) {
         return wrap(Opener.open(spec.blueprint(), true, BarrierKind.INSTANCE));
     }
 
-    /** {@link #openReadOnly(BarrierSpec)} of the barrier at {@code location}, whatever its number of parties. */
+    /**
+     * {@link #openReadOnly(BarrierSpec)} of the barrier at {@code location}, whatever its number of parties.
+     *
+     * @param location the barrier
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a barrier
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedBarrier openReadOnly(MapLocation location) {
         return wrap(Opener.open(location.blueprint(), true, BarrierKind.INSTANCE));
     }
 
-    /** Opens the barrier if it exists, else creates it. Concurrent callers get one barrier. */
+    /**
+     * Opens the barrier if it exists, else creates it. Concurrent callers get one barrier.
+     *
+     * @param spec the barrier's blueprint
+     * @return the handle, which is not a party until its first {@link #await} or {@link #join()}
+     * @throws IncompatibleMapException if the existing map is not a barrier of as many parties
+     * @throws MapAccessDeniedException if the folder refuses
+     */
     public static SharedBarrier openOrCreate(BarrierSpec spec) {
         return wrap(Opener.openOrCreate(spec.blueprint(), BarrierKind.INSTANCE));
     }
 
+    /** {@return the barrier's name} */
     public String name() {
         return region.name();
     }
@@ -121,7 +167,7 @@ public final class SharedBarrier implements SharedMap {
         return region.isClosed();
     }
 
-    /** How many parties trip the barrier. */
+    /** {@return how many parties trip the barrier} */
     public int parties() {
         return region.header().entries();
     }
@@ -129,12 +175,15 @@ public final class SharedBarrier implements SharedMap {
     /**
      * Arrives and waits until every party has arrived, at most {@code timeout}.
      *
+     * @param timeout how long to wait, for this thread's turn at the handle and then for the other parties
      * @return the generation that tripped (0 the first time, then 1, 2, ...)
      * @throws BarrierBrokenException   if a party died, timed out or was interrupted while this one waited, or the
      *                                  barrier was reset meanwhile, or was broken already
      * @throws WaitTimeoutException     if not every party arrived in time; the barrier is then broken for the others
      * @throws WaitInterruptedException if the thread was interrupted; the barrier is then broken for the others
      * @throws MapSyncException         if all seats are taken by other live parties
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws IllegalArgumentException if the timeout is negative
      */
     public long await(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
@@ -182,7 +231,8 @@ public final class SharedBarrier implements SharedMap {
      * before it arrives, the parties waiting for it notice and break the barrier instead of waiting out their
      * timeout. Does nothing if the handle has a seat.
      *
-     * @throws MapSyncException if all seats are taken by other live parties
+     * @throws MapSyncException         if all seats are taken by other live parties
+     * @throws MapAccessDeniedException if the handle is read-only
      */
     public void join() {
         try {
@@ -195,6 +245,8 @@ public final class SharedBarrier implements SharedMap {
     /**
      * Starts a fresh generation: parties waiting now get {@link BarrierBrokenException}, a broken barrier can be
      * used again, and the seats of parties that are gone are freed for new ones.
+     *
+     * @throws MapAccessDeniedException if the handle is read-only
      */
     public void reset() {
         try {
@@ -204,7 +256,11 @@ public final class SharedBarrier implements SharedMap {
         }
     }
 
-    /** The generation, the parties that wait, whether it is broken and why, and who is seated. */
+    /**
+     * {@return the generation, the parties that wait, whether it is broken and why, and who is seated, read now}
+     *
+     * @throws MapClosedException if the handle is closed
+     */
     public BarrierStatus status() {
         if (region.isClosed()) throw new MapClosedException("barrier '" + name() + "' is closed");
         try {

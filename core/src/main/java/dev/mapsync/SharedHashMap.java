@@ -72,8 +72,16 @@ import java.util.function.Predicate;
  * Map<String, Account> both = accounts.getAll(List.of("ada", "bob"));   // the record once, never twice or not at all
  * }</pre>
  *
- * <p>Like {@link java.util.Map}, {@code null} stands for "no value": keys and values are never null. Values are
- * compared (in {@link #remove(Object, Object)} and {@link #replace(Object, Object, Object)}) by their encoded bytes.
+ * <p>Like {@link java.util.Map}, {@code null} stands for "no value": keys and values are never null (a null one
+ * throws {@link InvalidValueException}). Values are compared (in {@link #remove(Object, Object)} and
+ * {@link #replace(Object, Object, Object)}) by their encoded bytes.
+ *
+ * <p><b>Failures.</b> A key or value that does not fit its codec: {@link InvalidValueException}. A new key in a full
+ * map: {@link MapFullException}. A write, lock or subscription through a read-only handle:
+ * {@link MapAccessDeniedException}. A lock not obtained in time: {@link LockTimeoutException}. A call after
+ * {@link #close()}: {@link MapClosedException}. A word of the map no process following docs/FORMAT.md writes, or
+ * memory that vanished under the handle: {@link CorruptMapException}. A {@code bpf(2)} call the kernel refuses:
+ * {@link MapSyncException} naming the call and its errno. In each case nothing was changed.
  *
  * <p><b>Threads.</b> A handle is safe to share between any number of threads: every operation is atomic across the
  * threads and processes that use the map, as a {@link java.util.concurrent.ConcurrentMap}'s are. An iterator may be
@@ -133,6 +141,10 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Creates a new hash map.
      *
+     * @param spec the map's blueprint
+     * @param <K>  the Java type of a key
+     * @param <V>  the Java type of a value
+     * @return the handle, for reading and writing
      * @throws MapExistsException       if a map of that name exists
      * @throws MapAccessDeniedException if the folder (or the kernel, or bpffs) refuses
      */
@@ -143,6 +155,10 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Opens an existing hash map for reading and writing, after checking it against the spec.
      *
+     * @param spec the map's blueprint
+     * @param <K>  the Java type of a key
+     * @param <V>  the Java type of a value
+     * @return the handle
      * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if the map differs from the spec (another key or value schema, an array map);
      *                                  the message names the field
@@ -157,6 +173,8 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * ({@link Codec#of(Schema)}: structs are {@code Map<String, Object>}); a kernel hash map pinned by another
      * program ({@link MapSpec#existingPin}) takes them from its BTF.
      *
+     * @param location the map
+     * @return the handle, for reading and writing
      * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if it is not a hash map
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
@@ -165,52 +183,90 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         return adopt(Opener.open(location.blueprint(), false, HashKind.INSTANCE), location);
     }
 
-    /** Opens an existing hash map for reading only: every write throws {@link MapAccessDeniedException}. */
+    /**
+     * Opens an existing hash map for reading only: every write, lock and subscription throws
+     * {@link MapAccessDeniedException}.
+     *
+     * @param spec the map's blueprint
+     * @param <K>  the Java type of a key
+     * @param <V>  the Java type of a value
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if the map differs from the spec; the message names the field
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static <K, V> SharedHashMap<K, V> openReadOnly(HashSpec<K, V> spec) {
         return wrap(Opener.open(spec.blueprint(), true, HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
     }
 
-    /** {@link #open(MapLocation)} for reading only. */
+    /**
+     * {@link #open(MapLocation)} for reading only.
+     *
+     * @param location the map
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a hash map
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedHashMap<Object, Object> openReadOnly(MapLocation location) {
         return adopt(Opener.open(location.blueprint(), true, HashKind.INSTANCE), location);
     }
 
-    /** Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map. */
+    /**
+     * Opens the map if it exists (checking it against the spec), else creates it. Concurrent callers get one map.
+     *
+     * @param spec the map's blueprint
+     * @param <K>  the Java type of a key
+     * @param <V>  the Java type of a value
+     * @return the handle, for reading and writing
+     * @throws IncompatibleMapException if the existing map differs from the spec; the message names the field
+     * @throws MapAccessDeniedException if the folder (or the kernel, or bpffs) refuses
+     */
     public static <K, V> SharedHashMap<K, V> openOrCreate(HashSpec<K, V> spec) {
         return wrap(Opener.openOrCreate(spec.blueprint(), HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
     }
 
+    /** {@return the map's name} */
     public String name() {
         return region.name();
     }
 
-    /** The most entries the map holds (a kernel map's {@code max_entries}). */
+    /** {@return the most entries the map holds (a kernel map's {@code max_entries})} */
     public int capacity() {
         return region.header().entries();
     }
 
+    /** {@return the codec of the keys} */
     public Codec<K> keyCodec() {
         return keys;
     }
 
+    /** {@return the codec of the values} */
     public Codec<V> valueCodec() {
         return values;
     }
 
+    /** {@return true if this handle was opened read-only} */
     public boolean isReadOnly() {
         return readOnly;
     }
 
+    /** {@return true once {@link #close()} was called} */
     public boolean isClosed() {
         return region.isClosed();
     }
 
-    /** Where the entries live. */
+    /** {@return where the entries live} */
     public Backend backend() {
         return region.header().storage();
     }
 
-    /** What the map's header says about it; {@code details} has the access path ({@code shared memory} or {@code syscall}). */
+    /**
+     * {@return what the map's header says about it; {@code details} has the access path ({@code shared memory} or
+     * {@code syscall})}
+     *
+     * @throws MapClosedException if this handle is closed
+     */
     public MapInfo info() {
         checkOpen();
         Map<String, String> details = new LinkedHashMap<>();
@@ -225,7 +281,9 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * The value of {@code key}, or null when the key is absent. On the shm backend this takes no lock and never
      * waits for a writer.
      *
-     * @throws InvalidValueException if the key does not fit the key codec (too long a string, a wrong type)
+     * @param key the key
+     * @return its value, or null
+     * @throws InvalidValueException if the key does not fit the key codec (too long a string, a wrong type, null)
      */
     public V get(K key) {
         Buffers b = Buffers.take(keySize, valueSize);
@@ -236,7 +294,13 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         }
     }
 
-    /** True when {@code key} is in the map. */
+    /**
+     * Whether {@code key} is in the map, read as {@link #get} reads.
+     *
+     * @param key the key
+     * @return true when the key is present
+     * @throws InvalidValueException if the key does not fit the key codec
+     */
     public boolean containsKey(K key) {
         Buffers b = Buffers.take(keySize, valueSize);
         try {
@@ -263,10 +327,13 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Stores {@code value} under {@code key}.
      *
+     * @param key   the key
+     * @param value its new value
      * @return the previous value, or null if the key was absent
      * @throws MapFullException         if the key is new and the map holds its capacity (nothing changed)
-     * @throws InvalidValueException    if the key or value does not fit its codec (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
      * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public V put(K key, V value) {
         return write(key, value, (b, current, into) -> {
@@ -278,6 +345,13 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * {@link #put} without reading back the previous value: on the bpf backend one {@code BPF_MAP_UPDATE_ELEM} with
      * {@code BPF_ANY} instead of a lookup and an update.
+     *
+     * @param key   the key
+     * @param value its new value
+     * @throws MapFullException         if the key is new and the map holds its capacity (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public void set(K key, V value) {
         update(key, b -> {
@@ -290,7 +364,13 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Stores {@code value} under {@code key} unless the key is present.
      *
+     * @param key   the key
+     * @param value the value to store if the key is absent
      * @return the present value (nothing changed), or null if the value was stored
+     * @throws MapFullException         if the key is new and the map holds its capacity (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public V putIfAbsent(K key, V value) {
         return write(key, value, (b, current, into) -> {
@@ -303,7 +383,12 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Replaces the value of a present key.
      *
+     * @param key   the key
+     * @param value its new value
      * @return the previous value, or null if the key was absent (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public V replace(K key, V value) {
         return write(key, value, (b, current, into) -> {
@@ -316,7 +401,13 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Replaces the value of {@code key} if it is {@code expected} (compared by encoded bytes).
      *
+     * @param key      the key
+     * @param expected the value it must have
+     * @param value    its new value
      * @return true if it was replaced
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public boolean replace(K key, V expected, V value) {
         return ifEquals(key, expected, value, Update.WRITE);
@@ -325,7 +416,11 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Removes {@code key}.
      *
+     * @param key the key
      * @return the value it had, or null if it was absent
+     * @throws InvalidValueException    if the key does not fit the key codec, or is null
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public V remove(K key) {
         return update(key, b -> {
@@ -341,7 +436,12 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Removes {@code key} if its value is {@code expected} (compared by encoded bytes).
      *
+     * @param key      the key
+     * @param expected the value it must have
      * @return true if it was removed
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public boolean remove(K key, V expected) {
         return ifEquals(key, expected, null, Update.REMOVE);
@@ -371,7 +471,13 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * call throws {@link LockAlreadyHeldException}); on the bpf backend it may run again if a BPF program inserts or
      * deletes the key between the lookup and the update.
      *
+     * @param key the key
+     * @param fn  the new value (or null) from the key and its value (or null)
      * @return the new value, or null if the key is now absent
+     * @throws MapFullException         if the key is new and the map holds its capacity (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public V compute(K key, BiFunction<? super K, ? super V, ? extends V> fn) {
         return update(key, b -> {
@@ -391,8 +497,14 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * Adds {@code delta} to the value of {@code key}, a map of integer values, under the key's lock; an absent key is
      * inserted with the value {@code delta}. The sum wraps around at the type's width, as C's atomics do.
      *
+     * @param key   the key
+     * @param delta what to add (negative to subtract)
      * @return the value before (0 if the key was absent; unsigned types as their unsigned value, u64 as its bits)
      * @throws IllegalArgumentException if the values are not integers
+     * @throws MapFullException         if the key is new and the map holds its capacity (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public long getAndAdd(K key, long delta) {
         Schema s = values.schema();
@@ -407,8 +519,15 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * struct), under the key's lock; an absent key is inserted with a value whose fields are zero but this one, which
      * is {@code delta}.
      *
+     * @param key   the key
+     * @param field the field's name
+     * @param delta what to add (negative to subtract)
      * @return the field's value before (0 if the key was absent)
      * @throws IllegalArgumentException if there is no such field or it is not an integer
+     * @throws MapFullException         if the key is new and the map holds its capacity (nothing changed)
+     * @throws InvalidValueException    if the key or value does not fit its codec, or is null (nothing changed)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
      */
     public long getAndAdd(K key, String field, long delta) {
         Schema.Field f = integerFields.computeIfAbsent(field, name -> {
@@ -511,6 +630,8 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * The number of entries. shm: the sum of the segments' counts, read without locks (exact when no write is in
      * flight). bpf: counted with {@code BPF_MAP_LOOKUP_BATCH}, a system call per few hundred entries.
+     *
+     * @return the number of entries
      */
     public long size() {
         try {
@@ -520,6 +641,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         }
     }
 
+    /** {@return true when {@link #size()} is 0} */
     public boolean isEmpty() {
         return size() == 0;
     }
@@ -527,6 +649,9 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Removes every entry, one at a time (each removal announced to subscribers). Not atomic: entries put while it
      * runs may remain.
+     *
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if a segment's lock could not be taken within the map's lock timeout
      */
     public void clear() {
         checkWritable();
@@ -545,6 +670,10 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * moments) or key by key ({@code BPF_MAP_GET_NEXT_KEY} and a lookup each; a key is never returned twice, keys
      * added or removed meanwhile may or may not appear). The iterator does not support {@code remove}; it is safe to
      * share between threads (each entry goes to one of them).
+     *
+     * @return an iterator over the entries
+     * @throws MapClosedException if this handle is closed (also from {@code hasNext} and {@code next}, if it is
+     *                            closed meanwhile)
      */
     @Override
     public Iterator<Map.Entry<K, V>> iterator() {
@@ -554,13 +683,19 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /**
      * Calls {@code action} for each entry, as {@link #iterator()} would give them, but on the bpf backend a few hundred
      * entries per system call ({@code BPF_MAP_LOOKUP_BATCH}, whole buckets at a time): the way to dump a large map.
+     *
+     * @param action gets each entry, in the calling thread
      */
     @Override
     public void forEach(Consumer<? super Map.Entry<K, V>> action) {
         iterator(table.dump()).forEachRemaining(action);
     }
 
-    /** {@link #forEach(Consumer)} with the key and value apart. */
+    /**
+     * {@link #forEach(Consumer)} with the key and value apart.
+     *
+     * @param action gets each key and its value, in the calling thread
+     */
     public void forEach(BiConsumer<? super K, ? super V> action) {
         forEach((Map.Entry<K, V> e) -> action.accept(e.getKey(), e.getValue()));
     }
@@ -601,7 +736,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         };
     }
 
-    /** How full the map is and how well its keys spread (shm: scans every segment). */
+    /** {@return how full the map is and how well its keys spread (shm: scans every segment)} */
     public HashStats stats() {
         try {
             return table.stats();
@@ -622,6 +757,8 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * whose owner died is taken over (the guard says so), as with {@link SharedArray#lock}. Plain {@link #get} takes
      * no lock and does not wait: to read several keys as one moment of the map, use {@link #getAll}.
      *
+     * @param key the key
+     * @return the held lock
      * @throws LockTimeoutException     if the lock is not free within the map's lock timeout
      * @throws LockAlreadyHeldException if this thread holds it already (locks are not reentrant)
      * @throws MapAccessDeniedException if the handle is read-only
@@ -631,7 +768,17 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         return lockAll(List.of(key));
     }
 
-    /** {@link #lock(Object)} with its own timeout. */
+    /**
+     * {@link #lock(Object)} with its own timeout.
+     *
+     * @param key     the key
+     * @param timeout how long to wait for the lock
+     * @return the held lock
+     * @throws LockTimeoutException     if the lock is not free within {@code timeout}
+     * @throws LockAlreadyHeldException if this thread holds it already (locks are not reentrant)
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws InvalidValueException    if the key does not fit the key codec
+     */
     public LockGuard lock(K key, Duration timeout) {
         return lockStripes(stripesOf(List.of(key)), timeout.toNanos());
     }
@@ -641,6 +788,8 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * processes that lock overlapping sets of keys never deadlock; with one deadline, the map's lock timeout, and
      * none held if it passes. See {@link #lock(Object)}.
      *
+     * @param keys the keys
+     * @return one guard for all the locks
      * @throws LockTimeoutException     if the locks are not all free within the map's lock timeout (none is held)
      * @throws LockAlreadyHeldException if this thread holds one of them already
      * @throws MapAccessDeniedException if the handle is read-only
@@ -651,7 +800,16 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         return lockAll(List.of(keys));
     }
 
-    /** {@link #lockAll(Object[])} of a collection of keys. */
+    /**
+     * {@link #lockAll(Object[])} of a collection of keys.
+     *
+     * @param keys the keys
+     * @return one guard for all the locks
+     * @throws LockTimeoutException     if the locks are not all free within the map's lock timeout (none is held)
+     * @throws LockAlreadyHeldException if this thread holds one of them already
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws InvalidValueException    if a key does not fit the key codec
+     */
     public LockGuard lockAll(Collection<? extends K> keys) {
         return lockStripes(stripesOf(keys), locks.timeoutNanos());
     }
@@ -661,6 +819,8 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * group of operations done under those locks, such as a record moved from one key to another, is seen half done.
      * A key that is absent has no entry in the result, which keeps the order of {@code keys}.
      *
+     * @param keys the keys
+     * @return the present keys and their values, in the order of {@code keys}
      * @throws LockTimeoutException     if the locks are not all free within the map's lock timeout
      * @throws MapAccessDeniedException if the handle is read-only (a consistent read takes locks; a read-only handle
      *                                  reads one key at a time with {@link #get})
@@ -712,6 +872,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * themselves, and the segment's next writer undoes a write the dead owner cut short; this is for maps nobody waits
      * on, such as from {@code mapsync unlock --force}.)
      *
+     * @param key a key the lock guards
      * @return what was done
      * @throws IllegalStateException    if the lock is free or its owner is alive
      * @throws MapAccessDeniedException if the handle is read-only
@@ -726,7 +887,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         }
     }
 
-    /** The state of the map's segment locks and change log now, from every process. */
+    /** {@return the state of the map's segment locks and change log now, from every process} */
     public SyncStatus syncStatus() {
         checkOpen();
         try {
@@ -743,7 +904,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         }
     }
 
-    /** The segment locks held now (owner, whether it is alive, since when). */
+    /** {@return the segment locks held now (owner, whether it is alive, since when)} */
     public List<LockInfo> locks() {
         checkOpen();
         try {
@@ -760,13 +921,20 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * the API from now on, by any process, is delivered, or counted as missed if the cursor falls further behind
      * than the map's change log holds.
      *
+     * @return the cursor; close it to end the subscription
      * @throws MapAccessDeniedException if the handle is read-only (subscribing registers in the map)
      */
     public KeyChangeCursor<K> changes() {
         return changes(k -> true);
     }
 
-    /** {@link #changes()} of the keys {@code filter} accepts. */
+    /**
+     * {@link #changes()} of the keys {@code filter} accepts.
+     *
+     * @param filter which keys' changes to deliver; it runs in the polling thread
+     * @return the cursor; close it to end the subscription
+     * @throws MapAccessDeniedException if the handle is read-only
+     */
     public KeyChangeCursor<K> changes(Predicate<? super K> filter) {
         try {
             return new KeyChangeCursor<>(this, changes, filter);
@@ -779,12 +947,23 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * Calls {@code listener} with every change (and every count of missed changes) from now on, on a thread mapsync
      * manages, until the returned subscription is closed. If the listener throws, the subscription ends,
      * {@link Subscription#failure()} holds the exception, and it is logged once (see {@link Subscription}).
+     *
+     * @param listener gets each event, in sequence order, on the subscription's thread
+     * @return the subscription; close it (before this handle) to end it
+     * @throws MapAccessDeniedException if the handle is read-only
      */
     public Subscription watch(Consumer<? super KeyChangeEvent<K>> listener) {
         return watch(k -> true, listener);
     }
 
-    /** {@link #watch(Consumer)} of the keys {@code filter} accepts. */
+    /**
+     * {@link #watch(Consumer)} of the keys {@code filter} accepts.
+     *
+     * @param filter   which keys' changes to deliver; it runs on the subscription's thread
+     * @param listener gets each event, in sequence order, on the subscription's thread
+     * @return the subscription; close it (before this handle) to end it
+     * @throws MapAccessDeniedException if the handle is read-only
+     */
     public Subscription watch(Predicate<? super K> filter, Consumer<? super KeyChangeEvent<K>> listener) {
         KeyChangeCursor<K> cursor = changes(filter);
         return new Watcher<KeyChangeEvent<K>>("mapsync-watch-" + name(), name(), cursor::poll, cursor, listener);

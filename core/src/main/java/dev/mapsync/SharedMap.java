@@ -17,27 +17,32 @@ package dev.mapsync;
  * }
  * }</pre>
  *
- * <p>Every handle is safe to use from many threads; each kind's class says what its operations throw.
+ * <p>Every handle is safe to use from many threads; each kind's class says how, and what its operations throw. A
+ * handle's operations after its {@link #close()} throw {@link MapClosedException}.
  */
 public sealed interface SharedMap extends AutoCloseable
         permits SharedArray, SharedHashMap, SharedRing, SharedQueue, SharedBarrier {
-    /** The map's name. */
+    /** {@return the map's name} */
     String name();
 
-    /** Where the map's values live. */
+    /** {@return where the map's values live} */
     Backend backend();
 
     /**
      * What the map's header says about it.
      *
+     * @return the map's description, read now
      * @throws MapClosedException if this handle is closed
      */
     MapInfo info();
 
-    /** True once {@link #close()} was called. */
+    /** {@return true once {@link #close()} was called} */
     boolean isClosed();
 
-    /** Gives back what this handle holds (its mapping, its process slot, any role it took). Idempotent. */
+    /**
+     * Gives back what this handle holds (its mapping, its process slot, any role it took). Idempotent; any thread may
+     * call it, and later calls on the handle, from any thread, throw {@link MapClosedException}.
+     */
     @Override
     void close();
 }

@@ -15,13 +15,18 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
-/** Operations on maps as a whole: describe, list and delete. */
+/**
+ * Operations on maps as a whole: describe, list, delete, and open a map of any kind. Static methods only, safe to call
+ * from any thread; each acts on the file system at the moment it runs (another process may change a map meanwhile).
+ */
 public final class SharedMaps {
     private SharedMaps() {}
 
     /**
      * Describes an existing map without keeping it open.
      *
+     * @param location the map
+     * @return what its header and file say
      * @throws MapNotFoundException if there is no such map
      * @throws CorruptMapException  if it is not a complete mapsync map
      */
@@ -34,6 +39,7 @@ public final class SharedMaps {
      * Deletes a map: its file and its liveness file (for bpf maps, the pin, the sidecar and its liveness file).
      * Processes that have it open keep using their mapping until they close it; new opens no longer find it.
      *
+     * @param location the map
      * @throws MapNotFoundException     if there is no such map
      * @throws MapAccessDeniedException if this user may not delete it (the message says why)
      */
@@ -41,7 +47,14 @@ public final class SharedMaps {
         Opener.delete(location.blueprint());
     }
 
-    /** {@link #delete(MapLocation)} of the map called {@code name} in the default folder. */
+    /**
+     * {@link #delete(MapLocation)} of the map called {@code name} in the default folder.
+     *
+     * @param name the map's name
+     * @throws MapNotFoundException     if there is no such map
+     * @throws MapAccessDeniedException if this user may not delete it
+     * @throws IllegalArgumentException if the name is not a map name
+     */
     public static void delete(String name) {
         delete(MapSpec.existing(name));
     }
@@ -51,6 +64,8 @@ public final class SharedMaps {
      * {@link SharedHashMap}, a {@link SharedQueue} (a ring of typed values), a {@link SharedRing} (of records of any
      * length) or a {@link SharedBarrier}, with codecs of the map's own schemas.
      *
+     * @param location the map
+     * @return the handle of its kind, open for reading and writing; close it when done
      * @throws MapNotFoundException if there is no such map
      * @throws CorruptMapException  if it is not a complete mapsync map
      */
@@ -69,6 +84,11 @@ public final class SharedMaps {
     /**
      * {@link #open(MapLocation)} for reading only: a ring (a queue's too) is a {@link SharedRing} that can neither
      * produce nor consume.
+     *
+     * @param location the map
+     * @return the handle of its kind, read-only; close it when done
+     * @throws MapNotFoundException if there is no such map
+     * @throws CorruptMapException  if it is not a complete mapsync map
      */
     public static SharedMap openReadOnly(MapLocation location) {
         return switch (info(location).type()) {
@@ -79,7 +99,11 @@ public final class SharedMaps {
         };
     }
 
-    /** The maps in the {@link MapSpec#defaultDir() default folder}. */
+    /**
+     * {@return the maps in the {@link MapSpec#defaultDir() default folder}, as {@link #list(Path)} gives them}
+     *
+     * @throws MapAccessDeniedException if the folder is one mapsync refuses
+     */
     public static List<MapInfo> list() {
         return list(MapSpec.defaultDir());
     }
@@ -88,6 +112,8 @@ public final class SharedMaps {
      * The maps in {@code dir}, by name. Files that are not complete mapsync maps are left out, and so are the maps'
      * liveness files ({@code NAME.live}: no map name has a {@code '.'}); a missing folder holds no maps.
      *
+     * @param dir the folder
+     * @return the description of each map, by name
      * @throws MapAccessDeniedException if the folder is one mapsync refuses (another user could have planted it)
      */
     public static List<MapInfo> list(Path dir) {

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  *
  * <pre>{@code
  * record Job(long id, int priority, @Chars(20) String owner) {}
- * MapSpec<Job> spec = MapSpec.queue("jobs", Job.class, 1 << 16);
+ * QueueSpec<Job> spec = MapSpec.queue("jobs", Job.class, 1 << 16);
  * try (SharedQueue<Job> jobs = SharedQueue.openOrCreate(spec)) {
  *     jobs.put(new Job(1, 5, "ada"), Duration.ofSeconds(1));   // waits for room; offer() does not
  * }
@@ -29,7 +29,9 @@ import java.util.function.Consumer;
  * <p>Full queue: {@link #offer} returns false, {@link #put} waits up to its timeout, then throws
  * {@link WaitTimeoutException}. Sealed queue ({@link #seal()}): producers get {@link RingSealedException}; the
  * consumer reads what is left, then {@code poll} returns null at once and {@link #isDrained()} is true. Closed
- * handle: {@link MapClosedException}.
+ * handle: {@link MapClosedException}, from every method. A value that does not fit the codec:
+ * {@link InvalidValueException} (an {@code offer} or {@code put} then adds nothing; a {@code poll} of a record that
+ * is not a value of the codec skips it).
  *
  * <p><b>Threads.</b> A queue handle is safe to share between the threads of a process, as a
  * {@code java.util.concurrent} queue is: any number of threads may offer, put, poll and drain at once, and each
@@ -41,6 +43,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the Java type of a value
  */
+@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class SharedQueue<T> implements SharedMap {
     private final SharedRing ring;
     private final Codec<T> codec;
@@ -78,7 +81,11 @@ public final class SharedQueue<T> implements SharedMap {
     /**
      * Creates a new queue from a spec made by {@link MapSpec#queue}.
      *
-     * @throws MapExistsException if a map of that name exists
+     * @param spec the queue's blueprint
+     * @param <T>  the Java type of a value
+     * @return the handle
+     * @throws MapExistsException       if a map of that name exists
+     * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
      */
     public static <T> SharedQueue<T> create(QueueSpec<T> spec) {
         return wrap(SharedRing.create(spec.blueprint()), spec.codec());
@@ -87,6 +94,10 @@ public final class SharedQueue<T> implements SharedMap {
     /**
      * Opens an existing queue, checked against the spec.
      *
+     * @param spec the queue's blueprint
+     * @param <T>  the Java type of a value
+     * @return the handle
+     * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if the map is not a queue, or its values differ from the spec's
      */
     public static <T> SharedQueue<T> open(QueueSpec<T> spec) {
@@ -97,17 +108,29 @@ public final class SharedQueue<T> implements SharedMap {
      * Opens the existing queue at {@code location} with its own value schema (values are then
      * {@code Map<String, Object>} for structs).
      *
+     * @param location the queue
+     * @return the handle
+     * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if the map is not a queue (a ring of records of any length, or no ring)
      */
     public static SharedQueue<Object> open(MapLocation location) {
         return adopt(SharedRing.open(location.blueprint(), false));
     }
 
-    /** Opens the queue if it exists (checking it against the spec), else creates it. */
+    /**
+     * Opens the queue if it exists (checking it against the spec), else creates it. Concurrent callers get one queue.
+     *
+     * @param spec the queue's blueprint
+     * @param <T>  the Java type of a value
+     * @return the handle
+     * @throws IncompatibleMapException if the existing map is not a queue of the spec's values
+     * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
+     */
     public static <T> SharedQueue<T> openOrCreate(QueueSpec<T> spec) {
         return wrap(SharedRing.openOrCreate(spec.blueprint()), spec.codec());
     }
 
+    /** {@return the queue's name} */
     public String name() {
         return ring.name();
     }
@@ -128,11 +151,12 @@ public final class SharedQueue<T> implements SharedMap {
         return ring.isClosed();
     }
 
+    /** {@return the codec of the values} */
     public Codec<T> codec() {
         return codec;
     }
 
-    /** The ring the values travel in. */
+    /** {@return the ring the values travel in (this handle's own, closed with it)} */
     public SharedRing ring() {
         return ring;
     }
@@ -148,9 +172,11 @@ public final class SharedQueue<T> implements SharedMap {
     /**
      * Adds {@code value} if there is room now.
      *
+     * @param value the value
      * @return false when the queue is full
-     * @throws InvalidValueException if the value does not fit its schema (nothing is added)
-     * @throws RingSealedException   if the queue was sealed
+     * @throws InvalidValueException    if the value does not fit its schema (nothing is added)
+     * @throws RingSealedException      if the queue was sealed
+     * @throws MapAccessDeniedException for a kernel ring buffer, which only BPF programs fill
      */
     public boolean offer(T value) {
         return ring.write(codec, value, -1);
@@ -159,7 +185,12 @@ public final class SharedQueue<T> implements SharedMap {
     /**
      * Adds {@code value}, waiting up to {@code timeout} for room.
      *
-     * @throws WaitTimeoutException if the queue stayed full for all of {@code timeout}
+     * @param value   the value
+     * @param timeout how long to wait for room
+     * @throws WaitTimeoutException     if the queue stayed full for all of {@code timeout}
+     * @throws WaitInterruptedException if the thread was interrupted while it waited
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws InvalidValueException    as {@link #offer} does, and its other exceptions
      */
     public void put(T value, Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout " + timeout);
@@ -170,13 +201,25 @@ public final class SharedQueue<T> implements SharedMap {
         }
     }
 
-    /** Takes the next value if there is one now; null when the queue is empty. */
+    /**
+     * Takes the next value if there is one now. The first take makes this handle the consumer.
+     *
+     * @return the value, or null when the queue is empty (or another thread of this handle is taking one)
+     * @throws ConsumerBusyException if another handle, here or in another process, is the queue's consumer
+     */
     public T poll() {
         RingConsumer c = consumer();
         return c.next() == null ? null : c.read(codec);
     }
 
-    /** Takes the next value, waiting up to {@code timeout}; null on timeout, or at once when sealed and drained. */
+    /**
+     * Takes the next value, waiting up to {@code timeout}. The first take makes this handle the consumer.
+     *
+     * @param timeout how long to wait
+     * @return the value, or null on timeout, or at once when the queue is sealed and drained
+     * @throws ConsumerBusyException    if another handle, here or in another process, is the queue's consumer
+     * @throws WaitInterruptedException if the thread was interrupted while it waited
+     */
     public T poll(Duration timeout) {
         RingConsumer c = consumer();
         return c.next(timeout) == null ? null : c.read(codec);
@@ -184,7 +227,12 @@ public final class SharedQueue<T> implements SharedMap {
 
     /**
      * Hands up to {@code limit} values that are in the queue now to {@code handler}, one at a time, each taken before
-     * the handler gets it (so the handler may use the queue); returns how many.
+     * the handler gets it (so the handler may use the queue). The first take makes this handle the consumer.
+     *
+     * @param handler gets each value
+     * @param limit   the most values to take
+     * @return how many values the handler got (0 also while another thread of this handle is taking one)
+     * @throws ConsumerBusyException if another handle, here or in another process, is the queue's consumer
      */
     public int drain(Consumer<? super T> handler, int limit) {
         RingConsumer c = consumer();
@@ -197,11 +245,16 @@ public final class SharedQueue<T> implements SharedMap {
         return n;
     }
 
-    /** Seals the queue: no more values are added ({@link SharedRing#seal()}). */
+    /**
+     * Seals the queue: no more values are added ({@link SharedRing#seal()}).
+     *
+     * @throws MapAccessDeniedException for a kernel ring buffer
+     */
     public void seal() {
         ring.seal();
     }
 
+    /** {@return true once the queue was sealed} */
     public boolean isSealed() {
         return ring.isSealed();
     }
@@ -209,17 +262,20 @@ public final class SharedQueue<T> implements SharedMap {
     /**
      * True when the queue is sealed and every value was taken. Makes this handle the consumer. False while another
      * thread of this handle is taking a value (so the queue was not drained when this was asked).
+     *
+     * @return true when no more values will come
+     * @throws ConsumerBusyException if another handle is the queue's consumer
      */
     public boolean isDrained() {
         return consumer().isDrained();
     }
 
-    /** What the queue holds and who consumes it. */
+    /** {@return what the queue holds and who consumes it, read now} */
     public RingStatus status() {
         return ring.status();
     }
 
-    /** Values this consumer skipped because their producer died before committing them. */
+    /** {@return how many values this handle's consumer skipped because their producer died before committing them} */
     public long lost() {
         return consumer == null ? 0 : consumer.lost();
     }

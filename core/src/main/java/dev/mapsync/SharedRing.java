@@ -69,6 +69,7 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * copying belongs to the thread that took it ({@link RingRecord}). Closing the handle unmaps the ring and ends its
  * consumer; later calls, from any thread, throw {@link MapClosedException}.
  */
+@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class SharedRing implements SharedMap {
 
     private final RingRegion ring;
@@ -101,6 +102,8 @@ public final class SharedRing implements SharedMap {
     /**
      * Creates a new ring from a spec made by {@link MapSpec#ring}.
      *
+     * @param spec the ring's blueprint
+     * @return the handle
      * @throws MapExistsException       if a map of that name exists
      * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
      */
@@ -108,7 +111,14 @@ public final class SharedRing implements SharedMap {
         return create(spec.blueprint());
     }
 
-    /** Creates a new queue's ring from a spec made by {@link MapSpec#queue}, to reach its records as bytes. */
+    /**
+     * Creates a new queue's ring from a spec made by {@link MapSpec#queue}, to reach its records as bytes.
+     *
+     * @param spec the queue's blueprint
+     * @return the handle
+     * @throws MapExistsException       if a map of that name exists
+     * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
+     */
     public static SharedRing create(QueueSpec<?> spec) {
         return create(spec.blueprint());
     }
@@ -121,6 +131,8 @@ public final class SharedRing implements SharedMap {
      * Opens an existing ring for producing and consuming. A spec of records of any length opens any ring (a
      * queue's too).
      *
+     * @param spec the ring's blueprint
+     * @return the handle
      * @throws MapNotFoundException     if there is no such map
      * @throws IncompatibleMapException if it is not a ring, or differs from the spec (the message names the field)
      */
@@ -128,12 +140,28 @@ public final class SharedRing implements SharedMap {
         return open(spec.blueprint(), false);
     }
 
-    /** Opens an existing queue's ring, checked against the queue's spec (its value schema included). */
+    /**
+     * Opens an existing queue's ring, checked against the queue's spec (its value schema included).
+     *
+     * @param spec the queue's blueprint
+     * @return the handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a ring, or differs from the spec
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedRing open(QueueSpec<?> spec) {
         return open(spec.blueprint(), false);
     }
 
-    /** Opens the existing ring (or queue) at {@code location}, as it is. */
+    /**
+     * Opens the existing ring (or queue) at {@code location}, as it is.
+     *
+     * @param location the ring
+     * @return the handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a ring
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedRing open(MapLocation location) {
         return open(location.blueprint(), false);
     }
@@ -142,22 +170,53 @@ public final class SharedRing implements SharedMap {
         return wrap(Opener.open(spec, readOnly, RingKind.INSTANCE));
     }
 
-    /** Opens an existing ring to look at it ({@link #status()}): it can neither produce nor consume. */
+    /**
+     * Opens an existing ring to look at it ({@link #status()}): it can neither produce nor consume (those methods throw
+     * {@link MapAccessDeniedException}).
+     *
+     * @param spec the ring's blueprint
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a ring, or differs from the spec
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedRing openReadOnly(RingSpec spec) {
         return open(spec.blueprint(), true);
     }
 
-    /** {@link #openReadOnly(RingSpec)} of the existing ring (or queue) at {@code location}. */
+    /**
+     * {@link #openReadOnly(RingSpec)} of the existing ring (or queue) at {@code location}.
+     *
+     * @param location the ring
+     * @return the read-only handle
+     * @throws MapNotFoundException     if there is no such map
+     * @throws IncompatibleMapException if it is not a ring
+     * @throws CorruptMapException      if the file is not a complete map of a version this library reads
+     */
     public static SharedRing openReadOnly(MapLocation location) {
         return open(location.blueprint(), true);
     }
 
-    /** Opens the ring if it exists (checking it against the spec), else creates it. Concurrent callers get one ring. */
+    /**
+     * Opens the ring if it exists (checking it against the spec), else creates it. Concurrent callers get one ring.
+     *
+     * @param spec the ring's blueprint
+     * @return the handle
+     * @throws IncompatibleMapException if the existing map is not a ring, or differs from the spec
+     * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
+     */
     public static SharedRing openOrCreate(RingSpec spec) {
         return openOrCreate(spec.blueprint());
     }
 
-    /** {@link #openOrCreate(RingSpec)} for a queue's ring. */
+    /**
+     * {@link #openOrCreate(RingSpec)} for a queue's ring.
+     *
+     * @param spec the queue's blueprint
+     * @return the handle
+     * @throws IncompatibleMapException if the existing map is not a ring of the queue's values
+     * @throws MapAccessDeniedException if the folder (or, for the bpf backend, the kernel) refuses
+     */
     public static SharedRing openOrCreate(QueueSpec<?> spec) {
         return openOrCreate(spec.blueprint());
     }
@@ -166,6 +225,7 @@ public final class SharedRing implements SharedMap {
         return wrap(Opener.openOrCreate(spec, RingKind.INSTANCE));
     }
 
+    /** {@return the ring's name} */
     public String name() {
         return ring.name();
     }
@@ -180,12 +240,12 @@ public final class SharedRing implements SharedMap {
         return ring.capacity();
     }
 
-    /** The longest record the ring takes: its capacity less the 8-byte header. */
+    /** {@return the longest record the ring takes: its capacity less the 8-byte header} */
     public int maxRecordLength() {
         return maxRecordLength;
     }
 
-    /** The schema of a queue's values, or empty for a ring of records of any length. */
+    /** {@return the schema of a queue's values, or empty for a ring of records of any length} */
     public Optional<Schema> valueSchema() {
         return Optional.ofNullable(valueSchema);
     }
@@ -207,6 +267,7 @@ public final class SharedRing implements SharedMap {
     /**
      * Copies {@code record} into the ring as one record, if there is room now.
      *
+     * @param record the record's bytes
      * @return false when the ring is full
      * @throws RecordTooLargeException  if the record is longer than {@link #maxRecordLength()}
      * @throws RingSealedException      if the ring was sealed
@@ -216,7 +277,15 @@ public final class SharedRing implements SharedMap {
         return write(MemorySegment.ofArray(record), -1);
     }
 
-    /** {@link #offer(byte[])} of the bytes of a memory segment. */
+    /**
+     * {@link #offer(byte[])} of the bytes of a memory segment.
+     *
+     * @param record the record's bytes: the whole segment
+     * @return false when the ring is full
+     * @throws RecordTooLargeException  if the record is longer than {@link #maxRecordLength()}
+     * @throws RingSealedException      if the ring was sealed
+     * @throws MapAccessDeniedException for a kernel ring or a read-only handle
+     */
     public boolean offer(MemorySegment record) {
         return write(record, -1);
     }
@@ -224,14 +293,25 @@ public final class SharedRing implements SharedMap {
     /**
      * Copies {@code record} into the ring as one record, waiting up to {@code timeout} for room.
      *
-     * @throws WaitTimeoutException if the ring stayed too full for the record for all of {@code timeout}; the other
-     *                              failures are those of {@link #offer(byte[])}
+     * @param record  the record's bytes
+     * @param timeout how long to wait for room
+     * @throws WaitTimeoutException     if the ring stayed too full for the record for all of {@code timeout}; the other
+     *                                  failures are those of {@link #offer(byte[])}
+     * @throws WaitInterruptedException if the thread was interrupted while it waited
+     * @throws IllegalArgumentException if the timeout is negative
      */
     public void put(byte[] record, Duration timeout) {
         put(MemorySegment.ofArray(record), timeout);
     }
 
-    /** {@link #put(byte[], Duration)} of the bytes of a memory segment. */
+    /**
+     * {@link #put(byte[], Duration)} of the bytes of a memory segment.
+     *
+     * @param record  the record's bytes: the whole segment
+     * @param timeout how long to wait for room
+     * @throws WaitTimeoutException if the ring stayed too full for the record for all of {@code timeout}; the other
+     *                              failures are those of {@link #put(byte[], Duration)}
+     */
     public void put(MemorySegment record, Duration timeout) {
         long deadline = deadline(timeout);
         if (!write(record, deadline)) throw noRoom(record.byteSize(), timeout);
@@ -288,7 +368,12 @@ public final class SharedRing implements SharedMap {
      * closing the claim without committing discards it. Records become readable in the order they were claimed, so
      * keep a claim briefly: the consumer cannot read past it.
      *
+     * @param length the record's length in bytes
      * @return the claim, or null when the ring is full
+     * @throws RecordTooLargeException  if the record is longer than {@link #maxRecordLength()}
+     * @throws RingSealedException      if the ring was sealed
+     * @throws MapAccessDeniedException for a kernel ring or a read-only handle
+     * @throws IllegalArgumentException if the length is negative
      */
     public RingClaim tryClaim(int length) {
         return claim(length, -1L);
@@ -297,7 +382,12 @@ public final class SharedRing implements SharedMap {
     /**
      * {@link #tryClaim}, waiting up to {@code timeout} for room.
      *
-     * @throws WaitTimeoutException if the ring stayed too full for all of {@code timeout}
+     * @param length  the record's length in bytes
+     * @param timeout how long to wait for room
+     * @return the claim
+     * @throws WaitTimeoutException     if the ring stayed too full for all of {@code timeout}; the other failures are
+     *                                  those of {@link #tryClaim}
+     * @throws WaitInterruptedException if the thread was interrupted while it waited
      */
     public RingClaim claim(int length, Duration timeout) {
         RingClaim c = claim(length, deadline(timeout));
@@ -330,6 +420,8 @@ public final class SharedRing implements SharedMap {
      * Seals the ring: from now on every claim, offer and put throws {@link RingSealedException}. Records claimed
      * before still commit; the consumer reads them, then finds the ring drained ({@link RingConsumer#isDrained()};
      * its waits return at once). A sealed ring stays sealed.
+     *
+     * @throws MapAccessDeniedException for a kernel ring (which is never sealed) or a read-only handle
      */
     public void seal() {
         try {
@@ -339,7 +431,7 @@ public final class SharedRing implements SharedMap {
         }
     }
 
-    /** True once the ring was sealed. A kernel ring is never sealed. */
+    /** {@return true once the ring was sealed; a kernel ring is never sealed} */
     public boolean isSealed() {
         checkOpen();
         try {
@@ -354,6 +446,7 @@ public final class SharedRing implements SharedMap {
     /**
      * Makes this handle the ring's one consumer. Close the consumer (or this handle) to give the role up.
      *
+     * @return the consumer
      * @throws ConsumerBusyException    if another handle, here or in another process, is the consumer
      * @throws MapAccessDeniedException if this handle is read-only
      */
@@ -375,7 +468,11 @@ public final class SharedRing implements SharedMap {
         return consumer != null && !consumer.isClosed();
     }
 
-    /** What the ring holds and who consumes it, read now. */
+    /**
+     * {@return what the ring holds and who consumes it, read now}
+     *
+     * @throws CorruptMapException if its positions are not ones a ring can have
+     */
     public RingStatus status() {
         checkOpen();
         try {

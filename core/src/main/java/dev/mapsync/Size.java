@@ -7,11 +7,13 @@ import java.lang.annotation.Target;
 
 /**
  * Gives an array record component its fixed length: {@code @Size(4) int[] hits} is C's {@code int32_t hits[4]};
- * {@code @Size(32) byte[] key} is {@code uint8_t key[32]}. An array of another length is refused.
+ * {@code @Size(32) byte[] key} is {@code uint8_t key[32]}. {@link Codec#record} reads it when it makes the codec (an
+ * array component without it is refused there, with {@link IllegalArgumentException}); an array of another length
+ * is refused when written, with {@link InvalidValueException}.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER, ElementType.METHOD})
 public @interface Size {
-    /** The number of elements. */
+    /** {@return the number of elements} */
     int value();
 }

@@ -1,7 +1,8 @@
 package dev.mapsync;
 
 /**
- * The health of a map's synchronization at one moment, for monitoring ({@code mapsync export}, {@code mapsync top}).
+ * The health of a map's synchronization at one moment, for monitoring ({@code mapsync export}, {@code mapsync top}):
+ * {@link SharedArray#syncStatus()}, {@link SharedHashMap#syncStatus()}. An immutable value.
  *
  * @param lastChangeSeq      the sequence number of the last change recorded in the change log (0 when none; changes
  *                           are recorded only while someone subscribes)

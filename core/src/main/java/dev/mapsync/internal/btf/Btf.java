@@ -31,7 +31,7 @@ import java.lang.foreign.MemorySegment;
  * </pre>
  * Kind-specific data: INT one u32 ({@code encoding << 24 | bit offset << 16 | bits}); ARRAY {@code btf_array}
  * {type, index_type, nelems}; STRUCT and UNION vlen × {@code btf_member} {name_off, type, offset in bits
- * (with kind_flag: bitfield size << 24 | bit offset)}; ENUM vlen × 8 bytes; ENUM64, DATASEC vlen × 12 bytes;
+ * (with kind_flag: bitfield size &lt;&lt; 24 | bit offset)}; ENUM vlen × 8 bytes; ENUM64, DATASEC vlen × 12 bytes;
  * FUNC_PROTO vlen × 8 bytes; VAR and DECL_TAG 4 bytes; the others none. Type ids are implicit: the n-th type
  * in the section has id n (id 0 is {@code void}).
  */

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  * h = fmix64(h)            (MurmurHash3's finalizer: ^= h >> 33; *= 0xFF51AFD7ED558CCD; ^= h >> 33;
  *                          *= 0xC4CEB9FE1A85EC53; ^= h >> 33)
  * segment = ((h >> 32) * segments) >> 32            (unsigned 32 x 32 -> 64 multiplication)
- * home    = ((h & 0xFFFFFFFF) * slotsPerSegment) >> 32
+ * home    = ((h &amp; 0xFFFFFFFF) * slotsPerSegment) >> 32
  * tag     = (rotl64(h, 21) * 0x9E3779B97F4A7C15) >> 34   (unsigned: the top 30 bits)
  * </pre>
  */

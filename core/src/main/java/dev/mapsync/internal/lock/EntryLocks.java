@@ -34,7 +34,7 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * kernel, once for all the lock's sleepers, whether the owner's handle is still open ({@link ProcessSlots}); if not,
  * it wakes them, and a waiter takes the lock over with a compare-and-set and reports that the previous owner died.
  * An unlock calls {@code FUTEX_WAKE} only if the word says someone sleeps. So sleepers cost no CPU, however many.
- * The sequence words in the same records are {@link SeqLocks}'.
+ * The sequence words in the same records are {@link dev.mapsync.internal.seq.SeqLocks}'.
  */
 public final class EntryLocks {
     static final long SLICE_MILLIS = 20;
