@@ -39,7 +39,6 @@ import java.util.regex.Pattern;
  *
  * @param <V> the Java type of a value
  */
-@SuppressWarnings("doclint:missing") // for queue(...), whose comments give no @param and @return tags yet
 public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueSpec, BarrierSpec {
     /** The environment variable that moves the default folder. */
     String DIR_ENV = Folders.DIR_ENV;
@@ -278,8 +277,12 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * many records of {@code round_up(8 + codec.size(), 8)} bytes, so the queue may hold a few more
      * ({@link SharedQueue#capacityValues()} says how many; {@link QueueSpec#capacityBytes()} gives the ring's bytes).
      *
+     * @param name   the queue's name (1 to 128 of {@code A-Z a-z 0-9 _ -}, not starting with {@code -})
+     * @param codec  how a value is laid out and converted
      * @param values how many values the queue holds when its consumer has taken none, from 1 up to what a ring of
      *               1 GiB holds
+     * @param <T>    the Java type of a value
+     * @return the spec, in the default folder, on the shm backend, with mode 0600
      * @throws IllegalArgumentException if the name is not valid, {@code values} is below 1, or that many values need a
      *                                  ring of more than 1 GiB
      */
@@ -302,6 +305,11 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
      * A queue of records laid out as the C struct of the record's components ({@link Codec#record}) that holds
      * {@code values} of them, as {@link #queue(String, Codec, int)} sizes it.
      *
+     * @param name       the queue's name
+     * @param recordType the record class of the values
+     * @param values     how many values the queue holds when its consumer has taken none
+     * @param <R>        the record type
+     * @return the spec, in the default folder, on the shm backend, with mode 0600
      * @throws IllegalArgumentException as {@link #queue(String, Codec, int)} does, or as {@link Codec#record} does
      *                                  (such as for a record whose module does not open its package to mapsync)
      */

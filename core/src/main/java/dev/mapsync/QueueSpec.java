@@ -12,7 +12,6 @@ import dev.mapsync.internal.store.Blueprint;
  *
  * @param <T> the Java type of a value
  */
-@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class QueueSpec<T> extends SpecBase<QueueSpec<T>, T> implements MapSpec<T> {
     private final Codec<T> codec;
     private final int values;
@@ -40,13 +39,13 @@ public final class QueueSpec<T> extends SpecBase<QueueSpec<T>, T> implements Map
         return codec;
     }
 
-    /** The values the queue was asked to hold ({@link MapSpec#queue}); its ring may have room for a few more. */
+    /** {@return the values the queue was asked to hold ({@link MapSpec#queue})} Its ring may have room for a few more. */
     public int capacityValues() {
         return values;
     }
 
     /**
-     * The bytes of the queue's ring: the smallest power of two, one page at least, that holds
+     * {@return the bytes of the queue's ring} The smallest power of two, one page at least, that holds
      * {@link #capacityValues()} records of {@code round_up(8 + codec.size(), 8)} bytes.
      */
     public int capacityBytes() {

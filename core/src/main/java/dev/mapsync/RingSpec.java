@@ -8,7 +8,6 @@ import dev.mapsync.internal.store.Blueprint;
  * each wither returns a changed copy. Taken by {@link SharedRing}'s {@code create}, {@code open},
  * {@code openReadOnly} and {@code openOrCreate}.
  */
-@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpec<byte[]> {
     private final int capacity;
 
@@ -27,7 +26,7 @@ public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpe
         return new RingSpec(l, capacity);
     }
 
-    /** Bytes of records; 0 for a spec that takes it from the kernel ring ({@link MapSpec#pinnedRing}). */
+    /** {@return bytes of records; 0 for a spec that takes it from the kernel ring ({@link MapSpec#pinnedRing})} */
     public int capacityBytes() {
         return capacity;
     }

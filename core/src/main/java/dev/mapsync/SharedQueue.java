@@ -43,7 +43,6 @@ import java.util.function.Consumer;
  *
  * @param <T> the Java type of a value
  */
-@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class SharedQueue<T> implements SharedMap {
     private final SharedRing ring;
     private final Codec<T> codec;
@@ -162,8 +161,9 @@ public final class SharedQueue<T> implements SharedMap {
     }
 
     /**
-     * How many values the queue holds when its consumer has taken none: at least the {@link QueueSpec#capacityValues()}
-     * it was made with, as many as its ring of {@link SharedRing#capacityBytes()} has room for.
+     * {@return how many values the queue holds when its consumer has taken none} At least the
+     * {@link QueueSpec#capacityValues()} it was made with: as many as its ring of {@link SharedRing#capacityBytes()}
+     * has room for.
      */
     public long capacityValues() {
         return ring.capacityBytes() / dev.mapsync.internal.ring.RingLayout.recordSize(codec.size());

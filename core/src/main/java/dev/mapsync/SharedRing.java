@@ -69,7 +69,6 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * copying belongs to the thread that took it ({@link RingRecord}). Closing the handle unmaps the ring and ends its
  * consumer; later calls, from any thread, throw {@link MapClosedException}.
  */
-@SuppressWarnings("doclint:missing") // for capacity(), whose comment gives no @return tag yet
 public final class SharedRing implements SharedMap {
 
     private final RingRegion ring;
@@ -235,7 +234,9 @@ public final class SharedRing implements SharedMap {
         return ring.isKernel() ? Backend.BPF : Backend.SHM;
     }
 
-    /** Bytes of records the ring holds (a record takes its length plus an 8-byte header, rounded up to 8). */
+    /**
+     * {@return bytes of records the ring holds} A record takes its length plus an 8-byte header, rounded up to 8.
+     */
     public long capacityBytes() {
         return ring.capacity();
     }

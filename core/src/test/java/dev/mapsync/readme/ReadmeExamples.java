@@ -146,12 +146,12 @@ final class ReadmeExamples {
 
     static void queuesAndRings() {                                                                  // (not in README)
         // producers, in any number of processes
-        try (SharedQueue<Job> jobs = SharedQueue.openOrCreate(MapSpec.queue("jobs", Job.class, 1 << 16))) {
+        try (SharedQueue<Job> jobs = SharedQueue.openOrCreate(MapSpec.queue("jobs", Job.class, 4096))) {
             jobs.offer(new Job(1, 5, "ada"));                      // false when the queue is full
             jobs.put(new Job(2, 1, "bob"), Duration.ofSeconds(1)); // waits for room, then WaitTimeoutException
         }
         // the one consumer
-        try (SharedQueue<Job> jobs = SharedQueue.open(MapSpec.queue("jobs", Job.class, 1 << 16))) {
+        try (SharedQueue<Job> jobs = SharedQueue.open(MapSpec.queue("jobs", Job.class, 4096))) {
             Job next = jobs.poll(Duration.ofSeconds(1));           // null on timeout
             log("queue: poll = " + next);                                                           // (not in README)
         }

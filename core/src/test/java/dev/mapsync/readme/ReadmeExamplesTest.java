@@ -19,7 +19,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The README's Java examples are code that compiles and runs: {@link ReadmeExamples} holds every {@code ```java}
- * block of README.md, and runs those that run on the shm backend.
+ * block of README.md but the Micrometer one, which the micrometer module's tests hold and run (core's tests cannot
+ * compile it), and runs those that run on the shm backend.
  */
 class ReadmeExamplesTest {
     /** What marks a line of {@link ReadmeExamples} that sits between two lines of a block but is not in the README. */
@@ -36,8 +37,9 @@ class ReadmeExamplesTest {
     @Test
     void everyJavaBlockOfTheReadmeIsInTheExamplesInOrder() throws IOException {
         List<Block> blocks = javaBlocks(Files.readAllLines(readme()));
-        assertEquals(5, blocks.size(), "java blocks in README.md: " + blocks);
-        List<String> source = Files.readAllLines(examplesSource());
+        assertEquals(6, blocks.size(), "java blocks in README.md: " + blocks);
+        List<String> source = new ArrayList<>();
+        for (Path file : examplesSources()) source.addAll(Files.readAllLines(file));
         List<String> imports = source.stream().map(String::strip).filter(l -> l.startsWith("import ")).toList();
         int from = 0;
         for (Block block : blocks) from = find(block, source, imports, from);
@@ -52,7 +54,7 @@ class ReadmeExamplesTest {
         List<String> code = new ArrayList<>();
         for (String line : block.lines()) {
             if (!line.startsWith("import ")) code.add(line);
-            else if (!imports.contains(line)) fail(block + ": ReadmeExamples.java lacks its line '" + line + "'");
+            else if (!imports.contains(line)) fail(block + ": the example sources lack its line '" + line + "'");
         }
         String closest = null;
         for (int start = from; start < source.size(); start++) {
@@ -70,10 +72,10 @@ class ReadmeExamplesTest {
             }
             if (matched == code.size()) return at;
             String found = at < source.size() ? "line " + (at + 1) + " '" + source.get(at).strip() + "'" : "the end";
-            closest = "its line '" + code.get(matched) + "' is not in ReadmeExamples.java where the lines before it"
+            closest = "its line '" + code.get(matched) + "' is not in the example sources where the lines before it"
                     + " are (line " + (start + 1) + " on): found " + found;
         }
-        return fail(block + " has drifted from ReadmeExamples.java: " + (closest != null ? closest
+        return fail(block + " has drifted from the example sources (ReadmeExamples.java, micrometer's ReadmeExample.java): " + (closest != null ? closest
                 : "its first line '" + code.getFirst() + "' is not there after the blocks before it"));
     }
 
@@ -131,8 +133,10 @@ class ReadmeExamplesTest {
         return projectRoot().resolve("README.md");
     }
 
-    static Path examplesSource() {
-        return projectRoot().resolve("core/src/test/java/dev/mapsync/readme/ReadmeExamples.java");
+    /** Where the README's blocks are, in the README's order: core's examples, then the Micrometer one. */
+    static List<Path> examplesSources() {
+        return List.of(projectRoot().resolve("core/src/test/java/dev/mapsync/readme/ReadmeExamples.java"),
+                projectRoot().resolve("micrometer/src/test/java/dev/mapsync/micrometer/ReadmeExample.java"));
     }
 
     /** The folder with README.md and core/: the tests run in core/, or in the root of the build. */
