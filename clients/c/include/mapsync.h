@@ -299,6 +299,51 @@ bool mapsync_holds(const struct mapsync_map *m, uint32_t index);
  */
 bool mapsync_owner_alive(const struct mapsync_map *m, uint32_t token);
 
+/* ----------------------------------------------------------------------------------------------- changes */
+
+/* The kinds of change (FORMAT.md §4.3), and the kind of a count of changes the log lost before they were read. */
+enum { MAPSYNC_CHANGES_MISSED = 0, MAPSYNC_CHANGE_WRITE = 1, MAPSYNC_CHANGE_ATOMIC = 2, MAPSYNC_CHANGE_REMOVE = 3 };
+
+/* One change, or (kind MAPSYNC_CHANGES_MISSED) `count` changes from `seq` on that were overwritten before they were read. */
+struct mapsync_change {
+    uint64_t seq;   /* its sequence number; of the first missed one */
+    uint64_t count; /* 1, or the missed changes */
+    uint32_t key;   /* the entry index (for hash maps the slot the key was in) */
+    uint32_t pid;   /* the writer's pid, in its pid namespace */
+    uint32_t kind;
+};
+
+/* A subscription to a map's changes. */
+struct mapsync_cursor {
+    struct mapsync_map *map;
+    uint64_t next; /* the sequence number of the next change to hand out */
+    bool open;
+};
+
+/*
+ * Records that entry `key` changed (`kind`: MAPSYNC_CHANGE_*), if anyone subscribes, waking the subscribers that
+ * sleep. mapsync_write records its writes itself; call this after changing a value with an atomic
+ * (MAPSYNC_CHANGE_ATOMIC), once the change is visible. Returns 0, -EBADF for a read-only handle.
+ */
+int mapsync_record_change(struct mapsync_map *m, uint32_t key, uint32_t kind);
+
+/*
+ * Subscribes to every change of the map recorded from now on, by any process (needs a read-write handle: the
+ * subscription counts in the map). Returns 0 or -EBADF.
+ */
+int mapsync_subscribe(struct mapsync_map *m, struct mapsync_cursor *c);
+
+/*
+ * The changes recorded since the last poll, in sequence order, at most `max` (at least 2) into `out`, waiting up to
+ * timeout_ms for one (sleeping on the map's head word). Changes the log no longer holds come as one entry of kind
+ * MAPSYNC_CHANGES_MISSED each run. Returns the number of entries (0: none in time), or -EBADMSG for a changelog no
+ * writer following the format leaves (its head went back; a change of an entry the map does not have).
+ */
+int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t max, long timeout_ms);
+
+/* Ends the subscription. Safe twice. */
+void mapsync_unsubscribe(struct mapsync_cursor *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -131,12 +131,13 @@ int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long
     if (index >= m->entries) return mapsync__fail(m, ERANGE, "index %u out of range for map %s (0..%u)", index, m->name, m->entries - 1);
     uint8_t *dst = m->data + (size_t)index * m->stride;
     switch (m->scalar_size) {
-    case 1: { uint8_t v; memcpy(&v, value, 1); __atomic_store_n(dst, v, __ATOMIC_RELEASE); return 0; }
-    case 2: { uint16_t v; memcpy(&v, value, 2); __atomic_store_n((uint16_t *)dst, v, __ATOMIC_RELEASE); return 0; }
-    case 4: { uint32_t v; memcpy(&v, value, 4); __atomic_store_n((uint32_t *)dst, v, __ATOMIC_RELEASE); return 0; }
-    case 8: { uint64_t v; memcpy(&v, value, 8); __atomic_store_n((uint64_t *)dst, v, __ATOMIC_RELEASE); return 0; }
+    case 1: { uint8_t v; memcpy(&v, value, 1); __atomic_store_n(dst, v, __ATOMIC_RELEASE); break; }
+    case 2: { uint16_t v; memcpy(&v, value, 2); __atomic_store_n((uint16_t *)dst, v, __ATOMIC_RELEASE); break; }
+    case 4: { uint32_t v; memcpy(&v, value, 4); __atomic_store_n((uint32_t *)dst, v, __ATOMIC_RELEASE); break; }
+    case 8: { uint64_t v; memcpy(&v, value, 8); __atomic_store_n((uint64_t *)dst, v, __ATOMIC_RELEASE); break; }
     default: break;
     }
+    if (m->scalar_size != 0) return mapsync_record_change(m, index, MAPSYNC_CHANGE_WRITE);
     struct mapsync_lock *rec = &m->locks[index % m->lock_stripes];
     bool held = mapsync__held(m, rec);
     if (!held) {
@@ -144,6 +145,8 @@ int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long
         if (rc != 0) return rc;
     }
     write_locked(m, rec, index, value);
+    /* recorded while the lock is held, so that the changes of one entry are logged in the order they happened */
+    mapsync_record_change(m, index, MAPSYNC_CHANGE_WRITE);
     if (!held) mapsync_unlock(m, index);
     return 0;
 }
