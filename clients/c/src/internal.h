@@ -69,6 +69,12 @@ struct mapsync_slot *mapsync__slot(const struct mapsync_map *m, uint32_t slot);
 /* True if the token's slot has not been claimed again since the token was handed out. */
 bool mapsync__token_current(const struct mapsync_map *m, uint32_t token);
 
+/* The stripe that guards entry `index`: one lock per entry is the common case, and a division costs more than an
+ * uncontended lock. */
+static inline uint32_t mapsync__stripe_of(const struct mapsync_map *m, uint32_t index) {
+    return m->lock_stripes == m->entries ? index : index % m->lock_stripes;
+}
+
 /* Lock records (lock.c): the record of a stripe, the map-wide record. */
 struct mapsync_lock *mapsync__stripe(const struct mapsync_map *m, uint32_t stripe);
 struct mapsync_lock *mapsync__map_record(const struct mapsync_map *m);

@@ -19,7 +19,7 @@ struct mapsync_lock *mapsync__map_record(const struct mapsync_map *m) {
 }
 
 bool mapsync__guards(const struct mapsync_map *m, const struct mapsync_lock *rec, uint32_t index) {
-    return m->locks != NULL && index < m->entries && &m->locks[index % m->lock_stripes] == rec;
+    return m->locks != NULL && index < m->entries && &m->locks[mapsync__stripe_of(m, index)] == rec;
 }
 
 bool mapsync__held(const struct mapsync_map *m, const struct mapsync_lock *rec) {
@@ -105,10 +105,24 @@ static int timed_out(struct mapsync_map *m, struct mapsync_lock *rec, int64_t in
                          what, __atomic_load_n(&rec->owner_pid, __ATOMIC_RELAXED), alive ? "alive" : "dead", held);
 }
 
+/*
+ * When a wait ends: read the clock only once a lock must be waited for (in a virtual machine a clock read can cost
+ * more than an uncontended lock). Several locks taken as one share the deadline the first wait sets.
+ */
+struct deadline {
+    uint64_t timeout_ns, at; /* at: CLOCK_MONOTONIC ns, 0 until a wait began */
+};
+
+static uint64_t deadline_at(struct deadline *d, uint64_t now) {
+    if (d->at == 0) d->at = now + d->timeout_ns;
+    return d->at;
+}
+
 /* The waiting path: sleep on the word, look at the owner after every wake, take over from a dead one. */
-static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t index, uint64_t deadline, bool *died) {
+static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t index, struct deadline *d, bool *died) {
     uint32_t me = m->token, sleepers = 0; /* once we slept, others may sleep too: keep the waiters bit */
     uint64_t start = mapsync__now_ns();
+    uint64_t deadline = deadline_at(d, start);
     for (;;) {
         uint32_t w = __atomic_load_n(&rec->word, __ATOMIC_SEQ_CST);
         if (w == 0) {
@@ -149,8 +163,8 @@ static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t
     }
 }
 
-/* Takes the lock of `rec` by `deadline` (CLOCK_MONOTONIC ns); ORs into *died whether its previous owner died. */
-static int acquire(struct mapsync_map *m, struct mapsync_lock *rec, int64_t index, uint64_t deadline, bool *died) {
+/* Takes the lock of `rec` by the deadline; ORs into *died whether its previous owner died. */
+static int acquire(struct mapsync_map *m, struct mapsync_lock *rec, int64_t index, struct deadline *d, bool *died) {
     if (m->token == 0) return mapsync__fail(m, EBADF, "map %s is open read-only; it cannot take locks", m->name);
     uint32_t me = m->token;
     for (int i = 0; i <= SPINS; i++) {
@@ -166,7 +180,7 @@ static int acquire(struct mapsync_map *m, struct mapsync_lock *rec, int64_t inde
         }
         mapsync__pause();
     }
-    return acquire_slow(m, rec, index, deadline, died);
+    return acquire_slow(m, rec, index, d, died);
 }
 
 /* Clears the owner fields, frees the word, and wakes one sleeper if the word says any sleeps. */
@@ -179,8 +193,9 @@ static void release(struct mapsync_lock *rec) {
     if (old & MAPSYNC_WAITERS) mapsync__futex_wake(&rec->word, 1);
 }
 
-static uint64_t deadline_of(long timeout_ms) {
-    return mapsync__now_ns() + (timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0);
+static struct deadline deadline_of(long timeout_ms) {
+    struct deadline d = {timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0, 0};
+    return d;
 }
 
 static int check_index(struct mapsync_map *m, uint32_t index) {
@@ -193,7 +208,8 @@ int mapsync_lock(struct mapsync_map *m, uint32_t index, long timeout_ms, bool *p
     int rc = check_index(m, index);
     if (rc != 0) return rc;
     bool died = false;
-    rc = acquire(m, &m->locks[index % m->lock_stripes], index, deadline_of(timeout_ms), &died);
+    struct deadline d = deadline_of(timeout_ms);
+    rc = acquire(m, &m->locks[mapsync__stripe_of(m, index)], index, &d, &died);
     if (previous_owner_died != NULL) *previous_owner_died = rc == 0 && died;
     return rc;
 }
@@ -210,7 +226,7 @@ static int release_held(struct mapsync_map *m, struct mapsync_lock *rec, int64_t
 
 int mapsync_unlock(struct mapsync_map *m, uint32_t index) {
     int rc = check_index(m, index);
-    return rc != 0 ? rc : release_held(m, &m->locks[index % m->lock_stripes], index);
+    return rc != 0 ? rc : release_held(m, &m->locks[mapsync__stripe_of(m, index)], index);
 }
 
 static int ascending(const void *a, const void *b) {
@@ -229,7 +245,7 @@ static int stripes_of(struct mapsync_map *m, const uint32_t *indexes, size_t n, 
             free(stripes);
             return rc;
         }
-        stripes[i] = indexes[i] % m->lock_stripes;
+        stripes[i] = mapsync__stripe_of(m, indexes[i]);
     }
     qsort(stripes, n, sizeof *stripes, ascending);
     size_t k = 0;
@@ -244,11 +260,11 @@ int mapsync_lock_many(struct mapsync_map *m, const uint32_t *indexes, size_t n, 
     size_t k;
     int rc = stripes_of(m, indexes, n, &stripes, &k);
     if (rc != 0) return rc;
-    uint64_t deadline = deadline_of(timeout_ms);
+    struct deadline d = deadline_of(timeout_ms);
     bool died = false;
     size_t taken = 0;
     for (; taken < k; taken++) {
-        rc = acquire(m, &m->locks[stripes[taken]], -1, deadline, &died);
+        rc = acquire(m, &m->locks[stripes[taken]], -1, &d, &died);
         if (rc != 0) break;
     }
     if (rc != 0) {
@@ -275,7 +291,8 @@ int mapsync_unlock_many(struct mapsync_map *m, const uint32_t *indexes, size_t n
 int mapsync_lock_map(struct mapsync_map *m, long timeout_ms, bool *previous_owner_died) {
     if (m->locks == NULL) return mapsync__fail(m, EMEDIUMTYPE, "map %s has no map-wide lock", m->name);
     bool died = false;
-    int rc = acquire(m, mapsync__map_record(m), -1, deadline_of(timeout_ms), &died);
+    struct deadline d = deadline_of(timeout_ms);
+    int rc = acquire(m, mapsync__map_record(m), -1, &d, &died);
     if (previous_owner_died != NULL) *previous_owner_died = rc == 0 && died;
     return rc;
 }
@@ -286,5 +303,5 @@ int mapsync_unlock_map(struct mapsync_map *m) {
 }
 
 bool mapsync_holds(const struct mapsync_map *m, uint32_t index) {
-    return m->locks != NULL && index < m->entries && mapsync__held(m, &m->locks[index % m->lock_stripes]);
+    return m->locks != NULL && index < m->entries && mapsync__held(m, &m->locks[mapsync__stripe_of(m, index)]);
 }

@@ -53,7 +53,7 @@ int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_
     case 8: { uint64_t v = __atomic_load_n((const uint64_t *)src, __ATOMIC_ACQUIRE); memcpy(out, &v, 8); return 0; }
     default: break;
     }
-    struct mapsync_lock *rec = &m->locks[index % m->lock_stripes];
+    struct mapsync_lock *rec = &m->locks[mapsync__stripe_of(m, index)];
     uint64_t start = 0, last_check = 0;
     for (long attempt = 0;; attempt++) {
         uint32_t s1 = __atomic_load_n(&rec->sequence, __ATOMIC_ACQUIRE);
@@ -138,7 +138,7 @@ int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long
     default: break;
     }
     if (m->scalar_size != 0) return mapsync_record_change(m, index, MAPSYNC_CHANGE_WRITE);
-    struct mapsync_lock *rec = &m->locks[index % m->lock_stripes];
+    struct mapsync_lock *rec = &m->locks[mapsync__stripe_of(m, index)];
     bool held = mapsync__held(m, rec);
     if (!held) {
         int rc = mapsync_lock(m, index, timeout_ms, NULL);

@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <linux/futex.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -46,8 +47,10 @@ void mapsync__pause(void) {
 #endif
 }
 
+/* The caller's kernel thread id, cached per thread (a system call costs more than an uncontended lock). */
+static __thread uint64_t tid __attribute__((tls_model("initial-exec")));
+
 uint64_t mapsync__tid(void) {
-    static __thread uint64_t tid;
     if (tid == 0) tid = (uint64_t)syscall(SYS_gettid);
     return tid;
 }
@@ -80,15 +83,27 @@ uint64_t mapsync__start_time(uint32_t pid) {
     return strtoull(p + 1, NULL, 10);
 }
 
-/* Read once per process (and again in a forked child, whose pid differs). */
+static struct mapsync__proc self;
+static pthread_once_t at_fork_once = PTHREAD_ONCE_INIT;
+
+/* In a forked child: its pid, start time and thread id are its own, to be read again. */
+static void forget_self(void) {
+    __atomic_store_n(&self.pid, 0, __ATOMIC_RELEASE);
+    tid = 0;
+}
+
+static void register_at_fork(void) {
+    pthread_atfork(NULL, NULL, forget_self);
+}
+
+/* Read once per process (and again in a forked child): getpid is a system call, which the lock path cannot afford. */
 const struct mapsync__proc *mapsync__self(void) {
-    static struct mapsync__proc self;
-    uint32_t pid = (uint32_t)getpid();
-    if (__atomic_load_n(&self.pid, __ATOMIC_ACQUIRE) != pid) {
+    if (__atomic_load_n(&self.pid, __ATOMIC_ACQUIRE) == 0) {
+        pthread_once(&at_fork_once, register_at_fork);
+        uint32_t pid = (uint32_t)getpid();
         struct stat st;
-        struct mapsync__proc p = {pid, mapsync__start_time(pid), stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0};
-        self.start_time = p.start_time;
-        self.pid_ns = p.pid_ns;
+        self.start_time = mapsync__start_time(pid);
+        self.pid_ns = stat("/proc/self/ns/pid", &st) == 0 ? (uint64_t)st.st_ino : 0;
         __atomic_store_n(&self.pid, pid, __ATOMIC_RELEASE);
     }
     return &self;
