@@ -344,6 +344,50 @@ int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t ma
 /* Ends the subscription. Safe twice. */
 void mapsync_unsubscribe(struct mapsync_cursor *c);
 
+/* -------------------------------------------------------------------------------------------------- rings */
+
+/* A record claimed in a ring: write `length` bytes at `payload`, then commit or discard it. */
+struct mapsync_claim {
+    uint64_t position;
+    uint32_t length;
+    uint8_t *payload;
+};
+
+/*
+ * Claims a record of `length` bytes in an shm ring (FORMAT.md §7.4), waiting up to timeout_ms for room. Returns 0;
+ * -EAGAIN the ring is full; -EPIPE it is sealed; -EMSGSIZE the record can never fit; -EBADMSG corrupt positions.
+ * A queue's records are its values, value_size bytes each. Commit (or discard) every claim: the consumer waits for it.
+ */
+int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, struct mapsync_claim *claim);
+int mapsync_ring_commit(struct mapsync_map *m, const struct mapsync_claim *claim);
+int mapsync_ring_discard(struct mapsync_map *m, const struct mapsync_claim *claim);
+
+/* Seals the ring: no claim succeeds after it; the consumer drains what was claimed before (FORMAT.md §7.6). */
+int mapsync_ring_seal(struct mapsync_map *m);
+
+/* The one consumer of a ring. */
+struct mapsync_consumer {
+    struct mapsync_map *map;
+    uint64_t position;           /* the consumer position */
+    uint64_t busy_at, busy_since;
+    uint64_t lost;               /* records this consumer skipped because their producer died before committing them */
+    bool open;
+};
+
+/* Becomes the ring's consumer (the OFD lock of FORMAT.md §7.7). Returns 0, or -EBUSY while another lives. */
+int mapsync_consumer_open(struct mapsync_map *m, struct mapsync_consumer *c);
+
+/*
+ * Copies the next record (at most `max` bytes) into `out` and its length into *length, waiting up to timeout_ms
+ * (sleeping in FUTEX_WAIT). Discarded records are skipped, and so are the records of producers that died before
+ * committing them. Returns 0; -ETIMEDOUT none came; -EPIPE the ring is sealed and drained; -EMSGSIZE the record is
+ * longer than `max` (*length says how long; it stays the next one); -EBADMSG a corrupt ring.
+ */
+int mapsync_consume(struct mapsync_consumer *c, void *out, uint32_t max, uint32_t *length, long timeout_ms);
+
+/* Gives the consumer role up. Safe twice. */
+void mapsync_consumer_close(struct mapsync_consumer *c);
+
 #ifdef __cplusplus
 }
 #endif

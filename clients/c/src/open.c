@@ -220,7 +220,7 @@ static int open_liveness(struct mapsync_map *m, const char *what, const char *pa
 }
 
 void mapsync_close(struct mapsync_map *m) {
-    if (m->data != NULL && m->bpf_fd >= 0) munmap(m->data, m->data_length);
+    if (m->data != NULL && (m->bpf_fd >= 0 || m->map_type == MAPSYNC_TYPE_RING)) munmap(m->data, m->data_length);
     if (m->file != NULL) munmap(m->file, m->file_length);
     if (m->bpf_fd >= 0) close(m->bpf_fd);
     /* closing the liveness file drops the slot's OFD lock: the slot is free, and locks still held pass on */
@@ -264,6 +264,25 @@ static int resolve(struct mapsync_map *m, const char *map, bool want_bpf, char *
     return 0;
 }
 
+/*
+ * Maps an shm ring's data region twice in a row (FORMAT.md §7.3), as the kernel maps its ring, so that a record that
+ * wraps past the end reads and writes as one piece.
+ */
+static int map_ring_twice(struct mapsync_map *m, const char *what, const struct mapsync_header *h) {
+    size_t capacity = h->data_length;
+    int prot = PROT_READ | (m->read_only ? 0 : PROT_WRITE);
+    uint8_t *area = mmap(NULL, 2 * capacity, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (area == MAP_FAILED) return mapsync__fail(m, errno, "ring %s: mmap: %s", what, strerror(errno));
+    m->data = area;
+    m->data_length = 2 * capacity;
+    for (int i = 0; i < 2; i++) {
+        if (mmap(area + i * capacity, capacity, prot, MAP_SHARED | MAP_FIXED, m->fd, (off_t)h->data_offset) == MAP_FAILED) {
+            return mapsync__fail(m, errno, "ring %s: mmap: %s", what, strerror(errno));
+        }
+    }
+    return 0;
+}
+
 /* Maps the whole file once its header is checked, and fills the handle's fields from it. */
 static int map_file(struct mapsync_map *m, const char *what) {
     const struct mapsync_header *peek = mmap(NULL, MAPSYNC_HEADER_SIZE, PROT_READ, MAP_SHARED, m->fd, 0);
@@ -292,6 +311,7 @@ static int map_file(struct mapsync_map *m, const char *what) {
     m->key_schema[h->key_schema_length] = '\0';
     memcpy(m->value_schema, h->schema_text + h->key_schema_length, h->value_schema_length);
     m->value_schema[h->value_schema_length] = '\0';
+    if (m->backend == MAPSYNC_BACKEND_SHM && m->map_type == MAPSYNC_TYPE_RING) return map_ring_twice(m, what, h);
     if (m->backend == MAPSYNC_BACKEND_SHM && h->data_length > 0) {
         m->data = m->file + h->data_offset;
         m->data_length = h->data_length;
