@@ -159,6 +159,7 @@ struct mapsync_map {
     uint32_t map_type, backend, key_size, value_size, stride, entries, lock_stripes;
     uint32_t scalar_size;               /* arrays: 1, 2, 4 or 8 when a value is one scalar, else 0 */
     uint32_t token;                     /* the owner token of this handle's process slot; 0 when read-only */
+    int32_t seat;                       /* barriers: the seat this handle holds as a party, -1 before its first await */
     char name[256];                     /* as given to mapsync_open, for messages */
     char key_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
     char value_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
@@ -387,6 +388,20 @@ int mapsync_consume(struct mapsync_consumer *c, void *out, uint32_t max, uint32_
 
 /* Gives the consumer role up. Safe twice. */
 void mapsync_consumer_close(struct mapsync_consumer *c);
+
+/* ------------------------------------------------------------------------------------------------ barriers */
+
+/*
+ * Waits at a barrier (FORMAT.md §9) until all its parties have arrived, up to timeout_ms; the first await makes the
+ * handle a party (a seat, held until mapsync_close). *generation (when not NULL) is the generation it waited in.
+ * Returns 0 when the generation tripped; -ETIMEDOUT (and the barrier is broken for the others); -EPIPE the barrier is
+ * broken (m->error says why: a party died, timed out, or a reset); -EUSERS every seat is taken by a live party;
+ * -EBADMSG a corrupt barrier.
+ */
+int mapsync_barrier_await(struct mapsync_map *m, long timeout_ms, uint64_t *generation);
+
+/* Starts a fresh generation, failing whoever waits in the current one, and frees the seats of parties that are gone. */
+int mapsync_barrier_reset(struct mapsync_map *m);
 
 #ifdef __cplusplus
 }

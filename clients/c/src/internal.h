@@ -88,6 +88,9 @@ static inline uint64_t *mapsync__seq_word(struct mapsync_lock *rec) {
     return (uint64_t *)&rec->sequence;
 }
 
+/* Frees the barrier seat this handle holds, if any (barrier.c; at close). */
+void mapsync__leave_barrier(struct mapsync_map *m);
+
 /* Ends a write window: the even sequence and the writing word that goes with it, in one release store. */
 void mapsync__end_window(struct mapsync_lock *rec, uint32_t even);
 

@@ -220,6 +220,7 @@ static int open_liveness(struct mapsync_map *m, const char *what, const char *pa
 }
 
 void mapsync_close(struct mapsync_map *m) {
+    if (m->control != NULL && m->map_type == MAPSYNC_TYPE_BARRIER) mapsync__leave_barrier(m);
     if (m->data != NULL && (m->bpf_fd >= 0 || m->map_type == MAPSYNC_TYPE_RING)) munmap(m->data, m->data_length);
     if (m->file != NULL) munmap(m->file, m->file_length);
     if (m->bpf_fd >= 0) close(m->bpf_fd);
@@ -322,6 +323,7 @@ static int map_file(struct mapsync_map *m, const char *what) {
 int mapsync_open(struct mapsync_map *m, const char *map, int flags) {
     memset(m, 0, sizeof *m);
     m->fd = m->bpf_fd = m->lock_fd = -1;
+    m->seat = -1;
     m->read_only = (flags & MAPSYNC_READ_ONLY) != 0;
     snprintf(m->name, sizeof m->name, "%s", map);
     bool want_bpf = strncmp(map, "bpf:", 4) == 0;
