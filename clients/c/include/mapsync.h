@@ -160,6 +160,10 @@ struct mapsync_map {
     uint32_t scalar_size;               /* arrays: 1, 2, 4 or 8 when a value is one scalar, else 0 */
     uint32_t token;                     /* the owner token of this handle's process slot; 0 when read-only */
     int32_t seat;                       /* barriers: the seat this handle holds as a party, -1 before its first await */
+    struct {                            /* shm hash maps: the table's geometry, checked at open (FORMAT.md §10.1) */
+        uint64_t seed, segment_size, segments_offset;
+        uint32_t slots, slot_size, segment_header, key_stride, value_stride, inserts;
+    } hash;
     char name[256];                     /* as given to mapsync_open, for messages */
     char key_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
     char value_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
@@ -402,6 +406,38 @@ int mapsync_barrier_await(struct mapsync_map *m, long timeout_ms, uint64_t *gene
 
 /* Starts a fresh generation, failing whoever waits in the current one, and frees the seats of parties that are gone. */
 int mapsync_barrier_reset(struct mapsync_map *m);
+
+/* ---------------------------------------------------------------------------------------------- hash maps */
+
+/*
+ * Shm hash maps (FORMAT.md §10). A key is key_size bytes laid out as the key schema says (padding zero: two keys are
+ * the same key when their bytes are); a value is value_size bytes.
+ *
+ * mapsync_hash_get copies the value of `key` into `value` (NULL: only ask whether it is there) without a lock, never
+ * torn, never waiting for a writer (a dead one's open window is read through its journal). Returns 0, -ENOENT when
+ * the key is absent, -ETIMEDOUT when writers changed its segment under every attempt for timeout_ms, -EBADMSG.
+ */
+int mapsync_hash_get(struct mapsync_map *m, const void *key, void *value, long timeout_ms);
+
+/* Inserts or replaces `key`'s value under its segment's lock (waiting up to timeout_ms), repairing what a dead writer
+ * left first, and records the change. Returns 0, -ENOSPC when the map (or the key's segment) is full, -EBADF, or what
+ * mapsync_lock returns. */
+int mapsync_hash_put(struct mapsync_map *m, const void *key, const void *value, long timeout_ms);
+
+/* Removes `key` (shifting the keys behind it back: no tombstone stays) and records the change. 0, or -ENOENT. */
+int mapsync_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms);
+
+/* Iterates a hash map segment by segment, each copied at one moment: a key present all along is seen exactly once. */
+struct mapsync_hash_iter {
+    struct mapsync_map *map;
+    uint32_t segment, slot;
+    uint8_t *copy;
+};
+
+int mapsync_hash_iter_begin(struct mapsync_map *m, struct mapsync_hash_iter *it);
+/* Copies the next entry's key and value: 1, 0 at the end, or a negative errno. */
+int mapsync_hash_next(struct mapsync_hash_iter *it, void *key, void *value);
+void mapsync_hash_iter_end(struct mapsync_hash_iter *it);
 
 #ifdef __cplusplus
 }

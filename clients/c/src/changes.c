@@ -45,19 +45,36 @@ static bool has_changelog(const struct mapsync_map *m) {
     return m->map_type == MAPSYNC_TYPE_ARRAY || m->map_type == MAPSYNC_TYPE_HASH;
 }
 
-int mapsync_record_change(struct mapsync_map *m, uint32_t key, uint32_t kind) {
-    if (!has_changelog(m)) return mapsync__fail(m, EMEDIUMTYPE, "map %s has no changelog", m->name);
-    if (m->read_only) return mapsync__fail(m, EBADF, "map %s is open read-only; it cannot record changes", m->name);
-    /* writers record only while anyone subscribes: one load on the path of every write */
-    if (__atomic_load_n(subscribers_word(m), __ATOMIC_RELAXED) == 0) return 0;
+/* Appends a change; a hash map's key bytes go to the change's key slot, read between two reads of its seq. */
+static void append(struct mapsync_map *m, uint32_t key, uint32_t kind, const void *key_bytes) {
     uint64_t seq = __atomic_add_fetch(head_word(m), 1, __ATOMIC_SEQ_CST);
     uint8_t *e = entry_of(m, seq);
+    if (key_bytes != NULL) {
+        uint64_t stride = m->hash.key_stride, capacity = m->header->changelog_capacity;
+        uint8_t *to = m->control + changelog_offset(m) + capacity * 32 + MAPSYNC_SLOT_COUNT * 8 + ((seq - 1) & (capacity - 1)) * stride;
+        for (uint64_t i = 0; i < stride; i += 8) {
+            uint64_t w = 0;
+            if (i < m->key_size) memcpy(&w, (const uint8_t *)key_bytes + i, m->key_size - i < 8 ? m->key_size - i : 8);
+            __atomic_store_n((uint64_t *)(to + i), w, __ATOMIC_RELAXED);
+        }
+    }
     __atomic_store_n((uint32_t *)(e + E_KEY), key, __ATOMIC_RELAXED);
     __atomic_store_n((uint32_t *)(e + E_PID), mapsync__self()->pid, __ATOMIC_RELAXED);
     __atomic_store_n((uint32_t *)(e + E_KIND), kind, __ATOMIC_RELAXED);
     __atomic_store_n((uint64_t *)(e + E_SEQ), seq, __ATOMIC_RELEASE); /* last: a reader trusts the fields once it sees it */
     if (__atomic_load_n(waiters_word(m), __ATOMIC_SEQ_CST) != 0) mapsync__futex_wake((uint32_t *)head_word(m), INT_MAX);
+}
+
+int mapsync_record_change(struct mapsync_map *m, uint32_t key, uint32_t kind) {
+    if (m->map_type != MAPSYNC_TYPE_ARRAY) return mapsync__fail(m, EMEDIUMTYPE, "map %s is not an array", m->name);
+    if (m->read_only) return mapsync__fail(m, EBADF, "map %s is open read-only; it cannot record changes", m->name);
+    /* writers record only while anyone subscribes: one load on the path of every write */
+    if (__atomic_load_n(subscribers_word(m), __ATOMIC_RELAXED) != 0) append(m, key, kind, NULL);
     return 0;
+}
+
+void mapsync__record_keyed(struct mapsync_map *m, uint32_t slot, uint32_t kind, const void *key) {
+    if (__atomic_load_n(subscribers_word(m), __ATOMIC_RELAXED) != 0) append(m, slot, kind, key);
 }
 
 /* Takes the counts of every slot whose holder is gone out of the totals (FORMAT.md §4.3). */

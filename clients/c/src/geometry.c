@@ -234,5 +234,14 @@ int mapsync__check_hash_table(struct mapsync_map *m, const char *what) {
                              " not match its map header (%u segments of %llu slots of %llu bytes)", what, segments, slots,
                              slot_size, m->lock_stripes, (unsigned long long)g.slots, (unsigned long long)g.slot_size);
     }
+    /* copies: a peer that rewrites the table header later changes nothing this handle addresses */
+    memcpy(&m->hash.seed, t, 8);
+    m->hash.segment_size = g.segment_size;
+    m->hash.segments_offset = g.segments_offset;
+    m->hash.slots = (uint32_t)g.slots;
+    m->hash.slot_size = (uint32_t)g.slot_size;
+    m->hash.segment_header = (uint32_t)g.segment_header;
+    m->hash.key_stride = (uint32_t)align_up(m->key_size, 8);
+    m->hash.value_stride = m->stride;
     return 0;
 }

@@ -305,3 +305,15 @@ int mapsync_unlock_map(struct mapsync_map *m) {
 bool mapsync_holds(const struct mapsync_map *m, uint32_t index) {
     return m->locks != NULL && index < m->entries && mapsync__held(m, &m->locks[mapsync__stripe_of(m, index)]);
 }
+
+int mapsync__lock_stripe(struct mapsync_map *m, uint32_t stripe, long timeout_ms, bool *previous_owner_died) {
+    bool died = false;
+    struct deadline d = deadline_of(timeout_ms);
+    int rc = acquire(m, &m->locks[stripe], -1, &d, &died);
+    if (previous_owner_died != NULL) *previous_owner_died = rc == 0 && died;
+    return rc;
+}
+
+void mapsync__unlock_stripe(struct mapsync_map *m, uint32_t stripe) {
+    release(&m->locks[stripe]);
+}

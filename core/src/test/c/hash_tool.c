@@ -1,0 +1,89 @@
+/*
+ * hash_tool: reads and writes a hash map of testkit/HashCells (char[16] keys; values
+ * writer:i64,seq:i64,counter:i64,note:char[8]) through libmapsync.
+ *
+ *   hash_tool MAP get KEY               prints "KEY writer=W seq=S counter=C note=N", or "KEY absent"
+ *   hash_tool MAP list                  every entry, one line each as get prints them, in the map's order
+ *   hash_tool MAP fill PREFIX FROM TO W  puts PREFIXi = {W, i, 0, "wW"} for i in FROM..TO-1; prints "put N"
+ *   hash_tool MAP remove PREFIX FROM TO  removes PREFIXi for i in FROM..TO-1; prints "removed N absent A"
+ */
+#include <mapsync.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cell { int64_t writer, seq, counter; char note[8]; };
+
+static void key_of(char key[16], const char *prefix, long i) {
+    char text[64];
+    int n = snprintf(text, sizeof text, "%s%ld", prefix, i);
+    memset(key, 0, 16); /* NUL padding, as char[16] keys have */
+    memcpy(key, text, n < 16 ? (size_t)n : 16);
+}
+
+static void print(const char key[16], const struct cell *c) {
+    printf("%.16s writer=%lld seq=%lld counter=%lld note=%.8s\n", key, (long long)c->writer, (long long)c->seq,
+           (long long)c->counter, c->note);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: hash_tool MAP get KEY | list | fill PREFIX FROM TO W | remove PREFIX FROM TO\n");
+        return 1;
+    }
+    struct mapsync_map m;
+    int rc = mapsync_open(&m, argv[1], 0);
+    if (rc == 0 && (m.key_size != 16 || m.value_size != sizeof(struct cell))) {
+        fprintf(stderr, "hash_tool: map %s holds %s -> %s\n", argv[1], m.key_schema, m.value_schema);
+        return 3;
+    }
+    char key[16];
+    struct cell c;
+    if (rc == 0 && strcmp(argv[2], "get") == 0 && argc == 4) {
+        size_t n = strlen(argv[3]);
+        memset(key, 0, sizeof key);
+        memcpy(key, argv[3], n < sizeof key ? n : sizeof key);
+        rc = mapsync_hash_get(&m, key, &c, 10000);
+        if (rc == 0) print(key, &c);
+        else if (rc == -ENOENT) printf("%.16s absent\n", key), rc = 0;
+    } else if (rc == 0 && strcmp(argv[2], "list") == 0) {
+        struct mapsync_hash_iter it;
+        rc = mapsync_hash_iter_begin(&m, &it);
+        int got;
+        while (rc == 0 && (got = mapsync_hash_next(&it, key, &c)) != 0) {
+            if (got < 0) rc = got;
+            else print(key, &c);
+        }
+        mapsync_hash_iter_end(&it);
+    } else if (rc == 0 && strcmp(argv[2], "fill") == 0 && argc == 7) {
+        long from = strtol(argv[4], NULL, 10), to = strtol(argv[5], NULL, 10), writer = strtol(argv[6], NULL, 10);
+        for (long i = from; rc == 0 && i < to; i++) {
+            key_of(key, argv[3], i);
+            memset(&c, 0, sizeof c);
+            c.writer = writer;
+            c.seq = i;
+            char note[32];
+            int n = snprintf(note, sizeof note, "w%ld", writer);
+            memcpy(c.note, note, n < 8 ? (size_t)n : 8);
+            rc = mapsync_hash_put(&m, key, &c, 10000);
+        }
+        if (rc == 0) printf("put %ld\n", to - from);
+    } else if (rc == 0 && strcmp(argv[2], "remove") == 0 && argc == 6) {
+        long from = strtol(argv[4], NULL, 10), to = strtol(argv[5], NULL, 10), removed = 0, absent = 0;
+        for (long i = from; rc == 0 && i < to; i++) {
+            key_of(key, argv[3], i);
+            rc = mapsync_hash_remove(&m, key, 10000);
+            if (rc == 0) removed++;
+            else if (rc == -ENOENT) absent++, rc = 0;
+        }
+        if (rc == 0) printf("removed %ld absent %ld\n", removed, absent);
+    } else if (rc == 0) {
+        fprintf(stderr, "hash_tool: unknown command\n");
+        rc = -EINVAL;
+    }
+    if (rc != 0) fprintf(stderr, "hash_tool: %s\n", m.error);
+    mapsync_close(&m);
+    return mapsync_exit_code(rc);
+}

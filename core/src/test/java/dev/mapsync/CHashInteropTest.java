@@ -1,0 +1,104 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.testkit.CPrograms;
+import dev.mapsync.testkit.HashCells;
+import dev.mapsync.testkit.HashCells.Cell;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * Shm hash maps between libmapsync and the Java library (FORMAT.md §10): keys C puts and removes (clusters shifted
+ * back, in a map of two segments so that keys collide) are what Java reads, and the reverse; C and Java filling one
+ * segment at once lose no key; and C iterates what Java wrote, each key once.
+ */
+class CHashInteropTest {
+    @TempDir
+    Path dir;
+
+    private final String name = KernelAssumptions.uniqueName("chash");
+
+    private CPrograms.Result c(String... args) {
+        List<String> command = new ArrayList<>(List.of(CPrograms.testProgram("hash_tool", Backend.SHM).toString(), name));
+        command.addAll(List.of(args));
+        return CPrograms.run(Map.of("MAPSYNC_DIR", dir.toString()), command);
+    }
+
+    private static String line(String key, Cell c) {
+        return key + " writer=" + c.writer() + " seq=" + c.seq() + " counter=" + c.counter() + " note=" + c.note();
+    }
+
+    @Test
+    void keysCPutsAndRemovesAreWhatJavaReads() {
+        try (SharedHashMap<String, Cell> map = SharedHashMap.create(HashCells.spec(dir, name, Backend.SHM, 300, 2))) {
+            CPrograms.Result put = c("fill", "k", "0", "250", "7");
+            assertEquals("put 250\n", put.out(), put.err());
+            for (int i = 0; i < 250; i++) assertEquals(Cell.of(7, i), map.get("k" + i), "k" + i);
+            assertEquals(250, map.size());
+            CPrograms.Result removed = c("remove", "k", "0", "130");
+            assertEquals("removed 130 absent 0\n", removed.out(), removed.err());
+            for (int i = 0; i < 130; i++) assertNull(map.get("k" + i), "k" + i);
+            for (int i = 130; i < 250; i++) assertEquals(Cell.of(7, i), map.get("k" + i), "k" + i);
+            assertEquals(120, map.size());
+            Map<String, Cell> all = new TreeMap<>();
+            map.forEach((k, v) -> assertNull(all.put(k, v), "seen twice: " + k));
+            assertEquals(120, all.size());
+            // put again over a table whose clusters were shifted back: every key still found once
+            assertEquals("put 30\n", c("fill", "k", "100", "130", "8").out());
+            for (int i = 100; i < 130; i++) assertEquals(Cell.of(8, i), map.get("k" + i));
+            assertEquals(150, map.size());
+        }
+    }
+
+    @Test
+    void keysJavaPutsAndRemovesAreWhatCReads() {
+        try (SharedHashMap<String, Cell> map = SharedHashMap.create(HashCells.spec(dir, name, Backend.SHM, 300, 2))) {
+            for (int i = 0; i < 200; i++) map.put("j" + i, Cell.of(3, i));
+            for (int i = 0; i < 200; i += 3) map.remove("j" + i);
+            map.put("j1", Cell.of(4, 1)); // in place
+            assertEquals(line("j1", Cell.of(4, 1)) + "\n", c("get", "j1").out());
+            assertEquals("j3 absent\n", c("get", "j3").out());
+            assertEquals(line("j199", Cell.of(3, 199)) + "\n", c("get", "j199").out());
+            CPrograms.Result list = c("list");
+            assertEquals(0, list.exit(), list.err());
+            List<String> expected = new ArrayList<>();
+            map.forEach((k, v) -> expected.add(line(k, v)));
+            List<String> lines = new ArrayList<>(List.of(list.out().split("\n")));
+            assertEquals(133, lines.size());
+            assertEquals(expected.stream().sorted().toList(), lines.stream().sorted().toList());
+            assertEquals("removed 133 absent 67\n", c("remove", "j", "0", "200").out());
+            assertEquals(0, map.size());
+            assertEquals("", c("list").out());
+        }
+    }
+
+    @Test
+    void cAndJavaFillingOneSegmentAtOnceLoseNoKey() throws Exception {
+        try (SharedHashMap<String, Cell> map = SharedHashMap.create(HashCells.spec(dir, name, Backend.SHM, 2000, 1))) {
+            CompletableFuture<CPrograms.Result> cFill = CompletableFuture.supplyAsync(() -> c("fill", "c", "0", "900", "1"));
+            for (int i = 0; i < 900; i++) map.put("j" + i, Cell.of(2, i));
+            CPrograms.Result r = cFill.get();
+            assertEquals("put 900\n", r.out(), r.err());
+            assertEquals(1800, map.size());
+            for (int i = 0; i < 900; i++) {
+                assertEquals(Cell.of(1, i), map.get("c" + i));
+                assertEquals(Cell.of(2, i), map.get("j" + i));
+            }
+            CompletableFuture<CPrograms.Result> cRemove = CompletableFuture.supplyAsync(() -> c("remove", "j", "0", "900"));
+            for (int i = 0; i < 900; i += 2) map.remove("c" + i);
+            assertEquals("removed 900 absent 0\n", cRemove.get().out());
+            assertEquals(450, map.size());
+            for (int i = 1; i < 900; i += 2) assertEquals(Cell.of(1, i), map.get("c" + i));
+        }
+    }
+}
