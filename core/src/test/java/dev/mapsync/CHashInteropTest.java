@@ -1,7 +1,10 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.CPrograms;
+import dev.mapsync.testkit.HashPausedWriter;
+import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.HashCells;
 import dev.mapsync.testkit.HashCells.Cell;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /**
  * Shm hash maps between libmapsync and the Java library (FORMAT.md §10): keys C puts and removes (clusters shifted
  * back, in a map of two segments so that keys collide) are what Java reads, and the reverse; C and Java filling one
- * segment at once lose no key; and C iterates what Java wrote, each key once.
+ * segment at once lose no key; C iterates what Java wrote, each key once; and a Java writer killed in the middle of a
+ * write window leaves a segment that C reads through the journal and repairs when it writes.
  */
 class CHashInteropTest {
     @TempDir
@@ -99,6 +103,38 @@ class CHashInteropTest {
             assertEquals("removed 900 absent 0\n", cRemove.get().out());
             assertEquals(450, map.size());
             for (int i = 1; i < 900; i += 2) assertEquals(Cell.of(1, i), map.get("c" + i));
+        }
+    }
+
+    @Test
+    void aJavaWriterKilledMidWindowIsReadThroughAndRepairedByC() {
+        try (SharedHashMap<String, Cell> map = SharedHashMap.create(HashCells.spec(dir, name, Backend.SHM, 100, 1))) {
+            for (int i = 0; i < 40; i++) map.put("k" + i, Cell.of(1, i));
+            // killed while it rewrites k5's value in place: readers see the old value, the next writer restores it
+            try (ChildJvm writer = TestJvm.start(HashPausedWriter.class, dir.toString(), name, "SHM", "100", "1", "1", "put", "k5")) {
+                writer.awaitLine("paused mid-window", 30);
+                writer.kill();
+            }
+            assertEquals(line("k5", Cell.of(1, 5)) + "\n", c("get", "k5").out());
+            assertEquals("put 1\n", c("fill", "k", "6", "7", "3").out()); // takes the dead writer's lock, rolls back
+            assertEquals(Cell.of(1, 5), map.get("k5"));
+            assertEquals(Cell.of(3, 6), map.get("k6"));
+            assertEquals("", map.verifyTable());
+            // killed in the second window of a delete: the key is gone, a tombstone is left for the next writer to sweep
+            try (ChildJvm writer = TestJvm.start(HashPausedWriter.class, dir.toString(), name, "SHM", "100", "1", "2", "remove", "k9")) {
+                writer.awaitLine("paused mid-window", 30);
+                writer.kill();
+            }
+            assertEquals("k9 absent\n", c("get", "k9").out());
+            assertEquals(line("k10", Cell.of(1, 10)) + "\n", c("get", "k10").out());
+            assertEquals("put 1\n", c("fill", "k", "40", "41", "3").out());
+            assertNull(map.get("k9"));
+            assertEquals(40, map.size());
+            assertEquals(0, map.stats().tombstones());
+            assertEquals("", map.verifyTable());
+            for (int i = 0; i < 41; i++) {
+                if (i != 9) assertEquals(i == 6 || i == 40 ? Cell.of(3, i) : Cell.of(1, i), map.get("k" + i), "k" + i);
+            }
         }
     }
 }
