@@ -26,6 +26,10 @@
  *     sequence word (FORMAT.md §4.2).
  *   - Locks: mapsync_lock / mapsync_lock_many (ascending order) / mapsync_lock_map with a timeout, taken over from
  *     an owner that died (reported through *previous_owner_died), refused to the thread that holds them already.
+ *   - Changes (FORMAT.md §4.3): recorded by every write, and read through a cursor (mapsync_subscribe, mapsync_poll).
+ *   - Shm rings and queues (FORMAT.md §7): claim, commit, discard, seal; the one consumer.
+ *   - Barriers (FORMAT.md §9): await with a timeout, reset.
+ *   - Shm hash maps (FORMAT.md §10): get without a lock, put, remove, iterate.
  *   - mapsync_schema_fields: a schema text parsed into fields with their C offsets.
  * Thread safety: one handle may be used by several threads at once, except mapsync_open and mapsync_close; a lock is
  * held by the thread that took it (re-entry is refused by kernel thread id). m->error holds the sentence of the
