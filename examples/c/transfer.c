@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
             fflush(stdout);
             for (;;) pause();
         }
-        /* a record a dead writer left torn is overwritten whole: its balance is what the last whole write said */
+        /* an entry a dead writer left half-written cannot be read (-ENOTRECOVERABLE): its balance is unknown */
         if ((rc = mapsync_read(&m, both[0], a, TIMEOUT_MS)) != 0 || (rc = mapsync_read(&m, both[1], b, TIMEOUT_MS)) != 0) {
             return fail(&m, rc);
         }

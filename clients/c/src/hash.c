@@ -373,8 +373,9 @@ static int size_of(struct mapsync_map *m, int64_t *total) {
 
 static int insert(struct mapsync_map *m, const struct place *p, const void *key, const void *value, uint32_t *slot_out) {
     int64_t hint = __atomic_load_n(hint_word(m), __ATOMIC_RELAXED);
-    if (hint >= (int64_t)m->entries - NEAR_FULL || ++m->hash.inserts >= RECOUNT_EVERY) {
-        m->hash.inserts = 0;
+    /* the handle's insert count is shared by its threads: a relaxed atomic, exact enough for a recount now and then */
+    if (hint >= (int64_t)m->entries - NEAR_FULL || __atomic_add_fetch(&m->hash.inserts, 1, __ATOMIC_RELAXED) >= RECOUNT_EVERY) {
+        __atomic_store_n(&m->hash.inserts, 0, __ATOMIC_RELAXED);
         int64_t total;
         int rc = size_of(m, &total);
         if (rc != 0) return rc;
