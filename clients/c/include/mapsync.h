@@ -153,7 +153,7 @@ struct mapsync_map {
     int lock_fd;                        /* the liveness file: read-write (holding the slot's OFD lock) for a read-write
                                            handle; read-only, or -1 when its mode keeps this process out, otherwise */
     bool read_only;
-    const struct mapsync_header *header; /* the start of the file's mapping */
+    const struct mapsync_header *header; /* a copy of the header as it was checked at open (4096 bytes) */
     uint8_t *file;                      /* the file's mapping: header, control region (and data for shm) */
     size_t file_length;
     uint8_t *control;                   /* the control region */

@@ -29,7 +29,11 @@ static int check_header(struct mapsync_map *m, const char *what, const struct ma
     return 0;
 }
 
-/* Waits until the creator published the map (ready == 1, read with acquire), then checks the header. */
+/*
+ * Waits until the creator published the map (ready == 1, read with acquire), then copies the header and checks the
+ * copy: every field the handle uses comes from it, so a peer that rewrites the header later cannot make this process
+ * map or address anything the checks did not see.
+ */
 static int await_ready(struct mapsync_map *m, const char *what, struct stat *st) {
     uint64_t deadline = mapsync__now_ns() + (uint64_t)MAPSYNC_OPEN_TIMEOUT_MS * 1000000u;
     long pause = 1000000;
@@ -59,7 +63,15 @@ static int await_ready(struct mapsync_map *m, const char *what, struct stat *st)
                         rc = mapsync__fail(m, EPROTO, "map %s has layout version %u, made by an older mapsync; this header"
                                            " reads layout version %d: recreate the map", what, h->version, MAPSYNC_VERSION);
                     } else {
-                        rc = check_header(m, what, h, (uint64_t)st->st_size);
+                        void *copy = malloc(MAPSYNC_HEADER_SIZE);
+                        if (copy == NULL) {
+                            rc = mapsync__fail(m, ENOMEM, "out of memory");
+                        } else {
+                            memcpy(copy, h, MAPSYNC_HEADER_SIZE);
+                            rc = check_header(m, what, copy, (uint64_t)st->st_size);
+                            if (rc == 0) m->header = copy;
+                            else free(copy);
+                        }
                     }
                 }
             }
@@ -230,6 +242,7 @@ void mapsync_close(struct mapsync_map *m) {
     m->data = NULL;
     m->file = NULL;
     m->control = NULL;
+    free((void *)m->header);
     m->header = NULL;
     m->locks = NULL;
     m->token = 0;
@@ -286,17 +299,11 @@ static int map_ring_twice(struct mapsync_map *m, const char *what, const struct 
 
 /* Maps the whole file once its header is checked, and fills the handle's fields from it. */
 static int map_file(struct mapsync_map *m, const char *what) {
-    const struct mapsync_header *peek = mmap(NULL, MAPSYNC_HEADER_SIZE, PROT_READ, MAP_SHARED, m->fd, 0);
-    if (peek == MAP_FAILED) return mapsync__fail(m, errno, "map %s: mmap: %s", what, strerror(errno));
-    m->file_length = peek->file_length;
-    munmap((void *)peek, MAPSYNC_HEADER_SIZE);
+    const struct mapsync_header *h = m->header; /* the checked copy */
+    m->file_length = h->file_length;
     void *file = mmap(NULL, m->file_length, PROT_READ | (m->read_only ? 0 : PROT_WRITE), MAP_SHARED, m->fd, 0);
     if (file == MAP_FAILED) return mapsync__fail(m, errno, "map %s: mmap: %s", what, strerror(errno));
     m->file = file;
-    m->header = file;
-    const struct mapsync_header *h = m->header;
-    /* the fields were checked in the header's first mapping: a peer that changes them now changes nothing here */
-    if (h->file_length != m->file_length) return mapsync__fail(m, EBADMSG, "map %s is corrupt: its header changed", what);
     m->map_type = h->map_type;
     m->backend = h->backend;
     m->key_size = h->key_size;
