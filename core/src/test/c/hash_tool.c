@@ -5,6 +5,11 @@
  *   hash_tool MAP get KEY               prints "KEY writer=W seq=S counter=C note=N", or "KEY absent"
  *   hash_tool MAP list                  every entry, one line each as get prints them, in the map's order
  *   hash_tool MAP fill PREFIX FROM TO W  puts PREFIXi = {W, i, 0, "wW"} for i in FROM..TO-1; prints "put N"
+ *   hash_tool MAP churn PREFIX KEYS PROGRESS
+ *                                       until killed: puts PREFIX0..PREFIX(KEYS-1) (values {5, round, 0, "w5"}), then
+ *                                       removes the even ones, over and over; after each operation it stores the
+ *                                       number of operations finished in value 0 of PROGRESS, an i64 array (a store
+ *                                       costs nanoseconds, so the process is almost always inside an operation)
  *   hash_tool MAP remove PREFIX FROM TO  removes PREFIXi for i in FROM..TO-1; prints "removed N absent A"
  */
 #include <mapsync.h>
@@ -70,6 +75,31 @@ int main(int argc, char **argv) {
             rc = mapsync_hash_put(&m, key, &c, 10000);
         }
         if (rc == 0) printf("put %ld\n", to - from);
+    } else if (rc == 0 && strcmp(argv[2], "churn") == 0 && argc == 6) {
+        long keys = strtol(argv[4], NULL, 10);
+        struct mapsync_map progress;
+        rc = mapsync_open(&progress, argv[5], 0);
+        if (rc != 0) {
+            fprintf(stderr, "hash_tool: %s\n", progress.error);
+            return mapsync_exit_code(rc);
+        }
+        int64_t *done = MAPSYNC_VALUE(&progress, int64_t, 0), finished = 0;
+        for (long round = 0; rc == 0; round++) {
+            for (long i = 0; rc == 0 && i < keys; i++) {
+                key_of(key, argv[3], i);
+                memset(&c, 0, sizeof c);
+                c.writer = 5;
+                c.seq = round;
+                memcpy(c.note, "w5", 2);
+                rc = mapsync_hash_put(&m, key, &c, 10000);
+                if (rc == 0) mapsync_store_release_i64(done, ++finished);
+            }
+            for (long i = 0; rc == 0 && i < keys; i += 2) {
+                key_of(key, argv[3], i);
+                rc = mapsync_hash_remove(&m, key, 10000);
+                if (rc == 0) mapsync_store_release_i64(done, ++finished);
+            }
+        }
     } else if (rc == 0 && strcmp(argv[2], "remove") == 0 && argc == 6) {
         long from = strtol(argv[4], NULL, 10), to = strtol(argv[5], NULL, 10), removed = 0, absent = 0;
         for (long i = from; rc == 0 && i < to; i++) {

@@ -10,21 +10,27 @@ import dev.mapsync.testkit.HashCells.Cell;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Shm hash maps between libmapsync and the Java library (FORMAT.md §10): keys C puts and removes (clusters shifted
  * back, in a map of two segments so that keys collide) are what Java reads, and the reverse; C and Java filling one
  * segment at once lose no key; C iterates what Java wrote, each key once; and a Java writer killed in the middle of a
- * write window leaves a segment that C reads through the journal and repairs when it writes.
+ * write window leaves a segment that C reads through the journal and repairs when it writes, and the reverse: a C
+ * writer killed wherever it was leaves a segment Java repairs, losing at most the operation it was in.
  */
 class CHashInteropTest {
     @TempDir
@@ -135,6 +141,73 @@ class CHashInteropTest {
             for (int i = 0; i < 41; i++) {
                 if (i != 9) assertEquals(i == 6 || i == 40 ? Cell.of(3, i) : Cell.of(1, i), map.get("k" + i), "k" + i);
             }
+        }
+    }
+
+    @Test
+    void aCWriterKilledWhereverItWasLosesAtMostItsOwnOperation() throws Exception {
+        int keys = 60, perRound = keys + keys / 2, rounds = 24;
+        try (SharedHashMap<String, Cell> map = SharedHashMap.create(HashCells.spec(dir, name, Backend.SHM, 100, 1));
+             SharedArray<Long> progress = SharedArray.create(MapSpec.array(name + "p", Codec.i64(), 1).dir(dir))) {
+            boolean[] model = new boolean[keys]; // each key's state after the last operation C finished
+            int insideLock = 0;
+            for (int round = 0; round < rounds; round++) {
+                progress.longs().setRelease(0, 0);
+                ProcessBuilder pb = new ProcessBuilder(CPrograms.testProgram("hash_tool", Backend.SHM).toString(), name,
+                        "churn", "c", Integer.toString(keys), name + "p").redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("churn.out").toFile());
+                pb.environment().put("MAPSYNC_DIR", dir.toString());
+                Process p = pb.start();
+                try {
+                    // a different point of the churn each round: some die inside a put, some inside a delete's shift
+                    long target = 100 + 37L * round;
+                    while (progress.longs().getAcquire(0) < target) {
+                        assertTrue(p.isAlive(), () -> "the C writer ended: " + read(dir.resolve("churn.out")));
+                        Thread.onSpinWait();
+                    }
+                } finally {
+                    p.destroyForcibly(); // SIGKILL, wherever it is
+                    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                }
+                long finished = progress.longs().getAcquire(0);
+                for (long n = 0; n < finished; n++) apply(model, n, keys, perRound);
+                int inFlight = keyOf(finished, keys, perRound); // the operation it was in: done or not, nothing else
+                if (!map.locks().isEmpty()) insideLock++;
+                map.put("probe", Cell.of(1, round)); // takes the dead writer's lock over and repairs the segment
+                assertEquals("", map.verifyTable(), "round " + round);
+                assertEquals(0, map.stats().tombstones(), "round " + round);
+                int live = 0;
+                for (int i = 0; i < keys; i++) {
+                    Cell v = map.get("c" + i);
+                    if (v != null) assertEquals(new Cell(5, v.seq(), 0, "w5"), v, "c" + i);
+                    if (i == inFlight) model[i] = v != null;
+                    else assertEquals(model[i], v != null, "round " + round + ", c" + i + " after " + finished + " operations");
+                    if (model[i]) live++;
+                }
+                assertEquals(live + 1, map.size());
+                map.remove("probe");
+            }
+            System.out.println("C writer killed " + rounds + " times, " + insideLock + " of them holding the segment's lock");
+        }
+    }
+
+    /** Operation {@code n} of the churn: puts of 0..keys-1, then removals of the even keys, over and over. */
+    private static void apply(boolean[] model, long n, int keys, int perRound) {
+        int j = (int) (n % perRound);
+        if (j < keys) model[j] = true;
+        else model[2 * (j - keys)] = false;
+    }
+
+    private static int keyOf(long n, int keys, int perRound) {
+        int j = (int) (n % perRound);
+        return j < keys ? j : 2 * (j - keys);
+    }
+
+    private static String read(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
         }
     }
 }
