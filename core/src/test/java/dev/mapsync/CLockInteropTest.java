@@ -11,6 +11,8 @@ import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.TotalChecker;
 import dev.mapsync.testkit.Transferer;
+import dev.mapsync.testkit.WideValues;
+import dev.mapsync.testkit.WideValues.Wide;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,13 +31,15 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * libmapsync's locks against the Java library's, process against process: C and Java transfer between the same
  * accounts under multi-entry locks at once (the total stays exact, and neither side ever reads a record
- * half-written), and a lock whose C or Java owner is killed with SIGKILL is taken over by the other side, which is
- * told that its previous owner died.
+ * half-written), a lock whose C or Java owner is killed with SIGKILL is taken over by the other side, which is
+ * told that its previous owner died, and a C writer killed in the middle of its work leaves at most the entry it was
+ * writing torn for Java.
  */
 class CLockInteropTest {
     @TempDir
@@ -173,6 +177,61 @@ class CLockInteropTest {
             assertEquals(-3L, map.get(2));
             assertEquals(3L, map.get(0));
             assertEquals(List.of(), map.locks());
+        }
+    }
+
+    @Test
+    void aCWriterKilledAnywhereLeavesAtMostTheEntryItWasWritingTorn() throws Exception {
+        Path writer = CPrograms.testProgram("wide_write", Backend.SHM);
+        int entries = 4, rounds = 16, tornSeen = 0;
+        // one stripe: a write of any entry holds the lock of all, so a kill inside a window is likely
+        try (SharedArray<Wide> map = SharedArray.create(WideValues.spec(dir, name, entries).lockStripes(1));
+             SharedArray<Long> progress = SharedArray.create(MapSpec.array(name + "p", Codec.i64(), 1).dir(dir))) {
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < entries; i++) map.set(i, Wide.of(0));
+                progress.longs().setRelease(0, 0);
+                Process p = startC(writer, dir.resolve("writer.out"), name, Integer.toString(entries), name + "p");
+                try {
+                    long target = 1000 + 313L * round;
+                    while (progress.longs().getAcquire(0) < target) {
+                        assertTrue(p.isAlive(), "the C writer ended");
+                        Thread.onSpinWait();
+                    }
+                } finally {
+                    p.destroyForcibly(); // SIGKILL, wherever it is
+                    assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+                }
+                long finished = progress.longs().getAcquire(0);
+                int inFlight = (int) ((finished + 1) % entries); // the write it was in, if it was in one
+                for (int i = 0; i < entries; i++) {
+                    long last = Math.max(0, finished - Math.floorMod(finished - i, entries)); // its last finished write
+                    int entry = i;
+                    if (i != inFlight) {
+                        assertEquals(Wide.of(last).words()[0], map.get(i).words()[0], "round " + round + ", entry " + i);
+                        assertTrue(map.get(i).consistent());
+                        continue;
+                    }
+                    try {
+                        Wide w = map.get(i);
+                        assertTrue(w.consistent(), "round " + round);
+                        long v = w.words()[0];
+                        assertTrue(v == last || v == finished + 1, "round " + round + ": entry " + i + " holds " + v);
+                    } catch (TornEntryException e) {
+                        tornSeen++;
+                        try (LockGuard g = map.lock(i)) {
+                            assertTrue(g.previousOwnerDied());
+                            assertThrows(TornEntryException.class, () -> map.get(entry));
+                            map.set(i, Wide.of(-1));
+                        }
+                        assertEquals(Wide.of(-1).words()[0], map.get(i).words()[0]);
+                    }
+                }
+                try (LockGuard g = map.lock(0)) {
+                    // the one stripe's lock: taken over if the writer died holding it
+                    assertEquals(List.of(), map.locks().stream().filter(l -> !l.tornEntries().isEmpty()).toList());
+                }
+            }
+            System.out.println("C writer killed " + rounds + " times, " + tornSeen + " of them in the middle of a write");
         }
     }
 }
