@@ -350,6 +350,13 @@ int mapsync_subscribe(struct mapsync_map *m, struct mapsync_cursor *c);
  */
 int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t max, long timeout_ms);
 
+/*
+ * mapsync_poll for a hash map, with each change's key: the key of out[i] is copied to key_buffer + i * key_size
+ * (key_buffer has room for `max` keys; entries of kind MAPSYNC_CHANGES_MISSED leave theirs untouched). A change's
+ * `key` field is the slot the key was in, which names no key once others moved.
+ */
+int mapsync_poll_keyed(struct mapsync_cursor *c, struct mapsync_change *out, void *key_buffer, size_t max, long timeout_ms);
+
 /* Ends the subscription. Safe twice. */
 void mapsync_unsubscribe(struct mapsync_cursor *c);
 

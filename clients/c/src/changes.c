@@ -147,7 +147,7 @@ void mapsync_unsubscribe(struct mapsync_cursor *c) {
  * Reads change `seq` into *out, waiting until wait_until (CLOCK_MONOTONIC ns) if its writer reserved it but has not
  * published it: 1 read, 0 no longer in the log (missed), -EBADMSG for an array change naming no entry of the map.
  */
-static int read_change(struct mapsync_cursor *c, uint64_t seq, uint64_t wait_until, struct mapsync_change *out) {
+static int read_change(struct mapsync_cursor *c, uint64_t seq, uint64_t wait_until, struct mapsync_change *out, uint8_t *key) {
     struct mapsync_map *m = c->map;
     uint8_t *e = entry_of(m, seq);
     for (int spins = 0;; spins++) {
@@ -166,11 +166,25 @@ static int read_change(struct mapsync_cursor *c, uint64_t seq, uint64_t wait_unt
     out->pid = __atomic_load_n((uint32_t *)(e + E_PID), __ATOMIC_RELAXED);
     out->kind = __atomic_load_n((uint32_t *)(e + E_KIND), __ATOMIC_RELAXED);
     out->count = 1;
+    if (key != NULL && m->map_type == MAPSYNC_TYPE_HASH) {
+        /* the key's bytes beside the entry, read between the two reads of its seq like the other fields */
+        uint64_t capacity = m->header->changelog_capacity;
+        const uint8_t *from = m->control + changelog_offset(m) + capacity * 32 + MAPSYNC_SLOT_COUNT * 8
+                              + ((seq - 1) & (capacity - 1)) * m->hash.key_stride;
+        for (uint32_t i = 0; i < m->key_size; i += 8) {
+            uint64_t w = __atomic_load_n((const uint64_t *)(from + i), __ATOMIC_RELAXED);
+            memcpy(key + i, &w, m->key_size - i < 8 ? m->key_size - i : 8);
+        }
+    }
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (__atomic_load_n((uint64_t *)(e + E_SEQ), __ATOMIC_RELAXED) != seq) return 0;
     if (m->map_type == MAPSYNC_TYPE_ARRAY && out->key >= m->entries) {
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: change %llu of its change log names entry %u, and it has"
                              " entries 0..%u", m->name, (unsigned long long)seq, out->key, m->entries - 1);
+    }
+    if (m->map_type == MAPSYNC_TYPE_HASH && (out->kind < MAPSYNC_CHANGE_WRITE || out->kind > MAPSYNC_CHANGE_REMOVE)) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: change %llu of its change log is of kind %u", m->name,
+                             (unsigned long long)seq, out->kind);
     }
     return 1;
 }
@@ -183,7 +197,7 @@ static void missed(struct mapsync_change *out, uint64_t from, uint64_t count) {
 }
 
 /* Hands out changes `next`..`head`, the ones the log lost as counts of missed changes; the number put in `out`. */
-static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_change *out, size_t max) {
+static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_change *out, uint8_t *keys, size_t max) {
     uint64_t wait_until = mapsync__now_ns() + PUBLISH_WAIT_NS;
     uint64_t capacity = c->map->header->changelog_capacity;
     size_t n = 0;
@@ -193,7 +207,8 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
     }
     uint64_t missed_from = 0;
     while (c->next <= head && n + 2 <= max) {
-        int rc = read_change(c, c->next, wait_until, &out[n + (missed_from != 0)]);
+        size_t at = n + (missed_from != 0);
+        int rc = read_change(c, c->next, wait_until, &out[at], keys == NULL ? NULL : keys + at * c->map->key_size);
         if (rc < 0) return rc;
         if (rc == 0) {
             if (missed_from == 0) missed_from = c->next;
@@ -224,6 +239,11 @@ static void await_head(struct mapsync_map *m, uint64_t seen, uint64_t timeout_ns
 }
 
 int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t max, long timeout_ms) {
+    return mapsync_poll_keyed(c, out, NULL, max, timeout_ms);
+}
+
+int mapsync_poll_keyed(struct mapsync_cursor *c, struct mapsync_change *out, void *key_buffer, size_t max, long timeout_ms) {
+    uint8_t *keys = key_buffer;
     if (!c->open) return -EBADF;
     struct mapsync_map *m = c->map;
     if (max < 2) return mapsync__fail(m, EINVAL, "mapsync_poll needs room for at least 2 changes");
@@ -234,7 +254,7 @@ int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t ma
         while (n < max) {
             uint64_t s = __atomic_load_n((uint64_t *)(entry_of(m, c->next) + E_SEQ), __ATOMIC_ACQUIRE);
             if (s < c->next) break;
-            int rc = read_change(c, c->next, 0, &out[n]);
+            int rc = read_change(c, c->next, 0, &out[n], keys == NULL ? NULL : keys + n * m->key_size);
             if (rc < 0) return rc;
             if (rc == 0) break;
             n++;
@@ -247,7 +267,7 @@ int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t ma
                                  m->name, (unsigned long long)(c->next - 1), (unsigned long long)head);
         }
         if (head >= c->next) {
-            int rc = collect(c, head, out, max);
+            int rc = collect(c, head, out, keys, max);
             if (rc != 0) return rc;
             continue;
         }

@@ -11,6 +11,8 @@
  *                                       number of operations finished in value 0 of PROGRESS, an i64 array (a store
  *                                       costs nanoseconds, so the process is almost always inside an operation)
  *   hash_tool MAP remove PREFIX FROM TO  removes PREFIXi for i in FROM..TO-1; prints "removed N absent A"
+ *   hash_tool MAP watch COUNT            subscribes, prints "subscribed", then one line per change until COUNT:
+ *                                       "write KEY", "atomic KEY", "remove KEY", or "missed N"
  */
 #include <mapsync.h>
 
@@ -26,6 +28,12 @@ static void key_of(char key[16], const char *prefix, long i) {
     int n = snprintf(text, sizeof text, "%s%ld", prefix, i);
     memset(key, 0, 16); /* NUL padding, as char[16] keys have */
     memcpy(key, text, n < 16 ? (size_t)n : 16);
+}
+
+/* No change came in time: a sentence, and the exit code of a timeout. */
+static int no_change(struct mapsync_map *m) {
+    snprintf(m->error, sizeof m->error, "no change for 10 s");
+    return -ETIMEDOUT;
 }
 
 static void print(const char key[16], const struct cell *c) {
@@ -100,6 +108,26 @@ int main(int argc, char **argv) {
                 if (rc == 0) mapsync_store_release_i64(done, ++finished);
             }
         }
+    } else if (rc == 0 && strcmp(argv[2], "watch") == 0 && argc == 4) {
+        long count = strtol(argv[3], NULL, 10), seen = 0;
+        struct mapsync_cursor cursor;
+        rc = mapsync_subscribe(&m, &cursor);
+        if (rc == 0) printf("subscribed\n"), fflush(stdout);
+        static const char *kinds[] = {"missed", "write", "atomic", "remove"};
+        struct mapsync_change changes[16];
+        char keys[16][16];
+        while (rc == 0 && seen < count) {
+            int n = mapsync_poll_keyed(&cursor, changes, keys, 16, 10000);
+            if (n == 0) rc = no_change(&m);
+            if (n < 0) rc = n;
+            for (int i = 0; i < n; i++) {
+                if (changes[i].kind == MAPSYNC_CHANGES_MISSED) printf("missed %llu\n", (unsigned long long)changes[i].count);
+                else printf("%s %.16s\n", kinds[changes[i].kind], keys[i]);
+                seen += (long)changes[i].count;
+            }
+            fflush(stdout);
+        }
+        mapsync_unsubscribe(&cursor);
     } else if (rc == 0 && strcmp(argv[2], "remove") == 0 && argc == 6) {
         long from = strtol(argv[4], NULL, 10), to = strtol(argv[5], NULL, 10), removed = 0, absent = 0;
         for (long i = from; rc == 0 && i < to; i++) {

@@ -210,4 +210,43 @@ class CHashInteropTest {
             return e.toString();
         }
     }
+
+    @Test
+    void changesOfEachSideReachTheOtherWithTheirKeys() throws Exception {
+        try (SharedHashMap<String, Cell> map = SharedHashMap.create(HashCells.spec(dir, name, Backend.SHM, 100, 2))) {
+            ProcessBuilder pb = new ProcessBuilder(CPrograms.testProgram("hash_tool", Backend.SHM).toString(), name,
+                    "watch", "5").redirectErrorStream(true);
+            pb.environment().put("MAPSYNC_DIR", dir.toString());
+            Process p = pb.start();
+            p.getOutputStream().close();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                assertEquals("subscribed", out.readLine());
+                map.put("a", Cell.of(1, 1));
+                map.put("b", Cell.of(1, 2));
+                map.put("a", Cell.of(1, 3));
+                map.getAndAdd("b", "counter", 5);
+                map.remove("a");
+                List<String> lines = new ArrayList<>();
+                for (String l; (l = out.readLine()) != null; ) lines.add(l);
+                assertEquals(List.of("write a", "write b", "write a", "atomic b", "remove a"), lines);
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue());
+            } finally {
+                p.destroyForcibly();
+            }
+            try (KeyChangeCursor<String> cursor = map.changes()) {
+                assertEquals("put 3\n", c("fill", "x", "0", "3", "9").out());
+                assertEquals("removed 1 absent 0\n", c("remove", "x", "1", "2").out());
+                List<KeyChangeEvent<String>> events = new ArrayList<>();
+                while (events.size() < 4) {
+                    List<KeyChangeEvent<String>> got = cursor.poll(java.time.Duration.ofSeconds(10));
+                    assertTrue(!got.isEmpty(), "changes stopped after " + events);
+                    events.addAll(got);
+                }
+                List<String> seen = events.stream().map(e -> e instanceof KeyChange<String> k ? k.kind() + " " + k.key() : e.toString()).toList();
+                assertEquals(List.of("PUT x0", "PUT x1", "PUT x2", "REMOVE x1"), seen);
+            }
+        }
+    }
 }
