@@ -12,9 +12,14 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "mapsync.h"
+#include <mapsync.h>
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 static int usage(void) {
     fprintf(stderr, "usage: counter MAP INDEX COUNT [--gate READY,GO]\n");

@@ -20,9 +20,14 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include "mapsync.h"
+#include <mapsync.h>
 
+#include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 static void print_string(const uint8_t *p, uint32_t n) {
     putchar('"');
@@ -72,7 +77,7 @@ static void print_value(const struct mapsync_field *fields, int n, const uint8_t
 }
 
 /* Reads and prints value `index`; returns 0 or the exit code its failure calls for. */
-static int show(const struct mapsync_map *m, const struct mapsync_field *fields, int n, uint32_t index,
+static int show(struct mapsync_map *m, const struct mapsync_field *fields, int n, uint32_t index,
                 uint8_t *buffer, long timeout_ms) {
     int rc = mapsync_read(m, index, buffer, timeout_ms);
     if (rc == -ENOTRECOVERABLE) {

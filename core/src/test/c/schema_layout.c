@@ -1,12 +1,12 @@
 /*
- * schema_layout: prints how mapsync.h lays out a value schema, to compare with the Java library's layout.
+ * schema_layout: prints how libmapsync lays out a value schema, to compare with the Java library's layout.
  *
  *   schema_layout SCHEMA       prints "size N", then one line per field: "NAME OFFSET SIZE COUNT ARRAY"
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include "mapsync.h"
+#include <mapsync.h>
+
+#include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv) {
     if (argc != 2) {

@@ -7,10 +7,11 @@
  * changes counts the reads that found a value other than the one the previous read of the same entry found:
  * more than zero shows that the writer really wrote while the reads ran.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
-#include "mapsync.h"
+#include <mapsync.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <inttypes.h>
 

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * C programs built on {@code examples/c/mapsync.h} share maps that Java made: a C counter races Java processes
+ * C programs built on libmapsync ({@code clients/c}) share maps that Java made: a C counter races Java processes
  * on one value, a C reader prints records field by field and never sees a value half-written, and the header
  * lays schemas out exactly as the Java library does. On the bpf backend the C programs open the pin with libbpf
  * and map the kernel map's own pages.

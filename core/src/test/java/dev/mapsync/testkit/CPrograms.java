@@ -10,20 +10,24 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * C programs that share maps with Java: the examples in {@code examples/c} and the test programs in
- * {@code src/test/c}, built with gcc (with {@code -Werror}, so the header stays warning-free) into
- * {@code target/c}, once per test run. A test whose program cannot be built here, because gcc or (for the bpf
+ * {@code src/test/c}, built with gcc (with {@code -Werror}, so the library's header stays warning-free) into
+ * {@code target/c} and linked with libmapsync ({@code clients/c}, built there by its own Makefile, with libbpf for
+ * the bpf backend), once per test run. A test whose program cannot be built here, because gcc or (for the bpf
  * backend) libbpf is missing, is skipped by {@link Machine}, with the reason printed and noted for its backend.
  */
 public final class CPrograms {
     private CPrograms() {}
 
-    /** The folder of mapsync.h and the example programs. */
+    /** The folder of the example programs. */
     public static final Path EXAMPLES = Path.of("..", "examples", "c").toAbsolutePath().normalize();
+    /** The folder of libmapsync: its Makefile, and mapsync.h in include/. */
+    public static final Path LIBRARY = Path.of("..", "clients", "c").toAbsolutePath().normalize();
     private static final Path TEST_SOURCES = Path.of("src", "test", "c").toAbsolutePath();
     private static final Path OUT = Path.of("target", "c").toAbsolutePath();
     private static final List<String> FLAGS = List.of("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror");
@@ -52,15 +56,33 @@ public final class CPrograms {
             Path out = OUT.resolve(b);
             List<String> command = new ArrayList<>(List.of(gcc));
             command.addAll(FLAGS);
-            command.addAll(List.of("-I", EXAMPLES.toString()));
-            if (bpf) command.add("-DMAPSYNC_WITH_LIBBPF");
-            command.addAll(List.of("-o", out.toString(), source.toString()));
+            command.addAll(List.of("-I", LIBRARY.resolve("include").toString()));
+            command.addAll(List.of("-o", out.toString(), source.toString(), library(gcc, bpf).toString()));
             if (bpf) command.add("-lbpf");
+            command.add("-lm");
             Result r = run(Map.of(), command);
             if (r.exit() != 0) throw new AssertionError("cannot build " + source + ":\n" + r.out() + r.err());
             return out;
         });
     }
+
+    /** libmapsync's static library, built (once per test run) by its Makefile into target/c/lib or lib-bpf. */
+    private static synchronized Path library(String gcc, boolean bpf) {
+        Path dir = OUT.resolve(bpf ? "lib-bpf" : "lib");
+        Path archive = dir.resolve("libmapsync.a");
+        if (!LIBRARIES_BUILT.add(bpf)) return archive;
+        List<String> command = new ArrayList<>(List.of("make", "-s", "-C", LIBRARY.toString(), "CC=" + gcc,
+                "CFLAGS=-O2 -Werror", "BUILD=" + dir, archive.toString()));
+        if (bpf) command.add("WITH_LIBBPF=1");
+        Result r = run(Map.of(), command);
+        if (r.exit() != 0) {
+            LIBRARIES_BUILT.remove(bpf);
+            throw new AssertionError("cannot build libmapsync:\n" + r.out() + r.err());
+        }
+        return archive;
+    }
+
+    private static final Set<Boolean> LIBRARIES_BUILT = ConcurrentHashMap.newKeySet();
 
     /** What a finished program printed. */
     public record Result(int exit, String out, String err) {}

@@ -1,0 +1,457 @@
+/*
+ * mapsync.h: libmapsync, the C side of mapsync's shared-memory protocol (docs/FORMAT.md, layout version 2).
+ *
+ *   struct mapsync_map m;
+ *   if (mapsync_open(&m, "accounts", 0) != 0) { fprintf(stderr, "%s\n", m.error); exit(1); }
+ *   uint32_t both[] = {3, 7};
+ *   bool died;
+ *   if (mapsync_lock_many(&m, both, 2, 1000, &died) == 0) {  // ascending stripes: no deadlock with Java's lockAll
+ *       struct account a;
+ *       mapsync_read(&m, 3, &a, 1000);
+ *       a.balance -= 1;
+ *       mapsync_write(&m, 3, &a);                              // never seen half-written (FORMAT.md §4.2)
+ *       ...
+ *       mapsync_unlock_many(&m, both, 2);
+ *   }
+ *   mapsync_close(&m);
+ *
+ * What it offers:
+ *   - mapsync_open: a map of any type (array, hash, ring, barrier) by name (in $MAPSYNC_DIR, else the default
+ *     folder: /dev/shm/mapsync for root, /dev/shm/mapsync-UID for other users), by path (anything with a '/'), or a
+ *     bpf map by name ("bpf:NAME"). The folder, the file, the header and the map type's whole geometry are checked as
+ *     the Java library checks them (FORMAT.md §2, §5, §7.1, §9, §10.1). A read-write open claims a process slot
+ *     (FORMAT.md §4.1): the handle then owns locks that other processes can take over when this one dies.
+ *   - Values: MAPSYNC_VALUE / mapsync_value (a typed pointer) and the atomics Java's LongSlots/IntSlots use.
+ *   - mapsync_read / mapsync_write: a value wider than one scalar read or written consistently under its stripe's
+ *     sequence word (FORMAT.md §4.2).
+ *   - Locks: mapsync_lock / mapsync_lock_many (ascending order) / mapsync_lock_map with a timeout, taken over from
+ *     an owner that died (reported through *previous_owner_died), refused to the thread that holds them already.
+ *   - Changes (FORMAT.md §4.3): recorded by every write, and read through a cursor (mapsync_subscribe, mapsync_poll).
+ *   - Shm rings and queues (FORMAT.md §7): claim, commit, discard, seal; the one consumer.
+ *   - Barriers (FORMAT.md §9): await with a timeout, reset.
+ *   - Shm hash maps (FORMAT.md §10): get without a lock, put, remove, iterate.
+ *   - mapsync_schema_fields: a schema text parsed into fields with their C offsets.
+ * Thread safety: one handle may be used by several threads at once, except mapsync_open and mapsync_close; a lock is
+ * held by the thread that took it (re-entry is refused by kernel thread id). m->error holds the sentence of the
+ * handle's last failure.
+ *
+ * Build: link with -lmapsync (pkg-config --cflags --libs mapsync). A library built with WITH_LIBBPF=1 opens bpf
+ * maps through libbpf; without it, opening a bpf map fails with -ENOTSUP.
+ *
+ * Errors: every function that can fail returns 0 or a negative errno and leaves a sentence in m->error. -ENOENT no
+ * such map; -EACCES / -EPERM permission; -EBADMSG not a complete mapsync map (foreign, truncated, inconsistent, or
+ * a word in shared memory no peer following the format writes); -EPROTO a newer layout version; -EMEDIUMTYPE another
+ * kind of map than asked; -ETIMEDOUT a deadline passed; -ENOTSUP a bpf map without libbpf; -EINVAL a bad argument;
+ * -ERANGE an index out of range; -EBADF a read-only handle asked to lock or write; -EDEADLK the calling thread
+ * already holds the lock; -ENOLCK the calling thread does not hold the lock it releases; -ENOTRECOVERABLE an entry a
+ * dead writer left half-written; -EUSERS every process slot is taken. mapsync_exit_code maps them to the exit codes
+ * of the mapsync command.
+ */
+#ifndef MAPSYNC_H
+#define MAPSYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MAPSYNC_VERSION 2
+#define MAPSYNC_DEFAULT_DIR "/dev/shm/mapsync" /* root's; every other user's is this followed by "-UID" */
+#define MAPSYNC_DIR_ENV "MAPSYNC_DIR"
+#define MAPSYNC_PIN_DIR "/sys/fs/bpf/mapsync"
+#define MAPSYNC_OPEN_TIMEOUT_MS 5000
+
+/* mapsync_open flags */
+#define MAPSYNC_READ_ONLY 1 /* map PROT_READ and claim no process slot: reads only */
+
+enum { MAPSYNC_BACKEND_SHM = 0, MAPSYNC_BACKEND_BPF = 1 };
+enum { MAPSYNC_TYPE_ARRAY = 1, MAPSYNC_TYPE_HASH = 2, MAPSYNC_TYPE_RING = 3, MAPSYNC_TYPE_BARRIER = 4 };
+enum { MAPSYNC_HEADER_SIZE = 4096, MAPSYNC_SCHEMA_TEXT_MAX = 4096 - 256 };
+
+/* The header at the start of a map file or a bpf map's sidecar (FORMAT.md §2). Little-endian. */
+struct mapsync_header {
+    char magic[8];                /*   0  "MAPSYNC\0" */
+    uint32_t version;             /*   8  layout version */
+    uint32_t ready;               /*  12  1 when usable; read with acquire */
+    uint32_t map_type;            /*  16  MAPSYNC_TYPE_* */
+    uint32_t backend;             /*  20  0 = shm, 1 = bpf (this file is the sidecar) */
+    uint32_t key_size;            /*  24  4 for arrays */
+    uint32_t value_size;          /*  28 */
+    uint32_t stride;              /*  32  value size rounded up to 8 */
+    uint32_t entries;             /*  36  rings: capacity in bytes; barriers: parties */
+    uint32_t creator_pid;         /*  40 */
+    uint32_t flags;               /*  44 */
+    uint64_t creator_start_time;  /*  48  clock ticks since boot */
+    uint64_t created_at_ns;       /*  56  since the epoch */
+    uint64_t control_offset;      /*  64  4096 */
+    uint64_t control_length;      /*  72 */
+    uint64_t data_offset;         /*  80  0 for bpf sidecars */
+    uint64_t data_length;         /*  88 */
+    uint64_t file_length;         /*  96 */
+    uint32_t key_schema_length;   /* 104 */
+    uint32_t value_schema_length; /* 108 */
+    uint32_t lock_stripes;        /* 112  entry i uses stripe i % lock_stripes */
+    uint32_t changelog_capacity;  /* 116 */
+    uint64_t creator_pid_ns;      /* 120 */
+    uint32_t bpf_map_id;          /* 128  bpf sidecars (FORMAT.md §6): kernel map id when made */
+    uint32_t bpf_map_type;        /* 132  2 = BPF_MAP_TYPE_ARRAY */
+    uint32_t bpf_map_flags;       /* 136  1024 = BPF_F_MMAPABLE */
+    uint32_t bpf_access;          /* 140  0 = mmap, 1 = syscall */
+    uint32_t bpf_pin_length;      /* 144 */
+    char bpf_pin[108];            /* 148  zero-padded */
+    char schema_text[];           /* 256  key schema text, then value schema text */
+};
+
+/* A process slot of the control region (FORMAT.md §4.1). */
+struct mapsync_slot {
+    uint32_t generation; /* 0  low 20 bits are part of the owner token, never 0 once claimed */
+    uint32_t pid;        /* 4 */
+    uint64_t start_time; /* 8 */
+    uint64_t pid_ns;     /* 16 */
+    uint64_t claimed_ms; /* 24 */
+};
+
+/* A lock record of the control region (FORMAT.md §4.2): one cache line. */
+struct mapsync_lock {
+    uint32_t word;      /*  0  0 free; bits 0..29 owner token; bit 30 reserved; bit 31 waiters sleep */
+    uint32_t owner_pid; /*  4 */
+    uint64_t thread;    /*  8  Java: Thread.threadId(); C: the kernel thread id */
+    uint64_t since_ms;  /* 16 */
+    uint32_t sequence;  /* 24  odd while a write is in progress */
+    uint32_t writing;   /* 28  index + 1 of the entry being written */
+    uint32_t torn[4];   /* 32  index + 1 of entries a dead writer left half-written; 0xFFFFFFFF: all */
+    uint32_t recovered; /* 48 */
+    uint32_t reserved[3];
+};
+
+_Static_assert(offsetof(struct mapsync_header, creator_start_time) == 48, "FORMAT.md §2");
+_Static_assert(offsetof(struct mapsync_header, creator_pid_ns) == 120, "FORMAT.md §2");
+_Static_assert(offsetof(struct mapsync_header, bpf_pin) == 148, "FORMAT.md §6");
+_Static_assert(offsetof(struct mapsync_header, schema_text) == 256, "FORMAT.md §2");
+_Static_assert(sizeof(struct mapsync_slot) == 32, "FORMAT.md §4.1");
+_Static_assert(sizeof(struct mapsync_lock) == 64, "FORMAT.md §4.2");
+
+/* Control region offsets (FORMAT.md §4). */
+#define MAPSYNC_MAP_LOCK_OFFSET 0
+#define MAPSYNC_EVENT_BLOCK_OFFSET 64
+#define MAPSYNC_SLOTS_OFFSET 256
+#define MAPSYNC_SLOT_COUNT 1024
+#define MAPSYNC_STRIPES_OFFSET (MAPSYNC_SLOTS_OFFSET + MAPSYNC_SLOT_COUNT * 32)
+#define MAPSYNC_OFD_BASE (1LL << 40) /* process slot s: an OFD write lock on byte OFD_BASE + s of the liveness file */
+#define MAPSYNC_LIVE_SUFFIX ".live"   /* the liveness file: <map file>.live (FORMAT.md §4.1) */
+#define MAPSYNC_TOKEN_MASK 0x3FFFFFFFu
+#define MAPSYNC_WAITERS 0x80000000u
+#define MAPSYNC_ALL_TORN 0xFFFFFFFFu
+
+/* An open map. Every field is filled by mapsync_open; treat them as read-only. */
+struct mapsync_map {
+    int fd;                             /* the map file, or the bpf map's sidecar */
+    int bpf_fd;                         /* the kernel map (bpf arrays), else -1 */
+    int lock_fd;                        /* the liveness file: read-write (holding the slot's OFD lock) for a read-write
+                                           handle; read-only, or -1 when its mode keeps this process out, otherwise */
+    bool read_only;
+    const struct mapsync_header *header; /* a copy of the header as it was checked at open (4096 bytes) */
+    uint8_t *file;                      /* the file's mapping: header, control region (and data for shm) */
+    size_t file_length;
+    uint8_t *control;                   /* the control region */
+    uint8_t *data;                      /* arrays: value i at data + i * stride; shm hash maps and rings: the region */
+    size_t data_length;
+    struct mapsync_lock *locks;         /* lock_stripes records (arrays and hash maps) */
+    uint32_t map_type, backend, key_size, value_size, stride, entries, lock_stripes;
+    uint32_t scalar_size;               /* arrays: 1, 2, 4 or 8 when a value is one scalar, else 0 */
+    uint32_t token;                     /* the owner token of this handle's process slot; 0 when read-only */
+    int32_t seat;                       /* barriers: the seat this handle holds as a party, -1 before its first await */
+    struct {                            /* shm hash maps: the table's geometry, checked at open (FORMAT.md §10.1) */
+        uint64_t seed, segment_size, segments_offset;
+        uint32_t slots, slot_size, segment_header, key_stride, value_stride, inserts;
+    } hash;
+    char name[256];                     /* as given to mapsync_open, for messages */
+    char key_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
+    char value_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
+    char pin[109];                      /* bpf maps: where the kernel map is pinned */
+    char error[512];                    /* why the last call failed */
+};
+
+/* ------------------------------------------------------------------------------------------------- opening */
+
+/*
+ * Opens a map: "NAME" (in $MAPSYNC_DIR, else the default folder; a bpf map's sidecar opens its bpf map), "bpf:NAME"
+ * (must be a bpf map), "shm:NAME", or a path containing '/'. flags: 0 or MAPSYNC_READ_ONLY. A read-write open claims
+ * a process slot (making the liveness file if the map has none, as Java does). Returns 0, or a negative errno with
+ * the reason in m->error (and nothing left open).
+ */
+int mapsync_open(struct mapsync_map *m, const char *map, int flags);
+
+/* Closes what an open map holds and gives its process slot up (locks still held pass to the next locker as a dead
+ * owner's). Safe on a map whose open failed, and twice. */
+void mapsync_close(struct mapsync_map *m);
+
+/* The exit code the mapsync command gives for a negative errno from this library (see mapsync --help). */
+int mapsync_exit_code(int rc);
+
+/* ------------------------------------------------------------------------------------------------- schema */
+
+enum mapsync_kind {
+    MAPSYNC_I8, MAPSYNC_I16, MAPSYNC_I32, MAPSYNC_I64, MAPSYNC_U8, MAPSYNC_U16, MAPSYNC_U32, MAPSYNC_U64,
+    MAPSYNC_F32, MAPSYNC_F64, MAPSYNC_BOOL, MAPSYNC_CHARS
+};
+
+/* One scalar, scalar array or string of a value, with its place in the value. */
+struct mapsync_field {
+    char name[128];         /* "balance", "pos.x" for field x of struct field pos; "" when the value is one type */
+    enum mapsync_kind kind;
+    uint32_t offset;        /* from the start of the value */
+    uint32_t size;          /* of one element: 1, 2, 4 or 8; 1 for char[N] */
+    uint32_t count;         /* N for scalar[N] and char[N], else 1 */
+    bool array;             /* scalar[N] */
+};
+
+/*
+ * Parses a schema text (such as "id:i64,owner:char[16],pos:{x:f32,y:f32}") into at most `max` fields, in layout
+ * order, nested struct fields flattened with dotted names. Sets *size to sizeof the value. Returns the number of
+ * fields, -EINVAL for a text that is not a schema, or -ENOSPC when there are more than `max` fields.
+ */
+int mapsync_schema_fields(const char *schema, struct mapsync_field *fields, int max, uint32_t *size);
+
+/* The byte offset of field `name` (as mapsync_schema_fields names it) in the map's values, or -ENOENT. */
+long mapsync_field_offset(const struct mapsync_map *m, const char *name);
+
+/* -------------------------------------------------------------------------------------------------- values */
+
+/* Array value `index`, or NULL when it is out of range (or the map is not an array with mapped values). */
+static inline void *mapsync_value(const struct mapsync_map *m, uint32_t index) {
+    return m->map_type == MAPSYNC_TYPE_ARRAY && m->data != NULL && index < m->entries
+           ? m->data + (size_t)index * m->stride : NULL;
+}
+
+/* A pointer of `type` to value `index` (or to a field at `offset` in it with MAPSYNC_FIELD); NULL out of range. */
+#define MAPSYNC_VALUE(m, type, index) ((type *)mapsync_value((m), (index)))
+#define MAPSYNC_FIELD(m, type, index, offset) \
+    ((type *)(mapsync_value((m), (index)) == NULL ? NULL : (uint8_t *)mapsync_value((m), (index)) + (offset)))
+
+/* Atomics on aligned 64- and 32-bit values or fields: the instructions Java's LongSlots/IntSlots use. */
+static inline int64_t mapsync_fetch_add_i64(int64_t *p, int64_t delta) { return __atomic_fetch_add(p, delta, __ATOMIC_SEQ_CST); }
+static inline int32_t mapsync_fetch_add_i32(int32_t *p, int32_t delta) { return __atomic_fetch_add(p, delta, __ATOMIC_SEQ_CST); }
+static inline int64_t mapsync_load_acquire_i64(const int64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline int32_t mapsync_load_acquire_i32(const int32_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static inline void mapsync_store_release_i64(int64_t *p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline void mapsync_store_release_i32(int32_t *p, int32_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+static inline int64_t mapsync_exchange_i64(int64_t *p, int64_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+/* Sets *p to `desired` if it holds *expected; else stores what it holds in *expected. True if it set it. */
+static inline bool mapsync_cas_i64(int64_t *p, int64_t *expected, int64_t desired) {
+    return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+static inline bool mapsync_cas_i32(int32_t *p, int32_t *expected, int32_t desired) {
+    return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* ------------------------------------------------------------------------------------- consistent records */
+
+/*
+ * Copies array value `index` into `out` (value_size bytes), never torn (FORMAT.md §4.2): between two reads of its
+ * stripe's sequence word, retrying while a write is in progress. A value that is one scalar is one atomic load.
+ * Returns 0; -ERANGE for an index out of range; -ENOTRECOVERABLE when a writer died while writing this entry (it stays
+ * so until a lock owner writes it again); -ETIMEDOUT when a live writer kept the stripe's sequence odd for timeout_ms.
+ */
+int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_ms);
+
+/*
+ * Writes array value `index` from `value` (value_size bytes) so that no reader sees it half-written: inside an odd
+ * window of its stripe's sequence word, under the entry's lock. If the calling thread holds that lock it is used;
+ * otherwise it is taken (waiting up to timeout_ms) and released after. A value that is one scalar is one release
+ * store. A torn entry is whole again once written. Returns 0, -ERANGE, -EBADF (read-only), or what mapsync_lock
+ * returns.
+ */
+int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long timeout_ms);
+
+/* ------------------------------------------------------------------------------------------------- locks */
+
+/*
+ * Takes the lock of the stripe that guards entry `index` (FORMAT.md §4.2), waiting at most timeout_ms (0: do not
+ * wait for a live owner). A lock whose owner died is taken over, and so is one left with a write unfinished; either
+ * sets *previous_owner_died (when it is not NULL), and the entry a dead writer was writing is then torn until it is
+ * written again. Returns 0; -ETIMEDOUT (m->error names the owner, alive or dead, and since when it holds the lock);
+ * -EDEADLK if the calling thread holds it already; -EBADF for a read-only handle; -ERANGE.
+ */
+int mapsync_lock(struct mapsync_map *m, uint32_t index, long timeout_ms, bool *previous_owner_died);
+
+/* Releases the lock of entry `index`. Returns 0, or -ENOLCK if the calling thread does not hold it; -ERANGE. */
+int mapsync_unlock(struct mapsync_map *m, uint32_t index);
+
+/*
+ * Takes the locks of `n` entries as one, their stripes in ascending order (as Java's lockAll does), so that processes
+ * locking overlapping sets cannot deadlock; entries that share a stripe share its lock. All within one deadline of
+ * timeout_ms, or none is kept. *previous_owner_died is set if any lock was taken over.
+ */
+int mapsync_lock_many(struct mapsync_map *m, const uint32_t *indexes, size_t n, long timeout_ms, bool *previous_owner_died);
+
+/* Releases what mapsync_lock_many took, in the reverse order. Returns 0 or the first failure. */
+int mapsync_unlock_many(struct mapsync_map *m, const uint32_t *indexes, size_t n);
+
+/*
+ * The map-wide lock (control offset 0). It is separate from the entry locks: holding it does not stop anyone from
+ * locking or writing entries. Use it for protocols that span the map among cooperating processes.
+ */
+int mapsync_lock_map(struct mapsync_map *m, long timeout_ms, bool *previous_owner_died);
+int mapsync_unlock_map(struct mapsync_map *m);
+
+/* True if the calling thread holds the lock of entry `index` through this handle. */
+bool mapsync_holds(const struct mapsync_map *m, uint32_t index);
+
+/*
+ * True if the handle that owner `token` names is still open (FORMAT.md §4.1): its slot's generation still matches
+ * and the kernel says the slot's OFD lock on the liveness file is held. This handle's own token is alive. Without the
+ * liveness file, the slot record decides (pid and start time in this pid namespace; alive in another).
+ */
+bool mapsync_owner_alive(const struct mapsync_map *m, uint32_t token);
+
+/* ----------------------------------------------------------------------------------------------- changes */
+
+/* The kinds of change (FORMAT.md §4.3), and the kind of a count of changes the log lost before they were read. */
+enum { MAPSYNC_CHANGES_MISSED = 0, MAPSYNC_CHANGE_WRITE = 1, MAPSYNC_CHANGE_ATOMIC = 2, MAPSYNC_CHANGE_REMOVE = 3 };
+
+/* One change, or (kind MAPSYNC_CHANGES_MISSED) `count` changes from `seq` on that were overwritten before they were read. */
+struct mapsync_change {
+    uint64_t seq;   /* its sequence number; of the first missed one */
+    uint64_t count; /* 1, or the missed changes */
+    uint32_t key;   /* the entry index (for hash maps the slot the key was in) */
+    uint32_t pid;   /* the writer's pid, in its pid namespace */
+    uint32_t kind;
+};
+
+/* A subscription to a map's changes. */
+struct mapsync_cursor {
+    struct mapsync_map *map;
+    uint64_t next; /* the sequence number of the next change to hand out */
+    bool open;
+};
+
+/*
+ * Records that entry `key` changed (`kind`: MAPSYNC_CHANGE_*), if anyone subscribes, waking the subscribers that
+ * sleep. mapsync_write records its writes itself; call this after changing a value with an atomic
+ * (MAPSYNC_CHANGE_ATOMIC), once the change is visible. Returns 0, -EBADF for a read-only handle.
+ */
+int mapsync_record_change(struct mapsync_map *m, uint32_t key, uint32_t kind);
+
+/*
+ * Subscribes to every change of the map recorded from now on, by any process (needs a read-write handle: the
+ * subscription counts in the map). Returns 0 or -EBADF.
+ */
+int mapsync_subscribe(struct mapsync_map *m, struct mapsync_cursor *c);
+
+/*
+ * The changes recorded since the last poll, in sequence order, at most `max` (at least 2) into `out`, waiting up to
+ * timeout_ms for one (sleeping on the map's head word). Changes the log no longer holds come as one entry of kind
+ * MAPSYNC_CHANGES_MISSED each run. Returns the number of entries (0: none in time), or -EBADMSG for a changelog no
+ * writer following the format leaves (its head went back; a change of an entry the map does not have).
+ */
+int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t max, long timeout_ms);
+
+/*
+ * mapsync_poll for a hash map, with each change's key: the key of out[i] is copied to key_buffer + i * key_size
+ * (key_buffer has room for `max` keys; entries of kind MAPSYNC_CHANGES_MISSED leave theirs untouched). A change's
+ * `key` field is the slot the key was in, which names no key once others moved.
+ */
+int mapsync_poll_keyed(struct mapsync_cursor *c, struct mapsync_change *out, void *key_buffer, size_t max, long timeout_ms);
+
+/* Ends the subscription. Safe twice. */
+void mapsync_unsubscribe(struct mapsync_cursor *c);
+
+/* -------------------------------------------------------------------------------------------------- rings */
+
+/* A record claimed in a ring: write `length` bytes at `payload`, then commit or discard it. */
+struct mapsync_claim {
+    uint64_t position;
+    uint32_t length;
+    uint8_t *payload;
+};
+
+/*
+ * Claims a record of `length` bytes in an shm ring (FORMAT.md §7.4), waiting up to timeout_ms for room. Returns 0;
+ * -EAGAIN the ring is full; -EPIPE it is sealed; -EMSGSIZE the record can never fit; -EBADMSG corrupt positions.
+ * A queue's records are its values, value_size bytes each. Commit (or discard) every claim: the consumer waits for it.
+ */
+int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, struct mapsync_claim *claim);
+int mapsync_ring_commit(struct mapsync_map *m, const struct mapsync_claim *claim);
+int mapsync_ring_discard(struct mapsync_map *m, const struct mapsync_claim *claim);
+
+/* Seals the ring: no claim succeeds after it; the consumer drains what was claimed before (FORMAT.md §7.6). */
+int mapsync_ring_seal(struct mapsync_map *m);
+
+/* The one consumer of a ring. */
+struct mapsync_consumer {
+    struct mapsync_map *map;
+    uint64_t position;           /* the consumer position */
+    uint64_t busy_at, busy_since;
+    uint64_t lost;               /* records this consumer skipped because their producer died before committing them */
+    bool open;
+};
+
+/* Becomes the ring's consumer (the OFD lock of FORMAT.md §7.7). Returns 0, or -EBUSY while another lives. */
+int mapsync_consumer_open(struct mapsync_map *m, struct mapsync_consumer *c);
+
+/*
+ * Copies the next record (at most `max` bytes) into `out` and its length into *length, waiting up to timeout_ms
+ * (sleeping in FUTEX_WAIT). Discarded records are skipped, and so are the records of producers that died before
+ * committing them. Returns 0; -ETIMEDOUT none came; -EPIPE the ring is sealed and drained; -EMSGSIZE the record is
+ * longer than `max` (*length says how long; it stays the next one); -EBADMSG a corrupt ring.
+ */
+int mapsync_consume(struct mapsync_consumer *c, void *out, uint32_t max, uint32_t *length, long timeout_ms);
+
+/* Gives the consumer role up. Safe twice. */
+void mapsync_consumer_close(struct mapsync_consumer *c);
+
+/* ------------------------------------------------------------------------------------------------ barriers */
+
+/*
+ * Waits at a barrier (FORMAT.md §9) until all its parties have arrived, up to timeout_ms; the first await makes the
+ * handle a party (a seat, held until mapsync_close). *generation (when not NULL) is the generation it waited in.
+ * Returns 0 when the generation tripped; -ETIMEDOUT (and the barrier is broken for the others); -EPIPE the barrier is
+ * broken (m->error says why: a party died, timed out, or a reset); -EUSERS every seat is taken by a live party;
+ * -EBADMSG a corrupt barrier.
+ */
+int mapsync_barrier_await(struct mapsync_map *m, long timeout_ms, uint64_t *generation);
+
+/* Starts a fresh generation, failing whoever waits in the current one, and frees the seats of parties that are gone. */
+int mapsync_barrier_reset(struct mapsync_map *m);
+
+/* ---------------------------------------------------------------------------------------------- hash maps */
+
+/*
+ * Shm hash maps (FORMAT.md §10). A key is key_size bytes laid out as the key schema says (padding zero: two keys are
+ * the same key when their bytes are); a value is value_size bytes.
+ *
+ * mapsync_hash_get copies the value of `key` into `value` (NULL: only ask whether it is there) without a lock, never
+ * torn, never waiting for a writer (a dead one's open window is read through its journal). Returns 0, -ENOENT when
+ * the key is absent, -ETIMEDOUT when writers changed its segment under every attempt for timeout_ms, -EBADMSG.
+ */
+int mapsync_hash_get(struct mapsync_map *m, const void *key, void *value, long timeout_ms);
+
+/* Inserts or replaces `key`'s value under its segment's lock (waiting up to timeout_ms), repairing what a dead writer
+ * left first, and records the change. Returns 0, -ENOSPC when the map (or the key's segment) is full, -EBADF, or what
+ * mapsync_lock returns. */
+int mapsync_hash_put(struct mapsync_map *m, const void *key, const void *value, long timeout_ms);
+
+/* Removes `key` (shifting the keys behind it back: no tombstone stays) and records the change. 0, or -ENOENT. */
+int mapsync_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms);
+
+/* Iterates a hash map segment by segment, each copied at one moment: a key present all along is seen exactly once. */
+struct mapsync_hash_iter {
+    struct mapsync_map *map;
+    uint32_t segment, slot;
+    uint8_t *copy;
+};
+
+int mapsync_hash_iter_begin(struct mapsync_map *m, struct mapsync_hash_iter *it);
+/* Copies the next entry's key and value: 1, 0 at the end, or a negative errno. */
+int mapsync_hash_next(struct mapsync_hash_iter *it, void *key, void *value);
+void mapsync_hash_iter_end(struct mapsync_hash_iter *it);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MAPSYNC_H */

@@ -1,0 +1,49 @@
+/*
+ * bpf.c: the kernel map of a bpf array (FORMAT.md §6), opened through libbpf when the library is built with it.
+ */
+#include "internal.h"
+
+#ifdef MAPSYNC_WITH_LIBBPF
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include <sys/mman.h>
+
+/* Opens the kernel map pinned where the sidecar says, checks it against the sidecar, and maps its values. */
+int mapsync__open_kernel_map(struct mapsync_map *m, const char *what) {
+    const struct mapsync_header *h = m->header;
+    memcpy(m->pin, h->bpf_pin, h->bpf_pin_length);
+    m->pin[h->bpf_pin_length] = '\0';
+    int fd = bpf_obj_get(m->pin); /* read-write even to read: the kernel maps values only through such a descriptor */
+    if (fd < 0) {
+        int err = errno;
+        if (err == ENOENT) return mapsync__fail(m, ENOENT, "no map %s: its sidecar exists, but nothing is pinned at %s", what, m->pin);
+        return mapsync__fail(m, err, "bpf map %s: bpf_obj_get(%s): %s", what, m->pin, strerror(err));
+    }
+    m->bpf_fd = fd;
+    struct bpf_map_info info;
+    __u32 len = sizeof info;
+    memset(&info, 0, sizeof info);
+    if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0) {
+        return mapsync__fail(m, errno, "bpf map %s: bpf_obj_get_info_by_fd: %s", what, strerror(errno));
+    }
+    if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 || info.value_size != h->value_size
+        || info.max_entries != h->entries) {
+        return mapsync__fail(m, EMEDIUMTYPE, "bpf map %s: the kernel map pinned at %s (type %u, key %u, value %u, %u entries)"
+                             " does not match its sidecar (array, key 4, value %u, %u entries)", what, m->pin, info.type,
+                             info.key_size, info.value_size, info.max_entries, h->value_size, h->entries);
+    }
+    if (!(info.map_flags & BPF_F_MMAPABLE)) {
+        return mapsync__fail(m, EMEDIUMTYPE, "bpf map %s: the kernel map pinned at %s has no BPF_F_MMAPABLE, so its values"
+                             " cannot be mapped", what, m->pin);
+    }
+    m->data_length = mapsync__page_align((uint64_t)h->entries * h->stride);
+    void *data = mmap(NULL, m->data_length, PROT_READ | (m->read_only ? 0 : PROT_WRITE), MAP_SHARED, fd, 0);
+    if (data == MAP_FAILED) return mapsync__fail(m, errno, "bpf map %s: mmap of the kernel map: %s", what, strerror(errno));
+    m->data = data;
+    return 0;
+}
+#else
+int mapsync__open_kernel_map(struct mapsync_map *m, const char *what) {
+    return mapsync__fail(m, ENOTSUP, "map %s is a bpf map: build libmapsync with WITH_LIBBPF=1 to open it", what);
+}
+#endif

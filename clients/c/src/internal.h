@@ -1,0 +1,106 @@
+/*
+ * internal.h: what the library's files share and its users do not see.
+ */
+#ifndef MAPSYNC_INTERNAL_H
+#define MAPSYNC_INTERNAL_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include "mapsync.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#ifndef F_OFD_GETLK
+#define F_OFD_GETLK 36 /* Linux 3.15 */
+#define F_OFD_SETLK 37
+#endif
+
+#pragma GCC visibility push(hidden) /* the library's own: not exported from libmapsync.so */
+
+#define MAPSYNC_GEN_MASK 0xFFFFFu
+#define MAPSYNC_SLOT_MASK 0x3FFu
+/* A waiter looks at its lock's owner at least this often: the bound on taking over from a dead owner. */
+#define MAPSYNC_SLICE_NS 20000000ull
+
+/* Leaves a sentence in m->error and returns -err. */
+int mapsync__fail(struct mapsync_map *m, int err, const char *format, ...) __attribute__((format(printf, 3, 4)));
+
+uint64_t mapsync__page_align(uint64_t n);
+uint64_t mapsync__now_ns(void);   /* CLOCK_MONOTONIC */
+uint64_t mapsync__now_ms(void);   /* since the epoch */
+void mapsync__sleep_ns(long ns);
+void mapsync__pause(void);        /* one spin-wait hint */
+uint64_t mapsync__tid(void);      /* the kernel thread id of the caller */
+
+/* FUTEX_WAIT (process-shared) on `word` while it holds `expected`, at most timeout_ns; FUTEX_WAKE up to n waiters. */
+void mapsync__futex_wait(uint32_t *word, uint32_t expected, uint64_t timeout_ns);
+void mapsync__futex_wake(uint32_t *word, int n);
+
+/* This process: its start time (field 22 of /proc/self/stat) and pid namespace inode. */
+struct mapsync__proc {
+    uint32_t pid;
+    uint64_t start_time;
+    uint64_t pid_ns;
+};
+const struct mapsync__proc *mapsync__self(void);
+uint64_t mapsync__start_time(uint32_t pid); /* 0 if there is no such process */
+
+/* The checks of one map type's header geometry and schemas (FORMAT.md §2, §7.1, §9, §10.1); -EBADMSG with a sentence. */
+int mapsync__check_geometry(struct mapsync_map *m, const char *what, const struct mapsync_header *h, uint64_t file_size);
+int mapsync__check_schemas(struct mapsync_map *m, const char *what);
+int mapsync__check_hash_table(struct mapsync_map *m, const char *what);
+
+/* Opens the kernel map of a bpf array (bpf.c); -ENOTSUP without libbpf. */
+int mapsync__open_kernel_map(struct mapsync_map *m, const char *what);
+
+/* Process slots (slot.c): claims one for a read-write handle whose liveness file is m->lock_fd; sets m->token. */
+int mapsync__claim_slot(struct mapsync_map *m);
+struct mapsync_slot *mapsync__slot(const struct mapsync_map *m, uint32_t slot);
+/* True if the token's slot has not been claimed again since the token was handed out. */
+bool mapsync__token_current(const struct mapsync_map *m, uint32_t token);
+
+/* The stripe that guards entry `index`: one lock per entry is the common case, and a division costs more than an
+ * uncontended lock. */
+static inline uint32_t mapsync__stripe_of(const struct mapsync_map *m, uint32_t index) {
+    return m->lock_stripes == m->entries ? index : index % m->lock_stripes;
+}
+
+/* Lock records (lock.c): the record of a stripe, the map-wide record. */
+struct mapsync_lock *mapsync__stripe(const struct mapsync_map *m, uint32_t stripe);
+struct mapsync_lock *mapsync__map_record(const struct mapsync_map *m);
+/* True if entry `index` is one the record guards. */
+bool mapsync__guards(const struct mapsync_map *m, const struct mapsync_lock *rec, uint32_t index);
+/* True if the calling thread holds the lock of `rec` through this handle. */
+bool mapsync__held(const struct mapsync_map *m, const struct mapsync_lock *rec);
+
+/* The sequence word and the writing word of a record, as the one 8-byte word FORMAT.md §4.2 stores them in. */
+static inline uint64_t *mapsync__seq_word(struct mapsync_lock *rec) {
+    return (uint64_t *)&rec->sequence;
+}
+
+/* Takes and releases the lock of a stripe (a hash map's segment) for one operation of the library's own. */
+int mapsync__lock_stripe(struct mapsync_map *m, uint32_t stripe, long timeout_ms, bool *previous_owner_died);
+void mapsync__unlock_stripe(struct mapsync_map *m, uint32_t stripe);
+
+/* Records a hash map's change: the slot (segment x slots + slot), its kind, and the key's bytes (changes.c). */
+void mapsync__record_keyed(struct mapsync_map *m, uint32_t slot, uint32_t kind, const void *key);
+
+/* Frees the barrier seat this handle holds, if any (barrier.c; at close). */
+void mapsync__leave_barrier(struct mapsync_map *m);
+
+/* Ends a write window: the even sequence and the writing word that goes with it, in one release store. */
+void mapsync__end_window(struct mapsync_lock *rec, uint32_t even);
+
+#pragma GCC visibility pop
+
+#endif

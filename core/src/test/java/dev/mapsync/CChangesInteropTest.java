@@ -1,0 +1,103 @@
+package dev.mapsync;
+
+import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.testkit.CPrograms;
+import dev.mapsync.testkit.Ledger;
+import dev.mapsync.testkit.Ledger.Account;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Change notifications between libmapsync and the Java library (FORMAT.md §4.3): the records a C process writes
+ * reach a Java {@link ChangeCursor}, one change per write, in order, with the C writer's pid; and a C cursor
+ * subscribed to a map receives the writes and atomics of Java, exactly as they were made.
+ */
+class CChangesInteropTest {
+    @TempDir
+    Path dir;
+
+    private final String name = KernelAssumptions.uniqueName("cchg");
+
+    private ProcessBuilder c(Path program, String... args) {
+        List<String> command = new ArrayList<>(List.of(program.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("MAPSYNC_DIR", dir.toString());
+        return pb;
+    }
+
+    @Test
+    void aJavaCursorReceivesEveryRecordACProcessWrites() throws Exception {
+        Path transfer = CPrograms.example("transfer", Backend.SHM);
+        int transfers = 300;
+        try (SharedArray<Account> map = SharedArray.create(Ledger.spec(dir, name, 4))) {
+            for (int i = 0; i < 4; i++) map.set(i, Account.of(i, Ledger.START_BALANCE));
+            try (ChangeCursor cursor = map.changes()) {
+                Path out = dir.resolve("c.out");
+                Process p = c(transfer, name, "3", "1", Integer.toString(transfers)).redirectErrorStream(true)
+                        .redirectOutput(out.toFile()).start();
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+                assertEquals("transferred " + transfers + " from 3 to 1\n", Files.readString(out));
+                List<ChangeEvent> events = new ArrayList<>();
+                while (events.size() < 2 * transfers) {
+                    List<ChangeEvent> got = cursor.poll(Duration.ofSeconds(10));
+                    assertTrue(!got.isEmpty(), "changes stopped after " + events.size());
+                    events.addAll(got);
+                }
+                assertEquals(2 * transfers, events.size());
+                long first = ((Change) events.getFirst()).seq();
+                for (int i = 0; i < events.size(); i++) {
+                    // each transfer writes the entry it moves from, then the one it moves to
+                    assertEquals(new Change(i % 2 == 0 ? 3 : 1, first + i, (int) p.pid()), events.get(i));
+                }
+                assertEquals(List.of(), cursor.poll(Duration.ZERO));
+            }
+            assertEquals(Account.of(3, Ledger.START_BALANCE - transfers), map.get(3));
+            assertEquals(Account.of(1, Ledger.START_BALANCE + transfers), map.get(1));
+        }
+    }
+
+    @Test
+    void aCCursorReceivesTheWritesAndAtomicsOfJava() throws Exception {
+        Path watch = CPrograms.example("watch", Backend.SHM);
+        try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), 4).dir(dir))) {
+            Path err = dir.resolve("c.err");
+            Process p = c(watch, name, "5").redirectError(err.toFile()).start();
+            p.getOutputStream().close();
+            try {
+                BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                assertEquals("subscribed", out.readLine());
+                assertEquals(1, map.syncStatus().subscribers());
+                map.set(2, 7L);
+                map.longs().getAndAdd(0, 5);
+                map.set(3, -1L);
+                assertTrue(map.longs().compareAndSet(0, 5, 6));
+                map.longs().getAndAdd(2, 1);
+                int pid = (int) ProcessHandle.current().pid();
+                List<String> lines = new ArrayList<>();
+                for (String line; (line = out.readLine()) != null; ) lines.add(line);
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), Files.readString(err));
+                assertEquals(List.of("change 1 2 write " + pid, "change 2 0 atomic " + pid, "change 3 3 write " + pid,
+                        "change 4 0 atomic " + pid, "change 5 2 atomic " + pid), lines);
+            } finally {
+                p.destroyForcibly();
+            }
+            assertEquals(0, map.syncStatus().subscribers(), "the C cursor unsubscribed");
+            assertEquals(8L, map.get(2));
+        }
+    }
+}
