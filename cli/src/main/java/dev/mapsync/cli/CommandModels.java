@@ -99,7 +99,8 @@ final class CommandModels {
         switch (name) {
             case "create" -> s.usageMessage().description("Create a map.");
             case "list" -> s.usageMessage()
-                    .description("List the maps in the folder (shm maps and bpf maps' sidecars).");
+                    .description("List the maps in the folder (shm maps and bpf maps' sidecars),",
+                    "or with --kernel the kernel maps pinned in a bpf file system.");
             case "info" -> s.usageMessage()
                     .description("Describe a map: backend, geometry, schema, permissions, creator.",
                     "For hash maps also how full they are and the longest probe a lookup makes (reading every "
@@ -245,7 +246,8 @@ final class CommandModels {
         s.usageMessage()
                 .description("Maps shared between processes at memory speed, with atomics, in shared memory (shm) or "
                 + "kernel eBPF maps (bpf).%nA MAP is a name (the default folder, shm backend), bpf:NAME (a kernel "
-                + "map), or a path containing '/'.");
+                + "map), a path containing '/', or the path of%na kernel map any program pinned in a bpf file system "
+                + "(/sys/fs/bpf/...).");
         s.usageMessage()
                 .footer("",
                 "Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map (or key) not\nfound, 3 incompatible or "
@@ -302,7 +304,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -422,7 +425,9 @@ final class CommandModels {
         c.root = parent;
         CommandSpec s = CommandSpec.wrapWithoutInspection(c);
         s.name("list");
-        s.usageMessage().description("List the maps in the folder (shm maps and bpf maps' sidecars).");
+        s.usageMessage()
+                .description("List the maps in the folder (shm maps and bpf maps' sidecars),",
+                "or with --kernel the kernel maps pinned in a bpf file system.");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addOption(OptionSpec.builder("--json")
@@ -433,6 +438,18 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.json; c.json = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--kernel")
+                .description("List the kernel maps pinned in a bpf file system instead, whoever made them: "
+                        + "those under --dir (default /sys/fs/bpf), recursively, with their type, key and value sizes, "
+                        + "entries, flags, whether they have BTF, and how mapsync opens them (mmap, syscall, or no; "
+                        + "with the options a map without BTF needs).")
+                .paramLabel("<kernel>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.kernel; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.kernel; c.kernel = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -453,7 +470,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -461,6 +479,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("Print one JSON object.")
@@ -494,7 +532,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -502,6 +541,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -551,7 +610,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -559,6 +619,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -607,7 +687,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -615,6 +696,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -674,7 +775,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -682,6 +784,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -744,7 +866,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -752,6 +875,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("One JSON object per line: {\"index\":I,\"value\":V}, or "
@@ -834,7 +977,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -842,6 +986,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1..*")
@@ -891,7 +1055,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -953,7 +1118,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -992,7 +1158,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1049,7 +1216,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1057,6 +1225,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--keys")
                 .description("Only entries A to B (inclusive), or one entry A.")
@@ -1134,7 +1322,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1758,7 +1947,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1766,6 +1956,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--interval")
                 .description("Refresh interval (default ${DEFAULT-VALUE}).")

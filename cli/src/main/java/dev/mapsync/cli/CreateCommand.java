@@ -66,6 +66,10 @@ final class CreateCommand extends MapCommand implements Runnable {
             throw new IllegalArgumentException("unknown map type '" + type + "' (known: array, hash)");
         }
         MapRef ref = ref();
+        if (ref.pin() != null) {
+            throw new IllegalArgumentException("a new kernel map is named bpf:NAME (mapsync pins it at /sys/fs/bpf/mapsync/NAME),"
+                    + " not by a path in a bpf file system: " + ref.pin());
+        }
         Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         if (type.equals("hash")) {
             createHash(ref, chosen);

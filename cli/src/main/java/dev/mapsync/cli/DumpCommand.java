@@ -14,7 +14,7 @@ import java.util.Map;
 @Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Print every entry, one per line: INDEX<TAB>VALUE (arrays) or KEY<TAB>VALUE (hash maps), or JSON lines with --json.",
                 "Entries stream out as they are read: a kernel hash map a few hundred per system call (BPF_MAP_LOOKUP_BATCH)."})
-final class DumpCommand extends MapCommand implements Runnable {
+final class DumpCommand extends SchemaMapCommand implements Runnable {
     @Option(names = "--json", description = "One JSON object per line: {\"index\":I,\"value\":V}, or {\"key\":K,\"value\":V} for hash maps.")
     boolean json;
 

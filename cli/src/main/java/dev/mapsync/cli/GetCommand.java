@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
         description = "Print one entry, field by field (the format set accepts).",
         footer = {"", "Examples:", "  mapsync get accounts 7", "  mapsync get sessions 4b1d9c --json",
                 "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key"})
-final class GetCommand extends MapCommand implements Runnable {
+final class GetCommand extends SchemaMapCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "INDEX",
             description = "An array's index, or a hash map's key in the text form values have (42, ada, \"a, b\", shard=1,name=x).")
     String entry;

@@ -50,6 +50,10 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
     @Override
     public void run() {
         MapRef ref = ref();
+        if (ref.pin() != null) {
+            throw new IllegalArgumentException("a new kernel map is named bpf:NAME (mapsync pins it at /sys/fs/bpf/mapsync/NAME),"
+                    + " not by a path in a bpf file system: " + ref.pin());
+        }
         Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         String name = ref.path() != null ? ref.path().getFileName().toString() : ref.name();
         Path dir = ref.path() != null ? ref.path().toAbsolutePath().getParent() : group.root.dir;
