@@ -38,9 +38,15 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
     private final int changelogCapacity;
     private final boolean lru;
     private final boolean spinLock;
+    private final boolean perCpu;
 
     private HashSpec(MapLocation location, Codec<K> key, Codec<V> value, int capacity, int segments,
                      int changelogCapacity, boolean lru, boolean spinLock) {
+        this(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, false);
+    }
+
+    private HashSpec(MapLocation location, Codec<K> key, Codec<V> value, int capacity, int segments,
+                     int changelogCapacity, boolean lru, boolean spinLock, boolean perCpu) {
         super(location);
         this.key = key;
         this.value = value;
@@ -49,6 +55,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
         this.changelogCapacity = changelogCapacity;
         this.lru = lru;
         this.spinLock = spinLock;
+        this.perCpu = perCpu;
     }
 
     /**
@@ -94,7 +101,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
 
     @Override
     HashSpec<K, V> at(MapLocation l) {
-        return new HashSpec<>(l, key, value, capacity, segments, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(l, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
     }
 
     @Override
@@ -111,7 +118,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
     public HashSpec<K, V> segments(int segments) {
         SpecRules.checkStripes(segments);
         int s = capacity > 0 ? Math.min(segments, capacity) : segments;
-        return new HashSpec<>(location, key, value, capacity, s, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, s, changelogCapacity, lru, spinLock, perCpu);
     }
 
     /**
@@ -120,12 +127,13 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * @throws IllegalArgumentException if capacity is not a power of two of at least 16
      */
     public HashSpec<K, V> changelogCapacity(int capacity) {
-        return new HashSpec<>(location, key, value, this.capacity, segments, SpecRules.checkChangelog(capacity), lru, spinLock);
+        return new HashSpec<>(location, key, value, this.capacity, segments, SpecRules.checkChangelog(capacity), lru,
+                spinLock, perCpu);
     }
 
     /** The same spec evicting the least recently used entry when full ({@code BPF_MAP_TYPE_LRU_HASH}; bpf only). */
     public HashSpec<K, V> lru(boolean lru) {
-        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
     }
 
     /**
@@ -133,7 +141,21 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * (bpf only).
      */
     public HashSpec<K, V> spinLock(boolean spinLock) {
-        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
+    }
+
+    /**
+     * The same spec for a {@code BPF_MAP_TYPE_PERCPU_HASH} (with {@link #lru}: {@code LRU_PERCPU_HASH}; bpf only): each
+     * key holds one value per possible CPU. {@link SharedHashMap#get} returns the sum of the CPUs' values,
+     * {@link SharedHashMap#getPerCpu} each of them, and a write sets every CPU's value. Not with {@link #spinLock}.
+     */
+    public HashSpec<K, V> perCpu(boolean perCpu) {
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
+    }
+
+    /** True for a spec of a per-CPU hash map ({@link #perCpu(boolean)}). */
+    public boolean perCpu() {
+        return perCpu;
     }
 
     public Codec<K> keyCodec() {
@@ -164,7 +186,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
 
     Blueprint blueprint() {
         return location.blueprint(MapType.HASH, value, key, capacity, segments, HashLayout.defaultSegments(capacity),
-                changelogCapacity, lru, spinLock);
+                changelogCapacity, lru, spinLock, perCpu);
     }
 
     @Override

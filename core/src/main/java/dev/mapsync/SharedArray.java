@@ -4,6 +4,8 @@ import dev.mapsync.internal.store.AccessFailures;
 import dev.mapsync.internal.store.ArrayKind;
 import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.ElementIo;
+import dev.mapsync.internal.store.PerCpuElementIo;
+import dev.mapsync.internal.store.PerCpuValues;
 import dev.mapsync.internal.store.MapInfos;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.sys.Scratch;
@@ -19,6 +21,7 @@ import dev.mapsync.internal.sys.Errno;
 import dev.mapsync.internal.sys.SyscallException;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Arrays;
@@ -222,7 +225,8 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     /**
-     * Reads value {@code index}.
+     * Reads value {@code index}; of a per-CPU array ({@link ArraySpec#perCpu}), the sum of the CPUs' values
+     * ({@link PerCpu#sum()}).
      *
      * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
      */
@@ -671,10 +675,46 @@ public final class SharedArray<V> implements SharedMap {
     /** Atomic slots need the values mapped. */
     private void checkMapped() {
         checkOpen();
+        if (syscallOnly instanceof PerCpuElementIo) {
+            throw new MapSyncException("map '" + name() + "' has no atomic slots: it is a per-CPU array, whose values"
+                    + " each CPU updates on its own and only bpf(2) copies; use get (the sum), getPerCpu and set");
+        }
         if (syscallOnly != null) {
             throw new MapSyncException("map '" + name() + "' has no atomic slots: its kernel map cannot be mapped into"
                     + " memory (no BPF_F_MMAPABLE, a bpf_spin_lock, or a read-only pin), so its values are copied"
                     + " whole through bpf(2); use get and set");
+        }
+    }
+
+    /**
+     * Each possible CPU's value of entry {@code index} of a per-CPU array ({@code BPF_MAP_TYPE_PERCPU_ARRAY}) and their
+     * sum, all from one {@code BPF_MAP_LOOKUP_ELEM} (each CPU's value is as that CPU last wrote it; the kernel copies
+     * them one after the other). Thread-safe.
+     *
+     * @throws IncompatibleMapException if the map is not a per-CPU array
+     * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
+     * @throws InvalidValueException    if a CPU's bytes are not a value of the schema (a string that is not UTF-8)
+     * @throws MapClosedException       if the handle is closed
+     */
+    public PerCpu<V> getPerCpu(int index) {
+        checkOpen();
+        checkIndex(index);
+        if (!(syscallOnly instanceof PerCpuElementIo perCpu)) {
+            throw new IncompatibleMapException("map '" + name() + "' is not a per-CPU array: it has one value per entry,"
+                    + " which get returns", "kernel map type");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate(PerCpuValues.size(valueSize), 8);
+            perCpu.loadAll(index, all);
+            List<V> values = new ArrayList<>(perCpu.cpus());
+            for (int cpu = 0; cpu < perCpu.cpus(); cpu++) values.add(codec.read(PerCpuValues.of(all, valueSize, cpu), 0));
+            MemorySegment sum = arena.allocate(stride, 8);
+            PerCpuValues.sum(codec.schema(), all, perCpu.cpus(), sum);
+            return new PerCpu<>(values, codec.read(sum, 0));
+        } catch (IllegalStateException | InternalError e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw new MapSyncException("map '" + name() + "': reading value " + index + ": " + e.getMessage(), e);
         }
     }
 
