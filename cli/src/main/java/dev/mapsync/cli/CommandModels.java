@@ -299,7 +299,8 @@ final class CommandModels {
                 "  mapsync create bpf:hits --value u64 --entries 64",
                 "  mapsync create sessions --type hash --key char[36] --value user:i64,expires:i64 --entries 100000",
                 "  mapsync create bpf:flows --type hash --key src:u32,dst:u32,port:u16 --value u64 --entries 65536 "
-                + "--lru");
+                + "--lru",
+                "  mapsync create bpf:pkts --value u64 --entries 4 --per-cpu");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -343,6 +344,16 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.lru; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.lru; c.lru = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--per-cpu")
+                .description("bpf backend: a per-CPU map (PERCPU_ARRAY, PERCPU_HASH, with --lru "
+                        + "LRU_PERCPU_HASH): one value per CPU for each key; get prints their sum.")
+                .paramLabel("<perCpu>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.perCpu; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.perCpu; c.perCpu = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--spin-lock")
                 .description("Hash maps on the bpf backend: put a struct bpf_spin_lock before each value and "
@@ -527,7 +538,8 @@ final class CommandModels {
                 "Examples:",
                 "  mapsync get accounts 7",
                 "  mapsync get sessions 4b1d9c --json",
-                "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key");
+                "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key",
+                "  mapsync get bpf:pkts 0 --per-cpu              # a per-CPU kernel map: each CPU's value");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -582,6 +594,16 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.json; c.json = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--per-cpu")
+                .description("A per-CPU kernel map: print each CPU's value, one line each (cpuN VALUE), "
+                        + "instead of their sum; with --json an object of the values and the sum.")
+                .paramLabel("<perCpu>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.perCpu; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.perCpu; c.perCpu = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());

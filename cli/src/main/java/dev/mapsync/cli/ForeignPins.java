@@ -69,12 +69,14 @@ final class ForeignPins {
         String map = "the " + info.typeName() + " map pinned at " + pin;
         try {
             switch (info.type()) {
-                case KernelMapInfo.TYPE_ARRAY -> {
+                case KernelMapInfo.TYPE_ARRAY, KernelMapInfo.TYPE_PERCPU_ARRAY -> {
                     if (schema.key() != null) throw new IllegalArgumentException("--key is for hash maps; " + map + " has indexes");
-                    var spec = schema.value() == null ? null : MapSpec.pinned(pin, codec(schema.value())).dir(dir);
+                    var spec = schema.value() == null ? null
+                            : MapSpec.pinned(pin, codec(schema.value())).perCpu(info.isPerCpu()).dir(dir);
                     (spec == null ? SharedArray.openReadOnly(at) : SharedArray.openReadOnly(spec)).close();
                 }
-                case KernelMapInfo.TYPE_HASH, KernelMapInfo.TYPE_LRU_HASH -> {
+                case KernelMapInfo.TYPE_HASH, KernelMapInfo.TYPE_LRU_HASH, KernelMapInfo.TYPE_PERCPU_HASH,
+                     KernelMapInfo.TYPE_LRU_PERCPU_HASH -> {
                     if ((schema.key() == null) != (schema.value() == null)) {
                         throw new IllegalArgumentException(map + " needs both --key and --value, or neither (its BTF)");
                     }
@@ -82,15 +84,16 @@ final class ForeignPins {
                         SharedHashMap.openReadOnly(at).close();
                     } else {
                         SharedHashMap.openReadOnly(HashSpec.pinned(pin, codec(schema.key()), codec(schema.value()))
-                                .dir(dir).lru(info.type() == KernelMapInfo.TYPE_LRU_HASH)).close();
+                                .dir(dir).perCpu(info.isPerCpu()).lru(info.type() == KernelMapInfo.TYPE_LRU_HASH
+                                        || info.type() == KernelMapInfo.TYPE_LRU_PERCPU_HASH)).close();
                     }
                 }
                 case KernelMapInfo.TYPE_RINGBUF -> {
                     if (schema.given()) throw new IllegalArgumentException("--key and --value are for array and hash maps; " + map + " holds records of any length");
                     SharedRing.openReadOnly(MapSpec.pinnedRing(pin).dir(dir)).close();
                 }
-                default -> throw new IncompatibleMapException(map + ": mapsync opens array, hash, lru_hash and ringbuf"
-                        + " maps only", "kernel map type");
+                default -> throw new IncompatibleMapException(map + ": mapsync opens array, hash and lru_hash maps,"
+                        + " their per-CPU variants, and ringbuf maps only", "kernel map type");
             }
         } catch (IncompatibleMapException e) {
             if (!"value schema".equals(e.field())) throw e;

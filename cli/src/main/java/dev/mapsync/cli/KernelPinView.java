@@ -2,6 +2,7 @@ package dev.mapsync.cli;
 
 import dev.mapsync.MapInfo;
 import dev.mapsync.MapType;
+import dev.mapsync.internal.sys.Cpus;
 import dev.mapsync.internal.sys.KernelMapInfo;
 
 import java.nio.file.Path;
@@ -39,6 +40,7 @@ final class KernelPinView {
         m.put("schema_from", schemaGiven ? "options" : i.type() == MapType.RING ? null : "btf");
         m.put("access", KernelPins.access(k));
         m.put("sidecar", null);
+        m.put("cpus", k.isPerCpu() ? Cpus.possible() : null);
         if (i.type() == MapType.HASH) m.put("key_schema", i.keySchema().toString());
         m.put("value_schema", i.valueSchema() == null ? null : i.valueSchema().toString());
         if (i.type() == MapType.HASH) m.put("entries", entries);
@@ -57,6 +59,7 @@ final class KernelPinView {
                 : "no" + (schemaGiven ? " (schema given by options)" : ""));
         line(b, "access", KernelPins.access(k) + (KernelPins.access(k).equals("mmap") ? "" : " (bpf(2) for every value)"));
         line(b, "sidecar", NO_SIDECAR);
+        if (k.isPerCpu()) line(b, "per cpu", Cpus.possible() + " values per key (get prints their sum, --per-cpu each)");
         switch (i.type()) {
             case ARRAY -> {
                 line(b, "entries", Integer.toString(i.entries()));

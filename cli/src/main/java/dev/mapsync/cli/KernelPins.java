@@ -22,7 +22,8 @@ final class KernelPins {
 
     /** The map types the commands open, beside those they refuse. */
     private static final List<Integer> OPENED = List.of(KernelMapInfo.TYPE_ARRAY, KernelMapInfo.TYPE_HASH,
-            KernelMapInfo.TYPE_LRU_HASH, KernelMapInfo.TYPE_RINGBUF);
+            KernelMapInfo.TYPE_LRU_HASH, KernelMapInfo.TYPE_RINGBUF, KernelMapInfo.TYPE_PERCPU_ARRAY,
+            KernelMapInfo.TYPE_PERCPU_HASH, KernelMapInfo.TYPE_LRU_PERCPU_HASH);
 
     /**
      * True when {@code path} is in a bpf file system (statfs says {@code BPF_FS_MAGIC}), judged by the path itself or,
@@ -47,7 +48,7 @@ final class KernelPins {
         }
     }
 
-    /** True for the map types the commands open: array, hash, lru_hash and ringbuf. */
+    /** True for the map types the commands open: array, hash, lru_hash, their per-CPU variants, and ringbuf. */
     static boolean opens(KernelMapInfo info) {
         return OPENED.contains(info.type());
     }

@@ -149,7 +149,7 @@ class KernelPinCliTest {
         assertEquals("{\"map\":\"" + pin + "\",\"type\":\"array\",\"backend\":\"bpf\",\"kernel_map_id\":" + id(pin)
                 + ",\"kernel_map\":\"array, mmapable\",\"kernel_name\":\"arr\",\"key_size\":4,\"value_size\":16,"
                 + "\"max_entries\":4,\"flags\":\"mmapable\",\"btf\":true,\"schema_from\":\"btf\",\"access\":\"mmap\","
-                + "\"sidecar\":null,\"value_schema\":\"hits:u64,drops:u32\"}\n", ms("info", a, "--json").ok().out());
+                + "\"sidecar\":null,\"cpus\":null,\"value_schema\":\"hits:u64,drops:u32\"}\n", ms("info", a, "--json").ok().out());
         // what another program writes is what the next command reads: the kernel's own element
         try (KernelMap map = KernelMap.openPin("arr", pin, false)) {
             MemorySegment value = Arena.ofAuto().allocate(16);
@@ -264,7 +264,7 @@ class KernelPinCliTest {
             assertEquals("{\"map\":\"" + raw + "\",\"type\":\"hash\",\"backend\":\"bpf\",\"kernel_map_id\":" + id(raw)
                     + ",\"kernel_map\":\"" + type + "\",\"kernel_name\":\"raw_" + type + "\",\"key_size\":4,"
                     + "\"value_size\":8,\"max_entries\":8,\"flags\":\"-\",\"btf\":false,\"schema_from\":\"options\","
-                    + "\"access\":\"syscall\",\"sidecar\":null,\"key_schema\":\"u32\",\"value_schema\":\"u64\","
+                    + "\"access\":\"syscall\",\"sidecar\":null,\"cpus\":null,\"key_schema\":\"u32\",\"value_schema\":\"u64\","
                     + "\"entries\":2}\n", ms("info", r, "--key", "u32", "--value", "u64", "--json").ok().out());
             assertFails(1, "mapsync: the " + type + " map pinned at " + raw + " needs both --key and --value, or neither"
                     + " (its BTF)\n", ms("get", r, "7", "--value", "u64"));
