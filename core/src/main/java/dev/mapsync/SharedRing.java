@@ -81,7 +81,8 @@ public final class SharedRing implements SharedMap {
 
     private SharedRing(RingRegion ring) {
         this.ring = ring;
-        boolean produces = !ring.isKernel() && !ring.readOnly();
+        // user space produces into a kernel user ring, never into a kernel ring buffer
+        boolean produces = (!ring.isKernel() || ring.isUserRing()) && !ring.readOnly();
         this.token = produces ? ProcessSlots.claim(ring.control(), ring.lockFd(), ring.name()) : 0;
         this.producer = produces ? new RingProducer(ring, token) : null;
         String schema = ring.map().header().valueSchema();
@@ -359,6 +360,10 @@ public final class SharedRing implements SharedMap {
      */
     public synchronized RingConsumer consumer() {
         checkOpen();
+        if (ring.isUserRing()) {
+            throw new MapAccessDeniedException("ring '" + name() + "' is a kernel user ring buffer (BPF_MAP_TYPE_USER_RINGBUF):"
+                    + " only BPF programs consume it (bpf_user_ringbuf_drain); user space produces into it");
+        }
         if (consumer != null && !consumer.isClosed()) {
             throw new ConsumerBusyException("this handle of ring '" + name() + "' already has an open consumer; close"
                     + " it before asking for another", Proc.PID);

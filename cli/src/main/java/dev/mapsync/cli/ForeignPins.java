@@ -88,12 +88,12 @@ final class ForeignPins {
                                         || info.type() == KernelMapInfo.TYPE_LRU_PERCPU_HASH)).close();
                     }
                 }
-                case KernelMapInfo.TYPE_RINGBUF -> {
+                case KernelMapInfo.TYPE_RINGBUF, KernelMapInfo.TYPE_USER_RINGBUF -> {
                     if (schema.given()) throw new IllegalArgumentException("--key and --value are for array and hash maps; " + map + " holds records of any length");
                     SharedRing.openReadOnly(MapSpec.pinnedRing(pin).dir(dir)).close();
                 }
                 default -> throw new IncompatibleMapException(map + ": mapsync opens array, hash and lru_hash maps,"
-                        + " their per-CPU variants, and ringbuf maps only", "kernel map type");
+                        + " their per-CPU variants, and ringbuf and user_ringbuf maps only", "kernel map type");
             }
         } catch (IncompatibleMapException e) {
             if (!"value schema".equals(e.field())) throw e;

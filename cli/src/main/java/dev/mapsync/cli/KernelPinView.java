@@ -15,8 +15,8 @@ final class KernelPinView {
     private KernelPinView() {}
 
     /** What a foreign pin lacks, said where the sidecar of a mapsync map would be shown. */
-    static final String NO_SIDECAR = "none: another program pinned it; lock, locks, unlock, wait and watch without"
-            + " --poll need mapsync's control region";
+    static final String NO_SIDECAR = "none: another program pinned it; lock, locks, unlock, wait, watch without"
+            + " --poll and queue put need mapsync's control region";
 
     /**
      * The description of the map pinned at {@code pin}: what the kernel says of it, its schema as the commands use it

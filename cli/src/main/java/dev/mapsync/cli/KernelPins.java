@@ -23,7 +23,7 @@ final class KernelPins {
     /** The map types the commands open, beside those they refuse. */
     private static final List<Integer> OPENED = List.of(KernelMapInfo.TYPE_ARRAY, KernelMapInfo.TYPE_HASH,
             KernelMapInfo.TYPE_LRU_HASH, KernelMapInfo.TYPE_RINGBUF, KernelMapInfo.TYPE_PERCPU_ARRAY,
-            KernelMapInfo.TYPE_PERCPU_HASH, KernelMapInfo.TYPE_LRU_PERCPU_HASH);
+            KernelMapInfo.TYPE_PERCPU_HASH, KernelMapInfo.TYPE_LRU_PERCPU_HASH, KernelMapInfo.TYPE_USER_RINGBUF);
 
     /**
      * True when {@code path} is in a bpf file system (statfs says {@code BPF_FS_MAGIC}), judged by the path itself or,
@@ -48,14 +48,14 @@ final class KernelPins {
         }
     }
 
-    /** True for the map types the commands open: array, hash, lru_hash, their per-CPU variants, and ringbuf. */
+    /** True for the map types the commands open: array, hash, lru_hash, their per-CPU variants, and the rings. */
     static boolean opens(KernelMapInfo info) {
         return OPENED.contains(info.type());
     }
 
     /** True when the map has BTF for its values (and, for a hash map, its keys), so no --key or --value is needed. */
     static boolean hasSchema(KernelMapInfo info) {
-        if (info.isRingBuf()) return true;
+        if (info.isRingBuf() || info.isUserRingBuf()) return true;
         return info.hasBtf() && info.btfValueTypeId() != 0 && (!info.isHash() || info.btfKeyTypeId() != 0);
     }
 
@@ -66,7 +66,7 @@ final class KernelPins {
      */
     static String access(KernelMapInfo info) {
         if (!opens(info)) return "no";
-        if (info.isRingBuf()) return "mmap";
+        if (info.isRingBuf() || info.isUserRingBuf()) return "mmap";
         return info.mmapable() && !hasSpinLock(info) ? "mmap" : "syscall";
     }
 

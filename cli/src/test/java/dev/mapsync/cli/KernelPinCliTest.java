@@ -3,13 +3,16 @@ package dev.mapsync.cli;
 import dev.mapsync.Codec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.Schema;
+import dev.mapsync.RingClaim;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedRing;
 import dev.mapsync.internal.asm.RingEmitter;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.store.KernelMap;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestDirs;
+import dev.mapsync.testkit.UserRingDrain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -142,8 +145,8 @@ class KernelPinCliTest {
                 + "kernel name   arr\n"
                 + "btf           yes\n"
                 + "access        mmap\n"
-                + "sidecar       none: another program pinned it; lock, locks, unlock, wait and watch without --poll need"
-                + " mapsync's control region\n"
+                + "sidecar       none: another program pinned it; lock, locks, unlock, wait, watch without --poll and queue"
+                + " put need mapsync's control region\n"
                 + "entries       4\n"
                 + "value         hits:u64,drops:u32 (16 bytes, stride 16)\n", ms("info", a).ok().out());
         assertEquals("{\"map\":\"" + pin + "\",\"type\":\"array\",\"backend\":\"bpf\",\"kernel_map_id\":" + id(pin)
@@ -216,8 +219,8 @@ class KernelPinCliTest {
                 + "kernel name   raw\n"
                 + "btf           no (schema given by options)\n"
                 + "access        syscall (bpf(2) for every value)\n"
-                + "sidecar       none: another program pinned it; lock, locks, unlock, wait and watch without --poll need"
-                + " mapsync's control region\n"
+                + "sidecar       none: another program pinned it; lock, locks, unlock, wait, watch without --poll and queue"
+                + " put need mapsync's control region\n"
                 + "entries       2\n"
                 + "value         u64 (8 bytes, stride 8)\n", ms("info", a, "--value", "u64").ok().out());
         assertFails(1, "mapsync: --key is for hash maps; the array map pinned at " + pin + " has indexes\n",
@@ -240,8 +243,8 @@ class KernelPinCliTest {
                 + "kernel name   h\n"
                 + "btf           yes\n"
                 + "access        syscall (bpf(2) for every value)\n"
-                + "sidecar       none: another program pinned it; lock, locks, unlock, wait and watch without --poll need"
-                + " mapsync's control region\n"
+                + "sidecar       none: another program pinned it; lock, locks, unlock, wait, watch without --poll and queue"
+                + " put need mapsync's control region\n"
                 + "key           u32 (4 bytes)\n"
                 + "value         count:u64 (8 bytes)\n"
                 + "capacity      8\n"
@@ -289,10 +292,38 @@ class KernelPinCliTest {
                 + "kernel name   ring\n"
                 + "btf           no\n"
                 + "access        mmap\n"
-                + "sidecar       none: another program pinned it; lock, locks, unlock, wait and watch without --poll need"
-                + " mapsync's control region\n"
+                + "sidecar       none: another program pinned it; lock, locks, unlock, wait, watch without --poll and queue"
+                + " put need mapsync's control region\n"
                 + "capacity      4096 bytes\n"
                 + "records       of any length\n", ms("info", pin.toString()).ok().out());
+    }
+
+    @Test
+    void queuePutProducesIntoAUserRingThatABpfProgramDrains() {
+        try (UserRingDrain program = UserRingDrain.load(dir)) {
+            String ring = program.ring().toString();
+            // never adopted: its producers would share no reserve lock
+            assertFails(3, refusal("queue put", program.ring()), ms("queue", "put", ring, "--hex",
+                    "01000000000000000100000000000000"));
+            Cli take = ms("queue", "take", ring);
+            assertEquals(List.of(4, "mapsync: ring 'ring' is a kernel user ring buffer (BPF_MAP_TYPE_USER_RINGBUF): only"
+                    + " BPF programs consume it (bpf_user_ringbuf_drain); user space produces into it\n"),
+                    List.of(take.code(), take.err()));
+            // adopted by a program here: its sidecar is in the map folder, and every producer claims under its lock
+            try (SharedRing adopted = SharedRing.open(MapSpec.pinnedRing(program.ring()).dir(dir))) {
+                assertEquals("", ms("queue", "put", ring, "--hex", "02000000000000000400000000000000",
+                        "03000000000000000900000000000000").ok().out());
+                try (RingClaim claim = adopted.tryClaim(16)) {
+                    claim.payload().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 0, 4);
+                    claim.payload().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, 8, 16);
+                    claim.commit();
+                }
+            }
+            program.drain();
+            assertEquals(List.of(3L, 2L + 3 + 4, 0L, 3L), program.results());
+            String info = ms("info", ring).ok().out();
+            assertTrue(info.contains("\nkernel map    user_ringbuf\n"), info);
+        }
     }
 
     @Test

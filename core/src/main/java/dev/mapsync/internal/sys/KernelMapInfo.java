@@ -40,6 +40,8 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
     public static final int TYPE_PERCPU_HASH = 5, TYPE_PERCPU_ARRAY = 6, TYPE_LRU_PERCPU_HASH = 10;
     /** {@code BPF_MAP_TYPE_RINGBUF}: a ring buffer BPF programs produce into and user space consumes from. */
     public static final int TYPE_RINGBUF = 27;
+    /** {@code BPF_MAP_TYPE_USER_RINGBUF}: a ring buffer user space produces into and BPF programs drain. */
+    public static final int TYPE_USER_RINGBUF = 31;
     /** {@code BPF_F_MMAPABLE}: the array's values can be mapped into user space. */
     public static final int F_MMAPABLE = 1 << 10;
     /** {@code BPF_F_RDONLY_PROG}: BPF programs may only read the map. */
@@ -66,6 +68,10 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
 
     public boolean isArray() {
         return type == TYPE_ARRAY;
+    }
+
+    public boolean isUserRingBuf() {
+        return type == TYPE_USER_RINGBUF;
     }
 
     public boolean isRingBuf() {
