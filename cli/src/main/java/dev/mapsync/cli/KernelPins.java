@@ -42,9 +42,17 @@ final class KernelPins {
      * @throws dev.mapsync.IncompatibleMapException if a program or a link is pinned there
      */
     static KernelMapInfo describe(Path pin) {
+        if (Files.isDirectory(pin, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException(pin + " is a folder in a bpf file system, not a pin; mapsync list --kernel"
+                    + " --dir " + pin + " lists the maps pinned in it");
+        }
         String name = pin.getFileName() == null ? pin.toString() : pin.getFileName().toString();
         try (KernelMap map = BpfArrays.openPin(name, pin, true)) {
             return map.info();
+        } catch (dev.mapsync.IncompatibleMapException e) {
+            if (!"object type".equals(e.field())) throw e;
+            throw new dev.mapsync.IncompatibleMapException(pin + " holds a BPF program or link, not a map; mapsync opens"
+                    + " maps (list --kernel shows them)", "object type");
         }
     }
 

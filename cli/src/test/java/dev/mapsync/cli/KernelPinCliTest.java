@@ -327,6 +327,24 @@ class KernelPinCliTest {
     }
 
     @Test
+    void whatIsNoMapIsRefusedInOneLine() {
+        Path ring = bpftool("ring", "type", "ringbuf", "key", "0", "value", "0", "entries", "4096");
+        Path prog = pins.resolve("prog");
+        try (RingEmitter e = RingEmitter.load(ring)) {
+            e.pin(prog);
+        }
+        assertFails(1, "mapsync: " + pins + " is a folder in a bpf file system, not a pin; mapsync list --kernel --dir "
+                + pins + " lists the maps pinned in it\n", ms("get", pins.toString(), "1"));
+        assertFails(3, "mapsync: " + prog + " holds a BPF program or link, not a map; mapsync opens maps (list --kernel"
+                + " shows them)\n", ms("info", prog.toString()));
+        assertFails(3, "mapsync: map 'ring' is a ring map; mapsync get works on array and hash maps\n",
+                ms("get", ring.toString(), "1"));
+        Path stack = bpftool("stack", "type", "queue", "key", "0", "value", "8", "entries", "4");
+        assertFails(3, "mapsync: the queue map pinned at " + stack + ": mapsync opens array, hash and lru_hash maps,"
+                + " their per-CPU variants, and ringbuf and user_ringbuf maps only\n", ms("dump", stack.toString()));
+    }
+
+    @Test
     void listKernelShowsEveryPinnedMapAndHowItOpens() throws IOException {
         Path arr = btfArray("arr", "u64", 4);
         Path raw = bpftool("raw", "type", "array", "key", "4", "value", "12", "entries", "3");
