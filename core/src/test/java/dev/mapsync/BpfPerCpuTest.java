@@ -102,6 +102,9 @@ class BpfPerCpuTest {
             assertEquals(8L, hits.get(2));
             assertEquals(longs(), hits.getPerCpu(1).values());
 
+            java.util.Map<Integer, Long> all = new java.util.TreeMap<>();
+            hits.forEach((v, i) -> all.put(i, v)); // BPF_MAP_LOOKUP_BATCH, the sums
+            assertEquals(java.util.Map.of(0, 0L, 1, 0L, 2, 8L, 3, 0L), all);
             hits.set(2, 10L); // every CPU's value
             assertEquals(new PerCpu<>(longs(10, 10), 10L * Cpus.possible()), hits.getPerCpu(2));
             assertEquals("percpu_array", hits.info().details().get("kernel map"));
@@ -154,6 +157,9 @@ class BpfPerCpuTest {
         try (SharedArray<Long> a = SharedArray.open(MapSpec.pinned(pin, Codec.u64()).perCpu(true).dir(dir))) {
             a.set(0, 7L);
             assertEquals(7L * Cpus.possible(), a.get(0));
+            List<Long> sums = new ArrayList<>();
+            a.forEach((v, i) -> sums.add(v));
+            assertEquals(List.of(7L * Cpus.possible(), 0L), sums);
             assertEquals(longs(7, 7), a.getPerCpu(0).values());
         }
         IllegalArgumentException shm = assertThrows(IllegalArgumentException.class,
