@@ -16,6 +16,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.launch.Jvm;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -65,7 +74,7 @@ class PerCpuCliTest {
     }
 
     @Test
-    void aPerCpuArrayPrintsTheSumAndEachCpusValue() {
+    void aPerCpuArrayPrintsTheSumAndEachCpusValue() throws Exception {
         String name = KernelAssumptions.uniqueName("pkts");
         Path pin = pins.track(Bpffs.defaultPin(name));
         String map = "bpf:" + name;
@@ -84,6 +93,8 @@ class PerCpuCliTest {
                 List.of(add.code(), add.err()));
         String info = ms("info", map).ok().out();
         assertTrue(info.contains("\nkernel map    percpu_array\naccess        syscall\n"), info);
+        assertEquals(List.of("mapsync_value{field=\"value\",key=\"1\",map=\"" + map + "\"} 7.0",
+                "mapsync_value{field=\"value\",key=\"2\",map=\"" + map + "\"} 10.0"), exported(map));
         Cli plain = ms("get", "bpf:" + name + "x", "1", "--per-cpu");
         assertEquals(2, plain.code(), plain.err());
     }
@@ -116,5 +127,21 @@ class PerCpuCliTest {
         assertTrue(info.contains("\nper cpu       2 values per key (get prints their sum, --per-cpu each)\n"), info);
         Cli notPerCpu = ms("get", "bpf:" + name, "6", "--per-cpu");
         assertEquals(0, notPerCpu.code());
+    }
+
+    /** The nonzero mapsync_value lines of one scrape of {@code mapsync export MAP}. */
+    private List<String> exported(String map) throws Exception {
+        ChildJvm exporter = Jvm.main(Main.class).args("export", "--dir", dir.toString(), "--port", "0", map)
+                .stderrToStdout().start();
+        try {
+            String first = new BufferedReader(new InputStreamReader(exporter.process().getInputStream())).readLine();
+            assertTrue(first != null && first.startsWith("mapsync: serving http://127.0.0.1:"), first);
+            String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(first.substring(
+                    "mapsync: serving ".length()))).build(), HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(l -> l.startsWith("mapsync_value{") && !l.endsWith(" 0.0")).sorted().toList();
+        } finally {
+            exporter.process().destroy();
+            exporter.process().waitFor();
+        }
     }
 }
