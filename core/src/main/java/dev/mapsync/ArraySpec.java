@@ -109,7 +109,7 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
 
     Blueprint blueprint() {
         return location.blueprint(MapType.ARRAY, codec, null, entries, lockStripes, ControlLayout.defaultStripes(entries),
-                changelogCapacity, false, false, perCpu);
+                changelogCapacity, false, false, perCpu, false);
     }
 
     @Override

@@ -186,7 +186,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
 
     Blueprint blueprint() {
         return location.blueprint(MapType.HASH, value, key, capacity, segments, HashLayout.defaultSegments(capacity),
-                changelogCapacity, lru, spinLock, perCpu);
+                changelogCapacity, lru, spinLock, perCpu, false);
     }
 
     @Override

@@ -168,13 +168,14 @@ public final class MapLocation {
     Blueprint blueprint(MapType type, Codec<?> codec, Codec<?> keyCodec, int entries, int explicitStripes,
                         int defaultStripes, int explicitChangelog) {
         return blueprint(type, codec, keyCodec, entries, explicitStripes, defaultStripes, explicitChangelog, false, false,
-                false);
+                false, false);
     }
 
     Blueprint blueprint(MapType type, Codec<?> codec, Codec<?> keyCodec, int entries, int explicitStripes,
-                        int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock, boolean perCpu) {
+                        int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock, boolean perCpu,
+                        boolean userRing) {
         return new Blueprint(type, name, path, dir, pin, backend, mode, openTimeout, lockTimeout, codec, keyCodec,
-                entries, explicitStripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu);
+                entries, explicitStripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu, userRing);
     }
 
     /** This location as a blueprint that adopts whatever map is there. */

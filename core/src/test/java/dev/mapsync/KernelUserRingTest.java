@@ -1,9 +1,12 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.testkit.UserRingDrain;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.foreign.ValueLayout;
@@ -23,6 +26,9 @@ class KernelUserRingTest {
     Path dir;
 
     private UserRingDrain program;
+
+    @RegisterExtension
+    final KernelAssumptions.Pins pins = new KernelAssumptions.Pins();
 
     @BeforeEach
     void load() {
@@ -81,5 +87,29 @@ class KernelUserRingTest {
             assertEquals(List.of((long) fits, (long) fits, 0L, (long) fits), program.results());
             assertEquals(true, ring.offer(new byte[16]));
         }
+    }
+
+    @Test
+    void aUserRingMadeHereIsPinnedAndDrainedByAProgramThatReusesThePin() {
+        program.close(); // this test loads the program on the ring it makes
+        program = null;
+        String name = KernelAssumptions.uniqueName("uring");
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        RingSpec spec = MapSpec.ring(name, 8192).backend(Backend.BPF).userRing(true).dir(dir);
+        try (SharedRing ring = SharedRing.create(spec)) {
+            assertEquals("user_ringbuf", ring.info().details().get("kernel map"));
+            put(ring, 6);
+            program = UserRingDrain.load(dir.resolve("work"), pin);
+            put(ring, 7);
+            program.drain();
+            assertEquals(List.of(2L, 13L, 0L, 2L), program.results());
+        }
+        IncompatibleMapException plain = assertThrows(IncompatibleMapException.class,
+                () -> SharedRing.open(MapSpec.ring(name, 8192).backend(Backend.BPF).dir(dir)));
+        assertEquals("kernel map type", plain.field());
+        IllegalArgumentException shm = assertThrows(IllegalArgumentException.class,
+                () -> SharedRing.create(MapSpec.ring("plain", 4096).userRing(true).dir(dir)));
+        assertEquals("ring 'plain': a ring into the kernel is a kernel map (BPF_MAP_TYPE_USER_RINGBUF); use the bpf"
+                + " backend", shm.getMessage());
     }
 }

@@ -1494,6 +1494,17 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.backend; c.backend = cast(v); return (T) old; } })
                 .build());
+        s.addOption(OptionSpec.builder("--user-ring")
+                .description("bpf backend, records of any length: a ring into the kernel "
+                        + "(BPF_MAP_TYPE_USER_RINGBUF) that queue put and SharedRing produce into and BPF programs "
+                        + "drain (bpf_user_ringbuf_drain).")
+                .paramLabel("<userRing>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.userRing; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.userRing; c.userRing = cast(v); return (T) old; } })
+                .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
         s.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)

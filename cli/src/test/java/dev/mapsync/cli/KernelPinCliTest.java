@@ -327,6 +327,36 @@ class KernelPinCliTest {
     }
 
     @Test
+    void queueCreateMakesAUserRingThatQueuePutFillsAndAProgramDrains() {
+        String name = KernelAssumptions.uniqueName("events");
+        Path pin = Bpffs.defaultPin(name);
+        try {
+            assertEquals("created queue bpf:" + name + ": 4096 bytes of records of any length, into the kernel (bpf backend, "
+                    + dir.resolve(name) + ", mode 0600)\n",
+                    ms("queue", "create", "bpf:" + name, "--capacity", "4096", "--user-ring").ok().out());
+            assertEquals("", ms("queue", "put", "bpf:" + name, "--hex", "05000000000000001900000000000000").ok().out());
+            try (UserRingDrain program = UserRingDrain.load(dir.resolve("work"), pin)) {
+                program.drain();
+                assertEquals(List.of(1L, 5L, 0L, 1L), program.results());
+            }
+            Cli take = ms("queue", "take", "bpf:" + name);
+            assertEquals(List.of(4, "mapsync: ring '" + name + "' is a kernel user ring buffer (BPF_MAP_TYPE_USER_RINGBUF):"
+                    + " only BPF programs consume it (bpf_user_ringbuf_drain); user space produces into it\n"),
+                    List.of(take.code(), take.err()));
+            assertFails(1, "mapsync: --user-ring makes a ring of records of any length (BPF programs read its bytes); leave"
+                    + " out --value\n", ms("queue", "create", "bpf:" + name + "x", "--values", "4", "--value", "u64",
+                    "--user-ring"));
+            ms("rm", "bpf:" + name).ok();
+        } finally {
+            try {
+                Files.deleteIfExists(pin);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
     void whatIsNoMapIsRefusedInOneLine() {
         Path ring = bpftool("ring", "type", "ringbuf", "key", "0", "value", "0", "entries", "4096");
         Path prog = pins.resolve("prog");

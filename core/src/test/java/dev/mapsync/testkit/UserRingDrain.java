@@ -33,13 +33,21 @@ public final class UserRingDrain implements AutoCloseable {
 
     /** Compiles and loads the program (skips the test when clang or bpftool is missing). */
     public static UserRingDrain load(Path workDir) {
+        return load(workDir, null);
+    }
+
+    /**
+     * {@link #load(Path)} with the program draining the user ring pinned at {@code ring} instead of one of its own
+     * (which is then also pinned as {@link #ring()}).
+     */
+    public static UserRingDrain load(Path workDir, Path ring) {
         Machine.requireBpf();
         Path clang = Machine.requireProgram("clang", "clang");
         Machine.requireProgram(Machine.BPFTOOL.toString(), "bpftool");
         try {
-            Path source = workDir.resolve("user_ring_drain.bpf.c");
+            Path source = Files.createDirectories(workDir).resolve("user_ring_drain.bpf.c");
             try (InputStream in = UserRingDrain.class.getResourceAsStream("/bpf/user_ring_drain.bpf.c")) {
-                Files.copy(in, source);
+                Files.copy(in, source, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             Path object = workDir.resolve("user_ring_drain.o");
             KernelAssumptions.run(clang.toString(), "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu",
@@ -47,8 +55,11 @@ public final class UserRingDrain implements AutoCloseable {
             Path pins = Files.createDirectory(Bpffs.ROOT.resolve(KernelAssumptions.uniqueName("uring")));
             UserRingDrain loaded = new UserRingDrain(pins);
             try {
-                KernelAssumptions.bpftool("prog", "load", object.toString(), pins.resolve("drain").toString(),
-                        "pinmaps", pins.toString()).ok();
+                List<String> args = new ArrayList<>(List.of("prog", "load", object.toString(),
+                        pins.resolve("drain").toString()));
+                if (ring != null) args.addAll(List.of("map", "name", "ring", "pinned", ring.toString()));
+                args.addAll(List.of("pinmaps", pins.toString()));
+                KernelAssumptions.bpftool(args.toArray(String[]::new)).ok();
             } catch (RuntimeException | Error e) {
                 loaded.close();
                 throw e;

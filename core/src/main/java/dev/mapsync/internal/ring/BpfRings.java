@@ -62,6 +62,16 @@ public final class BpfRings {
         String name = spec.name();
         long capacity = header.dataLength();
         Pages[] pages = new Pages[1];
+        if (spec.userRing()) {
+            return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
+                    () -> KernelMap.createUserRingBuf(name, (int) capacity),
+                    (map, pin) -> {
+                        pages[0] = mapUserPages(name, pin, map, capacity, false);
+                        return null;
+                    },
+                    (region, map) -> RingRegion.kernelUser(region, pages[0].consumer(), pages[0].producer(),
+                            pages[0].data(), capacity, map.fd()));
+        }
         return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
                 () -> KernelMap.createRingBuf(name, (int) capacity),
                 (map, pin) -> {
@@ -99,6 +109,10 @@ public final class BpfRings {
                 }
                 KernelMap map = opened[0] = openRecordedPin(name, spec.file(), area.pin());
                 KernelMapInfo info = map.info();
+                if (spec.pinPath().isEmpty() && !spec.adoptsExisting() && spec.userRing() != info.isUserRingBuf()) {
+                    throw new IncompatibleMapException(name, "kernel map type", info.typeName(),
+                            spec.userRing() ? "user_ringbuf" : "ringbuf");
+                }
                 if (info.type() != area.mapType() || !(info.isRingBuf() || info.isUserRingBuf())
                         || info.maxEntries() != header.dataLength()) {
                     throw new IncompatibleMapException("map '" + name + "': the kernel map pinned at " + area.pin()

@@ -70,6 +70,12 @@ public final class KernelMap implements ElementIo, AutoCloseable {
         return describe(fd, true);
     }
 
+    /** Creates a {@code BPF_MAP_TYPE_USER_RINGBUF} of {@code size} bytes, as {@link #createRingBuf} makes a ringbuf. */
+    public static KernelMap createUserRingBuf(String name, int size) {
+        int fd = Bpf.mapCreate(KernelMapInfo.TYPE_USER_RINGBUF, 0, 0, size, 0, name, null);
+        return describe(fd, true);
+    }
+
     /**
      * Creates a {@code BPF_MAP_TYPE_HASH} (or {@code LRU_HASH}) of up to {@code entries} keys of {@code key} to
      * values of {@code value}, with BTF naming both; with {@code spinLock} the kernel value is
