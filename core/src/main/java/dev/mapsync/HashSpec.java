@@ -24,7 +24,7 @@ import java.util.Objects;
  * <p>On the {@link Backend#SHM shm} backend the map is an open-addressing table in shared memory, {@link #segments}
  * segments each with its own lock and sequence word; it holds exactly {@link #capacity} entries. On the
  * {@link Backend#BPF bpf} backend it is a kernel {@code BPF_MAP_TYPE_HASH} ({@link #lru} for
- * {@code BPF_MAP_TYPE_LRU_HASH}) with {@code max_entries} = capacity, pinned at {@code /sys/fs/bpf/mapsync/<name>},
+ * {@code BPF_MAP_TYPE_LRU_HASH}, {@link #perCpu} for the per-CPU variants) with {@code max_entries} = capacity, pinned at {@code /sys/fs/bpf/mapsync/<name>},
  * reached through {@code bpf(2)}: kernel hash maps cannot be mapped into memory.
  *
  * @param <K> the Java type of a key
