@@ -43,10 +43,10 @@ final class ForeignPins {
     private static boolean hooked;
 
     /**
-     * True when {@code pin} has a sidecar in {@code dir} that records it: mapsync made the map, or a program adopted it.
+     * True when {@code sidecar}, where a sidecar of {@code pin} would be, exists and records that pin: mapsync made the
+     * map, or a program adopted it.
      */
-    static boolean hasSharedSidecar(Path pin, Path dir) {
-        Path sidecar = dir.resolve(name(pin));
+    static boolean hasSharedSidecar(Path pin, Path sidecar) {
         if (!Files.exists(sidecar, LinkOption.NOFOLLOW_LINKS)) return false;
         String recorded = BpfArrays.details(name(pin), sidecar).getOrDefault("pin", "");
         return recorded.equals(pin.toString()) || recorded.startsWith(pin + " (");

@@ -37,10 +37,9 @@ record MapRef(String name, Path path, Backend backend, Path pin) {
      */
     MapLocation existing(Path dir, SchemaOptions schema) {
         if (pin != null) {
-            Path folder = dir == null ? MapSpec.defaultDir() : dir;
             if (!isForeign(dir)) {
                 if (schema.given()) throw sharedHasSchema();
-                return MapSpec.existingPin(pin).dir(folder);
+                return shared(dir);
             }
             return ForeignPins.adopt(pin, schema);
         }
@@ -55,7 +54,16 @@ record MapRef(String name, Path path, Backend backend, Path pin) {
      * no control region that other processes share.
      */
     boolean isForeign(Path dir) {
-        return pin != null && !ForeignPins.hasSharedSidecar(pin, dir == null ? MapSpec.defaultDir() : dir);
+        return pin != null && !ForeignPins.hasSharedSidecar(pin, shared(dir).file());
+    }
+
+    /**
+     * The pin as a map of the map folder: its sidecar in {@code dir}, or when none is given where the library looks
+     * (the default folder, else that of the pin's owner, where the owner's mapsync made it).
+     */
+    private MapLocation shared(Path dir) {
+        MapLocation at = MapSpec.existingPin(pin);
+        return dir == null ? at : at.dir(dir);
     }
 
     private IllegalArgumentException sharedHasSchema() {
