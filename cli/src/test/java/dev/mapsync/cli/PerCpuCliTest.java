@@ -127,6 +127,13 @@ class PerCpuCliTest {
         assertTrue(info.contains("\nper cpu       2 values per key (get prints their sum, --per-cpu each)\n"), info);
         Cli notPerCpu = ms("get", "bpf:" + name, "6", "--per-cpu");
         assertEquals(0, notPerCpu.code());
+
+        String plain = KernelAssumptions.uniqueName("plain");
+        pins.track(Bpffs.defaultPin(plain));
+        ms("create", "bpf:" + plain, "--value", "u64", "--entries", "2").ok();
+        Cli one = ms("get", "bpf:" + plain, "1", "--per-cpu");
+        assertEquals(List.of(3, "mapsync: map '" + plain + "' is not a per-CPU array: it has one value per entry, which get"
+                + " returns\n"), List.of(one.code(), one.err()));
     }
 
     /** The nonzero mapsync_value lines of one scrape of {@code mapsync export MAP}. */
