@@ -56,6 +56,18 @@ final class KernelPins {
         }
     }
 
+    /**
+     * Removes the pin of a map another program pinned (the map lives on while programs or descriptors hold it).
+     *
+     * @throws dev.mapsync.MapNotFoundException      if nothing is pinned there
+     * @throws dev.mapsync.IncompatibleMapException  if a program or a link is pinned there: rm removes maps
+     * @throws dev.mapsync.MapAccessDeniedException if this user may not remove it
+     */
+    static void unpin(Path pin) {
+        describe(pin);
+        Bpffs.unpin(pin);
+    }
+
     /** True for the map types the commands open: array, hash, lru_hash, their per-CPU variants, and the rings. */
     static boolean opens(KernelMapInfo info) {
         return OPENED.contains(info.type());

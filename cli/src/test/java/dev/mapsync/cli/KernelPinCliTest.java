@@ -357,6 +357,21 @@ class KernelPinCliTest {
     }
 
     @Test
+    void rmRemovesAForeignPinWhateverItsSchema() {
+        Path raw = bpftool("raw", "type", "hash", "key", "4", "value", "8", "entries", "8");
+        Path prog = pins.resolve("prog");
+        try (RingEmitter e = RingEmitter.load(bpftool("ring", "type", "ringbuf", "key", "0", "value", "0", "entries", "4096"))) {
+            e.pin(prog);
+        }
+        Cli rm = ms("rm", raw.toString());
+        assertEquals(List.of(0, "", ""), List.of(rm.code(), rm.out(), rm.err()));
+        assertEquals(false, Files.exists(raw));
+        assertFails(3, "mapsync: " + prog + " holds a BPF program or link, not a map; mapsync opens maps (list --kernel"
+                + " shows them)\n", ms("rm", prog.toString()));
+        assertEquals(true, Files.exists(prog));
+    }
+
+    @Test
     void whatIsNoMapIsRefusedInOneLine() {
         Path ring = bpftool("ring", "type", "ringbuf", "key", "0", "value", "0", "entries", "4096");
         Path prog = pins.resolve("prog");
