@@ -17,18 +17,25 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
     private final int entries;
     private final int lockStripes;
     private final int changelogCapacity;
+    private final boolean perCpu;
 
     ArraySpec(MapLocation location, Codec<V> codec, int entries, int lockStripes, int changelogCapacity) {
+        this(location, codec, entries, lockStripes, changelogCapacity, false);
+    }
+
+    private ArraySpec(MapLocation location, Codec<V> codec, int entries, int lockStripes, int changelogCapacity,
+                      boolean perCpu) {
         super(location);
         this.codec = codec;
         this.entries = entries;
         this.lockStripes = lockStripes;
         this.changelogCapacity = changelogCapacity;
+        this.perCpu = perCpu;
     }
 
     @Override
     ArraySpec<V> at(MapLocation l) {
-        return new ArraySpec<>(l, codec, entries, lockStripes, changelogCapacity);
+        return new ArraySpec<>(l, codec, entries, lockStripes, changelogCapacity, perCpu);
     }
 
     @Override
@@ -49,7 +56,7 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
         SpecRules.checkStripes(stripes);
         // a spec that takes its size from the map keeps the count; the map's entry count caps it on adoption
         return new ArraySpec<>(location, codec, entries, entries > 0 ? Math.min(stripes, entries) : stripes,
-                changelogCapacity);
+                changelogCapacity, perCpu);
     }
 
     /**
@@ -60,7 +67,23 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
      * @throws IllegalArgumentException if capacity is not a power of two of at least 16
      */
     public ArraySpec<V> changelogCapacity(int capacity) {
-        return new ArraySpec<>(location, codec, entries, lockStripes, SpecRules.checkChangelog(capacity));
+        return new ArraySpec<>(location, codec, entries, lockStripes, SpecRules.checkChangelog(capacity), perCpu);
+    }
+
+    /**
+     * The same spec for a {@code BPF_MAP_TYPE_PERCPU_ARRAY} (bpf only): each entry holds one value per possible CPU,
+     * which BPF programs update without atomics on their own CPU. {@link SharedArray#get} returns the sum of the
+     * CPUs' values, {@link SharedArray#getPerCpu} each of them, and {@link SharedArray#set} sets every CPU's value.
+     * The values cannot be mapped into memory: every access is a {@code bpf(2)} call, and there are no atomic slots.
+     * An existing map must be per-CPU too.
+     */
+    public ArraySpec<V> perCpu(boolean perCpu) {
+        return new ArraySpec<>(location, codec, entries, lockStripes, changelogCapacity, perCpu);
+    }
+
+    /** True for a spec of a per-CPU array ({@link #perCpu(boolean)}). */
+    public boolean perCpu() {
+        return perCpu;
     }
 
     /** {@return the codec of the values} */
@@ -95,7 +118,7 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
 
     Blueprint blueprint() {
         return location.blueprint(MapType.ARRAY, codec, null, entries, lockStripes, ControlLayout.defaultStripes(entries),
-                changelogCapacity);
+                changelogCapacity, false, false, perCpu, false);
     }
 
     @Override

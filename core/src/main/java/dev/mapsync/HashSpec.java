@@ -25,7 +25,7 @@ import java.util.Objects;
  * <p>On the {@link Backend#SHM shm} backend the map is an open-addressing table in shared memory, {@link #segments}
  * segments each with its own lock and sequence word; it holds exactly {@link #capacity} entries. On the
  * {@link Backend#BPF bpf} backend it is a kernel {@code BPF_MAP_TYPE_HASH} ({@link #lru} for
- * {@code BPF_MAP_TYPE_LRU_HASH}) with {@code max_entries} = capacity, pinned at {@code /sys/fs/bpf/mapsync/<name>},
+ * {@code BPF_MAP_TYPE_LRU_HASH}, {@link #perCpu} for the per-CPU variants) with {@code max_entries} = capacity, pinned at {@code /sys/fs/bpf/mapsync/<name>},
  * reached through {@code bpf(2)}: kernel hash maps cannot be mapped into memory.
  *
  * @param <K> the Java type of a key
@@ -39,9 +39,15 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
     private final int changelogCapacity;
     private final boolean lru;
     private final boolean spinLock;
+    private final boolean perCpu;
 
     private HashSpec(MapLocation location, Codec<K> key, Codec<V> value, int capacity, int segments,
                      int changelogCapacity, boolean lru, boolean spinLock) {
+        this(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, false);
+    }
+
+    private HashSpec(MapLocation location, Codec<K> key, Codec<V> value, int capacity, int segments,
+                     int changelogCapacity, boolean lru, boolean spinLock, boolean perCpu) {
         super(location);
         this.key = key;
         this.value = value;
@@ -50,6 +56,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
         this.changelogCapacity = changelogCapacity;
         this.lru = lru;
         this.spinLock = spinLock;
+        this.perCpu = perCpu;
     }
 
     /**
@@ -120,7 +127,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
 
     @Override
     HashSpec<K, V> at(MapLocation l) {
-        return new HashSpec<>(l, key, value, capacity, segments, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(l, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
     }
 
     @Override
@@ -139,7 +146,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
     public HashSpec<K, V> segments(int segments) {
         SpecRules.checkStripes(segments);
         int s = capacity > 0 ? Math.min(segments, capacity) : segments;
-        return new HashSpec<>(location, key, value, capacity, s, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, s, changelogCapacity, lru, spinLock, perCpu);
     }
 
     /**
@@ -150,7 +157,8 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * @throws IllegalArgumentException if capacity is not a power of two of at least 16
      */
     public HashSpec<K, V> changelogCapacity(int capacity) {
-        return new HashSpec<>(location, key, value, this.capacity, segments, SpecRules.checkChangelog(capacity), lru, spinLock);
+        return new HashSpec<>(location, key, value, this.capacity, segments, SpecRules.checkChangelog(capacity), lru,
+                spinLock, perCpu);
     }
 
     /**
@@ -160,7 +168,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * @return the changed copy
      */
     public HashSpec<K, V> lru(boolean lru) {
-        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
     }
 
     /**
@@ -171,7 +179,21 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * @return the changed copy
      */
     public HashSpec<K, V> spinLock(boolean spinLock) {
-        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock);
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
+    }
+
+    /**
+     * The same spec for a {@code BPF_MAP_TYPE_PERCPU_HASH} (with {@link #lru}: {@code LRU_PERCPU_HASH}; bpf only): each
+     * key holds one value per possible CPU. {@link SharedHashMap#get} returns the sum of the CPUs' values,
+     * {@link SharedHashMap#getPerCpu} each of them, and a write sets every CPU's value. Not with {@link #spinLock}.
+     */
+    public HashSpec<K, V> perCpu(boolean perCpu) {
+        return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
+    }
+
+    /** True for a spec of a per-CPU hash map ({@link #perCpu(boolean)}). */
+    public boolean perCpu() {
+        return perCpu;
     }
 
     /** {@return the codec of the keys} */
@@ -206,7 +228,7 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
 
     Blueprint blueprint() {
         return location.blueprint(MapType.HASH, value, key, capacity, segments, HashLayout.defaultSegments(capacity),
-                changelogCapacity, lru, spinLock);
+                changelogCapacity, lru, spinLock, perCpu, false);
     }
 
     @Override

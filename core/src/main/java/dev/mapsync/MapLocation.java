@@ -188,13 +188,15 @@ public final class MapLocation {
     /** What the store is given for a map of {@code type} at this location (a null type adopts the map's own). */
     Blueprint blueprint(MapType type, Codec<?> codec, Codec<?> keyCodec, int entries, int explicitStripes,
                         int defaultStripes, int explicitChangelog) {
-        return blueprint(type, codec, keyCodec, entries, explicitStripes, defaultStripes, explicitChangelog, false, false);
+        return blueprint(type, codec, keyCodec, entries, explicitStripes, defaultStripes, explicitChangelog, false, false,
+                false, false);
     }
 
     Blueprint blueprint(MapType type, Codec<?> codec, Codec<?> keyCodec, int entries, int explicitStripes,
-                        int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock) {
+                        int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock, boolean perCpu,
+                        boolean userRing) {
         return new Blueprint(type, name, path, dir, pin, backend, mode, openTimeout, lockTimeout, codec, keyCodec,
-                entries, explicitStripes, defaultStripes, explicitChangelog, lru, spinLock);
+                entries, explicitStripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu, userRing);
     }
 
     /** This location as a blueprint that adopts whatever map is there. */

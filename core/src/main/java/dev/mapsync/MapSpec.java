@@ -223,7 +223,8 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
     /**
      * A spec that opens the kernel array map pinned at {@code pin} (bpf backend), made by mapsync or by any other
      * program (bpftool, libbpf), with values of {@code codec}; the entry count is the map's own. The map must be a
-     * {@code BPF_MAP_TYPE_ARRAY} whose value size is the codec's. The first open adopts the map: it makes the map's
+     * {@code BPF_MAP_TYPE_ARRAY} (or, with {@link ArraySpec#perCpu(boolean) perCpu(true)}, a {@code PERCPU_ARRAY})
+     * whose value size is the codec's. The first open adopts the map: it makes the map's
      * sidecar in {@link #dir}, named after the pin. Such a spec cannot create a map.
      *
      * <pre>{@code
@@ -319,7 +320,8 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
 
     /**
      * A spec that opens the kernel ring buffer ({@code BPF_MAP_TYPE_RINGBUF}) pinned at {@code pin}, made by
-     * mapsync or by any other program (bpftool, libbpf), to consume its records ({@link SharedRing}). The first open
+     * mapsync or by any other program (bpftool, libbpf), to consume its records ({@link SharedRing}); or the ring into
+     * the kernel ({@code BPF_MAP_TYPE_USER_RINGBUF}) pinned there, to produce records a BPF program drains. The first open
      * adopts it, making its sidecar in {@link #dir}, named after the pin. Such a spec cannot create a map.
      *
      * @param pin the pin's path in the bpf file system

@@ -10,10 +10,16 @@ import dev.mapsync.internal.store.Blueprint;
  */
 public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpec<byte[]> {
     private final int capacity;
+    private final boolean userRing;
 
     RingSpec(MapLocation location, int capacity) {
+        this(location, capacity, false);
+    }
+
+    private RingSpec(MapLocation location, int capacity, boolean userRing) {
         super(location);
         this.capacity = capacity;
+        this.userRing = userRing;
     }
 
     @Override
@@ -23,7 +29,22 @@ public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpe
 
     @Override
     RingSpec at(MapLocation l) {
-        return new RingSpec(l, capacity);
+        return new RingSpec(l, capacity, userRing);
+    }
+
+    /**
+     * The same spec for a ring into the kernel (bpf only): a {@code BPF_MAP_TYPE_USER_RINGBUF} that processes produce
+     * into with {@link SharedRing#claim} and {@link SharedRing#offer}, serialized by the ring's reserve lock, and that
+     * BPF programs drain with {@code bpf_user_ringbuf_drain}; {@link SharedRing#consumer()} is refused. A ring a spec
+     * with {@link MapSpec#pinnedRing} opens may be of either kind.
+     */
+    public RingSpec userRing(boolean userRing) {
+        return new RingSpec(location, capacity, userRing);
+    }
+
+    /** True for a spec of a ring into the kernel ({@link #userRing(boolean)}). */
+    public boolean userRing() {
+        return userRing;
     }
 
     /** {@return bytes of records; 0 for a spec that takes it from the kernel ring ({@link MapSpec#pinnedRing})} */
@@ -32,7 +53,7 @@ public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpe
     }
 
     Blueprint blueprint() {
-        return location.blueprint(MapType.RING, null, null, capacity, 0, 0, 0);
+        return location.blueprint(MapType.RING, null, null, capacity, 0, 0, 0, false, false, false, userRing);
     }
 
     @Override

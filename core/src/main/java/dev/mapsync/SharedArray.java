@@ -4,6 +4,10 @@ import dev.mapsync.internal.store.AccessFailures;
 import dev.mapsync.internal.store.ArrayKind;
 import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.ElementIo;
+import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.sys.Bpf;
+import dev.mapsync.internal.store.PerCpuElementIo;
+import dev.mapsync.internal.store.PerCpuValues;
 import dev.mapsync.internal.store.MapInfos;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.sys.Scratch;
@@ -19,7 +23,9 @@ import dev.mapsync.internal.sys.Errno;
 import dev.mapsync.internal.sys.SyscallException;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayList;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -266,7 +272,8 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     /**
-     * Reads value {@code index}: never torn (see Consistency above), and never blocking a writer.
+     * Reads value {@code index}: never torn (see Consistency above), and never blocking a writer; of a per-CPU array
+     * ({@link ArraySpec#perCpu}), the sum of the CPUs' values ({@link PerCpu#sum()}).
      *
      * @param index the entry
      * @return its value
@@ -800,10 +807,90 @@ public final class SharedArray<V> implements SharedMap {
     /** Atomic slots need the values mapped. */
     private void checkMapped() {
         checkOpen();
+        if (syscallOnly instanceof PerCpuElementIo) {
+            throw new MapSyncException("map '" + name() + "' has no atomic slots: it is a per-CPU array, whose values"
+                    + " each CPU updates on its own and only bpf(2) copies; use get (the sum), getPerCpu and set");
+        }
         if (syscallOnly != null) {
             throw new MapSyncException("map '" + name() + "' has no atomic slots: its kernel map cannot be mapped into"
                     + " memory (no BPF_F_MMAPABLE, a bpf_spin_lock, or a read-only pin), so its values are copied"
                     + " whole through bpf(2); use get and set");
+        }
+    }
+
+    /**
+     * Gives every entry to {@code action} with its index, in index order. Values the process maps are read as
+     * {@link #get} reads them; values reached through {@code bpf(2)} (a kernel map that cannot be mapped, a per-CPU
+     * array: the sum of the CPUs' values) are copied a few hundred at a time with {@code BPF_MAP_LOOKUP_BATCH}, each
+     * entry as it was when its batch was copied. Thread-safe.
+     *
+     * @throws InvalidValueException if an entry's bytes are not a value of the schema
+     * @throws MapClosedException    if the handle is closed
+     */
+    public void forEach(java.util.function.ObjIntConsumer<? super V> action) {
+        checkOpen();
+        if (syscallOnly == null) {
+            for (int i = 0; i < length; i++) action.accept(get(i), i);
+            return;
+        }
+        PerCpuElementIo perCpu = syscallOnly instanceof PerCpuElementIo p ? p : null;
+        KernelMap kernel = perCpu != null ? perCpu.map() : (KernelMap) syscallOnly;
+        // the kernel copies value_size bytes per element, or round_up(value_size, 8) per CPU of a per-CPU array
+        long each = perCpu != null ? PerCpuValues.size(valueSize) : valueSize;
+        int room = (int) Math.max(1, Math.min(256, (1 << 20) / each));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment in = arena.allocate(8, 8), out = arena.allocate(8, 8);
+            MemorySegment keys = arena.allocate(4L * room, 8), values = arena.allocate(each * room, 8);
+            MemorySegment value = arena.allocate(stride, 8);
+            boolean started = false;
+            while (true) {
+                Bpf.Batch batch = kernel.lookupBatch(started ? in : MemorySegment.NULL, out, keys, values, room, 0);
+                started = true;
+                for (int i = 0; i < batch.count(); i++) {
+                    MemorySegment element = values.asSlice(i * each, each);
+                    if (perCpu != null) PerCpuValues.sum(codec.schema(), element, perCpu.cpus(), value);
+                    else MemorySegment.copy(element, 0, value, 0, valueSize);
+                    action.accept(codec.read(value, 0), keys.getAtIndex(ValueLayout.JAVA_INT, i));
+                }
+                if (batch.last()) return;
+                MemorySegment.copy(out, 0, in, 0, 8);
+            }
+        } catch (IllegalStateException | InternalError e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw new MapSyncException("map '" + name() + "': reading its values: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Each possible CPU's value of entry {@code index} of a per-CPU array ({@code BPF_MAP_TYPE_PERCPU_ARRAY}) and their
+     * sum, all from one {@code BPF_MAP_LOOKUP_ELEM} (each CPU's value is as that CPU last wrote it; the kernel copies
+     * them one after the other). Thread-safe.
+     *
+     * @throws IncompatibleMapException if the map is not a per-CPU array
+     * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
+     * @throws InvalidValueException    if a CPU's bytes are not a value of the schema (a string that is not UTF-8)
+     * @throws MapClosedException       if the handle is closed
+     */
+    public PerCpu<V> getPerCpu(int index) {
+        checkOpen();
+        checkIndex(index);
+        if (!(syscallOnly instanceof PerCpuElementIo perCpu)) {
+            throw new IncompatibleMapException("map '" + name() + "' is not a per-CPU array: it has one value per entry,"
+                    + " which get returns", "kernel map type");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment all = arena.allocate(PerCpuValues.size(valueSize), 8);
+            perCpu.loadAll(index, all);
+            List<V> values = new ArrayList<>(perCpu.cpus());
+            for (int cpu = 0; cpu < perCpu.cpus(); cpu++) values.add(codec.read(PerCpuValues.of(all, valueSize, cpu), 0));
+            MemorySegment sum = arena.allocate(stride, 8);
+            PerCpuValues.sum(codec.schema(), all, perCpu.cpus(), sum);
+            return new PerCpu<>(values, codec.read(sum, 0));
+        } catch (IllegalStateException | InternalError e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw new MapSyncException("map '" + name() + "': reading value " + index + ": " + e.getMessage(), e);
         }
     }
 

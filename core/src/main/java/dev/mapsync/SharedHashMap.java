@@ -1,5 +1,7 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.hash.KernelHashTable;
+import dev.mapsync.internal.store.PerCpuValues;
 import dev.mapsync.internal.store.AccessFailures;
 import dev.mapsync.internal.hash.HashKind;
 import dev.mapsync.internal.store.Opener;
@@ -17,6 +19,7 @@ import dev.mapsync.internal.notify.Watcher;
 import dev.mapsync.internal.lock.EntryLocks;
 import dev.mapsync.internal.lock.HeldLocks;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.Arrays;
@@ -289,6 +292,41 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         Buffers b = Buffers.take(keySize, valueSize);
         try {
             return find(key, b) ? values.read(b.value, 0) : null;
+        } finally {
+            b.release();
+        }
+    }
+
+    /**
+     * Each possible CPU's value of {@code key} in a per-CPU hash map ({@code BPF_MAP_TYPE_PERCPU_HASH},
+     * {@code LRU_PERCPU_HASH}) and their sum ({@link #get} returns the sum), from one {@code BPF_MAP_LOOKUP_ELEM}.
+     * Thread-safe.
+     *
+     * @param key the key
+     * @return the CPUs' values and their sum, or null when the key is absent
+     * @throws IncompatibleMapException if the map is not a per-CPU hash map
+     * @throws InvalidValueException    if the key does not fit the key codec, or a CPU's bytes are not a value
+     * @throws MapClosedException       if the handle is closed
+     */
+    public PerCpu<V> getPerCpu(K key) {
+        if (!(table instanceof KernelHashTable kernel) || kernel.cpus() == 0) {
+            throw new IncompatibleMapException("map '" + name() + "' is not a per-CPU hash map: it has one value per key,"
+                    + " which get returns", "kernel map type");
+        }
+        Buffers b = Buffers.take(keySize, valueSize);
+        try (Arena arena = Arena.ofConfined()) {
+            encodeKey(key, b.key);
+            MemorySegment all = arena.allocate(kernel.perCpuSize(), 8);
+            if (!kernel.getPerCpu(b.key, all)) return null;
+            java.util.List<V> each = new java.util.ArrayList<>(kernel.cpus());
+            for (int cpu = 0; cpu < kernel.cpus(); cpu++) each.add(values.read(PerCpuValues.of(all, valueSize, cpu), 0));
+            MemorySegment sum = arena.allocate(Math.max(8, valueSize), 8);
+            PerCpuValues.sum(values.schema(), all, kernel.cpus(), sum);
+            return new PerCpu<>(each, values.read(sum, 0));
+        } catch (IllegalStateException | InternalError e) {
+            throw closedOr(e);
+        } catch (SyscallException e) {
+            throw failed("reading", e);
         } finally {
             b.release();
         }

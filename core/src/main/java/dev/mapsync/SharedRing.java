@@ -49,7 +49,10 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * {@link Backend#BPF bpf} it is a kernel ring buffer pinned in bpffs ({@link MapSpec#ring} with
  * {@code .backend(BPF)}, or any pinned one with {@link MapSpec#pinnedRing}): BPF programs produce
  * ({@code bpf_ringbuf_output}, {@code bpf_ringbuf_reserve}/{@code _submit}/{@code _discard}), and this handle
- * consumes, straight from the ring's pages; the producer methods throw {@link MapAccessDeniedException}.
+ * consumes, straight from the ring's pages; the producer methods throw {@link MapAccessDeniedException}. A ring into
+ * the kernel ({@code BPF_MAP_TYPE_USER_RINGBUF}, {@link RingSpec#userRing}, or a pinned one) is the other way round:
+ * producers here claim and commit as on shm, under the reserve lock in the ring's sidecar, a BPF program drains it
+ * ({@code bpf_user_ringbuf_drain}), and {@link #consumer()} throws {@link MapAccessDeniedException}.
  *
  * <p><b>Producers</b> claim space, write in place and commit or discard ({@link #tryClaim}, {@link #claim}), or
  * copy a whole record in one call ({@link #offer}, {@link #put}). A full ring: {@code offer} and {@code tryClaim}
@@ -81,7 +84,8 @@ public final class SharedRing implements SharedMap {
 
     private SharedRing(RingRegion ring) {
         this.ring = ring;
-        boolean produces = !ring.isKernel() && !ring.readOnly();
+        // user space produces into a kernel user ring, never into a kernel ring buffer
+        boolean produces = (!ring.isKernel() || ring.isUserRing()) && !ring.readOnly();
         this.token = produces ? ProcessSlots.claim(ring.control(), ring.lockFd(), ring.name()) : 0;
         this.producer = produces ? new RingProducer(ring, token) : null;
         String schema = ring.map().header().valueSchema();
@@ -453,6 +457,10 @@ public final class SharedRing implements SharedMap {
      */
     public synchronized RingConsumer consumer() {
         checkOpen();
+        if (ring.isUserRing()) {
+            throw new MapAccessDeniedException("ring '" + name() + "' is a kernel user ring buffer (BPF_MAP_TYPE_USER_RINGBUF):"
+                    + " only BPF programs consume it (bpf_user_ringbuf_drain); user space produces into it");
+        }
         if (consumer != null && !consumer.isClosed()) {
             throw new ConsumerBusyException("this handle of ring '" + name() + "' already has an open consumer; close"
                     + " it before asking for another", Proc.PID);

@@ -329,8 +329,8 @@ class BpfSharedArrayTest {
         IncompatibleMapException hash = assertThrows(IncompatibleMapException.class,
                 () -> SharedArray.open(MapSpec.existingPin(hashPin).dir(sidecars)));
         assertEquals("kernel map type", hash.field());
-        assertTrue(hash.getMessage().endsWith("is a hash map; SharedArray opens array maps (BPF_MAP_TYPE_ARRAY) only;"
-                + " open it with SharedHashMap"), hash.getMessage());
+        assertTrue(hash.getMessage().endsWith("is a hash map; SharedArray opens array maps (BPF_MAP_TYPE_ARRAY and"
+                + " PERCPU_ARRAY) only; open it with SharedHashMap"), hash.getMessage());
 
         // a map without BTF cannot describe itself
         Path noBtf = foreignPin("nobtf");

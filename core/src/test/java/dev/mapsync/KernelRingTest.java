@@ -149,7 +149,7 @@ class KernelRingTest {
             IncompatibleMapException e = assertThrows(IncompatibleMapException.class,
                     () -> SharedRing.open(MapSpec.pinnedRing(Bpffs.defaultPin(array)).dir(dir.resolve("rings"))));
             assertEquals("map '" + array + "' pinned at " + Bpffs.defaultPin(array) + " is a array map; a ring is a kernel"
-                    + " ring buffer (BPF_MAP_TYPE_RINGBUF)", e.getMessage());
+                    + " ring buffer (BPF_MAP_TYPE_RINGBUF or USER_RINGBUF)", e.getMessage());
         }
     }
 

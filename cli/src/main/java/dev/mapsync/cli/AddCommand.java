@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
                 "On a hash map, an absent key is inserted with zeros, then added to."},
         footer = {"", "Examples:", "  mapsync add hits 3 1", "  mapsync add accounts 7 -10 --field balance",
                 "  mapsync add sessions 4b1d9c 1 --field hits              # a hash map's key"})
-final class AddCommand extends MapCommand implements Runnable {
+final class AddCommand extends SchemaMapCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "KEY", description = "An array's index, or a hash map's key in the text form values have.")
     String entry;
 

@@ -31,6 +31,7 @@ abstract class BarrierSubcommand implements MapArgument {
     /** The barrier's name, and its folder when it was given as a path (else null: the default or --dir). */
     String name() {
         MapRef ref = MapRef.parse(barrierArgument());
+        if (ref.pin() != null) throw ForeignPins.needsControlRegion(spec.qualifiedName().substring("mapsync ".length()), ref.pin());
         if (ref.backend() == dev.mapsync.Backend.BPF) {
             throw new IllegalArgumentException("a barrier lives in shared memory only; name it without bpf:");
         }

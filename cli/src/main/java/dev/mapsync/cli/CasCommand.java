@@ -9,7 +9,7 @@ import picocli.CommandLine.Parameters;
         "key is absent."},
         footer = {"", "Examples:", "  mapsync cas hits 3 0 42", "  mapsync cas jobs 7 1 2 --field state",
                 "  mapsync cas sessions 4b1d9c 0 1 --field state          # a hash map's key, under its lock"})
-final class CasCommand extends MapCommand implements java.util.concurrent.Callable<Integer> {
+final class CasCommand extends SchemaMapCommand implements java.util.concurrent.Callable<Integer> {
     @Parameters(index = "1", paramLabel = "KEY", description = "An array's index, or a hash map's key in the text form values have.")
     String entry;
 

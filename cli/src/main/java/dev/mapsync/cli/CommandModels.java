@@ -99,7 +99,8 @@ final class CommandModels {
         switch (name) {
             case "create" -> s.usageMessage().description("Create a map.");
             case "list" -> s.usageMessage()
-                    .description("List the maps in the folder (shm maps and bpf maps' sidecars).");
+                    .description("List the maps in the folder (shm maps and bpf maps' sidecars),",
+                    "or with --kernel the kernel maps pinned in a bpf file system.");
             case "info" -> s.usageMessage()
                     .description("Describe a map: backend, geometry, schema, permissions, creator.",
                     "For hash maps also how full they are and the longest probe a lookup makes (reading every "
@@ -254,7 +255,8 @@ final class CommandModels {
         s.usageMessage()
                 .description("Maps shared between processes at memory speed, with atomics, in shared memory (shm) or "
                 + "kernel eBPF maps (bpf).%nA MAP is a name (the default folder, shm backend), bpf:NAME (a kernel "
-                + "map), or a path containing '/'.");
+                + "map), a path containing '/', or the path of%na kernel map any program pinned in a bpf file system "
+                + "(/sys/fs/bpf/...).");
         s.usageMessage()
                 .footer("",
                 "Exit codes: 0 ok, 1 usage (bad arguments or values), 2 map (or key) not\nfound, 3 incompatible or "
@@ -306,12 +308,14 @@ final class CommandModels {
                 "  mapsync create bpf:hits --value u64 --entries 64",
                 "  mapsync create sessions --type hash --key char[36] --value user:i64,expires:i64 --entries 100000",
                 "  mapsync create bpf:flows --type hash --key src:u32,dst:u32,port:u16 --value u64 --entries 65536 "
-                + "--lru");
+                + "--lru",
+                "  mapsync create bpf:pkts --value u64 --entries 4 --per-cpu");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -349,6 +353,16 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.lru; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.lru; c.lru = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--per-cpu")
+                .description("bpf backend: a per-CPU map (PERCPU_ARRAY, PERCPU_HASH, with --lru "
+                        + "LRU_PERCPU_HASH): one value per CPU for each key; get prints their sum.")
+                .paramLabel("<perCpu>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.perCpu; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.perCpu; c.perCpu = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--spin-lock")
                 .description("Hash maps on the bpf backend: put a struct bpf_spin_lock before each value and "
@@ -431,7 +445,9 @@ final class CommandModels {
         c.root = parent;
         CommandSpec s = CommandSpec.wrapWithoutInspection(c);
         s.name("list");
-        s.usageMessage().description("List the maps in the folder (shm maps and bpf maps' sidecars).");
+        s.usageMessage()
+                .description("List the maps in the folder (shm maps and bpf maps' sidecars),",
+                "or with --kernel the kernel maps pinned in a bpf file system.");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addOption(OptionSpec.builder("--json")
@@ -442,6 +458,18 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.json; c.json = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--kernel")
+                .description("List the kernel maps pinned in a bpf file system instead, whoever made them: "
+                        + "those under --dir (default /sys/fs/bpf), recursively, with their type, key and value sizes, "
+                        + "entries, flags, whether they have BTF, and how mapsync opens them (mmap, syscall, or no; "
+                        + "with the options a map without BTF needs).")
+                .paramLabel("<kernel>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.kernel; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.kernel; c.kernel = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -462,7 +490,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -470,6 +499,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("Print one JSON object.")
@@ -498,12 +547,14 @@ final class CommandModels {
                 "Examples:",
                 "  mapsync get accounts 7",
                 "  mapsync get sessions 4b1d9c --json",
-                "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key");
+                "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key",
+                "  mapsync get bpf:pkts 0 --per-cpu              # a per-CPU kernel map: each CPU's value");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -511,6 +562,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -532,6 +603,16 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.json; c.json = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--per-cpu")
+                .description("A per-CPU kernel map: print each CPU's value, one line each (cpuN VALUE), "
+                        + "instead of their sum; with --json an object of the values and the sum.")
+                .paramLabel("<perCpu>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.perCpu; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.perCpu; c.perCpu = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -560,7 +641,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -568,6 +650,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -616,7 +718,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -624,6 +727,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -683,7 +806,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -691,6 +815,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1")
@@ -753,7 +897,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -761,6 +906,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("One JSON object per line: {\"index\":I,\"value\":V}, or "
@@ -843,7 +1008,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -851,6 +1017,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addPositional(PositionalParamSpec.builder()
                 .index("1..*")
@@ -900,7 +1086,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -962,7 +1149,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1001,7 +1189,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1058,7 +1247,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1066,6 +1256,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--keys")
                 .description("Only entries A to B (inclusive), or one entry A.")
@@ -1143,7 +1353,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1291,6 +1502,17 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.backend; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.backend; c.backend = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--user-ring")
+                .description("bpf backend, records of any length: a ring into the kernel "
+                        + "(BPF_MAP_TYPE_USER_RINGBUF) that queue put and SharedRing produce into and BPF programs "
+                        + "drain (bpf_user_ringbuf_drain).")
+                .paramLabel("<userRing>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.userRing; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.userRing; c.userRing = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -1792,7 +2014,8 @@ final class CommandModels {
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
                 .index("0")
-                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path "
+                        + "containing '/', or the path of a kernel map any program pinned in a bpf file system.")
                 .paramLabel("MAP")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
@@ -1800,6 +2023,26 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.map; c.map = cast(v); return (T) old; } })
                 .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--key")
+                .description("A pinned kernel map without BTF (a hash map): its key schema, as create takes "
+                        + "it (u32, src:u32,port:u16).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.keySchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.keySchema; c.keySchema = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--value")
+                .description("A pinned kernel map without BTF: its value schema, as create takes it (u64, "
+                        + "id:i64,owner:char[16]).")
+                .paramLabel("SCHEMA")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.valueSchema; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.valueSchema; c.valueSchema = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--interval")
                 .description("Refresh interval (default ${DEFAULT-VALUE}).")

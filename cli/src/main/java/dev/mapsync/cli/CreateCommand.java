@@ -20,7 +20,8 @@ import java.util.Locale;
         "  mapsync create accounts --value id:i64,balance:i64,owner:char[16] --entries 1024 --mode 0640",
         "  mapsync create bpf:hits --value u64 --entries 64",
         "  mapsync create sessions --type hash --key char[36] --value user:i64,expires:i64 --entries 100000",
-        "  mapsync create bpf:flows --type hash --key src:u32,dst:u32,port:u16 --value u64 --entries 65536 --lru"})
+        "  mapsync create bpf:flows --type hash --key src:u32,dst:u32,port:u16 --value u64 --entries 65536 --lru",
+        "  mapsync create bpf:pkts --value u64 --entries 4 --per-cpu"})
 final class CreateCommand extends MapCommand implements Runnable {
     @Option(names = "--type", defaultValue = "array", paramLabel = "TYPE",
             description = "Map type: array (default; keys are the indexes 0..N-1) or hash (keys given by --key).")
@@ -32,6 +33,9 @@ final class CreateCommand extends MapCommand implements Runnable {
 
     @Option(names = "--lru", description = "Hash maps on the bpf backend: a BPF_MAP_TYPE_LRU_HASH, which evicts the least recently used keys when full.")
     boolean lru;
+
+    @Option(names = "--per-cpu", description = "bpf backend: a per-CPU map (PERCPU_ARRAY, PERCPU_HASH, with --lru LRU_PERCPU_HASH): one value per CPU for each key; get prints their sum.")
+    boolean perCpu;
 
     @Option(names = "--spin-lock", description = "Hash maps on the bpf backend: put a struct bpf_spin_lock before each value and copy values with BPF_F_LOCK.")
     boolean spinLock;
@@ -66,6 +70,10 @@ final class CreateCommand extends MapCommand implements Runnable {
             throw new IllegalArgumentException("unknown map type '" + type + "' (known: array, hash)");
         }
         MapRef ref = ref();
+        if (ref.pin() != null) {
+            throw new IllegalArgumentException("a new kernel map is named bpf:NAME (mapsync pins it at /sys/fs/bpf/mapsync/NAME),"
+                    + " not by a path in a bpf file system: " + ref.pin());
+        }
         Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         if (type.equals("hash")) {
             createHash(ref, chosen);
@@ -78,7 +86,7 @@ final class CreateCommand extends MapCommand implements Runnable {
         ArraySpec<Object> spec = ref.path() != null ? MapSpec.array(ref.path(), codec, entries)
                 : MapSpec.array(ref.name(), codec, entries);
         if (ref.path() == null && root.dir != null) spec = spec.dir(root.dir);
-        spec = spec.backend(chosen).mode(Integers.octal(mode));
+        spec = spec.backend(chosen).mode(Integers.octal(mode)).perCpu(perCpu);
         if (stripes != null) spec = spec.lockStripes(stripes);
         if (changelog != null) spec = spec.changelogCapacity(changelog);
         try (SharedArray<Object> created = SharedArray.create(spec)) {
@@ -94,7 +102,7 @@ final class CreateCommand extends MapCommand implements Runnable {
         HashSpec<Object, Object> spec = ref.path() != null ? HashSpec.of(ref.path(), keys, values, entries)
                 : HashSpec.of(ref.name(), keys, values, entries);
         if (ref.path() == null && root.dir != null) spec = spec.dir(root.dir);
-        spec = spec.backend(chosen).mode(Integers.octal(mode)).lru(lru).spinLock(spinLock);
+        spec = spec.backend(chosen).mode(Integers.octal(mode)).lru(lru).spinLock(spinLock).perCpu(perCpu);
         if (stripes != null) spec = spec.segments(stripes);
         if (changelog != null) spec = spec.changelogCapacity(changelog);
         try (SharedHashMap<Object, Object> created = SharedHashMap.create(spec)) {

@@ -14,7 +14,7 @@ import java.util.Map;
 @Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Print every entry, one per line: INDEX<TAB>VALUE (arrays) or KEY<TAB>VALUE (hash maps), or JSON lines with --json.",
                 "Entries stream out as they are read: a kernel hash map a few hundred per system call (BPF_MAP_LOOKUP_BATCH)."})
-final class DumpCommand extends MapCommand implements Runnable {
+final class DumpCommand extends SchemaMapCommand implements Runnable {
     @Option(names = "--json", description = "One JSON object per line: {\"index\":I,\"value\":V}, or {\"key\":K,\"value\":V} for hash maps.")
     boolean json;
 
@@ -40,19 +40,27 @@ final class DumpCommand extends MapCommand implements Runnable {
 
     private void dumpArray(SharedArray<Object> array) {
         var schema = array.codec().schema();
-        Object zero = nonZero ? ValueText.zero(schema) : null;
-        for (int i = 0; i < array.length(); i++) {
-            Object value = read(array, i);
-            if (nonZero && ValueText.format(schema, value).equals(ValueText.format(schema, zero))) continue;
-            if (json) {
-                Map<String, Object> line = new LinkedHashMap<>();
-                line.put("index", i);
-                line.put("value", ValueText.jsonValue(schema, value));
-                out().println(Json.of(line));
-            } else {
-                out().println(i + "\t" + ValueText.format(schema, value));
-            }
-            if (out().checkError()) return; // the reader went away (e.g. head): stop quietly
+        String zero = nonZero ? ValueText.format(schema, ValueText.zero(schema)) : null;
+        int[] last = {-1}; // forEach goes in index order: an entry that fails to decode is the one after the last
+        try {
+            // forEach copies a kernel map that cannot be mapped (a per-CPU array too) by BPF_MAP_LOOKUP_BATCH
+            array.forEach((value, i) -> {
+                last[0] = i;
+                if (nonZero && ValueText.format(schema, value).equals(zero)) return;
+                if (json) {
+                    Map<String, Object> line = new LinkedHashMap<>();
+                    line.put("index", i);
+                    line.put("value", ValueText.jsonValue(schema, value));
+                    out().println(Json.of(line));
+                } else {
+                    out().println(i + "\t" + ValueText.format(schema, value));
+                }
+                if (out().checkError()) throw new Stop(); // the reader went away (e.g. head): stop quietly
+            });
+        } catch (Stop stopped) {
+            // the reader went away
+        } catch (InvalidValueException e) {
+            throw notAValue(array.name(), "entry " + (last[0] + 1), e);
         }
     }
 

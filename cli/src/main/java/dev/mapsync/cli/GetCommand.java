@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.InvalidValueException;
+import dev.mapsync.PerCpu;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
@@ -8,17 +9,24 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 @Command(name = "get", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Print one entry, field by field (the format set accepts).",
         footer = {"", "Examples:", "  mapsync get accounts 7", "  mapsync get sessions 4b1d9c --json",
-                "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key"})
-final class GetCommand extends MapCommand implements Runnable {
+                "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key",
+                "  mapsync get bpf:pkts 0 --per-cpu              # a per-CPU kernel map: each CPU's value"})
+final class GetCommand extends SchemaMapCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "INDEX",
             description = "An array's index, or a hash map's key in the text form values have (42, ada, \"a, b\", shard=1,name=x).")
     String entry;
 
     @Option(names = "--json", description = "Print a JSON document: a number, string, array, or an object keyed by field name.")
     boolean json;
+
+    @Option(names = "--per-cpu", description = "A per-CPU kernel map: print each CPU's value, one line each (cpuN VALUE), instead of their sum; with --json an object of the values and the sum.")
+    boolean perCpu;
 
     @Override
     public String worksOn() {
@@ -27,6 +35,14 @@ final class GetCommand extends MapCommand implements Runnable {
 
     @Override
     public void run() {
+        if (perCpu) {
+            withKeyed(true, array -> printPerCpu(array.codec().schema(), array.getPerCpu(index(entry))), hash -> {
+                PerCpu<Object> values = hash.getPerCpu(key(hash, entry));
+                if (values == null) throw new KeyNotFoundException(hash.name(), entry);
+                printPerCpu(hash.valueCodec().schema(), values);
+            });
+            return;
+        }
         withKeyed(true, array -> print(array.codec().schema(), read(array, index(entry))), hash -> {
             Object key = key(hash, entry);
             Object value;
@@ -38,6 +54,20 @@ final class GetCommand extends MapCommand implements Runnable {
             if (value == null) throw new KeyNotFoundException(hash.name(), entry);
             print(hash.valueCodec().schema(), value);
         });
+    }
+
+    /** Each CPU's value, a line each; with --json {"cpus":[...],"sum":S}. */
+    private void printPerCpu(Schema schema, PerCpu<Object> values) {
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("cpus", values.values().stream().map(v -> ValueText.jsonValue(schema, v)).toList());
+            m.put("sum", ValueText.jsonValue(schema, values.sum()));
+            out().println(Json.of(m));
+            return;
+        }
+        for (int cpu = 0; cpu < values.cpus(); cpu++) {
+            out().println("cpu" + cpu + " " + ValueText.format(schema, values.values().get(cpu)));
+        }
     }
 
     private void print(Schema schema, Object value) {

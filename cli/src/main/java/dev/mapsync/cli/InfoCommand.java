@@ -2,6 +2,7 @@ package dev.mapsync.cli;
 
 import dev.mapsync.HashStats;
 import dev.mapsync.MapInfo;
+import dev.mapsync.MapLocation;
 import dev.mapsync.MapType;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedMaps;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "info", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Describe a map: backend, geometry, schema, permissions, creator.",
                 "For hash maps also how full they are and the longest probe a lookup makes (reading every segment)."})
-final class InfoCommand extends MapCommand implements Runnable {
+final class InfoCommand extends SchemaMapCommand implements Runnable {
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -23,6 +24,11 @@ final class InfoCommand extends MapCommand implements Runnable {
 
     @Override
     public void run() {
+        MapRef ref = ref();
+        if (ref.isForeign(root.dir)) {
+            foreign(ref.pin());
+            return;
+        }
         MapInfo info = SharedMaps.info(existing());
         if (info.type() == MapType.HASH) {
             HashStats stats;
@@ -36,5 +42,21 @@ final class InfoCommand extends MapCommand implements Runnable {
         }
         if (json) out().println(Json.of(InfoView.json(info)));
         else out().print(InfoView.text(info));
+    }
+
+    /** A kernel map another program pinned: what the kernel says of it, and how the commands reach it. */
+    private void foreign(java.nio.file.Path pin) {
+        MapLocation at = existing();
+        var kernel = KernelPins.describe(pin);
+        MapInfo info = SharedMaps.info(at);
+        long entries = 0;
+        if (info.type() == MapType.HASH) {
+            try (SharedHashMap<Object, Object> hash = SharedHashMap.openReadOnly(at)) {
+                entries = hash.stats().entries();
+            }
+        }
+        boolean given = schemaOptions().given();
+        if (json) out().println(Json.of(KernelPinView.json(pin, kernel, info, entries, given)));
+        else out().print(KernelPinView.text(pin, kernel, info, entries, given));
     }
 }

@@ -29,6 +29,11 @@ final class LockCommand extends MapCommand implements Callable<Integer> {
     Duration timeout;
 
     @Override
+    boolean controlRegionNeeded() {
+        return true;
+    }
+
+    @Override
     public String worksOn() {
         return "array and hash maps";
     }

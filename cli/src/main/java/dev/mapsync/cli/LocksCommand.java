@@ -16,6 +16,11 @@ final class LocksCommand extends MapCommand implements Runnable {
     boolean json;
 
     @Override
+    boolean controlRegionNeeded() {
+        return true;
+    }
+
+    @Override
     public String worksOn() {
         return "array and hash maps";
     }

@@ -14,7 +14,8 @@ import java.util.List;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Maps shared between processes at memory speed, with atomics, in shared memory (shm) or kernel eBPF maps (bpf).%n"
-                + "A MAP is a name (the default folder, shm backend), bpf:NAME (a kernel map), or a path containing '/'.",
+                + "A MAP is a name (the default folder, shm backend), bpf:NAME (a kernel map), a path containing '/', or the path of%n"
+                + "a kernel map any program pinned in a bpf file system (/sys/fs/bpf/...).",
         footer = {"", ExitCodes.HELP})
 public final class Main implements Runnable {
     @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of errors.")
@@ -78,6 +79,8 @@ public final class Main implements Runnable {
             } catch (Error e) {
                 List<CommandLine> chain = parseResult.asCommandLineList();
                 return Failure.report(e, chain.getLast(), main.verbose);
+            } finally {
+                ForeignPins.removeAll(); // the private sidecars of foreign pins the command opened (it closed them)
             }
         });
         cl.setParameterExceptionHandler((e, unmatched) -> {

@@ -22,7 +22,7 @@ abstract class MapCommand implements MapArgument {
     CommandLine.Model.CommandSpec spec;
 
     @picocli.CommandLine.Parameters(index = "0", paramLabel = "MAP",
-            description = "The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+            description = "The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path containing '/', or the path of a kernel map any program pinned in a bpf file system.")
     String map;
 
     MapRef ref() {
@@ -40,8 +40,32 @@ abstract class MapCommand implements MapArgument {
         return "array maps";
     }
 
+    /**
+     * The existing map as it is. A kernel map another program pinned is adopted privately ({@link ForeignPins}); a
+     * command that needs the control region other processes share refuses it.
+     *
+     * @throws dev.mapsync.IncompatibleMapException if the command needs a shared control region and the map is a
+     *                                              foreign pin
+     */
     MapLocation existing() {
-        return ref().existing(root.dir);
+        MapRef ref = ref();
+        if (controlRegionNeeded() && ref.isForeign(root.dir)) {
+            throw ForeignPins.needsControlRegion(spec.name(), ref.pin());
+        }
+        return ref.existing(root.dir, schemaOptions());
+    }
+
+    /** The schemas given for a pinned kernel map without BTF; none unless the command takes them. */
+    SchemaOptions schemaOptions() {
+        return SchemaOptions.NONE;
+    }
+
+    /**
+     * True for the commands that need the control region every process of the map shares (locks, the change log):
+     * a kernel map pinned by another program has none.
+     */
+    boolean controlRegionNeeded() {
+        return false;
     }
 
     SharedArray<Object> open(boolean readOnly) {

@@ -42,6 +42,9 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
     @Option(names = "--backend", paramLabel = "shm|bpf", description = "Backend (default shm; a bpf: prefix on the name means bpf).")
     String backend;
 
+    @Option(names = "--user-ring", description = "bpf backend, records of any length: a ring into the kernel (BPF_MAP_TYPE_USER_RINGBUF) that queue put and SharedRing produce into and BPF programs drain (bpf_user_ringbuf_drain).")
+    boolean userRing;
+
     @Override
     public String mapArgument() {
         return queue;
@@ -50,6 +53,10 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
     @Override
     public void run() {
         MapRef ref = ref();
+        if (ref.pin() != null) {
+            throw new IllegalArgumentException("a new kernel map is named bpf:NAME (mapsync pins it at /sys/fs/bpf/mapsync/NAME),"
+                    + " not by a path in a bpf file system: " + ref.pin());
+        }
         Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
         String name = ref.path() != null ? ref.path().getFileName().toString() : ref.name();
         Path dir = ref.path() != null ? ref.path().toAbsolutePath().getParent() : group.root.dir;
@@ -67,15 +74,19 @@ final class QueueCreateCommand extends QueueSubcommand implements Runnable {
         if (value == null) {
             rawSpec = MapSpec.ring(name, capacity);
             if (dir != null) rawSpec = rawSpec.dir(dir);
-            spec = rawSpec = rawSpec.backend(chosen).mode(Integers.octal(mode));
+            spec = rawSpec = rawSpec.backend(chosen).mode(Integers.octal(mode)).userRing(userRing);
         } else {
+            if (userRing) {
+                throw new IllegalArgumentException("--user-ring makes a ring of records of any length (BPF programs read"
+                        + " its bytes); leave out --value");
+            }
             Codec<Object> codec = Codec.of(Schema.parse(value));
             valueSpec = MapSpec.queue(name, codec, values != null ? values : valuesIn(name, capacity, codec));
             if (dir != null) valueSpec = valueSpec.dir(dir);
             spec = valueSpec = valueSpec.backend(chosen).mode(Integers.octal(mode));
         }
         try (SharedRing ring = rawSpec != null ? SharedRing.create(rawSpec) : SharedRing.create(valueSpec)) {
-            String holds = valueSpec == null ? " of records of any length"
+            String holds = valueSpec == null ? (userRing ? " of records of any length, into the kernel" : " of records of any length")
                     : ", room for " + ring.capacityBytes() / RingLayout.recordSize(valueSpec.codec().size()) + " values of " + valueSpec.codec().schema();
             out().printf("created queue %s: %d bytes%s (%s backend, %s, mode %04o)%n", ref, ring.capacityBytes(), holds,
                     chosen.name().toLowerCase(Locale.ROOT), spec.file(), Integers.octal(mode));

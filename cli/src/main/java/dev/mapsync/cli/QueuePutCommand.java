@@ -44,6 +44,12 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
         return queue;
     }
 
+    // producers claim records under the ring's reserve lock, which only a shared sidecar holds for all of them
+    @Override
+    boolean controlRegionNeeded() {
+        return true;
+    }
+
     @Override
     public void run() {
         try (SharedRing ring = SharedRing.open(existing())) {

@@ -27,9 +27,26 @@ abstract class QueueSubcommand implements MapArgument {
         return MapRef.parse(mapArgument());
     }
 
-    /** A spec that opens the existing ring or queue as it is. */
+    /**
+     * A spec that opens the existing ring or queue as it is.
+     *
+     * @throws dev.mapsync.IncompatibleMapException if the command needs the control region other processes share and
+     *                                              the ring is a kernel ring another program pinned
+     */
     MapLocation existing() {
-        return ref().existing(group.root.dir);
+        MapRef ref = ref();
+        if (controlRegionNeeded() && ref.isForeign(group.root.dir)) {
+            throw ForeignPins.needsControlRegion(spec.qualifiedName().substring("mapsync ".length()), ref.pin());
+        }
+        return ref.existing(group.root.dir);
+    }
+
+    /**
+     * True for the commands that need the control region every process of the ring shares: producers serialize their
+     * claims with its reserve lock.
+     */
+    boolean controlRegionNeeded() {
+        return false;
     }
 
     PrintWriter out() {

@@ -32,7 +32,12 @@ final class RmCommand implements Callable<Integer> {
         int status = ExitCodes.OK;
         for (String m : maps) {
             try {
-                SharedMaps.delete(MapRef.parse(m).existing(root.dir));
+                MapRef ref = MapRef.parse(m);
+                if (ref.isForeign(root.dir)) {
+                    KernelPins.unpin(ref.pin()); // no sidecar to remove, and no schema needed to remove a pin
+                } else {
+                    SharedMaps.delete(ref.existing(root.dir));
+                }
             } catch (MapNotFoundException e) {
                 if (!force) {
                     spec.commandLine().getErr().println("mapsync: " + e.getMessage());

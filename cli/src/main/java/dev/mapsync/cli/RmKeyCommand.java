@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "rm-key", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Remove keys from a hash map.", "Exits 2 if a key was absent (the others are still removed)."},
         footer = {"", "Examples:", "  mapsync rm-key sessions 4b1d9c 77e0aa", "  mapsync rm-key bpf:flows src=10,dst=11,port=443"})
-final class RmKeyCommand extends MapCommand implements Callable<Integer> {
+final class RmKeyCommand extends SchemaMapCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "KEY", description = "Keys, in the text form values have.")
     List<String> keys;
 

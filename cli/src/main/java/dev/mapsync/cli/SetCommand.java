@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
         footer = {"", "Examples:", "  mapsync set hits 3 42", "  mapsync set accounts 7 id=7,balance=100,owner=ada",
                 "  mapsync set accounts 7 'owner=\"Ada, Countess\"'", "  mapsync set shapes 0 pos.x=1.5,tags=[1,2,3]",
                 "  mapsync set sessions 4b1d9c user=42,expires=1767225600   # a hash map: inserts or updates the key"})
-final class SetCommand extends MapCommand implements Runnable {
+final class SetCommand extends SchemaMapCommand implements Runnable {
     @Parameters(index = "1", paramLabel = "INDEX", description = "An array's index, or a hash map's key (in the text form values have).")
     String entry;
 

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and the view",
                 "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing).",
                 "On a hash map, every key."})
-final class TopCommand extends MapCommand implements Callable<Integer> {
+final class TopCommand extends SchemaMapCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "1s", paramLabel = "T", converter = DurationConverter.class,
             description = "Refresh interval (default ${DEFAULT-VALUE}).")
     Duration interval;

@@ -17,6 +17,11 @@ final class UnlockCommand extends MapCommand implements Callable<Integer> {
     boolean force;
 
     @Override
+    boolean controlRegionNeeded() {
+        return true;
+    }
+
+    @Override
     public String worksOn() {
         return "array and hash maps";
     }

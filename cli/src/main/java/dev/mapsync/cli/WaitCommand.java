@@ -38,6 +38,11 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
     Duration timeout;
 
     @Override
+    boolean controlRegionNeeded() {
+        return true;
+    }
+
+    @Override
     public String worksOn() {
         return "array and hash maps";
     }

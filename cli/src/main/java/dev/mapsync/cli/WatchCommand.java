@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
                 "Changes made behind the API's back (a C program's own mapping, bpftool, a BPF program) are seen",
                 "only with --poll, which compares copies of the values. On a hash map, every key's puts, removes and adds."},
         footer = {"", "Examples:", "  mapsync watch accounts --keys 0-15 --json", "  mapsync watch sessions --count 10      # a hash map"})
-final class WatchCommand extends MapCommand implements Callable<Integer> {
+final class WatchCommand extends SchemaMapCommand implements Callable<Integer> {
     @Option(names = "--keys", paramLabel = "A-B", description = "Only entries A to B (inclusive), or one entry A.")
     String keys;
 
@@ -47,6 +47,12 @@ final class WatchCommand extends MapCommand implements Callable<Integer> {
             description = "Stop after T; exit 124 if fewer than --count events came by then (default: watch until"
                     + " interrupted, or --count events).")
     Duration timeout;
+
+    // polling compares copies of the values; the change log lives in the shared control region
+    @Override
+    boolean controlRegionNeeded() {
+        return poll == null;
+    }
 
     @Override
     public String worksOn() {

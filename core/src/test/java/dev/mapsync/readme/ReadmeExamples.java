@@ -188,6 +188,16 @@ final class ReadmeExamples {
         }
     }
 
+    // needs a user ring buffer pinned at /sys/fs/bpf/app/events, which a BPF program drains: compiled, not run (not in README)
+    static void userRing() {                                                                        // (not in README)
+        // the program's loader pinned its user ring at /sys/fs/bpf/app/events
+        try (SharedRing events = SharedRing.open(MapSpec.pinnedRing(Path.of("/sys/fs/bpf/app/events")));
+             RingClaim claim = events.claim(16, Duration.ofSeconds(1))) {
+            claim.payload().set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 42);
+            claim.commit();                              // the next bpf_user_ringbuf_drain sees it
+        }
+    }                                                                                               // (not in README)
+
     static void handle(MemorySegment payload) {
         log("kernel record of " + payload.byteSize() + " bytes");
     }

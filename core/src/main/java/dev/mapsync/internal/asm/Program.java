@@ -11,12 +11,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A BPF program loaded into the kernel, run with {@code BPF_PROG_TEST_RUN}. Closing it drops this descriptor. */
 public final class Program implements AutoCloseable {
-    /** The program types mapsync loads. Both can be test-run with a repeat count (kernel-facts §4). */
+    /** The program types mapsync loads. The skb types can be test-run with a repeat count (kernel-facts §4). */
     public enum Type {
         /** {@code BPF_PROG_TYPE_SOCKET_FILTER}: may call map helpers, not bpf_spin_lock. */
         SOCKET_FILTER(1),
         /** {@code BPF_PROG_TYPE_SCHED_CLS}: may also take bpf_spin_lock. */
-        SCHED_CLS(3);
+        SCHED_CLS(3),
+        /**
+         * {@code BPF_PROG_TYPE_RAW_TRACEPOINT}: test-run once per call, but on a chosen CPU
+         * ({@link #testRunOnCpu}), which is what per-CPU maps are tested with.
+         */
+        RAW_TRACEPOINT(17);
 
         final int code;
 
@@ -85,7 +90,12 @@ public final class Program implements AutoCloseable {
         return Bpf.testRun(fd, repeat, packet);
     }
 
-    /** Pins the program at {@code path} in a bpf file system. */
+    /** Runs a {@link Type#RAW_TRACEPOINT} program once on CPU {@code cpu}; returns its result. */
+    public int testRunOnCpu(int cpu) {
+        return Bpf.testRunOnCpu(fd, cpu);
+    }
+
+        /** Pins the program at {@code path} in a bpf file system. */
     public void pin(Path path) {
         Bpf.pin(fd, path);
     }

@@ -53,7 +53,7 @@ public final class BpfHashes {
         String name = spec.name();
         Schema key = spec.keyCodec().schema(), value = spec.codec().schema();
         return NewPinnedMap.create(name, spec.file(), header, spec.mode(), access(spec.spinLock()),
-                () -> KernelMap.createHash(name, key, value, spec.entries(), spec.lru(), spec.spinLock()),
+                () -> KernelMap.createHash(name, key, value, spec.entries(), spec.lru(), spec.spinLock(), spec.perCpu()),
                 (map, pin) -> null, MapRegion::withElementIo);
     }
 
@@ -120,7 +120,7 @@ public final class BpfHashes {
     /** The spec's LRU and spin-lock choices against what the sidecar records. */
     private static void checkOptions(String name, Blueprint spec, BpfArea area) {
         String recorded = KernelMapInfo.typeName(area.mapType());
-        String asked = spec.lru() ? "lru_hash" : "hash";
+        String asked = (spec.lru() ? "lru_" : "") + (spec.perCpu() ? "percpu_" : "") + "hash";
         if (!recorded.equals(asked)) throw new IncompatibleMapException(name, "kernel map type", recorded, asked);
         boolean locked = spinLocked(area);
         if (locked != spec.spinLock()) {
@@ -162,7 +162,11 @@ public final class BpfHashes {
         String map = "map '" + name + "' pinned at " + pin;
         if (!info.isHash()) {
             throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; a hash map spec opens"
-                    + " BPF_MAP_TYPE_HASH and LRU_HASH maps only", "kernel map type");
+                    + " BPF_MAP_TYPE_HASH, LRU_HASH, PERCPU_HASH and LRU_PERCPU_HASH maps only", "kernel map type");
+        }
+        if (!spec.adoptsExisting() && spec.perCpu() != info.isPerCpu()) {
+            throw new IncompatibleMapException(name, "kernel map type", info.typeName(),
+                    (spec.lru() ? "lru_" : "") + (spec.perCpu() ? "percpu_" : "") + "hash");
         }
         BtfReader btf = info.hasBtf() && info.btfValueTypeId() != 0 ? readBtf(map, info) : null;
         int lockAt = btf == null ? -1 : btf.spinLockOffset(info.btfValueTypeId());

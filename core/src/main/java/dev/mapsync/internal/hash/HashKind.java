@@ -31,9 +31,13 @@ public final class HashKind extends MapKind.Keyed {
 
     @Override
     public Header newHeader(Blueprint spec) {
-        if (spec.backend() == Backend.SHM && (spec.lru() || spec.spinLock())) {
-            throw new IllegalArgumentException("map '" + spec.name() + "': " + (spec.lru() ? "LRU eviction" : "a bpf_spin_lock value")
-                    + " is a kernel hash map feature; use the bpf backend");
+        if (spec.backend() == Backend.SHM && (spec.lru() || spec.spinLock() || spec.perCpu())) {
+            throw new IllegalArgumentException("map '" + spec.name() + "': " + (spec.perCpu() ? "a value per CPU"
+                    : spec.lru() ? "LRU eviction" : "a bpf_spin_lock value") + " is a kernel hash map feature; use the bpf backend");
+        }
+        if (spec.perCpu() && spec.spinLock()) {
+            throw new IllegalArgumentException("map '" + spec.name() + "': a per-CPU hash map cannot hold a bpf_spin_lock"
+                    + " (the kernel refuses it: each CPU has its own value, so there is nothing to share a lock over)");
         }
         return super.newHeader(spec);
     }

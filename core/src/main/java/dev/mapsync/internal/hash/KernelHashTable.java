@@ -2,6 +2,8 @@ package dev.mapsync.internal.hash;
 
 import dev.mapsync.internal.btf.BtfWriter;
 import dev.mapsync.internal.store.KernelMap;
+import dev.mapsync.internal.store.PerCpuValues;
+import dev.mapsync.internal.sys.Cpus;
 import dev.mapsync.internal.sys.Bpf;
 import dev.mapsync.HashStats;
 import dev.mapsync.MapFullException;
@@ -52,16 +54,29 @@ public final class KernelHashTable implements HashTable {
     private final int valueOffset;
     private final long lockFlag;
     private final int stripes;
+    /** The value's schema: a per-CPU map's values are summed field by field. */
+    private final dev.mapsync.Schema schema;
+    /** The possible CPUs of a per-CPU map (each key has a value per CPU), else 0. */
+    private final int cpus;
 
     public KernelHashTable(KernelMap map, int keySize, dev.mapsync.Schema value, boolean spinLock, EntryLocks locks,
                            ChangeLog changes, String mapName) {
+        this(map, keySize, value, spinLock, map.info().isPerCpu() ? Cpus.possible() : 0, locks, changes, mapName);
+    }
+
+    private KernelHashTable(KernelMap map, int keySize, dev.mapsync.Schema value, boolean spinLock, int cpus,
+                            EntryLocks locks, ChangeLog changes, String mapName) {
         this.map = map;
         this.locks = locks;
         this.changes = changes;
         this.mapName = mapName;
         this.keySize = keySize;
         this.valueSize = value.size();
-        this.kernelValueSize = spinLock ? BtfWriter.lockedValueSize(value) : valueSize;
+        this.schema = value;
+        this.cpus = cpus;
+        // a per-CPU map copies one value per possible CPU, each round_up(value_size, 8) apart (PerCpuValues)
+        this.kernelValueSize = cpus > 0 ? (int) (cpus * PerCpuValues.stride(valueSize))
+                : spinLock ? BtfWriter.lockedValueSize(value) : valueSize;
         this.valueOffset = spinLock ? BtfWriter.lockedValueOffset(value) : 0;
         this.lockFlag = spinLock ? Bpf.F_LOCK : 0;
         this.stripes = locks.stripes();
@@ -72,6 +87,8 @@ public final class KernelHashTable implements HashTable {
         private static final ThreadLocal<Native> LOCAL = ThreadLocal.withInitial(Native::new);
         private final Arena arena = Arena.ofAuto();
         private MemorySegment key = MemorySegment.NULL, value = MemorySegment.NULL, other = MemorySegment.NULL;
+        /** A per-CPU map's sum of the CPUs' values, which an update decides on. */
+        private MemorySegment sum = MemorySegment.NULL;
         private boolean busy;
 
         static Native take(int keySize, int valueSize) {
@@ -82,6 +99,7 @@ public final class KernelHashTable implements HashTable {
             if (n.value.byteSize() < valueSize) {
                 n.value = n.arena.allocate(Math.max(8, valueSize), 8);
                 n.other = n.arena.allocate(Math.max(8, valueSize), 8);
+                n.sum = n.arena.allocate(Math.max(8, valueSize), 8);
             }
             return n;
         }
@@ -97,7 +115,7 @@ public final class KernelHashTable implements HashTable {
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
             if (!map.lookup(n.key, n.value, lockFlag)) return false;
-            if (valueOut != null) MemorySegment.copy(n.value, valueOffset, valueOut, 0, valueSize);
+            if (valueOut != null) fromKernel(n.value, 0, valueOut);
             return true;
         } finally {
             n.release();
@@ -133,15 +151,22 @@ public final class KernelHashTable implements HashTable {
                             + " inserting and deleting it");
                 }
                 boolean present = map.lookup(n.key, n.value, lockFlag);
-                int action = update.decide(present ? n.value.asSlice(valueOffset, valueSize) : null, into);
+                MemorySegment now = null;
+                if (present && cpus > 0) {
+                    fromKernel(n.value, 0, n.sum);
+                    now = n.sum.asSlice(0, valueSize);
+                } else if (present) {
+                    now = n.value.asSlice(valueOffset, valueSize);
+                }
+                int action = update.decide(now, into);
+                if (action == Update.ADD && cpus > 0) throw perCpuAdd();
                 switch (action) {
                     case Update.WRITE, Update.ADD -> {
                         if (TestHooks.ENABLED) {
                             TestHooks.hashWindowOpened();
                             TestHooks.hashMidWindow();
                         }
-                        n.other.asSlice(0, kernelValueSize).fill((byte) 0);
-                        MemorySegment.copy(into, 0, n.other, valueOffset, valueSize);
+                        toKernel(into, n.other);
                         int refused = map.update(n.key, n.other, (present ? Bpf.EXIST : Bpf.NOEXIST) | lockFlag);
                         if (refused == Errno.E2BIG) throw full();
                         if (refused != 0) continue; // the key appeared or vanished under us: decide again
@@ -177,14 +202,63 @@ public final class KernelHashTable implements HashTable {
         boolean took = begin(rec, n);
         try {
             MemorySegment.copy(key, 0, n.key, 0, keySize);
-            if (valueOffset != 0) n.other.asSlice(0, valueOffset).fill((byte) 0);
-            MemorySegment.copy(value, 0, n.other, valueOffset, valueSize);
+            toKernel(value, n.other);
             if (map.update(n.key, n.other, Bpf.ANY | lockFlag) == Errno.E2BIG) throw full();
             changes.record(-1, ChangeLog.KIND_WRITE, key);
         } finally {
             n.release();
             locks.endOperation(rec, took);
         }
+    }
+
+    /**
+     * Copies every CPU's value of {@code key} of a per-CPU map into {@code allOut} ({@link #perCpuSize()} bytes, as
+     * {@link PerCpuValues} lays them out); false when the key is absent.
+     */
+    public boolean getPerCpu(MemorySegment key, MemorySegment allOut) {
+        Native n = Native.take(keySize, kernelValueSize);
+        try {
+            MemorySegment.copy(key, 0, n.key, 0, keySize);
+            if (!map.lookup(n.key, n.value, 0)) return false;
+            MemorySegment.copy(n.value, 0, allOut, 0, kernelValueSize);
+            return true;
+        } finally {
+            n.release();
+        }
+    }
+
+    /** The possible CPUs of a per-CPU map, whose values {@link #getPerCpu} copies; 0 for any other map. */
+    public int cpus() {
+        return cpus;
+    }
+
+    /** The bytes of one key's values of every CPU, for {@link #getPerCpu}. */
+    public int perCpuSize() {
+        return kernelValueSize;
+    }
+
+    /** The value of the kernel's bytes at {@code offset}: a per-CPU map's sum, else the value behind any lock. */
+    private void fromKernel(MemorySegment kernel, long offset, MemorySegment valueOut) {
+        if (cpus > 0) {
+            PerCpuValues.sum(schema, kernel.asSlice(offset, kernelValueSize), cpus, valueOut);
+        } else {
+            MemorySegment.copy(kernel, offset + valueOffset, valueOut, 0, valueSize);
+        }
+    }
+
+    /** The kernel's bytes of {@code value}: every CPU's value of a per-CPU map, else the value behind a zero lock. */
+    private void toKernel(MemorySegment value, MemorySegment kernel) {
+        if (cpus > 0) {
+            PerCpuValues.replicate(value, valueSize, kernel.asSlice(0, kernelValueSize), cpus);
+        } else {
+            if (valueOffset != 0) kernel.asSlice(0, valueOffset).fill((byte) 0);
+            MemorySegment.copy(value, 0, kernel, valueOffset, valueSize);
+        }
+    }
+
+    private dev.mapsync.MapSyncException perCpuAdd() {
+        return new dev.mapsync.MapSyncException("map '" + mapName + "' is a per-CPU hash map: an add would write the new"
+                + " sum as every CPU's value; read the sum with get, or set a value (every CPU's)");
     }
 
     private MapFullException full() {
@@ -239,7 +313,7 @@ public final class KernelHashTable implements HashTable {
                     if (!returned.add(ByteBuffer.wrap(k))) continue; // the kernel restarted from the first key
                     if (!map.lookup(current, value, lockFlag)) continue; // deleted since
                     MemorySegment.copy(current, 0, keyOut, 0, keySize);
-                    MemorySegment.copy(value, valueOffset, valueOut, 0, valueSize);
+                    fromKernel(value, 0, valueOut);
                     return true;
                 }
                 return false;
@@ -267,7 +341,7 @@ public final class KernelHashTable implements HashTable {
                     fetch();
                 }
                 MemorySegment.copy(keys, (long) at * keySize, keyOut, 0, keySize);
-                MemorySegment.copy(values, (long) at * kernelValueSize + valueOffset, valueOut, 0, valueSize);
+                fromKernel(values, (long) at * kernelValueSize, valueOut);
                 at++;
                 return true;
             }

@@ -62,6 +62,16 @@ public final class BpfRings {
         String name = spec.name();
         long capacity = header.dataLength();
         Pages[] pages = new Pages[1];
+        if (spec.userRing()) {
+            return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
+                    () -> KernelMap.createUserRingBuf(name, (int) capacity),
+                    (map, pin) -> {
+                        pages[0] = mapUserPages(name, pin, map, capacity, false);
+                        return null;
+                    },
+                    (region, map) -> RingRegion.kernelUser(region, pages[0].consumer(), pages[0].producer(),
+                            pages[0].data(), capacity, map.fd()));
+        }
         return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
                 () -> KernelMap.createRingBuf(name, (int) capacity),
                 (map, pin) -> {
@@ -99,15 +109,26 @@ public final class BpfRings {
                 }
                 KernelMap map = opened[0] = openRecordedPin(name, spec.file(), area.pin());
                 KernelMapInfo info = map.info();
-                if (!info.isRingBuf() || info.maxEntries() != header.dataLength()) {
+                if (spec.pinPath().isEmpty() && !spec.adoptsExisting() && spec.userRing() != info.isUserRingBuf()) {
+                    throw new IncompatibleMapException(name, "kernel map type", info.typeName(),
+                            spec.userRing() ? "user_ringbuf" : "ringbuf");
+                }
+                if (info.type() != area.mapType() || !(info.isRingBuf() || info.isUserRingBuf())
+                        || info.maxEntries() != header.dataLength()) {
                     throw new IncompatibleMapException("map '" + name + "': the kernel map pinned at " + area.pin()
                             + " is a " + info.typeName() + " map of " + info.maxEntries() + " entries, but its sidecar "
-                            + spec.file() + " records a ringbuf of " + header.dataLength() + " bytes (the pin was"
+                            + spec.file() + " records a " + KernelMapInfo.typeName(area.mapType()) + " of "
+                            + header.dataLength() + " bytes (the pin was"
                             + " replaced; delete the sidecar to adopt the new map)", "kernel map");
                 }
-                pages[0] = mapPages(name, area.pin(), map, header.dataLength(), readOnly);
+                pages[0] = info.isUserRingBuf() ? mapUserPages(name, area.pin(), map, header.dataLength(), readOnly)
+                        : mapPages(name, area.pin(), map, header.dataLength(), readOnly);
                 return null;
             }, () -> opened[0].close());
+            if (opened[0].info().isUserRingBuf()) {
+                return RingRegion.kernelUser(region, pages[0].consumer(), pages[0].producer(), pages[0].data(),
+                        region.header().dataLength(), opened[0].fd());
+            }
             return RingRegion.kernel(region, pages[0].consumer(), pages[0].producer(), pages[0].data(),
                     region.header().dataLength(), opened[0].fd());
         } catch (RuntimeException | Error e) {
@@ -138,9 +159,9 @@ public final class BpfRings {
     /** The header adoption would write for the kernel ring pinned at {@code pin} (nothing is made). */
     public static Header adoptionHeader(Blueprint spec, Path pin, KernelMapInfo info) {
         String map = "map '" + spec.name() + "' pinned at " + pin;
-        if (!info.isRingBuf()) {
+        if (!info.isRingBuf() && !info.isUserRingBuf()) {
             throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; a ring is a kernel ring buffer"
-                    + " (BPF_MAP_TYPE_RINGBUF)", "kernel map type");
+                    + " (BPF_MAP_TYPE_RINGBUF or USER_RINGBUF)", "kernel map type");
         }
         String problem = RingLayout.capacityProblem(Integer.toUnsignedLong(info.maxEntries()));
         if (problem != null) throw new IncompatibleMapException(map + ": " + problem, "capacity");
@@ -153,6 +174,20 @@ public final class BpfRings {
         return BpfFailures.call(name, pin, () -> {
             MemorySegment consumer = map.mapRange(0, page, !readOnly);
             MemorySegment producer = map.mapRange(page, page + 2 * capacity, false);
+            return new Pages(consumer, producer, producer.asSlice(page, 2 * capacity));
+        });
+    }
+
+    /**
+     * Maps a user ring's pages, the other way round (kernel-facts §1.4): the consumer page read-only (a BPF program
+     * moves it), the producer page and the twice-mapped data read-write (this process produces), or read-only for a
+     * reader.
+     */
+    private static Pages mapUserPages(String name, Path pin, KernelMap map, long capacity, boolean readOnly) {
+        long page = Arch.PAGE_SIZE;
+        return BpfFailures.call(name, pin, () -> {
+            MemorySegment consumer = map.mapRange(0, page, false);
+            MemorySegment producer = map.mapRange(page, page + 2 * capacity, !readOnly);
             return new Pages(consumer, producer, producer.asSlice(page, 2 * capacity));
         });
     }

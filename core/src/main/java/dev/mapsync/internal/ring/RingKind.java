@@ -35,6 +35,10 @@ public final class RingKind extends MapKind<RingRegion> {
 
     @Override
     public Header newHeader(Blueprint spec) {
+        if (spec.userRing() && spec.backend() != dev.mapsync.Backend.BPF) {
+            throw new IllegalArgumentException("ring '" + spec.name() + "': a ring into the kernel is a kernel map"
+                    + " (BPF_MAP_TYPE_USER_RINGBUF); use the bpf backend");
+        }
         return RingLayout.header(spec);
     }
 

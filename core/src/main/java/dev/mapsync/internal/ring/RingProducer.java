@@ -54,6 +54,8 @@ public final class RingProducer {
 
     private final RingRegion ring;
     private final MemorySegment control;
+    /** The positions: words of the control region of an shm ring, the kernel's pages of a user ring. */
+    private final MemorySegment producerPosition, consumerPosition;
     private final MemorySegment data;
     private final long capacity;
     private final long mask;
@@ -66,12 +68,14 @@ public final class RingProducer {
     public RingProducer(RingRegion ring, int token) {
         this.ring = ring;
         this.control = ring.control();
+        this.producerPosition = ring.producerPosition();
+        this.consumerPosition = ring.consumerPosition();
         this.data = ring.data();
         this.capacity = ring.capacity();
         this.mask = capacity - 1;
         this.token = token;
         // checked with the producer position at the first claim (a consumer position past it is corrupt)
-        this.consumerSeen = (long) LONG.getAcquire(control, RingLayout.CONSUMER_POSITION);
+        this.consumerSeen = (long) LONG.getAcquire(consumerPosition, 0L);
     }
 
     /** The records, mapped twice: a payload at {@link #payloadOffset} is contiguous however it wraps. */
@@ -95,14 +99,14 @@ public final class RingProducer {
         lock();
         try {
             if ((int) INT.get(control, RingLayout.SEALED) != 0) return SEALED;
-            long producer = (long) LONG.getAcquire(control, RingLayout.PRODUCER_POSITION);
+            long producer = (long) LONG.getAcquire(producerPosition, 0L);
             // free checks of the two words in registers: positions are multiples of 8, and the consumer position read
             // before (which only grows) is never past the producer position, which only the lock's holder moves
             if (((producer | consumerSeen) & 7) != 0 || producer - consumerSeen < 0) {
                 ring.checkPositions(producer, consumerSeen);
             }
             if (producer + size - consumerSeen > capacity) {
-                consumerSeen = (long) LONG.getAcquire(control, RingLayout.CONSUMER_POSITION);
+                consumerSeen = (long) LONG.getAcquire(consumerPosition, 0L);
                 ring.checkPositions(producer, consumerSeen);
                 if (producer + size - consumerSeen > capacity) return FULL;
             }
@@ -110,7 +114,7 @@ public final class RingProducer {
             // zero, so a zero header means "nothing claimed here yet"); it is visible before the position moves
             LONG.setRelease(data, producer & mask, (long) token << 32 | Integer.toUnsignedLong(length | RingLayout.BUSY));
             if (TestHooks.ENABLED) TestHooks.ringAfterHeader();
-            LONG.setRelease(control, RingLayout.PRODUCER_POSITION, producer + size);
+            LONG.setRelease(producerPosition, 0L, producer + size);
             if (TestHooks.ENABLED) TestHooks.ringInReserve();
             return producer;
         } finally {
@@ -143,8 +147,8 @@ public final class RingProducer {
     }
 
     private boolean hasRoom(int length) {
-        long producer = (long) LONG.getVolatile(control, RingLayout.PRODUCER_POSITION);
-        long consumer = (long) LONG.getVolatile(control, RingLayout.CONSUMER_POSITION);
+        long producer = (long) LONG.getVolatile(producerPosition, 0L);
+        long consumer = (long) LONG.getVolatile(consumerPosition, 0L);
         return producer + RingLayout.recordSize(length) - consumer <= capacity;
     }
 

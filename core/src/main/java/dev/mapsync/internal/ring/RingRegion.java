@@ -25,10 +25,12 @@ public final class RingRegion implements AutoCloseable {
     private final MemorySegment data;
     private final long capacity;
     private final int kernelFd;
+    private final boolean userRing;
 
     private RingRegion(MapRegion region, MemorySegment producerPosition, MemorySegment consumerPosition,
-                       MemorySegment data, long capacity, int kernelFd) {
+                       MemorySegment data, long capacity, int kernelFd, boolean userRing) {
         this.region = region;
+        this.userRing = userRing;
         this.producerPosition = producerPosition;
         this.consumerPosition = consumerPosition;
         this.data = data;
@@ -40,13 +42,29 @@ public final class RingRegion implements AutoCloseable {
     static RingRegion shm(MapRegion region) {
         MemorySegment control = region.control();
         return new RingRegion(region, control.asSlice(RingLayout.PRODUCER_POSITION, 8),
-                control.asSlice(RingLayout.CONSUMER_POSITION, 8), region.data(), region.header().dataLength(), -1);
+                control.asSlice(RingLayout.CONSUMER_POSITION, 8), region.data(), region.header().dataLength(), -1, false);
     }
 
     /** A kernel ring: {@code region} is its sidecar; the positions and records are the kernel map's pages. */
     public static RingRegion kernel(MapRegion region, MemorySegment consumerPage, MemorySegment producerPage,
                                     MemorySegment data, long capacity, int kernelFd) {
-        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, kernelFd);
+        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, kernelFd,
+                false);
+    }
+
+    /**
+     * A kernel user ring ({@code BPF_MAP_TYPE_USER_RINGBUF}): this process produces (its producer page and data are
+     * mapped read-write), a BPF program consumes (the consumer page is read-only).
+     */
+    public static RingRegion kernelUser(MapRegion region, MemorySegment consumerPage, MemorySegment producerPage,
+                                        MemorySegment data, long capacity, int kernelFd) {
+        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, kernelFd,
+                true);
+    }
+
+    /** True for a kernel user ring, which BPF programs consume with {@code bpf_user_ringbuf_drain}. */
+    public boolean isUserRing() {
+        return userRing;
     }
 
     public MapRegion map() {
@@ -81,7 +99,7 @@ public final class RingRegion implements AutoCloseable {
         return capacity;
     }
 
-    /** True for a kernel {@code BPF_MAP_TYPE_RINGBUF}. */
+    /** True for a kernel ring ({@code BPF_MAP_TYPE_RINGBUF} or {@code USER_RINGBUF}). */
     public boolean isKernel() {
         return kernelFd >= 0;
     }

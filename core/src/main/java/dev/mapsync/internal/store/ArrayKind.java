@@ -13,6 +13,15 @@ public final class ArrayKind extends MapKind.Keyed {
     }
 
     @Override
+    public Header newHeader(Blueprint spec) {
+        if (spec.backend() != dev.mapsync.Backend.BPF && spec.perCpu()) {
+            throw new IllegalArgumentException("map '" + spec.name() + "': a value per CPU is a kernel map feature"
+                    + " (BPF_MAP_TYPE_PERCPU_ARRAY); use the bpf backend");
+        }
+        return super.newHeader(spec);
+    }
+
+    @Override
     public MapRegion createShm(Blueprint spec, Header header) {
         return ShmMapFile.create(spec.name(), spec.file(), header, spec.mode(), ShmMapFile::inlineData, () -> {});
     }

@@ -27,10 +27,14 @@ import java.util.Optional;
  * @param explicitStripes   lock stripes (segments of a hash map) the spec asked for, or 0
  * @param defaultStripes    the stripes of a new map when none were asked for
  * @param explicitChangelog the changelog capacity the spec asked for, or 0
+ * @param perCpu            a kernel map with one value per CPU ({@code PERCPU_ARRAY}, {@code PERCPU_HASH},
+ *                          {@code LRU_PERCPU_HASH}; bpf only)
+ * @param userRing          a ring user space produces into and BPF programs drain ({@code USER_RINGBUF}; bpf only)
  */
 public record Blueprint(MapType type, String name, Path path, Path dir, Path pin, Backend backend, int mode,
                         Duration openTimeout, Duration lockTimeout, Codec<?> codec, Codec<?> keyCodec, int entries,
-                        int explicitStripes, int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock) {
+                        int explicitStripes, int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock,
+                        boolean perCpu, boolean userRing) {
     public Blueprint {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(backend, "backend");
@@ -95,7 +99,7 @@ public record Blueprint(MapType type, String name, Path path, Path dir, Path pin
     public Blueprint made(MapType type, Codec<?> keyCodec, Codec<?> codec, int entries, int defaultStripes) {
         int stripes = explicitStripes > 0 && entries > 0 ? Math.min(explicitStripes, entries) : explicitStripes;
         return new Blueprint(type, name, path, dir, pin, backend, mode, openTimeout, lockTimeout, codec, keyCodec,
-                entries, stripes, defaultStripes, explicitChangelog, lru, spinLock);
+                entries, stripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu, userRing);
     }
 
     /** How messages name the spec, such as {@code ARRAY 'hits' (shm, 16 x i64)}. */
@@ -103,13 +107,15 @@ public record Blueprint(MapType type, String name, Path path, Path dir, Path pin
     public String toString() {
         String where = backend.name().toLowerCase(Locale.ROOT);
         if (type == MapType.RING) {
-            String what = codec == null ? "ring" : "queue of " + codec.schema();
+            String what = (userRing ? "user " : "") + (codec == null ? "ring" : "queue of " + codec.schema());
             if (pin != null) return what + " pinned at " + pin;
             return what + " '" + name + "' (" + where + ", " + entries + " bytes)";
         }
         if (type == MapType.BARRIER) return "barrier '" + name + "' (" + entries + " parties)";
-        if (pin != null && keyCodec == null) return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin;
-        String options = (lru ? ", lru" : "") + (spinLock ? ", spin lock" : "");
+        String options = (perCpu ? ", per-CPU" : "") + (lru ? ", lru" : "") + (spinLock ? ", spin lock" : "");
+        if (pin != null && keyCodec == null) {
+            return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin + options;
+        }
         if (pin != null) return "hash map of " + keyCodec.schema() + " -> " + codec.schema() + " pinned at " + pin + options;
         if (type == null) return "existing map '" + name + "' (" + where + ")" + options;
         String geometry = keyCodec == null ? entries + " x " + codec.schema()

@@ -17,7 +17,8 @@ import java.nio.file.Path;
  * <pre>
  * offset size field
  *    128    4 kernel map id when the sidecar was made (ids are reused only after the map is gone)
- *    132    4 kernel map type (BPF_MAP_TYPE_*: 2 = array, 1 = hash, 9 = lru_hash)
+ *    132    4 kernel map type (BPF_MAP_TYPE_*: 2 = array, 6 = percpu_array, 1 = hash, 9 = lru_hash,
+ *             5 = percpu_hash, 10 = lru_percpu_hash)
  *    136    4 kernel map flags (BPF_F_*: 1024 = BPF_F_MMAPABLE)
  *    140    4 access: 0 = mmap (the data region is the kernel map's pages), 1 = syscall (bpf(2) lookups and updates),
  *             2 = syscall with BPF_F_LOCK (hash maps whose values sit behind a struct bpf_spin_lock)

@@ -72,6 +72,12 @@ public final class BpfArrays {
      */
     public static MapRegion create(Blueprint spec, Header header) {
         String name = spec.name();
+        if (spec.perCpu()) {
+            // a per-CPU array cannot be mapped: its values are copied through bpf(2), one per possible CPU
+            return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_SYSCALL,
+                    () -> KernelMap.createPerCpuArray(name, spec.valueSchema(), header.entries()),
+                    (map, pin) -> null, (region, map) -> region.withElementIo(new PerCpuElementIo(map, spec.valueSchema())));
+        }
         return NewPinnedMap.create(name, spec.file(), header, spec.mode(), BpfArea.ACCESS_MMAP,
                 () -> KernelMap.createArray(name, spec.valueSchema(), header.entries()),
                 (map, pin) -> BpfFailures.call(name, pin, () -> map.map(false)), MapRegion::withElementIo);
@@ -101,11 +107,19 @@ public final class BpfArrays {
                             + " pinned at " + area.pin() + ", not to " + spec.pinPath().get()
                             + "; open the other pin with another dir() or name", "pin path");
                 }
+                boolean perCpu = KernelMapInfo.isPerCpu(area.mapType());
+                if (!spec.adoptsExisting() && spec.perCpu() != perCpu) {
+                    throw new IncompatibleMapException(name, "kernel map type", KernelMapInfo.typeName(area.mapType()),
+                            spec.perCpu() ? "percpu_array" : "array");
+                }
                 KernelMap map = opened[0] = openRecordedPin(name, spec.file(), area.pin(), readOnly);
-                map.info().checkSidecar(name, spec.file(), KernelMapInfo.TYPE_ARRAY, header.keySize(), header.valueSize(),
+                map.info().checkSidecar(name, spec.file(), area.mapType(), header.keySize(), header.valueSize(),
                         header.entries());
-                return mapIfPossible(name, area.pin(), map, readOnly);
+                return perCpu ? null : mapIfPossible(name, area.pin(), map, readOnly);
             }, () -> opened[0].close());
+            if (KernelMapInfo.isPerCpu(opened[0].info().type())) {
+                return region.withElementIo(new PerCpuElementIo(opened[0], Schema.parse(region.header().valueSchema())));
+            }
             return region.withElementIo(opened[0]);
         } catch (RuntimeException | Error e) {
             if (opened[0] != null) opened[0].close();
@@ -222,9 +236,13 @@ public final class BpfArrays {
     public static Header adoptionHeader(Blueprint spec, Path pin, KernelMapInfo info) {
         String name = spec.name();
         String map = "map '" + name + "' pinned at " + pin;
-        if (!info.isArray()) {
+        if (!info.isArray() && !info.isPerCpuArray()) {
             throw new IncompatibleMapException(map + " is a " + info.typeName() + " map; SharedArray opens array maps"
-                    + " (BPF_MAP_TYPE_ARRAY) only" + (info.isHash() ? "; open it with SharedHashMap" : ""), "kernel map type");
+                    + " (BPF_MAP_TYPE_ARRAY and PERCPU_ARRAY) only" + (info.isHash() ? "; open it with SharedHashMap" : ""),
+                    "kernel map type");
+        }
+        if (!spec.adoptsExisting() && spec.perCpu() != info.isPerCpuArray()) {
+            throw new IncompatibleMapException(name, "kernel map type", info.typeName(), spec.perCpu() ? "percpu_array" : "array");
         }
         if (info.keySize() != 4) {
             throw new IncompatibleMapException(map + " has " + info.keySize() + "-byte keys, not 4", "key size");

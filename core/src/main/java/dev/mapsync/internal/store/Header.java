@@ -43,7 +43,8 @@ import java.nio.charset.StandardCharsets;
  *    120    8 creator pid namespace inode
  *    128  128 backend-specific: zero for shm maps; for bpf maps (see {@link BpfArea}):
  *    128    4   kernel map id
- *    132    4   kernel map type (2 = BPF_MAP_TYPE_ARRAY, 1 = HASH, 9 = LRU_HASH)
+ *    132    4   kernel map type (2 = BPF_MAP_TYPE_ARRAY, 6 = PERCPU_ARRAY, 1 = HASH, 9 = LRU_HASH, 5 = PERCPU_HASH,
+ *                 10 = LRU_PERCPU_HASH)
  *    136    4   kernel map flags (1024 = BPF_F_MMAPABLE)
  *    140    4   access: 0 = mmap, 1 = syscall (the kernel map cannot be mapped), 2 = syscall with BPF_F_LOCK
  *    144    4   pin path length in bytes (1 to 108)

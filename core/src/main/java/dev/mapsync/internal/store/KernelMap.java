@@ -51,11 +51,28 @@ public final class KernelMap implements ElementIo, AutoCloseable {
     }
 
     /**
+     * Creates a {@code BPF_MAP_TYPE_PERCPU_ARRAY} of {@code entries} elements, each one value of {@code value} per
+     * possible CPU, a u32 key, and BTF that names the value's fields. It cannot be mapped (no {@code BPF_F_MMAPABLE}).
+     */
+    public static KernelMap createPerCpuArray(String name, Schema value, int entries) {
+        try (LoadedBtf btf = Btf.load(BtfWriter.forArray(name, value))) {
+            int fd = Bpf.mapCreate(KernelMapInfo.TYPE_PERCPU_ARRAY, 4, value.size(), entries, 0, name, btf);
+            return describe(fd, true);
+        }
+    }
+
+    /**
      * Creates a {@code BPF_MAP_TYPE_RINGBUF} of {@code size} bytes of records (a power of two and a multiple of the
      * page size; key and value size 0).
      */
     public static KernelMap createRingBuf(String name, int size) {
         int fd = Bpf.mapCreate(KernelMapInfo.TYPE_RINGBUF, 0, 0, size, 0, name, null);
+        return describe(fd, true);
+    }
+
+    /** Creates a {@code BPF_MAP_TYPE_USER_RINGBUF} of {@code size} bytes, as {@link #createRingBuf} makes a ringbuf. */
+    public static KernelMap createUserRingBuf(String name, int size) {
+        int fd = Bpf.mapCreate(KernelMapInfo.TYPE_USER_RINGBUF, 0, 0, size, 0, name, null);
         return describe(fd, true);
     }
 
@@ -66,10 +83,20 @@ public final class KernelMap implements ElementIo, AutoCloseable {
      * kernel refuses an insert beyond {@code entries} with E2BIG (an LRU map evicts instead).
      */
     public static KernelMap createHash(String name, Schema key, Schema value, int entries, boolean lru, boolean spinLock) {
+        return createHash(name, key, value, entries, lru, spinLock, false);
+    }
+
+    /**
+     * {@link #createHash(String, Schema, Schema, int, boolean, boolean)}, or with {@code perCpu} a
+     * {@code BPF_MAP_TYPE_PERCPU_HASH} ({@code LRU_PERCPU_HASH}): one value per possible CPU for each key.
+     */
+    public static KernelMap createHash(String name, Schema key, Schema value, int entries, boolean lru, boolean spinLock,
+                                       boolean perCpu) {
         try (LoadedBtf btf = Btf.load(BtfWriter.forHash(name, key, value, spinLock))) {
             int valueSize = spinLock ? BtfWriter.lockedValueSize(value) : value.size();
-            int fd = Bpf.mapCreate(lru ? KernelMapInfo.TYPE_LRU_HASH : KernelMapInfo.TYPE_HASH, key.size(), valueSize,
-                    entries, 0, name, btf);
+            int type = perCpu ? (lru ? KernelMapInfo.TYPE_LRU_PERCPU_HASH : KernelMapInfo.TYPE_PERCPU_HASH)
+                    : lru ? KernelMapInfo.TYPE_LRU_HASH : KernelMapInfo.TYPE_HASH;
+            int fd = Bpf.mapCreate(type, key.size(), valueSize, entries, 0, name, btf);
             return describe(fd, true);
         }
     }

@@ -437,4 +437,22 @@ public final class Bpf {
         call(BpfCommand.PROG_TEST_RUN, a, "");
         return new TestRunResult(a.get(Layouts.INT, BpfAttr.TestRun.RETVAL), a.get(Layouts.INT, BpfAttr.TestRun.DURATION));
     }
+
+    /** {@code BPF_F_TEST_RUN_ON_CPU}: run the program on the CPU in the attribute's {@code cpu} field. */
+    public static final int F_TEST_RUN_ON_CPU = 1;
+
+    /**
+     * {@code BPF_PROG_TEST_RUN} of a raw tracepoint program once, on CPU {@code cpu} ({@code BPF_F_TEST_RUN_ON_CPU};
+     * only raw tracepoint programs take it, and they take no repeat count).
+     *
+     * @throws SyscallException ENXIO when the CPU is not online, EINVAL for another program type
+     */
+    public static int testRunOnCpu(int progFd, int cpu) {
+        MemorySegment a = attr();
+        a.set(Layouts.INT, BpfAttr.TestRun.PROG_FD, progFd);
+        a.set(Layouts.INT, BpfAttr.TestRun.FLAGS, F_TEST_RUN_ON_CPU);
+        a.set(Layouts.INT, BpfAttr.TestRun.CPU, cpu);
+        call(BpfCommand.PROG_TEST_RUN, a, "on CPU " + cpu);
+        return a.get(Layouts.INT, BpfAttr.TestRun.RETVAL);
+    }
 }

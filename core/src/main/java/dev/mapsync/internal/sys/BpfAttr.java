@@ -188,6 +188,7 @@ public final class BpfAttr {
     public static final class TestRun {
         private TestRun() {}
 
-        public static final long PROG_FD = 0, RETVAL = 4, DATA_SIZE_IN = 8, DATA_IN = 16, REPEAT = 32, DURATION = 36;
+        public static final long PROG_FD = 0, RETVAL = 4, DATA_SIZE_IN = 8, DATA_IN = 16, REPEAT = 32, DURATION = 36,
+                FLAGS = 64, CPU = 68;
     }
 }

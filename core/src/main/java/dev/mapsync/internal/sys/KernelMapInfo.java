@@ -36,8 +36,12 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
     public static final int SIZE = 88;
 
     public static final int TYPE_HASH = 1, TYPE_ARRAY = 2, TYPE_LRU_HASH = 9;
+    /** The per-CPU maps: one value per possible CPU for each key ({@link Cpus#possible()}). */
+    public static final int TYPE_PERCPU_HASH = 5, TYPE_PERCPU_ARRAY = 6, TYPE_LRU_PERCPU_HASH = 10;
     /** {@code BPF_MAP_TYPE_RINGBUF}: a ring buffer BPF programs produce into and user space consumes from. */
     public static final int TYPE_RINGBUF = 27;
+    /** {@code BPF_MAP_TYPE_USER_RINGBUF}: a ring buffer user space produces into and BPF programs drain. */
+    public static final int TYPE_USER_RINGBUF = 31;
     /** {@code BPF_F_MMAPABLE}: the array's values can be mapped into user space. */
     public static final int F_MMAPABLE = 1 << 10;
     /** {@code BPF_F_RDONLY_PROG}: BPF programs may only read the map. */
@@ -66,13 +70,31 @@ public record KernelMapInfo(int type, int id, int keySize, int valueSize, int ma
         return type == TYPE_ARRAY;
     }
 
+    public boolean isUserRingBuf() {
+        return type == TYPE_USER_RINGBUF;
+    }
+
     public boolean isRingBuf() {
         return type == TYPE_RINGBUF;
     }
 
-    /** True for {@code BPF_MAP_TYPE_HASH} and {@code BPF_MAP_TYPE_LRU_HASH}. */
+    /** True for {@code BPF_MAP_TYPE_HASH} and {@code BPF_MAP_TYPE_LRU_HASH}, and their per-CPU variants. */
     public boolean isHash() {
-        return type == TYPE_HASH || type == TYPE_LRU_HASH;
+        return type == TYPE_HASH || type == TYPE_LRU_HASH || type == TYPE_PERCPU_HASH || type == TYPE_LRU_PERCPU_HASH;
+    }
+
+    /** True for {@code BPF_MAP_TYPE_PERCPU_ARRAY}. */
+    public boolean isPerCpuArray() {
+        return type == TYPE_PERCPU_ARRAY;
+    }
+
+    /** True for the map types that hold one value per possible CPU for each key. */
+    public boolean isPerCpu() {
+        return isPerCpu(type);
+    }
+
+    public static boolean isPerCpu(int type) {
+        return type == TYPE_PERCPU_ARRAY || type == TYPE_PERCPU_HASH || type == TYPE_LRU_PERCPU_HASH;
     }
 
     /** True when user space can map the values: an array created with {@code BPF_F_MMAPABLE}. */
