@@ -29,6 +29,11 @@ static uint32_t *subscribers_word(const struct mapsync_map *m) {
     return (uint32_t *)(m->control + MAPSYNC_EVENT_BLOCK_OFFSET + 12);
 }
 
+/* Changes subscribers were told they missed, summed over every subscription: for monitoring only. */
+static uint64_t *missed_word(const struct mapsync_map *m) {
+    return (uint64_t *)(m->control + MAPSYNC_EVENT_BLOCK_OFFSET + 16);
+}
+
 static uint64_t changelog_offset(const struct mapsync_map *m) {
     return MAPSYNC_STRIPES_OFFSET + (uint64_t)m->lock_stripes * 64;
 }
@@ -189,7 +194,9 @@ static int read_change(struct mapsync_cursor *c, uint64_t seq, uint64_t wait_unt
     return 1;
 }
 
-static void missed(struct mapsync_change *out, uint64_t from, uint64_t count) {
+/* An entry telling the reader of `count` changes missed from `from` on, added to the map's total of them (FORMAT.md §4.3). */
+static void missed(struct mapsync_cursor *c, struct mapsync_change *out, uint64_t from, uint64_t count) {
+    __atomic_fetch_add(missed_word(c->map), count, __ATOMIC_RELAXED);
     memset(out, 0, sizeof *out);
     out->seq = from;
     out->count = count;
@@ -202,7 +209,7 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
     uint64_t capacity = c->map->header->changelog_capacity;
     size_t n = 0;
     if (head >= capacity && c->next < head - capacity + 1) {
-        missed(&out[n++], c->next, head - capacity + 1 - c->next);
+        missed(c, &out[n++], c->next, head - capacity + 1 - c->next);
         c->next = head - capacity + 1;
     }
     uint64_t missed_from = 0;
@@ -216,13 +223,13 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
             continue;
         }
         if (missed_from != 0) {
-            missed(&out[n++], missed_from, c->next - missed_from); /* the change read is already at out[n] */
+            missed(c, &out[n++], missed_from, c->next - missed_from); /* the change read is already at out[n] */
             missed_from = 0;
         }
         n++;
         c->next++;
     }
-    if (missed_from != 0) missed(&out[n++], missed_from, c->next - missed_from);
+    if (missed_from != 0) missed(c, &out[n++], missed_from, c->next - missed_from);
     return (int)n;
 }
 

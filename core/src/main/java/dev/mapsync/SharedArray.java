@@ -530,7 +530,8 @@ public final class SharedArray<V> implements SharedMap {
                 }
                 torn += l.tornEntries().equals(List.of(-1)) ? Math.max(1, length / locks.stripes()) : l.tornEntries().size();
             }
-            return new SyncStatus(changes.head(), changes.subscribers(), changes.waiters(), owned, dead, torn);
+            return new SyncStatus(changes.head(), changes.subscribers(), changes.waiters(), owned, dead, torn,
+                    changes.missed());
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }

@@ -936,7 +936,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
                 if (!l.ownerAlive()) dead++;
             }
             // a segment's writes are journaled windows, undone by its next writer: no entry is left torn
-            return new SyncStatus(changes.head(), changes.subscribers(), changes.waiters(), owned, dead, 0);
+            return new SyncStatus(changes.head(), changes.subscribers(), changes.waiters(), owned, dead, 0, changes.missed());
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }

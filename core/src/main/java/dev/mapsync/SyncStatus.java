@@ -11,7 +11,9 @@ package dev.mapsync;
  * @param locksHeld          locks held now (entry stripes and the map-wide lock)
  * @param locksOfDeadOwners  of those, locks whose owner died (the next process to ask takes them over)
  * @param tornEntries        entries left half-written by a writer that died, unreadable until rewritten
+ * @param missedChanges      changes that subscribers were told they missed (their cursor fell further behind than the
+ *                           change log holds), summed over every subscription of every process since the map was made
  */
 public record SyncStatus(long lastChangeSeq, int subscribers, int sleepingWaiters, int locksHeld,
-                         int locksOfDeadOwners, int tornEntries) {
+                         int locksOfDeadOwners, int tornEntries, long missedChanges) {
 }

@@ -85,6 +85,27 @@ class NotifyTest {
 
     @ParameterizedTest
     @EnumSource(Backend.class)
+    void theMapCountsTheChangesEverySubscriberMissedForMonitoring(Backend b) {
+        try (SharedArray<Long> map = SharedArray.create(spec(b, Codec.i64(), 4).changelogCapacity(16));
+             ChangeCursor slow = map.changes();
+             ChangeCursor slower = map.changes()) {
+            assertEquals(0, map.syncStatus().missedChanges());
+            for (int i = 0; i < 40; i++) map.longs().getAndAdd(i % 4, 1);
+            assertEquals(new MissedChanges(slow.position(), 24), slow.poll(WAIT).getFirst());
+            assertEquals(24, map.syncStatus().missedChanges(), "told one subscription of 24");
+            for (int i = 0; i < 20; i++) map.longs().getAndAdd(i % 4, 1);
+            slow.poll(WAIT);
+            slower.poll(WAIT);
+            // slow missed 4 more (20 made, 16 kept); slower missed the first 44 of its 60
+            assertEquals(24 + 4 + 44, map.syncStatus().missedChanges());
+        }
+        try (SharedArray<Long> again = SharedArray.open(spec(b, Codec.i64(), 4).changelogCapacity(16))) {
+            assertEquals(72, again.syncStatus().missedChanges(), "kept in the map for every process to read");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
     void changesBeforeTheSubscriptionAreNotDelivered(Backend b) {
         try (SharedArray<Long> map = SharedArray.create(spec(b, Codec.i64(), 2))) {
             map.set(0, 1L);

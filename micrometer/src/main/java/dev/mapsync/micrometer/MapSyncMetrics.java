@@ -34,9 +34,9 @@ import static dev.mapsync.micrometer.MeterNames.*;
  * <p>What is bound depends on the map's kind ({@link MeterNames} says what each meter is):
  * <ul>
  * <li>an array or a hash map: {@code mapsync.entries}, {@code .locks.held}, {@code .locks.dead.owner},
- *     {@code .torn.entries}, {@code .subscribers}, {@code .sleeping.waiters} and the counter {@code mapsync.changes}
- *     ({@link SharedArray#syncStatus()}, {@link SharedHashMap#syncStatus()}). The changes a slow subscriber missed
- *     are not counted: each subscriber is told of its own, and the map keeps no total;</li>
+ *     {@code .torn.entries}, {@code .subscribers}, {@code .sleeping.waiters} and the counters {@code mapsync.changes}
+ *     and {@code mapsync.changes.missed} (changes slow subscribers were told they missed, summed over every
+ *     subscription) ({@link SharedArray#syncStatus()}, {@link SharedHashMap#syncStatus()});</li>
  * <li>a ring or a queue: {@code mapsync.ring.used} and {@code .capacity} (bytes), the counter
  *     {@code mapsync.ring.lost} (records) and {@code .sealed} ({@link SharedRing#status()},
  *     {@link SharedQueue#status()});</li>
@@ -103,6 +103,8 @@ public final class MapSyncMetrics implements MeterBinder {
         b.gauge(SLEEPING_WAITERS, null, "Threads sleeping on the change log", m -> sync(m).sleepingWaiters());
         b.counter(CHANGES, null, "Changes recorded in the map's change log (recorded only while someone subscribes)",
                 m -> sync(m).lastChangeSeq());
+        b.counter(CHANGES_MISSED, null, "Changes subscribers were told they missed, summed over every subscription",
+                m -> sync(m).missedChanges());
     }
 
     private static void ring(Binding b) {

@@ -23,6 +23,8 @@ public final class MeterNames {
     public static final String SLEEPING_WAITERS = "mapsync.sleeping.waiters";
     /** Function counter: changes recorded in the change log (recorded only while someone subscribes). */
     public static final String CHANGES = "mapsync.changes";
+    /** Function counter: changes subscribers were told they missed, summed over every subscription of every process. */
+    public static final String CHANGES_MISSED = "mapsync.changes.missed";
 
     /** Gauge, bytes: bytes of a ring's (or a queue's) records claimed and not consumed yet. */
     public static final String RING_USED = "mapsync.ring.used";

@@ -6,6 +6,7 @@ import dev.mapsync.ChangeCursor;
 import dev.mapsync.ChangeEvent;
 import dev.mapsync.Codec;
 import dev.mapsync.LockGuard;
+import dev.mapsync.MissedChanges;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.launch.ChildJvm;
@@ -43,7 +44,7 @@ class ArrayMetricsTest {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             MapSyncMetrics.of(map).bindTo(registry);
             Meters meters = new Meters(registry, maps.name());
-            assertEquals(List.of("mapsync.changes=0.0", "mapsync.entries=8.0", "mapsync.locks.dead.owner=0.0",
+            assertEquals(List.of("mapsync.changes.missed=0.0", "mapsync.changes=0.0", "mapsync.entries=8.0", "mapsync.locks.dead.owner=0.0",
                     "mapsync.locks.held=0.0", "mapsync.sleeping.waiters=0.0", "mapsync.subscribers=0.0",
                     "mapsync.torn.entries=0.0"), meters.readings());
 
@@ -71,6 +72,13 @@ class ArrayMetricsTest {
             }
             assertEquals(0, meters.gauge(SUBSCRIBERS));
             assertEquals(4, meters.counter(CHANGES), "the log keeps its count after the last subscriber left");
+
+            int held = map.info().changelogCapacity();
+            try (ChangeCursor slow = map.changes()) {
+                for (int i = 0; i < held + 5; i++) map.longs().getAndAdd(0, 1);
+                assertEquals(new MissedChanges(slow.position(), 5), slow.poll(Duration.ZERO).getFirst());
+                assertEquals(5, meters.counter(CHANGES_MISSED));
+            }
         }
     }
 

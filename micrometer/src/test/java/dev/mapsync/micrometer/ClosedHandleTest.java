@@ -35,7 +35,7 @@ class ClosedHandleTest {
                 assertEquals(2, meters.counter(CHANGES));
             }
         }
-        assertEquals(List.of("mapsync.changes=2.0", "mapsync.entries=NaN", "mapsync.locks.dead.owner=NaN",
+        assertEquals(List.of("mapsync.changes.missed=0.0", "mapsync.changes=2.0", "mapsync.entries=NaN", "mapsync.locks.dead.owner=NaN",
                 "mapsync.locks.held=NaN", "mapsync.sleeping.waiters=NaN", "mapsync.subscribers=NaN",
                 "mapsync.torn.entries=NaN"), meters.readings());
     }

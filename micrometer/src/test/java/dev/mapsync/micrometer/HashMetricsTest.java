@@ -46,7 +46,7 @@ class HashMetricsTest {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             MapSyncMetrics.of(map).bindTo(registry);
             Meters meters = new Meters(registry, maps.name());
-            assertEquals(List.of("mapsync.changes=0.0", "mapsync.entries=0.0", "mapsync.locks.dead.owner=0.0",
+            assertEquals(List.of("mapsync.changes.missed=0.0", "mapsync.changes=0.0", "mapsync.entries=0.0", "mapsync.locks.dead.owner=0.0",
                     "mapsync.locks.held=0.0", "mapsync.sleeping.waiters=0.0", "mapsync.subscribers=0.0",
                     "mapsync.torn.entries=0.0"), meters.readings());
 

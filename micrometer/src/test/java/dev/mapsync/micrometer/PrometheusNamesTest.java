@@ -39,7 +39,7 @@ class PrometheusNamesTest {
                     .map(l -> l.substring(0, l.indexOf('{'))).distinct().sorted().toList();
             assertEquals(List.of(
                     "mapsync_barrier_arrived", "mapsync_barrier_broken", "mapsync_barrier_generation",
-                    "mapsync_barrier_parties", "mapsync_changes_total", "mapsync_entries", "mapsync_locks_dead_owner",
+                    "mapsync_barrier_parties", "mapsync_changes_missed_total", "mapsync_changes_total", "mapsync_entries", "mapsync_locks_dead_owner",
                     "mapsync_locks_held", "mapsync_ring_capacity_bytes", "mapsync_ring_lost_records_total",
                     "mapsync_ring_sealed", "mapsync_ring_used_bytes", "mapsync_sleeping_waiters", "mapsync_subscribers",
                     "mapsync_torn_entries"), served);

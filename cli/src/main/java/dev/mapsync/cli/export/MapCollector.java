@@ -93,6 +93,9 @@ final class MapCollector implements MultiCollector {
                 + " series a map (--max-series); 0 when every one is served", r, KeyedReading::label, KeyedReading::dropped));
         out.metricSnapshot(counter("mapsync_changes", "Changes recorded in the map's change log (recorded only while"
                 + " someone subscribes)", r, KeyedReading::label, x -> x.status().lastChangeSeq()));
+        out.metricSnapshot(counter("mapsync_changes_missed", "Changes subscribers were told they missed (their cursor"
+                + " fell further behind than the change log holds), summed over every subscription", r,
+                KeyedReading::label, x -> x.status().missedChanges()));
         out.metricSnapshot(gauge("mapsync_entries", "Entries of the map (hash maps: keys present)", r,
                 KeyedReading::label, KeyedReading::entries));
         out.metricSnapshot(gauge("mapsync_subscribers", "Open change subscriptions, of every process", r,

@@ -28,7 +28,8 @@ import static dev.mapsync.internal.sys.Words.LONG;
  *      0    8 head: the sequence number of the last change recorded (0 = none); its low 32 bits are the futex word
  *      8    4 waiters: processes' threads sleeping (or about to) on the head
  *     12    4 subscribers: open subscriptions; writers record changes only while there is one
- *     16   48 reserved
+ *     16    8 missed: changes subscribers were told they missed, summed over every subscription, for monitoring
+ *     24   40 reserved
  * </pre>
  * Change entry (32 bytes), change {@code seq} at {@code changelog + ((seq - 1) % capacity) * 32}:
  * <pre>
@@ -64,7 +65,8 @@ import static dev.mapsync.internal.sys.Words.LONG;
 public final class ChangeLog {
     public static final int KIND_WRITE = 1, KIND_ATOMIC = 2, KIND_REMOVE = 3;
 
-    private static final long HEAD = ControlLayout.EVENT_BLOCK, WAITERS = HEAD + 8, SUBSCRIBERS = HEAD + 12;
+    private static final long HEAD = ControlLayout.EVENT_BLOCK, WAITERS = HEAD + 8, SUBSCRIBERS = HEAD + 12,
+            MISSED = HEAD + 16;
     private static final long E_SEQ = 0, E_KEY = 8, E_PID = 12, E_KIND = 16;
     private static final long PUBLISH_WAIT_NANOS = 1_000_000_000L;
     /**
@@ -212,6 +214,20 @@ public final class ChangeLog {
     /** The number of open subscriptions (of every process). */
     public int subscribers() {
         return (int) INT.getVolatile(control, SUBSCRIBERS);
+    }
+
+    /**
+     * Adds {@code count} to the map's total of changes its subscribers missed: a subscription does so when it tells
+     * its reader of changes the log no longer held. Only monitoring reads the total, so a peer's garbage in it
+     * misleads a dashboard and nothing else.
+     */
+    public void countMissed(long count) {
+        LONG.getAndAdd(control, MISSED, count);
+    }
+
+    /** The changes subscribers were told they missed, summed over every subscription of every process. */
+    public long missed() {
+        return (long) LONG.getVolatile(control, MISSED);
     }
 
     /** The number of threads sleeping on the head now. */

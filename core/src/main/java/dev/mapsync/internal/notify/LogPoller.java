@@ -117,7 +117,7 @@ public final class LogPoller<E> {
         long waitUntil = ChangeLog.publishWaitUntil();
         long oldest = head - log.capacity() + 1;
         if (next < oldest) {
-            out.add(entries.missed(next, oldest - next));
+            out.add(missed(next, oldest - next));
             next = oldest;
         }
         long missedFrom = -1;
@@ -129,11 +129,17 @@ public final class LogPoller<E> {
             }
             if (missedFrom >= 0) {
                 // before the event just read (if it was wanted), so that events stay in sequence order
-                out.add(before, entries.missed(missedFrom, next - missedFrom));
+                out.add(before, missed(missedFrom, next - missedFrom));
                 missedFrom = -1;
             }
         }
-        if (missedFrom >= 0) out.add(entries.missed(missedFrom, next - missedFrom));
+        if (missedFrom >= 0) out.add(missed(missedFrom, next - missedFrom));
+    }
+
+    /** The event of {@code count} changes missed from {@code from} on, counted in the map's total of them. */
+    private E missed(long from, long count) {
+        log.countMissed(count);
+        return entries.missed(from, count);
     }
 
     /** Ends the subscription. */
