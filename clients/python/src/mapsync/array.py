@@ -53,8 +53,9 @@ class SharedArray(Handle):
     def set(self, i, value, timeout=DEFAULT_TIMEOUT):
         """Writes value ``i`` (a dict or named tuple with every field) so that no reader sees it half-written, under
         the entry's lock (taken for the write, unless this thread holds it); records the change."""
+        index = self._index(i)
         buf = self.schema.encode(value)
-        self._check(n.LIB.mapsync_write(self._handle(), self._index(i), buf, int(timeout * 1000)), _LOCK_ERRORS)
+        self._check(n.LIB.mapsync_write(self._handle(), index, buf, int(timeout * 1000)), _LOCK_ERRORS)
 
     __getitem__ = get
 
