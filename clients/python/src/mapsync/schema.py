@@ -26,7 +26,7 @@ class Leaf:
         self.path = tuple(self.name.split(".")) if self.name else ()
         self.kind, self.offset, self.size, self.count, self.array = f.kind, f.offset, f.size, f.count, f.array
         code = "%ds" % f.count if f.kind == n.CHARS else "<" + _CODES[f.kind] * f.count
-        self.struct = struct.Struct(code if f.kind == n.CHARS else code)
+        self.struct = struct.Struct(code)
 
     @property
     def integer(self):
@@ -76,10 +76,28 @@ class Schema:
         self.size = size.value
         self.leaves = [Leaf(fields[i]) for i in range(count)]
         self.by_name = {leaf.name: leaf for leaf in self.leaves}
+        self._integers = {}
         self.single = len(self.leaves) == 1 and self.leaves[0].name == ""
+        self._flat = self._flat_struct()
+
+    def _flat_struct(self):
+        """One struct.Struct for a record of top-level scalars (no strings, arrays or nested structs), else None."""
+        if self.single or any(len(l.path) != 1 or l.array or l.kind == n.CHARS for l in self.leaves):
+            return None
+        fmt, pos = "<", 0
+        for leaf in self.leaves:
+            fmt += "x" * (leaf.offset - pos) + _CODES[leaf.kind]
+            pos = leaf.offset + leaf.size
+        return struct.Struct(fmt), tuple(leaf.name for leaf in self.leaves)
 
     def field(self, name):
         """The integer leaf the atomics work on: ``name`` (dotted for nested ones), or the value itself for None."""
+        leaf = self._integers.get(name)
+        if leaf is None:
+            leaf = self._integers.setdefault(name, self._field(name))
+        return leaf
+
+    def _field(self, name):
         leaf = self.leaves[0] if name is None and self.single else self.by_name.get(name)
         if leaf is None:
             raise InvalidValue("no field %r in schema %s" % (name, self.text) if name is not None
@@ -92,6 +110,8 @@ class Schema:
         """The Python value of the bytes ``buf``."""
         if self.single:
             return self.leaves[0].unpack(buf)
+        if self._flat is not None:
+            return dict(zip(self._flat[1], self._flat[0].unpack_from(buf)))
         out = {}
         for leaf in self.leaves:
             d = out
@@ -106,6 +126,12 @@ class Schema:
         if self.single:
             self.leaves[0].pack(buf, value)
             return buf
+        if self._flat is not None and isinstance(value, dict):
+            try:
+                self._flat[0].pack_into(buf, 0, *[value[name] for name in self._flat[1]])
+                return buf
+            except (KeyError, struct.error, OverflowError, TypeError):
+                pass  # the field by field path below says which field is wrong
         for leaf in self.leaves:
             leaf.pack(buf, _lookup(value, leaf))
         return buf
