@@ -6,6 +6,10 @@ import dev.mapsync.testkit.Ledger;
 import dev.mapsync.testkit.Ledger.Account;
 import dev.mapsync.testkit.PythonClient;
 import dev.mapsync.testkit.PythonClient.Script;
+import dev.mapsync.testkit.TestJvm;
+import dev.mapsync.testkit.WideValues;
+import dev.mapsync.testkit.WideValues.Wide;
+import dev.mapsync.launch.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Arrays between the Python client ({@code clients/python}, on libmapsync) and the Java library, process against
  * process: records written by one side read exactly by the other, a Python reader that never sees a record half
  * written while Java writes, a Python and a Java adder on one counter, Python and Java transferring between the same
- * accounts under multi-entry locks, and a lock held by a killed Python process taken over by Java.
+ * accounts under multi-entry locks, a lock held by a killed Python process taken over by Java, and the entry a
+ * killed Java writer left half-written refused by Python (TornEntry) until Java writes it again.
  */
 class PyArrayInteropTest {
     @TempDir
@@ -89,6 +94,31 @@ class PyArrayInteropTest {
                 stop.set(true);
                 writer.join();
             }
+        }
+    }
+
+    @Test
+    void pythonRefusesTheEntryAKilledJavaWriterLeftHalfWrittenUntilJavaWritesItAgain() throws Exception {
+        PythonClient.require();
+        int entries = 8;
+        try (SharedArray<Wide> map = SharedArray.create(WideValues.spec(dir, name, entries).lockStripes(1))) {
+            for (int i = 0; i < entries; i++) map.set(i, Wide.of(i));
+            try (ChildJvm writer = TestJvm.start(LockCrossProcessTest.PausedWriter.class, dir.toString(), name, "SHM",
+                    Integer.toString(entries), "3")) {
+                writer.awaitLine("paused mid-write", 30);
+                writer.kill();
+            }
+            CPrograms.Result torn = PythonClient.run(dir, "read_entries", name, 3, 4);
+            assertEquals(0, torn.exit(), torn.err());
+            assertEquals("[3] TornEntry: entry 3 of map " + name + " was being written when its writer died, so it may be"
+                    + " half-written; it cannot be read until a lock owner writes it again\n"
+                    + "[4] {'words': [4, 4, 4, 4, 4, 4, 4, 4]}\n", torn.out());
+            try (LockGuard g = map.lock(3)) {
+                assertTrue(g.previousOwnerDied());
+                map.set(3, Wide.of(33));
+            }
+            CPrograms.Result repaired = PythonClient.run(dir, "read_entries", name, 3);
+            assertEquals("[3] {'words': [33, 33, 33, 33, 33, 33, 33, 33]}\n", repaired.out());
         }
     }
 
