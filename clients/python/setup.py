@@ -1,7 +1,8 @@
 """Builds libmapsync (../c/src, C11 + POSIX) into the package as mapsync/libmapsync.so, so that
 ``pip install clients/python`` is self-contained. Without the C sources (a copy of this folder alone) or a C
 compiler, the package is built without the library, and finds one at run time ($MAPSYNC_LIB, then the system's
-library path); MAPSYNC_NO_BUILD_LIB=1 skips the build on purpose. CC chooses the compiler (default cc)."""
+library path); MAPSYNC_NO_BUILD_LIB=1 skips the build on purpose. CC chooses the compiler (default cc);
+MAPSYNC_WITH_LIBBPF=1 builds a library that opens bpf maps through libbpf (needs libbpf-dev)."""
 import glob
 import os
 import shlex
@@ -33,6 +34,9 @@ class BuildWithLibrary(build_py):
         cc = shlex.split(os.environ.get("CC", "cc"))
         command = cc + ["-std=gnu11", "-O2", "-fPIC", "-shared", "-ffp-contract=off", "-I", os.path.join(C_DIR, "include"),
                         "-Wl,-soname,libmapsync.so.2", "-o", out] + sources + ["-lm", "-lpthread"]
+        if os.environ.get("MAPSYNC_WITH_LIBBPF") == "1":
+            command[1:1] = ["-DMAPSYNC_WITH_LIBBPF"]
+            command.append("-lbpf")
         self.announce(" ".join(command), level=2)
         subprocess.check_call(command)
 

@@ -1,7 +1,7 @@
 """libmapsync through ctypes: finding the library, its structures and the prototypes of its functions.
 
-The library is looked for in this order: the file $MAPSYNC_LIB names; libmapsync.so next to this package (the one
-``pip install`` compiles from clients/c/src); the system's library path (``ctypes.util.find_library``).
+The library is the file $MAPSYNC_LIB names when it is set; else libmapsync.so next to this package (the one
+``pip install`` compiles from clients/c/src); else libmapsync from the system's library path.
 Every call into the library releases the GIL (ctypes.CDLL does), so threads block in it without stopping others.
 """
 import ctypes
@@ -74,10 +74,9 @@ class HashIter(ctypes.Structure):
                 ("copy", ctypes.c_void_p)]
 
 
-SIZES = {"map": 8720, "field": 148, "change": 32, "cursor": 24, "claim": 24, "consumer": 48, "iter": 24}
-assert ctypes.sizeof(Map) == SIZES["map"] and Map.error.offset == 8207, "struct mapsync_map differs from mapsync.h"
-assert ctypes.sizeof(Field) == SIZES["field"] and ctypes.sizeof(ChangeRecord) == SIZES["change"]
-assert ctypes.sizeof(Consumer) == SIZES["consumer"] and ctypes.sizeof(HashIter) == SIZES["iter"]
+if (ctypes.sizeof(Map), Map.error.offset, ctypes.sizeof(Field), ctypes.sizeof(ChangeRecord), ctypes.sizeof(Cursor),
+        ctypes.sizeof(Claim), ctypes.sizeof(Consumer), ctypes.sizeof(HashIter)) != (8720, 8207, 148, 32, 24, 24, 48, 24):
+    raise ImportError("mapsync's ctypes structures do not match mapsync.h on this platform (x86-64 and aarch64 Linux)")
 
 _M = ctypes.POINTER(Map)
 _V = ctypes.c_void_p
@@ -124,29 +123,33 @@ _PROTOTYPES = {
 
 def _candidates():
     env = os.environ.get(ENV)
-    if env:
+    if env:  # when set, the only place looked at
         yield "$" + ENV, env
+        return
     yield "next to the package", os.path.join(os.path.dirname(os.path.abspath(__file__)), "libmapsync.so")
-    found = ctypes.util.find_library("mapsync")
-    yield "the system's library path", found or "libmapsync.so.2"
+    yield "the system's library path", ctypes.util.find_library("mapsync") or "libmapsync.so.2"
 
 
 def load():
-    """Loads libmapsync and declares its functions. Raises LibraryNotFound naming every place it looked."""
+    """Loads libmapsync and declares its functions: from $MAPSYNC_LIB when it is set, else next to this package, else
+    from the system's library path. Raises LibraryNotFound naming every place it looked and why each failed."""
     tried = []
     for where, path in _candidates():
-        if where != "the system's library path" and not os.path.exists(path):
+        if "/" in path and not os.path.exists(path):
             tried.append("%s (%s: no such file)" % (where, path))
             continue
         try:
             lib = ctypes.CDLL(path, use_errno=True)
+            for name, (restype, argtypes) in _PROTOTYPES.items():
+                fn = getattr(lib, name)
+                fn.restype = restype
+                fn.argtypes = argtypes
         except OSError as e:
             tried.append("%s (%s: %s)" % (where, path, e))
             continue
-        for name, (restype, argtypes) in _PROTOTYPES.items():
-            fn = getattr(lib, name)
-            fn.restype = restype
-            fn.argtypes = argtypes
+        except AttributeError as e:
+            tried.append("%s (%s: not libmapsync, or an older one: it has no %s)" % (where, path, str(e).split(": ")[-1]))
+            continue
         return lib, path
     raise LibraryNotFound("cannot load libmapsync; looked at " + "; ".join(tried)
                           + ". Install the package with pip (it builds the library), or set " + ENV

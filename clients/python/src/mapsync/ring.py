@@ -47,7 +47,11 @@ class SharedRing(Handle):
         rc = n.LIB.mapsync_ring_claim(self._handle(), len(data), ms, ctypes.byref(claim))
         if rc < 0:
             return rc
-        ctypes.memmove(claim.payload, data, len(data))
+        try:
+            ctypes.memmove(claim.payload, data, len(data))
+        except BaseException:  # (an interrupt) the consumer waits for every claim: give this one up
+            n.LIB.mapsync_ring_discard(self._handle(), ctypes.byref(claim))
+            raise
         return self._check(n.LIB.mapsync_ring_commit(self._handle(), ctypes.byref(claim)))
 
     def put(self, value, timeout=None):
