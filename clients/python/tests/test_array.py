@@ -1,5 +1,6 @@
 """Arrays: values made by the Java command line read exactly, values written here read by it, atomics, bounds,
 values that do not fit, read-only handles, closed handles."""
+import collections
 import threading
 import unittest
 
@@ -39,6 +40,11 @@ class ArrayTest(unittest.TestCase):
         self.assertEqual(value, self.m[5])
         out = self.dir.cli("get", "accounts", "5").stdout.strip()
         self.assertEqual("id=5,balance=77,owner=bob,pos.x=-2.0,pos.y=3.5,tags=[0,9,8],n=1,u=4000000000", out)
+        Pos = collections.namedtuple("Pos", "x y")
+        Account = collections.namedtuple("Account", "id balance owner pos tags n u")
+        self.m[4] = Account(4, 1, "nt", Pos(0.5, 1.0), (1, 1, 1), -1, 0)
+        self.assertEqual({"id": 4, "balance": 1, "owner": "nt", "pos": {"x": 0.5, "y": 1.0}, "tags": [1, 1, 1], "n": -1,
+                          "u": 0}, self.m[4])
 
     def test_add_and_compare_and_set_return_what_was_there(self):
         self.m[6] = {"id": 6, "balance": 10, "owner": "", "pos": {"x": 0, "y": 0}, "tags": [0, 0, 0], "n": 0, "u": 0}
