@@ -1,6 +1,5 @@
 """Queues of values and rings of raw records: put, offer, take and poll in order, a full ring, sealing, and the one
 consumer."""
-import subprocess
 import unittest
 
 from support import MapFolder, mapsync

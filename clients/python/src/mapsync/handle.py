@@ -14,13 +14,6 @@ from .errors import MapClosed, error_for
 FOREVER_STEP_MS = 1000  # a wait without a timeout is made of waits this long, so that Ctrl-C is heard between them
 
 
-def to_ms(timeout):
-    """Seconds (int or float) to libmapsync's milliseconds; None stays None (no deadline)."""
-    if timeout is None:
-        return None
-    return max(0, int(round(timeout * 1000)))
-
-
 class Handle:
     """An open map of any kind. Use it as a context manager, or call close()."""
 
