@@ -21,7 +21,8 @@
  *     bpf map by name ("bpf:NAME"). The folder, the file, the header and the map type's whole geometry are checked as
  *     the Java library checks them (FORMAT.md §2, §5, §7.1, §9, §10.1). A read-write open claims a process slot
  *     (FORMAT.md §4.1): the handle then owns locks that other processes can take over when this one dies.
- *   - Values: MAPSYNC_VALUE / mapsync_value (a typed pointer) and the atomics Java's LongSlots/IntSlots use.
+ *   - Values: MAPSYNC_VALUE / mapsync_value (a typed pointer) and the atomics Java's LongSlots/IntSlots use (inline, and
+ *     exported as mapsync_fetch_add / mapsync_compare_and_set for other languages).
  *   - mapsync_read / mapsync_write: a value wider than one scalar read or written consistently under its stripe's
  *     sequence word (FORMAT.md §4.2).
  *   - Locks: mapsync_lock / mapsync_lock_many (ascending order) / mapsync_lock_map with a timeout, taken over from
@@ -247,6 +248,20 @@ static inline bool mapsync_cas_i64(int64_t *p, int64_t *expected, int64_t desire
 static inline bool mapsync_cas_i32(int32_t *p, int32_t *expected, int32_t desired) {
     return __atomic_compare_exchange_n(p, expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
+
+/*
+ * The same atomics as exported functions, for callers that cannot use inline ones (another language's foreign-function
+ * interface): on the aligned integer of `size` bytes (4 or 8) at `offset` in array value `index` (0 for a value that is
+ * one integer; mapsync_field_offset for a field). mapsync_fetch_add adds `delta` (truncated to 32 bits for size 4) and
+ * stores the value before in *previous; mapsync_compare_and_set sets `desired` if the integer holds `expected` and
+ * stores what it held in *witness (equal to `expected` when it set it). Both record a change (MAPSYNC_CHANGE_ATOMIC)
+ * when they change the value. Returns 0; -ERANGE; -EBADF for a read-only handle; -EMEDIUMTYPE not an array; -EINVAL
+ * for a size other than 4 or 8, or an offset not aligned to it or beyond the value.
+ */
+int mapsync_fetch_add(struct mapsync_map *m, uint32_t index, uint32_t offset, uint32_t size, int64_t delta,
+                      int64_t *previous);
+int mapsync_compare_and_set(struct mapsync_map *m, uint32_t index, uint32_t offset, uint32_t size, int64_t expected,
+                            int64_t desired, int64_t *witness);
 
 /* ------------------------------------------------------------------------------------- consistent records */
 

@@ -203,6 +203,42 @@ static void test_threads_and_handles_transfer_without_losing_a_unit(void) {
     mapsync_close(&m);
 }
 
+static void test_exported_atomics_add_swap_and_record_their_changes(void) {
+    fresh("atomics");
+    struct mapsync_map m, ro;
+    CHECK_RC(mapsync_open(&m, "atomics", 0), 0);
+    CHECK_RC(mapsync_open(&ro, "atomics", MAPSYNC_READ_ONLY), 0);
+    struct mapsync_cursor cursor;
+    CHECK_RC(mapsync_subscribe(&m, &cursor), 0);
+    long balance = mapsync_field_offset(&m, "balance");
+    CHECK(balance == 8);
+    int64_t before = -1, seen = -1;
+    CHECK_RC(mapsync_fetch_add(&m, 2, 8, 8, 5, &before), 0);
+    CHECK(before == 0);
+    CHECK_RC(mapsync_fetch_add(&m, 2, 8, 8, -7, &before), 0);
+    CHECK(before == 5 && *MAPSYNC_FIELD(&m, int64_t, 2, 8) == -2);
+    CHECK_RC(mapsync_fetch_add(&m, 2, 0, 4, -1, &before), 0); /* the low half of id, as an i32 */
+    CHECK(before == 0 && MAPSYNC_VALUE(&m, struct account, 2)->id == 0xFFFFFFFF);
+    CHECK_RC(mapsync_compare_and_set(&m, 2, 8, 8, 1, 9, &seen), 0);
+    CHECK(seen == -2 && MAPSYNC_VALUE(&m, struct account, 2)->balance == -2); /* not swapped: what it held */
+    CHECK_RC(mapsync_compare_and_set(&m, 2, 8, 8, -2, 9, &seen), 0);
+    CHECK(seen == -2 && MAPSYNC_VALUE(&m, struct account, 2)->balance == 9);
+    CHECK_RC(mapsync_compare_and_set(&m, 2, 0, 4, 7, 1, &seen), 0);
+    CHECK(seen == -1);
+    CHECK_RC(mapsync_fetch_add(&m, ACCOUNTS, 0, 8, 1, NULL), -ERANGE);
+    CHECK_RC(mapsync_fetch_add(&m, 0, 4, 8, 1, NULL), -EINVAL);
+    CHECK_RC(mapsync_fetch_add(&m, 0, 24, 8, 1, NULL), -EINVAL);
+    CHECK_RC(mapsync_fetch_add(&m, 0, 0, 2, 1, NULL), -EINVAL);
+    CHECK_RC(mapsync_compare_and_set(&ro, 0, 0, 8, 0, 1, NULL), -EBADF);
+    struct mapsync_change changes[8];
+    int n = mapsync_poll(&cursor, changes, 8, 0);
+    CHECK(n == 4); /* three adds and one swap; the refused swaps change nothing */
+    for (int i = 0; i < n; i++) CHECK(changes[i].key == 2 && changes[i].kind == MAPSYNC_CHANGE_ATOMIC);
+    mapsync_unsubscribe(&cursor);
+    mapsync_close(&ro);
+    mapsync_close(&m);
+}
+
 int main(void) {
     if (mkdtemp(dir) == NULL) return 2;
     setenv(MAPSYNC_DIR_ENV, dir, 1);
@@ -211,6 +247,7 @@ int main(void) {
     test_a_lock_held_by_a_live_process_times_out();
     test_a_write_cut_short_leaves_only_its_entry_torn();
     test_threads_and_handles_transfer_without_losing_a_unit();
+    test_exported_atomics_add_swap_and_record_their_changes();
     char command[4200];
     snprintf(command, sizeof command, "rm -rf %s", dir);
     if (system(command) != 0) printf("could not remove %s\n", dir);

@@ -1,0 +1,58 @@
+"""mapsync for Python: maps in shared memory between processes (arrays of typed values, hash maps, queues and rings,
+barriers), with locks, atomics and change notifications, shared with Java and C processes. Built on libmapsync
+(clients/c) through ctypes.
+
+    import mapsync
+    with mapsync.open("accounts") as m:
+        with m.lock_all(3, 7):
+            a, b = m[3], m[7]
+            a["balance"] -= 10; b["balance"] += 10
+            m[3], m[7] = a, b
+        m.add(0, 1, field="balance")
+
+Thread safety: a handle may be used by several threads at once (not while it is opened or closed); a lock belongs
+to the thread that took it; a cursor and the consumer role are for one thread at a time.
+"""
+from . import _native
+from .array import SharedArray
+from .barrier import SharedBarrier
+from .changes import Change, Cursor, MissedChanges
+from .errors import (BarrierBroken, ConsumerBusy, CorruptMap, IncompatibleMap, IndexOutOfRange, InvalidValue,
+                     LibraryNotFound, LockAlreadyHeld, LockNotHeld, LockTimeout, MapAccessDenied, MapClosed, MapFull,
+                     MapNotFound, MapSyncError, NoFreeSlot, ReadOnlyMap, RecordTooLarge, RingSealed, TornEntry,
+                     Unsupported, WaitTimeout)
+from .handle import Handle, open_raw
+from .hashmap import KeyNotFound, SharedHashMap
+from .ring import SharedQueue, SharedRing
+
+__version__ = "2.0.0"
+LIBRARY = _native.LIB_PATH  # the libmapsync this package loaded
+
+__all__ = ["open", "SharedArray", "SharedHashMap", "SharedQueue", "SharedRing", "SharedBarrier", "Handle", "Change",
+           "MissedChanges", "Cursor", "MapSyncError", "MapNotFound", "MapAccessDenied", "CorruptMap",
+           "IncompatibleMap", "IndexOutOfRange", "InvalidValue", "LockTimeout", "LockAlreadyHeld", "LockNotHeld",
+           "WaitTimeout", "TornEntry", "MapClosed", "MapFull", "RecordTooLarge", "RingSealed", "ConsumerBusy",
+           "BarrierBroken", "NoFreeSlot", "ReadOnlyMap", "Unsupported", "KeyNotFound", "LibraryNotFound"]
+
+
+def open(name_or_path, dir=None, read_only=False):
+    """Opens a map by its stored schema: NAME (in ``dir``, else $MAPSYNC_DIR, else /dev/shm/mapsync[-UID]), a path
+    containing '/', or ``bpf:NAME`` (when libmapsync was built with libbpf; else Unsupported). Returns a
+    SharedArray, SharedHashMap, SharedQueue (a ring of values), SharedRing (raw records) or SharedBarrier.
+    ``read_only`` maps the memory read-only and claims no process slot (no locks, no writes).
+    Raises MapNotFound, MapAccessDenied, CorruptMap, IncompatibleMap, Unsupported, NoFreeSlot."""
+    raw, target = open_raw(name_or_path, dir, read_only)
+    kind = raw.map_type
+    if kind == _native.TYPE_ARRAY:
+        cls = SharedArray
+    elif kind == _native.TYPE_HASH:
+        cls = SharedHashMap
+    elif kind == _native.TYPE_RING:
+        cls = SharedQueue if raw.value_size > 0 and raw.value_schema else SharedRing
+    else:
+        cls = SharedBarrier
+    try:
+        return cls(raw, target)
+    except BaseException:
+        _native.LIB.mapsync_close(_native.ctypes.byref(raw))  # safe twice
+        raise

@@ -1,0 +1,128 @@
+"""Shm hash maps (FORMAT.md §10): keys and values of the stored key and value schemas.
+
+``h[key]`` / ``h.get(key)`` read without a lock and are never torn; ``h[key] = value`` inserts or replaces under the
+key's segment lock; ``del h[key]`` removes it; ``key in h``; ``for key, value in h.items()``; ``len(h)`` counts by
+iterating. A key is given as the key schema says (a str for ``char[N]``, an int, a dict of fields).
+Thread safety: a SharedHashMap may be used by several threads at once.
+Raises KeyError (a MapSyncError too: KeyNotFound) for an absent key, MapFull when there is no room, ReadOnlyMap,
+LockTimeout, InvalidValue, CorruptMap, MapClosed.
+"""
+import ctypes
+import errno as _errno
+
+from . import _native as n
+from .changes import Cursor
+from .errors import MapSyncError
+from .handle import Handle
+from .locks import DEFAULT_TIMEOUT, _LOCK_ERRORS
+from .schema import Schema
+
+READ_TIMEOUT = 10.0
+
+
+class KeyNotFound(MapSyncError, KeyError):
+    """The key is not in the hash map."""
+
+    def __str__(self):
+        return self.args[0] if self.args else ""
+
+
+class SharedHashMap(Handle):
+    """A hash map; see the module's docstring."""
+
+    def __init__(self, raw, name):
+        super().__init__(raw, name)
+        self._keys = Schema(self.key_schema)
+        self.schema = Schema(self.value_schema)
+        self._key_size, self._value_size = raw.key_size, raw.value_size
+
+    def _key(self, key):
+        return self._keys.encode(key)
+
+    def _check_key(self, rc, key, extra=None):
+        if rc == -_errno.ENOENT:
+            raise KeyNotFound("key %r is not in map %s" % (key, self.name), _errno.ENOENT)
+        return self._check(rc, extra)
+
+    def __getitem__(self, key):
+        out = ctypes.create_string_buffer(max(self._value_size, 1))
+        self._check_key(n.LIB.mapsync_hash_get(self._handle(), self._key(key), out, int(READ_TIMEOUT * 1000)), key)
+        return self.schema.decode(out)
+
+    def get(self, key, default=None):
+        """The value of ``key``, or ``default`` when it is absent."""
+        try:
+            return self[key]
+        except KeyNotFound:
+            return default
+
+    def __contains__(self, key):
+        rc = n.LIB.mapsync_hash_get(self._handle(), self._key(key), None, int(READ_TIMEOUT * 1000))
+        if rc == -_errno.ENOENT:
+            return False
+        self._check(rc)
+        return True
+
+    def put(self, key, value, timeout=DEFAULT_TIMEOUT):
+        """Inserts or replaces ``key``'s value, and records the change."""
+        k, v = self._key(key), self.schema.encode(value)
+        self._check(n.LIB.mapsync_hash_put(self._handle(), k, v, int(timeout * 1000)), _LOCK_ERRORS)
+
+    def __setitem__(self, key, value):
+        self.put(key, value)
+
+    def remove(self, key, timeout=DEFAULT_TIMEOUT):
+        """Removes ``key`` (KeyNotFound when it is absent), and records the change."""
+        self._check_key(n.LIB.mapsync_hash_remove(self._handle(), self._key(key), int(timeout * 1000)), key, _LOCK_ERRORS)
+
+    def __delitem__(self, key):
+        self.remove(key)
+
+    def pop(self, key, *default):
+        """Removes ``key`` and returns the value it had (or ``default`` when absent)."""
+        try:
+            value = self[key]
+            self.remove(key)
+            return value
+        except KeyNotFound:
+            if default:
+                return default[0]
+            raise
+
+    def items(self):
+        """(key, value) pairs, segment by segment, each segment copied at one moment: a key present all along is seen
+        exactly once."""
+        it = n.HashIter()
+        self._check(n.LIB.mapsync_hash_iter_begin(self._handle(), ctypes.byref(it)))
+        k = ctypes.create_string_buffer(max(self._key_size, 1))
+        v = ctypes.create_string_buffer(max(self._value_size, 1))
+        try:
+            while True:
+                rc = n.LIB.mapsync_hash_next(ctypes.byref(it), k, v)
+                if rc == 0:
+                    return
+                self._check(rc)
+                yield self._keys.decode(k), self.schema.decode(v)
+        finally:
+            n.LIB.mapsync_hash_iter_end(ctypes.byref(it))
+
+    def keys(self):
+        for key, _ in self.items():
+            yield key
+
+    def values(self):
+        for _, value in self.items():
+            yield value
+
+    __iter__ = keys
+
+    def __len__(self):
+        return sum(1 for _ in self.items())
+
+    @property
+    def capacity(self):
+        return self._m.entries
+
+    def watch(self, timeout=None):
+        """A Cursor of this map's changes from now on, each with its key."""
+        return Cursor(self, timeout)
