@@ -1,5 +1,7 @@
 package dev.mapsync.internal.notify;
 
+import dev.mapsync.internal.events.ChangesMissedEvent;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -117,7 +119,7 @@ public final class LogPoller<E> {
         long waitUntil = ChangeLog.publishWaitUntil();
         long oldest = head - log.capacity() + 1;
         if (next < oldest) {
-            out.add(entries.missed(next, oldest - next));
+            out.add(missed(next, oldest - next));
             next = oldest;
         }
         long missedFrom = -1;
@@ -129,11 +131,17 @@ public final class LogPoller<E> {
             }
             if (missedFrom >= 0) {
                 // before the event just read (if it was wanted), so that events stay in sequence order
-                out.add(before, entries.missed(missedFrom, next - missedFrom));
+                out.add(before, missed(missedFrom, next - missedFrom));
                 missedFrom = -1;
             }
         }
-        if (missedFrom >= 0) out.add(entries.missed(missedFrom, next - missedFrom));
+        if (missedFrom >= 0) out.add(missed(missedFrom, next - missedFrom));
+    }
+
+    /** The cursor's event for {@code count} missed changes from {@code from} on, told to the Flight Recorder too. */
+    private E missed(long from, long count) {
+        ChangesMissedEvent.emit(log.mapName(), from, count);
+        return entries.missed(from, count);
     }
 
     /** Ends the subscription. */
