@@ -43,7 +43,8 @@ class ArchitectureTest {
 
     /**
      * What each internal package may use besides itself and the JDK, bottom to top: {@code sys} (Linux and bpf(2)
-     * bindings) at the bottom with {@code btf} and {@code asm} on it, {@code codec} beside them, {@code hooks} apart;
+     * bindings) at the bottom with {@code btf} and {@code asm} on it, {@code codec} beside them, {@code hooks} and
+     * {@code events} (the Flight Recorder events, which {@code lock} and the packages above it commit) apart;
      * then {@code store}, {@code wait}, {@code lock}, {@code seq}, {@code notify}, and on top the three protocols
      * {@code ring}, {@code hash} and {@code barrier}, which may use all of these but not each other. The public package
      * may use them all. A package missing here fails the test until it is given its place.
@@ -51,17 +52,19 @@ class ArchitectureTest {
     private static final Map<String, List<String>> MAY_USE = new LinkedHashMap<>();
 
     static {
-        List<String> belowProtocols = List.of("sys", "btf", "codec", "hooks", "store", "wait", "lock", "seq", "notify");
+        List<String> belowProtocols = List.of("sys", "btf", "codec", "hooks", "events", "store", "wait", "lock", "seq",
+                "notify");
         MAY_USE.put("sys", List.of());
         MAY_USE.put("btf", List.of("sys"));
         MAY_USE.put("asm", List.of("sys", "btf"));
         MAY_USE.put("codec", List.of("sys"));
         MAY_USE.put("hooks", List.of());
+        MAY_USE.put("events", List.of());
         MAY_USE.put("wait", List.of("sys"));
         MAY_USE.put("store", List.of("sys", "btf", "codec", "hooks"));
-        MAY_USE.put("lock", List.of("sys", "btf", "codec", "hooks", "store", "wait"));
-        MAY_USE.put("seq", List.of("sys", "btf", "codec", "hooks", "store", "wait", "lock"));
-        MAY_USE.put("notify", List.of("sys", "btf", "codec", "hooks", "store", "wait", "lock", "seq"));
+        MAY_USE.put("lock", List.of("sys", "btf", "codec", "hooks", "events", "store", "wait"));
+        MAY_USE.put("seq", List.of("sys", "btf", "codec", "hooks", "events", "store", "wait", "lock"));
+        MAY_USE.put("notify", List.of("sys", "btf", "codec", "hooks", "events", "store", "wait", "lock", "seq"));
         MAY_USE.put("ring", belowProtocols);
         MAY_USE.put("hash", belowProtocols);
         MAY_USE.put("barrier", belowProtocols);

@@ -5,6 +5,8 @@ import dev.mapsync.LockInfo;
 import dev.mapsync.LockInterruptedException;
 import dev.mapsync.LockTimeoutException;
 import dev.mapsync.MapAccessDeniedException;
+import dev.mapsync.internal.events.LockTakeoverEvent;
+import dev.mapsync.internal.events.LockWaitEvent;
 import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.sys.Futex;
@@ -138,29 +140,48 @@ public final class EntryLocks {
         long start = System.nanoTime();
         long deadline = start + timeout;
         int sleepers = 0; // once we have slept, others may sleep too: keep the waiters bit when we take the lock
+        // the Flight Recorder's record of the wait: begun once spinning is over, just before the waiter says it sleeps
+        // and sleeps, if a recording wants it (so a wait that never gets there loads no event class), and ended
+        // however the wait ends
+        boolean waitBegun = false;
+        LockWaitEvent wait = null;
+        int waitedOn = 0;
         while (true) {
             int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
             if (w == 0) {
                 if (INT.compareAndSet(control, rec + LockRecord.WORD, 0, me | sleepers)) {
                     stampOwner(rec);
                     LONG.set(control, rec + LockRecord.SINCE, System.currentTimeMillis());
-                    return repairedDeadWrite(rec);
+                    boolean repaired = repairedDeadWrite(rec);
+                    if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.ACQUIRED);
+                    return repaired;
                 }
                 continue;
             }
             int owner = w & LockRecord.TOKEN_MASK;
             if (owner != me && !ProcessSlots.isAlive(control, fd, owner)) {
                 if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | (w & LockRecord.WAITERS))) {
+                    int deadPid = ownerPid(rec, owner);
                     takeOver(rec);
                     stampOwner(rec);
                     LONG.set(control, rec + LockRecord.SINCE, System.currentTimeMillis());
+                    LockTakeoverEvent.emit(mapName, index, stripeOfRecord(rec), deadPid);
+                    if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TAKEN_OVER);
                     return true;
                 }
                 continue;
             }
             LONG.compareAndSet(control, rec + LockRecord.SINCE, 0L, System.currentTimeMillis());
             long now = System.nanoTime();
-            if (now - deadline >= 0) throw timedOut(rec, index, owner, now - start);
+            if (now - deadline >= 0) {
+                if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TIMED_OUT);
+                throw timedOut(rec, index, owner, now - start);
+            }
+            if (!waitBegun) {
+                waitBegun = true;
+                wait = LockWaitEvent.beginIfEnabled();
+            }
+            if (waitedOn == 0) waitedOn = (int) INT.get(control, rec + LockRecord.PID); // 0 until the owner writes it
             if ((w & LockRecord.WAITERS) == 0
                     && !INT.compareAndSet(control, rec + LockRecord.WORD, w, w | LockRecord.WAITERS)) {
                 continue;
@@ -170,9 +191,30 @@ public final class EntryLocks {
                     ownerGone(rec));
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
+                if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.INTERRUPTED);
                 throw new LockInterruptedException("interrupted while waiting for " + what(rec, index));
             }
         }
+    }
+
+    /** Ends the Flight Recorder's record of a wait for the lock of {@code rec}, and writes it if it was long enough. */
+    private void endWait(LockWaitEvent wait, long rec, int index, int ownerPid, String outcome) {
+        if (wait.endWait()) wait.write(mapName, index, stripeOfRecord(rec), ownerPid, outcome);
+    }
+
+    /** The stripe whose lock record is {@code rec}, or -1 for the map-wide lock. */
+    public int stripeOfRecord(long rec) {
+        return rec == MAP_RECORD ? -1 : (int) ((rec - stripesOffset) / RECORD_SIZE);
+    }
+
+    /**
+     * The pid of the owner {@code owner} of the lock of {@code rec}, which the caller has just taken from it: as the
+     * record says, or, when the owner died before writing it there, as its process slot says (0 if that was claimed
+     * again since).
+     */
+    private int ownerPid(long rec, int owner) {
+        int pid = (int) INT.get(control, rec + LockRecord.PID);
+        return pid != 0 ? pid : ProcessSlots.pidOf(control, owner);
     }
 
     /**
@@ -211,8 +253,10 @@ public final class EntryLocks {
                 return 0;
             }
             if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | (w & LockRecord.WAITERS))) {
+                int deadPid = ownerPid(rec, owner);
                 takeOver(rec);
                 stampOwner(rec);
+                LockTakeoverEvent.emit(mapName, index, stripeOfRecord(rec), deadPid);
                 return 2;
             }
         }
@@ -354,8 +398,10 @@ public final class EntryLocks {
                         + ", is alive");
             }
             if (INT.compareAndSet(control, rec + LockRecord.WORD, w, token | (w & LockRecord.WAITERS))) {
+                int deadPid = ownerPid(rec, owner);
                 takeOver(rec);
                 release(rec);
+                LockTakeoverEvent.emit(mapName, index, stripeOfRecord(rec), deadPid);
                 return "freed " + what(rec, index) + ", whose owner (pid " + pid + ") had died";
             }
         }
@@ -454,7 +500,7 @@ public final class EntryLocks {
 
     private String what(long rec, int index) {
         if (rec == MAP_RECORD) return "the map-wide lock of map '" + mapName + "'";
-        int stripe = (int) ((rec - stripesOffset) / RECORD_SIZE);
+        int stripe = stripeOfRecord(rec);
         if (index < 0) return "the lock of stripe " + stripe + " of map '" + mapName + "'";
         return "the lock of entry " + index + (stripe == index ? "" : " (stripe " + stripe + ")")
                 + " of map '" + mapName + "'";

@@ -143,6 +143,14 @@ public final class ProcessSlots {
                 (long) LONG.get(control, o + 16));
     }
 
+    /**
+     * The pid of the process whose handle {@code token} names (in its own pid namespace), or 0 when its slot was
+     * claimed again since (the slot then names another process).
+     */
+    public static int pidOf(MemorySegment control, int token) {
+        return isCurrent(control, token) ? holder(control, token).pid() : 0;
+    }
+
     /** The process behind a slot. */
     public record Holder(int pid, long startTime, long pidNamespace) {
         /** True when the holder's pid means the same process here (same pid namespace). */

@@ -48,16 +48,21 @@ public final class TornList {
     /**
      * Removes entry {@code index} from the torn list, keeping the list packed from its first slot (so that a zero
      * first slot means no entry is torn). Called inside a write's odd window.
+     *
+     * @return true if the entry was in the list (it is whole again)
      */
-    public static void remove(MemorySegment control, long rec, int index) {
+    public static boolean remove(MemorySegment control, long rec, int index) {
         int[] kept = new int[LockRecord.TORN_SLOTS];
         int n = 0;
+        boolean found = false;
         for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
             int v = (int) INT.get(control, rec + LockRecord.TORN + 4L * i);
-            if (v == LockRecord.ALL_TORN) return; // the whole stripe stays torn until declareRepaired
-            if (v != 0 && v != index + 1) kept[n++] = v;
+            if (v == LockRecord.ALL_TORN) return false; // the whole stripe stays torn until declareRepaired
+            if (v == index + 1) found = true;
+            else if (v != 0) kept[n++] = v;
         }
         for (int i = 0; i < LockRecord.TORN_SLOTS; i++) INT.set(control, rec + LockRecord.TORN + 4L * i, kept[i]);
+        return found;
     }
 
     /** The torn entries of the stripe, or [-1] when the whole stripe is marked. */

@@ -111,6 +111,11 @@ public final class ChangeLog {
         return new CorruptMapException("map '" + mapName + "' is corrupt: " + problem);
     }
 
+    /** The name of the map, for messages and events. */
+    public String mapName() {
+        return mapName;
+    }
+
     /** The capacity of the log. */
     public long capacity() {
         return mask + 1;

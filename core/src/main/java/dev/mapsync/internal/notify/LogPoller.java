@@ -1,5 +1,7 @@
 package dev.mapsync.internal.notify;
 
+import dev.mapsync.internal.events.ChangesMissedEvent;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -136,9 +138,13 @@ public final class LogPoller<E> {
         if (missedFrom >= 0) out.add(missed(missedFrom, next - missedFrom));
     }
 
-    /** The event of {@code count} changes missed from {@code from} on, counted in the map's total of them. */
+    /**
+     * The cursor's event for {@code count} missed changes from {@code from} on, counted in the map's total of them and
+     * told to the Flight Recorder.
+     */
     private E missed(long from, long count) {
         log.countMissed(count);
+        ChangesMissedEvent.emit(log.mapName(), from, count);
         return entries.missed(from, count);
     }
 

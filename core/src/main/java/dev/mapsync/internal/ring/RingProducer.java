@@ -1,5 +1,7 @@
 package dev.mapsync.internal.ring;
 
+import dev.mapsync.internal.events.LockTakeoverEvent;
+import dev.mapsync.internal.events.RingFullEvent;
 import dev.mapsync.internal.hooks.TestHooks;
 import dev.mapsync.internal.sys.Membarrier;
 import dev.mapsync.internal.lock.ProcessSlots;
@@ -95,6 +97,58 @@ public final class RingProducer {
      *         more records
      */
     public long reserve(int length) {
+        long position = tryReserve(length);
+        if (position == FULL) {
+            RingFullEvent full = RingFullEvent.ifWanted();
+            if (full != null) write(full, length);
+        }
+        return position;
+    }
+
+    /**
+     * Claims a record, waiting for room until {@code deadline} ({@link System#nanoTime()}).
+     *
+     * @return its position, {@link #FULL} if the deadline passed first, or {@link #SEALED}
+     */
+    public long reserve(int length, long deadline) {
+        // the Flight Recorder's record of a claim that fails: begun when the ring is first found full, if a recording
+        // wants it (a claim that finds room loads no event class), written if the claim gives up
+        boolean found = false;
+        RingFullEvent wait = null;
+        for (int attempt = 0; ; attempt++) {
+            long position = tryReserve(length);
+            if (position != FULL) return position;
+            if (!found) {
+                found = true;
+                wait = RingFullEvent.beginIfEnabled();
+            }
+            long now = System.nanoTime();
+            if (now - deadline >= 0) {
+                if (wait != null && wait.endWait()) write(wait, length);
+                return FULL;
+            }
+            if (attempt < ROOM_SPINS) {
+                Thread.onSpinWait();
+                continue;
+            }
+            INT.setVolatile(control, RingLayout.PRODUCER_WAIT, 1);
+            VarHandle.fullFence();
+            if (hasRoom(length)) continue;
+            // the consumer wakes waiting producers whenever it frees space, and a seal wakes them too
+            Waits.sleep(ring, RingLayout.PRODUCER_WAIT, 1, Math.min(ROOM_SLICE_NANOS, deadline - now));
+            Waits.checkInterrupt(ring, "waiting for room in ring '" + ring.name() + "'");
+        }
+    }
+
+    /** Writes the Flight Recorder's record {@code event} of a claim of {@code length} bytes that found no room. */
+    private void write(RingFullEvent event, int length) {
+        long used = (long) LONG.getVolatile(control, RingLayout.PRODUCER_POSITION)
+                - (long) LONG.getVolatile(control, RingLayout.CONSUMER_POSITION);
+        event.write(ring.name(), length, RingLayout.recordSize(length), used, capacity);
+    }
+
+    /** {@link #reserve(int)}, without telling the Flight Recorder of a failure. */
+    private long tryReserve(int length) {
         long size = RingLayout.recordSize(length);
         lock();
         try {
@@ -119,30 +173,6 @@ public final class RingProducer {
             return producer;
         } finally {
             INT.setRelease(control, RingLayout.RESERVE_LOCK, 0);
-        }
-    }
-
-    /**
-     * Claims a record, waiting for room until {@code deadline} ({@link System#nanoTime()}).
-     *
-     * @return its position, {@link #FULL} if the deadline passed first, or {@link #SEALED}
-     */
-    public long reserve(int length, long deadline) {
-        for (int attempt = 0; ; attempt++) {
-            long position = reserve(length);
-            if (position != FULL) return position;
-            long now = System.nanoTime();
-            if (now - deadline >= 0) return FULL;
-            if (attempt < ROOM_SPINS) {
-                Thread.onSpinWait();
-                continue;
-            }
-            INT.setVolatile(control, RingLayout.PRODUCER_WAIT, 1);
-            VarHandle.fullFence();
-            if (hasRoom(length)) continue;
-            // the consumer wakes waiting producers whenever it frees space, and a seal wakes them too
-            Waits.sleep(ring, RingLayout.PRODUCER_WAIT, 1, Math.min(ROOM_SLICE_NANOS, deadline - now));
-            Waits.checkInterrupt(ring, "waiting for room in ring '" + ring.name() + "'");
         }
     }
 
@@ -216,6 +246,7 @@ public final class RingProducer {
                 nextCheck = now + LIVENESS_AFTER_NANOS;
                 if (!ProcessSlots.isAlive(control, ring.lockFd(), owner)
                         && INT.compareAndSet(control, RingLayout.RESERVE_LOCK, owner, token)) {
+                    LockTakeoverEvent.emitReserve(ring.name(), ProcessSlots.pidOf(control, owner));
                     return;
                 }
             }

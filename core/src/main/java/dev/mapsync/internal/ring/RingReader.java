@@ -1,6 +1,7 @@
 package dev.mapsync.internal.ring;
 
 import dev.mapsync.CorruptMapException;
+import dev.mapsync.internal.events.RecordsLostEvent;
 import dev.mapsync.internal.sys.Epoll;
 import dev.mapsync.internal.sys.Membarrier;
 import dev.mapsync.internal.lock.ProcessSlots;
@@ -404,9 +405,10 @@ public final class RingReader implements AutoCloseable {
         if (!INT.compareAndSet(data, at, header, length | RingLayout.DISCARD)) return true;
         long size = RingLayout.recordSize(length);
         lost++;
-        LONG.getAndAdd(control, RingLayout.LOST_RECORDS, 1L);
+        long total = (long) LONG.getAndAdd(control, RingLayout.LOST_RECORDS, 1L) + 1;
         LONG.getAndAdd(control, RingLayout.LOST_BYTES, size);
         consumed(at, size);
+        RecordsLostEvent.emit(ring.name(), 1, size, ProcessSlots.pidOf(control, claimer), total);
         return true;
     }
 

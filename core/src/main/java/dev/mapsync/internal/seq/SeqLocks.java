@@ -9,6 +9,7 @@ import dev.mapsync.internal.lock.TornList;
 import dev.mapsync.LockTimeoutException;
 import dev.mapsync.TornEntryException;
 import dev.mapsync.internal.codec.FlatRecordAccess;
+import dev.mapsync.internal.events.TornEntryRepairedEvent;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -58,9 +59,21 @@ public final class SeqLocks {
 
     /** Ends the write that {@link #beginWrite} started; the entry is no longer torn, if it was. */
     public void endWrite(long rec, int index) {
-        // inside the odd window, so that a reader never sees the torn list half-changed
-        if ((int) INT.get(control, rec + LockRecord.TORN) != 0) TornList.remove(control, rec, index);
+        if ((int) INT.get(control, rec + LockRecord.TORN) != 0) {
+            endWriteInTornStripe(rec, index);
+            return;
+        }
         LockRecord.endWindow(control, rec, (int) INT.get(control, rec + LockRecord.SEQ) + 1);
+    }
+
+    /** {@link #endWrite} in a stripe that holds a torn entry, which may be this one: it is whole now. */
+    private void endWriteInTornStripe(long rec, int index) {
+        // inside the odd window, so that a reader never sees the torn list half-changed
+        boolean repaired = TornList.remove(control, rec, index);
+        LockRecord.endWindow(control, rec, (int) INT.get(control, rec + LockRecord.SEQ) + 1);
+        if (repaired) {
+            TornEntryRepairedEvent.emit(mapName, index, locks.stripeOf(index), TornEntryRepairedEvent.REWRITTEN);
+        }
     }
 
     /**
@@ -78,9 +91,13 @@ public final class SeqLocks {
      */
     public void declareRepaired(long rec) {
         int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        boolean wasTorn = (int) INT.get(control, rec + LockRecord.TORN) != 0;
         INT.setRelease(control, rec + LockRecord.SEQ, s + 1);
         TornList.clear(control, rec);
         LockRecord.endWindow(control, rec, s + 2);
+        if (wasTorn) {
+            TornEntryRepairedEvent.emit(mapName, -1, locks.stripeOfRecord(rec), TornEntryRepairedEvent.DECLARED);
+        }
     }
 
     /** What {@link #beginOptimisticRead} returns when the stripe is being written or holds a torn entry. */
