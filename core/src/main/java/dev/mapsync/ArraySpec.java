@@ -76,12 +76,15 @@ public final class ArraySpec<V> extends SpecBase<ArraySpec<V>, V> implements Map
      * CPUs' values, {@link SharedArray#getPerCpu} each of them, and {@link SharedArray#set} sets every CPU's value.
      * The values cannot be mapped into memory: every access is a {@code bpf(2)} call, and there are no atomic slots.
      * An existing map must be per-CPU too.
+     *
+     * @param perCpu true for a per-CPU array
+     * @return the changed copy
      */
     public ArraySpec<V> perCpu(boolean perCpu) {
         return new ArraySpec<>(location, codec, entries, lockStripes, changelogCapacity, perCpu);
     }
 
-    /** True for a spec of a per-CPU array ({@link #perCpu(boolean)}). */
+    /** {@return true for a spec of a per-CPU array ({@link #perCpu(boolean)})} */
     public boolean perCpu() {
         return perCpu;
     }

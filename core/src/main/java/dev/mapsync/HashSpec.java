@@ -186,12 +186,15 @@ public final class HashSpec<K, V> extends SpecBase<HashSpec<K, V>, V> implements
      * The same spec for a {@code BPF_MAP_TYPE_PERCPU_HASH} (with {@link #lru}: {@code LRU_PERCPU_HASH}; bpf only): each
      * key holds one value per possible CPU. {@link SharedHashMap#get} returns the sum of the CPUs' values,
      * {@link SharedHashMap#getPerCpu} each of them, and a write sets every CPU's value. Not with {@link #spinLock}.
+     *
+     * @param perCpu true for a per-CPU hash map
+     * @return the changed copy
      */
     public HashSpec<K, V> perCpu(boolean perCpu) {
         return new HashSpec<>(location, key, value, capacity, segments, changelogCapacity, lru, spinLock, perCpu);
     }
 
-    /** True for a spec of a per-CPU hash map ({@link #perCpu(boolean)}). */
+    /** {@return true for a spec of a per-CPU hash map ({@link #perCpu(boolean)})} */
     public boolean perCpu() {
         return perCpu;
     }

@@ -28,17 +28,17 @@ public final class PerCpu<V> {
         this.sum = Objects.requireNonNull(sum, "sum");
     }
 
-    /** Each possible CPU's value: index {@code i} is the {@code i}-th CPU of {@code /sys/devices/system/cpu/possible}. */
+    /** {@return each possible CPU's value} Index {@code i} is the {@code i}-th CPU of {@code /sys/devices/system/cpu/possible}. */
     public List<V> values() {
         return values;
     }
 
-    /** The number of values: the CPUs the kernel may ever bring online. */
+    /** {@return the number of values: the CPUs the kernel may ever bring online} */
     public int cpus() {
         return values.size();
     }
 
-    /** The sum of the values, field by field (see the class description). */
+    /** {@return the sum of the values, field by field (see the class description)} */
     public V sum() {
         return sum;
     }

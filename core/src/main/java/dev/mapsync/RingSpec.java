@@ -37,12 +37,15 @@ public final class RingSpec extends SpecBase<RingSpec, byte[]> implements MapSpe
      * into with {@link SharedRing#claim} and {@link SharedRing#offer}, serialized by the ring's reserve lock, and that
      * BPF programs drain with {@code bpf_user_ringbuf_drain}; {@link SharedRing#consumer()} is refused. A ring a spec
      * with {@link MapSpec#pinnedRing} opens may be of either kind.
+     *
+     * @param userRing true for a ring into the kernel
+     * @return the changed copy
      */
     public RingSpec userRing(boolean userRing) {
         return new RingSpec(location, capacity, userRing);
     }
 
-    /** True for a spec of a ring into the kernel ({@link #userRing(boolean)}). */
+    /** {@return true for a spec of a ring into the kernel ({@link #userRing(boolean)})} */
     public boolean userRing() {
         return userRing;
     }

@@ -825,6 +825,7 @@ public final class SharedArray<V> implements SharedMap {
      * array: the sum of the CPUs' values) are copied a few hundred at a time with {@code BPF_MAP_LOOKUP_BATCH}, each
      * entry as it was when its batch was copied. Thread-safe.
      *
+     * @param action gets each value and its index
      * @throws InvalidValueException if an entry's bytes are not a value of the schema
      * @throws MapClosedException    if the handle is closed
      */
@@ -868,6 +869,8 @@ public final class SharedArray<V> implements SharedMap {
      * sum, all from one {@code BPF_MAP_LOOKUP_ELEM} (each CPU's value is as that CPU last wrote it; the kernel copies
      * them one after the other). Thread-safe.
      *
+     * @param index the entry
+     * @return the CPUs' values and their sum
      * @throws IncompatibleMapException if the map is not a per-CPU array
      * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
      * @throws InvalidValueException    if a CPU's bytes are not a value of the schema (a string that is not UTF-8)
