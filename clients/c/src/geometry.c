@@ -49,6 +49,33 @@ static bool hash_geometry(uint32_t key_size, uint32_t value_size, uint32_t capac
     return true;
 }
 
+/*
+ * The regions every map type lays out the same way (FORMAT.md §2): the control region right after the header, then
+ * the data region, in the file (`data_in_file`) or elsewhere (offset 0: a kernel map, or none), and the file's length.
+ */
+static int check_regions(struct mapsync_map *m, const char *what, const struct mapsync_header *h, uint64_t control,
+                         uint64_t data, bool data_in_file) {
+    if (h->control_offset != MAPSYNC_HEADER_SIZE || h->control_length != control) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: control region at %llu of %llu bytes", what,
+                             (unsigned long long)h->control_offset, (unsigned long long)h->control_length);
+    }
+    uint64_t control_end = MAPSYNC_HEADER_SIZE + control;
+    if (h->data_length != data || h->data_offset != (data_in_file ? control_end : 0)) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: data region at %llu of %llu bytes", what,
+                             (unsigned long long)h->data_offset, (unsigned long long)h->data_length);
+    }
+    uint64_t file = control_end + (data_in_file ? data : 0);
+    if (h->file_length != file) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: file length field %llu, expected %llu", what,
+                             (unsigned long long)h->file_length, (unsigned long long)file);
+    }
+    if (control_end + data > MAX_FILE_LENGTH) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: it would take %llu bytes, more than a map may have", what,
+                             (unsigned long long)(control_end + data));
+    }
+    return 0;
+}
+
 /* Arrays and hash maps (FORMAT.md §2): keys, values, stripes, the changelog and the regions that follow from them. */
 static int check_keyed(struct mapsync_map *m, const char *what, const struct mapsync_header *h) {
     bool shm = h->backend == MAPSYNC_BACKEND_SHM;
@@ -66,11 +93,6 @@ static int check_keyed(struct mapsync_map *m, const char *what, const struct map
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: changelog capacity %u", what, h->changelog_capacity);
     }
     if (!hash && h->key_size != 4) return mapsync__fail(m, EBADMSG, "map %s is corrupt: key size %u is not 4", what, h->key_size);
-    uint64_t control = keyed_control_length(h);
-    if (h->control_offset != MAPSYNC_HEADER_SIZE || h->control_length != control) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: control region at %llu of %llu bytes", what,
-                             (unsigned long long)h->control_offset, (unsigned long long)h->control_length);
-    }
     uint64_t data;
     if (!hash) {
         data = mapsync__page_align((uint64_t)h->entries * h->stride);
@@ -84,21 +106,7 @@ static int check_keyed(struct mapsync_map *m, const char *what, const struct map
         }
         data = g.data_length;
     }
-    uint64_t control_end = MAPSYNC_HEADER_SIZE + control;
-    if (h->data_length != data || h->data_offset != (shm ? control_end : 0)) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: data region at %llu of %llu bytes", what,
-                             (unsigned long long)h->data_offset, (unsigned long long)h->data_length);
-    }
-    uint64_t file = shm ? control_end + data : control_end;
-    if (h->file_length != file) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: file length field %llu, expected %llu", what,
-                             (unsigned long long)h->file_length, (unsigned long long)file);
-    }
-    if (control_end + data > MAX_FILE_LENGTH) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: it would take %llu bytes, more than a map may have", what,
-                             (unsigned long long)(control_end + data));
-    }
-    return 0;
+    return check_regions(m, what, h, keyed_control_length(h), data, shm);
 }
 
 /* Rings (FORMAT.md §7.1): entries is the capacity in bytes, a power of two of a page to 1 GiB. */
@@ -115,23 +123,7 @@ static int check_ring(struct mapsync_map *m, const char *what, const struct maps
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: value size %u does not fit a ring of %llu bytes", what,
                              h->value_size, (unsigned long long)capacity);
     }
-    uint64_t control = mapsync__page_align(RING_CONTROL_END);
-    if (h->control_offset != MAPSYNC_HEADER_SIZE || h->control_length != control) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: control region at %llu of %llu bytes", what,
-                             (unsigned long long)h->control_offset, (unsigned long long)h->control_length);
-    }
-    bool shm = h->backend == MAPSYNC_BACKEND_SHM;
-    uint64_t control_end = MAPSYNC_HEADER_SIZE + control;
-    if (h->data_length != capacity || h->data_offset != (shm ? control_end : 0)) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: data region at %llu of %llu bytes", what,
-                             (unsigned long long)h->data_offset, (unsigned long long)h->data_length);
-    }
-    uint64_t file = shm ? control_end + capacity : control_end;
-    if (h->file_length != file) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: file length field %llu, expected %llu", what,
-                             (unsigned long long)h->file_length, (unsigned long long)file);
-    }
-    return 0;
+    return check_regions(m, what, h, mapsync__page_align(RING_CONTROL_END), capacity, h->backend == MAPSYNC_BACKEND_SHM);
 }
 
 /* Barriers (FORMAT.md §9): shm only, no data region, a seat of 16 bytes per party. */
@@ -143,20 +135,7 @@ static int check_barrier(struct mapsync_map *m, const char *what, const struct m
     if (h->entries < 1 || h->entries > MAPSYNC_SLOT_COUNT) {
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: parties %u not in 1..%d", what, h->entries, MAPSYNC_SLOT_COUNT);
     }
-    uint64_t control = mapsync__page_align(BARRIER_SEATS + (uint64_t)h->entries * 16);
-    if (h->control_offset != MAPSYNC_HEADER_SIZE || h->control_length != control) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: control region at %llu of %llu bytes", what,
-                             (unsigned long long)h->control_offset, (unsigned long long)h->control_length);
-    }
-    if (h->data_offset != 0 || h->data_length != 0) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: data region at %llu of %llu bytes", what,
-                             (unsigned long long)h->data_offset, (unsigned long long)h->data_length);
-    }
-    if (h->file_length != MAPSYNC_HEADER_SIZE + control) {
-        return mapsync__fail(m, EBADMSG, "map %s is corrupt: file length field %llu, expected %llu", what,
-                             (unsigned long long)h->file_length, (unsigned long long)(MAPSYNC_HEADER_SIZE + control));
-    }
-    return 0;
+    return check_regions(m, what, h, mapsync__page_align(BARRIER_SEATS + (uint64_t)h->entries * 16), 0, false);
 }
 
 int mapsync__check_geometry(struct mapsync_map *m, const char *what, const struct mapsync_header *h, uint64_t file_size) {
