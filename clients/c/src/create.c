@@ -160,6 +160,7 @@ int mapsync_create(struct mapsync_map *m, const char *map, const struct mapsync_
     memset(m, 0, sizeof *m);
     m->fd = m->bpf_fd = m->lock_fd = -1;
     m->seat = -1;
+    if (map == NULL || spec == NULL) return mapsync__fail(m, EINVAL, "mapsync_create needs a map name and a spec");
     snprintf(m->name, sizeof m->name, "%s", map);
     if (strncmp(map, "bpf:", 4) == 0) return mapsync__fail(m, EINVAL, "map %s: libmapsync creates shm maps only", map);
     struct mapsync_header *h = calloc(1, MAPSYNC_HEADER_SIZE);

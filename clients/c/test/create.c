@@ -119,6 +119,8 @@ static void test_bad_specs_are_refused_and_leave_nothing(void) {
     struct mapsync_create_spec none = {.map_type = 9, .entries = 1};
     CHECK_RC(mapsync_create(&m, "bad", &none), -EINVAL);
     CHECK_RC(mapsync_create(&m, "../bad", &spec), -EINVAL);
+    CHECK_RC(mapsync_create(&m, "bad", NULL), -EINVAL);
+    CHECK_RC(mapsync_create(&m, "bpf:bad", &spec), -EINVAL);
     CHECK(mode_of("bad") == (mode_t)-1 && mode_of("bad.live") == (mode_t)-1);
 }
 
