@@ -21,6 +21,7 @@
  *     bpf map by name ("bpf:NAME"). The folder, the file, the header and the map type's whole geometry are checked as
  *     the Java library checks them (FORMAT.md §2, §5, §7.1, §9, §10.1). A read-write open claims a process slot
  *     (FORMAT.md §4.1): the handle then owns locks that other processes can take over when this one dies.
+ *   - mapsync_create: a new shm map of any type, made as the Java library makes it, and left open read-write.
  *   - Values: MAPSYNC_VALUE / mapsync_value (a typed pointer) and the atomics Java's LongSlots/IntSlots use (inline, and
  *     exported as mapsync_fetch_add / mapsync_compare_and_set for other languages).
  *   - mapsync_read / mapsync_write: a value wider than one scalar read or written consistently under its stripe's
