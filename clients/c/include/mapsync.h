@@ -21,6 +21,7 @@
  *     bpf map by name ("bpf:NAME"). The folder, the file, the header and the map type's whole geometry are checked as
  *     the Java library checks them (FORMAT.md §2, §5, §7.1, §9, §10.1). A read-write open claims a process slot
  *     (FORMAT.md §4.1): the handle then owns locks that other processes can take over when this one dies.
+ *   - mapsync_create: a new shm map of any type, made as the Java library makes it, and left open read-write.
  *   - Values: MAPSYNC_VALUE / mapsync_value (a typed pointer) and the atomics Java's LongSlots/IntSlots use (inline, and
  *     exported as mapsync_fetch_add / mapsync_compare_and_set for other languages).
  *   - mapsync_read / mapsync_write: a value wider than one scalar read or written consistently under its stripe's
@@ -185,6 +186,30 @@ struct mapsync_map {
  * the reason in m->error (and nothing left open).
  */
 int mapsync_open(struct mapsync_map *m, const char *map, int flags);
+
+/* What mapsync_create makes; zero fields take the defaults Java's specs take. */
+struct mapsync_create_spec {
+    uint32_t map_type;            /* MAPSYNC_TYPE_ARRAY, _HASH, _RING or _BARRIER */
+    const char *key_schema;       /* hash maps: the keys' schema text ("u64", "id:u32,zone:u16", ...) */
+    const char *value_schema;     /* arrays and hash maps: the values'; rings: the records' (a queue), or NULL */
+    uint32_t entries;             /* arrays: entries; hash maps: capacity; rings: capacity in bytes (a power of two
+                                     from 4096 to 1 GiB); barriers: parties (1..1024) */
+    uint32_t lock_stripes;        /* arrays: lock stripes, hash maps: segments; 0: min(entries, 4096), and for hash maps
+                                     one segment per 128 entries, 1..4096 */
+    uint32_t changelog_capacity;  /* arrays and hash maps: a power of two, at least 16; 0: 4096 */
+    uint32_t mode;                /* the map file's permission bits; 0: 0600 */
+};
+
+/*
+ * Creates an shm map as the Java library creates it (FORMAT.md §2, §5): "NAME" in $MAPSYNC_DIR, else the default
+ * folder (made if missing), or a path containing '/'. The file is made with O_EXCL (of racing creators one wins; the
+ * others get -EEXIST), sized and allocated, its header written, its liveness file made, and its ready word published
+ * last with release semantics; a creator that dies midway leaves a file openers report as never finished (remove it
+ * with mapsync rm). On success the map is open read-write in `m`, as mapsync_open leaves it; on failure nothing is
+ * left behind and m->error says why: -EEXIST a map of that name exists; -EINVAL a bad spec; -EACCES / -EPERM the
+ * folder refuses; -ENOSPC no memory to back the map.
+ */
+int mapsync_create(struct mapsync_map *m, const char *map, const struct mapsync_create_spec *spec);
 
 /* Closes what an open map holds and gives its process slot up (locks still held pass to the next locker as a dead
  * owner's). Safe on a map whose open failed, and twice. */

@@ -50,6 +50,64 @@ static bool hash_geometry(uint32_t key_size, uint32_t value_size, uint32_t capac
 }
 
 /*
+ * The lengths of the control and data regions a header's type fields imply (FORMAT.md §2, §7.1, §9, §10.1): what an
+ * opener checks and what a creator writes. False if an shm hash map of that geometry is too large to exist.
+ */
+static bool regions_of(const struct mapsync_header *h, uint64_t *control, uint64_t *data) {
+    switch (h->map_type) {
+    case MAPSYNC_TYPE_ARRAY: case MAPSYNC_TYPE_HASH: {
+        *control = keyed_control_length(h);
+        if (h->map_type == MAPSYNC_TYPE_ARRAY) {
+            *data = mapsync__page_align((uint64_t)h->entries * h->stride);
+        } else if (h->backend != MAPSYNC_BACKEND_SHM) {
+            *data = 0; /* a bpf hash map's entries are in the kernel map */
+        } else {
+            struct hash_geometry g;
+            if (!hash_geometry(h->key_size, h->value_size, h->entries, h->lock_stripes, &g)) return false;
+            *data = g.data_length;
+        }
+        return true;
+    }
+    case MAPSYNC_TYPE_RING:
+        *control = mapsync__page_align(RING_CONTROL_END);
+        *data = h->entries; /* the capacity in bytes */
+        return true;
+    default:
+        *control = mapsync__page_align(BARRIER_SEATS + (uint64_t)h->entries * 16);
+        *data = 0;
+        return true;
+    }
+}
+
+bool mapsync__lay_out(struct mapsync_header *h) {
+    bool keyed = h->map_type == MAPSYNC_TYPE_ARRAY || h->map_type == MAPSYNC_TYPE_HASH;
+    h->stride = keyed ? (uint32_t)align_up(h->value_size, 8) : 0;
+    uint64_t control, data;
+    if (!regions_of(h, &control, &data)) return false;
+    bool data_in_file = h->backend == MAPSYNC_BACKEND_SHM && h->map_type != MAPSYNC_TYPE_BARRIER;
+    h->control_offset = MAPSYNC_HEADER_SIZE;
+    h->control_length = control;
+    h->data_offset = data_in_file ? MAPSYNC_HEADER_SIZE + control : 0;
+    h->data_length = data;
+    h->file_length = MAPSYNC_HEADER_SIZE + control + (data_in_file ? data : 0);
+    return true;
+}
+
+void mapsync__write_hash_table(uint8_t *data, const struct mapsync_header *h, uint64_t seed) {
+    struct hash_geometry g;
+    hash_geometry(h->key_size, h->value_size, h->entries, h->lock_stripes, &g); /* laid out already */
+    uint32_t segments = h->lock_stripes, slots = (uint32_t)g.slots, slot_size = (uint32_t)g.slot_size;
+    uint32_t segment_header = (uint32_t)g.segment_header;
+    memcpy(data, &seed, 8);
+    memcpy(data + 8, &segments, 4);
+    memcpy(data + 12, &slots, 4);
+    memcpy(data + 16, &slot_size, 4);
+    memcpy(data + 20, &segment_header, 4);
+    memcpy(data + 24, &g.segment_size, 8);
+    memcpy(data + 32, &g.segments_offset, 8);
+}
+
+/*
  * The regions every map type lays out the same way (FORMAT.md §2): the control region right after the header, then
  * the data region, in the file (`data_in_file`) or elsewhere (offset 0: a kernel map, or none), and the file's length.
  */
@@ -93,20 +151,12 @@ static int check_keyed(struct mapsync_map *m, const char *what, const struct map
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: changelog capacity %u", what, h->changelog_capacity);
     }
     if (!hash && h->key_size != 4) return mapsync__fail(m, EBADMSG, "map %s is corrupt: key size %u is not 4", what, h->key_size);
-    uint64_t data;
-    if (!hash) {
-        data = mapsync__page_align((uint64_t)h->entries * h->stride);
-    } else if (!shm) {
-        data = 0; /* a bpf hash map's entries are in the kernel map */
-    } else {
-        struct hash_geometry g;
-        if (!hash_geometry(h->key_size, h->value_size, h->entries, h->lock_stripes, &g)) {
-            return mapsync__fail(m, EBADMSG, "map %s is corrupt: a hash map of %u entries of %u-byte keys and %u-byte values"
-                                 " in %u segments is too large", what, h->entries, h->key_size, h->value_size, h->lock_stripes);
-        }
-        data = g.data_length;
+    uint64_t control, data;
+    if (!regions_of(h, &control, &data)) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: a hash map of %u entries of %u-byte keys and %u-byte values"
+                             " in %u segments is too large", what, h->entries, h->key_size, h->value_size, h->lock_stripes);
     }
-    return check_regions(m, what, h, keyed_control_length(h), data, shm);
+    return check_regions(m, what, h, control, data, shm);
 }
 
 /* Rings (FORMAT.md §7.1): entries is the capacity in bytes, a power of two of a page to 1 GiB. */
@@ -123,7 +173,9 @@ static int check_ring(struct mapsync_map *m, const char *what, const struct maps
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: value size %u does not fit a ring of %llu bytes", what,
                              h->value_size, (unsigned long long)capacity);
     }
-    return check_regions(m, what, h, mapsync__page_align(RING_CONTROL_END), capacity, h->backend == MAPSYNC_BACKEND_SHM);
+    uint64_t control, data;
+    regions_of(h, &control, &data);
+    return check_regions(m, what, h, control, data, h->backend == MAPSYNC_BACKEND_SHM);
 }
 
 /* Barriers (FORMAT.md §9): shm only, no data region, a seat of 16 bytes per party. */
@@ -135,7 +187,9 @@ static int check_barrier(struct mapsync_map *m, const char *what, const struct m
     if (h->entries < 1 || h->entries > MAPSYNC_SLOT_COUNT) {
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: parties %u not in 1..%d", what, h->entries, MAPSYNC_SLOT_COUNT);
     }
-    return check_regions(m, what, h, mapsync__page_align(BARRIER_SEATS + (uint64_t)h->entries * 16), 0, false);
+    uint64_t control, data;
+    regions_of(h, &control, &data);
+    return check_regions(m, what, h, control, data, false);
 }
 
 int mapsync__check_geometry(struct mapsync_map *m, const char *what, const struct mapsync_header *h, uint64_t file_size) {
@@ -148,7 +202,7 @@ int mapsync__check_geometry(struct mapsync_map *m, const char *what, const struc
 }
 
 /* The size a schema text describes, or -1 when it is not a schema. */
-static long schema_size(const char *text) {
+long mapsync__schema_size(const char *text) {
     int max = MAPSYNC_SCHEMA_TEXT_MAX / 2 + 1; /* a field takes at least "a:i8," */
     struct mapsync_field *fields = malloc(sizeof *fields * (size_t)max);
     if (fields == NULL) return -1;
@@ -171,11 +225,11 @@ int mapsync__check_schemas(struct mapsync_map *m, const char *what) {
     switch (m->map_type) {
     case MAPSYNC_TYPE_ARRAY: case MAPSYNC_TYPE_HASH:
         /* an array's key schema is its index's, u32 (or none, in a sidecar that adopted another program's pin) */
-        if ((m->map_type == MAPSYNC_TYPE_HASH || !key_empty) && schema_size(m->key_schema) != (long)m->key_size) {
+        if ((m->map_type == MAPSYNC_TYPE_HASH || !key_empty) && mapsync__schema_size(m->key_schema) != (long)m->key_size) {
             return mapsync__fail(m, EBADMSG, "map %s is corrupt: key schema '%s' does not describe %u-byte keys", what,
                                  m->key_schema, m->key_size);
         }
-        if (schema_size(m->value_schema) != (long)m->value_size) {
+        if (mapsync__schema_size(m->value_schema) != (long)m->value_size) {
             return mapsync__fail(m, EBADMSG, "map %s is corrupt: value schema '%s' does not describe %u-byte values", what,
                                  m->value_schema, m->value_size);
         }
@@ -183,7 +237,7 @@ int mapsync__check_schemas(struct mapsync_map *m, const char *what) {
         return 0;
     case MAPSYNC_TYPE_RING:
         if (!key_empty) return mapsync__fail(m, EBADMSG, "map %s is corrupt: a ring has no key schema", what);
-        if (m->value_size == 0 ? !value_empty : schema_size(m->value_schema) != (long)m->value_size) {
+        if (m->value_size == 0 ? !value_empty : mapsync__schema_size(m->value_schema) != (long)m->value_size) {
             return mapsync__fail(m, EBADMSG, "map %s is corrupt: value schema '%s' does not describe %u-byte values", what,
                                  m->value_schema, m->value_size);
         }

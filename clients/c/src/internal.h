@@ -59,6 +59,22 @@ uint64_t mapsync__start_time(uint32_t pid); /* 0 if there is no such process */
 int mapsync__check_geometry(struct mapsync_map *m, const char *what, const struct mapsync_header *h, uint64_t file_size);
 int mapsync__check_schemas(struct mapsync_map *m, const char *what);
 int mapsync__check_hash_table(struct mapsync_map *m, const char *what);
+/* The inverse, for a creator: the stride, regions and file length that the type fields of `h` (map type, backend,
+ * key and value sizes, entries, lock stripes, changelog capacity) imply, by the rules the checks apply; false if such
+ * a map is too large to exist. The header is then checked as an opener checks it. */
+bool mapsync__lay_out(struct mapsync_header *h);
+/* Writes the table header of a new shm hash map (FORMAT.md §10.1) into its zeroed data region. */
+void mapsync__write_hash_table(uint8_t *data, const struct mapsync_header *h, uint64_t seed);
+/* The size a schema text describes, or -1 when it is not a schema. */
+long mapsync__schema_size(const char *text);
+
+/* Paths and folders (open.c, FORMAT.md §5). */
+int mapsync__resolve(struct mapsync_map *m, const char *map, bool want_bpf, char *path, size_t size);
+void mapsync__folder_of(const char *path, char *folder, size_t size);
+void mapsync__default_dir(uid_t uid, char *dir, size_t size);
+long mapsync__default_dir_user(const char *dir); /* the user whose default folder `dir` is, or -1 */
+int mapsync__check_folder(struct mapsync_map *m, const char *folder);
+mode_t mapsync__liveness_mode(mode_t map_mode); /* FORMAT.md §4.1 */
 
 /* Opens the kernel map of a bpf array (bpf.c); -ENOTSUP without libbpf. */
 int mapsync__open_kernel_map(struct mapsync_map *m, const char *what);

@@ -87,7 +87,7 @@ static int await_ready(struct mapsync_map *m, const char *what, struct stat *st)
 }
 
 /* The folder of `path` into `folder` ("." when it has no '/'). */
-static void mapsync__folder_of(const char *path, char *folder, size_t size) {
+void mapsync__folder_of(const char *path, char *folder, size_t size) {
     snprintf(folder, size, "%s", path);
     char *slash = strrchr(folder, '/');
     if (slash == NULL) snprintf(folder, size, ".");
@@ -96,13 +96,13 @@ static void mapsync__folder_of(const char *path, char *folder, size_t size) {
 }
 
 /* The default folder of user `uid`: /dev/shm/mapsync for root, /dev/shm/mapsync-UID for every other user. */
-static void mapsync__default_dir(uid_t uid, char *dir, size_t size) {
+void mapsync__default_dir(uid_t uid, char *dir, size_t size) {
     if (uid == 0) snprintf(dir, size, "%s", MAPSYNC_DEFAULT_DIR);
     else snprintf(dir, size, "%s-%u", MAPSYNC_DEFAULT_DIR, (unsigned)uid);
 }
 
 /* The user whose default folder `dir` is, or -1 when it is none. */
-static long mapsync__default_dir_user(const char *dir) {
+long mapsync__default_dir_user(const char *dir) {
     size_t base = strlen(MAPSYNC_DEFAULT_DIR);
     if (strncmp(dir, MAPSYNC_DEFAULT_DIR, base) != 0) return -1;
     if (dir[base] == '\0') return 0;
@@ -118,7 +118,7 @@ static long mapsync__default_dir_user(const char *dir) {
  * folder owned by neither its user, you, nor root; anyone may write it and it is owned by neither you nor root.
  * A folder that does not exist passes (the map's open then says there is no map).
  */
-static int mapsync__check_folder(struct mapsync_map *m, const char *folder) {
+int mapsync__check_folder(struct mapsync_map *m, const char *folder) {
     struct stat st;
     if (lstat(folder, &st) != 0) return errno == ENOENT ? 0 : mapsync__fail(m, errno, "folder %s: %s", folder, strerror(errno));
     uid_t me = geteuid();
@@ -161,7 +161,7 @@ static int mapsync__check_owner(struct mapsync_map *m, const char *what, const c
 }
 
 /* Read and write for exactly the classes that may write a map of mode `map_mode` (FORMAT.md §4.1). */
-static mode_t liveness_mode(mode_t map_mode) {
+mode_t mapsync__liveness_mode(mode_t map_mode) {
     mode_t mode = 0;
     if (map_mode & S_IWUSR) mode |= 0600;
     if (map_mode & S_IWGRP) mode |= 0060;
@@ -210,7 +210,7 @@ static int open_liveness(struct mapsync_map *m, const char *what, const char *pa
             fd = open(live, O_RDWR | O_CREAT | O_EXCL | flags, 0600);
             if (fd >= 0) {
                 m->lock_fd = fd;
-                if (fchmod(fd, liveness_mode(map_mode)) != 0) {
+                if (fchmod(fd, mapsync__liveness_mode(map_mode)) != 0) {
                     return mapsync__fail(m, errno, "map %s: fchmod(%s): %s", what, live, strerror(errno));
                 }
                 return check_liveness(m, what, live);
@@ -250,7 +250,7 @@ void mapsync_close(struct mapsync_map *m) {
 }
 
 /* The path of map `map` into `path` (FORMAT.md §5); want_bpf: "bpf:NAME". */
-static int resolve(struct mapsync_map *m, const char *map, bool want_bpf, char *path, size_t size) {
+int mapsync__resolve(struct mapsync_map *m, const char *map, bool want_bpf, char *path, size_t size) {
     const char *name = want_bpf || strncmp(map, "shm:", 4) == 0 ? map + 4 : map;
     if (strchr(name, '/') != NULL && !want_bpf) {
         if ((size_t)snprintf(path, size, "%s", name) >= size) return mapsync__fail(m, ENAMETOOLONG, "path too long");
@@ -335,7 +335,7 @@ int mapsync_open(struct mapsync_map *m, const char *map, int flags) {
     snprintf(m->name, sizeof m->name, "%s", map);
     bool want_bpf = strncmp(map, "bpf:", 4) == 0;
     char path[4096];
-    int rc = resolve(m, map, want_bpf, path, sizeof path);
+    int rc = mapsync__resolve(m, map, want_bpf, path, sizeof path);
     if (rc != 0) return rc;
     const char *what = map;
     char folder[4096];

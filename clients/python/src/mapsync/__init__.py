@@ -3,6 +3,7 @@ barriers), with locks, atomics and change notifications, shared with Java and C 
 (clients/c) through ctypes.
 
     import mapsync
+    mapsync.create_array("accounts", "id:i64,balance:i64", 100).close()  # as Java and C create maps
     with mapsync.open("accounts") as m:
         with m.lock_all(3, 7):
             a, b = m[3], m[7]
@@ -18,17 +19,19 @@ from .array import SharedArray
 from .barrier import SharedBarrier
 from .changes import Change, Cursor, MissedChanges
 from .errors import (BarrierBroken, ConsumerBusy, CorruptMap, IncompatibleMap, IndexOutOfRange, InvalidValue,
-                     LibraryNotFound, LockAlreadyHeld, LockNotHeld, LockTimeout, MapAccessDenied, MapClosed, MapFull,
+                     LibraryNotFound, LockAlreadyHeld, LockNotHeld, LockTimeout, MapAccessDenied, MapClosed, MapExists, MapFull,
                      MapNotFound, MapSyncError, NoFreeSlot, ReadOnlyMap, RecordTooLarge, RingSealed, TornEntry,
                      Unsupported, WaitTimeout)
+from .create import create_array, create_barrier, create_hash, create_queue
 from .handle import Handle, open_raw
+from .kinds import wrap
 from .hashmap import KeyNotFound, SharedHashMap
 from .ring import SharedQueue, SharedRing
 
 __version__ = "2.0.0"
 LIBRARY = _native.LIB_PATH  # the libmapsync this package loaded
 
-__all__ = ["open", "SharedArray", "SharedHashMap", "SharedQueue", "SharedRing", "SharedBarrier", "Handle", "Change",
+__all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrier", "MapExists", "SharedArray", "SharedHashMap", "SharedQueue", "SharedRing", "SharedBarrier", "Handle", "Change",
            "MissedChanges", "Cursor", "MapSyncError", "MapNotFound", "MapAccessDenied", "CorruptMap",
            "IncompatibleMap", "IndexOutOfRange", "InvalidValue", "LockTimeout", "LockAlreadyHeld", "LockNotHeld",
            "WaitTimeout", "TornEntry", "MapClosed", "MapFull", "RecordTooLarge", "RingSealed", "ConsumerBusy",
@@ -42,17 +45,4 @@ def open(name_or_path, dir=None, read_only=False):
     ``read_only`` maps the memory read-only and claims no process slot (no locks, no writes).
     Raises MapNotFound, MapAccessDenied, CorruptMap, IncompatibleMap, Unsupported, NoFreeSlot."""
     raw, target = open_raw(name_or_path, dir, read_only)
-    kind = raw.map_type
-    if kind == _native.TYPE_ARRAY:
-        cls = SharedArray
-    elif kind == _native.TYPE_HASH:
-        cls = SharedHashMap
-    elif kind == _native.TYPE_RING:
-        cls = SharedQueue if raw.value_size > 0 and raw.value_schema else SharedRing
-    else:
-        cls = SharedBarrier
-    try:
-        return cls(raw, target)
-    except BaseException:
-        _native.LIB.mapsync_close(_native.ctypes.byref(raw))  # safe twice
-        raise
+    return wrap(raw, target)

@@ -40,6 +40,13 @@ class Map(ctypes.Structure):
                 ("pin", ctypes.c_char * 109), ("error", ctypes.c_char * 512)]
 
 
+class CreateSpec(ctypes.Structure):
+    """struct mapsync_create_spec."""
+    _fields_ = [("map_type", ctypes.c_uint32), ("key_schema", ctypes.c_char_p), ("value_schema", ctypes.c_char_p),
+                ("entries", ctypes.c_uint32), ("lock_stripes", ctypes.c_uint32),
+                ("changelog_capacity", ctypes.c_uint32), ("mode", ctypes.c_uint32)]
+
+
 class Field(ctypes.Structure):
     """struct mapsync_field."""
     _fields_ = [("name", ctypes.c_char * 128), ("kind", ctypes.c_int), ("offset", ctypes.c_uint32),
@@ -75,7 +82,8 @@ class HashIter(ctypes.Structure):
 
 
 if (ctypes.sizeof(Map), Map.error.offset, ctypes.sizeof(Field), ctypes.sizeof(ChangeRecord), ctypes.sizeof(Cursor),
-        ctypes.sizeof(Claim), ctypes.sizeof(Consumer), ctypes.sizeof(HashIter)) != (8720, 8207, 148, 32, 24, 24, 48, 24):
+        ctypes.sizeof(Claim), ctypes.sizeof(Consumer), ctypes.sizeof(HashIter), ctypes.sizeof(CreateSpec)) != (
+        8720, 8207, 148, 32, 24, 24, 48, 24, 40):
     raise ImportError("mapsync's ctypes structures do not match mapsync.h on this platform (x86-64 and aarch64 Linux)")
 
 _M = ctypes.POINTER(Map)
@@ -85,6 +93,7 @@ _B = ctypes.POINTER(ctypes.c_bool)
 _PROTOTYPES = {
     "mapsync_open": (_I, [_M, ctypes.c_char_p, _I]),
     "mapsync_close": (None, [_M]),
+    "mapsync_create": (_I, [_M, ctypes.c_char_p, ctypes.POINTER(CreateSpec)]),
     "mapsync_schema_fields": (_I, [ctypes.c_char_p, ctypes.POINTER(Field), _I, ctypes.POINTER(_U32)]),
     "mapsync_read": (_I, [_M, _U32, _V, _L]),
     "mapsync_write": (_I, [_M, _U32, _V, _L]),

@@ -22,6 +22,10 @@ class MapNotFound(MapSyncError, FileNotFoundError):
     """No such map."""
 
 
+class MapExists(MapSyncError, FileExistsError):
+    """A map of that name (or path) exists already: of creators racing for a name, one wins."""
+
+
 class MapAccessDenied(MapSyncError, PermissionError):
     """The map's file or folder does not let this process in."""
 
@@ -99,7 +103,7 @@ class NoFreeSlot(MapSyncError):
 
 
 _BY_ERRNO = {
-    _errno.ENOENT: MapNotFound, _errno.EACCES: MapAccessDenied, _errno.EPERM: MapAccessDenied,
+    _errno.ENOENT: MapNotFound, _errno.EEXIST: MapExists, _errno.EACCES: MapAccessDenied, _errno.EPERM: MapAccessDenied,
     _errno.EBADMSG: CorruptMap, _errno.EPROTO: IncompatibleMap, _errno.EMEDIUMTYPE: IncompatibleMap,
     _errno.ENOTSUP: Unsupported, _errno.EINVAL: InvalidValue, _errno.ERANGE: IndexOutOfRange,
     _errno.EBADF: ReadOnlyMap, _errno.ETIMEDOUT: WaitTimeout, _errno.EDEADLK: LockAlreadyHeld,

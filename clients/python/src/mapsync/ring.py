@@ -32,8 +32,9 @@ class SharedRing(Handle):
 
     @property
     def capacity(self):
-        """The ring's capacity in bytes."""
-        return self._m.data_length
+        """The ring's capacity in bytes (the header's; libmapsync maps an shm ring's data twice in a row, so its
+        data_length is twice this)."""
+        return self._m.entries
 
     def _encode(self, value):
         return bytes(value)

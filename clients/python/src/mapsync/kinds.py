@@ -1,0 +1,25 @@
+"""The handle class of each kind of map, chosen by what an open or a creation found in the map's header."""
+from . import _native as n
+from .array import SharedArray
+from .barrier import SharedBarrier
+from .hashmap import SharedHashMap
+from .ring import SharedQueue, SharedRing
+
+
+def wrap(raw, target):
+    """The handle of an open struct mapsync_map: SharedArray, SharedHashMap, SharedQueue (a ring of values),
+    SharedRing (raw records) or SharedBarrier. Closes the map if the handle cannot be made."""
+    kind = raw.map_type
+    if kind == n.TYPE_ARRAY:
+        cls = SharedArray
+    elif kind == n.TYPE_HASH:
+        cls = SharedHashMap
+    elif kind == n.TYPE_RING:
+        cls = SharedQueue if raw.value_size > 0 and raw.value_schema else SharedRing
+    else:
+        cls = SharedBarrier
+    try:
+        return cls(raw, target)
+    except BaseException:
+        n.LIB.mapsync_close(n.ctypes.byref(raw))  # safe twice
+        raise
