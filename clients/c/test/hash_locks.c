@@ -55,6 +55,14 @@ static void *checker(void *arg) {
     return NULL;
 }
 
+/* Another thread's put of a key whose lock is held: refused once its zero timeout passes. */
+static void *intruder(void *arg) {
+    uint64_t key = 1;
+    struct record r = {0, 0, 0};
+    *(int *)arg = mapsync_hash_put(&map, &key, &r, 0);
+    return NULL;
+}
+
 static void *adder(void *arg) {
     uint64_t key = 21;
     for (int i = 0; i < 10000; i++) CHECK(mapsync_hash_add(&map, &key, 0, 8, (intptr_t)arg, NULL, 5000) == 0);
@@ -72,6 +80,11 @@ static void test_a_held_key_lock_covers_the_holders_writes_and_stops_others(void
     CHECK_RC(mapsync_hash_add(&map, &key, 0, 8, 3, &before, 0), 0);
     CHECK(before == 5);
     CHECK_RC(mapsync_hash_lock_keys(&map, &key, 1, 0, NULL), -EDEADLK);
+    int other = 0;
+    pthread_t t;
+    pthread_create(&t, NULL, intruder, &other);
+    pthread_join(t, NULL);
+    CHECK(other == -ETIMEDOUT);
     CHECK_RC(mapsync_hash_unlock_keys(&map, &key, 1), 0);
     CHECK_RC(mapsync_hash_unlock_keys(&map, &key, 1), -ENOLCK);
     struct record got;
@@ -82,8 +95,15 @@ static void test_a_held_key_lock_covers_the_holders_writes_and_stops_others(void
 static void test_add_inserts_an_absent_key_and_wraps_small_fields(void) {
     uint64_t key = 2;
     int64_t before = -1;
+    struct mapsync_cursor cursor;
+    CHECK_RC(mapsync_subscribe(&map, &cursor), 0);
     CHECK_RC(mapsync_hash_add(&map, &key, 8, 4, 2147483647, &before, 1000), 0);
     CHECK(before == 0);
+    struct mapsync_change changes[2];
+    uint64_t changed[2] = {0, 0};
+    CHECK_RC(mapsync_poll_keyed(&cursor, changes, changed, 2, 1000), 1); /* recorded as an atomic change, with its key */
+    CHECK(changes[0].kind == MAPSYNC_CHANGE_ATOMIC && changed[0] == key);
+    mapsync_unsubscribe(&cursor);
     CHECK_RC(mapsync_hash_add(&map, &key, 8, 4, 1, &before, 1000), 0);
     CHECK(before == 2147483647);
     struct record got;
