@@ -31,7 +31,8 @@
  *   - Changes (FORMAT.md §4.3): recorded by every write, and read through a cursor (mapsync_subscribe, mapsync_poll).
  *   - Shm rings and queues (FORMAT.md §7): claim, commit, discard, seal; the one consumer.
  *   - Barriers (FORMAT.md §9): await with a timeout, reset.
- *   - Shm hash maps (FORMAT.md §10): get without a lock, put, remove, iterate.
+ *   - Shm hash maps (FORMAT.md §10): get without a lock, put, remove, iterate; key locks (mapsync_hash_lock_keys),
+ *     a consistent multi-key read (mapsync_hash_get_all) and adding to an integer field (mapsync_hash_add).
  *   - mapsync_schema_fields: a schema text parsed into fields with their C offsets.
  * Thread safety: one handle may be used by several threads at once, except mapsync_open and mapsync_close; a lock is
  * held by the thread that took it (re-entry is refused by kernel thread id). m->error holds the sentence of the
@@ -477,6 +478,35 @@ int mapsync_hash_put(struct mapsync_map *m, const void *key, const void *value, 
 
 /* Removes `key` (shifting the keys behind it back: no tombstone stays) and records the change. 0, or -ENOENT. */
 int mapsync_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms);
+
+/*
+ * Adds `delta` to the field_size-byte (1, 2, 4 or 8) integer at field_offset of `key`'s value (mapsync_field_offset
+ * for a field by name), wrapping at its width, under the key's segment lock (waiting up to timeout_ms), as Java's
+ * getAndAdd does: an absent key is inserted with a value of zeros but that field, which is `delta`. *previous (may be
+ * NULL) gets the field before, sign-extended. Recorded as a change of kind MAPSYNC_CHANGE_ATOMIC. Returns 0, -EINVAL
+ * (no such integer), -ENOSPC, or what mapsync_hash_put returns.
+ */
+int mapsync_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offset, uint32_t field_size, int64_t delta,
+                     int64_t *previous, long timeout_ms);
+
+/*
+ * Key locks, as Java's lock(key) / lockAll(keys...): takes the locks of the segments of `n` keys (keys: n * key_size
+ * bytes), in ascending segment order within one deadline of timeout_ms, none kept on a failure; keys that share a
+ * segment share its lock. While the calling thread holds them, its mapsync_hash_put / _remove / _add on those keys
+ * run under them without taking them again, and every other thread and process waits. *previous_owner_died is set if
+ * a lock was taken over from a dead owner. Returns 0, -ETIMEDOUT, -EDEADLK (held already), -EBADF (read-only).
+ */
+int mapsync_hash_lock_keys(struct mapsync_map *m, const void *keys, size_t n, long timeout_ms, bool *previous_owner_died);
+
+/* Releases what mapsync_hash_lock_keys took. Returns 0, or -ENOLCK if the calling thread does not hold them. */
+int mapsync_hash_unlock_keys(struct mapsync_map *m, const void *keys, size_t n);
+
+/*
+ * Reads `n` keys as one moment of the map (Java's getAll): under their segments' locks (those the calling thread
+ * holds already are used as they are), the value of keys[i] into values + i * value_size (zeros if absent; values may
+ * be NULL) and whether it is there into found[i] (may be NULL). Returns 0, or what mapsync_hash_lock_keys returns.
+ */
+int mapsync_hash_get_all(struct mapsync_map *m, const void *keys, size_t n, void *values, bool *found, long timeout_ms);
 
 /* Iterates a hash map segment by segment, each copied at one moment: a key present all along is seen exactly once. */
 struct mapsync_hash_iter {

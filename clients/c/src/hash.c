@@ -349,14 +349,27 @@ static int sweep_tombstones(struct mapsync_map *m, uint8_t *seg, uint32_t g) {
     return 0;
 }
 
-/* Takes the segment's lock and repairs what a dead writer left (FORMAT.md §10.6). */
-static int begin(struct mapsync_map *m, const struct place *p, long timeout_ms) {
-    int rc = mapsync__lock_stripe(m, p->g, timeout_ms, NULL);
+/*
+ * Takes the segment's lock and repairs what a dead writer left (FORMAT.md §10.6). A thread that holds the lock
+ * already (mapsync_hash_lock_keys) writes under it without taking it again, as Java's holder does: *took says
+ * whether this call took it, and so whether end() gives it back.
+ */
+static int begin(struct mapsync_map *m, const struct place *p, long timeout_ms, bool *took) {
+    *took = !mapsync__held(m, &m->locks[p->g]);
+    int rc = *took ? mapsync__lock_stripe(m, p->g, timeout_ms, NULL) : 0;
     if (rc != 0) return rc;
     if (load(u32(p->seg, S_SEQ)) & 1) rc = roll_back(m, p->seg, p->g);
     if (rc == 0 && load(u32(p->seg, S_TOMBSTONES)) != 0) rc = sweep_tombstones(m, p->seg, p->g);
-    if (rc != 0) mapsync__unlock_stripe(m, p->g);
+    if (rc != 0 && *took) mapsync__unlock_stripe(m, p->g);
     return rc;
+}
+
+static void end(struct mapsync_map *m, const struct place *p, bool took) {
+    if (took) mapsync__unlock_stripe(m, p->g);
+}
+
+uint32_t mapsync__hash_segment(const struct mapsync_map *m, const void *key) {
+    return place_of(m, key).g;
 }
 
 /* The live entries, summed over the segments. */
@@ -414,24 +427,71 @@ static int insert(struct mapsync_map *m, const struct place *p, const void *key,
     return 0;
 }
 
+/* Writes `value` as `key`'s, replacing or inserting, under the segment's lock; *slot is where it went. */
+static int write_locked(struct mapsync_map *m, const struct place *p, const void *key, int64_t found, const void *value,
+                        uint32_t *slot) {
+    if (found < 0) return insert(m, p, key, value, slot);
+    uint8_t *at = slot_at(m, p->seg, (uint32_t)found);
+    window_open(m, p->seg, p->g, found, load(u32(at, META)), -1, 0, true);
+    copy_words(at + KEY + m->hash.key_stride, value, m->value_size, m->hash.value_stride, false);
+    window_close(p->seg);
+    *slot = (uint32_t)found;
+    return 0;
+}
+
 int mapsync_hash_put(struct mapsync_map *m, const void *key, const void *value, long timeout_ms) {
     int rc = check_hash(m, true);
     if (rc != 0) return rc;
     struct place p = place_of(m, key);
-    if ((rc = begin(m, &p, timeout_ms)) != 0) return rc;
-    int64_t found = probe(m, &p, key, NULL);
-    uint32_t slot = (uint32_t)found;
-    if (found >= 0) {
-        uint8_t *at = slot_at(m, p.seg, slot);
-        window_open(m, p.seg, p.g, found, load(u32(at, META)), -1, 0, true);
-        copy_words(at + KEY + m->hash.key_stride, value, m->value_size, m->hash.value_stride, false);
-        window_close(p.seg);
-    } else {
-        rc = insert(m, &p, key, value, &slot);
-    }
+    bool took;
+    if ((rc = begin(m, &p, timeout_ms, &took)) != 0) return rc;
+    uint32_t slot;
+    rc = write_locked(m, &p, key, probe(m, &p, key, NULL), value, &slot);
     /* recorded under the segment's lock, so that the changes of one key are logged in the order they happened */
     if (rc == 0) mapsync__record_keyed(m, p.g * m->hash.slots + slot, MAPSYNC_CHANGE_WRITE, key);
-    mapsync__unlock_stripe(m, p.g);
+    end(m, &p, took);
+    return rc;
+}
+
+/* Adds `delta` to the size-byte integer at `at`, wrapping at its width; returns the bits before, sign-extended. */
+static int64_t add_in_place(uint8_t *at, uint32_t size, int64_t delta) {
+    switch (size) {
+    case 1: { int8_t v; memcpy(&v, at, 1); int8_t n = (int8_t)((uint8_t)v + (uint8_t)delta); memcpy(at, &n, 1); return v; }
+    case 2: { int16_t v; memcpy(&v, at, 2); int16_t n = (int16_t)((uint16_t)v + (uint16_t)delta); memcpy(at, &n, 2); return v; }
+    case 4: { int32_t v; memcpy(&v, at, 4); int32_t n = (int32_t)((uint32_t)v + (uint32_t)delta); memcpy(at, &n, 4); return v; }
+    default: { int64_t v; memcpy(&v, at, 8); int64_t n = (int64_t)((uint64_t)v + (uint64_t)delta); memcpy(at, &n, 8); return v; }
+    }
+}
+
+int mapsync_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offset, uint32_t field_size, int64_t delta,
+                     int64_t *previous, long timeout_ms) {
+    int rc = check_hash(m, true);
+    if (rc != 0) return rc;
+    if ((field_size != 1 && field_size != 2 && field_size != 4 && field_size != 8)
+        || (uint64_t)field_offset + field_size > m->value_size) {
+        return mapsync__fail(m, EINVAL, "no %u-byte integer at offset %u of map %s's %u-byte values", field_size,
+                             field_offset, m->name, m->value_size);
+    }
+    uint8_t *value = calloc(1, m->value_size);
+    if (value == NULL) return mapsync__fail(m, ENOMEM, "out of memory");
+    struct place p = place_of(m, key);
+    bool took;
+    if ((rc = begin(m, &p, timeout_ms, &took)) != 0) {
+        free(value);
+        return rc;
+    }
+    int64_t found = probe(m, &p, key, NULL);
+    /* the lock is held: no writer changes the slot while it is copied; an absent key starts from zeros, as in Java */
+    if (found >= 0) copy_out(value, slot_at(m, p.seg, (uint32_t)found) + KEY + m->hash.key_stride, m->value_size);
+    int64_t before = add_in_place(value + field_offset, field_size, delta);
+    uint32_t slot;
+    rc = write_locked(m, &p, key, found, value, &slot);
+    if (rc == 0) {
+        if (previous != NULL) *previous = before;
+        mapsync__record_keyed(m, p.g * m->hash.slots + slot, MAPSYNC_CHANGE_ATOMIC, key);
+    }
+    end(m, &p, took);
+    free(value);
     return rc;
 }
 
@@ -439,7 +499,8 @@ int mapsync_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms)
     int rc = check_hash(m, true);
     if (rc != 0) return rc;
     struct place p = place_of(m, key);
-    if ((rc = begin(m, &p, timeout_ms)) != 0) return rc;
+    bool took;
+    if ((rc = begin(m, &p, timeout_ms, &took)) != 0) return rc;
     int64_t found = probe(m, &p, key, NULL);
     uint32_t count;
     if (found < 0) {
@@ -456,7 +517,7 @@ int mapsync_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms)
         if (shifted < 0) rc = shifted;
         mapsync__record_keyed(m, p.g * m->hash.slots + (uint32_t)found, MAPSYNC_CHANGE_REMOVE, key);
     }
-    mapsync__unlock_stripe(m, p.g);
+    end(m, &p, took);
     return rc;
 }
 

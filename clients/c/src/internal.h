@@ -107,6 +107,8 @@ static inline uint64_t *mapsync__seq_word(struct mapsync_lock *rec) {
 /* Takes and releases the lock of a stripe (a hash map's segment) for one operation of the library's own. */
 int mapsync__lock_stripe(struct mapsync_map *m, uint32_t stripe, long timeout_ms, bool *previous_owner_died);
 void mapsync__unlock_stripe(struct mapsync_map *m, uint32_t stripe);
+/* The segment (and so the lock stripe) of a hash map key (FORMAT.md §10.2). */
+uint32_t mapsync__hash_segment(const struct mapsync_map *m, const void *key);
 
 /* Records a hash map's change: the slot (segment x slots + slot), its kind, and the key's bytes (changes.c). */
 void mapsync__record_keyed(struct mapsync_map *m, uint32_t slot, uint32_t kind, const void *key);

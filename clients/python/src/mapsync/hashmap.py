@@ -3,6 +3,9 @@
 ``h[key]`` / ``h.get(key)`` read without a lock and are never torn; ``h[key] = value`` inserts or replaces under the
 key's segment lock; ``del h[key]`` removes it; ``key in h``; ``for key, value in h.items()``; ``len(h)`` counts by
 iterating. A key is given as the key schema says (a str for ``char[N]``, an int, a dict of fields).
+``with h.lock(key):`` / ``with h.lock_all(k1, k2) as held:`` hold keys' locks (as Java's lock / lockAll; the holder's
+own writes to those keys run under them; ``held.previous_owner_died``); ``h.get_all([k1, k2])`` reads several keys as
+one moment; ``h.add(key, delta, field=None)`` adds to an integer value or field under the key's lock.
 Thread safety: a SharedHashMap may be used by several threads at once.
 Raises KeyError (a MapSyncError too: KeyNotFound) for an absent key, MapFull when there is no room, ReadOnlyMap,
 LockTimeout, InvalidValue, CorruptMap, MapClosed.
@@ -14,7 +17,7 @@ from . import _native as n
 from .changes import Cursor
 from .errors import MapSyncError
 from .handle import Handle
-from .locks import DEFAULT_TIMEOUT, _LOCK_ERRORS
+from .locks import DEFAULT_TIMEOUT, _LOCK_ERRORS, KeyLock
 from .schema import Schema
 
 READ_TIMEOUT = 10.0
@@ -89,6 +92,42 @@ class SharedHashMap(Handle):
                 return default[0]
             raise
 
+    def lock(self, key, timeout=DEFAULT_TIMEOUT):
+        """``with h.lock(key) as held:`` the lock of ``key``'s segment (see mapsync.locks)."""
+        return KeyLock(self, [self._key(key)], timeout)
+
+    def lock_all(self, *keys, timeout=DEFAULT_TIMEOUT):
+        """``with h.lock_all(k1, k2) as held:`` the locks of several keys' segments, ascending, all or none within
+        ``timeout``. A single list or tuple of keys may be given instead."""
+        if len(keys) == 1 and isinstance(keys[0], (list, tuple)):
+            keys = tuple(keys[0])
+        return KeyLock(self, [self._key(k) for k in keys], timeout)
+
+    def get_all(self, keys, timeout=DEFAULT_TIMEOUT):
+        """A dict of the present ones of ``keys`` and their values, read under the keys' locks as one moment of the
+        map (as Java's getAll): a record moved between two keys under both locks is seen once."""
+        keys = list(keys)
+        if not keys:
+            return {}
+        raw = b"".join(self._key(k) for k in keys)
+        values = ctypes.create_string_buffer(max(self._value_size * len(keys), 1))
+        found = (ctypes.c_bool * len(keys))()
+        self._check(n.LIB.mapsync_hash_get_all(self._handle(), raw, len(keys), values, found, int(timeout * 1000)),
+                    _LOCK_ERRORS)
+        size = self._value_size
+        return {k: self.schema.decode(values.raw[i * size:(i + 1) * size]) for i, k in enumerate(keys) if found[i]}
+
+    def add(self, key, delta, field=None, timeout=DEFAULT_TIMEOUT):
+        """Adds ``delta`` to the integer value of ``key`` (or its integer ``field``, dotted for a nested one) under the
+        key's lock, wrapping at the integer's width, and returns the value before; an absent key is inserted with
+        zeros but that field (as Java's getAndAdd). Records the change as an atomic one."""
+        leaf = self.schema.field(field)
+        before = ctypes.c_int64()
+        self._check(n.LIB.mapsync_hash_add(self._handle(), self._key(key), leaf.offset, leaf.size,
+                                           _wrap(delta, 64, True), ctypes.byref(before), int(timeout * 1000)),
+                    _LOCK_ERRORS)
+        return _wrap(before.value, leaf.size * 8, leaf.signed)
+
     def items(self):
         """(key, value) pairs, segment by segment, each segment copied at one moment: a key present all along is seen
         exactly once."""
@@ -126,3 +165,10 @@ class SharedHashMap(Handle):
     def watch(self, timeout=None):
         """A Cursor of this map's changes from now on, each with its key."""
         return Cursor(self, timeout)
+
+
+def _wrap(v, bits, signed):
+    v &= (1 << bits) - 1
+    if signed and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return v

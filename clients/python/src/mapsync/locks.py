@@ -79,3 +79,20 @@ class MapLock(_Held):
 
     def _give(self, m):
         return n.LIB.mapsync_unlock_map(m)
+
+
+class KeyLock(_Held):
+    """The locks of hash map keys' segments (one key or several), taken as one within one deadline (all or none), in
+    ascending segment order as Java's lockAll takes them; while held, this thread's own writes to those keys run under
+    them."""
+
+    def __init__(self, handle, encoded_keys, timeout):
+        super().__init__(handle, timeout)
+        self._count = len(encoded_keys)
+        self._keys = b"".join(encoded_keys)
+
+    def _take(self, m, ms, died):
+        return n.LIB.mapsync_hash_lock_keys(m, self._keys, self._count, ms, died)
+
+    def _give(self, m):
+        return n.LIB.mapsync_hash_unlock_keys(m, self._keys, self._count)
