@@ -10,7 +10,7 @@ from .changes import Cursor
 from .errors import IncompatibleMap, IndexOutOfRange, InvalidValue
 from .handle import Handle
 from .locks import _LOCK_ERRORS, DEFAULT_TIMEOUT, EntryLock, ManyLock, MapLock
-from .schema import Schema
+from .schema import Schema, as_field, wrap
 
 READ_TIMEOUT = 10.0  # seconds a read waits for a live writer of its stripe before WaitTimeout
 
@@ -72,8 +72,8 @@ class SharedArray(Handle):
         leaf = self.schema.field(field)
         before = ctypes.c_int64()
         self._check(n.LIB.mapsync_fetch_add(self._handle(), self._index(i), leaf.offset, leaf.size,
-                                            _wrap(delta, 64, True), ctypes.byref(before)))
-        return _as(leaf, before.value)
+                                            wrap(delta, 64, True), ctypes.byref(before)))
+        return as_field(leaf, before.value)
 
     def compare_and_set(self, i, expected, new, field=None):
         """Atomically sets integer value ``i`` (or its ``field``) to ``new`` if it holds ``expected``. True if it did."""
@@ -84,10 +84,10 @@ class SharedArray(Handle):
             if not isinstance(v, int) or not lo <= v <= hi:
                 raise InvalidValue("%r does not fit field %s" % (v, field or "value"))
         witness = ctypes.c_int64()
-        e, d = _wrap(expected, bits, True), _wrap(new, bits, True)
+        e, d = wrap(expected, bits, True), wrap(new, bits, True)
         self._check(n.LIB.mapsync_compare_and_set(self._handle(), self._index(i), leaf.offset, leaf.size, e, d,
                                                   ctypes.byref(witness)))
-        return _wrap(witness.value, bits, True) == e
+        return wrap(witness.value, bits, True) == e
 
     def lock(self, i, timeout=DEFAULT_TIMEOUT):
         """``with m.lock(i) as held:`` the lock of entry ``i``'s stripe (see mapsync.locks)."""
@@ -110,14 +110,3 @@ class SharedArray(Handle):
     def watch(self, timeout=None):
         """A Cursor of this map's changes from now on: ``for change in m.watch(timeout=1.0):``."""
         return Cursor(self, timeout)
-
-
-def _wrap(v, bits, signed):
-    v &= (1 << bits) - 1
-    if signed and v >= 1 << (bits - 1):
-        v -= 1 << bits
-    return v
-
-
-def _as(leaf, v):
-    return _wrap(v, leaf.size * 8, leaf.signed)

@@ -18,7 +18,7 @@ from .changes import Cursor
 from .errors import MapSyncError
 from .handle import Handle
 from .locks import DEFAULT_TIMEOUT, _LOCK_ERRORS, KeyLock
-from .schema import Schema
+from .schema import Schema, as_field, wrap
 
 READ_TIMEOUT = 10.0
 
@@ -124,9 +124,9 @@ class SharedHashMap(Handle):
         leaf = self.schema.field(field)
         before = ctypes.c_int64()
         self._check(n.LIB.mapsync_hash_add(self._handle(), self._key(key), leaf.offset, leaf.size,
-                                           _wrap(delta, 64, True), ctypes.byref(before), int(timeout * 1000)),
+                                           wrap(delta, 64, True), ctypes.byref(before), int(timeout * 1000)),
                     _LOCK_ERRORS)
-        return _wrap(before.value, leaf.size * 8, leaf.signed)
+        return as_field(leaf, before.value)
 
     def items(self):
         """(key, value) pairs, segment by segment, each segment copied at one moment: a key present all along is seen
@@ -165,10 +165,3 @@ class SharedHashMap(Handle):
     def watch(self, timeout=None):
         """A Cursor of this map's changes from now on, each with its key."""
         return Cursor(self, timeout)
-
-
-def _wrap(v, bits, signed):
-    v &= (1 << bits) - 1
-    if signed and v >= 1 << (bits - 1):
-        v -= 1 << bits
-    return v

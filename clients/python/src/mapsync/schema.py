@@ -147,3 +147,16 @@ def _lookup(value, leaf):
         except (KeyError, TypeError, IndexError):
             raise InvalidValue("no value for field %s in %r" % (".".join(leaf.path[:i + 1]), value)) from None
     return v
+
+
+def wrap(v, bits, signed):
+    """``v`` as an integer of ``bits`` bits wraps it, signed or not: what an atomic add leaves in such a field."""
+    v &= (1 << bits) - 1
+    if signed and v >= 1 << (bits - 1):
+        v -= 1 << bits
+    return v
+
+
+def as_field(leaf, v):
+    """``v`` wrapped to the width and signedness of the integer field ``leaf``."""
+    return wrap(v, leaf.size * 8, leaf.signed)

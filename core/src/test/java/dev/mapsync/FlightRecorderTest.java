@@ -364,12 +364,14 @@ class FlightRecorderTest {
             // a write of entry 2 left unfinished: the next lock owner marks it torn, the next write repairs it
             Peer.putLong(pairs.info().file(), Peer.stripeRecord(2) + Peer.SEQ, 3L << 32 | 7);
             pairs.set(2, new Pair(2, 2));
-            // a wait of 100 ms for a lock that another thread of this process holds
+            // a wait for a lock that another thread of this process holds until the waiter sleeps (recorded however
+            // short, with the threshold at 0)
+            recording.enable("dev.mapsync.LockWait").withThreshold(Duration.ZERO);
             CountDownLatch locked = new CountDownLatch(1);
             Thread holder = Thread.ofPlatform().start(() -> {
                 try (LockGuard g = map.lock(1)) {
                     locked.countDown();
-                    Thread.sleep(100);
+                    awaitSleeper(map, 1);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

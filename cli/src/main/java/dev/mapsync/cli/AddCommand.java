@@ -20,11 +20,6 @@ final class AddCommand extends SchemaMapCommand implements Runnable {
     String field;
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public void run() {
         withKeyed(false, array -> {
             Slots slots = Slots.of(array, field);

@@ -23,11 +23,6 @@ final class CasCommand extends SchemaMapCommand implements java.util.concurrent.
     String field;
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public Integer call() {
         int[] exit = new int[1];
         withKeyed(false, array -> {

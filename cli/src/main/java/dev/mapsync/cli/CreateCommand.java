@@ -60,11 +60,6 @@ final class CreateCommand extends MapCommand implements Runnable {
     Integer changelog;
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public void run() {
         if (!type.equals("array") && !type.equals("hash")) {
             throw new IllegalArgumentException("unknown map type '" + type + "' (known: array, hash)");

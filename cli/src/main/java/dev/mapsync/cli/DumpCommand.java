@@ -29,11 +29,6 @@ final class DumpCommand extends SchemaMapCommand implements Runnable {
     }
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public void run() {
         withKeyed(true, this::dumpArray, this::dumpHash);
     }

@@ -29,11 +29,6 @@ final class GetCommand extends SchemaMapCommand implements Runnable {
     boolean perCpu;
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public void run() {
         if (perCpu) {
             withKeyed(true, array -> printPerCpu(array.codec().schema(), array.getPerCpu(index(entry))), hash -> {

@@ -34,11 +34,6 @@ final class LockCommand extends MapCommand implements Callable<Integer> {
     }
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public Integer call() {
         int[] exit = new int[1];
         withKeyed(false, array -> {

@@ -21,11 +21,6 @@ final class LocksCommand extends MapCommand implements Runnable {
     }
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public void run() {
         withKeyed(true, array -> {
             int entries = array.length(), stripes = array.info().lockStripes();

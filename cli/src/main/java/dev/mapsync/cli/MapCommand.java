@@ -25,8 +25,12 @@ abstract class MapCommand implements MapArgument {
             description = "The map: NAME (default folder, shm), bpf:NAME (a kernel map), a path containing '/', or the path of a kernel map any program pinned in a bpf file system.")
     String map;
 
+    private MapRef ref;
+
+    /** The map argument, parsed once: parsing a path asks the file system whether it is a bpf one. */
     MapRef ref() {
-        return MapRef.parse(map);
+        if (ref == null) ref = MapRef.parse(map);
+        return ref;
     }
 
     @Override
@@ -34,10 +38,10 @@ abstract class MapCommand implements MapArgument {
         return map;
     }
 
-    /** Most commands work on arrays; those that also take hash maps (or any map) say so. */
+    /** Most commands work on arrays and hash maps alike; those that take one kind only (or any map) say so. */
     @Override
     public String worksOn() {
-        return "array maps";
+        return "array and hash maps";
     }
 
     /**
@@ -48,11 +52,7 @@ abstract class MapCommand implements MapArgument {
      *                                              foreign pin
      */
     MapLocation existing() {
-        MapRef ref = ref();
-        if (controlRegionNeeded() && ref.isForeign(root.dir)) {
-            throw ForeignPins.needsControlRegion(spec.name(), ref.pin());
-        }
-        return ref.existing(root.dir, schemaOptions());
+        return ref().existing(root.dir, schemaOptions(), controlRegionNeeded() ? spec.name() : null);
     }
 
     /** The schemas given for a pinned kernel map without BTF; none unless the command takes them. */

@@ -26,21 +26,25 @@ record MapRef(String name, Path path, Backend backend, Path pin) {
 
     /** A spec that opens the existing map as it is. */
     MapLocation existing(Path dir) {
-        return existing(dir, SchemaOptions.NONE);
+        return existing(dir, SchemaOptions.NONE, null);
     }
 
     /**
      * A spec that opens the existing map as it is; a pin made by another program is adopted privately
-     * ({@link ForeignPins}), with the schemas given where its BTF has none.
+     * ({@link ForeignPins}), with the schemas given where its BTF has none, unless {@code commandNeedingControl} (the
+     * name of a command that needs the control region other processes share; null for one that does not) refuses it.
      *
-     * @throws IllegalArgumentException if schemas are given for a map that has its own
+     * @throws IllegalArgumentException              if schemas are given for a map that has its own
+     * @throws dev.mapsync.IncompatibleMapException if the command needs a shared control region and the map is a
+     *                                              foreign pin
      */
-    MapLocation existing(Path dir, SchemaOptions schema) {
+    MapLocation existing(Path dir, SchemaOptions schema, String commandNeedingControl) {
         if (pin != null) {
             if (!isForeign(dir)) {
                 if (schema.given()) throw sharedHasSchema();
                 return shared(dir);
             }
+            if (commandNeedingControl != null) throw ForeignPins.needsControlRegion(commandNeedingControl, pin);
             return ForeignPins.adopt(pin, schema);
         }
         if (schema.given()) throw sharedHasSchema();

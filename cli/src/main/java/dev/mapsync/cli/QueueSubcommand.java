@@ -23,8 +23,12 @@ abstract class QueueSubcommand implements MapArgument {
         return "rings (queues)";
     }
 
+    private MapRef ref;
+
+    /** The queue argument, parsed once: parsing a path asks the file system whether it is a bpf one. */
     MapRef ref() {
-        return MapRef.parse(mapArgument());
+        if (ref == null) ref = MapRef.parse(mapArgument());
+        return ref;
     }
 
     /**
@@ -34,11 +38,8 @@ abstract class QueueSubcommand implements MapArgument {
      *                                              the ring is a kernel ring another program pinned
      */
     MapLocation existing() {
-        MapRef ref = ref();
-        if (controlRegionNeeded() && ref.isForeign(group.root.dir)) {
-            throw ForeignPins.needsControlRegion(spec.qualifiedName().substring("mapsync ".length()), ref.pin());
-        }
-        return ref.existing(group.root.dir);
+        return ref().existing(group.root.dir, SchemaOptions.NONE,
+                controlRegionNeeded() ? spec.qualifiedName().substring("mapsync ".length()) : null);
     }
 
     /**

@@ -18,11 +18,6 @@ final class SetCommand extends SchemaMapCommand implements Runnable {
     String value;
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public void run() {
         withKeyed(false, array -> {
             var schema = array.codec().schema();

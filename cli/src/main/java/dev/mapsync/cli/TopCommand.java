@@ -30,11 +30,6 @@ final class TopCommand extends SchemaMapCommand implements Callable<Integer> {
     String keys;
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public Integer call() {
         // the terminal reads keys for at most the interval, and a wait of 0 ms would be a wait for ever
         if (interval.toMillis() < 1) {

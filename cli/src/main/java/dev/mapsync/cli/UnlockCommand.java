@@ -22,11 +22,6 @@ final class UnlockCommand extends MapCommand implements Callable<Integer> {
     }
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public Integer call() {
         try {
             String[] done = new String[1];

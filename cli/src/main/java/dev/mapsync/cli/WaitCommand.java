@@ -43,11 +43,6 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
     }
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
     public Integer call() {
         // reads behind a write that never ends give up at this command's own timeout, not the map's lock timeout

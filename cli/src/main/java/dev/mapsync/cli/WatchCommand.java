@@ -55,11 +55,6 @@ final class WatchCommand extends SchemaMapCommand implements Callable<Integer> {
     }
 
     @Override
-    public String worksOn() {
-        return "array and hash maps";
-    }
-
-    @Override
     public Integer call() throws InterruptedException {
         if (count != null && count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
         if (poll != null && poll.toMillis() < 1) {
