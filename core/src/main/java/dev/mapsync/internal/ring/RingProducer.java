@@ -142,8 +142,8 @@ public final class RingProducer {
 
     /** Writes the Flight Recorder's record {@code event} of a claim of {@code length} bytes that found no room. */
     private void write(RingFullEvent event, int length) {
-        long used = (long) LONG.getVolatile(control, RingLayout.PRODUCER_POSITION)
-                - (long) LONG.getVolatile(control, RingLayout.CONSUMER_POSITION);
+        // the positions where this ring keeps them: a user ring's are the kernel's pages, not the control region
+        long used = (long) LONG.getVolatile(producerPosition, 0L) - (long) LONG.getVolatile(consumerPosition, 0L);
         event.write(ring.name(), length, RingLayout.recordSize(length), used, capacity);
     }
 
