@@ -50,6 +50,26 @@ class KernelUserRingTest {
     }
 
     @Test
+    void aFullUserRingIsRecordedWithTheBytesTheKernelsPositionsSayAreUsed() throws Exception {
+        java.nio.file.Path file = dir.resolve("full.jfr");
+        try (SharedRing ring = SharedRing.open(MapSpec.pinnedRing(program.ring()).dir(dir));
+             jdk.jfr.Recording recording = new jdk.jfr.Recording()) {
+            recording.enable("dev.mapsync.RingFull");
+            recording.start();
+            int records = 0;
+            while (ring.offer(new byte[16])) records++;
+            assertEquals(4096 / 24, records);
+            recording.stop();
+            recording.dump(file);
+        }
+        List<jdk.jfr.consumer.RecordedEvent> full = jdk.jfr.consumer.RecordingFile.readAllEvents(file).stream()
+                .filter(e -> e.getEventType().getName().equals("dev.mapsync.RingFull")).toList();
+        assertEquals(1, full.size());
+        assertEquals(4096 / 24 * 24L, full.getFirst().getLong("bytesUsed"), "used: the kernel's positions, not the sidecar's");
+        assertEquals(4096L, full.getFirst().getLong("capacity"));
+    }
+
+    @Test
     void recordsClaimedAndCommittedHereAreDrainedByABpfProgram() {
         try (SharedRing ring = SharedRing.open(MapSpec.pinnedRing(program.ring()).dir(dir))) {
             assertEquals(Backend.BPF, ring.backend());
