@@ -82,7 +82,7 @@ public final class SharedRing implements SharedMap {
     private final int maxRecordLength;
     private RingConsumer consumer;
 
-    private SharedRing(RingRegion ring) {
+    SharedRing(RingRegion ring) {
         this.ring = ring;
         // user space produces into a kernel user ring, never into a kernel ring buffer
         boolean produces = (!ring.isKernel() || ring.isUserRing()) && !ring.readOnly();
@@ -465,6 +465,8 @@ public final class SharedRing implements SharedMap {
             throw new ConsumerBusyException("this handle of ring '" + name() + "' already has an open consumer; close"
                     + " it before asking for another", Proc.PID);
         }
+        // a kernel ring's producers do not wait: the consumer's code is compiled before the role is taken
+        if (ring.isKernel()) ConsumerWarmUp.ensure();
         try {
             consumer = new RingConsumer(this, new RingReader(ring, token));
             return consumer;

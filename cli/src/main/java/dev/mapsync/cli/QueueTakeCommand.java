@@ -1,25 +1,14 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.Codec;
-import dev.mapsync.CorruptMapException;
-import dev.mapsync.InvalidValueException;
+import dev.mapsync.Backend;
 import dev.mapsync.RingConsumer;
 import dev.mapsync.RingRecord;
-import dev.mapsync.Schema;
 import dev.mapsync.SharedRing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "take", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -60,26 +49,11 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
         try (SharedRing ring = SharedRing.open(existing());
              RingConsumer consumer = ring.consumer()) {
-            Schema schema = ring.valueSchema().orElse(null);
-            Codec<Object> codec = schema == null ? null : Codec.of(schema);
+            RecordLines lines = new RecordLines(queue, ring.valueSchema().orElse(null), json, hex);
             long deadline = System.nanoTime() + timeout.toNanos();
-            int taken = 0;
-            while (follow || taken < count) {
-                long left = follow ? Duration.ofSeconds(1).toNanos() : deadline - System.nanoTime();
-                RingRecord r = left <= 0 ? null : consumer.next(Duration.ofNanos(left));
-                if (r == null) {
-                    if (consumer.isDrained() || !follow) break;
-                    continue;
-                }
-                try {
-                    out().println(line(codec, r));
-                } finally {
-                    r.release();
-                }
-                out().flush();
-                if (out().checkError()) break; // the reader went away (e.g. head)
-                taken++;
-            }
+            long taken = ring.backend() == Backend.BPF
+                    ? new KernelRingTake(consumer, follow ? Long.MAX_VALUE : count, deadline, follow).run(lines, out())
+                    : takeInTurn(consumer, lines, deadline);
             if (!follow && taken < count) {
                 spec.commandLine().getErr().println("mapsync: took " + taken + " of " + count + " records from queue '"
                         + ring.name() + "': " + (consumer.isDrained() ? "it is sealed and drained"
@@ -90,49 +64,31 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
         }
     }
 
-    private String line(Codec<Object> codec, RingRecord r) {
-        if (codec != null) {
-            if (r.length() != codec.size()) {
-                throw new CorruptMapException("queue '" + queue + "' is corrupt: a record of " + r.length()
-                        + " bytes is not a value of " + codec.schema());
+    /**
+     * Takes the records of an shm ring one at a time, each released once it is printed and flushed: its producers
+     * wait for room, so nothing is gained by taking records faster than they are printed, and a record is never
+     * taken out of the ring before it was written out.
+     *
+     * @return how many were printed
+     */
+    private long takeInTurn(RingConsumer consumer, RecordLines lines, long deadline) {
+        long taken = 0;
+        while (follow || taken < count) {
+            long left = follow ? Duration.ofSeconds(1).toNanos() : deadline - System.nanoTime();
+            RingRecord r = left <= 0 ? null : consumer.next(Duration.ofNanos(left));
+            if (r == null) {
+                if (consumer.isDrained() || !follow) break;
+                continue;
             }
-            Object value;
             try {
-                value = codec.read(r.payload(), 0);
-            } catch (InvalidValueException e) {
-                throw new CorruptMapException("queue '" + queue + "' is corrupt: the record at position " + r.position()
-                        + " is not a value of its schema (" + e.getMessage() + ")", e);
+                out().println(lines.line(r.position(), r.payload()));
+            } finally {
+                r.release();
             }
-            if (!json) return ValueText.format(codec.schema(), value);
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("position", r.position());
-            m.put("value", ValueText.jsonValue(codec.schema(), value));
-            return Json.of(m);
+            out().flush();
+            if (out().checkError()) break; // the reader went away (e.g. head)
+            taken++;
         }
-        byte[] bytes = r.payload().toArray(ValueLayout.JAVA_BYTE);
-        String text = hex ? null : utf8(bytes);
-        if (!json) return text != null ? text : "hex:" + HexFormat.of().formatHex(bytes);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("position", r.position());
-        m.put("length", bytes.length);
-        if (text != null) m.put("text", text);
-        else m.put("hex", HexFormat.of().formatHex(bytes));
-        return Json.of(m);
-    }
-
-    /** The bytes as text, or null when they are not valid UTF-8 or hold control characters (binary data). */
-    private static String utf8(byte[] bytes) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) return null;
-        }
-        return text;
+        return taken;
     }
 }

@@ -28,7 +28,8 @@ public final class CPrograms {
     public static final Path EXAMPLES = Path.of("..", "examples", "c").toAbsolutePath().normalize();
     /** The folder of libmapsync: its Makefile, and mapsync.h in include/. */
     public static final Path LIBRARY = Path.of("..", "clients", "c").toAbsolutePath().normalize();
-    private static final Path TEST_SOURCES = Path.of("src", "test", "c").toAbsolutePath();
+    /** core's test programs, whichever module's tests build them. */
+    private static final Path TEST_SOURCES = Path.of("..", "core", "src", "test", "c").toAbsolutePath().normalize();
     private static final Path OUT = Path.of("target", "c").toAbsolutePath();
     private static final List<String> FLAGS = List.of("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror");
 

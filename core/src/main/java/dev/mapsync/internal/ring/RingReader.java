@@ -91,7 +91,7 @@ public final class RingReader implements AutoCloseable {
      * @throws dev.mapsync.ConsumerBusyException if the ring has a consumer
      */
     public RingReader(RingRegion ring, int ownToken) {
-        ConsumerLock.acquire(ring);
+        if (!ring.isScratch()) ConsumerLock.acquire(ring);
         try {
             this.ring = ring;
             this.control = ring.control();
@@ -102,7 +102,7 @@ public final class RingReader implements AutoCloseable {
             this.mask = capacity - 1;
             this.kernel = ring.isKernel();
             this.ownToken = ownToken;
-            this.epoll = kernel ? Epoll.readable(ring.kernelFd()) : null;
+            this.epoll = kernel && !ring.isScratch() ? Epoll.readable(ring.kernelFd()) : null;
             this.fencesProducers = !kernel && Membarrier.canFence();
             if (!kernel) INT.setRelease(control, RingLayout.CONSUMER_FENCES, fencesProducers ? 1 : 0);
             this.consumer = (long) LONG.getAcquire(consumerPosition, 0L);
@@ -112,7 +112,7 @@ public final class RingReader implements AutoCloseable {
             this.producerSeen = (long) LONG.getAcquire(producerPosition, 0L);
             ring.checkPositions(producerSeen, consumer);
         } catch (RuntimeException | Error e) {
-            ConsumerLock.release(ring);
+            if (!ring.isScratch()) ConsumerLock.release(ring);
             throw e;
         }
     }
@@ -375,7 +375,7 @@ public final class RingReader implements AutoCloseable {
         VarHandle.fullFence();
         if ((long) LONG.getVolatile(producerPosition, 0L) != producerSeen) return;
         Waits.checkOpen(ring);
-        epoll.await(slice);
+        if (epoll != null) epoll.await(slice); // a scratch ring has nothing to wait on: its warm-up only spins
     }
 
     /**
@@ -443,7 +443,7 @@ public final class RingReader implements AutoCloseable {
         try {
             if (epoll != null) epoll.close();
         } finally {
-            ConsumerLock.release(ring);
+            if (!ring.isScratch()) ConsumerLock.release(ring);
         }
     }
 }

@@ -24,12 +24,14 @@ public final class RingRegion implements AutoCloseable {
     private final MemorySegment consumerPosition;
     private final MemorySegment data;
     private final long capacity;
+    private final boolean kernel;
     private final int kernelFd;
     private final boolean userRing;
 
     private RingRegion(MapRegion region, MemorySegment producerPosition, MemorySegment consumerPosition,
-                       MemorySegment data, long capacity, int kernelFd, boolean userRing) {
+                       MemorySegment data, long capacity, boolean kernel, int kernelFd, boolean userRing) {
         this.region = region;
+        this.kernel = kernel;
         this.userRing = userRing;
         this.producerPosition = producerPosition;
         this.consumerPosition = consumerPosition;
@@ -42,14 +44,23 @@ public final class RingRegion implements AutoCloseable {
     static RingRegion shm(MapRegion region) {
         MemorySegment control = region.control();
         return new RingRegion(region, control.asSlice(RingLayout.PRODUCER_POSITION, 8),
-                control.asSlice(RingLayout.CONSUMER_POSITION, 8), region.data(), region.header().dataLength(), -1, false);
+                control.asSlice(RingLayout.CONSUMER_POSITION, 8), region.data(), region.header().dataLength(), false, -1, false);
     }
 
     /** A kernel ring: {@code region} is its sidecar; the positions and records are the kernel map's pages. */
     public static RingRegion kernel(MapRegion region, MemorySegment consumerPage, MemorySegment producerPage,
                                     MemorySegment data, long capacity, int kernelFd) {
-        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, kernelFd,
-                false);
+        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, true,
+                kernelFd, false);
+    }
+
+    /**
+     * A kernel ring's shape in this process's own memory ({@link ScratchRing}): read as a kernel ring is, with no
+     * kernel map behind it, so no descriptor to wait on and no consumer role to take.
+     */
+    static RingRegion scratch(MapRegion region, MemorySegment producerPosition, MemorySegment consumerPosition,
+                              MemorySegment data, long capacity) {
+        return new RingRegion(region, producerPosition, consumerPosition, data, capacity, true, -1, false);
     }
 
     /**
@@ -58,8 +69,8 @@ public final class RingRegion implements AutoCloseable {
      */
     public static RingRegion kernelUser(MapRegion region, MemorySegment consumerPage, MemorySegment producerPage,
                                         MemorySegment data, long capacity, int kernelFd) {
-        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, kernelFd,
-                true);
+        return new RingRegion(region, producerPage.asSlice(0, 8), consumerPage.asSlice(0, 8), data, capacity, true,
+                kernelFd, true);
     }
 
     /** True for a kernel user ring, which BPF programs consume with {@code bpf_user_ringbuf_drain}. */
@@ -101,10 +112,15 @@ public final class RingRegion implements AutoCloseable {
 
     /** True for a kernel ring ({@code BPF_MAP_TYPE_RINGBUF} or {@code USER_RINGBUF}). */
     public boolean isKernel() {
-        return kernelFd >= 0;
+        return kernel;
     }
 
-    /** The kernel map's descriptor, or -1 for shm rings. */
+    /** True for a {@link ScratchRing}: a kernel ring's shape in this process's memory. */
+    public boolean isScratch() {
+        return kernel && kernelFd < 0;
+    }
+
+    /** The kernel map's descriptor, or -1 for shm rings and scratch rings. */
     public int kernelFd() {
         return kernelFd;
     }

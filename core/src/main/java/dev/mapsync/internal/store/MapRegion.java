@@ -43,7 +43,7 @@ public final class MapRegion implements AutoCloseable {
     /**
      * @param head    the mapping that starts with the header and holds the control region
      * @param data    the data region, or null when values are reached only through {@code elementIo}
-     * @param fd      the map file's descriptor, kept open for the life of the handle
+     * @param fd      the map file's descriptor, kept open for the life of the handle, or -1 for a region in memory
      * @param lockFd  the liveness file's descriptor, kept open for the life of the handle, or -1 when this handle
      *                may not open it (a reader without write access to the map)
      * @param onClose releases what the backend holds beyond the mappings and the file descriptors
@@ -171,7 +171,7 @@ public final class MapRegion implements AutoCloseable {
                     onClose.run();
                 } finally {
                     try {
-                        LibC.close(fd);
+                        if (fd >= 0) LibC.close(fd); // a region in this process's own memory has no file
                     } finally {
                         // closing it drops this handle's slot and consumer locks: others then see it gone
                         if (lockFd >= 0) LibC.close(lockFd);
