@@ -152,7 +152,7 @@ _Static_assert(sizeof(struct mapsync_lock) == 64, "FORMAT.md §4.2");
 /* An open map. Every field is filled by mapsync_open; treat them as read-only. */
 struct mapsync_map {
     int fd;                             /* the map file, or the bpf map's sidecar */
-    int bpf_fd;                         /* the kernel map (bpf arrays), else -1 */
+    int bpf_fd;                         /* the kernel map (bpf maps), else -1 */
     int lock_fd;                        /* the liveness file: read-write (holding the slot's OFD lock) for a read-write
                                            handle; read-only, or -1 when its mode keeps this process out, otherwise */
     bool read_only;
@@ -160,7 +160,9 @@ struct mapsync_map {
     uint8_t *file;                      /* the file's mapping: header, control region (and data for shm) */
     size_t file_length;
     uint8_t *control;                   /* the control region */
-    uint8_t *data;                      /* arrays: value i at data + i * stride; shm hash maps and rings: the region */
+    uint8_t *data;                      /* arrays: value i at data + i * stride; shm hash maps and rings: the region;
+                                           kernel rings: the kernel map's pages (consumer page, producer page, then the
+                                           records twice in a row, FORMAT.md §8) */
     size_t data_length;
     struct mapsync_lock *locks;         /* lock_stripes records (arrays and hash maps) */
     uint32_t map_type, backend, key_size, value_size, stride, entries, lock_stripes;
@@ -170,6 +172,9 @@ struct mapsync_map {
     struct {                            /* shm hash maps: the table's geometry, checked at open (FORMAT.md §10.1) */
         uint64_t seed, segment_size, segments_offset;
         uint32_t slots, slot_size, segment_header, key_stride, value_stride, inserts;
+        /* bpf hash maps (FORMAT.md §10.8): the kernel's value size (with a bpf_spin_lock before the value, access 2)
+           and where the value starts in it; key_stride is the changelog's key slot size */
+        uint32_t kernel_value_size, kernel_value_offset;
     } hash;
     char name[256];                     /* as given to mapsync_open, for messages */
     char key_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
