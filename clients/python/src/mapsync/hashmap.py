@@ -33,10 +33,11 @@ class KeyNotFound(MapSyncError, KeyError):
 class SharedHashMap(Handle):
     """A hash map; see the module's docstring."""
 
-    def __init__(self, raw, name):
+    def __init__(self, raw, name, tuples=False):
         super().__init__(raw, name)
-        self._keys = Schema(self.key_schema)
-        self.schema = Schema(self.value_schema)
+        # with tuples, keys of fields are named tuples too: unlike dicts they can be dict keys and set members
+        self._keys = Schema(self.key_schema, tuples, "Key")
+        self.schema = Schema(self.value_schema, tuples)
         self._key_size, self._value_size = raw.key_size, raw.value_size
 
     def _key(self, key):
@@ -121,7 +122,7 @@ class SharedHashMap(Handle):
         """Adds ``delta`` to the integer value of ``key`` (or its integer ``field``, dotted for a nested one) under the
         key's lock, wrapping at the integer's width, and returns the value before; an absent key is inserted with
         zeros but that field (as Java's getAndAdd). Records the change as an atomic one."""
-        leaf = self.schema.field(field)
+        leaf = self.schema.field(field, (1, 2, 4, 8))
         before = ctypes.c_int64()
         self._check(n.LIB.mapsync_hash_add(self._handle(), self._key(key), leaf.offset, leaf.size,
                                            wrap(delta, 64, True), ctypes.byref(before), int(timeout * 1000)),
@@ -157,6 +158,16 @@ class SharedHashMap(Handle):
 
     def __len__(self):
         return sum(1 for _ in self.items())
+
+    @property
+    def key_type(self):
+        """The named tuple type of keys of fields (what a handle opened with tuples=True reads), else None."""
+        return self._keys.value_type
+
+    @property
+    def value_type(self):
+        """The named tuple type of values of fields (what a handle opened with tuples=True reads), else None."""
+        return self.schema.value_type
 
     @property
     def capacity(self):
