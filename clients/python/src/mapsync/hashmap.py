@@ -1,11 +1,12 @@
-"""Shm hash maps (FORMAT.md §10): keys and values of the stored key and value schemas.
+"""Hash maps (FORMAT.md §10): keys and values of the stored key and value schemas; on the bpf backend (§10.8) a
+kernel hash map, every operation a bpf(2) call in libmapsync, writes under the key's stripe lock as Java's.
 
 ``h[key]`` / ``h.get(key)`` read without a lock and are never torn; ``h[key] = value`` inserts or replaces under the
 key's segment lock; ``del h[key]`` removes it; ``key in h``; ``for key, value in h.items()``; ``len(h)`` counts by
 iterating. A key is given as the key schema says (a str for ``char[N]``, an int, a dict of fields).
 ``with h.lock(key):`` / ``with h.lock_all(k1, k2) as held:`` hold keys' locks (as Java's lock / lockAll; the holder's
 own writes to those keys run under them; ``held.previous_owner_died``); ``h.get_all([k1, k2])`` reads several keys as
-one moment; ``h.add(key, delta, field=None)`` adds to an integer value or field under the key's lock.
+one moment; ``h.add(key, delta, field=None)`` adds to an integer value or field (8 to 64 bits) under the key's lock.
 Thread safety: a SharedHashMap may be used by several threads at once.
 Raises KeyError (a MapSyncError too: KeyNotFound) for an absent key, MapFull when there is no room, ReadOnlyMap,
 LockTimeout, InvalidValue, CorruptMap, MapClosed.

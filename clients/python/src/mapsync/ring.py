@@ -1,4 +1,6 @@
-"""Shm rings (records of any length: bytes) and queues (rings of values of the stored schema), FORMAT.md §7.
+"""Rings (records of any length: bytes) and queues (rings of values of the stored schema), FORMAT.md §7; on the bpf
+backend (§8) a kernel ring buffer, which this process consumes (BPF programs produce), or a user ring, which it
+produces into (a BPF program drains it): the other role raises MapAccessDenied.
 
 Producers: ``put(value, timeout)`` waits for room (WaitTimeout when none came), ``offer(value)`` returns False when
 the ring is full; both raise RingSealed once the ring is sealed, RecordTooLarge for a record that can never fit.
