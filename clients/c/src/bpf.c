@@ -10,11 +10,14 @@
 #include <linux/bpf.h>
 #include <sys/mman.h>
 
-int mapsync__open_pin(struct mapsync_map *m, const char *what, struct bpf_map_info *info) {
+int mapsync__open_pin(struct mapsync_map *m, const char *what, bool mapped, struct bpf_map_info *info) {
     const struct mapsync_header *h = m->header;
     memcpy(m->pin, h->bpf_pin, h->bpf_pin_length);
     m->pin[h->bpf_pin_length] = '\0';
-    int fd = bpf_obj_get(m->pin); /* read-write even to read: the kernel maps values only through such a descriptor */
+    /* read-write even to read a map whose pages are mapped: the kernel maps them only through such a descriptor; a
+       reader of a map reached by bpf(2) calls alone needs only read permission on the pin */
+    LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = !mapped && m->read_only ? BPF_F_RDONLY : 0);
+    int fd = bpf_obj_get_opts(m->pin, &opts);
     if (fd < 0) {
         int err = errno;
         if (err == ENOENT) return mapsync__fail(m, ENOENT, "no map %s: its sidecar exists, but nothing is pinned at %s", what, m->pin);
@@ -33,7 +36,7 @@ int mapsync__open_pin(struct mapsync_map *m, const char *what, struct bpf_map_in
 static int open_kernel_array(struct mapsync_map *m, const char *what) {
     const struct mapsync_header *h = m->header;
     struct bpf_map_info info;
-    int rc = mapsync__open_pin(m, what, &info);
+    int rc = mapsync__open_pin(m, what, true, &info);
     if (rc != 0) return rc;
     if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != 4 || info.value_size != h->value_size
         || info.max_entries != h->entries) {

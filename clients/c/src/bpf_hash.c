@@ -39,7 +39,7 @@ static uint32_t round_up(uint32_t n, uint32_t to) {
 int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what) {
     const struct mapsync_header *h = m->header;
     struct bpf_map_info info;
-    int rc = mapsync__open_pin(m, what, &info);
+    int rc = mapsync__open_pin(m, what, false, &info);
     if (rc != 0) return rc;
     if (h->bpf_access != ACCESS_SYSCALL && h->bpf_access != ACCESS_SYSCALL_LOCKED) {
         return mapsync__fail(m, EBADMSG, "bpf hash map %s is corrupt: its sidecar records access %u (a hash map's is 1,"

@@ -18,7 +18,7 @@
 int mapsync__open_kernel_ring(struct mapsync_map *m, const char *what) {
     const struct mapsync_header *h = m->header;
     struct bpf_map_info info;
-    int rc = mapsync__open_pin(m, what, &info);
+    int rc = mapsync__open_pin(m, what, true, &info);
     if (rc != 0) return rc;
     bool user = info.type == BPF_MAP_TYPE_USER_RINGBUF;
     if ((info.type != BPF_MAP_TYPE_RINGBUF && !user) || info.type != h->bpf_map_type || info.max_entries != h->entries

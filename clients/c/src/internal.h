@@ -80,8 +80,9 @@ mode_t mapsync__liveness_mode(mode_t map_mode); /* FORMAT.md §4.1 */
 int mapsync__open_kernel_map(struct mapsync_map *m, const char *what);
 #ifdef MAPSYNC_WITH_LIBBPF
 struct bpf_map_info;
-/* Opens the pin the sidecar records into m->bpf_fd and reads the kernel map's info. */
-int mapsync__open_pin(struct mapsync_map *m, const char *what, struct bpf_map_info *info);
+/* Opens the pin the sidecar records into m->bpf_fd (read-only for a read-only handle of a map whose pages are not
+ * `mapped`) and reads the kernel map's info. */
+int mapsync__open_pin(struct mapsync_map *m, const char *what, bool mapped, struct bpf_map_info *info);
 int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what); /* bpf_hash.c */
 int mapsync__open_kernel_ring(struct mapsync_map *m, const char *what); /* bpf_ring.c */
 #endif
