@@ -147,6 +147,22 @@ static void test_a_sidecar_of_another_kernel_map_is_refused(void) {
     struct mapsync_map m;
     CHECK_RC(mapsync_open(&m, name, 0), -EMEDIUMTYPE);
     CHECK(strstr(m.error, "(type 1, key 8, value 8, 20 entries) does not match its sidecar") != NULL);
+
+    /* a ring's sidecar whose pin holds a hash map, and a per-CPU hash map (whose values this library does not sum) */
+    name_of(name, sizeof name, "y");
+    fd = bpf_map_create(BPF_MAP_TYPE_HASH, name, 8, 8, 4096, NULL);
+    struct bpfmap ring = {.map_type = MAPSYNC_TYPE_RING, .kernel_type = BPF_MAP_TYPE_RINGBUF, .entries = 4096};
+    publish(fd, name, &ring);
+    CHECK_RC(mapsync_open(&m, name, 0), -EMEDIUMTYPE);
+    CHECK(strstr(m.error, "(type 1, 4096 entries) does not match its sidecar (type 27, a ring of 4096 bytes)") != NULL);
+    name_of(name, sizeof name, "z");
+    fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, name, 8, 8, 20, NULL);
+    struct bpfmap percpu = {.map_type = MAPSYNC_TYPE_HASH, .kernel_type = BPF_MAP_TYPE_PERCPU_HASH, .access = 1,
+                            .key_schema = "u64", .value_schema = "i64", .key_size = 8, .value_size = 8, .entries = 20,
+                            .stripes = 1};
+    publish(fd, name, &percpu);
+    CHECK_RC(mapsync_open(&m, name, 0), -ENOTSUP);
+    CHECK(strstr(m.error, "is a per-CPU hash map") != NULL);
 }
 
 /* BTF of `struct { struct bpf_spin_lock lock; struct { i64 a, b; } value; }` and a u64 key; the loaded BTF's fd. */
