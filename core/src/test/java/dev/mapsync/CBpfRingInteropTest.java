@@ -32,8 +32,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Kernel rings between libmapsync (built with libbpf) and the Java library (FORMAT.md §8): records that Java's
  * producers write into a Java-made bpf queue (a {@code BPF_MAP_TYPE_RINGBUF}, filled by a BPF program each producer
  * runs with {@code BPF_PROG_TEST_RUN}) a C consumer reads from the kernel's pages, each once and in its producer's
- * order, skipping the discarded ones; one consumer at a time, whether it is Java or C; and C producers fill a
- * Java-made user ring ({@code BPF_MAP_TYPE_USER_RINGBUF}) that a BPF program, run by Java, drains to the last record.
+ * order, skipping the discarded ones; records C producers write into such a queue (with a BPF program of their own:
+ * user space cannot write a ring buffer's pages) a Java consumer takes, each once and in order; one consumer at a
+ * time, whether it is Java or C; and C producers fill a Java-made user ring ({@code BPF_MAP_TYPE_USER_RINGBUF}) that a
+ * BPF program, run by Java, drains to the last record.
  */
 class CBpfRingInteropTest {
     @TempDir
@@ -104,6 +106,35 @@ class CBpfRingInteropTest {
             RingStatus status = queue.status();
             assertEquals(status.producerPosition(), status.consumerPosition());
             assertEquals((2L * perProducer + 2 * (perProducer / 100)) * 24, status.consumerPosition());
+            assertNull(queue.poll());
+        }
+    }
+
+    @Test
+    void recordsCProducersWriteIntoAKernelRingAreTakenByAJavaConsumer() throws Exception {
+        int perProducer = 20_000;
+        try (SharedQueue<Item> queue = SharedQueue.create(queue())) {
+            assertNull(queue.poll()); // the consumer, before the producers start
+            Process p1 = c("ring_emit", name, "1", Integer.toString(perProducer)).redirectOutput(dir.resolve("p1").toFile()).start();
+            Process p2 = c("ring_emit", name, "2", Integer.toString(perProducer)).redirectOutput(dir.resolve("p2").toFile()).start();
+            long[] next = new long[3];
+            int violations = 0;
+            try {
+                for (int i = 0; i < 2 * perProducer; i++) {
+                    Item item = queue.poll(Duration.ofSeconds(60));
+                    assertTrue(item != null, "a record within 60 s, after " + i);
+                    if (item.seq() != next[item.source()]) violations++;
+                    next[item.source()] = item.seq() + 1;
+                }
+                assertTrue(p1.waitFor(60, TimeUnit.SECONDS) && p2.waitFor(60, TimeUnit.SECONDS), "the C producers finish");
+            } finally {
+                p1.destroyForcibly();
+                p2.destroyForcibly();
+            }
+            assertEquals("produced=" + perProducer + "\n", Files.readString(dir.resolve("p1")));
+            assertEquals("produced=" + perProducer + "\n", Files.readString(dir.resolve("p2")));
+            assertEquals(0, violations);
+            assertEquals(List.of(0L, (long) perProducer, (long) perProducer), List.of(next[0], next[1], next[2]));
             assertNull(queue.poll());
         }
     }
