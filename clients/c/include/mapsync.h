@@ -29,22 +29,27 @@
  *   - Locks: mapsync_lock / mapsync_lock_many (ascending order) / mapsync_lock_map with a timeout, taken over from
  *     an owner that died (reported through *previous_owner_died), refused to the thread that holds them already.
  *   - Changes (FORMAT.md §4.3): recorded by every write, and read through a cursor (mapsync_subscribe, mapsync_poll).
- *   - Shm rings and queues (FORMAT.md §7): claim, commit, discard, seal; the one consumer.
+ *   - Rings and queues (FORMAT.md §7): claim, commit, discard, seal; the one consumer. Kernel rings (§8, bpf backend):
+ *     the consumer of a BPF_MAP_TYPE_RINGBUF (read from its pages) and the producers of a BPF_MAP_TYPE_USER_RINGBUF.
  *   - Barriers (FORMAT.md §9): await with a timeout, reset.
- *   - Shm hash maps (FORMAT.md §10): get without a lock, put, remove, iterate; key locks (mapsync_hash_lock_keys),
- *     a consistent multi-key read (mapsync_hash_get_all) and adding to an integer field (mapsync_hash_add).
+ *   - Hash maps (FORMAT.md §10): get without a lock, put, remove, iterate; key locks (mapsync_hash_lock_keys),
+ *     a consistent multi-key read (mapsync_hash_get_all) and adding to an integer field (mapsync_hash_add); on the
+ *     bpf backend (§10.8) the same calls on a kernel hash map, each a bpf(2) call.
  *   - mapsync_schema_fields: a schema text parsed into fields with their C offsets.
  * Thread safety: one handle may be used by several threads at once, except mapsync_open and mapsync_close; a lock is
  * held by the thread that took it (re-entry is refused by kernel thread id). m->error holds the sentence of the
  * handle's last failure.
  *
  * Build: link with -lmapsync (pkg-config --cflags --libs mapsync). A library built with WITH_LIBBPF=1 opens bpf
- * maps through libbpf; without it, opening a bpf map fails with -ENOTSUP.
+ * maps (arrays, hash maps, kernel rings) through libbpf; without it, opening a bpf map fails with -ENOTSUP. Per-CPU
+ * kernel maps (PERCPU_ARRAY, PERCPU_HASH) are refused with -EMEDIUMTYPE (arrays) or -ENOTSUP (hash maps): their
+ * values are per CPU, which the Java library sums.
  *
  * Errors: every function that can fail returns 0 or a negative errno and leaves a sentence in m->error. -ENOENT no
  * such map; -EACCES / -EPERM permission; -EBADMSG not a complete mapsync map (foreign, truncated, inconsistent, or
  * a word in shared memory no peer following the format writes); -EPROTO a newer layout version; -EMEDIUMTYPE another
- * kind of map than asked; -ETIMEDOUT a deadline passed; -ENOTSUP a bpf map without libbpf; -EINVAL a bad argument;
+ * kind of map than asked, or a kernel map that does not match its sidecar; -ETIMEDOUT a deadline passed; -ENOTSUP a
+ * bpf map without libbpf; -EPERM an operation only BPF programs may do on a kernel ring; -EINVAL a bad argument;
  * -ERANGE an index out of range; -EBADF a read-only handle asked to lock or write; -EDEADLK the calling thread
  * already holds the lock; -ENOLCK the calling thread does not hold the lock it releases; -ENOTRECOVERABLE an entry a
  * dead writer left half-written; -EUSERS every process slot is taken. mapsync_exit_code maps them to the exit codes
@@ -100,9 +105,9 @@ struct mapsync_header {
     uint32_t changelog_capacity;  /* 116 */
     uint64_t creator_pid_ns;      /* 120 */
     uint32_t bpf_map_id;          /* 128  bpf sidecars (FORMAT.md §6): kernel map id when made */
-    uint32_t bpf_map_type;        /* 132  2 = BPF_MAP_TYPE_ARRAY */
+    uint32_t bpf_map_type;        /* 132  2 array, 1 hash, 9 lru_hash, 27 ringbuf, 31 user_ringbuf, ... */
     uint32_t bpf_map_flags;       /* 136  1024 = BPF_F_MMAPABLE */
-    uint32_t bpf_access;          /* 140  0 = mmap, 1 = syscall */
+    uint32_t bpf_access;          /* 140  0 = mmap, 1 = syscall, 2 = syscall with BPF_F_LOCK */
     uint32_t bpf_pin_length;      /* 144 */
     char bpf_pin[108];            /* 148  zero-padded */
     char schema_text[];           /* 256  key schema text, then value schema text */
@@ -152,7 +157,7 @@ _Static_assert(sizeof(struct mapsync_lock) == 64, "FORMAT.md §4.2");
 /* An open map. Every field is filled by mapsync_open; treat them as read-only. */
 struct mapsync_map {
     int fd;                             /* the map file, or the bpf map's sidecar */
-    int bpf_fd;                         /* the kernel map (bpf arrays), else -1 */
+    int bpf_fd;                         /* the kernel map (bpf maps), else -1 */
     int lock_fd;                        /* the liveness file: read-write (holding the slot's OFD lock) for a read-write
                                            handle; read-only, or -1 when its mode keeps this process out, otherwise */
     bool read_only;
@@ -160,7 +165,9 @@ struct mapsync_map {
     uint8_t *file;                      /* the file's mapping: header, control region (and data for shm) */
     size_t file_length;
     uint8_t *control;                   /* the control region */
-    uint8_t *data;                      /* arrays: value i at data + i * stride; shm hash maps and rings: the region */
+    uint8_t *data;                      /* arrays: value i at data + i * stride; shm hash maps and rings: the region;
+                                           kernel rings: the kernel map's pages (consumer page, producer page, then the
+                                           records twice in a row, FORMAT.md §8) */
     size_t data_length;
     struct mapsync_lock *locks;         /* lock_stripes records (arrays and hash maps) */
     uint32_t map_type, backend, key_size, value_size, stride, entries, lock_stripes;
@@ -170,6 +177,9 @@ struct mapsync_map {
     struct {                            /* shm hash maps: the table's geometry, checked at open (FORMAT.md §10.1) */
         uint64_t seed, segment_size, segments_offset;
         uint32_t slots, slot_size, segment_header, key_stride, value_stride, inserts;
+        /* bpf hash maps (FORMAT.md §10.8): the kernel's value size (with a bpf_spin_lock before the value, access 2)
+           and where the value starts in it; key_stride is the changelog's key slot size */
+        uint32_t kernel_value_size, kernel_value_offset;
     } hash;
     char name[256];                     /* as given to mapsync_open, for messages */
     char key_schema[MAPSYNC_SCHEMA_TEXT_MAX + 1];
@@ -411,15 +421,19 @@ struct mapsync_claim {
 };
 
 /*
- * Claims a record of `length` bytes in an shm ring (FORMAT.md §7.4), waiting up to timeout_ms for room. Returns 0;
- * -EAGAIN the ring is full; -EPIPE it is sealed; -EMSGSIZE the record can never fit; -EBADMSG corrupt positions.
+ * Claims a record of `length` bytes in an shm ring (FORMAT.md §7.4), or in a kernel user ring (§8.1: the kernel's
+ * pages, claims serialized by the sidecar's reserve lock), waiting up to timeout_ms for room (a user ring's room comes
+ * when a BPF program drains it, which wakes no one: the producer looks again every millisecond). Returns 0; -EAGAIN
+ * the ring is full; -EPIPE it is sealed; -EMSGSIZE the record can never fit; -EBADMSG corrupt positions; -EPERM a
+ * kernel ring buffer (BPF_MAP_TYPE_RINGBUF), which only BPF programs produce into (commit, discard and seal too).
  * A queue's records are its values, value_size bytes each. Commit (or discard) every claim: the consumer waits for it.
  */
 int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, struct mapsync_claim *claim);
 int mapsync_ring_commit(struct mapsync_map *m, const struct mapsync_claim *claim);
 int mapsync_ring_discard(struct mapsync_map *m, const struct mapsync_claim *claim);
 
-/* Seals the ring: no claim succeeds after it; the consumer drains what was claimed before (FORMAT.md §7.6). */
+/* Seals the ring: no claim succeeds after it; the consumer drains what was claimed before (FORMAT.md §7.6). A user
+ * ring's seal refuses this library's and Java's claims; the BPF program that drains it does not look at it. */
 int mapsync_ring_seal(struct mapsync_map *m);
 
 /* The one consumer of a ring. */
@@ -431,14 +445,20 @@ struct mapsync_consumer {
     bool open;
 };
 
-/* Becomes the ring's consumer (the OFD lock of FORMAT.md §7.7). Returns 0, or -EBUSY while another lives. */
+/*
+ * Becomes the ring's consumer (the OFD lock of FORMAT.md §7.7, on the sidecar's liveness file for a kernel ring, so
+ * that Java's consumers and this library's exclude each other). Returns 0, -EBUSY while another lives, or -EPERM for
+ * a kernel user ring, which only BPF programs consume (bpf_user_ringbuf_drain).
+ */
 int mapsync_consumer_open(struct mapsync_map *m, struct mapsync_consumer *c);
 
 /*
  * Copies the next record (at most `max` bytes) into `out` and its length into *length, waiting up to timeout_ms
  * (sleeping in FUTEX_WAIT). Discarded records are skipped, and so are the records of producers that died before
  * committing them. Returns 0; -ETIMEDOUT none came; -EPIPE the ring is sealed and drained; -EMSGSIZE the record is
- * longer than `max` (*length says how long; it stays the next one); -EBADMSG a corrupt ring.
+ * longer than `max` (*length says how long; it stays the next one); -EBADMSG a corrupt ring. A kernel ring buffer's
+ * records are read from its pages, and the consumer sleeps in poll(2) on the map, which the kernel wakes when a BPF
+ * program submits a record; it is never sealed, and its records are never lost (the kernel commits them).
  */
 int mapsync_consume(struct mapsync_consumer *c, void *out, uint32_t max, uint32_t *length, long timeout_ms);
 
@@ -462,8 +482,18 @@ int mapsync_barrier_reset(struct mapsync_map *m);
 /* ---------------------------------------------------------------------------------------------- hash maps */
 
 /*
- * Shm hash maps (FORMAT.md §10). A key is key_size bytes laid out as the key schema says (padding zero: two keys are
+ * Hash maps (FORMAT.md §10). A key is key_size bytes laid out as the key schema says (padding zero: two keys are
  * the same key when their bytes are); a value is value_size bytes.
+ *
+ * bpf hash maps (FORMAT.md §10.8, a library built WITH_LIBBPF=1): a kernel BPF_MAP_TYPE_HASH or LRU_HASH, every call
+ * below a bpf(2) call. Puts, removes and adds take the key's stripe lock in the sidecar (the locks Java takes, so
+ * read-modify-writes are atomic among mapsync processes; BPF programs do not take them) and record the change with
+ * slot -1 and the key, which Java's watchers see. A get is one lookup, without a lock: whole against a concurrent
+ * update only when the values sit behind a bpf_spin_lock (access 2: every copy passes BPF_F_LOCK), otherwise as the
+ * kernel copies it. Iterating reads whole buckets with BPF_MAP_LOOKUP_BATCH: a key present all along is seen once.
+ * What does not apply: an LRU map evicts instead of failing with -ENOSPC when full; -ETIMEDOUT for a get never
+ * happens (no sequence words); mapsync_hash_iter's segment and slot fields are unused. A full kernel map fails a
+ * new key with -ENOSPC (the kernel's E2BIG).
  *
  * mapsync_hash_get copies the value of `key` into `value` (NULL: only ask whether it is there) without a lock, never
  * torn, never waiting for a writer (a dead one's open window is read through its journal). Returns 0, -ENOENT when
@@ -508,7 +538,8 @@ int mapsync_hash_unlock_keys(struct mapsync_map *m, const void *keys, size_t n);
  */
 int mapsync_hash_get_all(struct mapsync_map *m, const void *keys, size_t n, void *values, bool *found, long timeout_ms);
 
-/* Iterates a hash map segment by segment, each copied at one moment: a key present all along is seen exactly once. */
+/* Iterates a hash map segment by segment, each copied at one moment (a bpf hash map: bucket by bucket, by batches):
+ * a key present all along is seen exactly once. */
 struct mapsync_hash_iter {
     struct mapsync_map *map;
     uint32_t segment, slot;

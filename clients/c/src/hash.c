@@ -36,7 +36,7 @@
 static uint64_t rotl(uint64_t x, int r) { return x << r | x >> (64 - r); }
 
 /* FORMAT.md §10.2 */
-static uint64_t key_hash(const uint8_t *key, uint32_t size, uint64_t seed) {
+uint64_t mapsync__key_hash(const uint8_t *key, uint32_t size, uint64_t seed) {
     uint64_t h = seed ^ ((uint64_t)size * 0x9E3779B97F4A7C15ull);
     for (uint32_t i = 0; i < size; i += 8) {
         uint64_t w = 0;
@@ -56,7 +56,7 @@ struct place {
 };
 
 static struct place place_of(const struct mapsync_map *m, const void *key) {
-    uint64_t h = key_hash(key, m->key_size, m->hash.seed);
+    uint64_t h = mapsync__key_hash(key, m->key_size, m->hash.seed);
     struct place p;
     p.g = (uint32_t)(((h >> 32) * m->lock_stripes) >> 32);
     p.home = (uint32_t)(((h & 0xFFFFFFFFu) * m->hash.slots) >> 32);
@@ -166,9 +166,6 @@ static int64_t probe(const struct mapsync_map *m, const struct place *p, const v
 
 static int check_hash(struct mapsync_map *m, bool write) {
     if (m->map_type != MAPSYNC_TYPE_HASH) return mapsync__fail(m, EMEDIUMTYPE, "map %s is not a hash map", m->name);
-    if (m->backend != MAPSYNC_BACKEND_SHM) {
-        return mapsync__fail(m, ENOTSUP, "map %s is a bpf hash map: libmapsync reads and writes shm hash maps only", m->name);
-    }
     if (write && m->token == 0) return mapsync__fail(m, EBADF, "map %s is open read-only; it cannot be written", m->name);
     return 0;
 }
@@ -193,6 +190,7 @@ static int back_off(struct mapsync_map *m, int attempt, uint64_t *start, long ti
 int mapsync_hash_get(struct mapsync_map *m, const void *key, void *value, long timeout_ms) {
     int rc = check_hash(m, false);
     if (rc != 0) return rc;
+    if (mapsync__kernel_hash(m)) return mapsync__bpf_hash_get(m, key, value);
     struct place p = place_of(m, key);
     uint64_t start = 0;
     for (int attempt = 0;; attempt++) {
@@ -369,6 +367,9 @@ static void end(struct mapsync_map *m, const struct place *p, bool took) {
 }
 
 uint32_t mapsync__hash_segment(const struct mapsync_map *m, const void *key) {
+    if (mapsync__kernel_hash(m)) { /* no table: the stripe of the key's hash with seed 0 (FORMAT.md §10.8) */
+        return (uint32_t)(((mapsync__key_hash(key, m->key_size, 0) >> 32) * m->lock_stripes) >> 32);
+    }
     return place_of(m, key).g;
 }
 
@@ -442,6 +443,7 @@ static int write_locked(struct mapsync_map *m, const struct place *p, const void
 int mapsync_hash_put(struct mapsync_map *m, const void *key, const void *value, long timeout_ms) {
     int rc = check_hash(m, true);
     if (rc != 0) return rc;
+    if (mapsync__kernel_hash(m)) return mapsync__bpf_hash_put(m, key, value, timeout_ms);
     struct place p = place_of(m, key);
     bool took;
     if ((rc = begin(m, &p, timeout_ms, &took)) != 0) return rc;
@@ -453,8 +455,7 @@ int mapsync_hash_put(struct mapsync_map *m, const void *key, const void *value, 
     return rc;
 }
 
-/* Adds `delta` to the size-byte integer at `at`, wrapping at its width; returns the bits before, sign-extended. */
-static int64_t add_in_place(uint8_t *at, uint32_t size, int64_t delta) {
+int64_t mapsync__add_in_place(uint8_t *at, uint32_t size, int64_t delta) {
     switch (size) {
     case 1: { int8_t v; memcpy(&v, at, 1); int8_t n = (int8_t)((uint8_t)v + (uint8_t)delta); memcpy(at, &n, 1); return v; }
     case 2: { int16_t v; memcpy(&v, at, 2); int16_t n = (int16_t)((uint16_t)v + (uint16_t)delta); memcpy(at, &n, 2); return v; }
@@ -472,6 +473,7 @@ int mapsync_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offs
         return mapsync__fail(m, EINVAL, "no %u-byte integer at offset %u of map %s's %u-byte values", field_size,
                              field_offset, m->name, m->value_size);
     }
+    if (mapsync__kernel_hash(m)) return mapsync__bpf_hash_add(m, key, field_offset, field_size, delta, previous, timeout_ms);
     uint8_t *value = calloc(1, m->value_size);
     if (value == NULL) return mapsync__fail(m, ENOMEM, "out of memory");
     struct place p = place_of(m, key);
@@ -483,7 +485,7 @@ int mapsync_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offs
     int64_t found = probe(m, &p, key, NULL);
     /* the lock is held: no writer changes the slot while it is copied; an absent key starts from zeros, as in Java */
     if (found >= 0) copy_out(value, slot_at(m, p.seg, (uint32_t)found) + KEY + m->hash.key_stride, m->value_size);
-    int64_t before = add_in_place(value + field_offset, field_size, delta);
+    int64_t before = mapsync__add_in_place(value + field_offset, field_size, delta);
     uint32_t slot;
     rc = write_locked(m, &p, key, found, value, &slot);
     if (rc == 0) {
@@ -498,6 +500,7 @@ int mapsync_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offs
 int mapsync_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms) {
     int rc = check_hash(m, true);
     if (rc != 0) return rc;
+    if (mapsync__kernel_hash(m)) return mapsync__bpf_hash_remove(m, key, timeout_ms);
     struct place p = place_of(m, key);
     bool took;
     if ((rc = begin(m, &p, timeout_ms, &took)) != 0) return rc;
@@ -527,6 +530,7 @@ int mapsync_hash_iter_begin(struct mapsync_map *m, struct mapsync_hash_iter *it)
     memset(it, 0, sizeof *it);
     int rc = check_hash(m, false);
     if (rc != 0) return rc;
+    if (mapsync__kernel_hash(m)) return mapsync__bpf_hash_iter_begin(m, it);
     it->copy = malloc(m->hash.segment_size);
     if (it->copy == NULL) return mapsync__fail(m, ENOMEM, "out of memory for a segment of %llu bytes", (unsigned long long)m->hash.segment_size);
     it->map = m;
@@ -565,6 +569,7 @@ static int snapshot(struct mapsync_hash_iter *it, uint32_t g, long timeout_ms) {
 int mapsync_hash_next(struct mapsync_hash_iter *it, void *key, void *value) {
     if (it->map == NULL) return -EBADF;
     struct mapsync_map *m = it->map;
+    if (mapsync__kernel_hash(m)) return mapsync__bpf_hash_next(it, key, value);
     for (;;) {
         while (it->slot < m->hash.slots) {
             uint8_t *at = slot_at(m, it->copy, it->slot++);
@@ -584,6 +589,7 @@ int mapsync_hash_next(struct mapsync_hash_iter *it, void *key, void *value) {
 }
 
 void mapsync_hash_iter_end(struct mapsync_hash_iter *it) {
+    if (it->map != NULL && mapsync__kernel_hash(it->map)) mapsync__bpf_hash_iter_end(it);
     free(it->copy);
     it->copy = NULL;
     it->map = NULL;

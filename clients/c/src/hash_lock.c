@@ -8,8 +8,8 @@
 
 /* The segments of `n` keys (keys[i * key_size]), into a new array; -EINVAL/-ENOMEM. */
 static int segments_of(struct mapsync_map *m, const void *keys, size_t n, uint32_t **out) {
-    if (m->map_type != MAPSYNC_TYPE_HASH || m->backend != MAPSYNC_BACKEND_SHM || m->locks == NULL) {
-        return mapsync__fail(m, EMEDIUMTYPE, "map %s is not a shm hash map: it has no key locks", m->name);
+    if (m->map_type != MAPSYNC_TYPE_HASH || m->locks == NULL) {
+        return mapsync__fail(m, EMEDIUMTYPE, "map %s is not a hash map: it has no key locks", m->name);
     }
     if (n == 0 || keys == NULL) return mapsync__fail(m, EINVAL, "no keys to lock");
     uint32_t *segments = malloc(n * sizeof *segments);

@@ -76,8 +76,34 @@ long mapsync__default_dir_user(const char *dir); /* the user whose default folde
 int mapsync__check_folder(struct mapsync_map *m, const char *folder);
 mode_t mapsync__liveness_mode(mode_t map_mode); /* FORMAT.md §4.1 */
 
-/* Opens the kernel map of a bpf array (bpf.c); -ENOTSUP without libbpf. */
+/* Opens the kernel map behind a bpf map's sidecar and checks it against the sidecar (bpf.c); -ENOTSUP without libbpf. */
 int mapsync__open_kernel_map(struct mapsync_map *m, const char *what);
+#ifdef MAPSYNC_WITH_LIBBPF
+struct bpf_map_info;
+/* Opens the pin the sidecar records into m->bpf_fd (read-only for a read-only handle of a map whose pages are not
+ * `mapped`) and reads the kernel map's info. */
+int mapsync__open_pin(struct mapsync_map *m, const char *what, bool mapped, struct bpf_map_info *info);
+int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what); /* bpf_hash.c */
+int mapsync__open_kernel_ring(struct mapsync_map *m, const char *what); /* bpf_ring.c */
+#endif
+/* True for a bpf hash map: a kernel hash map, every operation a bpf(2) call (FORMAT.md §10.8). */
+static inline bool mapsync__kernel_hash(const struct mapsync_map *m) {
+    return m->map_type == MAPSYNC_TYPE_HASH && m->backend == MAPSYNC_BACKEND_BPF;
+}
+
+/* bpf hash maps (bpf_hash.c; -ENOTSUP without libbpf): what hash.c and hash_lock.c hand them. */
+int mapsync__bpf_hash_get(struct mapsync_map *m, const void *key, void *value);
+int mapsync__bpf_hash_put(struct mapsync_map *m, const void *key, const void *value, long timeout_ms);
+int mapsync__bpf_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms);
+int mapsync__bpf_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offset, uint32_t field_size,
+                          int64_t delta, int64_t *previous, long timeout_ms);
+int mapsync__bpf_hash_iter_begin(struct mapsync_map *m, struct mapsync_hash_iter *it);
+int mapsync__bpf_hash_next(struct mapsync_hash_iter *it, void *key, void *value);
+void mapsync__bpf_hash_iter_end(struct mapsync_hash_iter *it);
+/* The §10.2 hash of a key with `seed`; a bpf hash map's stripe is its segment with seed 0 (FORMAT.md §10.8). */
+uint64_t mapsync__key_hash(const uint8_t *key, uint32_t size, uint64_t seed);
+/* Adds `delta` to the size-byte integer at `at`, wrapping at its width; returns the bits before, sign-extended. */
+int64_t mapsync__add_in_place(uint8_t *at, uint32_t size, int64_t delta);
 
 /* Process slots (slot.c): claims one for a read-write handle whose liveness file is m->lock_fd; sets m->token. */
 int mapsync__claim_slot(struct mapsync_map *m);

@@ -363,7 +363,7 @@ int mapsync_open(struct mapsync_map *m, const char *map, int flags) {
     if (rc == 0 && m->map_type == MAPSYNC_TYPE_HASH && m->backend == MAPSYNC_BACKEND_SHM) {
         rc = mapsync__check_hash_table(m, what);
     }
-    if (rc == 0 && m->map_type == MAPSYNC_TYPE_ARRAY && m->backend == MAPSYNC_BACKEND_BPF) {
+    if (rc == 0 && m->backend == MAPSYNC_BACKEND_BPF) {
         rc = mapsync__open_kernel_map(m, what);
     }
     if (rc == 0 && !m->read_only) rc = mapsync__claim_slot(m);

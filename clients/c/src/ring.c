@@ -1,11 +1,15 @@
 /*
  * ring.c: shm rings (FORMAT.md §7): producers claim a record under the reserve lock, write it in place and commit it;
  * the one consumer (the holder of the consumer byte's OFD lock) reads records in claim order, zeroes what it read,
- * and skips the records of producers that died before committing them; a seal ends the claims.
+ * and skips the records of producers that died before committing them; a seal ends the claims. Kernel rings (FORMAT.md
+ * §8, mapped by bpf_ring.c) run the same code on the kernel's pages: a user ring's producers claim as on an shm ring
+ * (the reserve lock is in the sidecar), and a ringbuf's consumer reads what BPF programs committed and sleeps in poll(2)
+ * on the map, which the kernel wakes.
  */
 #include "internal.h"
 
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 
 #define PRODUCER_POSITION 33024
@@ -30,6 +34,10 @@
 #define CLAIM_CHECK_NS 10000000ull      /* a record BUSY this long: look whether its claimer lives */
 #define ROOM_SLICE_NS 1000000000ull
 #define CONSUMER_SPINS 256
+#define KERNEL_BUSY_PARK_NS 100000ull   /* a kernel record reserved, not submitted: look again this soon */
+#define KERNEL_SLICE_MS 1000            /* a kernel ring's consumer sleeps in poll(2) at most this long at a time */
+#define USER_RING_ROOM_NS 1000000ull    /* a user ring's producer waiting for room: no one wakes it, it looks again */
+#define BPF_MAP_TYPE_USER_RINGBUF_ 31
 
 static uint32_t *word32(const struct mapsync_map *m, uint64_t offset) {
     return (uint32_t *)(m->control + offset);
@@ -43,10 +51,46 @@ static uint64_t record_size(uint32_t length) {
     return ((uint64_t)length + 8 + 7) & ~7ull;
 }
 
-static int check_ring(struct mapsync_map *m) {
+static bool kernel_ring(const struct mapsync_map *m) {
+    return m->backend == MAPSYNC_BACKEND_BPF;
+}
+
+static bool user_ring(const struct mapsync_map *m) {
+    return kernel_ring(m) && m->header->bpf_map_type == BPF_MAP_TYPE_USER_RINGBUF_;
+}
+
+static size_t page_size(void) {
+    static size_t page;
+    if (page == 0) page = (size_t)sysconf(_SC_PAGESIZE);
+    return page;
+}
+
+/* The positions and the records: the sidecar's control region and the data region, or the kernel's pages. */
+static uint64_t *producer_word(const struct mapsync_map *m) {
+    return kernel_ring(m) ? (uint64_t *)(m->data + page_size()) : word64(m, PRODUCER_POSITION);
+}
+
+static uint64_t *consumer_word(const struct mapsync_map *m) {
+    return kernel_ring(m) ? (uint64_t *)m->data : word64(m, CONSUMER_POSITION);
+}
+
+static uint8_t *records(const struct mapsync_map *m) {
+    return kernel_ring(m) ? m->data + 2 * page_size() : m->data;
+}
+
+enum role { PRODUCER, CONSUMER };
+
+/* Whether this handle may take `role` in the ring: user space produces into a user ring and consumes a ringbuf. */
+static int check_ring(struct mapsync_map *m, enum role role) {
     if (m->map_type != MAPSYNC_TYPE_RING) return mapsync__fail(m, EMEDIUMTYPE, "map %s is not a ring", m->name);
-    if (m->backend != MAPSYNC_BACKEND_SHM || m->data == NULL) {
-        return mapsync__fail(m, ENOTSUP, "ring %s is a kernel ring: libmapsync produces into and consumes shm rings only", m->name);
+    if (m->data == NULL) return mapsync__fail(m, EBADF, "ring %s is not open", m->name);
+    if (kernel_ring(m) && role == PRODUCER && !user_ring(m)) {
+        return mapsync__fail(m, EPERM, "ring %s is a kernel BPF ring buffer: only BPF programs produce into it"
+                             " (bpf_ringbuf_output, bpf_ringbuf_reserve); user space consumes it", m->name);
+    }
+    if (user_ring(m) && role == CONSUMER) {
+        return mapsync__fail(m, EPERM, "ring %s is a kernel user ring buffer (BPF_MAP_TYPE_USER_RINGBUF): only BPF"
+                             " programs consume it (bpf_user_ringbuf_drain); user space produces into it", m->name);
     }
     if (m->token == 0) return mapsync__fail(m, EBADF, "ring %s is open read-only", m->name);
     return 0;
@@ -116,16 +160,16 @@ static int try_claim(struct mapsync_map *m, uint32_t length, struct mapsync_clai
     if (__atomic_load_n(word32(m, SEALED), __ATOMIC_ACQUIRE) != 0) {
         rc = mapsync__fail(m, EPIPE, "ring %s is sealed: it takes no more records", m->name);
     } else {
-        uint64_t producer = __atomic_load_n(word64(m, PRODUCER_POSITION), __ATOMIC_ACQUIRE);
-        uint64_t consumer = __atomic_load_n(word64(m, CONSUMER_POSITION), __ATOMIC_ACQUIRE);
+        uint64_t producer = __atomic_load_n(producer_word(m), __ATOMIC_ACQUIRE);
+        uint64_t consumer = __atomic_load_n(consumer_word(m), __ATOMIC_ACQUIRE);
         rc = check_positions(m, producer, consumer);
         if (rc == 0 && producer + size - consumer > m->entries) {
             rc = mapsync__fail(m, EAGAIN, "ring %s is full", m->name);
         } else if (rc == 0) {
-            uint8_t *at = m->data + (producer & (m->entries - 1));
+            uint8_t *at = records(m) + (producer & (m->entries - 1));
             /* the header in one 8-byte store, before the position moves: a non-zero header is a whole one */
             __atomic_store_n((uint64_t *)at, (uint64_t)m->token << 32 | (length | BUSY), __ATOMIC_RELEASE);
-            __atomic_store_n(word64(m, PRODUCER_POSITION), producer + size, __ATOMIC_RELEASE);
+            __atomic_store_n(producer_word(m), producer + size, __ATOMIC_RELEASE);
             claim->position = producer;
             claim->length = length;
             claim->payload = at + 8; /* the data region is mapped twice in a row: a record that wraps is one piece */
@@ -136,7 +180,7 @@ static int try_claim(struct mapsync_map *m, uint32_t length, struct mapsync_clai
 }
 
 int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, struct mapsync_claim *claim) {
-    int rc = check_ring(m);
+    int rc = check_ring(m, PRODUCER);
     if (rc != 0) return rc;
     if (length > m->entries - 8 || length > LENGTH_MASK) {
         return mapsync__fail(m, EMSGSIZE, "a record of %u bytes does not fit ring %s (at most %u)", length, m->name, m->entries - 8);
@@ -153,12 +197,17 @@ int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, 
             mapsync__pause();
             continue;
         }
+        if (kernel_ring(m)) { /* a user ring's room comes when a BPF program drains it, and that wakes no one */
+            uint64_t left = timeout - waited;
+            mapsync__sleep_ns((long)(left < USER_RING_ROOM_NS ? left : USER_RING_ROOM_NS));
+            continue;
+        }
         /* the consumer wakes waiting producers whenever it frees space, and a seal wakes them too */
         uint32_t *wait = word32(m, PRODUCER_WAIT);
         __atomic_store_n(wait, 1, __ATOMIC_SEQ_CST);
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        uint64_t producer = __atomic_load_n(word64(m, PRODUCER_POSITION), __ATOMIC_SEQ_CST);
-        uint64_t consumer = __atomic_load_n(word64(m, CONSUMER_POSITION), __ATOMIC_SEQ_CST);
+        uint64_t producer = __atomic_load_n(producer_word(m), __ATOMIC_SEQ_CST);
+        uint64_t consumer = __atomic_load_n(consumer_word(m), __ATOMIC_SEQ_CST);
         if (producer + record_size(length) - consumer <= m->entries) continue;
         uint64_t left = timeout - waited;
         mapsync__futex_wait(wait, 1, left < ROOM_SLICE_NS ? left : ROOM_SLICE_NS);
@@ -166,9 +215,9 @@ int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, 
 }
 
 static int finish(struct mapsync_map *m, const struct mapsync_claim *claim, uint32_t header) {
-    int rc = check_ring(m);
+    int rc = check_ring(m, PRODUCER);
     if (rc != 0) return rc;
-    uint32_t *at = (uint32_t *)(m->data + (claim->position & (m->entries - 1)));
+    uint32_t *at = (uint32_t *)(records(m) + (claim->position & (m->entries - 1)));
     /* an exchange is a full fence: it pairs with the consumer's register-fence-recheck, so no wake-up is lost */
     __atomic_exchange_n(at, header, __ATOMIC_SEQ_CST);
     uint32_t *wait = word32(m, CONSUMER_WAIT);
@@ -185,7 +234,7 @@ int mapsync_ring_discard(struct mapsync_map *m, const struct mapsync_claim *clai
 }
 
 int mapsync_ring_seal(struct mapsync_map *m) {
-    int rc = check_ring(m);
+    int rc = check_ring(m, PRODUCER);
     if (rc != 0) return rc;
     reserve_lock(m);
     __atomic_store_n(word32(m, SEALED), 1, __ATOMIC_RELEASE);
@@ -201,7 +250,7 @@ int mapsync_ring_seal(struct mapsync_map *m) {
 
 int mapsync_consumer_open(struct mapsync_map *m, struct mapsync_consumer *c) {
     memset(c, 0, sizeof *c);
-    int rc = check_ring(m);
+    int rc = check_ring(m, CONSUMER);
     if (rc != 0) return rc;
     struct flock f = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = CONSUMER_LOCK_BYTE, .l_len = 1};
     if (fcntl(m->lock_fd, F_OFD_SETLK, &f) != 0) {
@@ -217,10 +266,10 @@ int mapsync_consumer_open(struct mapsync_map *m, struct mapsync_consumer *c) {
     __atomic_store_n(word32(m, CONSUMER_FENCES), 0, __ATOMIC_RELEASE); /* this consumer fences with no membarrier */
     __atomic_store_n(word32(m, CONSUMER_PID), self->pid, __ATOMIC_RELEASE);
     c->map = m;
-    c->position = __atomic_load_n(word64(m, CONSUMER_POSITION), __ATOMIC_ACQUIRE);
+    c->position = __atomic_load_n(consumer_word(m), __ATOMIC_ACQUIRE);
     c->busy_at = UINT64_MAX;
     c->open = true;
-    rc = check_positions(m, __atomic_load_n(word64(m, PRODUCER_POSITION), __ATOMIC_ACQUIRE), c->position);
+    rc = check_positions(m, __atomic_load_n(producer_word(m), __ATOMIC_ACQUIRE), c->position);
     if (rc != 0) mapsync_consumer_close(c);
     return rc;
 }
@@ -238,16 +287,16 @@ void mapsync_consumer_close(struct mapsync_consumer *c) {
 /* Zeroes a consumed record and publishes the new position; wakes producers that wait for room. */
 static void consumed(struct mapsync_consumer *c, uint64_t size) {
     struct mapsync_map *m = c->map;
-    uint8_t *at = m->data + (c->position & (m->entries - 1));
+    uint8_t *at = records(m) + (c->position & (m->entries - 1));
     for (uint64_t o = 0; o < size; o += 8) __atomic_store_n((uint64_t *)(at + o), 0, __ATOMIC_RELAXED);
     c->position += size;
-    __atomic_store_n(word64(m, CONSUMER_POSITION), c->position, __ATOMIC_RELEASE);
+    __atomic_store_n(consumer_word(m), c->position, __ATOMIC_RELEASE);
     uint32_t *wait = word32(m, PRODUCER_WAIT);
     if (__atomic_load_n(wait, __ATOMIC_ACQUIRE) != 0 && __atomic_exchange_n(wait, 0, __ATOMIC_SEQ_CST) != 0) wake_word(wait, INT_MAX);
 }
 
 static uint64_t producer_position(struct mapsync_consumer *c, int *rc) {
-    uint64_t p = __atomic_load_n(word64(c->map, PRODUCER_POSITION), __ATOMIC_ACQUIRE);
+    uint64_t p = __atomic_load_n(producer_word(c->map), __ATOMIC_ACQUIRE);
     *rc = check_positions(c->map, p, c->position);
     return p;
 }
@@ -258,7 +307,7 @@ static uint64_t producer_position(struct mapsync_consumer *c, int *rc) {
  */
 static int skip_if_claimer_gone(struct mapsync_consumer *c, uint32_t header) {
     struct mapsync_map *m = c->map;
-    uint8_t *at = m->data + (c->position & (m->entries - 1));
+    uint8_t *at = records(m) + (c->position & (m->entries - 1));
     uint32_t claimer = __atomic_load_n((uint32_t *)(at + 4), __ATOMIC_ACQUIRE);
     if (claimer == m->token || mapsync_owner_alive(m, claimer)) return 0;
     int rc;
@@ -283,12 +332,74 @@ static int skip_if_claimer_gone(struct mapsync_consumer *c, uint32_t header) {
     return 1;
 }
 
-int mapsync_consume(struct mapsync_consumer *c, void *out, uint32_t max, uint32_t *length, long timeout_ms) {
-    if (!c->open) return -EBADF;
+/*
+ * The consumer of a kernel ringbuf (FORMAT.md §8): the records below the kernel's producer position have their
+ * headers; a BUSY one is reserved by a program that has not submitted it yet. The pages are read-only (the kernel
+ * reuses them without zeroing). When caught up: publish the position, a full fence, read the producer position again
+ * (the kernel wakes only a consumer whose position it sees caught up), then poll(2) the map for EPOLLIN.
+ */
+static int consume_kernel(struct mapsync_consumer *c, void *out, uint32_t max, uint32_t *length, long timeout_ms) {
     struct mapsync_map *m = c->map;
     uint64_t start = 0, timeout = timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0;
     for (int spin = 0;; spin++) {
-        uint8_t *at = m->data + (c->position & (m->entries - 1));
+        int rc;
+        uint64_t producer = producer_position(c, &rc);
+        if (rc != 0) return rc;
+        bool busy = false;
+        while (c->position != producer) {
+            uint8_t *at = records(m) + (c->position & (m->entries - 1));
+            uint32_t header = __atomic_load_n((uint32_t *)at, __ATOMIC_ACQUIRE);
+            if (header & BUSY) {
+                busy = true;
+                break;
+            }
+            uint32_t len = header & LENGTH_MASK;
+            uint64_t size = record_size(len);
+            if (size > producer - c->position) {
+                return mapsync__fail(m, EBADMSG, "ring %s is corrupt: the record at position %llu says %u bytes, more than"
+                                     " were produced after it", m->name, (unsigned long long)c->position, len);
+            }
+            if (!(header & DISCARD)) {
+                *length = len;
+                if (len > max) {
+                    return mapsync__fail(m, EMSGSIZE, "the record at position %llu of ring %s has %u bytes, more than %u",
+                                         (unsigned long long)c->position, m->name, len, max);
+                }
+                memcpy(out, at + 8, len); /* the kernel maps the records twice in a row: a wrapped one is one piece */
+            }
+            c->position += size;
+            __atomic_store_n(consumer_word(m), c->position, __ATOMIC_RELEASE);
+            if (!(header & DISCARD)) return 0;
+        }
+        uint64_t now = mapsync__now_ns();
+        if (start == 0) start = now;
+        if (now - start >= timeout) return mapsync__fail(m, ETIMEDOUT, "no record in ring %s", m->name);
+        if (spin < CONSUMER_SPINS) {
+            mapsync__pause();
+            continue;
+        }
+        uint64_t left = timeout - (now - start);
+        if (busy) { /* a reserved record makes the map readable at once: look again shortly instead */
+            mapsync__sleep_ns((long)(left < KERNEL_BUSY_PARK_NS ? left : KERNEL_BUSY_PARK_NS));
+            continue;
+        }
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (__atomic_load_n(producer_word(m), __ATOMIC_SEQ_CST) != producer) continue;
+        uint64_t ms = (left + 999999) / 1000000;
+        struct pollfd p = {.fd = m->bpf_fd, .events = POLLIN};
+        if (poll(&p, 1, ms < KERNEL_SLICE_MS ? (int)ms : KERNEL_SLICE_MS) < 0 && errno != EINTR) {
+            return mapsync__fail(m, errno, "ring %s: poll: %s", m->name, strerror(errno));
+        }
+    }
+}
+
+int mapsync_consume(struct mapsync_consumer *c, void *out, uint32_t max, uint32_t *length, long timeout_ms) {
+    if (!c->open) return -EBADF;
+    struct mapsync_map *m = c->map;
+    if (kernel_ring(m)) return consume_kernel(c, out, max, length, timeout_ms);
+    uint64_t start = 0, timeout = timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0;
+    for (int spin = 0;; spin++) {
+        uint8_t *at = records(m) + (c->position & (m->entries - 1));
         uint64_t word = __atomic_load_n((uint64_t *)at, __ATOMIC_ACQUIRE);
         uint32_t header = (uint32_t)word;
         int rc;

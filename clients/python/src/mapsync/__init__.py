@@ -38,11 +38,13 @@ __all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrie
            "BarrierBroken", "NoFreeSlot", "ReadOnlyMap", "Unsupported", "KeyNotFound", "LibraryNotFound"]
 
 
-def open(name_or_path, dir=None, read_only=False):
+def open(name_or_path, dir=None, read_only=False, tuples=False):
     """Opens a map by its stored schema: NAME (in ``dir``, else $MAPSYNC_DIR, else /dev/shm/mapsync[-UID]), a path
     containing '/', or ``bpf:NAME`` (when libmapsync was built with libbpf; else Unsupported). Returns a
     SharedArray, SharedHashMap, SharedQueue (a ring of values), SharedRing (raw records) or SharedBarrier.
-    ``read_only`` maps the memory read-only and claims no process slot (no locks, no writes).
+    ``read_only`` maps the memory read-only and claims no process slot (no locks, no writes). ``tuples`` reads values
+    of fields (and hash keys of fields) as named tuples of the handle's ``schema.value_type`` instead of dicts; writes
+    take either.
     Raises MapNotFound, MapAccessDenied, CorruptMap, IncompatibleMap, Unsupported, NoFreeSlot."""
     raw, target = open_raw(name_or_path, dir, read_only)
-    return wrap(raw, target)
+    return wrap(raw, target, tuples)

@@ -22,7 +22,8 @@ CHANGES_MISSED, CHANGE_WRITE, CHANGE_ATOMIC, CHANGE_REMOVE = 0, 1, 2, 3
 class HashGeometry(ctypes.Structure):
     _fields_ = [("seed", ctypes.c_uint64), ("segment_size", ctypes.c_uint64), ("segments_offset", ctypes.c_uint64),
                 ("slots", ctypes.c_uint32), ("slot_size", ctypes.c_uint32), ("segment_header", ctypes.c_uint32),
-                ("key_stride", ctypes.c_uint32), ("value_stride", ctypes.c_uint32), ("inserts", ctypes.c_uint32)]
+                ("key_stride", ctypes.c_uint32), ("value_stride", ctypes.c_uint32), ("inserts", ctypes.c_uint32),
+                ("kernel_value_size", ctypes.c_uint32), ("kernel_value_offset", ctypes.c_uint32)]
 
 
 class Map(ctypes.Structure):
@@ -83,7 +84,7 @@ class HashIter(ctypes.Structure):
 
 if (ctypes.sizeof(Map), Map.error.offset, ctypes.sizeof(Field), ctypes.sizeof(ChangeRecord), ctypes.sizeof(Cursor),
         ctypes.sizeof(Claim), ctypes.sizeof(Consumer), ctypes.sizeof(HashIter), ctypes.sizeof(CreateSpec)) != (
-        8720, 8207, 148, 32, 24, 24, 48, 24, 40):
+        8728, 8215, 148, 32, 24, 24, 48, 24, 40):
     raise ImportError("mapsync's ctypes structures do not match mapsync.h on this platform (x86-64 and aarch64 Linux)")
 
 _M = ctypes.POINTER(Map)

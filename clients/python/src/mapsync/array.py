@@ -24,9 +24,14 @@ class SharedArray(Handle):
     LockTimeout when a write could not take the entry's lock, InvalidValue for a value that does not fit the schema,
     MapClosed after close()."""
 
-    def __init__(self, raw, name):
+    @property
+    def value_type(self):
+        """The named tuple type of values of fields (what a handle opened with tuples=True reads), else None."""
+        return self.schema.value_type
+
+    def __init__(self, raw, name, tuples=False):
         super().__init__(raw, name)
-        self.schema = Schema(self.value_schema)
+        self.schema = Schema(self.value_schema, tuples)
         self._size = raw.value_size
         if self.schema.size != self._size:
             self.close()

@@ -17,7 +17,7 @@ _PAGE = 4096
 _MAX_RING = 1 << 30
 
 
-def _create(name, dir, spec):
+def _create(name, dir, spec, tuples=False):
     target = os.fspath(name)
     if dir is not None and "/" not in target:
         target = os.path.join(os.fspath(dir), target[4:] if target.startswith("shm:") else target)
@@ -25,7 +25,7 @@ def _create(name, dir, spec):
     rc = n.LIB.mapsync_create(ctypes.byref(raw), target.encode(), ctypes.byref(spec))
     if rc < 0:
         raise error_for(rc, raw.error.decode("utf-8", "replace"))
-    return wrap(raw, target)
+    return wrap(raw, target, tuples)
 
 
 def _text(schema):
@@ -39,23 +39,24 @@ def _count(what, value):
     return value
 
 
-def create_array(name, schema, entries, dir=None, mode=0o600, lock_stripes=0, changelog_capacity=0):
+def create_array(name, schema, entries, dir=None, mode=0o600, lock_stripes=0, changelog_capacity=0, tuples=False):
     """Creates an array of ``entries`` values of ``schema`` (a schema text such as "id:i64,balance:i64"): NAME in
-    ``dir``, else $MAPSYNC_DIR, else the default folder, or a path containing '/'. Returns the SharedArray.
-    Raises MapExists, InvalidValue, MapAccessDenied."""
+    ``dir``, else $MAPSYNC_DIR, else the default folder, or a path containing '/'. Returns the SharedArray (values
+    read as named tuples with ``tuples``, as mapsync.open's). Raises MapExists, InvalidValue, MapAccessDenied."""
     spec = n.CreateSpec(map_type=n.TYPE_ARRAY, value_schema=_text(schema), entries=_count("entries", entries),
                         lock_stripes=_count("lock_stripes", lock_stripes),
                         changelog_capacity=_count("changelog_capacity", changelog_capacity), mode=_count("mode", mode))
-    return _create(name, dir, spec)
+    return _create(name, dir, spec, tuples)
 
 
-def create_hash(name, key_schema, value_schema, capacity, dir=None, mode=0o600, segments=0, changelog_capacity=0):
+def create_hash(name, key_schema, value_schema, capacity, dir=None, mode=0o600, segments=0, changelog_capacity=0,
+                tuples=False):
     """Creates a hash map of up to ``capacity`` keys of ``key_schema`` to values of ``value_schema``, in
     ``segments`` segments. Returns the SharedHashMap. Raises MapExists, InvalidValue, MapAccessDenied."""
     spec = n.CreateSpec(map_type=n.TYPE_HASH, key_schema=_text(key_schema), value_schema=_text(value_schema),
                         entries=_count("capacity", capacity), lock_stripes=_count("segments", segments),
                         changelog_capacity=_count("changelog_capacity", changelog_capacity), mode=_count("mode", mode))
-    return _create(name, dir, spec)
+    return _create(name, dir, spec, tuples)
 
 
 def _ring_bytes(values, value_size):
@@ -65,7 +66,7 @@ def _ring_bytes(values, value_size):
     return 1 << (needed - 1).bit_length()
 
 
-def create_queue(name, schema=None, capacity_bytes=None, values=None, dir=None, mode=0o600):
+def create_queue(name, schema=None, capacity_bytes=None, values=None, dir=None, mode=0o600, tuples=False):
     """Creates a queue of values of ``schema`` (a SharedQueue), or with no schema a ring of raw records (a
     SharedRing). Its size is ``capacity_bytes`` (a power of two from 4096 to 1 GiB), or the ring Java's
     MapSpec.queue makes for ``values`` values; one of the two. Raises MapExists, InvalidValue, MapAccessDenied."""
@@ -84,7 +85,7 @@ def create_queue(name, schema=None, capacity_bytes=None, values=None, dir=None, 
                                % (name, values, schema, _MAX_RING))
     spec = n.CreateSpec(map_type=n.TYPE_RING, value_schema=_text(schema),
                         entries=_count("capacity_bytes", capacity_bytes), mode=_count("mode", mode))
-    return _create(name, dir, spec)
+    return _create(name, dir, spec, tuples)
 
 
 def create_barrier(name, parties, dir=None, mode=0o600):

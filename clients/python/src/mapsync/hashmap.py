@@ -1,11 +1,12 @@
-"""Shm hash maps (FORMAT.md §10): keys and values of the stored key and value schemas.
+"""Hash maps (FORMAT.md §10): keys and values of the stored key and value schemas; on the bpf backend (§10.8) a
+kernel hash map, every operation a bpf(2) call in libmapsync, writes under the key's stripe lock as Java's.
 
 ``h[key]`` / ``h.get(key)`` read without a lock and are never torn; ``h[key] = value`` inserts or replaces under the
 key's segment lock; ``del h[key]`` removes it; ``key in h``; ``for key, value in h.items()``; ``len(h)`` counts by
 iterating. A key is given as the key schema says (a str for ``char[N]``, an int, a dict of fields).
 ``with h.lock(key):`` / ``with h.lock_all(k1, k2) as held:`` hold keys' locks (as Java's lock / lockAll; the holder's
 own writes to those keys run under them; ``held.previous_owner_died``); ``h.get_all([k1, k2])`` reads several keys as
-one moment; ``h.add(key, delta, field=None)`` adds to an integer value or field under the key's lock.
+one moment; ``h.add(key, delta, field=None)`` adds to an integer value or field (8 to 64 bits) under the key's lock.
 Thread safety: a SharedHashMap may be used by several threads at once.
 Raises KeyError (a MapSyncError too: KeyNotFound) for an absent key, MapFull when there is no room, ReadOnlyMap,
 LockTimeout, InvalidValue, CorruptMap, MapClosed.
@@ -33,10 +34,11 @@ class KeyNotFound(MapSyncError, KeyError):
 class SharedHashMap(Handle):
     """A hash map; see the module's docstring."""
 
-    def __init__(self, raw, name):
+    def __init__(self, raw, name, tuples=False):
         super().__init__(raw, name)
-        self._keys = Schema(self.key_schema)
-        self.schema = Schema(self.value_schema)
+        # with tuples, keys of fields are named tuples too: unlike dicts they can be dict keys and set members
+        self._keys = Schema(self.key_schema, tuples, "Key")
+        self.schema = Schema(self.value_schema, tuples)
         self._key_size, self._value_size = raw.key_size, raw.value_size
 
     def _key(self, key):
@@ -121,7 +123,7 @@ class SharedHashMap(Handle):
         """Adds ``delta`` to the integer value of ``key`` (or its integer ``field``, dotted for a nested one) under the
         key's lock, wrapping at the integer's width, and returns the value before; an absent key is inserted with
         zeros but that field (as Java's getAndAdd). Records the change as an atomic one."""
-        leaf = self.schema.field(field)
+        leaf = self.schema.field(field, (1, 2, 4, 8))
         before = ctypes.c_int64()
         self._check(n.LIB.mapsync_hash_add(self._handle(), self._key(key), leaf.offset, leaf.size,
                                            wrap(delta, 64, True), ctypes.byref(before), int(timeout * 1000)),
@@ -157,6 +159,16 @@ class SharedHashMap(Handle):
 
     def __len__(self):
         return sum(1 for _ in self.items())
+
+    @property
+    def key_type(self):
+        """The named tuple type of keys of fields (what a handle opened with tuples=True reads), else None."""
+        return self._keys.value_type
+
+    @property
+    def value_type(self):
+        """The named tuple type of values of fields (what a handle opened with tuples=True reads), else None."""
+        return self.schema.value_type
 
     @property
     def capacity(self):

@@ -6,9 +6,10 @@ from .hashmap import SharedHashMap
 from .ring import SharedQueue, SharedRing
 
 
-def wrap(raw, target):
+def wrap(raw, target, tuples=False):
     """The handle of an open struct mapsync_map: SharedArray, SharedHashMap, SharedQueue (a ring of values),
-    SharedRing (raw records) or SharedBarrier. Closes the map if the handle cannot be made."""
+    SharedRing (raw records) or SharedBarrier; ``tuples``: values of fields read as named tuples. Closes the map if
+    the handle cannot be made."""
     kind = raw.map_type
     if kind == n.TYPE_ARRAY:
         cls = SharedArray
@@ -19,7 +20,7 @@ def wrap(raw, target):
     else:
         cls = SharedBarrier
     try:
-        return cls(raw, target)
+        return cls(raw, target) if cls is SharedBarrier else cls(raw, target, tuples)
     except BaseException:
         n.LIB.mapsync_close(n.ctypes.byref(raw))  # safe twice
         raise

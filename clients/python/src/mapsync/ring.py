@@ -1,4 +1,6 @@
-"""Shm rings (records of any length: bytes) and queues (rings of values of the stored schema), FORMAT.md §7.
+"""Rings (records of any length: bytes) and queues (rings of values of the stored schema), FORMAT.md §7; on the bpf
+backend (§8) a kernel ring buffer, which this process consumes (BPF programs produce), or a user ring, which it
+produces into (a BPF program drains it): the other role raises MapAccessDenied.
 
 Producers: ``put(value, timeout)`` waits for room (WaitTimeout when none came), ``offer(value)`` returns False when
 the ring is full; both raise RingSealed once the ring is sealed, RecordTooLarge for a record that can never fit.
@@ -24,7 +26,7 @@ _FULL = {_errno.EAGAIN: WaitTimeout}
 class SharedRing(Handle):
     """A ring of raw records: bytes in, bytes out."""
 
-    def __init__(self, raw, name):
+    def __init__(self, raw, name, tuples=False):
         super().__init__(raw, name)
         self._consumer = None
         self._consumer_lock = threading.Lock()
@@ -135,9 +137,14 @@ class SharedRing(Handle):
 class SharedQueue(SharedRing):
     """A queue: a ring whose records are values of the stored schema (dicts, or the one type's value)."""
 
-    def __init__(self, raw, name):
+    def __init__(self, raw, name, tuples=False):
         super().__init__(raw, name)
-        self.schema = Schema(self.value_schema)
+        self.schema = Schema(self.value_schema, tuples)
+
+    @property
+    def value_type(self):
+        """The named tuple type of values of fields (what a handle opened with tuples=True reads), else None."""
+        return self.schema.value_type
 
     def _encode(self, value):
         return self.schema.encode(value).raw[:self._m.value_size]

@@ -1,11 +1,15 @@
 """Values as the stored schema says: a schema text parsed by libmapsync's mapsync_schema_fields into fields with
 their C offsets, and each value packed and unpacked with the struct module.
 
-A schema of fields is a dict (nested structs as nested dicts, in schema order); a schema of one type is that type's
-Python value. Scalars are int, float or bool; ``scalar[N]`` a list; ``char[N]`` a str (UTF-8, up to the first NUL).
-Writing takes a dict, a named tuple (its ``_asdict``) or any mapping with every field. Immutable: thread-safe.
+A schema of fields is a dict (nested structs as nested dicts, in schema order), or, for a handle opened with
+``tuples=True``, a named tuple of the schema's type ``value_type`` (nested structs as named tuples too); a schema of
+one type is that type's Python value. Scalars are int, float or bool; ``scalar[N]`` a list; ``char[N]`` a str (UTF-8,
+up to the first NUL). Writing takes a dict, a named tuple (its ``_asdict``) or any mapping with every field, whichever
+way the handle reads. Immutable: thread-safe.
 """
+import collections
 import ctypes
+import keyword
 import struct
 
 from . import _native as n
@@ -63,10 +67,13 @@ class Leaf:
 
 
 class Schema:
-    """A value schema text parsed into leaves; ``size`` is the value's size in bytes."""
+    """A value schema text parsed into leaves; ``size`` is the value's size in bytes. With ``tuples`` a value of fields
+    decodes to a named tuple of ``value_type`` (None for a schema of one type) instead of a dict."""
 
-    def __init__(self, text):
+    def __init__(self, text, tuples=False, type_name="Value"):
         self.text = text
+        self._type_name = type_name
+        self.tuples = tuples
         cap = n.SCHEMA_TEXT_MAX // 2 + 1
         fields = (n.Field * cap)()
         size = ctypes.c_uint32()
@@ -79,6 +86,29 @@ class Schema:
         self._integers = {}
         self.single = len(self.leaves) == 1 and self.leaves[0].name == ""
         self._flat = self._flat_struct()
+        self._types = {} if self.single else self._tuple_types()
+        self.value_type = self._types.get(())
+
+    def _tuple_types(self):
+        """A named tuple type for the value and for each nested struct, by path: fields in schema order."""
+        names = {}
+        for leaf in self.leaves:
+            for i, part in enumerate(leaf.path):
+                fields = names.setdefault(leaf.path[:i], [])
+                if part not in fields:
+                    fields.append(part)
+        types = {}
+        for path, fields in names.items():
+            unusable = [f for f in fields if not f.isidentifier() or keyword.iskeyword(f) or f.startswith("_")]
+            if unusable:  # such a schema reads as dicts only
+                return {}
+            name = path[-1][:1].upper() + path[-1][1:] if path else self._type_name
+            types[path] = collections.namedtuple(name if name.isidentifier() else "Struct", fields)
+        return types
+
+    def _as_tuple(self, d, path=()):
+        return self._types[path]._make(self._as_tuple(v, path + (k,)) if isinstance(v, dict) else v
+                                       for k, v in d.items())
 
     def _flat_struct(self):
         """One struct.Struct for a record of top-level scalars (no strings, arrays or nested structs), else None."""
@@ -90,35 +120,41 @@ class Schema:
             pos = leaf.offset + leaf.size
         return struct.Struct(fmt), tuple(leaf.name for leaf in self.leaves)
 
-    def field(self, name):
-        """The integer leaf the atomics work on: ``name`` (dotted for nested ones), or the value itself for None."""
-        leaf = self._integers.get(name)
+    def field(self, name, widths=(4, 8)):
+        """The integer leaf an add works on: ``name`` (dotted for nested ones), or the value itself for None; its size
+        one of ``widths`` (an array's atomics take 4 and 8 bytes; a hash map's add every width, under the key's lock)."""
+        leaf = self._integers.get((name, widths))
         if leaf is None:
-            leaf = self._integers.setdefault(name, self._field(name))
+            leaf = self._integers.setdefault((name, widths), self._field(name, widths))
         return leaf
 
-    def _field(self, name):
+    def _field(self, name, widths):
         leaf = self.leaves[0] if name is None and self.single else self.by_name.get(name)
         if leaf is None:
             raise InvalidValue("no field %r in schema %s" % (name, self.text) if name is not None
                                else "the values of schema %s are records: name a field" % self.text)
-        if not leaf.integer or leaf.size not in (4, 8):
-            raise InvalidValue("field %s of schema %s is not a 32- or 64-bit integer" % (name or "value", self.text))
+        if not leaf.integer or leaf.size not in widths:
+            bits = ["%d-" % (8 * w) for w in widths]
+            sizes = ", ".join(bits[:-1]) + " or " + bits[-1] if len(bits) > 1 else bits[0]
+            raise InvalidValue("field %s of schema %s is not %s %sbit integer"
+                               % (name or "value", self.text, "an" if sizes.startswith("8") else "a", sizes))
         return leaf
 
     def decode(self, buf):
-        """The Python value of the bytes ``buf``."""
+        """The Python value of the bytes ``buf``: a dict, or a named tuple when the schema reads as tuples."""
         if self.single:
             return self.leaves[0].unpack(buf)
+        tuples = self.tuples and self.value_type is not None
         if self._flat is not None:
-            return dict(zip(self._flat[1], self._flat[0].unpack_from(buf)))
+            values = self._flat[0].unpack_from(buf)
+            return self.value_type._make(values) if tuples else dict(zip(self._flat[1], values))
         out = {}
         for leaf in self.leaves:
             d = out
             for part in leaf.path[:-1]:
                 d = d.setdefault(part, {})
             d[leaf.path[-1]] = leaf.unpack(buf)
-        return out
+        return self._as_tuple(out) if tuples else out
 
     def encode(self, value):
         """The bytes of ``value`` (a ctypes buffer of ``size`` bytes). Raises InvalidValue naming the field."""
@@ -126,9 +162,10 @@ class Schema:
         if self.single:
             self.leaves[0].pack(buf, value)
             return buf
-        if self._flat is not None and isinstance(value, dict):
+        if self._flat is not None and (isinstance(value, dict) or type(value) is self.value_type):
             try:
-                self._flat[0].pack_into(buf, 0, *[value[name] for name in self._flat[1]])
+                fields = value if type(value) is self.value_type else [value[name] for name in self._flat[1]]
+                self._flat[0].pack_into(buf, 0, *fields)
                 return buf
             except (KeyError, struct.error, OverflowError, TypeError):
                 pass  # the field by field path below says which field is wrong

@@ -11,6 +11,9 @@
  *                                       number of operations finished in value 0 of PROGRESS, an i64 array (a store
  *                                       costs nanoseconds, so the process is almost always inside an operation)
  *   hash_tool MAP remove PREFIX FROM TO  removes PREFIXi for i in FROM..TO-1; prints "removed N absent A"
+ *   hash_tool MAP add PREFIX FROM TO D [ROUNDS]
+ *                                       adds D to the counter of PREFIXi for i in FROM..TO-1 (inserting absent keys),
+ *                                       ROUNDS times over (default once); prints "added N", the adds made
  *   hash_tool MAP watch COUNT            subscribes, prints "subscribed", then one line per change until COUNT:
  *                                       "write KEY", "atomic KEY", "remove KEY", or "missed N"
  */
@@ -43,7 +46,7 @@ static void print(const char key[16], const struct cell *c) {
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: hash_tool MAP get KEY | list | fill PREFIX FROM TO W | remove PREFIX FROM TO\n");
+        fprintf(stderr, "usage: hash_tool MAP get KEY | list | fill PREFIX FROM TO W | remove PREFIX FROM TO | add PREFIX FROM TO D [ROUNDS]\n");
         return 1;
     }
     struct mapsync_map m;
@@ -128,6 +131,16 @@ int main(int argc, char **argv) {
             fflush(stdout);
         }
         mapsync_unsubscribe(&cursor);
+    } else if (rc == 0 && strcmp(argv[2], "add") == 0 && (argc == 7 || argc == 8)) {
+        long from = strtol(argv[4], NULL, 10), to = strtol(argv[5], NULL, 10), delta = strtol(argv[6], NULL, 10);
+        long rounds = argc == 8 ? strtol(argv[7], NULL, 10) : 1, counter = mapsync_field_offset(&m, "counter");
+        for (long r = 0; rc == 0 && r < rounds; r++) {
+            for (long i = from; rc == 0 && i < to; i++) {
+                key_of(key, argv[3], i);
+                rc = mapsync_hash_add(&m, key, (uint32_t)counter, 8, delta, NULL, 10000);
+            }
+        }
+        if (rc == 0) printf("added %ld\n", rounds * (to - from));
     } else if (rc == 0 && strcmp(argv[2], "remove") == 0 && argc == 6) {
         long from = strtol(argv[4], NULL, 10), to = strtol(argv[5], NULL, 10), removed = 0, absent = 0;
         for (long i = from; rc == 0 && i < to; i++) {
