@@ -6,6 +6,7 @@
  * events), which costs nothing when no recording runs.
  */
 module dev.mapsync {
+    requires java.management;
     requires jdk.jfr;
 
     exports dev.mapsync;

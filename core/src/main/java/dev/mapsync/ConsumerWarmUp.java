@@ -4,8 +4,13 @@ import dev.mapsync.internal.ring.RingReader;
 import dev.mapsync.internal.ring.ScratchRing;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 /**
  * Prepares a process to consume kernel rings before its first consumer of one takes the role: it runs the consumer's
@@ -14,14 +19,36 @@ import java.time.Duration;
  * ring and a wait, so that the JIT has compiled what a burst runs, and has seen every branch it takes, before a
  * BPF program's burst arrives. A BPF program does not wait for its consumer: without this, a JVM that has just
  * started reads its first few thousand records in the interpreter, and the kernel drops a burst that libbpf's
- * consumer keeps up with. Runs once a process, about a tenth of a second on one core; later consumers find it done.
+ * consumer keeps up with. It then waits (up to a second) for the compiler threads to finish what it gave them. Runs
+ * once a process, a few tenths of a second; later consumers find it done.
  */
 final class ConsumerWarmUp {
     /** Bursts to read: enough invocations of the per-record methods for the optimizing compiler to take them. */
-    private static final int ROUNDS = 400;
+    private static final int ROUNDS = 600;
     private static final Duration NO_WAIT = Duration.ZERO;
     private static final Duration LONG_WAIT = Duration.ofSeconds(1);
     private static final Duration SHORT_WAIT = Duration.ofNanos(20_000);
+
+    private static final long SETTLE_MAX_NANOS = 1_000_000_000L;
+    private static final long SETTLE_LOOK_NANOS = 5_000_000L;
+    private static final int SETTLED_LOOKS = 4;
+
+    /** Records a drain call of the warm-up takes, at most. */
+    private static final int DRAIN_BATCH = 8;
+    /** Where the drain handlers add the records' first words (one thread runs the warm-up). */
+    private static final AtomicLong DRAINED = new AtomicLong();
+    /**
+     * Handlers of different classes, so that the JIT compiles {@code drain}'s call of its handler as one that meets
+     * many: an application's handler is then no surprise that throws the compiled code away.
+     */
+    @SuppressWarnings("unchecked")
+    private static final Consumer<MemorySegment>[] HANDLERS = new Consumer[] {
+            (Consumer<MemorySegment>) p -> DRAINED.addAndGet(p.get(ValueLayout.JAVA_LONG_UNALIGNED, 0)),
+            (Consumer<MemorySegment>) p -> DRAINED.getAndAdd(p.get(ValueLayout.JAVA_LONG_UNALIGNED, 0)),
+            (Consumer<MemorySegment>) p -> DRAINED.set(DRAINED.get() + p.toArray(ValueLayout.JAVA_LONG)[0])};
+
+    /** Which handler the next drain call of the warm-up passes. */
+    private static int handlerTurn;
 
     private static volatile boolean done;
     /** What the reads added up to, kept so that no compiler finds the reads unused. */
@@ -35,7 +62,26 @@ final class ConsumerWarmUp {
         synchronized (ConsumerWarmUp.class) {
             if (done) return;
             sink = run();
+            awaitCompilers();
             done = true;
+        }
+    }
+
+    /**
+     * Waits, at most {@link #SETTLE_MAX_NANOS}, until the JIT's compiler threads have compiled what the warm-up made
+     * hot: a compiler thread still at work when a burst comes takes a core from the consumer, on a small machine the
+     * only one left beside the producer. Settled once the JVM's compilation time stood still for a few looks.
+     */
+    private static void awaitCompilers() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) return;
+        long deadline = System.nanoTime() + SETTLE_MAX_NANOS;
+        long seen = jit.getTotalCompilationTime();
+        for (int still = 0; still < SETTLED_LOOKS && System.nanoTime() - deadline < 0; ) {
+            LockSupport.parkNanos(SETTLE_LOOK_NANOS);
+            long now = jit.getTotalCompilationTime();
+            still = now == seen ? still + 1 : 0;
+            seen = now;
         }
     }
 
@@ -45,6 +91,7 @@ final class ConsumerWarmUp {
         long sum = 0;
         try (SharedRing ring = new SharedRing(scratch.region());
              RingConsumer consumer = new RingConsumer(ring, new RingReader(scratch.region(), 0))) {
+            int call = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 int discarded = round % 16 == 1 ? 1 : 0;
                 boolean busy = round % 4 == 2;
@@ -55,12 +102,16 @@ final class ConsumerWarmUp {
                         // a record a BPF program has reserved and not yet submitted: nothing to read until it does
                         if (consumer.next() != null || consumer.next(NO_WAIT) != null) throw notAsWritten();
                         scratch.commitBusy();
+                        busy = false;
                     }
-                    sum += readOne(consumer, round & 3);
-                    left--;
+                    // every way in turn, so that each is called often enough to be compiled, drain in short batches
+                    int readable = busy ? left - 1 : left;
+                    long[] firstWords = new long[1];
+                    left -= read(consumer, call++ & 3, Math.min(readable, DRAIN_BATCH), firstWords);
+                    sum += firstWords[0];
                 }
                 // an empty ring: looked at, and waited on (a scratch ring's wait only spins)
-                if (consumer.next() != null || consumer.poll() != null || consumer.drain(p -> {}, 1) != 0) {
+                if (consumer.next() != null || consumer.poll() != null || consumer.drain(HANDLERS[0], 1) != 0) {
                     throw notAsWritten();
                 }
                 if (round % 32 == 3 && consumer.next(SHORT_WAIT) != null) throw notAsWritten();
@@ -70,34 +121,30 @@ final class ConsumerWarmUp {
     }
 
     /**
-     * Reads one record, one of the four ways an application does: {@code next} with a timeout, {@code next}, a copy
-     * with {@code poll}, {@code drain}.
+     * Reads records one of the four ways an application does: one with {@code next} and a timeout, one with
+     * {@code next}, a copy of one with {@code poll}, or {@code limit} with {@code drain} (a batch).
      *
-     * @return the record's first word
+     * @param firstWords gets the sum of the records' first words
+     * @return the records read
      */
-    private static long readOne(RingConsumer consumer, int how) {
+    private static int read(RingConsumer consumer, int how, int limit, long[] firstWords) {
         switch (how) {
-            case 0 -> {
-                RingRecord r = consumer.next(LONG_WAIT);
-                return take(r);
-            }
-            case 1 -> {
-                RingRecord r = consumer.next();
-                return take(r);
-            }
+            case 0 -> firstWords[0] = take(consumer.next(LONG_WAIT));
+            case 1 -> firstWords[0] = take(consumer.next());
             case 2 -> {
                 byte[] copy = consumer.poll(LONG_WAIT);
                 if (copy == null || copy.length != ScratchRing.LENGTH) throw notAsWritten();
-                return MemorySegment.ofArray(copy).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                firstWords[0] = MemorySegment.ofArray(copy).get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
             }
             default -> {
-                long[] first = new long[1];
-                if (consumer.drain(p -> first[0] = p.get(ValueLayout.JAVA_LONG_UNALIGNED, 0), 1) != 1) {
-                    throw notAsWritten();
-                }
-                return first[0];
+                DRAINED.set(0);
+                int n = consumer.drain(HANDLERS[handlerTurn++ % HANDLERS.length], limit);
+                if (n != limit) throw notAsWritten();
+                firstWords[0] = DRAINED.get();
+                return n;
             }
         }
+        return 1;
     }
 
     private static long take(RingRecord r) {

@@ -47,11 +47,18 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     @Override
     public Integer call() {
         if (count < 1) throw new IllegalArgumentException("--count must be at least 1, not " + count);
-        try (SharedRing ring = SharedRing.open(existing());
-             RingConsumer consumer = ring.consumer()) {
+        try (SharedRing ring = SharedRing.open(existing())) {
             RecordLines lines = new RecordLines(queue, ring.valueSchema().orElse(null), json, hex);
+            boolean kernel = ring.backend() == Backend.BPF;
+            if (kernel) lines.warmUp(); // before the consumer role: a BPF program may start once it is taken
+            return take(ring, lines, kernel);
+        }
+    }
+
+    private int take(SharedRing ring, RecordLines lines, boolean kernel) {
+        try (RingConsumer consumer = ring.consumer()) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            long taken = ring.backend() == Backend.BPF
+            long taken = kernel
                     ? new KernelRingTake(consumer, follow ? Long.MAX_VALUE : count, deadline, follow).run(lines, out())
                     : takeInTurn(consumer, lines, deadline);
             if (!follow && taken < count) {

@@ -5,6 +5,8 @@ import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
 
+import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -67,6 +69,33 @@ final class RecordLines {
         if (text != null) m.put("text", text);
         else m.put("hex", HexFormat.of().formatHex(bytes));
         return Json.of(m);
+    }
+
+    /** Records {@link #warmUp} formats, at most, and for how long. */
+    private static final int WARM_UP_RECORDS = 20_000;
+    private static final long WARM_UP_NANOS = 500_000_000L;
+
+    /**
+     * Formats records of zeros and counters, and writes the lines nowhere through the same writer classes the command
+     * prints with, so that the JIT compiles the printing code before a kernel ring's records come: a printer still in
+     * the interpreter takes the core that the thread emptying the ring needs. Stops early on a value the schema
+     * refuses (zeros are not a value of every schema): what ran until then is compiled all the same.
+     */
+    void warmUp() {
+        PrintWriter nowhere = new PrintWriter(OutputStream.nullOutputStream());
+        MemorySegment record = MemorySegment.ofArray(new long[codec == null ? 2 : (int) (codec.size() + 7) / 8])
+                .asSlice(0, codec == null ? 16 : codec.size());
+        long deadline = System.nanoTime() + WARM_UP_NANOS;
+        try {
+            for (int i = 0; i < WARM_UP_RECORDS && System.nanoTime() - deadline < 0; i++) {
+                if (record.byteSize() >= 8) record.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, i);
+                nowhere.write(line(24L * i, record));
+                nowhere.write('\n');
+            }
+        } catch (CorruptMapException e) {
+            // the schema has values that zeros are not; the records before were formatted
+        }
+        nowhere.flush();
     }
 
     /** The bytes as text, or null when they are not valid UTF-8 or hold control characters (binary data). */

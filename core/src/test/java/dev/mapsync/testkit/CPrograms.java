@@ -30,6 +30,8 @@ public final class CPrograms {
     public static final Path LIBRARY = Path.of("..", "clients", "c").toAbsolutePath().normalize();
     /** core's test programs, whichever module's tests build them. */
     private static final Path TEST_SOURCES = Path.of("..", "core", "src", "test", "c").toAbsolutePath().normalize();
+    private static final Path BENCH_PEERS = Path.of("..", "bench", "src", "main", "resources", "dev", "mapsync", "bench",
+            "cross").toAbsolutePath().normalize();
     private static final Path OUT = Path.of("target", "c").toAbsolutePath();
     private static final List<String> FLAGS = List.of("-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror");
 
@@ -46,6 +48,14 @@ public final class CPrograms {
     /** The test program {@code src/test/c/NAME.c}, built for {@code backend}. */
     public static Path testProgram(String name, Backend backend) {
         return build(TEST_SOURCES.resolve(name + ".c"), backend);
+    }
+
+    /**
+     * A peer program of {@code mapsync bench}, {@code bench/src/main/resources/dev/mapsync/bench/cross/NAME.c}, built
+     * for {@code backend}: tests measure against the same peer the benchmarks do.
+     */
+    public static Path benchPeer(String name, Backend backend) {
+        return build(BENCH_PEERS.resolve(name + ".c"), backend);
     }
 
     private static Path build(Path source, Backend backend) {

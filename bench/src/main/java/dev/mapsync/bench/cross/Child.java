@@ -13,6 +13,15 @@ final class Child {
     private Child() {}
 
     static Process start(Class<?> main, String... args) {
-        return Jvm.main(main).jvmOptions(JvmFlags.AGRONA).args(args).stderr(Redirect.INHERIT).start().process();
+        return jvm(main, args).stderr(Redirect.INHERIT).start().process();
+    }
+
+    /** The command line that starts it, for a caller that starts it itself. */
+    static java.util.List<String> command(Class<?> main, String... args) {
+        return jvm(main, args).command();
+    }
+
+    private static Jvm jvm(Class<?> main, String... args) {
+        return Jvm.main(main).jvmOptions(JvmFlags.AGRONA).args(args);
     }
 }

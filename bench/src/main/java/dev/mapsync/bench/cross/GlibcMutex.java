@@ -1,21 +1,15 @@
 package dev.mapsync.bench.cross;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The lock C programs share between processes, as the peer of mapsync's entry lock: glibc's {@code pthread_mutex_t}
  * with {@code PTHREAD_PROCESS_SHARED} and {@code PTHREAD_MUTEX_ROBUST}, in a driver ({@code robust_mutex.c}, a
- * resource of this package) that this class compiles with the machine's {@code cc} once per run and runs as mapsync's
+ * resource of this package, {@link PeerBuild#robustMutex}) that runs as mapsync's
  * drivers run: one process for the uncontended figure, forked processes on a start line for the contended one.
  */
 final class GlibcMutex {
-    private static Path driver;
-
     private GlibcMutex() {}
 
     /** True when the driver builds here (the machine has a C compiler, {@code cc}). */
@@ -26,7 +20,7 @@ final class GlibcMutex {
     /** Why the driver does not build here, or null when it does. */
     static String whyUnavailable() {
         try {
-            driver();
+            PeerBuild.robustMutex();
             return null;
         } catch (Exception e) {
             return e.getMessage();
@@ -53,36 +47,11 @@ final class GlibcMutex {
     }
 
     private static String run(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(driver().toString()));
+        List<String> command = new ArrayList<>(List.of(PeerBuild.robustMutex().toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IllegalStateException("robust_mutex " + String.join(" ", args) + " failed");
         return out;
-    }
-
-    /** The driver, compiled on first use into a temporary folder that is deleted when this JVM exits. */
-    private static synchronized Path driver() throws IOException, InterruptedException {
-        if (driver != null) return driver;
-        Path dir = Files.createTempDirectory("mapsync-robust-mutex-");
-        Path source = dir.resolve("robust_mutex.c");
-        try (InputStream in = GlibcMutex.class.getResourceAsStream("robust_mutex.c")) {
-            if (in == null) throw new IllegalStateException("robust_mutex.c is missing from the benchmarks jar");
-            Files.copy(in, source);
-        }
-        Path binary = dir.resolve("robust_mutex");
-        Process cc;
-        try {
-            cc = new ProcessBuilder("cc", "-std=gnu11", "-O2", "-pthread", "-o", binary.toString(), source.toString())
-                    .redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IOException("no C compiler (cc) to build robust_mutex.c: " + e.getMessage(), e);
-        }
-        String says = new String(cc.getInputStream().readAllBytes());
-        if (cc.waitFor() != 0) throw new IllegalStateException("cc could not build robust_mutex.c: " + says);
-        dir.toFile().deleteOnExit(); // deleted last: the JVM deletes in the reverse order of these calls
-        source.toFile().deleteOnExit();
-        binary.toFile().deleteOnExit();
-        return driver = binary;
     }
 }

@@ -112,10 +112,20 @@ public final class RingEmitter implements AutoCloseable {
      * @return 0, or {@link #RING_FULL}
      */
     public int emit(int source, int kind, long seq) {
+        return emitBurst(source, kind, seq, 1);
+    }
+
+    /**
+     * Runs the program {@code times} times back to back, in one {@code BPF_PROG_TEST_RUN}: a burst of the same record,
+     * as fast as the kernel writes records.
+     *
+     * @return the last run's result: 0, or {@link #RING_FULL}
+     */
+    public int emitBurst(int source, int kind, long seq, int times) {
         packet.set(Layouts.INT, L2_HEADER, source);
         packet.set(Layouts.INT, L2_HEADER + 4, kind);
         packet.set(Layouts.LONG, L2_HEADER + 8, seq);
-        return program.testRun(1, packet).retval();
+        return program.testRun(times, packet).retval();
     }
 
     /** Closes this descriptor of the program (a pin keeps it loaded). */

@@ -40,10 +40,10 @@ public final class ScratchRing {
     /** The position of the record left BUSY by {@link #burst}, or -1. */
     private long busyAt = -1;
 
-    private ScratchRing(RingRegion region) {
+    private ScratchRing(RingRegion region, MemorySegment producerPosition, MemorySegment data) {
         this.region = region;
-        this.producerPosition = region.producerPosition();
-        this.data = region.data();
+        this.producerPosition = producerPosition;
+        this.data = data;
     }
 
     /** A new scratch ring, empty. */
@@ -60,8 +60,10 @@ public final class ScratchRing {
             // second half is plain memory that the producer writes wrapped records into
             MemorySegment data = arena.allocate(2 * CAPACITY, 64);
             MapRegion map = new MapRegion("warm-up", null, header, arena, head, null, false, -1, -1, () -> {});
-            return new ScratchRing(RingRegion.scratch(map, positions.asSlice(64, 8), positions.asSlice(0, 8), data,
-                    CAPACITY));
+            // the reader gets read-only views of what the kernel maps read-only: its code then sees what it will see
+            MemorySegment producerPosition = positions.asSlice(64, 8);
+            return new ScratchRing(RingRegion.scratch(map, producerPosition.asReadOnly(), positions.asSlice(0, 8),
+                    data.asReadOnly(), CAPACITY), producerPosition, data);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
