@@ -99,8 +99,8 @@ int mapsync__possible_cpus(struct mapsync_map *m, const char *what); /* sets m->
 int mapsync__open_kernel_per_cpu_array(struct mapsync_map *m, const char *what);
 #endif
 /* The sentence of atomics on a per-CPU array (Java's). */
-#define MAPSYNC_PER_CPU_NO_SLOTS "it has no atomic slots: its values each CPU updates on its own and only bpf(2) copies;" \
-    " use mapsync_read (the sum), mapsync_read_per_cpu and mapsync_write"
+#define MAPSYNC_PER_CPU_NO_SLOTS "it has no atomic slots, since each CPU updates its own value and only bpf(2) copies" \
+    " them; use mapsync_read (the sum), mapsync_read_per_cpu and mapsync_write"
 
 /* True for a bpf hash map: a kernel hash map, every operation a bpf(2) call (FORMAT.md §10.8). */
 static inline bool mapsync__kernel_hash(const struct mapsync_map *m) {
