@@ -40,16 +40,20 @@
  * held by the thread that took it (re-entry is refused by kernel thread id). m->error holds the sentence of the
  * handle's last failure.
  *
+ *   - Per-CPU kernel maps (PERCPU_ARRAY, PERCPU_HASH, LRU_PERCPU_HASH; FORMAT.md §6, §10.8): m->cpus values per
+ *     element, read as their sum (mapsync_read, mapsync_hash_get, iteration) or one per CPU (mapsync_read_per_cpu,
+ *     mapsync_hash_get_per_cpu, mapsync_hash_next_per_cpu), written as every CPU's value (mapsync_write,
+ *     mapsync_hash_put).
+ *
  * Build: link with -lmapsync (pkg-config --cflags --libs mapsync). A library built with WITH_LIBBPF=1 opens bpf
- * maps (arrays, hash maps, kernel rings) through libbpf; without it, opening a bpf map fails with -ENOTSUP. Per-CPU
- * kernel maps (PERCPU_ARRAY, PERCPU_HASH) are refused with -EMEDIUMTYPE (arrays) or -ENOTSUP (hash maps): their
- * values are per CPU, which the Java library sums.
+ * maps (arrays, per-CPU arrays, hash maps and their per-CPU variants, kernel rings) through libbpf; without it,
+ * opening a bpf map fails with -ENOTSUP.
  *
  * Errors: every function that can fail returns 0 or a negative errno and leaves a sentence in m->error. -ENOENT no
  * such map; -EACCES / -EPERM permission; -EBADMSG not a complete mapsync map (foreign, truncated, inconsistent, or
  * a word in shared memory no peer following the format writes); -EPROTO a newer layout version; -EMEDIUMTYPE another
  * kind of map than asked, or a kernel map that does not match its sidecar; -ETIMEDOUT a deadline passed; -ENOTSUP a
- * bpf map without libbpf; -EPERM an operation only BPF programs may do on a kernel ring; -EINVAL a bad argument;
+ * bpf map without libbpf, or what a per-CPU map does not have (atomics, adds); -EPERM an operation only BPF programs may do on a kernel ring; -EINVAL a bad argument;
  * -ERANGE an index out of range; -EBADF a read-only handle asked to lock or write; -EDEADLK the calling thread
  * already holds the lock; -ENOLCK the calling thread does not hold the lock it releases; -ENOTRECOVERABLE an entry a
  * dead writer left half-written; -EUSERS every process slot is taken. mapsync_exit_code maps them to the exit codes
@@ -174,11 +178,13 @@ struct mapsync_map {
     uint32_t scalar_size;               /* arrays: 1, 2, 4 or 8 when a value is one scalar, else 0 */
     uint32_t token;                     /* the owner token of this handle's process slot; 0 when read-only */
     int32_t seat;                       /* barriers: the seat this handle holds as a party, -1 before its first await */
+    uint32_t cpus;                      /* per-CPU kernel maps: the possible CPUs, one value each per element; else 0 */
     struct {                            /* shm hash maps: the table's geometry, checked at open (FORMAT.md §10.1) */
         uint64_t seed, segment_size, segments_offset;
         uint32_t slots, slot_size, segment_header, key_stride, value_stride, inserts;
         /* bpf hash maps (FORMAT.md §10.8): the kernel's value size (with a bpf_spin_lock before the value, access 2)
-           and where the value starts in it; key_stride is the changelog's key slot size */
+           and where the value starts in it (per-CPU maps: cpus values, each round_up(value_size, 8) apart);
+           key_stride is the changelog's key slot size */
         uint32_t kernel_value_size, kernel_value_offset;
     } hash;
     char name[256];                     /* as given to mapsync_open, for messages */
@@ -317,6 +323,37 @@ int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_
  * returns.
  */
 int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long timeout_ms);
+
+/* ---------------------------------------------------------------------------------------- per-CPU maps */
+
+/*
+ * Per-CPU kernel maps (a library built WITH_LIBBPF=1; FORMAT.md §6, §10.8): a BPF_MAP_TYPE_PERCPU_ARRAY (an array),
+ * PERCPU_HASH or LRU_PERCPU_HASH (a hash map) holds one value per possible CPU for each element, which BPF programs
+ * update on their own CPU without atomics. m->cpus is the number of possible CPUs (the count of
+ * /sys/devices/system/cpu/possible, as libbpf_num_possible_cpus()), checked at open with the kernel's value size, so
+ * every copy fits its buffer; it is 0 for every other map. Every access is one bpf(2) copy of all CPUs' values.
+ *
+ * As one value (Java's get), an element is the sum of its CPUs' values, field by field over the value schema: an
+ * integer field (of any width, signed or not, and each element of an integer array) is the sum wrapped to its width
+ * (two's complement, as the kernel's counters wrap); an f32 / f64 field is the float sum in that precision, CPU 0
+ * first, then CPU 1, ...; a bool or char[N] field, and padding, is CPU 0's. mapsync_read, mapsync_hash_get,
+ * mapsync_hash_get_all and mapsync_hash_next give that sum. mapsync_write and mapsync_hash_put write the value as
+ * every CPU's (Java's set and put); mapsync_hash_remove removes the key. Not offered, as in Java: mapsync_fetch_add,
+ * mapsync_compare_and_set and mapsync_hash_add (an add would write the new sum as every CPU's value) fail with
+ * -ENOTSUP; mapsync_value is NULL (the values cannot be mapped). Locks, changes and key locks work as on other maps.
+ */
+
+/* Every CPU's value of array entry `index` into `values`: m->cpus values, CPU c's at values + c * value_size (a C
+ * array of the value type), from one lookup. Returns 0; -ERANGE; -EMEDIUMTYPE not a per-CPU array. */
+int mapsync_read_per_cpu(struct mapsync_map *m, uint32_t index, void *values);
+
+/* Every CPU's value of `key` of a per-CPU hash map into `values`, laid out as mapsync_read_per_cpu lays them out, from
+ * one lookup. Returns 0; -ENOENT the key is absent; -EMEDIUMTYPE not a per-CPU hash map. */
+int mapsync_hash_get_per_cpu(struct mapsync_map *m, const void *key, void *values);
+
+/* The sum (as defined above) of m->cpus values laid out as mapsync_read_per_cpu lays them out, into `sum`
+ * (value_size bytes). Returns 0, or -EMEDIUMTYPE for a map that is not per-CPU. */
+int mapsync_per_cpu_sum(struct mapsync_map *m, const void *values, void *sum);
 
 /* ------------------------------------------------------------------------------------------------- locks */
 
@@ -485,7 +522,8 @@ int mapsync_barrier_reset(struct mapsync_map *m);
  * Hash maps (FORMAT.md §10). A key is key_size bytes laid out as the key schema says (padding zero: two keys are
  * the same key when their bytes are); a value is value_size bytes.
  *
- * bpf hash maps (FORMAT.md §10.8, a library built WITH_LIBBPF=1): a kernel BPF_MAP_TYPE_HASH or LRU_HASH, every call
+ * bpf hash maps (FORMAT.md §10.8, a library built WITH_LIBBPF=1): a kernel BPF_MAP_TYPE_HASH or LRU_HASH (or their
+ * per-CPU variants, whose values are summed and replicated as "per-CPU maps" above says), every call
  * below a bpf(2) call. Puts, removes and adds take the key's stripe lock in the sidecar (the locks Java takes, so
  * read-modify-writes are atomic among mapsync processes; BPF programs do not take them) and record the change with
  * slot -1 and the key, which Java's watchers see. A get is one lookup, without a lock: whole against a concurrent
@@ -547,8 +585,12 @@ struct mapsync_hash_iter {
 };
 
 int mapsync_hash_iter_begin(struct mapsync_map *m, struct mapsync_hash_iter *it);
-/* Copies the next entry's key and value: 1, 0 at the end, or a negative errno. */
+/* Copies the next entry's key and value (of a per-CPU hash map, the sum of its CPUs' values): 1, 0 at the end, or a
+ * negative errno. */
 int mapsync_hash_next(struct mapsync_hash_iter *it, void *key, void *value);
+/* The same on a per-CPU hash map, with every CPU's value of the entry (laid out as mapsync_read_per_cpu lays them
+ * out); -EMEDIUMTYPE on another map. */
+int mapsync_hash_next_per_cpu(struct mapsync_hash_iter *it, void *key, void *values);
 void mapsync_hash_iter_end(struct mapsync_hash_iter *it);
 
 #ifdef __cplusplus

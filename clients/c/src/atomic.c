@@ -8,7 +8,9 @@
 
 /* The aligned 4- or 8-byte integer at `offset` in value `index`, or NULL with m->error set (*rc the errno). */
 static uint8_t *integer_at(struct mapsync_map *m, uint32_t index, uint32_t offset, uint32_t size, int *rc) {
-    if (m->map_type != MAPSYNC_TYPE_ARRAY || m->data == NULL) {
+    if (m->map_type == MAPSYNC_TYPE_ARRAY && m->cpus > 0) {
+        *rc = mapsync__per_cpu_refused(m, MAPSYNC_PER_CPU_NO_SLOTS);
+    } else if (m->map_type != MAPSYNC_TYPE_ARRAY || m->data == NULL) {
         *rc = mapsync__fail(m, EMEDIUMTYPE, "map %s is not an array", m->name);
     } else if (m->read_only) {
         *rc = mapsync__fail(m, EBADF, "map %s is open read-only; it cannot be written", m->name);

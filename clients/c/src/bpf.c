@@ -1,7 +1,8 @@
 /*
  * bpf.c: the kernel map behind a bpf map's sidecar (FORMAT.md §6, §8, §10.8), opened through libbpf when the library is
  * built with it: the pin the sidecar records, checked against the sidecar before anything uses it. Arrays are mapped
- * here; hash maps (bpf_hash.c) and rings (bpf_ring.c) check and set up their own kind.
+ * here (per-CPU arrays, which cannot be, in percpu.c); hash maps (bpf_hash.c) and rings (bpf_ring.c) check and set up
+ * their own kind.
  */
 #include "internal.h"
 
@@ -35,6 +36,7 @@ int mapsync__open_pin(struct mapsync_map *m, const char *what, bool mapped, stru
 /* Maps the values of a bpf array: the kernel's mmapable array is laid out as an shm array's data region. */
 static int open_kernel_array(struct mapsync_map *m, const char *what) {
     const struct mapsync_header *h = m->header;
+    if (h->bpf_map_type == BPF_MAP_TYPE_PERCPU_ARRAY) return mapsync__open_kernel_per_cpu_array(m, what);
     struct bpf_map_info info;
     int rc = mapsync__open_pin(m, what, true, &info);
     if (rc != 0) return rc;

@@ -4,7 +4,8 @@
  * read-modify-writes atomic among themselves (BPF programs do not take them) and the changelog, where each change is
  * recorded with slot -1 and the key's bytes, as the Java library records them. With access 2 the kernel's value is
  * `struct { struct bpf_spin_lock lock; V value; }` and every copy passes BPF_F_LOCK, so the kernel copies it under
- * the element's lock, the one BPF programs take.
+ * the element's lock, the one BPF programs take. A per-CPU hash map (PERCPU_HASH, LRU_PERCPU_HASH) copies one value
+ * per possible CPU, summed on the way out and replicated on the way in (percpu.c).
  */
 #include "internal.h"
 
@@ -36,6 +37,29 @@ static uint32_t round_up(uint32_t n, uint32_t to) {
     return (n + to - 1) / to * to;
 }
 
+/* A per-CPU hash map: one value per possible CPU for each key, no bpf_spin_lock (the kernel allows none in them). */
+static int open_per_cpu(struct mapsync_map *m, const char *what, const struct bpf_map_info *info) {
+    const struct mapsync_header *h = m->header;
+    if (h->bpf_access != ACCESS_SYSCALL) {
+        return mapsync__fail(m, EBADMSG, "bpf hash map %s is corrupt: its sidecar records a per-CPU hash map with access"
+                             " %u (a per-CPU map's is 1, syscall: its values have no bpf_spin_lock)", what, h->bpf_access);
+    }
+    if (info->type != h->bpf_map_type || info->key_size != h->key_size || info->value_size != h->value_size
+        || info->max_entries != h->entries) {
+        return mapsync__fail(m, EMEDIUMTYPE, "bpf hash map %s: the kernel map pinned at %s (type %u, key %u, value %u, %u"
+                             " entries) does not match its sidecar (type %u, key %u, value %u, %u entries); the pin was"
+                             " replaced: delete the sidecar to adopt the new map", what, m->pin, info->type,
+                             info->key_size, info->value_size, info->max_entries, h->bpf_map_type, h->key_size,
+                             h->value_size, h->entries);
+    }
+    int rc = mapsync__possible_cpus(m, what);
+    if (rc != 0) return rc;
+    m->hash.kernel_value_size = m->cpus * round_up(h->value_size, 8); /* each CPU's value 8-byte aligned */
+    m->hash.kernel_value_offset = 0;
+    m->hash.key_stride = round_up(h->key_size, 8);
+    return 0;
+}
+
 int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what) {
     const struct mapsync_header *h = m->header;
     struct bpf_map_info info;
@@ -45,9 +69,8 @@ int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what) {
         return mapsync__fail(m, EBADMSG, "bpf hash map %s is corrupt: its sidecar records access %u (a hash map's is 1,"
                              " syscall, or 2, syscall with BPF_F_LOCK)", what, h->bpf_access);
     }
-    if (info.type == BPF_MAP_TYPE_PERCPU_HASH || info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
-        return mapsync__fail(m, ENOTSUP, "bpf hash map %s is a per-CPU hash map: libmapsync reads and writes"
-                             " BPF_MAP_TYPE_HASH and LRU_HASH maps only (use the Java library for per-CPU values)", what);
+    if (h->bpf_map_type == BPF_MAP_TYPE_PERCPU_HASH || h->bpf_map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH) {
+        return open_per_cpu(m, what, &info);
     }
     long align = schema_alignment(m->value_schema);
     if (align < 0) return mapsync__fail(m, EBADMSG, "bpf hash map %s is corrupt: its value schema is not one", what);
@@ -85,6 +108,22 @@ static uint8_t *kernel_value(struct mapsync_map *m) {
     return v;
 }
 
+/* The value in the kernel's bytes: a per-CPU map's sum of its CPUs' values, else the value behind any lock. */
+static int from_kernel(struct mapsync_map *m, const uint8_t *kernel, void *value) {
+    if (m->cpus > 0) return mapsync__per_cpu_sum(m, kernel, round_up(m->value_size, 8), value);
+    memcpy(value, kernel + m->hash.kernel_value_offset, m->value_size);
+    return 0;
+}
+
+/* The kernel's bytes of `value`: every CPU's value of a per-CPU map, else the value behind a zero lock word. */
+static void to_kernel(struct mapsync_map *m, const void *value, uint8_t *kernel) {
+    if (m->cpus > 0) {
+        mapsync__per_cpu_replicate(m, value, kernel);
+    } else {
+        memcpy(kernel + m->hash.kernel_value_offset, value, m->value_size);
+    }
+}
+
 /* The kernel's errno of a failed call as a sentence naming the map and the operation. */
 static int syscall_failed(struct mapsync_map *m, int err, const char *operation) {
     if (err == E2BIG) {
@@ -103,7 +142,24 @@ int mapsync__bpf_hash_get(struct mapsync_map *m, const void *key, void *value) {
         rc = errno == ENOENT ? mapsync__fail(m, ENOENT, "no such key in map %s", m->name)
                              : syscall_failed(m, errno, "BPF_MAP_LOOKUP_ELEM");
     } else if (value != NULL) {
-        memcpy(value, v + m->hash.kernel_value_offset, m->value_size);
+        rc = from_kernel(m, v, value);
+    }
+    free(v);
+    return rc;
+}
+
+int mapsync_hash_get_per_cpu(struct mapsync_map *m, const void *key, void *values) {
+    if (m->map_type != MAPSYNC_TYPE_HASH || m->cpus == 0) {
+        return mapsync__fail(m, EMEDIUMTYPE, "map %s is not a per-CPU hash map", m->name);
+    }
+    uint8_t *v = kernel_value(m);
+    if (v == NULL) return -ENOMEM;
+    int rc = 0;
+    if (bpf_map_lookup_elem(m->bpf_fd, key, v) != 0) {
+        rc = errno == ENOENT ? mapsync__fail(m, ENOENT, "no such key in map %s", m->name)
+                             : syscall_failed(m, errno, "BPF_MAP_LOOKUP_ELEM");
+    } else {
+        mapsync__per_cpu_unpack(m, v, values);
     }
     free(v);
     return rc;
@@ -124,7 +180,7 @@ static void end(struct mapsync_map *m, uint32_t stripe, bool took) {
 int mapsync__bpf_hash_put(struct mapsync_map *m, const void *key, const void *value, long timeout_ms) {
     uint8_t *v = kernel_value(m);
     if (v == NULL) return -ENOMEM;
-    memcpy(v + m->hash.kernel_value_offset, value, m->value_size); /* behind a zero lock word */
+    to_kernel(m, value, v);
     uint32_t stripe;
     bool took;
     int rc = begin(m, key, timeout_ms, &stripe, &took);
@@ -163,6 +219,10 @@ int mapsync__bpf_hash_remove(struct mapsync_map *m, const void *key, long timeou
  */
 int mapsync__bpf_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offset, uint32_t field_size,
                           int64_t delta, int64_t *previous, long timeout_ms) {
+    if (m->cpus > 0) {
+        return mapsync__per_cpu_refused(m, "an add would write the new sum as every CPU's value; read the sum with"
+                                        " mapsync_hash_get, or put a value (every CPU's)");
+    }
     uint8_t *v = kernel_value(m);
     if (v == NULL) return -ENOMEM;
     uint32_t stripe;
@@ -259,7 +319,8 @@ static int fetch(struct mapsync_map *m, struct batch *b) {
     }
 }
 
-int mapsync__bpf_hash_next(struct mapsync_hash_iter *it, void *key, void *value) {
+/* The next entry's key and its bytes in the kernel's layout; 1, 0 at the end, or a negative errno. */
+static int next_entry(struct mapsync_hash_iter *it, void *key, const uint8_t **kernel) {
     struct mapsync_map *m = it->map;
     struct batch *b = (struct batch *)it->copy;
     while (b->at >= b->count) {
@@ -268,9 +329,30 @@ int mapsync__bpf_hash_next(struct mapsync_hash_iter *it, void *key, void *value)
         if (rc != 0) return rc;
     }
     memcpy(key, b->keys + (size_t)b->at * m->key_size, m->key_size);
-    memcpy(value, b->values + (size_t)b->at * m->hash.kernel_value_size + m->hash.kernel_value_offset, m->value_size);
+    *kernel = b->values + (size_t)b->at * m->hash.kernel_value_size;
     b->at++;
     return 1;
+}
+
+int mapsync__bpf_hash_next(struct mapsync_hash_iter *it, void *key, void *value) {
+    const uint8_t *kernel;
+    int rc = next_entry(it, key, &kernel);
+    if (rc == 1) {
+        int r = from_kernel(it->map, kernel, value);
+        if (r != 0) return r;
+    }
+    return rc;
+}
+
+int mapsync_hash_next_per_cpu(struct mapsync_hash_iter *it, void *key, void *values) {
+    struct mapsync_map *m = it->map;
+    if (m == NULL || m->map_type != MAPSYNC_TYPE_HASH || m->cpus == 0 || it->copy == NULL) {
+        return m == NULL ? -EINVAL : mapsync__fail(m, EMEDIUMTYPE, "map %s is not a per-CPU hash map being iterated", m->name);
+    }
+    const uint8_t *kernel;
+    int rc = next_entry(it, key, &kernel);
+    if (rc == 1) mapsync__per_cpu_unpack(m, kernel, values);
+    return rc;
 }
 
 void mapsync__bpf_hash_iter_end(struct mapsync_hash_iter *it) {
@@ -306,6 +388,14 @@ int mapsync__bpf_hash_add(struct mapsync_map *m, const void *key, uint32_t field
 int mapsync__bpf_hash_iter_begin(struct mapsync_map *m, struct mapsync_hash_iter *it) {
     (void)it;
     return no_libbpf(m);
+}
+int mapsync_hash_get_per_cpu(struct mapsync_map *m, const void *key, void *values) {
+    (void)key, (void)values;
+    return mapsync__fail(m, EMEDIUMTYPE, "map %s is not a per-CPU hash map", m->name);
+}
+int mapsync_hash_next_per_cpu(struct mapsync_hash_iter *it, void *key, void *values) {
+    (void)key, (void)values;
+    return it->map == NULL ? -EINVAL : mapsync__fail(it->map, EMEDIUMTYPE, "map %s is not a per-CPU hash map", it->map->name);
 }
 int mapsync__bpf_hash_next(struct mapsync_hash_iter *it, void *key, void *value) {
     (void)key, (void)value;

@@ -86,6 +86,22 @@ int mapsync__open_pin(struct mapsync_map *m, const char *what, bool mapped, stru
 int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what); /* bpf_hash.c */
 int mapsync__open_kernel_ring(struct mapsync_map *m, const char *what); /* bpf_ring.c */
 #endif
+/* Per-CPU kernel maps (percpu.c): the sum of m->cpus values `stride` apart; the kernel's layout of them (each
+ * round_up(value_size, 8) apart) to and from the caller's C array of values; an operation they do not have. */
+int mapsync__per_cpu_sum(struct mapsync_map *m, const uint8_t *all, size_t stride, void *sum);
+void mapsync__per_cpu_unpack(const struct mapsync_map *m, const uint8_t *all, void *values);
+void mapsync__per_cpu_replicate(const struct mapsync_map *m, const void *value, uint8_t *all);
+int mapsync__per_cpu_refused(struct mapsync_map *m, const char *operation);
+int mapsync__per_cpu_array_read(struct mapsync_map *m, uint32_t index, void *sum);
+int mapsync__per_cpu_array_write(struct mapsync_map *m, uint32_t index, const void *value, long timeout_ms);
+#ifdef MAPSYNC_WITH_LIBBPF
+int mapsync__possible_cpus(struct mapsync_map *m, const char *what); /* sets m->cpus */
+int mapsync__open_kernel_per_cpu_array(struct mapsync_map *m, const char *what);
+#endif
+/* The sentence of atomics on a per-CPU array (Java's). */
+#define MAPSYNC_PER_CPU_NO_SLOTS "it has no atomic slots, since each CPU updates its own value and only bpf(2) copies" \
+    " them; use mapsync_read (the sum), mapsync_read_per_cpu and mapsync_write"
+
 /* True for a bpf hash map: a kernel hash map, every operation a bpf(2) call (FORMAT.md §10.8). */
 static inline bool mapsync__kernel_hash(const struct mapsync_map *m) {
     return m->map_type == MAPSYNC_TYPE_HASH && m->backend == MAPSYNC_BACKEND_BPF;

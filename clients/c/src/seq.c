@@ -43,6 +43,7 @@ static int torn_entry(struct mapsync_map *m, uint32_t index, bool whole_stripe) 
 }
 
 int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_ms) {
+    if (m->cpus > 0) return mapsync__per_cpu_array_read(m, index, out);
     if (m->map_type != MAPSYNC_TYPE_ARRAY || m->data == NULL) return mapsync__fail(m, EMEDIUMTYPE, "map %s is not an array", m->name);
     if (index >= m->entries) return mapsync__fail(m, ERANGE, "index %u out of range for map %s (0..%u)", index, m->name, m->entries - 1);
     const uint8_t *src = m->data + (size_t)index * m->stride;
@@ -126,6 +127,7 @@ static void write_locked(struct mapsync_map *m, struct mapsync_lock *rec, uint32
 }
 
 int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long timeout_ms) {
+    if (m->cpus > 0) return mapsync__per_cpu_array_write(m, index, value, timeout_ms);
     if (m->map_type != MAPSYNC_TYPE_ARRAY || m->data == NULL) return mapsync__fail(m, EMEDIUMTYPE, "map %s is not an array", m->name);
     if (m->read_only) return mapsync__fail(m, EBADF, "map %s is open read-only; it cannot be written", m->name);
     if (index >= m->entries) return mapsync__fail(m, ERANGE, "index %u out of range for map %s (0..%u)", index, m->name, m->entries - 1);

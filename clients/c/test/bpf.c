@@ -2,13 +2,15 @@
  * bpf: libmapsync's bpf hash maps and kernel rings (FORMAT.md §8, §10.8) against real kernel maps, without a JVM:
  * each test makes its kernel map with libbpf, pins it, and writes its sidecar as the Java library does. A kernel
  * hash map, plain and with a bpf_spin_lock before each value (described by BTF made here); a ringbuf filled by a tiny
- * BPF program run with BPF_PROG_TEST_RUN and read by the consumer; a user ring filled by claims. Prints one line per
+ * BPF program run with BPF_PROG_TEST_RUN and read by the consumer; a user ring filled by claims; per-CPU arrays and
+ * hash maps, each CPU's value set by a BPF program run on chosen CPUs or by bpf(2), read per CPU and summed. Prints one line per
  * failed check and "N checks, F failed"; skips (exit 0, saying why) where the kernel refuses to make bpf maps.
  */
 #include "bpfmap.h"
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <pthread.h>
@@ -44,6 +46,7 @@ static void name_of(char *out, size_t size, const char *what) {
 }
 
 /* ------------------------------------------------------------------------------------------------ hash maps */
+
 
 struct hits { int64_t user; uint16_t hits; uint8_t flags; }; /* "user:i64,hits:u16,flags:u8": 16 bytes */
 
@@ -148,21 +151,13 @@ static void test_a_sidecar_of_another_kernel_map_is_refused(void) {
     CHECK_RC(mapsync_open(&m, name, 0), -EMEDIUMTYPE);
     CHECK(strstr(m.error, "(type 1, key 8, value 8, 20 entries) does not match its sidecar") != NULL);
 
-    /* a ring's sidecar whose pin holds a hash map, and a per-CPU hash map (whose values this library does not sum) */
+    /* a ring's sidecar whose pin holds a hash map */
     name_of(name, sizeof name, "y");
     fd = bpf_map_create(BPF_MAP_TYPE_HASH, name, 8, 8, 4096, NULL);
     struct bpfmap ring = {.map_type = MAPSYNC_TYPE_RING, .kernel_type = BPF_MAP_TYPE_RINGBUF, .entries = 4096};
     publish(fd, name, &ring);
     CHECK_RC(mapsync_open(&m, name, 0), -EMEDIUMTYPE);
     CHECK(strstr(m.error, "(type 1, 4096 entries) does not match its sidecar (type 27, a ring of 4096 bytes)") != NULL);
-    name_of(name, sizeof name, "z");
-    fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, name, 8, 8, 20, NULL);
-    struct bpfmap percpu = {.map_type = MAPSYNC_TYPE_HASH, .kernel_type = BPF_MAP_TYPE_PERCPU_HASH, .access = 1,
-                            .key_schema = "u64", .value_schema = "i64", .key_size = 8, .value_size = 8, .entries = 20,
-                            .stripes = 1};
-    publish(fd, name, &percpu);
-    CHECK_RC(mapsync_open(&m, name, 0), -ENOTSUP);
-    CHECK(strstr(m.error, "is a per-CPU hash map") != NULL);
 }
 
 /* BTF of `struct { struct bpf_spin_lock lock; struct { i64 a, b; } value; }` and a u64 key; the loaded BTF's fd. */
@@ -367,6 +362,201 @@ static void test_a_user_ring(void) {
     mapsync_close(&m);
 }
 
+/* ------------------------------------------------------------------------------------------------ per-CPU maps */
+
+/* A raw tracepoint program that adds 1 to the u64 at offset 0 of element `key` of `map` (its own CPU's value), run on
+ * a chosen CPU with BPF_PROG_TEST_RUN: what a BPF program counting per CPU does. */
+static int incrementer(int map, uint32_t key) {
+    struct bpf_insn insns[] = {
+        INSN(0x62, 10, 0, -4, (int32_t)key), /* *(u32 *)(r10 - 4) = key */
+        INSN(0x18, 1, 1, 0, map),            /* r1 = the map (BPF_PSEUDO_MAP_FD) */
+        INSN(0, 0, 0, 0, 0),
+        INSN(0xbf, 2, 10, 0, 0),             /* r2 = r10 */
+        INSN(0x07, 2, 0, 0, -4),             /* r2 -= 4 */
+        INSN(0x85, 0, 0, 0, 1),              /* bpf_map_lookup_elem: this CPU's value */
+        INSN(0x15, 0, 0, 2, 0),              /* if r0 == 0 goto out */
+        INSN(0xb7, 1, 0, 0, 1),              /* r1 = 1 */
+        INSN(0xdb, 0, 1, 0, 0),              /* lock *(u64 *)(r0 + 0) += r1 */
+        INSN(0xb7, 0, 0, 0, 0),              /* out: r0 = 0 */
+        INSN(0x95, 0, 0, 0, 0),              /* exit */
+    };
+    return bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "percpu_inc", "GPL", insns, sizeof insns / sizeof *insns, NULL);
+}
+
+/* Runs `prog` `times` times on CPU `cpu`. */
+static void run_on(int prog, uint32_t cpu, int times) {
+    for (int i = 0; i < times; i++) {
+        LIBBPF_OPTS(bpf_test_run_opts, run, .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = cpu);
+        CHECK(bpf_prog_test_run_opts(prog, &run) == 0 && run.retval == 0);
+    }
+}
+
+struct counts { uint64_t packets; int32_t drops; char tag[4]; }; /* "packets:u64,drops:i32,tag:char[4]": 16 bytes */
+
+static void test_a_per_cpu_array(void) {
+    int cpus = libbpf_num_possible_cpus();
+    char name[64];
+    name_of(name, sizeof name, "pa");
+    int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, name, 4, sizeof(struct counts), 3, NULL);
+    CHECK(fd >= 0);
+    int prog = incrementer(fd, 1);
+    CHECK(prog >= 0);
+    struct bpfmap b = {.map_type = MAPSYNC_TYPE_ARRAY, .kernel_type = BPF_MAP_TYPE_PERCPU_ARRAY, .access = 1,
+                       .value_schema = "packets:u64,drops:i32,tag:char[4]", .key_size = 4,
+                       .value_size = sizeof(struct counts), .entries = 3, .stripes = 3};
+    publish(fd, name, &b);
+    struct mapsync_map m, ro;
+    CHECK_RC(mapsync_open(&m, name, 0), 0);
+    CHECK(m.cpus == (uint32_t)cpus && mapsync_value(&m, 1) == NULL);
+    struct mapsync_cursor cursor;
+    CHECK_RC(mapsync_subscribe(&m, &cursor), 0);
+    struct counts v = {.packets = 100, .drops = -2, .tag = {'e', 't', 'h', '0'}}, sum, each[cpus];
+    CHECK_RC(mapsync_write(&m, 1, &v, 1000), 0); /* every CPU's value */
+    struct mapsync_change change[2];
+    CHECK_RC(mapsync_poll(&cursor, change, 2, 1000), 1);
+    CHECK(change[0].kind == MAPSYNC_CHANGE_WRITE && change[0].key == 1);
+    mapsync_unsubscribe(&cursor);
+    run_on(prog, 0, 1);
+    if (cpus > 1) run_on(prog, 1, 4);
+    CHECK_RC(mapsync_read_per_cpu(&m, 1, each), 0);
+    for (int c = 0; c < cpus; c++) {
+        uint64_t want = 100 + (c == 0 ? 1 : c == 1 ? 4 : 0);
+        CHECK(each[c].packets == want && each[c].drops == -2 && memcmp(each[c].tag, "eth0", 4) == 0);
+    }
+    CHECK_RC(mapsync_read(&m, 1, &sum, 1000), 0); /* numbers summed; chars CPU 0's */
+    CHECK(sum.packets == 100u * (uint64_t)cpus + 1 + (cpus > 1 ? 4 : 0) && sum.drops == -2 * cpus
+          && memcmp(sum.tag, "eth0", 4) == 0);
+    struct counts again;
+    CHECK_RC(mapsync_per_cpu_sum(&m, each, &again), 0);
+    CHECK(memcmp(&again, &sum, sizeof sum) == 0);
+    CHECK_RC(mapsync_read(&m, 0, &sum, 1000), 0);
+    CHECK(sum.packets == 0 && sum.drops == 0);
+    CHECK_RC(mapsync_read(&m, 3, &sum, 1000), -ERANGE);
+    CHECK_RC(mapsync_read_per_cpu(&m, 3, each), -ERANGE);
+    int64_t before;
+    CHECK_RC(mapsync_fetch_add(&m, 1, 0, 8, 1, &before), -ENOTSUP);
+    CHECK(strstr(m.error, "is a per-CPU array: it has no atomic slots") != NULL);
+    CHECK_RC(mapsync_compare_and_set(&m, 1, 0, 8, 0, 1, &before), -ENOTSUP);
+    /* a lock the caller holds is used by its write */
+    CHECK_RC(mapsync_lock(&m, 2, 1000, NULL), 0);
+    CHECK_RC(mapsync_write(&m, 2, &v, 1000), 0);
+    CHECK_RC(mapsync_unlock(&m, 2), 0);
+    CHECK_RC(mapsync_open(&ro, name, MAPSYNC_READ_ONLY), 0);
+    CHECK_RC(mapsync_read_per_cpu(&ro, 2, each), 0);
+    CHECK(each[cpus - 1].packets == 100);
+    CHECK_RC(mapsync_write(&ro, 2, &v, 1000), -EBADF);
+    mapsync_close(&ro);
+    mapsync_close(&m);
+    close(prog);
+}
+
+struct tally { uint16_t hits; uint64_t bytes; float share; }; /* "hits:u16,bytes:u64,share:f32": 24 bytes */
+
+static void test_a_per_cpu_hash_map(uint32_t kernel_type) {
+    int cpus = libbpf_num_possible_cpus();
+    size_t stride = (sizeof(struct tally) + 7) & ~7ul;
+    char name[64];
+    name_of(name, sizeof name, kernel_type == BPF_MAP_TYPE_PERCPU_HASH ? "ph" : "pl");
+    int fd = bpf_map_create(kernel_type, name, 4, sizeof(struct tally), 64, NULL);
+    CHECK(fd >= 0);
+    int raw = dup(fd);
+    struct bpfmap b = {.map_type = MAPSYNC_TYPE_HASH, .kernel_type = kernel_type, .access = 1, .key_schema = "u32",
+                       .value_schema = "hits:u16,bytes:u64,share:f32", .key_size = 4,
+                       .value_size = sizeof(struct tally), .entries = 64, .stripes = 4};
+    publish(fd, name, &b);
+    struct mapsync_map m;
+    CHECK_RC(mapsync_open(&m, name, 0), 0);
+    CHECK(m.cpus == (uint32_t)cpus && m.hash.kernel_value_size == cpus * stride);
+    uint32_t key = 1;
+    struct tally v = {.hits = 7, .bytes = 1000, .share = 0.5f}, out, each[cpus];
+    CHECK_RC(mapsync_hash_put(&m, &key, &v, 1000), 0); /* every CPU's */
+    CHECK_RC(mapsync_hash_get_per_cpu(&m, &key, each), 0);
+    for (int c = 0; c < cpus; c++) CHECK(each[c].hits == 7 && each[c].bytes == 1000 && each[c].share == 0.5f);
+    CHECK_RC(mapsync_hash_get(&m, &key, &out, 1000), 0);
+    CHECK(out.hits == 7 * cpus && out.bytes == 1000u * (uint64_t)cpus && out.share == 0.5f * (float)cpus);
+    /* each CPU's own value, as a BPF program leaves them: the u16 sum wraps */
+    uint8_t *all = calloc((size_t)cpus, stride);
+    for (int c = 0; c < cpus; c++) {
+        struct tally t = {.hits = 65535, .bytes = (uint64_t)c + 1, .share = 0.25f};
+        memcpy(all + c * stride, &t, sizeof t);
+    }
+    key = 2;
+    CHECK(bpf_map_update_elem(raw, &key, all, BPF_ANY) == 0);
+    CHECK_RC(mapsync_hash_get_per_cpu(&m, &key, each), 0);
+    for (int c = 0; c < cpus; c++) CHECK(each[c].hits == 65535 && each[c].bytes == (uint64_t)c + 1);
+    CHECK_RC(mapsync_hash_get(&m, &key, &out, 1000), 0);
+    CHECK(out.hits == (uint16_t)(65535u * (unsigned)cpus) && out.bytes == (uint64_t)cpus * (cpus + 1) / 2
+          && out.share == 0.25f * (float)cpus);
+    uint32_t absent = 9;
+    CHECK_RC(mapsync_hash_get_per_cpu(&m, &absent, each), -ENOENT);
+    int64_t before;
+    CHECK_RC(mapsync_hash_add(&m, &key, 8, 8, 1, &before, 1000), -ENOTSUP);
+    CHECK(strstr(m.error, "is a per-CPU hash map: an add would write the new sum as every CPU's value") != NULL);
+    /* iterating: the sums, or every CPU's value */
+    struct mapsync_hash_iter it;
+    CHECK_RC(mapsync_hash_iter_begin(&m, &it), 0);
+    int seen = 0, got;
+    while ((got = mapsync_hash_next(&it, &key, &out)) == 1) {
+        seen++;
+        CHECK(key == 1 ? out.bytes == 1000u * (uint64_t)cpus : out.bytes == (uint64_t)cpus * (cpus + 1) / 2);
+    }
+    mapsync_hash_iter_end(&it);
+    CHECK(got == 0 && seen == 2);
+    CHECK_RC(mapsync_hash_iter_begin(&m, &it), 0);
+    seen = 0;
+    while ((got = mapsync_hash_next_per_cpu(&it, &key, each)) == 1) {
+        seen++;
+        CHECK(each[cpus - 1].bytes == (key == 1 ? 1000u : (uint64_t)cpus));
+    }
+    mapsync_hash_iter_end(&it);
+    CHECK(got == 0 && seen == 2);
+    uint32_t keys[] = {2, 9};
+    struct tally both[2];
+    bool found[2];
+    CHECK_RC(mapsync_hash_get_all(&m, keys, 2, both, found, 1000), 0);
+    CHECK(found[0] && !found[1] && both[0].bytes == (uint64_t)cpus * (cpus + 1) / 2);
+    CHECK_RC(mapsync_hash_remove(&m, &keys[0], 1000), 0);
+    CHECK_RC(mapsync_hash_get(&m, &keys[0], &out, 1000), -ENOENT);
+    free(all);
+    close(raw);
+    mapsync_close(&m);
+}
+
+/* A sidecar whose kernel map differs (value size, type) or whose access is not a per-CPU map's is refused before
+ * anything is copied. */
+static void test_per_cpu_maps_that_do_not_match_are_refused(void) {
+    char name[64];
+    struct mapsync_map m;
+    name_of(name, sizeof name, "pv");
+    int fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, name, 4, 8, 16, NULL);
+    struct bpfmap wider = {.map_type = MAPSYNC_TYPE_HASH, .kernel_type = BPF_MAP_TYPE_PERCPU_HASH, .access = 1,
+                           .key_schema = "u32", .value_schema = "a:u64,b:u64", .key_size = 4, .value_size = 16,
+                           .entries = 16, .stripes = 1};
+    publish(fd, name, &wider);
+    CHECK_RC(mapsync_open(&m, name, 0), -EMEDIUMTYPE);
+    CHECK(strstr(m.error, "(type 5, key 4, value 8, 16 entries) does not match its sidecar (type 5, key 4, value 16") != NULL);
+    name_of(name, sizeof name, "pt");
+    fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, 8, 4, NULL);
+    struct bpfmap plain = {.map_type = MAPSYNC_TYPE_ARRAY, .kernel_type = BPF_MAP_TYPE_PERCPU_ARRAY, .access = 1,
+                           .value_schema = "u64", .key_size = 4, .value_size = 8, .entries = 4, .stripes = 4};
+    publish(fd, name, &plain);
+    CHECK_RC(mapsync_open(&m, name, 0), -EMEDIUMTYPE);
+    CHECK(strstr(m.error, "(type 2, key 4, value 8, 4 entries) does not match its sidecar (percpu_array") != NULL);
+    name_of(name, sizeof name, "pk");
+    fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, name, 4, 8, 4, NULL);
+    struct bpfmap mapped = {.map_type = MAPSYNC_TYPE_ARRAY, .kernel_type = BPF_MAP_TYPE_PERCPU_ARRAY, .access = 0,
+                            .value_schema = "u64", .key_size = 4, .value_size = 8, .entries = 4, .stripes = 4};
+    publish(fd, name, &mapped);
+    CHECK_RC(mapsync_open(&m, name, 0), -EBADMSG);
+    CHECK(strstr(m.error, "records a per-CPU array with access 0") != NULL);
+    name_of(name, sizeof name, "pp");
+    fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, name, 4, 8, 4, NULL);
+    struct bpfmap as_array = {.map_type = MAPSYNC_TYPE_ARRAY, .kernel_type = BPF_MAP_TYPE_ARRAY, .access = 0,
+                              .value_schema = "u64", .key_size = 4, .value_size = 8, .entries = 4, .stripes = 4};
+    publish(fd, name, &as_array);
+    CHECK_RC(mapsync_open(&m, name, 0), -EMEDIUMTYPE); /* a plain array's sidecar whose pin is per-CPU */
+}
+
 int main(void) {
     if (mkdtemp(dir) == NULL) return 2;
     setenv(MAPSYNC_DIR_ENV, dir, 1);
@@ -382,6 +572,10 @@ int main(void) {
     test_spin_locked_values();
     test_a_kernel_ringbuf();
     test_a_user_ring();
+    test_a_per_cpu_array();
+    test_a_per_cpu_hash_map(BPF_MAP_TYPE_PERCPU_HASH);
+    test_a_per_cpu_hash_map(BPF_MAP_TYPE_LRU_PERCPU_HASH);
+    test_per_cpu_maps_that_do_not_match_are_refused();
     for (int i = 0; i < npins; i++) unlink(pins[i]);
     char command[4200];
     snprintf(command, sizeof command, "rm -rf %s", dir);

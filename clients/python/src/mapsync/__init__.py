@@ -26,6 +26,7 @@ from .create import create_array, create_barrier, create_hash, create_queue
 from .handle import Handle, open_raw
 from .kinds import wrap
 from .hashmap import KeyNotFound, SharedHashMap
+from .percpu import PerCpu
 from .ring import SharedQueue, SharedRing
 
 __version__ = "2.0.0"
@@ -35,7 +36,7 @@ __all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrie
            "MissedChanges", "Cursor", "MapSyncError", "MapNotFound", "MapAccessDenied", "CorruptMap",
            "IncompatibleMap", "IndexOutOfRange", "InvalidValue", "LockTimeout", "LockAlreadyHeld", "LockNotHeld",
            "WaitTimeout", "TornEntry", "MapClosed", "MapFull", "RecordTooLarge", "RingSealed", "ConsumerBusy",
-           "BarrierBroken", "NoFreeSlot", "ReadOnlyMap", "Unsupported", "KeyNotFound", "LibraryNotFound"]
+           "BarrierBroken", "NoFreeSlot", "ReadOnlyMap", "Unsupported", "KeyNotFound", "LibraryNotFound", "PerCpu"]
 
 
 def open(name_or_path, dir=None, read_only=False, tuples=False):

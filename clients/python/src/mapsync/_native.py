@@ -35,7 +35,7 @@ class Map(ctypes.Structure):
                 ("map_type", ctypes.c_uint32), ("backend", ctypes.c_uint32), ("key_size", ctypes.c_uint32),
                 ("value_size", ctypes.c_uint32), ("stride", ctypes.c_uint32), ("entries", ctypes.c_uint32),
                 ("lock_stripes", ctypes.c_uint32), ("scalar_size", ctypes.c_uint32), ("token", ctypes.c_uint32),
-                ("seat", ctypes.c_int32), ("hash", HashGeometry), ("name", ctypes.c_char * 256),
+                ("seat", ctypes.c_int32), ("cpus", ctypes.c_uint32), ("hash", HashGeometry), ("name", ctypes.c_char * 256),
                 ("key_schema", ctypes.c_char * (SCHEMA_TEXT_MAX + 1)),
                 ("value_schema", ctypes.c_char * (SCHEMA_TEXT_MAX + 1)),
                 ("pin", ctypes.c_char * 109), ("error", ctypes.c_char * 512)]
@@ -84,7 +84,7 @@ class HashIter(ctypes.Structure):
 
 if (ctypes.sizeof(Map), Map.error.offset, ctypes.sizeof(Field), ctypes.sizeof(ChangeRecord), ctypes.sizeof(Cursor),
         ctypes.sizeof(Claim), ctypes.sizeof(Consumer), ctypes.sizeof(HashIter), ctypes.sizeof(CreateSpec)) != (
-        8728, 8215, 148, 32, 24, 24, 48, 24, 40):
+        8736, 8223, 148, 32, 24, 24, 48, 24, 40):
     raise ImportError("mapsync's ctypes structures do not match mapsync.h on this platform (x86-64 and aarch64 Linux)")
 
 _M = ctypes.POINTER(Map)
@@ -132,6 +132,10 @@ _PROTOTYPES = {
     "mapsync_hash_iter_begin": (_I, [_M, ctypes.POINTER(HashIter)]),
     "mapsync_hash_next": (_I, [ctypes.POINTER(HashIter), _V, _V]),
     "mapsync_hash_iter_end": (None, [ctypes.POINTER(HashIter)]),
+    "mapsync_read_per_cpu": (_I, [_M, _U32, _V]),
+    "mapsync_hash_get_per_cpu": (_I, [_M, _V, _V]),
+    "mapsync_hash_next_per_cpu": (_I, [ctypes.POINTER(HashIter), _V, _V]),
+    "mapsync_per_cpu_sum": (_I, [_M, _V, _V]),
 }
 
 

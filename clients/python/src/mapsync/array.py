@@ -10,6 +10,7 @@ from .changes import Cursor
 from .errors import IncompatibleMap, IndexOutOfRange, InvalidValue
 from .handle import Handle
 from .locks import _LOCK_ERRORS, DEFAULT_TIMEOUT, EntryLock, ManyLock, MapLock
+from .percpu import PerCpu
 from .schema import Schema, as_field, wrap
 
 READ_TIMEOUT = 10.0  # seconds a read waits for a live writer of its stripe before WaitTimeout
@@ -22,7 +23,11 @@ class SharedArray(Handle):
     Raises IndexOutOfRange for an index outside 0..len-1, TornEntry for an entry a dead writer left half-written,
     WaitTimeout when a live writer kept its stripe busy too long, ReadOnlyMap for writes through a read-only handle,
     LockTimeout when a write could not take the entry's lock, InvalidValue for a value that does not fit the schema,
-    MapClosed after close()."""
+    MapClosed after close().
+
+    A per-CPU kernel array (BPF_MAP_TYPE_PERCPU_ARRAY, ``cpus`` > 0; see mapsync.percpu): ``m[i]`` is the sum of the
+    CPUs' values, ``m.get_per_cpu(i)`` each CPU's and the sum, ``m[i] = v`` sets every CPU's value; ``add`` and
+    ``compare_and_set`` raise Unsupported (it has no atomic slots)."""
 
     @property
     def value_type(self):
@@ -49,8 +54,30 @@ class SharedArray(Handle):
             raise IndexOutOfRange("index %d out of range for map %s (0..%d)" % (i, self.name, len(self) - 1))
         return j
 
+    @property
+    def cpus(self):
+        """The possible CPUs of a per-CPU kernel array (the values of each entry), else 0."""
+        return self._m.cpus
+
+    def get_per_cpu(self, i):
+        """Every CPU's value of entry ``i`` of a per-CPU array and their sum (a PerCpu, a list with ``.sum``), from one
+        lookup. IncompatibleMap for a map that is not a per-CPU array."""
+        index = self._index(i)
+        cpus = self._m.cpus
+        if cpus == 0:
+            raise IncompatibleMap("map %s is not a per-CPU array: it has one value per entry; use get" % self.name)
+        size = self._size
+        values = ctypes.create_string_buffer(cpus * size)
+        self._check(n.LIB.mapsync_read_per_cpu(self._handle(), index, values))
+        total = ctypes.create_string_buffer(size)
+        self._check(n.LIB.mapsync_per_cpu_sum(self._handle(), values, total))
+        raw = values.raw
+        return PerCpu([self.schema.decode(raw[c * size:(c + 1) * size]) for c in range(cpus)],
+                      self.schema.decode(total))
+
     def get(self, i, timeout=READ_TIMEOUT):
-        """Value ``i`` (negative indexes count from the end), never torn."""
+        """Value ``i`` (negative indexes count from the end), never torn; of a per-CPU array, the sum of the CPUs'
+        values."""
         buf = ctypes.create_string_buffer(max(self._size, 1))
         self._check(n.LIB.mapsync_read(self._handle(), self._index(i), buf, int(timeout * 1000)))
         return self.schema.decode(buf)

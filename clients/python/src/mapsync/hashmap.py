@@ -7,6 +7,9 @@ iterating. A key is given as the key schema says (a str for ``char[N]``, an int,
 ``with h.lock(key):`` / ``with h.lock_all(k1, k2) as held:`` hold keys' locks (as Java's lock / lockAll; the holder's
 own writes to those keys run under them; ``held.previous_owner_died``); ``h.get_all([k1, k2])`` reads several keys as
 one moment; ``h.add(key, delta, field=None)`` adds to an integer value or field (8 to 64 bits) under the key's lock.
+A per-CPU kernel hash map (PERCPU_HASH, LRU_PERCPU_HASH, ``cpus`` > 0; see mapsync.percpu): ``h[key]`` and ``items()``
+give the sum of the CPUs' values, ``h.get_per_cpu(key)`` and ``items_per_cpu()`` each CPU's and the sum, ``h[key] = v``
+sets every CPU's value; ``add`` raises Unsupported (it would write the new sum as every CPU's value).
 Thread safety: a SharedHashMap may be used by several threads at once.
 Raises KeyError (a MapSyncError too: KeyNotFound) for an absent key, MapFull when there is no room, ReadOnlyMap,
 LockTimeout, InvalidValue, CorruptMap, MapClosed.
@@ -16,8 +19,9 @@ import errno as _errno
 
 from . import _native as n
 from .changes import Cursor
-from .errors import MapSyncError
+from .errors import IncompatibleMap, MapSyncError
 from .handle import Handle
+from .percpu import PerCpu
 from .locks import DEFAULT_TIMEOUT, _LOCK_ERRORS, KeyLock
 from .schema import Schema, as_field, wrap
 
@@ -60,6 +64,50 @@ class SharedHashMap(Handle):
             return self[key]
         except KeyNotFound:
             return default
+
+    @property
+    def cpus(self):
+        """The possible CPUs of a per-CPU kernel hash map (the values of each key), else 0."""
+        return self._m.cpus
+
+    def _per_cpu(self, raw):
+        cpus, size = self._m.cpus, self._value_size
+        total = ctypes.create_string_buffer(size)
+        self._check(n.LIB.mapsync_per_cpu_sum(self._handle(), raw, total))
+        data = raw.raw
+        return PerCpu([self.schema.decode(data[c * size:(c + 1) * size]) for c in range(cpus)], self.schema.decode(total))
+
+    def _require_per_cpu(self):
+        if self._m.cpus == 0:
+            raise IncompatibleMap("map %s is not a per-CPU hash map: it has one value per key; use get" % self.name)
+
+    def get_per_cpu(self, key, default=None):
+        """Every CPU's value of ``key`` in a per-CPU hash map and their sum (a PerCpu, a list with ``.sum``), from one
+        lookup; ``default`` when the key is absent. IncompatibleMap for a map that is not a per-CPU hash map."""
+        self._require_per_cpu()
+        values = ctypes.create_string_buffer(self._m.cpus * self._value_size)
+        rc = n.LIB.mapsync_hash_get_per_cpu(self._handle(), self._key(key), values)
+        if rc == -_errno.ENOENT:
+            return default
+        self._check(rc)
+        return self._per_cpu(values)
+
+    def items_per_cpu(self):
+        """(key, PerCpu) pairs of a per-CPU hash map, as ``items`` iterates them."""
+        self._require_per_cpu()
+        it = n.HashIter()
+        self._check(n.LIB.mapsync_hash_iter_begin(self._handle(), ctypes.byref(it)))
+        k = ctypes.create_string_buffer(max(self._key_size, 1))
+        v = ctypes.create_string_buffer(self._m.cpus * self._value_size)
+        try:
+            while True:
+                rc = n.LIB.mapsync_hash_next_per_cpu(ctypes.byref(it), k, v)
+                if rc == 0:
+                    return
+                self._check(rc)
+                yield self._keys.decode(k), self._per_cpu(v)
+        finally:
+            n.LIB.mapsync_hash_iter_end(ctypes.byref(it))
 
     def __contains__(self, key):
         rc = n.LIB.mapsync_hash_get(self._handle(), self._key(key), None, int(READ_TIMEOUT * 1000))
