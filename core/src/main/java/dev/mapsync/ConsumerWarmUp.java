@@ -33,6 +33,8 @@ final class ConsumerWarmUp {
     private static final long SETTLE_LOOK_NANOS = 5_000_000L;
     private static final int SETTLED_LOOKS = 4;
 
+    /** The ways of reading that {@link #read} takes turns with. */
+    private static final int WAYS = 5;
     /** Records a drain call of the warm-up takes, at most. */
     private static final int DRAIN_BATCH = 8;
     /** Where the drain handlers add the records' first words (one thread runs the warm-up). */
@@ -107,7 +109,7 @@ final class ConsumerWarmUp {
                     // every way in turn, so that each is called often enough to be compiled, drain in short batches
                     int readable = busy ? left - 1 : left;
                     long[] firstWords = new long[1];
-                    left -= read(consumer, call++ & 3, Math.min(readable, DRAIN_BATCH), firstWords);
+                    left -= read(consumer, call++ % WAYS, Math.min(readable, DRAIN_BATCH), firstWords);
                     sum += firstWords[0];
                 }
                 // an empty ring: looked at, and waited on (a scratch ring's wait only spins)
@@ -121,8 +123,9 @@ final class ConsumerWarmUp {
     }
 
     /**
-     * Reads records one of the four ways an application does: one with {@code next} and a timeout, one with
-     * {@code next}, a copy of one with {@code poll}, or {@code limit} with {@code drain} (a batch).
+     * Reads records one of the {@link #WAYS} ways an application does: one with {@code next} and a timeout, one with
+     * {@code next}, a copy of one with {@code poll}, or {@code limit} with {@code drain} (a batch), without or with a
+     * timeout.
      *
      * @param firstWords gets the sum of the records' first words
      * @return the records read
@@ -138,7 +141,8 @@ final class ConsumerWarmUp {
             }
             default -> {
                 DRAINED.set(0);
-                int n = consumer.drain(HANDLERS[handlerTurn++ % HANDLERS.length], limit);
+                Consumer<MemorySegment> handler = HANDLERS[handlerTurn++ % HANDLERS.length];
+                int n = how == 3 ? consumer.drain(handler, limit) : consumer.drain(handler, limit, LONG_WAIT);
                 if (n != limit) throw notAsWritten();
                 firstWords[0] = DRAINED.get();
                 return n;

@@ -25,6 +25,7 @@ import java.util.function.Consumer;
  *     }
  *     byte[] copy = consumer.poll(Duration.ofSeconds(1));    // a copy, already released
  *     consumer.drain(payload -> handle(payload), 1000);       // a batch, each record released after the handler
+ *     consumer.drain(payload -> handle(payload), 1000, Duration.ofSeconds(1)); // waiting for the first
  * }
  * }</pre>
  *
@@ -36,10 +37,11 @@ import java.util.function.Consumer;
  * of them. Its calls take turns, and a record taken with {@link #next} without copying belongs to the thread that
  * took it until that thread releases it (records are consumed in order, so nothing can be read past it meanwhile):
  * <ul>
- * <li>{@link #next(Duration)} and {@link #poll(Duration)} wait for the other thread's call or record, but never
- *     past their own timeout (then they return null, as on any timeout);</li>
- * <li>{@link #next()}, {@link #poll()} and {@link #drain} never wait: while another thread is inside the consumer
- *     or holds its record, they return null (0 for {@code drain}), as when nothing is ready;</li>
+ * <li>{@link #next(Duration)}, {@link #poll(Duration)} and {@link #drain(Consumer, int, Duration)} wait for the
+ *     other thread's call or record, but never past their own timeout (then they return null, or 0, as on any
+ *     timeout);</li>
+ * <li>{@link #next()}, {@link #poll()} and {@link #drain(Consumer, int)} never wait: while another thread is inside
+ *     the consumer or holds its record, they return null (0 for {@code drain}), as when nothing is ready;</li>
  * <li>the record's methods, called from a thread that does not hold it, throw {@link IllegalStateException};</li>
  * <li>a thread that holds the record, or runs {@code drain}'s handler, and calls {@code next}, {@code poll} or
  *     {@code drain} again gets {@link IllegalStateException} (it would wait for itself).</li>
@@ -195,27 +197,59 @@ public final class RingConsumer implements AutoCloseable {
      */
     public int drain(Consumer<MemorySegment> handler, int limit) {
         if (!enterNow()) return 0;
-        int n = 0;
         try {
-            reader.beginBatch(); // the batch's space is freed with one store of the consumer position, at its end
-            try {
-                while (n < limit && reader.advanceChecked() == RingReader.READY) {
-                    n++;
-                    try {
-                        // a view made here and not kept, so that the JIT can do without it
-                        handler.accept(
-                                reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly());
-                    } finally {
-                        reader.release();
-                    }
-                }
-            } finally {
-                reader.endBatch();
-            }
+            return batch(handler, limit);
         } catch (IllegalStateException | InternalError e) {
             throw ring.closedOr(e);
         } finally {
             leave();
+        }
+    }
+
+    /**
+     * {@link #drain(Consumer, int)}, waiting up to {@code timeout} for the first record (and for another thread's
+     * record or call) when none is committed now: the loop of an application that handles records as they come, as
+     * libbpf's {@code ring_buffer__poll} does. Its handler is one method the JIT compiles early, where a loop of
+     * {@link #next(Duration)} calls in the application's own method may run in the interpreter for tens of thousands
+     * of records.
+     *
+     * @param handler gets each record's bytes, a read-only view valid until it returns
+     * @param limit   the most records to hand over
+     * @param timeout how long to wait for the first
+     * @return how many records the handler got: 0 on timeout, or at once when the ring is sealed and drained
+     * @throws WaitInterruptedException if the thread was interrupted while it waited
+     * @throws IllegalStateException    if the calling thread holds a record, or runs a drain's handler
+     */
+    public int drain(Consumer<MemorySegment> handler, int limit, Duration timeout) {
+        int n = drain(handler, limit);
+        if (n > 0 || limit <= 0) return n;
+        long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        if (!enter(deadline)) return 0;
+        try {
+            return awaitRecord(deadline) ? batch(handler, limit) : 0;
+        } catch (IllegalStateException | InternalError e) {
+            throw ring.closedOr(e);
+        } finally {
+            leave();
+        }
+    }
+
+    /** Hands up to {@code limit} committed records to {@code handler}; the calling thread is inside the consumer. */
+    private int batch(Consumer<MemorySegment> handler, int limit) {
+        int n = 0;
+        reader.beginBatch(); // the batch's space is freed with one store of the consumer position, at its end
+        try {
+            while (n < limit && reader.advanceChecked() == RingReader.READY) {
+                n++;
+                try {
+                    // a view made here and not kept, so that the JIT can do without it
+                    handler.accept(reader.data().asSlice(reader.payloadOffset(), reader.recordLength()).asReadOnly());
+                } finally {
+                    reader.release();
+                }
+            }
+        } finally {
+            reader.endBatch();
         }
         return n;
     }

@@ -16,7 +16,9 @@ import java.util.concurrent.Callable;
                 "'mapsync get' prints it, or a record's UTF-8 text (hex:... for binary records, or always with --hex).",
                 "Exits 124 when fewer than --count records came within --timeout. With --follow it prints records as",
                 "they come until the queue is sealed and drained (or it is interrupted). Records whose producer died",
-                "before committing them are skipped; discarded ones too."},
+                "before committing them are skipped; discarded ones too. A kernel ring's records (bpf:) are moved",
+                "into memory as they come and printed from there, so that a slow output never makes the kernel",
+                "drop a burst; those taken and not yet printed are printed on an interrupt too."},
         footer = {"", "Examples:", "  mapsync queue take jobs", "  mapsync queue take events --count 10 --timeout 1s --json",
                 "  mapsync queue take bpf:trace --follow --hex"})
 final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer> {

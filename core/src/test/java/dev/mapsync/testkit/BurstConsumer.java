@@ -9,40 +9,56 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * A fresh JVM consuming a kernel ring that {@code ring_burst.bpf.c} fills, as an application would: a loop of
- * {@link RingConsumer#next(Duration)}, reading each record's two words and releasing it. It says "ready" once it holds
- * the consumer role and ends when it got {@code expected} records or {@code timeoutMillis} passed. Arguments: the
- * ring's pin, the folder of its sidecar, expected, timeoutMillis. Last line, as {@code libbpf_ring_consume.c} prints
+ * {@link RingConsumer#next(Duration)}, reading each record's two words and releasing it, or (with {@code drain} as the
+ * fifth argument) a loop of {@link RingConsumer#drain(java.util.function.Consumer, int, Duration)} with a handler that
+ * reads them. It says "ready" once it holds the consumer role and ends when it got {@code expected} records or
+ * {@code timeoutMillis} passed. Arguments: the ring's pin, the folder of its sidecar, expected, timeoutMillis. Last line, as {@code libbpf_ring_consume.c} prints
  * it: {@code received=N first=F last=L disorder=D bad=B}.
  */
 public final class BurstConsumer {
     public static void main(String[] args) {
         long expected = Long.parseLong(args[2]);
         long deadline = System.nanoTime() + Duration.ofMillis(Long.parseLong(args[3])).toNanos();
-        long received = 0, disorder = 0, bad = 0, first = 0, last = 0;
+        boolean drain = args.length > 4 && args[4].equals("drain");
+        Tally tally = new Tally();
         try (SharedRing ring = SharedRing.open(MapSpec.pinnedRing(Path.of(args[0])).dir(Path.of(args[1])));
              RingConsumer consumer = ring.consumer()) {
             System.out.println("ready");
             System.out.flush();
-            while (received < expected) {
+            while (tally.received < expected) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
+                if (drain) {
+                    consumer.drain(tally, 1024, Duration.ofNanos(left));
+                    continue;
+                }
                 RingRecord r = consumer.next(Duration.ofNanos(left));
                 if (r == null) continue;
-                MemorySegment payload = r.payload();
-                long seq = payload.byteSize() == 16 ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) : -1;
-                long square = payload.byteSize() == 16 ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 8) : -1;
+                tally.accept(r.payload());
                 r.release();
-                if (seq < 0 || square != seq * seq) bad++;
-                if (received == 0) first = seq;
-                else if (seq <= last) disorder++;
-                last = seq;
-                received++;
             }
         }
-        System.out.println("received=" + received + " first=" + first + " last=" + last + " disorder=" + disorder
-                + " bad=" + bad);
+        System.out.println("received=" + tally.received + " first=" + tally.first + " last=" + tally.last + " disorder="
+                + tally.disorder + " bad=" + tally.bad);
+    }
+
+    /** Counts records {seq, seq * seq}, checking their order. */
+    private static final class Tally implements Consumer<MemorySegment> {
+        long received, disorder, bad, first, last;
+
+        @Override
+        public void accept(MemorySegment payload) {
+            long seq = payload.byteSize() == 16 ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) : -1;
+            long square = payload.byteSize() == 16 ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 8) : -1;
+            if (seq < 0 || square != seq * seq) bad++;
+            if (received == 0) first = seq;
+            else if (seq <= last) disorder++;
+            last = seq;
+            received++;
+        }
     }
 }
