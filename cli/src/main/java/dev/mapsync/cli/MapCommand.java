@@ -1,5 +1,8 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapType;
+import dev.mapsync.SharedMaps;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
 import dev.mapsync.CorruptMapException;
@@ -82,6 +85,16 @@ abstract class MapCommand implements MapArgument {
             if (map instanceof SharedHashMap<?, ?> hash) onHash.accept((SharedHashMap<Object, Object>) hash);
             else onArray.accept((SharedArray<Object>) map);
         }
+    }
+
+    /**
+     * The map opened as a counter map if it is one (closed by the caller), else null: for the commands that take
+     * counter maps besides arrays and hash maps.
+     */
+    SharedCounters counters(boolean readOnly) {
+        MapLocation at = existing();
+        if (SharedMaps.info(at).type() != MapType.COUNTER) return null;
+        return readOnly ? SharedCounters.openReadOnly(at) : SharedCounters.open(at);
     }
 
     /** An array index as the command line gives it. */
