@@ -2,13 +2,14 @@
 from . import _native as n
 from .array import SharedArray
 from .barrier import SharedBarrier
+from .counters import SharedCounters
 from .hashmap import SharedHashMap
 from .ring import SharedQueue, SharedRing
 
 
 def wrap(raw, target):
     """The handle of an open struct mapsync_map: SharedArray, SharedHashMap, SharedQueue (a ring of values),
-    SharedRing (raw records) or SharedBarrier. Closes the map if the handle cannot be made."""
+    SharedRing (raw records), SharedBarrier or SharedCounters. Closes the map if the handle cannot be made."""
     kind = raw.map_type
     if kind == n.TYPE_ARRAY:
         cls = SharedArray
@@ -16,6 +17,8 @@ def wrap(raw, target):
         cls = SharedHashMap
     elif kind == n.TYPE_RING:
         cls = SharedQueue if raw.value_size > 0 and raw.value_schema else SharedRing
+    elif kind == n.TYPE_COUNTER:
+        cls = SharedCounters
     else:
         cls = SharedBarrier
     try:
