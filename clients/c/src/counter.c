@@ -17,6 +17,8 @@ void mapsync__mark_counter_slot(struct mapsync_map *m) {
     uint64_t bit = 1ull << (slot & 63);
     uint64_t *w = used_word(m, slot >> 6);
     if ((__atomic_load_n(w, __ATOMIC_SEQ_CST) & bit) == 0) __atomic_fetch_or(w, bit, __ATOMIC_SEQ_CST);
+    uint64_t *summary = (uint64_t *)(m->control + MAPSYNC_COUNTER_SUMMARY), summary_bit = 1ull << (slot >> 6);
+    if ((__atomic_load_n(summary, __ATOMIC_SEQ_CST) & summary_bit) == 0) __atomic_fetch_or(summary, summary_bit, __ATOMIC_SEQ_CST);
 }
 
 static int check(struct mapsync_map *m, uint32_t index, bool writes) {
@@ -40,9 +42,12 @@ int mapsync_counter_add(struct mapsync_map *m, uint32_t index, int64_t delta) {
     return 0;
 }
 
-/* Calls `each` for every slot the bitmap marks, in slot order. */
+/* Runs `body` for every slot the bitmap marks, in slot order, reading the words the summary marks. */
 #define FOR_EACH_USED_SLOT(m, slot, body)                                                  \
-    for (uint32_t w_ = 0; w_ < MAPSYNC_SLOT_COUNT / 64; w_++) {                            \
+    uint64_t words_ = __atomic_load_n((uint64_t *)((m)->control + MAPSYNC_COUNTER_SUMMARY), \
+                                      __ATOMIC_ACQUIRE) & 0xFFFFull;                       \
+    for (; words_ != 0; words_ &= words_ - 1) {                                            \
+        uint32_t w_ = (uint32_t)__builtin_ctzll(words_);                                   \
         uint64_t used_ = __atomic_load_n(used_word((m), w_), __ATOMIC_ACQUIRE);            \
         while (used_ != 0) {                                                               \
             uint32_t slot = w_ * 64 + (uint32_t)__builtin_ctzll(used_);                    \

@@ -74,7 +74,7 @@ static bool regions_of(const struct mapsync_header *h, uint64_t *control, uint64
         *data = h->entries; /* the capacity in bytes */
         return true;
     case MAPSYNC_TYPE_COUNTER:
-        *control = mapsync__page_align(MAPSYNC_COUNTER_USED + MAPSYNC_SLOT_COUNT / 8);
+        *control = mapsync__page_align(MAPSYNC_COUNTER_SUMMARY + 8);
         *data = (uint64_t)MAPSYNC_SLOT_COUNT * align_up(8ull * h->entries, MAPSYNC_COUNTER_ALIGN);
         return true;
     default:

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -105,6 +106,7 @@ class CounterCorruptionTest {
     @Test
     void hostileCellsAndAFullBitmapAreSummedAsTheyAre() {
         for (int w = 0; w < CounterLayout.USED_WORDS; w++) Peer.putLong(file, Peer.CONTROL + CounterLayout.USED + w * 8L, -1L);
+        Peer.putLong(file, Peer.CONTROL + CounterLayout.SUMMARY, -1L); // bits 16..63 point at no word: ignored
         long data = CounterLayout.dataOffset();
         Peer.putLong(file, data + 5 * 128, Long.MAX_VALUE);       // slot 5, counter 0
         Peer.putLong(file, data + 6 * 128, 2);                    // slot 6, counter 0: wraps around
@@ -116,6 +118,23 @@ class CounterCorruptionTest {
             assertEquals(1024, c.cells(1).size());
             c.increment(1);
             assertEquals(1, c.sum(1));
+        }
+    }
+
+    @Test
+    void aSummaryThatPointsAtEmptyWordsOnlyCostsAReadAndTheSlotsItOmitsAreNotRead() {
+        long data = CounterLayout.dataOffset();
+        // a word of the bitmap with bits, which the summary does not point at: not read
+        Peer.putLong(file, Peer.CONTROL + CounterLayout.USED + 15 * 8L, 1L << 63);
+        Peer.putLong(file, data + 1023 * 128, 5);
+        try (SharedCounters c = SharedCounters.open(spec())) {
+            c.add(0, 2);
+            assertEquals(2, c.sum(0));
+            Peer.putLong(file, Peer.CONTROL + CounterLayout.SUMMARY, 0xFFFFL);
+            assertEquals(7, c.sum(0));
+            // the creator's slot (0) and this handle's (2) as well; slot 1023 was never claimed (pid 0)
+            assertEquals(List.of(new CounterCell(c.slot(), (int) ProcessHandle.current().pid(), 2),
+                    new CounterCell(1023, 0, 5)), c.cells(0).stream().filter(x -> x.value() != 0).toList());
         }
     }
 }

@@ -2123,6 +2123,17 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.startup; c.startup = cast(v); return (T) old; } })
                 .build());
+        s.addOption(OptionSpec.builder("--counters")
+                .description("Only the counter figures: P processes adding to a sharded counter "
+                        + "(SharedCounters), to one contended mapsync slot and to one Agrona slot, what reading each "
+                        + "costs, and where one slot is the better choice.")
+                .paramLabel("<counters>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.counters; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.counters; c.counters = cast(v); return (T) old; } })
+                .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("Print every figure as one JSON document (the table goes to stderr).")
                 .paramLabel("<json>")

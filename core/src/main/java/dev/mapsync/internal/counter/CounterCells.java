@@ -12,7 +12,7 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * The cells of an open counter map. A read-write handle claims a process slot when it opens the map, marks the slot
  * used in the bitmap (once; a slot stays marked for ever), and from then on adds into that slot's block only: one
  * {@code lock xadd} on a cache line no other live process writes. A sum reads the bitmap, then each marked slot's
- * cell. A slot whose holder died keeps its cells, so they still count; the next handle to claim the slot goes on
+ * cell (the summary word says which words of the bitmap to read). A slot whose holder died keeps its cells, so they still count; the next handle to claim the slot goes on
  * adding into them.
  *
  * <p>A sum is not a snapshot: it sees every add that completed before it started, and some of the ones that run
@@ -42,10 +42,20 @@ public final class CounterCells {
         }
     }
 
+    /** Sets the slot's bit in the bitmap, then its word's bit in the summary (readers look only where it points). */
     private void markUsed(int s) {
         long word = CounterLayout.USED + (s >>> 6) * 8L;
         long bit = 1L << (s & 63);
         if (((long) LONG.getVolatile(control, word) & bit) == 0) LONG.getAndBitwiseOr(control, word, bit);
+        long summaryBit = 1L << (s >>> 6);
+        if (((long) LONG.getVolatile(control, CounterLayout.SUMMARY) & summaryBit) == 0) {
+            LONG.getAndBitwiseOr(control, CounterLayout.SUMMARY, summaryBit);
+        }
+    }
+
+    /** The words of the bitmap that have a bit set (only the low 16 bits mean anything; others are ignored). */
+    private long summary() {
+        return (long) LONG.getAcquire(control, CounterLayout.SUMMARY) & ((1L << CounterLayout.USED_WORDS) - 1);
     }
 
     /** {@return the number of counters} */
@@ -71,7 +81,8 @@ public final class CounterCells {
     public long sum(int index) {
         long sum = 0;
         long cell = index * 8L;
-        for (int w = 0; w < CounterLayout.USED_WORDS; w++) {
+        for (long words = summary(); words != 0; words &= words - 1) {
+            int w = Long.numberOfTrailingZeros(words);
             long used = (long) LONG.getAcquire(control, CounterLayout.USED + w * 8L);
             while (used != 0) {
                 int s = w * 64 + Long.numberOfTrailingZeros(used);
@@ -89,7 +100,8 @@ public final class CounterCells {
     public long sumThenReset(int index) {
         long sum = 0;
         long cell = index * 8L;
-        for (int w = 0; w < CounterLayout.USED_WORDS; w++) {
+        for (long words = summary(); words != 0; words &= words - 1) {
+            int w = Long.numberOfTrailingZeros(words);
             long used = (long) LONG.getAcquire(control, CounterLayout.USED + w * 8L);
             while (used != 0) {
                 int s = w * 64 + Long.numberOfTrailingZeros(used);
@@ -107,7 +119,8 @@ public final class CounterCells {
     public java.util.List<Cell> cells(int index) {
         java.util.List<Cell> cells = new java.util.ArrayList<>();
         long cell = index * 8L;
-        for (int w = 0; w < CounterLayout.USED_WORDS; w++) {
+        for (long words = summary(); words != 0; words &= words - 1) {
+            int w = Long.numberOfTrailingZeros(words);
             long used = (long) LONG.getAcquire(control, CounterLayout.USED + w * 8L);
             while (used != 0) {
                 int s = w * 64 + Long.numberOfTrailingZeros(used);

@@ -20,7 +20,9 @@ import dev.mapsync.internal.sys.Proc;
  *  33024                                    128    used bitmap: 16 little-endian u64 words; bit (s % 64) of word
  *                                                  (s / 64) is set (never cleared) once a handle has held slot s,
  *                                                  before it adds into that slot's block
- *  33152                                    ...    zero up to the page-aligned control length (36864)
+ *  33152                                    8      used summary: bit w set (never cleared) once word w of the
+ *                                                  bitmap has a bit set, after that bit
+ *  33160                                    ...    zero up to the page-aligned control length (36864)
  *
  * offset (from the data region start)     size
  *      0                                    1024 x stride  cell blocks: block s (of slot s) at s * stride holds
@@ -40,7 +42,8 @@ public final class CounterLayout {
     public static final int MAX_COUNT = 1024;
     public static final long USED = ControlLayout.SLOTS + ControlLayout.SLOT_COUNT * ControlLayout.SLOT_SIZE;
     public static final int USED_WORDS = ControlLayout.SLOT_COUNT / 64;
-    public static final long CONTROL_LENGTH = Arch.pageAlign(USED + USED_WORDS * 8L);
+    public static final long SUMMARY = USED + USED_WORDS * 8L;
+    public static final long CONTROL_LENGTH = Arch.pageAlign(SUMMARY + 8);
     public static final long BLOCK_ALIGN = 128;
     public static final String VALUE_SCHEMA = "i64";
 
