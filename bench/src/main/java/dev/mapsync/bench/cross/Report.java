@@ -95,7 +95,6 @@ public final class Report {
      */
     public static Results run(boolean quick, boolean startup) throws Exception {
         long rounds = quick ? 5_000 : 50_000;
-        long counts = quick ? 500_000 : 5_000_000;
         long locks = quick ? 50_000 : 500_000;
         List<Row> rows = new ArrayList<>();
 
