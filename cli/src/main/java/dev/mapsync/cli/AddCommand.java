@@ -1,6 +1,5 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.SharedCounters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -29,15 +28,6 @@ final class AddCommand extends SchemaMapCommand implements Runnable {
 
     @Override
     public void run() {
-        try (SharedCounters counters = counters(false)) {
-            if (counters != null) {
-                if (field != null) throw new IllegalArgumentException("--field is for records; a counter is one i64");
-                int index = index(entry);
-                counters.add(index, counterDelta());
-                out().println(counters.sum(index));
-                return;
-            }
-        }
         withKeyed(false, array -> {
             Slots slots = Slots.of(array, field);
             out().println(slots.format(slots.addAndGet(index(entry), slots.parseDelta(delta))));
@@ -45,6 +35,11 @@ final class AddCommand extends SchemaMapCommand implements Runnable {
             HashSlot slot = new HashSlot(hash, field);
             long d = slot.slots().parseDelta(delta);
             out().println(slot.slots().format(slot.addAndGet(key(hash, entry), d)));
+        }, counters -> {
+            if (field != null) throw new IllegalArgumentException("--field is for records; a counter is one i64");
+            int index = index(entry);
+            counters.add(index, counterDelta());
+            out().println(counters.sum(index));
         });
     }
 

@@ -36,13 +36,7 @@ final class DumpCommand extends SchemaMapCommand implements Runnable {
 
     @Override
     public void run() {
-        try (SharedCounters counters = counters(true)) {
-            if (counters != null) {
-                dumpCounters(counters);
-                return;
-            }
-        }
-        withKeyed(true, this::dumpArray, this::dumpHash);
+        withKeyed(true, this::dumpArray, this::dumpHash, this::dumpCounters);
     }
 
     /** A counter map: each counter's sum, INDEX<TAB>SUM. */

@@ -1,18 +1,18 @@
 package dev.mapsync.cli;
 
-import java.util.List;
 import dev.mapsync.CounterCell;
-import dev.mapsync.SharedCounters;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.PerCpu;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 @Command(name = "get", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -43,22 +43,23 @@ final class GetCommand extends SchemaMapCommand implements Runnable {
 
     @Override
     public void run() {
-        try (SharedCounters counters = counters(true)) {
-            if (counters != null) {
-                printCounter(counters, index(entry));
-                return;
-            }
-        }
-        if (cells) throw new IllegalArgumentException("--cells is for counter maps (create --type counter)");
         if (perCpu) {
-            withKeyed(true, array -> printPerCpu(array.codec().schema(), array.getPerCpu(index(entry))), hash -> {
+            withKeyed(true, array -> {
+                noCells();
+                printPerCpu(array.codec().schema(), array.getPerCpu(index(entry)));
+            }, hash -> {
+                noCells();
                 PerCpu<Object> values = hash.getPerCpu(key(hash, entry));
                 if (values == null) throw new KeyNotFoundException(hash.name(), entry);
                 printPerCpu(hash.valueCodec().schema(), values);
-            });
+            }, counters -> printCounter(counters, index(entry)));
             return;
         }
-        withKeyed(true, array -> print(array.codec().schema(), read(array, index(entry))), hash -> {
+        withKeyed(true, array -> {
+            noCells();
+            print(array.codec().schema(), read(array, index(entry)));
+        }, hash -> {
+            noCells();
             Object key = key(hash, entry);
             Object value;
             try {
@@ -68,7 +69,11 @@ final class GetCommand extends SchemaMapCommand implements Runnable {
             }
             if (value == null) throw new KeyNotFoundException(hash.name(), entry);
             print(hash.valueCodec().schema(), value);
-        });
+        }, counters -> printCounter(counters, index(entry)));
+    }
+
+    private void noCells() {
+        if (cells) throw new IllegalArgumentException("--cells is for counter maps (create --type counter)");
     }
 
     /** Each CPU's value, a line each; with --json {"cpus":[...],"sum":S}. */

@@ -1,7 +1,5 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.MapType;
-import dev.mapsync.SharedMaps;
 import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
@@ -79,22 +77,28 @@ abstract class MapCommand implements MapArgument {
      * Opens the map as the handle of its kind and gives it to {@code onArray} or {@code onHash}, for the commands that
      * take both ({@link KeyedMaps#open}); the handle is closed after.
      */
-    @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
     void withKeyed(boolean readOnly, Consumer<SharedArray<Object>> onArray, Consumer<SharedHashMap<Object, Object>> onHash) {
-        try (SharedMap map = KeyedMaps.open(existing(), readOnly)) {
-            if (map instanceof SharedHashMap<?, ?> hash) onHash.accept((SharedHashMap<Object, Object>) hash);
-            else onArray.accept((SharedArray<Object>) map);
+        try (SharedMap map = KeyedMaps.open(existing(), readOnly, false)) {
+            accept(map, onArray, onHash, null);
         }
     }
 
-    /**
-     * The map opened as a counter map if it is one (closed by the caller), else null: for the commands that take
-     * counter maps besides arrays and hash maps.
-     */
-    SharedCounters counters(boolean readOnly) {
-        MapLocation at = existing();
-        if (SharedMaps.info(at).type() != MapType.COUNTER) return null;
-        return readOnly ? SharedCounters.openReadOnly(at) : SharedCounters.open(at);
+    /** {@link #withKeyed(boolean, Consumer, Consumer)} for the commands that take counter maps too. */
+    void withKeyed(boolean readOnly, Consumer<SharedArray<Object>> onArray, Consumer<SharedHashMap<Object, Object>> onHash,
+                   Consumer<SharedCounters> onCounters) {
+        try (SharedMap map = KeyedMaps.open(existing(), readOnly, true)) {
+            accept(map, onArray, onHash, onCounters);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
+    private static void accept(SharedMap map, Consumer<SharedArray<Object>> onArray,
+                               Consumer<SharedHashMap<Object, Object>> onHash, Consumer<SharedCounters> onCounters) {
+        switch (map) {
+            case SharedHashMap<?, ?> hash -> onHash.accept((SharedHashMap<Object, Object>) hash);
+            case SharedCounters counters -> onCounters.accept(counters);
+            default -> onArray.accept((SharedArray<Object>) map);
+        }
     }
 
     /** An array index as the command line gives it. */
