@@ -87,7 +87,7 @@ public final class CounterCells {
             while (used != 0) {
                 int s = w * 64 + Long.numberOfTrailingZeros(used);
                 used &= used - 1;
-                sum += (long) LONG.getVolatile(data, s * stride + cell);
+                sum += (long) LONG.getOpaque(data, s * stride + cell);
             }
         }
         return sum;
