@@ -278,6 +278,21 @@ class CounterTest {
         }
     }
 
+    @Test
+    void aCounterMapGivenByItsFilePathAndToString() {
+        Path file = dir.resolve(name + "-file");
+        CounterSpec spec = MapSpec.counters(file, 2);
+        assertEquals("counter map '" + name + "-file' (2 counters)", spec.toString());
+        assertEquals(MapType.COUNTER, spec.type());
+        assertEquals(2, spec.count());
+        try (SharedCounters c = SharedCounters.create(spec);
+             SharedCounters again = SharedCounters.open(MapSpec.existing(file))) {
+            c.add(1, 9);
+            assertEquals(9, again.sum(1));
+            assertEquals(file, again.info().file());
+        }
+    }
+
     private static SharedCounters assertInstanceOf(SharedMap map) {
         return org.junit.jupiter.api.Assertions.assertInstanceOf(SharedCounters.class, map);
     }
