@@ -24,8 +24,7 @@ public final class CounterSpec extends SpecBase<CounterSpec, Void> implements Ma
     /**
      * The same spec with another backend.
      *
-     * @throws IllegalArgumentException for {@link Backend#BPF}: a counter map's cells are per process slot, and the
-     *                                  slots' liveness lives in the map's own file
+     * @throws IllegalArgumentException for {@link Backend#BPF}: a counter map's cells are not kept in a kernel map
      */
     @Override
     public CounterSpec backend(Backend backend) {

@@ -137,8 +137,8 @@ class CounterTest {
         e = assertThrows(IllegalArgumentException.class, () -> MapSpec.counters(name, 1025));
         assertEquals("a counter map has 1 to 1024 counters, not 1025", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MapSpec.counters(name, 1).backend(Backend.BPF));
-        assertEquals("a counter map lives in shared memory only (shm backend): its cells are per process slot, and a"
-                + " process slot's liveness lock and record live in the map's own file", e.getMessage());
+        assertEquals("a counter map lives in shared memory only (shm backend): its cells are not kept in a kernel map",
+                e.getMessage());
         try (SharedCounters c = SharedCounters.create(spec(2));
              SharedCounters reader = SharedCounters.openReadOnly(spec(2))) {
             IndexOutOfRangeException out = assertThrows(IndexOutOfRangeException.class, () -> c.add(2, 1));

@@ -84,8 +84,8 @@ class CliCounterTest {
     void refusals() {
         ms("create", "c", "--type", "counter", "--entries", "2").ok();
         Cli bpf = ms("create", "bpf:c2", "--type", "counter", "--entries", "2");
-        assertEquals(List.of(1, "mapsync: a counter map lives in shared memory only (shm backend): its cells are per"
-                + " process slot, and a process slot's liveness lock and record live in the map's own file\n"),
+        assertEquals(List.of(1, "mapsync: a counter map lives in shared memory only (shm backend): its cells are not"
+                + " kept in a kernel map\n"),
                 List.of(bpf.code(), bpf.err()));
         Cli value = ms("create", "c3", "--type", "counter", "--entries", "2", "--value", "u32");
         assertEquals(List.of(1, "mapsync: a counter map's counters are i64, not u32 (leave out --value)\n"),

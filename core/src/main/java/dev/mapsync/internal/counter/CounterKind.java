@@ -58,5 +58,5 @@ public final class CounterKind extends MapKind.OfRegion {
     }
 
     public static final String SHM_ONLY = "a counter map lives in shared memory only (shm backend): its cells are"
-            + " per process slot, and a process slot's liveness lock and record live in the map's own file";
+            + " not kept in a kernel map";
 }
