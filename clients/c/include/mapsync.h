@@ -16,7 +16,7 @@
  *   mapsync_close(&m);
  *
  * What it offers:
- *   - mapsync_open: a map of any type (array, hash, ring, barrier) by name (in $MAPSYNC_DIR, else the default
+ *   - mapsync_open: a map of any type (array, hash, ring, barrier, counter) by name (in $MAPSYNC_DIR, else the default
  *     folder: /dev/shm/mapsync for root, /dev/shm/mapsync-UID for other users), by path (anything with a '/'), or a
  *     bpf map by name ("bpf:NAME"). The folder, the file, the header and the map type's whole geometry are checked as
  *     the Java library checks them (FORMAT.md §2, §5, §7.1, §9, §10.1). A read-write open claims a process slot
@@ -32,6 +32,8 @@
  *   - Rings and queues (FORMAT.md §7): claim, commit, discard, seal; the one consumer. Kernel rings (§8, bpf backend):
  *     the consumer of a BPF_MAP_TYPE_RINGBUF (read from its pages) and the producers of a BPF_MAP_TYPE_USER_RINGBUF.
  *   - Barriers (FORMAT.md §9): await with a timeout, reset.
+ *   - Counter maps (FORMAT.md §11): add into this process's own cell, sum every process's cells, sum then reset,
+ *     and each cell.
  *   - Hash maps (FORMAT.md §10): get without a lock, put, remove, iterate; key locks (mapsync_hash_lock_keys),
  *     a consistent multi-key read (mapsync_hash_get_all) and adding to an integer field (mapsync_hash_add); on the
  *     bpf backend (§10.8) the same calls on a kernel hash map, each a bpf(2) call.
@@ -80,7 +82,7 @@ extern "C" {
 #define MAPSYNC_READ_ONLY 1 /* map PROT_READ and claim no process slot: reads only */
 
 enum { MAPSYNC_BACKEND_SHM = 0, MAPSYNC_BACKEND_BPF = 1 };
-enum { MAPSYNC_TYPE_ARRAY = 1, MAPSYNC_TYPE_HASH = 2, MAPSYNC_TYPE_RING = 3, MAPSYNC_TYPE_BARRIER = 4 };
+enum { MAPSYNC_TYPE_ARRAY = 1, MAPSYNC_TYPE_HASH = 2, MAPSYNC_TYPE_RING = 3, MAPSYNC_TYPE_BARRIER = 4, MAPSYNC_TYPE_COUNTER = 5 };
 enum { MAPSYNC_HEADER_SIZE = 4096, MAPSYNC_SCHEMA_TEXT_MAX = 4096 - 256 };
 
 /* The header at the start of a map file or a bpf map's sidecar (FORMAT.md §2). Little-endian. */
@@ -206,11 +208,12 @@ int mapsync_open(struct mapsync_map *m, const char *map, int flags);
 
 /* What mapsync_create makes; zero fields take the defaults Java's specs take. */
 struct mapsync_create_spec {
-    uint32_t map_type;            /* MAPSYNC_TYPE_ARRAY, _HASH, _RING or _BARRIER */
+    uint32_t map_type;            /* MAPSYNC_TYPE_ARRAY, _HASH, _RING, _BARRIER or _COUNTER */
     const char *key_schema;       /* hash maps: the keys' schema text ("u64", "id:u32,zone:u16", ...) */
     const char *value_schema;     /* arrays and hash maps: the values'; rings: the records' (a queue), or NULL */
     uint32_t entries;             /* arrays: entries; hash maps: capacity; rings: capacity in bytes (a power of two
-                                     from 4096 to 1 GiB); barriers: parties (1..1024) */
+                                     from 4096 to 1 GiB); barriers: parties (1..1024); counter maps: counters
+                                     (1..1024), whose value schema is "i64" (NULL takes it) */
     uint32_t lock_stripes;        /* arrays: lock stripes, hash maps: segments; 0: min(entries, 4096), and for hash maps
                                      one segment per 128 entries, 1..4096 */
     uint32_t changelog_capacity;  /* arrays and hash maps: a power of two, at least 16; 0: 4096 */
@@ -501,6 +504,31 @@ int mapsync_consume(struct mapsync_consumer *c, void *out, uint32_t max, uint32_
 
 /* Gives the consumer role up. Safe twice. */
 void mapsync_consumer_close(struct mapsync_consumer *c);
+
+/* ------------------------------------------------------------------------------------------- counter maps */
+
+/*
+ * Counter maps (FORMAT.md §11): each counter is one i64 cell per process slot, and its value the sum of the cells. A
+ * read-write handle adds into the cells of the slot it claimed at open: one atomic add on a cache line no other process
+ * writes. A sum is not a snapshot while adds run (it counts every add completed before it began, and maybe some that
+ * run meanwhile); no add is lost, even when its process dies. Each returns 0, -ERANGE (index), -EBADF (a read-only
+ * handle adding or resetting) or -EMEDIUMTYPE (not a counter map).
+ */
+int mapsync_counter_add(struct mapsync_map *m, uint32_t index, int64_t delta);
+int mapsync_counter_sum(struct mapsync_map *m, uint32_t index, int64_t *sum);
+/* Exchanges each cell of the counter for 0 and gives what they held: each add counts once, here or in later sums. */
+int mapsync_counter_sum_then_reset(struct mapsync_map *m, uint32_t index, int64_t *sum);
+
+/* One process slot's cell of a counter: the slot, the pid of its latest holder, the value. */
+struct mapsync_counter_cell {
+    uint32_t slot;
+    uint32_t pid;
+    int64_t value;
+};
+
+/* The cells of counter `index` of every slot ever used, by slot, at most `max` of them; returns how many there are
+ * (which may be more than max: then only max were written), or a negative errno. */
+int mapsync_counter_cells(struct mapsync_map *m, uint32_t index, struct mapsync_counter_cell *cells, int max);
 
 /* ------------------------------------------------------------------------------------------------ barriers */
 

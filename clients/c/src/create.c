@@ -17,12 +17,22 @@
 static int fill_header(struct mapsync_map *m, const char *what, const struct mapsync_create_spec *s,
                        struct mapsync_header *h) {
     bool keyed = s->map_type == MAPSYNC_TYPE_ARRAY || s->map_type == MAPSYNC_TYPE_HASH;
-    if (s->map_type < MAPSYNC_TYPE_ARRAY || s->map_type > MAPSYNC_TYPE_BARRIER) {
+    if (s->map_type < MAPSYNC_TYPE_ARRAY || s->map_type > MAPSYNC_TYPE_COUNTER) {
         return mapsync__fail(m, EINVAL, "map %s: unknown map type %u", what, s->map_type);
     }
     if (s->entries < 1) return mapsync__fail(m, EINVAL, "map %s: entries, capacity or parties must be at least 1", what);
     const char *key = s->map_type == MAPSYNC_TYPE_HASH ? s->key_schema : s->map_type == MAPSYNC_TYPE_ARRAY ? "u32" : "";
     const char *value = keyed || s->map_type == MAPSYNC_TYPE_RING ? s->value_schema : NULL;
+    if (s->map_type == MAPSYNC_TYPE_COUNTER) {
+        if (s->key_schema != NULL || (s->value_schema != NULL && strcmp(s->value_schema, "i64") != 0)) {
+            return mapsync__fail(m, EINVAL, "map %s: a counter map's counters are i64 and it has no keys", what);
+        }
+        if (s->entries > MAPSYNC_SLOT_COUNT) {
+            return mapsync__fail(m, EINVAL, "map %s: a counter map has 1 to %d counters, not %u", what,
+                                 MAPSYNC_SLOT_COUNT, s->entries);
+        }
+        value = "i64";
+    }
     if (value == NULL) value = "";
     if (key == NULL) return mapsync__fail(m, EINVAL, "map %s: a hash map needs a key schema", what);
     if (keyed && *value == '\0') return mapsync__fail(m, EINVAL, "map %s: an array or hash map needs a value schema", what);
@@ -60,7 +70,7 @@ static int fill_header(struct mapsync_map *m, const char *what, const struct map
         h->lock_stripes = stripes;
         h->changelog_capacity = s->changelog_capacity != 0 ? s->changelog_capacity : DEFAULT_CHANGELOG;
     } else if (s->lock_stripes != 0 || s->changelog_capacity != 0) {
-        return mapsync__fail(m, EINVAL, "map %s: a ring or barrier has no lock stripes or changelog", what);
+        return mapsync__fail(m, EINVAL, "map %s: a ring, barrier or counter map has no lock stripes or changelog", what);
     }
     h->key_schema_length = (uint32_t)klen;
     h->value_schema_length = (uint32_t)vlen;

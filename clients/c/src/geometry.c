@@ -1,5 +1,6 @@
 /*
- * geometry.c: each map type's header rules (FORMAT.md §2 arrays and hash maps, §7.1 rings, §9 barriers, §10.1 the
+ * geometry.c: each map type's header rules (FORMAT.md §2 arrays and hash maps, §7.1 rings, §9 barriers, §11 counter
+ * maps, §10.1 the
  * table of an shm hash map), checked as the Java library checks them, before anything is mapped by them.
  */
 #include "internal.h"
@@ -72,6 +73,10 @@ static bool regions_of(const struct mapsync_header *h, uint64_t *control, uint64
         *control = mapsync__page_align(RING_CONTROL_END);
         *data = h->entries; /* the capacity in bytes */
         return true;
+    case MAPSYNC_TYPE_COUNTER:
+        *control = mapsync__page_align(MAPSYNC_COUNTER_SUMMARY + 8);
+        *data = (uint64_t)MAPSYNC_SLOT_COUNT * align_up(8ull * h->entries, MAPSYNC_COUNTER_ALIGN);
+        return true;
     default:
         *control = mapsync__page_align(BARRIER_SEATS + (uint64_t)h->entries * 16);
         *data = 0;
@@ -82,6 +87,7 @@ static bool regions_of(const struct mapsync_header *h, uint64_t *control, uint64
 bool mapsync__lay_out(struct mapsync_header *h) {
     bool keyed = h->map_type == MAPSYNC_TYPE_ARRAY || h->map_type == MAPSYNC_TYPE_HASH;
     h->stride = keyed ? (uint32_t)align_up(h->value_size, 8) : 0;
+    if (h->map_type == MAPSYNC_TYPE_COUNTER) h->stride = (uint32_t)align_up(8ull * h->entries, MAPSYNC_COUNTER_ALIGN);
     uint64_t control, data;
     if (!regions_of(h, &control, &data)) return false;
     bool data_in_file = h->backend == MAPSYNC_BACKEND_SHM && h->map_type != MAPSYNC_TYPE_BARRIER;
@@ -192,11 +198,33 @@ static int check_barrier(struct mapsync_map *m, const char *what, const struct m
     return check_regions(m, what, h, control, data, false);
 }
 
+/* Counter maps (FORMAT.md §11): shm only, 1..1024 counters of 8 bytes, a block of cells per process slot. */
+static int check_counter(struct mapsync_map *m, const char *what, const struct mapsync_header *h) {
+    if (h->backend != MAPSYNC_BACKEND_SHM) return mapsync__fail(m, EBADMSG, "map %s is corrupt: a counter map lives in shared memory only", what);
+    if (h->key_size != 0 || h->value_size != 8 || h->lock_stripes != 0 || h->changelog_capacity != 0) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: a counter map has no keys, lock stripes or changelog, and"
+                             " values of 8 bytes (key size %u, value size %u, lock stripes %u, changelog capacity %u)",
+                             what, h->key_size, h->value_size, h->lock_stripes, h->changelog_capacity);
+    }
+    if (h->entries < 1 || h->entries > MAPSYNC_SLOT_COUNT) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: count %u not in 1..%d", what, h->entries, MAPSYNC_SLOT_COUNT);
+    }
+    uint64_t stride = align_up(8ull * h->entries, MAPSYNC_COUNTER_ALIGN);
+    if (h->stride != stride) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: cell block stride %u for %u counters, expected %llu", what,
+                             h->stride, h->entries, (unsigned long long)stride);
+    }
+    uint64_t control, data;
+    regions_of(h, &control, &data);
+    return check_regions(m, what, h, control, data, true);
+}
+
 int mapsync__check_geometry(struct mapsync_map *m, const char *what, const struct mapsync_header *h, uint64_t file_size) {
     (void)file_size;
     switch (h->map_type) {
     case MAPSYNC_TYPE_ARRAY: case MAPSYNC_TYPE_HASH: return check_keyed(m, what, h);
     case MAPSYNC_TYPE_RING: return check_ring(m, what, h);
+    case MAPSYNC_TYPE_COUNTER: return check_counter(m, what, h);
     default: return check_barrier(m, what, h);
     }
 }
@@ -240,6 +268,12 @@ int mapsync__check_schemas(struct mapsync_map *m, const char *what) {
         if (m->value_size == 0 ? !value_empty : mapsync__schema_size(m->value_schema) != (long)m->value_size) {
             return mapsync__fail(m, EBADMSG, "map %s is corrupt: value schema '%s' does not describe %u-byte values", what,
                                  m->value_schema, m->value_size);
+        }
+        return 0;
+    case MAPSYNC_TYPE_COUNTER:
+        if (!key_empty || strcmp(m->value_schema, "i64") != 0) {
+            return mapsync__fail(m, EBADMSG, "map %s is corrupt: a counter map has value schema i64 and no key schema,"
+                                 " not '%s' -> '%s'", what, m->key_schema, m->value_schema);
         }
         return 0;
     default:

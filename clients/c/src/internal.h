@@ -155,6 +155,13 @@ uint32_t mapsync__hash_segment(const struct mapsync_map *m, const void *key);
 /* Records a hash map's change: the slot (segment x slots + slot), its kind, and the key's bytes (changes.c). */
 void mapsync__record_keyed(struct mapsync_map *m, uint32_t slot, uint32_t kind, const void *key);
 
+/* Counter maps (counter.c, FORMAT.md §11): the control offsets of the used bitmap and its summary, the block alignment; marks the slot
+ * of a read-write handle used before its first add. */
+#define MAPSYNC_COUNTER_USED 33024ull
+#define MAPSYNC_COUNTER_SUMMARY (MAPSYNC_COUNTER_USED + 128)
+#define MAPSYNC_COUNTER_ALIGN 128ull
+void mapsync__mark_counter_slot(struct mapsync_map *m);
+
 /* Frees the barrier seat this handle holds, if any (barrier.c; at close). */
 void mapsync__leave_barrier(struct mapsync_map *m);
 

@@ -7,7 +7,7 @@
 
 /* The common header checks; the map type's own geometry is geometry.c's (FORMAT.md §2). */
 static int check_header(struct mapsync_map *m, const char *what, const struct mapsync_header *h, uint64_t file_size) {
-    if (h->map_type < MAPSYNC_TYPE_ARRAY || h->map_type > MAPSYNC_TYPE_BARRIER) {
+    if (h->map_type < MAPSYNC_TYPE_ARRAY || h->map_type > MAPSYNC_TYPE_COUNTER) {
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: unknown map type %u", what, h->map_type);
     }
     if (h->backend != MAPSYNC_BACKEND_SHM && h->backend != MAPSYNC_BACKEND_BPF) {
@@ -367,6 +367,7 @@ int mapsync_open(struct mapsync_map *m, const char *map, int flags) {
         rc = mapsync__open_kernel_map(m, what);
     }
     if (rc == 0 && !m->read_only) rc = mapsync__claim_slot(m);
+    if (rc == 0 && !m->read_only && m->map_type == MAPSYNC_TYPE_COUNTER) mapsync__mark_counter_slot(m);
     if (rc != 0) {
         char why[sizeof m->error];
         memcpy(why, m->error, sizeof why);

@@ -1,5 +1,5 @@
 """mapsync for Python: maps in shared memory between processes (arrays of typed values, hash maps, queues and rings,
-barriers), with locks, atomics and change notifications, shared with Java and C processes. Built on libmapsync
+barriers, sharded counters), with locks, atomics and change notifications, shared with Java and C processes. Built on libmapsync
 (clients/c) through ctypes.
 
     import mapsync
@@ -17,12 +17,13 @@ to the thread that took it; a cursor and the consumer role are for one thread at
 from . import _native
 from .array import SharedArray
 from .barrier import SharedBarrier
+from .counters import SharedCounters
 from .changes import Change, Cursor, MissedChanges
 from .errors import (BarrierBroken, ConsumerBusy, CorruptMap, IncompatibleMap, IndexOutOfRange, InvalidValue,
                      LibraryNotFound, LockAlreadyHeld, LockNotHeld, LockTimeout, MapAccessDenied, MapClosed, MapExists, MapFull,
                      MapNotFound, MapSyncError, NoFreeSlot, ReadOnlyMap, RecordTooLarge, RingSealed, TornEntry,
                      Unsupported, WaitTimeout)
-from .create import create_array, create_barrier, create_hash, create_queue
+from .create import create_array, create_barrier, create_counters, create_hash, create_queue
 from .handle import Handle, open_raw
 from .kinds import wrap
 from .hashmap import KeyNotFound, SharedHashMap
@@ -32,7 +33,7 @@ from .ring import SharedQueue, SharedRing
 __version__ = "3.0.0"
 LIBRARY = _native.LIB_PATH  # the libmapsync this package loaded
 
-__all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrier", "MapExists", "SharedArray", "SharedHashMap", "SharedQueue", "SharedRing", "SharedBarrier", "Handle", "Change",
+__all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrier", "create_counters", "MapExists", "SharedArray", "SharedHashMap", "SharedQueue", "SharedRing", "SharedBarrier", "SharedCounters", "Handle", "Change",
            "MissedChanges", "Cursor", "MapSyncError", "MapNotFound", "MapAccessDenied", "CorruptMap",
            "IncompatibleMap", "IndexOutOfRange", "InvalidValue", "LockTimeout", "LockAlreadyHeld", "LockNotHeld",
            "WaitTimeout", "TornEntry", "MapClosed", "MapFull", "RecordTooLarge", "RingSealed", "ConsumerBusy",
@@ -42,10 +43,10 @@ __all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrie
 def open(name_or_path, dir=None, read_only=False, tuples=False):
     """Opens a map by its stored schema: NAME (in ``dir``, else $MAPSYNC_DIR, else /dev/shm/mapsync[-UID]), a path
     containing '/', or ``bpf:NAME`` (when libmapsync was built with libbpf; else Unsupported). Returns a
-    SharedArray, SharedHashMap, SharedQueue (a ring of values), SharedRing (raw records) or SharedBarrier.
-    ``read_only`` maps the memory read-only and claims no process slot (no locks, no writes). ``tuples`` reads values
-    of fields (and hash keys of fields) as named tuples of the handle's ``schema.value_type`` instead of dicts; writes
-    take either.
+    SharedArray, SharedHashMap, SharedQueue (a ring of values), SharedRing (raw records), SharedBarrier or
+    SharedCounters. ``read_only`` maps the memory read-only and claims no process slot (no locks, no writes).
+    ``tuples`` reads values of fields (and hash keys of fields) as named tuples of the handle's
+    ``schema.value_type`` instead of dicts; writes take either.
     Raises MapNotFound, MapAccessDenied, CorruptMap, IncompatibleMap, Unsupported, NoFreeSlot."""
     raw, target = open_raw(name_or_path, dir, read_only)
     return wrap(raw, target, tuples)

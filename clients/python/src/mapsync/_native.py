@@ -13,7 +13,7 @@ from .errors import LibraryNotFound
 ENV = "MAPSYNC_LIB"
 SCHEMA_TEXT_MAX = 4096 - 256
 
-TYPE_ARRAY, TYPE_HASH, TYPE_RING, TYPE_BARRIER = 1, 2, 3, 4
+TYPE_ARRAY, TYPE_HASH, TYPE_RING, TYPE_BARRIER, TYPE_COUNTER = 1, 2, 3, 4, 5
 READ_ONLY = 1
 CHANGES_MISSED, CHANGE_WRITE, CHANGE_ATOMIC, CHANGE_REMOVE = 0, 1, 2, 3
 (I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, BOOL, CHARS) = range(12)
@@ -76,6 +76,10 @@ class Consumer(ctypes.Structure):
                 ("busy_since", ctypes.c_uint64), ("lost", ctypes.c_uint64), ("open", ctypes.c_bool)]
 
 
+class CounterCell(ctypes.Structure):
+    _fields_ = [("slot", ctypes.c_uint32), ("pid", ctypes.c_uint32), ("value", ctypes.c_int64)]
+
+
 class HashIter(ctypes.Structure):
     """struct mapsync_hash_iter."""
     _fields_ = [("map", ctypes.POINTER(Map)), ("segment", ctypes.c_uint32), ("slot", ctypes.c_uint32),
@@ -122,6 +126,10 @@ _PROTOTYPES = {
     "mapsync_consumer_close": (None, [ctypes.POINTER(Consumer)]),
     "mapsync_barrier_await": (_I, [_M, _L, ctypes.POINTER(ctypes.c_uint64)]),
     "mapsync_barrier_reset": (_I, [_M]),
+    "mapsync_counter_add": (_I, [_M, _U32, ctypes.c_int64]),
+    "mapsync_counter_sum": (_I, [_M, _U32, ctypes.POINTER(ctypes.c_int64)]),
+    "mapsync_counter_sum_then_reset": (_I, [_M, _U32, ctypes.POINTER(ctypes.c_int64)]),
+    "mapsync_counter_cells": (_I, [_M, _U32, ctypes.POINTER(CounterCell), _I]),
     "mapsync_hash_get": (_I, [_M, _V, _V, _L]),
     "mapsync_hash_put": (_I, [_M, _V, _V, _L]),
     "mapsync_hash_remove": (_I, [_M, _V, _L]),

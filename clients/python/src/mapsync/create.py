@@ -88,6 +88,13 @@ def create_queue(name, schema=None, capacity_bytes=None, values=None, dir=None, 
     return _create(name, dir, spec, tuples)
 
 
+def create_counters(name, count, dir=None, mode=0o600):
+    """Creates a counter map of ``count`` sharded i64 counters (1 to 1024). Returns the SharedCounters. Raises
+    MapExists, InvalidValue, MapAccessDenied."""
+    spec = n.CreateSpec(map_type=n.TYPE_COUNTER, entries=_count("count", count), mode=_count("mode", mode))
+    return _create(name, dir, spec)
+
+
 def create_barrier(name, parties, dir=None, mode=0o600):
     """Creates a barrier of ``parties`` parties (1 to 1024). Returns the SharedBarrier. Raises MapExists,
     InvalidValue, MapAccessDenied."""

@@ -1,6 +1,7 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.barrier.BarrierKind;
+import dev.mapsync.internal.counter.CounterKind;
 import dev.mapsync.internal.hash.BpfHashes;
 import dev.mapsync.internal.hash.HashKind;
 import dev.mapsync.internal.ring.BpfRings;
@@ -26,6 +27,7 @@ final class Kinds {
         case HASH -> HashKind.INSTANCE;
         case RING -> RingKind.INSTANCE;
         case BARRIER -> BarrierKind.INSTANCE;
+        case COUNTER -> CounterKind.INSTANCE;
     };
 
     /**

@@ -1,6 +1,7 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.barrier.BarrierLayout;
+import dev.mapsync.internal.counter.CounterLayout;
 import dev.mapsync.internal.ring.RingLayout;
 import dev.mapsync.internal.store.Folders;
 import dev.mapsync.internal.store.Limits;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
  * of map, each taken by the handle of that kind and by no other: {@link ArraySpec} ({@link #array}, for
  * {@link SharedArray}), {@link HashSpec} ({@link SharedHashMap}), {@link RingSpec} ({@link #ring}, for
  * {@link SharedRing}), {@link QueueSpec} ({@link #queue}, for {@link SharedQueue}) and {@link BarrierSpec}
- * ({@link #barrier}, for {@link SharedBarrier}). An existing map of any kind is named by a {@link MapLocation}
+ * ({@link #barrier}, for {@link SharedBarrier}) and {@link CounterSpec} ({@link #counters(String, int)}, for
+ * {@link SharedCounters}). An existing map of any kind is named by a {@link MapLocation}
  * ({@link #existing(String)}), which every handle also opens, as the map is.
  *
  * <pre>{@code
@@ -39,7 +41,7 @@ import java.util.regex.Pattern;
  *
  * @param <V> the Java type of a value
  */
-public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueSpec, BarrierSpec {
+public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueSpec, BarrierSpec, CounterSpec {
     /** The environment variable that moves the default folder. */
     String DIR_ENV = Folders.DIR_ENV;
     /**
@@ -348,6 +350,41 @@ public sealed interface MapSpec<V> permits ArraySpec, HashSpec, RingSpec, QueueS
             throw new IllegalArgumentException("a barrier has 1 to " + max + " parties, not " + parties);
         }
         return new BarrierSpec(at, parties);
+    }
+
+    /**
+     * A counter map called {@code name} of {@code count} sharded 64-bit counters ({@link SharedCounters}): each process
+     * adds into cells of its own, and a read sums them, so adds from many processes do not contend. Counter maps live
+     * in shared memory only.
+     *
+     * @param name  the map's name
+     * @param count how many counters, 1 to 1024 (the file holds 1024 blocks of {@code 8 * count} bytes rounded up to
+     *              128, one per process slot)
+     * @return the spec
+     * @throws IllegalArgumentException if the name is not valid or count is not in 1..1024
+     */
+    static CounterSpec counters(String name, int count) {
+        return new CounterSpec(MapLocation.named(name), checkCount(count));
+    }
+
+    /**
+     * {@link #counters(String, int)} in the file at {@code path}, whatever its name.
+     *
+     * @param path  the map's file
+     * @param count how many counters, 1 to 1024
+     * @return the spec
+     * @throws IllegalArgumentException if count is not in 1..1024
+     */
+    static CounterSpec counters(Path path, int count) {
+        return new CounterSpec(MapLocation.file(path), checkCount(count));
+    }
+
+    private static int checkCount(int count) {
+        int max = CounterLayout.MAX_COUNT;
+        if (count < 1 || count > max) {
+            throw new IllegalArgumentException("a counter map has 1 to " + max + " counters, not " + count);
+        }
+        return count;
     }
 
     /**

@@ -18,7 +18,11 @@ public enum MapType {
      */
     RING(3),
     /** A barrier that a fixed number of processes meet at, generation after generation ({@link SharedBarrier}). */
-    BARRIER(4);
+    BARRIER(4),
+    /**
+     * Sharded 64-bit counters: one cell per process slot for each counter, summed on read ({@link SharedCounters}).
+     */
+    COUNTER(5);
 
     private final int code;
 

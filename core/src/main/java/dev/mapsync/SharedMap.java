@@ -13,6 +13,7 @@ package dev.mapsync;
  *         case SharedQueue<?> queue -> ...;
  *         case SharedRing ring -> ...;
  *         case SharedBarrier barrier -> ...;
+ *         case SharedCounters counters -> ...;
  *     }
  * }
  * }</pre>
@@ -21,7 +22,7 @@ package dev.mapsync;
  * handle's operations after its {@link #close()} throw {@link MapClosedException}.
  */
 public sealed interface SharedMap extends AutoCloseable
-        permits SharedArray, SharedHashMap, SharedRing, SharedQueue, SharedBarrier {
+        permits SharedArray, SharedHashMap, SharedRing, SharedQueue, SharedBarrier, SharedCounters {
     /** {@return the map's name} */
     String name();
 

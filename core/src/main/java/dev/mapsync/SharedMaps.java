@@ -62,7 +62,7 @@ public final class SharedMaps {
     /**
      * Opens the existing map at {@code location}, of whatever kind, as it is: a {@link SharedArray}, a
      * {@link SharedHashMap}, a {@link SharedQueue} (a ring of typed values), a {@link SharedRing} (of records of any
-     * length) or a {@link SharedBarrier}, with codecs of the map's own schemas.
+     * length), a {@link SharedBarrier} or {@link SharedCounters}, with codecs of the map's own schemas.
      *
      * @param location the map
      * @return the handle of its kind, open for reading and writing; close it when done
@@ -78,6 +78,7 @@ public final class SharedMaps {
                 yield ring.valueSchema().isPresent() ? SharedQueue.adopt(ring) : ring;
             }
             case BARRIER -> SharedBarrier.open(location);
+            case COUNTER -> SharedCounters.open(location);
         };
     }
 
@@ -96,6 +97,7 @@ public final class SharedMaps {
             case HASH -> SharedHashMap.openReadOnly(location);
             case RING -> SharedRing.openReadOnly(location);
             case BARRIER -> SharedBarrier.openReadOnly(location);
+            case COUNTER -> SharedCounters.openReadOnly(location);
         };
     }
 

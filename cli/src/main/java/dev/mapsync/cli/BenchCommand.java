@@ -27,6 +27,11 @@ final class BenchCommand implements Callable<Integer> {
             + " java -version, flock(1) and bpftool, and the Java API's first calls.")
     boolean startup;
 
+    @Option(names = "--counters", description = "Only the counter figures: P processes adding to a sharded counter"
+            + " (SharedCounters), to one contended mapsync slot and to one Agrona slot, what reading each costs, and"
+            + " where one slot is the better choice.")
+    boolean counters;
+
     @Option(names = "--json", description = "Print every figure as one JSON document (the table goes to stderr).")
     boolean json;
 
@@ -41,6 +46,7 @@ final class BenchCommand implements Callable<Integer> {
                 .jvmOptions("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED").inheritIO();
         if (quick) report.args("--quick");
         if (startup) report.args("--startup");
+        if (counters) report.args("--counters");
         if (json) report.args("--json", "-");
         spec.commandLine().getOut().flush();
         return report.start().process().waitFor();

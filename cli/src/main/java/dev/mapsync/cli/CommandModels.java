@@ -105,21 +105,24 @@ final class CommandModels {
                     .description("Describe a map: backend, geometry, schema, permissions, creator.",
                     "For hash maps also how full they are and the longest probe a lookup makes (reading every "
                     + "segment).");
-            case "get" -> s.usageMessage().description("Print one entry, field by field (the format set accepts).");
+            case "get" -> s.usageMessage()
+                    .description("Print one entry, field by field (the format set accepts).",
+                    "On a counter map, print one counter's sum over every process's cell (--cells: each cell).");
             case "set" -> s.usageMessage()
                     .description("Write one entry, under its lock. For records, fields not named keep their values "
                     + "(a new hash map key's are 0).");
             case "add" -> s.usageMessage()
                     .description("Atomically add DELTA to an entry (or to one field of it) and print the new value.",
-                    "On a hash map, an absent key is inserted with zeros, then added to.");
+                    "On a hash map, an absent key is inserted with zeros, then added to.",
+                    "On a counter map, add to this process's cell of the counter and print the counter's sum.");
             case "cas" -> s.usageMessage()
                     .description("Atomically replace EXPECTED with NEW (compare-and-swap) and print the value found.",
                     "Exits 0 if the swap happened, 6 if the entry held another value (which is printed); on a hash "
                     + "map, 2 if the",
                     "key is absent.");
             case "dump" -> s.usageMessage()
-                    .description("Print every entry, one per line: INDEX<TAB>VALUE (arrays) or KEY<TAB>VALUE (hash "
-                    + "maps), or JSON lines with --json.",
+                    .description("Print every entry, one per line: INDEX<TAB>VALUE (arrays), KEY<TAB>VALUE (hash "
+                    + "maps) or INDEX<TAB>SUM (counter maps), or JSON lines with --json.",
                     "Entries stream out as they are read: a kernel hash map a few hundred per system call "
                     + "(BPF_MAP_LOOKUP_BATCH).");
             case "rm" -> s.usageMessage()
@@ -309,7 +312,8 @@ final class CommandModels {
                 "  mapsync create sessions --type hash --key char[36] --value user:i64,expires:i64 --entries 100000",
                 "  mapsync create bpf:flows --type hash --key src:u32,dst:u32,port:u16 --value u64 --entries 65536 "
                 + "--lru",
-                "  mapsync create bpf:pkts --value u64 --entries 4 --per-cpu");
+                "  mapsync create bpf:pkts --value u64 --entries 4 --per-cpu",
+                "  mapsync create requests --type counter --entries 4                  # 4 sharded i64 counters");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -325,7 +329,9 @@ final class CommandModels {
                 .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--type")
-                .description("Map type: array (default; keys are the indexes 0..N-1) or hash (keys given by --key).")
+                .description("Map type: array (default; keys are the indexes 0..N-1), hash (keys given by "
+                        + "--key) or counter (--entries sharded i64 counters, 1 to 1024, shm only: each process adds "
+                        + "into cells of its own, get prints the sum).")
                 .paramLabel("TYPE")
                 .defaultValue("array")
                 .type(java.lang.String.class)
@@ -376,17 +382,17 @@ final class CommandModels {
                 .build());
         s.addOption(OptionSpec.builder("--value")
                 .description("Value schema: a type (i64, u32, f64, char[16], i32[4]...) or fields "
-                        + "(id:i64,owner:char[16],pos:{x:f32,y:f32}).")
+                        + "(id:i64,owner:char[16],pos:{x:f32,y:f32}). Needed by arrays and hash maps; a counter's is "
+                        + "i64.")
                 .paramLabel("SCHEMA")
                 .type(java.lang.String.class)
                 .hasInitialValue(false)
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.value; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.value; c.value = cast(v); return (T) old; } })
-                .required(true)
                 .build());
         s.addOption(OptionSpec.builder("--entries")
-                .description("Number of entries (hash maps: the capacity).")
+                .description("Number of entries (hash maps: the capacity; counter maps: the counters).")
                 .paramLabel("N")
                 .type(int.class)
                 .hasInitialValue(false)
@@ -541,14 +547,17 @@ final class CommandModels {
         c.root = parent;
         CommandSpec s = CommandSpec.wrapWithoutInspection(c);
         s.name("get");
-        s.usageMessage().description("Print one entry, field by field (the format set accepts).");
+        s.usageMessage()
+                .description("Print one entry, field by field (the format set accepts).",
+                "On a counter map, print one counter's sum over every process's cell (--cells: each cell).");
         s.usageMessage()
                 .footer("",
                 "Examples:",
                 "  mapsync get accounts 7",
                 "  mapsync get sessions 4b1d9c --json",
                 "  mapsync get flows src=10,dst=11,port=443      # a hash map with a struct key",
-                "  mapsync get bpf:pkts 0 --per-cpu              # a per-CPU kernel map: each CPU's value");
+                "  mapsync get bpf:pkts 0 --per-cpu              # a per-CPU kernel map: each CPU's value",
+                "  mapsync get requests 0 --cells                # a counter map: each process slot's cell");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -613,6 +622,16 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.perCpu; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.perCpu; c.perCpu = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--cells")
+                .description("A counter map: print each process slot's cell of the counter, one line each "
+                        + "(slot S pid P VALUE), instead of their sum; with --json an object of the cells and the sum.")
+                .paramLabel("<cells>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.cells; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.cells; c.cells = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
                 .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
@@ -707,13 +726,15 @@ final class CommandModels {
         s.name("add");
         s.usageMessage()
                 .description("Atomically add DELTA to an entry (or to one field of it) and print the new value.",
-                "On a hash map, an absent key is inserted with zeros, then added to.");
+                "On a hash map, an absent key is inserted with zeros, then added to.",
+                "On a counter map, add to this process's cell of the counter and print the counter's sum.");
         s.usageMessage()
                 .footer("",
                 "Examples:",
                 "  mapsync add hits 3 1",
                 "  mapsync add accounts 7 -10 --field balance",
-                "  mapsync add sessions 4b1d9c 1 --field hits              # a hash map's key");
+                "  mapsync add sessions 4b1d9c 1 --field hits              # a hash map's key",
+                "  mapsync add requests 0 5                                # a counter map's counter 0");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()
@@ -889,8 +910,8 @@ final class CommandModels {
         CommandSpec s = CommandSpec.wrapWithoutInspection(c);
         s.name("dump");
         s.usageMessage()
-                .description("Print every entry, one per line: INDEX<TAB>VALUE (arrays) or KEY<TAB>VALUE (hash "
-                + "maps), or JSON lines with --json.",
+                .description("Print every entry, one per line: INDEX<TAB>VALUE (arrays), KEY<TAB>VALUE (hash maps) "
+                + "or INDEX<TAB>SUM (counter maps), or JSON lines with --json.",
                 "Entries stream out as they are read: a kernel hash map a few hundred per system call "
                 + "(BPF_MAP_LOOKUP_BATCH).");
         s.versionProvider(new Main.Version());
@@ -1600,7 +1621,9 @@ final class CommandModels {
                 "'mapsync get' prints it, or a record's UTF-8 text (hex:... for binary records, or always with --hex).",
                 "Exits 124 when fewer than --count records came within --timeout. With --follow it prints records as",
                 "they come until the queue is sealed and drained (or it is interrupted). Records whose producer died",
-                "before committing them are skipped; discarded ones too.");
+                "before committing them are skipped; discarded ones too. A kernel ring's records (bpf:) are moved",
+                "into memory as they come and printed from there, so that a slow output never makes the kernel",
+                "drop a burst; those taken and not yet printed are printed on an interrupt too.");
         s.usageMessage()
                 .footer("",
                 "Examples:",
@@ -2101,6 +2124,17 @@ final class CommandModels {
                 .getter(new IGetter() { public <T> T get() { return (T) (Object) c.startup; } })
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.startup; c.startup = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--counters")
+                .description("Only the counter figures: P processes adding to a sharded counter "
+                        + "(SharedCounters), to one contended mapsync slot and to one Agrona slot, what reading each "
+                        + "costs, and where one slot is the better choice.")
+                .paramLabel("<counters>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.counters; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.counters; c.counters = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("Print every figure as one JSON document (the table goes to stderr).")

@@ -1,5 +1,7 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.CounterSpec;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.ArraySpec;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
@@ -21,10 +23,11 @@ import java.util.Locale;
         "  mapsync create bpf:hits --value u64 --entries 64",
         "  mapsync create sessions --type hash --key char[36] --value user:i64,expires:i64 --entries 100000",
         "  mapsync create bpf:flows --type hash --key src:u32,dst:u32,port:u16 --value u64 --entries 65536 --lru",
-        "  mapsync create bpf:pkts --value u64 --entries 4 --per-cpu"})
+        "  mapsync create bpf:pkts --value u64 --entries 4 --per-cpu",
+        "  mapsync create requests --type counter --entries 4                  # 4 sharded i64 counters"})
 final class CreateCommand extends MapCommand implements Runnable {
     @Option(names = "--type", defaultValue = "array", paramLabel = "TYPE",
-            description = "Map type: array (default; keys are the indexes 0..N-1) or hash (keys given by --key).")
+            description = "Map type: array (default; keys are the indexes 0..N-1), hash (keys given by --key) or counter (--entries sharded i64 counters, 1 to 1024, shm only: each process adds into cells of its own, get prints the sum).")
     String type;
 
     @Option(names = "--key", paramLabel = "SCHEMA",
@@ -40,11 +43,11 @@ final class CreateCommand extends MapCommand implements Runnable {
     @Option(names = "--spin-lock", description = "Hash maps on the bpf backend: put a struct bpf_spin_lock before each value and copy values with BPF_F_LOCK.")
     boolean spinLock;
 
-    @Option(names = "--value", required = true, paramLabel = "SCHEMA",
-            description = "Value schema: a type (i64, u32, f64, char[16], i32[4]...) or fields (id:i64,owner:char[16],pos:{x:f32,y:f32}).")
+    @Option(names = "--value", paramLabel = "SCHEMA",
+            description = "Value schema: a type (i64, u32, f64, char[16], i32[4]...) or fields (id:i64,owner:char[16],pos:{x:f32,y:f32}). Needed by arrays and hash maps; a counter's is i64.")
     String value;
 
-    @Option(names = "--entries", required = true, paramLabel = "N", description = "Number of entries (hash maps: the capacity).")
+    @Option(names = "--entries", required = true, paramLabel = "N", description = "Number of entries (hash maps: the capacity; counter maps: the counters).")
     int entries;
 
     @Option(names = "--mode", defaultValue = "0600", paramLabel = "MODE", description = "Permission bits, octal (default 0600).")
@@ -61,8 +64,8 @@ final class CreateCommand extends MapCommand implements Runnable {
 
     @Override
     public void run() {
-        if (!type.equals("array") && !type.equals("hash")) {
-            throw new IllegalArgumentException("unknown map type '" + type + "' (known: array, hash)");
+        if (!type.equals("array") && !type.equals("hash") && !type.equals("counter")) {
+            throw new IllegalArgumentException("unknown map type '" + type + "' (known: array, hash, counter)");
         }
         MapRef ref = ref();
         if (ref.pin() != null) {
@@ -70,6 +73,13 @@ final class CreateCommand extends MapCommand implements Runnable {
                     + " not by a path in a bpf file system: " + ref.pin());
         }
         Backend chosen = backend == null ? ref.backend() : BackendName.parse(backend);
+        if (type.equals("counter")) {
+            createCounters(ref, chosen);
+            return;
+        }
+        if (value == null) {
+            throw new IllegalArgumentException((type.equals("hash") ? "a hash" : "an array") + " map needs a value schema: --value SCHEMA (such as i64 or id:i64,owner:char[16])");
+        }
         if (type.equals("hash")) {
             createHash(ref, chosen);
             return;
@@ -87,6 +97,24 @@ final class CreateCommand extends MapCommand implements Runnable {
         try (SharedArray<Object> created = SharedArray.create(spec)) {
             out().printf("created %s: %d x %s (%s backend, %s, mode %04o)%n", ref, created.length(),
                     codec.schema(), chosen.name().toLowerCase(Locale.ROOT), created.info().file(), created.info().mode());
+        }
+    }
+
+    private void createCounters(MapRef ref, Backend chosen) {
+        if (key != null || lru || spinLock || perCpu || stripes != null || changelog != null) {
+            throw new IllegalArgumentException("--key, --lru, --spin-lock, --per-cpu, --stripes and --changelog are not"
+                    + " for counter maps, which have counters 0..N-1 of i64, no locks and no change log");
+        }
+        if (value != null && !value.strip().equals("i64")) {
+            throw new IllegalArgumentException("a counter map's counters are i64, not " + value + " (leave out --value)");
+        }
+        CounterSpec spec = ref.path() != null ? MapSpec.counters(ref.path(), entries) : MapSpec.counters(ref.name(), entries);
+        if (ref.path() == null && root.dir != null) spec = spec.dir(root.dir);
+        spec = spec.backend(chosen).mode(Integers.octal(mode));
+        try (SharedCounters created = SharedCounters.create(spec)) {
+            var info = created.info();
+            out().printf("created %s: %d counters of i64 (shm backend, %s, mode %04o)%n", ref, created.count(),
+                    info.file(), info.mode());
         }
     }
 

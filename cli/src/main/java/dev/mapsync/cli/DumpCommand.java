@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.SharedCounters;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
@@ -12,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 @Command(name = "dump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Print every entry, one per line: INDEX<TAB>VALUE (arrays) or KEY<TAB>VALUE (hash maps), or JSON lines with --json.",
+        description = {"Print every entry, one per line: INDEX<TAB>VALUE (arrays), KEY<TAB>VALUE (hash maps) or INDEX<TAB>SUM (counter maps), or JSON lines with --json.",
                 "Entries stream out as they are read: a kernel hash map a few hundred per system call (BPF_MAP_LOOKUP_BATCH)."})
 final class DumpCommand extends SchemaMapCommand implements Runnable {
     @Option(names = "--json", description = "One JSON object per line: {\"index\":I,\"value\":V}, or {\"key\":K,\"value\":V} for hash maps.")
@@ -29,8 +30,30 @@ final class DumpCommand extends SchemaMapCommand implements Runnable {
     }
 
     @Override
+    public String worksOn() {
+        return "array, hash and counter maps";
+    }
+
+    @Override
     public void run() {
-        withKeyed(true, this::dumpArray, this::dumpHash);
+        withKeyed(true, this::dumpArray, this::dumpHash, this::dumpCounters);
+    }
+
+    /** A counter map: each counter's sum, INDEX<TAB>SUM. */
+    private void dumpCounters(SharedCounters counters) {
+        for (int i = 0; i < counters.count(); i++) {
+            long sum = counters.sum(i);
+            if (nonZero && sum == 0) continue;
+            if (json) {
+                Map<String, Object> line = new LinkedHashMap<>();
+                line.put("index", i);
+                line.put("value", sum);
+                out().println(Json.of(line));
+            } else {
+                out().println(i + "\t" + sum);
+            }
+            if (out().checkError()) return; // the reader went away
+        }
     }
 
     private void dumpArray(SharedArray<Object> array) {

@@ -3,6 +3,7 @@ package dev.mapsync.cli;
 import dev.mapsync.MapLocation;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedBarrier;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedMap;
 import dev.mapsync.SharedMaps;
@@ -105,6 +106,7 @@ final class ExportCommand implements Callable<Integer> {
                 case SharedRing ring -> new ExportedMap.Ring(label, ring);  // a queue's too, read-only
                 case SharedQueue<?> queue -> new ExportedMap.Ring(label, queue.ring());
                 case SharedBarrier barrier -> new ExportedMap.Barrier(label, barrier);
+                case SharedCounters counters -> new ExportedMap.Counters(label, counters);
             };
         } catch (RuntimeException e) {
             map.close();

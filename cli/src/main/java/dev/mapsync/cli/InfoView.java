@@ -64,6 +64,8 @@ final class InfoView {
                         + i.valueSize() + " bytes)");
             }
             case BARRIER -> line(b, "parties", Integer.toString(i.entries()));
+            case COUNTER -> line(b, "counters", i.entries() + " of i64, each one cell per process slot (blocks of "
+                    + i.stride() + " bytes); get prints the sum, get --cells each cell");
         }
         line(b, "mode", String.format("%04o, owner uid %d, %d bytes", i.mode(), i.ownerUid(), i.fileSize()));
         line(b, "created", i.createdAt() + " by pid " + i.creatorPid() + (i.creatorAlive() ? " (running)" : " (exited)"));
@@ -81,6 +83,7 @@ final class InfoView {
             case HASH -> i.keySchema() + " -> " + i.valueSchema();
             case RING -> i.valueSchema() == null ? "(records)" : i.valueSchema().toString();
             case BARRIER -> "(parties)";
+            case COUNTER -> "(counters)";
         };
     }
 

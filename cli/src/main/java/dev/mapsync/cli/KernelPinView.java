@@ -76,6 +76,7 @@ final class KernelPinView {
                 line(b, "records", "of any length");
             }
             case BARRIER -> throw new IllegalStateException("a kernel map is no barrier");
+            case COUNTER -> throw new IllegalStateException("a kernel map is no counter map");
         }
         return b.toString();
     }

@@ -5,6 +5,7 @@ import dev.mapsync.MapLocation;
 import dev.mapsync.MapType;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedMap;
 import dev.mapsync.SharedMaps;
 
@@ -19,8 +20,17 @@ final class KeyedMaps {
      * @throws IncompatibleMapException if the map is a ring, a queue or a barrier
      */
     static SharedMap open(MapLocation at, boolean readOnly) {
-        if (SharedMaps.info(at).type() == MapType.HASH) {
+        return open(at, readOnly, false);
+    }
+
+    /** {@link #open(MapLocation, boolean)}, opening a counter map as {@link SharedCounters} when {@code counters}. */
+    static SharedMap open(MapLocation at, boolean readOnly, boolean counters) {
+        MapType type = SharedMaps.info(at).type();
+        if (type == MapType.HASH) {
             return readOnly ? SharedHashMap.openReadOnly(at) : SharedHashMap.open(at);
+        }
+        if (type == MapType.COUNTER && counters) {
+            return readOnly ? SharedCounters.openReadOnly(at) : SharedCounters.open(at);
         }
         return readOnly ? SharedArray.openReadOnly(at) : SharedArray.open(at);
     }

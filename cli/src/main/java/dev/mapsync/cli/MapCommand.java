@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
 import dev.mapsync.CorruptMapException;
@@ -76,11 +77,27 @@ abstract class MapCommand implements MapArgument {
      * Opens the map as the handle of its kind and gives it to {@code onArray} or {@code onHash}, for the commands that
      * take both ({@link KeyedMaps#open}); the handle is closed after.
      */
-    @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
     void withKeyed(boolean readOnly, Consumer<SharedArray<Object>> onArray, Consumer<SharedHashMap<Object, Object>> onHash) {
-        try (SharedMap map = KeyedMaps.open(existing(), readOnly)) {
-            if (map instanceof SharedHashMap<?, ?> hash) onHash.accept((SharedHashMap<Object, Object>) hash);
-            else onArray.accept((SharedArray<Object>) map);
+        try (SharedMap map = KeyedMaps.open(existing(), readOnly, false)) {
+            accept(map, onArray, onHash, null);
+        }
+    }
+
+    /** {@link #withKeyed(boolean, Consumer, Consumer)} for the commands that take counter maps too. */
+    void withKeyed(boolean readOnly, Consumer<SharedArray<Object>> onArray, Consumer<SharedHashMap<Object, Object>> onHash,
+                   Consumer<SharedCounters> onCounters) {
+        try (SharedMap map = KeyedMaps.open(existing(), readOnly, true)) {
+            accept(map, onArray, onHash, onCounters);
+        }
+    }
+
+    @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
+    private static void accept(SharedMap map, Consumer<SharedArray<Object>> onArray,
+                               Consumer<SharedHashMap<Object, Object>> onHash, Consumer<SharedCounters> onCounters) {
+        switch (map) {
+            case SharedHashMap<?, ?> hash -> onHash.accept((SharedHashMap<Object, Object>) hash);
+            case SharedCounters counters -> onCounters.accept(counters);
+            default -> onArray.accept((SharedArray<Object>) map);
         }
     }
 

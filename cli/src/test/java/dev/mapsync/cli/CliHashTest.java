@@ -271,7 +271,7 @@ class CliHashTest {
         assertEquals(1, lruShm.code());
         assertEquals("mapsync: map '" + name + "': LRU eviction is a kernel hash map feature; use the bpf backend\n", lruShm.err());
         Cli type = ms("create", name, "--type", "tree", "--value", "u64", "--entries", "10");
-        assertEquals("mapsync: unknown map type 'tree' (known: array, hash)\n", type.err());
+        assertEquals("mapsync: unknown map type 'tree' (known: array, hash, counter)\n", type.err());
 
         ok(ms("create", name, "--value", "u64", "--entries", "4"));
         Cli rmKey = ms("rm-key", name, "1");

@@ -382,7 +382,7 @@ class KernelPinCliTest {
                 + pins + " lists the maps pinned in it\n", ms("get", pins.toString(), "1"));
         assertFails(3, "mapsync: " + prog + " holds a BPF program or link, not a map; mapsync opens maps (list --kernel"
                 + " shows them)\n", ms("info", prog.toString()));
-        assertFails(3, "mapsync: map 'ring' is a ring map; mapsync get works on array and hash maps\n",
+        assertFails(3, "mapsync: map 'ring' is a ring map; mapsync get works on array, hash and counter maps\n",
                 ms("get", ring.toString(), "1"));
         Path stack = bpftool("stack", "type", "queue", "key", "0", "value", "8", "entries", "4");
         assertFails(3, "mapsync: the queue map pinned at " + stack + ": mapsync opens array, hash and lru_hash maps,"

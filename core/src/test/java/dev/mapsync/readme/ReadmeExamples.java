@@ -188,6 +188,18 @@ final class ReadmeExamples {
         }
     }
 
+    // ------------------------------------------------------------------------------------------- Sharded counters
+
+    static void counters() {                                                                        // (not in README)
+        // each process adds into cells of its own: adds from many processes never contend for a cache line
+        try (SharedCounters requests = SharedCounters.openOrCreate(MapSpec.counters("requests", 2))) {
+            requests.increment(0);                 // one atomic add on this process's cell
+            requests.add(1, 512);
+            long total = requests.sum(0);          // every process's cells, summed (a load per process)
+            log("counters: sum(0) = " + total + ", sum(1) = " + requests.sum(1));                   // (not in README)
+        }
+    }                                                                                               // (not in README)
+
     // needs a user ring buffer pinned at /sys/fs/bpf/app/events, which a BPF program drains: compiled, not run (not in README)
     static void userRing() {                                                                        // (not in README)
         // the program's loader pinned its user ring at /sys/fs/bpf/app/events
@@ -242,5 +254,6 @@ final class ReadmeExamples {
         } finally {
             parties.shutdownNow();
         }
+        counters();
     }
 }

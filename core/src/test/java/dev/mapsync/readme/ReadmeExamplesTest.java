@@ -37,7 +37,7 @@ class ReadmeExamplesTest {
     @Test
     void everyJavaBlockOfTheReadmeIsInTheExamplesInOrder() throws IOException {
         List<Block> blocks = javaBlocks(Files.readAllLines(readme()));
-        assertEquals(7, blocks.size(), "java blocks in README.md: " + blocks);
+        assertEquals(8, blocks.size(), "java blocks in README.md: " + blocks);
         // each file holds its blocks in the README's order: core's all but the Micrometer one, micrometer's that one
         List<String> core = Files.readAllLines(coreExamples());
         List<String> micrometer = Files.readAllLines(micrometerExample());
@@ -129,9 +129,10 @@ class ReadmeExamplesTest {
                     "hash: getAll = {77aa01=Session[user=42, expires=1767229260, ip=10.0.0.8]}",
                     "queue: poll = Job[id=1, priority=5, owner=ada]",
                     "ring: record of 16 bytes, first long 42",
-                    "barrier: generations [0, 0, 0, 0]"), child.output().lines().toList());
+                    "barrier: generations [0, 0, 0, 0]",
+                    "counters: sum(0) = 1, sum(1) = 512"), child.output().lines().toList());
             // the README's names, made in the child's own folder
-            assertEquals(List.of("accounts", "counters", "events", "hits", "jobs", "phase", "sessions"),
+            assertEquals(List.of("accounts", "counters", "events", "hits", "jobs", "phase", "requests", "sessions"),
                     SharedMaps.list(dir).stream().map(MapInfo::name).toList());
         } finally {
             TestDirs.delete(dir);

@@ -4,6 +4,7 @@ import dev.mapsync.BarrierStatus;
 import dev.mapsync.RingStatus;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedBarrier;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedMap;
 import dev.mapsync.SharedQueue;
@@ -41,7 +42,9 @@ import static dev.mapsync.micrometer.MeterNames.*;
  *     {@code mapsync.ring.lost} (records) and {@code .sealed} ({@link SharedRing#status()},
  *     {@link SharedQueue#status()});</li>
  * <li>a barrier: {@code mapsync.barrier.parties}, {@code .arrived}, {@code .generation} and {@code .broken}
- *     ({@link SharedBarrier#status()}).</li>
+ *     ({@link SharedBarrier#status()});</li>
+ * <li>a counter map: the function counter {@code mapsync.counter} for each counter, tagged {@code key} with its
+ *     index, reading its sum ({@link SharedCounters#sum(int)}).</li>
  * </ul>
  * Every meter carries the tag {@code map}, the map's name, unless the tags given name another, and the tags given.
  *
@@ -90,6 +93,7 @@ public final class MapSyncMetrics implements MeterBinder {
             case SharedRing r -> ring(b);
             case SharedQueue<?> q -> ring(b);
             case SharedBarrier barrier -> barrier(b);
+            case SharedCounters counters -> counters(b, counters.count());
         }
     }
 
@@ -121,6 +125,15 @@ public final class MapSyncMetrics implements MeterBinder {
                 m -> barrier(m).arrived());
         b.gauge(BARRIER_GENERATION, null, "Times the barrier tripped or was reset", m -> barrier(m).generation());
         b.gauge(BARRIER_BROKEN, null, "1 while the current generation is broken", m -> Readings.flag(barrier(m).broken()));
+    }
+
+    private static void counters(Binding b, int count) {
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            FunctionCounter.builder(COUNTER, b.map(), Readings.counter(m -> ((SharedCounters) m).sum(index)))
+                    .description("Sum of the sharded counter over every process's cell").tags(b.tags())
+                    .tag("key", Integer.toString(index)).register(b.registry());
+        }
     }
 
     // The figures: each meter reads the status it needs when it is read, so that a scrape sees the map as it is then.

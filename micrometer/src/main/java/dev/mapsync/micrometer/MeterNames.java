@@ -43,4 +43,10 @@ public final class MeterNames {
     public static final String BARRIER_GENERATION = "mapsync.barrier.generation";
     /** Gauge: 1 while the current generation is broken (a party died, timed out or was interrupted), else 0. */
     public static final String BARRIER_BROKEN = "mapsync.barrier.broken";
+
+    /**
+     * Function counter, one per counter of a counter map (tag {@code key}: its index): the counter's sum over every
+     * process's cell.
+     */
+    public static final String COUNTER = "mapsync.counter";
 }

@@ -55,12 +55,18 @@ public final class Charts {
         XYSeriesCollection data = new XYSeriesCollection();
         XYSeries mapsync = new XYSeries("mapsync LongSlots.getAndAdd");
         XYSeries agrona = new XYSeries("Agrona UnsafeBuffer.getAndAddLong");
+        XYSeries sharded = new XYSeries("mapsync SharedCounters.add (a cell per process)");
         for (JsonNode r : doc.get("counters")) {
-            (r.get("mode").asText().equals("mapsync") ? mapsync : agrona)
-                    .add(r.get("processes").asInt(), r.get("opsPerSecond").asDouble() / 1e6);
+            XYSeries s = switch (r.get("mode").asText()) {
+                case "mapsync" -> mapsync;
+                case "sharded" -> sharded;
+                default -> agrona;
+            };
+            s.add(r.get("processes").asInt(), r.get("opsPerSecond").asDouble() / 1e6);
         }
         data.addSeries(mapsync);
         data.addSeries(agrona);
+        if (sharded.getItemCount() > 0) data.addSeries(sharded);
         NumberAxis x = new NumberAxis("processes incrementing one shared counter");
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         NumberAxis y = new NumberAxis("million increments per second (all processes)");

@@ -1,6 +1,8 @@
 package dev.mapsync.bench.cross;
 
 import dev.mapsync.ArraySpec;
+import dev.mapsync.CounterSpec;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
@@ -18,9 +20,10 @@ import java.util.List;
 
 /**
  * P processes each adding 1 to the same shared 64-bit counter N times, through a mapsync map ({@code mapsync}) and
- * through Agrona's {@link UnsafeBuffer} over a mapped /dev/shm file ({@code agrona}, the peer). The processes start
+ * through Agrona's {@link UnsafeBuffer} over a mapped /dev/shm file ({@code agrona}, the peer), and to one sharded
+ * counter ({@link SharedCounters}, {@code sharded}: each process adds into a cell of its own). The processes start
  * together on a gate, after each has warmed up on a counter of its own; the rate counts from the go to the last
- * one's end. The final count must be exact.
+ * one's end. The final count must be exact. {@link #readCosts} times what reading the value costs in each.
  * Run: {@code java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
  * -cp bench/target/benchmarks.jar dev.mapsync.bench.cross.CounterBench [n] [processes...]}.
  */
@@ -40,9 +43,13 @@ public final class CounterBench {
         List<Integer> counts = new ArrayList<>();
         for (int i = 1; i < args.length; i++) counts.add(Integer.parseInt(args[i]));
         if (counts.isEmpty()) counts = List.of(1, 2, 4);
-        for (Result r : run(List.of("mapsync", "agrona"), counts, n)) {
-            System.out.printf("%-8s %d processes x %,d getAndAdd on one counter: %,.0f ops/s, count %s%n", r.mode(),
+        for (Result r : run(List.of("sharded", "mapsync", "agrona"), counts, n)) {
+            System.out.printf("%-8s %d processes x %,d adds to one counter: %,.0f ops/s, count %s%n", r.mode(),
                     r.processes(), r.operations() / r.processes(), r.opsPerSecond(), r.exact() ? "exact" : "WRONG");
+        }
+        for (ReadCost c : readCosts(List.of(1, 2, 4, 16), 2_000_000)) {
+            System.out.printf("sum of %d cells %.2f ns, one slot's read %.2f ns; uncontended add %.2f ns, getAndAdd %.2f ns%n",
+                    c.cells(), c.sumNanos(), c.slotReadNanos(), c.shardedAddNanos(), c.slotAddNanos());
         }
     }
 
@@ -57,7 +64,8 @@ public final class CounterBench {
     private static Result runOne(String mode, int processes, long n) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-counters-");
         try (Gate gate = Gate.create(dir, processes);
-             SharedArray<Long> counter = SharedArray.create(counterSpec(dir, processes))) {
+             SharedArray<Long> counter = SharedArray.create(counterSpec(dir, processes));
+             SharedCounters sharded = SharedCounters.create(shardedSpec(dir))) {
             if (mode.equals("agrona")) agronaBuffer(dir).getAndAddLong(0, 0); // creates the file
             List<Process> children = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
@@ -65,7 +73,11 @@ public final class CounterBench {
                         Long.toString(n)));
             }
             double seconds = gate.run(children, mode);
-            long total = mode.equals("agrona") ? agronaBuffer(dir).getLongVolatile(0) : counter.longs().get(0);
+            long total = switch (mode) {
+                case "agrona" -> agronaBuffer(dir).getLongVolatile(0);
+                case "sharded" -> sharded.sum(0);
+                default -> counter.longs().get(0);
+            };
             return new Result(mode, processes, processes * n, processes * n / seconds, total == processes * n);
         } finally {
             try (var files = Files.walk(dir)) {
@@ -75,6 +87,10 @@ public final class CounterBench {
     }
 
     private static void child(String mode, Path dir, int processes, long n) throws Exception {
+        if (mode.equals("sharded")) {
+            shardedChild(dir, processes, n);
+            return;
+        }
         try (Gate gate = Gate.open(dir, processes);
              SharedArray<Long> counter = SharedArray.open(counterSpec(dir, processes))) {
             LongSlots c = counter.longs();
@@ -91,6 +107,72 @@ public final class CounterBench {
             else add(c, 0, n);
             gate.ended();
         }
+    }
+
+    /** Counter 1 of the sharded map to warm up on (this process's cell of it), then counter 0, both its own cells. */
+    private static void shardedChild(Path dir, int processes, long n) throws Exception {
+        try (Gate gate = Gate.open(dir, processes);
+             SharedCounters c = SharedCounters.open(shardedSpec(dir))) {
+            for (int round = 0; round < WARMUP_ROUNDS; round++) add(c, 1, WARMUP_ADDS);
+            gate.readyThenAwaitGo();
+            add(c, 0, n);
+            gate.ended();
+        }
+    }
+
+    private static void add(SharedCounters counter, int index, long n) {
+        for (long i = 0; i < n; i++) counter.add(index, 1);
+    }
+
+    private static CounterSpec shardedSpec(Path dir) {
+        return MapSpec.counters("sharded", 2).dir(dir);
+    }
+
+    /**
+     * What reading a counter's value costs, in one process, single-threaded, compiled: {@link SharedCounters#sum} of a
+     * counter with {@code cells} used cells against {@link LongSlots#getVolatile} of one slot; and what an add costs
+     * there, uncontended: {@link SharedCounters#add} against {@link LongSlots#getAndAdd}. Nanoseconds, best of rounds.
+     */
+    public record ReadCost(int cells, double sumNanos, double slotReadNanos, double shardedAddNanos, double slotAddNanos) {}
+
+    public static List<ReadCost> readCosts(List<Integer> cellCounts, long reads) throws Exception {
+        List<ReadCost> out = new ArrayList<>();
+        for (int cells : cellCounts) {
+            Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-sums-");
+            List<SharedCounters> handles = new ArrayList<>();
+            try (SharedArray<Long> slot = SharedArray.create(MapSpec.array("slot", Codec.i64(), 1).dir(dir))) {
+                handles.add(SharedCounters.create(MapSpec.counters("sums", 1).dir(dir)));
+                for (int i = 1; i < cells; i++) handles.add(SharedCounters.open(MapSpec.counters("sums", 1).dir(dir)));
+                for (SharedCounters h : handles) h.add(0, 1); // each handle's slot marked, a cell each
+                SharedCounters c = handles.getFirst();
+                LongSlots s = slot.longs();
+                double sum = Double.MAX_VALUE, get = Double.MAX_VALUE, add = Double.MAX_VALUE, getAndAdd = Double.MAX_VALUE;
+                long sink = 0;
+                for (int round = 0; round < 10; round++) {
+                    long t0 = System.nanoTime();
+                    for (long i = 0; i < reads; i++) sink += c.sum(0);
+                    long t1 = System.nanoTime();
+                    for (long i = 0; i < reads; i++) sink += s.getVolatile(0);
+                    long t2 = System.nanoTime();
+                    for (long i = 0; i < reads; i++) c.add(0, 1);
+                    long t3 = System.nanoTime();
+                    for (long i = 0; i < reads; i++) s.getAndAdd(0, 1);
+                    long t4 = System.nanoTime();
+                    sum = Math.min(sum, (t1 - t0) / (double) reads);
+                    get = Math.min(get, (t2 - t1) / (double) reads);
+                    add = Math.min(add, (t3 - t2) / (double) reads);
+                    getAndAdd = Math.min(getAndAdd, (t4 - t3) / (double) reads);
+                }
+                if (sink == 42) System.err.print(""); // keeps the reads
+                out.add(new ReadCost(cells, sum, get, add, getAndAdd));
+            } finally {
+                handles.forEach(SharedCounters::close);
+                try (var files = Files.walk(dir)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+        return out;
     }
 
     private static void add(LongSlots counter, int index, long n) {

@@ -16,11 +16,11 @@ import java.util.Map;
 /**
  * The cross-process benchmarks JMH cannot run, each against the peer users would pick today, measured in the same
  * run: notification round trips (against a pipe, a UNIX socket and busy-spinning), many processes incrementing one
- * counter (against Agrona's UnsafeBuffer), two processes contending for a lock (against FileChannel.lock and glibc's robust process-shared mutex), and the
+ * counter (against Agrona's UnsafeBuffer, and a sharded counter against both), two processes contending for a lock (against FileChannel.lock and glibc's robust process-shared mutex), and the
  * shared-memory ring's throughput and round trip (against Agrona's ManyToOneRingBuffer). Prints a
  * table of ratios; {@code --json FILE} also writes every figure (the input of {@link Charts}); {@code --json -}
  * writes them to stdout and the table to stderr.
- * Run: {@code bin/mapsync bench [--quick] [--json]}, or
+ * Run: {@code bin/mapsync bench [--quick] [--counters] [--json]}, or
  * {@code java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
  * -cp bench/target/benchmarks.jar dev.mapsync.bench.cross.Report [--quick] [--json FILE]}.
  */
@@ -40,7 +40,8 @@ public final class Report {
     /** Every figure of one run. */
     public record Results(List<Row> rows, List<PingPongBench.Result> latency, List<CounterBench.Result> counters,
                           List<LockContentionBench.Result> contention, List<RingDriver.Throughput> ringThroughput,
-                          List<RingDriver.Latency> ringLatency, StartupBench.Results startup) {
+                          List<RingDriver.Latency> ringLatency, StartupBench.Results startup,
+                          List<CounterBench.ReadCost> counterReads, List<Crossover> counterCrossover) {
         /** True when every shared count came out exact and every ring record arrived once, in order. */
         public boolean exact() {
             return counters.stream().allMatch(CounterBench.Result::exact)
@@ -53,9 +54,10 @@ public final class Report {
         boolean quick = List.of(args).contains("--quick");
         boolean startupOnly = List.of(args).contains("--startup");
         boolean noStartup = List.of(args).contains("--no-startup");
+        boolean countersOnly = List.of(args).contains("--counters");
         int json = List.of(args).indexOf("--json");
         String jsonTarget = json >= 0 && json + 1 < args.length ? args[json + 1] : null; // "-" is stdout
-        Results results = startupOnly ? startupOnly(quick) : run(quick, !noStartup);
+        Results results = startupOnly ? startupOnly(quick) : countersOnly ? countersOnly(quick) : run(quick, !noStartup);
         printTable(results.rows(), jsonTarget != null && jsonTarget.equals("-") ? System.err : System.out);
         if (!results.exact()) System.err.println("WARNING: a shared count came out wrong");
         if (jsonTarget != null) {
@@ -67,6 +69,8 @@ public final class Report {
             doc.put("percentiles", PingPongBench.PERCENTILES);
             doc.put("latency", results.latency());
             doc.put("counters", results.counters());
+            doc.put("counter_reads", results.counterReads());
+            doc.put("counter_crossover", results.counterCrossover());
             doc.put("contention", results.contention());
             doc.put("ring_throughput", results.ringThroughput());
             doc.put("ring_latency", results.ringLatency());
@@ -91,7 +95,6 @@ public final class Report {
      */
     public static Results run(boolean quick, boolean startup) throws Exception {
         long rounds = quick ? 5_000 : 50_000;
-        long counts = quick ? 500_000 : 5_000_000;
         long locks = quick ? 50_000 : 500_000;
         List<Row> rows = new ArrayList<>();
 
@@ -108,12 +111,9 @@ public final class Report {
         rows.add(new Row("round trip p50, notify-spin vs busy-spin", "us", byMode.get("notify-spin").p50() / 1e3, "spin",
                 byMode.get("spin").p50() / 1e3, false));
 
-        System.err.println("counters (" + counts + " increments per process)...");
-        List<CounterBench.Result> counters = CounterBench.run(List.of("mapsync", "agrona"), List.of(1, 2, 4), counts);
-        for (int p : List.of(1, 2, 4)) {
-            rows.add(new Row(p + " processes incrementing one counter", "Mops/s", rate(counters, "mapsync", p) / 1e6,
-                    "agrona", rate(counters, "agrona", p) / 1e6, true));
-        }
+        List<CounterBench.Result> counters = counters(quick ? 500_000 : 5_000_000, rows);
+        List<CounterBench.ReadCost> reads = counterReads(quick, rows);
+        List<Crossover> crossover = crossover(counters, reads);
 
         System.err.println("lock contention (" + locks + " lock/unlock per process)...");
         boolean glibc = GlibcMutex.available();
@@ -158,14 +158,89 @@ public final class Report {
                     a.p99() / 1e3, false));
         }
         StartupBench.Results startupResults = startup ? startup(quick, rows) : null;
-        return new Results(rows, latency, counters, contention, ringThroughput, ringLatency, startupResults);
+        return new Results(rows, latency, counters, contention, ringThroughput, ringLatency, startupResults, reads,
+                crossover);
+    }
+
+    /**
+     * The counter figures alone ({@code --counters}): one slot against a sharded counter, and reading them; with 20
+     * million adds per process (not quick), so that a 4-process run lasts long enough to time well.
+     */
+    static Results countersOnly(boolean quick) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        List<CounterBench.Result> counters = counters(quick ? 500_000 : 20_000_000, rows);
+        List<CounterBench.ReadCost> reads = counterReads(quick, rows);
+        return new Results(rows, List.of(), counters, List.of(), List.of(), List.of(), null, reads,
+                crossover(counters, reads));
+    }
+
+    /**
+     * P processes adding to one counter: one contended mapsync slot against Agrona's, and a sharded counter
+     * ({@code SharedCounters}, a cell per process) against each of them; adds their rows.
+     */
+    private static List<CounterBench.Result> counters(long counts, List<Row> rows) throws Exception {
+        System.err.println("counters (" + counts + " increments per process)...");
+        List<CounterBench.Result> counters = CounterBench.run(List.of("sharded", "mapsync", "agrona"), List.of(1, 2, 4),
+                counts);
+        for (int p : List.of(1, 2, 4)) {
+            rows.add(new Row(p + " processes incrementing one counter", "Mops/s", rate(counters, "mapsync", p) / 1e6,
+                    "agrona", rate(counters, "agrona", p) / 1e6, true));
+        }
+        for (int p : List.of(1, 2, 4)) {
+            rows.add(new Row(p + " processes adding, sharded vs one slot", "Mops/s", rate(counters, "sharded", p) / 1e6,
+                    "mapsync one slot", rate(counters, "mapsync", p) / 1e6, true));
+            rows.add(new Row(p + " processes adding, sharded vs Agrona", "Mops/s", rate(counters, "sharded", p) / 1e6,
+                    "agrona one slot", rate(counters, "agrona", p) / 1e6, true));
+        }
+        return counters;
+    }
+
+    /** What reading a sharded counter's sum costs against one slot's read, by cells; adds their rows. */
+    private static List<CounterBench.ReadCost> counterReads(boolean quick, List<Row> rows) throws Exception {
+        System.err.println("reading counters...");
+        List<CounterBench.ReadCost> reads = CounterBench.readCosts(List.of(1, 2, 4), quick ? 200_000 : 2_000_000);
+        for (CounterBench.ReadCost c : reads) {
+            rows.add(new Row("read: sum of " + c.cells() + " cells vs one slot", "ns", c.sumNanos(), "mapsync getVolatile",
+                    c.slotReadNanos(), false));
+        }
+        CounterBench.ReadCost one = reads.getFirst();
+        rows.add(new Row("uncontended add: sharded vs getAndAdd", "ns", one.shardedAddNanos(), "mapsync getAndAdd",
+                one.slotAddNanos(), false));
+        return reads;
+    }
+
+    /**
+     * Where one slot is the better choice, at P processes: each process's time per add on one slot ({@code P / rate})
+     * and on a sharded counter, and the reads per add (of the value, by any process) at which the sharded counter's
+     * dearer reads eat its cheaper adds: {@code (slot add - sharded add) / (sum - slot read)}. Below it the sharded
+     * counter wins; above it, and wherever one slot's add is the cheaper, one slot does.
+     *
+     * @param breakEvenReadsPerAdd 0 when one slot's adds are as cheap or cheaper (one slot wins at any read rate)
+     */
+    public record Crossover(int processes, double slotAddNanos, double shardedAddNanos, double sumNanos,
+                            double slotReadNanos, double breakEvenReadsPerAdd) {}
+
+    private static List<Crossover> crossover(List<CounterBench.Result> counters, List<CounterBench.ReadCost> reads) {
+        List<Crossover> out = new ArrayList<>();
+        for (CounterBench.ReadCost c : reads) {
+            int p = c.cells();
+            double slot = p / rate(counters, "mapsync", p) * 1e9, sharded = p / rate(counters, "sharded", p) * 1e9;
+            double extra = Math.max(c.sumNanos() - c.slotReadNanos(), 1e-3);
+            double breakEven = slot <= sharded ? 0 : (slot - sharded) / extra;
+            out.add(new Crossover(p, slot, sharded, c.sumNanos(), c.slotReadNanos(), breakEven));
+            System.err.printf("  %d processes: an add costs each %.2f ns on one slot, %.2f ns sharded; a read %.2f ns"
+                    + " (sum of %d cells) against %.2f ns: %s%n", p, slot, sharded, c.sumNanos(), p, c.slotReadNanos(),
+                    breakEven == 0 ? "one slot wins at any read rate"
+                            : String.format("sharded wins below %.1f reads per add, one slot above", breakEven));
+        }
+        return out;
     }
 
     /** The start-up figures alone ({@code --startup}). */
     static Results startupOnly(boolean quick) throws Exception {
         List<Row> rows = new ArrayList<>();
         StartupBench.Results startup = startup(quick, rows);
-        return new Results(rows, List.of(), List.of(), List.of(), List.of(), List.of(), startup);
+        return new Results(rows, List.of(), List.of(), List.of(), List.of(), List.of(), startup, List.of(), List.of());
     }
 
     /** Whole-process start-up of each command against the JVM's own, flock(1) and bpftool; adds their rows. */

@@ -5,6 +5,7 @@ import dev.mapsync.RingStatus;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedBarrier;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedRing;
 import dev.mapsync.SyncStatus;
@@ -15,7 +16,7 @@ import java.util.function.BiConsumer;
 
 /**
  * A map as the exporter reads it at each scrape: an array or a hash map (its entries and its synchronization health),
- * a ring or a queue (its fill, losses and seal), or a barrier (its state). Each reads the handle it was given, which
+ * a ring or a queue (its fill, losses and seal), a barrier (its state), or a counter map (its sums). Each reads the handle it was given, which
  * it closes; safe to read from several scraping threads at once, as the handles are.
  */
 public sealed interface ExportedMap extends AutoCloseable {
@@ -147,6 +148,18 @@ public sealed interface ExportedMap extends AutoCloseable {
 
         public void close() {
             ring.close();
+        }
+    }
+
+    /** A counter map: its counters' sums, read, never added to. */
+    record Counters(String label, SharedCounters counters) implements ExportedMap {
+        /** Every counter's sum, by index. */
+        public long[] sums() {
+            return counters.sums();
+        }
+
+        public void close() {
+            counters.close();
         }
     }
 

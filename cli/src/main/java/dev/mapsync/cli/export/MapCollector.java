@@ -16,7 +16,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Reads the maps when Prometheus scrapes, each figure from the mapping at that moment: the health of every map (its
- * locks and change log, a ring's fill and losses, a barrier's state), and one {@code mapsync_value} sample per numeric
+ * locks and change log, a ring's fill and losses, a barrier's state), the sums of counter maps' counters, and one {@code mapsync_value} sample per numeric
  * field of the exported entries of arrays and hash maps (each entry read consistently) when they are within the
  * {@link SeriesLimit}, with {@code mapsync_value_series_dropped} saying how many were left out. The names match those
  * of the Micrometer binder (mapsync-micrometer), so that a dashboard reads either.
@@ -25,6 +25,7 @@ final class MapCollector implements MultiCollector {
     private final List<ExportedMap.Keyed> keyed = new ArrayList<>();
     private final List<ExportedMap.Ring> rings = new ArrayList<>();
     private final List<ExportedMap.Barrier> barriers = new ArrayList<>();
+    private final List<ExportedMap.Counters> counters = new ArrayList<>();
     private final SeriesLimit limit;
 
     MapCollector(List<ExportedMap> maps, SeriesLimit limit) {
@@ -33,6 +34,7 @@ final class MapCollector implements MultiCollector {
                 case ExportedMap.Keyed k -> keyed.add(k);
                 case ExportedMap.Ring r -> rings.add(r);
                 case ExportedMap.Barrier b -> barriers.add(b);
+                case ExportedMap.Counters c -> counters.add(c);
             }
         }
         this.limit = limit;
@@ -71,7 +73,36 @@ final class MapCollector implements MultiCollector {
             out.metricSnapshot(gauge("mapsync_barrier_broken", "1 while the current generation is broken", b,
                     BarrierReading::label, x -> flag(x.status().broken())));
         }
+        if (!counters.isEmpty()) collectCounters(out);
         return out.build();
+    }
+
+    /**
+     * Each counter's sum as a Prometheus counter, {@code mapsync_counter_total{map,key}}. A counter whose sum is negative
+     * (added to with negative deltas) is no Prometheus counter value: it is left out, and
+     * {@code mapsync_counter_negative} says how many of the map's were.
+     */
+    private void collectCounters(MetricSnapshots.Builder out) {
+        CounterSnapshot.Builder sums = CounterSnapshot.builder().name("mapsync_counter")
+                .help("Sums of the sharded counters of counter maps, read at scrape time (labels: map, key)");
+        GaugeSnapshot.Builder negative = GaugeSnapshot.builder().name("mapsync_counter_negative")
+                .help("Counters of the map left out of mapsync_counter_total because their sum is negative");
+        for (ExportedMap.Counters c : counters) {
+            long[] s = c.sums();
+            int left = 0;
+            for (int i = 0; i < s.length; i++) {
+                if (s[i] < 0) {
+                    left++;
+                    continue;
+                }
+                sums.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().value(s[i])
+                        .labels(Labels.of("map", c.label(), "key", Integer.toString(i))).build());
+            }
+            negative.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(left)
+                    .labels(Labels.of("map", c.label())).build());
+        }
+        out.metricSnapshot(sums.build());
+        out.metricSnapshot(negative.build());
     }
 
     private void collectKeyed(MetricSnapshots.Builder out) {

@@ -15,6 +15,7 @@ import dev.mapsync.RingClaim;
 import dev.mapsync.RingConsumer;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedBarrier;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedRing;
 import dev.mapsync.Subscription;
@@ -43,6 +44,7 @@ final class ApiOperations {
             "size", "iterate", "stats", "changes", "watch", "locks", "clear", "lockAll", "getAll");
     static final List<Operation> RING = ops("offer", "claim", "put", "poll", "drain", "status", "seal", "isSealed");
     static final List<Operation> BARRIER = ops("await", "reset", "status", "join");
+    static final List<Operation> COUNTER = ops("add", "sum", "sum read-only", "sums", "cells", "sumThenReset");
 
     private static List<Operation> ops(String... names) {
         return java.util.Arrays.stream(names).map(n -> Operation.api(n, n.equals("watch") ? 1000 : Operations.T)).toList();
@@ -61,6 +63,7 @@ final class ApiOperations {
             case HASH -> hash(op, c);
             case QUEUE, RING, SEALED -> ring(kind, op, c);
             case BARRIER -> barrier(op, c);
+            case COUNTER -> counter(op, c);
         };
     }
 
@@ -253,6 +256,27 @@ final class ApiOperations {
                     b.join();
                     yield null;
                 }
+                default -> throw new IllegalArgumentException(op);
+            };
+        }
+    }
+
+    private static Object counter(String op, Context c) {
+        if (op.equals("sum read-only")) {
+            try (SharedCounters r = SharedCounters.openReadOnly(spec(c))) {
+                return r.sum(0);
+            }
+        }
+        try (SharedCounters counters = SharedCounters.open(spec(c))) {
+            return switch (op) {
+                case "add" -> {
+                    counters.add(0, 1);
+                    yield counters.sum(0);
+                }
+                case "sum" -> counters.sum(0);
+                case "sums" -> java.util.Arrays.toString(counters.sums());
+                case "cells" -> counters.cells(0);
+                case "sumThenReset" -> counters.sumThenReset(0);
                 default -> throw new IllegalArgumentException(op);
             };
         }

@@ -11,7 +11,7 @@ import java.util.Set;
  * The table of words to corrupt in each kind of map: every region FORMAT.md describes (header, lock records,
  * sequence words, process slots, the event block, change log entries and slot counters, a hash map's table, segment
  * headers, journal and slots, a ring's positions, consumer record and record headers, a barrier's state, break
- * record and seats), read from the template so that each word's current value is known.
+ * record and seats, a counter map's used bitmap and cells), read from the template so that each word's current value is known.
  */
 final class Fields {
     private Fields() {}
@@ -32,6 +32,7 @@ final class Fields {
             }
             case QUEUE, RING, SEALED -> ring(g, out);
             case BARRIER -> barrier(g, out);
+            case COUNTER -> counter(g, out);
         }
         return out;
     }
@@ -280,6 +281,29 @@ final class Fields {
             add(out, g, "barrier seat " + i, "token", seat, 4, 1 << 30);
             add(out, g, "barrier seat " + i, "pid", seat + 4, 4, 1 << 22);
             add(out, g, "barrier seat " + i, "joined at", seat + 8, 8, 1L << 40);
+        }
+        for (int slot : claimedSlots(g)) processSlot(g, out, slot);
+    }
+
+    // ------------------------------------------------------------------------------------------ §11 counter maps
+
+    private static void counter(Geometry g, List<Field> out) {
+        String u = "counter used bitmap";
+        Set<Integer> words = new LinkedHashSet<>(List.of(0, 15));
+        Set<Integer> used = new LinkedHashSet<>();
+        for (int w = 0; w < 16; w++) {
+            long bits = g.getLong(Geometry.USED + 8L * w);
+            if (bits != 0) words.add(w);
+            for (int b = 0; b < 64; b++) if ((bits >>> b & 1) != 0) used.add(w * 64 + b);
+        }
+        for (int w : words) add(out, g, u, "word " + w, Geometry.USED + 8L * w, 8, 1L << 63);
+        add(out, g, u, "summary", Geometry.USED_SUMMARY, 8, 1 << 16);
+        used.add(1023); // a slot no handle held
+        for (int s : used) {
+            for (int i : new int[]{0, 3}) {
+                add(out, g, "counter cells of slot " + s, "counter " + i, g.dataOffset + (long) s * g.stride + 8L * i, 8,
+                        1L << 62);
+            }
         }
         for (int slot : claimedSlots(g)) processSlot(g, out, slot);
     }

@@ -20,6 +20,8 @@ final class Geometry {
     /** Barrier control offsets (§9). */
     static final long STATE = CONTROL + 33024, WAKE = CONTROL + 33152, BREAK_RECORD = CONTROL + 33280,
             SEATS = CONTROL + 33408;
+    /** Counter map control offsets (§11). */
+    static final long USED = CONTROL + 33024, USED_SUMMARY = CONTROL + 33152;
 
     final Path file;
     final int type;
@@ -29,6 +31,7 @@ final class Geometry {
     final int changelogCapacity;
     final long dataOffset;
     final long dataLength;
+    final int stride;
 
     Geometry(Path file) {
         this.file = file;
@@ -39,6 +42,7 @@ final class Geometry {
         this.changelogCapacity = Peer.getInt(file, 116);
         this.dataOffset = Peer.getLong(file, 80);
         this.dataLength = Peer.getLong(file, 88);
+        this.stride = Peer.getInt(file, 32);
     }
 
     long slot(int s) {

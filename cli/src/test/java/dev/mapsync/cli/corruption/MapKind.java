@@ -3,7 +3,7 @@ package dev.mapsync.cli.corruption;
 /**
  * The kinds of map the corruption suite corrupts, each made once as a template (by {@link Templates}) in a state
  * that has something in every region: values, changes in the change log, a lock whose owner died, records in a ring,
- * a party waiting at a barrier. A case corrupts a copy of its kind's template (the sidecar of a bpf map, restored
+ * a party waiting at a barrier, cells of two processes in a counter map. A case corrupts a copy of its kind's template (the sidecar of a bpf map, restored
  * before each case, since its kernel map cannot be copied).
  */
 enum MapKind {
@@ -21,6 +21,8 @@ enum MapKind {
     SEALED("sld", false),
     /** A barrier of 2 parties, one of which arrived and died waiting: the next arrival trips it. */
     BARRIER("bar", false),
+    /** A counter map of 4 counters: two handles (one of them the creator's) added to counter 0, both died open. */
+    COUNTER("cnt", false),
     /** The records array on the bpf backend: a kernel array map, its header and locks in the sidecar. */
     BPF_RECORDS("brec", true);
 

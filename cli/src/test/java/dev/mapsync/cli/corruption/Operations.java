@@ -70,6 +70,18 @@ final class Operations {
                 if (sealed) ops.add(Operation.cli(T, OK, "queue", "take", "{map}", "--follow"));
                 ops.addAll(ApiOperations.RING);
             }
+            case COUNTER -> {
+                // counter 0: a count forged smaller but consistent with the file (1 counter has the 4 counters' block
+                // stride) still has it
+                ops.add(Operation.cli(0, OK, "get", "{map}", "0"));
+                ops.add(Operation.cli(0, OK, "get", "{map}", "0", "--cells"));
+                ops.add(Operation.cli(0, OK, "add", "{map}", "0", "1"));
+                ops.add(Operation.cli(0, OK, "dump", "{map}"));
+                ops.add(Operation.cli(0, OK, "info", "{map}"));
+                ops.add(Operation.cli(0, OK, "list"));
+                ops.add(Operation.cli(0, OK, "rm", "{map}"));
+                ops.addAll(ApiOperations.COUNTER);
+            }
             case BARRIER -> {
                 ops.add(Operation.cli(T, Set.of(0, 5, 124), "barrier", "await", "{map}", TIMEOUT));
                 ops.add(Operation.cli(0, OK, "barrier", "stat", "{map}"));
@@ -95,7 +107,7 @@ final class Operations {
                 "cli queue take {map} --count 3 " + TIMEOUT, "cli queue put {map} 7 " + TIMEOUT,
                 "cli queue put {map} hello " + TIMEOUT, "cli queue stat {map}", "cli barrier await {map} " + TIMEOUT,
                 "cli barrier stat {map}", "api get", "api get read-only", "api set", "api put", "api offer", "api poll",
-                "api status", "api await");
+                "api status", "api await", "api add", "api sum read-only", "cli get {map} 0");
         return of(kind).stream().filter(o -> opening.contains(o.name())).toList();
     }
 

@@ -11,6 +11,7 @@ import dev.mapsync.LockGuard;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedBarrier;
+import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedQueue;
 import dev.mapsync.SharedRing;
@@ -39,6 +40,7 @@ public final class Templates {
         queue(dir, MapKind.SEALED.template, true);
         ring(dir);
         barrier(dir);
+        counter(dir);
         if (!args[1].equals("-")) {
             records(MapSpec.array(args[1], Account.class, 64).dir(dir).changelogCapacity(64).backend(Backend.BPF));
         }
@@ -107,6 +109,14 @@ public final class Templates {
         try (RingConsumer c = r.consumer()) {
             c.poll(Duration.ZERO);
         }
+    }
+
+    private static void counter(Path dir) {
+        SharedCounters c = SharedCounters.create(MapSpec.counters(MapKind.COUNTER.template, 4).dir(dir));
+        c.add(0, 5);
+        c.add(3, 1);
+        SharedCounters other = SharedCounters.open(MapSpec.counters(MapKind.COUNTER.template, 4).dir(dir));
+        other.add(0, 7); // both handles die open: their cells stay, their slots are free once this process is gone
     }
 
     private static void barrier(Path dir) throws InterruptedException {

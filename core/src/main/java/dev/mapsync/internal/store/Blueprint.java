@@ -22,7 +22,7 @@ import java.util.Optional;
  * @param pin               the pin path of a kernel map made by another program, or null
  * @param codec             the value codec, or null (adopting, a ring of records of any length, a barrier)
  * @param keyCodec          the key codec of a hash map, or null
- * @param entries           entries of an array, capacity of a hash map, bytes of a ring, parties of a barrier; 0 when
+ * @param entries           entries of an array, capacity of a hash map, bytes of a ring, parties of a barrier, counters of a counter map; 0 when
  *                          the map's own count is taken
  * @param explicitStripes   lock stripes (segments of a hash map) the spec asked for, or 0
  * @param defaultStripes    the stripes of a new map when none were asked for
@@ -112,6 +112,7 @@ public record Blueprint(MapType type, String name, Path path, Path dir, Path pin
             return what + " '" + name + "' (" + where + ", " + entries + " bytes)";
         }
         if (type == MapType.BARRIER) return "barrier '" + name + "' (" + entries + " parties)";
+        if (type == MapType.COUNTER) return "counter map '" + name + "' (" + entries + " counters)";
         String options = (perCpu ? ", per-CPU" : "") + (lru ? ", lru" : "") + (spinLock ? ", spin lock" : "");
         if (pin != null && keyCodec == null) {
             return (codec == null ? "existing map" : "map of " + codec.schema()) + " pinned at " + pin + options;

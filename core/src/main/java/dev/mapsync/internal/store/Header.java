@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  *      0    8 magic: the bytes "MAPSYNC\0"
  *      8    4 layout version ({@value #VERSION})
  *     12    4 ready: 0 while the creator initialises, 1 when the map may be used; written last, with release
- *     16    4 map type (1 = array, 2 = hash, 3 = ring, 4 = barrier; see each kind's layout)
+ *     16    4 map type (1 = array, 2 = hash, 3 = ring, 4 = barrier, 5 = counter; see each kind's layout)
  *     20    4 backend (0 = shm: data in this file; 1 = bpf: data in a kernel map, this file is its sidecar)
  *     24    4 key size in bytes (4 for arrays: the u32 index; the key schema's size for hash maps)
  *     28    4 value size in bytes

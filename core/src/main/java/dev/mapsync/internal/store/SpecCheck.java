@@ -36,6 +36,11 @@ public final class SpecCheck {
                     throw new IncompatibleMapException(name, "parties", header.entries(), spec.entries());
                 }
             }
+            case COUNTER -> {
+                if (header.entries() != spec.entries()) {
+                    throw new IncompatibleMapException(name, "count", header.entries(), spec.entries());
+                }
+            }
         }
     }
 
@@ -70,6 +75,7 @@ public final class SpecCheck {
             case HASH -> "SharedHashMap";
             case RING -> "SharedRing (or SharedQueue)";
             case BARRIER -> "SharedBarrier";
+            case COUNTER -> "SharedCounters";
         };
     }
 
