@@ -2,6 +2,7 @@ package dev.mapsync.bench.cross;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mapsync.MapSyncException;
 import dev.mapsync.bench.ring.RingDriver;
 import dev.mapsync.bench.startup.StartupBench;
 
@@ -157,6 +158,7 @@ public final class Report {
             rows.add(new Row("ring round trip p99, " + size + " B records", "us", m.p99() / 1e3, "Agrona ManyToOne",
                     a.p99() / 1e3, false));
         }
+        kernelRing(rows);
         StartupBench.Results startupResults = startup ? startup(quick, rows) : null;
         return new Results(rows, latency, counters, contention, ringThroughput, ringLatency, startupResults, reads,
                 crossover);
@@ -234,6 +236,30 @@ public final class Report {
                             : String.format("sharded wins below %.1f reads per add, one slot above", breakEven));
         }
         return out;
+    }
+
+    /** How fast mapsync's and libbpf's consumers empty a filled kernel ring ({@link KernelRingBench}), as rows. */
+    private static void kernelRing(List<Row> rows) throws Exception {
+        String why = KernelRingBench.whyUnavailable();
+        List<KernelRingBench.Result> k = null;
+        if (why == null) {
+            System.err.println("kernel ring consumers (a filled 16 MiB ring, 4 times in each consumer)...");
+            try {
+                k = KernelRingBench.run();
+            } catch (MapSyncException e) {
+                why = e.getMessage();
+            }
+        }
+        if (k == null) {
+            System.err.println("  kernel ring consumers: skipped, " + why);
+            return;
+        }
+        // mapsync next first, warm; drain first, warm; libbpf first, warm
+        for (int i = 0; i < 4; i++) {
+            KernelRingBench.Result m = k.get(i), peer = k.get(4 + i % 2);
+            rows.add(new Row("kernel ring backlog, " + m.consumer(), "Mrec/s", m.recordsPerSecond() / 1e6,
+                    "libbpf ring_buffer__poll", peer.recordsPerSecond() / 1e6, true));
+        }
     }
 
     /** The start-up figures alone ({@code --startup}). */
