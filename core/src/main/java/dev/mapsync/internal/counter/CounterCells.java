@@ -5,7 +5,10 @@ import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.internal.store.MapRegion;
 
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
 
+import static dev.mapsync.internal.sys.Words.INT;
 import static dev.mapsync.internal.sys.Words.LONG;
 
 /**
@@ -79,18 +82,7 @@ public final class CounterCells {
 
     /** The sum of counter {@code index}'s cells over every slot ever used. */
     public long sum(int index) {
-        long sum = 0;
-        long cell = index * 8L;
-        for (long words = summary(); words != 0; words &= words - 1) {
-            int w = Long.numberOfTrailingZeros(words);
-            long used = (long) LONG.getAcquire(control, CounterLayout.USED + w * 8L);
-            while (used != 0) {
-                int s = w * 64 + Long.numberOfTrailingZeros(used);
-                used &= used - 1;
-                sum += (long) LONG.getOpaque(data, s * stride + cell);
-            }
-        }
-        return sum;
+        return overUsedSlots(index, (slot, offset) -> (long) LONG.getOpaque(data, offset));
     }
 
     /**
@@ -98,7 +90,21 @@ public final class CounterCells {
      * every add is counted once, either in what this returns or in later sums.
      */
     public long sumThenReset(int index) {
-        long sum = 0;
+        return overUsedSlots(index, (slot, offset) -> (long) LONG.getAndSet(data, offset, 0L));
+    }
+
+    /** What {@link #overUsedSlots} does with one slot's cell. */
+    private interface CellStep {
+        /** @return what the cell adds to the total */
+        long apply(int slot, long offset);
+    }
+
+    /**
+     * Runs {@code step} on counter {@code index}'s cell of every slot ever used, in slot order (the summary word says
+     * which bitmap words have bits, each word which slots), and adds up what it returns.
+     */
+    private long overUsedSlots(int index, CellStep step) {
+        long total = 0;
         long cell = index * 8L;
         for (long words = summary(); words != 0; words &= words - 1) {
             int w = Long.numberOfTrailingZeros(words);
@@ -106,31 +112,23 @@ public final class CounterCells {
             while (used != 0) {
                 int s = w * 64 + Long.numberOfTrailingZeros(used);
                 used &= used - 1;
-                sum += (long) LONG.getAndSet(data, s * stride + cell, 0L);
+                total += step.apply(s, s * stride + cell);
             }
         }
-        return sum;
+        return total;
     }
 
     /** One used slot's cell of a counter, with the pid of the slot's latest holder. */
     public record Cell(int slot, int pid, long value) {}
 
     /** The cells of counter {@code index} of every slot ever used, by slot. */
-    public java.util.List<Cell> cells(int index) {
-        java.util.List<Cell> cells = new java.util.ArrayList<>();
-        long cell = index * 8L;
-        for (long words = summary(); words != 0; words &= words - 1) {
-            int w = Long.numberOfTrailingZeros(words);
-            long used = (long) LONG.getAcquire(control, CounterLayout.USED + w * 8L);
-            while (used != 0) {
-                int s = w * 64 + Long.numberOfTrailingZeros(used);
-                used &= used - 1;
-                long value = (long) LONG.getVolatile(data, s * stride + cell);
-                int pid = (int) dev.mapsync.internal.sys.Words.INT.getAcquire(control,
-                        ControlLayout.SLOTS + s * ControlLayout.SLOT_SIZE + 4);
-                cells.add(new Cell(s, pid, value));
-            }
-        }
+    public List<Cell> cells(int index) {
+        List<Cell> cells = new ArrayList<>();
+        overUsedSlots(index, (slot, offset) -> {
+            int pid = (int) INT.getAcquire(control, ControlLayout.SLOTS + slot * ControlLayout.SLOT_SIZE + 4);
+            cells.add(new Cell(slot, pid, (long) LONG.getVolatile(data, offset)));
+            return 0;
+        });
         return cells;
     }
 }
