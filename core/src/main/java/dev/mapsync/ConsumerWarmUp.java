@@ -19,8 +19,8 @@ import java.util.function.Consumer;
  * ring and a wait, so that the JIT has compiled what a burst runs, and has seen every branch it takes, before a
  * BPF program's burst arrives. A BPF program does not wait for its consumer: without this, a JVM that has just
  * started reads its first few thousand records in the interpreter, and the kernel drops a burst that libbpf's
- * consumer keeps up with. It then waits (up to a second) for the compiler threads to finish what it gave them. Runs
- * once a process, a few tenths of a second; later consumers find it done.
+ * consumer keeps up with. It then waits (up to a second) for the compiler threads to finish what it gave them, and
+ * has the heap collected. Runs once a process, a few tenths of a second; later consumers find it done.
  */
 final class ConsumerWarmUp {
     /** Bursts to read: enough invocations of the per-record methods for the optimizing compiler to take them. */
@@ -30,8 +30,9 @@ final class ConsumerWarmUp {
     private static final Duration SHORT_WAIT = Duration.ofNanos(20_000);
 
     private static final long SETTLE_MAX_NANOS = 1_000_000_000L;
-    private static final long SETTLE_LOOK_NANOS = 5_000_000L;
-    private static final int SETTLED_LOOKS = 4;
+    private static final long SETTLE_LOOK_NANOS = 10_000_000L;
+    /** Looks in a row that saw no compilation end: one of the optimizing compiler's can take tens of milliseconds. */
+    private static final int SETTLED_LOOKS = 10;
 
     /** The ways of reading that {@link #read} takes turns with. */
     private static final int WAYS = 5;
@@ -60,6 +61,9 @@ final class ConsumerWarmUp {
             if (done) return;
             sink = run();
             awaitCompilers();
+            // the warm-up's garbage is collected now rather than during the first bursts: a young collection pause
+            // here (17 to 41 ms) is longer than a 64 KiB ring holds a train of bursts
+            System.gc();
             done = true;
         }
     }
@@ -107,11 +111,14 @@ final class ConsumerWarmUp {
                     left -= read(consumer, call++ % WAYS, Math.min(readable, DRAIN_BATCH), firstWords);
                     sum += firstWords[0];
                 }
-                // an empty ring: looked at, and waited on (a scratch ring's wait only spins)
+                // an empty ring: looked at
                 if (consumer.next() != null || consumer.poll() != null || consumer.drain(HANDLER, 1) != 0) {
                     throw notAsWritten();
                 }
-                if (round % 32 == 3 && consumer.next(SHORT_WAIT) != null) throw notAsWritten();
+                // and waited on, as a consumer between bursts waits (here only spinning, until the short timeout)
+                if (consumer.next(SHORT_WAIT) != null || consumer.drain(HANDLER, 1, SHORT_WAIT) != 0) {
+                    throw notAsWritten();
+                }
             }
         }
         return sum;
