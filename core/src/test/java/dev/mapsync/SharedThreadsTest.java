@@ -84,9 +84,9 @@ class SharedThreadsTest {
         try (SharedArray<Account> ledger = SharedArray.create(Machine.on(backend,
                 MapSpec.array(name, Account.class, accounts).dir(dir)));
              SharedArray<Long> counters = SharedArray.create(Machine.on(backend,
-                     MapSpec.array(name + "c", Codec.i64(), 4).dir(dir)));
+                     MapSpec.array(maps.name("c"), Codec.i64(), 4).dir(dir)));
              SharedArray<Integer> small = SharedArray.create(Machine.on(backend,
-                     MapSpec.array(name + "i", Codec.i32(), 2).dir(dir)))) {
+                     MapSpec.array(maps.name("i"), Codec.i32(), 2).dir(dir)))) {
             for (int a = 0; a < accounts; a++) ledger.set(a, Account.of(a, 1_000));
             LongSlots longs = counters.longs();
             IntSlots ints = small.ints();
