@@ -33,10 +33,6 @@ static long schema_alignment(const char *schema) {
     return n < 0 ? n : align;
 }
 
-static uint32_t round_up(uint32_t n, uint32_t to) {
-    return (n + to - 1) / to * to;
-}
-
 /* A per-CPU hash map: one value per possible CPU for each key, no bpf_spin_lock (the kernel allows none in them). */
 static int open_per_cpu(struct mapsync_map *m, const char *what, const struct bpf_map_info *info) {
     const struct mapsync_header *h = m->header;
@@ -54,9 +50,9 @@ static int open_per_cpu(struct mapsync_map *m, const char *what, const struct bp
     }
     int rc = mapsync__possible_cpus(m, what);
     if (rc != 0) return rc;
-    m->hash.kernel_value_size = m->cpus * round_up(h->value_size, 8); /* each CPU's value 8-byte aligned */
+    m->hash.kernel_value_size = m->cpus * mapsync__round_up(h->value_size, 8); /* each CPU's value 8-byte aligned */
     m->hash.kernel_value_offset = 0;
-    m->hash.key_stride = round_up(h->key_size, 8);
+    m->hash.key_stride = mapsync__round_up(h->key_size, 8);
     return 0;
 }
 
@@ -76,9 +72,9 @@ int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what) {
     if (align < 0) return mapsync__fail(m, EBADMSG, "bpf hash map %s is corrupt: its value schema is not one", what);
     bool locked = h->bpf_access == ACCESS_SYSCALL_LOCKED;
     /* the layout of `struct { struct bpf_spin_lock lock; V value; }`, as gcc and the kernel's BTF lay it out */
-    uint32_t offset = locked ? round_up(SPIN_LOCK_SIZE, (uint32_t)align) : 0;
-    uint32_t size = locked ? round_up(offset + h->value_size, align > SPIN_LOCK_SIZE ? (uint32_t)align : SPIN_LOCK_SIZE)
-                           : h->value_size;
+    uint32_t offset = locked ? mapsync__round_up(SPIN_LOCK_SIZE, (uint32_t)align) : 0;
+    uint32_t lock_align = align > SPIN_LOCK_SIZE ? (uint32_t)align : SPIN_LOCK_SIZE;
+    uint32_t size = locked ? mapsync__round_up(offset + h->value_size, lock_align) : h->value_size;
     if ((info.type != BPF_MAP_TYPE_HASH && info.type != BPF_MAP_TYPE_LRU_HASH) || info.type != h->bpf_map_type
         || info.key_size != h->key_size || info.value_size != size || info.max_entries != h->entries) {
         return mapsync__fail(m, EMEDIUMTYPE, "bpf hash map %s: the kernel map pinned at %s (type %u, key %u, value %u, %u"
@@ -93,7 +89,7 @@ int mapsync__open_kernel_hash(struct mapsync_map *m, const char *what) {
     }
     m->hash.kernel_value_size = size;
     m->hash.kernel_value_offset = offset;
-    m->hash.key_stride = round_up(h->key_size, 8); /* the changelog's key slots */
+    m->hash.key_stride = mapsync__round_up(h->key_size, 8); /* the changelog's key slots */
     return 0;
 }
 
@@ -110,7 +106,7 @@ static uint8_t *kernel_value(struct mapsync_map *m) {
 
 /* The value in the kernel's bytes: a per-CPU map's sum of its CPUs' values, else the value behind any lock. */
 static int from_kernel(struct mapsync_map *m, const uint8_t *kernel, void *value) {
-    if (m->cpus > 0) return mapsync__per_cpu_sum(m, kernel, round_up(m->value_size, 8), value);
+    if (m->cpus > 0) return mapsync__per_cpu_sum(m, kernel, mapsync__round_up(m->value_size, 8), value);
     memcpy(value, kernel + m->hash.kernel_value_offset, m->value_size);
     return 0;
 }

@@ -103,6 +103,11 @@ int mapsync__open_kernel_per_cpu_array(struct mapsync_map *m, const char *what);
     " them; use mapsync_read (the sum), mapsync_read_per_cpu and mapsync_write"
 
 /* True for a bpf hash map: a kernel hash map, every operation a bpf(2) call (FORMAT.md §10.8). */
+/* n rounded up to a multiple of `to` (the kernel's value strides, lock offsets and key slots). */
+static inline uint32_t mapsync__round_up(uint32_t n, uint32_t to) {
+    return (n + to - 1) / to * to;
+}
+
 static inline bool mapsync__kernel_hash(const struct mapsync_map *m) {
     return m->map_type == MAPSYNC_TYPE_HASH && m->backend == MAPSYNC_BACKEND_BPF;
 }

@@ -11,10 +11,6 @@
 #define STACK_FIELDS 64
 #define MAX_FIELDS 2048 /* a schema text of at most 3840 bytes has fewer fields than this */
 
-static uint32_t stride8(uint32_t n) {
-    return (n + 7) & ~7u;
-}
-
 /* Adds the `count` elements of `kind` (each `size` bytes) at `from` to those at `into`. */
 static void add_field(uint8_t *into, const uint8_t *from, enum mapsync_kind kind, uint32_t size, uint32_t count) {
     for (uint32_t e = 0; e < count; e++, into += size, from += size) {
@@ -69,14 +65,15 @@ int mapsync_per_cpu_sum(struct mapsync_map *m, const void *values, void *sum) {
 
 /* The kernel's values of every CPU as the caller's C array of values (value_size apart). */
 void mapsync__per_cpu_unpack(const struct mapsync_map *m, const uint8_t *all, void *values) {
+    size_t stride = mapsync__round_up(m->value_size, 8);
     for (uint32_t cpu = 0; cpu < m->cpus; cpu++) {
-        memcpy((uint8_t *)values + (size_t)cpu * m->value_size, all + (size_t)cpu * stride8(m->value_size), m->value_size);
+        memcpy((uint8_t *)values + (size_t)cpu * m->value_size, all + cpu * stride, m->value_size);
     }
 }
 
 /* `value` as every CPU's, in the kernel's layout (the padding zero). */
 void mapsync__per_cpu_replicate(const struct mapsync_map *m, const void *value, uint8_t *all) {
-    size_t stride = stride8(m->value_size);
+    size_t stride = mapsync__round_up(m->value_size, 8);
     memset(all, 0, stride * m->cpus);
     for (uint32_t cpu = 0; cpu < m->cpus; cpu++) memcpy(all + cpu * stride, value, m->value_size);
 }
@@ -101,7 +98,7 @@ int mapsync__possible_cpus(struct mapsync_map *m, const char *what) {
         return mapsync__fail(m, cpus < 0 ? -cpus : EINVAL, "per-CPU map %s: cannot count the possible CPUs in"
                              " /sys/devices/system/cpu/possible: %s", what, strerror(cpus < 0 ? -cpus : EINVAL));
     }
-    if ((uint64_t)cpus * stride8(m->value_size) > (1u << 30)) {
+    if ((uint64_t)cpus * mapsync__round_up(m->value_size, 8) > (1u << 30)) {
         return mapsync__fail(m, EMEDIUMTYPE, "per-CPU map %s: %d CPUs of %u-byte values make more than 1 GiB per element",
                              what, cpus, m->value_size);
     }
@@ -136,7 +133,7 @@ static int checked(struct mapsync_map *m, uint32_t index) {
 }
 
 static uint8_t *all_values(struct mapsync_map *m) {
-    uint8_t *all = calloc(m->cpus, stride8(m->value_size));
+    uint8_t *all = calloc(m->cpus, mapsync__round_up(m->value_size, 8));
     if (all == NULL) mapsync__fail(m, ENOMEM, "out of memory for the per-CPU values of map %s", m->name);
     return all;
 }
@@ -154,7 +151,7 @@ int mapsync__per_cpu_array_read(struct mapsync_map *m, uint32_t index, void *sum
     uint8_t *all = all_values(m);
     if (all == NULL) return -ENOMEM;
     rc = lookup(m, index, all);
-    if (rc == 0) rc = mapsync__per_cpu_sum(m, all, stride8(m->value_size), sum);
+    if (rc == 0) rc = mapsync__per_cpu_sum(m, all, mapsync__round_up(m->value_size, 8), sum);
     free(all);
     return rc;
 }

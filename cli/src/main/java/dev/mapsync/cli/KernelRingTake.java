@@ -145,18 +145,20 @@ final class KernelRingTake {
         }
     }
 
-    private Taken copy(RingRecord r) {
+    private static Taken copy(RingRecord r) {
         try {
-            byte[] payload = r.toArray();
-            buffered.addAndGet(payload.length);
-            return new Taken(r.position(), payload);
+            return new Taken(r.position(), r.toArray());
         } finally {
             r.release();
         }
     }
 
+    /** Hands the batch to the printer, counting its bytes as buffered once for the batch. */
     private List<Taken> handOver(List<Taken> batch) {
         if (batch.isEmpty()) return batch;
+        long bytes = 0;
+        for (Taken t : batch) bytes += t.payload().length;
+        buffered.addAndGet(bytes);
         batches.add(batch);
         return new ArrayList<>(BATCH);
     }

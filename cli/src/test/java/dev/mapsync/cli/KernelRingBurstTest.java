@@ -262,20 +262,20 @@ class KernelRingBurstTest {
 
     /** The records {@code queue take} printed, whatever its format: hex, or a queue's values as text or JSON. */
     private static Received tally(String output) {
-        List<long[]> records = new ArrayList<>();
+        RingBurst.Tally tally = new RingBurst.Tally();
         for (String line : output.lines().toList()) {
             Matcher hex = HEX.matcher(line);
             Matcher value = VALUE.matcher(line);
             if (hex.find()) {
                 ByteBuffer b = ByteBuffer.wrap(HexFormat.of().parseHex(hex.group(1))).order(ByteOrder.LITTLE_ENDIAN);
-                records.add(new long[] {b.getLong(0), b.getLong(8)});
+                tally.add(b.getLong(0), b.getLong(8));
             } else if (value.find()) {
-                records.add(new long[] {Long.parseUnsignedLong(value.group(1)), Long.parseUnsignedLong(value.group(2))});
+                tally.add(Long.parseUnsignedLong(value.group(1)), Long.parseUnsignedLong(value.group(2)));
             } else {
                 throw new AssertionError("queue take printed a line that is no record: " + line);
             }
         }
-        return Received.of(records);
+        return tally.received();
     }
 
     /** Waits until a process holds the ring's consumer role (or fails the test if it ended first). */

@@ -24,41 +24,31 @@ public final class BurstConsumer {
         long expected = Long.parseLong(args[2]);
         long deadline = System.nanoTime() + Duration.ofMillis(Long.parseLong(args[3])).toNanos();
         boolean drain = args.length > 4 && args[4].equals("drain");
-        Tally tally = new Tally();
+        RingBurst.Tally tally = new RingBurst.Tally();
+        Consumer<MemorySegment> handler = payload -> add(tally, payload);
         try (SharedRing ring = SharedRing.open(MapSpec.pinnedRing(Path.of(args[0])).dir(Path.of(args[1])));
              RingConsumer consumer = ring.consumer()) {
             System.out.println("ready");
             System.out.flush();
-            while (tally.received < expected) {
+            while (tally.count() < expected) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
                 if (drain) {
-                    consumer.drain(tally, 1024, Duration.ofNanos(left));
+                    consumer.drain(handler, 1024, Duration.ofNanos(left));
                     continue;
                 }
                 RingRecord r = consumer.next(Duration.ofNanos(left));
                 if (r == null) continue;
-                tally.accept(r.payload());
+                add(tally, r.payload());
                 r.release();
             }
         }
-        System.out.println("received=" + tally.received + " first=" + tally.first + " last=" + tally.last + " disorder="
-                + tally.disorder + " bad=" + tally.bad);
+        System.out.println(tally.received().line());
     }
 
-    /** Counts records {seq, seq * seq}, checking their order. */
-    private static final class Tally implements Consumer<MemorySegment> {
-        long received, disorder, bad, first, last;
-
-        @Override
-        public void accept(MemorySegment payload) {
-            long seq = payload.byteSize() == 16 ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) : -1;
-            long square = payload.byteSize() == 16 ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 8) : -1;
-            if (seq < 0 || square != seq * seq) bad++;
-            if (received == 0) first = seq;
-            else if (seq <= last) disorder++;
-            last = seq;
-            received++;
-        }
+    private static void add(RingBurst.Tally tally, MemorySegment payload) {
+        boolean pair = payload.byteSize() == 16;
+        tally.add(pair ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) : -1,
+                pair ? payload.get(ValueLayout.JAVA_LONG_UNALIGNED, 8) : -1);
     }
 }

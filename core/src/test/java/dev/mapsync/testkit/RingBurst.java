@@ -63,17 +63,33 @@ public final class RingBurst implements AutoCloseable {
             return found;
         }
 
-        /** Tallies records given by their two words, in the order received. */
-        public static Received of(List<long[]> records) {
-            long disorder = 0, bad = 0, first = 0, last = 0;
-            for (int i = 0; i < records.size(); i++) {
-                long seq = records.get(i)[0];
-                if (records.get(i)[1] != seq * seq) bad++;
-                if (i == 0) first = seq;
-                else if (seq <= last) disorder++;
-                last = seq;
-            }
-            return new Received(records.size(), first, last, disorder, bad);
+        /** This tally as the consumers print it, the line {@link #parse} reads. */
+        public String line() {
+            return "received=" + received + " first=" + first + " last=" + last + " disorder=" + disorder + " bad=" + bad;
+        }
+    }
+
+    /** Counts records {seq, seq * seq} as they are received, checking their order and contents. Not thread-safe. */
+    public static final class Tally {
+        private long received, disorder, bad, first, last;
+
+        /** One record: its two words; a seq of -1 for a record that is not 16 bytes. */
+        public void add(long seq, long square) {
+            if (seq < 0 || square != seq * seq) bad++;
+            if (received == 0) first = seq;
+            else if (seq <= last) disorder++;
+            last = seq;
+            received++;
+        }
+
+        /** {@return the records counted so far} */
+        public long count() {
+            return received;
+        }
+
+        /** {@return what was counted} */
+        public Received received() {
+            return new Received(received, first, last, disorder, bad);
         }
     }
 

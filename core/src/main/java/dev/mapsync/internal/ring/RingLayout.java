@@ -139,10 +139,16 @@ public final class RingLayout {
      *                                  the ring is created
      */
     public static Header header(Blueprint spec) {
-        boolean inline = spec.backend() == dev.mapsync.Backend.SHM;
-        long capacity = spec.entries();
         Schema values = spec.valueSchema();
         Limits.require(spec.name(), Limits.schemaTextProblem("", values == null ? "" : values.toString()));
+        return header(spec.backend() == dev.mapsync.Backend.SHM, spec.entries(), values);
+    }
+
+    /**
+     * The header of a ring of {@code capacity} bytes: its records inline (shm) or in a kernel map (bpf), of the
+     * queue schema {@code values} or of any length (null).
+     */
+    static Header header(boolean inline, long capacity, Schema values) {
         long controlEnd = Header.SIZE + CONTROL_LENGTH;
         java.time.Instant now = java.time.Instant.now();
         return new Header(Header.VERSION, MapType.RING.code(), inline ? Header.BACKEND_SHM : Header.BACKEND_BPF, 0,

@@ -1,9 +1,7 @@
 package dev.mapsync.internal.ring;
 
-import dev.mapsync.MapType;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.store.MapRegion;
-import dev.mapsync.internal.sys.Proc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -50,11 +48,8 @@ public final class ScratchRing {
     public static ScratchRing create() {
         Arena arena = Arena.ofShared();
         try {
-            long controlEnd = Header.SIZE + RingLayout.CONTROL_LENGTH;
-            Header header = new Header(Header.VERSION, MapType.RING.code(), Header.BACKEND_BPF, 0, 0, 0, (int) CAPACITY,
-                    Proc.PID, Proc.START_TIME, 0, Header.SIZE, RingLayout.CONTROL_LENGTH, 0, CAPACITY, controlEnd, 0, 0,
-                    Proc.PID_NAMESPACE, "", "");
-            MemorySegment head = arena.allocate(controlEnd, 64);
+            Header header = RingLayout.header(false, CAPACITY, null); // a kernel ring's sidecar
+            MemorySegment head = arena.allocate(header.controlOffset() + header.controlLength(), 64);
             MemorySegment positions = arena.allocate(128, 64); // a line each, as the kernel's pages keep them apart
             // the kernel maps the records twice in a row so that a record that wraps reads in one piece; here the
             // second half is plain memory that the producer writes wrapped records into
