@@ -124,17 +124,21 @@ class CounterCorruptionTest {
     @Test
     void aSummaryThatPointsAtEmptyWordsOnlyCostsAReadAndTheSlotsItOmitsAreNotRead() {
         long data = CounterLayout.dataOffset();
-        // a word of the bitmap with bits, which the summary does not point at: not read
-        Peer.putLong(file, Peer.CONTROL + CounterLayout.USED + 15 * 8L, 1L << 63);
-        Peer.putLong(file, data + 1023 * 128, 5);
         try (SharedCounters c = SharedCounters.open(spec())) {
             c.add(0, 2);
+            // a word of the bitmap that no handle's slot is in (the summary does not point at it), given a bit and
+            // its slot a cell: not read while the summary does not point at the word
+            long summary = Peer.getLong(file, Peer.CONTROL + CounterLayout.SUMMARY);
+            int word = 63 - Long.numberOfLeadingZeros(~summary & 0xFFFFL);
+            int slot = word * 64 + 63;
+            Peer.putLong(file, Peer.CONTROL + CounterLayout.USED + word * 8L, 1L << 63);
+            Peer.putLong(file, data + slot * 128L, 5);
             assertEquals(2, c.sum(0));
             Peer.putLong(file, Peer.CONTROL + CounterLayout.SUMMARY, 0xFFFFL);
             assertEquals(7, c.sum(0));
-            // the creator's slot (0) and this handle's (2) as well; slot 1023 was never claimed (pid 0)
+            // the creator's slot and this handle's as well; the planted slot was never claimed (pid 0)
             assertEquals(List.of(new CounterCell(c.slot(), (int) ProcessHandle.current().pid(), 2),
-                    new CounterCell(1023, 0, 5)), c.cells(0).stream().filter(x -> x.value() != 0).toList());
+                    new CounterCell(slot, 0, 5)), c.cells(0).stream().filter(x -> x.value() != 0).toList());
         }
     }
 }

@@ -85,7 +85,9 @@ class HashCorruptionTest {
         for (int g = 0; g < SEGMENTS; g++) {
             long seg = segment(layout, g);
             int seq = Peer.getInt(file(), seg + HashLayout.SEQ);
-            assertEquals(seq - 1, Peer.getInt(file(), seg + HashLayout.J_TAG), "the journal of the last window");
+            // a segment no key landed in (the seed is random) was never written: no window, tag 0
+            assertEquals(seq == 0 ? 0 : seq - 1, Peer.getInt(file(), seg + HashLayout.J_TAG),
+                    "the journal of the last window");
             Peer.putInt(file(), seg + HashLayout.SEQ, seq + 1); // odd, under a free lock, with the old window's tag
         }
         everyOperationSays("segment ");
