@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;
@@ -172,6 +173,12 @@ class RingCrossProcessTest {
                 assertEquals("ring '" + name + "' already has a consumer: pid " + childPid + "; a ring has one consumer"
                         + " at a time, until its handle is closed or its process ends", e.getMessage());
                 assertEquals(childPid, e.consumerPid());
+                // "consuming" is printed before the first poll: kill it only once its position shows the record read
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (ring.status().consumerPosition() == 0) {
+                    assertTrue(System.nanoTime() - deadline < 0, "the child consumer read nothing in 60 s");
+                    Thread.onSpinWait();
+                }
                 other.kill();
             }
             try (RingConsumer mine = ring.consumer()) {
