@@ -10,6 +10,10 @@ import dev.mapsync.SharedArray;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -19,8 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * P processes each adding 1 to the same shared 64-bit counter N times, through a mapsync map ({@code mapsync}) and
- * through Agrona's {@link UnsafeBuffer} over a mapped /dev/shm file ({@code agrona}, the peer), and to one sharded
+ * P processes each adding 1 to the same shared 64-bit counter N times, through a mapsync map ({@code mapsync}),
+ * through Agrona's {@link UnsafeBuffer} over a mapped /dev/shm file ({@code agrona}, the peer), through the JDK's own
+ * {@link VarHandle} on a memory segment of such a file ({@code ffm}: what any code pays without
+ * {@code sun.misc.Unsafe}, the floor under mapsync's figure), and to one sharded
  * counter ({@link SharedCounters}, {@code sharded}: each process adds into a cell of its own). The processes start
  * together on a gate, after each has warmed up on a counter of its own; the rate counts from the go to the last
  * one's end. The final count must be exact. {@link #readCosts} times what reading the value costs in each.
@@ -31,6 +37,7 @@ public final class CounterBench {
     /** The combined rate of one mode at one process count. */
     public record Result(String mode, int processes, long operations, double opsPerSecond, boolean exact) {}
 
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int WARMUP_ROUNDS = 20;
     private static final long WARMUP_ADDS = 100_000;
 
@@ -43,7 +50,7 @@ public final class CounterBench {
         List<Integer> counts = new ArrayList<>();
         for (int i = 1; i < args.length; i++) counts.add(Integer.parseInt(args[i]));
         if (counts.isEmpty()) counts = List.of(1, 2, 4);
-        for (Result r : run(List.of("sharded", "mapsync", "agrona"), counts, n)) {
+        for (Result r : run(List.of("sharded", "mapsync", "agrona", "ffm"), counts, n)) {
             System.out.printf("%-8s %d processes x %,d adds to one counter: %,.0f ops/s, count %s%n", r.mode(),
                     r.processes(), r.operations() / r.processes(), r.opsPerSecond(), r.exact() ? "exact" : "WRONG");
         }
@@ -67,6 +74,7 @@ public final class CounterBench {
              SharedArray<Long> counter = SharedArray.create(counterSpec(dir, processes));
              SharedCounters sharded = SharedCounters.create(shardedSpec(dir))) {
             if (mode.equals("agrona")) agronaBuffer(dir).getAndAddLong(0, 0); // creates the file
+            if (mode.equals("ffm")) ffmSegment(dir); // creates the file
             List<Process> children = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
                 children.add(Child.start(CounterBench.class, "child", mode, dir.toString(), Integer.toString(processes),
@@ -75,6 +83,7 @@ public final class CounterBench {
             double seconds = gate.run(children, mode);
             long total = switch (mode) {
                 case "agrona" -> agronaBuffer(dir).getLongVolatile(0);
+                case "ffm" -> (long) LONG.getVolatile(ffmSegment(dir), 0L);
                 case "sharded" -> sharded.sum(0);
                 default -> counter.longs().get(0);
             };
@@ -95,15 +104,18 @@ public final class CounterBench {
              SharedArray<Long> counter = SharedArray.open(counterSpec(dir, processes))) {
             LongSlots c = counter.longs();
             UnsafeBuffer buffer = mode.equals("agrona") ? agronaBuffer(dir) : null;
+            MemorySegment segment = mode.equals("ffm") ? ffmSegment(dir) : null;
             // the same method on a slot of this process's own, until the JIT has compiled it: the clock then
             // measures the shared counter, not the warm-up of a fresh JVM
             int own = gate.number();
             for (int round = 0; round < WARMUP_ROUNDS; round++) {
                 if (buffer != null) add(buffer, own * Long.BYTES, WARMUP_ADDS);
+                else if (segment != null) add(segment, own * Long.BYTES, WARMUP_ADDS);
                 else add(c, own, WARMUP_ADDS);
             }
             gate.readyThenAwaitGo();
             if (buffer != null) add(buffer, 0, n);
+            else if (segment != null) add(segment, 0, n);
             else add(c, 0, n);
             gate.ended();
         }
@@ -183,9 +195,24 @@ public final class CounterBench {
         for (long i = 0; i < n; i++) counter.getAndAddLong(offset, 1);
     }
 
+    private static void add(MemorySegment counter, long offset, long n) {
+        for (long i = 0; i < n; i++) {
+            long ignored = (long) LONG.getAndAdd(counter, offset, 1L);
+        }
+    }
+
     /** Value 0 is the shared counter; value 1 + i is child i's own, for its warm-up. */
     private static ArraySpec<Long> counterSpec(Path dir, int processes) {
         return MapSpec.array("counter", Codec.i64(), 1 + processes).dir(dir);
+    }
+
+    /** The {@code ffm} mode's counter: a /dev/shm file mapped as a segment of a shared arena, as mapsync maps. */
+    private static MemorySegment ffmSegment(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir.resolve("ffm"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.truncate(4096);
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096, Arena.ofShared());
+        }
     }
 
     private static UnsafeBuffer agronaBuffer(Path dir) throws IOException {

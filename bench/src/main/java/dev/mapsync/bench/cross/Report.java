@@ -182,11 +182,13 @@ public final class Report {
      */
     private static List<CounterBench.Result> counters(long counts, List<Row> rows) throws Exception {
         System.err.println("counters (" + counts + " increments per process)...");
-        List<CounterBench.Result> counters = CounterBench.run(List.of("sharded", "mapsync", "agrona"), List.of(1, 2, 4),
-                counts);
+        List<CounterBench.Result> counters = CounterBench.run(List.of("sharded", "mapsync", "agrona", "ffm"),
+                List.of(1, 2, 4), counts);
         for (int p : List.of(1, 2, 4)) {
             rows.add(new Row(p + " processes incrementing one counter", "Mops/s", rate(counters, "mapsync", p) / 1e6,
                     "agrona", rate(counters, "agrona", p) / 1e6, true));
+            rows.add(new Row(p + " processes incrementing one counter, JDK VarHandle", "Mops/s",
+                    rate(counters, "ffm", p) / 1e6, "agrona", rate(counters, "agrona", p) / 1e6, true));
         }
         for (int p : List.of(1, 2, 4)) {
             rows.add(new Row(p + " processes adding, sharded vs one slot", "Mops/s", rate(counters, "sharded", p) / 1e6,

@@ -32,9 +32,10 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * <p><b>Locking.</b> Uncontended, a lock is one compare-and-set of the lock word from 0 to the handle's token and
  * an unlock one atomic exchange back to 0: no system call. A waiter spins briefly, then marks the word as having
  * sleepers and sleeps on it ({@link Sleepers}: {@code FUTEX_WAIT}, or parked while the process's sleeper thread
- * waits for virtual threads), until its own deadline. Once a slice ({@value #SLICE_MILLIS} ms) that thread asks the
- * kernel, once for all the lock's sleepers, whether the owner's handle is still open ({@link ProcessSlots}); if not,
- * it wakes them, and a waiter takes the lock over with a compare-and-set and reports that the previous owner died.
+ * waits for virtual threads), until its own deadline. A waiter asks the kernel whether the owner's handle is still
+ * open ({@link ProcessSlots}) when it begins to wait and when its first slice ({@value #SLICE_MILLIS} ms) of sleep
+ * ends; after that, once a slice that thread asks for all the lock's sleepers at once. When the owner is gone, a
+ * waiter takes the lock over with a compare-and-set and reports that the previous owner died.
  * An unlock calls {@code FUTEX_WAKE} only if the word says someone sleeps. So sleepers cost no CPU, however many.
  * The sequence words in the same records are {@link dev.mapsync.internal.seq.SeqLocks}'.
  */
@@ -146,6 +147,8 @@ public final class EntryLocks {
         boolean waitBegun = false;
         LockWaitEvent wait = null;
         int waitedOn = 0;
+        Sleepers.Check ownerGone = null;
+        boolean looked = false;
         while (true) {
             int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
             if (w == 0) {
@@ -159,7 +162,13 @@ public final class EntryLocks {
                 continue;
             }
             int owner = w & LockRecord.TOKEN_MASK;
-            if (owner != me && !ProcessSlots.isAlive(control, fd, owner)) {
+            long now = System.nanoTime();
+            // asking the kernel is a system call: on the first pass (an owner that died before we came is found at
+            // once), then on passes after the first slice (its end, and the service's wake-ups). Passes in between
+            // are hand-overs another locker won, where the owner has just locked and lives.
+            boolean look = !looked || now - start >= SLICE_NANOS;
+            looked = true;
+            if (look && owner != me && !ProcessSlots.isAlive(control, fd, owner)) {
                 if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | (w & LockRecord.WAITERS))) {
                     int deadPid = ownerPid(rec, owner);
                     takeOver(rec);
@@ -171,8 +180,10 @@ public final class EntryLocks {
                 }
                 continue;
             }
-            LONG.compareAndSet(control, rec + LockRecord.SINCE, 0L, System.currentTimeMillis());
-            long now = System.nanoTime();
+            // a failed CAS takes the owner's cache line as a successful one does: load first
+            if ((long) LONG.getOpaque(control, rec + LockRecord.SINCE) == 0) {
+                LONG.compareAndSet(control, rec + LockRecord.SINCE, 0L, System.currentTimeMillis());
+            }
             if (now - deadline >= 0) {
                 if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TIMED_OUT);
                 throw timedOut(rec, index, owner, now - start);
@@ -187,8 +198,9 @@ public final class EntryLocks {
                 continue;
             }
             sleepers = LockRecord.WAITERS;
+            if (ownerGone == null) ownerGone = ownerGone(rec, start + SLICE_NANOS);
             Sleepers.await(control.asSlice(rec + LockRecord.WORD, 4), w | LockRecord.WAITERS, deadline, Sleepers.Wake.ONE,
-                    ownerGone(rec));
+                    ownerGone);
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
                 if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.INTERRUPTED);
@@ -221,13 +233,13 @@ public final class EntryLocks {
      * What sleepers on the lock of {@code rec} cannot learn from the futex, checked for them all once a slice: its
      * owner died (its handle is gone, however its process ended), or it is free (a wake-up that went astray).
      */
-    private Sleepers.Check ownerGone(long rec) {
+    private Sleepers.Check ownerGone(long rec, long watchFrom) {
         int me = token;
         return new Sleepers.Check(() -> {
             int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
             int owner = w & LockRecord.TOKEN_MASK;
             return w == 0 || owner != me && !ProcessSlots.isAlive(control, fd, owner);
-        }, SLICE_NANOS);
+        }, SLICE_NANOS, watchFrom);
     }
 
     /**

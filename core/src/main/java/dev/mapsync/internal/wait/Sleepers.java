@@ -27,8 +27,13 @@ public final class Sleepers {
     /** The longest a platform thread sleeps before it looks again by itself, should the service be slow to wake it. */
     static final long PLATFORM_SLICE_NANOS = 1_000_000_000L;
 
-    /** Something a wait depends on that no futex reports, and how often the service looks at it. */
-    public record Check(BooleanSupplier fired, long everyNanos) {}
+    /**
+     * Something a wait depends on that no futex reports, and how often the service looks at it. Until
+     * {@code watchFrom} ({@link System#nanoTime()}) a platform thread sleeps without the service and looks for itself
+     * when it wakes: registering costs the service a wake-up, which a short wait (a contended lock handed over in
+     * microseconds) should not pay.
+     */
+    public record Check(BooleanSupplier fired, long everyNanos, long watchFrom) {}
 
     /** Who a wake of the word is meant for. */
     public enum Wake {
@@ -49,16 +54,20 @@ public final class Sleepers {
     public static void await(MemorySegment word, int expected, long deadline, Wake wake, Check check) {
         long left = deadline - System.nanoTime();
         if (left <= 0) return;
+        long early = check == null ? 0 : check.watchFrom() - System.nanoTime();
         if (Thread.currentThread().isVirtual() && SleeperService.INSTANCE != null) {
-            SleeperService.INSTANCE.park(word, expected, deadline, wake, check);
+            // the service's check may fire for an earlier waiter of the word before this one looks for itself: wake
+            // at watchFrom too, so that it looks within a slice of its start
+            SleeperService.INSTANCE.park(word, expected, early > 0 ? Math.min(deadline, check.watchFrom()) : deadline,
+                    wake, check);
         } else if (Thread.currentThread().isVirtual()) {
             // a kernel without futex_waitv: look again now and then, as cheaply as the clock allows
             LockSupport.parkNanos(Math.min(left, 2_000_000));
         } else {
-            SleeperService.Watch watch = check == null || SleeperService.INSTANCE == null ? null
+            SleeperService.Watch watch = check == null || early > 0 || SleeperService.INSTANCE == null ? null
                     : SleeperService.INSTANCE.watch(word, check);
             try {
-                long slice = watch == null && check != null ? check.everyNanos() : PLATFORM_SLICE_NANOS;
+                long slice = early > 0 ? early : watch == null && check != null ? check.everyNanos() : PLATFORM_SLICE_NANOS;
                 Futex.await(word.address(), expected, Math.min(left, slice));
             } finally {
                 if (watch != null) watch.cancel();
