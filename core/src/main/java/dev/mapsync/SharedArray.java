@@ -437,7 +437,7 @@ public final class SharedArray<V> implements SharedMap {
         long rec = locks.recordOf(checkIndex(index));
         try {
             boolean died = locks.acquire(rec, index, timeoutNanos);
-            return new HeldLocks(this, locks, new long[]{rec}, died);
+            return new HeldLocks(this, locks, rec, died);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
@@ -456,7 +456,7 @@ public final class SharedArray<V> implements SharedMap {
         long rec = locks.recordOf(checkIndex(index));
         try {
             int got = locks.tryAcquire(rec, index);
-            return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(this, locks, new long[]{rec}, got == 2));
+            return got == 0 ? Optional.empty() : Optional.of(new HeldLocks(this, locks, rec, got == 2));
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }
@@ -501,7 +501,7 @@ public final class SharedArray<V> implements SharedMap {
     public LockGuard lockMap() {
         try {
             boolean died = locks.acquire(EntryLocks.MAP_RECORD, -1, locks.timeoutNanos());
-            return new HeldLocks(this, locks, new long[]{EntryLocks.MAP_RECORD}, died);
+            return new HeldLocks(this, locks, EntryLocks.MAP_RECORD, died);
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
         }

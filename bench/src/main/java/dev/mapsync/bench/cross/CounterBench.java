@@ -25,8 +25,9 @@ import java.util.List;
 /**
  * P processes each adding 1 to the same shared 64-bit counter N times, through a mapsync map ({@code mapsync}),
  * through Agrona's {@link UnsafeBuffer} over a mapped /dev/shm file ({@code agrona}, the peer), through the JDK's own
- * {@link VarHandle} on a memory segment of such a file ({@code ffm}: what any code pays without
- * {@code sun.misc.Unsafe}, the floor under mapsync's figure), and to one sharded
+ * {@link VarHandle} on a memory segment of such a file, held in a local variable ({@code ffm}: the least any code
+ * pays without {@code sun.misc.Unsafe}) and in a final field of an object ({@code ffm-field}: where an API that hands
+ * out objects keeps it, the floor under mapsync's figure), and to one sharded
  * counter ({@link SharedCounters}, {@code sharded}: each process adds into a cell of its own). The processes start
  * together on a gate, after each has warmed up on a counter of its own; the rate counts from the go to the last
  * one's end. The final count must be exact. {@link #readCosts} times what reading the value costs in each.
@@ -50,7 +51,7 @@ public final class CounterBench {
         List<Integer> counts = new ArrayList<>();
         for (int i = 1; i < args.length; i++) counts.add(Integer.parseInt(args[i]));
         if (counts.isEmpty()) counts = List.of(1, 2, 4);
-        for (Result r : run(List.of("sharded", "mapsync", "agrona", "ffm"), counts, n)) {
+        for (Result r : run(List.of("sharded", "mapsync", "agrona", "ffm", "ffm-field"), counts, n)) {
             System.out.printf("%-8s %d processes x %,d adds to one counter: %,.0f ops/s, count %s%n", r.mode(),
                     r.processes(), r.operations() / r.processes(), r.opsPerSecond(), r.exact() ? "exact" : "WRONG");
         }
@@ -74,7 +75,7 @@ public final class CounterBench {
              SharedArray<Long> counter = SharedArray.create(counterSpec(dir, processes));
              SharedCounters sharded = SharedCounters.create(shardedSpec(dir))) {
             if (mode.equals("agrona")) agronaBuffer(dir).getAndAddLong(0, 0); // creates the file
-            if (mode.equals("ffm")) ffmSegment(dir); // creates the file
+            if (mode.startsWith("ffm")) ffmSegment(dir); // creates the file
             List<Process> children = new ArrayList<>();
             for (int i = 0; i < processes; i++) {
                 children.add(Child.start(CounterBench.class, "child", mode, dir.toString(), Integer.toString(processes),
@@ -83,7 +84,7 @@ public final class CounterBench {
             double seconds = gate.run(children, mode);
             long total = switch (mode) {
                 case "agrona" -> agronaBuffer(dir).getLongVolatile(0);
-                case "ffm" -> (long) LONG.getVolatile(ffmSegment(dir), 0L);
+                case "ffm", "ffm-field" -> (long) LONG.getVolatile(ffmSegment(dir), 0L);
                 case "sharded" -> sharded.sum(0);
                 default -> counter.longs().get(0);
             };
@@ -105,17 +106,20 @@ public final class CounterBench {
             LongSlots c = counter.longs();
             UnsafeBuffer buffer = mode.equals("agrona") ? agronaBuffer(dir) : null;
             MemorySegment segment = mode.equals("ffm") ? ffmSegment(dir) : null;
+            FieldCounter field = mode.equals("ffm-field") ? new FieldCounter(ffmSegment(dir)) : null;
             // the same method on a slot of this process's own, until the JIT has compiled it: the clock then
             // measures the shared counter, not the warm-up of a fresh JVM
             int own = gate.number();
             for (int round = 0; round < WARMUP_ROUNDS; round++) {
                 if (buffer != null) add(buffer, own * Long.BYTES, WARMUP_ADDS);
                 else if (segment != null) add(segment, own * Long.BYTES, WARMUP_ADDS);
+                else if (field != null) add(field, own, WARMUP_ADDS);
                 else add(c, own, WARMUP_ADDS);
             }
             gate.readyThenAwaitGo();
             if (buffer != null) add(buffer, 0, n);
             else if (segment != null) add(segment, 0, n);
+            else if (field != null) add(field, 0, n);
             else add(c, 0, n);
             gate.ended();
         }
@@ -206,7 +210,18 @@ public final class CounterBench {
         return MapSpec.array("counter", Codec.i64(), 1 + processes).dir(dir);
     }
 
-    /** The {@code ffm} mode's counter: a /dev/shm file mapped as a segment of a shared arena, as mapsync maps. */
+    /** The {@code ffm-field} mode's counter: the segment in a final field, as {@link LongSlots} keeps its own. */
+    private record FieldCounter(MemorySegment segment) {
+        long getAndAdd(int index, long delta) {
+            return (long) LONG.getAndAdd(segment, index * (long) Long.BYTES, delta);
+        }
+    }
+
+    private static void add(FieldCounter counter, int index, long n) {
+        for (long i = 0; i < n; i++) counter.getAndAdd(index, 1);
+    }
+
+    /** The {@code ffm} modes' counter: a /dev/shm file mapped as a segment of a shared arena, as mapsync maps. */
     private static MemorySegment ffmSegment(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir.resolve("ffm"), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {

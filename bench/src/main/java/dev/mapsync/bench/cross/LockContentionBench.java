@@ -8,6 +8,10 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.FileChannel;
@@ -54,8 +58,9 @@ public final class LockContentionBench {
             System.out.printf("%-8s 2 processes x %,d lock/increment/unlock: %,.0f ops/s, counter %s, fairness %.3f%n",
                     r.mode(), r.operations() / 2, r.opsPerSecond(), r.exact() ? "exact" : "WRONG", r.fairness());
         }
-        System.out.printf("uncontended lock/increment/unlock: mapsync %.2f ns, glibc %.2f ns%n", uncontended(n * 10),
-                GlibcMutex.uncontended(n * 10));
+        Uncontended u = uncontended(n * 10);
+        System.out.printf("uncontended lock/increment/unlock: mapsync %.2f ns, bare segment lock %.2f ns, glibc %.2f ns%n",
+                u.mapsyncNanos(), u.bareNanos(), GlibcMutex.uncontended(n * 10));
     }
 
     public static List<Result> run(List<String> modes, long n) throws Exception {
@@ -143,17 +148,23 @@ public final class LockContentionBench {
 
     /**
      * One process's lock, increment and unlock of a lock no one else takes, in nanoseconds: the median of five rounds
-     * of {@code n}, in a JVM of its own after a warm-up, as {@link GlibcMutex#uncontended} measures glibc's.
+     * of {@code n}, in a JVM of its own after a warm-up, as {@link GlibcMutex#uncontended} measures glibc's; with
+     * {@code bare}, the same through the least a lock over a memory segment is (the floor under mapsync's figure): a
+     * compare-and-set of a word from 0 to 1, and an exchange back to 0 (which tells an unlocker whether to wake
+     * someone, as mapsync's and glibc's unlocks do), on a segment in a local variable, with no owner recorded and no
+     * guard object.
      */
-    public static double uncontended(long n) throws Exception {
+    public record Uncontended(double mapsyncNanos, double bareNanos) {}
+
+    public static Uncontended uncontended(long n) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-uncontended-");
         try (SharedArray<Long> ignored = SharedArray.create(counterSpec(dir))) {
             Process child = Child.start(LockContentionBench.class, "uncontended", dir.toString(), Long.toString(n));
-            String line = new String(child.getInputStream().readAllBytes()).trim();
-            if (child.waitFor() != 0 || !line.startsWith("ns_per_op ")) {
-                throw new IllegalStateException("uncontended lock: the child process failed (" + line + ")");
+            String[] line = new String(child.getInputStream().readAllBytes()).trim().split(" ");
+            if (child.waitFor() != 0 || line.length != 4 || !line[0].equals("ns_per_op") || !line[2].equals("bare")) {
+                throw new IllegalStateException("uncontended lock: the child process failed (" + String.join(" ", line) + ")");
             }
-            return Double.parseDouble(line.substring("ns_per_op ".length()));
+            return new Uncontended(Double.parseDouble(line[1]), Double.parseDouble(line[3]));
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -161,11 +172,18 @@ public final class LockContentionBench {
         }
     }
 
-    private static void uncontendedChild(Path dir, long n) {
-        try (SharedArray<Long> map = SharedArray.open(counterSpec(dir))) {
+    private static void uncontendedChild(Path dir, long n) throws IOException {
+        try (SharedArray<Long> map = SharedArray.open(counterSpec(dir));
+             FileChannel ch = FileChannel.open(dir.resolve("bare"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                     StandardOpenOption.WRITE)) {
             LongSlots counters = map.longs();
-            for (int round = 0; round < WARMUP_ROUNDS; round++) lockAndAdd(map, counters, 1, WARMUP_LOCKS, PROGRESS);
-            long[] rounds = new long[5];
+            ch.truncate(4096);
+            MemorySegment bare = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096, Arena.ofShared());
+            for (int round = 0; round < WARMUP_ROUNDS; round++) {
+                lockAndAdd(map, counters, 1, WARMUP_LOCKS, PROGRESS);
+                bareLockAndAdd(bare, WARMUP_LOCKS);
+            }
+            long[] rounds = new long[5], bareRounds = new long[5];
             for (int r = 0; r < rounds.length; r++) {
                 long start = System.nanoTime();
                 for (long i = 0; i < n; i++) {
@@ -173,10 +191,25 @@ public final class LockContentionBench {
                         counters.setPlain(0, counters.getPlain(0) + 1);
                     }
                 }
-                rounds[r] = System.nanoTime() - start;
+                long middle = System.nanoTime();
+                bareLockAndAdd(bare, n);
+                rounds[r] = middle - start;
+                bareRounds[r] = System.nanoTime() - middle;
             }
             java.util.Arrays.sort(rounds);
-            System.out.printf("ns_per_op %.3f%n", (double) rounds[2] / n);
+            java.util.Arrays.sort(bareRounds);
+            System.out.printf("ns_per_op %.3f bare %.3f%n", (double) rounds[2] / n, (double) bareRounds[2] / n);
+        }
+    }
+
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle(), LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    /** The bare lock: word at offset 0, counter at offset 64 (a line of its own, as the map's are). */
+    private static void bareLockAndAdd(MemorySegment bare, long n) {
+        for (long i = 0; i < n; i++) {
+            while (!INT.compareAndSet(bare, 0L, 0, 1)) Thread.onSpinWait();
+            LONG.set(bare, 64L, (long) LONG.get(bare, 64L) + 1);
+            if ((int) INT.getAndSet(bare, 0L, 0) != 1) throw new IllegalStateException("the bare lock was not held");
         }
     }
 

@@ -129,8 +129,12 @@ public final class Report {
             rows.add(new Row("  fairness (slower's acquisitions per faster's)", "share", m.fairness(),
                     "glibc robust mutex", g.fairness(), true));
             long single = locks * 10;
-            rows.add(new Row("uncontended lock + increment + unlock", "ns", LockContentionBench.uncontended(single),
-                    "glibc robust mutex", GlibcMutex.uncontended(single), false));
+            LockContentionBench.Uncontended u = LockContentionBench.uncontended(single);
+            double glibcNanos = GlibcMutex.uncontended(single);
+            rows.add(new Row("uncontended lock + increment + unlock", "ns", u.mapsyncNanos(), "glibc robust mutex",
+                    glibcNanos, false));
+            rows.add(new Row("uncontended lock + increment + unlock, bare segment lock", "ns", u.bareNanos(),
+                    "glibc robust mutex", glibcNanos, false));
         } else {
             System.err.println("  glibc robust mutex: skipped, " + GlibcMutex.whyUnavailable());
         }
@@ -182,13 +186,15 @@ public final class Report {
      */
     private static List<CounterBench.Result> counters(long counts, List<Row> rows) throws Exception {
         System.err.println("counters (" + counts + " increments per process)...");
-        List<CounterBench.Result> counters = CounterBench.run(List.of("sharded", "mapsync", "agrona", "ffm"),
+        List<CounterBench.Result> counters = CounterBench.run(List.of("sharded", "mapsync", "agrona", "ffm", "ffm-field"),
                 List.of(1, 2, 4), counts);
         for (int p : List.of(1, 2, 4)) {
             rows.add(new Row(p + " processes incrementing one counter", "Mops/s", rate(counters, "mapsync", p) / 1e6,
                     "agrona", rate(counters, "agrona", p) / 1e6, true));
             rows.add(new Row(p + " processes incrementing one counter, JDK VarHandle", "Mops/s",
                     rate(counters, "ffm", p) / 1e6, "agrona", rate(counters, "agrona", p) / 1e6, true));
+            rows.add(new Row(p + " processes incrementing one counter, VarHandle, segment in a field", "Mops/s",
+                    rate(counters, "ffm-field", p) / 1e6, "agrona", rate(counters, "agrona", p) / 1e6, true));
         }
         for (int p : List.of(1, 2, 4)) {
             rows.add(new Row(p + " processes adding, sharded vs one slot", "Mops/s", rate(counters, "sharded", p) / 1e6,

@@ -117,13 +117,21 @@ public final class EntryLocks {
      * @return true if the lock was taken over from an owner that died
      */
     public boolean acquire(long rec, int index, long timeoutNanos) {
-        checkWritable();
+        // the free lock's path is kept this small so that the JIT inlines it into the caller's lock(), and with it
+        // the guard's allocation, which it can then often remove; the rest is out of line
         int me = token;
-        if ((int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
+        if (me != 0 && (int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
                 && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
             stampOwner(rec);
-            return repairedDeadWrite(rec);
+            return ((int) INT.getAcquire(control, rec + LockRecord.SEQ) & 1) != 0 && repairedDeadWrite(rec);
         }
+        return acquireTaken(rec, index, timeoutNanos);
+    }
+
+    /** {@link #acquire} when the word was not free at the first look (or the handle is read-only). */
+    private boolean acquireTaken(long rec, int index, long timeoutNanos) {
+        checkWritable();
+        int me = token;
         checkReentry(rec, index);
         for (int i = 0; i < SPINS; i++) {
             Thread.onSpinWait();
@@ -370,7 +378,12 @@ public final class EntryLocks {
         if ((long) LONG.get(control, rec + LockRecord.SINCE) != 0) LONG.set(control, rec + LockRecord.SINCE, 0L);
         if ((int) INT.get(control, rec + LockRecord.RECOVERED) != 0) INT.set(control, rec + LockRecord.RECOVERED, 0);
         int old = (int) INT.getAndSet(control, rec + LockRecord.WORD, 0);
-        if ((old & LockRecord.WAITERS) != 0) Futex.wake(controlAddress + rec + LockRecord.WORD, 1);
+        if ((old & LockRecord.WAITERS) != 0) wakeOne(rec);
+    }
+
+    /** Out of line: a downcall, which only an unlock with sleepers makes. */
+    private void wakeOne(long rec) {
+        Futex.wake(controlAddress + rec + LockRecord.WORD, 1);
     }
 
     /** True if this handle holds the lock and the calling thread took it. */

@@ -3,8 +3,9 @@ package dev.mapsync.internal.lock;
 import dev.mapsync.LockGuard;
 import dev.mapsync.internal.store.AccessFailures;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The guard of one or more held lock records, released in the reverse order of taking. Closing releases them once,
@@ -13,17 +14,40 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * given up) while a guard of it is still held.
  */
 public final class HeldLocks implements LockGuard {
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(HeldLocks.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Object handle;
     private final EntryLocks locks;
+    /** The one record of a guard of one lock (the common case, which allocates nothing more), else -1. */
+    private final long record;
+    /** The records of a guard of several, in the order taken; null for one. */
     private final long[] records;
     private final boolean previousOwnerDied;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean closed;
 
     /** @param handle the map handle the locks were taken through, kept reachable while the guard is */
     public HeldLocks(Object handle, EntryLocks locks, long[] records, boolean previousOwnerDied) {
         this.handle = handle;
         this.locks = locks;
+        this.record = -1;
         this.records = records;
+        this.previousOwnerDied = previousOwnerDied;
+    }
+
+    /** The guard of the one lock of {@code record}. */
+    public HeldLocks(Object handle, EntryLocks locks, long record, boolean previousOwnerDied) {
+        this.handle = handle;
+        this.locks = locks;
+        this.record = record;
+        this.records = null;
         this.previousOwnerDied = previousOwnerDied;
     }
 
@@ -34,19 +58,26 @@ public final class HeldLocks implements LockGuard {
 
     @Override
     public void close() {
-        if (closed.get()) return;
+        if (closed) return;
         // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
-        for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
-        if (!closed.compareAndSet(false, true)) return;
+        if (records == null) locks.awaitNoOperationUnder(record);
+        else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
+        if (!CLOSED.compareAndSet(this, false, true)) return;
         try {
-            for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
-        } catch (IllegalStateException mapClosed) {
-            // the handle was closed first: its locks went with it, and the next owner is told it died
-        } catch (InternalError e) {
-            throw AccessFailures.of("map '" + locks.mapName() + "'", false, e);
+            if (records == null) locks.release(record);
+            else for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
+        } catch (IllegalStateException | InternalError e) {
+            releaseFailed(e);
         } finally {
             Reference.reachabilityFence(handle);
         }
+    }
+
+    /** Out of line, so that a close stays small enough for the JIT to inline into the caller. */
+    private void releaseFailed(Throwable e) {
+        // IllegalStateException: the handle was closed first; its locks went with it, and the next owner is told
+        // it died
+        if (e instanceof InternalError) throw AccessFailures.of("map '" + locks.mapName() + "'", false, e);
     }
 
     /** Takes the records in the given (ascending) order with one deadline, releasing them all if one times out. */
