@@ -28,8 +28,8 @@ final class BenchCommand implements Callable<Integer> {
     boolean startup;
 
     @Option(names = "--counters", description = "Only the counter figures: P processes adding to a sharded counter"
-            + " (SharedCounters), to one contended mapsync slot and to one Agrona slot, what reading each costs, and"
-            + " where one slot is the better choice.")
+            + " (SharedCounters), to one contended mapsync slot, to one Agrona slot and through the JDK's own VarHandle"
+            + " (the floor), what reading each costs, and where one slot is the better choice.")
     boolean counters;
 
     @Option(names = "--json", description = "Print every figure as one JSON document (the table goes to stderr).")

@@ -2127,8 +2127,8 @@ final class CommandModels {
                 .build());
         s.addOption(OptionSpec.builder("--counters")
                 .description("Only the counter figures: P processes adding to a sharded counter "
-                        + "(SharedCounters), to one contended mapsync slot and to one Agrona slot, what reading each "
-                        + "costs, and where one slot is the better choice.")
+                        + "(SharedCounters), to one contended mapsync slot, to one Agrona slot and through the JDK's "
+                        + "own VarHandle (the floor), what reading each costs, and where one slot is the better choice.")
                 .paramLabel("<counters>")
                 .type(boolean.class)
                 .hasInitialValue(false)
