@@ -117,8 +117,8 @@ public final class EntryLocks {
      * @return true if the lock was taken over from an owner that died
      */
     public boolean acquire(long rec, int index, long timeoutNanos) {
-        // the free lock's path is kept this small so that the JIT inlines it into the caller's lock(), and with it
-        // the guard's allocation, which it can then often remove; the rest is out of line
+        // the free lock's path is kept this small so that the JIT can inline it into the caller's lock(); the rest is
+        // out of line
         int me = token;
         if (me != 0 && (int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
                 && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
