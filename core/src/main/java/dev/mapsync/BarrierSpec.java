@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.barrier.BarrierKind;
 import dev.mapsync.internal.store.Blueprint;
 
 /**
@@ -28,10 +29,7 @@ public final class BarrierSpec extends SpecBase<BarrierSpec, Void> implements Ma
      */
     @Override
     public BarrierSpec backend(Backend backend) {
-        if (backend == Backend.BPF) {
-            throw new IllegalArgumentException("a barrier lives in shared memory only: its waiters sleep on futex words,"
-                    + " which the kernel refuses on BPF map memory");
-        }
+        if (backend == Backend.BPF) throw BarrierKind.INSTANCE.bpfRefused();
         return super.backend(backend);
     }
 

@@ -28,7 +28,7 @@ public final class CounterSpec extends SpecBase<CounterSpec, Void> implements Ma
      */
     @Override
     public CounterSpec backend(Backend backend) {
-        if (backend == Backend.BPF) throw CounterKind.shmOnly();
+        if (backend == Backend.BPF) throw CounterKind.INSTANCE.bpfRefused();
         return super.backend(backend);
     }
 

@@ -126,24 +126,13 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     private static <V> SharedArray<V> wrap(MapRegion region, Codec<V> codec, Duration lockTimeout) {
-        try {
-            return new SharedArray<>(region, codec, lockTimeout);
-        } catch (RuntimeException | Error e) {
-            region.close();
-            throw e;
-        }
+        return region.into(r -> new SharedArray<>(r, codec, lockTimeout));
     }
 
     /** A handle of the map at {@code location}, with the codec of its own value schema. */
     private static SharedArray<Object> adopt(MapRegion region, MapLocation location) {
-        Codec<Object> codec;
-        try {
-            codec = Codec.of(Schema.parse(region.header().valueSchema()));
-        } catch (RuntimeException | Error e) {
-            region.close();
-            throw e;
-        }
-        return wrap(region, codec, location.lockTimeout());
+        return region.into(r -> new SharedArray<>(r, Codec.of(Schema.parse(r.header().valueSchema())),
+                location.lockTimeout()));
     }
 
     /**

@@ -60,15 +60,6 @@ public final class SharedBarrier implements SharedMap {
         this.protocol = new BarrierProtocol(region);
     }
 
-    private static SharedBarrier wrap(MapRegion region) {
-        try {
-            return new SharedBarrier(region);
-        } catch (RuntimeException | Error e) {
-            region.close();
-            throw e;
-        }
-    }
-
     /**
      * Creates a new barrier from a spec made by {@link MapSpec#barrier}.
      *
@@ -78,7 +69,7 @@ public final class SharedBarrier implements SharedMap {
      * @throws MapAccessDeniedException if the folder refuses
      */
     public static SharedBarrier create(BarrierSpec spec) {
-        return wrap(Opener.create(spec.blueprint(), BarrierKind.INSTANCE));
+        return Opener.create(spec.blueprint(), BarrierKind.INSTANCE).into(SharedBarrier::new);
     }
 
     /**
@@ -91,7 +82,7 @@ public final class SharedBarrier implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static SharedBarrier open(BarrierSpec spec) {
-        return wrap(Opener.open(spec.blueprint(), false, BarrierKind.INSTANCE));
+        return Opener.open(spec.blueprint(), false, BarrierKind.INSTANCE).into(SharedBarrier::new);
     }
 
     /**
@@ -104,7 +95,7 @@ public final class SharedBarrier implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static SharedBarrier open(MapLocation location) {
-        return wrap(Opener.open(location.blueprint(), false, BarrierKind.INSTANCE));
+        return Opener.open(location.blueprint(), false, BarrierKind.INSTANCE).into(SharedBarrier::new);
     }
 
     /**
@@ -117,7 +108,7 @@ public final class SharedBarrier implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static SharedBarrier openReadOnly(BarrierSpec spec) {
-        return wrap(Opener.open(spec.blueprint(), true, BarrierKind.INSTANCE));
+        return Opener.open(spec.blueprint(), true, BarrierKind.INSTANCE).into(SharedBarrier::new);
     }
 
     /**
@@ -130,7 +121,7 @@ public final class SharedBarrier implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static SharedBarrier openReadOnly(MapLocation location) {
-        return wrap(Opener.open(location.blueprint(), true, BarrierKind.INSTANCE));
+        return Opener.open(location.blueprint(), true, BarrierKind.INSTANCE).into(SharedBarrier::new);
     }
 
     /**
@@ -142,7 +133,7 @@ public final class SharedBarrier implements SharedMap {
      * @throws MapAccessDeniedException if the folder refuses
      */
     public static SharedBarrier openOrCreate(BarrierSpec spec) {
-        return wrap(Opener.openOrCreate(spec.blueprint(), BarrierKind.INSTANCE));
+        return Opener.openOrCreate(spec.blueprint(), BarrierKind.INSTANCE).into(SharedBarrier::new);
     }
 
     /** {@return the barrier's name} */

@@ -61,15 +61,6 @@ public final class SharedCounters implements SharedMap {
         this.readOnly = region.readOnly();
     }
 
-    private static SharedCounters wrap(MapRegion region) {
-        try {
-            return new SharedCounters(region);
-        } catch (RuntimeException | Error e) {
-            region.close();
-            throw e;
-        }
-    }
-
     /**
      * Creates a new counter map from a spec made by {@link MapSpec#counters(String, int)}; its counters are 0.
      *
@@ -79,7 +70,7 @@ public final class SharedCounters implements SharedMap {
      * @throws MapAccessDeniedException if the folder refuses
      */
     public static SharedCounters create(CounterSpec spec) {
-        return wrap(Opener.create(spec.blueprint(), CounterKind.INSTANCE));
+        return Opener.create(spec.blueprint(), CounterKind.INSTANCE).into(SharedCounters::new);
     }
 
     /**
@@ -93,7 +84,7 @@ public final class SharedCounters implements SharedMap {
      * @throws MapSyncException         if all 1024 process slots are held by open handles
      */
     public static SharedCounters open(CounterSpec spec) {
-        return wrap(Opener.open(spec.blueprint(), false, CounterKind.INSTANCE));
+        return Opener.open(spec.blueprint(), false, CounterKind.INSTANCE).into(SharedCounters::new);
     }
 
     /**
@@ -107,7 +98,7 @@ public final class SharedCounters implements SharedMap {
      * @throws MapSyncException         if all 1024 process slots are held by open handles
      */
     public static SharedCounters open(MapLocation location) {
-        return wrap(Opener.open(location.blueprint(), false, CounterKind.INSTANCE));
+        return Opener.open(location.blueprint(), false, CounterKind.INSTANCE).into(SharedCounters::new);
     }
 
     /**
@@ -120,7 +111,7 @@ public final class SharedCounters implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static SharedCounters openReadOnly(CounterSpec spec) {
-        return wrap(Opener.open(spec.blueprint(), true, CounterKind.INSTANCE));
+        return Opener.open(spec.blueprint(), true, CounterKind.INSTANCE).into(SharedCounters::new);
     }
 
     /**
@@ -133,7 +124,7 @@ public final class SharedCounters implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static SharedCounters openReadOnly(MapLocation location) {
-        return wrap(Opener.open(location.blueprint(), true, CounterKind.INSTANCE));
+        return Opener.open(location.blueprint(), true, CounterKind.INSTANCE).into(SharedCounters::new);
     }
 
     /**
@@ -146,7 +137,7 @@ public final class SharedCounters implements SharedMap {
      * @throws MapSyncException         if all 1024 process slots are held by open handles
      */
     public static SharedCounters openOrCreate(CounterSpec spec) {
-        return wrap(Opener.openOrCreate(spec.blueprint(), CounterKind.INSTANCE));
+        return Opener.openOrCreate(spec.blueprint(), CounterKind.INSTANCE).into(SharedCounters::new);
     }
 
     /** {@return the map's name} */
@@ -193,7 +184,7 @@ public final class SharedCounters implements SharedMap {
      * @throws MapClosedException       if the handle is closed
      */
     public void add(int index, long delta) {
-        if (Integer.compareUnsigned(index, count) >= 0) throw outOfRange(index);
+        checkIndex(index);
         if (readOnly) throw readOnlyWrite();
         try {
             cells.add(index, delta);
@@ -224,7 +215,7 @@ public final class SharedCounters implements SharedMap {
      * @throws MapClosedException       if the handle is closed
      */
     public long sum(int index) {
-        if (Integer.compareUnsigned(index, count) >= 0) throw outOfRange(index);
+        checkIndex(index);
         try {
             return cells.sum(index);
         } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
@@ -238,9 +229,11 @@ public final class SharedCounters implements SharedMap {
      * @throws MapClosedException if the handle is closed
      */
     public long[] sums() {
-        long[] sums = new long[count];
-        for (int i = 0; i < count; i++) sums[i] = sum(i);
-        return sums;
+        try {
+            return cells.sums();
+        } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
+            throw closedOr(e);
+        }
     }
 
     /**
@@ -256,7 +249,7 @@ public final class SharedCounters implements SharedMap {
      * @throws MapClosedException       if the handle is closed
      */
     public long sumThenReset(int index) {
-        if (Integer.compareUnsigned(index, count) >= 0) throw outOfRange(index);
+        checkIndex(index);
         if (readOnly) throw readOnlyWrite();
         try {
             return cells.sumThenReset(index);
@@ -275,9 +268,9 @@ public final class SharedCounters implements SharedMap {
      * @throws MapClosedException       if the handle is closed
      */
     public List<CounterCell> cells(int index) {
-        if (Integer.compareUnsigned(index, count) >= 0) throw outOfRange(index);
+        checkIndex(index);
         try {
-            return cells.cells(index).stream().map(c -> new CounterCell(c.slot(), c.pid(), c.value())).toList();
+            return List.copyOf(cells.cells(index));
         } catch (IllegalStateException | IndexOutOfBoundsException | InternalError e) {
             throw closedOr(e);
         }
@@ -292,6 +285,10 @@ public final class SharedCounters implements SharedMap {
     @Override
     public String toString() {
         return "SharedCounters[" + name() + ", " + count + " counters]";
+    }
+
+    private void checkIndex(int index) {
+        if (Integer.compareUnsigned(index, count) >= 0) throw outOfRange(index);
     }
 
     private IndexOutOfRangeException outOfRange(int index) {

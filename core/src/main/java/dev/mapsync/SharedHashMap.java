@@ -120,25 +120,13 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     }
 
     private static <K, V> SharedHashMap<K, V> wrap(MapRegion region, Codec<K> keys, Codec<V> values, Duration lockTimeout) {
-        try {
-            return new SharedHashMap<>(region, keys, values, lockTimeout);
-        } catch (RuntimeException | Error e) {
-            region.close();
-            throw e;
-        }
+        return region.into(r -> new SharedHashMap<>(r, keys, values, lockTimeout));
     }
 
     /** A handle of the map at {@code location}, with codecs of its own key and value schemas. */
     private static SharedHashMap<Object, Object> adopt(MapRegion region, MapLocation location) {
-        Codec<Object> k, v;
-        try {
-            k = Codec.of(region.header().keySchema());
-            v = Codec.of(region.header().valueSchema());
-        } catch (RuntimeException | Error e) {
-            region.close();
-            throw e;
-        }
-        return wrap(region, k, v, location.lockTimeout());
+        return region.into(r -> new SharedHashMap<>(r, Codec.of(r.header().keySchema()),
+                Codec.of(r.header().valueSchema()), location.lockTimeout()));
     }
 
     /**

@@ -161,7 +161,9 @@ class KernelRingBurstTest {
             awaitConsumer(pin, child.process());
             Produced produced = burst.produce(RECORDS, BURST, 200);
             // every record is out of the ring (the ring is empty), printed or not yet: then SIGTERM
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (ring.status().consumerPosition() != ring.status().producerPosition()) {
+                assertTrue(System.nanoTime() - deadline < 0, "queue take left records in the ring for 60 s");
                 LockSupport.parkNanos(1_000_000);
             }
             child.process().destroy();

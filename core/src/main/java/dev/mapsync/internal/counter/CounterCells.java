@@ -1,5 +1,6 @@
 package dev.mapsync.internal.counter;
 
+import dev.mapsync.CounterCell;
 import dev.mapsync.internal.lock.ProcessSlots;
 import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.internal.store.MapRegion;
@@ -118,17 +119,24 @@ public final class CounterCells {
         return total;
     }
 
-    /** One used slot's cell of a counter, with the pid of the slot's latest holder. */
-    public record Cell(int slot, int pid, long value) {}
-
-    /** The cells of counter {@code index} of every slot ever used, by slot. */
-    public List<Cell> cells(int index) {
-        List<Cell> cells = new ArrayList<>();
+    /** The cells of counter {@code index} of every slot ever used, by slot, with the pid of each slot's latest holder. */
+    public List<CounterCell> cells(int index) {
+        List<CounterCell> cells = new ArrayList<>();
         overUsedSlots(index, (slot, offset) -> {
             int pid = (int) INT.getAcquire(control, ControlLayout.SLOTS + slot * ControlLayout.SLOT_SIZE + 4);
-            cells.add(new Cell(slot, pid, (long) LONG.getVolatile(data, offset)));
+            cells.add(new CounterCell(slot, pid, (long) LONG.getVolatile(data, offset)));
             return 0;
         });
         return cells;
+    }
+
+    /** The sum of every counter, by index, walking the used slots once (each slot's block holds all its cells). */
+    public long[] sums() {
+        long[] sums = new long[count];
+        overUsedSlots(0, (slot, block) -> {
+            for (int i = 0; i < count; i++) sums[i] += (long) LONG.getOpaque(data, block + i * 8L);
+            return 0;
+        });
+        return sums;
     }
 }

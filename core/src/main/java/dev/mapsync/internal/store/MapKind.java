@@ -76,6 +76,52 @@ public abstract class MapKind<R> implements Geometry {
     }
 
     /**
+     * Kinds that live in shared memory only (counter maps, barriers): a file in the folder, mapped whole, and the bpf
+     * backend refused with the reason the kind gives.
+     */
+    public abstract static class ShmOnly extends OfRegion {
+        private final ShmMapFile.DataMapper dataOf;
+        private final String whyShmOnly;
+
+        /**
+         * @param dataOf     the data region, given the mapping of the file
+         * @param whyShmOnly the message of the refusal of the bpf backend
+         */
+        protected ShmOnly(MapType type, String noun, String creatingNeeds, ShmMapFile.DataMapper dataOf,
+                          String whyShmOnly) {
+            super(type, noun, creatingNeeds);
+            this.dataOf = dataOf;
+            this.whyShmOnly = whyShmOnly;
+        }
+
+        /** {@return the refusal of the bpf backend}, for specs that refuse it before anything is opened */
+        public final IllegalArgumentException bpfRefused() {
+            return new IllegalArgumentException(whyShmOnly);
+        }
+
+        @Override
+        public final MapRegion createShm(Blueprint spec, Header header) {
+            return ShmMapFile.create(spec.name(), spec.file(), header, spec.mode(), dataOf, () -> {});
+        }
+
+        @Override
+        public final MapRegion createBpf(Blueprint spec, Header header) {
+            throw bpfRefused();
+        }
+
+        @Override
+        public final MapRegion openShm(Blueprint spec, boolean readOnly) {
+            return ShmMapFile.open(spec.name(), spec.file(), readOnly, spec.openTimeout(), Geometries.of(this), dataOf,
+                    () -> {});
+        }
+
+        @Override
+        public final MapRegion openBpf(Blueprint spec, boolean readOnly) {
+            throw bpfRefused();
+        }
+    }
+
+    /**
      * Arrays and hash maps: keys, values, lock stripes and a changelog in the header, and a data region as long as
      * {@link Header.KeyedData} says for the kind.
      */

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 
 /**
  * One opened map, whatever its backend: its header and control region (ordinary shared memory) and its data
@@ -134,6 +135,22 @@ public final class MapRegion implements AutoCloseable {
 
     public boolean isClosed() {
         return closed.get();
+    }
+
+    /**
+     * Makes the handle of this freshly opened region; if that fails, closes the region before the failure goes on, so
+     * that a handle that never came to be leaves no mapping, descriptor or process slot behind.
+     *
+     * @param handle makes the handle (a constructor, which may check the region and throw)
+     * @return the handle
+     */
+    public <T> T into(Function<MapRegion, T> handle) {
+        try {
+            return handle.apply(this);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
     }
 
     /** Unmaps the map; later accesses through its segments fail with {@link IllegalStateException}. Idempotent. */

@@ -52,9 +52,10 @@ public final class Sleepers {
      * @param check null, or what the service looks at for this word's waiters
      */
     public static void await(MemorySegment word, int expected, long deadline, Wake wake, Check check) {
-        long left = deadline - System.nanoTime();
+        long now = System.nanoTime();
+        long left = deadline - now;
         if (left <= 0) return;
-        long early = check == null ? 0 : check.watchFrom() - System.nanoTime();
+        long early = check == null ? 0 : check.watchFrom() - now;
         if (Thread.currentThread().isVirtual() && SleeperService.INSTANCE != null) {
             // the service's check may fire for an earlier waiter of the word before this one looks for itself: wake
             // at watchFrom too, so that it looks within a slice of its start
