@@ -41,8 +41,9 @@ final class DumpCommand extends SchemaMapCommand implements Runnable {
 
     /** A counter map: each counter's sum, INDEX<TAB>SUM. */
     private void dumpCounters(SharedCounters counters) {
-        for (int i = 0; i < counters.count(); i++) {
-            long sum = counters.sum(i);
+        long[] sums = counters.sums(); // one walk over the used slots for every counter
+        for (int i = 0; i < sums.length; i++) {
+            long sum = sums[i];
             if (nonZero && sum == 0) continue;
             if (json) {
                 Map<String, Object> line = new LinkedHashMap<>();
