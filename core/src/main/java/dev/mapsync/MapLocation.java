@@ -26,9 +26,15 @@ public final class MapLocation {
     private final int mode;
     private final Duration openTimeout;
     private final Duration lockTimeout;
+    private final boolean replica;
 
     private MapLocation(String name, Path path, Path dir, Path pin, Backend backend, int mode, Duration openTimeout,
                         Duration lockTimeout) {
+        this(name, path, dir, pin, backend, mode, openTimeout, lockTimeout, false);
+    }
+
+    private MapLocation(String name, Path path, Path dir, Path pin, Backend backend, int mode, Duration openTimeout,
+                        Duration lockTimeout, boolean replica) {
         this.name = name;
         this.path = path;
         this.dir = dir;
@@ -37,6 +43,7 @@ public final class MapLocation {
         this.mode = mode;
         this.openTimeout = openTimeout;
         this.lockTimeout = lockTimeout;
+        this.replica = replica;
     }
 
     /** The map called {@code name} in the default folder (or {@link #dir}), shm backend. */
@@ -80,7 +87,7 @@ public final class MapLocation {
             throw new IllegalArgumentException("a map given by file path is an shm map; name a bpf map instead");
         }
         if (backend != Backend.BPF && pin != null) throw new IllegalArgumentException("a map given by pin path is a bpf map");
-        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout);
+        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout, replica);
     }
 
     /**
@@ -93,7 +100,7 @@ public final class MapLocation {
     public MapLocation dir(Path dir) {
         Objects.requireNonNull(dir, "dir");
         if (path != null) throw new IllegalArgumentException("this spec names a file path; its folder is fixed");
-        return new MapLocation(name, path, dir.toAbsolutePath().normalize(), pin, backend, mode, openTimeout, lockTimeout);
+        return new MapLocation(name, path, dir.toAbsolutePath().normalize(), pin, backend, mode, openTimeout, lockTimeout, replica);
     }
 
     /**
@@ -106,7 +113,7 @@ public final class MapLocation {
      */
     public MapLocation mode(int mode) {
         if ((mode & ~0777) != 0) throw new IllegalArgumentException("mode " + Integer.toOctalString(mode) + " is not in 0..0777");
-        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout);
+        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout, replica);
     }
 
     /**
@@ -118,7 +125,7 @@ public final class MapLocation {
      */
     public MapLocation openTimeout(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
-        return new MapLocation(name, path, dir, pin, backend, mode, timeout, lockTimeout);
+        return new MapLocation(name, path, dir, pin, backend, mode, timeout, lockTimeout, replica);
     }
 
     /**
@@ -131,7 +138,26 @@ public final class MapLocation {
      */
     public MapLocation lockTimeout(Duration timeout) {
         if (timeout.isNegative()) throw new IllegalArgumentException("negative timeout");
-        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, timeout);
+        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, timeout, replica);
+    }
+
+    /**
+     * The same location for the one process that keeps a read replica of another host's map in step with it (the
+     * {@code dev.mapsync.replicate} module's follower). A map created through it is marked as a replica in its header
+     * (docs/FORMAT.md §2, flags), and every handle not opened through such a location refuses to write it, with a
+     * {@link ReplicaWriteException} naming the leader; it may read, watch and export it. Opening a map that is not
+     * a replica through it fails ({@link IncompatibleMapException}), so that a follower never overwrites a map of
+     * this host.
+     *
+     * @return the changed copy
+     */
+    public MapLocation replica() {
+        return new MapLocation(name, path, dir, pin, backend, mode, openTimeout, lockTimeout, true);
+    }
+
+    /** {@return true for a location made by {@link #replica()}} */
+    public boolean isReplica() {
+        return replica;
     }
 
     /** {@return the map's name: the file name for locations given by path, the pin's name for pins} */
@@ -196,7 +222,7 @@ public final class MapLocation {
                         int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock, boolean perCpu,
                         boolean userRing) {
         return new Blueprint(type, name, path, dir, pin, backend, mode, openTimeout, lockTimeout, codec, keyCodec,
-                entries, explicitStripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu, userRing);
+                entries, explicitStripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu, userRing, replica);
     }
 
     /** This location as a blueprint that adopts whatever map is there. */
@@ -208,12 +234,12 @@ public final class MapLocation {
     public boolean equals(Object o) {
         return o instanceof MapLocation l && name.equals(l.name) && Objects.equals(path, l.path)
                 && Objects.equals(dir, l.dir) && Objects.equals(pin, l.pin) && backend == l.backend && mode == l.mode
-                && openTimeout.equals(l.openTimeout) && lockTimeout.equals(l.lockTimeout);
+                && openTimeout.equals(l.openTimeout) && lockTimeout.equals(l.lockTimeout) && replica == l.replica;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, path, dir, pin, backend, mode, openTimeout, lockTimeout);
+        return Objects.hash(name, path, dir, pin, backend, mode, openTimeout, lockTimeout, replica);
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.mapsync.internal.store.PerCpuElementIo;
 import dev.mapsync.internal.store.PerCpuValues;
 import dev.mapsync.internal.store.MapInfos;
 import dev.mapsync.internal.store.MapRegion;
+import dev.mapsync.internal.store.ReplicaMark;
 import dev.mapsync.internal.sys.Scratch;
 import dev.mapsync.internal.codec.FlatRecordAccess;
 import dev.mapsync.internal.codec.RecordCodec;
@@ -89,7 +90,10 @@ public final class SharedArray<V> implements SharedMap {
     private final long stride;
     private final int length;
     private final int valueSize;
+    /** True when this handle refuses writes: it is read-only, or its map is a replica it does not keep. */
     private final boolean readOnly;
+    /** The leader of a replica this handle may not write (empty when unknown), else null. */
+    private final String replicaOf;
     /** True when a value is one scalar: single memory accesses are atomic, no sequence word is needed. */
     private final boolean scalar;
     /** True when the codec refuses no value but null, so a value is written in place rather than encoded first. */
@@ -105,7 +109,7 @@ public final class SharedArray<V> implements SharedMap {
     /** Non-null only when the values cannot be mapped and are copied through system calls. */
     private final ElementIo syscallOnly;
 
-    private SharedArray(MapRegion region, Codec<V> codec, Duration lockTimeout) {
+    private SharedArray(MapRegion region, Codec<V> codec, MapLocation location) {
         this.region = region;
         this.codec = codec;
         this.syscallOnly = region.data() == null ? region.elementIo() : null;
@@ -115,24 +119,25 @@ public final class SharedArray<V> implements SharedMap {
         this.stride = region.header().stride();
         this.length = region.header().entries();
         this.valueSize = region.header().valueSize();
-        this.readOnly = region.readOnly();
+        this.replicaOf = region.header().replica() && !location.isReplica() ? ReplicaMark.leaderOf(region.file()) : null;
+        this.readOnly = region.readOnly() || replicaOf != null;
         this.scalar = codec.schema().kind().isScalar();
         FlatRecordAccess compiled = codec instanceof RecordCodec<?> records ? records.compiled() : null;
         this.writesInPlace = compiled != null;
         this.mappedRecord = syscallOnly == null ? compiled : null;
-        this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), readOnly, region.name(), lockTimeout);
+        this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), region.readOnly(), region.name(),
+                location.lockTimeout());
         this.seq = new SeqLocks(region.control(), locks, region.lockFd(), region.name());
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.lockFd(), region.name());
     }
 
-    private static <V> SharedArray<V> wrap(MapRegion region, Codec<V> codec, Duration lockTimeout) {
-        return region.into(r -> new SharedArray<>(r, codec, lockTimeout));
+    private static <V> SharedArray<V> wrap(MapRegion region, Codec<V> codec, MapLocation location) {
+        return region.into(r -> new SharedArray<>(r, codec, location));
     }
 
     /** A handle of the map at {@code location}, with the codec of its own value schema. */
     private static SharedArray<Object> adopt(MapRegion region, MapLocation location) {
-        return region.into(r -> new SharedArray<>(r, Codec.of(Schema.parse(r.header().valueSchema())),
-                location.lockTimeout()));
+        return region.into(r -> new SharedArray<>(r, Codec.of(Schema.parse(r.header().valueSchema())), location));
     }
 
     /**
@@ -145,7 +150,7 @@ public final class SharedArray<V> implements SharedMap {
      * @throws MapAccessDeniedException if the folder (or bpffs) refuses
      */
     public static <V> SharedArray<V> create(ArraySpec<V> spec) {
-        return wrap(Opener.create(spec.blueprint(), ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
+        return wrap(Opener.create(spec.blueprint(), ArrayKind.INSTANCE), spec.codec(), spec.location());
     }
 
     /**
@@ -159,7 +164,7 @@ public final class SharedArray<V> implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static <V> SharedArray<V> open(ArraySpec<V> spec) {
-        return wrap(Opener.open(spec.blueprint(), false, ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
+        return wrap(Opener.open(spec.blueprint(), false, ArrayKind.INSTANCE), spec.codec(), spec.location());
     }
 
     /**
@@ -188,7 +193,7 @@ public final class SharedArray<V> implements SharedMap {
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static <V> SharedArray<V> openReadOnly(ArraySpec<V> spec) {
-        return wrap(Opener.open(spec.blueprint(), true, ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
+        return wrap(Opener.open(spec.blueprint(), true, ArrayKind.INSTANCE), spec.codec(), spec.location());
     }
 
     /**
@@ -214,7 +219,7 @@ public final class SharedArray<V> implements SharedMap {
      * @throws MapAccessDeniedException if the folder (or bpffs) refuses
      */
     public static <V> SharedArray<V> openOrCreate(ArraySpec<V> spec) {
-        return wrap(Opener.openOrCreate(spec.blueprint(), ArrayKind.INSTANCE), spec.codec(), spec.lockTimeout());
+        return wrap(Opener.openOrCreate(spec.blueprint(), ArrayKind.INSTANCE), spec.codec(), spec.location());
     }
 
     /** {@return the map's name} */
@@ -234,7 +239,7 @@ public final class SharedArray<V> implements SharedMap {
 
     /** {@return true if this handle was opened read-only} */
     public boolean isReadOnly() {
-        return readOnly;
+        return region.readOnly();
     }
 
     /** {@return {@link Backend#BPF} for a kernel array map} */
@@ -423,6 +428,7 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     private LockGuard lock(int index, long timeoutNanos) {
+        refuseReplicaLock();
         long rec = locks.recordOf(checkIndex(index));
         try {
             boolean died = locks.acquire(rec, index, timeoutNanos);
@@ -442,6 +448,7 @@ public final class SharedArray<V> implements SharedMap {
      * @throws MapAccessDeniedException if the handle is read-only
      */
     public Optional<LockGuard> tryLock(int index) {
+        refuseReplicaLock();
         long rec = locks.recordOf(checkIndex(index));
         try {
             int got = locks.tryAcquire(rec, index);
@@ -464,6 +471,7 @@ public final class SharedArray<V> implements SharedMap {
      * @throws IndexOutOfRangeException if an index is not in {@code 0..length-1}
      */
     public LockGuard lockAll(int... indexes) {
+        refuseReplicaLock();
         int[] stripes = Arrays.stream(indexes).map(this::checkIndex).map(locks::stripeOf).distinct().sorted().toArray();
         long[] records = Arrays.stream(stripes).mapToLong(locks::stripeRecord).toArray();
         int[] firstIndex = new int[stripes.length];
@@ -488,6 +496,7 @@ public final class SharedArray<V> implements SharedMap {
      * @throws MapAccessDeniedException if the handle is read-only
      */
     public LockGuard lockMap() {
+        refuseReplicaLock();
         try {
             boolean died = locks.acquire(EntryLocks.MAP_RECORD, -1, locks.timeoutNanos());
             return new HeldLocks(this, locks, EntryLocks.MAP_RECORD, died);
@@ -920,7 +929,13 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     MapAccessDeniedException readOnlyWrite() {
+        if (replicaOf != null) return new ReplicaWriteException(name(), replicaOf, "writes are refused");
         return new MapAccessDeniedException("map '" + name() + "' is open read-only; writes are refused");
+    }
+
+    /** Locks are for writers: a replica's readers take none (and the follower's writes do not wait for them). */
+    private void refuseReplicaLock() {
+        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "locks are refused");
     }
 
     /** The exception to throw for a failed access to the memory: the handle was closed, or the memory vanished. */

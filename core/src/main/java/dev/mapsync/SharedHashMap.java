@@ -7,6 +7,7 @@ import dev.mapsync.internal.hash.HashKind;
 import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.MapInfos;
 import dev.mapsync.internal.store.MapRegion;
+import dev.mapsync.internal.store.ReplicaMark;
 import dev.mapsync.internal.hash.Buffers;
 import dev.mapsync.internal.hash.HashTable;
 import dev.mapsync.internal.hash.ShmHashTable;
@@ -104,29 +105,34 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     private final HashTable table;
     private final int keySize;
     private final int valueSize;
+    /** True when this handle refuses writes: it is read-only, or its map is a replica it does not keep. */
     private final boolean readOnly;
+    /** The leader of a replica this handle may not write (empty when unknown), else null. */
+    private final String replicaOf;
     private final Map<String, Schema.Field> integerFields = new ConcurrentHashMap<>();
 
-    private SharedHashMap(MapRegion region, Codec<K> keys, Codec<V> values, Duration lockTimeout) {
+    private SharedHashMap(MapRegion region, Codec<K> keys, Codec<V> values, MapLocation location) {
         this.region = region;
         this.keys = keys;
         this.values = values;
         this.keySize = keys.size();
         this.valueSize = values.size();
-        this.readOnly = region.readOnly();
-        this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), readOnly, region.name(), lockTimeout);
+        this.replicaOf = region.header().replica() && !location.isReplica() ? ReplicaMark.leaderOf(region.file()) : null;
+        this.readOnly = region.readOnly() || replicaOf != null;
+        this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), region.readOnly(), region.name(),
+                location.lockTimeout());
         this.changes = new ChangeLog(region.control(), region.header(), locks.token(), region.lockFd(), region.name());
         this.table = HashKind.table(region, locks, changes);
     }
 
-    private static <K, V> SharedHashMap<K, V> wrap(MapRegion region, Codec<K> keys, Codec<V> values, Duration lockTimeout) {
-        return region.into(r -> new SharedHashMap<>(r, keys, values, lockTimeout));
+    private static <K, V> SharedHashMap<K, V> wrap(MapRegion region, Codec<K> keys, Codec<V> values, MapLocation location) {
+        return region.into(r -> new SharedHashMap<>(r, keys, values, location));
     }
 
     /** A handle of the map at {@code location}, with codecs of its own key and value schemas. */
     private static SharedHashMap<Object, Object> adopt(MapRegion region, MapLocation location) {
         return region.into(r -> new SharedHashMap<>(r, Codec.of(r.header().keySchema()),
-                Codec.of(r.header().valueSchema()), location.lockTimeout()));
+                Codec.of(r.header().valueSchema()), location));
     }
 
     /**
@@ -140,7 +146,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * @throws MapAccessDeniedException if the folder (or the kernel, or bpffs) refuses
      */
     public static <K, V> SharedHashMap<K, V> create(HashSpec<K, V> spec) {
-        return wrap(Opener.create(spec.blueprint(), HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
+        return wrap(Opener.create(spec.blueprint(), HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.location());
     }
 
     /**
@@ -156,7 +162,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static <K, V> SharedHashMap<K, V> open(HashSpec<K, V> spec) {
-        return wrap(Opener.open(spec.blueprint(), false, HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
+        return wrap(Opener.open(spec.blueprint(), false, HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.location());
     }
 
     /**
@@ -187,7 +193,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * @throws CorruptMapException      if the file is not a complete map of a version this library reads
      */
     public static <K, V> SharedHashMap<K, V> openReadOnly(HashSpec<K, V> spec) {
-        return wrap(Opener.open(spec.blueprint(), true, HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
+        return wrap(Opener.open(spec.blueprint(), true, HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.location());
     }
 
     /**
@@ -214,7 +220,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * @throws MapAccessDeniedException if the folder (or the kernel, or bpffs) refuses
      */
     public static <K, V> SharedHashMap<K, V> openOrCreate(HashSpec<K, V> spec) {
-        return wrap(Opener.openOrCreate(spec.blueprint(), HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.lockTimeout());
+        return wrap(Opener.openOrCreate(spec.blueprint(), HashKind.INSTANCE), spec.keyCodec(), spec.valueCodec(), spec.location());
     }
 
     /** {@return the map's name} */
@@ -239,7 +245,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
 
     /** {@return true if this handle was opened read-only} */
     public boolean isReadOnly() {
-        return readOnly;
+        return region.readOnly();
     }
 
     /** {@return true once {@link #close()} was called} */
@@ -867,6 +873,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /** The distinct lock stripes of {@code keys}, ascending: the order every process takes them in. */
     private int[] stripesOf(Collection<? extends K> keys) {
         checkOpen();
+        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "locks are refused");
         if (readOnly) throw new MapAccessDeniedException("map '" + name() + "' is open read-only; it cannot take locks");
         Buffers b = Buffers.take(keySize, valueSize);
         try {
@@ -1039,6 +1046,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     }
 
     private void checkWritable() {
+        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "writes are refused");
         if (readOnly) throw new MapAccessDeniedException("map '" + name() + "' is open read-only; writes are refused");
     }
 

@@ -59,6 +59,16 @@ abstract class SpecBase<S extends SpecBase<S, V>, V> {
     }
 
     /**
+     * The same spec for the one process that keeps a read replica in step with its leader on another host
+     * ({@link MapLocation#replica()}): only such a handle writes a replica.
+     *
+     * @return the changed copy
+     */
+    public S replica() {
+        return at(location.replica());
+    }
+
+    /**
      * The same spec with another bound on how long an opener waits for a map's creator to finish it.
      *
      * @param timeout the bound (default {@link MapSpec#DEFAULT_OPEN_TIMEOUT})

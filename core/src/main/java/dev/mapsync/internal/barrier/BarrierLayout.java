@@ -67,7 +67,7 @@ public final class BarrierLayout {
         java.time.Instant now = java.time.Instant.now();
         return new Header(Header.VERSION, MapType.BARRIER.code(), Header.BACKEND_SHM, 0, 0, 0, spec.entries(), Proc.PID,
                 Proc.START_TIME, now.getEpochSecond() * 1_000_000_000L + now.getNano(), Header.SIZE, control, 0, 0,
-                Header.SIZE + control, 0, 0, Proc.PID_NAMESPACE, "", "");
+                Header.SIZE + control, 0, 0, Proc.PID_NAMESPACE, "", "", 0);
     }
 
     /** Checks a barrier header's geometry (not its file length against the file). */

@@ -67,7 +67,7 @@ public final class CounterLayout {
         long data = dataOffset(), length = dataLength(count);
         return new Header(Header.VERSION, MapType.COUNTER.code(), Header.BACKEND_SHM, 0, 8, (int) stride(count), count,
                 Proc.PID, Proc.START_TIME, now.getEpochSecond() * 1_000_000_000L + now.getNano(), Header.SIZE,
-                CONTROL_LENGTH, data, length, data + length, 0, 0, Proc.PID_NAMESPACE, "", VALUE_SCHEMA);
+                CONTROL_LENGTH, data, length, data + length, 0, 0, Proc.PID_NAMESPACE, "", VALUE_SCHEMA, 0);
     }
 
     /** Checks a counter header's geometry (not its file length against the file). */

@@ -155,7 +155,7 @@ public final class RingLayout {
                 values == null ? 0 : values.size(), 0, (int) capacity, Proc.PID, Proc.START_TIME,
                 now.getEpochSecond() * 1_000_000_000L + now.getNano(), Header.SIZE, CONTROL_LENGTH,
                 inline ? controlEnd : 0, capacity, inline ? controlEnd + capacity : controlEnd, 0, 0,
-                Proc.PID_NAMESPACE, "", values == null ? "" : values.toString());
+                Proc.PID_NAMESPACE, "", values == null ? "" : values.toString(), 0);
     }
 
     /** Checks a ring header's geometry (not its file length against the file). */

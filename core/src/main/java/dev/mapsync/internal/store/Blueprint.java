@@ -30,11 +30,13 @@ import java.util.Optional;
  * @param perCpu            a kernel map with one value per CPU ({@code PERCPU_ARRAY}, {@code PERCPU_HASH},
  *                          {@code LRU_PERCPU_HASH}; bpf only)
  * @param userRing          a ring user space produces into and BPF programs drain ({@code USER_RINGBUF}; bpf only)
+ * @param replica           opened by the process that keeps a read replica in step: a new map is marked as a
+ *                          replica ({@link Header#FLAG_REPLICA}), and an existing one must be one
  */
 public record Blueprint(MapType type, String name, Path path, Path dir, Path pin, Backend backend, int mode,
                         Duration openTimeout, Duration lockTimeout, Codec<?> codec, Codec<?> keyCodec, int entries,
                         int explicitStripes, int defaultStripes, int explicitChangelog, boolean lru, boolean spinLock,
-                        boolean perCpu, boolean userRing) {
+                        boolean perCpu, boolean userRing, boolean replica) {
     public Blueprint {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(backend, "backend");
@@ -99,7 +101,7 @@ public record Blueprint(MapType type, String name, Path path, Path dir, Path pin
     public Blueprint made(MapType type, Codec<?> keyCodec, Codec<?> codec, int entries, int defaultStripes) {
         int stripes = explicitStripes > 0 && entries > 0 ? Math.min(explicitStripes, entries) : explicitStripes;
         return new Blueprint(type, name, path, dir, pin, backend, mode, openTimeout, lockTimeout, codec, keyCodec,
-                entries, stripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu, userRing);
+                entries, stripes, defaultStripes, explicitChangelog, lru, spinLock, perCpu, userRing, replica);
     }
 
     /** How messages name the spec, such as {@code ARRAY 'hits' (shm, 16 x i64)}. */

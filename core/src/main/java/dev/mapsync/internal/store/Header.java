@@ -28,7 +28,7 @@ import java.nio.charset.StandardCharsets;
  *     32    4 value stride: value size rounded up to 8
  *     36    4 entries (hash maps: the capacity)
  *     40    4 creator pid (in the creator's pid namespace)
- *     44    4 flags (0)
+ *     44    4 flags: bit 0 ({@link #FLAG_REPLICA}) marks a read replica of a map on another host
  *     48    8 creator start time, clock ticks since boot (/proc/PID/stat field 22)
  *     56    8 creation time, nanoseconds since the epoch
  *     64    8 control region offset
@@ -56,7 +56,7 @@ import java.nio.charset.StandardCharsets;
 public record Header(int version, int type, int backend, int keySize, int valueSize, int stride, int entries,
                      int creatorPid, long creatorStartTime, long createdAtNanos, long controlOffset,
                      long controlLength, long dataOffset, long dataLength, long fileLength, int lockStripes,
-                     int changelogCapacity, long creatorPidNamespace, String keySchema, String valueSchema) {
+                     int changelogCapacity, long creatorPidNamespace, String keySchema, String valueSchema, int flags) {
 
     public static final long SIZE = 4096;
     /**
@@ -78,6 +78,11 @@ public record Header(int version, int type, int backend, int keySize, int valueS
             SCHEMA_TEXT_OFFSET = 256;
 
     public static final int READY = 1;
+    /**
+     * The flag of a read replica: a map that a follower keeps in step with its leader on another host. Only the
+     * follower's handle writes it; every other handle refuses writes, naming the leader.
+     */
+    public static final int FLAG_REPLICA = 1;
     public static final int BACKEND_SHM = 0, BACKEND_BPF = 1;
 
     /** The most schema text (key and value together) a header holds. */
@@ -121,7 +126,13 @@ public record Header(int version, int type, int backend, int keySize, int valueS
                 h.get(Layouts.LONG, DATA_OFFSET_OFFSET), h.get(Layouts.LONG, DATA_LENGTH_OFFSET),
                 h.get(Layouts.LONG, FILE_LENGTH_OFFSET), h.get(Layouts.INT, LOCK_STRIPES_OFFSET),
                 h.get(Layouts.INT, CHANGELOG_CAPACITY_OFFSET), h.get(Layouts.LONG, CREATOR_PIDNS_OFFSET),
-                text(h, SCHEMA_TEXT_OFFSET, keyLength), text(h, SCHEMA_TEXT_OFFSET + keyLength, valueLength));
+                text(h, SCHEMA_TEXT_OFFSET, keyLength), text(h, SCHEMA_TEXT_OFFSET + keyLength, valueLength),
+                h.get(Layouts.INT, FLAGS_OFFSET));
+    }
+
+    /** {@return true for a read replica's header ({@link #FLAG_REPLICA})} */
+    public boolean replica() {
+        return (flags & FLAG_REPLICA) != 0;
     }
 
     /** Writes the magic and every field but the ready word, which {@link #publishReady} writes last. */
@@ -141,6 +152,7 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         h.set(Layouts.INT, STRIDE_OFFSET, stride);
         h.set(Layouts.INT, ENTRIES_OFFSET, entries);
         h.set(Layouts.INT, CREATOR_PID_OFFSET, creatorPid);
+        h.set(Layouts.INT, FLAGS_OFFSET, flags);
         h.set(Layouts.LONG, CREATOR_START_OFFSET, creatorStartTime);
         h.set(Layouts.LONG, CREATED_AT_OFFSET, createdAtNanos);
         h.set(Layouts.LONG, CONTROL_OFFSET_OFFSET, controlOffset);
@@ -184,7 +196,7 @@ public record Header(int version, int type, int backend, int keySize, int valueS
                 now.getEpochSecond() * 1_000_000_000L + now.getNano(), SIZE, control.length(),
                 inline ? controlEnd : 0, dataLength, inline ? controlEnd + dataLength : controlEnd,
                 control.stripes(), control.changelogCapacity(), Proc.PID_NAMESPACE, key.toString(),
-                spec.valueSchema().toString());
+                spec.valueSchema().toString(), spec.replica() ? FLAG_REPLICA : 0);
     }
 
     /**

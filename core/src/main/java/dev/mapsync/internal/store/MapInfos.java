@@ -33,6 +33,12 @@ public final class MapInfos {
     /** @param details backend-specific facts; when empty, those of a bpf map are read from its sidecar */
     public static MapInfo of(String name, Path file, Header h, Map<String, String> details) {
         if (details.isEmpty() && h.backend() == Header.BACKEND_BPF) details = BpfArrays.details(name, file);
+        if (h.replica()) {
+            Map<String, String> d = new LinkedHashMap<>(details);
+            String leader = ReplicaMark.leaderOf(file);
+            d.put("replica of", leader.isEmpty() ? "a map on another host" : leader);
+            details = d;
+        }
         int mode = 0, uid = -1;
         long size = 0;
         try {

@@ -27,6 +27,11 @@ public final class SpecCheck {
         if (fileBackend != spec.backend() && !anyBackend) {
             throw new IncompatibleMapException(name, "backend", lower(fileBackend), lower(spec.backend()));
         }
+        if (spec.replica() && !header.replica()) {
+            // a follower must never overwrite a map of this host that happens to have its leader's name
+            throw new IncompatibleMapException("map '" + name + "' is a map of this host, not a read replica: a follower"
+                    + " does not overwrite it (delete it with mapsync rm, or follow the leader into another name)", "role");
+        }
         if (spec.adoptsExisting()) return;
         switch (handleType) {
             case ARRAY, HASH -> checkKeyed(header, spec);

@@ -1,0 +1,182 @@
+package dev.mapsync.replicate.internal.leader;
+
+import dev.mapsync.replicate.ReplicationStatus;
+import dev.mapsync.replicate.internal.map.MapSource;
+import dev.mapsync.replicate.internal.status.StatusFields;
+import dev.mapsync.replicate.internal.status.StatusFile;
+import dev.mapsync.replicate.internal.transport.Endpoint;
+import dev.mapsync.replicate.internal.transport.LeaderNode;
+import dev.mapsync.replicate.internal.wire.Message;
+import org.agrona.ExpandableDirectByteBuffer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What a leader's thread does: sends a snapshot of the whole map first, then each change as the changed entry's
+ * current value, and a snapshot again after {@code snapshotEvery} changes or whenever the change log overwrote
+ * changes before they were read; a heartbeat every {@value #HEARTBEAT_MILLIS} ms; the status file every
+ * {@value #STATUS_MILLIS} ms. After each snapshot the recording's segments before it are purged: a follower that
+ * has nothing to resume from starts at the last snapshot.
+ */
+public final class LeaderLoop implements Runnable {
+    static final int HEARTBEAT_MILLIS = 100, STATUS_MILLIS = 200;
+    /** Snapshot entries sent per turn between polls of the change log, so that changes keep flowing meanwhile. */
+    private static final int SNAPSHOT_CHUNK = 512;
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final String mapName;
+    private final Endpoint listen;
+    private final MapSource source;
+    private final LeaderNode node;
+    private final Path statusFile, mapFile;
+    private final long snapshotEvery;
+    private final long epoch = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+    private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(4096);
+    private volatile boolean stopping;
+    private volatile ReplicationStatus status;
+    private volatile Throwable failure;
+
+    private long seq, changesSinceSnapshot, snapshots, snapshotEntries, lastSnapshotMillis;
+    private boolean inSnapshot;
+    private long snapshotStart;
+    private long lastHeartbeat, lastStatus;
+
+    public LeaderLoop(String mapName, Path mapFile, Endpoint listen, MapSource source, LeaderNode node, long snapshotEvery) {
+        this.mapName = mapName;
+        this.mapFile = mapFile;
+        this.statusFile = StatusFile.beside(mapFile);
+        this.listen = listen;
+        this.source = source;
+        this.node = node;
+        this.snapshotEvery = snapshotEvery;
+        this.status = status("starting");
+    }
+
+    @Override
+    public void run() {
+        List<Object> keys = new ArrayList<>();
+        try {
+            beginSnapshot();
+            while (!stopping) {
+                boolean missed = source.poll(inSnapshot ? Duration.ZERO : POLL, keys);
+                for (Object key : keys) {
+                    if (!send(source.encodeCurrent(key, buffer, seq + 1, epoch, now()))) return;
+                    changesSinceSnapshot++;
+                }
+                keys.clear();
+                if (missed) beginSnapshot(); // the change log lost some: only the whole map makes up for them
+                if (inSnapshot) {
+                    if (!snapshotChunk()) return;
+                } else if (changesSinceSnapshot >= snapshotEvery) {
+                    beginSnapshot();
+                }
+                housekeeping();
+            }
+        } catch (Throwable t) {
+            failure = t;
+            status = status("failed: " + t.getMessage());
+            writeStatus();
+        }
+    }
+
+    private boolean snapshotChunk() {
+        for (int i = 0; i < SNAPSHOT_CHUNK; i++) {
+            int length = source.encodeNextSnapshot(buffer, seq + 1, epoch, now());
+            if (length < 0) return endSnapshot();
+            if (!send(length)) return false;
+            snapshotEntries++;
+        }
+        return true;
+    }
+
+    private boolean beginSnapshot() {
+        snapshotStart = node.position();
+        int at = Message.header(buffer, Message.SNAPSHOT_BEGIN, 0, seq + 1, epoch, now());
+        int length = at + source.shape().write(buffer, at);
+        source.startSnapshot();
+        inSnapshot = true;
+        snapshotEntries = 0;
+        changesSinceSnapshot = 0;
+        return send(length);
+    }
+
+    private boolean endSnapshot() {
+        int at = Message.header(buffer, Message.SNAPSHOT_END, 0, seq + 1, epoch, now());
+        buffer.putLong(at, snapshotEntries, java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (!send(at + 8)) return false;
+        inSnapshot = false;
+        snapshots++;
+        lastSnapshotMillis = System.currentTimeMillis();
+        node.purgeBefore(snapshotStart);
+        return true;
+    }
+
+    private boolean send(int length) {
+        if (!node.send(buffer, length, () -> stopping)) return false;
+        seq++;
+        return true;
+    }
+
+    private void housekeeping() {
+        long nowMillis = System.currentTimeMillis();
+        if (nowMillis - lastHeartbeat >= HEARTBEAT_MILLIS) {
+            lastHeartbeat = nowMillis;
+            int at = Message.header(buffer, Message.HEARTBEAT, 0, seq, epoch, now());
+            buffer.putLong(at, node.recordingId(), java.nio.ByteOrder.LITTLE_ENDIAN);
+            node.send(buffer, at + 8, () -> stopping);
+        }
+        if (nowMillis - lastStatus >= STATUS_MILLIS) {
+            lastStatus = nowMillis;
+            status = status("serving");
+            writeStatus();
+        }
+    }
+
+    private void writeStatus() {
+        try {
+            StatusFile.write(statusFile, mapFile, StatusFields.of(status));
+        } catch (RuntimeException e) {
+            // a full file system must not stop the stream: the status is also in memory (Leader.status)
+        }
+    }
+
+    private ReplicationStatus status(String state) {
+        return new ReplicationStatus(ReplicationStatus.Role.LEADER, mapName, listen.toString(), state,
+                ProcessHandle.current().pid(), !state.equals("stopped"), epoch,
+                node.recordingId(), node.position(), seq, 0, 0, snapshots,
+                lastSnapshotMillis == 0 ? null : Instant.ofEpochMilli(lastSnapshotMillis), Instant.now());
+    }
+
+    private static long now() {
+        Instant t = Instant.now();
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+
+    /** {@return the latest status} */
+    public ReplicationStatus status() {
+        return status;
+    }
+
+    /** {@return what ended the loop, or null} */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Asks the loop to end; it ends within one poll of the change log. */
+    public void stop() {
+        stopping = true;
+    }
+
+    /** After the loop ended: says so in the status file. */
+    public void stopped() {
+        if (failure == null) {
+            status = status("stopped");
+            writeStatus();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.mapsync.replicate.internal.transport;
+
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.archive.Archive;
+import io.aeron.archive.ArchiveThreadingMode;
+import io.aeron.archive.ArchivingMediaDriver;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.status.RecordingPos;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The leader's Aeron: an embedded media driver and archive, and the live publication the archive records from its
+ * first byte, so that a position in the live stream is the same position in the recording. Used by one thread.
+ */
+public final class LeaderNode implements AutoCloseable {
+    /** Recording segment files: a purge drops whole ones, so this is also the granularity of what is kept. */
+    private static final int SEGMENT_LENGTH = 64 << 20;
+    private final ArchivingMediaDriver driver;
+    private final AeronArchive archive;
+    private final Publication publication;
+    private final long recordingId;
+
+    /**
+     * Starts the driver and archive (the archive's files in {@code archiveDir}, emptied first: a leader's epoch is
+     * new, and so is its recording) and the recorded publication on {@code listen}.
+     */
+    public LeaderNode(Endpoint listen, Path archiveDir) {
+        String dir = Drivers.newDirectory("leader");
+        MediaDriver.Context dc = Drivers.context(dir).spiesSimulateConnection(true);
+        Archive.Context ac = new Archive.Context()
+                .aeronDirectoryName(dir)
+                .archiveDir(archiveDir.toFile())
+                .deleteArchiveOnStart(true)
+                .archiveId(ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE))
+                .controlChannel(listen.archiveControl())
+                .replicationChannel("aeron:udp?endpoint=" + listen.host() + ":0")
+                .segmentFileLength(SEGMENT_LENGTH)
+                .recordingEventsEnabled(false)
+                .threadingMode(ArchiveThreadingMode.SHARED)
+                .errorHandler(Drivers::logError);
+        ArchivingMediaDriver started = ArchivingMediaDriver.launch(dc, ac);
+        AeronArchive client = null;
+        try {
+            client = AeronArchive.connect(new AeronArchive.Context()
+                    .aeronDirectoryName(dir)
+                    .controlRequestChannel("aeron:ipc")
+                    .controlResponseChannel("aeron:ipc"));
+            Publication pub = client.addRecordedPublication(listen.liveChannel(), Endpoint.LIVE_STREAM);
+            CountersReader counters = client.context().aeron().countersReader();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            int counter;
+            while ((counter = RecordingPos.findCounterIdBySession(counters, pub.sessionId(), client.archiveId()))
+                    == CountersReader.NULL_COUNTER_ID) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("the archive did not start recording in 10 s");
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+            this.recordingId = RecordingPos.getRecordingId(counters, counter);
+            this.publication = pub;
+            this.archive = client;
+            this.driver = started;
+        } catch (RuntimeException e) {
+            CloseHelper.quietCloseAll(client, started);
+            Drivers.deleteDirectory(dir);
+            throw e;
+        }
+    }
+
+    /** {@return the archive's id of the live stream's recording} */
+    public long recordingId() {
+        return recordingId;
+    }
+
+    /** {@return the live stream's position: where the next message starts, in it and in the recording} */
+    public long position() {
+        return publication.position();
+    }
+
+    /**
+     * Sends one message, waiting while the stream is back-pressured, until {@code stop} says to give up.
+     *
+     * @return true if it was sent
+     * @throws IllegalStateException if the publication was closed or reached its end
+     */
+    public boolean send(DirectBuffer b, int length, BooleanSupplier stop) {
+        int idle = 0;
+        while (true) {
+            long r = publication.offer(b, 0, length);
+            if (r > 0) return true;
+            if (r == Publication.CLOSED || r == Publication.MAX_POSITION_EXCEEDED) {
+                throw new IllegalStateException("the live stream ended (" + Publication.errorString(r) + ")");
+            }
+            if (stop.getAsBoolean()) return false;
+            if (++idle < 100) Thread.onSpinWait();
+            else Thread.yield();
+        }
+    }
+
+    /**
+     * Drops the recording's segment files that end before {@code position}: a follower that needs what was in them
+     * starts from a later snapshot instead.
+     *
+     * @return the recording's new start position
+     */
+    public long purgeBefore(long position) {
+        long start = archive.getStartPosition(recordingId);
+        long base = AeronArchive.segmentFileBasePosition(start, position, publication.termBufferLength(), SEGMENT_LENGTH);
+        if (base > start) archive.purgeSegments(recordingId, base);
+        return Math.max(base, start);
+    }
+
+    @Override
+    public void close() {
+        String dir = driver.mediaDriver().aeronDirectoryName();
+        CloseHelper.quietCloseAll(publication, archive, driver);
+        Drivers.deleteDirectory(dir);
+    }
+}

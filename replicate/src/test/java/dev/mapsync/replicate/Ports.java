@@ -1,0 +1,30 @@
+package dev.mapsync.replicate;
+
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.SocketException;
+
+/** Free UDP ports for a leader: its live stream's and, next to it, its archive's. */
+final class Ports {
+    private Ports() {}
+
+    /** {@return a port {@code p} such that {@code p} and {@code p + 1} are free on loopback now} */
+    static int freePair() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int p;
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                p = s.getLocalPort();
+            } catch (SocketException e) {
+                throw new IllegalStateException(e);
+            }
+            if (p >= 65534) continue;
+            try (DatagramSocket a = new DatagramSocket(p, InetAddress.getLoopbackAddress());
+                 DatagramSocket b = new DatagramSocket(p + 1, InetAddress.getLoopbackAddress())) {
+                return p;
+            } catch (SocketException e) {
+                // taken meanwhile: try another
+            }
+        }
+        throw new IllegalStateException("no two free neighbouring UDP ports");
+    }
+}
