@@ -42,6 +42,7 @@ public final class FollowerLoop implements Runnable {
     private volatile boolean stopping;
     private volatile ReplicationStatus status;
     private volatile Throwable failure;
+    private Throwable handlerFailure;
 
     private Replica replica;
     // what this replica has taken: the epoch and recording it follows, the last message taken and where it ended
@@ -64,7 +65,7 @@ public final class FollowerLoop implements Runnable {
         this.mapFile = at.file();
         this.statusFile = StatusFile.beside(mapFile);
         resumeFrom(StatusFile.read(statusFile).orElse(Map.of()));
-        if (!seeking) {
+        if (epoch != 0) {
             replica = Replica.openExisting(at);
             if (replica == null) { // the replica was deleted: start over from the leader's snapshot
                 seeking = true;
@@ -87,8 +88,8 @@ public final class FollowerLoop implements Runnable {
             applied = resumeSeq;
             appliedPosition = resumePosition;
             snapshots = StatusFields.number(f, "snapshots");
-            seeking = resumeSeq == 0;
-            replayWanted = !seeking;
+            seeking = resumeSeq == 0; // stopped before its first snapshot ended: from the recording's start again
+            replayWanted = true;
         } catch (IllegalArgumentException e) {
             epoch = 0; // not ours to trust: start from the leader's snapshot
         }
@@ -101,6 +102,7 @@ public final class FollowerLoop implements Runnable {
                 int work = node.pollLive(64);
                 work += steer();
                 work += node.pollReplay(256);
+                if (handlerFailure != null) throw handlerFailure;
                 long now = System.nanoTime();
                 if (now - lastStatus >= STATUS_NANOS) {
                     lastStatus = now;
@@ -161,7 +163,26 @@ public final class FollowerLoop implements Runnable {
         }
     }
 
+    /** Aeron hands what a fragment handler throws to its error handler and goes on: keep it, to end the loop. */
     private void onLive(DirectBuffer b, int offset, int length, Header header) {
+        if (handlerFailure != null) return;
+        try {
+            live(b, offset, length, header);
+        } catch (Throwable t) {
+            handlerFailure = t;
+        }
+    }
+
+    private void onReplay(DirectBuffer b, int offset, int length, Header header) {
+        if (handlerFailure != null) return;
+        try {
+            replayed(b, offset, length, header);
+        } catch (Throwable t) {
+            handlerFailure = t;
+        }
+    }
+
+    private void live(DirectBuffer b, int offset, int length, Header header) {
         Message.Header h = Message.Header.read(b, offset, length);
         lastLive = System.nanoTime();
         if (h.epoch() != leaderEpoch) {
@@ -182,7 +203,7 @@ public final class FollowerLoop implements Runnable {
         }
     }
 
-    private void onReplay(DirectBuffer b, int offset, int length, Header header) {
+    private void replayed(DirectBuffer b, int offset, int length, Header header) {
         Message.Header h = Message.Header.read(b, offset, length);
         long before = replayPosition;
         replayPosition = header.position();

@@ -13,11 +13,35 @@ final class Drivers {
 
     private Drivers() {}
 
-    /** A fresh directory name in shared memory, where Aeron's files work at memory speed. */
+    private static final String PREFIX = "mapsync-aeron-";
+
+    /**
+     * A fresh directory name in shared memory, where Aeron's files work at memory speed. The directories that
+     * killed processes left (their term buffers take tens of MiB each) are deleted first.
+     */
     static String newDirectory(String role) {
-        String base = new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir");
-        return base + "/mapsync-aeron-" + ProcessHandle.current().pid() + "-" + role + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong());
+        File base = new File(new File("/dev/shm").isDirectory() ? "/dev/shm" : System.getProperty("java.io.tmpdir"));
+        sweep(base);
+        return new File(base, PREFIX + ProcessHandle.current().pid() + "-" + role + "-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong())).getPath();
+    }
+
+    /** Deletes this user's driver directories whose process is gone (named {@code mapsync-aeron-<pid>-...}). */
+    private static void sweep(File base) {
+        File[] dirs = base.listFiles((d, name) -> name.startsWith(PREFIX));
+        if (dirs == null) return;
+        for (File dir : dirs) {
+            String rest = dir.getName().substring(PREFIX.length());
+            int dash = rest.indexOf('-');
+            try {
+                long pid = Long.parseLong(dash < 0 ? rest : rest.substring(0, dash));
+                if (dir.canWrite() && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) == false) {
+                    IoUtil.delete(dir, true);
+                }
+            } catch (NumberFormatException e) {
+                // not one of ours
+            }
+        }
     }
 
     /**

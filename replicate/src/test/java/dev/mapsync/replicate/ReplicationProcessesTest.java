@@ -1,0 +1,191 @@
+package dev.mapsync.replicate;
+
+import dev.mapsync.Backend;
+import dev.mapsync.Codec;
+import dev.mapsync.HashSpec;
+import dev.mapsync.MapLocation;
+import dev.mapsync.MapNotFoundException;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
+import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.Machine;
+import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.TestDirs;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Leaders and followers as users run them: each in a process of its own, the map written by a third (this one),
+ * processes killed and started again. Every test ends with the replica equal to the leader's map, entry by entry.
+ */
+class ReplicationProcessesTest {
+    @RegisterExtension
+    final MapDir leaderMaps = new MapDir("pl");
+    @RegisterExtension
+    final MapDir followerMaps = new MapDir("pf");
+    private Path archive;
+    private String listen;
+
+    @BeforeEach
+    void setUp() {
+        archive = TestDirs.create();
+        listen = "127.0.0.1:" + Ports.freePair();
+    }
+
+    @AfterEach
+    void tearDown() {
+        TestDirs.delete(archive);
+    }
+
+    static ChildJvm start(String... args) {
+        ChildJvm child = dev.mapsync.testkit.TestJvm.of(ReplicationChild.class)
+                .jvmOptions("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED").args(args).start();
+        child.awaitLine(args[0].equals("leader") ? "serving" : "following", 60);
+        return child;
+    }
+
+    private ChildJvm leader(String name, Backend backend) {
+        return start("leader", leaderMaps.dir().toString(), name, backend.name(), listen, archive.toString(), "1000000");
+    }
+
+    /** Follows into the replica named as the follower folder's map: a bpf pin's name is the host's, not a folder's. */
+    private ChildJvm follower(Backend backend) {
+        return start("follower", followerMaps.dir().toString(), followerMaps.name(), backend.name(), listen);
+    }
+
+    private MapLocation replica(Backend backend) {
+        return MapSpec.existing(followerMaps.name()).dir(followerMaps.dir()).backend(backend);
+    }
+
+    /** In step: the replica's status says it is live and has taken every message the leader sent. */
+    private static boolean inStep(MapLocation replica, MapLocation leader) {
+        ReplicationStatus f = ReplicationStatus.of(replica).orElse(null), l = ReplicationStatus.of(leader).orElse(null);
+        return f != null && l != null && f.state().equals("live") && f.lagChanges() == 0 && f.changes() == l.changes();
+    }
+
+    private static ReplicationStatus status(MapLocation at) {
+        return ReplicationStatus.of(at).orElseThrow(() -> new AssertionError("no status file for " + at));
+    }
+
+    static boolean sameArrays(SharedArray<Long> leader, MapLocation replica) {
+        try (var r = SharedArray.openReadOnly(replica)) {
+            if (r.length() != leader.length()) return false;
+            for (int i = 0; i < leader.length(); i++) if (!leader.get(i).equals(r.get(i))) return false;
+            return true;
+        } catch (MapNotFoundException e) {
+            return false;
+        }
+    }
+
+    static Map<Object, Object> contents(MapLocation at) {
+        try (var m = SharedHashMap.openReadOnly(at)) {
+            Map<Object, Object> all = new TreeMap<>();
+            m.forEach(all::put);
+            return all;
+        } catch (MapNotFoundException e) {
+            return Map.of();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aKilledFollowerResumesWhereItStoppedOnRestart(Backend backend) {
+        String name = leaderMaps.name();
+        var spec = Machine.on(backend, MapSpec.array(name, Codec.i64(), 2000).dir(leaderMaps.dir()));
+        MapLocation replica = replica(backend);
+        SplittableRandom random = new SplittableRandom(7);
+        try (var map = SharedArray.create(spec); ChildJvm leader = leader(name, backend)) {
+            for (int i = 0; i < 2000; i++) map.set(i, random.nextLong());
+            long epoch;
+            String before;
+            try (ChildJvm follower = follower(backend)) {
+                Await.until("the replica to equal the leader's map and be in step", () -> sameArrays(map, replica)
+                        && inStep(replica, spec.location()), () -> ReplicationStatus.of(replica) + "\n" + follower.output()
+                        + "\nleader: " + leader.output());
+                epoch = status(replica).epoch();
+                follower.kill();
+                before = status(replica) + " / leader " + status(spec.location());
+            }
+            assertTrue(!status(replica).running(), "a killed follower's status says it is not running");
+            for (int n = 0; n < 20_000; n++) map.set(random.nextInt(2000), random.nextLong());
+            try (ChildJvm follower = follower(backend)) {
+                // had it started over, it would have taken the leader's first snapshot twice, and counted one more
+                Await.until("the restarted follower to catch up, having taken each of the leader's snapshots once",
+                        () -> sameArrays(map, replica) && inStep(replica, spec.location())
+                                && status(replica).snapshots() == status(spec.location()).snapshots(),
+                        () -> status(replica) + "\nleader: " + status(spec.location()) + "\nbefore: " + before
+                                + "\n" + follower.output());
+                ReplicationStatus s = status(replica);
+                assertEquals(epoch, s.epoch());
+                assertTrue(s.running());
+            }
+        }
+    }
+
+    @Test
+    void aKilledLeaderLeavesTheReplicaAsItWasAndARestartedLeaderBringsItInStep() {
+        String name = leaderMaps.name();
+        HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 10_000).dir(leaderMaps.dir());
+        MapLocation replica = replica(Backend.SHM);
+        try (var map = SharedHashMap.create(spec); ChildJvm follower = follower(Backend.SHM)) {
+            for (long k = 0; k < 1000; k++) map.put(k, k * k);
+            long firstEpoch;
+            try (ChildJvm leader = leader(name, Backend.SHM)) {
+                Await.until("the replica to equal the leader's map", () -> contents(spec.location()).equals(contents(replica)));
+                firstEpoch = status(replica).epoch();
+                leader.kill();
+            }
+            Map<Object, Object> before = contents(replica);
+            Await.until("the follower to say the leader is unreachable",
+                    () -> status(replica).state().equals("leader unreachable"));
+            assertTrue(status(replica).running());
+            for (long k = 0; k < 1000; k += 2) map.remove(k);
+            for (long k = 5000; k < 5300; k++) map.put(k, -k);
+            assertEquals(before, contents(replica), "the replica serves the last state while its leader is down");
+            assertEquals(1000, before.size());
+            try (ChildJvm leader = leader(name, Backend.SHM)) {
+                Await.until("the replica to equal the restarted leader's map and be in step",
+                        () -> contents(spec.location()).equals(contents(replica)) && inStep(replica, spec.location()));
+                assertEquals(800, contents(replica).size());
+                ReplicationStatus s = status(replica);
+                assertNotEquals(firstEpoch, s.epoch(), "a restarted leader has a new epoch");
+                assertEquals(2, s.snapshots());
+            }
+        }
+    }
+
+    @Test
+    void aLateFollowerOfALeaderThatMissedChangesGetsEveryValue() {
+        String name = leaderMaps.name();
+        HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 50_000).changelogCapacity(16)
+                .dir(leaderMaps.dir());
+        MapLocation replica = replica(Backend.SHM);
+        try (var map = SharedHashMap.create(spec); ChildJvm leader = leader(name, Backend.SHM)) {
+            SplittableRandom random = new SplittableRandom(11);
+            for (int n = 0; n < 100_000; n++) {
+                long k = random.nextLong(40_000);
+                if (random.nextInt(4) == 0) map.remove(k);
+                else map.put(k, random.nextLong());
+            }
+            try (ChildJvm follower = follower(Backend.SHM)) {
+                Await.until("the late replica to equal the leader's map",
+                        () -> contents(spec.location()).equals(contents(replica)));
+                assertEquals(contents(spec.location()).size(), contents(replica).size());
+            }
+        }
+    }
+}
