@@ -1,0 +1,88 @@
+package dev.mapsync.replicate;
+
+import dev.mapsync.Codec;
+import dev.mapsync.MapLocation;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+import dev.mapsync.replicate.internal.map.Replica;
+import dev.mapsync.replicate.internal.wire.CorruptMessageException;
+import dev.mapsync.replicate.internal.wire.Message;
+import dev.mapsync.replicate.internal.wire.Shape;
+import dev.mapsync.testkit.MapDir;
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.ByteOrder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A "leader" that sends what no leader sends: the follower stops with a failure that says what was wrong and its
+ * status says so; entries that do not fit the replica are refused before anything of them is written.
+ */
+class HostileLeaderTest {
+    @RegisterExtension
+    final MapDir maps = new MapDir("hl");
+
+    /** Publishes {@code message} on the live stream's channel until the follower has stopped. */
+    private void sendUntilStopped(String listen, UnsafeBuffer message, int length, Follower follower) throws Exception {
+        String dir = "/dev/shm/mapsync-aeron-" + ProcessHandle.current().pid() + "-hostile-" + System.nanoTime();
+        try (MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(dir)
+                .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+             Publication pub = aeron.addPublication("aeron:udp?control=" + listen + "|control-mode=dynamic", 1001)) {
+            Await.until("the follower to stop", () -> {
+                pub.offer(message, 0, length);
+                return !follower.isRunning();
+            });
+        }
+    }
+
+    @Test
+    void aMessageOfAnUnknownTypeStopsTheFollowerAndSaysWhy() throws Exception {
+        String listen = "127.0.0.1:" + Ports.freePair();
+        MapLocation at = MapSpec.existing(maps.name()).dir(maps.dir());
+        UnsafeBuffer garbage = new UnsafeBuffer(new byte[64]);
+        garbage.putByte(0, (byte) 77);
+        try (Follower follower = Follower.follow(at, listen)) {
+            sendUntilStopped(listen, garbage, 48, follower);
+            assertEquals("message type 77 is unknown", follower.failure().getMessage());
+            assertEquals("failed: message type 77 is unknown", follower.status().state());
+            assertFalse(follower.status().running());
+        }
+    }
+
+    @Test
+    void entriesThatDoNotFitTheReplicaAreRefusedAndChangeNothing() {
+        var spec = MapSpec.array(maps.name(), Codec.i64(), 8).dir(maps.dir());
+        Shape shape = new Shape(false, 8, 64, 8, "", "i64");
+        try (Replica replica = Replica.openOrCreate(spec.location(), shape)) {
+            UnsafeBuffer entry = new UnsafeBuffer(new byte[64]);
+            int at = Message.header(entry, Message.ENTRY, 4, 1, 99, 0);
+            entry.putInt(at, 2, ByteOrder.LITTLE_ENDIAN);
+            entry.putLong(at + 4, 20L, ByteOrder.LITTLE_ENDIAN);
+            replica.apply(entry, Message.Header.read(entry, 0, at + 12));
+            assertEquals("an entry of 4 + 12 bytes for an array of 8-byte values", assertThrows(CorruptMessageException.class,
+                    () -> replica.apply(entry, Message.Header.read(entry, 0, at + 16))).getMessage());
+            entry.putInt(at, 8, ByteOrder.LITTLE_ENDIAN);
+            assertEquals("entry 8 of an array of 8", assertThrows(CorruptMessageException.class,
+                    () -> replica.apply(entry, Message.Header.read(entry, 0, at + 12))).getMessage());
+            entry.putInt(at, -1, ByteOrder.LITTLE_ENDIAN);
+            assertThrows(CorruptMessageException.class, () -> replica.apply(entry, Message.Header.read(entry, 0, at + 12)));
+            int absent = Message.header(entry, Message.ABSENT, 4, 2, 99, 0);
+            assertEquals("an array has no absent keys", assertThrows(CorruptMessageException.class,
+                    () -> replica.apply(entry, Message.Header.read(entry, 0, absent + 4))).getMessage());
+        }
+        try (var replica = SharedArray.openReadOnly(spec)) {
+            assertEquals(20L, replica.get(2));
+            for (int i = 0; i < 8; i++) if (i != 2) assertEquals(0L, replica.get(i));
+        }
+    }
+}
