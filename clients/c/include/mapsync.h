@@ -78,6 +78,9 @@ extern "C" {
 #define MAPSYNC_PIN_DIR "/sys/fs/bpf/mapsync"
 #define MAPSYNC_OPEN_TIMEOUT_MS 5000
 
+/* header flags (FORMAT.md §2): a read replica (§12.1); mapsync_open refuses to open one read-write (EROFS) */
+#define MAPSYNC_FLAG_REPLICA 1u
+
 /* mapsync_open flags */
 #define MAPSYNC_READ_ONLY 1 /* map PROT_READ and claim no process slot: reads only */
 
@@ -97,7 +100,7 @@ struct mapsync_header {
     uint32_t stride;              /*  32  value size rounded up to 8 */
     uint32_t entries;             /*  36  rings: capacity in bytes; barriers: parties */
     uint32_t creator_pid;         /*  40 */
-    uint32_t flags;               /*  44 */
+    uint32_t flags;               /*  44  MAPSYNC_FLAG_REPLICA: a read replica, which only its follower writes */
     uint64_t creator_start_time;  /*  48  clock ticks since boot */
     uint64_t created_at_ns;       /*  56  since the epoch */
     uint64_t control_offset;      /*  64  4096 */
@@ -200,9 +203,9 @@ struct mapsync_map {
 
 /*
  * Opens a map: "NAME" (in $MAPSYNC_DIR, else the default folder; a bpf map's sidecar opens its bpf map), "bpf:NAME"
- * (must be a bpf map), "shm:NAME", or a path containing '/'. flags: 0 or MAPSYNC_READ_ONLY. A read-write open claims
- * a process slot (making the liveness file if the map has none, as Java does). Returns 0, or a negative errno with
- * the reason in m->error (and nothing left open).
+ * (must be a bpf map), "shm:NAME", or a path containing '/'. flags: 0 or MAPSYNC_READ_ONLY (a read replica opens
+ * only so: -EROFS otherwise). A read-write open claims a process slot (making the liveness file if the map has none,
+ * as Java does). Returns 0, or a negative errno with the reason in m->error (and nothing left open).
  */
 int mapsync_open(struct mapsync_map *m, const char *map, int flags);
 

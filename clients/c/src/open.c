@@ -366,6 +366,11 @@ int mapsync_open(struct mapsync_map *m, const char *map, int flags) {
     if (rc == 0 && m->backend == MAPSYNC_BACKEND_BPF) {
         rc = mapsync__open_kernel_map(m, what);
     }
+    if (rc == 0 && !m->read_only && (m->header->flags & MAPSYNC_FLAG_REPLICA)) {
+        /* its follower alone writes a read replica (FORMAT.md §12.1): what anyone else wrote would be overwritten */
+        rc = mapsync__fail(m, EROFS, "map %s is a read replica of a map on another host: open it read-only"
+                           " (MAPSYNC_READ_ONLY), and write on the leader", what);
+    }
     if (rc == 0 && !m->read_only) rc = mapsync__claim_slot(m);
     if (rc == 0 && !m->read_only && m->map_type == MAPSYNC_TYPE_COUNTER) mapsync__mark_counter_slot(m);
     if (rc != 0) {
