@@ -13,10 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,14 +24,6 @@ class InProcessReplicationTest {
     final MapDir leaderMaps = new MapDir("rl");
     @RegisterExtension
     final MapDir followerMaps = new MapDir("rf");
-
-    static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(10);
-        }
-    }
 
     @Test
     void anArrayReplicaFollowsItsLeader() throws Exception {
@@ -49,9 +37,8 @@ class InProcessReplicationTest {
             try (Leader leader = Leader.serve(spec.location(), listen, archive);
                  Follower follower = Follower.follow(replicaAt, listen)) {
                 for (int i = 0; i < 1000; i += 3) map.set(i, i * 10L);
-                await("the replica to equal the leader", () -> equalArrays(map, replicaAt));
-                ReplicationStatus s = follower.status();
-                await("the follower to be live", () -> follower.status().state().equals("live"));
+                Await.until("the replica to equal the leader", () -> Replicas.sameArrays(map, replicaAt));
+                Await.until("the follower to be live", () -> follower.status().state().equals("live"));
                 assertEquals(ReplicationStatus.Role.FOLLOWER, follower.status().role());
                 assertEquals(listen, follower.status().peer());
                 assertEquals(ReplicationStatus.Role.LEADER, leader.status().role());
@@ -79,30 +66,50 @@ class InProcessReplicationTest {
                  Follower follower = Follower.follow(replicaAt, listen)) {
                 for (long k = 0; k < 500; k += 2) map.remove(k);
                 for (long k = 1000; k < 1300; k++) map.put(k, -k);
-                await("the replica to equal the leader", () -> contents(spec.location()).equals(contents(replicaAt)));
-                assertEquals(550, contents(replicaAt).size());
+                Await.until("the replica to equal the leader", () -> Replicas.contents(spec.location()).equals(Replicas.contents(replicaAt)));
+                assertEquals(550, Replicas.contents(replicaAt).size());
             }
         } finally {
             TestDirs.delete(archive);
         }
     }
 
-    static boolean equalArrays(SharedArray<Long> leader, MapLocation replicaAt) {
-        try (var r = SharedArray.openReadOnly(MapSpec.array(replicaAt.name(), Codec.i64(), leader.length()).dir(replicaAt.dir()))) {
-            for (int i = 0; i < leader.length(); i++) if (!leader.get(i).equals(r.get(i))) return false;
-            return true;
-        } catch (dev.mapsync.MapNotFoundException e) {
-            return false;
+    @Test
+    void aFullReplicaTakesASnapshotOfEntirelyNewKeys() throws Exception {
+        String name = leaderMaps.name();
+        HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 256).dir(leaderMaps.dir());
+        Path archive = TestDirs.create();
+        String listen = "127.0.0.1:" + Ports.freePair();
+        MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
+        try (var map = SharedHashMap.create(spec); Follower follower = Follower.follow(replicaAt, listen)) {
+            int full = fill(map, 0);
+            try (Leader leader = Leader.serve(spec.location(), listen, archive)) {
+                Await.until("the replica to equal the leader", () -> Replicas.contents(spec.location()).equals(Replicas.contents(replicaAt)));
+            }
+            // while no leader runs, every key is replaced: the restarted leader's snapshot brings only new keys, into a
+            // replica that is as full as the map was
+            map.clear();
+            assertEquals(full, fill(map, 1_000_000));
+            try (Leader leader = Leader.serve(spec.location(), listen, archive)) {
+                Await.until("the replica to hold the new keys only", () -> Replicas.contents(spec.location()).equals(Replicas.contents(replicaAt)));
+            }
+            assertEquals(full, Replicas.contents(replicaAt).size());
+            assertTrue(follower.isRunning());
+        } finally {
+            TestDirs.delete(archive);
         }
     }
 
-    static Map<Object, Object> contents(MapLocation at) {
-        try (var m = SharedHashMap.openReadOnly(at)) {
-            Map<Object, Object> all = new TreeMap<>();
-            m.forEach(all::put);
-            return all;
-        } catch (dev.mapsync.MapNotFoundException e) {
-            return Map.of();
+    /** Puts keys from {@code first} on until the map refuses one; returns how many it took. */
+    private static int fill(SharedHashMap<Long, Long> map, long first) {
+        int n = 0;
+        try {
+            while (true) {
+                map.put(first + n, (long) n);
+                n++;
+            }
+        } catch (dev.mapsync.MapFullException full) {
+            return n;
         }
     }
 }

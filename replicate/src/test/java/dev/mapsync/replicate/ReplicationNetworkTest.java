@@ -58,11 +58,11 @@ class ReplicationNetworkTest {
                     else map.put(k, random.nextLong());
                 }
                 Await.until("the replica on the other host to equal the leader's map",
-                        () -> ReplicationProcessesTest.contents(spec.location())
-                                .equals(ReplicationProcessesTest.contents(replica)),
+                        () -> Replicas.contents(spec.location())
+                                .equals(Replicas.contents(replica)),
                         () -> ReplicationStatus.of(replica) + "\n" + follower.output() + "\nleader: " + leader.output());
-                var leaderMap = ReplicationProcessesTest.contents(spec.location());
-                var replicaMap = ReplicationProcessesTest.contents(replica);
+                var leaderMap = Replicas.contents(spec.location());
+                var replicaMap = Replicas.contents(replica);
                 for (var e : leaderMap.entrySet()) assertEquals(e.getValue(), replicaMap.get(e.getKey()), "key " + e.getKey());
                 assertEquals(leaderMap.size(), replicaMap.size());
                 ReplicationStatus s = ReplicationStatus.of(replica).orElseThrow();

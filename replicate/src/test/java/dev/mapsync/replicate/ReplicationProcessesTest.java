@@ -4,7 +4,6 @@ import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.HashSpec;
 import dev.mapsync.MapLocation;
-import dev.mapsync.MapNotFoundException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
@@ -22,7 +21,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -81,26 +79,6 @@ class ReplicationProcessesTest {
         return ReplicationStatus.of(at).orElseThrow(() -> new AssertionError("no status file for " + at));
     }
 
-    static boolean sameArrays(SharedArray<Long> leader, MapLocation replica) {
-        try (var r = SharedArray.openReadOnly(replica)) {
-            if (r.length() != leader.length()) return false;
-            for (int i = 0; i < leader.length(); i++) if (!leader.get(i).equals(r.get(i))) return false;
-            return true;
-        } catch (MapNotFoundException e) {
-            return false;
-        }
-    }
-
-    static Map<Object, Object> contents(MapLocation at) {
-        try (var m = SharedHashMap.openReadOnly(at)) {
-            Map<Object, Object> all = new TreeMap<>();
-            m.forEach(all::put);
-            return all;
-        } catch (MapNotFoundException e) {
-            return Map.of();
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aKilledFollowerResumesWhereItStoppedOnRestart(Backend backend) {
@@ -113,7 +91,7 @@ class ReplicationProcessesTest {
             long epoch;
             String before;
             try (ChildJvm follower = follower(backend)) {
-                Await.until("the replica to equal the leader's map and be in step", () -> sameArrays(map, replica)
+                Await.until("the replica to equal the leader's map and be in step", () -> Replicas.sameArrays(map, replica)
                         && inStep(replica, spec.location()), () -> ReplicationStatus.of(replica) + "\n" + follower.output()
                         + "\nleader: " + leader.output());
                 epoch = status(replica).epoch();
@@ -125,7 +103,7 @@ class ReplicationProcessesTest {
             try (ChildJvm follower = follower(backend)) {
                 // had it started over, it would have taken the leader's first snapshot twice, and counted one more
                 Await.until("the restarted follower to catch up, having taken each of the leader's snapshots once",
-                        () -> sameArrays(map, replica) && inStep(replica, spec.location())
+                        () -> Replicas.sameArrays(map, replica) && inStep(replica, spec.location())
                                 && status(replica).snapshots() == status(spec.location()).snapshots(),
                         () -> status(replica) + "\nleader: " + status(spec.location()) + "\nbefore: " + before
                                 + "\n" + follower.output());
@@ -145,22 +123,22 @@ class ReplicationProcessesTest {
             for (long k = 0; k < 1000; k++) map.put(k, k * k);
             long firstEpoch;
             try (ChildJvm leader = leader(name, Backend.SHM)) {
-                Await.until("the replica to equal the leader's map", () -> contents(spec.location()).equals(contents(replica)));
+                Await.until("the replica to equal the leader's map", () -> Replicas.contents(spec.location()).equals(Replicas.contents(replica)));
                 firstEpoch = status(replica).epoch();
                 leader.kill();
             }
-            Map<Object, Object> before = contents(replica);
+            Map<Object, Object> before = Replicas.contents(replica);
             Await.until("the follower to say the leader is unreachable",
                     () -> status(replica).state().equals("leader unreachable"));
             assertTrue(status(replica).running());
             for (long k = 0; k < 1000; k += 2) map.remove(k);
             for (long k = 5000; k < 5300; k++) map.put(k, -k);
-            assertEquals(before, contents(replica), "the replica serves the last state while its leader is down");
+            assertEquals(before, Replicas.contents(replica), "the replica serves the last state while its leader is down");
             assertEquals(1000, before.size());
             try (ChildJvm leader = leader(name, Backend.SHM)) {
                 Await.until("the replica to equal the restarted leader's map and be in step",
-                        () -> contents(spec.location()).equals(contents(replica)) && inStep(replica, spec.location()));
-                assertEquals(800, contents(replica).size());
+                        () -> Replicas.contents(spec.location()).equals(Replicas.contents(replica)) && inStep(replica, spec.location()));
+                assertEquals(800, Replicas.contents(replica).size());
                 ReplicationStatus s = status(replica);
                 assertNotEquals(firstEpoch, s.epoch(), "a restarted leader has a new epoch");
                 assertEquals(2, s.snapshots());
@@ -183,8 +161,8 @@ class ReplicationProcessesTest {
             }
             try (ChildJvm follower = follower(Backend.SHM)) {
                 Await.until("the late replica to equal the leader's map",
-                        () -> contents(spec.location()).equals(contents(replica)));
-                assertEquals(contents(spec.location()).size(), contents(replica).size());
+                        () -> Replicas.contents(spec.location()).equals(Replicas.contents(replica)));
+                assertEquals(Replicas.contents(spec.location()).size(), Replicas.contents(replica).size());
             }
         }
     }

@@ -42,6 +42,10 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
      */
     public static MapSource open(MapLocation at) {
         MapInfo info = SharedMaps.info(at);
+        if (info.details().getOrDefault("kernel map", "").toLowerCase(java.util.Locale.ROOT).contains("percpu")) {
+            throw new IllegalArgumentException("map '" + info.name() + "' is a per-CPU kernel map; its per-CPU values"
+                    + " are not replicated (replicate a map of their sums instead)");
+        }
         if (info.type() == MapType.ARRAY) {
             return new ArraySource(SharedArray.open(Specs.array(at, info.valueSchema(), info.entries())),
                     Specs.shapeOf(info, false, info.lockStripes()));

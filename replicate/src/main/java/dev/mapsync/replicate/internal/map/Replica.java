@@ -1,5 +1,6 @@
 package dev.mapsync.replicate.internal.map;
 
+import dev.mapsync.MapFullException;
 import dev.mapsync.MapLocation;
 import dev.mapsync.MapNotFoundException;
 import dev.mapsync.Schema;
@@ -180,7 +181,16 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
                     throw new CorruptMessageException("a value of " + h.valueLength() + " bytes for a map of " + valueSize
                             + "-byte values");
                 }
-                map.set(key, bytes(b, h.body() + keySize, valueSize));
+                byte[] value = bytes(b, h.body() + keySize, valueSize);
+                try {
+                    map.set(key, value);
+                } catch (MapFullException full) {
+                    if (!inSnapshot()) throw full;
+                    // the replica still holds keys the leader dropped while this follower was away: the snapshot's
+                    // end would remove them, but the leader's new keys need their room now
+                    removeUnsentSoFar();
+                    map.set(key, value);
+                }
             } else {
                 map.remove(key);
             }
@@ -194,11 +204,17 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
 
         @Override
         int removeUnsent() {
+            int removed = removeUnsentSoFar();
+            sent.clear();
+            return removed;
+        }
+
+        /** Removes the keys not sent since the snapshot began; a key the leader still has comes back when sent. */
+        private int removeUnsentSoFar() {
             List<byte[]> gone = new ArrayList<>();
             map.forEach((k, v) -> {
                 if (!sent.contains(ByteBuffer.wrap(k))) gone.add(k);
             });
-            sent.clear();
             for (byte[] k : gone) map.remove(k);
             return gone.size();
         }
