@@ -37,14 +37,19 @@ class ReadmeExamplesTest {
     @Test
     void everyJavaBlockOfTheReadmeIsInTheExamplesInOrder() throws IOException {
         List<Block> blocks = javaBlocks(Files.readAllLines(readme()));
-        assertEquals(8, blocks.size(), "java blocks in README.md: " + blocks);
-        // each file holds its blocks in the README's order: core's all but the Micrometer one, micrometer's that one
+        assertEquals(9, blocks.size(), "java blocks in README.md: " + blocks);
+        // each file holds its blocks in the README's order: core's all but the Micrometer and replica ones, the
+        // micrometer and replicate modules' those
         List<String> core = Files.readAllLines(coreExamples());
         List<String> micrometer = Files.readAllLines(micrometerExample());
-        int fromCore = 0, fromMicrometer = 0;
+        List<String> replicate = Files.readAllLines(projectRoot().resolve(
+                "replicate/src/test/java/dev/mapsync/replicate/ReadmeExample.java"));
+        int fromCore = 0, fromMicrometer = 0, fromReplicate = 0;
         for (Block block : blocks) {
             if (block.section().contains("Micrometer")) {
                 fromMicrometer = find(block, micrometer, imports(micrometer), fromMicrometer);
+            } else if (block.section().contains("replicas")) {
+                fromReplicate = find(block, replicate, imports(replicate), fromReplicate);
             } else {
                 fromCore = find(block, core, imports(core), fromCore);
             }
@@ -93,10 +98,14 @@ class ReadmeExamplesTest {
     static List<Block> javaBlocks(List<String> readme) {
         List<Block> blocks = new ArrayList<>();
         String section = "";
+        boolean fenced = false; // in a block of another language, whose '#' lines are comments, not headings
         for (int i = 0; i < readme.size(); i++) {
             String line = readme.get(i);
-            if (line.startsWith("#")) section = line.replaceFirst("^#+\\s*", "");
-            if (!line.strip().equals("```java")) continue;
+            if (!fenced && line.startsWith("#")) section = line.replaceFirst("^#+\\s*", "");
+            if (!line.strip().equals("```java")) {
+                if (line.strip().startsWith("```")) fenced = !fenced;
+                continue;
+            }
             List<String> lines = new ArrayList<>();
             int first = i + 2;
             for (i++; i < readme.size() && !readme.get(i).strip().equals("```"); i++) {

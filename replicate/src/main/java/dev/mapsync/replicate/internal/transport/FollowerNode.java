@@ -47,14 +47,29 @@ public final class FollowerNode implements AutoCloseable {
         this.liveAssembler = new FragmentAssembler(liveHandler);
     }
 
-    /** Delivers up to {@code limit} live messages; returns how many fragments were read. */
+    /**
+     * Delivers up to {@code limit} live messages of the images that come from the leader's address; returns how many
+     * fragments were read. An image from anywhere else is never read (its sender is soon held back by flow control).
+     */
     public int pollLive(int limit) {
-        return live.poll(liveAssembler, limit);
+        int read = 0;
+        for (int i = 0, n = live.imageCount(); i < n; i++) {
+            Image image = live.imageAtIndex(i);
+            if (fromLeader(image)) read += image.poll(liveAssembler, limit);
+        }
+        return read;
     }
 
-    /** {@return true while the leader's live stream reaches this follower} */
-    public boolean liveConnected() {
-        return live.isConnected();
+    /** {@return whether the image's sender, {@code ip:port}, is at the leader's address} */
+    private boolean fromLeader(Image image) {
+        String source = image.sourceIdentity();
+        int colon = source.lastIndexOf(':');
+        return colon > 0 && source.substring(0, colon).equals(leader.host());
+    }
+
+    /** {@return the live subscription's channel with the port the kernel gave it, or null before it is bound} */
+    public String liveEndpoint() {
+        return live.tryResolveChannelEndpointPort();
     }
 
     /**
@@ -96,7 +111,7 @@ public final class FollowerNode implements AutoCloseable {
     public int pollReplay(int limit) {
         if (replay == null) return 0;
         Image image = replay.imageBySessionId((int) replaySession);
-        return image == null ? 0 : image.poll(replayAssembler, limit);
+        return image == null || !fromLeader(image) ? 0 : image.poll(replayAssembler, limit);
     }
 
     /** {@return true while a replay runs} */

@@ -35,6 +35,7 @@ public final class LeaderNode implements AutoCloseable {
      */
     public LeaderNode(Endpoint listen, Path archiveDir) {
         String dir = Drivers.newDirectory("leader");
+        ArchiveAccess access = new ArchiveAccess();
         MediaDriver.Context dc = Drivers.context(dir).spiesSimulateConnection(true);
         Archive.Context ac = new Archive.Context()
                 .aeronDirectoryName(dir)
@@ -46,6 +47,8 @@ public final class LeaderNode implements AutoCloseable {
                 .segmentFileLength(SEGMENT_LENGTH)
                 .recordingEventsEnabled(false)
                 .threadingMode(ArchiveThreadingMode.SHARED)
+                .authenticatorSupplier(access::authenticator)
+                .authorisationServiceSupplier(access::authorisation)
                 .errorHandler(Drivers::logError);
         ArchivingMediaDriver started = ArchivingMediaDriver.launch(dc, ac);
         AeronArchive client = null;
@@ -53,7 +56,8 @@ public final class LeaderNode implements AutoCloseable {
             client = AeronArchive.connect(new AeronArchive.Context()
                     .aeronDirectoryName(dir)
                     .controlRequestChannel("aeron:ipc")
-                    .controlResponseChannel("aeron:ipc"));
+                    .controlResponseChannel("aeron:ipc")
+                    .credentialsSupplier(access.leaderCredentials()));
             Publication pub = client.addRecordedPublication(listen.liveChannel(), Endpoint.LIVE_STREAM);
             CountersReader counters = client.context().aeron().countersReader();
             long deadline = System.nanoTime() + 10_000_000_000L;
