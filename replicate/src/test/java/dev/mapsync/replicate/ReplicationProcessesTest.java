@@ -18,7 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -35,6 +37,8 @@ class ReplicationProcessesTest {
     final MapDir leaderMaps = new MapDir("pl");
     @RegisterExtension
     final MapDir followerMaps = new MapDir("pf");
+    /** Recording segments as small as Aeron allows (the term length), so that a test's stream outgrows one. */
+    private static final int SEGMENT = 8 << 20;
     private Path archive;
     private String listen;
 
@@ -142,6 +146,44 @@ class ReplicationProcessesTest {
                 ReplicationStatus s = status(replica);
                 assertNotEquals(firstEpoch, s.epoch(), "a restarted leader has a new epoch");
                 assertEquals(2, s.snapshots());
+            }
+        }
+    }
+
+    @Test
+    void aFollowerWhoseResumePointWasPurgedCatchesUpFromALaterSnapshot() throws Exception {
+        String name = leaderMaps.name();
+        int entries = 100_000; // a snapshot of ~9.6 MB: more than a segment
+        var spec = MapSpec.array(name, Codec.i64(), entries).dir(leaderMaps.dir());
+        MapLocation replica = replica(Backend.SHM);
+        SplittableRandom random = new SplittableRandom(5);
+        try (var map = SharedArray.create(spec);
+             ChildJvm leader = dev.mapsync.testkit.TestJvm.of(ReplicationChild.class)
+                     .jvmOptions("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                             "-Dmapsync.replicate.segmentLength=" + SEGMENT)
+                     .args("leader", leaderMaps.dir().toString(), name, "SHM", listen, archive.toString(), "1000000").start()) {
+            leader.awaitLine("serving", 60);
+            try (ChildJvm follower = follower(Backend.SHM)) {
+                Await.until("the replica to be in step", () -> Replicas.sameArrays(map, replica) && inStep(replica, spec.location()));
+                follower.kill();
+            }
+            long resumeFrom = Long.parseLong(Files.readAllLines(replica.file().resolveSibling(replica.file().getFileName()
+                    + ".replication")).stream().filter(l -> l.startsWith("resume-position=")).findFirst().orElseThrow()
+                    .substring("resume-position=".length()));
+            Path segment = archive.resolve(status(spec.location()).recordingId() + "-" + (resumeFrom - resumeFrom % SEGMENT) + ".rec");
+            assertTrue(Files.exists(segment), segment + " holds where the follower stopped");
+            // bursts of changes that overflow the change log: each makes the leader send the whole map again
+            for (int burst = 0; burst < 3; burst++) {
+                long before = status(spec.location()).snapshots();
+                for (int n = 0; n < 50_000; n++) map.set(random.nextInt(entries), random.nextLong());
+                Await.until("the leader to send a snapshot", () -> status(spec.location()).snapshots() > before);
+            }
+            Await.until("the leader to purge the segment the follower would resume in", () -> !Files.exists(segment),
+                    () -> status(spec.location()) + "\n" + Arrays.toString(archive.toFile().list()));
+            try (ChildJvm follower = follower(Backend.SHM)) {
+                Await.until("the follower to catch up from a later snapshot",
+                        () -> Replicas.sameArrays(map, replica) && inStep(replica, spec.location()),
+                        () -> status(replica) + "\n" + follower.output());
             }
         }
     }

@@ -22,8 +22,12 @@ import java.util.function.BooleanSupplier;
  * first byte, so that a position in the live stream is the same position in the recording. Used by one thread.
  */
 public final class LeaderNode implements AutoCloseable {
-    /** Recording segment files: a purge drops whole ones, so this is also the granularity of what is kept. */
-    private static final int SEGMENT_LENGTH = 64 << 20;
+    /**
+     * Recording segment files: a purge drops whole ones, so this is also the granularity of what is kept. 64 MiB, or
+     * the system property {@code mapsync.replicate.segmentLength} (a power of two from the term length, 8 MiB, to
+     * 1 GiB).
+     */
+    private static final int SEGMENT_LENGTH = Integer.getInteger("mapsync.replicate.segmentLength", 64 << 20);
     private final ArchivingMediaDriver driver;
     private final AeronArchive archive;
     private final Publication publication;
