@@ -230,7 +230,7 @@ public final class FollowerLoop implements Runnable {
     }
 
     private void publishStatus() {
-        if (failure == null) {
+        if (failure == null && !stopping) { // once stopping, the state is the one stopped() gives
             boolean heard = System.nanoTime() - lastLive < SILENT_NANOS;
             if (!heard) state = lastLive == 0 ? "starting" : "leader unreachable";
             else if (!state.startsWith("failed")) state = node.replaying() || seeking ? "catching up" : "live";
