@@ -42,6 +42,11 @@ public final class FollowerLoop implements Runnable {
     private volatile boolean stopping;
     private volatile ReplicationStatus status;
     private volatile Throwable failure;
+    /**
+     * What a message handler threw: Aeron's poll catches what its handlers throw and hands it to the error handler,
+     * which only logs, and goes on; the handlers keep it here instead, take nothing more, and the loop throws it.
+     */
+    private RuntimeException handlerFailure;
 
     private Replica replica;
     // what this replica has taken: the epoch and recording it follows, the last message taken and where it ended
@@ -51,6 +56,8 @@ public final class FollowerLoop implements Runnable {
     private boolean seeking = true;
     // what the live stream says of the leader
     private long leaderEpoch, leaderRecording = -1, leaderSeq, leaderTime, lastLive;
+    // the leader's time of the first message of its epoch heard: how far behind a follower that applied none is
+    private long firstHeardTime;
     // the replay
     private boolean replayWanted;
     private long replayPosition, replayStarted, lastReplayFailure;
@@ -99,8 +106,10 @@ public final class FollowerLoop implements Runnable {
         try {
             while (!stopping) {
                 int work = node.pollLive(64);
+                rethrowHandlerFailure();
                 work += steer();
                 work += node.pollReplay(256);
+                rethrowHandlerFailure();
                 long now = System.nanoTime();
                 if (now - lastStatus >= STATUS_NANOS) {
                     lastStatus = now;
@@ -115,6 +124,10 @@ public final class FollowerLoop implements Runnable {
         } finally {
             if (replica != null) replica.close();
         }
+    }
+
+    private void rethrowHandlerFailure() {
+        if (handlerFailure != null) throw handlerFailure;
     }
 
     /** Starts a replay when one is needed and the leader can be reached. */
@@ -162,12 +175,22 @@ public final class FollowerLoop implements Runnable {
     }
 
     private void onLive(DirectBuffer b, int offset, int length, Header header) {
+        if (handlerFailure != null) return; // failed: the loop ends after this poll
+        try {
+            live(b, offset, length, header);
+        } catch (RuntimeException e) {
+            handlerFailure = e;
+        }
+    }
+
+    private void live(DirectBuffer b, int offset, int length, Header header) {
         Message.Header h = Message.Header.read(b, offset, length);
         lastLive = System.nanoTime();
         if (h.epoch() != leaderEpoch) {
             leaderEpoch = h.epoch();
             leaderRecording = -1;
             leaderSeq = 0;
+            firstHeardTime = h.timeNanos();
         }
         if (h.type() == Message.HEARTBEAT) leaderRecording = h.bodyLong(b, 0);
         leaderSeq = Math.max(leaderSeq, h.seq());
@@ -183,6 +206,15 @@ public final class FollowerLoop implements Runnable {
     }
 
     private void onReplay(DirectBuffer b, int offset, int length, Header header) {
+        if (handlerFailure != null) return;
+        try {
+            replayed(b, offset, length, header);
+        } catch (RuntimeException e) {
+            handlerFailure = e;
+        }
+    }
+
+    private void replayed(DirectBuffer b, int offset, int length, Header header) {
         Message.Header h = Message.Header.read(b, offset, length);
         long before = replayPosition;
         replayPosition = header.position();
@@ -249,7 +281,8 @@ public final class FollowerLoop implements Runnable {
     private ReplicationStatus status() {
         boolean sameEpoch = leaderEpoch == epoch && epoch != 0;
         long lag = sameEpoch ? Math.max(0, leaderSeq - applied) : 0;
-        long lagMillis = lag == 0 ? 0 : Math.max(0, (leaderTime - appliedTime) / 1_000_000);
+        long since = appliedTime != 0 ? appliedTime : firstHeardTime;
+        long lagMillis = lag == 0 || since == 0 ? 0 : Math.max(0, (leaderTime - since) / 1_000_000);
         return new ReplicationStatus(ReplicationStatus.Role.FOLLOWER, at.name(), leader.toString(), state,
                 ProcessHandle.current().pid(), failure == null && !stopping, epoch, recording, appliedPosition, applied,
                 lag, lagMillis, snapshots, lastSnapshotMillis == 0 ? null : Instant.ofEpochMilli(lastSnapshotMillis),
