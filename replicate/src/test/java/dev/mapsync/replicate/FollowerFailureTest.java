@@ -6,6 +6,7 @@ import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +35,7 @@ class FollowerFailureTest {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 16).dir(leaderMaps.dir());
         Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + Ports.freePair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec);
              var local = SharedArray.create(MapSpec.array(name, Codec.i64(), 16).dir(followerMaps.dir()));

@@ -6,6 +6,7 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.replicate.ReplicationStatus.Role;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.TestDirs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -39,7 +40,7 @@ class ReplicationMetersTest {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 64).dir(leaderMaps.dir());
         Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + Ports.freePair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec);
              Leader leader = Leader.serve(spec.location(), listen, archive);
@@ -98,7 +99,7 @@ class ReplicationMetersTest {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 8).dir(leaderMaps.dir());
         Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + Ports.freePair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         try (var map = SharedArray.create(spec); Leader leader = Leader.serve(spec.location(), listen, archive)) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ReplicationMeters.of(leader).bindTo(registry);
