@@ -181,12 +181,13 @@ final class CommandModels {
                     + "the health of every",
                     "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, "
                     + "capacity,",
-                    "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per "
-                    + "numeric",
-                    "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose "
-                    + "entries would",
-                    "make more than --max-series value series serves its health only, says so once on stderr, and "
-                    + "counts",
+                    "lost records and seal; a barrier's parties, arrivals, generation and breakage; where the leader "
+                    + "or",
+                    "follower of a map replicated here stands, mapsync_replica_*{map,role}), and a gauge per numeric "
+                    + "field",
+                    "of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries "
+                    + "would make",
+                    "more than --max-series value series serves its health only, says so once on stderr, and counts",
                     "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; "
                     + "runs",
                     "until interrupted.");
@@ -2163,11 +2164,10 @@ final class CommandModels {
                 + "health of every",
                 "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, "
                 + "capacity,",
-                "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per "
-                + "numeric",
-                "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries "
-                + "would",
-                "make more than --max-series value series serves its health only, says so once on stderr, and counts",
+                "lost records and seal; a barrier's parties, arrivals, generation and breakage; where the leader or",
+                "follower of a map replicated here stands, mapsync_replica_*{map,role}), and a gauge per numeric field",
+                "of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries would make",
+                "more than --max-series value series serves its health only, says so once on stderr, and counts",
                 "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; runs",
                 "until interrupted.");
         s.usageMessage()

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
@@ -28,16 +27,6 @@ class ReplicateStatusCliTest {
     /** A pid no process has: Linux's pids stop at 2^22. */
     private static final long GONE = Integer.MAX_VALUE;
 
-    /** Writes the status file a follower of 10.0.0.5:7400 in process {@code pid} left beside map {@code name}. */
-    private Path statusFile(String name, long pid, String state, Instant updated) throws Exception {
-        Path file = maps.dir().resolve(name + ".replication");
-        Files.writeString(file, String.join("\n", "role=follower", "map=" + name, "leader=10.0.0.5:7400", "state=" + state,
-                "pid=" + pid, "updated=" + updated.toEpochMilli(), "epoch=42", "recording=3", "position=4096",
-                "changes=120", "lag-changes=2", "lag-ms=15", "snapshots=1", "last-snapshot=1767323045000",
-                "resume-seq=118", "resume-position=4000") + "\n");
-        return file;
-    }
-
     private Cli fails(int code, String line, String... args) {
         Cli r = Cli.in(maps.dir(), args);
         assertEquals(List.of(code, "", "mapsync: " + line + "\n"), List.of(r.code(), r.out(), r.err()), String.join(" ", args));
@@ -48,7 +37,7 @@ class ReplicateStatusCliTest {
     void theStatusOfAFollowerWhoseProcessIsGone() throws Exception {
         String name = maps.name();
         Instant updated = Instant.parse("2026-01-02T03:04:06Z");
-        statusFile(name, GONE, "live", updated);
+        ReplicationStatusFiles.follower(maps.dir(), name, GONE, "live", updated);
         assertEquals("{\"role\":\"follower\",\"map\":\"" + name + "\",\"leader\":\"10.0.0.5:7400\",\"state\":\"not running"
                 + " (last: live)\",\"running\":false,\"pid\":" + GONE + ",\"epoch\":42,\"recording_id\":3,\"position\":4096,"
                 + "\"changes\":120,\"lag_changes\":2,\"lag_ms\":15,\"snapshots\":1,\"last_snapshot\":\"2026-01-02T03:04:05Z\","
@@ -73,13 +62,13 @@ class ReplicateStatusCliTest {
     void aStoppedOrFailedFollowerSaysSoAsItIs() throws Exception {
         String name = maps.name();
         long me = ProcessHandle.current().pid();
-        statusFile(name, me, "stopped", Instant.now());
+        ReplicationStatusFiles.follower(maps.dir(), name, me, "stopped", Instant.now());
         assertEquals(List.of("state=\"stopped\"", "running=false"), List.of(
                 "state=" + status(name).get("state"), "running=" + status(name).get("running")));
-        statusFile(name, me, "failed: a message type 9 is unknown", Instant.now());
+        ReplicationStatusFiles.follower(maps.dir(), name, me, "failed: a message type 9 is unknown", Instant.now());
         assertEquals(List.of("\"failed: a message type 9 is unknown\"", "false"),
                 List.of(status(name).get("state"), status(name).get("running")));
-        statusFile(name, me, "live", Instant.now());
+        ReplicationStatusFiles.follower(maps.dir(), name, me, "live", Instant.now());
         assertEquals(List.of("\"live\"", "true"), List.of(status(name).get("state"), status(name).get("running")));
     }
 
