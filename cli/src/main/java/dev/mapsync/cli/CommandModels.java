@@ -40,6 +40,7 @@ final class CommandModels {
             "wait",
             "queue",
             "barrier",
+            "replicate",
             "export",
             "top",
             "bench",
@@ -72,6 +73,7 @@ final class CommandModels {
             case "wait" -> waitCommand(root);
             case "queue" -> queueCommand(root);
             case "barrier" -> barrierCommand(root);
+            case "replicate" -> replicateCommand(root);
             case "export" -> exportCommand(root);
             case "top" -> topCommand(root);
             case "bench" -> benchCommand(root);
@@ -166,17 +168,26 @@ final class CommandModels {
                     .description("Barriers between processes: N parties meet at one, generation after generation. A "
                     + "party that dies",
                     "while others wait breaks it for them; reset makes it usable again.");
+            case "replicate" -> s.usageMessage()
+                    .description("Read replicas of an array or hash map on other hosts, kept in step over Aeron.",
+                    "serve publishes a map's changes (UDP: PORT for the stream, PORT+1 for its recording); follow "
+                    + "keeps a",
+                    "replica of it in step on this host (writes to the replica are refused, naming the leader); "
+                    + "status says",
+                    "where either stands. serve and follow run until interrupted: SIGINT or SIGTERM stops them "
+                    + "cleanly (exit 0).");
             case "export" -> s.usageMessage()
                     .description("Serve /metrics in the Prometheus text format, read from the maps at scrape time: "
                     + "the health of every",
                     "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, "
                     + "capacity,",
-                    "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per "
-                    + "numeric",
-                    "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose "
-                    + "entries would",
-                    "make more than --max-series value series serves its health only, says so once on stderr, and "
-                    + "counts",
+                    "lost records and seal; a barrier's parties, arrivals, generation and breakage; where the leader "
+                    + "or",
+                    "follower of a map replicated here stands, mapsync_replica_*{map,role}), and a gauge per numeric "
+                    + "field",
+                    "of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries "
+                    + "would make",
+                    "more than --max-series value series serves its health only, says so once on stderr, and counts",
                     "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; "
                     + "runs",
                     "until interrupted.");
@@ -1932,6 +1943,217 @@ final class CommandModels {
         return s;
     }
 
+    private static CommandSpec replicateCommand(Main parent) {
+        ReplicateCommand c = new ReplicateCommand();
+        c.root = parent;
+        CommandSpec s = CommandSpec.wrapWithoutInspection(c);
+        s.name("replicate");
+        s.usageMessage()
+                .description("Read replicas of an array or hash map on other hosts, kept in step over Aeron.",
+                "serve publishes a map's changes (UDP: PORT for the stream, PORT+1 for its recording); follow keeps a",
+                "replica of it in step on this host (writes to the replica are refused, naming the leader); status "
+                + "says",
+                "where either stands. serve and follow run until interrupted: SIGINT or SIGTERM stops them cleanly "
+                + "(exit 0).");
+        s.versionProvider(new Main.Version());
+        c.spec = s;
+        s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
+        s.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .paramLabel("<versionRequested>").description("Print version information and exit.").build());
+        s.addSubcommand("serve", replicateServeCommand(c));
+        s.addSubcommand("follow", replicateFollowCommand(c));
+        s.addSubcommand("status", replicateStatusCommand(c));
+        return s;
+    }
+
+    private static CommandSpec replicateServeCommand(ReplicateCommand parent) {
+        ReplicateServeCommand c = new ReplicateServeCommand();
+        c.group = parent;
+        CommandSpec s = CommandSpec.wrapWithoutInspection(c);
+        s.name("serve");
+        s.usageMessage()
+                .description("Lead the replicas of an array or hash map: publish each change over Aeron on --listen, "
+                + "recorded by",
+                "an Aeron Archive (in --archive) from which followers that start late, restart or fall behind catch "
+                + "up,",
+                "with a snapshot of the whole map at the start and every --snapshot-every changes. Prints one line "
+                + "once",
+                "it serves and runs until interrupted: SIGINT or SIGTERM stops it cleanly (exit 0; its status says",
+                "stopped). A leader that fails says why in one line and exits non-zero. Followers see changes made",
+                "through mapsync only (Java, C, Python); a BPF program's writes reach them with the next snapshot.");
+        s.usageMessage()
+                .footer("",
+                "Examples:",
+                "  mapsync replicate serve accounts --listen 10.0.0.5:7400",
+                "  mapsync replicate serve sessions --listen 10.0.0.5:7402 --archive /var/lib/mapsync/sessions");
+        s.versionProvider(new Main.Version());
+        c.spec = s;
+        s.addPositional(PositionalParamSpec.builder()
+                .index("0")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .paramLabel("MAP")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
+                .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--listen")
+                .description("The IPv4 address and UDP port followers reach: PORT for the stream, PORT+1 for "
+                        + "its recording.")
+                .paramLabel("HOST:PORT")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.listen; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.listen; c.listen = cast(v); return (T) old; } })
+                .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--archive")
+                .description("Folder of the recording, emptied when the leader starts (default: "
+                        + "${java.io.tmpdir}/mapsync-archive-USER/MAP).")
+                .paramLabel("DIR")
+                .type(java.nio.file.Path.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.archive; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.archive; c.archive = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--snapshot-every")
+                .description("Changes between snapshots (default ${DEFAULT-VALUE}, and at least four times "
+                        + "the map's entries).")
+                .paramLabel("N")
+                .defaultValue("1000000")
+                .type(long.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.snapshotEvery; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.snapshotEvery; c.snapshotEvery = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("--backend")
+                .description("Backend (default shm; a bpf: prefix on the name means bpf).")
+                .paramLabel("shm|bpf")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.backend; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.backend; c.backend = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
+        s.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .paramLabel("<versionRequested>").description("Print version information and exit.").build());
+        return s;
+    }
+
+    private static CommandSpec replicateFollowCommand(ReplicateCommand parent) {
+        ReplicateFollowCommand c = new ReplicateFollowCommand();
+        c.group = parent;
+        CommandSpec s = CommandSpec.wrapWithoutInspection(c);
+        s.name("follow");
+        s.usageMessage()
+                .description("Keep a read replica of a leader's map (replicate serve on another host) in step here: "
+                + "made at the",
+                "leader's first snapshot if it is not there, then every change in the leader's order, catching up "
+                + "from the",
+                "leader's recording after a late start, a restart or a gap. Local processes read, watch and export "
+                + "it as",
+                "any map; their writes are refused, naming the leader. Prints one line once it follows and runs until",
+                "interrupted: SIGINT or SIGTERM stops it cleanly (exit 0; the replica stays, its status says stopped).",
+                "A follower that fails (a message that does not parse, a replica that does not match the leader's map)",
+                "says why in one line and exits 3.");
+        s.usageMessage()
+                .footer("",
+                "Examples:",
+                "  mapsync replicate follow accounts --from 10.0.0.5:7400",
+                "  mapsync replicate status accounts                 # how far behind it is");
+        s.versionProvider(new Main.Version());
+        c.spec = s;
+        s.addPositional(PositionalParamSpec.builder()
+                .index("0")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .paramLabel("MAP")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
+                .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--from")
+                .description("The leader's --listen address.")
+                .paramLabel("HOST:PORT")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.from; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.from; c.from = cast(v); return (T) old; } })
+                .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--backend")
+                .description("Backend of the replica (default shm; a bpf: prefix on the name means bpf).")
+                .paramLabel("shm|bpf")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.backend; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.backend; c.backend = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
+        s.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .paramLabel("<versionRequested>").description("Print version information and exit.").build());
+        return s;
+    }
+
+    private static CommandSpec replicateStatusCommand(ReplicateCommand parent) {
+        ReplicateStatusCommand c = new ReplicateStatusCommand();
+        c.group = parent;
+        CommandSpec s = CommandSpec.wrapWithoutInspection(c);
+        s.name("status");
+        s.usageMessage()
+                .description("Show where the leader or follower of a map on this host stands, as its status file "
+                + "(beside the map,",
+                "MAP.replication, rewritten every 100-200 ms) says: role, peer, state, the stream's position and "
+                + "changes,",
+                "a follower's lag in changes and in the leader's time, and snapshots. Exits 2 if the map was never",
+                "replicated here. A status whose process is gone, or silent for 5 s, is not running and says so.");
+        s.usageMessage()
+                .footer("",
+                "Examples:",
+                "  mapsync replicate status accounts",
+                "  mapsync replicate status accounts --json");
+        s.versionProvider(new Main.Version());
+        c.spec = s;
+        s.addPositional(PositionalParamSpec.builder()
+                .index("0")
+                .description("The map: NAME (default folder, shm), bpf:NAME (a kernel map), or a path containing '/'.")
+                .paramLabel("MAP")
+                .type(java.lang.String.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.map; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.map; c.map = cast(v); return (T) old; } })
+                .required(true)
+                .build());
+        s.addOption(OptionSpec.builder("--json")
+                .description("Print one JSON object.")
+                .paramLabel("<json>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.json; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.json; c.json = cast(v); return (T) old; } })
+                .build());
+        s.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .paramLabel("<helpRequested>").description("Show this help message and exit.").build());
+        s.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .paramLabel("<versionRequested>").description("Print version information and exit.").build());
+        return s;
+    }
+
     private static CommandSpec exportCommand(Main parent) {
         ExportCommand c = new ExportCommand();
         c.root = parent;
@@ -1942,11 +2164,10 @@ final class CommandModels {
                 + "health of every",
                 "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, "
                 + "capacity,",
-                "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per "
-                + "numeric",
-                "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries "
-                + "would",
-                "make more than --max-series value series serves its health only, says so once on stderr, and counts",
+                "lost records and seal; a barrier's parties, arrivals, generation and breakage; where the leader or",
+                "follower of a map replicated here stands, mapsync_replica_*{map,role}), and a gauge per numeric field",
+                "of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries would make",
+                "more than --max-series value series serves its health only, says so once on stderr, and counts",
                 "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; runs",
                 "until interrupted.");
         s.usageMessage()

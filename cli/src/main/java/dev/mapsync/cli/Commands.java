@@ -24,7 +24,7 @@ final class Commands {
         return List.of(CreateCommand.class, ListCommand.class, InfoCommand.class, GetCommand.class, SetCommand.class,
                 AddCommand.class, CasCommand.class, DumpCommand.class, RmCommand.class, RmKeyCommand.class,
                 LockCommand.class, LocksCommand.class, UnlockCommand.class, WatchCommand.class, WaitCommand.class,
-                QueueCommand.class, BarrierCommand.class, ExportCommand.class, TopCommand.class, BenchCommand.class,
+                QueueCommand.class, BarrierCommand.class, ReplicateCommand.class, ExportCommand.class, TopCommand.class, BenchCommand.class,
                 CompletionCommand.class, DoctorCommand.class, DemoCommand.class, DemoWorkerCommand.class,
                 ChaosCommand.class, ChaosWorkerCommand.class, TrainCommand.class, CommandLine.HelpCommand.class);
     }

@@ -11,6 +11,7 @@ import dev.mapsync.SharedQueue;
 import dev.mapsync.SharedRing;
 import dev.mapsync.cli.export.ExportedMap;
 import dev.mapsync.cli.export.MetricsServer;
+import dev.mapsync.cli.export.ReplicatedMap;
 import dev.mapsync.cli.export.SeriesLimit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,9 +29,10 @@ import java.util.concurrent.Callable;
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Serve /metrics in the Prometheus text format, read from the maps at scrape time: the health of every",
                 "map (locks, dead owners, torn entries, subscribers, changes; a ring's or queue's bytes used, capacity,",
-                "lost records and seal; a barrier's parties, arrivals, generation and breakage), and a gauge per numeric",
-                "field of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries would",
-                "make more than --max-series value series serves its health only, says so once on stderr, and counts",
+                "lost records and seal; a barrier's parties, arrivals, generation and breakage; where the leader or",
+                "follower of a map replicated here stands, mapsync_replica_*{map,role}), and a gauge per numeric field",
+                "of the entries of arrays and hash maps (mapsync_value{map,key,field}). A map whose entries would make",
+                "more than --max-series value series serves its health only, says so once on stderr, and counts",
                 "what it left out in mapsync_value_series_dropped{map}. Binds to loopback unless told otherwise; runs",
                 "until interrupted."},
         footer = {"", "Examples:", "  mapsync export --port 9477 accounts bpf:hits jobs",
@@ -75,14 +77,19 @@ final class ExportCommand implements Callable<Integer> {
             err.flush();
         });
         List<ExportedMap> open = new ArrayList<>();
+        List<ReplicatedMap> replicated = new ArrayList<>();
         try {
             Set<String> named = new HashSet<>();
             for (String m : maps) {
                 // a map named twice would serve its series twice under one label
                 if (!named.add(m)) throw new IllegalArgumentException("map '" + m + "' is given twice");
-                open.add(exported(m, MapRef.parse(m).existing(root.dir)));
+                MapLocation at = MapRef.parse(m).existing(root.dir);
+                ExportedMap map = exported(m, at);
+                open.add(map);
+                // arrays and hash maps are what a leader or follower replicates: their status file is read at each scrape
+                if (map instanceof ExportedMap.Keyed) replicated.add(new ReplicatedMap(m, at));
             }
-            try (MetricsServer server = MetricsServer.start(address(), port, open, limit)) {
+            try (MetricsServer server = MetricsServer.start(address(), port, open, replicated, limit)) {
                 err.println("mapsync: serving http://" + bind + ":" + server.port() + "/metrics");
                 err.flush();
                 Thread.currentThread().join(); // until interrupted (Ctrl-C ends the JVM)

@@ -107,7 +107,7 @@ final class Failure {
     }
 
     /** A message on one line: a message that spans lines would break the rule that a failure prints one. */
-    private static String oneLine(String s) {
+    static String oneLine(String s) {
         return s.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

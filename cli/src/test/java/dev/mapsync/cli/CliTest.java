@@ -184,7 +184,7 @@ class CliTest {
         Cli help = Cli.run("--help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("Exit codes: 0 ok, 1 usage"), help.out());
-        for (String c : new String[]{"create", "list", "info", "get", "set", "add", "cas", "dump", "rm", "demo"}) {
+        for (String c : new String[]{"create", "list", "info", "get", "set", "add", "cas", "dump", "rm", "queue", "barrier", "replicate", "export", "demo"}) {
             assertTrue(help.out().contains("  " + c + " "), c);
         }
         assertEquals(0, Cli.run("set", "--help").code());

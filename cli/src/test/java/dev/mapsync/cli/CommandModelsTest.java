@@ -43,7 +43,7 @@ class CommandModelsTest {
             assertEquals(usage(want), usage(got), "the help of '" + path + "'");
             assertEquals(describe(want.getCommandSpec()), describe(got.getCommandSpec()), "the options of '" + path + "'");
         }
-        assertEquals(38, reflective.size(), "commands compared: " + reflective.keySet());
+        assertEquals(42, reflective.size(), "commands compared: " + reflective.keySet());
     }
 
     @Test
@@ -55,6 +55,9 @@ class CommandModelsTest {
         CommandLine help = Main.commandLine(sink(), sink(), "help", "queue");
         assertEquals(CommandModels.NAMES, List.copyOf(help.getSubcommands().keySet()));
         assertEquals(5, help.getSubcommands().get("queue").getSubcommands().size(), "queue's own subcommands");
+        CommandLine replicate = Main.commandLine(sink(), sink(), "help", "replicate");
+        assertEquals(List.of("serve", "follow", "status"),
+                List.copyOf(replicate.getSubcommands().get("replicate").getSubcommands().keySet()));
         assertEquals(List.of("--verbose", "--dir"), help.getSubcommands().get("get").getCommandSpec().options().stream()
                 .map(OptionSpec::longestName).toList(), "a summary has only the options it inherits");
 

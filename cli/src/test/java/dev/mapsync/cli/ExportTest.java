@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -256,6 +257,59 @@ class ExportTest {
                 assertFalse(body.contains("mapsync_entries"), "no array or hash map is exported: " + body);
             }
             assertEquals(48, jobs.status().usedBytes(), "the exporter read the queue and took nothing");
+        }
+    }
+
+    /** The {@code mapsync_replica_*} samples of a scraped body, sorted. */
+    private static List<String> replicas(String body) {
+        return body.lines().filter(l -> l.startsWith("mapsync_replica_")).sorted().toList();
+    }
+
+    @Test
+    void theReplicationOfMapsWithAStatusFileIsServedByRole() throws Exception {
+        long me = ProcessHandle.current().pid();
+        try (SharedArray<Long> replica = SharedArray.create(MapSpec.array("replica", Codec.i64(), 4).dir(dir));
+             SharedHashMap<Long, Long> led = SharedHashMap.create(HashSpec.of("led", Codec.i64(), Codec.i64(), 16).dir(dir));
+             SharedArray<Long> plain = SharedArray.create(MapSpec.array("plain", Codec.i64(), 4).dir(dir))) {
+            ReplicationStatusFiles.follower(dir, "replica", me, "live", Instant.now());
+            try (Exporter exporter = start("replica", "led", "plain")) {
+                // each status is read at the scrape: one written now is running (its process lives and is current)
+                ReplicationStatusFiles.follower(dir, "replica", me, "live", Instant.now());
+                String body = exporter.scrape();
+                assertEquals(List.of(
+                        "mapsync_replica_lag_changes{map=\"replica\",role=\"follower\"} 2.0",
+                        "mapsync_replica_lag_seconds{map=\"replica\",role=\"follower\"} 0.015",
+                        "mapsync_replica_position{map=\"replica\",role=\"follower\"} 4096.0",
+                        "mapsync_replica_running{map=\"replica\",role=\"follower\"} 1.0",
+                        "mapsync_replica_snapshots{map=\"replica\",role=\"follower\"} 1.0"), replicas(body));
+                assertTrue(body.contains("# TYPE mapsync_replica_lag_seconds gauge\n"), body);
+
+                // a leader that started since, and a follower that stopped
+                ReplicationStatusFiles.leader(dir, "led", me, "serving", Instant.now());
+                ReplicationStatusFiles.follower(dir, "replica", me, "stopped", Instant.now());
+                assertEquals(List.of(
+                        "mapsync_replica_lag_changes{map=\"led\",role=\"leader\"} 0.0",
+                        "mapsync_replica_lag_changes{map=\"replica\",role=\"follower\"} 2.0",
+                        "mapsync_replica_lag_seconds{map=\"led\",role=\"leader\"} 0.0",
+                        "mapsync_replica_lag_seconds{map=\"replica\",role=\"follower\"} 0.015",
+                        "mapsync_replica_position{map=\"led\",role=\"leader\"} 8192.0",
+                        "mapsync_replica_position{map=\"replica\",role=\"follower\"} 4096.0",
+                        "mapsync_replica_running{map=\"led\",role=\"leader\"} 1.0",
+                        "mapsync_replica_running{map=\"replica\",role=\"follower\"} 0.0",
+                        "mapsync_replica_snapshots{map=\"led\",role=\"leader\"} 2.0",
+                        "mapsync_replica_snapshots{map=\"replica\",role=\"follower\"} 1.0"), replicas(exporter.scrape()));
+
+                // a status file that is not one makes no series, and the others are served
+                Files.writeString(dir.resolve("led.replication"), "role=leader\n");
+                assertEquals(5, replicas(exporter.scrape()).size());
+            }
+            Files.delete(dir.resolve("replica.replication"));
+            Files.delete(dir.resolve("led.replication"));
+            try (Exporter exporter = start("replica", "led", "plain")) {
+                String body = exporter.scrape();
+                assertEquals(List.of(), replicas(body), "no map is replicated here");
+                assertFalse(body.contains("mapsync_replica"), body);
+            }
         }
     }
 

@@ -58,6 +58,16 @@ public final class Leader implements AutoCloseable {
     /**
      * {@link #serve(MapLocation, String, Path)} with a snapshot after every {@code snapshotEvery} changes (at least
      * four times the map's entries, so that snapshots never take more of the stream than changes).
+     *
+     * @param map           an array or hash map on this host
+     * @param listen        {@code HOST:PORT} that followers reach (the archive's port is {@code PORT + 1})
+     * @param archiveDir    where the archive keeps the recording (emptied first)
+     * @param snapshotEvery changes between snapshots
+     * @return the running leader
+     * @throws IllegalArgumentException for a map of another kind, a malformed address or a {@code snapshotEvery}
+     *                                  below 1
+     * @throws dev.mapsync.MapSyncException as opening the map does
+     * @throws io.aeron.exceptions.AeronException if Aeron cannot start (such as a port in use)
      */
     public static Leader serve(MapLocation map, String listen, Path archiveDir, long snapshotEvery) {
         Objects.requireNonNull(archiveDir, "archiveDir");

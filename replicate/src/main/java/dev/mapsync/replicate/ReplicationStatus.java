@@ -51,14 +51,22 @@ public record ReplicationStatus(Role role, String map, String peer, String state
      * The status of the leader or follower of the map at {@code map} on this host, as its status file
      * ({@code <map file>.replication}) says.
      *
+     * @param map where the map is on this host
      * @return the status, or empty when the map was never replicated on this host
      * @throws IllegalStateException if the status file is not one (naming what is wrong)
+     * @throws java.io.UncheckedIOException if the status file cannot be read
      */
     public static Optional<ReplicationStatus> of(MapLocation map) {
         return StatusFile.read(StatusFile.beside(map.file())).map(StatusFields::parse);
     }
 
-    /** {@return whether a status taken at {@code updated} by {@code pid} comes from a process that still replicates} */
+    /**
+     * Whether a status comes from a process that still replicates: one that lives and updated it in the last 5 s.
+     *
+     * @param pid     the process that took the status
+     * @param updated when it took it
+     * @return true if that process still replicates
+     */
     public static boolean isCurrent(long pid, Instant updated) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
                 && Duration.between(updated, Instant.now()).compareTo(STALE) < 0;

@@ -3,6 +3,7 @@ package dev.mapsync.replicate;
 import dev.mapsync.Codec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;
 import io.aeron.archive.client.AeronArchive;
@@ -32,7 +33,7 @@ class ArchiveAccessTest {
     void aStrangerMayReadTheRecordingButNotChangeIt() throws Exception {
         var spec = MapSpec.array(maps.name(), Codec.i64(), 64).dir(maps.dir());
         Path archive = TestDirs.create();
-        int port = Ports.freePair();
+        int port = UdpPorts.freePair();
         String dir = "/dev/shm/mapsync-aeron-" + ProcessHandle.current().pid() + "-stranger-" + System.nanoTime();
         try (var map = SharedArray.create(spec);
              Leader leader = Leader.serve(spec.location(), "127.0.0.1:" + port, archive);

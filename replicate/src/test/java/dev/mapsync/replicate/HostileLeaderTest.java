@@ -8,6 +8,7 @@ import dev.mapsync.replicate.internal.map.Replica;
 import dev.mapsync.replicate.internal.wire.CorruptMessageException;
 import dev.mapsync.replicate.internal.wire.Message;
 import dev.mapsync.replicate.internal.wire.Shape;
+import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.MapDir;
 import io.aeron.Aeron;
 import io.aeron.Publication;
@@ -47,7 +48,7 @@ class HostileLeaderTest {
 
     @Test
     void aMessageOfAnUnknownTypeStopsTheFollowerAndSaysWhy() throws Exception {
-        String listen = "127.0.0.1:" + Ports.freePair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         MapLocation at = MapSpec.existing(maps.name()).dir(maps.dir());
         UnsafeBuffer garbage = new UnsafeBuffer(new byte[64]);
         garbage.putByte(0, (byte) 77);

@@ -8,6 +8,7 @@ import dev.mapsync.ReplicaWriteException;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,7 +31,7 @@ class InProcessReplicationTest {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 1000).dir(leaderMaps.dir());
         Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + Ports.freePair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec)) {
             for (int i = 0; i < 1000; i++) map.set(i, (long) i);
@@ -58,7 +59,7 @@ class InProcessReplicationTest {
         String name = leaderMaps.name();
         HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 4096).dir(leaderMaps.dir());
         Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + Ports.freePair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedHashMap.create(spec)) {
             for (long k = 0; k < 500; k++) map.put(k, k);
@@ -79,7 +80,7 @@ class InProcessReplicationTest {
         String name = leaderMaps.name();
         HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 256).dir(leaderMaps.dir());
         Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + Ports.freePair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedHashMap.create(spec); Follower follower = Follower.follow(replicaAt, listen)) {
             int full = fill(map, 0);

@@ -4,6 +4,7 @@ import dev.mapsync.Codec;
 import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class ReadmeExampleTest {
         Path archive = TestDirs.create();
         try (var limits = SharedArray.create(spec)) {
             for (int i = 0; i < 16; i++) limits.set(i, 100L * i);
-            ReplicationStatus status = ReadmeExample.run(spec.location(), "127.0.0.1:" + Ports.freePair(), archive,
+            ReplicationStatus status = ReadmeExample.run(spec.location(), "127.0.0.1:" + UdpPorts.freePair(), archive,
                     replica, () -> Replicas.sameArrays(limits, replica) && ReplicationStatus.of(replica)
                             .map(s -> s.state().equals("live") && s.snapshots() == 1).orElse(false));
             assertEquals(ReplicationStatus.Role.FOLLOWER, status.role());

@@ -8,6 +8,7 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;
@@ -45,7 +46,7 @@ class ReplicationProcessesTest {
     @BeforeEach
     void setUp() {
         archive = TestDirs.create();
-        listen = "127.0.0.1:" + Ports.freePair();
+        listen = "127.0.0.1:" + UdpPorts.freePair();
     }
 
     @AfterEach

@@ -3,6 +3,7 @@ package dev.mapsync.cli.export;
 import dev.mapsync.BarrierStatus;
 import dev.mapsync.RingStatus;
 import dev.mapsync.SyncStatus;
+import dev.mapsync.replicate.ReplicationStatus;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -11,6 +12,7 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -18,17 +20,20 @@ import java.util.function.ToDoubleFunction;
  * Reads the maps when Prometheus scrapes, each figure from the mapping at that moment: the health of every map (its
  * locks and change log, a ring's fill and losses, a barrier's state), the sums of counter maps' counters, and one {@code mapsync_value} sample per numeric
  * field of the exported entries of arrays and hash maps (each entry read consistently) when they are within the
- * {@link SeriesLimit}, with {@code mapsync_value_series_dropped} saying how many were left out. The names match those
- * of the Micrometer binder (mapsync-micrometer), so that a dashboard reads either.
+ * {@link SeriesLimit}, with {@code mapsync_value_series_dropped} saying how many were left out; and of the arrays and
+ * hash maps that a leader or follower replicates on this host, where it stands ({@code mapsync_replica_*}, labelled
+ * {@code map} and {@code role}). The names match those of the Micrometer binders (mapsync-micrometer's MapSyncMetrics,
+ * mapsync-replicate's ReplicationMeters), so that a dashboard reads either.
  */
 final class MapCollector implements MultiCollector {
     private final List<ExportedMap.Keyed> keyed = new ArrayList<>();
     private final List<ExportedMap.Ring> rings = new ArrayList<>();
     private final List<ExportedMap.Barrier> barriers = new ArrayList<>();
     private final List<ExportedMap.Counters> counters = new ArrayList<>();
+    private final List<ReplicatedMap> replicated;
     private final SeriesLimit limit;
 
-    MapCollector(List<ExportedMap> maps, SeriesLimit limit) {
+    MapCollector(List<ExportedMap> maps, List<ReplicatedMap> replicated, SeriesLimit limit) {
         for (ExportedMap m : maps) {
             switch (m) {
                 case ExportedMap.Keyed k -> keyed.add(k);
@@ -37,6 +42,7 @@ final class MapCollector implements MultiCollector {
                 case ExportedMap.Counters c -> counters.add(c);
             }
         }
+        this.replicated = List.copyOf(replicated);
         this.limit = limit;
     }
 
@@ -46,6 +52,9 @@ final class MapCollector implements MultiCollector {
     private record RingReading(String label, RingStatus status) {}
 
     private record BarrierReading(String label, BarrierStatus status) {}
+
+    /** What one scrape read of a map's replication: its status file once, so that its gauges agree. */
+    private record ReplicaReading(String label, ReplicationStatus status) {}
 
     @Override
     public MetricSnapshots collect() {
@@ -74,6 +83,7 @@ final class MapCollector implements MultiCollector {
                     BarrierReading::label, x -> flag(x.status().broken())));
         }
         if (!counters.isEmpty()) collectCounters(out);
+        if (!replicated.isEmpty()) collectReplication(out);
         return out.build();
     }
 
@@ -103,6 +113,35 @@ final class MapCollector implements MultiCollector {
         }
         out.metricSnapshot(sums.build());
         out.metricSnapshot(negative.build());
+    }
+
+    /** Where the leader or follower of each replicated map stands, labelled {@code map} and {@code role}. */
+    private void collectReplication(MetricSnapshots.Builder out) {
+        List<ReplicaReading> r = new ArrayList<>();
+        for (ReplicatedMap m : replicated) m.status().ifPresent(s -> r.add(new ReplicaReading(m.label(), s)));
+        if (r.isEmpty()) return;
+        out.metricSnapshot(replicaGauge("mapsync_replica_lag_changes", "Messages the leader sent that the follower has"
+                + " not applied (0 for a leader)", r, s -> s.lagChanges()));
+        out.metricSnapshot(replicaGauge("mapsync_replica_lag_seconds", "How much older, on the leader's clock, the"
+                + " follower's newest applied message is than the newest it has heard of (0 for a leader)", r,
+                s -> s.lagMillis() / 1000.0));
+        out.metricSnapshot(replicaGauge("mapsync_replica_position", "The stream's position: sent by a leader, applied"
+                + " by a follower", r, s -> s.position()));
+        out.metricSnapshot(replicaGauge("mapsync_replica_running", "1 while the leader or follower runs", r,
+                s -> flag(s.running())));
+        out.metricSnapshot(replicaGauge("mapsync_replica_snapshots", "Snapshots sent (leader) or applied (follower)", r,
+                s -> s.snapshots()));
+    }
+
+    private static GaugeSnapshot replicaGauge(String name, String help, List<ReplicaReading> readings,
+                                              ToDoubleFunction<ReplicationStatus> figure) {
+        GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(name).help(help);
+        for (ReplicaReading r : readings) {
+            b.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(figure.applyAsDouble(r.status()))
+                    .labels(Labels.of("map", r.label(), "role", r.status().role().name().toLowerCase(Locale.ROOT)))
+                    .build());
+        }
+        return b.build();
     }
 
     private void collectKeyed(MetricSnapshots.Builder out) {

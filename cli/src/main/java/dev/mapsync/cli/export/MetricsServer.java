@@ -20,17 +20,18 @@ public final class MetricsServer implements AutoCloseable {
 
     /**
      * Starts serving the maps on {@code bind:port} (port 0 picks a free one), each map's value series within
-     * {@code limit}; a map over the limit says so now, before the first scrape.
+     * {@code limit}, and the replication of {@code replicated} where they have a status file; a map over the limit says
+     * so now, before the first scrape.
      *
      * @throws IOException if the port cannot be bound
      */
-    public static MetricsServer start(InetAddress bind, int port, List<ExportedMap> maps, SeriesLimit limit)
-            throws IOException {
+    public static MetricsServer start(InetAddress bind, int port, List<ExportedMap> maps, List<ReplicatedMap> replicated,
+                                      SeriesLimit limit) throws IOException {
         for (ExportedMap m : maps) {
             if (m instanceof ExportedMap.Keyed k) limit.dropped(k);
         }
         PrometheusRegistry registry = new PrometheusRegistry();
-        registry.register(new MapCollector(maps, limit));
+        registry.register(new MapCollector(maps, replicated, limit));
         return new MetricsServer(HTTPServer.builder().inetAddress(bind).port(port).registry(registry).buildAndStart());
     }
 

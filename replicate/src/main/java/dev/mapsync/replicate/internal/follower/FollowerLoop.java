@@ -42,7 +42,11 @@ public final class FollowerLoop implements Runnable {
     private volatile boolean stopping;
     private volatile ReplicationStatus status;
     private volatile Throwable failure;
-    private Throwable handlerFailure;
+    /**
+     * What a message handler threw: Aeron's poll catches what its handlers throw and hands it to the error handler,
+     * which only logs, and goes on; the handlers keep it here instead, take nothing more, and the loop throws it.
+     */
+    private RuntimeException handlerFailure;
 
     private Replica replica;
     // what this replica has taken: the epoch and recording it follows, the last message taken and where it ended
@@ -52,6 +56,8 @@ public final class FollowerLoop implements Runnable {
     private boolean seeking = true;
     // what the live stream says of the leader
     private long leaderEpoch, leaderRecording = -1, leaderSeq, leaderTime, lastLive;
+    // the leader's time of the first message of its epoch heard: how far behind a follower that applied none is
+    private long firstHeardTime;
     // the replay
     private boolean replayWanted;
     private long replayPosition, replayStarted, lastReplayFailure;
@@ -100,9 +106,10 @@ public final class FollowerLoop implements Runnable {
         try {
             while (!stopping) {
                 int work = node.pollLive(64);
+                rethrowHandlerFailure();
                 work += steer();
                 work += node.pollReplay(256);
-                if (handlerFailure != null) throw handlerFailure;
+                rethrowHandlerFailure();
                 long now = System.nanoTime();
                 if (now - lastStatus >= STATUS_NANOS) {
                     lastStatus = now;
@@ -117,6 +124,10 @@ public final class FollowerLoop implements Runnable {
         } finally {
             if (replica != null) replica.close();
         }
+    }
+
+    private void rethrowHandlerFailure() {
+        if (handlerFailure != null) throw handlerFailure;
     }
 
     /** Starts a replay when one is needed and the leader can be reached. */
@@ -165,20 +176,11 @@ public final class FollowerLoop implements Runnable {
 
     /** Aeron hands what a fragment handler throws to its error handler and goes on: keep it, to end the loop. */
     private void onLive(DirectBuffer b, int offset, int length, Header header) {
-        if (handlerFailure != null) return;
+        if (handlerFailure != null) return; // failed: the loop ends after this poll
         try {
             live(b, offset, length, header);
-        } catch (Throwable t) {
-            handlerFailure = t;
-        }
-    }
-
-    private void onReplay(DirectBuffer b, int offset, int length, Header header) {
-        if (handlerFailure != null) return;
-        try {
-            replayed(b, offset, length, header);
-        } catch (Throwable t) {
-            handlerFailure = t;
+        } catch (RuntimeException e) {
+            handlerFailure = e;
         }
     }
 
@@ -189,6 +191,7 @@ public final class FollowerLoop implements Runnable {
             leaderEpoch = h.epoch();
             leaderRecording = -1;
             leaderSeq = 0;
+            firstHeardTime = h.timeNanos();
         }
         if (h.type() == Message.HEARTBEAT) leaderRecording = h.bodyLong(b, 0);
         leaderSeq = Math.max(leaderSeq, h.seq());
@@ -200,6 +203,15 @@ public final class FollowerLoop implements Runnable {
             state = "live";
         } else if (h.seq() > applied + 1 && !node.replaying()) {
             replayWanted = true; // a gap: the recording has what the live stream skipped
+        }
+    }
+
+    private void onReplay(DirectBuffer b, int offset, int length, Header header) {
+        if (handlerFailure != null) return;
+        try {
+            replayed(b, offset, length, header);
+        } catch (RuntimeException e) {
+            handlerFailure = e;
         }
     }
 
@@ -251,7 +263,7 @@ public final class FollowerLoop implements Runnable {
     }
 
     private void publishStatus() {
-        if (failure == null) {
+        if (failure == null && !stopping) { // once stopping, the state is the one stopped() gives
             boolean heard = System.nanoTime() - lastLive < SILENT_NANOS;
             if (!heard) state = lastLive == 0 ? "starting" : "leader unreachable";
             else if (!state.startsWith("failed")) state = node.replaying() || seeking ? "catching up" : "live";
@@ -270,7 +282,8 @@ public final class FollowerLoop implements Runnable {
     private ReplicationStatus status() {
         boolean sameEpoch = leaderEpoch == epoch && epoch != 0;
         long lag = sameEpoch ? Math.max(0, leaderSeq - applied) : 0;
-        long lagMillis = lag == 0 ? 0 : Math.max(0, (leaderTime - appliedTime) / 1_000_000);
+        long since = appliedTime != 0 ? appliedTime : firstHeardTime;
+        long lagMillis = lag == 0 || since == 0 ? 0 : Math.max(0, (leaderTime - since) / 1_000_000);
         return new ReplicationStatus(ReplicationStatus.Role.FOLLOWER, at.name(), leader.toString(), state,
                 ProcessHandle.current().pid(), failure == null && !stopping, epoch, recording, appliedPosition, applied,
                 lag, lagMillis, snapshots, lastSnapshotMillis == 0 ? null : Instant.ofEpochMilli(lastSnapshotMillis),

@@ -147,7 +147,7 @@ public final class LeaderLoop implements Runnable {
 
     private ReplicationStatus status(String state) {
         return new ReplicationStatus(ReplicationStatus.Role.LEADER, mapName, listen.toString(), state,
-                ProcessHandle.current().pid(), !state.equals("stopped"), epoch,
+                ProcessHandle.current().pid(), failure == null && !state.equals("stopped"), epoch,
                 node.recordingId(), node.position(), seq, 0, 0, snapshots,
                 lastSnapshotMillis == 0 ? null : Instant.ofEpochMilli(lastSnapshotMillis), Instant.now());
     }

@@ -33,8 +33,8 @@ public final class StatusFields {
     }
 
     /**
-     * Reads a status from its lines. A status whose process is gone (or has not updated it for 5 s) is not
-     * running, and its state says so.
+     * Reads a status from its lines. A status that says it stopped or failed is not running; one whose process is
+     * gone (or has not updated it for 5 s) is not either, and its state says so.
      *
      * @throws IllegalStateException if a line is missing or malformed
      */
@@ -44,11 +44,12 @@ public final class StatusFields {
             long pid = number(f, "pid");
             Instant updated = Instant.ofEpochMilli(number(f, "updated"));
             String state = required(f, "state");
-            boolean stopped = state.equals("stopped");
-            boolean running = !stopped && ReplicationStatus.isCurrent(pid, updated);
+            // a failed loop writes its status once more and never again: its process may live on (a library's)
+            boolean ended = state.equals("stopped") || state.startsWith("failed");
+            boolean running = !ended && ReplicationStatus.isCurrent(pid, updated);
             String last = f.getOrDefault("last-snapshot", "");
             return new ReplicationStatus(role, required(f, "map"), required(f, peerKey(role)),
-                    running || stopped ? state : "not running (last: " + state + ")", pid, running, number(f, "epoch"),
+                    running || ended ? state : "not running (last: " + state + ")", pid, running, number(f, "epoch"),
                     number(f, "recording"), number(f, "position"), number(f, "changes"), number(f, "lag-changes"),
                     number(f, "lag-ms"), number(f, "snapshots"),
                     last.isEmpty() ? null : Instant.ofEpochMilli(Long.parseLong(last)), updated);

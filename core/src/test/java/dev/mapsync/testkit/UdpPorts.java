@@ -1,15 +1,18 @@
-package dev.mapsync.replicate;
+package dev.mapsync.testkit;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketException;
 
-/** Free UDP ports for a leader: its live stream's and, next to it, its archive's. */
-final class Ports {
-    private Ports() {}
+/**
+ * Free UDP ports for a replication leader (module replicate): its live stream's and, next to it, its archive's.
+ * Thread-safe; what is free now may be taken by another process before it is bound, as with any free port.
+ */
+public final class UdpPorts {
+    private UdpPorts() {}
 
     /** {@return a port {@code p} such that {@code p} and {@code p + 1} are free on loopback now} */
-    static int freePair() {
+    public static int freePair() {
         for (int attempt = 0; attempt < 200; attempt++) {
             int p;
             try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
