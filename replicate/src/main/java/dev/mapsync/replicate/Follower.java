@@ -2,6 +2,7 @@ package dev.mapsync.replicate;
 
 import dev.mapsync.MapLocation;
 import dev.mapsync.replicate.internal.follower.FollowerLoop;
+import dev.mapsync.replicate.internal.loop.LoopThread;
 import dev.mapsync.replicate.internal.transport.Endpoint;
 
 /**
@@ -22,11 +23,11 @@ import dev.mapsync.replicate.internal.transport.Endpoint;
  */
 public final class Follower implements AutoCloseable {
     private final FollowerLoop loop;
-    private final Thread thread;
+    private final LoopThread thread;
 
     private Follower(FollowerLoop loop, String name) {
         this.loop = loop;
-        this.thread = Thread.ofPlatform().name("mapsync-follower-" + name).daemon(true).start(loop);
+        this.thread = new LoopThread("mapsync-follower-" + name, loop);
     }
 
     /**
@@ -45,12 +46,12 @@ public final class Follower implements AutoCloseable {
 
     /** {@return where the replica stands now (updated every 100 ms)} */
     public ReplicationStatus status() {
-        return loop.latest();
+        return loop.status();
     }
 
     /** {@return true while it follows: not closed, and nothing has failed} */
     public boolean isRunning() {
-        return thread.isAlive();
+        return thread.isRunning();
     }
 
     /**
@@ -64,12 +65,6 @@ public final class Follower implements AutoCloseable {
     /** Stops following; the replica stays, as it is, and its status says {@code stopped}. Idempotent. */
     @Override
     public void close() {
-        loop.stop();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        loop.stopped();
+        thread.close();
     }
 }

@@ -2,6 +2,7 @@ package dev.mapsync.replicate;
 
 import dev.mapsync.MapLocation;
 import dev.mapsync.replicate.internal.leader.LeaderLoop;
+import dev.mapsync.replicate.internal.loop.LoopThread;
 import dev.mapsync.replicate.internal.map.MapSource;
 import dev.mapsync.replicate.internal.transport.Endpoint;
 import dev.mapsync.replicate.internal.transport.LeaderNode;
@@ -28,15 +29,11 @@ public final class Leader implements AutoCloseable {
     public static final long DEFAULT_SNAPSHOT_EVERY = 1_000_000;
 
     private final LeaderLoop loop;
-    private final Thread thread;
-    private final MapSource source;
-    private final LeaderNode node;
+    private final LoopThread thread;
 
-    private Leader(LeaderLoop loop, MapSource source, LeaderNode node, String name) {
+    private Leader(LeaderLoop loop, String name) {
         this.loop = loop;
-        this.source = source;
-        this.node = node;
-        this.thread = Thread.ofPlatform().name("mapsync-leader-" + name).daemon(true).start(loop);
+        this.thread = new LoopThread("mapsync-leader-" + name, loop);
     }
 
     /**
@@ -82,7 +79,7 @@ public final class Leader implements AutoCloseable {
             throw e;
         }
         long every = Math.max(snapshotEvery, 4L * source.shape().entries());
-        return new Leader(new LeaderLoop(map.name(), map.file(), endpoint, source, node, every), source, node, map.name());
+        return new Leader(new LeaderLoop(map.name(), map.file(), endpoint, source, node, every), map.name());
     }
 
     /** {@return where the leader stands now (updated every 200 ms)} */
@@ -92,7 +89,7 @@ public final class Leader implements AutoCloseable {
 
     /** {@return true while it publishes: not closed, and nothing has failed} */
     public boolean isRunning() {
-        return thread.isAlive();
+        return thread.isRunning();
     }
 
     /**
@@ -101,16 +98,7 @@ public final class Leader implements AutoCloseable {
      */
     @Override
     public void close() {
-        loop.stop();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        loop.stopped();
-        try (node) {
-            source.close();
-        }
+        thread.close();
     }
 
     /** {@return what stopped the leader, or null while it runs or after a close} */

@@ -101,6 +101,43 @@ class InProcessReplicationTest {
         }
     }
 
+    @Test
+    void manyThreadsReadTheStatusAndCloseAtOnce() throws Exception {
+        var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());
+        Path archive = TestDirs.create();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        MapLocation replicaAt = MapSpec.existing(followerMaps.name()).dir(followerMaps.dir());
+        try (var map = SharedArray.create(spec)) {
+            Leader leader = Leader.serve(spec.location(), listen, archive);
+            Follower follower = Follower.follow(replicaAt, listen);
+            Await.until("the follower to be live", () -> follower.status().state().equals("live"));
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+            for (int t = 0; t < 32; t++) {
+                Runnable task = () -> {
+                    try {
+                        for (int i = 0; i < 100; i++) {
+                            leader.status();
+                            follower.status();
+                        }
+                        follower.close();
+                        leader.close();
+                    } catch (RuntimeException e) {
+                        failures.incrementAndGet();
+                    }
+                };
+                threads.add(t % 2 == 0 ? Thread.ofVirtual().start(task) : Thread.ofPlatform().start(task));
+            }
+            for (Thread t : threads) t.join();
+            assertEquals(0, failures.get());
+            assertEquals(java.util.List.of("stopped", "stopped"), java.util.List.of(leader.status().state(),
+                    follower.status().state()));
+            assertEquals(java.util.List.of(false, false), java.util.List.of(leader.isRunning(), follower.isRunning()));
+        } finally {
+            TestDirs.delete(archive);
+        }
+    }
+
     /** Puts keys from {@code first} on until the map refuses one; returns how many it took. */
     private static int fill(SharedHashMap<Long, Long> map, long first) {
         int n = 0;

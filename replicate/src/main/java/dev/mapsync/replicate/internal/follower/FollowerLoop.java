@@ -2,6 +2,7 @@ package dev.mapsync.replicate.internal.follower;
 
 import dev.mapsync.MapLocation;
 import dev.mapsync.replicate.ReplicationStatus;
+import dev.mapsync.replicate.internal.loop.ReplicationLoop;
 import dev.mapsync.replicate.internal.map.Replica;
 import dev.mapsync.replicate.internal.status.StatusFields;
 import dev.mapsync.replicate.internal.status.StatusFile;
@@ -9,6 +10,7 @@ import dev.mapsync.replicate.internal.transport.Endpoint;
 import dev.mapsync.replicate.internal.transport.FollowerNode;
 import dev.mapsync.replicate.internal.wire.Message;
 import dev.mapsync.replicate.internal.wire.Shape;
+import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 
@@ -31,7 +33,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The status file beside the replica says where it stands and holds the point to resume from: the end of the
  * last message taken, or the beginning of the snapshot in progress (a snapshot is taken whole or again).
  */
-public final class FollowerLoop implements Runnable {
+public final class FollowerLoop extends ReplicationLoop {
     private static final long STATUS_NANOS = 100_000_000L, SILENT_NANOS = 1_000_000_000L, RETRY_NANOS = 1_000_000_000L,
             REPLAY_START_NANOS = 5_000_000_000L;
 
@@ -39,9 +41,6 @@ public final class FollowerLoop implements Runnable {
     private final Endpoint leader;
     private final Path statusFile, mapFile;
     private final FollowerNode node;
-    private volatile boolean stopping;
-    private volatile ReplicationStatus status;
-    private volatile Throwable failure;
     /**
      * What a message handler threw: Aeron's poll catches what its handlers throw and hands it to the error handler,
      * which only logs, and goes on; the handlers keep it here instead, take nothing more, and the loop throws it.
@@ -79,8 +78,8 @@ public final class FollowerLoop implements Runnable {
                 epoch = 0;
             }
         }
-        this.node = new FollowerNode(leader, this::onLive);
-        this.status = status();
+        this.node = new FollowerNode(leader, guarded(this::live));
+        this.status = takeStatus();
     }
 
     /** Takes the point to resume from out of a follower status file of the same leader. */
@@ -159,7 +158,7 @@ public final class FollowerLoop implements Runnable {
         try {
             applied = resumeSeq;
             appliedPosition = resumePosition;
-            long from = node.startReplay(recording, resumePosition, this::onReplay);
+            long from = node.startReplay(recording, resumePosition, guarded(this::replayed));
             if (from != resumePosition) seeking = true; // purged: the next snapshot brings the replica up to date
             replayPosition = from;
             replayStarted = now;
@@ -174,14 +173,19 @@ public final class FollowerLoop implements Runnable {
         }
     }
 
-    /** Aeron hands what a fragment handler throws to its error handler and goes on: keep it, to end the loop. */
-    private void onLive(DirectBuffer b, int offset, int length, Header header) {
-        if (handlerFailure != null) return; // failed: the loop ends after this poll
-        try {
-            live(b, offset, length, header);
-        } catch (RuntimeException e) {
-            handlerFailure = e;
-        }
+    /**
+     * {@code handler}, keeping what it throws: Aeron hands that to its error handler, which only logs, and goes on;
+     * the loop throws it instead, after the poll, and nothing more is taken meanwhile.
+     */
+    private FragmentHandler guarded(FragmentHandler handler) {
+        return (b, offset, length, header) -> {
+            if (handlerFailure != null) return;
+            try {
+                handler.onFragment(b, offset, length, header);
+            } catch (RuntimeException e) {
+                handlerFailure = e;
+            }
+        };
     }
 
     private void live(DirectBuffer b, int offset, int length, Header header) {
@@ -203,15 +207,6 @@ public final class FollowerLoop implements Runnable {
             state = "live";
         } else if (h.seq() > applied + 1 && !node.replaying()) {
             replayWanted = true; // a gap: the recording has what the live stream skipped
-        }
-    }
-
-    private void onReplay(DirectBuffer b, int offset, int length, Header header) {
-        if (handlerFailure != null) return;
-        try {
-            replayed(b, offset, length, header);
-        } catch (RuntimeException e) {
-            handlerFailure = e;
         }
     }
 
@@ -268,7 +263,7 @@ public final class FollowerLoop implements Runnable {
             if (!heard) state = lastLive == 0 ? "starting" : "leader unreachable";
             else if (!state.startsWith("failed")) state = node.replaying() || seeking ? "catching up" : "live";
         }
-        status = status();
+        status = takeStatus();
         Map<String, String> fields = StatusFields.of(status);
         fields.put("resume-seq", Long.toString(resumeSeq));
         fields.put("resume-position", Long.toString(resumePosition));
@@ -279,7 +274,7 @@ public final class FollowerLoop implements Runnable {
         }
     }
 
-    private ReplicationStatus status() {
+    private ReplicationStatus takeStatus() {
         boolean sameEpoch = leaderEpoch == epoch && epoch != 0;
         long lag = sameEpoch ? Math.max(0, leaderSeq - applied) : 0;
         long since = appliedTime != 0 ? appliedTime : firstHeardTime;
@@ -290,22 +285,7 @@ public final class FollowerLoop implements Runnable {
                 Instant.now());
     }
 
-    /** {@return the latest status} */
-    public ReplicationStatus latest() {
-        return status;
-    }
-
-    /** {@return what ended the loop, or null} */
-    public Throwable failure() {
-        return failure;
-    }
-
-    /** Asks the loop to end. */
-    public void stop() {
-        stopping = true;
-    }
-
-    /** After the loop ended: closes the transport, says so in the status file. */
+    @Override
     public void stopped() {
         node.close();
         if (failure == null) {

@@ -1,6 +1,7 @@
 package dev.mapsync.replicate.internal.leader;
 
 import dev.mapsync.replicate.ReplicationStatus;
+import dev.mapsync.replicate.internal.loop.ReplicationLoop;
 import dev.mapsync.replicate.internal.map.MapSource;
 import dev.mapsync.replicate.internal.status.StatusFields;
 import dev.mapsync.replicate.internal.status.StatusFile;
@@ -23,7 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@value #STATUS_MILLIS} ms. After each snapshot the recording's segments before it are purged: a follower that
  * has nothing to resume from starts at the last snapshot.
  */
-public final class LeaderLoop implements Runnable {
+public final class LeaderLoop extends ReplicationLoop {
     static final int HEARTBEAT_MILLIS = 100, STATUS_MILLIS = 200;
     /** Snapshot entries sent per turn between polls of the change log, so that changes keep flowing meanwhile. */
     private static final int SNAPSHOT_CHUNK = 512;
@@ -37,9 +38,6 @@ public final class LeaderLoop implements Runnable {
     private final long snapshotEvery;
     private final long epoch = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(4096);
-    private volatile boolean stopping;
-    private volatile ReplicationStatus status;
-    private volatile Throwable failure;
 
     private long seq, changesSinceSnapshot, snapshots, snapshotEntries, lastSnapshotMillis;
     private boolean inSnapshot;
@@ -157,26 +155,14 @@ public final class LeaderLoop implements Runnable {
         return t.getEpochSecond() * 1_000_000_000L + t.getNano();
     }
 
-    /** {@return the latest status} */
-    public ReplicationStatus status() {
-        return status;
-    }
-
-    /** {@return what ended the loop, or null} */
-    public Throwable failure() {
-        return failure;
-    }
-
-    /** Asks the loop to end; it ends within one poll of the change log. */
-    public void stop() {
-        stopping = true;
-    }
-
-    /** After the loop ended: says so in the status file. */
+    /** Closes the map's handle, Aeron and the archive; the status file says {@code stopped}, or why it failed. */
+    @Override
     public void stopped() {
-        if (failure == null) {
-            status = status("stopped");
-            writeStatus();
+        try (node; source) {
+            if (failure == null) {
+                status = status("stopped");
+                writeStatus();
+            }
         }
     }
 }
