@@ -119,15 +119,17 @@ class ReplicationProcessesTest {
         }
     }
 
-    @Test
-    void aKilledLeaderLeavesTheReplicaAsItWasAndARestartedLeaderBringsItInStep() {
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aKilledLeaderLeavesTheReplicaAsItWasAndARestartedLeaderBringsItInStep(Backend backend) {
         String name = leaderMaps.name();
-        HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 10_000).dir(leaderMaps.dir());
-        MapLocation replica = replica(Backend.SHM);
-        try (var map = SharedHashMap.create(spec); ChildJvm follower = follower(Backend.SHM)) {
+        HashSpec<Long, Long> spec = Machine.on(backend, HashSpec.of(name, Codec.i64(), Codec.i64(), 10_000)
+                .dir(leaderMaps.dir()));
+        MapLocation replica = replica(backend);
+        try (var map = SharedHashMap.create(spec); ChildJvm follower = follower(backend)) {
             for (long k = 0; k < 1000; k++) map.put(k, k * k);
             long firstEpoch;
-            try (ChildJvm leader = leader(name, Backend.SHM)) {
+            try (ChildJvm leader = leader(name, backend)) {
                 Await.until("the replica to equal the leader's map", () -> Replicas.contents(spec.location()).equals(Replicas.contents(replica)));
                 firstEpoch = status(replica).epoch();
                 leader.kill();
@@ -140,7 +142,7 @@ class ReplicationProcessesTest {
             for (long k = 5000; k < 5300; k++) map.put(k, -k);
             assertEquals(before, Replicas.contents(replica), "the replica serves the last state while its leader is down");
             assertEquals(1000, before.size());
-            try (ChildJvm leader = leader(name, Backend.SHM)) {
+            try (ChildJvm leader = leader(name, backend)) {
                 Await.until("the replica to equal the restarted leader's map and be in step",
                         () -> Replicas.contents(spec.location()).equals(Replicas.contents(replica)) && inStep(replica, spec.location()));
                 assertEquals(800, Replicas.contents(replica).size());
