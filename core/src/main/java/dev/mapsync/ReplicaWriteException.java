@@ -7,6 +7,7 @@ package dev.mapsync;
  * on any map.
  */
 public class ReplicaWriteException extends MapAccessDeniedException {
+    /** The leader's address, or empty when it is not known. */
     private final String leader;
 
     /**
