@@ -60,7 +60,8 @@ import java.util.stream.Stream;
  * no coordinated omission). Writes go to entries 0, 1, 2, ... in turn; the writer sleeps ({@link LockSupport#parkNanos})
  * until a write is due, and makes every write that is due when it wakes. A value is counted once, when the reader
  * first sees it; a value overwritten before the leader read it (the leader sends an entry's current value) is
- * counted as superseded.
+ * counted as superseded. Before each phase but the warm-up, the writer pauses for a second and until the follower
+ * has applied all the leader sent, so that no phase pays for the one before it.
  *
  * <p>Then the writer writes as fast as it can for a while ({@code --throughput-seconds}), and the follower's own count
  * of applied messages over that time gives the rate the replica keeps up with; last, {@link RawAeronBench} gives
@@ -73,7 +74,8 @@ import java.util.stream.Stream;
  * [--json FILE]}; {@code --json -} writes the JSON to stdout and the table to stderr; {@code --rates none} and
  * {@code --throughput-seconds 0} leave the replication out (Aeron alone). {@code aeron.*} system properties given to
  * this JVM are given to its children too, so that {@code -Daeron.shared.idle.strategy=...} sets every media driver.
- * {@code --summarize FILE...} prints the median and range of the figures of several runs' JSON files.
+ * {@code --summarize FILE...} prints the median and range of the figures of several runs' JSON files (or of the
+ * runs of a file that holds them as {@code {"runs": [...]}}).
  */
 public final class ReplicationBench {
     /**
@@ -90,6 +92,7 @@ public final class ReplicationBench {
     private static final String MAP = "replicated";
     private static final long MAX_NANOS = 3_600_000_000_000L;
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final long SETTLE_MILLIS = 1000;
 
     // the slots of the control map the three processes share
     private static final int STOP = 0, READER_READY = 1, PHASE = 2, PHASE_FIRST = 3, PHASE_LAST = 4,
@@ -349,11 +352,13 @@ public final class ReplicationBench {
                         o.warmup(), micros(w.lagFromSet().p50()), micros(w.lagFromSet().p99()));
             }
             for (int rate : o.rates()) {
+                settle(replicaAt, follower);
                 Paced p = writer.paced(rate, o.seconds(), replicaAt, leader);
                 paced.add(p);
                 print(p, out);
             }
             if (o.throughputSeconds() > 0) {
+                settle(replicaAt, follower);
                 throughput = writer.unpaced(o.throughputSeconds(), replicaAt, leader);
                 print(throughput, out);
             }
@@ -484,6 +489,19 @@ public final class ReplicationBench {
                     ThreadCpu.perProcess(before, after), ThreadCpu.machine(before, after),
                     ThreadCpu.between(before, after, 0.02));
         }
+    }
+
+    /**
+     * The pause between phases: a second without writes, and then until the follower's status (written every 100 ms)
+     * says it has applied every message the leader sent. A snapshot the leader began in the phase before (after its
+     * change log overwrote changes it had not read) ends meanwhile, so that no phase pays for the one before it.
+     */
+    private static void settle(MapLocation replicaAt, Process follower) throws Exception {
+        Thread.sleep(SETTLE_MILLIS);
+        await("the follower to apply everything the leader sent", follower, () -> {
+            ReplicationStatus s = followerStatus(replicaAt);
+            return s.lagChanges() == 0 && s.state().equals("live");
+        });
     }
 
     /** {@return messages per second from one status to a later one of the same leader or follower (0 if none passed)} */
@@ -762,7 +780,11 @@ public final class ReplicationBench {
     static void summarize(List<Path> files, PrintStream out) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         List<com.fasterxml.jackson.databind.JsonNode> runs = new ArrayList<>();
-        for (Path f : files) runs.add(mapper.readTree(f.toFile()));
+        for (Path f : files) {
+            var doc = mapper.readTree(f.toFile());
+            if (doc.has("runs")) doc.get("runs").forEach(runs::add); // several runs in one file
+            else runs.add(doc);
+        }
         out.printf("%d runs%n", runs.size());
         Map<Integer, List<com.fasterxml.jackson.databind.JsonNode>> byRate = new LinkedHashMap<>();
         for (var run : runs) {
