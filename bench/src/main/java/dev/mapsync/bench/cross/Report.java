@@ -68,7 +68,10 @@ public final class Report {
         Results results = startupOnly ? startupOnly(quick) : countersOnly ? countersOnly(quick)
                 : replicationOnly ? replicationOnly(quick) : run(quick, !noStartup);
         printTable(results.rows(), jsonTarget != null && jsonTarget.equals("-") ? System.err : System.out);
-        if (!results.exact()) System.err.println("WARNING: a shared count came out wrong");
+        if (!results.exact()) {
+            System.err.println(results.replication() != null && !results.replication().replicaEqual()
+                    ? "WARNING: the replica did not end equal to its leader's map" : "WARNING: a shared count came out wrong");
+        }
         if (jsonTarget != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("when", Instant.now().toString());
