@@ -32,6 +32,11 @@ final class BenchCommand implements Callable<Integer> {
             + " (the floor), what reading each costs, and where one slot is the better choice.")
     boolean counters;
 
+    @Option(names = "--replication", description = "Only the replication figures: how far behind its leader a read"
+            + " replica is as a reader of it sees it, at 10,000, 100,000 and 1,000,000 changes a second, and the rate"
+            + " it keeps up with against Aeron's own on the same link (UDP on loopback).")
+    boolean replication;
+
     @Option(names = "--json", description = "Print every figure as one JSON document (the table goes to stderr).")
     boolean json;
 
@@ -47,6 +52,7 @@ final class BenchCommand implements Callable<Integer> {
         if (quick) report.args("--quick");
         if (startup) report.args("--startup");
         if (counters) report.args("--counters");
+        if (replication) report.args("--replication");
         if (json) report.args("--json", "-");
         spec.commandLine().getOut().flush();
         return report.start().process().waitFor();

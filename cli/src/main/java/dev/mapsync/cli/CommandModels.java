@@ -2357,6 +2357,17 @@ final class CommandModels {
                 .setter(new ISetter() { public <T> T set(T v) {
                         Object old = c.counters; c.counters = cast(v); return (T) old; } })
                 .build());
+        s.addOption(OptionSpec.builder("--replication")
+                .description("Only the replication figures: how far behind its leader a read replica is as a "
+                        + "reader of it sees it, at 10,000, 100,000 and 1,000,000 changes a second, and the rate it "
+                        + "keeps up with against Aeron's own on the same link (UDP on loopback).")
+                .paramLabel("<replication>")
+                .type(boolean.class)
+                .hasInitialValue(false)
+                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.replication; } })
+                .setter(new ISetter() { public <T> T set(T v) {
+                        Object old = c.replication; c.replication = cast(v); return (T) old; } })
+                .build());
         s.addOption(OptionSpec.builder("--json")
                 .description("Print every figure as one JSON document (the table goes to stderr).")
                 .paramLabel("<json>")

@@ -16,6 +16,11 @@ final class Child {
         return jvm(main, args).stderr(Redirect.INHERIT).start().process();
     }
 
+    /** {@link #start(Class, String...)} with more JVM options (after the usual ones). */
+    static Process start(Class<?> main, java.util.List<String> jvmOptions, String... args) {
+        return jvm(main, args).jvmOptions(jvmOptions).stderr(Redirect.INHERIT).start().process();
+    }
+
     /** The command line that starts it, for a caller that starts it itself. */
     static java.util.List<String> command(Class<?> main, String... args) {
         return jvm(main, args).command();

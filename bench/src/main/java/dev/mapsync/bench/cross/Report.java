@@ -18,10 +18,11 @@ import java.util.Map;
  * The cross-process benchmarks JMH cannot run, each against the peer users would pick today, measured in the same
  * run: notification round trips (against a pipe, a UNIX socket and busy-spinning), many processes incrementing one
  * counter (against Agrona's UnsafeBuffer, and a sharded counter against both), two processes contending for a lock (against FileChannel.lock and glibc's robust process-shared mutex), and the
- * shared-memory ring's throughput and round trip (against Agrona's ManyToOneRingBuffer). Prints a
+ * shared-memory ring's throughput and round trip (against Agrona's ManyToOneRingBuffer); on request
+ * ({@code --replication}), a read replica's lag and throughput (against Aeron alone on the same link). Prints a
  * table of ratios; {@code --json FILE} also writes every figure (the input of {@link Charts}); {@code --json -}
  * writes them to stdout and the table to stderr.
- * Run: {@code bin/mapsync bench [--quick] [--counters] [--json]}, or
+ * Run: {@code bin/mapsync bench [--quick] [--counters] [--replication] [--json]}, or
  * {@code java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED
  * -cp bench/target/benchmarks.jar dev.mapsync.bench.cross.Report [--quick] [--json FILE]}.
  */
@@ -42,12 +43,17 @@ public final class Report {
     public record Results(List<Row> rows, List<PingPongBench.Result> latency, List<CounterBench.Result> counters,
                           List<LockContentionBench.Result> contention, List<RingDriver.Throughput> ringThroughput,
                           List<RingDriver.Latency> ringLatency, StartupBench.Results startup,
-                          List<CounterBench.ReadCost> counterReads, List<Crossover> counterCrossover) {
-        /** True when every shared count came out exact and every ring record arrived once, in order. */
+                          List<CounterBench.ReadCost> counterReads, List<Crossover> counterCrossover,
+                          ReplicationBench.Results replication) {
+        /**
+         * True when every shared count came out exact, every ring record arrived once, in order, and a replica ended
+         * equal to its leader's map.
+         */
         public boolean exact() {
             return counters.stream().allMatch(CounterBench.Result::exact)
                     && contention.stream().allMatch(LockContentionBench.Result::exact)
-                    && ringThroughput.stream().allMatch(t -> t.violations() == 0);
+                    && ringThroughput.stream().allMatch(t -> t.violations() == 0)
+                    && (replication == null || replication.replicaEqual());
         }
     }
 
@@ -56,11 +62,16 @@ public final class Report {
         boolean startupOnly = List.of(args).contains("--startup");
         boolean noStartup = List.of(args).contains("--no-startup");
         boolean countersOnly = List.of(args).contains("--counters");
+        boolean replicationOnly = List.of(args).contains("--replication");
         int json = List.of(args).indexOf("--json");
         String jsonTarget = json >= 0 && json + 1 < args.length ? args[json + 1] : null; // "-" is stdout
-        Results results = startupOnly ? startupOnly(quick) : countersOnly ? countersOnly(quick) : run(quick, !noStartup);
+        Results results = startupOnly ? startupOnly(quick) : countersOnly ? countersOnly(quick)
+                : replicationOnly ? replicationOnly(quick) : run(quick, !noStartup);
         printTable(results.rows(), jsonTarget != null && jsonTarget.equals("-") ? System.err : System.out);
-        if (!results.exact()) System.err.println("WARNING: a shared count came out wrong");
+        if (!results.exact()) {
+            System.err.println(results.replication() != null && !results.replication().replicaEqual()
+                    ? "WARNING: the replica did not end equal to its leader's map" : "WARNING: a shared count came out wrong");
+        }
         if (jsonTarget != null) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("when", Instant.now().toString());
@@ -76,6 +87,7 @@ public final class Report {
             doc.put("ring_throughput", results.ringThroughput());
             doc.put("ring_latency", results.ringLatency());
             doc.put("startup", results.startup());
+            if (results.replication() != null) doc.put("replication", results.replication());
             doc.put("counts_exact", results.exact());
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             if (jsonTarget.equals("-")) {
@@ -165,7 +177,7 @@ public final class Report {
         kernelRing(rows);
         StartupBench.Results startupResults = startup ? startup(quick, rows) : null;
         return new Results(rows, latency, counters, contention, ringThroughput, ringLatency, startupResults, reads,
-                crossover);
+                crossover, null);
     }
 
     /**
@@ -177,7 +189,7 @@ public final class Report {
         List<CounterBench.Result> counters = counters(quick ? 500_000 : 20_000_000, rows);
         List<CounterBench.ReadCost> reads = counterReads(quick, rows);
         return new Results(rows, List.of(), counters, List.of(), List.of(), List.of(), null, reads,
-                crossover(counters, reads));
+                crossover(counters, reads), null);
     }
 
     /**
@@ -274,7 +286,36 @@ public final class Report {
     static Results startupOnly(boolean quick) throws Exception {
         List<Row> rows = new ArrayList<>();
         StartupBench.Results startup = startup(quick, rows);
-        return new Results(rows, List.of(), List.of(), List.of(), List.of(), List.of(), startup, List.of(), List.of());
+        return new Results(rows, List.of(), List.of(), List.of(), List.of(), List.of(), startup, List.of(), List.of(),
+                null);
+    }
+
+    /**
+     * The replication figures alone ({@code --replication}, {@link ReplicationBench}): a read replica's lag at paced
+     * rates, and the rate it keeps up with against Aeron's own on the same link, as rows; the whole of its figures
+     * in the JSON. Quick: a second per rate and per throughput.
+     */
+    static Results replicationOnly(boolean quick) throws Exception {
+        ReplicationBench.Options d = ReplicationBench.Options.defaults();
+        ReplicationBench.Options o = quick
+                ? new ReplicationBench.Options(d.rates(), 1, 1, 1, 1, d.rawRecorded(), d.entries(), d.changelog(),
+                        d.snapshotEvery(), null)
+                : d;
+        System.err.println("replication (paced writers at " + o.rates() + " changes/s, " + o.seconds()
+                + " s each; an unpaced one and Aeron alone, " + o.throughputSeconds() + " s)...");
+        ReplicationBench.Results r = ReplicationBench.run(o, System.err);
+        List<Row> rows = new ArrayList<>();
+        if (r.throughput() != null && !r.raw().isEmpty()) {
+            RawAeronBench.Result aeron = r.raw().getFirst();
+            rows.add(new Row("replica keeps up with, " + r.messageBytes() + " B messages", "Mmsg/s",
+                    r.throughput().followerRate() / 1e6, "Aeron alone", aeron.messagesPerSecond() / 1e6, true));
+            if (r.raw().size() > 1) {
+                RawAeronBench.Result recorded = r.raw().get(1);
+                rows.add(new Row("replica keeps up with, " + r.messageBytes() + " B messages", "Mmsg/s",
+                        r.throughput().followerRate() / 1e6, "Aeron, recorded", recorded.messagesPerSecond() / 1e6, true));
+            }
+        }
+        return new Results(rows, List.of(), List.of(), List.of(), List.of(), List.of(), null, List.of(), List.of(), r);
     }
 
     /** Whole-process start-up of each command against the JVM's own, flock(1) and bpftool; adds their rows. */
