@@ -138,6 +138,29 @@ class InProcessReplicationTest {
         }
     }
 
+    @Test
+    void aLeaderOverwhelmedByChangesStillCompletesItsSnapshots() throws Exception {
+        // a change log of 16 and a writer that never pauses: the leader misses changes all the time
+        var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 200_000).changelogCapacity(16).dir(leaderMaps.dir());
+        Path archive = TestDirs.create();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (var map = SharedArray.create(spec)) {
+            Thread writer = Thread.ofPlatform().start(() -> {
+                java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+                while (writing.get()) map.set(random.nextInt(200_000), random.nextLong());
+            });
+            try (Leader leader = Leader.serve(spec.location(), listen, archive)) {
+                Await.until("two snapshots to end while the writer never pauses", () -> leader.status().snapshots() >= 2);
+            } finally {
+                writing.set(false);
+                writer.join();
+            }
+        } finally {
+            TestDirs.delete(archive);
+        }
+    }
+
     /** Puts keys from {@code first} on until the map refuses one; returns how many it took. */
     private static int fill(SharedHashMap<Long, Long> map, long first) {
         int n = 0;

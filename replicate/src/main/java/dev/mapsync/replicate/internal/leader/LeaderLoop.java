@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * What a leader's thread does: sends a snapshot of the whole map first, then each change as the changed entry's
  * current value, and a snapshot again after {@code snapshotEvery} changes or whenever the change log overwrote
- * changes before they were read; a heartbeat every {@value #HEARTBEAT_MILLIS} ms; the status file every
+ * changes before they were read (during a snapshot: once it ends, so that a snapshot always ends); a heartbeat every {@value #HEARTBEAT_MILLIS} ms; the status file every
  * {@value #STATUS_MILLIS} ms. After each snapshot the recording's segments before it are purged: a follower that
  * has nothing to resume from starts at the last snapshot.
  */
@@ -40,7 +40,7 @@ public final class LeaderLoop extends ReplicationLoop {
     private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(4096);
 
     private long seq, changesSinceSnapshot, snapshots, snapshotEntries, lastSnapshotMillis;
-    private boolean inSnapshot;
+    private boolean inSnapshot, snapshotAgain;
     private long snapshotStart;
     private long lastHeartbeat, lastStatus;
 
@@ -59,7 +59,7 @@ public final class LeaderLoop extends ReplicationLoop {
     public void run() {
         List<Object> keys = new ArrayList<>();
         try {
-            beginSnapshot();
+            if (!beginSnapshot()) return;
             while (!stopping) {
                 boolean missed = source.poll(inSnapshot ? Duration.ZERO : POLL, keys);
                 for (Object key : keys) {
@@ -67,11 +67,18 @@ public final class LeaderLoop extends ReplicationLoop {
                     changesSinceSnapshot++;
                 }
                 keys.clear();
-                if (missed) beginSnapshot(); // the change log lost some: only the whole map makes up for them
+                if (missed && !inSnapshot) {
+                    if (!beginSnapshot()) return; // the change log lost some: only the whole map makes up for them
+                } else if (missed) {
+                    // the entries this snapshot has still to send are read as they are now; those it sent may have
+                    // changed unseen: another snapshot follows this one. Starting this one again instead would never
+                    // end while changes come faster than they are sent.
+                    snapshotAgain = true;
+                }
                 if (inSnapshot) {
                     if (!snapshotChunk()) return;
-                } else if (changesSinceSnapshot >= snapshotEvery) {
-                    beginSnapshot();
+                } else if (changesSinceSnapshot >= snapshotEvery && !beginSnapshot()) {
+                    return;
                 }
                 housekeeping();
             }
@@ -111,6 +118,10 @@ public final class LeaderLoop extends ReplicationLoop {
         snapshots++;
         lastSnapshotMillis = System.currentTimeMillis();
         node.purgeBefore(snapshotStart);
+        if (snapshotAgain) {
+            snapshotAgain = false;
+            return beginSnapshot();
+        }
         return true;
     }
 
