@@ -11,6 +11,8 @@ import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.UdpPorts;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
@@ -138,10 +140,15 @@ class InProcessReplicationTest {
         }
     }
 
-    @Test
-    void aLeaderOverwhelmedByChangesStillCompletesItsSnapshots() throws Exception {
-        // a change log of 16 and a writer that never pauses: the leader misses changes all the time
-        var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 200_000).changelogCapacity(16).dir(leaderMaps.dir());
+    /**
+     * A writer that never pauses: with a change log of 16 the leader misses changes all the time; with one of 65,536
+     * each read of it brings tens of thousands of changes, which the snapshot must not wait behind.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {16, 65_536})
+    void aLeaderOverwhelmedByChangesStillCompletesItsSnapshots(int changelog) throws Exception {
+        var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 200_000).changelogCapacity(changelog)
+                .dir(leaderMaps.dir());
         Path archive = TestDirs.create();
         String listen = "127.0.0.1:" + UdpPorts.freePair();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);

@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class LeaderLoop extends ReplicationLoop {
     static final int HEARTBEAT_MILLIS = 100, STATUS_MILLIS = 200;
-    /** Snapshot entries sent per turn between polls of the change log, so that changes keep flowing meanwhile. */
+    /** Snapshot entries sent per turn at least, between polls of the change log, so that changes keep flowing meanwhile. */
     private static final int SNAPSHOT_CHUNK = 512;
     private static final Duration POLL = Duration.ofMillis(50);
 
@@ -62,6 +62,7 @@ public final class LeaderLoop extends ReplicationLoop {
             if (!beginSnapshot()) return;
             while (!stopping) {
                 boolean missed = source.poll(inSnapshot ? Duration.ZERO : POLL, keys);
+                int changes = keys.size();
                 for (Object key : keys) {
                     if (!send(source.encodeCurrent(key, buffer, seq + 1, epoch, now()))) return;
                     changesSinceSnapshot++;
@@ -76,7 +77,7 @@ public final class LeaderLoop extends ReplicationLoop {
                     snapshotAgain = true;
                 }
                 if (inSnapshot) {
-                    if (!snapshotChunk()) return;
+                    if (!snapshotChunk(Math.max(SNAPSHOT_CHUNK, changes))) return;
                 } else if (changesSinceSnapshot >= snapshotEvery && !beginSnapshot()) {
                     return;
                 }
@@ -89,8 +90,13 @@ public final class LeaderLoop extends ReplicationLoop {
         }
     }
 
-    private boolean snapshotChunk() {
-        for (int i = 0; i < SNAPSHOT_CHUNK; i++) {
+    /**
+     * Sends up to {@code entries} of the snapshot: at least as many as the changes sent since the last chunk, so that
+     * a snapshot of N entries ends within N changes however fast they come (with fixed chunks, changes as fast as the
+     * leader sends took nearly all the stream, and a snapshot could take minutes).
+     */
+    private boolean snapshotChunk(int entries) {
+        for (int i = 0; i < entries; i++) {
             int length = source.encodeNextSnapshot(buffer, seq + 1, epoch, now());
             if (length < 0) return endSnapshot();
             if (!send(length)) return false;
