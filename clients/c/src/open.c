@@ -13,6 +13,14 @@ static int check_header(struct mapsync_map *m, const char *what, const struct ma
     if (h->backend != MAPSYNC_BACKEND_SHM && h->backend != MAPSYNC_BACKEND_BPF) {
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: unknown backend %u", what, h->backend);
     }
+    if ((h->flags & ~MAPSYNC_FLAG_REPLICA) != 0) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: header flags 0x%x have bits no writer sets (bit 0, a read"
+                             " replica, is the only flag)", what, h->flags);
+    }
+    if ((h->flags & MAPSYNC_FLAG_REPLICA) && h->map_type != MAPSYNC_TYPE_ARRAY && h->map_type != MAPSYNC_TYPE_HASH) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: its header marks a map of type %u as a read replica, which"
+                             " only arrays and hash maps are", what, h->map_type);
+    }
     if ((uint64_t)h->key_schema_length + h->value_schema_length > MAPSYNC_SCHEMA_TEXT_MAX) {
         return mapsync__fail(m, EBADMSG, "map %s is corrupt: schema text lengths %u and %u", what,
                              h->key_schema_length, h->value_schema_length);

@@ -118,4 +118,26 @@ class ReplicaMarkTest {
                     + " read-only (MAPSYNC_READ_ONLY), and write on the leader\nro: -66\n", run.out());
         }
     }
+
+    @Test
+    void flagsNoWriterSetsMakeTheMapCorrupt() throws Exception {
+        var queueSpec = MapSpec.queue(maps.name("q"), Codec.i64(), 64).dir(maps.dir());
+        ArraySpec<Long> arraySpec = MapSpec.array(maps.name(), Codec.i64(), 8).dir(maps.dir());
+        try (var queue = SharedQueue.create(queueSpec); var array = SharedArray.create(arraySpec)) {
+            setFlags(arraySpec.location().file(), 2);
+            assertEquals("map '" + maps.name() + "' is corrupt: header flags 0x2 have bits no writer sets (bit 0, a read"
+                    + " replica, is the only flag)", assertThrows(CorruptMapException.class,
+                    () -> SharedArray.open(arraySpec)).getMessage());
+            setFlags(queueSpec.location().file(), 1);
+            assertEquals("map '" + maps.name("q") + "' is corrupt: its header marks a ring map as a read replica, which"
+                    + " only arrays and hash maps are", assertThrows(CorruptMapException.class,
+                    () -> SharedQueue.open(queueSpec)).getMessage());
+        }
+    }
+
+    private static void setFlags(Path file, int flags) throws Exception {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, flags), 44);
+        }
+    }
 }

@@ -225,6 +225,15 @@ public record Header(int version, int type, int backend, int keySize, int valueS
         MapType mapType = MapType.ofCode(type);
         if (mapType == null) throw new CorruptMapException(where + "unknown map type " + type);
         if (backend != BACKEND_SHM && backend != BACKEND_BPF) throw new CorruptMapException(where + "unknown backend " + backend);
+        // a flag no writer sets must not change what a handle may do (bit 0 refuses writes): refuse the map
+        if ((flags & ~FLAG_REPLICA) != 0) {
+            throw new CorruptMapException(where + "header flags 0x" + Integer.toHexString(flags) + " have bits no writer"
+                    + " sets (bit 0, a read replica, is the only flag)");
+        }
+        if (replica() && mapType != MapType.ARRAY && mapType != MapType.HASH) {
+            throw new CorruptMapException(where + "its header marks a " + mapType.name().toLowerCase(java.util.Locale.ROOT)
+                    + " map as a read replica, which only arrays and hash maps are");
+        }
         Geometry geometry = geometries.of(mapType);
         if (geometry != null) geometry.checkGeometry(this, where);
         if (fileSize < fileLength) {
