@@ -119,7 +119,7 @@ public final class SharedArray<V> implements SharedMap {
         this.stride = region.header().stride();
         this.length = region.header().entries();
         this.valueSize = region.header().valueSize();
-        this.replicaOf = region.header().replica() && !location.isReplica() ? ReplicaMark.leaderOf(region.file()) : null;
+        this.replicaOf = ReplicaMark.refusingLeader(region, location.isReplica());
         this.readOnly = region.readOnly() || replicaOf != null;
         this.scalar = codec.schema().kind().isScalar();
         FlatRecordAccess compiled = codec instanceof RecordCodec<?> records ? records.compiled() : null;

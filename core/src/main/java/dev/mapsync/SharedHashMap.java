@@ -117,7 +117,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         this.values = values;
         this.keySize = keys.size();
         this.valueSize = values.size();
-        this.replicaOf = region.header().replica() && !location.isReplica() ? ReplicaMark.leaderOf(region.file()) : null;
+        this.replicaOf = ReplicaMark.refusingLeader(region, location.isReplica());
         this.readOnly = region.readOnly() || replicaOf != null;
         this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), region.readOnly(), region.name(),
                 location.lockTimeout());

@@ -1,6 +1,5 @@
 package dev.mapsync.cli;
 
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -9,12 +8,16 @@ import java.util.function.Supplier;
  * {@code stopped}) and ends the process with exit 0: it was asked to stop, and did so cleanly, where the JVM's own
  * code for a signal (130, 143) would say it was killed.
  *
- * @param running whether it still runs
+ * @param stopped waits until it stops on its own (its {@code awaitStopped})
  * @param failure what stopped it, or null
  * @param close   closes it (idempotent)
  */
-record Foreground(BooleanSupplier running, Supplier<Throwable> failure, Runnable close) {
-    private static final long POLL_MILLIS = 100;
+record Foreground(Stopped stopped, Supplier<Throwable> failure, Runnable close) {
+    /** Waits until a leader or follower stops. */
+    @FunctionalInterface
+    interface Stopped {
+        void await() throws InterruptedException;
+    }
 
     /**
      * Waits until it stops on its own, and closes it; on a signal, never returns (the shutdown hook ends the process).
@@ -28,7 +31,7 @@ record Foreground(BooleanSupplier running, Supplier<Throwable> failure, Runnable
         }, "mapsync-replicate-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            while (running.getAsBoolean()) Thread.sleep(POLL_MILLIS);
+            stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // asked to stop by the thread's owner: close it as a signal would
         }

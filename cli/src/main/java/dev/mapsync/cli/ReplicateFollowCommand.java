@@ -32,7 +32,7 @@ final class ReplicateFollowCommand extends ReplicateSubcommand implements Callab
         Follower follower = starting("cannot follow " + from + " into replica '" + map + "'", () -> Follower.follow(at, from));
         err().println("mapsync: following " + map + " from " + follower.status().peer() + " into " + at.file());
         err().flush();
-        Throwable failure = new Foreground(follower::isRunning, follower::failure, follower::close).await();
+        Throwable failure = new Foreground(follower::awaitStopped, follower::failure, follower::close).await();
         return report(failure, "replica '" + map + "' stopped following " + follower.status().peer(), ExitCodes.INCOMPATIBLE);
     }
 }

@@ -51,7 +51,7 @@ final class ReplicateServeCommand extends ReplicateSubcommand implements Callabl
                 () -> Leader.serve(at, listen, dir, snapshotEvery));
         err().println("mapsync: serving " + map + " on " + leader.status().peer() + " (archive " + dir + ")");
         err().flush();
-        Throwable failure = new Foreground(leader::isRunning, leader::failure, leader::close).await();
+        Throwable failure = new Foreground(leader::awaitStopped, leader::failure, leader::close).await();
         return report(failure, "map '" + map + "' stopped serving on " + leader.status().peer(), ExitCodes.OTHER);
     }
 }

@@ -4,21 +4,20 @@ import dev.mapsync.Codec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.Await;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.testkit.TestJvm;
-import dev.mapsync.testkit.UdpPorts;
+import dev.mapsync.launch.UdpPorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -87,14 +86,6 @@ class ReplicateCliTest {
         return fields;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(SECONDS).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
-
     /** The fields of {@code all} named {@code keys}, in that order. */
     private static List<String> pick(Map<String, String> all, String... keys) {
         return java.util.Arrays.stream(keys).map(k -> k + "=" + all.get(k)).toList();
@@ -111,7 +102,7 @@ class ReplicateCliTest {
 
                 String leaderDump = Cli.in(leaderMaps.dir(), "dump", name, "--json").ok().out();
                 // the leader sent its snapshot (32 entries between its beginning and end) and the 16 changes
-                await("the replica to equal the leader, in step", () -> {
+                Await.until("the replica to equal the leader, in step", () -> {
                     Map<String, String> l = status(leaderMaps.dir()), f = status(followerMaps.dir());
                     return "50".equals(l.get("changes")) && "50".equals(f.get("changes")) && "\"live\"".equals(f.get("state"))
                             && Cli.in(followerMaps.dir(), "dump", name, "--json").out().equals(leaderDump);

@@ -55,6 +55,15 @@ public final class Follower implements AutoCloseable {
     }
 
     /**
+     * Waits until the follower stops following: closed by another thread, or failed ({@link #failure()}).
+     *
+     * @throws InterruptedException if the waiting thread is interrupted (the follower goes on)
+     */
+    public void awaitStopped() throws InterruptedException {
+        thread.join();
+    }
+
+    /**
      * {@return what stopped the follower (a message that does not parse, a replica that does not match the
      * leader's map), or null while it runs or after a close}
      */

@@ -93,6 +93,15 @@ public final class Leader implements AutoCloseable {
     }
 
     /**
+     * Waits until the leader stops publishing: closed by another thread, or failed ({@link #failure()}).
+     *
+     * @throws InterruptedException if the waiting thread is interrupted (the leader goes on)
+     */
+    public void awaitStopped() throws InterruptedException {
+        thread.join();
+    }
+
+    /**
      * Stops publishing and closes the map's handle, Aeron and the archive; the status file says {@code stopped}.
      * Followers keep their replicas and say that the leader is unreachable. Idempotent.
      */

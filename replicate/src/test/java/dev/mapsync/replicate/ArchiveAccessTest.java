@@ -1,9 +1,10 @@
 package dev.mapsync.replicate;
 
+import dev.mapsync.testkit.Await;
 import dev.mapsync.Codec;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
-import dev.mapsync.testkit.UdpPorts;
+import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;
 import io.aeron.archive.client.AeronArchive;

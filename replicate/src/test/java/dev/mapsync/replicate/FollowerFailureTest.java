@@ -1,12 +1,13 @@
 package dev.mapsync.replicate;
 
+import dev.mapsync.testkit.Await;
 import dev.mapsync.Codec;
 import dev.mapsync.IncompatibleMapException;
 import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.testkit.UdpPorts;
+import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;

@@ -1,5 +1,6 @@
 package dev.mapsync.replicate;
 
+import dev.mapsync.testkit.Await;
 import dev.mapsync.Codec;
 import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
@@ -8,7 +9,7 @@ import dev.mapsync.replicate.internal.map.Replica;
 import dev.mapsync.replicate.internal.wire.CorruptMessageException;
 import dev.mapsync.replicate.internal.wire.Message;
 import dev.mapsync.replicate.internal.wire.Shape;
-import dev.mapsync.testkit.UdpPorts;
+import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.MapDir;
 import io.aeron.Aeron;
 import io.aeron.Publication;

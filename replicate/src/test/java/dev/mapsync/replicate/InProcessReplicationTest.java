@@ -1,5 +1,6 @@
 package dev.mapsync.replicate;
 
+import dev.mapsync.testkit.Await;
 import dev.mapsync.Codec;
 import dev.mapsync.HashSpec;
 import dev.mapsync.MapLocation;
@@ -8,7 +9,7 @@ import dev.mapsync.ReplicaWriteException;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.testkit.UdpPorts;
+import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,6 @@
 package dev.mapsync.replicate;
 
+import dev.mapsync.testkit.Await;
 import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 

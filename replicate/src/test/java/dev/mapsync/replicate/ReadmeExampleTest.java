@@ -4,7 +4,7 @@ import dev.mapsync.Codec;
 import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
-import dev.mapsync.testkit.UdpPorts;
+import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;

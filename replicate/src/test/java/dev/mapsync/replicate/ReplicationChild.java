@@ -16,24 +16,19 @@ public final class ReplicationChild {
     public static void main(String[] args) throws InterruptedException {
         MapLocation at = MapSpec.existing(args[2]).dir(Path.of(args[1]))
                 .backend(Backend.valueOf(args[3].toUpperCase(Locale.ROOT)));
-        AutoCloseable running;
-        java.util.function.Supplier<Throwable> failure;
-        java.util.function.BooleanSupplier alive;
+        Throwable failure;
         if (args[0].equals("leader")) {
             Leader leader = Leader.serve(at, args[4], Path.of(args[5]), Long.parseLong(args[6]));
-            running = leader;
-            failure = leader::failure;
-            alive = leader::isRunning;
             System.out.println("serving");
+            leader.awaitStopped(); // until killed, or failed
+            failure = leader.failure();
         } else {
             Follower follower = Follower.follow(at, args[4]);
-            running = follower;
-            failure = follower::failure;
-            alive = follower::isRunning;
             System.out.println("following");
+            follower.awaitStopped();
+            failure = follower.failure();
         }
-        while (alive.getAsBoolean()) Thread.sleep(50); // idles until killed: no one waits on this
-        System.out.println("failed: " + failure.get());
+        System.out.println("failed: " + failure);
         System.exit(3);
     }
 }

@@ -1,5 +1,6 @@
 package dev.mapsync.replicate;
 
+import dev.mapsync.testkit.Await;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.HashSpec;

@@ -1,5 +1,6 @@
 package dev.mapsync.replicate;
 
+import dev.mapsync.testkit.Await;
 import dev.mapsync.Backend;
 import dev.mapsync.Codec;
 import dev.mapsync.HashSpec;
@@ -8,7 +9,7 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.launch.ChildJvm;
-import dev.mapsync.testkit.UdpPorts;
+import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;

@@ -1,5 +1,6 @@
 package dev.mapsync.bench.cross;
 
+import dev.mapsync.launch.UdpPorts;
 import io.aeron.Aeron;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
@@ -58,7 +59,7 @@ final class RawAeronBench {
     static Result run(boolean recorded, int messageBytes, double warmup, double seconds, Path archiveDir)
             throws Exception {
         String mode = recorded ? "aeron-recorded" : "aeron";
-        int port = ReplicationBench.freePortPair();
+        int port = UdpPorts.freePair();
         String control = "127.0.0.1:" + port;
         String channel = "aeron:udp?control=" + control + "|control-mode=dynamic|term-length=" + TERM_LENGTH;
         String dir = newDirectory("raw-publisher");

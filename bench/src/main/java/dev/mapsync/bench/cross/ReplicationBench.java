@@ -13,6 +13,7 @@ import dev.mapsync.MapNotFoundException;
 import dev.mapsync.MapSpec;
 import dev.mapsync.MissedChanges;
 import dev.mapsync.SharedArray;
+import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.replicate.Follower;
 import dev.mapsync.replicate.Leader;
 import dev.mapsync.replicate.ReplicationStatus;
@@ -20,9 +21,6 @@ import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -326,7 +324,7 @@ public final class ReplicationBench {
         Path leaderDir = Files.createDirectories(dir.resolve("leader"));
         Files.createDirectories(dir.resolve("replica"));
         ArraySpec<Stamp> spec = spec(leaderDir, o.entries(), o.changelog());
-        String listen = "127.0.0.1:" + freePortPair();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
         MapLocation replicaAt = MapSpec.existing(MAP).dir(dir.resolve("replica"));
         try (SharedArray<Long> control = SharedArray.create(controlSpec(dir));
              SharedArray<Stamp> map = SharedArray.create(spec);
@@ -593,16 +591,13 @@ public final class ReplicationBench {
             long[] last = new long[entries];
             for (int k = 0; k < entries; k++) last[k] = replica.get(k).intended();
             ctl.setRelease(READER_READY, 1);
-            long phase = 0, first = Long.MAX_VALUE;
-            boolean active = false;
-            long seen = 0, repeats = 0, stale = 0, missed = 0, firstSeen = 0, lastSeen = 0;
-            Histogram fromSet = new Histogram(MAX_NANOS, 3), fromIntended = new Histogram(MAX_NANOS, 3);
+            Tally t = new Tally();
             Duration wait = Duration.ofMillis(20);
             while (ctl.getAcquire(STOP) == 0) {
                 List<ChangeEvent> events = cursor.poll(wait);
                 for (ChangeEvent e : events) {
                     if (e instanceof MissedChanges m) {
-                        missed += m.count();
+                        t.missed += m.count();
                         continue;
                     }
                     int k = ((Change) e).key();
@@ -610,50 +605,58 @@ public final class ReplicationBench {
                     long now = System.nanoTime();
                     if (s.intended() > last[k]) {
                         last[k] = s.intended();
-                        if (!active && ctl.getAcquire(PHASE) > phase) {
-                            // a value of a phase this reader has not begun: the writer began it before writing it
-                            phase = ctl.getAcquire(PHASE);
-                            first = ctl.getAcquire(PHASE_FIRST);
-                            active = true;
-                            seen = repeats = stale = missed = 0;
-                            fromSet.reset();
-                            fromIntended.reset();
-                        }
-                        if (active && s.intended() >= first) {
-                            if (seen == 0) firstSeen = now;
-                            lastSeen = now;
-                            seen++;
-                            fromSet.recordValue(Math.min(MAX_NANOS, Math.max(0, now - s.set())));
-                            fromIntended.recordValue(Math.min(MAX_NANOS, Math.max(0, now - s.intended())));
-                        }
+                        t.beginIfDue(ctl); // a value of a phase not begun yet: the writer began it before writing it
+                        t.see(s, now);
                     } else if (s.intended() == last[k]) {
-                        repeats++;
+                        t.repeats++;
                     } else {
-                        stale++;
+                        t.stale++;
                     }
                 }
-                if (!active && ctl.getAcquire(PHASE) > phase) {
-                    phase = ctl.getAcquire(PHASE);
-                    first = ctl.getAcquire(PHASE_FIRST);
-                    active = true;
-                    seen = repeats = stale = missed = 0;
-                    fromSet.reset();
-                    fromIntended.reset();
-                }
-                long lastWrite = active ? ctl.getAcquire(PHASE_LAST) : 0;
+                t.beginIfDue(ctl);
+                long lastWrite = t.active ? ctl.getAcquire(PHASE_LAST) : 0;
                 if (lastWrite != 0) {
                     int index = (int) ctl.getAcquire(PHASE_LAST_INDEX);
                     // seen through a change, or there (after the cursor missed its change) with no change pending
                     if (last[index] >= lastWrite || (events.isEmpty() && replica.get(index).intended() >= lastWrite)) {
-                        Path file = dir.resolve("reader-" + phase), part = dir.resolve("reader-" + phase + ".part");
-                        Files.writeString(part, new ReaderPhase(seen, repeats, stale, missed, firstSeen, lastSeen,
-                                fromSet, fromIntended).encode());
+                        Path file = dir.resolve("reader-" + t.phase), part = dir.resolve("reader-" + t.phase + ".part");
+                        Files.writeString(part, new ReaderPhase(t.seen, t.repeats, t.stale, t.missed, t.firstSeen,
+                                t.lastSeen, t.fromSet, t.fromIntended).encode());
                         Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
-                        ctl.setRelease(READER_DONE, phase);
-                        active = false;
+                        ctl.setRelease(READER_DONE, t.phase);
+                        t.active = false;
                     }
                 }
             }
+        }
+    }
+
+    /** What the reader counts in the phase it is in: begun when the control map says the writer began one. */
+    private static final class Tally {
+        long phase, first = Long.MAX_VALUE;
+        boolean active;
+        long seen, repeats, stale, missed, firstSeen, lastSeen;
+        final Histogram fromSet = new Histogram(MAX_NANOS, 3), fromIntended = new Histogram(MAX_NANOS, 3);
+
+        /** Begins the writer's next phase, if it began one this reader has not. */
+        void beginIfDue(LongSlots ctl) {
+            if (active || ctl.getAcquire(PHASE) <= phase) return;
+            phase = ctl.getAcquire(PHASE);
+            first = ctl.getAcquire(PHASE_FIRST);
+            active = true;
+            seen = repeats = stale = missed = 0;
+            fromSet.reset();
+            fromIntended.reset();
+        }
+
+        /** Counts a new value seen at {@code now}, if it was written in the phase. */
+        void see(Stamp s, long now) {
+            if (!active || s.intended() < first) return;
+            if (seen == 0) firstSeen = now;
+            lastSeen = now;
+            seen++;
+            fromSet.recordValue(Math.min(MAX_NANOS, Math.max(0, now - s.set())));
+            fromIntended.recordValue(Math.min(MAX_NANOS, Math.max(0, now - s.intended())));
         }
     }
 
@@ -694,26 +697,6 @@ public final class ReplicationBench {
             if (key.startsWith("aeron.")) out.add("-D" + key + "=" + System.getProperty(key));
         }
         return out;
-    }
-
-    /** {@return a port {@code p} such that UDP ports {@code p} and {@code p + 1} are free on loopback now} */
-    static int freePortPair() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int p;
-            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-                p = s.getLocalPort();
-            } catch (SocketException e) {
-                throw new IllegalStateException(e);
-            }
-            if (p >= 65534) continue;
-            try (DatagramSocket a = new DatagramSocket(p, InetAddress.getLoopbackAddress());
-                 DatagramSocket b = new DatagramSocket(p + 1, InetAddress.getLoopbackAddress())) {
-                return p;
-            } catch (SocketException e) {
-                // taken meanwhile: try another
-            }
-        }
-        throw new IllegalStateException("no two free neighbouring UDP ports");
     }
 
     private static String loadAverage() {

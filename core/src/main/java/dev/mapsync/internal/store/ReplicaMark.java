@@ -26,6 +26,14 @@ public final class ReplicaMark {
         return mapFile.resolveSibling(mapFile.getFileName() + SUFFIX);
     }
 
+    /**
+     * {@return for a handle of {@code region} that must refuse writes because its map is a replica it does not keep
+     * (it was not opened by the follower, {@code follower} false): the leader to name, or empty when unknown; else null}
+     */
+    public static String refusingLeader(MapRegion region, boolean follower) {
+        return region.header().replica() && !follower ? leaderOf(region.file()) : null;
+    }
+
     /** {@return the leader that the follower of the map in {@code mapFile} recorded, or empty} */
     public static String leaderOf(Path mapFile) {
         byte[] head;

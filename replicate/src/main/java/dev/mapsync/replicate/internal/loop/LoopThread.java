@@ -21,6 +21,11 @@ public final class LoopThread implements AutoCloseable {
         return thread.isAlive();
     }
 
+    /** Waits until the loop ends: closed, or failed. */
+    public void join() throws InterruptedException {
+        thread.join();
+    }
+
     /** Stops the loop and waits for it to end, then lets it release what it held; the first close does this. */
     @Override
     public void close() {

@@ -1,11 +1,12 @@
-package dev.mapsync.testkit;
+package dev.mapsync.launch;
 
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.SocketException;
 
 /**
- * Free UDP ports for a replication leader (module replicate): its live stream's and, next to it, its archive's.
+ * Free UDP ports for a replication leader (module replicate) that a test or benchmark starts: its live stream's
+ * and, next to it, its archive's.
  * Thread-safe; what is free now may be taken by another process before it is bound, as with any free port.
  */
 public final class UdpPorts {

@@ -1,17 +1,17 @@
-package dev.mapsync.replicate;
+package dev.mapsync.testkit;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Waiting for a condition, polled, with a deadline: never a fixed sleep. */
-final class Await {
+/** Waiting for a condition, polled every 10 ms, with a deadline (60 s unless told): never a fixed sleep. */
+public final class Await {
     private Await() {}
 
-    static void until(String what, BooleanSupplier condition) {
+    public static void until(String what, BooleanSupplier condition) {
         until(what, Duration.ofSeconds(60), condition);
     }
 
-    static void until(String what, BooleanSupplier condition, java.util.function.Supplier<String> diagnosis) {
+    public static void until(String what, BooleanSupplier condition, java.util.function.Supplier<String> diagnosis) {
         try {
             until(what, condition);
         } catch (AssertionError e) {
@@ -19,7 +19,7 @@ final class Await {
         }
     }
 
-    static void until(String what, Duration timeout, BooleanSupplier condition) {
+    public static void until(String what, Duration timeout, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
