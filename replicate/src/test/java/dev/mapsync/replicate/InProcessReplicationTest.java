@@ -104,6 +104,27 @@ class InProcessReplicationTest {
         }
     }
 
+    /** {@code replicate status}, run as soon as a serve or follow command says it started, must find the status. */
+    @Test
+    void theStatusFileIsThereWhenServeAndFollowReturn() throws Exception {
+        var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());
+        Path archive = TestDirs.create();
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        MapLocation replicaAt = MapSpec.existing(followerMaps.name()).dir(followerMaps.dir());
+        try (var map = SharedArray.create(spec); Leader leader = Leader.serve(spec.location(), listen, archive)) {
+            var served = ReplicationStatus.of(spec.location()).orElseThrow(() -> new AssertionError("no leader status"));
+            try (Follower follower = Follower.follow(replicaAt, listen)) {
+                var following = ReplicationStatus.of(replicaAt).orElseThrow(() -> new AssertionError("no follower status"));
+                assertEquals(java.util.List.of(ReplicationStatus.Role.LEADER, true, ProcessHandle.current().pid()),
+                        java.util.List.of(served.role(), served.running(), served.pid()));
+                assertEquals(java.util.List.of(ReplicationStatus.Role.FOLLOWER, listen, true),
+                        java.util.List.of(following.role(), following.peer(), following.running()));
+            }
+        } finally {
+            TestDirs.delete(archive);
+        }
+    }
+
     @Test
     void manyThreadsReadTheStatusAndCloseAtOnce() throws Exception {
         var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());

@@ -79,7 +79,7 @@ public final class FollowerLoop extends ReplicationLoop {
             }
         }
         this.node = new FollowerNode(leader, guarded(this::live));
-        this.status = takeStatus();
+        publishStatus(); // before follow returns, so that a status command run right after it finds one
     }
 
     /** Takes the point to resume from out of a follower status file of the same leader. */

@@ -53,6 +53,7 @@ public final class LeaderLoop extends ReplicationLoop {
         this.node = node;
         this.snapshotEvery = snapshotEvery;
         this.status = status("starting");
+        writeStatus(); // before serve returns, so that a status command run right after it finds one
     }
 
     @Override
