@@ -84,6 +84,13 @@ public final class RingConsumer implements AutoCloseable {
      * release and loaded with acquire (a plain store and load on x86), so that leaving costs no fence.
      */
     private long position, discarded, lost;
+    /** Looks without entering ({@link #enterNow}) by the thread that was inside last. */
+    private int looks;
+    /**
+     * The thread that was inside the consumer last: the one that looks without entering, since the position it
+     * looks at is then usually its own. Written and read plainly: a stale value only decides whether to look.
+     */
+    private Thread lastInside;
 
     RingConsumer(SharedRing ring, RingReader reader) {
         this.ring = ring;
@@ -374,10 +381,33 @@ public final class RingConsumer implements AutoCloseable {
         return ring.name();
     }
 
-    /** Enters the consumer if no other thread is inside it; never waits. */
+    /**
+     * Enters the consumer if no other thread is inside it and a record may be there; never waits. The thread that was
+     * inside last first looks without entering, where it left the consumer: what a consumer that polls does most, for
+     * the price of two loads, where entering and leaving cost an atomic instruction and a dozen more. A position
+     * another thread moved meanwhile is one that thread was inside the consumer for, when "nothing ready" is the
+     * answer anyway. Every 64th look enters, and its reader checks the positions if it finds nothing (as after 64
+     * looks of its own). Other threads enter at once: when every thread looked first, eight threads sharing a queue
+     * got values less often, and all of them ended up waiting for room (RingThreadsTest).
+     */
     private boolean enterNow() {
         checkEntry();
-        return turn.tryLock() && enteredOpen();
+        boolean sixtyFourth = false;
+        if (lastInside == Thread.currentThread()) {
+            sixtyFourth = (++looks & 63) == 0;
+            if (!sixtyFourth && nothingAt((long) POSITION.getAcquire(this))) return false;
+        }
+        if (!turn.tryLock() || !enteredOpen()) return false;
+        if (sixtyFourth) reader.checkNextEmptyLook();
+        return true;
+    }
+
+    private boolean nothingAt(long position) {
+        try {
+            return reader.nothingAt(position);
+        } catch (IllegalStateException | InternalError e) {
+            throw ring.closedOr(e);
+        }
     }
 
     /**
@@ -409,6 +439,7 @@ public final class RingConsumer implements AutoCloseable {
         POSITION.setRelease(this, reader.position());
         DISCARDED.setRelease(this, reader.discarded());
         LOST.setRelease(this, reader.lost());
+        lastInside = Thread.currentThread();
         turn.unlock();
         if (closed) giveUpRoleIfFree();
     }

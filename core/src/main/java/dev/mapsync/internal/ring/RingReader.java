@@ -164,8 +164,23 @@ public final class RingReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether there is no record at {@code position} now, for a thread that looks without being the consumer's reader
+     * (the position is one the reader published): an shm ring's header there is zero, a kernel ring's producer is
+     * there. Checks nothing else, and changes nothing.
+     */
+    public boolean nothingAt(long position) {
+        if (kernel) return (long) LONG.getAcquire(producerPosition, 0L) == position;
+        return (long) LONG.getAcquire(data, position & mask) == 0;
+    }
+
     /** Empty looks in a row after which the positions are checked (a consumer that polls without sleeping). */
     private static final int EMPTY_LOOKS_BEFORE_CHECK = 64;
+
+    /** Makes the next {@link #advance()} that finds nothing check the positions, as after many empty looks. */
+    public void checkNextEmptyLook() {
+        emptyLooks = EMPTY_LOOKS_BEFORE_CHECK - 1;
+    }
 
     /**
      * Nothing at the consumer position of an shm ring. A consumer that a corrupt record length (or position) put past
