@@ -7,8 +7,6 @@ import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.launch.UdpPorts;
-import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -30,13 +28,15 @@ class FollowerFailureTest {
     final MapDir leaderMaps = new MapDir("fl");
     @RegisterExtension
     final MapDir followerMaps = new MapDir("ff");
+    @RegisterExtension
+    final LeaderEnd leaderEnd = new LeaderEnd();
 
     @Test
     void aFollowerIntoAMapOfThisHostFailsAtTheFirstSnapshot() throws Exception {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 16).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec);
              var local = SharedArray.create(MapSpec.array(name, Codec.i64(), 16).dir(followerMaps.dir()));
@@ -55,8 +55,6 @@ class FollowerFailureTest {
             assertEquals("failed: " + why, ReplicationStatus.of(replicaAt).orElseThrow().state(), "a close keeps why it failed");
             assertEquals(0L, local.get(0), "the map of this host is as it was");
             assertFalse(local.isClosed());
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 }

@@ -9,8 +9,6 @@ import dev.mapsync.ReplicaWriteException;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.launch.UdpPorts;
-import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,13 +26,15 @@ class InProcessReplicationTest {
     final MapDir leaderMaps = new MapDir("rl");
     @RegisterExtension
     final MapDir followerMaps = new MapDir("rf");
+    @RegisterExtension
+    final LeaderEnd leaderEnd = new LeaderEnd();
 
     @Test
     void anArrayReplicaFollowsItsLeader() throws Exception {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 1000).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec)) {
             for (int i = 0; i < 1000; i++) map.set(i, (long) i);
@@ -52,8 +52,6 @@ class InProcessReplicationTest {
                             + " leader", e.getMessage());
                 }
             }
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 
@@ -61,8 +59,8 @@ class InProcessReplicationTest {
     void aHashReplicaFollowsPutsAndRemoves() throws Exception {
         String name = leaderMaps.name();
         HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 4096).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedHashMap.create(spec)) {
             for (long k = 0; k < 500; k++) map.put(k, k);
@@ -73,8 +71,6 @@ class InProcessReplicationTest {
                 Await.until("the replica to equal the leader", () -> Replicas.contents(spec.location()).equals(Replicas.contents(replicaAt)));
                 assertEquals(550, Replicas.contents(replicaAt).size());
             }
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 
@@ -82,8 +78,8 @@ class InProcessReplicationTest {
     void aFullReplicaTakesASnapshotOfEntirelyNewKeys() throws Exception {
         String name = leaderMaps.name();
         HashSpec<Long, Long> spec = HashSpec.of(name, Codec.i64(), Codec.i64(), 256).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedHashMap.create(spec); Follower follower = Follower.follow(replicaAt, listen)) {
             int full = fill(map, 0);
@@ -99,8 +95,6 @@ class InProcessReplicationTest {
             }
             assertEquals(full, Replicas.contents(replicaAt).size());
             assertTrue(follower.isRunning());
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 
@@ -108,8 +102,8 @@ class InProcessReplicationTest {
     @Test
     void theStatusFileIsThereWhenServeAndFollowReturn() throws Exception {
         var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         MapLocation replicaAt = MapSpec.existing(followerMaps.name()).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec); Leader leader = Leader.serve(spec.location(), listen, archive)) {
             var served = ReplicationStatus.of(spec.location()).orElseThrow(() -> new AssertionError("no leader status"));
@@ -120,16 +114,14 @@ class InProcessReplicationTest {
                 assertEquals(java.util.List.of(ReplicationStatus.Role.FOLLOWER, listen, true),
                         java.util.List.of(following.role(), following.peer(), following.running()));
             }
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 
     @Test
     void manyThreadsReadTheStatusAndCloseAtOnce() throws Exception {
         var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         MapLocation replicaAt = MapSpec.existing(followerMaps.name()).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec)) {
             Leader leader = Leader.serve(spec.location(), listen, archive);
@@ -157,8 +149,6 @@ class InProcessReplicationTest {
             assertEquals(java.util.List.of("stopped", "stopped"), java.util.List.of(leader.status().state(),
                     follower.status().state()));
             assertEquals(java.util.List.of(false, false), java.util.List.of(leader.isRunning(), follower.isRunning()));
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 
@@ -171,8 +161,8 @@ class InProcessReplicationTest {
     void aLeaderOverwhelmedByChangesStillCompletesItsSnapshots(int changelog) throws Exception {
         var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 200_000).changelogCapacity(changelog)
                 .dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
         try (var map = SharedArray.create(spec)) {
             Thread writer = Thread.ofPlatform().start(() -> {
@@ -185,8 +175,6 @@ class InProcessReplicationTest {
                 writing.set(false);
                 writer.join();
             }
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 

@@ -7,8 +7,6 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.replicate.ReplicationStatus.Role;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.launch.UdpPorts;
-import dev.mapsync.testkit.TestDirs;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -31,6 +29,8 @@ class ReplicationMetersTest {
     final MapDir leaderMaps = new MapDir("ml");
     @RegisterExtension
     final MapDir followerMaps = new MapDir("mf");
+    @RegisterExtension
+    final LeaderEnd leaderEnd = new LeaderEnd();
 
     private static double gauge(MeterRegistry registry, String name, String role) {
         return registry.get(name).tag("role", role).gauge().value();
@@ -40,8 +40,8 @@ class ReplicationMetersTest {
     void theGaugesReadALeaderAFollowerAndTheFollowersStatusFile() throws Exception {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 64).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         MapLocation replicaAt = MapSpec.existing(name).dir(followerMaps.dir());
         try (var map = SharedArray.create(spec);
              Leader leader = Leader.serve(spec.location(), listen, archive);
@@ -80,8 +80,6 @@ class ReplicationMetersTest {
             assertEquals("stopped", ReplicationStatus.of(replicaAt).orElseThrow().state());
             assertEquals("stopped", follower.status().state());
             assertEquals((double) f.position(), gauge(files, POSITION, "follower"));
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 
@@ -99,8 +97,8 @@ class ReplicationMetersTest {
     void aPrometheusRegistryServesTheExportersNames() throws Exception {
         String name = leaderMaps.name();
         var spec = MapSpec.array(name, Codec.i64(), 8).dir(leaderMaps.dir());
-        Path archive = TestDirs.create();
-        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        Path archive = leaderEnd.archive();
+        String listen = leaderEnd.listen();
         try (var map = SharedArray.create(spec); Leader leader = Leader.serve(spec.location(), listen, archive)) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             ReplicationMeters.of(leader).bindTo(registry);
@@ -113,8 +111,6 @@ class ReplicationMetersTest {
                     "mapsync_replica_snapshots{map=\"" + name + "\",role=\"leader\"} 1.0"), registry.scrape().lines()
                     .filter(l -> l.startsWith("mapsync_replica_running") || l.startsWith("mapsync_replica_snapshots"))
                     .toList());
-        } finally {
-            TestDirs.delete(archive);
         }
     }
 }
