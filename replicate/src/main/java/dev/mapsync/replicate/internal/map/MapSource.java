@@ -83,6 +83,18 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
     @Override
     public abstract void close();
 
+    /**
+     * Subscribes to {@code map}'s changes; a map whose subscription fails is closed (the source owns it either way).
+     */
+    static <C> C subscribe(dev.mapsync.SharedMap map, java.util.function.Supplier<C> changes) {
+        try {
+            return changes.get();
+        } catch (RuntimeException e) {
+            map.close();
+            throw e;
+        }
+    }
+
     static int entry(MutableDirectBuffer b, byte[] key, byte[] value, long seq, long epoch, long now) {
         int at = Message.header(b, Message.ENTRY, key.length, seq, epoch, now);
         b.putBytes(at, key);
@@ -90,8 +102,12 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
         return at + key.length + value.length;
     }
 
-    static byte[] index(int i) {
-        return new byte[]{(byte) i, (byte) (i >>> 8), (byte) (i >>> 16), (byte) (i >>> 24)};
+    /** An array's entry: its key is the index, 4 bytes little-endian, written in place. */
+    static int entry(MutableDirectBuffer b, int index, byte[] value, long seq, long epoch, long now) {
+        int at = Message.header(b, Message.ENTRY, Integer.BYTES, seq, epoch, now);
+        b.putInt(at, index, java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putBytes(at + Integer.BYTES, value);
+        return at + Integer.BYTES + value.length;
     }
 
     static final class ArraySource extends MapSource {
@@ -102,14 +118,7 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
         ArraySource(SharedArray<byte[]> array, Shape shape) {
             super(shape);
             this.array = array;
-            ChangeCursor c;
-            try {
-                c = array.changes();
-            } catch (RuntimeException e) {
-                array.close();
-                throw e;
-            }
-            this.cursor = c;
+            this.cursor = subscribe(array, array::changes);
         }
 
         @Override
@@ -125,7 +134,7 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
         @Override
         public int encodeCurrent(Object key, MutableDirectBuffer b, long seq, long epoch, long now) {
             int i = (Integer) key;
-            return entry(b, index(i), array.get(i), seq, epoch, now);
+            return entry(b, i, array.get(i), seq, epoch, now);
         }
 
         @Override
@@ -137,7 +146,7 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
         public int encodeNextSnapshot(MutableDirectBuffer b, long seq, long epoch, long now) {
             if (next < 0 || next >= array.length()) return -1;
             int i = next++;
-            return entry(b, index(i), array.get(i), seq, epoch, now);
+            return entry(b, i, array.get(i), seq, epoch, now);
         }
 
         @Override
@@ -156,14 +165,7 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
         HashSource(SharedHashMap<byte[], byte[]> map, Shape shape) {
             super(shape);
             this.map = map;
-            KeyChangeCursor<byte[]> c;
-            try {
-                c = map.changes();
-            } catch (RuntimeException e) {
-                map.close();
-                throw e;
-            }
-            this.cursor = c;
+            this.cursor = subscribe(map, map::changes);
         }
 
         @Override
