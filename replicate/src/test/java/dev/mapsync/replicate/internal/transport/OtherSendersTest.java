@@ -40,7 +40,7 @@ class OtherSendersTest {
                 b.putLong(0, ofTheSender.size());
                 toFollower.offer(b, 0, 8);
                 if (toOther.offer(b, 0, 8) > 0) sentToOther++;
-                follows.pollLive(10);
+                follows.pollLive(1); // one at a time, so that the loop ends at exactly 100 however many wait
                 followsAnother.pollLive(10);
             }
             assertEquals(100, ofTheSender.size(), "the follower whose leader sends reads it");
