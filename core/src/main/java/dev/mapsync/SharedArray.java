@@ -935,7 +935,7 @@ public final class SharedArray<V> implements SharedMap {
 
     /** Locks are for writers: a replica's readers take none (and the follower's writes do not wait for them). */
     private void refuseReplicaLock() {
-        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "locks are refused");
+        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "writes and their locks are refused");
     }
 
     /** The exception to throw for a failed access to the memory: the handle was closed, or the memory vanished. */
