@@ -23,6 +23,16 @@ public class ReplicaWriteException extends MapAccessDeniedException {
         this.leader = leader;
     }
 
+    /** A write refused, as this package's maps say it. */
+    static ReplicaWriteException ofWrite(String map, String leader) {
+        return new ReplicaWriteException(map, leader, "writes are refused");
+    }
+
+    /** A lock refused: locks are for writers, so it says so. */
+    static ReplicaWriteException ofLock(String map, String leader) {
+        return new ReplicaWriteException(map, leader, "writes and their locks are refused");
+    }
+
     /** {@return the leader's address ({@code host:port}), or empty when the follower did not record it} */
     public String leader() {
         return leader;

@@ -929,13 +929,13 @@ public final class SharedArray<V> implements SharedMap {
     }
 
     MapAccessDeniedException readOnlyWrite() {
-        if (replicaOf != null) return new ReplicaWriteException(name(), replicaOf, "writes are refused");
+        if (replicaOf != null) return ReplicaWriteException.ofWrite(name(), replicaOf);
         return new MapAccessDeniedException("map '" + name() + "' is open read-only; writes are refused");
     }
 
     /** Locks are for writers: a replica's readers take none (and the follower's writes do not wait for them). */
     private void refuseReplicaLock() {
-        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "writes and their locks are refused");
+        if (replicaOf != null) throw ReplicaWriteException.ofLock(name(), replicaOf);
     }
 
     /** The exception to throw for a failed access to the memory: the handle was closed, or the memory vanished. */

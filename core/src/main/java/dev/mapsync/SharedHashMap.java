@@ -873,7 +873,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     /** The distinct lock stripes of {@code keys}, ascending: the order every process takes them in. */
     private int[] stripesOf(Collection<? extends K> keys) {
         checkOpen();
-        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "writes and their locks are refused");
+        if (replicaOf != null) throw ReplicaWriteException.ofLock(name(), replicaOf);
         if (readOnly) throw new MapAccessDeniedException("map '" + name() + "' is open read-only; it cannot take locks");
         Buffers b = Buffers.take(keySize, valueSize);
         try {
@@ -1046,7 +1046,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     }
 
     private void checkWritable() {
-        if (replicaOf != null) throw new ReplicaWriteException(name(), replicaOf, "writes are refused");
+        if (replicaOf != null) throw ReplicaWriteException.ofWrite(name(), replicaOf);
         if (readOnly) throw new MapAccessDeniedException("map '" + name() + "' is open read-only; writes are refused");
     }
 

@@ -1,6 +1,7 @@
 package dev.mapsync.replicate;
 
 import dev.mapsync.testkit.Await;
+import dev.mapsync.ArraySpec;
 import dev.mapsync.Codec;
 import dev.mapsync.HashSpec;
 import dev.mapsync.MapLocation;
@@ -15,6 +16,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -101,34 +107,34 @@ class InProcessReplicationTest {
     /** {@code replicate status}, run as soon as a serve or follow command says it started, must find the status. */
     @Test
     void theStatusFileIsThereWhenServeAndFollowReturn() throws Exception {
-        var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());
+        var spec = smallArray();
         Path archive = leaderEnd.archive();
         String listen = leaderEnd.listen();
-        MapLocation replicaAt = MapSpec.existing(followerMaps.name()).dir(followerMaps.dir());
+        MapLocation replicaAt = replicaAt();
         try (var map = SharedArray.create(spec); Leader leader = Leader.serve(spec.location(), listen, archive)) {
             var served = ReplicationStatus.of(spec.location()).orElseThrow(() -> new AssertionError("no leader status"));
             try (Follower follower = Follower.follow(replicaAt, listen)) {
                 var following = ReplicationStatus.of(replicaAt).orElseThrow(() -> new AssertionError("no follower status"));
-                assertEquals(java.util.List.of(ReplicationStatus.Role.LEADER, true, ProcessHandle.current().pid()),
-                        java.util.List.of(served.role(), served.running(), served.pid()));
-                assertEquals(java.util.List.of(ReplicationStatus.Role.FOLLOWER, listen, true),
-                        java.util.List.of(following.role(), following.peer(), following.running()));
+                assertEquals(List.of(ReplicationStatus.Role.LEADER, true, ProcessHandle.current().pid()),
+                        List.of(served.role(), served.running(), served.pid()));
+                assertEquals(List.of(ReplicationStatus.Role.FOLLOWER, listen, true),
+                        List.of(following.role(), following.peer(), following.running()));
             }
         }
     }
 
     @Test
     void manyThreadsReadTheStatusAndCloseAtOnce() throws Exception {
-        var spec = MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());
+        var spec = smallArray();
         Path archive = leaderEnd.archive();
         String listen = leaderEnd.listen();
-        MapLocation replicaAt = MapSpec.existing(followerMaps.name()).dir(followerMaps.dir());
+        MapLocation replicaAt = replicaAt();
         try (var map = SharedArray.create(spec)) {
             Leader leader = Leader.serve(spec.location(), listen, archive);
             Follower follower = Follower.follow(replicaAt, listen);
             Await.until("the follower to be live", () -> follower.status().state().equals("live"));
-            java.util.List<Thread> threads = new java.util.ArrayList<>();
-            java.util.concurrent.atomic.AtomicInteger failures = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            AtomicInteger failures = new AtomicInteger();
             for (int t = 0; t < 32; t++) {
                 Runnable task = () -> {
                     try {
@@ -146,9 +152,9 @@ class InProcessReplicationTest {
             }
             for (Thread t : threads) t.join();
             assertEquals(0, failures.get());
-            assertEquals(java.util.List.of("stopped", "stopped"), java.util.List.of(leader.status().state(),
+            assertEquals(List.of("stopped", "stopped"), List.of(leader.status().state(),
                     follower.status().state()));
-            assertEquals(java.util.List.of(false, false), java.util.List.of(leader.isRunning(), follower.isRunning()));
+            assertEquals(List.of(false, false), List.of(leader.isRunning(), follower.isRunning()));
         }
     }
 
@@ -163,10 +169,10 @@ class InProcessReplicationTest {
                 .dir(leaderMaps.dir());
         Path archive = leaderEnd.archive();
         String listen = leaderEnd.listen();
-        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicBoolean writing = new AtomicBoolean(true);
         try (var map = SharedArray.create(spec)) {
             Thread writer = Thread.ofPlatform().start(() -> {
-                java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+                SplittableRandom random = new SplittableRandom(1);
                 while (writing.get()) map.set(random.nextInt(200_000), random.nextLong());
             });
             try (Leader leader = Leader.serve(spec.location(), listen, archive)) {
@@ -189,5 +195,15 @@ class InProcessReplicationTest {
         } catch (dev.mapsync.MapFullException full) {
             return n;
         }
+    }
+
+    /** A leader's array of 64 longs in the leader's folder. */
+    private ArraySpec<Long> smallArray() {
+        return MapSpec.array(leaderMaps.name(), Codec.i64(), 64).dir(leaderMaps.dir());
+    }
+
+    /** Where the follower keeps its replica. */
+    private MapLocation replicaAt() {
+        return MapSpec.existing(followerMaps.name()).dir(followerMaps.dir());
     }
 }

@@ -11,15 +11,18 @@ import dev.mapsync.MapLocation;
 import dev.mapsync.MapType;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
+import dev.mapsync.SharedMap;
 import dev.mapsync.SharedMaps;
 import dev.mapsync.replicate.internal.wire.Message;
 import dev.mapsync.replicate.internal.wire.Shape;
 import org.agrona.MutableDirectBuffer;
 
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The leader's side of a replicated map: its changes as they come (through the map's change log), and each changed
@@ -86,7 +89,7 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
     /**
      * Subscribes to {@code map}'s changes; a map whose subscription fails is closed (the source owns it either way).
      */
-    static <C> C subscribe(dev.mapsync.SharedMap map, java.util.function.Supplier<C> changes) {
+    static <C> C subscribe(SharedMap map, Supplier<C> changes) {
         try {
             return changes.get();
         } catch (RuntimeException e) {
@@ -105,7 +108,7 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
     /** An array's entry: its key is the index, 4 bytes little-endian, written in place. */
     static int entry(MutableDirectBuffer b, int index, byte[] value, long seq, long epoch, long now) {
         int at = Message.header(b, Message.ENTRY, Integer.BYTES, seq, epoch, now);
-        b.putInt(at, index, java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putInt(at, index, ByteOrder.LITTLE_ENDIAN);
         b.putBytes(at + Integer.BYTES, value);
         return at + Integer.BYTES + value.length;
     }
