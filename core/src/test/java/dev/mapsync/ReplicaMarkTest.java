@@ -40,8 +40,8 @@ class ReplicaMarkTest {
                 assertEquals("map '" + maps.name() + "' is a read replica of 10.0.0.1:7400; writes are refused:"
                         + " write on the leader", e.getMessage());
                 assertEquals("10.0.0.1:7400", e.leader());
-                assertEquals("map '" + maps.name() + "' is a read replica of 10.0.0.1:7400; writes and their locks are refused:"
-                        + " write on the leader", assertThrows(ReplicaWriteException.class, () -> reader.lock(3)).getMessage());
+                assertEquals("map '" + maps.name() + "' is a read replica of 10.0.0.1:7400; writes and their locks are"
+                        + " refused: write on the leader", assertThrows(ReplicaWriteException.class, () -> reader.lock(3)).getMessage());
                 assertThrows(ReplicaWriteException.class, () -> reader.tryLock(3));
                 assertThrows(ReplicaWriteException.class, () -> reader.lockMap());
                 assertThrows(ReplicaWriteException.class, () -> reader.longs().getAndAdd(3, 1));

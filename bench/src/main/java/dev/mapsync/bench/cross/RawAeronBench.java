@@ -211,10 +211,11 @@ final class RawAeronBench {
             while (count[0] == 0) {
                 if (sub.poll(assembler, 64) == 0) LockSupport.parkNanos(50_000);
                 if (System.nanoTime() > deadline) {
-                    System.err.println("subscriber: no message in " + NO_MESSAGE_SECONDS + " s; images "
-                            + sub.imageCount() + ", channel status " + sub.channelStatus() + "; its driver's error log:");
+                    String seen = "subscriber: no message in " + NO_MESSAGE_SECONDS + " s; images " + sub.imageCount()
+                            + ", channel status " + sub.channelStatus();
+                    System.err.println(seen + "; its driver's error log:");
                     driver.context().saveErrorLog(System.err);
-                    throw new NoMessageException("no message in " + NO_MESSAGE_SECONDS + " s");
+                    throw new NoMessageException(seen);
                 }
             }
             long first = System.nanoTime(), start = 0, startCount = 0;

@@ -26,7 +26,8 @@ class ReplicationBenchSmokeTest {
                 "--throughput-seconds", "0.5", "--raw-seconds", "0.5", "--entries", "4096", "--json", "-");
         byte[] stdout = bench.getInputStream().readAllBytes();
         assertTrue(bench.waitFor(2, TimeUnit.MINUTES));
-        assertEquals(0, bench.exitValue(), "the benchmark failed (its stderr is above; exit 6: the replica did not end equal)");
+        assertEquals(0, bench.exitValue(),
+                "the benchmark failed (its stderr is above; exit 6: the replica did not end equal)");
 
         JsonNode doc = new ObjectMapper().readTree(new String(stdout, StandardCharsets.UTF_8));
         assertTrue(doc.get("replicaEqual").asBoolean());
