@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,9 @@ class CodecTest {
                  @Size(3) int[] arr, Point p, @Unsigned int u, @Size(2) byte[] raw) {}
 
     record Account(long id, long balance, @Chars(16) String owner) {}
+
+    /** {@code struct { int8_t b; int64_t l; int32_t i; }}: 7 bytes of padding after b, 4 at the end. */
+    record Padded(byte b, long l, int i) {}
 
     private final MemorySegment mem = Arena.ofAuto().allocate(256, 8);
 
@@ -86,6 +90,21 @@ class CodecTest {
         assertArrayEquals(new byte[]{1, 2, (byte) 255}, roundTrip(Codec.bytes(3), new byte[]{1, 2, (byte) 255}));
         InvalidValueException e = assertThrows(InvalidValueException.class, () -> Codec.bytes(3).write(mem, 0, new byte[2]));
         assertEquals("u8[3] needs 3 elements, got 2", e.getMessage());
+    }
+
+    @Test
+    void aRecordOfPrimitivesWritesZeroPaddingOverWhateverWasThere() {
+        Codec<Padded> codec = Codec.record(Padded.class);
+        assertEquals(24, codec.schema().size());
+        mem.fill((byte) 0x5A);
+        codec.write(mem, 8, new Padded((byte) 1, 2, 3));
+        byte[] expected = new byte[24];
+        expected[0] = 1;
+        expected[8] = 2;
+        expected[16] = 3;
+        assertArrayEquals(expected, mem.asSlice(8, 24).toArray(ValueLayout.JAVA_BYTE));
+        assertEquals(0x5A, mem.get(ValueLayout.JAVA_BYTE, 7));
+        assertEquals(0x5A, mem.get(ValueLayout.JAVA_BYTE, 32));
     }
 
     @Test

@@ -30,6 +30,12 @@ class SharedHashMapTest {
     /** A record value: {@code struct { int64_t hits; int64_t bytes; char owner[8]; }}. */
     record Stat(long hits, long bytes, @Chars(8) String owner) {}
 
+    /** {@code struct { int32_t shard; int64_t id; }}: 4 bytes of padding after shard. */
+    record PaddedKey(int shard, long id) {}
+
+    /** {@code struct { int64_t a; int32_t b; }}: 4 bytes of padding at the end. */
+    record PaddedValue(long a, int b) {}
+
     private static final int PID = (int) ProcessHandle.current().pid();
     @RegisterExtension
     final MapDir maps = new MapDir("h");
@@ -101,6 +107,48 @@ class SharedHashMapTest {
             IllegalArgumentException notInteger = assertThrows(IllegalArgumentException.class, () -> map.getAndAdd(k, "owner", 1));
             assertEquals("field 'owner' of map '" + name + "' is char[8], not an integer", notInteger.getMessage());
         }
+    }
+
+    /**
+     * Struct keys and values are compared by their bytes, so their padding must be zero however the thread's scratch
+     * bytes were used before: here by a map of wide strings, which leaves different letters in each of them.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void structPaddingIsZeroWhateverTheThreadEncodedBefore(Backend b) {
+        HashSpec<PaddedKey, PaddedValue> spec = spec(b, Codec.record(PaddedKey.class), Codec.record(PaddedValue.class), 64);
+        HashSpec<String, String> wideSpec = HashSpec.of(maps.name("w"), Codec.chars(32), Codec.chars(32), 8).dir(dir).backend(b);
+        try (SharedHashMap<PaddedKey, PaddedValue> map = SharedHashMap.create(spec);
+             SharedHashMap<String, String> wide = SharedHashMap.create(wideSpec)) {
+            PaddedKey k = new PaddedKey(1, 2);
+            PaddedValue v = new PaddedValue(0, 2);
+            scribble(wide, 'p');
+            assertNull(map.put(k, v));
+            scribble(wide, 'q');
+            assertEquals(v, map.get(k));
+            assertTrue(map.replace(k, v, new PaddedValue(0, 3)));
+            scribble(wide, 'r');
+            assertTrue(map.remove(k, new PaddedValue(0, 3)));
+            assertEquals(0, map.size());
+            scribble(wide, 's');
+            assertNull(map.putIfAbsent(k, v));
+            if (b == Backend.SHM) {
+                String file = new String(java.nio.file.Files.readAllBytes(dir.resolve(name)),
+                        java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (char c = 'p'; c <= 's'; c++) {
+                    assertFalse(file.contains(String.valueOf(c).repeat(4)), "the map holds bytes of another map: " + c);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Leaves {@code letter} in this thread's key and value scratch, and the next letter in its second value's. */
+    private static void scribble(SharedHashMap<String, String> wide, char letter) {
+        String key = String.valueOf(letter).repeat(32), value = String.valueOf((char) (letter + 1)).repeat(32);
+        wide.put(key, key);
+        wide.replace(key, key, value);
     }
 
     @ParameterizedTest

@@ -21,8 +21,9 @@ public interface FlatRecordAccess {
     Object readIfUnchanged(MemorySegment segment, long offset, MemorySegment control, long sequenceOffset, int sequence);
 
     /**
-     * Stores the fields of {@code value}, a non-null record of the generated type, at {@code offset}. Every
-     * accessor is called before the first store, so an accessor that throws leaves the memory unchanged.
+     * Stores the fields of {@code value}, a non-null record of the generated type, at {@code offset}, and zeros over
+     * the struct's padding. Every accessor is called before the first store, so an accessor that throws leaves the
+     * memory unchanged.
      */
     void write(MemorySegment segment, long offset, Object value);
 }

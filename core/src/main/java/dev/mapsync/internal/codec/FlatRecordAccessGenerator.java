@@ -12,7 +12,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -32,10 +34,14 @@ import static java.lang.constant.ConstantDescs.CD_void;
  *     if (c.get(L_int, so) != seq) return null;
  *     return new Trade(id, price, qty);
  * }
- * void write(MemorySegment s, long o, Object v) { Trade t = (Trade) v; long id = t.id(); ...; s.set(L_long, o, id); ... }
+ * void write(MemorySegment s, long o, Object v) { Trade t = (Trade) v; long id = t.id(); ...; s.set(L_long, o, id); ...;
+ *                                               s.set(L_int, o + 20, 0); }
  * }</pre>
- * where each {@code L_} is a static final little-endian, unaligned layout made in the class's initializer, so the
- * class needs nothing outside {@code java.base} but {@link FlatRecordAccess}, which it implements.
+ * where {@code write} also stores zeros over the struct's padding (here the 4 bytes after {@code qty}): keys and
+ * values are compared by their bytes, and the bytes written over may be anything, such as another map's value left
+ * in a thread's scratch buffer. Each {@code L_} is a static final little-endian, unaligned layout made in the
+ * class's initializer, so the class needs nothing outside {@code java.base} but {@link FlatRecordAccess}, which it
+ * implements.
  *
  * <p>A nestmate needs a lookup with full privilege in the record's class, which this library has only for a record
  * of its own module: on the class path, where the library and the application share the unnamed module. A record of
@@ -59,19 +65,21 @@ final class FlatRecordAccessGenerator {
 
     /** How one primitive type is stored: the {@code ValueLayout} constant, before the byte order is set. */
     private enum Slot {
-        BYTE(byte.class, "JAVA_BYTE", "OfByte"), BOOLEAN(boolean.class, "JAVA_BYTE", "OfByte"),
-        SHORT(short.class, "JAVA_SHORT_UNALIGNED", "OfShort"), INT(int.class, "JAVA_INT_UNALIGNED", "OfInt"),
-        LONG(long.class, "JAVA_LONG_UNALIGNED", "OfLong"), FLOAT(float.class, "JAVA_FLOAT_UNALIGNED", "OfFloat"),
-        DOUBLE(double.class, "JAVA_DOUBLE_UNALIGNED", "OfDouble");
+        BYTE(byte.class, "JAVA_BYTE", "OfByte", 1), BOOLEAN(boolean.class, "JAVA_BYTE", "OfByte", 1),
+        SHORT(short.class, "JAVA_SHORT_UNALIGNED", "OfShort", 2), INT(int.class, "JAVA_INT_UNALIGNED", "OfInt", 4),
+        LONG(long.class, "JAVA_LONG_UNALIGNED", "OfLong", 8), FLOAT(float.class, "JAVA_FLOAT_UNALIGNED", "OfFloat", 4),
+        DOUBLE(double.class, "JAVA_DOUBLE_UNALIGNED", "OfDouble", 8);
 
         final Class<?> javaType;
         final String constant;
         final ClassDesc layout;
+        final int width;
 
-        Slot(Class<?> javaType, String constant, String layoutClass) {
+        Slot(Class<?> javaType, String constant, String layoutClass, int width) {
             this.javaType = javaType;
             this.constant = constant;
             this.layout = CD_VALUE_LAYOUT.nested(layoutClass);
+            this.width = width;
         }
 
         /** The stored Java type: a boolean is a byte in memory. */
@@ -89,10 +97,12 @@ final class FlatRecordAccessGenerator {
     }
 
     /**
-     * The compiled access of {@code type}, whose components start at {@code offsets}, or empty when it has a
-     * non-primitive component or can be compiled neither as a nestmate through {@code lookup} nor in this package.
+     * The compiled access of {@code type}, whose components start at {@code offsets} in a struct of {@code size}
+     * bytes, or empty when it has a non-primitive component or can be compiled neither as a nestmate through
+     * {@code lookup} nor in this package.
      */
-    static Optional<FlatRecordAccess> generate(MethodHandles.Lookup lookup, Class<? extends Record> type, int[] offsets) {
+    static Optional<FlatRecordAccess> generate(MethodHandles.Lookup lookup, Class<? extends Record> type, int[] offsets,
+                                               int size) {
         RecordComponent[] components = type.getRecordComponents();
         Slot[] slots = new Slot[components.length];
         for (int i = 0; i < components.length; i++) {
@@ -104,7 +114,8 @@ final class FlatRecordAccessGenerator {
         boolean nestmate = lookup.hasFullPrivilegeAccess();
         MethodHandles.Lookup host = nestmate ? lookup : MethodHandles.lookup();
         if (!nestmate && !publicHere(type, components)) return Optional.empty();
-        byte[] bytes = classBytes(host.lookupClass().getPackageName(), type, components, slots, offsets);
+        byte[] bytes = classBytes(host.lookupClass().getPackageName(), type, components, slots, offsets,
+                padding(slots, offsets, size));
         try {
             MethodHandles.Lookup defined = nestmate
                     ? host.defineHiddenClass(bytes, true, MethodHandles.Lookup.ClassOption.NESTMATE)
@@ -138,13 +149,35 @@ final class FlatRecordAccessGenerator {
         }
     }
 
+    /** A zero store over padding: {@code slot}'s width of bytes at {@code offset}. */
+    private record Zero(Slot slot, int offset) {}
+
+    /**
+     * The stores that zero every byte of a {@code size}-byte struct that no component covers, each as wide as the
+     * gap left allows (components are in offset order, as {@link dev.mapsync.Schema} lays them out).
+     */
+    private static List<Zero> padding(Slot[] slots, int[] offsets, int size) {
+        List<Zero> zeros = new ArrayList<>();
+        for (int i = 0; i < slots.length; i++) {
+            int from = offsets[i] + slots[i].width, to = i + 1 < slots.length ? offsets[i + 1] : size;
+            while (from < to) {
+                int gap = to - from;
+                Slot widest = gap >= 8 ? Slot.LONG : gap >= 4 ? Slot.INT : gap >= 2 ? Slot.SHORT : Slot.BYTE;
+                zeros.add(new Zero(widest, from));
+                from += widest.width;
+            }
+        }
+        return zeros;
+    }
+
     private static byte[] classBytes(String pkg, Class<?> type, RecordComponent[] components, Slot[] slots,
-                                     int[] offsets) {
+                                     int[] offsets, List<Zero> zeros) {
         ClassDesc record = desc(type);
         ClassDesc self = ClassDesc.of((pkg.isEmpty() ? "" : pkg + ".") + "MapsyncFlatAccess");
         ClassDesc[] ctorArgs = Arrays.stream(components).map(c -> desc(c.getType())).toArray(ClassDesc[]::new);
         // INT always: readIfUnchanged reads the sequence word with it
-        Slot[] distinct = Stream.concat(Arrays.stream(slots), Stream.of(Slot.INT))
+        Slot[] distinct = Stream.of(Arrays.stream(slots), zeros.stream().map(Zero::slot), Stream.of(Slot.INT))
+                .flatMap(s -> s)
                 .map(s -> s == Slot.BOOLEAN ? Slot.BYTE : s).distinct().toArray(Slot[]::new);
         return ClassFile.of().build(self, cb -> {
             cb.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SYNTHETIC);
@@ -202,6 +235,13 @@ final class FlatRecordAccessGenerator {
                     code.loadLocal(TypeKind.from(ctorArgs[i]), locals[i]);
                     code.invokeinterface(CD_SEGMENT, "set",
                             MethodTypeDesc.of(CD_void, slots[i].layout, CD_long, slots[i].stored()));
+                }
+                for (Zero z : zeros) {
+                    fieldAddress(code, self, z.slot(), z.offset());
+                    if (z.slot() == Slot.LONG) code.lconst_0();
+                    else code.iconst_0();
+                    code.invokeinterface(CD_SEGMENT, "set",
+                            MethodTypeDesc.of(CD_void, z.slot().layout, CD_long, z.slot().stored()));
                 }
                 code.return_();
             });

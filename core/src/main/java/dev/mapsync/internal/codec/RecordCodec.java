@@ -85,7 +85,7 @@ public final class RecordCodec<R extends Record> implements Codec<R> {
                     .asSpreader(Object[].class, rcs.length)
                     .asType(MethodType.methodType(Object.class, Object[].class));
             int[] offsets = schema.fields().stream().mapToInt(Schema.Field::offset).toArray();
-            this.compiled = FlatRecordAccessGenerator.generate(privateLookup, type, offsets).orElse(null);
+            this.compiled = FlatRecordAccessGenerator.generate(privateLookup, type, offsets, schema.size()).orElse(null);
         } catch (ReflectiveOperationException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot use record " + type.getName() + ": " + e.getMessage(), e);
         }

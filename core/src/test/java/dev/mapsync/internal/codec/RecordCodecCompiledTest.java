@@ -51,11 +51,12 @@ class RecordCodecCompiledTest {
         mem.fill((byte) 0x5A);
         RecordCodec.of(Primitives.class).write(mem, 8,
                 new Primitives((byte) -2, (short) 0x0102, 0x03040506, 0x0708090A0B0C0D0EL, 1.5f, -2.25, true, -1));
-        assertArrayEquals(new byte[]{(byte) 0xFE, 0x5A, 0x02, 0x01, 0x06, 0x05, 0x04, 0x03}, bytes(8, 8));
+        assertArrayEquals(new byte[]{(byte) 0xFE, 0, 0x02, 0x01, 0x06, 0x05, 0x04, 0x03}, bytes(8, 8), "padding zero");
         assertEquals(0x0708090A0B0C0D0EL, mem.get(Layouts.LONG, 16));
         assertEquals(1.5f, mem.get(Layouts.FLOAT, 24));
+        assertArrayEquals(new byte[4], bytes(28, 4), "padding zero");
         assertEquals(-2.25, mem.get(Layouts.DOUBLE, 32));
-        assertEquals(1, mem.get(Layouts.BYTE, 40));
+        assertArrayEquals(new byte[]{1, 0, 0, 0}, bytes(40, 4), "a true boolean, then padding zero");
         assertEquals(0xFFFFFFFF, mem.get(Layouts.INT, 44));
         assertEquals((byte) 0x5A, mem.get(Layouts.BYTE, 48), "nothing is written past the value");
     }
