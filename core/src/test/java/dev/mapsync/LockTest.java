@@ -75,6 +75,35 @@ class LockTest {
         }
     }
 
+    /** A guard closed again after its lock was taken anew, by the same handle and thread, leaves the new lock held. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aClosedGuardClosedAgainLeavesALaterLockOfTheSameEntryHeld(Backend b) throws Exception {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 4));
+             SharedArray<Long> other = SharedArray.open(spec(b, 4).lockTimeout(Duration.ofMillis(50)))) {
+            LockGuard first = a.lock(1);
+            first.close();
+            LockGuard second = a.lock(1);
+            first.close();
+            assertEquals(Optional.empty(), elsewhere(() -> other.tryLock(1)));
+            try (LockGuard map = a.lockMap()) {
+                map.close();
+                try (LockGuard again = a.lockMap()) {
+                    map.close();
+                    LockTimeoutException e = assertThrows(LockTimeoutException.class, () -> elsewhere(other::lockMap));
+                    assertTrue(e.getMessage().matches("timed out after 0\\.[0-9] s waiting for the map-wide lock of map '"
+                            + name + "'.*"), e.getMessage());
+                }
+            }
+            second.close();
+            assertFalse(elsewhere(() -> {
+                try (LockGuard mine = other.tryLock(1).orElseThrow()) {
+                    return mine.previousOwnerDied();
+                }
+            }));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aTimeoutNamesTheOwnerAndHowLongItHeldTheLock(Backend b) {
