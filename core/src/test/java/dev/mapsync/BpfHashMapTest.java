@@ -13,13 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static dev.mapsync.internal.sys.KernelAssumptions.bpftool;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,6 +58,32 @@ class BpfHashMapTest {
 
     private Path foreignPin(String prefix) {
         return pins.track(Bpffs.ROOT.resolve(KernelAssumptions.uniqueName(prefix)));
+    }
+
+    /**
+     * A spin-locked value's struct ends in padding after a {@code char[5]} value; the kernel stores those bytes as
+     * given, so they must be zero, whatever this thread wrote to another kernel map before.
+     */
+    @Test
+    void theKernelKeepsNoBytesOfAnotherMapAfterASpinLockedValue() {
+        String wideName = KernelAssumptions.uniqueName("wide"), name = KernelAssumptions.uniqueName("tail");
+        byte[] ab = new byte[16];
+        Arrays.fill(ab, (byte) 0xAB);
+        try (var wide = SharedHashMap.create(bpf(wideName, Codec.i64(), Codec.bytes(16), 4));
+             var small = SharedHashMap.create(bpf(name, Codec.i64(), Codec.chars(5), 4).spinLock(true));
+             KernelMap raw = KernelMap.openPin(name, Bpffs.defaultPin(name), false);
+             Arena arena = Arena.ofConfined()) {
+            assertEquals(12, raw.info().valueSize(), "struct { struct bpf_spin_lock lock; char value[5]; } (3 bytes of padding)");
+            wide.put(1L, ab);
+            small.put(1L, "hi");
+            wide.put(2L, ab);
+            small.replace(1L, "hi", "hey");
+            MemorySegment key = arena.allocate(8), value = arena.allocate(12);
+            key.set(ValueLayout.JAVA_LONG, 0, 1L);
+            assertTrue(raw.lookup(key, value, 0));
+            assertArrayEquals(new byte[]{0, 0, 0, 0, 'h', 'e', 'y', 0, 0, 0, 0, 0},
+                    value.toArray(ValueLayout.JAVA_BYTE));
+        }
     }
 
     @Test

@@ -246,13 +246,19 @@ public final class KernelHashTable implements HashTable {
         }
     }
 
-    /** The kernel's bytes of {@code value}: every CPU's value of a per-CPU map, else the value behind a zero lock. */
+    /**
+     * The kernel's bytes of {@code value}: every CPU's value of a per-CPU map, else the value between a zero lock and
+     * zero padding. The kernel stores every byte it is given, and {@code kernel} is a thread's buffer that held
+     * other maps' values before.
+     */
     private void toKernel(MemorySegment value, MemorySegment kernel) {
         if (cpus > 0) {
             PerCpuValues.replicate(value, valueSize, kernel.asSlice(0, kernelValueSize), cpus);
         } else {
             if (valueOffset != 0) kernel.asSlice(0, valueOffset).fill((byte) 0);
             MemorySegment.copy(value, 0, kernel, valueOffset, valueSize);
+            long end = valueOffset + valueSize;
+            if (end < kernelValueSize) kernel.asSlice(end, kernelValueSize - end).fill((byte) 0);
         }
     }
 
