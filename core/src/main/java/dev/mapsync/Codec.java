@@ -37,7 +37,10 @@ public interface Codec<T> {
     T read(MemorySegment segment, long offset);
 
     /**
-     * Writes {@code value} at {@code offset}. The value is checked before any byte is written.
+     * Writes {@code value} at {@code offset}. The value is checked before any byte is written. The codecs of these
+     * factories write every byte of the value, a struct's padding as zeros: keys and values are compared by their
+     * bytes, and the C layout asks for zero padding. A codec of your own should do the same; where it leaves bytes
+     * alone, the handle zeroes the bytes it encodes into first (for a write in place, the map keeps the bytes it had).
      *
      * @param segment the memory to write to
      * @param offset  the value's offset in {@code segment}

@@ -13,6 +13,7 @@ import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.store.ReplicaMark;
 import dev.mapsync.internal.sys.Scratch;
 import dev.mapsync.internal.codec.FlatRecordAccess;
+import dev.mapsync.internal.codec.OwnCodecs;
 import dev.mapsync.internal.codec.RecordCodec;
 import dev.mapsync.internal.notify.ChangeLog;
 import dev.mapsync.internal.notify.SnapshotDiff;
@@ -98,6 +99,8 @@ public final class SharedArray<V> implements SharedMap {
     private final boolean scalar;
     /** True when the codec refuses no value but null, so a value is written in place rather than encoded first. */
     private final boolean writesInPlace;
+    /** Whether a value's scratch is zeroed before the codec writes it: a codec of one's own ({@link OwnCodecs}). */
+    private final boolean zeroScratch;
     /**
      * The compiled access of a record of primitives in mapped memory, which {@link #get} uses to read in place under
      * the sequence word; else null.
@@ -124,6 +127,7 @@ public final class SharedArray<V> implements SharedMap {
         this.scalar = codec.schema().kind().isScalar();
         FlatRecordAccess compiled = codec instanceof RecordCodec<?> records ? records.compiled() : null;
         this.writesInPlace = compiled != null;
+        this.zeroScratch = !OwnCodecs.writesEveryByte(codec);
         this.mappedRecord = syscallOnly == null ? compiled : null;
         this.locks = new EntryLocks(region.control(), region.header(), region.lockFd(), region.readOnly(), region.name(),
                 location.lockTimeout());
@@ -346,6 +350,7 @@ public final class SharedArray<V> implements SharedMap {
             MemorySegment encoded = null;
             if (!writesInPlace) {
                 encoded = Scratch.of(valueSize);
+                if (zeroScratch) encoded.asSlice(0, valueSize).fill((byte) 0);
                 codec.write(encoded, 0, value); // a value that does not fit is refused here, before any lock
             } else if (value == null) {
                 throw new InvalidValueException("the value is null");

@@ -8,6 +8,7 @@ import dev.mapsync.internal.store.Opener;
 import dev.mapsync.internal.store.MapInfos;
 import dev.mapsync.internal.store.MapRegion;
 import dev.mapsync.internal.store.ReplicaMark;
+import dev.mapsync.internal.codec.OwnCodecs;
 import dev.mapsync.internal.hash.Buffers;
 import dev.mapsync.internal.hash.HashTable;
 import dev.mapsync.internal.hash.ShmHashTable;
@@ -100,6 +101,8 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     private final MapRegion region;
     private final Codec<K> keys;
     private final Codec<V> values;
+    /** Whether a key's or a value's buffer is zeroed before its codec writes it: a codec of one's own ({@link OwnCodecs}). */
+    private final boolean zeroKeys, zeroValues;
     private final EntryLocks locks;
     private final ChangeLog changes;
     private final HashTable table;
@@ -115,6 +118,8 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
         this.region = region;
         this.keys = keys;
         this.values = values;
+        this.zeroKeys = !OwnCodecs.writesEveryByte(keys);
+        this.zeroValues = !OwnCodecs.writesEveryByte(values);
         this.keySize = keys.size();
         this.valueSize = values.size();
         this.replicaOf = ReplicaMark.refusingLeader(region, location.isReplica());
@@ -1024,6 +1029,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     private void encodeKey(K key, MemorySegment into) {
         if (key == null) throw new InvalidValueException("map '" + name() + "': a key cannot be null");
         try {
+            if (zeroKeys) into.fill((byte) 0);
             keys.write(into, 0, key);
         } catch (InvalidValueException e) {
             throw new InvalidValueException("key of map '" + name() + "': " + e.getMessage(), e);
@@ -1036,6 +1042,7 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
     private void encodeValue(V value, MemorySegment into) {
         if (value == null) throw new InvalidValueException("map '" + name() + "': a value cannot be null (remove the key instead)");
         try {
+            if (zeroValues) into.fill((byte) 0);
             values.write(into, 0, value);
         } catch (InvalidValueException e) {
             throw new InvalidValueException("value of map '" + name() + "': " + e.getMessage(), e);

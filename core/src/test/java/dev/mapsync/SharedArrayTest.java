@@ -4,12 +4,15 @@ import dev.mapsync.testkit.Accounts;
 import dev.mapsync.testkit.Accounts.Account;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.PaddedPair;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,6 +57,23 @@ class SharedArrayTest {
         }
         try (SharedArray<Account> again = SharedArray.open(accounts(b, 8))) {
             assertEquals(new Account(7, 100, "ada"), again.get(7));
+        }
+    }
+
+    /**
+     * A codec of one's own that skips a struct's padding does not copy into the map what this thread's scratch bytes
+     * held: here another map's string, written and read just before. (The shm file shows every byte of the map.)
+     */
+    @Test
+    void aCodecOfOnesOwnThatSkipsThePaddingLeavesItZero() throws Exception {
+        try (SharedArray<String> secrets = SharedArray.create(MapSpec.array(maps.name("s"), Codec.chars(32), 1).dir(dir));
+             SharedArray<PaddedPair> pairs = SharedArray.create(spec(Backend.SHM, PaddedPair.FIELDS_ONLY, 1))) {
+            secrets.set(0, "x".repeat(32));
+            assertEquals("x".repeat(32), secrets.get(0));
+            pairs.set(0, new PaddedPair(1, 2));
+            assertEquals(new PaddedPair(1, 2), pairs.get(0));
+            String file = new String(Files.readAllBytes(dir.resolve(name)), StandardCharsets.ISO_8859_1);
+            assertFalse(file.contains("xxxx"), "the map holds bytes of another map");
         }
     }
 

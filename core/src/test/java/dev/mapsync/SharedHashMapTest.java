@@ -2,6 +2,7 @@ package dev.mapsync;
 
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.PaddedPair;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -141,6 +142,25 @@ class SharedHashMapTest {
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A codec of one's own that writes only the fields still gets zero padding: the bytes it writes over are zeroed. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aCodecOfOnesOwnThatSkipsThePaddingStillComparesByItsFields(Backend b) {
+        HashSpec<Long, PaddedPair> spec = spec(b, Codec.i64(), PaddedPair.FIELDS_ONLY, 64);
+        HashSpec<String, String> wideSpec = HashSpec.of(maps.name("w"), Codec.chars(32), Codec.chars(32), 8).dir(dir).backend(b);
+        try (SharedHashMap<Long, PaddedPair> map = SharedHashMap.create(spec);
+             SharedHashMap<String, String> wide = SharedHashMap.create(wideSpec)) {
+            PaddedPair v = new PaddedPair(0, 2);
+            scribble(wide, 'p');
+            assertNull(map.put(7L, v));
+            scribble(wide, 'r');
+            assertTrue(map.replace(7L, v, new PaddedPair(1, 2)));
+            scribble(wide, 't');
+            assertTrue(map.remove(7L, new PaddedPair(1, 2)));
+            assertEquals(0, map.size());
         }
     }
 
