@@ -35,7 +35,8 @@ class HashModelTest {
     /** {@code struct { int64_t a; int32_t b; }}: small numbers, so that equal values (for replace and remove) are common. */
     record Val(long a, int b) {}
 
-    sealed interface Op permits Put, Set, PutIfAbsent, Replace, ReplaceIf, Remove, RemoveIf, Compute, Add, Get, Clear {}
+    sealed interface Op permits Put, Set, PutIfAbsent, Replace, ReplaceIf, Remove, RemoveIf, Compute, Add, Get, Clear,
+            Scribble {}
 
     record Put(int k, Val v) implements Op {}
 
@@ -58,6 +59,12 @@ class HashModelTest {
     record Get(int k) implements Op {}
 
     record Clear() implements Op {}
+
+    /**
+     * Leaves {@code fill} in this thread's scratch for keys and values, and {@code fill + 1} in its second value's,
+     * by a put and a replace on another map of wide values: a map's results must not depend on them.
+     */
+    record Scribble(byte fill) implements Op {}
 
     /** Inserts, bumps, or removes (when b is even): every path of compute. */
     private static final BiFunction<Integer, Val, Val> FN =
@@ -87,7 +94,8 @@ class HashModelTest {
                 Tuple.of(3, k.map(Compute::new)),
                 Tuple.of(3, Combinators.combine(k, Arbitraries.longs().between(-3, 3)).as(Add::new)),
                 Tuple.of(3, k.map(Get::new)),
-                Tuple.of(1, Arbitraries.just(new Clear())));
+                Tuple.of(1, Arbitraries.just(new Clear())),
+                Tuple.of(2, Arbitraries.bytes().map(Scribble::new)));
         return op.list().ofMinSize(1).ofMaxSize(length);
     }
 
@@ -112,11 +120,14 @@ class HashModelTest {
         String name = "m" + Long.toHexString(System.nanoTime());
         HashSpec<Integer, Val> spec = HashSpec.of(name, Codec.i32(), Codec.record(Val.class), shape.capacity())
                 .segments(shape.segments()).dir(dir).backend(backend);
-        try (SharedHashMap<Integer, Val> map = SharedHashMap.create(spec)) {
+        HashSpec<Integer, byte[]> wideSpec = HashSpec.of(name + "w", Codec.i32(), Codec.bytes(64), 1).dir(dir).backend(backend);
+        try (SharedHashMap<Integer, Val> map = SharedHashMap.create(spec);
+             SharedHashMap<Integer, byte[]> wide = SharedHashMap.create(wideSpec)) {
             Map<Integer, Val> model = new HashMap<>();
             for (int step = 0; step < ops.size(); step++) {
                 Op op = ops.get(step);
                 String where = "step " + step + " " + op + " of " + ops;
+                if (op instanceof Scribble(byte fill)) scribble(wide, fill);
                 assertEquals(expected(model, op, shape.capacity()), actual(map, op), where);
                 assertEquals(model.size(), map.size(), where);
                 for (int k = 0; k < shape.keys(); k++) assertEquals(model.get(k), map.get(k), where + ": key " + k);
@@ -127,6 +138,7 @@ class HashModelTest {
             }
         } finally {
             SharedMaps.delete(spec.location());
+            SharedMaps.delete(wideSpec.location());
             TestDirs.delete(dir);
         }
     }
@@ -154,7 +166,17 @@ class HashModelTest {
                 m.clear();
                 yield null;
             }
+            case Scribble s -> null;
         };
+    }
+
+    private static void scribble(SharedHashMap<Integer, byte[]> wide, byte fill) {
+        byte[] first = new byte[64], second = new byte[64];
+        java.util.Arrays.fill(first, fill);
+        java.util.Arrays.fill(second, (byte) (fill + 1));
+        wide.put(fill & 0xFF, first);
+        wide.replace(fill & 0xFF, first, second);
+        wide.clear();
     }
 
     private static Object put(Map<Integer, Val> m, int k, Val v) {
@@ -182,6 +204,7 @@ class HashModelTest {
                     map.clear();
                     yield null;
                 }
+                case Scribble s -> null;
             };
         } catch (MapFullException e) {
             return MapFullException.class;
