@@ -151,17 +151,35 @@ static uint32_t meta_through(const struct journal *j, uint32_t i, uint32_t curre
 
 /* ------------------------------------------------------------------------------------------------- reading */
 
-/* The slot of `key` in the segment, seen through `j` (NULL: as it is), or -1. */
+#define BAD_META (-2)
+
+/* The slot of `key` in the segment, seen through `j` (NULL: as it is); -1; or BAD_META - i when slot i holds a meta
+ * no slot has. */
 static int64_t probe(const struct mapsync_map *m, const struct place *p, const void *key, const struct journal *j) {
     uint32_t i = p->home;
     for (uint32_t n = 0; n < m->hash.slots; n++) {
         uint8_t *slot = slot_at(m, p->seg, i);
         uint32_t meta = meta_through(j, i, __atomic_load_n(u32(slot, META), __ATOMIC_RELAXED));
         if (meta == EMPTY) return -1;
-        if (meta == p->meta && key_equals(slot + KEY, key, m->key_size)) return i;
+        if (meta == p->meta) {
+            if (key_equals(slot + KEY, key, m->key_size)) return i;
+        } else if (!is_meta(meta)) {
+            return BAD_META - (int64_t)i;
+        }
         if (++i == m->hash.slots) i = 0;
     }
     return -1;
+}
+
+static int corrupt_meta(struct mapsync_map *m, uint32_t g, uint32_t i, uint32_t meta) {
+    return mapsync__fail(m, EBADMSG, "map %s is corrupt: slot %u of segment %u has meta %u, which no slot has", m->name, i,
+                         g, meta);
+}
+
+/* The error for the meta no slot has that probe found (found < -1). */
+static int bad_meta(struct mapsync_map *m, const struct place *p, int64_t found, const struct journal *j) {
+    uint32_t i = (uint32_t)(BAD_META - found);
+    return corrupt_meta(m, p->g, i, meta_through(j, i, load(u32(slot_at(m, p->seg, i), META))));
 }
 
 static int check_hash(struct mapsync_map *m, bool write) {
@@ -204,6 +222,13 @@ int mapsync_hash_get(struct mapsync_map *m, const void *key, void *value, long t
         }
         if (readable) {
             int64_t found = probe(m, &p, key, through);
+            if (found < -1) {
+                /* a meta no writer writes, unless a window opened or closed under the probe: look again then */
+                __atomic_thread_fence(__ATOMIC_ACQUIRE);
+                if (__atomic_load_n(u32(p.seg, S_SEQ), __ATOMIC_RELAXED) == s1) return bad_meta(m, &p, found, through);
+                if ((rc = back_off(m, attempt, &start, timeout_ms, p.g)) != 0) return rc;
+                continue;
+            }
             if (found >= 0 && value != NULL) {
                 const uint8_t *from = through != NULL && found == j.a && (j.flags & J_IMAGE)
                                       ? p.seg + S_IMAGE : slot_at(m, p.seg, (uint32_t)found) + KEY + m->hash.key_stride;
@@ -298,10 +323,17 @@ static int shift_from(struct mapsync_map *m, uint8_t *seg, uint32_t g, uint32_t 
             return 1;
         }
         if (meta == TOMBSTONE) continue;
-        uint32_t home = load(u32(at, HOME));
-        if (!is_meta(meta) || home >= slots) {
-            return mapsync__fail(m, EBADMSG, "map %s is corrupt: slot %u of segment %u has meta %u and home %u", m->name, j,
-                                 g, meta, home);
+        if (!is_meta(meta)) return corrupt_meta(m, g, j, meta);
+        /* the key's home as its hash gives it: a key moved by a wrong home word would land where no probe finds it */
+        struct place q = place_of(m, at + KEY);
+        uint32_t home = q.home, stored = load(u32(at, HOME));
+        if (stored != home) {
+            return mapsync__fail(m, EBADMSG, "map %s is corrupt: the key in slot %u of segment %u has its home at slot %u,"
+                                 " and its hash puts it at slot %u", m->name, j, g, stored, home);
+        }
+        if (meta != q.meta) {
+            return mapsync__fail(m, EBADMSG, "map %s is corrupt: the key in slot %u of segment %u has meta %u, and its hash"
+                                 " gives meta %u", m->name, j, g, meta, q.meta);
         }
         if (distance(home, hole, slots) < distance(home, j, slots)) {
             uint8_t *to = slot_at(m, seg, hole);
@@ -331,16 +363,18 @@ static int sweep_tombstones(struct mapsync_map *m, uint8_t *seg, uint32_t g) {
             window_close(seg);
             return 0;
         }
-        uint32_t count;
-        int rc = live_count(m, g, &count);
-        if (rc != 0) return rc;
-        if (count == 0) {
+        bool any_key = false; /* the slots say whether a key is left, not the live count */
+        for (uint32_t i = 0; i < m->hash.slots && !any_key; i++) {
+            uint32_t meta = load(u32(slot_at(m, seg, i), META));
+            any_key = meta != EMPTY && meta != TOMBSTONE;
+        }
+        if (!any_key) {
             window_open(m, seg, g, t, TOMBSTONE, -1, 0, false);
             store(u32(slot_at(m, seg, (uint32_t)t), META), EMPTY);
             add_tombstones(seg, -1);
             window_close(seg);
         } else {
-            rc = shift_from(m, seg, g, (uint32_t)t);
+            int rc = shift_from(m, seg, g, (uint32_t)t);
             if (rc <= 0) return rc;
         }
     }
@@ -388,12 +422,14 @@ static int size_of(struct mapsync_map *m, int64_t *total) {
 static int insert(struct mapsync_map *m, const struct place *p, const void *key, const void *value, uint32_t *slot_out) {
     int64_t hint = __atomic_load_n(hint_word(m), __ATOMIC_RELAXED);
     /* the handle's insert count is shared by its threads: a relaxed atomic, exact enough for a recount now and then */
-    if (hint >= (int64_t)m->entries - NEAR_FULL || __atomic_add_fetch(&m->hash.inserts, 1, __ATOMIC_RELAXED) >= RECOUNT_EVERY) {
+    /* a hint below zero is one no writer leaves (a dead one leaves it off by one): count, as near the capacity */
+    if (hint < 0 || hint >= (int64_t)m->entries - NEAR_FULL
+        || __atomic_add_fetch(&m->hash.inserts, 1, __ATOMIC_RELAXED) >= RECOUNT_EVERY) {
         __atomic_store_n(&m->hash.inserts, 0, __ATOMIC_RELAXED);
         int64_t total;
         int rc = size_of(m, &total);
         if (rc != 0) return rc;
-        if (total - hint > 4 || hint - total > 4) {
+        if (hint < 0 || total - hint > 4 || hint - total > 4) {
             __atomic_compare_exchange_n(hint_word(m), &hint, total, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
         }
         if (total >= m->entries) {
@@ -448,7 +484,8 @@ int mapsync_hash_put(struct mapsync_map *m, const void *key, const void *value, 
     bool took;
     if ((rc = begin(m, &p, timeout_ms, &took)) != 0) return rc;
     uint32_t slot;
-    rc = write_locked(m, &p, key, probe(m, &p, key, NULL), value, &slot);
+    int64_t found = probe(m, &p, key, NULL);
+    rc = found < -1 ? bad_meta(m, &p, found, NULL) : write_locked(m, &p, key, found, value, &slot);
     /* recorded under the segment's lock, so that the changes of one key are logged in the order they happened */
     if (rc == 0) mapsync__record_keyed(m, p.g * m->hash.slots + slot, MAPSYNC_CHANGE_WRITE, key);
     end(m, &p, took);
@@ -483,6 +520,12 @@ int mapsync_hash_add(struct mapsync_map *m, const void *key, uint32_t field_offs
         return rc;
     }
     int64_t found = probe(m, &p, key, NULL);
+    if (found < -1) {
+        rc = bad_meta(m, &p, found, NULL);
+        end(m, &p, took);
+        free(value);
+        return rc;
+    }
     /* the lock is held: no writer changes the slot while it is copied; an absent key starts from zeros, as in Java */
     if (found >= 0) copy_out(value, slot_at(m, p.seg, (uint32_t)found) + KEY + m->hash.key_stride, m->value_size);
     int64_t before = mapsync__add_in_place(value + field_offset, field_size, delta);
@@ -506,7 +549,9 @@ int mapsync_hash_remove(struct mapsync_map *m, const void *key, long timeout_ms)
     if ((rc = begin(m, &p, timeout_ms, &took)) != 0) return rc;
     int64_t found = probe(m, &p, key, NULL);
     uint32_t count;
-    if (found < 0) {
+    if (found < -1) {
+        rc = bad_meta(m, &p, found, NULL);
+    } else if (found < 0) {
         rc = mapsync__fail(m, ENOENT, "no such key in map %s", m->name);
     } else if ((rc = live_count(m, p.g, &count)) == 0) {
         uint8_t *at = slot_at(m, p.seg, (uint32_t)found);
@@ -576,6 +621,7 @@ int mapsync_hash_next(struct mapsync_hash_iter *it, void *key, void *value) {
             uint32_t meta;
             memcpy(&meta, at + META, 4);
             if (meta == EMPTY || meta == TOMBSTONE) continue;
+            if ((meta & 3) != OCCUPIED) return corrupt_meta(m, it->segment, it->slot - 1, meta);
             memcpy(key, at + KEY, m->key_size);
             memcpy(value, at + KEY + m->hash.key_stride, m->value_size);
             return 1;

@@ -23,6 +23,7 @@ import static dev.mapsync.internal.hash.HashLayout.EMPTY;
 import static dev.mapsync.internal.hash.HashLayout.HOME;
 import static dev.mapsync.internal.hash.HashLayout.KEY;
 import static dev.mapsync.internal.hash.HashLayout.META;
+import static dev.mapsync.internal.hash.HashLayout.OCCUPIED;
 import static dev.mapsync.internal.hash.HashLayout.SEQ;
 import static dev.mapsync.internal.hash.HashLayout.TOMBSTONE;
 import static dev.mapsync.internal.hash.HashLayout.TOMBSTONES;
@@ -46,6 +47,8 @@ import static dev.mapsync.internal.hash.HashLayout.TOMBSTONES;
  */
 public final class ShmHashTable implements HashTable {
     private static final int READ_SPINS = 100;
+    /** What {@link #probe} returns, less the slot, for a slot whose meta no slot has. */
+    private static final int BAD_META = -2;
 
     private final MemorySegment data;
     private final HashLayout layout;
@@ -100,6 +103,13 @@ public final class ShmHashTable implements HashTable {
             if ((s1 & 1) != 0) overlay = windows.overlay(seg, s1);
             if (overlay != null) {
                 int found = probe(seg, home, meta, key, overlay);
+                if (found < -1) {
+                    // a meta no writer writes, unless a window opened or closed under the probe: look again then
+                    VarHandle.loadLoadFence();
+                    if ((int) INT.get(data, seg + SEQ) == s1) throw badMeta(seg, g, found, overlay);
+                    start = backOff(attempt, start, g);
+                    continue;
+                }
                 if (found >= 0 && valueOut != null) {
                     long from = found == overlay.a() && overlay.image() ? seg + HashLayout.IMAGE : layout.slot(seg, found) + valueOffset;
                     MemorySegment.copy(data, from, valueOut, 0, valueSize);
@@ -113,17 +123,31 @@ public final class ShmHashTable implements HashTable {
         }
     }
 
-    /** Probes from {@code home} for the key, reading metas through the overlay. */
+    /**
+     * Probes from {@code home} for the key, reading metas through the overlay.
+     *
+     * @return the key's slot; -1 if it is absent; or {@code BAD_META - i} when slot {@code i} holds a meta no slot has
+     */
     private int probe(long seg, int home, int meta, MemorySegment key, Journal overlay) {
         int i = home;
         for (int n = 0; n < slots; n++) {
             long slot = layout.slot(seg, i);
             int m = overlay.meta(i, data.get(Layouts.INT, slot + META));
             if (m == EMPTY) return -1;
-            if (m == meta && MemorySegment.mismatch(data, slot + KEY, slot + KEY + keySize, key, 0, keySize) < 0) return i;
+            if (m == meta) {
+                if (MemorySegment.mismatch(data, slot + KEY, slot + KEY + keySize, key, 0, keySize) < 0) return i;
+            } else if ((m & 3) != OCCUPIED && m != TOMBSTONE) {
+                return BAD_META - i;
+            }
             if (++i == slots) i = 0;
         }
         return -1;
+    }
+
+    /** The exception for the meta no slot has that {@link #probe} found ({@code found < -1}) in segment {@code g}. */
+    private CorruptMapException badMeta(long seg, int g, int found, Journal overlay) {
+        int i = BAD_META - found;
+        return corruptMeta(g, i, overlay.meta(i, data.get(Layouts.INT, layout.slot(seg, i) + META)));
     }
 
     /** Waits a little before a reader's next attempt; gives up after the lock timeout. */
@@ -157,6 +181,7 @@ public final class ShmHashTable implements HashTable {
         try {
             repair(seg, g);
             int found = probe(seg, home, meta, key, Journal.NONE);
+            if (found < -1) throw badMeta(seg, g, found, Journal.NONE);
             int action = update.decide(found < 0 ? null : data.asSlice(layout.slot(seg, found) + valueOffset, valueSize), into);
             switch (action) {
                 case Update.WRITE, Update.ADD -> {
@@ -198,11 +223,12 @@ public final class ShmHashTable implements HashTable {
 
     private int insert(long seg, int g, int home, int meta, MemorySegment key, MemorySegment value) {
         long hint = (long) LONG.getOpaque(data, HashLayout.ENTRIES_HINT);
-        if (hint >= layout.capacity - NEAR_FULL || ++insertsSinceRecount >= RECOUNT_EVERY) {
+        // a hint below zero is one no writer leaves (a dead one leaves it off by one): count, as near the capacity
+        if (hint < 0 || hint >= layout.capacity - NEAR_FULL || ++insertsSinceRecount >= RECOUNT_EVERY) {
             insertsSinceRecount = 0;
             long total = size();
             // the sum races with writers of other segments only by their windows in flight; correct a drifted hint
-            if (Math.abs(total - hint) > 4) LONG.compareAndSet(data, HashLayout.ENTRIES_HINT, hint, total);
+            if (hint < 0 || Math.abs(total - hint) > 4) LONG.compareAndSet(data, HashLayout.ENTRIES_HINT, hint, total);
             if (total >= layout.capacity) {
                 throw new MapFullException("map '" + mapName + "' is full: it holds " + total + " entries, its capacity"
                         + " is " + layout.capacity + "; remove keys or create the map with a larger capacity");
@@ -280,7 +306,7 @@ public final class ShmHashTable implements HashTable {
                 return true;
             }
             if (m == TOMBSTONE) continue;
-            int home = checkedHome(g, j, m, data.get(Layouts.INT, at + HOME));
+            int home = movedHome(g, j, m, at);
             if (distance(home, hole) < distance(home, j)) {
                 long to = layout.slot(seg, hole);
                 windows.open(seg, g, hole, TOMBSTONE, j, m, false);
@@ -299,7 +325,8 @@ public final class ShmHashTable implements HashTable {
 
     /** Clears the tombstones a cut-short delete (or clear) left, so that lookups do not pay for them. */
     private void sweepTombstones(long seg, int g) {
-        while (data.get(Layouts.INT, seg + TOMBSTONES) > 0) {
+        // != 0, not > 0: a count no writer leaves (above the slots, or negative as an int) ends set right below
+        while (data.get(Layouts.INT, seg + TOMBSTONES) != 0) {
             int t = -1;
             for (int i = 0; i < slots && t < 0; i++) {
                 if (data.get(Layouts.INT, layout.slot(seg, i) + META) == TOMBSTONE) t = i;
@@ -311,8 +338,9 @@ public final class ShmHashTable implements HashTable {
                 windows.close(seg);
                 return;
             }
-            if (windows.count(g) == 0) {
-                // no key left in the segment, so no probe can need the tombstone
+            if (!anyKey(seg)) {
+                // no key left in the segment, so no probe can need the tombstone (the slots say so, not the count,
+                // which only writers that follow the format keep right)
                 windows.open(seg, g, t, TOMBSTONE, -1, 0, false);
                 data.set(Layouts.INT, layout.slot(seg, t) + META, EMPTY);
                 addTombstones(seg, -1);
@@ -321,6 +349,15 @@ public final class ShmHashTable implements HashTable {
                 return;
             }
         }
+    }
+
+    /** True if a slot of the segment at {@code seg} holds a key. */
+    private boolean anyKey(long seg) {
+        for (int i = 0; i < slots; i++) {
+            int m = data.get(Layouts.INT, layout.slot(seg, i) + META);
+            if (m != EMPTY && m != TOMBSTONE) return true;
+        }
+        return false;
     }
 
     private void addTombstones(long seg, int delta) {
@@ -364,13 +401,35 @@ public final class ShmHashTable implements HashTable {
      * the statistics read it anyway: a slot the segment has, and a meta some slot has.
      */
     private int checkedHome(int g, int i, int meta, int home) {
-        if (!Journal.isMeta(meta)) {
-            throw new CorruptMapException("map '" + mapName + "' is corrupt: slot " + i + " of segment " + g + " has meta "
-                    + meta + ", which no slot has");
-        }
+        if (!Journal.isMeta(meta)) throw corruptMeta(g, i, meta);
         if (home < 0 || home >= slots) {
             throw new CorruptMapException("map '" + mapName + "' is corrupt: the key in slot " + i + " of segment " + g
                     + " has its home at slot " + home + ", and the segment has slots 0.." + (slots - 1));
+        }
+        return home;
+    }
+
+    private CorruptMapException corruptMeta(int g, int i, int meta) {
+        return new CorruptMapException("map '" + mapName + "' is corrupt: slot " + i + " of segment " + g + " has meta "
+                + meta + ", which no slot has");
+    }
+
+    /**
+     * The home of the key in slot {@code i} (at {@code at}) of segment {@code g}, which a delete is about to move: as
+     * its hash gives it, checked against the slot's meta and home words. A key moved by a wrong home would land
+     * before its home, where no probe finds it.
+     */
+    private int movedHome(int g, int i, int meta, long at) {
+        if (!Journal.isMeta(meta)) throw corruptMeta(g, i, meta);
+        long h = KeyHash.of(data, at + KEY, keySize, seed);
+        int home = KeyHash.home(h, slots), stored = data.get(Layouts.INT, at + HOME);
+        if (stored != home) {
+            throw new CorruptMapException("map '" + mapName + "' is corrupt: the key in slot " + i + " of segment " + g
+                    + " has its home at slot " + stored + ", and its hash puts it at slot " + home);
+        }
+        if (meta != KeyHash.occupiedMeta(h)) {
+            throw new CorruptMapException("map '" + mapName + "' is corrupt: the key in slot " + i + " of segment " + g
+                    + " has meta " + meta + ", and its hash gives meta " + KeyHash.occupiedMeta(h));
         }
         return home;
     }
@@ -388,6 +447,7 @@ public final class ShmHashTable implements HashTable {
                     long at = layout.slot(seg, i);
                     int m = data.get(Layouts.INT, at + META);
                     if (m == EMPTY || m == TOMBSTONE) continue;
+                    if ((m & 3) != OCCUPIED) throw corruptMeta(g, i, m);
                     MemorySegment.copy(data, at + KEY, key, 0, keySize);
                     windows.open(seg, g, i, m, -1, 0, false);
                     data.set(Layouts.INT, at + META, TOMBSTONE);
@@ -424,6 +484,7 @@ public final class ShmHashTable implements HashTable {
                         long at = layout.slot(0, i++);
                         int m = view.get(Layouts.INT, at + META);
                         if (m == EMPTY || m == TOMBSTONE) continue;
+                        if ((m & 3) != OCCUPIED) throw corruptMeta(g, i - 1, m);
                         MemorySegment.copy(view, at + KEY, keyOut, 0, keySize);
                         MemorySegment.copy(view, at + valueOffset, valueOut, 0, valueSize);
                         return true;
