@@ -111,9 +111,14 @@ static void untear(struct mapsync_lock *rec, uint32_t index) {
     for (int i = 0; i < 4; i++) __atomic_store_n(&rec->torn[i], kept[i], __ATOMIC_RELAXED);
 }
 
-/* The write itself; the caller holds the stripe's lock. */
-static void write_locked(struct mapsync_map *m, struct mapsync_lock *rec, uint32_t index, const void *value) {
+/* The write itself; the caller holds the stripe's lock. An odd sequence is corrupt: only the lock's holder makes it
+ * odd, and it left it even (a window opened on an odd word would be even, so readers would read through it). */
+static int write_locked(struct mapsync_map *m, struct mapsync_lock *rec, uint32_t index, const void *value) {
     uint32_t s = __atomic_load_n(&rec->sequence, __ATOMIC_RELAXED);
+    if (s & 1) {
+        return mapsync__fail(m, EBADMSG, "map %s is corrupt: the sequence word of the lock of entry %u is odd (%u) while"
+                             " this handle holds the lock and writes nothing", m->name, index, s);
+    }
     /* the odd sequence and the entry being written, in one store: no reader sees the one without the other */
     __atomic_store_n(mapsync__seq_word(rec), (uint64_t)(index + 1) << 32 | (uint32_t)(s + 1), __ATOMIC_RELEASE);
     /* a release store keeps earlier accesses before it, not later ones: without this store-store fence the value's
@@ -124,6 +129,7 @@ static void write_locked(struct mapsync_map *m, struct mapsync_lock *rec, uint32
     copy_in(m->data + (size_t)index * m->stride, value, m->value_size);
     if (__atomic_load_n(&rec->torn[0], __ATOMIC_RELAXED) != 0) untear(rec, index);
     mapsync__end_window(rec, s + 2);
+    return 0;
 }
 
 int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long timeout_ms) {
@@ -146,9 +152,9 @@ int mapsync_write(struct mapsync_map *m, uint32_t index, const void *value, long
         int rc = mapsync_lock(m, index, timeout_ms, NULL);
         if (rc != 0) return rc;
     }
-    write_locked(m, rec, index, value);
+    int rc = write_locked(m, rec, index, value);
     /* recorded while the lock is held, so that the changes of one entry are logged in the order they happened */
-    mapsync_record_change(m, index, MAPSYNC_CHANGE_WRITE);
+    if (rc == 0) mapsync_record_change(m, index, MAPSYNC_CHANGE_WRITE);
     if (!held) mapsync_unlock(m, index);
-    return 0;
+    return rc;
 }

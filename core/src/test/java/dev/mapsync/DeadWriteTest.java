@@ -73,6 +73,29 @@ class DeadWriteTest {
         }
     }
 
+    /**
+     * A sequence word made odd while a live owner holds the lock: no writer does that (only the holder writes it, and
+     * leaves it even between its writes), so the holder's next write refuses it rather than open an even "window"
+     * that readers would read through, and then leave the word odd behind it.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aSequenceMadeOddUnderALiveOwnerIsCorruptToItsNextWrite(Backend b) {
+        try (SharedArray<Pair> map = SharedArray.create(spec(b))) {
+            map.set(3, new Pair(3, -3));
+            try (LockGuard held = map.lock(3)) {
+                long rec = Peer.stripeRecord(1);
+                int seq = Peer.getInt(map.info().file(), rec + Peer.SEQ);
+                Peer.putInt(map.info().file(), rec + Peer.SEQ, seq + 1);
+                CorruptMapException e = assertThrows(CorruptMapException.class, () -> map.set(3, new Pair(4, -4)));
+                assertEquals("map '" + maps.name() + "' is corrupt: the sequence word of the lock of entry 3 (stripe 1)"
+                        + " is odd (" + (seq + 1) + ") while this handle holds the lock and writes nothing", e.getMessage());
+                Peer.putInt(map.info().file(), rec + Peer.SEQ, seq);
+                assertEquals(new Pair(3, -3), map.get(3), "nothing was written");
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aWriteThatFlipsTheParityStillRepairsFirst(Backend b) {

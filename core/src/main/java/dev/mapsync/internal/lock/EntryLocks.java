@@ -524,11 +524,15 @@ public final class EntryLocks {
     }
 
     private String what(long rec, int index) {
-        if (rec == MAP_RECORD) return "the map-wide lock of map '" + mapName + "'";
+        return lockName(rec, index) + " of map '" + mapName + "'";
+    }
+
+    /** The lock of {@code rec} as messages name it: "the lock of entry 3 (stripe 1)", "the map-wide lock". */
+    public String lockName(long rec, int index) {
+        if (rec == MAP_RECORD) return "the map-wide lock";
         int stripe = stripeOfRecord(rec);
-        if (index < 0) return "the lock of stripe " + stripe + " of map '" + mapName + "'";
-        return "the lock of entry " + index + (stripe == index ? "" : " (stripe " + stripe + ")")
-                + " of map '" + mapName + "'";
+        if (index < 0) return "the lock of stripe " + stripe;
+        return "the lock of entry " + index + (stripe == index ? "" : " (stripe " + stripe + ")");
     }
 
     // --------------------------------------------------------------------------------------------- inspection

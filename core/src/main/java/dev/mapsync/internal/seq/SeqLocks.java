@@ -1,5 +1,6 @@
 package dev.mapsync.internal.seq;
 
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.internal.sys.Words;
 import dev.mapsync.internal.hooks.TestHooks;
 import dev.mapsync.internal.lock.EntryLocks;
@@ -48,9 +49,19 @@ public final class SeqLocks {
         this.timeoutNanos = locks.timeoutNanos();
     }
 
-    /** Starts a write of entry {@code index}; the caller holds the lock of {@code rec}. */
+    /**
+     * Starts a write of entry {@code index}; the caller holds the lock of {@code rec}.
+     *
+     * @throws CorruptMapException if the sequence word is odd: only the lock's holder makes it odd, and it left it even
+     *                             (a window opened on an odd word would be even, so readers would read through it)
+     */
     public void beginWrite(long rec, int index) {
         int s = (int) INT.get(control, rec + LockRecord.SEQ);
+        if ((s & 1) != 0) {
+            throw new CorruptMapException("map '" + mapName + "' is corrupt: the sequence word of "
+                    + locks.lockName(rec, index) + " is odd (" + s + ") while this handle holds the lock and writes"
+                    + " nothing");
+        }
         // the odd sequence and the entry being written, in one store: no reader sees the one without the other
         Words.LONG.setRelease(control, rec + LockRecord.SEQ, (long) (index + 1) << 32 | Integer.toUnsignedLong(s + 1));
         VarHandle.storeStoreFence(); // no store of the value moves above the odd sequence
