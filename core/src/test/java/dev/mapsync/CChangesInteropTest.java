@@ -1,7 +1,9 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.sys.KernelAssumptions;
+import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.testkit.CPrograms;
+import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.Ledger;
 import dev.mapsync.testkit.Ledger.Account;
 import org.junit.jupiter.api.Test;
@@ -98,6 +100,26 @@ class CChangesInteropTest {
             }
             assertEquals(0, map.syncStatus().subscribers(), "the C cursor unsubscribed");
             assertEquals(8L, map.get(2));
+        }
+    }
+
+    /** A head a peer moved back behind changes already published: a C cursor refuses to start from it. */
+    @Test
+    void aCCursorRefusesAHeadBehindThePublishedChanges() throws Exception {
+        Path watch = CPrograms.example("watch", Backend.SHM);
+        try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), 4).dir(dir))) {
+            try (ChangeCursor cursor = map.changes()) {
+                for (long v = 1; v <= 5; v++) map.set(3, v);
+                assertEquals(5, cursor.poll(Duration.ofSeconds(1)).size());
+            }
+            Peer.putLong(map.info().file(), Peer.CONTROL + ControlLayout.EVENT_BLOCK, 0); // the head
+            Process p = c(watch, name, "1").redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals("watch: map " + name + " is corrupt: its change log holds change 1, published, past its head 0\n",
+                    new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(3, p.exitValue());
+            assertEquals(0, map.syncStatus().subscribers(), "the refused cursor counts for no one");
         }
     }
 }

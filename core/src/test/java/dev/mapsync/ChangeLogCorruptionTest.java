@@ -75,6 +75,31 @@ class ChangeLogCorruptionTest {
         }
     }
 
+    /** A head moved back before a cursor subscribes: the changes after it were published already, not new. */
+    @Test
+    void aHeadBehindItsPublishedChangesIsCorruptToANewCursor() {
+        try (SharedArray<Long> map = SharedArray.create(spec())) {
+            try (ChangeCursor first = map.changes()) {
+                for (long v = 1; v <= 5; v++) map.set(3, v);
+                assertEquals(5, first.poll(Duration.ofSeconds(1)).size());
+            }
+            Peer.putLong(file(), HEAD, 0);
+            CorruptMapException behind = assertThrows(CorruptMapException.class, map::changes);
+            assertEquals("map '" + maps.name() + "' is corrupt: its change log holds change 1, published, past its head"
+                    + " 0", behind.getMessage());
+            Peer.putLong(file(), HEAD, -1);
+            CorruptMapException negative = assertThrows(CorruptMapException.class, map::changes);
+            assertEquals("map '" + maps.name() + "' is corrupt: its change log's head is -1", negative.getMessage());
+            Peer.putLong(file(), HEAD, 5);
+            try (ChangeCursor again = map.changes()) {
+                map.set(3, 6L);
+                List<ChangeEvent> events = again.poll(Duration.ofSeconds(1));
+                assertEquals(1, events.size(), events.toString());
+                assertTrue(events.getFirst() instanceof Change c && c.seq() == 6, events.toString());
+            }
+        }
+    }
+
     @Test
     void entriesReservedAndNeverPublishedCostOneWaitNotOneEach() {
         try (SharedArray<Long> map = SharedArray.create(spec());

@@ -197,7 +197,32 @@ public final class ChangeLog {
         LONG.getAndAdd(control, slotCounters + slot * ControlLayout.SLOT_COUNTERS_SIZE, 1L);
         int n = (int) INT.getAndAdd(control, SUBSCRIBERS, 1) + 1;
         if (n < 1 || n >= MAX_SUBSCRIBERS) repairSubscribers(1); // it wrapped (a count of 0 would starve this one)
-        return head() + 1;
+        try {
+            return afterHead();
+        } catch (CorruptMapException e) {
+            unsubscribe();
+            throw e;
+        }
+    }
+
+    /**
+     * One past the head, which a new subscription starts from: checked, since a head that a peer moved back would
+     * hand out changes published long ago as new ones. A writer moves the head before it publishes the change, so no
+     * change lies published past the head, and the head is never below 0.
+     *
+     * @throws CorruptMapException if the head is below 0, or a change is published past it
+     */
+    private long afterHead() {
+        while (true) {
+            long head = head();
+            if (head < 0) throw corrupt("its change log's head is " + head);
+            if (!filled(head + 1)) return head + 1;
+            // a writer may have reserved and published the next change since the head was read: only a head that
+            // stayed put is behind
+            if (head() == head) {
+                throw corrupt("its change log holds change " + (head + 1) + ", published, past its head " + head);
+            }
+        }
     }
 
     public void unsubscribe() {
