@@ -32,12 +32,13 @@ void mapsync__end_window(struct mapsync_lock *rec, uint32_t even) {
     __atomic_store_n(mapsync__seq_word(rec), (uint64_t)writing << 32 | even, __ATOMIC_RELEASE);
 }
 
-/* Marks entry `plus_one - 1` torn in the first free slot; more than four torn entries mark the whole stripe. */
+/* Marks entry `plus_one - 1` torn in the first free slot; more than four torn entries mark the whole stripe. The
+ * whole-stripe mark counts only in the first slot: in another, where no writer puts it, it names nothing (free). */
 static void mark_torn(struct mapsync_lock *rec, uint32_t plus_one) {
     for (int i = 0; i < 4; i++) {
         uint32_t v = __atomic_load_n(&rec->torn[i], __ATOMIC_RELAXED);
-        if (v == plus_one || v == MAPSYNC_ALL_TORN) return;
-        if (v == 0) {
+        if (v == plus_one || (v == MAPSYNC_ALL_TORN && i == 0)) return;
+        if (v == 0 || v == MAPSYNC_ALL_TORN) {
             __atomic_store_n(&rec->torn[i], plus_one, __ATOMIC_RELEASE);
             return;
         }

@@ -105,8 +105,8 @@ static void untear(struct mapsync_lock *rec, uint32_t index) {
     int n = 0;
     for (int i = 0; i < 4; i++) {
         uint32_t v = __atomic_load_n(&rec->torn[i], __ATOMIC_RELAXED);
-        if (v == MAPSYNC_ALL_TORN) return; /* the whole stripe stays torn until a lock owner declares it repaired */
-        if (v != 0 && v != index + 1) kept[n++] = v;
+        if (v == MAPSYNC_ALL_TORN && i == 0) return; /* the whole stripe stays torn until declared repaired */
+        if (v != 0 && v != index + 1 && v != MAPSYNC_ALL_TORN) kept[n++] = v; /* past the first slot it names nothing */
     }
     for (int i = 0; i < 4; i++) __atomic_store_n(&rec->torn[i], kept[i], __ATOMIC_RELAXED);
 }

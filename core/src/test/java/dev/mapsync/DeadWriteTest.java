@@ -96,6 +96,32 @@ class DeadWriteTest {
         }
     }
 
+    /**
+     * 0xFFFFFFFF in a torn slot after the first marks nothing (only the first slot's marks the whole stripe): a write
+     * left unfinished later is still marked, and rewriting a torn entry still makes it whole.
+     */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void anAllTornWordPastTheFirstTornSlotMarksNothing(Backend b) {
+        try (SharedArray<Pair> map = SharedArray.create(spec(b))) {
+            for (int i = 0; i < 8; i++) map.set(i, new Pair(i, -i));
+            long rec = Peer.stripeRecord(1);
+            Peer.putInt(map.info().file(), rec + Peer.TORN, 3 + 1); // entry 3 torn, as a writer that died leaves it
+            Peer.putInt(map.info().file(), rec + Peer.TORN + 4, -1);
+            Peer.putInt(map.info().file(), rec + Peer.WRITING, -1);
+            leaveAWriteUnfinished(map.info().file(), 5 + 1);
+            try (LockGuard held = map.lock(7)) {
+                assertTrue(held.previousOwnerDied());
+            }
+            assertThrows(TornEntryException.class, () -> map.get(5), "the unfinished write is marked");
+            assertThrows(TornEntryException.class, () -> map.get(3));
+            map.set(3, new Pair(33, -33));
+            assertEquals(new Pair(33, -33), map.get(3), "whole again once rewritten");
+            assertEquals(List.of(5), map.locks().getFirst().tornEntries());
+            assertEquals(new Pair(7, -7), map.get(7));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void aWriteThatFlipsTheParityStillRepairsFirst(Backend b) {

@@ -10,7 +10,8 @@ import static dev.mapsync.internal.sys.Words.INT;
  * The torn list of a lock record (see {@link LockRecord}): the entries of the stripe that writers left
  * half-written when they died. It is kept packed from its first slot, so a first slot of 0 means nothing in the
  * stripe is torn, and it changes only inside a write's odd window (or during a takeover, while the sequence is
- * still odd), so a reader that finds the sequence unchanged also read an unchanged list.
+ * still odd), so a reader that finds the sequence unchanged also read an unchanged list. {@code ALL_TORN} marks the
+ * whole stripe only in the first slot; in another, where no writer puts it, it names nothing and counts as free.
  */
 public final class TornList {
     private TornList() {}
@@ -30,8 +31,8 @@ public final class TornList {
         for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
             long o = rec + LockRecord.TORN + 4L * i;
             int v = (int) INT.get(control, o);
-            if (v == entryPlusOne || v == LockRecord.ALL_TORN) return;
-            if (v == 0) {
+            if (v == entryPlusOne || v == LockRecord.ALL_TORN && i == 0) return;
+            if (v == 0 || v == LockRecord.ALL_TORN) {
                 INT.setRelease(control, o, entryPlusOne);
                 return;
             }
@@ -57,9 +58,9 @@ public final class TornList {
         boolean found = false;
         for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
             int v = (int) INT.get(control, rec + LockRecord.TORN + 4L * i);
-            if (v == LockRecord.ALL_TORN) return false; // the whole stripe stays torn until declareRepaired
+            if (v == LockRecord.ALL_TORN && i == 0) return false; // the whole stripe stays torn until declareRepaired
             if (v == index + 1) found = true;
-            else if (v != 0) kept[n++] = v;
+            else if (v != 0 && v != LockRecord.ALL_TORN) kept[n++] = v;
         }
         for (int i = 0; i < LockRecord.TORN_SLOTS; i++) INT.set(control, rec + LockRecord.TORN + 4L * i, kept[i]);
         return found;
@@ -70,8 +71,8 @@ public final class TornList {
         List<Integer> torn = new ArrayList<>();
         for (int i = 0; i < LockRecord.TORN_SLOTS; i++) {
             int v = (int) INT.get(control, rec + LockRecord.TORN + 4L * i);
-            if (v == LockRecord.ALL_TORN) return List.of(-1);
-            if (v != 0) torn.add(v - 1);
+            if (v == LockRecord.ALL_TORN && i == 0) return List.of(-1);
+            if (v != 0 && v != LockRecord.ALL_TORN) torn.add(v - 1);
         }
         return torn;
     }
