@@ -152,6 +152,17 @@ static void reserve_unlock(struct mapsync_map *m) {
     __atomic_store_n(word32(m, RESERVE_LOCK), 0, __ATOMIC_RELEASE);
 }
 
+/* An shm ring's free space is zero: a header at the producer position is a record that a position moved back would
+ * have this claim overwrite, unless its claimer (this handle, or one that is gone) never moved the position. A user
+ * ring's free space is what the kernel left. */
+static int check_free(struct mapsync_map *m, uint64_t producer, const uint8_t *at) {
+    uint64_t found = kernel_ring(m) ? 0 : __atomic_load_n((const uint64_t *)at, __ATOMIC_ACQUIRE);
+    uint32_t owner = (uint32_t)(found >> 32);
+    if (found == 0 || (((uint32_t)found & BUSY) && (owner == m->token || !mapsync_owner_alive(m, owner)))) return 0;
+    return mapsync__fail(m, EBADMSG, "ring %s is corrupt: its producer position %llu is not on free space: a record of"
+                         " %u bytes is there", m->name, (unsigned long long)producer, (uint32_t)found & LENGTH_MASK);
+}
+
 /* One claim attempt: 0 claimed, -EAGAIN full, -EPIPE sealed, -EBADMSG. */
 static int try_claim(struct mapsync_map *m, uint32_t length, struct mapsync_claim *claim) {
     uint64_t size = record_size(length);
@@ -165,7 +176,7 @@ static int try_claim(struct mapsync_map *m, uint32_t length, struct mapsync_clai
         rc = check_positions(m, producer, consumer);
         if (rc == 0 && producer + size - consumer > m->entries) {
             rc = mapsync__fail(m, EAGAIN, "ring %s is full", m->name);
-        } else if (rc == 0) {
+        } else if (rc == 0 && (rc = check_free(m, producer, records(m) + (producer & (m->entries - 1)))) == 0) {
             uint8_t *at = records(m) + (producer & (m->entries - 1));
             /* the header in one 8-byte store, before the position moves: a non-zero header is a whole one */
             __atomic_store_n((uint64_t *)at, (uint64_t)m->token << 32 | (length | BUSY), __ATOMIC_RELEASE);

@@ -3,6 +3,8 @@ package dev.mapsync;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.CPrograms;
+import dev.mapsync.testkit.Peer;
+import dev.mapsync.internal.ring.RingLayout;
 import dev.mapsync.testkit.RingConsumerChild;
 import dev.mapsync.testkit.RingProducerChild;
 import dev.mapsync.testkit.RingRecords;
@@ -127,6 +129,25 @@ class CRingInteropTest {
             after.release();
             assertEquals(1, consumer.lost());
             assertNull(consumer.next(Duration.ZERO));
+        }
+    }
+
+    /** A producer position moved back onto a record not yet read: a C claim refuses it rather than overwrite it. */
+    @Test
+    void aCProducerRefusesAProducerPositionMovedBackOntoARecord() throws Exception {
+        Path produce = CPrograms.testProgram("ring_produce", Backend.SHM);
+        try (SharedQueue<Item> queue = SharedQueue.create(RingRecords.queue(dir, name, RING_BYTES))) {
+            for (int i = 0; i < 3; i++) assertTrue(queue.offer(new Item(9, 0, i)));
+            assertEquals(new Item(9, 0, 0), queue.poll());
+            Path file = queue.info().file();
+            long producer = Peer.CONTROL + RingLayout.PRODUCER_POSITION;
+            assertEquals(72, Peer.getLong(file, producer)); // three records of 16 bytes and their 8-byte headers
+            Peer.putLong(file, producer, 48); // onto the third, not read yet
+            Process p = c(produce, name, "1", "1").start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals("ring_produce: ring " + name + " is corrupt: its producer position 48 is not on free space: a"
+                    + " record of 16 bytes is there\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(3, p.exitValue());
         }
     }
 }

@@ -152,4 +152,17 @@ class RingCorruptionTest {
             }
         });
     }
+
+    /**
+     * A producer position moved back onto a record not yet read: a claim there would overwrite it, and the record
+     * would be lost without a word. Free space is zero, so the claim finds a header where there should be none.
+     */
+    @Test
+    void aProducerPositionMovedBackOntoARecordIsCorruptToTheNextClaim() throws Exception {
+        ringWithRecords();
+        Peer.putLong(file, PRODUCER, 32); // the last record, 20 bytes at 32, not read yet
+        String problem = "its producer position 32 is not on free space: a record of 20 bytes is there";
+        corrupt(problem, ring -> ring.offer(new byte[8]));
+        corrupt(problem, ring -> ring.put(new byte[8], Duration.ofSeconds(30)));
+    }
 }

@@ -1,5 +1,6 @@
 package dev.mapsync.internal.ring;
 
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.internal.events.LockTakeoverEvent;
 import dev.mapsync.internal.events.RingFullEvent;
 import dev.mapsync.internal.hooks.TestHooks;
@@ -64,6 +65,8 @@ public final class RingProducer {
     private final int token;
     /** The consumer position as last read; only read and written under the reserve lock. */
     private long consumerSeen;
+    /** True for an shm ring, whose free space is zero (a kernel user ring's is what the kernel left). */
+    private final boolean zeroFreeSpace;
     /** True if this process is registered for the consumer's membarrier, so commits need no fence of their own. */
     private final boolean fencedByConsumer = Membarrier.registerThisProcess();
 
@@ -76,6 +79,7 @@ public final class RingProducer {
         this.capacity = ring.capacity();
         this.mask = capacity - 1;
         this.token = token;
+        this.zeroFreeSpace = !ring.isKernel();
         // checked with the producer position at the first claim (a consumer position past it is corrupt)
         this.consumerSeen = (long) LONG.getAcquire(consumerPosition, 0L);
     }
@@ -164,6 +168,7 @@ public final class RingProducer {
                 ring.checkPositions(producer, consumerSeen);
                 if (producer + size - consumerSeen > capacity) return FULL;
             }
+            if (zeroFreeSpace) checkFree(producer);
             // the header in one 8-byte store: a consumer that sees a non-zero header sees all of it (free space is
             // zero, so a zero header means "nothing claimed here yet"); it is visible before the position moves
             LONG.setRelease(data, producer & mask, (long) token << 32 | Integer.toUnsignedLong(length | RingLayout.BUSY));
@@ -174,6 +179,24 @@ public final class RingProducer {
         } finally {
             INT.setRelease(control, RingLayout.RESERVE_LOCK, 0);
         }
+    }
+
+    /**
+     * Checks that the producer position is on free space, which is zero in an shm ring: a position a peer moved back
+     * onto a record not yet read would have this claim overwrite it, lost without a word. The one header allowed
+     * there is a claim whose claimer died (or this handle's own) before it moved the position: it is overwritten.
+     *
+     * @throws CorruptMapException if a record is there
+     */
+    private void checkFree(long producer) {
+        long header = (long) LONG.getAcquire(data, producer & mask);
+        if (header == 0) return;
+        int word = (int) header, owner = (int) (header >>> 32);
+        if ((word & RingLayout.BUSY) != 0 && (owner == token || !ProcessSlots.isAlive(control, ring.lockFd(), owner))) {
+            return;
+        }
+        throw ring.corrupt("its producer position " + producer + " is not on free space: a record of "
+                + (word & RingLayout.LENGTH_MASK) + " bytes is there");
     }
 
     private boolean hasRoom(int length) {
