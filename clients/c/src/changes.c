@@ -135,24 +135,21 @@ int mapsync_subscribe(struct mapsync_map *m, struct mapsync_cursor *c) {
     if (n < 1 || n >= MAX_SUBSCRIBERS) repair_subscribers(m, 1);
     /* one past the head, checked: a head a peer moved back would hand out changes published long ago as new ones. A
      * writer moves the head before it publishes, so no change lies published past the head, and it is below 2^63 */
-    for (;;) {
+    c->map = m;
+    c->open = true;
+    for (int rc = 0;;) {
         uint64_t head = __atomic_load_n(head_word(m), __ATOMIC_SEQ_CST);
-        int rc = 0;
         if (head > INT64_MAX) {
             rc = mapsync__fail(m, EBADMSG, "map %s is corrupt: its change log's head is %lld", m->name, (long long)head);
         } else if (__atomic_load_n((uint64_t *)(entry_of(m, head + 1) + E_SEQ), __ATOMIC_ACQUIRE) < head + 1) {
-            c->map = m;
             c->next = head + 1;
-            c->open = true;
             return 0;
         } else if (__atomic_load_n(head_word(m), __ATOMIC_SEQ_CST) == head) { /* else a writer published it since */
             rc = mapsync__fail(m, EBADMSG, "map %s is corrupt: its change log holds change %llu, published, past its head"
                                " %llu", m->name, (unsigned long long)head + 1, (unsigned long long)head);
         }
         if (rc != 0) {
-            c->map = m;
-            c->open = true;
-            mapsync_unsubscribe(c);
+            mapsync_unsubscribe(c); /* the refused subscription counts for no one */
             return rc;
         }
     }

@@ -621,7 +621,7 @@ int mapsync_hash_next(struct mapsync_hash_iter *it, void *key, void *value) {
             uint32_t meta;
             memcpy(&meta, at + META, 4);
             if (meta == EMPTY || meta == TOMBSTONE) continue;
-            if ((meta & 3) != OCCUPIED) return corrupt_meta(m, it->segment, it->slot - 1, meta);
+            if (!is_meta(meta)) return corrupt_meta(m, it->segment, it->slot - 1, meta);
             memcpy(key, at + KEY, m->key_size);
             memcpy(value, at + KEY + m->hash.key_stride, m->value_size);
             return 1;

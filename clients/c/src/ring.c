@@ -174,10 +174,10 @@ static int try_claim(struct mapsync_map *m, uint32_t length, struct mapsync_clai
         uint64_t producer = __atomic_load_n(producer_word(m), __ATOMIC_ACQUIRE);
         uint64_t consumer = __atomic_load_n(consumer_word(m), __ATOMIC_ACQUIRE);
         rc = check_positions(m, producer, consumer);
+        uint8_t *at = records(m) + (producer & (m->entries - 1));
         if (rc == 0 && producer + size - consumer > m->entries) {
             rc = mapsync__fail(m, EAGAIN, "ring %s is full", m->name);
-        } else if (rc == 0 && (rc = check_free(m, producer, records(m) + (producer & (m->entries - 1)))) == 0) {
-            uint8_t *at = records(m) + (producer & (m->entries - 1));
+        } else if (rc == 0 && (rc = check_free(m, producer, at)) == 0) {
             /* the header in one 8-byte store, before the position moves: a non-zero header is a whole one */
             __atomic_store_n((uint64_t *)at, (uint64_t)m->token << 32 | (length | BUSY), __ATOMIC_RELEASE);
             __atomic_store_n(producer_word(m), producer + size, __ATOMIC_RELEASE);

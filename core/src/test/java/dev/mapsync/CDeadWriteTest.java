@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.DeadWriteTest.Pair;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.testkit.CPrograms;
 import dev.mapsync.testkit.Peer;
@@ -25,8 +26,6 @@ class CDeadWriteTest {
     Path dir;
 
     private final String name = KernelAssumptions.uniqueName("cdead");
-
-    record Pair(long a, long b) {}
 
     /** 8 entries on 2 stripes: entries 1, 3, 5, 7 share stripe 1. */
     private ArraySpec<Pair> spec() {

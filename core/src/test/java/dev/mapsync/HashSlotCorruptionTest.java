@@ -44,17 +44,6 @@ class HashSlotCorruptionTest {
         }
     }
 
-    /** Remakes the map of 60 keys until a key sits at its home right after another key (the seed is random). */
-    private int keyAfterKey() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            mapWithKeys(60);
-            int j = table().keyAfterKey();
-            if (j >= 0) return j;
-            SharedMaps.delete(spec().location());
-        }
-        throw new AssertionError("no two keys side by side in 50 maps of 60 keys in 184 slots");
-    }
-
     private CorruptMapException corrupt(Runnable action) {
         return assertThrows(CorruptMapException.class, action::run);
     }
@@ -131,7 +120,7 @@ class HashSlotCorruptionTest {
 
     @Test
     void aHomeWordThatIsNotItsKeysIsCorruptToADeleteThatWouldMoveTheKey() {
-        int j = keyAfterKey();
+        int j = table().remakeUntilKeyAfterKey(() -> mapWithKeys(60), () -> SharedMaps.delete(spec().location()));
         HashFile.Slot[] s = table().slots();
         String x = s[j - 1].key(), y = s[j].key();
         Peer.putInt(table().file(), s[j].at() + 4, j - 1); // y's home word says it was displaced by one

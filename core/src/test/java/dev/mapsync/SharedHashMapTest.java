@@ -34,9 +34,6 @@ class SharedHashMapTest {
     /** {@code struct { int32_t shard; int64_t id; }}: 4 bytes of padding after shard. */
     record PaddedKey(int shard, long id) {}
 
-    /** {@code struct { int64_t a; int32_t b; }}: 4 bytes of padding at the end. */
-    record PaddedValue(long a, int b) {}
-
     private static final int PID = (int) ProcessHandle.current().pid();
     @RegisterExtension
     final MapDir maps = new MapDir("h");
@@ -117,19 +114,19 @@ class SharedHashMapTest {
     @ParameterizedTest
     @EnumSource(Backend.class)
     void structPaddingIsZeroWhateverTheThreadEncodedBefore(Backend b) {
-        HashSpec<PaddedKey, PaddedValue> spec = spec(b, Codec.record(PaddedKey.class), Codec.record(PaddedValue.class), 64);
+        HashSpec<PaddedKey, PaddedPair> spec = spec(b, Codec.record(PaddedKey.class), Codec.record(PaddedPair.class), 64);
         HashSpec<String, String> wideSpec = HashSpec.of(maps.name("w"), Codec.chars(32), Codec.chars(32), 8).dir(dir).backend(b);
-        try (SharedHashMap<PaddedKey, PaddedValue> map = SharedHashMap.create(spec);
+        try (SharedHashMap<PaddedKey, PaddedPair> map = SharedHashMap.create(spec);
              SharedHashMap<String, String> wide = SharedHashMap.create(wideSpec)) {
             PaddedKey k = new PaddedKey(1, 2);
-            PaddedValue v = new PaddedValue(0, 2);
+            PaddedPair v = new PaddedPair(0, 2);
             scribble(wide, 'p');
             assertNull(map.put(k, v));
             scribble(wide, 'q');
             assertEquals(v, map.get(k));
-            assertTrue(map.replace(k, v, new PaddedValue(0, 3)));
+            assertTrue(map.replace(k, v, new PaddedPair(0, 3)));
             scribble(wide, 'r');
-            assertTrue(map.remove(k, new PaddedValue(0, 3)));
+            assertTrue(map.remove(k, new PaddedPair(0, 3)));
             assertEquals(0, map.size());
             scribble(wide, 's');
             assertNull(map.putIfAbsent(k, v));

@@ -72,6 +72,22 @@ public record HashFile(Path file, HashLayout layout) {
         return s[j].key();
     }
 
+    /**
+     * Makes the map with {@code make} until a key sits at its home right after another key (the hash seed is random),
+     * deleting each map that has none with {@code delete}.
+     *
+     * @return the index of that key
+     */
+    public int remakeUntilKeyAfterKey(Runnable make, Runnable delete) {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            make.run();
+            int j = keyAfterKey();
+            if (j >= 0) return j;
+            delete.run();
+        }
+        throw new AssertionError("no key at its home right after another key in 50 maps");
+    }
+
     /** The index of a key at its home right after another key, or -1. */
     public int keyAfterKey() {
         Slot[] s = slots();

@@ -23,7 +23,6 @@ import static dev.mapsync.internal.hash.HashLayout.EMPTY;
 import static dev.mapsync.internal.hash.HashLayout.HOME;
 import static dev.mapsync.internal.hash.HashLayout.KEY;
 import static dev.mapsync.internal.hash.HashLayout.META;
-import static dev.mapsync.internal.hash.HashLayout.OCCUPIED;
 import static dev.mapsync.internal.hash.HashLayout.SEQ;
 import static dev.mapsync.internal.hash.HashLayout.TOMBSTONE;
 import static dev.mapsync.internal.hash.HashLayout.TOMBSTONES;
@@ -136,7 +135,7 @@ public final class ShmHashTable implements HashTable {
             if (m == EMPTY) return -1;
             if (m == meta) {
                 if (MemorySegment.mismatch(data, slot + KEY, slot + KEY + keySize, key, 0, keySize) < 0) return i;
-            } else if ((m & 3) != OCCUPIED && m != TOMBSTONE) {
+            } else if (!Journal.isMeta(m)) {
                 return BAD_META - i;
             }
             if (++i == slots) i = 0;
@@ -447,7 +446,7 @@ public final class ShmHashTable implements HashTable {
                     long at = layout.slot(seg, i);
                     int m = data.get(Layouts.INT, at + META);
                     if (m == EMPTY || m == TOMBSTONE) continue;
-                    if ((m & 3) != OCCUPIED) throw corruptMeta(g, i, m);
+                    if (!Journal.isMeta(m)) throw corruptMeta(g, i, m);
                     MemorySegment.copy(data, at + KEY, key, 0, keySize);
                     windows.open(seg, g, i, m, -1, 0, false);
                     data.set(Layouts.INT, at + META, TOMBSTONE);
@@ -484,7 +483,7 @@ public final class ShmHashTable implements HashTable {
                         long at = layout.slot(0, i++);
                         int m = view.get(Layouts.INT, at + META);
                         if (m == EMPTY || m == TOMBSTONE) continue;
-                        if ((m & 3) != OCCUPIED) throw corruptMeta(g, i - 1, m);
+                        if (!Journal.isMeta(m)) throw corruptMeta(g, i - 1, m);
                         MemorySegment.copy(view, at + KEY, keyOut, 0, keySize);
                         MemorySegment.copy(view, at + valueOffset, valueOut, 0, valueSize);
                         return true;
