@@ -468,7 +468,9 @@ struct mapsync_claim {
  * pages, claims serialized by the sidecar's reserve lock), waiting up to timeout_ms for room (a user ring's room comes
  * when a BPF program drains it, which wakes no one: the producer looks again every millisecond). Returns 0; -EAGAIN
  * the ring is full; -EPIPE it is sealed; -EMSGSIZE the record can never fit; -EBADMSG corrupt positions; -EPERM a
- * kernel ring buffer (BPF_MAP_TYPE_RINGBUF), which only BPF programs produce into (commit, discard and seal too).
+ * kernel ring buffer (BPF_MAP_TYPE_RINGBUF), which only BPF programs produce into (commit, discard and seal too);
+ * -ETIMEDOUT the reserve lock stayed held for timeout_ms (30 s when timeout_ms is 0), which only a peer that wrote a
+ * live token into it does (the message names the holder's pid).
  * A queue's records are its values, value_size bytes each. Commit (or discard) every claim: the consumer waits for it.
  */
 int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, struct mapsync_claim *claim);
@@ -476,7 +478,8 @@ int mapsync_ring_commit(struct mapsync_map *m, const struct mapsync_claim *claim
 int mapsync_ring_discard(struct mapsync_map *m, const struct mapsync_claim *claim);
 
 /* Seals the ring: no claim succeeds after it; the consumer drains what was claimed before (FORMAT.md §7.6). A user
- * ring's seal refuses this library's and Java's claims; the BPF program that drains it does not look at it. */
+ * ring's seal refuses this library's and Java's claims; the BPF program that drains it does not look at it.
+ * -ETIMEDOUT if the reserve lock stayed held for 30 s, as mapsync_ring_claim says. */
 int mapsync_ring_seal(struct mapsync_map *m);
 
 /* The one consumer of a ring. */

@@ -31,6 +31,7 @@
 #define LENGTH_MASK (DISCARD - 1)
 #define RESERVE_SPINS 64
 #define RESERVE_LIVENESS_NS 2000000ull  /* a reserve lock held this long: look whether its holder lives */
+#define RESERVE_TIMEOUT_NS 30000000000ull /* the reserve lock's wait in a seal or a claim that waits for no room */
 #define CLAIM_CHECK_NS 10000000ull      /* a record BUSY this long: look whether its claimer lives */
 #define ROOM_SLICE_NS 1000000000ull
 #define CONSUMER_SPINS 256
@@ -112,15 +113,26 @@ static void wake_word(uint32_t *word, int n) {
     mapsync__futex_wake(word, n);
 }
 
-/* The reserve lock: its holder does a few stores, so spin, then yield; a dead holder's lock is taken over. */
-static void reserve_lock(struct mapsync_map *m) {
+/* A reserve lock still held when its wait ran out: only a peer that wrote a live token into it holds it that long. */
+static int reserve_timed_out(struct mapsync_map *m, uint32_t owner, uint64_t waited_ns) {
+    uint32_t pid = mapsync__token_current(m, owner)
+                   ? __atomic_load_n(&mapsync__slot(m, owner & MAPSYNC_SLOT_MASK)->pid, __ATOMIC_ACQUIRE) : 0;
+    return mapsync__fail(m, ETIMEDOUT, "timed out after %.1f s waiting for the reserve lock of ring %s: held by pid %u"
+                         " (%s)", waited_ns / 1e9, m->name, pid, mapsync_owner_alive(m, owner) ? "alive" : "dead");
+}
+
+/*
+ * The reserve lock: its holder does a few stores, so spin, then yield; a dead holder's lock is taken over. The wait
+ * ends timeout_ns after *since (CLOCK_MONOTONIC ns, set here when the clock is first read if it is 0) with -ETIMEDOUT.
+ */
+static int reserve_lock(struct mapsync_map *m, uint64_t timeout_ns, uint64_t *since) {
     uint32_t *lock = word32(m, RESERVE_LOCK);
     uint64_t start = 0, next_check = 0;
     long pause = 1000;
     for (int i = 0;; i++) {
         uint32_t owner = __atomic_load_n(lock, __ATOMIC_ACQUIRE);
         if (owner == 0) {
-            if (__atomic_compare_exchange_n(lock, &owner, m->token, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) return;
+            if (__atomic_compare_exchange_n(lock, &owner, m->token, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) return 0;
             continue;
         }
         if (i < RESERVE_SPINS) {
@@ -131,18 +143,21 @@ static void reserve_lock(struct mapsync_map *m) {
         if (start == 0) {
             start = now;
             next_check = now + RESERVE_LIVENESS_NS;
+            if (*since == 0) *since = now;
         }
         if (owner != m->token && now >= next_check) {
             next_check = now + RESERVE_LIVENESS_NS;
             if (!mapsync_owner_alive(m, owner)
                 && __atomic_compare_exchange_n(lock, &owner, m->token, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
-                return; /* nothing needs repair: the consumer clears a header its dead claimer left */
+                return 0; /* nothing needs repair: the consumer clears a header its dead claimer left */
             }
         }
+        if (now - *since >= timeout_ns) return reserve_timed_out(m, owner, now - start);
+        uint64_t left = timeout_ns - (now - *since);
         if (now - start < RESERVE_LIVENESS_NS) {
             sched_yield();
         } else {
-            mapsync__sleep_ns(pause);
+            mapsync__sleep_ns((uint64_t)pause < left ? pause : (long)left);
             if (pause < 100000) pause *= 2;
         }
     }
@@ -163,11 +178,12 @@ static int check_free(struct mapsync_map *m, uint64_t producer, const uint8_t *a
                          " %u bytes is there", m->name, (unsigned long long)producer, (uint32_t)found & LENGTH_MASK);
 }
 
-/* One claim attempt: 0 claimed, -EAGAIN full, -EPIPE sealed, -EBADMSG. */
-static int try_claim(struct mapsync_map *m, uint32_t length, struct mapsync_claim *claim) {
+/* One claim attempt: 0 claimed, -EAGAIN full, -EPIPE sealed, -EBADMSG, -ETIMEDOUT (the lock, as reserve_lock). */
+static int try_claim(struct mapsync_map *m, uint32_t length, struct mapsync_claim *claim, uint64_t timeout_ns,
+                     uint64_t *since) {
     uint64_t size = record_size(length);
-    reserve_lock(m);
-    int rc = 0;
+    int rc = reserve_lock(m, timeout_ns, since);
+    if (rc != 0) return rc;
     if (__atomic_load_n(word32(m, SEALED), __ATOMIC_ACQUIRE) != 0) {
         rc = mapsync__fail(m, EPIPE, "ring %s is sealed: it takes no more records", m->name);
     } else {
@@ -196,13 +212,13 @@ int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, 
     if (length > m->entries - 8 || length > LENGTH_MASK) {
         return mapsync__fail(m, EMSGSIZE, "a record of %u bytes does not fit ring %s (at most %u)", length, m->name, m->entries - 8);
     }
-    uint64_t start = 0;
+    uint64_t start = 0, timeout = timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0;
     for (int attempt = 0;; attempt++) {
-        rc = try_claim(m, length, claim);
+        rc = try_claim(m, length, claim, timeout > 0 ? timeout : RESERVE_TIMEOUT_NS, &start);
         if (rc != -EAGAIN) return rc;
         uint64_t now = mapsync__now_ns();
         if (start == 0) start = now;
-        uint64_t waited = now - start, timeout = timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0;
+        uint64_t waited = now - start;
         if (waited >= timeout) return rc;
         if (attempt < 256) {
             mapsync__pause();
@@ -247,7 +263,8 @@ int mapsync_ring_discard(struct mapsync_map *m, const struct mapsync_claim *clai
 int mapsync_ring_seal(struct mapsync_map *m) {
     int rc = check_ring(m, PRODUCER);
     if (rc != 0) return rc;
-    reserve_lock(m);
+    uint64_t since = 0;
+    if ((rc = reserve_lock(m, RESERVE_TIMEOUT_NS, &since)) != 0) return rc;
     __atomic_store_n(word32(m, SEALED), 1, __ATOMIC_RELEASE);
     reserve_unlock(m);
     __atomic_store_n(word32(m, CONSUMER_WAIT), 0, __ATOMIC_SEQ_CST);

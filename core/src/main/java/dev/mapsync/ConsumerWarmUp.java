@@ -90,7 +90,7 @@ final class ConsumerWarmUp {
     static long run() {
         ScratchRing scratch = ScratchRing.create();
         long sum = 0;
-        try (SharedRing ring = new SharedRing(scratch.region());
+        try (SharedRing ring = new SharedRing(scratch.region(), MapSpec.DEFAULT_LOCK_TIMEOUT);
              RingConsumer consumer = new RingConsumer(ring, new RingReader(scratch.region(), 0))) {
             int call = 0;
             for (int round = 0; round < ROUNDS; round++) {

@@ -177,6 +177,8 @@ public final class SharedQueue<T> implements SharedMap {
      * @throws InvalidValueException    if the value does not fit its schema (nothing is added)
      * @throws RingSealedException      if the queue was sealed
      * @throws MapAccessDeniedException for a kernel ring buffer, which only BPF programs fill
+     * @throws LockTimeoutException     if the ring's reserve lock stayed held for the lock timeout, which only a peer
+     *                                  that wrote into it does ({@link SharedRing#offer(byte[])})
      */
     public boolean offer(T value) {
         return ring.write(codec, value, -1);
@@ -187,7 +189,8 @@ public final class SharedQueue<T> implements SharedMap {
      *
      * @param value   the value
      * @param timeout how long to wait for room
-     * @throws WaitTimeoutException     if the queue stayed full for all of {@code timeout}
+     * @throws WaitTimeoutException     if the queue stayed full for all of {@code timeout} (a
+     *                                  {@link LockTimeoutException} if its ring's reserve lock stayed held that long)
      * @throws WaitInterruptedException if the thread was interrupted while it waited
      * @throws IllegalArgumentException if the timeout is negative
      * @throws InvalidValueException    as {@link #offer} does, and its other exceptions
@@ -249,6 +252,7 @@ public final class SharedQueue<T> implements SharedMap {
      * Seals the queue: no more values are added ({@link SharedRing#seal()}).
      *
      * @throws MapAccessDeniedException for a kernel ring buffer
+     * @throws LockTimeoutException     as {@link SharedRing#seal()} does
      */
     public void seal() {
         ring.seal();

@@ -82,20 +82,21 @@ public final class SharedRing implements SharedMap {
     private final int maxRecordLength;
     private RingConsumer consumer;
 
-    SharedRing(RingRegion ring) {
+    /** @param lockTimeout how long a claim that does not wait for room, or a seal, waits for the reserve lock */
+    SharedRing(RingRegion ring, Duration lockTimeout) {
         this.ring = ring;
         // user space produces into a kernel user ring, never into a kernel ring buffer
         boolean produces = (!ring.isKernel() || ring.isUserRing()) && !ring.readOnly();
         this.token = produces ? ProcessSlots.claim(ring.control(), ring.lockFd(), ring.name()) : 0;
-        this.producer = produces ? new RingProducer(ring, token) : null;
+        this.producer = produces ? new RingProducer(ring, token, lockTimeout.toNanos()) : null;
         String schema = ring.map().header().valueSchema();
         this.valueSchema = schema.isEmpty() ? null : Schema.parse(schema);
         this.maxRecordLength = RingLayout.maxPayload(ring.capacity());
     }
 
-    private static SharedRing wrap(RingRegion ring) {
+    private static SharedRing wrap(RingRegion ring, Blueprint spec) {
         try {
-            return new SharedRing(ring);
+            return new SharedRing(ring, spec.lockTimeout());
         } catch (RuntimeException | Error e) {
             ring.close();
             throw e;
@@ -127,7 +128,7 @@ public final class SharedRing implements SharedMap {
     }
 
     static SharedRing create(Blueprint spec) {
-        return wrap(Opener.create(spec, RingKind.INSTANCE));
+        return wrap(Opener.create(spec, RingKind.INSTANCE), spec);
     }
 
     /**
@@ -170,7 +171,7 @@ public final class SharedRing implements SharedMap {
     }
 
     static SharedRing open(Blueprint spec, boolean readOnly) {
-        return wrap(Opener.open(spec, readOnly, RingKind.INSTANCE));
+        return wrap(Opener.open(spec, readOnly, RingKind.INSTANCE), spec);
     }
 
     /**
@@ -225,7 +226,7 @@ public final class SharedRing implements SharedMap {
     }
 
     static SharedRing openOrCreate(Blueprint spec) {
-        return wrap(Opener.openOrCreate(spec, RingKind.INSTANCE));
+        return wrap(Opener.openOrCreate(spec, RingKind.INSTANCE), spec);
     }
 
     /** {@return the ring's name} */
@@ -277,6 +278,8 @@ public final class SharedRing implements SharedMap {
      * @throws RecordTooLargeException  if the record is longer than {@link #maxRecordLength()}
      * @throws RingSealedException      if the ring was sealed
      * @throws MapAccessDeniedException for a kernel ring or a read-only handle
+     * @throws LockTimeoutException     if the ring's reserve lock stayed held for the lock timeout
+     *                                  ({@link MapSpec#lockTimeout()}), which only a peer that wrote into it does
      */
     public boolean offer(byte[] record) {
         return write(MemorySegment.ofArray(record), -1);
@@ -290,6 +293,7 @@ public final class SharedRing implements SharedMap {
      * @throws RecordTooLargeException  if the record is longer than {@link #maxRecordLength()}
      * @throws RingSealedException      if the ring was sealed
      * @throws MapAccessDeniedException for a kernel ring or a read-only handle
+     * @throws LockTimeoutException     as {@link #offer(byte[])} does
      */
     public boolean offer(MemorySegment record) {
         return write(record, -1);
@@ -300,8 +304,9 @@ public final class SharedRing implements SharedMap {
      *
      * @param record  the record's bytes
      * @param timeout how long to wait for room
-     * @throws WaitTimeoutException     if the ring stayed too full for the record for all of {@code timeout}; the other
-     *                                  failures are those of {@link #offer(byte[])}
+     * @throws WaitTimeoutException     if the ring stayed too full for the record for all of {@code timeout} (a
+     *                                  {@link LockTimeoutException} if its reserve lock stayed held that long); the
+     *                                  other failures are those of {@link #offer(byte[])}
      * @throws WaitInterruptedException if the thread was interrupted while it waited
      * @throws IllegalArgumentException if the timeout is negative
      */
@@ -378,6 +383,8 @@ public final class SharedRing implements SharedMap {
      * @throws RecordTooLargeException  if the record is longer than {@link #maxRecordLength()}
      * @throws RingSealedException      if the ring was sealed
      * @throws MapAccessDeniedException for a kernel ring or a read-only handle
+     * @throws LockTimeoutException     if the ring's reserve lock stayed held for the lock timeout
+     *                                  ({@link MapSpec#lockTimeout()}), which only a peer that wrote into it does
      * @throws IllegalArgumentException if the length is negative
      */
     public RingClaim tryClaim(int length) {
@@ -390,8 +397,9 @@ public final class SharedRing implements SharedMap {
      * @param length  the record's length in bytes
      * @param timeout how long to wait for room
      * @return the claim
-     * @throws WaitTimeoutException     if the ring stayed too full for all of {@code timeout}; the other failures are
-     *                                  those of {@link #tryClaim}
+     * @throws WaitTimeoutException     if the ring stayed too full for all of {@code timeout} (a
+     *                                  {@link LockTimeoutException} if its reserve lock stayed held that long); the
+     *                                  other failures are those of {@link #tryClaim}
      * @throws WaitInterruptedException if the thread was interrupted while it waited
      */
     public RingClaim claim(int length, Duration timeout) {
@@ -427,6 +435,8 @@ public final class SharedRing implements SharedMap {
      * its waits return at once). A sealed ring stays sealed.
      *
      * @throws MapAccessDeniedException for a kernel ring (which is never sealed) or a read-only handle
+     * @throws LockTimeoutException     if the ring's reserve lock stayed held for the lock timeout
+     *                                  ({@link MapSpec#lockTimeout()}), which only a peer that wrote into it does
      */
     public void seal() {
         try {

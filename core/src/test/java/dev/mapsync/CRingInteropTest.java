@@ -1,5 +1,6 @@
 package dev.mapsync;
 
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.CPrograms;
@@ -148,6 +149,27 @@ class CRingInteropTest {
             assertEquals("ring_produce: ring " + name + " is corrupt: its producer position 48 is not on free space: a"
                     + " record of 16 bytes is there\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
             assertEquals(3, p.exitValue());
+        }
+    }
+
+    @Test
+    void aCClaimOnAReserveLockAPeerWroteALiveTokenIntoEndsAtItsTimeout() throws Exception {
+        Path produce = CPrograms.testProgram("ring_produce", Backend.SHM);
+        try (SharedQueue<Item> queue = SharedQueue.create(RingRecords.queue(dir, name, RING_BYTES))) {
+            Path file = queue.info().file();
+            int token;
+            try (RingClaim claim = queue.ring().tryClaim(16)) { // its header's second word is this handle's token
+                token = Peer.getInt(file, Header.SIZE + RingLayout.CONTROL_LENGTH + claim.position() + 4);
+                claim.discard();
+            }
+            Peer.putInt(file, Peer.CONTROL + RingLayout.RESERVE_LOCK, token);
+            Process p = c(produce, name, "1", "1", "--timeout=300").start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(out.matches("ring_produce: timed out after \\d+\\.\\d s waiting for the reserve lock of ring "
+                    + name + ": held by pid " + ProcessHandle.current().pid() + " \\(alive\\)\n"), out);
+            assertEquals(124, p.exitValue());
+            assertEquals(token, Peer.getInt(file, Peer.CONTROL + RingLayout.RESERVE_LOCK));
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A ring whose positions or record headers another process overwrote (FORMAT.md §7.2, §7.3): positions out of order,
@@ -28,6 +29,7 @@ class RingCorruptionTest {
     private static final long PRODUCER = Peer.CONTROL + RingLayout.PRODUCER_POSITION;
     private static final long CONSUMER = Peer.CONTROL + RingLayout.CONSUMER_POSITION;
     private static final long DATA = Header.SIZE + RingLayout.CONTROL_LENGTH;
+    private static final long RESERVE_LOCK = Peer.CONTROL + RingLayout.RESERVE_LOCK;
 
     private Path dir;
     private String name;
@@ -164,5 +166,55 @@ class RingCorruptionTest {
         String problem = "its producer position 32 is not on free space: a record of 20 bytes is there";
         corrupt(problem, ring -> ring.offer(new byte[8]));
         corrupt(problem, ring -> ring.put(new byte[8], Duration.ofSeconds(30)));
+    }
+
+    /**
+     * A peer that writes a live handle's token into the reserve lock (FORMAT.md §7.4) holds it for ever: no holder
+     * releases it, and a live one's lock is never taken over. Claims, offers, puts and seals then end at their own
+     * timeout with a LockTimeoutException naming the holder, on the handle whose token it is too (they waited for ever).
+     */
+    @Test
+    void aReserveLockAPeerWroteALiveTokenIntoEndsEveryClaimAtItsTimeout() throws Exception {
+        ringWithRecords();
+        RingSpec spec = MapSpec.ring(name, 4096).dir(dir).lockTimeout(Duration.ofMillis(200));
+        try (SharedRing holder = SharedRing.open(spec); SharedRing other = SharedRing.open(spec)) {
+            int token;
+            try (RingClaim claim = holder.tryClaim(0)) { // its header's second word is the holder's token
+                token = Peer.getInt(file, DATA + claim.position() + 4);
+                claim.commit();
+            }
+            Peer.putInt(file, RESERVE_LOCK, token);
+            for (SharedRing ring : new SharedRing[]{holder, other}) {
+                heldByThisProcess(() -> ring.offer(new byte[8]));
+                heldByThisProcess(() -> ring.tryClaim(8));
+                heldByThisProcess(() -> ring.put(new byte[8], Duration.ofMillis(300)));
+                heldByThisProcess(() -> ring.claim(8, Duration.ofMillis(300)));
+                heldByThisProcess(ring::seal);
+            }
+            assertEquals(token, Peer.getInt(file, RESERVE_LOCK));
+            assertEquals(0, Peer.getInt(file, RESERVE_LOCK + 4), "not sealed");
+        }
+    }
+
+    /** Runs {@code action} and expects it to time out, within 5 s, on a reserve lock held by this process. */
+    private void heldByThisProcess(Runnable action) throws Exception {
+        CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
+            try {
+                action.run();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r));
+        Throwable t = thrown.get(5, TimeUnit.SECONDS);
+        LockTimeoutException e = assertThrows(LockTimeoutException.class, () -> {
+            if (t != null) throw t;
+        });
+        long pid = ProcessHandle.current().pid();
+        assertTrue(e.getMessage().matches("timed out after \\d+\\.\\d s waiting for the reserve lock of ring '" + name
+                + "': held by pid " + pid + " \\(alive\\)"), e.getMessage());
+        assertEquals(pid, e.ownerPid());
+        assertTrue(e.ownerAlive());
+        assertTrue(e.heldFor().isEmpty());
     }
 }

@@ -1,11 +1,13 @@
 package dev.mapsync.internal.ring;
 
 import dev.mapsync.CorruptMapException;
+import dev.mapsync.LockTimeoutException;
 import dev.mapsync.internal.events.LockTakeoverEvent;
 import dev.mapsync.internal.events.RingFullEvent;
 import dev.mapsync.internal.hooks.TestHooks;
-import dev.mapsync.internal.sys.Membarrier;
+import dev.mapsync.internal.lock.EntryLocks;
 import dev.mapsync.internal.lock.ProcessSlots;
+import dev.mapsync.internal.sys.Membarrier;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -28,7 +30,9 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * consumer zeroes what it consumed), so the header alone tells the consumer a record is there. So every position below the producer position has a header,
  * and a record is claimed by exactly one producer. The critical section is a handful of stores: waiters spin, then
  * yield. The lock word holds its owner's token; a waiter that finds the owner's handle gone (the process died)
- * takes the lock over. Nothing needs repair: a header written without the position moved is overwritten by the next
+ * takes the lock over. A lock still held at the claim's own deadline (the map's lock timeout for a claim that does
+ * not wait for room) ends the claim with a {@link LockTimeoutException}: only a peer that wrote a live token into the
+ * word holds it that long, and nothing else would end the wait. Nothing needs repair: a header written without the position moved is overwritten by the next
  * claim (or cleared by the consumer, which never reads past the producer position for a dead claimer's header), and
  * a position moved past a header leaves a BUSY record whose claimer is dead, which the consumer skips.
  *
@@ -47,6 +51,8 @@ public final class RingProducer {
 
     /** {@link #reserve} results that are not positions. */
     public static final long FULL = -1, SEALED = -2;
+    /** A deadline that stands for "the lock timeout from when the wait began". */
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     private static final int SPINS = 64;
     private static final long LIVENESS_AFTER_NANOS = 2_000_000;
@@ -63,6 +69,8 @@ public final class RingProducer {
     private final long capacity;
     private final long mask;
     private final int token;
+    /** How long a claim that does not wait for room, or a seal, waits for the reserve lock. */
+    private final long lockTimeoutNanos;
     /** The consumer position as last read; only read and written under the reserve lock. */
     private long consumerSeen;
     /** True for an shm ring, whose free space is zero (a kernel user ring's is what the kernel left). */
@@ -70,7 +78,11 @@ public final class RingProducer {
     /** True if this process is registered for the consumer's membarrier, so commits need no fence of their own. */
     private final boolean fencedByConsumer = Membarrier.registerThisProcess();
 
-    public RingProducer(RingRegion ring, int token) {
+    /**
+     * @param token            this handle's owner token
+     * @param lockTimeoutNanos how long a claim that does not wait for room, or a seal, waits for the reserve lock
+     */
+    public RingProducer(RingRegion ring, int token, long lockTimeoutNanos) {
         this.ring = ring;
         this.control = ring.control();
         this.producerPosition = ring.producerPosition();
@@ -79,6 +91,7 @@ public final class RingProducer {
         this.capacity = ring.capacity();
         this.mask = capacity - 1;
         this.token = token;
+        this.lockTimeoutNanos = lockTimeoutNanos;
         this.zeroFreeSpace = !ring.isKernel();
         // checked with the producer position at the first claim (a consumer position past it is corrupt)
         this.consumerSeen = (long) LONG.getAcquire(consumerPosition, 0L);
@@ -99,9 +112,10 @@ public final class RingProducer {
      *
      * @return its position, or {@link #FULL} when there is no room now, or {@link #SEALED} when the ring takes no
      *         more records
+     * @throws LockTimeoutException if the reserve lock stayed held for the lock timeout
      */
     public long reserve(int length) {
-        long position = tryReserve(length);
+        long position = tryReserve(length, NO_DEADLINE);
         if (position == FULL) {
             RingFullEvent full = RingFullEvent.ifWanted();
             if (full != null) write(full, length);
@@ -113,6 +127,7 @@ public final class RingProducer {
      * Claims a record, waiting for room until {@code deadline} ({@link System#nanoTime()}).
      *
      * @return its position, {@link #FULL} if the deadline passed first, or {@link #SEALED}
+     * @throws LockTimeoutException if the reserve lock stayed held until the deadline
      */
     public long reserve(int length, long deadline) {
         // the Flight Recorder's record of a claim that fails: begun when the ring is first found full, if a recording
@@ -120,7 +135,7 @@ public final class RingProducer {
         boolean found = false;
         RingFullEvent wait = null;
         for (int attempt = 0; ; attempt++) {
-            long position = tryReserve(length);
+            long position = tryReserve(length, deadline);
             if (position != FULL) return position;
             if (!found) {
                 found = true;
@@ -151,10 +166,13 @@ public final class RingProducer {
         event.write(ring.name(), length, RingLayout.recordSize(length), used, capacity);
     }
 
-    /** {@link #reserve(int)}, without telling the Flight Recorder of a failure. */
-    private long tryReserve(int length) {
+    /**
+     * {@link #reserve(int)}, without telling the Flight Recorder of a failure, waiting for the reserve lock until
+     * {@code deadline} ({@link #NO_DEADLINE}: for the lock timeout).
+     */
+    private long tryReserve(int length, long deadline) {
         long size = RingLayout.recordSize(length);
-        lock();
+        lock(deadline);
         try {
             if ((int) INT.get(control, RingLayout.SEALED) != 0) return SEALED;
             long producer = (long) LONG.getAcquire(producerPosition, 0L);
@@ -222,9 +240,13 @@ public final class RingProducer {
         }
     }
 
-    /** Stops all further claims: sets the sealed word under the reserve lock, so no claim can slip past it. */
+    /**
+     * Stops all further claims: sets the sealed word under the reserve lock, so no claim can slip past it.
+     *
+     * @throws LockTimeoutException if the reserve lock stayed held for the lock timeout
+     */
     public void seal() {
-        lock();
+        lock(NO_DEADLINE);
         try {
             INT.setRelease(control, RingLayout.SEALED, 1);
         } finally {
@@ -237,15 +259,16 @@ public final class RingProducer {
         Waits.wake(ring, RingLayout.PRODUCER_WAIT, Integer.MAX_VALUE);
     }
 
-    private void lock() {
+    /** Takes the reserve lock, waiting until {@code deadline} ({@link #NO_DEADLINE}: for the lock timeout). */
+    private void lock(long deadline) {
         // the load first: it is free when the lock is held, and a guarded access if the file shrank (see Pages)
         if ((int) INT.getOpaque(control, RingLayout.RESERVE_LOCK) != 0
                 || !INT.compareAndSet(control, RingLayout.RESERVE_LOCK, 0, token)) {
-            lockSlow();
+            lockSlow(deadline);
         }
     }
 
-    private void lockSlow() {
+    private void lockSlow(long deadline) {
         long start = 0;
         long nextCheck = 0;
         long park = 1_000;
@@ -263,6 +286,7 @@ public final class RingProducer {
             if (start == 0) {
                 start = now;
                 nextCheck = now + LIVENESS_AFTER_NANOS;
+                if (deadline == NO_DEADLINE) deadline = now + lockTimeoutNanos;
             }
             // a live owner holds the lock for a few stores: it was descheduled. A gone one never lets go.
             if (owner != token && now - nextCheck >= 0) {
@@ -273,12 +297,23 @@ public final class RingProducer {
                     return;
                 }
             }
+            if (now - deadline >= 0) throw timedOut(owner, now - start);
             if (now - start < LIVENESS_AFTER_NANOS) {
                 Thread.yield();
             } else {
-                LockSupport.parkNanos(park);
+                LockSupport.parkNanos(Math.min(park, deadline - now));
                 park = Math.min(park * 2, 100_000);
             }
         }
+    }
+
+    private LockTimeoutException timedOut(int owner, long waitedNanos) {
+        ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
+        int pid = ProcessSlots.pidOf(control, owner);
+        boolean alive = owner == token || ProcessSlots.isAlive(control, ring.lockFd(), owner);
+        return new LockTimeoutException("timed out after " + EntryLocks.millis(waitedNanos)
+                + " waiting for the reserve lock of ring '" + ring.name() + "': held by pid " + pid
+                + (h.sameNamespace() ? "" : " in another pid namespace") + (alive ? " (alive)" : " (dead)"),
+                pid, alive, null);
     }
 }
