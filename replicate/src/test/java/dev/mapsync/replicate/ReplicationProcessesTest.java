@@ -20,6 +20,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -176,10 +178,14 @@ class ReplicationProcessesTest {
                     .substring("resume-position=".length()));
             Path segment = archive.resolve(status(spec.location()).recordingId() + "-" + (resumeFrom - resumeFrom % SEGMENT) + ".rec");
             assertTrue(Files.exists(segment), segment + " holds where the follower stopped");
-            // bursts of changes that overflow the change log: each makes the leader send the whole map again
+            // bursts of changes that overflow the change log (4096 changes) while the leader is stopped, so that it
+            // cannot keep up with them: each makes it send the whole map again
             for (int burst = 0; burst < 3; burst++) {
                 long before = status(spec.location()).snapshots();
+                signal(leader, "STOP");
+                Await.until("the leader to stop", () -> stopped(leader));
                 for (int n = 0; n < 50_000; n++) map.set(random.nextInt(entries), random.nextLong());
+                signal(leader, "CONT");
                 Await.until("the leader to send a snapshot", () -> status(spec.location()).snapshots() > before);
             }
             Await.until("the leader to purge the segment the follower would resume in", () -> !Files.exists(segment),
@@ -211,5 +217,22 @@ class ReplicationProcessesTest {
                 assertEquals(Replicas.contents(spec.location()).size(), Replicas.contents(replica).size());
             }
         }
+    }
+
+    /** Sends {@code child} the signal {@code name} ("STOP", "CONT"). */
+    private static void signal(ChildJvm child, String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.pid())).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + name);
+    }
+
+    /** True once every thread of {@code child} is stopped: its state in /proc is T. */
+    private static boolean stopped(ChildJvm child) {
+        String stat;
+        try {
+            stat = Files.readString(Path.of("/proc", Long.toString(child.pid()), "stat"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
     }
 }
