@@ -421,6 +421,7 @@ struct mapsync_cursor {
     struct mapsync_map *map;
     uint64_t next; /* the sequence number of the next change to hand out */
     bool open;
+    uint64_t pending_until; /* CLOCK_MONOTONIC ns: the end of the wait for changes reserved, not published; 0: none */
 };
 
 /*
@@ -439,8 +440,10 @@ int mapsync_subscribe(struct mapsync_map *m, struct mapsync_cursor *c);
 /*
  * The changes recorded since the last poll, in sequence order, at most `max` (at least 2) into `out`, waiting up to
  * timeout_ms for one (sleeping on the map's head word). Changes the log no longer holds come as one entry of kind
- * MAPSYNC_CHANGES_MISSED each run. Returns the number of entries (0: none in time), or -EBADMSG for a changelog no
- * writer following the format leaves (its head went back; a change of an entry the map does not have).
+ * MAPSYNC_CHANGES_MISSED each run; so do changes reserved and not published within a second (their writers died
+ * between two stores), a wait that goes on across polls, none of which waits past its own timeout. Returns the number
+ * of entries (0: none in time), or -EBADMSG for a changelog no writer following the format leaves (its head went
+ * back; a change of an entry the map does not have).
  */
 int mapsync_poll(struct mapsync_cursor *c, struct mapsync_change *out, size_t max, long timeout_ms);
 

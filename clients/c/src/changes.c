@@ -219,9 +219,17 @@ static void missed(struct mapsync_cursor *c, struct mapsync_change *out, uint64_
     out->kind = MAPSYNC_CHANGES_MISSED;
 }
 
-/* Hands out changes `next`..`head`, the ones the log lost as counts of missed changes; the number put in `out`. */
-static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_change *out, uint8_t *keys, size_t max) {
-    uint64_t wait_until = mapsync__now_ns() + PUBLISH_WAIT_NS;
+/*
+ * Hands out changes `next`..`head`, the ones the log lost as counts of missed changes; the number put in `out`. It
+ * waits for changes reserved but not yet published until the pass's wait ends (pending_until, one wait for the pass,
+ * kept across polls), or until `deadline` (the poll's) if that comes first: then it stops at such a change and sets
+ * *stopped, and the next poll waits on for it.
+ */
+static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_change *out, uint8_t *keys, size_t max,
+                   uint64_t deadline, bool *stopped) {
+    if (c->pending_until == 0) c->pending_until = mapsync__now_ns() + PUBLISH_WAIT_NS;
+    bool poll_ends_first = deadline < c->pending_until;
+    uint64_t wait_until = poll_ends_first ? deadline : c->pending_until;
     uint64_t capacity = c->map->header->changelog_capacity;
     size_t n = 0;
     if (head >= capacity && c->next < head - capacity + 1) {
@@ -233,6 +241,11 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
         size_t at = n + (missed_from != 0);
         int rc = read_change(c, c->next, wait_until, &out[at], keys == NULL ? NULL : keys + at * c->map->key_size);
         if (rc < 0) return rc;
+        if (rc == 0 && poll_ends_first
+            && __atomic_load_n((uint64_t *)(entry_of(c->map, c->next) + E_SEQ), __ATOMIC_ACQUIRE) < c->next) {
+            *stopped = true; /* still reserved at the poll's deadline */
+            break;
+        }
         if (rc == 0) {
             if (missed_from == 0) missed_from = c->next;
             c->next++;
@@ -246,6 +259,7 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
         c->next++;
     }
     if (missed_from != 0) missed(c, &out[n++], missed_from, c->next - missed_from);
+    if (c->next > head) c->pending_until = 0;
     return (int)n;
 }
 
@@ -290,8 +304,9 @@ int mapsync_poll_keyed(struct mapsync_cursor *c, struct mapsync_change *out, voi
                                  m->name, (unsigned long long)(c->next - 1), (unsigned long long)head);
         }
         if (head >= c->next) {
-            int rc = collect(c, head, out, keys, max);
-            if (rc != 0) return rc;
+            bool stopped = false;
+            int rc = collect(c, head, out, keys, max, start + timeout, &stopped);
+            if (rc != 0 || stopped) return rc;
             continue;
         }
         uint64_t now = mapsync__now_ns();

@@ -122,4 +122,31 @@ class CChangesInteropTest {
             assertEquals(0, map.syncStatus().subscribers(), "the refused cursor counts for no one");
         }
     }
+
+    @Test
+    void aCPollWaitsForAChangeReservedAndNotPublishedNoLongerThanItsTimeout() throws Exception {
+        Path poll = CPrograms.testProgram("changes_poll", Backend.SHM);
+        try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), 4).dir(dir))) {
+            Process p = c(poll, name, "0", "100", "5000", "5000").redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("subscribed", out.readLine());
+            Peer.putLong(map.info().file(), Peer.CONTROL + ControlLayout.EVENT_BLOCK, 5); // changes 1..5 reserved, none published
+            p.getOutputStream().write('\n');
+            p.getOutputStream().flush();
+            for (int timeout : new int[]{0, 100}) {
+                String line = out.readLine();
+                assertTrue(line.startsWith("poll " + timeout + ": ms="), line); // nothing handed out, nothing missed yet
+                int millis = Integer.parseInt(line.substring(line.indexOf("ms=") + 3));
+                assertTrue(millis < timeout + 400, "a poll of " + timeout + " ms took " + millis + " ms");
+            }
+            String missed = out.readLine();
+            assertEquals("poll 5000: missed 1+5 ms=", missed.substring(0, missed.indexOf("ms=") + 3));
+            map.set(2, 7L);
+            String change = out.readLine();
+            assertEquals("poll 5000: 2@6 ms=", change.substring(0, change.indexOf("ms=") + 3));
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+            assertEquals(5, map.syncStatus().missedChanges());
+        }
+    }
 }

@@ -110,7 +110,7 @@ class ChangeLogCorruptionTest {
             // reserving it and publishing it, for which a reader waits a moment, once
             Peer.putLong(file(), HEAD, 41);
             long start = System.nanoTime();
-            List<ChangeEvent> events = changes.poll(Duration.ofSeconds(1));
+            List<ChangeEvent> events = changes.poll(Duration.ofSeconds(3));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals(List.of(new MissedChanges(2, 40)), events);
             assertTrue(millis < 5_000, "took " + millis + " ms (once a second per entry)");
@@ -118,6 +118,33 @@ class ChangeLogCorruptionTest {
             List<ChangeEvent> after = changes.poll(Duration.ofSeconds(1));
             assertEquals(1, after.size(), after.toString());
             assertTrue(after.getFirst() instanceof Change c && c.key() == 4 && c.seq() == 42, after.toString());
+        }
+    }
+
+    /**
+     * A poll waits for a change reserved and not yet published no longer than its own timeout (it once waited its
+     * second whatever the timeout): it stops there, and the wait of a second goes on in the next polls, after which the
+     * change counts as missed.
+     */
+    @Test
+    void aChangeReservedAndNotPublishedKeepsNoPollPastItsTimeout() {
+        try (SharedArray<Long> map = SharedArray.create(spec());
+             ChangeCursor changes = map.changes()) {
+            map.set(3, 1L);
+            assertEquals(1, changes.poll(Duration.ofSeconds(1)).size());
+            Peer.putLong(file(), HEAD, 6); // changes 2..6 reserved, none published
+            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(100))) {
+                long start = System.nanoTime();
+                assertEquals(List.of(), changes.poll(timeout));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(millis < timeout.toMillis() + 400, "a poll of " + timeout + " took " + millis + " ms");
+            }
+            assertEquals(List.of(new MissedChanges(2, 5)), changes.poll(Duration.ofSeconds(5)));
+            assertEquals(5, map.syncStatus().missedChanges());
+            map.set(4, 2L);
+            List<ChangeEvent> after = changes.poll(Duration.ofSeconds(1));
+            assertTrue(after.size() == 1 && after.getFirst() instanceof Change c && c.key() == 4 && c.seq() == 7,
+                    after.toString());
         }
     }
 }

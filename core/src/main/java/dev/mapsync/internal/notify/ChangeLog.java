@@ -310,10 +310,11 @@ public final class ChangeLog {
     /**
      * The longest a reader waits for the changes a pass over the log finds reserved but not yet published (their
      * writers are between two stores, or died there): after it, they count as missed. One wait for the pass, not one
-     * each: a log a peer filled with such entries must not keep a reader for a second per entry.
+     * each: a log a peer filled with such entries must not keep a reader for a second per entry. A poll whose own
+     * timeout ends first stops at such a change, and the pass's wait goes on in the next poll.
      */
-    public static long publishWaitUntil() {
-        return System.nanoTime() + PUBLISH_WAIT_NANOS;
+    public static long publishWaitUntil(long now) {
+        return now + PUBLISH_WAIT_NANOS;
     }
 
     /**

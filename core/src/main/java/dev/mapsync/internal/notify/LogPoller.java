@@ -35,6 +35,13 @@ public final class LogPoller<E> {
     private final Runnable checkOpen;
     private final Function<Throwable, RuntimeException> closedOr;
     private long next;
+    /**
+     * Until when ({@link System#nanoTime()}) the pass over the log under way waits for changes reserved but not yet
+     * published ({@link ChangeLog#publishWaitUntil}), kept across polls that stop at such a change at their own
+     * timeout; {@link #NO_PASS} when no pass is under way.
+     */
+    private long publishWaitUntil = NO_PASS;
+    private static final long NO_PASS = Long.MIN_VALUE;
 
     /**
      * Subscribes to {@code log}.
@@ -76,8 +83,8 @@ public final class LogPoller<E> {
                     throw log.corrupt("its change log's head went back from " + (next - 1) + " to " + head);
                 }
                 if (head >= next) {
-                    collect(head, out);
-                    if (!out.isEmpty()) return out;
+                    boolean finished = collect(head, out, start + timeoutNanos);
+                    if (!out.isEmpty() || !finished) return out;
                     continue;
                 }
                 long now = System.nanoTime();
@@ -115,17 +122,31 @@ public final class LogPoller<E> {
         return true;
     }
 
-    private void collect(long head, List<E> out) {
-        long waitUntil = ChangeLog.publishWaitUntil();
+    /**
+     * Hands out changes {@link #next} to {@code head}, the ones the log lost as counts of missed changes, waiting for
+     * changes reserved but not yet published until {@link #publishWaitUntil}, or until {@code deadline} (the poll's)
+     * if that comes first.
+     *
+     * @return false if it stopped at the poll's deadline, at a change not yet published
+     */
+    private boolean collect(long head, List<E> out, long deadline) {
+        if (publishWaitUntil == NO_PASS) publishWaitUntil = ChangeLog.publishWaitUntil(System.nanoTime());
+        boolean pollEndsFirst = deadline - publishWaitUntil < 0;
+        long waitUntil = pollEndsFirst ? deadline : publishWaitUntil;
         long oldest = head - log.capacity() + 1;
         if (next < oldest) {
             out.add(missed(next, oldest - next));
             next = oldest;
         }
         long missedFrom = -1;
+        boolean finished = true;
         for (; next <= head; next++) {
             int before = out.size();
             if (!entries.read(next, waitUntil, out)) {
+                if (pollEndsFirst && !log.filled(next)) {
+                    finished = false; // still reserved at the poll's deadline: the next poll waits on for it
+                    break;
+                }
                 if (missedFrom < 0) missedFrom = next;
                 continue;
             }
@@ -136,6 +157,8 @@ public final class LogPoller<E> {
             }
         }
         if (missedFrom >= 0) out.add(missed(missedFrom, next - missedFrom));
+        if (finished) publishWaitUntil = NO_PASS;
+        return finished;
     }
 
     /**
