@@ -317,7 +317,8 @@ int mapsync_compare_and_set(struct mapsync_map *m, uint32_t index, uint32_t offs
  * Copies array value `index` into `out` (value_size bytes), never torn (FORMAT.md §4.2): between two reads of its
  * stripe's sequence word, retrying while a write is in progress. A value that is one scalar is one atomic load.
  * Returns 0; -ERANGE for an index out of range; -ENOTRECOVERABLE when a writer died while writing this entry (it stays
- * so until a lock owner writes it again); -ETIMEDOUT when a live writer kept the stripe's sequence odd for timeout_ms.
+ * so until a lock owner writes it again); -ETIMEDOUT when a live writer kept the stripe's sequence odd for timeout_ms
+ * (0 or less: no wait past a short spin), or the sequence changed under every attempt for that long.
  */
 int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_ms);
 

@@ -55,7 +55,7 @@ int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_
     default: break;
     }
     struct mapsync_lock *rec = &m->locks[mapsync__stripe_of(m, index)];
-    uint64_t start = 0, last_check = 0;
+    uint64_t start = 0, last_check = 0, timeout = timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0;
     for (long attempt = 0;; attempt++) {
         uint32_t s1 = __atomic_load_n(&rec->sequence, __ATOMIC_ACQUIRE);
         if ((s1 & 1) == 0) {
@@ -66,6 +66,17 @@ int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_
             copy_out(out, src, m->value_size);
             __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy's loads before the second sequence load */
             if (__atomic_load_n(&rec->sequence, __ATOMIC_RELAXED) == s1) return 0;
+            if (attempt >= READ_SPINS) {
+                /* writers that follow the format let a reader in between their windows; only a peer that keeps
+                 * writing the word changes it under every attempt, and no reader waits on it past its timeout */
+                uint64_t now = mapsync__now_ns();
+                if (start == 0) start = now;
+                else if (now - start >= timeout) {
+                    return mapsync__fail(m, ETIMEDOUT, "timed out after %.1f s reading entry %u of map %s: its stripe's"
+                                         " sequence changed under every attempt (a writer, or a peer that keeps writing"
+                                         " the word)", (now - start) / 1e9, index, m->name);
+                }
+            }
         } else if (attempt >= READ_SPINS) {
             /* past the spin, a quarter of a lock slice between looks at the writer */
             uint64_t now = mapsync__now_ns();
@@ -86,7 +97,7 @@ int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_
                     __atomic_thread_fence(__ATOMIC_ACQUIRE);
                     if (__atomic_load_n(&rec->sequence, __ATOMIC_RELAXED) == s1
                         && __atomic_load_n(&rec->writing, __ATOMIC_RELAXED) == writing) return 0;
-                } else if (now - start >= (uint64_t)timeout_ms * 1000000u) {
+                } else if (now - start >= timeout) {
                     return mapsync__fail(m, ETIMEDOUT, "timed out after %.1f s reading entry %u of map %s: a write by pid"
                                          " %u (alive) has been in progress all that time", (now - start) / 1e9, index,
                                          m->name, __atomic_load_n(&rec->owner_pid, __ATOMIC_RELAXED));

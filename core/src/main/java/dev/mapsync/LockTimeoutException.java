@@ -8,8 +8,8 @@ import java.util.Optional;
  * message names the owner's pid, whether it is alive, and for how long it has held the lock, as far as that is known.
  * Thrown by the {@code lock} methods and by the operations that take a lock themselves (such as
  * {@link SharedArray#set} of a record, {@link SharedArray#update}, the writes of {@link SharedHashMap}), and by a
- * consistent read that waited for a live writer for the whole lock timeout. Thread-safe, as every
- * {@link MapSyncException}.
+ * consistent read that waited for a live writer (or found the entry changed under every attempt) for the whole lock
+ * timeout. Thread-safe, as every {@link MapSyncException}.
  */
 public class LockTimeoutException extends WaitTimeoutException {
     /** The owner's pid, or 0. */

@@ -277,7 +277,8 @@ public final class SharedArray<V> implements SharedMap {
      * @return its value
      * @throws IndexOutOfRangeException if {@code index} is not in {@code 0..length-1}
      * @throws TornEntryException       if its writer died in the middle of writing it
-     * @throws LockTimeoutException     if a live writer's write stayed in progress for the whole lock timeout
+     * @throws LockTimeoutException     if a live writer's write stayed in progress for the whole lock timeout, or the
+     *                                  entry changed under every attempt to read it for that long
      */
     @SuppressWarnings("unchecked")
     public V get(int index) {

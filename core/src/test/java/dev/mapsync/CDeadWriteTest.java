@@ -83,4 +83,27 @@ class CDeadWriteTest {
             assertEquals(new Pair(0, 0), map.get(7), "C's write");
         }
     }
+
+    /** A C reader given a negative timeout waits for a live writer as one given 0 does, not for ever. */
+    @Test
+    void aCReadWithANegativeTimeoutWaitsNoLongerThanOneOfZero() throws Exception {
+        try (SharedArray<Pair> map = SharedArray.create(spec()); LockGuard held = map.lock(3)) {
+            map.set(1, new Pair(1, -1));
+            long rec = Peer.stripeRecord(1);
+            int seq = Peer.getInt(map.info().file(), rec + Peer.SEQ);
+            Peer.putInt(map.info().file(), rec + Peer.SEQ, seq + 1); // a write of this live owner in progress
+            for (String timeout : new String[]{"0", "-1"}) {
+                ProcessBuilder pb = new ProcessBuilder(CPrograms.testProgram("read_entry", Backend.SHM).toString(), name,
+                        "1", timeout);
+                pb.environment().put("MAPSYNC_DIR", dir.toString());
+                Process p = pb.start();
+                String out = rest(p);
+                assertTrue(out.matches("read_entry: timed out after 0\\.\\d s reading entry 1 of map " + name
+                        + ": a write by pid " + ProcessHandle.current().pid() + " \\(alive\\) has been in progress all"
+                        + " that time\n"), timeout + ": " + out);
+                assertEquals(124, p.exitValue());
+            }
+            Peer.putInt(map.info().file(), rec + Peer.SEQ, seq);
+        }
+    }
 }

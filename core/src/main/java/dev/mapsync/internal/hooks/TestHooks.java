@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <tr><td>{@code mapsync.test.pauseHashWindow=N}</td><td>the N-th hash map write window this process opens (from 1),
  *     after its first change; a kernel hash map's window is the time between its lookup and its update, with the
  *     key's stripe locked</td><td>{@code paused mid-window}</td></tr>
+ * <tr><td>{@code mapsync.test.spoilReads=true}</td><td>does not stop: every consistent read of an array entry adds
+ *     2 to its stripe's sequence between its copy and its second look at the sequence, as a peer that keeps writing
+ *     the word would</td><td>nothing</td></tr>
  * </table>
  */
 public final class TestHooks {
@@ -31,9 +34,10 @@ public final class TestHooks {
     private static final long RESERVE_AT = RESERVE.isEmpty() ? -1 : Long.parseLong(RESERVE.split(":")[0]);
     private static final boolean BEFORE_POSITION = RESERVE.endsWith(":header");
     private static final int PAUSE_WINDOW = Integer.getInteger("mapsync.test.pauseHashWindow", 0);
+    private static final boolean SPOIL_READS = Boolean.getBoolean("mapsync.test.spoilReads");
 
     /** Whether any hook is set: call sites test this constant before calling a hook. */
-    public static final boolean ENABLED = PAUSE_INDEX >= 0 || RESERVE_AT >= 0 || PAUSE_WINDOW > 0;
+    public static final boolean ENABLED = PAUSE_INDEX >= 0 || RESERVE_AT >= 0 || PAUSE_WINDOW > 0 || SPOIL_READS;
 
     private static final AtomicLong CLAIMS = new AtomicLong();
     private static final AtomicLong WINDOWS = new AtomicLong();
@@ -61,6 +65,11 @@ public final class TestHooks {
     /** A hash map write window made its first change. */
     public static void hashMidWindow() {
         if (PAUSE_WINDOW > 0 && WINDOWS.get() == PAUSE_WINDOW) pauseForever("paused mid-window");
+    }
+
+    /** A consistent read copied an entry: true if the caller is to change the sequence under it. */
+    public static boolean spoilRead() {
+        return SPOIL_READS;
     }
 
     private static void pauseForever(String what) {

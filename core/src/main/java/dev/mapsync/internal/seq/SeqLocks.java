@@ -143,7 +143,8 @@ public final class SeqLocks {
      * write left them: retries while a write is in progress, and never blocks a writer.
      *
      * @throws TornEntryException   if a writer died while writing this entry and no one rewrote it
-     * @throws LockTimeoutException if a live writer kept the entry in the middle of a write beyond the timeout
+     * @throws LockTimeoutException if a live writer kept the entry in the middle of a write beyond the timeout, or
+     *                              the stripe's sequence changed under every attempt for that long
      */
     public void readConsistent(long rec, int index, MemorySegment data, long offset, MemorySegment into, long size) {
         long start = 0;
@@ -155,8 +156,20 @@ public final class SeqLocks {
                     throw torn(index, 0, TornList.wholeStripe(control, rec));
                 }
                 MemorySegment.copy(data, offset, into, 0, size);
+                if (TestHooks.ENABLED && TestHooks.spoilRead()) INT.getAndAdd(control, rec + LockRecord.SEQ, 2);
                 VarHandle.loadLoadFence();
                 if ((int) INT.get(control, rec + LockRecord.SEQ) == s1) return;
+                if (attempt >= READ_SPINS) {
+                    // writers that follow the format let a reader in between their windows; only a peer that keeps
+                    // writing the word changes it under every attempt, and no reader waits on it past its timeout
+                    long now = System.nanoTime();
+                    if (start == 0) start = now;
+                    else if (now - start - timeoutNanos >= 0) {
+                        throw new LockTimeoutException("timed out after " + EntryLocks.millis(now - start)
+                                + " reading entry " + index + " of map '" + mapName + "': its stripe's sequence changed"
+                                + " under every attempt (a writer, or a peer that keeps writing the word)", 0, false, null);
+                    }
+                }
             } else if (attempt >= READ_SPINS) {
                 long now = System.nanoTime();
                 if (start == 0) start = now;
