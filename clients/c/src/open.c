@@ -55,15 +55,22 @@ static int await_ready(struct mapsync_map *m, const char *what, struct stat *st)
             const struct mapsync_header *h = mmap(NULL, MAPSYNC_HEADER_SIZE, PROT_READ, MAP_SHARED, m->fd, 0);
             if (h == MAP_FAILED) return mapsync__fail(m, errno, "map %s: mmap: %s", what, strerror(errno));
             int rc = 1; /* not ready yet */
+            uint32_t ready = __atomic_load_n(&h->ready, __ATOMIC_ACQUIRE);
             uint64_t magic;
             memcpy(&magic, h->magic, 8);
-            if (magic != 0) {
-                if (memcmp(h->magic, "MAPSYNC", 8) != 0) {
-                    rc = mapsync__fail(m, EBADMSG, "%s is not a mapsync map (its first bytes are not \"MAPSYNC\\0\")", what);
-                } else if (h->version > MAPSYNC_VERSION) {
+            if (magic != 0 && memcmp(h->magic, "MAPSYNC", 8) != 0) {
+                rc = mapsync__fail(m, EBADMSG, "%s is not a mapsync map (its first bytes are not \"MAPSYNC\\0\")", what);
+            } else if (ready > 1) {
+                rc = mapsync__fail(m, EBADMSG, "map %s is corrupt: its ready word is %u, not 0 (being made) or 1 (ready)",
+                                   what, ready);
+            } else if (magic == 0 && ready == 1) { /* the creator writes the magic first and the ready word last */
+                rc = mapsync__fail(m, EBADMSG, "map %s is corrupt: it is marked ready, but its first bytes are zero, not"
+                                   " \"MAPSYNC\\0\"", what);
+            } else if (magic != 0) {
+                if (h->version > MAPSYNC_VERSION) {
                     rc = mapsync__fail(m, EPROTO, "map %s has layout version %u, newer than this header reads (%d)", what,
                                        h->version, MAPSYNC_VERSION);
-                } else if (__atomic_load_n(&h->ready, __ATOMIC_ACQUIRE) == 1) {
+                } else if (ready == 1) {
                     if (h->version < 1) {
                         rc = mapsync__fail(m, EBADMSG, "map %s has layout version %u", what, h->version);
                     } else if (h->version < MAPSYNC_VERSION) {

@@ -1,6 +1,7 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.store.Bpffs;
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.testkit.CPrograms;
@@ -8,6 +9,7 @@ import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.GatedAdder;
 import dev.mapsync.testkit.Machine;
+import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.WideValues;
 import dev.mapsync.testkit.WideValues.Wide;
 import org.junit.jupiter.api.Test;
@@ -207,6 +209,30 @@ class CInteropTest {
             CPrograms.Result repaired = run(reader, cName(b), "3");
             assertEquals(0, repaired.exit(), repaired.err());
             assertEquals("[3]\n  words = [33, 33, 33, 33, 33, 33, 33, 33]\n", repaired.out());
+        }
+    }
+
+    /** A header no creator leaves is refused at once, as Java refuses it, not after the open's 5 s wait for a creator. */
+    @Test
+    void aReadyWordNoCreatorWritesIsCorruptToACOpenAtOnce() throws IOException {
+        Path counter = CPrograms.example("counter", Backend.SHM);
+        String[][] cases = {
+                {"7", "map %s is corrupt: its ready word is 7, not 0 (being made) or 1 (ready)"},
+                {"-1", "map %s is corrupt: its ready word is 4294967295, not 0 (being made) or 1 (ready)"},
+                {"magic", "map %s is corrupt: it is marked ready, but its first bytes are zero, not \"MAPSYNC\\0\""}};
+        for (String[] c : cases) {
+            String map = name + "r" + c[0].replace("-", "m");
+            try (SharedArray<Long> hits = SharedArray.create(MapSpec.array(map, Codec.i64(), 2).dir(dir))) {
+                Path file = hits.info().file();
+                if (c[0].equals("magic")) Peer.putLong(file, 0, 0);
+                else Peer.putInt(file, Header.READY_OFFSET, Integer.parseInt(c[0]));
+                long start = System.nanoTime();
+                CPrograms.Result r = run(counter, map, "0", "1");
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertEquals("counter: " + c[1].formatted(map) + "\n", r.err());
+                assertEquals(3, r.exit());
+                assertTrue(millis < 4_000, "took " + millis + " ms (the open's wait for a creator is 5 s)");
+            }
         }
     }
 
