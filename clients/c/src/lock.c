@@ -133,6 +133,9 @@ static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t
                 *died |= repair_dead_write(m, rec);
                 return 0;
             }
+            /* another locker won it; a peer that keeps changing the word must not keep this wait past its deadline */
+            uint64_t now = mapsync__now_ns();
+            if (now >= deadline) return timed_out(m, rec, index, w & MAPSYNC_TOKEN_MASK, now - start);
             continue;
         }
         uint32_t owner = w & MAPSYNC_TOKEN_MASK; /* bit 30 is no part of the owner */
@@ -146,7 +149,9 @@ static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t
                 *died = true;
                 return 0;
             }
-            continue;
+            /* the word changed (w now holds it): on to the deadline, then round again; a free word is tried at once */
+            if (w == 0) continue;
+            owner = w & MAPSYNC_TOKEN_MASK;
         }
         /* an uncontended owner records no time: the first waiter fills it in, so that a timeout can say how long */
         uint64_t zero = 0;

@@ -167,6 +167,13 @@ public final class EntryLocks {
                     if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.ACQUIRED);
                     return repaired;
                 }
+                // another locker won it; a peer that keeps changing the word must not keep this wait past its deadline
+                long now = System.nanoTime();
+                if (now - deadline >= 0) {
+                    if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TIMED_OUT);
+                    throw timedOut(rec, index, (int) INT.getVolatile(control, rec + LockRecord.WORD) & LockRecord.TOKEN_MASK,
+                            now - start);
+                }
                 continue;
             }
             int owner = w & LockRecord.TOKEN_MASK;
@@ -186,7 +193,8 @@ public final class EntryLocks {
                     if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TAKEN_OVER);
                     return true;
                 }
-                continue;
+                // the word changed: on to the deadline, then round again (a peer that keeps writing tokens that read
+                // as dead must not keep this wait past it)
             }
             // a failed CAS takes the owner's cache line as a successful one does: load first
             if ((long) LONG.getOpaque(control, rec + LockRecord.SINCE) == 0) {
