@@ -70,17 +70,26 @@ static void write_break_record(struct mapsync_map *m, uint32_t generation, uint3
     __atomic_store_n(word32(m, BROKEN_GENERATION), generation, __ATOMIC_RELEASE);
 }
 
-/* Breaks generation `generation` if it still runs unbroken; true if this call broke it. */
-static bool break_barrier(struct mapsync_map *m, uint32_t generation, uint32_t why, uint32_t pid) {
-    for (;;) {
+static int churned(struct mapsync_map *m);
+
+/* Breaks generation `generation` if it still runs unbroken: 1 if this call broke it, 0 if not, -EBADMSG (churned). */
+static int break_barrier(struct mapsync_map *m, uint32_t generation, uint32_t why, uint32_t pid) {
+    for (int tries = 0; tries < MAPSYNC_CAS_TRIES; tries++) {
         uint64_t s = __atomic_load_n(state_word(m), __ATOMIC_SEQ_CST);
-        if (generation_of(s) != generation || broken_state(s)) return false;
+        if (generation_of(s) != generation || broken_state(s)) return 0;
         write_break_record(m, generation, why, pid, arrived_of(s));
         if (__atomic_compare_exchange_n(state_word(m), &s, s | BROKEN_BIT, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
             wake_all(m);
-            return true;
+            return 1;
         }
     }
+    return churned(m);
+}
+
+/* -EBADMSG: the state word changed under every one of MAPSYNC_CAS_TRIES compare-and-sets in a row. */
+static int churned(struct mapsync_map *m) {
+    return mapsync__fail(m, EBADMSG, "barrier %s is corrupt: its state word changed under each of %d compare-and-sets in"
+                         " a row (a peer that keeps writing it)", m->name, MAPSYNC_CAS_TRIES);
 }
 
 /* -EPIPE with the break record's reason. */
@@ -132,8 +141,8 @@ static int join(struct mapsync_map *m) {
         take_seat(m, i);
         /* the dead holder may have arrived: with its seat held again, no waiter could find it gone */
         uint64_t s = __atomic_load_n(state_word(m), __ATOMIC_SEQ_CST);
-        if (arrived_of(s) > 0 && !broken_state(s)) break_barrier(m, generation_of(s), WHY_DIED, dead_pid);
-        return 0;
+        int broke = arrived_of(s) > 0 && !broken_state(s) ? break_barrier(m, generation_of(s), WHY_DIED, dead_pid) : 0;
+        return broke < 0 ? broke : 0;
     }
     return mapsync__fail(m, EUSERS, "barrier %s has its %u parties already; a process becomes a party at its first"
                          " await and stays one until it closes the barrier", m->name, m->entries);
@@ -170,7 +179,8 @@ static int wait_for(struct mapsync_map *m, uint32_t generation, long timeout_ms,
         if (broken_state(s)) return broken(m, generation);
         uint64_t now = mapsync__now_ns();
         if (now >= deadline) {
-            if (break_barrier(m, generation, WHY_TIMED_OUT, mapsync__self()->pid)) {
+            if ((rc = break_barrier(m, generation, WHY_TIMED_OUT, mapsync__self()->pid)) < 0) return rc;
+            if (rc == 1) {
                 return mapsync__fail(m, ETIMEDOUT, "timed out after %ld ms at barrier %s, generation %u: %u of %u parties"
                                      " had arrived; the barrier is now broken for the others", timeout_ms, m->name,
                                      generation, arrived_of(s), m->entries);
@@ -181,8 +191,10 @@ static int wait_for(struct mapsync_map *m, uint32_t generation, long timeout_ms,
             next_check = now + SLICE_NS;
             int dead = dead_seat(m, &rc);
             if (rc != 0) return rc;
-            if (dead >= 0 && break_barrier(m, generation, WHY_DIED, __atomic_load_n(word32(m, SEATS + 16ull * dead + 4), __ATOMIC_RELAXED))) {
-                return broken(m, generation);
+            if (dead >= 0) {
+                rc = break_barrier(m, generation, WHY_DIED, __atomic_load_n(word32(m, SEATS + 16ull * dead + 4), __ATOMIC_RELAXED));
+                if (rc < 0) return rc;
+                if (rc == 1) return broken(m, generation);
             }
         }
         if (spin < SPINS) {
@@ -199,7 +211,8 @@ int mapsync_barrier_await(struct mapsync_map *m, long timeout_ms, uint64_t *gene
     if (rc == 0) rc = join(m);
     if (rc != 0) return rc;
     uint64_t deadline = mapsync__now_ns() + (timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0);
-    for (;;) {
+    for (int tries = 0;; tries++) {
+        if (tries == MAPSYNC_CAS_TRIES) return churned(m);
         uint64_t s = __atomic_load_n(state_word(m), __ATOMIC_SEQ_CST);
         if ((rc = corrupt_state(m, s)) != 0) return rc;
         uint32_t g = generation_of(s);
@@ -223,7 +236,8 @@ int mapsync_barrier_await(struct mapsync_map *m, long timeout_ms, uint64_t *gene
 int mapsync_barrier_reset(struct mapsync_map *m) {
     int rc = check_barrier(m);
     if (rc != 0) return rc;
-    for (;;) {
+    for (int tries = 0;; tries++) {
+        if (tries == MAPSYNC_CAS_TRIES) return churned(m);
         uint64_t s = __atomic_load_n(state_word(m), __ATOMIC_SEQ_CST);
         uint32_t g = generation_of(s);
         if (!broken_state(s) && arrived_of(s) == 0) break;

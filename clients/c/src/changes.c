@@ -15,6 +15,7 @@
 #define E_KIND 16
 /* How long a pass over the log waits for changes reserved but not yet published before counting them missed. */
 #define PUBLISH_WAIT_NS 1000000000ull
+#define REPAIR_TRIES 64 /* compare-and-sets a repair of the subscriber count tries before it leaves it to the next */
 #define MAX_SUBSCRIBERS (MAPSYNC_SLOT_COUNT << 20)
 
 static uint64_t *head_word(const struct mapsync_map *m) {
@@ -104,7 +105,8 @@ static void sweep_dead_slots(struct mapsync_map *m) {
  * its two increments.
  */
 static void repair_subscribers(struct mapsync_map *m, int32_t at_least) {
-    for (;;) {
+    /* a few tries: each sums every slot's counter, and the count is repaired again where it is next found wrong */
+    for (int tries = 0; tries < REPAIR_TRIES; tries++) {
         int32_t seen = (int32_t)__atomic_load_n(subscribers_word(m), __ATOMIC_ACQUIRE);
         if (seen >= at_least && seen < MAX_SUBSCRIBERS) return;
         int64_t live = 0;
@@ -137,9 +139,12 @@ int mapsync_subscribe(struct mapsync_map *m, struct mapsync_cursor *c) {
      * writer moves the head before it publishes, so no change lies published past the head, and it is below 2^63 */
     c->map = m;
     c->open = true;
-    for (int rc = 0;;) {
+    for (int rc = 0, tries = 0;; tries++) {
         uint64_t head = __atomic_load_n(head_word(m), __ATOMIC_SEQ_CST);
-        if (head > INT64_MAX) {
+        if (tries == MAPSYNC_CAS_TRIES) {
+            rc = mapsync__fail(m, EBADMSG, "map %s is corrupt: its change log's head moved under each of %d looks past a"
+                               " change published beyond it (a peer that keeps writing them)", m->name, MAPSYNC_CAS_TRIES);
+        } else if (head > INT64_MAX) {
             rc = mapsync__fail(m, EBADMSG, "map %s is corrupt: its change log's head is %lld", m->name, (long long)head);
         } else if (__atomic_load_n((uint64_t *)(entry_of(m, head + 1) + E_SEQ), __ATOMIC_ACQUIRE) < head + 1) {
             c->next = head + 1;

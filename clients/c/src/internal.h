@@ -31,6 +31,9 @@
 #define MAPSYNC_SLOT_MASK 0x3FFu
 /* A waiter looks at its lock's owner at least this often: the bound on taking over from a dead owner. */
 #define MAPSYNC_SLICE_NS 20000000ull
+/* Compare-and-sets on one shared word that fail in a row before a loop takes the word for one a peer keeps writing
+ * (processes that follow the format change it far fewer times under any one loop) and stops instead of spinning. */
+#define MAPSYNC_CAS_TRIES (1 << 16)
 
 /* Leaves a sentence in m->error and returns -err. */
 int mapsync__fail(struct mapsync_map *m, int err, const char *format, ...) __attribute__((format(printf, 3, 4)));

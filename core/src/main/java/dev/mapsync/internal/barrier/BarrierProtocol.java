@@ -14,6 +14,7 @@ import dev.mapsync.internal.sys.Futex;
 import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.internal.sys.SyscallException;
 import dev.mapsync.internal.wait.Sleepers;
+import dev.mapsync.internal.sys.Words;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -103,7 +104,8 @@ public final class BarrierProtocol {
         join();
         long start = System.nanoTime();
         long deadline = start + Math.min(timeoutNanos, Long.MAX_VALUE / 4);
-        while (true) {
+        for (int tries = 0; ; tries++) {
+            if (tries == Words.CAS_TRIES) throw churned();
             long s = checked((long) LONG.getVolatile(control, STATE));
             int generation = generation(s);
             if (broken(s)) throw broken(generation);
@@ -177,7 +179,8 @@ public final class BarrierProtocol {
      * @return true if this call broke it
      */
     private boolean breakBarrier(int generation, int why, int pid) {
-        while (true) {
+        for (int tries = 0; ; tries++) {
+            if (tries == Words.CAS_TRIES) throw churned();
             long s = (long) LONG.getVolatile(control, STATE);
             if (generation(s) != generation || broken(s)) return false;
             writeBreakRecord(generation, why, pid, arrived(s));
@@ -203,7 +206,8 @@ public final class BarrierProtocol {
      */
     public void reset() {
         checkWritable();
-        while (true) {
+        for (int tries = 0; ; tries++) {
+            if (tries == Words.CAS_TRIES) throw churned();
             long s = (long) LONG.getVolatile(control, STATE);
             int generation = generation(s);
             if (!broken(s) && arrived(s) == 0) break;
@@ -282,7 +286,13 @@ public final class BarrierProtocol {
         seat = -1; // before looking for an arrival: an arrival racing with this sees it and breaks (see await)
         if (region.isClosed()) return;
         long waiting = waitingIn;
-        if (waiting >= 0) breakBarrier((int) waiting, WHY_DIED, Proc.PID);
+        if (waiting >= 0) {
+            try {
+                breakBarrier((int) waiting, WHY_DIED, Proc.PID);
+            } catch (CorruptMapException e) {
+                // a peer keeps writing the state word: closing goes on, and the others find this party gone by its seat
+            }
+        }
         if (mine >= 0 && (int) INT.getVolatile(control, seat(mine)) == token) {
             INT.compareAndSet(control, seat(mine), token, 0);
         }
@@ -318,6 +328,12 @@ public final class BarrierProtocol {
 
     private void checkSeats() {
         for (int i = 0; i < parties; i++) checkedSeat(i, (int) INT.getVolatile(control, seat(i)));
+    }
+
+    /** The state word changed under every one of {@link Words#CAS_TRIES} compare-and-sets in a row. */
+    private CorruptMapException churned() {
+        return corrupt("its state word changed under each of " + Words.CAS_TRIES + " compare-and-sets in a row (a peer"
+                + " that keeps writing it)");
     }
 
     private CorruptMapException corrupt(String problem) {

@@ -9,6 +9,7 @@ import dev.mapsync.internal.sys.Futex;
 import dev.mapsync.internal.sys.Proc;
 import dev.mapsync.internal.lock.ProcessSlots;
 import dev.mapsync.internal.wait.Sleepers;
+import dev.mapsync.internal.sys.Words;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -75,6 +76,8 @@ public final class ChangeLog {
      */
     static final int MAX_SUBSCRIBERS = ControlLayout.SLOT_COUNT << 20;
     private static final int MAX_PER_SLOT = 1 << 20;
+    /** Compare-and-sets a repair of the subscriber count tries before it leaves the count to the next repair. */
+    private static final int REPAIR_TRIES = 64;
 
 
     private final MemorySegment control;
@@ -213,7 +216,7 @@ public final class ChangeLog {
      * @throws CorruptMapException if the head is below 0, or a change is published past it
      */
     private long afterHead() {
-        while (true) {
+        for (int tries = 0; tries < Words.CAS_TRIES; tries++) {
             long head = head();
             if (head < 0) throw corrupt("its change log's head is " + head);
             if (!filled(head + 1)) return head + 1;
@@ -223,6 +226,8 @@ public final class ChangeLog {
                 throw corrupt("its change log holds change " + (head + 1) + ", published, past its head " + head);
             }
         }
+        throw corrupt("its change log's head moved under each of " + Words.CAS_TRIES + " looks past a change published"
+                + " beyond it (a peer that keeps writing them)");
     }
 
     public void unsubscribe() {
@@ -397,7 +402,8 @@ public final class ChangeLog {
      * subscription is between its two counts, which a sum of the slot counters cannot see.
      */
     private void repairSubscribers(int atLeast) {
-        while (true) {
+        // a few tries: each sums every slot's counter, and the count is repaired again where it is next found wrong
+        for (int tries = 0; tries < REPAIR_TRIES; tries++) {
             int seen = (int) INT.getVolatile(control, SUBSCRIBERS);
             if (seen >= atLeast && seen < MAX_SUBSCRIBERS) return; // set right meanwhile
             int repaired = Math.max(atLeast, liveSubscriptions());
