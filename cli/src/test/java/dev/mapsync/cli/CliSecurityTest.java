@@ -133,6 +133,25 @@ class CliSecurityTest {
         assertEquals("0\n", Cli.in(shared, "get", "keep", "0").ok().out());
     }
 
+    /**
+     * In a folder of root that the other user's group may write, without the sticky bit, the kernel would let the user
+     * delete root's map; mapsync refuses, as it refuses in a sticky folder.
+     */
+    @Test
+    void aUserCannotDeleteAnotherUsersMapInAFolderTheirGroupMayWrite() throws Exception {
+        Path team = Files.createDirectory(shared.resolve("team"));
+        Files.setAttribute(team, "unix:gid", user.gid());
+        LibC.chmodNoFollow(team.toString(), 0770);
+        Cli.in(team, "create", "keep", "--value", "i64", "--entries", "4", "--mode", "0666").ok();
+        var run = OtherUser.run(user.javaAs(Main.class, "rm", "keep", "--dir", team.toString()));
+        assertEquals(4, run.exit(), run.out() + run.err());
+        assertEquals("", run.out());
+        assertEquals("mapsync: cannot delete map 'keep': " + team.resolve("keep") + " is owned by uid 0, not by you (uid "
+                + user.uid() + "), and only its owner or root may delete it\n", run.err());
+        assertTrue(Files.exists(team.resolve("keep")));
+        assertEquals("0\n", Cli.in(team, "get", "keep", "0").ok().out());
+    }
+
     @Test
     void aUserFindsTheSidecarOfRootsBpfMapInRootsDefaultFolder() {
         Machine.requirePrivateMounts();

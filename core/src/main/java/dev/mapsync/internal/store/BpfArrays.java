@@ -151,6 +151,7 @@ public final class BpfArrays {
         Path file = spec.file();
         Optional<BpfArea> area = sidecarArea(name, file);
         if (area.isPresent()) {
+            Folders.checkDeletable(name, file); // before the pin goes
             Bpffs.unpin(area.get().pin());
             ShmMapFile.delete(name, file);
             return;

@@ -166,6 +166,30 @@ public final class Folders {
     }
 
     /**
+     * Refuses to delete another user's map file where the kernel would let the caller: in a folder of someone else
+     * that the caller's group (or everyone) may write, without the sticky bit. Root deletes anything; elsewhere the
+     * kernel's own refusal says why ({@link #whyNotDeletable}).
+     *
+     * @throws MapAccessDeniedException naming the file, its owner and the caller
+     */
+    public static void checkDeletable(String name, Path file) {
+        int me = LibC.geteuid();
+        if (me == 0) return;
+        LibC.FileStat st, folder;
+        try {
+            st = LibC.lstat(file.toString());
+            folder = LibC.lstat(file.getParent().toString());
+        } catch (SyscallException e) {
+            return; // gone, or not to be seen: the unlink says which
+        }
+        boolean othersWrite = (folder.permissions() & (WORLD_WRITABLE | GROUP_WRITABLE)) != 0;
+        if (st.uid() != me && othersWrite && (folder.permissions() & STICKY) == 0 && folder.uid() != me) {
+            throw new MapAccessDeniedException("cannot delete map '" + name + "': " + file + " is owned by uid " + st.uid()
+                    + ", not by you (uid " + me + "), and only its owner or root may delete it");
+        }
+    }
+
+    /**
      * Refuses a map file (or liveness file) owned by another user (not root) in a folder that users other than the
      * caller may write.
      *

@@ -163,9 +163,11 @@ public final class ShmMapFile {
      * Removes the file, then its liveness file.
      *
      * @throws MapNotFoundException     if there is no such file
-     * @throws MapAccessDeniedException if this user may not remove it, saying why (the folder's owner and mode)
+     * @throws MapAccessDeniedException if this user may not remove it, saying why (the folder's owner and mode, or
+     *                                  the file's owner: {@link Folders#checkDeletable})
      */
     public static void delete(String name, Path file) {
+        Folders.checkDeletable(name, file);
         LibC.FileStat live = LivenessFile.stat(file);
         try {
             LibC.unlink(file.toString());
