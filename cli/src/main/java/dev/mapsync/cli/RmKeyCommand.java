@@ -28,7 +28,8 @@ final class RmKeyCommand extends SchemaMapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (SharedMaps.info(existing()).type() != MapType.HASH) {
+        // an array gets a word on what to do instead; any other type is refused as every command refuses it
+        if (SharedMaps.info(existing()).type() == MapType.ARRAY) {
             throw new IllegalArgumentException("map '" + ref() + "' is an array map; rm-key removes the keys of hash maps"
                     + " (an array's entries always exist: set them instead)");
         }

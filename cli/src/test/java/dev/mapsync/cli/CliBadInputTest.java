@@ -211,7 +211,9 @@ class CliBadInputTest {
                 bad(3, "map 'n' is an array map; mapsync queue take works on rings (queues)", "queue", "take", "n"),
                 bad(3, "map 'n' is an array map; mapsync barrier await works on barriers", "barrier", "await", "n"),
                 bad(1, "map 'n' is an array map; rm-key removes the keys of hash maps (an array's entries always exist: set"
-                        + " them instead)", "rm-key", "n", "1"));
+                        + " them instead)", "rm-key", "n", "1"),
+                bad(3, "map 'q' is a ring map; mapsync rm-key works on hash maps", "rm-key", "q", "1"),
+                bad(3, "map 'b' is a barrier map; mapsync rm-key works on hash maps", "rm-key", "b", "1"));
     }
 
     @TestFactory
