@@ -264,8 +264,50 @@ void mapsync_close(struct mapsync_map *m) {
     m->fd = m->bpf_fd = m->lock_fd = -1;
 }
 
-/* The path of map `map` into `path` (FORMAT.md §5); want_bpf: "bpf:NAME". */
+/*
+ * `path` made absolute (from the working folder) and normal, as Java's toAbsolutePath().normalize() makes it: no
+ * empty or "." part, ".." taken in the text, no '/' at the end. The folder rules are then checked on the folder that
+ * is opened, however it was spelled (a trailing '/' once had lstat follow a symbolic link). 0, or -errno.
+ */
+static int normalize(char *path, size_t size) {
+    char whole[4096], out[4096];
+    if (path[0] == '/') {
+        snprintf(whole, sizeof whole, "%s", path);
+    } else {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof cwd) == NULL) return -errno;
+        if ((size_t)snprintf(whole, sizeof whole, "%s/%s", cwd, path) >= sizeof whole) return -ENAMETOOLONG;
+    }
+    size_t n = 0;
+    out[0] = '\0';
+    char *rest = NULL;
+    for (char *part = strtok_r(whole, "/", &rest); part != NULL; part = strtok_r(NULL, "/", &rest)) {
+        if (strcmp(part, ".") == 0) continue;
+        if (strcmp(part, "..") == 0) {
+            char *slash = strrchr(out, '/');
+            if (slash != NULL) *slash = '\0';
+            n = strlen(out);
+            continue;
+        }
+        int w = snprintf(out + n, sizeof out - n, "/%s", part);
+        if (w < 0 || (size_t)w >= sizeof out - n) return -ENAMETOOLONG;
+        n += (size_t)w;
+    }
+    if ((size_t)snprintf(path, size, "%s", n == 0 ? "/" : out) >= size) return -ENAMETOOLONG;
+    return 0;
+}
+
+static int resolve_as_given(struct mapsync_map *m, const char *map, bool want_bpf, char *path, size_t size);
+
+/* The path of map `map` into `path` (FORMAT.md §5), absolute and normal; want_bpf: "bpf:NAME". */
 int mapsync__resolve(struct mapsync_map *m, const char *map, bool want_bpf, char *path, size_t size) {
+    int rc = resolve_as_given(m, map, want_bpf, path, size);
+    if (rc == 0 && (rc = normalize(path, size)) != 0) rc = mapsync__fail(m, -rc, "map %s: %s", map, strerror(-rc));
+    return rc;
+}
+
+/* The path of map `map` as its name or MAPSYNC_DIR spell it. */
+static int resolve_as_given(struct mapsync_map *m, const char *map, bool want_bpf, char *path, size_t size) {
     const char *name = want_bpf || strncmp(map, "shm:", 4) == 0 ? map + 4 : map;
     if (strchr(name, '/') != NULL && !want_bpf) {
         if ((size_t)snprintf(path, size, "%s", name) >= size) return mapsync__fail(m, ENAMETOOLONG, "path too long");

@@ -265,6 +265,20 @@ class CInteropTest {
         assertEquals(4, linked.exit());
         assertEquals("counter: refusing folder " + dir.resolve("linked") + ": it is a symbolic link (owned by uid " + LibC.geteuid() + "), and"
                 + " mapsync never follows links; remove it as root, or set MAPSYNC_DIR to a folder you own\n", linked.err());
+        // however the folder is spelled: a trailing '/', "." and ".." parts, a path relative to the working folder
+        for (String spelled : new String[]{dir.resolve("linked") + "/", dir.resolve("linked") + "/.",
+                dir.resolve("linked") + "/../linked//"}) {
+            CPrograms.Result respelled = CPrograms.run(Map.of("MAPSYNC_DIR", spelled), List.of(counter.toString(), "junk", "0", "1"));
+            assertEquals(4, respelled.exit(), spelled);
+            assertEquals("counter: refusing folder " + dir.resolve("linked") + ": it is a symbolic link (owned by uid "
+                    + LibC.geteuid() + "), and mapsync never follows links; remove it as root, or set MAPSYNC_DIR to a"
+                    + " folder you own\n", respelled.err(), spelled);
+        }
+        CPrograms.Result relative = CPrograms.run(Map.of(), List.of("sh", "-c", "cd " + dir + " && " + counter + " linked/junk 0 1"));
+        assertEquals(4, relative.exit());
+        assertEquals("counter: refusing folder " + dir.resolve("linked") + ": it is a symbolic link (owned by uid "
+                + LibC.geteuid() + "), and mapsync never follows links; remove it as root, or set MAPSYNC_DIR to a"
+                + " folder you own\n", relative.err());
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         CPrograms.Result unsticky = run(counter, open.resolve("junk").toString(), "0", "1");
