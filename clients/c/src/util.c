@@ -115,8 +115,7 @@ int mapsync_exit_code(int rc) {
     case EINVAL: case ERANGE: return 1;
     case ENOENT: return 2;
     case EBADMSG: case EPROTO: case EMEDIUMTYPE: return 3;
-    case EACCES: case EPERM: case EBADF: return 4;
-    case ENOTRECOVERABLE: return 6;
+    case EACCES: case EPERM: case EBADF: case EROFS: return 4; /* EROFS: a write on a read replica */
     case ETIMEDOUT: return 124;
     default: return 5;
     }

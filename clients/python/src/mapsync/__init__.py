@@ -21,8 +21,8 @@ from .counters import SharedCounters
 from .changes import Change, Cursor, MissedChanges
 from .errors import (BarrierBroken, ConsumerBusy, CorruptMap, IncompatibleMap, IndexOutOfRange, InvalidValue,
                      LibraryNotFound, LockAlreadyHeld, LockNotHeld, LockTimeout, MapAccessDenied, MapClosed, MapExists, MapFull,
-                     MapNotFound, MapSyncError, NoFreeSlot, ReadOnlyMap, RecordTooLarge, RingSealed, TornEntry,
-                     Unsupported, WaitTimeout)
+                     MapNotFound, MapSyncError, NoFreeSlot, ReadOnlyMap, RecordTooLarge, ReplicaWrite, RingSealed,
+                     TornEntry, Unsupported, WaitTimeout)
 from .create import create_array, create_barrier, create_counters, create_hash, create_queue
 from .handle import Handle, open_raw
 from .kinds import wrap
@@ -37,7 +37,7 @@ __all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrie
            "MissedChanges", "Cursor", "MapSyncError", "MapNotFound", "MapAccessDenied", "CorruptMap",
            "IncompatibleMap", "IndexOutOfRange", "InvalidValue", "LockTimeout", "LockAlreadyHeld", "LockNotHeld",
            "WaitTimeout", "TornEntry", "MapClosed", "MapFull", "RecordTooLarge", "RingSealed", "ConsumerBusy",
-           "BarrierBroken", "NoFreeSlot", "ReadOnlyMap", "Unsupported", "KeyNotFound", "LibraryNotFound", "PerCpu"]
+           "BarrierBroken", "NoFreeSlot", "ReadOnlyMap", "ReplicaWrite", "Unsupported", "KeyNotFound", "LibraryNotFound", "PerCpu"]
 
 
 def open(name_or_path, dir=None, read_only=False, tuples=False):

@@ -30,6 +30,10 @@ class MapAccessDenied(MapSyncError, PermissionError):
     """The map's file or folder does not let this process in."""
 
 
+class ReplicaWrite(MapAccessDenied):
+    """A write, or a read-write open, of a read replica: open it read-only, and write on the leader."""
+
+
 class CorruptMap(MapSyncError):
     """Not a complete mapsync map, or shared memory holding words no peer following the format writes."""
 
@@ -104,6 +108,7 @@ class NoFreeSlot(MapSyncError):
 
 _BY_ERRNO = {
     _errno.ENOENT: MapNotFound, _errno.EEXIST: MapExists, _errno.EACCES: MapAccessDenied, _errno.EPERM: MapAccessDenied,
+    _errno.EROFS: ReplicaWrite,
     _errno.EBADMSG: CorruptMap, _errno.EPROTO: IncompatibleMap, _errno.EMEDIUMTYPE: IncompatibleMap,
     _errno.ENOTSUP: Unsupported, _errno.EINVAL: InvalidValue, _errno.ERANGE: IndexOutOfRange,
     _errno.EBADF: ReadOnlyMap, _errno.ETIMEDOUT: WaitTimeout, _errno.EDEADLK: LockAlreadyHeld,

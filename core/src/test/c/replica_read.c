@@ -2,7 +2,8 @@
  * replica_read: what a C program gets from a read replica: a read-write open refused (EROFS, saying why), a
  * read-only open that reads.
  *
- *   replica_read MAP INDEX     prints "rw: <errno> <message>" and "ro: <value of INDEX as i64>"
+ *   replica_read MAP INDEX     prints "rw: <errno> (exit <the command's exit code for it>) <message>" and
+ *                              "ro: <value of INDEX as i64>"
  */
 #include <mapsync.h>
 
@@ -17,7 +18,7 @@ int main(int argc, char **argv) {
     }
     struct mapsync_map m;
     int rc = mapsync_open(&m, argv[1], 0);
-    printf("rw: %d %s\n", -rc, rc == 0 ? "opened" : m.error);
+    printf("rw: %d (exit %d) %s\n", -rc, mapsync_exit_code(rc), rc == 0 ? "opened" : m.error);
     if (rc == 0) mapsync_close(&m);
     rc = mapsync_open(&m, argv[1], MAPSYNC_READ_ONLY);
     if (rc != 0) {

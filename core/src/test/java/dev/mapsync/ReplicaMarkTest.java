@@ -114,8 +114,21 @@ class ReplicaMarkTest {
                     dev.mapsync.testkit.CPrograms.testProgram("replica_read", Backend.SHM).toString(),
                     spec.location().file().toString(), "6"));
             assertEquals(0, run.exit(), run.toString());
-            assertEquals("rw: 30 map " + spec.location().file() + " is a read replica of a map on another host: open it"
+            assertEquals("rw: 30 (exit 4) map " + spec.location().file() + " is a read replica of a map on another host: open it"
                     + " read-only (MAPSYNC_READ_ONLY), and write on the leader\nro: -66\n", run.out());
+        }
+    }
+
+    @Test
+    void aPythonProgramIsRefusedAReadWriteOpenAsJavaIsAndReadsTheReplica() {
+        ArraySpec<Long> spec = MapSpec.array(maps.name(), Codec.i64(), 8).dir(maps.dir());
+        try (var follower = SharedArray.create(spec.replica())) {
+            follower.set(6, -66L);
+            var run = dev.mapsync.testkit.PythonClient.run(maps.dir(), "open_replica", maps.name(), 6);
+            assertEquals(0, run.exit(), run.toString());
+            assertEquals("rw: ReplicaWrite (MapAccessDenied: True) map " + maps.name() + " is a read replica of"
+                    + " a map on another host: open it read-only (MAPSYNC_READ_ONLY), and write on the leader\nro: -66\n",
+                    run.out());
         }
     }
 
