@@ -93,7 +93,10 @@ public final class CounterPhase {
             boolean drained = false;
             while (!drained) {
                 boolean stopping = gate.stopped();
-                List<ChangeEvent> events = cursor.poll(Duration.ofMillis(stopping ? 300 : 100));
+                // the last polls outwait the second a change reserved and not yet published holds the ones after it
+                // back (a writer a full lap of the log behind publishes over a newer change): only then does an empty
+                // poll mean that none is left
+                List<ChangeEvent> events = cursor.poll(Duration.ofMillis(stopping ? 1_500 : 100));
                 for (ChangeEvent e : events) {
                     if (e instanceof MissedChanges m) missed += m.count();
                     else received++;
