@@ -423,6 +423,7 @@ struct mapsync_cursor {
     uint64_t next; /* the sequence number of the next change to hand out */
     bool open;
     uint64_t pending_until; /* CLOCK_MONOTONIC ns: the end of the wait for changes reserved, not published; 0: none */
+    uint64_t held_at;       /* the change a poll stopped at, at its deadline, not yet published then; 0: none */
 };
 
 /*

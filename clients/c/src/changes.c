@@ -233,8 +233,6 @@ static void missed(struct mapsync_cursor *c, struct mapsync_change *out, uint64_
 static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_change *out, uint8_t *keys, size_t max,
                    uint64_t deadline, bool *stopped) {
     if (c->pending_until == 0) c->pending_until = mapsync__now_ns() + PUBLISH_WAIT_NS;
-    bool poll_ends_first = deadline < c->pending_until;
-    uint64_t wait_until = poll_ends_first ? deadline : c->pending_until;
     uint64_t capacity = c->map->header->changelog_capacity;
     size_t n = 0;
     if (head >= capacity && c->next < head - capacity + 1) {
@@ -243,12 +241,20 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
     }
     uint64_t missed_from = 0;
     while (c->next <= head && n + 2 <= max) {
+        if (c->held_at != 0 && c->next > c->held_at) {
+            /* the change held back came: its writer was slow, not gone; the changes after it get a wait of their own */
+            c->held_at = 0;
+            c->pending_until = mapsync__now_ns() + PUBLISH_WAIT_NS;
+        }
         size_t at = n + (missed_from != 0);
-        int rc = read_change(c, c->next, wait_until, &out[at], keys == NULL ? NULL : keys + at * c->map->key_size);
+        bool poll_ends_first = deadline < c->pending_until;
+        int rc = read_change(c, c->next, poll_ends_first ? deadline : c->pending_until, &out[at],
+                             keys == NULL ? NULL : keys + at * c->map->key_size);
         if (rc < 0) return rc;
         if (rc == 0 && poll_ends_first
             && __atomic_load_n((uint64_t *)(entry_of(c->map, c->next) + E_SEQ), __ATOMIC_ACQUIRE) < c->next) {
-            *stopped = true; /* still reserved at the poll's deadline */
+            c->held_at = c->next; /* still reserved at the poll's deadline */
+            *stopped = true;
             break;
         }
         if (rc == 0) {
@@ -264,7 +270,7 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
         c->next++;
     }
     if (missed_from != 0) missed(c, &out[n++], missed_from, c->next - missed_from);
-    if (c->next > head) c->pending_until = 0;
+    if (c->next > head) c->pending_until = c->held_at = 0;
     return (int)n;
 }
 

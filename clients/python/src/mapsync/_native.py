@@ -63,7 +63,7 @@ class ChangeRecord(ctypes.Structure):
 class Cursor(ctypes.Structure):
     """struct mapsync_cursor."""
     _fields_ = [("map", ctypes.POINTER(Map)), ("next", ctypes.c_uint64), ("open", ctypes.c_bool),
-                ("pending_until", ctypes.c_uint64)]
+                ("pending_until", ctypes.c_uint64), ("held_at", ctypes.c_uint64)]
 
 
 class Claim(ctypes.Structure):
@@ -89,7 +89,7 @@ class HashIter(ctypes.Structure):
 
 if (ctypes.sizeof(Map), Map.error.offset, ctypes.sizeof(Field), ctypes.sizeof(ChangeRecord), ctypes.sizeof(Cursor),
         ctypes.sizeof(Claim), ctypes.sizeof(Consumer), ctypes.sizeof(HashIter), ctypes.sizeof(CreateSpec)) != (
-        8736, 8223, 148, 32, 32, 24, 48, 24, 40):
+        8736, 8223, 148, 32, 40, 24, 48, 24, 40):
     raise ImportError("mapsync's ctypes structures do not match mapsync.h on this platform (x86-64 and aarch64 Linux)")
 
 _M = ctypes.POINTER(Map)

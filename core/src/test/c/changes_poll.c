@@ -1,6 +1,6 @@
 /*
- * changes_poll: subscribes to an array's changes, prints "subscribed", waits for a line on stdin, then polls once for
- * each TIMEOUT_MS given and prints a line per poll: "poll TIMEOUT_MS:", the changes (" KEY@SEQ", or " missed
+ * changes_poll: subscribes to an array's changes, prints "subscribed", then for each TIMEOUT_MS given waits for a
+ * line on stdin, polls once and prints a line: "poll TIMEOUT_MS:", the changes (" KEY@SEQ", or " missed
  * FROM+COUNT"), and " ms=MS", the milliseconds the poll took.
  *
  *   changes_poll MAP TIMEOUT_MS...
@@ -33,8 +33,8 @@ int main(int argc, char **argv) {
     printf("subscribed\n");
     fflush(stdout);
     char line[16];
-    if (fgets(line, sizeof line, stdin) == NULL) return 1;
     for (int i = 2; i < argc; i++) {
+        if (fgets(line, sizeof line, stdin) == NULL) return 1;
         long timeout_ms = strtol(argv[i], NULL, 10);
         struct mapsync_change changes[16];
         double start = now_ms();

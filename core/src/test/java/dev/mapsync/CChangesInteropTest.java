@@ -3,6 +3,7 @@ package dev.mapsync;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.testkit.CPrograms;
+import dev.mapsync.testkit.Await;
 import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.Ledger;
 import dev.mapsync.testkit.Ledger.Account;
@@ -131,7 +132,7 @@ class CChangesInteropTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("subscribed", out.readLine());
             Peer.putLong(map.info().file(), Peer.CONTROL + ControlLayout.EVENT_BLOCK, 5); // changes 1..5 reserved, none published
-            p.getOutputStream().write('\n');
+            p.getOutputStream().write("\n\n\n\n".getBytes(StandardCharsets.UTF_8)); // go: every poll at once
             p.getOutputStream().flush();
             for (int timeout : new int[]{0, 100}) {
                 String line = out.readLine();
@@ -147,6 +148,43 @@ class CChangesInteropTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue());
             assertEquals(5, map.syncStatus().missedChanges());
+        }
+    }
+
+    /** As Java's cursor ({@code ChangeLogCorruptionTest}): a change held back that comes gives the later ones a wait. */
+    @Test
+    void aCPollGivesTheChangesAfterOneHeldBackThatCameAWaitOfTheirOwn() throws Exception {
+        Path poll = CPrograms.testProgram("changes_poll", Backend.SHM);
+        try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), 4).lockStripes(4)
+                .changelogCapacity(64).dir(dir))) {
+            Process p = c(poll, name, "0", "100", "100").redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("subscribed", out.readLine());
+            Path file = map.info().file();
+            long head = Peer.CONTROL + ControlLayout.EVENT_BLOCK;
+            Peer.putLong(file, head, 1); // change 1 reserved by a slow writer
+            p.getOutputStream().write('\n');
+            p.getOutputStream().flush();
+            String held = out.readLine();
+            assertEquals("poll 0: ms=", held.substring(0, held.indexOf("ms=") + 3));
+            long stopped = System.nanoTime();
+            Await.until("the second a pass waits for a change to have passed", () -> System.nanoTime() - stopped > 1_200_000_000L);
+            map.set(2, 7L); // reserves and publishes change 2
+            assertEquals(2, Peer.getLong(file, head));
+            long first = Peer.stripeRecord(4); // the change log's first entry, change 1's: the slow writer publishes it
+            Peer.putInt(file, first + 8, 1); // key
+            Peer.putInt(file, first + 16, 1); // kind: a write
+            Peer.putLong(file, first, 1); // seq, last
+            Peer.putLong(file, head, 3); // change 3 just reserved by another writer
+            p.getOutputStream().write("\n\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            String came = out.readLine();
+            assertEquals("poll 100: 1@1 2@2 ms=", came.substring(0, came.indexOf("ms=") + 3));
+            String waited = out.readLine();
+            assertEquals("poll 100: ms=", waited.substring(0, waited.indexOf("ms=") + 3), "change 3 waited for, not missed");
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+            assertEquals(0, map.syncStatus().missedChanges());
         }
     }
 }

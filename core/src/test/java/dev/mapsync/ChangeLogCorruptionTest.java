@@ -1,6 +1,7 @@
 package dev.mapsync;
 
 import dev.mapsync.internal.store.ControlLayout;
+import dev.mapsync.testkit.Await;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Peer;
 import org.junit.jupiter.api.Test;
@@ -145,6 +146,30 @@ class ChangeLogCorruptionTest {
             List<ChangeEvent> after = changes.poll(Duration.ofSeconds(1));
             assertTrue(after.size() == 1 && after.getFirst() instanceof Change c && c.key() == 4 && c.seq() == 7,
                     after.toString());
+        }
+    }
+
+    /**
+     * A change a poll stopped at that then comes (its writer was slow, not gone) gives the changes after it a wait of
+     * their own: one reserved while no one polled, a second after the first stop, is not counted missed at once.
+     */
+    @Test
+    void aChangeHeldBackThatComesGivesTheChangesAfterItAWaitOfTheirOwn() {
+        try (SharedArray<Long> map = SharedArray.create(spec());
+             ChangeCursor changes = map.changes()) {
+            map.set(3, 1L);
+            assertEquals(1, changes.poll(Duration.ofSeconds(1)).size());
+            Peer.putLong(file(), HEAD, 2); // change 2 reserved by a slow writer
+            long stopped = System.nanoTime();
+            assertEquals(List.of(), changes.poll(Duration.ZERO));
+            Await.until("the second a pass waits for a change to have passed", () -> System.nanoTime() - stopped > 1_200_000_000L);
+            forge(2, 5); // the slow writer publishes it
+            Peer.putLong(file(), HEAD, 3); // and another writer has just reserved change 3
+            List<ChangeEvent> events = changes.poll(Duration.ofMillis(100));
+            assertTrue(events.size() == 1 && events.getFirst() instanceof Change c && c.key() == 5 && c.seq() == 2,
+                    events.toString());
+            assertEquals(List.of(), changes.poll(Duration.ofMillis(100)), "change 3 waited for, not missed");
+            assertEquals(0, map.syncStatus().missedChanges());
         }
     }
 }

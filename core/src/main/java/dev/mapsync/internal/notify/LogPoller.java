@@ -42,6 +42,8 @@ public final class LogPoller<E> {
      */
     private long publishWaitUntil = NO_PASS;
     private static final long NO_PASS = Long.MIN_VALUE;
+    /** The change a poll stopped at, at its deadline, not yet published then; -1 if none. */
+    private long heldAt = -1;
 
     /**
      * Subscribes to {@code log}.
@@ -131,8 +133,6 @@ public final class LogPoller<E> {
      */
     private boolean collect(long head, List<E> out, long deadline) {
         if (publishWaitUntil == NO_PASS) publishWaitUntil = ChangeLog.publishWaitUntil(System.nanoTime());
-        boolean pollEndsFirst = deadline - publishWaitUntil < 0;
-        long waitUntil = pollEndsFirst ? deadline : publishWaitUntil;
         long oldest = head - log.capacity() + 1;
         if (next < oldest) {
             out.add(missed(next, oldest - next));
@@ -141,10 +141,18 @@ public final class LogPoller<E> {
         long missedFrom = -1;
         boolean finished = true;
         for (; next <= head; next++) {
+            if (heldAt >= 0 && next > heldAt) {
+                // the change held back came: its writer was slow, not gone, so the changes after it (reserved while
+                // no one polled, perhaps) get a wait of their own
+                heldAt = -1;
+                publishWaitUntil = ChangeLog.publishWaitUntil(System.nanoTime());
+            }
             int before = out.size();
-            if (!entries.read(next, waitUntil, out)) {
+            boolean pollEndsFirst = deadline - publishWaitUntil < 0;
+            if (!entries.read(next, pollEndsFirst ? deadline : publishWaitUntil, out)) {
                 if (pollEndsFirst && !log.filled(next)) {
-                    finished = false; // still reserved at the poll's deadline: the next poll waits on for it
+                    heldAt = next; // still reserved at the poll's deadline: the next poll waits on for it
+                    finished = false;
                     break;
                 }
                 if (missedFrom < 0) missedFrom = next;
@@ -157,7 +165,10 @@ public final class LogPoller<E> {
             }
         }
         if (missedFrom >= 0) out.add(missed(missedFrom, next - missedFrom));
-        if (finished) publishWaitUntil = NO_PASS;
+        if (finished) {
+            publishWaitUntil = NO_PASS;
+            heldAt = -1;
+        }
         return finished;
     }
 
