@@ -48,7 +48,7 @@ class BuildWithLibrary(build_py):
         os.makedirs(os.path.dirname(out), exist_ok=True)
         cc = shlex.split(os.environ.get("CC", "cc"))
         command = cc + ["-std=gnu11", "-O2", "-fPIC", "-shared", "-ffp-contract=off", "-I", os.path.join(C_DIR, "include"),
-                        "-Wl,-soname,libmapsync.so.3", "-o", out] + sources + ["-lm", "-lpthread"]
+                        "-Wl,-soname,libmapsync.so.4", "-o", out] + sources + ["-lm", "-lpthread"]
         with_libbpf = os.environ.get("MAPSYNC_WITH_LIBBPF")
         if with_libbpf == "1" or (with_libbpf is None and _has_libbpf(cc)):
             command[1:1] = ["-DMAPSYNC_WITH_LIBBPF"]

@@ -474,8 +474,8 @@ struct mapsync_claim {
  * when a BPF program drains it, which wakes no one: the producer looks again every millisecond). Returns 0; -EAGAIN
  * the ring is full; -EPIPE it is sealed; -EMSGSIZE the record can never fit; -EBADMSG corrupt positions; -EPERM a
  * kernel ring buffer (BPF_MAP_TYPE_RINGBUF), which only BPF programs produce into (commit, discard and seal too);
- * -ETIMEDOUT the reserve lock stayed held for timeout_ms (30 s when timeout_ms is 0), which only a peer that wrote a
- * live token into it does (the message names the holder's pid).
+ * -ETIMEDOUT the reserve lock stayed held for timeout_ms (30 s when timeout_ms is 0) and at least 10 ms, which only
+ * a peer that wrote a live token into it does (the message names the holder's pid).
  * A queue's records are its values, value_size bytes each. Commit (or discard) every claim: the consumer waits for it.
  */
 int mapsync_ring_claim(struct mapsync_map *m, uint32_t length, long timeout_ms, struct mapsync_claim *claim);

@@ -242,7 +242,8 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
     uint64_t missed_from = 0;
     while (c->next <= head && n + 2 <= max) {
         if (c->held_at != 0 && c->next > c->held_at) {
-            /* the change held back came: its writer was slow, not gone; the changes after it get a wait of their own */
+            /* the change held back came (a missed one clears held_at): its writer was slow, not gone; the changes
+             * after it get a wait of their own */
             c->held_at = 0;
             c->pending_until = mapsync__now_ns() + PUBLISH_WAIT_NS;
         }
@@ -258,6 +259,7 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
             break;
         }
         if (rc == 0) {
+            if (c->next == c->held_at) c->held_at = 0; /* it never came: the ones after it get no second of their own */
             if (missed_from == 0) missed_from = c->next;
             c->next++;
             continue;
@@ -270,7 +272,8 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
         c->next++;
     }
     if (missed_from != 0) missed(c, &out[n++], missed_from, c->next - missed_from);
-    if (c->next > head) c->pending_until = c->held_at = 0;
+    /* a pass that went to the head, or stopped at a full buffer, is over: the next one waits a second of its own */
+    if (!*stopped) c->pending_until = c->held_at = 0;
     return (int)n;
 }
 
@@ -295,7 +298,9 @@ int mapsync_poll_keyed(struct mapsync_cursor *c, struct mapsync_change *out, voi
     if (!c->open) return -EBADF;
     struct mapsync_map *m = c->map;
     if (max < 2) return mapsync__fail(m, EINVAL, "mapsync_poll needs room for at least 2 changes");
-    uint64_t start = mapsync__now_ns(), timeout = timeout_ms > 0 ? (uint64_t)timeout_ms * 1000000u : 0;
+    /* at most 2^62 ns (146 years): start + timeout is the poll's deadline, which must not wrap */
+    uint64_t start = mapsync__now_ns(), timeout = timeout_ms <= 0 ? 0
+                     : (uint64_t)timeout_ms > (1ull << 62) / 1000000u ? 1ull << 62 : (uint64_t)timeout_ms * 1000000u;
     for (;;) {
         /* the changes published one after another, without reading the head (its line stays with the writer) */
         size_t n = 0;

@@ -32,6 +32,7 @@
 #define RESERVE_SPINS 64
 #define RESERVE_LIVENESS_NS 2000000ull  /* a reserve lock held this long: look whether its holder lives */
 #define RESERVE_TIMEOUT_NS 30000000000ull /* the reserve lock's wait in a seal or a claim that waits for no room */
+#define RESERVE_GRACE_NS 10000000ull /* the least a claim waits for the reserve lock: a preempted holder comes back */
 #define CLAIM_CHECK_NS 10000000ull      /* a record BUSY this long: look whether its claimer lives */
 #define ROOM_SLICE_NS 1000000000ull
 #define CONSUMER_SPINS 256
@@ -123,7 +124,8 @@ static int reserve_timed_out(struct mapsync_map *m, uint32_t owner, uint64_t wai
 
 /*
  * The reserve lock: its holder does a few stores, so spin, then yield; a dead holder's lock is taken over. The wait
- * ends timeout_ns after *since (CLOCK_MONOTONIC ns, set here when the clock is first read if it is 0) with -ETIMEDOUT.
+ * ends timeout_ns after *since (CLOCK_MONOTONIC ns, set here when the clock is first read if it is 0), and no sooner
+ * than RESERVE_GRACE_NS after it began, with -ETIMEDOUT.
  */
 static int reserve_lock(struct mapsync_map *m, uint64_t timeout_ns, uint64_t *since) {
     uint32_t *lock = word32(m, RESERVE_LOCK);
@@ -152,12 +154,11 @@ static int reserve_lock(struct mapsync_map *m, uint64_t timeout_ns, uint64_t *si
                 return 0; /* nothing needs repair: the consumer clears a header its dead claimer left */
             }
         }
-        if (now - *since >= timeout_ns) return reserve_timed_out(m, owner, now - start);
-        uint64_t left = timeout_ns - (now - *since);
+        if (now - *since >= timeout_ns && now - start >= RESERVE_GRACE_NS) return reserve_timed_out(m, owner, now - start);
         if (now - start < RESERVE_LIVENESS_NS) {
             sched_yield();
         } else {
-            mapsync__sleep_ns((uint64_t)pause < left ? pause : (long)left);
+            mapsync__sleep_ns(pause);
             if (pause < 100000) pause *= 2;
         }
     }

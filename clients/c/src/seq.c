@@ -67,8 +67,8 @@ int mapsync_read(struct mapsync_map *m, uint32_t index, void *out, long timeout_
             __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the copy's loads before the second sequence load */
             if (__atomic_load_n(&rec->sequence, __ATOMIC_RELAXED) == s1) return 0;
             if (attempt >= READ_SPINS) {
-                /* writers that follow the format let a reader in between their windows; only a peer that keeps
-                 * writing the word changes it under every attempt, and no reader waits on it past its timeout */
+                /* writers let a reader in between their windows; one that finds the word changed under every attempt
+                 * for its whole timeout (writers back to back, or a peer that keeps writing it) gives up then */
                 uint64_t now = mapsync__now_ns();
                 if (start == 0) start = now;
                 else if (now - start >= timeout) {

@@ -30,7 +30,7 @@ from .hashmap import KeyNotFound, SharedHashMap
 from .percpu import PerCpu
 from .ring import SharedQueue, SharedRing
 
-__version__ = "3.0.0"
+__version__ = "4.0.0"
 LIBRARY = _native.LIB_PATH  # the libmapsync this package loaded
 
 __all__ = ["open", "create_array", "create_hash", "create_queue", "create_barrier", "create_counters", "MapExists", "SharedArray", "SharedHashMap", "SharedQueue", "SharedRing", "SharedBarrier", "SharedCounters", "Handle", "Change",

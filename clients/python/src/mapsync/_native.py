@@ -154,7 +154,7 @@ def _candidates():
         yield "$" + ENV, env
         return
     yield "next to the package", os.path.join(os.path.dirname(os.path.abspath(__file__)), "libmapsync.so")
-    yield "the system's library path", ctypes.util.find_library("mapsync") or "libmapsync.so.3"
+    yield "the system's library path", ctypes.util.find_library("mapsync") or "libmapsync.so.4"
 
 
 def load():

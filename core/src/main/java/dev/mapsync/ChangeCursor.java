@@ -76,12 +76,12 @@ public final class ChangeCursor implements AutoCloseable {
      * The changes recorded since the last call (only those of keys in the cursor's range), waiting up to
      * {@code timeout} for at least one.
      *
-     * @param timeout how long to wait for a change
      * <p>A change that a writer reserved and has not published yet (it is between its two stores, or died there, or
      * it was a whole lap of the log behind and published over a newer change) holds the ones after it back for at
      * most a second, over as many polls as that takes; it then counts as missed. No poll waits for it past its own
      * timeout, so a poll shorter than that second may return an empty list while changes are held back.
      *
+     * @param timeout how long to wait for a change
      * @return the changes, in sequence order; an empty list when none came in time
      * @throws MapClosedException       if the cursor or its map is closed
      * @throws WaitInterruptedException if the thread was interrupted while another thread's poll ran

@@ -83,6 +83,9 @@ public final class KeyChangeCursor<K> implements AutoCloseable {
      * The changes recorded since the last call (only those of keys the cursor's filter accepts), waiting up to
      * {@code timeout} for at least one.
      *
+     * <p>A change reserved and not yet published holds the ones after it back for at most a second, over as many polls
+     * as that takes, as {@link ChangeCursor#poll} says; no poll waits for it past its own timeout.
+     *
      * @param timeout how long to wait for a change
      * @return the changes, in sequence order; an empty list when none came in time
      * @throws MapClosedException       if the cursor or its map is closed

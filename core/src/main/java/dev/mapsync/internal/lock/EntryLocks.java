@@ -194,7 +194,10 @@ public final class EntryLocks {
                     return true;
                 }
                 // the word changed: on to the deadline, then round again (a peer that keeps writing tokens that read
-                // as dead must not keep this wait past it)
+                // as dead must not keep this wait past it); a free word is tried at once
+                w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+                if (w == 0) continue;
+                owner = w & LockRecord.TOKEN_MASK;
             }
             // a failed CAS takes the owner's cache line as a successful one does: load first
             if ((long) LONG.getOpaque(control, rec + LockRecord.SINCE) == 0) {

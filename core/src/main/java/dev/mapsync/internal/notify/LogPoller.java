@@ -142,8 +142,8 @@ public final class LogPoller<E> {
         boolean finished = true;
         for (; next <= head; next++) {
             if (heldAt >= 0 && next > heldAt) {
-                // the change held back came: its writer was slow, not gone, so the changes after it (reserved while
-                // no one polled, perhaps) get a wait of their own
+                // the change held back came (a missed one clears heldAt): its writer was slow, not gone, so the
+                // changes after it (reserved while no one polled, perhaps) get a wait of their own
                 heldAt = -1;
                 publishWaitUntil = ChangeLog.publishWaitUntil(System.nanoTime());
             }
@@ -155,6 +155,8 @@ public final class LogPoller<E> {
                     finished = false;
                     break;
                 }
+                // missed: a change held back that never came gives the ones after it no second of their own
+                if (next == heldAt) heldAt = -1;
                 if (missedFrom < 0) missedFrom = next;
                 continue;
             }

@@ -31,8 +31,8 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * and a record is claimed by exactly one producer. The critical section is a handful of stores: waiters spin, then
  * yield. The lock word holds its owner's token; a waiter that finds the owner's handle gone (the process died)
  * takes the lock over. A lock still held at the claim's own deadline (the map's lock timeout for a claim that does
- * not wait for room) ends the claim with a {@link LockTimeoutException}: only a peer that wrote a live token into the
- * word holds it that long, and nothing else would end the wait. Nothing needs repair: a header written without the position moved is overwritten by the next
+ * not wait for room), and for at least {@link #LOCK_GRACE_NANOS}, ends the claim with a {@link LockTimeoutException}:
+ * only a peer that wrote a live token into the word holds it that long, and nothing else would end the wait. Nothing needs repair: a header written without the position moved is overwritten by the next
  * claim (or cleared by the consumer, which never reads past the producer position for a dead claimer's header), and
  * a position moved past a header leaves a BUSY record whose claimer is dead, which the consumer skips.
  *
@@ -56,6 +56,12 @@ public final class RingProducer {
 
     private static final int SPINS = 64;
     private static final long LIVENESS_AFTER_NANOS = 2_000_000;
+    /**
+     * The least a claim waits for the reserve lock, whatever its own deadline: a holder does a few stores, and one
+     * preempted in them is back within a scheduler slice or two, so that a claim that waits for no room (or little) is
+     * not refused for it; only a peer that wrote a live token into the word holds the lock longer.
+     */
+    private static final long LOCK_GRACE_NANOS = 10_000_000;
     private static final long ROOM_SPINS = 256;
     static final long SLICE_NANOS = 10_000_000;
     /** The longest a producer sleeps waiting for room before it looks again by itself. */
@@ -297,11 +303,11 @@ public final class RingProducer {
                     return;
                 }
             }
-            if (now - deadline >= 0) throw timedOut(owner, now - start);
+            if (now - deadline >= 0 && now - start >= LOCK_GRACE_NANOS) throw timedOut(owner, now - start);
             if (now - start < LIVENESS_AFTER_NANOS) {
                 Thread.yield();
             } else {
-                LockSupport.parkNanos(Math.min(park, deadline - now));
+                LockSupport.parkNanos(park);
                 park = Math.min(park * 2, 100_000);
             }
         }

@@ -160,8 +160,9 @@ public final class SeqLocks {
                 VarHandle.loadLoadFence();
                 if ((int) INT.get(control, rec + LockRecord.SEQ) == s1) return;
                 if (attempt >= READ_SPINS) {
-                    // writers that follow the format let a reader in between their windows; only a peer that keeps
-                    // writing the word changes it under every attempt, and no reader waits on it past its timeout
+                    // writers let a reader in between their windows; one that finds the word changed under every
+                    // attempt for its whole timeout (writers back to back on one stripe, or a peer that keeps
+                    // writing the word) gives up then, as it does for a write that stays in progress
                     long now = System.nanoTime();
                     if (start == 0) start = now;
                     else if (now - start - timeoutNanos >= 0) {
