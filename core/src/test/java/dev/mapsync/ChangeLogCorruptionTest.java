@@ -162,7 +162,7 @@ class ChangeLogCorruptionTest {
             Peer.putLong(file(), HEAD, 2); // change 2 reserved by a slow writer
             long stopped = System.nanoTime();
             assertEquals(List.of(), changes.poll(Duration.ZERO));
-            Await.until("the second a pass waits for a change to have passed", () -> System.nanoTime() - stopped > 1_200_000_000L);
+            awaitTheSecondAPassWaits(stopped);
             forge(2, 5); // the slow writer publishes it
             Peer.putLong(file(), HEAD, 3); // and another writer has just reserved change 3
             List<ChangeEvent> events = changes.poll(Duration.ofMillis(100));
@@ -186,9 +186,14 @@ class ChangeLogCorruptionTest {
             Peer.putLong(file(), HEAD, 4); // changes 2, 3 and 4 reserved by writers that died before publishing
             long stopped = System.nanoTime();
             assertEquals(List.of(), changes.poll(Duration.ZERO));
-            Await.until("the second a pass waits for a change to have passed", () -> System.nanoTime() - stopped > 1_200_000_000L);
+            awaitTheSecondAPassWaits(stopped);
             assertEquals(List.of(new MissedChanges(2, 3)), changes.poll(Duration.ofMillis(100)));
             assertEquals(3, map.syncStatus().missedChanges());
         }
+    }
+
+    /** Waits until the second a pass over the log waits for changes held back has passed since {@code stopped}. */
+    private static void awaitTheSecondAPassWaits(long stopped) {
+        Await.until("the second a pass waits for a change to have passed", () -> System.nanoTime() - stopped > 1_200_000_000L);
     }
 }

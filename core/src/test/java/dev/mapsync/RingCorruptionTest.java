@@ -63,15 +63,11 @@ class RingCorruptionTest {
      * once waited its 30 s, or for ever).
      */
     private void corrupt(String message, Consumer<SharedRing> action) throws Exception {
-        CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
+        Throwable t = thrownWithin5s(() -> { // never a wait (30 s here), never a spin
             try (SharedRing ring = SharedRing.open(MapSpec.ring(name, 4096).dir(dir))) {
                 action.accept(ring);
-                return null;
-            } catch (Throwable t) {
-                return t;
             }
-        }, r -> Thread.ofPlatform().daemon().start(r)); // a thread of its own: a hung one must not hold up the next
-        Throwable t = thrown.get(5, TimeUnit.SECONDS); // never a wait (30 s here), never a spin
+        });
         CorruptMapException e = assertThrows(CorruptMapException.class, () -> {
             if (t != null) throw t;
         });
@@ -198,15 +194,7 @@ class RingCorruptionTest {
 
     /** Runs {@code action} and expects it to time out, within 5 s, on a reserve lock held by this process. */
     private void heldByThisProcess(Runnable action) throws Exception {
-        CompletableFuture<Throwable> thrown = CompletableFuture.supplyAsync(() -> {
-            try {
-                action.run();
-                return null;
-            } catch (Throwable t) {
-                return t;
-            }
-        }, r -> Thread.ofPlatform().daemon().start(r));
-        Throwable t = thrown.get(5, TimeUnit.SECONDS);
+        Throwable t = thrownWithin5s(action);
         LockTimeoutException e = assertThrows(LockTimeoutException.class, () -> {
             if (t != null) throw t;
         });
@@ -216,5 +204,20 @@ class RingCorruptionTest {
         assertEquals(pid, e.ownerPid());
         assertTrue(e.ownerAlive());
         assertTrue(e.heldFor().isEmpty());
+    }
+
+    /**
+     * What {@code action} threw (null if nothing), run in a thread of its own so that a hung one does not hold up the
+     * next; fails if it takes more than 5 s.
+     */
+    private static Throwable thrownWithin5s(Runnable action) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                action.run();
+                return null;
+            } catch (Throwable t) {
+                return t;
+            }
+        }, r -> Thread.ofPlatform().daemon().start(r)).get(5, TimeUnit.SECONDS);
     }
 }
