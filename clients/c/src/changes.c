@@ -169,6 +169,11 @@ void mapsync_unsubscribe(struct mapsync_cursor *c) {
     c->open = false;
 }
 
+/* The sequence number the entry of change `seq` holds (acquire): `seq` once it is published, more once overwritten. */
+static uint64_t entry_seq(struct mapsync_map *m, uint64_t seq) {
+    return __atomic_load_n((uint64_t *)(entry_of(m, seq) + E_SEQ), __ATOMIC_ACQUIRE);
+}
+
 /*
  * Reads change `seq` into *out, waiting until wait_until (CLOCK_MONOTONIC ns) if its writer reserved it but has not
  * published it: 1 read, 0 no longer in the log (missed), -EBADMSG for an array change naming no entry of the map.
@@ -252,11 +257,17 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
         int rc = read_change(c, c->next, poll_ends_first ? deadline : c->pending_until, &out[at],
                              keys == NULL ? NULL : keys + at * c->map->key_size);
         if (rc < 0) return rc;
-        if (rc == 0 && poll_ends_first
-            && __atomic_load_n((uint64_t *)(entry_of(c->map, c->next) + E_SEQ), __ATOMIC_ACQUIRE) < c->next) {
-            c->held_at = c->next; /* still reserved at the poll's deadline */
-            *stopped = true;
-            break;
+        if (rc == 0 && poll_ends_first && entry_seq(c->map, c->next) <= c->next) {
+            /* published since the wait gave up (read it now), or still reserved at the poll's deadline */
+            if (entry_seq(c->map, c->next) == c->next) {
+                rc = read_change(c, c->next, 0, &out[at], keys == NULL ? NULL : keys + at * c->map->key_size);
+                if (rc < 0) return rc;
+            }
+            if (rc == 0 && entry_seq(c->map, c->next) < c->next) {
+                c->held_at = c->next;
+                *stopped = true;
+                break;
+            }
         }
         if (rc == 0) {
             if (c->next == c->held_at) c->held_at = 0; /* it never came: the ones after it get no second of their own */

@@ -279,6 +279,11 @@ public final class ChangeLog {
         return (long) LONG.getAcquire(control, entry(seq) + E_SEQ) >= seq;
     }
 
+    /** True once a later change overwrote the entry of change {@code seq}. */
+    public boolean overwritten(long seq) {
+        return (long) LONG.getAcquire(control, entry(seq) + E_SEQ) > seq;
+    }
+
     /**
      * Reads change {@code seq}, waiting (until {@code waitUntil}, {@link System#nanoTime()}) if its writer has reserved
      * but not yet published it.

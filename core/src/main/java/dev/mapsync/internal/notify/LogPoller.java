@@ -149,12 +149,18 @@ public final class LogPoller<E> {
             }
             int before = out.size();
             boolean pollEndsFirst = deadline - publishWaitUntil < 0;
-            if (!entries.read(next, pollEndsFirst ? deadline : publishWaitUntil, out)) {
-                if (pollEndsFirst && !log.filled(next)) {
-                    heldAt = next; // still reserved at the poll's deadline: the next poll waits on for it
+            boolean read = entries.read(next, pollEndsFirst ? deadline : publishWaitUntil, out);
+            if (!read && pollEndsFirst && !log.overwritten(next)) {
+                // published since the wait gave up (read it now), or still reserved at the poll's deadline: the next
+                // poll waits on for it
+                read = log.filled(next) && entries.read(next, deadline, out);
+                if (!read && !log.overwritten(next)) {
+                    heldAt = next;
                     finished = false;
                     break;
                 }
+            }
+            if (!read) {
                 // missed: a change held back that never came gives the ones after it no second of their own
                 if (next == heldAt) heldAt = -1;
                 if (missedFrom < 0) missedFrom = next;
