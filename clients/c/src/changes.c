@@ -257,17 +257,16 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
         int rc = read_change(c, c->next, poll_ends_first ? deadline : c->pending_until, &out[at],
                              keys == NULL ? NULL : keys + at * c->map->key_size);
         if (rc < 0) return rc;
-        if (rc == 0 && poll_ends_first && entry_seq(c->map, c->next) <= c->next) {
-            /* published since the wait gave up (read it now), or still reserved at the poll's deadline */
-            if (entry_seq(c->map, c->next) == c->next) {
-                rc = read_change(c, c->next, 0, &out[at], keys == NULL ? NULL : keys + at * c->map->key_size);
-                if (rc < 0) return rc;
-            }
-            if (rc == 0 && entry_seq(c->map, c->next) < c->next) {
-                c->held_at = c->next;
-                *stopped = true;
-                break;
-            }
+        uint64_t seq_now = rc == 0 && poll_ends_first ? entry_seq(c->map, c->next) : 0;
+        if (rc == 0 && poll_ends_first && seq_now < c->next) {
+            c->held_at = c->next; /* still reserved at the poll's deadline (or published this instant): the next poll */
+            *stopped = true;
+            break;
+        }
+        if (rc == 0 && poll_ends_first && seq_now == c->next) {
+            /* published since the wait gave up: read it now (0 again only if a later change overwrote it meanwhile) */
+            rc = read_change(c, c->next, 0, &out[at], keys == NULL ? NULL : keys + at * c->map->key_size);
+            if (rc < 0) return rc;
         }
         if (rc == 0) {
             if (c->next == c->held_at) c->held_at = 0; /* it never came: the ones after it get no second of their own */

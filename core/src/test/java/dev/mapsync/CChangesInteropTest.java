@@ -187,4 +187,28 @@ class CChangesInteropTest {
             assertEquals(0, map.syncStatus().missedChanges());
         }
     }
+
+    /** As Java's (NotifyTest): polls of 0 ms beside two Java writers count nothing missed that the log holds. */
+    @Test
+    void cPollsOfZeroBesideJavaWritersMissNothing() throws Exception {
+        Path count = CPrograms.testProgram("poll_count", Backend.SHM);
+        int each = 100_000;
+        try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), 2).changelogCapacity(1 << 18)
+                .dir(dir))) {
+            Process p = c(count, name, Integer.toString(2 * each)).redirectErrorStream(true).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            assertEquals("subscribed", out.readLine());
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int key = w;
+                writers.add(Thread.ofPlatform().start(() -> {
+                    for (int n = 0; n < each; n++) map.longs().getAndAdd(key, 1);
+                }));
+            }
+            for (Thread t : writers) t.join();
+            assertEquals("delivered=" + 2 * each + " missed=0", out.readLine());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        }
+    }
 }
