@@ -3,7 +3,6 @@ package dev.mapsync;
 import dev.mapsync.internal.sys.KernelAssumptions;
 import dev.mapsync.internal.store.ControlLayout;
 import dev.mapsync.testkit.CPrograms;
-import dev.mapsync.testkit.Await;
 import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.Ledger;
 import dev.mapsync.testkit.Ledger.Account;
@@ -11,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,8 +132,7 @@ class CChangesInteropTest {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("subscribed", out.readLine());
             Peer.putLong(map.info().file(), Peer.CONTROL + ControlLayout.EVENT_BLOCK, 5); // changes 1..5 reserved, none published
-            p.getOutputStream().write("\n\n\n\n".getBytes(StandardCharsets.UTF_8)); // go: every poll at once
-            p.getOutputStream().flush();
+            go(p, 4); // every poll at once
             for (int timeout : new int[]{0, 100}) {
                 String line = out.readLine();
                 assertTrue(line.startsWith("poll " + timeout + ": ms="), line); // nothing handed out, nothing missed yet
@@ -141,10 +140,10 @@ class CChangesInteropTest {
                 assertTrue(millis < timeout + 400, "a poll of " + timeout + " ms took " + millis + " ms");
             }
             String missed = out.readLine();
-            assertEquals("poll 5000: missed 1+5 ms=", missed.substring(0, missed.indexOf("ms=") + 3));
+            assertEquals("poll 5000: missed 1+5 ms=", upToMillis(missed));
             map.set(2, 7L);
             String change = out.readLine();
-            assertEquals("poll 5000: 2@6 ms=", change.substring(0, change.indexOf("ms=") + 3));
+            assertEquals("poll 5000: 2@6 ms=", upToMillis(change));
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue());
             assertEquals(5, map.syncStatus().missedChanges());
@@ -163,12 +162,11 @@ class CChangesInteropTest {
             Path file = map.info().file();
             long head = Peer.CONTROL + ControlLayout.EVENT_BLOCK;
             Peer.putLong(file, head, 1); // change 1 reserved by a slow writer
-            p.getOutputStream().write('\n');
-            p.getOutputStream().flush();
+            go(p, 1);
             String held = out.readLine();
-            assertEquals("poll 0: ms=", held.substring(0, held.indexOf("ms=") + 3));
+            assertEquals("poll 0: ms=", upToMillis(held));
             long stopped = System.nanoTime();
-            Await.until("the second a pass waits for a change to have passed", () -> System.nanoTime() - stopped > 1_200_000_000L);
+            ChangeLogCorruptionTest.awaitTheSecondAPassWaits(stopped);
             map.set(2, 7L); // reserves and publishes change 2
             assertEquals(2, Peer.getLong(file, head));
             long first = Peer.stripeRecord(4); // the change log's first entry, change 1's: the slow writer publishes it
@@ -176,12 +174,11 @@ class CChangesInteropTest {
             Peer.putInt(file, first + 16, 1); // kind: a write
             Peer.putLong(file, first, 1); // seq, last
             Peer.putLong(file, head, 3); // change 3 just reserved by another writer
-            p.getOutputStream().write("\n\n".getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().flush();
+            go(p, 2);
             String came = out.readLine();
-            assertEquals("poll 100: 1@1 2@2 ms=", came.substring(0, came.indexOf("ms=") + 3));
+            assertEquals("poll 100: 1@1 2@2 ms=", upToMillis(came));
             String waited = out.readLine();
-            assertEquals("poll 100: ms=", waited.substring(0, waited.indexOf("ms=") + 3), "change 3 waited for, not missed");
+            assertEquals("poll 100: ms=", upToMillis(waited), "change 3 waited for, not missed");
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue());
             assertEquals(0, map.syncStatus().missedChanges());
@@ -210,5 +207,16 @@ class CChangesInteropTest {
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue());
         }
+    }
+
+    /** Lets the {@code changes_poll} tool run its next {@code polls} polls. */
+    private static void go(Process p, int polls) throws IOException {
+        p.getOutputStream().write("\n".repeat(polls).getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().flush();
+    }
+
+    /** A line of the {@code changes_poll} tool without the milliseconds its poll took. */
+    private static String upToMillis(String line) {
+        return line.substring(0, line.indexOf("ms=") + 3);
     }
 }

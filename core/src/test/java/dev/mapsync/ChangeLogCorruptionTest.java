@@ -193,7 +193,7 @@ class ChangeLogCorruptionTest {
     }
 
     /** Waits until the second a pass over the log waits for changes held back has passed since {@code stopped}. */
-    private static void awaitTheSecondAPassWaits(long stopped) {
+    static void awaitTheSecondAPassWaits(long stopped) {
         Await.until("the second a pass waits for a change to have passed", () -> System.nanoTime() - stopped > 1_200_000_000L);
     }
 }

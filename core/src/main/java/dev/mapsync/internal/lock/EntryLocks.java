@@ -520,11 +520,9 @@ public final class EntryLocks {
     private LockTimeoutException timedOut(long rec, int index, int owner, long waitedNanos) {
         int pid = (int) INT.get(control, rec + LockRecord.PID);
         boolean alive = owner == token || ProcessSlots.isAlive(control, fd, owner);
-        ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
         long since = (long) LONG.get(control, rec + LockRecord.SINCE);
         Duration held = since == 0 ? null : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - since));
-        String who = "pid " + pid + (h.sameNamespace() ? "" : " in another pid namespace")
-                + (alive ? " (alive)" : " (dead)");
+        String who = ProcessSlots.holder(control, owner).who(pid, alive);
         return new LockTimeoutException("timed out after " + millis(waitedNanos) + " waiting for " + what(rec, index)
                 + ": held by " + who + (held == null ? "" : " for at least " + millis(held.toNanos())),
                 pid, alive, held);

@@ -158,6 +158,11 @@ public final class ProcessSlots {
             return pidNamespace == Proc.PID_NAMESPACE;
         }
 
+        /** A lock's holder as timeout messages name it: "pid 42 (alive)", "pid 7 in another pid namespace (dead)". */
+        public String who(int pid, boolean alive) {
+            return "pid " + pid + (sameNamespace() ? "" : " in another pid namespace") + (alive ? " (alive)" : " (dead)");
+        }
+
         /**
          * Whether the holder lives, judged without its lock: in this pid namespace, a process with its pid and start
          * time exists (a recycled pid has another start time); in another namespace it cannot be told, so it is taken

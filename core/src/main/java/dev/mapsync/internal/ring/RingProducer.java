@@ -27,14 +27,16 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * spinlock: under the ring's reserve lock a producer checks for room against the consumer position, writes the
  * record's header ({@code length | BUSY}, and its owner token in the second word) with one 8-byte release store,
  * and only then moves the producer position forward with a release store. The space it claims is zero (the
- * consumer zeroes what it consumed), so the header alone tells the consumer a record is there. So every position below the producer position has a header,
- * and a record is claimed by exactly one producer. The critical section is a handful of stores: waiters spin, then
- * yield. The lock word holds its owner's token; a waiter that finds the owner's handle gone (the process died)
- * takes the lock over. A lock still held at the claim's own deadline (the map's lock timeout for a claim that does
- * not wait for room), and for at least {@link #LOCK_GRACE_NANOS}, ends the claim with a {@link LockTimeoutException}:
- * only a peer that wrote a live token into the word holds it that long, and nothing else would end the wait. Nothing needs repair: a header written without the position moved is overwritten by the next
- * claim (or cleared by the consumer, which never reads past the producer position for a dead claimer's header), and
- * a position moved past a header leaves a BUSY record whose claimer is dead, which the consumer skips.
+ * consumer zeroes what it consumed), so the header alone tells the consumer a record is there. So every position
+ * below the producer position has a header, and a record is claimed by exactly one producer. The critical section
+ * is a handful of stores: waiters spin, then yield. The lock word holds its owner's token; a waiter that finds the
+ * owner's handle gone (the process died) takes the lock over. A lock still held at the claim's own deadline (the
+ * map's lock timeout for a claim that does not wait for room), and for at least {@link #LOCK_GRACE_NANOS}, ends the
+ * claim with a {@link LockTimeoutException}: only a peer that wrote a live token into the word holds it that long,
+ * and nothing else would end the wait. Nothing needs repair: a header written without the position moved is
+ * overwritten by the next claim (or cleared by the consumer, which never reads past the producer position for a dead
+ * claimer's header), and a position moved past a header leaves a BUSY record whose claimer is dead, which the
+ * consumer skips.
  *
  * <p><b>Committing</b> clears BUSY (or sets DISCARD), and then wakes the consumer only if it said it sleeps (its
  * wait word is 1): register, fence, re-check, sleep on the consumer side pairs with commit, fence, check on this
@@ -314,12 +316,10 @@ public final class RingProducer {
     }
 
     private LockTimeoutException timedOut(int owner, long waitedNanos) {
-        ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
         int pid = ProcessSlots.pidOf(control, owner);
         boolean alive = owner == token || ProcessSlots.isAlive(control, ring.lockFd(), owner);
         return new LockTimeoutException("timed out after " + EntryLocks.millis(waitedNanos)
-                + " waiting for the reserve lock of ring '" + ring.name() + "': held by pid " + pid
-                + (h.sameNamespace() ? "" : " in another pid namespace") + (alive ? " (alive)" : " (dead)"),
-                pid, alive, null);
+                + " waiting for the reserve lock of ring '" + ring.name() + "': held by "
+                + ProcessSlots.holder(control, owner).who(pid, alive), pid, alive, null);
     }
 }
