@@ -117,21 +117,18 @@ public final class EntryLocks {
      * @return true if the lock was taken over from an owner that died
      */
     public boolean acquire(long rec, int index, long timeoutNanos) {
-        // the free lock's path is kept this small so that the JIT can inline it into the caller's lock(); the rest is
-        // out of line
+        // One method for the free lock, the spin and the wait: larger than the JIT inlines into a caller (325 bytes of
+        // bytecode, FreqInlineSize), on purpose. Inlined, the free lock's path alone (five checked accesses to the
+        // shared page) compiled to more than the JIT then inlines into the caller's caller (InlineSmallCode), so a
+        // lock() was not inlined where its guard is used, and the guard was allocated on every lock. Called, the
+        // lock costs a call; its guard, made in the small caller, stays off the heap.
         int me = token;
         if (me != 0 && (int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
                 && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
             stampOwner(rec);
             return ((int) INT.getAcquire(control, rec + LockRecord.SEQ) & 1) != 0 && repairedDeadWrite(rec);
         }
-        return acquireTaken(rec, index, timeoutNanos);
-    }
-
-    /** {@link #acquire} when the word was not free at the first look (or the handle is read-only). */
-    private boolean acquireTaken(long rec, int index, long timeoutNanos) {
         checkWritable();
-        int me = token;
         checkReentry(rec, index);
         for (int i = 0; i < SPINS; i++) {
             Thread.onSpinWait();
@@ -141,13 +138,8 @@ public final class EntryLocks {
                 return repairedDeadWrite(rec);
             }
         }
-        return acquireSlow(rec, index, timeoutNanos);
-    }
-
-    private boolean acquireSlow(long rec, int index, long timeout) {
-        int me = token;
         long start = System.nanoTime();
-        long deadline = start + timeout;
+        long deadline = start + timeoutNanos;
         int sleepers = 0; // once we have slept, others may sleep too: keep the waiters bit when we take the lock
         // the Flight Recorder's record of the wait: begun once spinning is over, just before the waiter says it sleeps
         // and sleeps, if a recording wants it (so a wait that never gets there loads no event class), and ended

@@ -3,8 +3,6 @@ package dev.mapsync.internal.lock;
 import dev.mapsync.LockGuard;
 import dev.mapsync.internal.store.AccessFailures;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
 
 /**
@@ -14,16 +12,6 @@ import java.lang.ref.Reference;
  * given up) while a guard of it is still held.
  */
 public final class HeldLocks implements LockGuard {
-    private static final VarHandle CLOSED;
-
-    static {
-        try {
-            CLOSED = MethodHandles.lookup().findVarHandle(HeldLocks.class, "closed", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Object handle;
     private final EntryLocks locks;
     /** The one record of a guard of one lock (the common case, which allocates nothing more), else -1. */
@@ -31,7 +19,8 @@ public final class HeldLocks implements LockGuard {
     /** The records of a guard of several, in the order taken; null for one. */
     private final long[] records;
     private final boolean previousOwnerDied;
-    private volatile boolean closed;
+    /** Set once, under the guard's monitor; read without it only as a hint. */
+    private boolean closed;
 
     /** @param handle the map handle the locks were taken through, kept reachable while the guard is */
     public HeldLocks(Object handle, EntryLocks locks, long[] records, boolean previousOwnerDied) {
@@ -62,19 +51,24 @@ public final class HeldLocks implements LockGuard {
         // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
         if (records == null) locks.awaitNoOperationUnder(record);
         else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
-        if (!CLOSED.compareAndSet(this, false, true)) return;
+        // the monitor, not a compare-and-set: the JIT removes a monitor of a guard that does not leave the caller's
+        // compiled code, and with it the guard (a compare-and-set of its field keeps it on the heap)
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+        }
         try {
             if (records == null) locks.release(record);
             else for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
         } catch (IllegalStateException | InternalError e) {
-            releaseFailed(e);
+            releaseFailed(locks, e);
         } finally {
             Reference.reachabilityFence(handle);
         }
     }
 
     /** Out of line, so that a close stays small enough for the JIT to inline into the caller. */
-    private void releaseFailed(Throwable e) {
+    private static void releaseFailed(EntryLocks locks, Throwable e) {
         // IllegalStateException: the handle was closed first; its locks went with it, and the next owner is told
         // it died
         if (e instanceof InternalError) throw AccessFailures.of("map '" + locks.mapName() + "'", false, e);
