@@ -377,6 +377,11 @@ public final class RingConsumer implements AutoCloseable {
         }
     }
 
+    /** The record was given back by the thread that held it: it stays where it is, and that thread leaves. */
+    void unread() {
+        leave();
+    }
+
     String ringName() {
         return ring.name();
     }

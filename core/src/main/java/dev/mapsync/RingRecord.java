@@ -6,7 +6,8 @@ import java.lang.foreign.ValueLayout;
 /**
  * A record read from a ring without copying: a view of the ring's own memory, valid until it is released. Its
  * space is not reused while it is held, and the consumer reads no further record until it is released (closing it
- * releases it). A consumer has one such record object and reuses it for every record.
+ * releases it) or given back unread ({@link #unread()}). A consumer has one such record object and reuses it for
+ * every record.
  *
  * <p><b>Threads.</b> A record belongs to the thread that took it ({@link RingConsumer#next}) until that thread
  * releases it: its bytes are the ring's, and only that thread knows when it is done with them. Every method but
@@ -97,6 +98,20 @@ public final class RingRecord implements AutoCloseable {
         holder = null;
         payload = null;
         consumer.released();
+    }
+
+    /**
+     * Gives the record back without consuming it: its space stays taken, and the consumer's next read returns it
+     * again (this consumer's, or, once it is closed, the next consumer's, in any process). For a consumer that could
+     * not hand the record on, such as one whose output went away, so that the record is not lost.
+     *
+     * @throws IllegalStateException if the record was released, or another thread holds it
+     */
+    public void unread() {
+        checkHeld();
+        holder = null;
+        payload = null;
+        consumer.unread();
     }
 
     /** {@link #release()}, if the calling thread holds the record; else nothing. */

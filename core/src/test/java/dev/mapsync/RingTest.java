@@ -277,6 +277,32 @@ class RingTest {
     }
 
     @Test
+    void aRecordGivenBackUnreadIsReadAgainByThisConsumerAndTheNext() {
+        try (SharedRing ring = SharedRing.create(spec(4096))) {
+            ring.offer(text("a"));
+            ring.offer(text("b"));
+            try (RingConsumer consumer = ring.consumer()) {
+                RingRecord r = consumer.next();
+                r.unread();
+                assertFalse(r.isHeld());
+                IllegalStateException twice = assertThrows(IllegalStateException.class, r::unread);
+                assertEquals("the record was released; a record's bytes are valid only until then", twice.getMessage());
+                assertEquals(0, ring.status().consumerPosition(), "an unread record keeps its space");
+                RingRecord again = consumer.next();
+                assertEquals(0, again.position());
+                assertEquals("a", text(again.toArray()));
+                again.unread();
+            }
+            try (RingConsumer next = ring.consumer()) {
+                assertEquals("a", text(next.poll()), "the next consumer starts at the record given back");
+                assertEquals("b", text(next.poll()));
+                assertNull(next.poll());
+                assertEquals(32, ring.status().consumerPosition());
+            }
+        }
+    }
+
+    @Test
     void ringsAndArraysRefuseEachOthersFiles() {
         try (SharedRing ignored = SharedRing.create(spec(4096))) {
             IncompatibleMapException e = assertThrows(IncompatibleMapException.class,

@@ -1634,7 +1634,9 @@ final class CommandModels {
                 "they come until the queue is sealed and drained (or it is interrupted). Records whose producer died",
                 "before committing them are skipped; discarded ones too. A kernel ring's records (bpf:) are moved",
                 "into memory as they come and printed from there, so that a slow output never makes the kernel",
-                "drop a burst; those taken and not yet printed are printed on an interrupt too.");
+                "drop a burst; those taken and not yet printed are printed on an interrupt too. When the output's",
+                "reader goes away (as 'head' does), it stops quietly (exit 0); an shm queue keeps the record it could",
+                "not print, a kernel ring's records taken into memory and not printed are gone.");
         s.usageMessage()
                 .footer("",
                 "Examples:",
@@ -1693,7 +1695,7 @@ final class CommandModels {
                         Object old = c.json; c.json = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("--hex")
-                .description("Print records of any length as hex.")
+                .description("Print every record as hex, a queue's values too (as their bytes).")
                 .paramLabel("<hex>")
                 .type(boolean.class)
                 .hasInitialValue(false)

@@ -64,7 +64,8 @@ final class KernelRingTake {
     /**
      * Takes and prints the records, one line each.
      *
-     * @return how many were printed
+     * @return how many were printed, or -1 if the output's reader went away (the records taken and not printed are
+     *         lost then: the kernel's ring cannot wait for a reader)
      * @throws RuntimeException what taking or formatting a record threw (a corrupt ring), after printing those before
      */
     long run(RecordLines lines, PrintWriter out) {
@@ -105,7 +106,7 @@ final class KernelRingTake {
             joinQuietly(taker);
         }
         if (failure != null) throw failure;
-        return count;
+        return out.checkError() ? -1 : count;
     }
 
     private List<Taken> poll() {

@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Backend;
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.RingConsumer;
 import dev.mapsync.RingRecord;
 import dev.mapsync.SharedRing;
@@ -18,7 +19,9 @@ import java.util.concurrent.Callable;
                 "they come until the queue is sealed and drained (or it is interrupted). Records whose producer died",
                 "before committing them are skipped; discarded ones too. A kernel ring's records (bpf:) are moved",
                 "into memory as they come and printed from there, so that a slow output never makes the kernel",
-                "drop a burst; those taken and not yet printed are printed on an interrupt too."},
+                "drop a burst; those taken and not yet printed are printed on an interrupt too. When the output's",
+                "reader goes away (as 'head' does), it stops quietly (exit 0); an shm queue keeps the record it could",
+                "not print, a kernel ring's records taken into memory and not printed are gone."},
         footer = {"", "Examples:", "  mapsync queue take jobs", "  mapsync queue take events --count 10 --timeout 1s --json",
                 "  mapsync queue take bpf:trace --follow --hex"})
 final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer> {
@@ -38,7 +41,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     @Option(names = "--json", description = "One JSON object a line: position, and value, or length and text (or hex).")
     boolean json;
 
-    @Option(names = "--hex", description = "Print records of any length as hex.")
+    @Option(names = "--hex", description = "Print every record as hex, a queue's values too (as their bytes).")
     boolean hex;
 
     @Override
@@ -63,6 +66,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
             long taken = kernel
                     ? new KernelRingTake(consumer, follow ? Long.MAX_VALUE : count, deadline, follow).run(lines, out())
                     : takeInTurn(consumer, lines, deadline);
+            if (taken < 0) return ExitCodes.OK;
             if (!follow && taken < count) {
                 spec.commandLine().getErr().println("mapsync: took " + taken + " of " + count + " records from queue '"
                         + ring.name() + "': " + (consumer.isDrained() ? "it is sealed and drained"
@@ -78,7 +82,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
      * wait for room, so nothing is gained by taking records faster than they are printed, and a record is never
      * taken out of the ring before it was written out.
      *
-     * @return how many were printed
+     * @return how many were printed, or -1 if the output's reader went away
      */
     private long takeInTurn(RingConsumer consumer, RecordLines lines, long deadline) {
         long taken = 0;
@@ -89,15 +93,30 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
                 if (consumer.isDrained() || !follow) break;
                 continue;
             }
+            boolean written = false;
             try {
-                out().println(lines.line(r.position(), r.payload()));
+                out().println(lineOf(r, lines));
+                out().flush();
+                written = !out().checkError();
             } finally {
-                r.release();
+                // a record not written out (a value that does not decode, an output whose reader went away) stays in
+                // the queue for the next taker
+                if (written) r.release();
+                else r.unread();
             }
-            out().flush();
-            if (out().checkError()) break; // the reader went away (e.g. head)
+            if (!written) return -1; // the reader went away (e.g. head): stop quietly
             taken++;
         }
         return taken;
+    }
+
+    /** The record's line; a record that is not a value of the queue stays in it, and the message says how to take it. */
+    private static String lineOf(RingRecord r, RecordLines lines) {
+        try {
+            return lines.line(r.position(), r.payload());
+        } catch (CorruptMapException e) {
+            throw new CorruptMapException(e.getMessage() + "; it stays in the queue ('mapsync queue take --hex' takes it"
+                    + " as bytes)", e);
+        }
     }
 }

@@ -19,7 +19,7 @@ import java.util.Map;
 
 /**
  * The line {@code mapsync queue take} prints for a record: a queue's value as {@code mapsync get} prints it, or a
- * record's UTF-8 text, or {@code hex:...} for binary records (always with {@code --hex}); with {@code --json} one
+ * record's UTF-8 text, or {@code hex:...} for binary records (always with {@code --hex}, a queue's values too); with {@code --json} one
  * object with the record's position. Thread-safe (it keeps no state beyond its settings).
  */
 final class RecordLines {
@@ -28,10 +28,10 @@ final class RecordLines {
     private final boolean json;
     private final boolean hex;
 
-    /** @param schema the queue's value schema, or null for records of any length */
+    /** @param schema the queue's value schema, or null for records of any length (ignored with {@code hex}) */
     RecordLines(String queue, Schema schema, boolean json, boolean hex) {
         this.queue = queue;
-        this.codec = schema == null ? null : Codec.of(schema);
+        this.codec = schema == null || hex ? null : Codec.of(schema); // --hex: any record as its bytes
         this.json = json;
         this.hex = hex;
     }

@@ -1,6 +1,9 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.internal.ring.RingLayout;
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.testkit.Machine;
+import dev.mapsync.testkit.Peer;
 import dev.mapsync.testkit.TestDirs;
 import dev.mapsync.internal.store.Bpffs;
 import dev.mapsync.internal.sys.KernelAssumptions;
@@ -11,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -85,6 +91,73 @@ class QueueCliTest {
         assertEquals(124, none.code());
         assertEquals("", none.out());
         assertEquals("mapsync: took 0 of 1 records from queue 'events': no more came within 100 ms\n", none.err());
+    }
+
+    @Test
+    void aRecordThatCouldNotBeWrittenOutStaysInTheQueue() {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "first", "second", "third"));
+        // the reader of the output goes away after one line, as 'head -1' does: the next write fails
+        StringWriter err = new StringWriter();
+        LinesThenClosed out = new LinesThenClosed(1);
+        String[] args = {"queue", "take", "--dir=" + dir, "events", "--count", "3"};
+        int code = Main.commandLine(new PrintWriter(out, true), new PrintWriter(err, true), args).execute(args);
+        assertEquals(0, code, err.toString());
+        assertEquals("", err.toString());
+        assertEquals("first\n", out.written());
+        assertEquals("second\nthird\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
+    @Test
+    void aRecordThatIsNotAValueOfTheQueueStaysInItAndIsTakenAsBytes() {
+        ok(ms("queue", "create", "jobs", "--capacity", "4K", "--value", "id:i64"));
+        // a peer's committed record of 3 bytes, "abc", where values take 8
+        Path file = dir.resolve("jobs");
+        long data = Header.SIZE + RingLayout.CONTROL_LENGTH;
+        Peer.putInt(file, data + 8, 0x636261);
+        Peer.putLong(file, data, 3);
+        Peer.putLong(file, Peer.CONTROL + RingLayout.PRODUCER_POSITION, 16);
+        ok(ms("queue", "put", "jobs", "id=7"));
+        String says = "mapsync: queue 'jobs' is corrupt: a record of 3 bytes is not a value of id:i64; it stays in the"
+                + " queue ('mapsync queue take --hex' takes it as bytes)\n";
+        for (int i = 0; i < 2; i++) {
+            Cli take = ms("queue", "take", "jobs");
+            assertEquals(3, take.code(), take.err());
+            assertEquals(says, take.err());
+        }
+        assertEquals("hex:616263\n", ms("queue", "take", "jobs", "--hex").out());
+        assertEquals("id=7\n", ms("queue", "take", "jobs").out());
+    }
+
+    /** An output whose reader goes away after {@code lines} lines: every write after them fails. */
+    private static final class LinesThenClosed extends Writer {
+        private final StringBuilder written = new StringBuilder();
+        private int lines;
+
+        LinesThenClosed(int lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public void write(char[] buf, int off, int len) throws IOException {
+            if (lines == 0) throw new IOException("Broken pipe");
+            for (int i = off; i < off + len && lines > 0; i++) {
+                written.append(buf[i]);
+                if (buf[i] == '\n') lines--;
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        String written() {
+            return written.toString();
+        }
     }
 
     @Test
