@@ -1,11 +1,11 @@
 package dev.mapsync;
 
 import dev.mapsync.launch.ChildJvm;
+import dev.mapsync.testkit.Await;
 import dev.mapsync.testkit.CounterWorker;
 import dev.mapsync.testkit.Crowd;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
-import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -362,6 +362,25 @@ class SharedThreadsTest {
                 }
             });
             assertEquals((long) THREADS / 2 * each, map.get(0), "increments made under the lock");
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
+    @Test
+    void aThreadHoldingAGuardsMonitorDoesNotKeepAnotherFromClosingIt() throws Exception {
+        try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), 1).dir(dir))) {
+            LockGuard g = map.lock(0);
+            Thread closer;
+            // code of the application's that synchronizes on the guard object, while another thread closes it
+            synchronized (g) {
+                closer = Thread.ofPlatform().start(g::close);
+                Await.until("the other thread's close released the lock", Duration.ofSeconds(10),
+                        () -> map.locks().isEmpty());
+                try (LockGuard again = map.lock(0)) {
+                    assertFalse(again.previousOwnerDied());
+                }
+            }
+            closer.join();
             assertEquals(List.of(), map.locks());
         }
     }

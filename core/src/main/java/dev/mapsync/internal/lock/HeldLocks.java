@@ -19,7 +19,14 @@ public final class HeldLocks implements LockGuard {
     /** The records of a guard of several, in the order taken; null for one. */
     private final long[] records;
     private final boolean previousOwnerDied;
-    /** Set once, under the guard's monitor; read without it only as a hint. */
+    /**
+     * The monitor a close takes, not the guard's own: code that holds a guard's monitor must not keep it from being
+     * closed. A monitor rather than a compare-and-set: the JIT removes the monitor of an object that does not leave
+     * the caller's compiled code, and with it the object and the guard (a compare-and-set of a field keeps the guard
+     * on the heap).
+     */
+    private final Object closing = new Object();
+    /** Set once, under {@link #closing}; read without it only as a hint. */
     private boolean closed;
 
     /** @param handle the map handle the locks were taken through, kept reachable while the guard is */
@@ -51,9 +58,7 @@ public final class HeldLocks implements LockGuard {
         // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
         if (records == null) locks.awaitNoOperationUnder(record);
         else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
-        // the monitor, not a compare-and-set: the JIT removes a monitor of a guard that does not leave the caller's
-        // compiled code, and with it the guard (a compare-and-set of its field keeps it on the heap)
-        synchronized (this) {
+        synchronized (closing) {
             if (closed) return;
             closed = true;
         }
