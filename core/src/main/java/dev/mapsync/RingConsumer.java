@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  *
  * <p><b>Threads.</b> A consumer is safe to share between the threads of a process: each record goes to exactly one
  * of them. Its calls take turns, and a record taken with {@link #next} without copying belongs to the thread that
- * took it until that thread releases it (records are consumed in order, so nothing can be read past it meanwhile):
+ * took it until that thread releases it or gives it back ({@link RingRecord#unread()}) (records are consumed in order,
+ * so nothing can be read past it meanwhile):
  * <ul>
  * <li>{@link #next(Duration)}, {@link #poll(Duration)} and {@link #drain(Consumer, int, Duration)} wait for the
  *     other thread's call or record, but never past their own timeout (then they return null, or 0, as on any
@@ -49,7 +50,7 @@ import java.util.function.Consumer;
  * Closing it gives the consumer role up (so another handle, in any process, can take it) and leaves the ring open;
  * the next consumer starts where this one stopped. Any thread may close it: a wait in progress in another thread
  * then ends within a fraction of a second with {@link MapClosedException}, and the role is given up when the
- * thread holding the record (if one does) releases it.
+ * thread holding the record (if one does) releases it or gives it back.
  */
 public final class RingConsumer implements AutoCloseable {
     /** How often a thread waiting for a record looks whether another thread closed the consumer. */
@@ -99,8 +100,8 @@ public final class RingConsumer implements AutoCloseable {
     }
 
     /**
-     * The next committed record, if there is one now, without copying it. Release it (or close it) before asking for
-     * the next one; until then it belongs to the calling thread.
+     * The next committed record, if there is one now, without copying it. Release it (or close it, or give it back)
+     * before asking for the next one; until then it belongs to the calling thread.
      *
      * @return the record, or null when none is ready (or another thread is inside the consumer or holds its record)
      * @throws IllegalStateException if the calling thread holds the previous record, or runs {@code drain}'s handler

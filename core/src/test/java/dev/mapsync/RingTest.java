@@ -286,7 +286,8 @@ class RingTest {
                 r.unread();
                 assertFalse(r.isHeld());
                 IllegalStateException twice = assertThrows(IllegalStateException.class, r::unread);
-                assertEquals("the record was released; a record's bytes are valid only until then", twice.getMessage());
+                assertEquals("the record was released or given back; a record's bytes are valid only until then",
+                        twice.getMessage());
                 assertEquals(0, ring.status().consumerPosition(), "an unread record keeps its space");
                 RingRecord again = consumer.next();
                 assertEquals(0, again.position());

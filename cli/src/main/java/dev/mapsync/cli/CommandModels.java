@@ -1634,9 +1634,12 @@ final class CommandModels {
                 "they come until the queue is sealed and drained (or it is interrupted). Records whose producer died",
                 "before committing them are skipped; discarded ones too. A kernel ring's records (bpf:) are moved",
                 "into memory as they come and printed from there, so that a slow output never makes the kernel",
-                "drop a burst; those taken and not yet printed are printed on an interrupt too. When the output's",
-                "reader goes away (as 'head' does), it stops quietly (exit 0); an shm queue keeps the record it could",
-                "not print, a kernel ring's records taken into memory and not printed are gone.");
+                "drop a burst; those taken and not yet printed are printed on an interrupt too. A record is consumed",
+                "once its line is written: when the output's reader goes away (as 'head' does), the command stops",
+                "quietly (exit 0), and records written into the pipe before are consumed; an output that takes no more",
+                "bytes (a full disk) fails it (exit 5). Either way an shm queue keeps the record that could not be",
+                "written (the next take prints it again, whole, if part of its line was written); a kernel ring's",
+                "records taken into memory and not printed are gone.");
         s.usageMessage()
                 .footer("",
                 "Examples:",

@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,12 +42,18 @@ public final class Main implements Runnable {
 
     /** Runs the command and returns its exit code; output goes to stdout, errors to stderr. */
     public static int run(String... args) {
-        PrintWriter out = new PrintWriter(System.out, true);
+        StandardOutput stdout = new StandardOutput();
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, System.out.charset()), true);
         PrintWriter err = new PrintWriter(System.err, true);
         try {
-            return commandLine(out, err, args).execute(args);
-        } finally {
+            int code = commandLine(out, err, args).execute(args);
             // auto-flush covers println and printf only: what a command print()s would be lost at System.exit
+            out.flush();
+            String failed = stdout.failureOtherThanAGoneReader();
+            if (failed == null) return code;
+            err.println("mapsync: cannot write the output: " + failed);
+            return code == ExitCodes.OK ? ExitCodes.OTHER : code;
+        } finally {
             out.flush();
             err.flush();
         }

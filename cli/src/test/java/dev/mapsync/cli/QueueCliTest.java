@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.internal.ring.RingLayout;
+import dev.mapsync.launch.Jvm;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.Peer;
@@ -13,12 +14,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +110,37 @@ class QueueCliTest {
         assertEquals("", err.toString());
         assertEquals("first\n", out.written());
         assertEquals("second\nthird\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
+    @Test
+    void aTakeWhoseOutputTakesNoBytesFailsSayingWhyAndLeavesTheRecords() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "first", "second"));
+        Process p = take("events", ProcessBuilder.Redirect.to(new File("/dev/full")));
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals("mapsync: cannot write the output: No space left on device\n", err);
+        assertEquals(5, p.exitValue());
+        assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
+    @Test
+    void aTakeWhoseReaderWentAwayStopsQuietlyAndLeavesTheRecords() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "first", "second"));
+        Process p = take("events", ProcessBuilder.Redirect.PIPE);
+        p.getInputStream().close(); // before the command's JVM has started: its first write finds no reader
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals("", err);
+        assertEquals(0, p.exitValue());
+        assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
+    /** {@code mapsync queue take QUEUE --count 2} in a process of its own, its output sent to {@code stdout}. */
+    private Process take(String queue, ProcessBuilder.Redirect stdout) {
+        return Jvm.main(Main.class).args("queue", "take", "--dir=" + dir, queue, "--count", "2").stdout(stdout)
+                .start().process();
     }
 
     @Test
