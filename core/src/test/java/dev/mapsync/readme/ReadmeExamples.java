@@ -165,6 +165,7 @@ final class ReadmeExamples {
             try (RingConsumer consumer = ring.consumer();                     // one consumer at a time, across processes
                  RingRecord r = consumer.next(Duration.ofSeconds(1))) {       // a view of the ring, valid until released
                 long v = r.payload().get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                // closing releases it; r.unread() instead leaves it in the ring, and the next read returns it again
                 log("ring: record of " + r.length() + " bytes, first long " + v);                   // (not in README)
             }
         }
