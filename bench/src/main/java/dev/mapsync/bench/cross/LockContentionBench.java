@@ -6,6 +6,7 @@ import dev.mapsync.LockGuard;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.internal.sys.Futex;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -28,9 +29,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (correct only under the lock), and releases it, N times. Both first warm up on a lock and counter of their own,
  * then start together on a gate; the rate counts from the go to the last one's end, and the counter must be exact.
  * Fairness is the acquisitions of the slower process while both ran (when the first one ended) per the faster's: 1
- * for even turns, near 0 when one process keeps the lock. Modes: {@code mapsync} (an entry lock), {@code flock}
- * ({@link FileChannel#lock}, the JDK's cross-process lock) and {@code glibc} (a robust process-shared
- * {@code pthread_mutex_t}, {@link GlibcMutex}). {@link #uncontended} times one process's lock and unlock.
+ * for even turns, near 0 when one process keeps the lock. Modes: {@code mapsync} (an entry lock), {@code futex} (the
+ * least a sleeping lock over a shared memory segment is in Java: a word that is 0 free, 1 held and 2 held with
+ * sleepers, taken with a compare-and-set, slept on with {@code FUTEX_WAIT} and released with an exchange that says
+ * whether to {@code FUTEX_WAKE} one, as glibc's mutex does at heart; no owner recorded, no spin, no guard, no
+ * timeout), {@code flock} ({@link FileChannel#lock}, the JDK's cross-process lock) and {@code glibc} (a robust
+ * process-shared {@code pthread_mutex_t}, {@link GlibcMutex}). {@link #uncontended} times one process's lock and
+ * unlock.
  * Run: {@code java --enable-native-access=ALL-UNNAMED -cp bench/target/benchmarks.jar
  * dev.mapsync.bench.cross.LockContentionBench [n]}.
  */
@@ -54,7 +59,7 @@ public final class LockContentionBench {
             return;
         }
         long n = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
-        for (Result r : run(List.of("mapsync", "flock", "glibc"), n)) {
+        for (Result r : run(List.of("mapsync", "futex", "flock", "glibc"), n)) {
             System.out.printf("%-8s 2 processes x %,d lock/increment/unlock: %,.0f ops/s, counter %s, fairness %.3f%n",
                     r.mode(), r.operations() / 2, r.opsPerSecond(), r.exact() ? "exact" : "WRONG", r.fairness());
         }
@@ -101,13 +106,16 @@ public final class LockContentionBench {
              FileChannel flock = FileChannel.open(dir.resolve("flock"), StandardOpenOption.CREATE,
                      StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             LongSlots counters = map.longs();
-            boolean mapsync = mode.equals("mapsync");
+            boolean mapsync = mode.equals("mapsync"), futex = mode.equals("futex");
             int own = gate.number(); // a lock and counter of this process's own, for the warm-up
             int progress = PROGRESS + (own - 1) * LINE;
+            MemorySegment words = futex ? futexWords(dir) : null;
             if (mapsync) warmUpContended(dir, map, counters, own, progress);
+            else if (futex) warmUpFutex(words, counters, own, progress);
             else for (int round = 0; round < WARMUP_ROUNDS; round++) lockAndAdd(flock, counters, own, WARMUP_LOCKS, progress);
             gate.readyThenAwaitGo();
             if (mapsync) lockAndAdd(map, counters, 0, n, progress);
+            else if (futex) futexLockAndAdd(words, 0, counters, 0, n, progress);
             else lockAndAdd(flock, counters, 0, n, progress);
             gate.ended();
             if (counters.getAndAdd(ENDED, 1) == 0) {  // the first to end notes how far every process got
@@ -219,6 +227,54 @@ public final class LockContentionBench {
             try (LockGuard held = map.lock(index)) {
                 counters.setPlain(index, counters.getPlain(index) + 1);
             }
+            counters.setRelease(progress, i);
+        }
+    }
+
+    /** The futex mode's lock words, one a cache line: 0 is the shared lock, 1 + i process i's own. */
+    private static MemorySegment futexWords(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir.resolve("futex"), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            if (ch.size() < 4096) ch.truncate(4096); // the first to come sizes it; the size never changes after
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096, Arena.global()); // mapped for the process's life
+        }
+    }
+
+    /**
+     * Warms the futex lock up contended, as mapsync's is (see {@link #warmUpContended}): a second thread takes the
+     * process's own lock against the main thread for the rounds.
+     */
+    private static void warmUpFutex(MemorySegment words, LongSlots counters, int own, int progress) {
+        AtomicBoolean warm = new AtomicBoolean();
+        Thread rival = Thread.ofPlatform().start(() -> {
+            while (!warm.get()) futexLockAndAdd(words, own, counters, own, WARMUP_LOCKS, progress);
+        });
+        for (int round = 0; round < WARMUP_ROUNDS * 10; round++) {
+            futexLockAndAdd(words, own, counters, own, WARMUP_LOCKS, progress);
+        }
+        warm.set(true);
+        try {
+            rival.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("interrupted while warming up", e);
+        }
+    }
+
+    /** N times: take futex lock {@code lock}, increment value {@code index}, release, and note how many so far. */
+    private static void futexLockAndAdd(MemorySegment words, int lock, LongSlots counters, int index, long n,
+                                        int progress) {
+        long word = lock * 64L, address = words.address() + word;
+        for (long i = 1; i <= n; i++) {
+            int c = (int) INT.compareAndExchange(words, word, 0, 1);
+            if (c != 0) {
+                if (c != 2) c = (int) INT.getAndSet(words, word, 2);
+                while (c != 0) {
+                    Futex.await(address, 2, Long.MAX_VALUE);
+                    c = (int) INT.getAndSet(words, word, 2);
+                }
+            }
+            counters.setPlain(index, counters.getPlain(index) + 1);
+            if ((int) INT.getAndSet(words, word, 0) == 2) Futex.wake(address, 1);
             counters.setRelease(progress, i);
         }
     }
