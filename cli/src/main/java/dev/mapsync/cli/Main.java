@@ -40,7 +40,10 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the command and returns its exit code; output goes to stdout, errors to stderr. */
+    /**
+     * Runs the command and returns its exit code; output goes to file descriptor 1 (not through {@link System#out},
+     * so that a failed write says why), errors to stderr.
+     */
     public static int run(String... args) {
         StandardOutput stdout = new StandardOutput();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, System.out.charset()), true);

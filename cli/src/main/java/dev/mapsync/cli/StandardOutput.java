@@ -1,11 +1,11 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.internal.sys.LibC;
+
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The process's standard output, remembering the first write that failed and why. A command stops writing at a
@@ -14,6 +14,8 @@ import java.nio.file.Path;
  * such as a full disk (the command fails, saying so). Thread-safe as the file stream beneath it is.
  */
 final class StandardOutput extends OutputStream {
+    private static final int STDOUT = 1;
+
     private final OutputStream out = new FileOutputStream(FileDescriptor.out);
     private volatile IOException failure;
 
@@ -41,23 +43,24 @@ final class StandardOutput extends OutputStream {
     }
 
     /**
-     * Why a write failed, unless none did or the output's reader went away: a pipe or socket is written only while
-     * someone reads it, so a failed write to one is its reader gone.
+     * Why a write failed, unless none did or the output's reader went away: the output is a pipe (named or not) or a
+     * socket, and its other end is gone. A pipe that was full and does not wait (a parent made it non-blocking) is a
+     * failure: the output was cut short.
      *
      * @return the failure's message, or null
      */
     String failureOtherThanAGoneReader() {
         IOException e = failure;
-        if (e == null || isPipeOrSocket()) return null;
+        if (e == null || readerGone()) return null;
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
-    private static boolean isPipeOrSocket() {
+    private static boolean readerGone() {
         try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/fd/1")).toString();
-            return target.startsWith("pipe:") || target.startsWith("socket:");
-        } catch (IOException | UnsupportedOperationException e) {
-            return false;
+            int type = LibC.fstat(STDOUT).mode() & LibC.S_IFMT;
+            return (type == LibC.S_IFIFO || type == LibC.S_IFSOCK) && LibC.peerGone(STDOUT);
+        } catch (RuntimeException e) {
+            return false; // a descriptor that cannot be asked (closed, say) has no reader to have gone
         }
     }
 }

@@ -22,6 +22,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -136,6 +138,74 @@ class QueueCliTest {
         assertEquals(0, p.exitValue());
         assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
     }
+
+    @Test
+    void aTakeWhoseFifosReaderWentAwayStopsQuietlyAndLeavesTheRecords() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "first", "second"));
+        Path fifo = dir.resolve("out.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // the reader opens the named pipe (waiting for the writer) and leaves before the command's JVM has started
+        Thread reader = Thread.ofPlatform().start(() -> {
+            try {
+                new java.io.FileInputStream(fifo.toFile()).close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Process p = take("events", ProcessBuilder.Redirect.to(fifo.toFile()));
+        reader.join();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals("", err);
+        assertEquals(0, p.exitValue());
+        assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
+    @Test
+    void aTakeIntoAFullPipeThatDoesNotWaitFailsSayingSo() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "1M"));
+        int records = 20_000; // 20,000 lines of 16 bytes: more than a pipe holds (64 KiB)
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < records; i++) lines.append(String.format("record-%08d%n", i));
+        Process put = Jvm.main(Main.class).args("queue", "put", "--dir=" + dir, "events").start().process();
+        put.getOutputStream().write(lines.toString().getBytes(StandardCharsets.UTF_8));
+        put.getOutputStream().close();
+        assertTrue(put.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, put.exitValue());
+        // a parent that made the pipe non-blocking and reads it only once the command has ended
+        List<String> take = new ArrayList<>(List.of("python3", "-c", NON_BLOCKING_PIPE));
+        take.addAll(Jvm.main(Main.class).args("queue", "take", "--dir=" + dir, "events", "--count",
+                Integer.toString(records), "--timeout", "10s").command());
+        Process p = new ProcessBuilder(take).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String[] said = out.split("\n", 3);
+        assertEquals("exit 5", said[0], out);
+        assertEquals("stderr mapsync: cannot write the output: Resource temporarily unavailable", said[1], out);
+        long printed = Long.parseLong(said[2].strip().substring("lines ".length()));
+        // every record not printed whole is still in the queue
+        Cli rest = ms("queue", "take", "events", "--count", Long.toString(records - printed), "--timeout", "1s");
+        assertEquals(0, rest.code(), rest.err());
+        assertEquals(String.format("record-%08d%n", printed), rest.out().lines().findFirst().orElseThrow() + "\n");
+    }
+
+    /** Runs its arguments with a non-blocking pipe as stdout, read only at their end; prints exit, stderr, lines. */
+    private static final String NON_BLOCKING_PIPE = """
+            import os, subprocess, sys
+            r, w = os.pipe()
+            os.set_blocking(w, False)
+            p = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+            os.close(w)
+            err = p.stderr.read().decode().strip()
+            code = p.wait()
+            out = b''
+            while chunk := os.read(r, 65536):
+                out += chunk
+            print('exit', code)
+            print('stderr', err)
+            print('lines', out.count(b'\\n'))
+            """;
 
     /** {@code mapsync queue take QUEUE --count 2} in a process of its own, its output sent to {@code stdout}. */
     private Process take(String queue, ProcessBuilder.Redirect stdout) {

@@ -34,6 +34,7 @@ public final class Arch {
     static final long SYS_FALLOCATE = X86_64 ? 285 : 47;
     static final long SYS_EPOLL_CREATE1 = X86_64 ? 291 : 20;
     static final long SYS_STATX = X86_64 ? 332 : 291;
+    static final long SYS_PPOLL = X86_64 ? 271 : 73;
 
     /** {@code __NR_bpf}. */
     public static final long SYS_BPF = X86_64 ? 321 : 280;

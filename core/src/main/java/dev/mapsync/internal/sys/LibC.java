@@ -18,7 +18,7 @@ public final class LibC {
             O_CLOEXEC = 0x80000;
     public static final int O_NOFOLLOW = isX86() ? 0x20000 : 0x8000;
     public static final int PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1;
-    public static final int S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFDIR = 0x4000;
+    public static final int S_IFMT = 0xF000, S_IFREG = 0x8000, S_IFDIR = 0x4000, S_IFIFO = 0x1000, S_IFSOCK = 0xC000;
 
     private static boolean isX86() {
         String arch = System.getProperty("os.arch");
@@ -91,6 +91,23 @@ public final class LibC {
     /** {@code fstat} through {@code statx(fd, "", AT_EMPTY_PATH)}, whose layout is the same on every architecture. */
     public static FileStat fstat(int fd) {
         return statx(fd, "", AT_EMPTY_PATH, "fstat");
+    }
+
+    private static final short POLLERR = 0x008, POLLHUP = 0x010;
+
+    /**
+     * Whether the other end of the pipe or socket {@code fd} is gone: {@code ppoll(2)} of it for no event, not
+     * waiting, reports an error or a hang-up. A pipe that is only full reports neither.
+     */
+    public static boolean peerGone(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pollfd = arena.allocate(8, 4); // struct pollfd: int fd, short events, short revents
+            pollfd.set(JAVA_INT, 0, fd);
+            MemorySegment noWait = arena.allocate(16, 8); // a zero struct timespec
+            long ready = Native.check(Native.syscall(Arch.SYS_PPOLL, pollfd.address(), 1, noWait.address(), 0, 8, 0),
+                    "ppoll");
+            return ready > 0 && (pollfd.get(JAVA_SHORT, 6) & (POLLERR | POLLHUP)) != 0;
+        }
     }
 
     /** {@code lstat} through {@code statx}: a symbolic link is described, not followed. */
