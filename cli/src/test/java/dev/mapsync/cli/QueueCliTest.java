@@ -116,33 +116,18 @@ class QueueCliTest {
 
     @Test
     void aTakeWhoseOutputTakesNoBytesFailsSayingWhyAndLeavesTheRecords() throws Exception {
-        ok(ms("queue", "create", "events", "--capacity", "4K"));
-        ok(ms("queue", "put", "events", "first", "second"));
-        Process p = take("events", ProcessBuilder.Redirect.to(new File("/dev/full")));
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals("mapsync: cannot write the output: No space left on device\n", err);
-        assertEquals(5, p.exitValue());
-        assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
+        takeOfTwoLeavesThem(ProcessBuilder.Redirect.to(new File("/dev/full")), p -> { },
+                "mapsync: cannot write the output: No space left on device\n", 5);
     }
 
     @Test
     void aTakeWhoseReaderWentAwayStopsQuietlyAndLeavesTheRecords() throws Exception {
-        ok(ms("queue", "create", "events", "--capacity", "4K"));
-        ok(ms("queue", "put", "events", "first", "second"));
-        Process p = take("events", ProcessBuilder.Redirect.PIPE);
-        p.getInputStream().close(); // before the command's JVM has started: its first write finds no reader
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals("", err);
-        assertEquals(0, p.exitValue());
-        assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
+        // closed before the command's JVM has started: its first write finds no reader
+        takeOfTwoLeavesThem(ProcessBuilder.Redirect.PIPE, p -> p.getInputStream().close(), "", 0);
     }
 
     @Test
     void aTakeWhoseFifosReaderWentAwayStopsQuietlyAndLeavesTheRecords() throws Exception {
-        ok(ms("queue", "create", "events", "--capacity", "4K"));
-        ok(ms("queue", "put", "events", "first", "second"));
         Path fifo = dir.resolve("out.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         // the reader opens the named pipe (waiting for the writer) and leaves before the command's JVM has started
@@ -153,12 +138,29 @@ class QueueCliTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        Process p = take("events", ProcessBuilder.Redirect.to(fifo.toFile()));
-        reader.join();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        takeOfTwoLeavesThem(ProcessBuilder.Redirect.to(fifo.toFile()), p -> reader.join(), "", 0);
+    }
+
+    /** What a test does with the process of a take once it has started. */
+    private interface Meanwhile {
+        void with(Process take) throws Exception;
+    }
+
+    /**
+     * Puts two records in a new queue, takes both in a process of its own whose output goes to {@code stdout}, and
+     * checks its stderr and exit code, and that both records are still in the queue.
+     */
+    private void takeOfTwoLeavesThem(ProcessBuilder.Redirect stdout, Meanwhile meanwhile, String err, int exit)
+            throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "first", "second"));
+        Process p = Jvm.main(Main.class).args("queue", "take", "--dir=" + dir, "events", "--count", "2").stdout(stdout)
+                .start().process();
+        meanwhile.with(p);
+        String said = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals("", err);
-        assertEquals(0, p.exitValue());
+        assertEquals(err, said);
+        assertEquals(exit, p.exitValue());
         assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
     }
 
@@ -206,12 +208,6 @@ class QueueCliTest {
             print('stderr', err)
             print('lines', out.count(b'\\n'))
             """;
-
-    /** {@code mapsync queue take QUEUE --count 2} in a process of its own, its output sent to {@code stdout}. */
-    private Process take(String queue, ProcessBuilder.Redirect stdout) {
-        return Jvm.main(Main.class).args("queue", "take", "--dir=" + dir, queue, "--count", "2").stdout(stdout)
-                .start().process();
-    }
 
     @Test
     void aRecordThatIsNotAValueOfTheQueueStaysInItAndIsTakenAsBytes() {
