@@ -8,11 +8,11 @@ import java.lang.foreign.ValueLayout;
  * it releases it) or given back unread ({@link #unread()}). Its space is not reused while it is held, and the
  * consumer reads no further record until then. A consumer has one such record object and reuses it for every record.
  *
- * <p><b>Threads.</b> A record belongs to the thread that took it ({@link RingConsumer#next}) until that thread
- * releases it or gives it back: its bytes are the ring's, and only that thread knows when it is done with them. Every method but
- * {@link #isHeld()} and {@link #close()}, called from another thread, throws {@link IllegalStateException} naming
- * the holder; {@code close()} from a thread that does not hold it does nothing (as for a record released already).
- * Copy the bytes ({@link #toArray()}) to hand them to another thread.
+ * <p><b>Threads.</b> A record belongs to the thread that took it ({@link RingConsumer#next}) until that thread releases
+ * it or gives it back: its bytes are the ring's, and only that thread knows when it is done with them. Every method but
+ * {@link #isHeld()} and {@link #close()}, called from another thread, throws {@link IllegalStateException} naming the
+ * holder; {@code close()} from a thread that does not hold it does nothing (as for a record released already). Copy the
+ * bytes ({@link #toArray()}) to hand them to another thread.
  */
 public final class RingRecord implements AutoCloseable {
     private final RingConsumer consumer;

@@ -64,8 +64,8 @@ final class KernelRingTake {
     /**
      * Takes and prints the records, one line each.
      *
-     * @return how many were printed, or -1 if the output's reader went away (the records taken and not printed are
-     *         lost then: the kernel's ring cannot wait for a reader)
+     * @return how many were printed, or -1 if a write failed (the records taken and not printed are lost then: the
+     *         kernel's ring cannot wait for its reader)
      * @throws RuntimeException what taking or formatting a record threw (a corrupt ring), after printing those before
      */
     long run(RecordLines lines, PrintWriter out) {

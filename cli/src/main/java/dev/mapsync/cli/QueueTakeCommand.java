@@ -69,7 +69,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
             long taken = kernel
                     ? new KernelRingTake(consumer, follow ? Long.MAX_VALUE : count, deadline, follow).run(lines, out())
                     : takeInTurn(consumer, lines, deadline);
-            if (taken < 0) return ExitCodes.OK;
+            if (taken < 0) return ExitCodes.OK; // the output failed: Main.run says why, unless its reader went away
             if (!follow && taken < count) {
                 spec.commandLine().getErr().println("mapsync: took " + taken + " of " + count + " records from queue '"
                         + ring.name() + "': " + (consumer.isDrained() ? "it is sealed and drained"
@@ -85,7 +85,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
      * wait for room, so nothing is gained by taking records faster than they are printed, and a record is never
      * taken out of the ring before it was written out.
      *
-     * @return how many were printed, or -1 if the output's reader went away
+     * @return how many were printed, or -1 if a write failed
      */
     private long takeInTurn(RingConsumer consumer, RecordLines lines, long deadline) {
         long taken = 0;
@@ -102,12 +102,12 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
                 out().flush();
                 written = !out().checkError();
             } finally {
-                // a record not written out (a value that does not decode, an output whose reader went away) stays in
-                // the queue for the next taker
+                // a record not written out (a value that does not decode, an output that failed) stays in the queue
+                // for the next taker
                 if (written) r.release();
                 else r.unread();
             }
-            if (!written) return -1; // the reader went away (e.g. head): stop quietly
+            if (!written) return -1; // Main says why, unless the output's reader went away (e.g. head)
             taken++;
         }
         return taken;

@@ -20,8 +20,8 @@ import java.util.Map;
 
 /**
  * The line {@code mapsync queue take} prints for a record: a queue's value as {@code mapsync get} prints it, or a
- * record's UTF-8 text, or {@code hex:...} for binary records (always with {@code --hex}, a queue's values too); with {@code --json} one
- * object with the record's position. Thread-safe (it keeps no state beyond its settings).
+ * record's UTF-8 text, or {@code hex:...} for binary records (always with {@code --hex}, a queue's values too); with
+ * {@code --json} one object with the record's position. Thread-safe (it keeps no state beyond its settings).
  */
 final class RecordLines {
     private final String queue;

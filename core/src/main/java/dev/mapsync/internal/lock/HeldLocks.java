@@ -72,7 +72,10 @@ public final class HeldLocks implements LockGuard {
         }
     }
 
-    /** Out of line, so that a close stays small enough for the JIT to inline into the caller. */
+    /**
+     * Out of line, so that a close stays small enough for the JIT to inline into the caller; static, so that the guard
+     * does not leave the caller's compiled code through it.
+     */
     private static void releaseFailed(EntryLocks locks, Throwable e) {
         // IllegalStateException: the handle was closed first; its locks went with it, and the next owner is told
         // it died
