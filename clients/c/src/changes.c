@@ -253,9 +253,9 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
             c->pending_until = mapsync__now_ns() + PUBLISH_WAIT_NS;
         }
         size_t at = n + (missed_from != 0);
+        uint8_t *key = keys == NULL ? NULL : keys + at * c->map->key_size;
         bool poll_ends_first = deadline < c->pending_until;
-        int rc = read_change(c, c->next, poll_ends_first ? deadline : c->pending_until, &out[at],
-                             keys == NULL ? NULL : keys + at * c->map->key_size);
+        int rc = read_change(c, c->next, poll_ends_first ? deadline : c->pending_until, &out[at], key);
         if (rc < 0) return rc;
         uint64_t seq_now = rc == 0 && poll_ends_first ? entry_seq(c->map, c->next) : 0;
         if (rc == 0 && poll_ends_first && seq_now < c->next) {
@@ -265,7 +265,7 @@ static int collect(struct mapsync_cursor *c, uint64_t head, struct mapsync_chang
         }
         if (rc == 0 && poll_ends_first && seq_now == c->next) {
             /* published since the wait gave up: read it now (0 again only if a later change overwrote it meanwhile) */
-            rc = read_change(c, c->next, 0, &out[at], keys == NULL ? NULL : keys + at * c->map->key_size);
+            rc = read_change(c, c->next, 0, &out[at], key);
             if (rc < 0) return rc;
         }
         if (rc == 0) {

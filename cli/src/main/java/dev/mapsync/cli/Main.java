@@ -5,7 +5,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class Main implements Runnable {
      */
     public static int run(String... args) {
         StandardOutput stdout = new StandardOutput();
-        PrintWriter out = new PrintWriter(new OutputStreamWriter(stdout, System.out.charset()), true);
+        PrintWriter out = StandardOutput.printer(stdout);
         PrintWriter err = new PrintWriter(System.err, true);
         try {
             int code = commandLine(out, err, args).execute(args);

@@ -6,7 +6,6 @@ import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
 
 import java.io.OutputStream;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -83,8 +82,7 @@ final class RecordLines {
      * refuses (zeros are not a value of every schema): what ran until then is compiled all the same.
      */
     void warmUp() {
-        PrintWriter nowhere = new PrintWriter(new OutputStreamWriter(OutputStream.nullOutputStream(),
-                System.out.charset())); // as Main makes the command's
+        PrintWriter nowhere = StandardOutput.printer(OutputStream.nullOutputStream());
         MemorySegment record = MemorySegment.ofArray(new long[codec == null ? 2 : (int) (codec.size() + 7) / 8])
                 .asSlice(0, codec == null ? 16 : codec.size());
         long deadline = System.nanoTime() + WARM_UP_NANOS;

@@ -6,6 +6,8 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
 
 /**
  * The process's standard output, remembering the first write that failed and why. A command stops writing at a
@@ -35,6 +37,11 @@ final class StandardOutput extends OutputStream {
         } catch (IOException e) {
             throw failed(e);
         }
+    }
+
+    /** The writer commands print with, over {@code out}: the charset of {@link System#out}, flushed at each line. */
+    static PrintWriter printer(OutputStream out) {
+        return new PrintWriter(new OutputStreamWriter(out, System.out.charset()), true);
     }
 
     private IOException failed(IOException e) {
