@@ -117,11 +117,36 @@ public final class EntryLocks {
      * @return true if the lock was taken over from an owner that died
      */
     public boolean acquire(long rec, int index, long timeoutNanos) {
-        // One method for the free lock, the spin and the wait: larger than the JIT inlines into a caller (325 bytes of
-        // bytecode, FreqInlineSize), on purpose. Inlined, the free lock's path alone (five checked accesses to the
-        // shared page) compiled to more than the JIT then inlines into the caller's caller (InlineSmallCode), so a
-        // lock() was not inlined where its guard is used, and the guard was allocated on every lock. Called, the
-        // lock costs a call; its guard, made in the small caller, stays off the heap.
+        return lockOrUnlock(rec, index, timeoutNanos, false);
+    }
+
+    /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */
+    public void release(long rec) {
+        lockOrUnlock(rec, -1, 0, true);
+    }
+
+    /**
+     * The lock word's two transitions, {@link #acquire} (the free lock, the spin and the wait) and {@link #release}, in
+     * one method larger than the JIT inlines into a caller (325 bytes of bytecode, {@code FreqInlineSize}), on
+     * purpose: each costs a call, and a lock guard stays off the heap. The JIT inlines an already compiled method into
+     * a caller only while it compiled to little code ({@code InlineSmallCode}, 2,500 bytes), and a guard is scalar
+     * replaced only where its close is inlined. Inlined, either transition (five checked accesses to the shared page)
+     * made its caller too big for that: a {@code lock()} where the free lock was inlined, or a guard's close, once the
+     * JIT had compiled it with the unlock inlined. Which one happened depended on the order the JIT compiled them in,
+     * and under contention the guard was allocated on every lock and the lock was a quarter as fast.
+     * {@code LockOutOfLineTest} checks the method's size.
+     */
+    private boolean lockOrUnlock(long rec, int index, long timeoutNanos, boolean unlock) {
+        if (unlock) {
+            LONG.set(control, rec + LockRecord.THREAD, 0L);
+            INT.set(control, rec + LockRecord.PID, 0);
+            // set only by waiters and by a takeover: a load is cheaper than a store on the uncontended path
+            if ((long) LONG.get(control, rec + LockRecord.SINCE) != 0) LONG.set(control, rec + LockRecord.SINCE, 0L);
+            if ((int) INT.get(control, rec + LockRecord.RECOVERED) != 0) INT.set(control, rec + LockRecord.RECOVERED, 0);
+            int old = (int) INT.getAndSet(control, rec + LockRecord.WORD, 0);
+            if ((old & LockRecord.WAITERS) != 0) wakeOne(rec);
+            return false;
+        }
         int me = token;
         if (me != 0 && (int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
                 && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
@@ -371,17 +396,6 @@ public final class EntryLocks {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
-    }
-
-    /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */
-    public void release(long rec) {
-        LONG.set(control, rec + LockRecord.THREAD, 0L);
-        INT.set(control, rec + LockRecord.PID, 0);
-        // set only by waiters and by a takeover: a load is cheaper than a store on the uncontended path
-        if ((long) LONG.get(control, rec + LockRecord.SINCE) != 0) LONG.set(control, rec + LockRecord.SINCE, 0L);
-        if ((int) INT.get(control, rec + LockRecord.RECOVERED) != 0) INT.set(control, rec + LockRecord.RECOVERED, 0);
-        int old = (int) INT.getAndSet(control, rec + LockRecord.WORD, 0);
-        if ((old & LockRecord.WAITERS) != 0) wakeOne(rec);
     }
 
     /** Out of line: a downcall, which only an unlock with sleepers makes. */
