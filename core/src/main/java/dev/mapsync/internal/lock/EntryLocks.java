@@ -122,19 +122,17 @@ public final class EntryLocks {
 
     /** Releases a lock this handle holds, waking one sleeper if the word says there are any. */
     public void release(long rec) {
-        lockOrUnlock(rec, -1, 0, true);
+        lockOrUnlock(rec, -1, 0, true); // the index and the timeout serve only to take a lock
     }
 
     /**
      * The lock word's two transitions, {@link #acquire} (the free lock, the spin and the wait) and {@link #release}, in
-     * one method larger than the JIT inlines into a caller (325 bytes of bytecode, {@code FreqInlineSize}), on
-     * purpose: each costs a call, and a lock guard stays off the heap. The JIT inlines an already compiled method into
-     * a caller only while it compiled to little code ({@code InlineSmallCode}, 2,500 bytes), and a guard is scalar
-     * replaced only where its close is inlined. Inlined, either transition (five checked accesses to the shared page)
-     * made its caller too big for that: a {@code lock()} where the free lock was inlined, or a guard's close, once the
-     * JIT had compiled it with the unlock inlined. Which one happened depended on the order the JIT compiled them in,
-     * and under contention the guard was allocated on every lock and the lock was a quarter as fast.
-     * {@code LockOutOfLineTest} checks the method's size.
+     * one method larger than C2 inlines into a caller ({@code FreqInlineSize}, 325 bytes of bytecode), on purpose:
+     * each costs a call, and a lock guard stays off the heap. C2 inlines an already compiled method only while its
+     * code is small ({@code InlineSmallCode}), and a guard is scalar replaced only where its close is inlined. Either
+     * transition inlined (five checked accesses to the shared page) made its caller too big for that: {@code lock()}
+     * with the free lock in it, or a guard's close with the unlock in it. {@code LockOutOfLineTest} checks the size;
+     * docs/BENCHMARKS.md says what it cost under contention.
      */
     private boolean lockOrUnlock(long rec, int index, long timeoutNanos, boolean unlock) {
         if (unlock) {
@@ -398,7 +396,7 @@ public final class EntryLocks {
         if (interrupted) Thread.currentThread().interrupt();
     }
 
-    /** Out of line: a downcall, which only an unlock with sleepers makes. */
+    /** The downcall only an unlock with sleepers makes. */
     private void wakeOne(long rec) {
         Futex.wake(controlAddress + rec + LockRecord.WORD, 1);
     }
