@@ -66,21 +66,29 @@ final class Gate implements AutoCloseable {
 
     /**
      * Driver side: waits until every worker is ready (failing if one of {@code children} exits first), says go, waits
-     * for every child to exit with status 0, and returns the seconds from the go to the last worker's end.
+     * for every child to exit with status 0, and returns the seconds from the go to the last worker's end. When it
+     * fails, it ends the children still running first.
      */
     double run(List<Process> children, String what) throws InterruptedException {
-        while (slots.getVolatile(READY) < workers) {
-            if (children.stream().anyMatch(c -> !c.isAlive())) throw new IllegalStateException(what + ": a process failed");
-            Thread.sleep(1);
+        boolean ran = false;
+        try {
+            while (slots.getVolatile(READY) < workers) {
+                if (children.stream().anyMatch(c -> !c.isAlive())) throw new IllegalStateException(what + ": a process failed");
+                Thread.sleep(1);
+            }
+            long start = System.nanoTime();
+            slots.setRelease(GO, start);
+            for (Process c : children) {
+                if (c.waitFor() != 0) throw new IllegalStateException(what + ": a process failed");
+            }
+            ran = true;
+            long end = 0;
+            for (int i = 0; i < workers; i++) end = Math.max(end, slots.getVolatile(ENDS + i));
+            return (end - start) / 1e9;
+        } finally {
+            // the others would wait at the start line, or for a lock or a party that is gone, for ever
+            if (!ran) children.forEach(Process::destroyForcibly);
         }
-        long start = System.nanoTime();
-        slots.setRelease(GO, start);
-        for (Process c : children) {
-            if (c.waitFor() != 0) throw new IllegalStateException(what + ": a process failed");
-        }
-        long end = 0;
-        for (int i = 0; i < workers; i++) end = Math.max(end, slots.getVolatile(ENDS + i));
-        return (end - start) / 1e9;
     }
 
     @Override

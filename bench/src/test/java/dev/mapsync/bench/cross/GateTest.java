@@ -1,0 +1,53 @@
+package dev.mapsync.bench.cross;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The start line of the cross-process benchmarks leaves no worker spinning when another worker fails. */
+class GateTest {
+    /** A worker: {@code wait DIR} takes a number and waits at the start line; {@code fail DIR} exits with 1 at once. */
+    public static final class Worker {
+        public static void main(String[] args) {
+            if (args[0].equals("fail")) System.exit(1);
+            try (Gate gate = Gate.open(Path.of(args[1]), 2)) {
+                gate.number();
+                gate.readyThenAwaitGo();
+            }
+        }
+    }
+
+    @Test
+    void aWorkerThatFailsBeforeTheGoEndsTheOthers() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-gate-");
+        Process waiting = null, failing = null;
+        try (Gate gate = Gate.create(dir, 2)) {
+            waiting = Child.start(Worker.class, "wait", dir.toString());
+            failing = Child.start(Worker.class, "fail", dir.toString());
+            List<Process> workers = List.of(waiting, failing);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> gate.run(workers, "gate test"));
+            assertEquals("gate test: a process failed", e.getMessage());
+            assertTrue(waiting.waitFor(30, TimeUnit.SECONDS), "the waiting worker is still at the start line");
+            assertEquals(1, failing.exitValue());
+        } finally {
+            if (waiting != null) waiting.destroyForcibly();
+            if (failing != null) failing.destroyForcibly();
+            delete(dir);
+        }
+    }
+
+    private static void delete(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
