@@ -1,11 +1,10 @@
 package dev.mapsync.bench.cross;
 
+import dev.mapsync.bench.MappedFiles;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -41,13 +40,7 @@ class GateTest {
         } finally {
             if (waiting != null) waiting.destroyForcibly();
             if (failing != null) failing.destroyForcibly();
-            delete(dir);
-        }
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            MappedFiles.deleteTree(dir);
         }
     }
 }
