@@ -48,7 +48,7 @@ final class BenchCommand implements Callable<Integer> {
                     + " builds them, or mvn -pl bench -am package");
         }
         Jvm report = Jvm.main("dev.mapsync.bench.cross.Report").classPath(jar.toString())
-                .jvmOptions("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED").inheritIO();
+                .jvmOptions("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED").inheritIO().endWithParent();
         if (quick) report.args("--quick");
         if (startup) report.args("--startup");
         if (counters) report.args("--counters");

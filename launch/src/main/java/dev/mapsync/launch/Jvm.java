@@ -18,7 +18,8 @@ import java.util.Objects;
  * ({@code java.home/bin/java}), {@code --enable-native-access=ALL-UNNAMED} unless {@linkplain #nativeAccess turned
  * off or given other modules}, the JVM options in the order given, the {@linkplain #modulePath module path} and
  * {@linkplain #addModules added modules} if given, {@code -cp} and the class path, the main class (or {@code -m} and
- * the {@linkplain #module module's main class}), and the arguments in the order given.
+ * the {@linkplain #module module's main class}; after {@link ParentWatch} and this process's pid when the child is to
+ * {@linkplain #endWithParent end with this process}), and the arguments in the order given.
  *
  * <p>By default the class path is this JVM's ({@code java.class.path}), native access is enabled, and the three
  * standard streams are pipes to this process (see {@link Process}).
@@ -46,6 +47,7 @@ public final class Jvm {
     private Path outputFile;
     /** The name prefix of a temporary file for stdout and stderr, made at each start, or null. */
     private String tempOutputPrefix;
+    private boolean endWithParent;
 
     private Jvm(String mainClass, boolean inModule) {
         this.mainClass = Objects.requireNonNull(mainClass, "mainClass");
@@ -126,6 +128,20 @@ public final class Jvm {
         return this;
     }
 
+    /**
+     * Makes the child end (status 1, a line on stderr) within a fraction of a second of this process's death, however
+     * it dies: the main class becomes {@link ParentWatch}, which runs the given one's {@code main}. For children on a
+     * class path that holds this module's classes (not {@link #module}), whose parent is this process: not through a
+     * {@linkplain #prefix prefix} command that stays between them.
+     *
+     * @throws IllegalStateException if this JVM runs a module's main class
+     */
+    public Jvm endWithParent() {
+        if (inModule) throw new IllegalStateException("endWithParent runs a main class from the class path, not " + mainClass);
+        endWithParent = true;
+        return this;
+    }
+
     /** A command that runs the JVM, such as {@code setpriv --reuid=65534 ...}: it comes first in the command line. */
     public Jvm prefix(List<String> command) {
         prefix.clear();
@@ -190,6 +206,7 @@ public final class Jvm {
         if (addModules != null) command.addAll(List.of("--add-modules", addModules));
         if (classPath != null) command.addAll(List.of("-cp", classPath));
         if (inModule) command.add("-m");
+        if (endWithParent) command.addAll(List.of(ParentWatch.class.getName(), Long.toString(ProcessHandle.current().pid())));
         command.add(mainClass);
         command.addAll(args);
         return command;

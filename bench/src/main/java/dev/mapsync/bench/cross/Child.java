@@ -7,7 +7,8 @@ import java.lang.ProcessBuilder.Redirect;
 
 /**
  * Starts the other process of a cross-process benchmark: the same classes, in a new JVM, its stdin and stdout piped
- * to this process, its stderr this process's.
+ * to this process, its stderr this process's. It ends when this process is gone ({@link Jvm#endWithParent()}): it
+ * would otherwise wait for ever at a start line or for a peer.
  */
 final class Child {
     private Child() {}
@@ -27,6 +28,6 @@ final class Child {
     }
 
     private static Jvm jvm(Class<?> main, String... args) {
-        return Jvm.main(main).jvmOptions(JvmFlags.AGRONA).args(args);
+        return Jvm.main(main).jvmOptions(JvmFlags.AGRONA).args(args).endWithParent();
     }
 }

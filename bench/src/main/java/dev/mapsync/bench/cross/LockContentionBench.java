@@ -6,6 +6,7 @@ import dev.mapsync.LockGuard;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.bench.MappedFiles;
 import dev.mapsync.internal.sys.Futex;
 
 import java.io.IOException;
@@ -92,9 +93,7 @@ public final class LockContentionBench {
                 out.add(new Result(mode, PROCESSES * n, PROCESSES * n / seconds, slots.get(0) == PROCESSES * n,
                         most == 0 ? 0 : (double) least / most));
             } finally {
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                MappedFiles.deleteTree(dir);
             }
         }
         return out;

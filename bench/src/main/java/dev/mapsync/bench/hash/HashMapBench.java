@@ -1,6 +1,7 @@
 package dev.mapsync.bench.hash;
 
 import dev.mapsync.bench.JvmFlags;
+import dev.mapsync.bench.MappedFiles;
 import dev.mapsync.launch.Jvm;
 import org.HdrHistogram.Histogram;
 
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -116,9 +116,7 @@ public final class HashMapBench {
         } finally {
             for (Process w : started) w.destroyForcibly();
             Store.delete(kind, dir, name);
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
+            MappedFiles.deleteTree(dir);
         }
     }
 
@@ -126,7 +124,7 @@ public final class HashMapBench {
                                  boolean create, long warmup) {
         Jvm worker = Jvm.main(HashMapWorker.class).args(kind.label, dir.toString(), name, Integer.toString(entries),
                 Long.toString(ops), Integer.toString(id), Integer.toString(threads), Boolean.toString(create),
-                Long.toString(warmup)).output(dir.resolve("log-" + id));
+                Long.toString(warmup)).output(dir.resolve("log-" + id)).endWithParent();
         if (kind == Store.Kind.CHRONICLE_MAP) worker.jvmOptions(JvmFlags.CHRONICLE);
         return worker.start().process();
     }

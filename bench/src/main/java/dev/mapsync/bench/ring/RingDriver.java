@@ -252,6 +252,6 @@ public final class RingDriver {
 
     private static Process start(Path dir, String role, String impl, String... more) {
         return Jvm.main(RingDriver.class).jvmOptions(JvmFlags.AGRONA, "-XX:+UseSerialGC")
-                .args("child", dir.toString(), role, impl).args(more).inheritIO().start().process();
+                .args("child", dir.toString(), role, impl).args(more).inheritIO().endWithParent().start().process();
     }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Worker processes: separate JVMs running a hidden {@code mapsync} command ({@code demo-worker} for the demo,
- * {@code chaos-worker} for the chaos soak) from the same jar, so the sharing shown is between real processes.
+ * {@code chaos-worker} for the chaos soak) from the same jar, so the sharing shown is between real processes. They
+ * end when this process is gone, however it ends ({@link Jvm#endWithParent()}).
  */
 public final class Workers implements AutoCloseable {
     private final List<ChildJvm> workers = new ArrayList<>();
@@ -49,7 +50,7 @@ public final class Workers implements AutoCloseable {
      */
     public Process start(List<String> extraJvmOptions, String logName, String... args) {
         Jvm jvm = Jvm.main(Main.class).jvmOptions("-XX:+UseSerialGC", "-Xmx64m").jvmOptions(jvmOptions)
-                .jvmOptions(extraJvmOptions).args(workerCommand).args(args);
+                .jvmOptions(extraJvmOptions).args(workerCommand).args(args).endWithParent();
         try {
             if (logDir == null) jvm.outputToTempFile("mapsync-" + workerCommand);
             else jvm.output(Files.createTempFile(logDir, logName + "-", ".log"));
