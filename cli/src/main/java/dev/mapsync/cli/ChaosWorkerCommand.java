@@ -20,16 +20,13 @@ final class ChaosWorkerCommand implements Callable<Integer> {
     @Parameters(index = "2")
     long seed;
 
-    @Parameters(index = "3")
-    long coordinator;
-
-    @Parameters(index = "4..*")
+    @Parameters(index = "3..*")
     List<String> setup;
 
     @Override
     public Integer call() {
         try {
-            WorkerMain.run(kind, slot, seed, coordinator, setup);
+            WorkerMain.run(kind, slot, seed, setup);
             return ExitCodes.OK;
         } catch (Throwable e) {
             // the log is all the coordinator has: the whole trace, not one line

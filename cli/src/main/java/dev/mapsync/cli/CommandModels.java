@@ -2715,17 +2715,7 @@ final class CommandModels {
                 .required(true)
                 .build());
         s.addPositional(PositionalParamSpec.builder()
-                .index("3")
-                .paramLabel("<coordinator>")
-                .type(long.class)
-                .hasInitialValue(false)
-                .getter(new IGetter() { public <T> T get() { return (T) (Object) c.coordinator; } })
-                .setter(new ISetter() { public <T> T set(T v) {
-                        Object old = c.coordinator; c.coordinator = cast(v); return (T) old; } })
-                .required(true)
-                .build());
-        s.addPositional(PositionalParamSpec.builder()
-                .index("4..*")
+                .index("3..*")
                 .paramLabel("<setup>")
                 .arity("0..1")
                 .type(java.util.List.class)

@@ -17,9 +17,9 @@ import java.util.Objects;
  * <p>The command line is, in this order: the {@linkplain #prefix prefix}, this JVM's own {@code java}
  * ({@code java.home/bin/java}), {@code --enable-native-access=ALL-UNNAMED} unless {@linkplain #nativeAccess turned
  * off or given other modules}, the JVM options in the order given, the {@linkplain #modulePath module path} and
- * {@linkplain #addModules added modules} if given, {@code -cp} and the class path, the main class (or {@code -m} and
- * the {@linkplain #module module's main class}; after {@link ParentWatch} and this process's pid when the child is to
- * {@linkplain #endWithParent end with this process}), and the arguments in the order given.
+ * {@linkplain #addModules added modules} if given, {@code -cp} and the class path, {@link ParentWatch} and this
+ * process's pid if the child is to {@linkplain #endWithParent end with this process}, the main class (or {@code -m} and
+ * the {@linkplain #module module's main class}), and the arguments in the order given.
  *
  * <p>By default the class path is this JVM's ({@code java.class.path}), native access is enabled, and the three
  * standard streams are pipes to this process (see {@link Process}).
@@ -130,9 +130,10 @@ public final class Jvm {
 
     /**
      * Makes the child end (status 1, a line on stderr) within a fraction of a second of this process's death, however
-     * it dies: the main class becomes {@link ParentWatch}, which runs the given one's {@code main}. For children on a
-     * class path that holds this module's classes (not {@link #module}), whose parent is this process: not through a
-     * {@linkplain #prefix prefix} command that stays between them.
+     * it dies: the main class becomes {@link ParentWatch}, which runs the given one's
+     * {@code public static void main(String[])}. For children on a class path that holds this module's classes (not
+     * {@link #module}) whose parent is this process: not through a {@linkplain #prefix prefix} command that stays
+     * between them, nor from a {@link #command()} another program runs (the child would end at once).
      *
      * @throws IllegalStateException if this JVM runs a module's main class
      */

@@ -74,6 +74,20 @@ class ParentWatchTest {
         }
     }
 
+    /** A main class that is not public, as the java launcher runs. */
+    static final class NotPublic {
+        public static void main(String[] args) {
+            System.exit(args.length);
+        }
+    }
+
+    @Test
+    void theMainOfAClassThatIsNotPublicRuns() {
+        try (ChildJvm child = Jvm.main(NotPublic.class).args("a", "b", "c").endWithParent().start()) {
+            assertEquals(3, child.await(60));
+        }
+    }
+
     @Test
     void aChildWhoseParentIsGoneBeforeItStartsEndsAtOnce() {
         try (ChildJvm child = Jvm.main(ParentWatch.class).args("1", Forever.class.getName())

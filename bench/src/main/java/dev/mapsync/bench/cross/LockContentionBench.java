@@ -173,9 +173,7 @@ public final class LockContentionBench {
             }
             return new Uncontended(Double.parseDouble(line[1]), Double.parseDouble(line[3]));
         } finally {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            MappedFiles.deleteTree(dir);
         }
     }
 

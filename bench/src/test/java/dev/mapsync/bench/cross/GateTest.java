@@ -1,20 +1,17 @@
 package dev.mapsync.bench.cross;
 
 import dev.mapsync.bench.MappedFiles;
+import dev.mapsync.launch.ParentWatch;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The start line of the cross-process benchmarks leaves no worker spinning when another worker or the driver fails. */
 class GateTest {
@@ -25,18 +22,6 @@ class GateTest {
             try (Gate gate = Gate.open(Path.of(args[1]), 2)) {
                 gate.number();
                 gate.readyThenAwaitGo();
-            }
-        }
-    }
-
-    /** A driver that makes the gate, starts one waiting worker, prints its pid and waits to be killed. */
-    public static final class Driver {
-        public static void main(String[] args) throws Exception {
-            try (Gate gate = Gate.create(Path.of(args[0]), 2)) {
-                Process worker = Child.start(Worker.class, "wait", args[0]);
-                System.out.println(worker.pid());
-                System.out.flush();
-                System.in.read();
             }
         }
     }
@@ -60,25 +45,13 @@ class GateTest {
         }
     }
 
+    /** So that a worker of a killed driver stops waiting (ParentWatchTest shows that it does). */
     @Test
-    void aWorkerWhoseDriverIsKilledBeforeTheGoStops() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-gate-");
-        Process driver = Child.start(Driver.class, dir.toString());
-        ProcessHandle worker = null;
-        try {
-            long pid = Long.parseLong(new BufferedReader(new InputStreamReader(driver.getInputStream())).readLine());
-            worker = ProcessHandle.of(pid).orElseThrow();
-            driver.destroyForcibly();
-            assertTrue(driver.waitFor(30, TimeUnit.SECONDS), "the driver did not end");
-            try {
-                worker.onExit().get(30, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                fail("the worker still waits at the start line of a driver that is gone");
-            }
-        } finally {
-            driver.destroyForcibly();
-            if (worker != null) worker.destroyForcibly();
-            MappedFiles.deleteTree(dir);
-        }
+    void everyWorkerEndsWithItsDriver() {
+        List<String> command = Child.command(Worker.class, "wait", "dir");
+        int at = command.indexOf(ParentWatch.class.getName());
+        assertTrue(at > 0, "not started through ParentWatch: " + command);
+        assertEquals(List.of(ParentWatch.class.getName(), Long.toString(ProcessHandle.current().pid()),
+                Worker.class.getName(), "wait", "dir"), command.subList(at, command.size()));
     }
 }

@@ -93,8 +93,7 @@ final class Fleet implements AutoCloseable {
         Kind kind = Kind.ofSlot(slot, setup.processes());
         int number = ++started[slot];
         long workerSeed = Mix.of(seed, slot, number);
-        List<String> args = new ArrayList<>(List.of(kind.id, Integer.toString(slot), Long.toString(workerSeed),
-                Long.toString(ProcessHandle.current().pid())));
+        List<String> args = new ArrayList<>(List.of(kind.id, Integer.toString(slot), Long.toString(workerSeed)));
         args.addAll(setup.args());
         Process p = workers.start(hook, kind.id + "-" + slot + "-" + number, args.toArray(String[]::new));
         Incarnation inc = new Incarnation(slot, number, p, workers.log(p), hook.isEmpty() ? null : String.join(" ", hook));

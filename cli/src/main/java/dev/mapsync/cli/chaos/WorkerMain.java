@@ -1,9 +1,10 @@
 package dev.mapsync.cli.chaos;
 
 /**
- * The body of a chaos worker process ({@code mapsync chaos-worker KIND SLOT SEED COORDINATOR-PID SETUP...}): it opens
- * the soak's maps, recovers what the slot's previous process left, says it is ready, then works round after round
- * until told to stop, pausing between rounds so that the coordinator can check the maps while nothing moves.
+ * The body of a chaos worker process ({@code mapsync chaos-worker KIND SLOT SEED SETUP...}): it opens the soak's maps,
+ * recovers what the slot's previous process left, says it is ready, then works round after round until told to stop,
+ * pausing between rounds so that the coordinator can check the maps while nothing moves. It ends when the coordinator
+ * is gone ({@link dev.mapsync.cli.demo.Workers}).
  */
 public final class WorkerMain {
     private WorkerMain() {}
@@ -11,8 +12,7 @@ public final class WorkerMain {
     /** The nice value of a worker once it is ready ({@link Niceness}). */
     static final int NICE = 10;
 
-    public static void run(String kind, int slot, long seed, long coordinator, java.util.List<String> setupArgs) {
-        ParentWatch.start(coordinator);
+    public static void run(String kind, int slot, long seed, java.util.List<String> setupArgs) {
         Setup setup = Setup.parse(setupArgs);
         try (Control control = Control.open(setup)) {
             Kind k = Kind.ofId(kind);
