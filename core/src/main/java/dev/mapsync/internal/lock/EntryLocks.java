@@ -30,8 +30,8 @@ import static dev.mapsync.internal.sys.Words.LONG;
  * The robust cross-process locks and sequence words of one map handle (see {@link LockRecord}).
  *
  * <p><b>Locking.</b> Uncontended, a lock is one compare-and-set of the lock word from 0 to the handle's token and
- * an unlock one atomic exchange back to 0: no system call. A waiter spins briefly, then marks the word as having
- * sleepers and sleeps on it ({@link Sleepers}: {@code FUTEX_WAIT}, or parked while the process's sleeper thread
+ * an unlock one atomic exchange back to 0: no system call. A waiter does not spin, as glibc's mutex does not: it
+ * marks the word as having sleepers and sleeps on it ({@link Sleepers}: {@code FUTEX_WAIT}, or parked while the process's sleeper thread
  * waits for virtual threads), until its own deadline. A waiter asks the kernel whether the owner's handle is still
  * open ({@link ProcessSlots}) when it begins to wait and when its first slice ({@value #SLICE_MILLIS} ms) of sleep
  * ends; after that, once a slice that thread asks for all the lock's sleepers at once. When the owner is gone, a
@@ -42,7 +42,6 @@ import static dev.mapsync.internal.sys.Words.LONG;
 public final class EntryLocks {
     static final long SLICE_MILLIS = 20;
     public static final long SLICE_NANOS = SLICE_MILLIS * 1_000_000;
-    private static final int SPINS = 100;
     private static final long RECORD_SIZE = ControlLayout.LOCK_RECORD_SIZE;
 
     /** The record of the map-wide lock. */
@@ -126,7 +125,7 @@ public final class EntryLocks {
     }
 
     /**
-     * The lock word's two transitions, {@link #acquire} (the free lock, the spin and the wait) and {@link #release}, in
+     * The lock word's two transitions, {@link #acquire} (the free lock and the wait) and {@link #release}, in
      * one method larger than C2 inlines into a caller ({@code FreqInlineSize}, 325 bytes of bytecode), on purpose:
      * each costs a call, and a lock guard stays off the heap. C2 inlines an already compiled method only while its
      * code is small ({@code InlineSmallCode}), and a guard is scalar replaced only where its close is inlined. Either
@@ -153,20 +152,15 @@ public final class EntryLocks {
         }
         checkWritable();
         checkReentry(rec, index);
-        for (int i = 0; i < SPINS; i++) {
-            Thread.onSpinWait();
-            if ((int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
-                    && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
-                stampOwner(rec);
-                return repairedDeadWrite(rec);
-            }
-        }
+        // no spin: a spinning waiter's loads take the lock's line from under the owner's stores to it (the owner
+        // fields, the unlock), which cost two processes contending for the lock over a third of their rate, and 100
+        // virtual threads of one process half of theirs (docs/BENCHMARKS.md); an owner whose waiters sleep runs on
+        // undisturbed
         long start = System.nanoTime();
         long deadline = start + timeoutNanos;
         int sleepers = 0; // once we have slept, others may sleep too: keep the waiters bit when we take the lock
-        // the Flight Recorder's record of the wait: begun once spinning is over, just before the waiter says it sleeps
-        // and sleeps, if a recording wants it (so a wait that never gets there loads no event class), and ended
-        // however the wait ends
+        // the Flight Recorder's record of the wait: begun just before the waiter says it sleeps and sleeps, if a
+        // recording wants it (so a wait that never gets there loads no event class), and ended however the wait ends
         boolean waitBegun = false;
         LockWaitEvent wait = null;
         int waitedOn = 0;
