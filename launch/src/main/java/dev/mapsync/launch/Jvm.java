@@ -138,7 +138,9 @@ public final class Jvm {
      * @throws IllegalStateException if this JVM runs a module's main class
      */
     public Jvm endWithParent() {
-        if (inModule) throw new IllegalStateException("endWithParent runs a main class from the class path, not " + mainClass);
+        if (inModule) {
+            throw new IllegalStateException("endWithParent runs a main class from the class path, not " + mainClass);
+        }
         endWithParent = true;
         return this;
     }
@@ -207,7 +209,9 @@ public final class Jvm {
         if (addModules != null) command.addAll(List.of("--add-modules", addModules));
         if (classPath != null) command.addAll(List.of("-cp", classPath));
         if (inModule) command.add("-m");
-        if (endWithParent) command.addAll(List.of(ParentWatch.class.getName(), Long.toString(ProcessHandle.current().pid())));
+        if (endWithParent) {
+            command.addAll(List.of(ParentWatch.class.getName(), Long.toString(ProcessHandle.current().pid())));
+        }
         command.add(mainClass);
         command.addAll(args);
         return command;

@@ -86,10 +86,11 @@ class ChildJvmTest {
                         .jvmOptions(List.of("-Da=b")).classPath("x.jar:y").args(List.of("two")).command());
         assertEquals(List.of(java, "-cp", System.getProperty("java.class.path"), "some.Main"),
                 Jvm.main("some.Main").nativeAccess(false).command());
-        assertEquals(List.of(java, "-cp", "x.jar", ParentWatch.class.getName(), Long.toString(ProcessHandle.current().pid()),
-                        "some.Main", "one"),
+        String pid = Long.toString(ProcessHandle.current().pid());
+        assertEquals(List.of(java, "-cp", "x.jar", ParentWatch.class.getName(), pid, "some.Main", "one"),
                 Jvm.main("some.Main").nativeAccess(false).classPath("x.jar").args("one").endWithParent().command());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Jvm.module("m", "p.Main").endWithParent());
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Jvm.module("m", "p.Main").endWithParent());
         assertEquals("endWithParent runs a main class from the class path, not m/p.Main", e.getMessage());
     }
 }

@@ -70,7 +70,8 @@ class ParentWatchTest {
                 .outputToTempFile("launch-test").start()) {
             assertEquals(1, child.await(60));
             assertTrue(child.output().startsWith("bad\nerr\nException in thread \"main\" "
-                    + "java.lang.ArrayIndexOutOfBoundsException: Index 1 out of bounds for length 1\n"), child.output());
+                    + "java.lang.ArrayIndexOutOfBoundsException: Index 1 out of bounds for length 1\n"),
+                    child.output());
         }
     }
 

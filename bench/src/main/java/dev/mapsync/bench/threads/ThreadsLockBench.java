@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -31,6 +32,9 @@ public final class ThreadsLockBench {
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : virtual ? 100 : 4;
         long n = args.length > 2 ? Long.parseLong(args[2]) : 200_000;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 6;
+        if (threads < 1 || n < 1 || rounds < 2) {
+            throw new IllegalArgumentException("threads, locks a thread and rounds: at least 1, 1 and 2");
+        }
         Path dir = MappedFiles.tempDir();
         try (SharedArray<Long> map = SharedArray.create(MapSpec.array("threads", Codec.i64(), 1).dir(dir))) {
             LongSlots counter = map.longs();
@@ -56,8 +60,8 @@ public final class ThreadsLockBench {
                     lock.unlock();
                 }
             }));
-            System.out.printf("%d %s threads x %,d lock/increment/unlock: mapsync %.2f Mops/s, ReentrantLock %.2f Mops/s,"
-                    + " mapsync / ReentrantLock %.2fx%n", threads, virtual ? "virtual" : "platform", n, mapsync / 1e6,
+            System.out.printf(Locale.ROOT, "%d %s threads x %,d lock/increment/unlock: mapsync %.2f Mops/s,"
+                    + " ReentrantLock %.2f Mops/s, mapsync / ReentrantLock %.2fx%n", threads, virtual ? "virtual" : "platform", n, mapsync / 1e6,
                     reentrant / 1e6, mapsync / reentrant);
         } finally {
             MappedFiles.deleteTree(dir);
@@ -107,7 +111,9 @@ public final class ThreadsLockBench {
         for (Thread t : started) t.join();
         double rate = threads * n * 1e9 / (System.nanoTime() - start);
         long counted = counter.getAsLong() - before;
-        if (counted != threads * n) throw new IllegalStateException("the counter grew by " + counted + ", not " + threads * n);
+        if (counted != threads * n) {
+            throw new IllegalStateException("the counter grew by " + counted + ", not " + threads * n);
+        }
         return rate;
     }
 }

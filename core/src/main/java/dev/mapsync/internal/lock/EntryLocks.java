@@ -29,12 +29,12 @@ import static dev.mapsync.internal.sys.Words.LONG;
 /**
  * The robust cross-process locks and sequence words of one map handle (see {@link LockRecord}).
  *
- * <p><b>Locking.</b> Uncontended, a lock is one compare-and-set of the lock word from 0 to the handle's token and
- * an unlock one atomic exchange back to 0: no system call. A waiter does not spin, as glibc's mutex does not: it
- * marks the word as having sleepers and sleeps on it ({@link Sleepers}: {@code FUTEX_WAIT}, or parked while the process's sleeper thread
- * waits for virtual threads), until its own deadline. A waiter asks the kernel whether the owner's handle is still
- * open ({@link ProcessSlots}) when it begins to wait and when its first slice ({@value #SLICE_MILLIS} ms) of sleep
- * ends; after that, once a slice that thread asks for all the lock's sleepers at once. When the owner is gone, a
+ * <p><b>Locking.</b> Uncontended, a lock is one compare-and-set of the lock word from 0 to the handle's token and an
+ * unlock one atomic exchange back to 0: no system call. A waiter does not spin, as glibc's mutex does not: it marks the
+ * word as having sleepers and sleeps on it ({@link Sleepers}: {@code FUTEX_WAIT}, or parked while the process's sleeper
+ * thread waits for virtual threads), until its own deadline. A waiter asks the kernel whether the owner's handle is
+ * still open ({@link ProcessSlots}) when it begins to wait and when its first slice ({@value #SLICE_MILLIS} ms) of
+ * sleep ends; after that, once a slice that thread asks for all the lock's sleepers at once. When the owner is gone, a
  * waiter takes the lock over with a compare-and-set and reports that the previous owner died.
  * An unlock calls {@code FUTEX_WAKE} only if the word says someone sleeps. So sleepers cost no CPU, however many.
  * The sequence words in the same records are {@link dev.mapsync.internal.seq.SeqLocks}'.
