@@ -6,6 +6,7 @@ import dev.mapsync.Codec;
 import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.bench.MappedFiles;
 import org.HdrHistogram.Histogram;
 
 import java.io.DataInputStream;
@@ -78,9 +79,7 @@ public final class PingPongBench {
             try {
                 results.add(ping(mode, dir, rounds));
             } finally {
-                try (var files = Files.walk(dir)) {
-                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
+                MappedFiles.deleteTree(dir);
             }
         }
         return results;
@@ -114,11 +113,11 @@ public final class PingPongBench {
                 try (SharedArray<Long> map = SharedArray.create(spec(dir, "spin"))) {
                     child = Child.start(PingPongBench.class, "pong", mode, dir.toString(), Long.toString(total));
                     LongSlots s = map.longs();
-                    while (s.getAcquire(1) != -1) Thread.onSpinWait();
+                    spinFor(s, -1, child);
                     for (long r = 1; r <= total; r++) {
                         long t0 = System.nanoTime();
                         s.setRelease(0, r);
-                        while (s.getAcquire(1) != r) Thread.onSpinWait();
+                        spinFor(s, r, child);
                         if (r > warmup) h.recordValue(System.nanoTime() - t0);
                     }
                 }
@@ -144,6 +143,22 @@ public final class PingPongBench {
         for (int i = 0; i < curve.length; i++) curve[i] = h.getValueAtPercentile(PERCENTILES[i]);
         return new Result(mode, rounds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9), h.getMaxValue(), curve);
+    }
+
+    /**
+     * Spins until slot 1 of {@code slots} holds {@code value}, the pong process's answer.
+     *
+     * @throws IllegalStateException if that process ended first: the answer would never come
+     */
+    static void spinFor(LongSlots slots, long value, Process pong) {
+        for (int i = 1; slots.getAcquire(1) != value; i++) {
+            Thread.onSpinWait();
+            // a look at the process is a lock and a field read: once in 65,536 spins, a few a millisecond
+            if ((i & 0xFFFF) == 0 && !pong.isAlive() && slots.getAcquire(1) != value) {
+                throw new IllegalStateException("spin: the pong process ended (exit " + pong.exitValue()
+                        + ") before it answered");
+            }
+        }
     }
 
     private static void echoLoop(OutputStream os, InputStream is, long total, long warmup, Histogram h) throws IOException {
