@@ -28,7 +28,7 @@ class GateTest {
 
     @Test
     void aWorkerThatFailsBeforeTheGoEndsTheOthers() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-gate-");
+        Path dir = MappedFiles.tempDir();
         Process waiting = null, failing = null;
         try (Gate gate = Gate.create(dir, 2)) {
             waiting = Child.start(Worker.class, "wait", dir.toString());

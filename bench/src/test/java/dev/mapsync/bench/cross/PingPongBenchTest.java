@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PingPongBenchTest {
     @Test
     void aSpinForTheAnswerOfAnEndedProcessFailsUnlessTheAnswerIsThere() throws Exception {
-        Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-pingpong-");
+        Path dir = MappedFiles.tempDir();
         try (SharedArray<Long> map = SharedArray.create(MapSpec.array("spin", Codec.i64(), 2).dir(dir))) {
             LongSlots slots = map.longs();
             Process pong = Child.start(GateTest.Worker.class, "fail", dir.toString());
