@@ -119,6 +119,19 @@ static uint64_t deadline_at(struct deadline *d, uint64_t now) {
     return d->at;
 }
 
+/*
+ * A waiter that slept and gives up may have taken the wake-up an unlock meant for the next sleeper, while a locker
+ * that came in between took the word without the waiters bit: its unlock would wake no one. Set the bit on a held
+ * word, or wake one sleeper if the word is free or changed under us.
+ */
+static void leave_sleepers_bit(struct mapsync_lock *rec) {
+    uint32_t w = __atomic_load_n(&rec->word, __ATOMIC_SEQ_CST);
+    if (w != 0 && (w & MAPSYNC_WAITERS) != 0) return;
+    uint32_t marked = w | MAPSYNC_WAITERS;
+    if (w != 0 && __atomic_compare_exchange_n(&rec->word, &w, marked, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return;
+    mapsync__futex_wake(&rec->word, 1);
+}
+
 /* The waiting path: sleep on the word, look at the owner after every wake, take over from a dead one. */
 static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t index, struct deadline *d, bool *died) {
     uint32_t me = m->token, sleepers = 0; /* once we slept, others may sleep too: keep the waiters bit */
@@ -135,7 +148,10 @@ static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t
             }
             /* another locker won it; a peer that keeps changing the word must not keep this wait past its deadline */
             uint64_t now = mapsync__now_ns();
-            if (now >= deadline) return timed_out(m, rec, index, w & MAPSYNC_TOKEN_MASK, now - start);
+            if (now >= deadline) {
+                if (sleepers != 0) leave_sleepers_bit(rec);
+                return timed_out(m, rec, index, w & MAPSYNC_TOKEN_MASK, now - start);
+            }
             continue;
         }
         uint32_t owner = w & MAPSYNC_TOKEN_MASK; /* bit 30 is no part of the owner */
@@ -157,7 +173,10 @@ static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t
         uint64_t zero = 0;
         __atomic_compare_exchange_n(&rec->since_ms, &zero, mapsync__now_ms(), false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
         uint64_t now = mapsync__now_ns();
-        if (now >= deadline) return timed_out(m, rec, index, owner, now - start);
+        if (now >= deadline) {
+            if (sleepers != 0) leave_sleepers_bit(rec);
+            return timed_out(m, rec, index, owner, now - start);
+        }
         if ((w & MAPSYNC_WAITERS) == 0) {
             uint32_t marked = w | MAPSYNC_WAITERS;
             if (!__atomic_compare_exchange_n(&rec->word, &w, marked, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) continue;

@@ -5,9 +5,13 @@ import dev.mapsync.testkit.TestJvm;
 import dev.mapsync.testkit.LockHolder;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.Await;
+import dev.mapsync.testkit.Peer;
+import dev.mapsync.internal.lock.EntryLocks;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.file.Path;
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,6 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The lock API's contract: guards, timeouts, re-locking, force-unlock, closed maps, virtual threads. */
 class LockTest {
+    /** The lock word's bit that says someone sleeps on it (docs/FORMAT.md §4.2). */
+    private static final int WAITERS = 0x8000_0000;
     @RegisterExtension
     final MapDir maps = new MapDir("l");
     private Path dir;
@@ -116,6 +123,51 @@ class LockTest {
             assertEquals(ProcessHandle.current().pid(), e.ownerPid());
             assertTrue(e.ownerAlive());
             assertTrue(e.heldFor().isPresent());
+        }
+    }
+
+    /**
+     * A waiter that slept and then gives up (its timeout ends, or it was interrupted) may have taken the wake-up
+     * that an unlock meant for the next sleeper, while a locker that came in between took the lock and, with it,
+     * cleared the word's waiters bit: the new owner's unlock would wake no one, and the other sleepers would sleep on
+     * until their own slices ended. So a waiter that gives up leaves the bit set. The locker that came in between is
+     * played by a peer's write of the word, while the waiter sleeps.
+     */
+    @ParameterizedTest(name = "{0}, {1}")
+    @CsvSource({"SHM, timeout", "SHM, interrupt", "BPF, timeout", "BPF, interrupt"})
+    void aWaiterThatGivesUpLeavesTheWordSayingOthersSleep(Backend b, String how) throws Exception {
+        try (SharedArray<Long> a = SharedArray.create(spec(b, 4));
+             LockGuard held = a.lock(1)) {
+            Path file = a.info().file();
+            long word = Peer.stripeRecord(1) + Peer.WORD;
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            // a second, the waiter's first slice and then one sleep until its deadline (shorter than a platform
+            // thread's slice): nothing but its deadline wakes it in between
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                try (LockGuard never = a.lock(1, Duration.ofSeconds(1))) {
+                    thrown.set(new AssertionError("the waiter took a held lock"));
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            Await.until("the waiter marks the word", () -> (Peer.getInt(file, word) & WAITERS) != 0);
+            long marked = System.nanoTime();
+            Await.until("the waiter's first slice is over",
+                    () -> System.nanoTime() - marked > 5 * EntryLocks.SLICE_NANOS);
+            if (how.equals("interrupt")) waiter.interrupt(); // seen when its sleep ends
+            assertTrue(waiter.isAlive(), "the waiter gave up too early for the test: " + thrown.get());
+            Peer.putInt(file, word, Peer.getInt(file, word) & ~WAITERS);
+            waiter.join();
+            String what = "the lock of entry 1 of map '" + name + "'";
+            if (how.equals("interrupt")) {
+                assertEquals(LockInterruptedException.class, thrown.get().getClass(), String.valueOf(thrown.get()));
+                assertEquals("interrupted while waiting for " + what, thrown.get().getMessage());
+            } else {
+                assertEquals(LockTimeoutException.class, thrown.get().getClass(), String.valueOf(thrown.get()));
+                String message = thrown.get().getMessage();
+                assertTrue(message.startsWith("timed out after 1.0 s waiting for " + what + ": held by"), message);
+            }
+            assertEquals(WAITERS, Peer.getInt(file, word) & WAITERS, "the waiters bit after the waiter gave up");
         }
     }
 

@@ -179,6 +179,7 @@ public final class EntryLocks {
                 // another locker won it; a peer that keeps changing the word must not keep this wait past its deadline
                 long now = System.nanoTime();
                 if (now - deadline >= 0) {
+                    if (sleepers != 0) leaveSleepersBit(rec);
                     if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TIMED_OUT);
                     throw timedOut(rec, index, (int) INT.getVolatile(control, rec + LockRecord.WORD) & LockRecord.TOKEN_MASK,
                             now - start);
@@ -213,6 +214,7 @@ public final class EntryLocks {
                 LONG.compareAndSet(control, rec + LockRecord.SINCE, 0L, System.currentTimeMillis());
             }
             if (now - deadline >= 0) {
+                if (sleepers != 0) leaveSleepersBit(rec);
                 if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TIMED_OUT);
                 throw timedOut(rec, index, owner, now - start);
             }
@@ -231,10 +233,28 @@ public final class EntryLocks {
                     ownerGone);
             if (Thread.interrupted()) {
                 Thread.currentThread().interrupt();
+                leaveSleepersBit(rec);
                 if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.INTERRUPTED);
                 throw new LockInterruptedException("interrupted while waiting for " + what(rec, index));
             }
         }
+    }
+
+    /**
+     * Called by a waiter that slept and gives up (its deadline passed, or it was interrupted). It may have taken the
+     * wake-up an unlock meant for the next sleeper, and a locker that came in between may have taken the lock without
+     * the waiters bit: the new owner's unlock would then wake no one, and the other sleepers would sleep on until
+     * their own slices ended. So it sets the bit on a held word, as a waiter that went back to sleep would, and wakes
+     * one sleeper if the word is free or changed under it. There may be no one left to wake: that costs the next
+     * unlock one {@code FUTEX_WAKE}.
+     */
+    private void leaveSleepersBit(long rec) {
+        int w = (int) INT.getVolatile(control, rec + LockRecord.WORD);
+        if (w != 0 && ((w & LockRecord.WAITERS) != 0
+                || INT.compareAndSet(control, rec + LockRecord.WORD, w, w | LockRecord.WAITERS))) {
+            return;
+        }
+        wakeOne(rec);
     }
 
     /** Ends the Flight Recorder's record of a wait for the lock of {@code rec}, and writes it if it was long enough. */
