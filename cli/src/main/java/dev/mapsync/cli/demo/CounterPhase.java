@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 /**
@@ -127,11 +128,11 @@ public final class CounterPhase {
                 LongSlots counters = map.longs();
                 FutureTask<KernelWorker.Result> kernelRun = kernel == null ? null
                         : new FutureTask<>(() -> kernel.run(runs, () -> counters.getVolatile(kernelSlot)));
-                long start = gate.awaitReadyAndGo(workers::anyAlive);
+                long start = gate.awaitReadyAndGo(workers);
                 if (kernelRun != null) Thread.ofPlatform().name("kernel-worker").start(kernelRun);
                 long total = processes * ops + 2 * runs;
                 new Progress(err).follow("increments", () -> sum(counters, map.length()), total,
-                        () -> workers.anyAlive() || kernelRun != null && !kernelRun.isDone());
+                        () -> workers.allAlive() && (kernelRun == null || kernelRun.state() != Future.State.FAILED));
                 PhaseEnd.Outcome met = end.await();
                 gate.stop();
                 List<String> failures = new ArrayList<>(workers.awaitAll(300));

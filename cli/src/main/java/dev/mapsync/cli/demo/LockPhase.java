@@ -116,9 +116,9 @@ public final class LockPhase {
                 for (int c = 0; c < CHECKERS; c++) {
                     workers.start("checker", name, d, backend.name(), Integer.toString(processes));
                 }
-                long start = gate.awaitReadyAndGo(workers::anyAlive);
-                new Progress(err).follow("transfer workers finished", () -> finished(gate, processes), processes,
-                        workers::anyAlive);
+                long start = gate.awaitReadyAndGo(workers);
+                new Progress(err).follow("transfer workers finished", () -> gate.finishedCount(processes), processes,
+                        workers::allAlive);
                 long elapsed = Math.max(1, gate.lastFinish(processes) - start);
                 gate.stop();
                 PhaseEnd.Outcome met = end.await();
@@ -152,12 +152,6 @@ public final class LockPhase {
         } finally {
             SharedMaps.delete(MapSpec.existing(spec.name()).dir(spec.dir()).backend(backend));
         }
-    }
-
-    private static long finished(StartGate gate, int processes) {
-        long n = 0;
-        for (int w = 0; w < processes; w++) if (gate.lastFinish(w + 1) > 0 && gate.lastFinish(w + 1) >= 0) n = w + 1;
-        return n;
     }
 
     private static PhaseResult report(int processes, long transfers, long elapsedNanos, long samples, long violations,

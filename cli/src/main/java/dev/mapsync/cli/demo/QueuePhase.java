@@ -106,14 +106,14 @@ public final class QueuePhase {
                     workers.start("queue-producer", name, d, backend.name(), Integer.toString(processes),
                             Integer.toString(w), Long.toString(records));
                 }
-                long start = gate.awaitReadyAndGo(workers::anyAlive);
+                long start = gate.awaitReadyAndGo(workers);
                 long[] next = new long[processes];
                 long total = processes * records, received = 0, violations = 0;
                 Progress progress = new Progress(err);
                 while (received < total) {
                     RingRecord r = consumer.next(Duration.ofMillis(200));
                     if (r == null) {
-                        if (!workers.anyAlive()) break;
+                        if (!workers.allAlive()) break;
                         continue;
                     }
                     MemorySegment p = r.payload();

@@ -7,6 +7,7 @@ import dev.mapsync.LongSlots;
 import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedMaps;
+import dev.mapsync.cli.CommandFailure;
 
 import java.nio.file.Path;
 
@@ -53,10 +54,15 @@ public final class StartGate implements AutoCloseable {
         while (slots.getAcquire(GO) == 0) Thread.sleep(1);
     }
 
-    /** Coordinator side: waits until every process is ready, then starts them; returns the start time. */
-    public long awaitReadyAndGo(java.util.function.BooleanSupplier processesAlive) throws InterruptedException {
+    /**
+     * Coordinator side: waits until every process is ready, then starts them; returns the start time.
+     *
+     * @throws CommandFailure if one of {@code workers} exits first: the others would wait for a go that cannot come
+     */
+    public long awaitReadyAndGo(Workers workers) throws InterruptedException {
         while (slots.getVolatile(READY) < processes) {
-            if (!processesAlive.getAsBoolean()) throw new dev.mapsync.cli.CommandFailure("a worker process exited before it was ready");
+            String exit = workers.firstExit();
+            if (exit != null) throw new CommandFailure("a worker process exited before it was ready: " + exit);
             Thread.sleep(1);
         }
         long start = System.nanoTime();
@@ -66,6 +72,13 @@ public final class StartGate implements AutoCloseable {
 
     public void finished(int worker) {
         slots.setRelease(FINISHED + worker, System.nanoTime());
+    }
+
+    /** How many of the first {@code workers} processes have finished. */
+    public int finishedCount(int workers) {
+        int n = 0;
+        for (int w = 0; w < workers; w++) if (slots.getAcquire(FINISHED + w) != 0) n++;
+        return n;
     }
 
     /** The time the last of the first {@code workers} processes finished. */

@@ -64,33 +64,58 @@ public final class Workers implements AutoCloseable {
         }
     }
 
-    /** True while any worker runs. */
-    public boolean anyAlive() {
+    private boolean anyAlive() {
         return workers.stream().anyMatch(w -> w.process().isAlive());
     }
 
-    /** Waits for every worker; returns the description of the ones that failed (empty when all exited 0). */
+    /**
+     * True while every worker runs. A demo worker leaves only after its phase's end barrier, which waits for the
+     * coordinator too: until then, a worker that is gone failed, and the phase cannot complete without it.
+     */
+    public boolean allAlive() {
+        return workers.stream().allMatch(w -> w.process().isAlive());
+    }
+
+    /** How the first worker that no longer runs ended ({@code worker PID exited with N: its last lines}), or null. */
+    public String firstExit() {
+        return workers.stream().filter(w -> !w.process().isAlive()).findFirst().map(Workers::exit).orElse(null);
+    }
+
+    /**
+     * Waits for every worker, at most {@code seconds}; returns the description of the ones that failed (empty when
+     * all exited 0). Once one has failed, the others are stopped rather than waited for: their phase has failed.
+     */
     public List<String> awaitAll(long seconds) {
-        List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        for (ChildJvm worker : workers) {
-            Process p = worker.process();
+        boolean failed = false, interrupted = false;
+        while (!failed && anyAlive() && deadline - System.nanoTime() > 0) {
+            failed = workers.stream().anyMatch(w -> !w.process().isAlive() && w.process().exitValue() != 0);
             try {
-                long left = deadline - System.nanoTime();
-                if (!p.waitFor(Math.max(left, 0), TimeUnit.NANOSECONDS)) {
-                    p.destroyForcibly();
-                    failures.add("worker " + p.pid() + " did not finish in " + seconds + " s");
-                } else if (p.exitValue() != 0) {
-                    failures.add("worker " + p.pid() + " exited with " + p.exitValue() + ": "
-                            + tail(worker.outputFile()));
-                }
+                Thread.sleep(10);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failures.add("interrupted while waiting for workers");
+                interrupted = true;
                 break;
             }
         }
+        List<String> failures = new ArrayList<>();
+        if (interrupted) failures.add("interrupted while waiting for workers");
+        for (ChildJvm worker : workers) {
+            Process p = worker.process();
+            if (p.isAlive()) {
+                worker.kill();
+                failures.add("worker " + p.pid() + (failed || interrupted ? " stopped: the phase had failed"
+                        : " did not finish in " + seconds + " s"));
+            } else if (p.exitValue() != 0) {
+                failures.add(exit(worker));
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
         return failures;
+    }
+
+    private static String exit(ChildJvm worker) {
+        Process p = worker.process();
+        return "worker " + p.pid() + " exited with " + p.exitValue() + ": " + tail(worker.outputFile());
     }
 
     /** The file {@code worker} (one this started) prints to. */
@@ -111,6 +136,7 @@ public final class Workers implements AutoCloseable {
     private static String tail(Path log) {
         try {
             List<String> lines = Files.readAllLines(log);
+            if (lines.isEmpty()) return "(no output)";
             return String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         } catch (IOException e) {
             return "(no output)";
