@@ -7,7 +7,10 @@ import dev.mapsync.MapSpec;
 import dev.mapsync.SharedArray;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The start line of a benchmark's worker processes, in a map of its own: each worker takes a number, warms up, says it
@@ -66,20 +69,32 @@ final class Gate implements AutoCloseable {
 
     /**
      * Driver side: waits until every worker is ready (failing if one of {@code children} exits first), says go, waits
-     * for every child to exit with status 0, and returns the seconds from the go to the last worker's end. When it
-     * fails, it ends the children still running first.
+     * for every child to exit with status 0 (failing as soon as one exits with another), and returns the seconds from
+     * the go to the last worker's end. When it fails, it ends the children still running first.
      */
     double run(List<Process> children, String what) throws InterruptedException {
         boolean ran = false;
         try {
             while (slots.getVolatile(READY) < workers) {
-                if (children.stream().anyMatch(c -> !c.isAlive())) throw new IllegalStateException(what + ": a process failed");
+                for (Process c : children) if (!c.isAlive()) throw failed(c, what);
                 Thread.sleep(1);
             }
             long start = System.nanoTime();
             slots.setRelease(GO, start);
-            for (Process c : children) {
-                if (c.waitFor() != 0) throw new IllegalStateException(what + ": a process failed");
+            // whichever ends first: one that fails leaves the others waiting for a lock or a party that is gone
+            List<Process> running = new ArrayList<>(children);
+            while (!running.isEmpty()) {
+                try {
+                    CompletableFuture.anyOf(running.stream().map(Process::onExit)
+                            .toArray(CompletableFuture[]::new)).get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException(what + ": cannot wait for a process", e.getCause());
+                }
+                for (Process c : List.copyOf(running)) {
+                    if (c.isAlive()) continue;
+                    if (c.exitValue() != 0) throw failed(c, what);
+                    running.remove(c);
+                }
             }
             ran = true;
             long end = 0;
@@ -89,6 +104,10 @@ final class Gate implements AutoCloseable {
             // the others would wait at the start line, or for a lock or a party that is gone, for ever
             if (!ran) children.forEach(Process::destroyForcibly);
         }
+    }
+
+    private static IllegalStateException failed(Process c, String what) {
+        return new IllegalStateException(what + ": a process failed (exit " + c.exitValue() + ")");
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,14 +132,18 @@ public final class PingPongBench {
                 try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                     server.bind(UnixDomainSocketAddress.of(socket));
                     child = Child.start(PingPongBench.class, "pong", mode, dir.toString(), Long.toString(total));
-                    try (SocketChannel ch = server.accept()) {
+                    try (SocketChannel ch = accept(server, child)) {
                         echoLoop(Channels.newOutputStream(ch), Channels.newInputStream(ch), total, warmup, h);
                     }
                 }
             }
             default -> throw new IllegalArgumentException("unknown mode " + mode);
         }
-        if (child.waitFor() != 0) throw new IllegalStateException(mode + ": the pong process failed");
+        if (!child.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            child.destroyForcibly();
+            throw new IllegalStateException(mode + ": the pong process did not end within " + WAIT);
+        }
+        if (child.exitValue() != 0) throw new IllegalStateException(mode + ": the pong process failed");
         long[] curve = new long[PERCENTILES.length];
         for (int i = 0; i < curve.length; i++) curve[i] = h.getValueAtPercentile(PERCENTILES[i]);
         return new Result(mode, rounds, h.getValueAtPercentile(50), h.getValueAtPercentile(99),
@@ -158,6 +163,28 @@ public final class PingPongBench {
                 throw new IllegalStateException("spin: the pong process ended (exit " + pong.exitValue()
                         + ") before it answered");
             }
+        }
+    }
+
+    /**
+     * Accepts the pong process's connection.
+     *
+     * @throws IllegalStateException if that process ended first, or did not connect within {@link #WAIT}
+     */
+    static SocketChannel accept(ServerSocketChannel server, Process pong) throws IOException, InterruptedException {
+        server.configureBlocking(false);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            SocketChannel ch = server.accept();
+            if (ch != null) return ch; // in blocking mode, whatever the server's mode
+            if (!pong.isAlive()) {
+                throw new IllegalStateException("socket: the pong process ended (exit " + pong.exitValue()
+                        + ") before it connected");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("socket: the pong process did not connect within " + WAIT);
+            }
+            Thread.sleep(1);
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 /**
  * Cross-process drivers of the shm ring against Agrona's {@code ManyToOneRingBuffer} on a mapped file, with records
@@ -144,7 +145,7 @@ public final class RingDriver {
                 children.add(start(dir, "produce", impl, Integer.toString(o.capacity()), Integer.toString(size),
                         Integer.toString(p), Long.toString(perProducer)));
             }
-            awaitReady(dir, children.size());
+            awaitReady(dir, children);
             long[] state = new long[2]; // received, violations
             java.util.function.LongConsumer check = v -> {
                 int producer = (int) (v >>> 48);
@@ -181,22 +182,53 @@ public final class RingDriver {
              BenchRing pong = open(impl, dir, "pong", o.capacity(), size, true)) {
             Process echo = start(dir, "echo", impl, Integer.toString(o.capacity()), Integer.toString(size),
                     Long.toString(WARMUP_ROUND_TRIPS + o.roundTrips()));
-            awaitReady(dir, 1);
+            awaitReady(dir, List.of(echo));
             Files.createFile(dir.resolve("go"));
-            long[] got = new long[1];
             for (long i = 0; i < WARMUP_ROUND_TRIPS + o.roundTrips(); i++) {
                 long sent = System.nanoTime();
-                while (!ping.offer(sent, size)) Thread.onSpinWait();
-                got[0] = 0;
-                while (pong.drain(v -> got[0] = v, 1) == 0) Thread.onSpinWait();
+                offer(ping, sent, size, echo);
+                long got = take(pong, echo);
                 long rtt = System.nanoTime() - sent;
-                if (got[0] != sent) throw new IllegalStateException("the echo returned " + got[0] + ", not " + sent);
+                if (got != sent) throw new IllegalStateException("the echo returned " + got + ", not " + sent);
                 if (i >= WARMUP_ROUND_TRIPS) h.recordValue(Math.min(rtt, h.getHighestTrackableValue()));
             }
             echo.waitFor(60, TimeUnit.SECONDS);
         }
         return new Latency(impl, size, h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
                 h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /**
+     * Offers a record to {@code ring}, spinning while it is full.
+     *
+     * @throws IllegalStateException if {@code echo}, which drains it, ended: the room would never come
+     */
+    static void offer(BenchRing ring, long value, int size, Process echo) {
+        for (int i = 1; !ring.offer(value, size); i++) {
+            Thread.onSpinWait();
+            // a look at the process is a lock and a field read: once in 65,536 spins, a few a millisecond
+            if ((i & 0xFFFF) == 0 && !echo.isAlive()) throw ended(echo, "took the record");
+        }
+    }
+
+    /**
+     * Takes the value of the next record of {@code ring}, spinning until there is one.
+     *
+     * @throws IllegalStateException if {@code echo}, which writes it, ended with none left: it would never come
+     */
+    static long take(BenchRing ring, Process echo) {
+        long[] got = new long[1];
+        LongConsumer sink = v -> got[0] = v;
+        for (int i = 1; ring.drain(sink, 1) == 0; i++) {
+            Thread.onSpinWait();
+            if ((i & 0xFFFF) == 0 && !echo.isAlive() && ring.drain(sink, 1) == 0) throw ended(echo, "answered");
+        }
+        return got[0];
+    }
+
+    private static IllegalStateException ended(Process echo, String before) {
+        return new IllegalStateException("latency: the echo process ended (exit " + echo.exitValue() + ") before it "
+                + before);
     }
 
     // ------------------------------------------------------------------------------------------- child side
@@ -239,11 +271,16 @@ public final class RingDriver {
         while (!Files.exists(dir.resolve("go"))) Thread.sleep(1);
     }
 
-    private static void awaitReady(Path dir, int children) throws InterruptedException, IOException {
+    private static void awaitReady(Path dir, List<Process> children) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (var files = Files.list(dir)) {
-                if (files.filter(f -> f.getFileName().toString().startsWith("ready-")).count() >= children) return;
+                long ready = files.filter(f -> f.getFileName().toString().startsWith("ready-")).count();
+                if (ready >= children.size()) return;
+            }
+            for (Process c : children) {
+                if (!c.isAlive()) throw new IllegalStateException("a child process ended (exit " + c.exitValue()
+                        + ") before it was ready");
             }
             if (System.nanoTime() > deadline) throw new IllegalStateException("the child processes did not start in 60 s");
             Thread.sleep(5);
