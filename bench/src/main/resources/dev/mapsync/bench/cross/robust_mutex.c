@@ -13,12 +13,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,7 +130,7 @@ static int contended(int procs, long long n) {
     struct shared *s = map_shared();
     init_mutex(&s->lock);
     for (int p = 0; p < procs; p++) init_mutex(&s->own[p]);
-    pid_t pids[MAX_PROCS];
+    pid_t pids[MAX_PROCS], parent = getpid();
     for (int p = 0; p < procs; p++) {
         pids[p] = fork();
         if (pids[p] < 0) {
@@ -136,11 +138,23 @@ static int contended(int procs, long long n) {
             return 1;
         }
         if (pids[p] == 0) {
+            /* a worker whose parent is gone would spin at the start line for ever */
+            if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(1);
             worker(s, p, procs, n);
             _exit(0);
         }
     }
-    while (atomic_load(&s->ready) < procs) usleep(100);
+    while (atomic_load(&s->ready) < procs) {
+        /* one that ended before it was ready leaves the others waiting for a go that would never come */
+        int status;
+        pid_t ended = waitpid(-1, &status, WNOHANG);
+        if (ended > 0) {
+            for (int p = 0; p < procs; p++) if (pids[p] != ended) kill(pids[p], SIGKILL);
+            fprintf(stderr, "robust_mutex: a worker process ended before it was ready\n");
+            return 1;
+        }
+        usleep(100);
+    }
     long long start = now_ns();
     atomic_store_explicit(&s->go, start, memory_order_release);
     int failed = 0;
