@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.SharedBarrier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,6 +20,11 @@ final class BarrierAwaitCommand extends BarrierSubcommand implements Runnable {
     @Option(names = "--timeout", defaultValue = "30s", paramLabel = "T", converter = DurationConverter.class,
             description = "How long to wait for the other parties (default ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Override
+    MapLocation existing() {
+        return MapCommand.within(super.existing(), timeout);
+    }
 
     @Override
     String barrierArgument() {

@@ -40,7 +40,7 @@ final class HashSlot {
      */
     long compareAndExchange(Object key, String keyText, long expected, long update) {
         try (LockGuard ignored = map.lock(key)) {
-            Object value = map.get(key);
+            Object value = MapCommand.read(map, key, keyText);
             if (value == null) throw new KeyNotFoundException(map.name(), keyText);
             MemorySegment bytes = MemorySegment.ofArray(new byte[map.valueCodec().size()]);
             map.valueCodec().write(bytes, 0, value);

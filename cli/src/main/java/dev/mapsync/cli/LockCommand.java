@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.LockGuard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +28,11 @@ final class LockCommand extends MapCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "T", converter = DurationConverter.class,
             description = "How long to wait for the lock (default: the map's lock timeout, 30 s).")
     Duration timeout;
+
+    @Override
+    MapLocation existing() {
+        return within(super.existing(), timeout);
+    }
 
     @Override
     boolean controlRegionNeeded() {

@@ -3,6 +3,7 @@ package dev.mapsync.cli;
 import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
+import dev.mapsync.MapSpec;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
@@ -12,6 +13,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /** What the commands that work on one map share: the map argument and how to open it. */
@@ -54,6 +56,16 @@ abstract class MapCommand implements MapArgument {
      */
     MapLocation existing() {
         return ref().existing(root.dir, schemaOptions(), controlRegionNeeded() ? spec.name() : null);
+    }
+
+    /**
+     * {@code at} for a command with a timeout of its own ({@code timeout}; null: none): opening waits for an unfinished
+     * map's creator, and reads wait for a write in progress, no longer than that.
+     */
+    static MapLocation within(MapLocation at, Duration timeout) {
+        if (timeout == null) return at;
+        Duration open = timeout.compareTo(MapSpec.DEFAULT_OPEN_TIMEOUT) < 0 ? timeout : MapSpec.DEFAULT_OPEN_TIMEOUT;
+        return at.openTimeout(open).lockTimeout(timeout);
     }
 
     /** The schemas given for a pinned kernel map without BTF; none unless the command takes them. */
@@ -132,6 +144,15 @@ abstract class MapCommand implements MapArgument {
     static CorruptMapException notAValue(String map, String entry, InvalidValueException e) {
         return new CorruptMapException("map '" + map + "' is corrupt: " + entry + " is not a value of its schema ("
                 + e.getMessage() + ")", e);
+    }
+
+    /** The value of {@code key} in {@code hash} (null if absent), read; {@code keyText} names the key in messages. */
+    static Object read(SharedHashMap<Object, Object> hash, Object key, String keyText) {
+        try {
+            return hash.get(key);
+        } catch (InvalidValueException e) {
+            throw notAValue(hash.name(), "the value of key " + keyText, e);
+        }
     }
 
     /** Entry {@code index} of {@code array}, read. */

@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.Codec;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
@@ -35,6 +36,11 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
     @Option(names = "--timeout", defaultValue = "5s", paramLabel = "T", converter = DurationConverter.class,
             description = "How long to wait for room in a full queue, per record (default ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Override
+    MapLocation existing() {
+        return MapCommand.within(super.existing(), timeout);
+    }
 
     @Option(names = "--hex", description = "VALUEs (or lines) are bytes in hex, for records of any length.")
     boolean hex;

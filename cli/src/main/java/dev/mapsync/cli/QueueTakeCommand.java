@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.Backend;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.RingConsumer;
@@ -37,6 +38,11 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     @Option(names = "--timeout", defaultValue = "5s", paramLabel = "T", converter = DurationConverter.class,
             description = "How long to wait for them, in all (default ${DEFAULT-VALUE}).")
     Duration timeout;
+
+    @Override
+    MapLocation existing() {
+        return MapCommand.within(super.existing(), timeout);
+    }
 
     @Option(names = {"-f", "--follow"}, description = "Stream records until the queue is sealed and drained.")
     boolean follow;

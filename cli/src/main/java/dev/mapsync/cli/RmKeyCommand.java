@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapType;
 import dev.mapsync.SharedMaps;
 import dev.mapsync.SharedHashMap;
@@ -39,12 +40,21 @@ final class RmKeyCommand extends SchemaMapCommand implements Callable<Integer> {
             List<Object> parsed = keys.stream().map(k -> key(hash, k)).toList();
             for (int i = 0; i < keys.size(); i++) {
                 String k = keys.get(i);
-                if (hash.remove(parsed.get(i)) == null && !force) {
+                if (remove(hash, parsed.get(i), k) == null && !force) {
                     spec.commandLine().getErr().println("mapsync: " + new KeyNotFoundException(hash.name(), k).getMessage());
                     status = ExitCodes.NOT_FOUND;
                 }
             }
         }
         return status;
+    }
+
+    /** Removes {@code key}; its value as it was (null if absent), which the map decodes before it removes it. */
+    private static Object remove(SharedHashMap<Object, Object> hash, Object key, String keyText) {
+        try {
+            return hash.remove(key);
+        } catch (InvalidValueException e) {
+            throw notAValue(hash.name(), "the value of key " + keyText, e);
+        }
     }
 }

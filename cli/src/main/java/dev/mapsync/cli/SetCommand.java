@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import picocli.CommandLine.Command;
@@ -19,13 +20,31 @@ final class SetCommand extends SchemaMapCommand implements Runnable {
 
     @Override
     public void run() {
+        // the map reads the stored value before it calls the function, and writes the new one after: a value that is
+        // not valid before the call is the map's (corrupt data), after it the command's (a key is checked first)
+        boolean[] called = {false};
         withKeyed(false, array -> {
             var schema = array.codec().schema();
-            array.update(index(entry), current -> ValueText.parse(schema, value, current));
+            int index = index(entry);
+            try {
+                array.update(index, current -> {
+                    called[0] = true;
+                    return ValueText.parse(schema, value, current);
+                });
+            } catch (InvalidValueException e) {
+                throw called[0] ? e : notAValue(array.name(), "entry " + index, e);
+            }
         }, hash -> {
             var schema = hash.valueCodec().schema();
-            hash.compute(key(hash, entry), (k, current) ->
-                    ValueText.parse(schema, value, current != null ? current : ValueText.zero(schema)));
+            Object key = key(hash, entry);
+            try {
+                hash.compute(key, (k, current) -> {
+                    called[0] = true;
+                    return ValueText.parse(schema, value, current != null ? current : ValueText.zero(schema));
+                });
+            } catch (InvalidValueException e) {
+                throw called[0] ? e : notAValue(hash.name(), "the value of key " + entry, e);
+            }
         });
     }
 }

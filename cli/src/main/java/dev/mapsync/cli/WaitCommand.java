@@ -46,7 +46,7 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
     public Integer call() {
         // reads behind a write that never ends give up at this command's own timeout, not the map's lock timeout
-        MapLocation spec = timeout == null ? existing() : existing().lockTimeout(timeout);
+        MapLocation spec = within(existing(), timeout);
         SharedMap map;
         try {
             map = KeyedMaps.open(spec, false);
@@ -62,7 +62,7 @@ final class WaitCommand extends MapCommand implements Callable<Integer> {
                 KeyChangeCursor<Object> cursor = hash.isReadOnly() ? null : hash.changes(key::equals);
                 try (cursor) {
                     return await("key " + entry, () -> {
-                        Object current = hash.get(key);
+                        Object current = read(hash, key, entry);
                         return current != null && matches(schema, current);
                     }, cursor == null ? null : cursor::poll);
                 }

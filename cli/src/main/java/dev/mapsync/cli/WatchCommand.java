@@ -1,5 +1,6 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.MapLocation;
 import dev.mapsync.Change;
 import dev.mapsync.ChangeEvent;
 import dev.mapsync.KeyChange;
@@ -47,6 +48,11 @@ final class WatchCommand extends SchemaMapCommand implements Callable<Integer> {
             description = "Stop after T; exit 124 if fewer than --count events came by then (default: watch until"
                     + " interrupted, or --count events).")
     Duration timeout;
+
+    @Override
+    MapLocation existing() {
+        return within(super.existing(), timeout);
+    }
 
     // polling compares copies of the values; the change log lives in the shared control region
     @Override
@@ -161,7 +167,7 @@ final class WatchCommand extends SchemaMapCommand implements Callable<Integer> {
 
     /** " value V" with the key's value now, or "" when the key is absent now. */
     private static String valueText(SharedHashMap<Object, Object> h, KeyChange<Object> c, Schema schema) {
-        Object now = h.get(c.key());
+        Object now = read(h, c.key(), ValueText.format(h.keyCodec().schema(), c.key()));
         return now == null ? "" : " value " + ValueText.format(schema, now);
     }
 
@@ -174,7 +180,7 @@ final class WatchCommand extends SchemaMapCommand implements Callable<Integer> {
                 m.put("kind", c.kind().name().toLowerCase(java.util.Locale.ROOT));
                 m.put("seq", c.seq());
                 m.put("pid", c.pid());
-                Object now = h.get(c.key());
+                Object now = read(h, c.key(), ValueText.format(keySchema, c.key()));
                 m.put("value", now == null ? null : ValueText.jsonValue(schema, now));
             }
             case MissedKeyChanges<Object> x -> {

@@ -184,5 +184,57 @@ class CliFailureTest {
         assertEquals(3, dump.code());
         assertEquals(line, dump.err());
         assertEquals("s=\"\",x=0\n", Cli.in(dir, "get", "u", "1").ok().out(), "the other entries read as before");
+        for (String[] command : List.of(new String[]{"set", "u", "0", "x=1"},
+                new String[]{"wait", "u", "0", "--until", "x=1", "--timeout", "1s"})) {
+            Cli c = Cli.in(dir, command);
+            assertEquals(3, c.code(), String.join(" ", command) + ": " + c.err());
+            assertEquals(line, c.err(), String.join(" ", command));
+        }
+    }
+
+    /** A command with a timeout waits for a map's creator to finish it no longer than that (not the 5 s default). */
+    @Test
+    void aCommandsTimeoutBoundsItsWaitForAnUnfinishedMap() throws IOException {
+        Files.createFile(dir.resolve("m")); // a creator that has not written the header yet
+        for (String[] command : List.of(new String[]{"wait", "m", "0", "--until", "1", "--timeout", "300ms"},
+                new String[]{"watch", "m", "--timeout", "300ms"},
+                new String[]{"lock", "m", "0", "--timeout", "300ms", "--", "true"},
+                new String[]{"queue", "take", "m", "--timeout", "300ms"},
+                new String[]{"barrier", "await", "m", "--timeout", "300ms"})) {
+            long start = System.nanoTime();
+            Cli c = Cli.in(dir, command);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(3, c.code(), String.join(" ", command) + ": " + c.err());
+            assertTrue(c.err().startsWith("mapsync: map "), c.err());
+            // the default bound is 5 s: a command that waited for it took at least that
+            assertTrue(millis < 4_000, String.join(" ", command) + " took " + millis + " ms: " + c.err());
+        }
+    }
+
+    @Test
+    void aHashValueWhoseBytesAreNotAValueIsACorruptMapToEveryCommandThatReadsIt() throws IOException {
+        Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16").ok();
+        Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
+        Path file = dir.resolve("h");
+        byte[] bytes = Files.readAllBytes(file);
+        int at = -1;
+        for (int i = 0; i + 4 <= bytes.length && at < 0; i++) {
+            if (bytes[i] == 'Z' && bytes[i + 1] == 'Z' && bytes[i + 2] == 'Z' && bytes[i + 3] == 'Z') at = i;
+        }
+        assertTrue(at > 0, "the value's bytes are in the file");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), at); // not UTF-8
+        }
+        String line = "mapsync: map 'h' is corrupt: the value of key 1 is not a value of its schema (field 's': char[4]"
+                + " field holds bytes that are not UTF-8)\n";
+        for (String[] command : List.of(new String[]{"get", "h", "1"}, new String[]{"set", "h", "1", "x=1"},
+                new String[]{"cas", "h", "1", "0", "1", "--field", "x"}, new String[]{"rm-key", "h", "1"},
+                new String[]{"wait", "h", "1", "--until", "x=1", "--timeout", "1s"})) {
+            Cli c = Cli.in(dir, command);
+            assertEquals(3, c.code(), String.join(" ", command) + ": " + c.err());
+            assertEquals(line, c.err(), String.join(" ", command));
+        }
+        Cli.in(dir, "set", "h", "2", "x=5").ok(); // the other keys are written and read as before
+        assertEquals("s=\"\",x=5\n", Cli.in(dir, "get", "h", "2").ok().out());
     }
 }
