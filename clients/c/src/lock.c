@@ -156,8 +156,8 @@ static int acquire_slow(struct mapsync_map *m, struct mapsync_lock *rec, int64_t
         }
         uint32_t owner = w & MAPSYNC_TOKEN_MASK; /* bit 30 is no part of the owner */
         if (owner != me && !mapsync_owner_alive(m, owner)) {
-            if (__atomic_compare_exchange_n(&rec->word, &w, me | (w & MAPSYNC_WAITERS), false, __ATOMIC_SEQ_CST,
-                                            __ATOMIC_SEQ_CST)) {
+            if (__atomic_compare_exchange_n(&rec->word, &w, me | sleepers | (w & MAPSYNC_WAITERS), false,
+                                            __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
                 repair_dead_write(m, rec);
                 __atomic_store_n(&rec->recovered, 1, __ATOMIC_RELAXED);
                 stamp_owner(rec);

@@ -194,7 +194,7 @@ public final class EntryLocks {
             boolean look = !looked || now - start >= SLICE_NANOS;
             looked = true;
             if (look && owner != me && !ProcessSlots.isAlive(control, fd, owner)) {
-                if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | (w & LockRecord.WAITERS))) {
+                if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | sleepers | (w & LockRecord.WAITERS))) {
                     int deadPid = ownerPid(rec, owner);
                     takeOver(rec);
                     stampOwner(rec);

@@ -45,9 +45,15 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
      */
     public static MapSource open(MapLocation at) {
         MapInfo info = SharedMaps.info(at);
-        if (info.details().getOrDefault("kernel map", "").toLowerCase(java.util.Locale.ROOT).contains("percpu")) {
+        String kernelMap = info.details().getOrDefault("kernel map", "").toLowerCase(java.util.Locale.ROOT);
+        if (kernelMap.contains("percpu")) {
             throw new IllegalArgumentException("map '" + info.name() + "' is a per-CPU kernel map; its per-CPU values"
                     + " are not replicated (replicate a map of their sums instead)");
+        }
+        if (kernelMap.contains("lru")) {
+            throw new IllegalArgumentException("map '" + info.name() + "' is an LRU kernel map; the kernel evicts its"
+                    + " keys without a change to send, so a replica would keep them and fill up (replicate a map that is"
+                    + " not LRU)");
         }
         if (info.type() == MapType.ARRAY) {
             return new ArraySource(SharedArray.open(Specs.array(at, info.valueSchema(), info.entries())),
