@@ -76,7 +76,7 @@ class WorkerDeathTest {
 
     @Test
     void aCounterWorkerKilledAfterTheGoFailsThePhase() throws Exception {
-        String name = "counters";
+        String name = "death";
         StringWriter err = new StringWriter();
         // more increments than the phase can make while the test runs: only the killed worker can end it
         CompletableFuture<PhaseResult> phase = CompletableFuture.supplyAsync(() -> {
@@ -97,6 +97,12 @@ class WorkerDeathTest {
                 "the phase's other workers are stopped");
     }
 
+    /** True for the arguments of a counter worker: {@code demo-worker counters ...} (a watcher's say watcher). */
+    private static boolean countsIncrements(String[] arguments) {
+        int at = List.of(arguments).indexOf("demo-worker");
+        return at >= 0 && at + 1 < arguments.length && arguments[at + 1].equals("counters");
+    }
+
     /** A counter worker of the phase once it counts (the go was given), found among this process's children. */
     private ProcessHandle awaitCountingWorker(String name, CompletableFuture<?> phase) throws Exception {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
@@ -104,7 +110,7 @@ class WorkerDeathTest {
             try (SharedArray<Long> map = SharedArray.open(CounterPhase.spec(name, dir, Backend.SHM, 2))) {
                 if (map.longs().getVolatile(CounterPhase.SHARED) > 0) {
                     return ProcessHandle.current().children()
-                            .filter(p -> p.info().arguments().map(a -> List.of(a).contains("counters")).orElse(false))
+                            .filter(p -> p.info().arguments().map(WorkerDeathTest::countsIncrements).orElse(false))
                             .findFirst().orElseThrow();
                 }
             } catch (RuntimeException notYet) {
