@@ -20,6 +20,7 @@ import picocli.CommandLine.ParentCommand;
 
 import java.io.PrintWriter;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +42,9 @@ import java.util.concurrent.Callable;
                 "  mapsync export accounts --max-series 0           # health only",
                 "  curl -s localhost:9477/metrics | grep mapsync_"})
 final class ExportCommand implements Callable<Integer> {
+    /** How long a read of an entry waits for a write in progress before it leaves the entry out of the scrape. */
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(1);
+
     @ParentCommand
     Main root;
 
@@ -103,7 +107,8 @@ final class ExportCommand implements Callable<Integer> {
     /** The map at {@code at} as exported, opened read-only: its --keys entries if it has entries. */
     @SuppressWarnings("unchecked") // a map opened as it is has values (and keys) of Object
     private ExportedMap exported(String label, MapLocation at) {
-        SharedMap map = SharedMaps.openReadOnly(at);
+        // a read waits for a write in progress at most a second, not the 30 s default: a scrape has its own timeout
+        SharedMap map = SharedMaps.openReadOnly(at.lockTimeout(READ_TIMEOUT));
         try {
             return switch (map) {
                 case SharedArray<?> array -> new ExportedMap.Array(label, (SharedArray<Object>) array,

@@ -10,6 +10,7 @@ import dev.mapsync.SharedBarrier;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedQueue;
 import dev.mapsync.SharedRing;
+import dev.mapsync.internal.store.Header;
 import dev.mapsync.launch.Jvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +23,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,8 +71,12 @@ class ExportTest {
     /** An exporter in its own process: the lines it printed before it served, and where it serves. */
     private record Exporter(Process process, BufferedReader out, List<String> before, String url) implements AutoCloseable {
         String scrape() throws Exception {
+            return get().body();
+        }
+
+        HttpResponse<String> get() throws Exception {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+                    HttpResponse.BodyHandlers.ofString());
         }
 
         /** The next line it prints (its output is read in order: what it said at a scrape comes after the URL). */
@@ -123,6 +132,28 @@ class ExportTest {
                 assertTrue(body.contains("mapsync_value_series_dropped{map=\"sessions\"} 0.0\n"), body);
                 assertEquals(List.of(), exporter.before());
             }
+        }
+    }
+
+    /** An entry that cannot be read is left out, counted; the scrape serves the rest and every map's health. */
+    @Test
+    void anEntryThatCannotBeReadIsLeftOutAndCounted() throws Exception {
+        Cli.in(dir, "create", "u", "--value", "s:char[4],x:i32", "--entries", "3").ok();
+        for (int i = 0; i < 3; i++) Cli.in(dir, "set", "u", Integer.toString(i), "x=" + (i + 1)).ok();
+        Path file = dir.resolve("u");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer offset = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(offset, Header.DATA_OFFSET_OFFSET);
+            // entry 1's string, 8 bytes on (s:char[4] then x:i32 make an entry of 8): bytes that are not UTF-8
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), offset.flip().getLong() + 8);
+        }
+        try (Exporter exporter = start("u")) {
+            HttpResponse<String> response = exporter.get();
+            assertEquals(200, response.statusCode(), response.body());
+            assertEquals(List.of("mapsync_value{field=\"x\",key=\"0\",map=\"u\"} 1.0",
+                    "mapsync_value{field=\"x\",key=\"2\",map=\"u\"} 3.0"), values(response.body(), "u"));
+            assertTrue(response.body().contains("mapsync_value_unreadable{map=\"u\"} 1.0\n"), response.body());
+            assertTrue(response.body().contains("mapsync_torn_entries{map=\"u\"} 0.0\n"), response.body());
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.mapsync.cli.export;
 
 import dev.mapsync.BarrierStatus;
+import dev.mapsync.InvalidValueException;
+import dev.mapsync.LockTimeoutException;
 import dev.mapsync.RingStatus;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
@@ -9,10 +11,12 @@ import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedRing;
 import dev.mapsync.SyncStatus;
+import dev.mapsync.TornEntryException;
 import dev.mapsync.cli.ValueText;
 
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * A map as the exporter reads it at each scrape: an array or a hash map (its entries and its synchronization health),
@@ -36,8 +40,26 @@ public sealed interface ExportedMap extends AutoCloseable {
         /** The entries exported now: those chosen, present or not, or every entry of the map. */
         long exportedEntries();
 
-        /** Calls {@code action} with each exported entry's key (as text) and value, each read consistently. */
-        void forEachEntry(BiConsumer<String, Object> action);
+        /**
+         * Calls {@code action} with each exported entry's key (as text) and value, each read consistently, and leaves
+         * out the entries that cannot be read: torn by a writer that died, a write in progress past the handle's lock
+         * timeout, bytes that are no value of the schema. A hash map exported whole stops at the first of those.
+         *
+         * @return how many entries it left out
+         */
+        long forEachEntry(BiConsumer<String, Object> action);
+
+        /** Entry {@code key} (its text {@code text}) of {@code map} to {@code action}; 1 if it could not be read. */
+        private static <K> long readInto(Function<K, Object> map, K key, String text, BiConsumer<String, Object> action) {
+            Object value;
+            try {
+                value = map.apply(key);
+            } catch (InvalidValueException | TornEntryException | LockTimeoutException unreadable) {
+                return 1;
+            }
+            if (value != null) action.accept(text, value);
+            return 0;
+        }
 
         /** The number of entries of the map now (hash maps: keys present). */
         long entries();
@@ -67,14 +89,20 @@ public sealed interface ExportedMap extends AutoCloseable {
             return keys == null ? map.length() : keys.count();
         }
 
-        public void forEachEntry(BiConsumer<String, Object> action) {
+        public long forEachEntry(BiConsumer<String, Object> action) {
+            long unreadable = 0;
             if (keys == null) {
-                for (int key = 0; key < map.length(); key++) action.accept(Integer.toString(key), map.get(key));
-                return;
+                for (int key = 0; key < map.length(); key++) {
+                    unreadable += Keyed.readInto(map::get, key, Integer.toString(key), action);
+                }
+                return unreadable;
             }
             for (KeySelection.Range r : keys.ranges()) {
-                for (long key = r.from(); key <= r.to(); key++) action.accept(Long.toString(key), map.get((int) key));
+                for (long key = r.from(); key <= r.to(); key++) {
+                    unreadable += Keyed.readInto(map::get, (int) key, Long.toString(key), action);
+                }
             }
+            return unreadable;
         }
 
         public long entries() {
@@ -107,23 +135,27 @@ public sealed interface ExportedMap extends AutoCloseable {
             return keys == null ? map.size() : keys.count();
         }
 
-        public void forEachEntry(BiConsumer<String, Object> action) {
+        public long forEachEntry(BiConsumer<String, Object> action) {
             Schema schema = map.keyCodec().schema();
             if (keys == null) {
-                map.forEach((k, v) -> action.accept(ValueText.format(schema, k), v));
-                return;
+                try {
+                    map.forEach((k, v) -> action.accept(ValueText.format(schema, k), v));
+                    return 0;
+                } catch (InvalidValueException | TornEntryException | LockTimeoutException unreadable) {
+                    return 1; // the iteration reads the entries it returns: it cannot go past one it cannot read
+                }
             }
+            long unreadable = 0;
             for (KeySelection.Range r : keys.ranges()) {
                 for (long key = r.from(); key <= r.to(); key++) {
-                    Object value = map.get(key);
-                    if (value != null) action.accept(ValueText.format(schema, key), value);
+                    unreadable += Keyed.readInto(map::get, key, ValueText.format(schema, key), action);
                     if (key == Long.MAX_VALUE) break; // the last long: key++ would wrap round
                 }
             }
             for (Map.Entry<String, Object> e : keys.listed().entrySet()) {
-                Object value = map.get(e.getValue());
-                if (value != null) action.accept(e.getKey(), value);
+                unreadable += Keyed.readInto(map::get, e.getValue(), e.getKey(), action);
             }
+            return unreadable;
         }
 
         public long entries() {

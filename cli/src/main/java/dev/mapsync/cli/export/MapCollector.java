@@ -47,7 +47,7 @@ final class MapCollector implements MultiCollector {
     }
 
     /** What one scrape read of an array or a hash map: its health once, so that its gauges agree with each other. */
-    private record KeyedReading(String label, SyncStatus status, long entries, long dropped) {}
+    private record KeyedReading(String label, SyncStatus status, long entries, long dropped, long unreadable) {}
 
     private record RingReading(String label, RingStatus status) {}
 
@@ -150,17 +150,22 @@ final class MapCollector implements MultiCollector {
         List<KeyedReading> r = new ArrayList<>();
         for (ExportedMap.Keyed m : keyed) {
             long dropped = limit.dropped(m);
+            long unreadable = 0;
             if (dropped == 0) {
                 var schema = m.valueSchema();
-                m.forEachEntry((key, value) -> NumericFields.forEach(schema, value, (field, v) -> values.dataPoint(
-                        GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v)
+                unreadable = m.forEachEntry((key, value) -> NumericFields.forEach(schema, value, (field, v) ->
+                        values.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().value(v)
                                 .labels(Labels.of("map", m.label(), "key", key, "field", field)).build())));
             }
-            r.add(new KeyedReading(m.label(), m.status(), m.entries(), dropped));
+            r.add(new KeyedReading(m.label(), m.status(), m.entries(), dropped, unreadable));
         }
         out.metricSnapshot(values.build());
         out.metricSnapshot(gauge("mapsync_value_series_dropped", "Value series of the map left out, over the limit of"
                 + " series a map (--max-series); 0 when every one is served", r, KeyedReading::label, KeyedReading::dropped));
+        out.metricSnapshot(gauge("mapsync_value_unreadable", "Entries of the map left out of mapsync_value at this"
+                + " scrape because they could not be read (torn, a write in progress for over a second, bytes that are"
+                + " no value); a hash map exported whole stops at the first", r, KeyedReading::label,
+                KeyedReading::unreadable));
         out.metricSnapshot(counter("mapsync_changes", "Changes recorded in the map's change log (recorded only while"
                 + " someone subscribes)", r, KeyedReading::label, x -> x.status().lastChangeSeq()));
         out.metricSnapshot(counter("mapsync_changes_missed", "Changes subscribers were told they missed (their cursor"
