@@ -13,6 +13,10 @@ import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestDirs;
+import io.aeron.Subscription;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -178,16 +182,7 @@ class ReplicationProcessesTest {
                     .substring("resume-position=".length()));
             Path segment = archive.resolve(status(spec.location()).recordingId() + "-" + (resumeFrom - resumeFrom % SEGMENT) + ".rec");
             assertTrue(Files.exists(segment), segment + " holds where the follower stopped");
-            // bursts of changes that overflow the change log (4096 changes) while the leader is stopped, so that it
-            // cannot keep up with them: each makes it send the whole map again
-            for (int burst = 0; burst < 3; burst++) {
-                long before = status(spec.location()).snapshots();
-                signal(leader, "STOP");
-                Await.until("the leader to stop", () -> stopped(leader));
-                for (int n = 0; n < 50_000; n++) map.set(random.nextInt(entries), random.nextLong());
-                signal(leader, "CONT");
-                Await.until("the leader to send a snapshot", () -> status(spec.location()).snapshots() > before);
-            }
+            burstsOfSnapshots(leader, map, spec.location(), random, 3);
             Await.until("the leader to purge the segment the follower would resume in", () -> !Files.exists(segment),
                     () -> status(spec.location()) + "\n" + Arrays.toString(archive.toFile().list()));
             try (ChildJvm follower = follower(Backend.SHM)) {
@@ -196,6 +191,77 @@ class ReplicationProcessesTest {
                         () -> status(replica) + "\n" + follower.output());
             }
         }
+    }
+
+    /**
+     * The archive refuses to purge a segment a replay still reads (a follower catching up, or anyone reading the
+     * recording): the leader purges it after a later snapshot instead of failing.
+     */
+    @Test
+    void aPurgeThatAReplayHoldsUpWaitsForALaterSnapshot() throws Exception {
+        String name = leaderMaps.name();
+        int entries = 100_000; // a snapshot of ~9.6 MB: more than a segment
+        var spec = MapSpec.array(name, Codec.i64(), entries).dir(leaderMaps.dir());
+        SplittableRandom random = new SplittableRandom(7);
+        String dir = "/dev/shm/mapsync-aeron-" + ProcessHandle.current().pid() + "-reader-" + System.nanoTime();
+        int replayPort = UdpPorts.freePair();
+        try (var map = SharedArray.create(spec);
+             ChildJvm leader = dev.mapsync.testkit.TestJvm.of(ReplicationChild.class)
+                     .jvmOptions("--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
+                             "-Dmapsync.replicate.segmentLength=" + SEGMENT)
+                     .args("leader", leaderMaps.dir().toString(), name, "SHM", listen, archive.toString(), "1000000")
+                     .start()) {
+            leader.awaitLine("serving", 60);
+            long recording = status(spec.location()).recordingId();
+            Path first = archive.resolve(recording + "-0.rec");
+            try (MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(dir)
+                         .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+                 AeronArchive reader = AeronArchive.connect(new AeronArchive.Context().aeronDirectoryName(dir)
+                         .controlRequestChannel("aeron:udp?endpoint=" + host(listen) + ":" + (port(listen) + 1))
+                         .controlResponseChannel("aeron:udp?endpoint=127.0.0.1:0"));
+                 Subscription never = reader.context().aeron().addSubscription(
+                         "aeron:udp?endpoint=127.0.0.1:" + replayPort, 7)) {
+                // a replay from the start that is never read: it stays in the first segment
+                String channel = "aeron:udp?endpoint=127.0.0.1:" + replayPort;
+                reader.startReplay(recording, 0, AeronArchive.NULL_LENGTH, channel, 7);
+                Await.until("the replay to connect", never::isConnected);
+                burstsOfSnapshots(leader, map, spec.location(), random, 3);
+                assertEquals("serving", status(spec.location()).state(), leader.output());
+                assertTrue(Files.exists(first), "the segment the replay reads is kept");
+            }
+            burstsOfSnapshots(leader, map, spec.location(), random, 1);
+            Await.until("the leader to purge the first segment once no replay reads it", () -> !Files.exists(first),
+                    () -> status(spec.location()) + "\n" + Arrays.toString(archive.toFile().list()));
+            assertEquals("serving", status(spec.location()).state(), leader.output());
+        }
+    }
+
+    /**
+     * Bursts of changes that overflow the change log (4096 changes) while the leader is stopped, so that it cannot
+     * keep up with them: each makes it send the whole map again.
+     */
+    private static void burstsOfSnapshots(ChildJvm leader, SharedArray<Long> map, MapLocation at,
+                                          SplittableRandom random, int bursts) throws Exception {
+        for (int burst = 0; burst < bursts; burst++) {
+            long before = status(at).snapshots();
+            signal(leader, "STOP");
+            Await.until("the leader to stop", () -> {
+                assertTrue(leader.process().isAlive(), () -> "the leader ended: " + leader.output());
+                return stopped(leader);
+            });
+            for (int n = 0; n < 50_000; n++) map.set(random.nextInt(map.length()), random.nextLong());
+            signal(leader, "CONT");
+            Await.until("the leader to send a snapshot", () -> status(at).snapshots() > before,
+                    () -> status(at) + "\n" + leader.output());
+        }
+    }
+
+    private static String host(String endpoint) {
+        return endpoint.substring(0, endpoint.lastIndexOf(':'));
+    }
+
+    private static int port(String endpoint) {
+        return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
     }
 
     @Test

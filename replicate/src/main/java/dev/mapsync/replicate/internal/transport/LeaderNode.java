@@ -6,6 +6,7 @@ import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.ArchivingMediaDriver;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.client.ArchiveException;
 import io.aeron.archive.status.RecordingPos;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
@@ -115,15 +116,23 @@ public final class LeaderNode implements AutoCloseable {
 
     /**
      * Drops the recording's segment files that end before {@code position}: a follower that needs what was in them
-     * starts from a later snapshot instead.
+     * starts from a later snapshot instead. The archive refuses while a replay still reads one of them (a follower
+     * catching up, anyone reading the recording): they are then kept, and a later call drops them.
      *
      * @return the recording's new start position
      */
     public long purgeBefore(long position) {
         long start = archive.getStartPosition(recordingId);
         long base = AeronArchive.segmentFileBasePosition(start, position, publication.termBufferLength(), SEGMENT_LENGTH);
-        if (base > start) archive.purgeSegments(recordingId, base);
-        return Math.max(base, start);
+        if (base <= start) return start;
+        try {
+            archive.purgeSegments(recordingId, base);
+            return base;
+        } catch (ArchiveException e) {
+            // the archive's only word for it (Aeron gives the refusal no error code of its own)
+            if (e.getMessage() == null || !e.getMessage().contains("replay in progress")) throw e;
+            return start;
+        }
     }
 
     @Override
