@@ -134,7 +134,11 @@ public final class FollowerLoop extends ReplicationLoop {
         long now = System.nanoTime();
         boolean heard = now - lastLive < SILENT_NANOS;
         if (leaderEpoch != 0 && leaderEpoch != epoch && leaderRecording >= 0) {
-            // a leader we have not followed yet (a first start, or a restarted leader): its recording from the start
+            // a leader we have not followed yet (a first start, or a restarted leader): its recording from the start.
+            // A replay of the leader before it, and the connection to its archive, are of a process that is gone: a
+            // replay left running would keep this follower catching up for ever, since it is stopped only once it is
+            // caught up or the leader is silent
+            node.dropArchive();
             epoch = leaderEpoch;
             recording = leaderRecording;
             applied = resumeSeq = 0;
