@@ -108,11 +108,20 @@ public final class ValueText {
             plain = c != ',' && c != '=' && c != '[' && c != ']' && c >= 0x20;
         }
         if (plain) return s;
+        // one value, one line: a line break or another control character is written as an escape, which parses back
         StringBuilder b = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '"' || c == '\\') b.append('\\');
-            b.append(c);
+            switch (c) {
+                case '"', '\\' -> b.append('\\').append(c);
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
         }
         return b.append('"').toString();
     }
@@ -278,12 +287,37 @@ public final class ValueText {
             return s.substring(start, pos);
         }
 
+        /** The character an escape stands for: {@code \\n}, {@code \\r}, {@code \\t}, {@code \\uXXXX}, else itself. */
+        private char escaped(char c) {
+            return switch (c) {
+                case 'n' -> '\n';
+                case 'r' -> '\r';
+                case 't' -> '\t';
+                case 'u' -> {
+                    if (pos + 4 > s.length()) throw badEscape();
+                    try {
+                        char u = (char) Integer.parseInt(s.substring(pos, pos + 4), 16);
+                        pos += 4;
+                        yield u;
+                    } catch (NumberFormatException e) {
+                        throw badEscape();
+                    }
+                }
+                default -> c;
+            };
+        }
+
+        private InvalidValueException badEscape() {
+            return new InvalidValueException("expected four hex digits after \\u at position " + (pos + 1) + " of '" + s
+                    + "'");
+        }
+
         String quoted() {
             expect('"');
             StringBuilder b = new StringBuilder();
             while (pos < s.length() && s.charAt(pos) != '"') {
                 char c = s.charAt(pos++);
-                if (c == '\\' && pos < s.length()) c = s.charAt(pos++);
+                if (c == '\\' && pos < s.length()) c = escaped(s.charAt(pos++));
                 b.append(c);
             }
             expect('"');

@@ -129,6 +129,8 @@ class CliBadInputTest {
                 bad(1, "no field 'nope' in id:i64,f:f32,d:f64,b:u8,s:char[4],t:i32[2],on:bool (name fields as field=value,"
                         + " nested ones as a.b=value)", "set", "a", "0", "nope=1"),
                 bad(1, "expected '=' at position 1 of ''", "set", "a", "0", ""),
+                bad(1, "expected four hex digits after \\u at position 7 of 's=\"x\\u12\"'", "set", "a", "0",
+                        "s=\"x\\u12\""),
                 bad(1, "field 'id': '' is not a number of type i64", "set", "a", "0", "id="),
                 bad(1, "'1.5' is not a number of type i64", "set", "n", "0", "1.5"),
                 bad(1, "4294967296 is out of range for u32 (0..4294967295)", "set", "n32", "0", "4294967296"),

@@ -50,6 +50,21 @@ class CliTest {
         assertEquals("id=0,balance=0,owner=\"\"\n", ms("get", "accounts", "0").out());
     }
 
+    /** One entry, one line: a string's line breaks and other control characters are written as escapes. */
+    @Test
+    void aStringWithALineBreakStaysOnItsEntrysLine() {
+        ok(ms("create", "notes", "--value", "id:i64,text:char[16]", "--entries", "2"));
+        ok(ms("set", "notes", "0", "id=1,text=\"a\nb\tc\u0001\""));  // real control characters
+        String line = "id=1,text=\"a\\nb\\tc\\u0001\"\n";
+        assertEquals(line, ms("get", "notes", "0").out());
+        assertEquals("0\t" + line + "1\tid=0,text=\"\"\n", ms("dump", "notes").out());
+        ok(ms("set", "notes", "1", line.strip())); // what get prints, given back, stores the same value
+        assertEquals(ms("get", "notes", "0", "--json").out(), ms("get", "notes", "1", "--json").out());
+        assertEquals("{\"id\":1,\"text\":\"a\\nb\\tc\\u0001\"}\n", ms("get", "notes", "1", "--json").out());
+        ok(ms("set", "notes", "1", "text=\"q,\\\"\\\\\""));  // text="q,\"\\": a comma, a quote, a backslash
+        assertEquals("id=1,text=\"q,\\\"\\\\\"\n", ms("get", "notes", "1").out());
+    }
+
     @Test
     void scalarsNestedStructsAndArrays() {
         ok(ms("create", "hits", "--value", "u64", "--entries", "4"));
