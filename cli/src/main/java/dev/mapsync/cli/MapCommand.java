@@ -3,7 +3,6 @@ package dev.mapsync.cli;
 import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedMap;
 import dev.mapsync.MapLocation;
-import dev.mapsync.MapSpec;
 import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.Schema;
@@ -60,12 +59,21 @@ abstract class MapCommand implements MapArgument {
 
     /**
      * {@code at} for a command with a timeout of its own ({@code timeout}; null: none): opening waits for an unfinished
-     * map's creator, and reads wait for a write in progress, no longer than that.
+     * map's creator, and reads wait for a write in progress, no longer than that, nor longer than the defaults. A
+     * creator gets {@value #LEAST_OPEN_MILLIS} ms at least, so that a zero timeout does not call a map being made
+     * corrupt.
      */
     static MapLocation within(MapLocation at, Duration timeout) {
         if (timeout == null) return at;
-        Duration open = timeout.compareTo(MapSpec.DEFAULT_OPEN_TIMEOUT) < 0 ? timeout : MapSpec.DEFAULT_OPEN_TIMEOUT;
-        return at.openTimeout(open).lockTimeout(timeout);
+        Duration open = least(timeout, at.openTimeout());
+        if (open.toMillis() < LEAST_OPEN_MILLIS) open = Duration.ofMillis(LEAST_OPEN_MILLIS);
+        return at.openTimeout(open).lockTimeout(least(timeout, at.lockTimeout()));
+    }
+
+    private static final long LEAST_OPEN_MILLIS = 100;
+
+    private static Duration least(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** The schemas given for a pinned kernel map without BTF; none unless the command takes them. */

@@ -1,10 +1,14 @@
 package dev.mapsync.cli;
 
+import dev.mapsync.Codec;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.Supplier;
 
 @Command(name = "set", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Write one entry, under its lock. For records, fields not named keep their values (a new hash map key's are 0).",
@@ -20,31 +24,53 @@ final class SetCommand extends SchemaMapCommand implements Runnable {
 
     @Override
     public void run() {
-        // the map reads the stored value before it calls the function, and writes the new one after: a value that is
-        // not valid before the call is the map's (corrupt data), after it the command's (a key is checked first)
-        boolean[] called = {false};
+        // the map decodes the stored value, calls the function, and encodes what it returns: the function parses and
+        // encodes the new value itself, and says its own failures apart, so that any other is the stored value's
+        // (corrupt data; a key is checked first)
         withKeyed(false, array -> {
-            var schema = array.codec().schema();
+            var codec = array.codec();
             int index = index(entry);
             try {
-                array.update(index, current -> {
-                    called[0] = true;
-                    return ValueText.parse(schema, value, current);
-                });
+                array.update(index, current -> checked(codec, () -> ValueText.parse(codec.schema(), value, current)));
+            } catch (BadArgument e) {
+                throw e.getCause();
             } catch (InvalidValueException e) {
-                throw called[0] ? e : notAValue(array.name(), "entry " + index, e);
+                throw notAValue(array.name(), "entry " + index, e);
             }
         }, hash -> {
-            var schema = hash.valueCodec().schema();
+            var codec = hash.valueCodec();
             Object key = key(hash, entry);
             try {
-                hash.compute(key, (k, current) -> {
-                    called[0] = true;
-                    return ValueText.parse(schema, value, current != null ? current : ValueText.zero(schema));
-                });
+                hash.compute(key, (k, current) -> checked(codec, () -> ValueText.parse(codec.schema(), value,
+                        current != null ? current : ValueText.zero(codec.schema()))));
+            } catch (BadArgument e) {
+                throw e.getCause();
             } catch (InvalidValueException e) {
-                throw called[0] ? e : notAValue(hash.name(), "the value of key " + entry, e);
+                throw notAValue(hash.name(), "the value of key " + entry, e);
             }
         });
+    }
+
+    /** The command's value, parsed by {@code parse} and encoded once as the map will, or {@link BadArgument}. */
+    private static Object checked(Codec<Object> codec, Supplier<Object> parse) {
+        try {
+            Object v = parse.get();
+            codec.write(MemorySegment.ofArray(new byte[codec.size()]), 0, v);
+            return v;
+        } catch (InvalidValueException e) {
+            throw new BadArgument(e);
+        }
+    }
+
+    /** The command's own value is no value of the schema: a usage error, which the map passes through. */
+    private static final class BadArgument extends RuntimeException {
+        BadArgument(InvalidValueException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized InvalidValueException getCause() {
+            return (InvalidValueException) super.getCause();
+        }
     }
 }

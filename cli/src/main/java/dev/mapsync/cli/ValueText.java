@@ -105,7 +105,7 @@ public final class ValueText {
         boolean plain = !s.isEmpty() && s.strip().equals(s) && !s.startsWith("\"");
         for (int i = 0; plain && i < s.length(); i++) {
             char c = s.charAt(i);
-            plain = c != ',' && c != '=' && c != '[' && c != ']' && c >= 0x20;
+            plain = c != ',' && c != '=' && c != '[' && c != ']' && c >= 0x20 && c != 0x7f;
         }
         if (plain) return s;
         // one value, one line: a line break or another control character is written as an escape, which parses back
@@ -294,21 +294,20 @@ public final class ValueText {
                 case 'r' -> '\r';
                 case 't' -> '\t';
                 case 'u' -> {
-                    if (pos + 4 > s.length()) throw badEscape();
-                    try {
-                        char u = (char) Integer.parseInt(s.substring(pos, pos + 4), 16);
-                        pos += 4;
-                        yield u;
-                    } catch (NumberFormatException e) {
-                        throw badEscape();
+                    int u = 0, digits = pos;
+                    for (; pos < digits + 4; pos++) {
+                        int digit = pos < s.length() ? Character.digit(s.charAt(pos), 16) : -1;
+                        if (digit < 0) throw badEscape(digits);
+                        u = u * 16 + digit;
                     }
+                    yield (char) u;
                 }
                 default -> c;
             };
         }
 
-        private InvalidValueException badEscape() {
-            return new InvalidValueException("expected four hex digits after \\u at position " + (pos + 1) + " of '" + s
+        private InvalidValueException badEscape(int at) {
+            return new InvalidValueException("expected four hex digits after \\u at position " + (at + 1) + " of '" + s
                     + "'");
         }
 

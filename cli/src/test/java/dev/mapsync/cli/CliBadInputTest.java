@@ -124,6 +124,8 @@ class CliBadInputTest {
                 bad(1, "field 't[1]': 2147483648 is out of range for i32 (-2147483648..2147483647)", "set", "a", "0", "t=[1,2147483648]"),
                 bad(1, "field 'id': 9223372036854775808 is out of range for i64 " + I64, "set", "a", "0", "id=9223372036854775808"),
                 bad(1, "field 's': string of 5 bytes does not fit in char[4] (\"abcde\")", "set", "a", "0", "s=abcde"),
+                bad(1, "field 'x': 99999999999 is out of range for i32 (-2147483648..2147483647)",
+                        "set", "h", "k1", "x=99999999999"),
                 bad(1, "field 'id' is given twice", "set", "a", "0", "id=1,id=2"),
                 bad(1, "field 'on': '2' is not a bool (true or false)", "set", "a", "0", "on=2"),
                 bad(1, "no field 'nope' in id:i64,f:f32,d:f64,b:u8,s:char[4],t:i32[2],on:bool (name fields as field=value,"

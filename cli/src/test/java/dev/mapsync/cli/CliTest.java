@@ -61,6 +61,8 @@ class CliTest {
         ok(ms("set", "notes", "1", line.strip())); // what get prints, given back, stores the same value
         assertEquals(ms("get", "notes", "0", "--json").out(), ms("get", "notes", "1", "--json").out());
         assertEquals("{\"id\":1,\"text\":\"a\\nb\\tc\\u0001\"}\n", ms("get", "notes", "1", "--json").out());
+        ok(ms("set", "notes", "1", "text=a\u007fb"));
+        assertEquals("id=1,text=\"a\\u007fb\"\n", ms("get", "notes", "1").out());
         ok(ms("set", "notes", "1", "text=\"q,\\\"\\\\\""));  // text="q,\"\\": a comma, a quote, a backslash
         assertEquals("id=1,text=\"q,\\\"\\\\\"\n", ms("get", "notes", "1").out());
     }

@@ -1,8 +1,7 @@
 package dev.mapsync.cli.export;
 
 import dev.mapsync.BarrierStatus;
-import dev.mapsync.InvalidValueException;
-import dev.mapsync.LockTimeoutException;
+import dev.mapsync.MapSyncException;
 import dev.mapsync.RingStatus;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
@@ -11,7 +10,6 @@ import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedRing;
 import dev.mapsync.SyncStatus;
-import dev.mapsync.TornEntryException;
 import dev.mapsync.cli.ValueText;
 
 import java.util.Map;
@@ -43,7 +41,8 @@ public sealed interface ExportedMap extends AutoCloseable {
         /**
          * Calls {@code action} with each exported entry's key (as text) and value, each read consistently, and leaves
          * out the entries that cannot be read: torn by a writer that died, a write in progress past the handle's lock
-         * timeout, bytes that are no value of the schema. A hash map exported whole stops at the first of those.
+         * timeout, bytes that are no value of the schema, a failed read of a kernel map. A hash map exported whole
+         * stops at the first of those.
          *
          * @return how many entries it left out
          */
@@ -54,7 +53,7 @@ public sealed interface ExportedMap extends AutoCloseable {
             Object value;
             try {
                 value = map.apply(key);
-            } catch (InvalidValueException | TornEntryException | LockTimeoutException unreadable) {
+            } catch (MapSyncException unreadable) {
                 return 1;
             }
             if (value != null) action.accept(text, value);
@@ -141,7 +140,7 @@ public sealed interface ExportedMap extends AutoCloseable {
                 try {
                     map.forEach((k, v) -> action.accept(ValueText.format(schema, k), v));
                     return 0;
-                } catch (InvalidValueException | TornEntryException | LockTimeoutException unreadable) {
+                } catch (MapSyncException unreadable) {
                     return 1; // the iteration reads the entries it returns: it cannot go past one it cannot read
                 }
             }

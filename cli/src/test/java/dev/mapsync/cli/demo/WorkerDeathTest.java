@@ -3,21 +3,18 @@ package dev.mapsync.cli.demo;
 import dev.mapsync.Backend;
 import dev.mapsync.SharedArray;
 import dev.mapsync.cli.CommandFailure;
+import dev.mapsync.testkit.TestDirs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,15 +31,13 @@ class WorkerDeathTest {
     private Path dir;
 
     @BeforeEach
-    void setUp() throws IOException {
-        dir = Files.createTempDirectory(Path.of("/dev/shm"), "mapsync-demo-");
+    void setUp() {
+        dir = TestDirs.create();
     }
 
     @AfterEach
-    void tearDown() throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
+    void tearDown() {
+        TestDirs.delete(dir);
     }
 
     @Test
