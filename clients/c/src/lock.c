@@ -128,7 +128,9 @@ static void leave_sleepers_bit(struct mapsync_lock *rec) {
     uint32_t w = __atomic_load_n(&rec->word, __ATOMIC_SEQ_CST);
     if (w != 0 && (w & MAPSYNC_WAITERS) != 0) return;
     uint32_t marked = w | MAPSYNC_WAITERS;
-    if (w != 0 && __atomic_compare_exchange_n(&rec->word, &w, marked, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return;
+    if (w != 0 && __atomic_compare_exchange_n(&rec->word, &w, marked, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        return;
+    }
     mapsync__futex_wake(&rec->word, 1);
 }
 

@@ -170,8 +170,8 @@ class LockTest {
             } else {
                 assertEquals(LockTimeoutException.class, thrown.get().getClass(), String.valueOf(thrown.get()));
                 String message = thrown.get().getMessage();
-                assertTrue(message.matches("timed out after 1\\.[0-9] s waiting for " + Pattern.quote(what) + ": held by .*"),
-                        message);
+                String expected = "timed out after 1\\.[0-9] s waiting for " + Pattern.quote(what) + ": held by .*";
+                assertTrue(message.matches(expected), message);
             }
             assertEquals(WAITERS, Peer.getInt(file, word) & WAITERS, "the waiters bit after the waiter gave up");
         }

@@ -213,7 +213,8 @@ class CliFailureTest {
 
     @Test
     void aHashValueWhoseBytesAreNotAValueIsACorruptMapToEveryCommandThatReadsIt() throws IOException {
-        Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16").ok();
+        Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16")
+                .ok();
         Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
         Path file = dir.resolve("h");
         byte[] bytes = Files.readAllBytes(file);

@@ -49,7 +49,8 @@ public sealed interface ExportedMap extends AutoCloseable {
         long forEachEntry(BiConsumer<String, Object> action);
 
         /** Entry {@code key} (its text {@code text}) of {@code map} to {@code action}; 1 if it could not be read. */
-        private static <K> long readInto(Function<K, Object> map, K key, String text, BiConsumer<String, Object> action) {
+        private static <K> long readInto(Function<K, Object> map, K key, String text,
+                                         BiConsumer<String, Object> action) {
             Object value;
             try {
                 value = map.apply(key);

@@ -51,9 +51,9 @@ public abstract sealed class MapSource implements AutoCloseable permits MapSourc
                     + " are not replicated (replicate a map of their sums instead)");
         }
         if (kernelMap.contains("lru")) {
-            throw new IllegalArgumentException("map '" + info.name() + "' is an LRU kernel map; the kernel evicts its"
-                    + " keys without a change to send, so a replica would keep them and fill up (replicate a map that is"
-                    + " not LRU)");
+            throw new IllegalArgumentException("map '" + info.name() + "' is an LRU kernel map; the kernel evicts"
+                    + " its keys without a change to send, so a replica would keep them and fill up (replicate a map"
+                    + " that is not LRU)");
         }
         if (info.type() == MapType.ARRAY) {
             return new ArraySource(SharedArray.open(Specs.array(at, info.valueSchema(), info.entries())),
