@@ -3,10 +3,10 @@ package dev.mapsync.cli.demo;
 import dev.mapsync.Backend;
 import dev.mapsync.SharedArray;
 import dev.mapsync.cli.CommandFailure;
-import dev.mapsync.testkit.TestDirs;
-import org.junit.jupiter.api.AfterEach;
+import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -28,16 +28,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WorkerDeathTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+    @RegisterExtension
+    final MapDir maps = new MapDir("wd");
     private Path dir;
 
     @BeforeEach
     void setUp() {
-        dir = TestDirs.create();
-    }
-
-    @AfterEach
-    void tearDown() {
-        TestDirs.delete(dir);
+        dir = maps.dir();
     }
 
     @Test
