@@ -97,7 +97,8 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
         long taken = 0;
         while (follow || taken < count) {
             long left = follow ? Duration.ofSeconds(1).toNanos() : deadline - System.nanoTime();
-            RingRecord r = left <= 0 ? null : consumer.next(Duration.ofNanos(left));
+            // past the deadline, what is there is still taken: only the wait for more is over
+            RingRecord r = consumer.next(Duration.ofNanos(Math.max(0, left)));
             if (r == null) {
                 if (consumer.isDrained() || !follow) break;
                 continue;

@@ -99,6 +99,17 @@ class QueueCliTest {
         assertEquals("mapsync: took 0 of 1 records from queue 'events': no more came within 100 ms\n", none.err());
     }
 
+    /** A zero timeout takes what is in the queue without waiting for more. */
+    @Test
+    void aTakeWithAZeroTimeoutTakesTheRecordsThatAreThere() {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "one", "two"));
+        Cli both = ms("queue", "take", "events", "--count", "3", "--timeout", "0");
+        assertEquals("one\ntwo\n", both.out());
+        assertEquals(124, both.code());
+        assertEquals("mapsync: took 2 of 3 records from queue 'events': no more came within 0 ms\n", both.err());
+    }
+
     @Test
     void aRecordThatCouldNotBeWrittenOutStaysInTheQueue() {
         ok(ms("queue", "create", "events", "--capacity", "4K"));
