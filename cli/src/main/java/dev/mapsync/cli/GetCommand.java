@@ -1,7 +1,6 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.CounterCell;
-import dev.mapsync.InvalidValueException;
 import dev.mapsync.PerCpu;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
@@ -60,13 +59,7 @@ final class GetCommand extends SchemaMapCommand implements Runnable {
             print(array.codec().schema(), read(array, index(entry)));
         }, hash -> {
             noCells();
-            Object key = key(hash, entry);
-            Object value;
-            try {
-                value = hash.get(key);
-            } catch (InvalidValueException e) {
-                throw notAValue(hash.name(), "the value of key " + entry, e);
-            }
+            Object value = read(hash, key(hash, entry), entry);
             if (value == null) throw new KeyNotFoundException(hash.name(), entry);
             print(hash.valueCodec().schema(), value);
         }, counters -> printCounter(counters, index(entry)));

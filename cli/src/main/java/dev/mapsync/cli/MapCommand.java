@@ -154,12 +154,17 @@ abstract class MapCommand implements MapArgument {
                 + e.getMessage() + ")", e);
     }
 
+    /** {@link #notAValue} for the value of the key {@code keyText} (as the command line gave it) of {@code map}. */
+    static CorruptMapException notAValueOfKey(String map, String keyText, InvalidValueException e) {
+        return notAValue(map, "the value of key " + keyText, e);
+    }
+
     /** The value of {@code key} in {@code hash} (null if absent), read; {@code keyText} names the key in messages. */
     static Object read(SharedHashMap<Object, Object> hash, Object key, String keyText) {
         try {
             return hash.get(key);
         } catch (InvalidValueException e) {
-            throw notAValue(hash.name(), "the value of key " + keyText, e);
+            throw notAValueOfKey(hash.name(), keyText, e);
         }
     }
 

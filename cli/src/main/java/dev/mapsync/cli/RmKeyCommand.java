@@ -54,7 +54,7 @@ final class RmKeyCommand extends SchemaMapCommand implements Callable<Integer> {
         try {
             return hash.remove(key);
         } catch (InvalidValueException e) {
-            throw notAValue(hash.name(), "the value of key " + keyText, e);
+            throw notAValueOfKey(hash.name(), keyText, e);
         }
     }
 }

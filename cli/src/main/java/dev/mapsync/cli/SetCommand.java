@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.Codec;
+import dev.mapsync.CorruptMapException;
 import dev.mapsync.InvalidValueException;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
@@ -8,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 @Command(name = "set", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -30,25 +32,26 @@ final class SetCommand extends SchemaMapCommand implements Runnable {
         withKeyed(false, array -> {
             var codec = array.codec();
             int index = index(entry);
-            try {
-                array.update(index, current -> checked(codec, () -> ValueText.parse(codec.schema(), value, current)));
-            } catch (BadArgument e) {
-                throw e.getCause();
-            } catch (InvalidValueException e) {
-                throw notAValue(array.name(), "entry " + index, e);
-            }
+            write(() -> array.update(index, current -> checked(codec, () -> ValueText.parse(codec.schema(), value,
+                    current))), e -> notAValue(array.name(), "entry " + index, e));
         }, hash -> {
             var codec = hash.valueCodec();
             Object key = key(hash, entry);
-            try {
-                hash.compute(key, (k, current) -> checked(codec, () -> ValueText.parse(codec.schema(), value,
-                        current != null ? current : ValueText.zero(codec.schema()))));
-            } catch (BadArgument e) {
-                throw e.getCause();
-            } catch (InvalidValueException e) {
-                throw notAValue(hash.name(), "the value of key " + entry, e);
-            }
+            write(() -> hash.compute(key, (k, current) -> checked(codec, () -> ValueText.parse(codec.schema(), value,
+                    current != null ? current : ValueText.zero(codec.schema())))),
+                    e -> notAValueOfKey(hash.name(), entry, e));
         });
+    }
+
+    /** Runs {@code write}: the command's bad value as itself, any other value that is no value as {@code stored}. */
+    private static void write(Runnable write, Function<InvalidValueException, CorruptMapException> stored) {
+        try {
+            write.run();
+        } catch (BadArgument e) {
+            throw e.getCause();
+        } catch (InvalidValueException e) {
+            throw stored.apply(e);
+        }
     }
 
     /** The command's value, parsed by {@code parse} and encoded once as the map will, or {@link BadArgument}. */

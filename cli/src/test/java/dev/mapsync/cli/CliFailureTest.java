@@ -169,12 +169,7 @@ class CliFailureTest {
     @Test
     void bytesThatAreNotAValueOfTheSchemaAreACorruptMap() throws IOException {
         Cli.in(dir, "create", "u", "--value", "s:char[4],x:i32", "--entries", "2").ok();
-        Path file = dir.resolve("u");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer offset = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(offset, Header.DATA_OFFSET_OFFSET);
-            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), offset.flip().getLong()); // not UTF-8
-        }
+        writeNotUtf8(dir.resolve("u"), 0);
         String line = "mapsync: map 'u' is corrupt: entry 0 is not a value of its schema (field 's': char[4] field holds"
                 + " bytes that are not UTF-8)\n";
         Cli get = Cli.in(dir, "get", "u", "0");
@@ -208,6 +203,15 @@ class CliFailureTest {
             assertTrue(c.err().startsWith("mapsync: map "), c.err());
             // the default bound is 5 s: a command that waited for it took at least that
             assertTrue(millis < 4_000, String.join(" ", command) + " took " + millis + " ms: " + c.err());
+        }
+    }
+
+    /** Writes two bytes that are not UTF-8 {@code at} bytes into the data region of the map {@code file}. */
+    static void writeNotUtf8(Path file, long at) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer offset = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(offset, Header.DATA_OFFSET_OFFSET);
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), offset.flip().getLong() + at);
         }
     }
 

@@ -10,7 +10,6 @@ import dev.mapsync.SharedBarrier;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedQueue;
 import dev.mapsync.SharedRing;
-import dev.mapsync.internal.store.Header;
 import dev.mapsync.launch.Jvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,12 +22,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -140,13 +135,8 @@ class ExportTest {
     void anEntryThatCannotBeReadIsLeftOutAndCounted() throws Exception {
         Cli.in(dir, "create", "u", "--value", "s:char[4],x:i32", "--entries", "3").ok();
         for (int i = 0; i < 3; i++) Cli.in(dir, "set", "u", Integer.toString(i), "x=" + (i + 1)).ok();
-        Path file = dir.resolve("u");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer offset = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            ch.read(offset, Header.DATA_OFFSET_OFFSET);
-            // entry 1's string, 8 bytes on (s:char[4] then x:i32 make an entry of 8): bytes that are not UTF-8
-            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), offset.flip().getLong() + 8);
-        }
+        // entry 1's string, 8 bytes on (s:char[4] then x:i32 make an entry of 8)
+        CliFailureTest.writeNotUtf8(dir.resolve("u"), 8);
         try (Exporter exporter = start("u")) {
             HttpResponse<String> response = exporter.get();
             assertEquals(200, response.statusCode(), response.body());

@@ -3,6 +3,7 @@ package dev.mapsync.cli.demo;
 import dev.mapsync.Backend;
 import dev.mapsync.SharedArray;
 import dev.mapsync.cli.CommandFailure;
+import dev.mapsync.testkit.Await;
 import dev.mapsync.testkit.MapDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -96,21 +96,17 @@ class WorkerDeathTest {
     }
 
     /** A counter worker of the phase once it counts (the go was given), found among this process's children. */
-    private ProcessHandle awaitCountingWorker(String name, CompletableFuture<?> phase) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (System.nanoTime() < deadline && !phase.isDone()) {
+    private ProcessHandle awaitCountingWorker(String name, CompletableFuture<?> phase) {
+        Await.until("a counter worker to count", PATIENCE, () -> {
+            assertFalse(phase.isDone(), () -> "the phase ended first: " + phase.join());
             try (SharedArray<Long> map = SharedArray.open(CounterPhase.spec(name, dir, Backend.SHM, 2))) {
-                if (map.longs().getVolatile(CounterPhase.SHARED) > 0) {
-                    return ProcessHandle.current().children()
-                            .filter(p -> p.info().arguments().map(WorkerDeathTest::countsIncrements).orElse(false))
-                            .findFirst().orElseThrow();
-                }
+                return map.longs().getVolatile(CounterPhase.SHARED) > 0;
             } catch (RuntimeException notYet) {
-                // the coordinator has not made the map yet
+                return false; // the coordinator has not made the map yet
             }
-            TimeUnit.MILLISECONDS.sleep(10); // polls a condition
-        }
-        throw new AssertionError("no counter worker started counting: "
-                + (phase.isDone() ? phase.get() : "the phase still runs"));
+        });
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().arguments().map(WorkerDeathTest::countsIncrements).orElse(false))
+                .findFirst().orElseThrow();
     }
 }
