@@ -81,12 +81,14 @@ import java.util.function.Predicate;
  * throws {@link InvalidValueException}). Values are compared (in {@link #remove(Object, Object)} and
  * {@link #replace(Object, Object, Object)}) by their encoded bytes.
  *
- * <p><b>Failures.</b> A key or value that does not fit its codec: {@link InvalidValueException}. A new key in a full
- * map: {@link MapFullException}. A write, lock or subscription through a read-only handle:
- * {@link MapAccessDeniedException}. A lock not obtained in time: {@link LockTimeoutException}. A call after
- * {@link #close()}: {@link MapClosedException}. A word of the map no process following docs/FORMAT.md writes, or
- * memory that vanished under the handle: {@link CorruptMapException}. A {@code bpf(2)} call the kernel refuses:
- * {@link MapSyncException} naming the call and its errno. In each case nothing was changed.
+ * <p><b>Failures.</b> A key or value that does not fit its codec: {@link InvalidValueException}; so does a read of a
+ * stored value whose bytes are no value of it (a string that is not UTF-8, from a peer), which {@link #delete}
+ * removes and {@link #set} overwrites without reading it. A new key in a full map: {@link MapFullException}. A
+ * write, lock or subscription through a read-only handle: {@link MapAccessDeniedException}. A lock not obtained in
+ * time: {@link LockTimeoutException}. A call after {@link #close()}: {@link MapClosedException}. A word of the map
+ * no process following docs/FORMAT.md writes, or memory that vanished under the handle: {@link CorruptMapException}.
+ * A {@code bpf(2)} call the kernel refuses: {@link MapSyncException} naming the call and its errno. In each case
+ * nothing was changed.
  *
  * <p><b>Threads.</b> A handle is safe to share between any number of threads: every operation is atomic across the
  * threads and processes that use the map, as a {@link java.util.concurrent.ConcurrentMap}'s are. An iterator may be
@@ -467,6 +469,27 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
                 return Update.REMOVE;
             });
             return found(b);
+        });
+    }
+
+    /**
+     * {@link #remove(Object)} without reading the value: it removes a key whose stored bytes are no value of the
+     * value codec (a peer's garbage), which {@code remove} reports instead.
+     *
+     * @param key the key
+     * @return true if the key was there and is removed, false if it was absent
+     * @throws InvalidValueException    if the key does not fit the key codec, or is null
+     * @throws MapAccessDeniedException if the handle is read-only
+     * @throws LockTimeoutException     if the key's lock could not be taken within the map's lock timeout
+     */
+    public boolean delete(K key) {
+        return update(key, b -> {
+            boolean[] done = {false};
+            table.update(b.key, b.value, (current, into) -> {
+                done[0] = current != null;
+                return done[0] ? Update.REMOVE : Update.KEEP;
+            });
+            return done[0];
         });
     }
 

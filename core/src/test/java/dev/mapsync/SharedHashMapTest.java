@@ -9,7 +9,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,9 +80,40 @@ class SharedHashMapTest {
             assertFalse(map.remove("bob", 7L));
             assertTrue(map.remove("bob", 6L));
             assertNull(map.remove("bob"));
+            assertFalse(map.delete("bob"));
+            map.set("carl", 7L);
+            assertTrue(map.delete("carl"));
+            assertNull(other.get("carl"));
             assertEquals(2L, map.remove("ada"));
             assertEquals(0, map.size());
             assertTrue(other.isEmpty());
+            assertEquals("", map.verifyTable());
+        }
+    }
+
+    /** A value whose bytes a peer made no value of the codec: reads refuse it, delete and set need not read it. */
+    @Test
+    void aValueThatIsNotAValueIsDeletedOrOverwrittenUnread() throws IOException {
+        HashSpec<Integer, String> spec = spec(Backend.SHM, Codec.i32(), Codec.chars(8), 16);
+        try (SharedHashMap<Integer, String> map = SharedHashMap.create(spec)) {
+            for (int key : new int[]{1, 2}) {
+                map.set(key, "ZZZZZZZZ");
+                byte[] bytes = Files.readAllBytes(dir.resolve(name));
+                int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("ZZZZZZZZ");
+                try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), at);
+                }
+            }
+            for (int key : new int[]{1, 2}) {
+                InvalidValueException e = assertThrows(InvalidValueException.class, () -> map.remove(key));
+                assertEquals("char[8] field holds bytes that are not UTF-8", e.getMessage());
+            }
+            assertEquals(2, map.size(), "a remove that could not read the value removed nothing");
+            assertTrue(map.delete(1));
+            assertNull(map.get(1));
+            map.set(2, "ok");
+            assertEquals("ok", map.get(2));
+            assertEquals(1, map.size());
             assertEquals("", map.verifyTable());
         }
     }

@@ -1,6 +1,5 @@
 package dev.mapsync.cli;
 
-import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapType;
 import dev.mapsync.SharedMaps;
 import dev.mapsync.SharedHashMap;
@@ -40,21 +39,13 @@ final class RmKeyCommand extends SchemaMapCommand implements Callable<Integer> {
             List<Object> parsed = keys.stream().map(k -> key(hash, k)).toList();
             for (int i = 0; i < keys.size(); i++) {
                 String k = keys.get(i);
-                if (remove(hash, parsed.get(i), k) == null && !force) {
+                // delete does not read the value: a corrupt one is removed too
+                if (!hash.delete(parsed.get(i)) && !force) {
                     spec.commandLine().getErr().println("mapsync: " + new KeyNotFoundException(hash.name(), k).getMessage());
                     status = ExitCodes.NOT_FOUND;
                 }
             }
         }
         return status;
-    }
-
-    /** Removes {@code key}; its value as it was (null if absent), which the map decodes before it removes it. */
-    private static Object remove(SharedHashMap<Object, Object> hash, Object key, String keyText) {
-        try {
-            return hash.remove(key);
-        } catch (InvalidValueException e) {
-            throw notAValueOfKey(hash.name(), keyText, e);
-        }
     }
 }

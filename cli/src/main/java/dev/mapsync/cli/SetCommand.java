@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -26,17 +27,28 @@ final class SetCommand extends SchemaMapCommand implements Runnable {
 
     @Override
     public void run() {
-        // the map decodes the stored value, calls the function, and encodes what it returns: the function parses and
-        // encodes the new value itself, and says its own failures apart, so that any other is the stored value's
-        // (corrupt data; a key is checked first)
+        // a whole value is written without reading the stored one, which may be a peer's garbage it repairs. Fields
+        // left out keep their stored values: the map decodes the stored value, calls the function, and encodes what
+        // it returns; the function parses and encodes the new value itself, and says its own failures apart, so
+        // that any other is the stored value's (corrupt data; a key is checked first)
         withKeyed(false, array -> {
             var codec = array.codec();
             int index = index(entry);
+            Optional<Object> whole = ValueText.parseWhole(codec.schema(), value);
+            if (whole.isPresent()) {
+                array.set(index, whole.get());
+                return;
+            }
             write(() -> array.update(index, current -> checked(codec, () -> ValueText.parse(codec.schema(), value,
                     current))), e -> notAValue(array.name(), "entry " + index, e));
         }, hash -> {
             var codec = hash.valueCodec();
             Object key = key(hash, entry);
+            Optional<Object> whole = ValueText.parseWhole(codec.schema(), value);
+            if (whole.isPresent()) {
+                hash.set(key, whole.get());
+                return;
+            }
             write(() -> hash.compute(key, (k, current) -> checked(codec, () -> ValueText.parse(codec.schema(), value,
                     current != null ? current : ValueText.zero(codec.schema())))),
                     e -> notAValueOfKey(hash.name(), entry, e));

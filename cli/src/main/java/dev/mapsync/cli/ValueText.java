@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -133,11 +134,35 @@ public final class ValueText {
      * @throws InvalidValueException saying what is wrong and where
      */
     static Object parse(Schema schema, String text, Object current) {
+        return parse(schema, text, current, new HashSet<>());
+    }
+
+    /**
+     * {@code text} parsed as a whole value of {@code schema}, which needs no value now stored: empty if it is a
+     * struct's assignments that leave a field out.
+     *
+     * @throws InvalidValueException saying what is wrong and where
+     */
+    static Optional<Object> parseWhole(Schema schema, String text) {
+        Set<String> named = new HashSet<>();
+        Object value = parse(schema, text, zero(schema), named);
+        return schema.kind() != Schema.Kind.STRUCT || named.size() == leaves(schema) ? Optional.of(value)
+                : Optional.empty();
+    }
+
+    /** How many fields of {@code struct} are no structs, counting those of nested structs. */
+    private static int leaves(Schema struct) {
+        int n = 0;
+        for (Schema.Field f : struct.fields()) n += f.type().kind() == Schema.Kind.STRUCT ? leaves(f.type()) : 1;
+        return n;
+    }
+
+    /** {@link #parse(Schema, String, Object)}, adding to {@code named} the paths of the fields assigned. */
+    private static Object parse(Schema schema, String text, Object current, Set<String> named) {
         Cursor c = new Cursor(text);
         Object value;
         if (schema.kind() == Schema.Kind.STRUCT) {
             Map<String, Object> result = deepCopy(asMap(current));
-            Set<String> named = new HashSet<>();
             do {
                 String path = c.until('=').strip();
                 c.expect('=');

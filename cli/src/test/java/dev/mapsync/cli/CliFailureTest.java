@@ -220,20 +220,11 @@ class CliFailureTest {
         Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16")
                 .ok();
         Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
-        Path file = dir.resolve("h");
-        byte[] bytes = Files.readAllBytes(file);
-        int at = -1;
-        for (int i = 0; i + 4 <= bytes.length && at < 0; i++) {
-            if (bytes[i] == 'Z' && bytes[i + 1] == 'Z' && bytes[i + 2] == 'Z' && bytes[i + 3] == 'Z') at = i;
-        }
-        assertTrue(at > 0, "the value's bytes are in the file");
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), at); // not UTF-8
-        }
+        spoil(dir.resolve("h"));
         String line = "mapsync: map 'h' is corrupt: the value of key 1 is not a value of its schema (field 's': char[4]"
                 + " field holds bytes that are not UTF-8)\n";
         for (String[] command : List.of(new String[]{"get", "h", "1"}, new String[]{"set", "h", "1", "x=1"},
-                new String[]{"cas", "h", "1", "0", "1", "--field", "x"}, new String[]{"rm-key", "h", "1"},
+                new String[]{"cas", "h", "1", "0", "1", "--field", "x"},
                 new String[]{"wait", "h", "1", "--until", "x=1", "--timeout", "1s"})) {
             Cli c = Cli.in(dir, command);
             assertEquals(3, c.code(), String.join(" ", command) + ": " + c.err());
@@ -241,5 +232,43 @@ class CliFailureTest {
         }
         Cli.in(dir, "set", "h", "2", "x=5").ok(); // the other keys are written and read as before
         assertEquals("s=\"\",x=5\n", Cli.in(dir, "get", "h", "2").ok().out());
+    }
+
+    @Test
+    void aCorruptValueIsRepairedByAWholeValueOrRemoved() throws IOException {
+        Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16")
+                .ok();
+        Cli.in(dir, "create", "a", "--type", "array", "--value", "s:char[4],x:i32", "--entries", "2").ok();
+        Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
+        Cli.in(dir, "set", "h", "2", "s=keep").ok();
+        Cli.in(dir, "set", "a", "1", "s=ZZZZ").ok();
+        spoil(dir.resolve("h"));
+        spoil(dir.resolve("a"));
+        // a whole value does not need the stored one: it replaces it
+        Cli.in(dir, "set", "h", "1", "s=ok,x=7").ok();
+        assertEquals("s=ok,x=7\n", Cli.in(dir, "get", "h", "1").ok().out());
+        Cli.in(dir, "set", "a", "1", "x=8,s=ok").ok();
+        assertEquals("s=ok,x=8\n", Cli.in(dir, "get", "a", "1").ok().out());
+        // the key of a corrupt value is removed without its value being read
+        Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
+        spoil(dir.resolve("h"));
+        Cli removed = Cli.in(dir, "rm-key", "h", "1");
+        assertEquals(0, removed.code(), removed.err());
+        assertEquals(2, Cli.in(dir, "get", "h", "1").code());
+        assertEquals("s=keep,x=0\n", Cli.in(dir, "get", "h", "2").ok().out());
+    }
+
+    /** Makes the value "ZZZZ" in {@code file} bytes that are not UTF-8. */
+    private static void spoil(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        for (int i = 0; i + 4 <= bytes.length; i++) {
+            if (bytes[i] == 'Z' && bytes[i + 1] == 'Z' && bytes[i + 2] == 'Z' && bytes[i + 3] == 'Z') {
+                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), i);
+                }
+                return;
+            }
+        }
+        throw new AssertionError("no value ZZZZ in " + file);
     }
 }
