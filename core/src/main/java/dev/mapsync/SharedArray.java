@@ -357,12 +357,14 @@ public final class SharedArray<V> implements SharedMap {
                 throw new InvalidValueException("the value is null");
             }
             long rec = locks.recordOf(index);
-            boolean reentered = locks.heldByCurrentThread(rec);
+            // under a guard this thread holds, the write says so: a close by another thread waits for it
+            boolean reentered = locks.heldByCurrentThread(rec) && locks.enterUnderGuard(rec);
             if (!reentered) locks.acquire(rec, index, locks.timeoutNanos());
             try {
                 writeLocked(rec, index, offset, value, encoded);
             } finally {
-                if (!reentered) locks.release(rec);
+                if (reentered) locks.leaveUnderGuard(rec);
+                else locks.release(rec);
             }
         } catch (IllegalStateException | InternalError e) {
             throw closedOr(e);
@@ -553,11 +555,15 @@ public final class SharedArray<V> implements SharedMap {
     public void declareRepaired(int index) {
         long rec = locks.recordOf(checkIndex(index));
         try {
-            if (!locks.heldByCurrentThread(rec)) {
+            if (!locks.heldByCurrentThread(rec) || !locks.enterUnderGuard(rec)) {
                 throw new IllegalStateException("declareRepaired needs the lock of entry " + index + " of map '" + name()
                         + "', which this thread does not hold");
             }
-            seq.declareRepaired(rec);
+            try {
+                seq.declareRepaired(rec);
+            } finally {
+                locks.leaveUnderGuard(rec);
+            }
         } catch (IllegalStateException | InternalError e) {
             if (region.isClosed() || e instanceof InternalError) throw closedOr(e);
             throw e;

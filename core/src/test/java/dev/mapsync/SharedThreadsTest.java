@@ -366,6 +366,59 @@ class SharedThreadsTest {
         }
     }
 
+    /** A record whose second field's accessor waits at {@link #GATE}, once armed: a write in place stops inside it. */
+    record Paced(long first, long second) {
+        static final CountDownLatch INSIDE = new CountDownLatch(1);
+        static final CountDownLatch GATE = new CountDownLatch(1);
+        static volatile Thread armed;
+
+        @Override
+        public long second() {
+            if (Thread.currentThread() == armed) {
+                INSIDE.countDown();
+                try {
+                    GATE.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return second;
+        }
+    }
+
+    /**
+     * The owner of a lock writes an entry under it while another thread closes its guard: the close waits for the
+     * write (an array writes a record in place, so the owner stops inside the write, its stripe's sequence odd).
+     */
+    @Test
+    void aGuardClosedByAnotherThreadWaitsForTheWriteItsOwnerHasUnderWay() throws Exception {
+        try (SharedArray<Paced> map = SharedArray.create(MapSpec.array(name, Codec.record(Paced.class), 1).dir(dir))) {
+            AtomicReference<LockGuard> guard = new AtomicReference<>();
+            Thread owner = Thread.ofPlatform().unstarted(() -> {
+                guard.set(map.lock(0));
+                map.set(0, new Paced(1, 2));
+            });
+            Paced.armed = owner;
+            owner.start();
+            Thread closer;
+            try {
+                assertTrue(Paced.INSIDE.await(10, TimeUnit.SECONDS), "the owner is inside its write");
+                closer = Thread.ofPlatform().start(() -> guard.get().close());
+                Await.until("the close ends or waits", Duration.ofSeconds(10),
+                        () -> !closer.isAlive() || closer.getState() == Thread.State.WAITING);
+                assertTrue(closer.isAlive(), "the close waits for the write under the lock");
+                assertEquals(1, map.locks().size(), "the lock is held while the write is under way");
+            } finally {
+                Paced.GATE.countDown();
+            }
+            owner.join(10_000);
+            closer.join(10_000);
+            assertFalse(closer.isAlive());
+            assertEquals(new Paced(1, 2), map.get(0));
+            assertEquals(List.of(), map.locks());
+        }
+    }
+
     @Test
     void aThreadHoldingAGuardsMonitorDoesNotKeepAnotherFromClosingIt() throws Exception {
         try (SharedArray<Long> map = SharedArray.create(MapSpec.array(name, Codec.i64(), 1).dir(dir))) {

@@ -196,8 +196,8 @@ public final class EntryLocks {
             if (look && owner != me && !ProcessSlots.isAlive(control, fd, owner)) {
                 if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | sleepers | (w & LockRecord.WAITERS))) {
                     int deadPid = ownerPid(rec, owner);
+                    stampOwner(rec); // first: until then the record names the dead owner's thread, which ours may share
                     takeOver(rec);
-                    stampOwner(rec);
                     LONG.set(control, rec + LockRecord.SINCE, System.currentTimeMillis());
                     LockTakeoverEvent.emit(mapName, index, stripeOfRecord(rec), deadPid);
                     if (wait != null) endWait(wait, rec, index, waitedOn, LockWaitEvent.TAKEN_OVER);
@@ -314,8 +314,8 @@ public final class EntryLocks {
             }
             if (INT.compareAndSet(control, rec + LockRecord.WORD, w, me | (w & LockRecord.WAITERS))) {
                 int deadPid = ownerPid(rec, owner);
+                stampOwner(rec); // first, as in acquire
                 takeOver(rec);
-                stampOwner(rec);
                 LockTakeoverEvent.emit(mapName, index, stripeOfRecord(rec), deadPid);
                 return 2;
             }
@@ -353,14 +353,7 @@ public final class EntryLocks {
             stack[0] = depth;
             break;
         }
-        if (held) {
-            guarded = true;
-            synchronized (underGuard) {
-                underGuard.add(rec);
-            }
-        } else {
-            acquire(rec, index, timeoutNanos);
-        }
+        if (!held || !enterUnderGuard(rec)) acquire(rec, index, timeoutNanos);
         if (depth + 1 == stack.length) operations.set(stack = Arrays.copyOf(stack, stack.length * 2));
         stack[depth + 1] = rec;
         stack[0] = depth + 1;
@@ -371,10 +364,29 @@ public final class EntryLocks {
     public void endOperation(long rec, boolean took) {
         long[] stack = operations.get();
         if (stack[0] > 0) stack[0]--;
-        if (took) {
-            release(rec);
-            return;
+        if (took) release(rec);
+        else leaveUnderGuard(rec);
+    }
+
+    /**
+     * Says that the calling thread, which {@link #heldByCurrentThread holds} the lock of {@code rec}, begins a write
+     * under it, so that the guard's close by another thread waits for it; end it with {@link #leaveUnderGuard}.
+     * False if such a close has begun meanwhile: the caller then takes the lock as anyone would.
+     */
+    public boolean enterUnderGuard(long rec) {
+        // with awaitNoOperationUnder, in the other order: say so, then look at the owner; a close clears the owner,
+        // then looks at what runs under it. One of the two sees the other's store.
+        guarded = true;
+        synchronized (underGuard) {
+            underGuard.add(rec);
         }
+        if ((long) LONG.getVolatile(control, rec + LockRecord.THREAD) == Thread.currentThread().threadId()) return true;
+        leaveUnderGuard(rec);
+        return false;
+    }
+
+    /** Ends what {@link #enterUnderGuard} began. */
+    public void leaveUnderGuard(long rec) {
         synchronized (underGuard) {
             underGuard.remove(rec);
             underGuard.notifyAll();
@@ -383,13 +395,18 @@ public final class EntryLocks {
 
     /**
      * Waits until no operation runs under the guard that holds {@code rec}: the guard's close must not release the
-     * lock while the holder's write is half done (a guard may be closed by any thread).
+     * lock while the holder's write is half done (a guard may be closed by any thread). Only the thread the record
+     * names as the owner writes under the lock: its own close waits for nothing.
      *
      * @throws IllegalStateException if the calling thread's own operation runs under it (a function given to
      *                               {@code compute} that closes the guard it runs under)
      */
     public void awaitNoOperationUnder(long rec) {
-        if (!guarded) return; // array guards, and hash guards no operation ran under: the unlock's fast path
+        if ((long) LONG.get(control, rec + LockRecord.THREAD) != Thread.currentThread().threadId()) {
+            awaitOwnersOperation(rec);
+            return;
+        }
+        if (!guarded) return; // no operation ever ran under a guard of this handle: the unlock's fast path
         long[] stack = operations.get();
         for (int i = 1; i <= stack[0]; i++) {
             if (stack[i] == rec) {
@@ -397,6 +414,15 @@ public final class EntryLocks {
                         + " operation that runs under it");
             }
         }
+    }
+
+    /**
+     * A close by a thread other than the owner: the record stops naming the owner, so that no write of its begins
+     * under the lock, and then the owner's write under way, if any, ends.
+     */
+    private void awaitOwnersOperation(long rec) {
+        LONG.setVolatile(control, rec + LockRecord.THREAD, 0L);
+        if (!guarded) return;
         boolean interrupted = false;
         synchronized (underGuard) {
             while (underGuard.contains(rec)) {
@@ -453,6 +479,7 @@ public final class EntryLocks {
             }
             if (INT.compareAndSet(control, rec + LockRecord.WORD, w, token | (w & LockRecord.WAITERS))) {
                 int deadPid = ownerPid(rec, owner);
+                stampOwner(rec); // first, as in acquire
                 takeOver(rec);
                 release(rec);
                 LockTakeoverEvent.emit(mapName, index, stripeOfRecord(rec), deadPid);

@@ -26,7 +26,9 @@ public final class HeldLocks implements LockGuard {
      * on the heap).
      */
     private final Object closing = new Object();
-    /** Set once, under {@link #closing}; read without it only as a hint. */
+    /** Set under {@link #closing} by the one close that releases, until it is done or refused. */
+    private boolean claimed;
+    /** Set once, by that close; read without the monitor only as a hint. */
     private boolean closed;
 
     /** @param handle the map handle the locks were taken through, kept reachable while the guard is */
@@ -55,13 +57,22 @@ public final class HeldLocks implements LockGuard {
     @Override
     public void close() {
         if (closed) return;
-        // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
-        if (records == null) locks.awaitNoOperationUnder(record);
-        else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
+        // one close goes on, before it touches the records: a late one must not clear the owner of a later lock
         synchronized (closing) {
-            if (closed) return;
-            closed = true;
+            if (claimed) return;
+            claimed = true;
         }
+        // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
+        try {
+            if (records == null) locks.awaitNoOperationUnder(record);
+            else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
+        } catch (RuntimeException e) {
+            synchronized (closing) {
+                claimed = false;
+            }
+            throw e;
+        }
+        closed = true;
         try {
             if (records == null) locks.release(record);
             else for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
