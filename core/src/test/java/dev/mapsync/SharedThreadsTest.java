@@ -366,6 +366,39 @@ class SharedThreadsTest {
         }
     }
 
+    /**
+     * Threads waiting in a change cursor's poll when their map is closed end with {@link MapClosedException} within
+     * seconds, not at their timeout: a virtual one too, whose wait the process's sleeper thread sleeps for. A handle
+     * of the same map opened at once after may be mapped at the same address, and its waiters share the old words.
+     */
+    @ParameterizedTest
+    @EnumSource(Crowd.Kind.class)
+    void aPollOfAMapClosedUnderItEndsAtOnce(Crowd.Kind kind) throws Exception {
+        ArraySpec<Long> spec = MapSpec.array(name, Codec.i64(), 4).dir(dir);
+        SharedArray.create(spec).close();
+        for (int round = 0; round < 3; round++) {
+            SharedArray<Long> map = SharedArray.open(spec);
+            ChangeCursor changes = map.changes();
+            AtomicReference<Throwable> ended = new AtomicReference<>();
+            Thread poller = kind.builder().start(() -> {
+                try {
+                    changes.poll(Duration.ofSeconds(60));
+                } catch (Throwable t) {
+                    ended.set(t);
+                }
+            });
+            Await.until("the poll sleeps", Duration.ofSeconds(10), () -> map.syncStatus().sleepingWaiters() == 1);
+            map.close();
+            long start = System.nanoTime();
+            poller.join(Duration.ofSeconds(30));
+            long tookMillis = (System.nanoTime() - start) / 1_000_000;
+            assertFalse(poller.isAlive(), "the poll ended");
+            assertTrue(tookMillis < 5_000, "the poll ended in " + tookMillis + " ms");
+            assertEquals(MapClosedException.class, ended.get() == null ? null : ended.get().getClass(),
+                    String.valueOf(ended.get()));
+        }
+    }
+
     /** A record whose second field's accessor waits at {@link #GATE}, once armed: a write in place stops inside it. */
     record Paced(long first, long second) {
         static final CountDownLatch INSIDE = new CountDownLatch(1);

@@ -27,7 +27,8 @@ import static dev.mapsync.internal.sys.Words.INT;
  * <p>Its loop: under the registry's lock, drop words nobody waits on, run the checks that are due, read each
  * watched word and unpark the threads that expected another value; then sleep in {@code futex_waitv} on the words
  * (with their current values, so a change in between makes the call return at once), on its own control word
- * (bumped and woken whenever a thread starts to wait, so the next round includes it), until the next check is due.
+ * (bumped and woken whenever a thread starts to wait, so the next round includes it), until the next check is due,
+ * and for a second at most while threads are parked (an unmapped word is woken by no one).
  * A word woken for {@link Wake#ONE one} waiter unparks the longest-waiting one; a word woken with no parked thread
  * left passes the wake on, since the kernel gave it to this thread instead of another sleeper. A parked thread looks
  * at its condition again whatever woke it, so an unpark too many costs a look, and one too few is made up by the
@@ -42,6 +43,11 @@ final class SleeperService implements Runnable {
 
     private static final long OVERFLOW_MILLIS = 10;
     private static final long IDLE_NANOS = 60_000_000_000L;
+    /**
+     * How long the service sleeps at most while threads are parked: a map closed (unmapped) under them wakes no one,
+     * so the next round finds its words gone and unparks their threads, as a platform thread's own slice would.
+     */
+    private static final long PARKED_NANOS = Sleepers.PLATFORM_SLICE_NANOS;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Map<Long, Word> words = new HashMap<>();
@@ -138,6 +144,8 @@ final class SleeperService implements Runnable {
     private Word word(MemorySegment segment, Check check) {
         Word word = words.get(segment.address());
         if (word == null || !word.segment.scope().isAlive()) {
+            // a word of a map closed since, whose address a new mapping took: its threads were the closed map's
+            if (word != null) unparkAll(word);
             word = new Word(segment, check);
             words.put(word.address, word);
         } else if (word.check == null && check != null) {
@@ -218,6 +226,7 @@ final class SleeperService implements Runnable {
                     });
                 }
                 if (w.parked.isEmpty()) continue;
+                if (until - now > PARKED_NANOS) until = now + PARKED_NANOS;
                 if (vector.size() < FutexVector.MAX) {
                     vector.add(w.address, current, false);
                     slept.add(w);
