@@ -33,7 +33,7 @@ final class ConsumerLock {
             throw new MapAccessDeniedException("ring '" + ring.name() + "' is open read-only; consuming moves its"
                     + " consumer position, so open it read-write");
         }
-        if (!LibC.ofdLock(ring.lockFd(), LibC.F_OFD_SETLK, LibC.F_WRLCK, RingLayout.CONSUMER_LOCK_BYTE)) {
+        if (!ring.withLockFd(fd -> LibC.ofdLock(fd, LibC.F_OFD_SETLK, LibC.F_WRLCK, RingLayout.CONSUMER_LOCK_BYTE))) {
             MemorySegment c = ring.control();
             int pid = (int) INT.getAcquire(c, RingLayout.CONSUMER_PID);
             boolean sameNamespace = (long) LONG.get(c, RingLayout.CONSUMER_PIDNS) == Proc.PID_NAMESPACE;
@@ -53,7 +53,11 @@ final class ConsumerLock {
     static void release(RingRegion ring) {
         if (ring.isClosed()) return; // closing the descriptor dropped the lock already
         INT.setRelease(ring.control(), RingLayout.CONSUMER_PID, 0);
-        LibC.ofdLock(ring.lockFd(), LibC.F_OFD_SETLK, LibC.F_UNLCK, RingLayout.CONSUMER_LOCK_BYTE);
+        try {
+            ring.withLockFd(fd -> LibC.ofdLock(fd, LibC.F_OFD_SETLK, LibC.F_UNLCK, RingLayout.CONSUMER_LOCK_BYTE));
+        } catch (IllegalStateException closedMeanwhile) {
+            // as above: the close dropped it
+        }
     }
 
     /**

@@ -92,6 +92,7 @@ public final class RingReader implements AutoCloseable {
      */
     public RingReader(RingRegion ring, int ownToken) {
         if (!ring.isScratch()) ConsumerLock.acquire(ring);
+        Epoll made = null;
         try {
             this.ring = ring;
             this.control = ring.control();
@@ -102,7 +103,7 @@ public final class RingReader implements AutoCloseable {
             this.mask = capacity - 1;
             this.kernel = ring.isKernel();
             this.ownToken = ownToken;
-            this.epoll = kernel && !ring.isScratch() ? Epoll.readable(ring.kernelFd()) : null;
+            this.epoll = made = kernel && !ring.isScratch() ? Epoll.readable(ring.kernelFd()) : null;
             this.fencesProducers = !kernel && Membarrier.canFence();
             if (!kernel) INT.setRelease(control, RingLayout.CONSUMER_FENCES, fencesProducers ? 1 : 0);
             this.consumer = (long) LONG.getAcquire(consumerPosition, 0L);
@@ -112,6 +113,7 @@ public final class RingReader implements AutoCloseable {
             this.producerSeen = (long) LONG.getAcquire(producerPosition, 0L);
             ring.checkPositions(producerSeen, consumer);
         } catch (RuntimeException | Error e) {
+            if (made != null) made.close();
             if (!ring.isScratch()) ConsumerLock.release(ring);
             throw e;
         }

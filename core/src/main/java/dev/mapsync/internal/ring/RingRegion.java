@@ -4,6 +4,7 @@ import dev.mapsync.CorruptMapException;
 import dev.mapsync.internal.store.MapRegion;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.IntFunction;
 
 /**
  * One opened ring, whatever its backend: the map region (header and control region, in shared memory for both
@@ -131,6 +132,11 @@ public final class RingRegion implements AutoCloseable {
      */
     public int lockFd() {
         return region.lockFd();
+    }
+
+    /** {@link MapRegion#withLockFd}. */
+    public <T> T withLockFd(IntFunction<T> use) {
+        return region.withLockFd(use);
     }
 
     /** The exception for a ring whose shared words say {@code problem}: another process wrote what no ring holds. */

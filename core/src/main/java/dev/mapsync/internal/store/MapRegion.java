@@ -8,7 +8,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 
 /**
  * One opened map, whatever its backend: its header and control region (ordinary shared memory) and its data
@@ -132,6 +136,25 @@ public final class MapRegion implements AutoCloseable {
         return lockFd;
     }
 
+    /**
+     * {@code use} of the liveness file's descriptor, which no close of this region closes meanwhile: a descriptor
+     * closed under a call would be the number of the next file this process opens, and a lock set or dropped on it
+     * would be that file's (another handle's consumer role). For the calls that change locks; a probe at worst reads
+     * another file, and the control region's accesses after it fail once the region is closed.
+     *
+     * @throws IllegalStateException if the region is closed
+     */
+    public <T> T withLockFd(IntFunction<T> use) {
+        Lock shared = resources.descriptors.readLock();
+        shared.lock();
+        try {
+            if (resources.released.get()) throw new IllegalStateException("map '" + name + "' is closed");
+            return use.apply(lockFd);
+        } finally {
+            shared.unlock();
+        }
+    }
+
 
     public boolean isClosed() {
         return closed.get();
@@ -171,6 +194,8 @@ public final class MapRegion implements AutoCloseable {
         private final int lockFd;
         private final Runnable onClose;
         private final AtomicBoolean released = new AtomicBoolean();
+        /** Held shared by {@link #withLockFd}, and exclusively while the descriptors close. */
+        private final ReadWriteLock descriptors = new ReentrantReadWriteLock();
 
         Resources(Arena arena, int fd, int lockFd, Runnable onClose) {
             this.arena = arena;
@@ -187,11 +212,17 @@ public final class MapRegion implements AutoCloseable {
                 try {
                     onClose.run();
                 } finally {
+                    Lock exclusive = descriptors.writeLock();
+                    exclusive.lock();
                     try {
                         if (fd >= 0) LibC.close(fd); // a region in this process's own memory has no file
                     } finally {
                         // closing it drops this handle's slot and consumer locks: others then see it gone
-                        if (lockFd >= 0) LibC.close(lockFd);
+                        try {
+                            if (lockFd >= 0) LibC.close(lockFd);
+                        } finally {
+                            exclusive.unlock();
+                        }
                     }
                 }
             }
