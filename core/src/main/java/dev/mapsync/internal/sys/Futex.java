@@ -8,7 +8,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * Process-shared futexes ({@code FUTEX_WAIT}/{@code FUTEX_WAKE} without {@code FUTEX_PRIVATE_FLAG}) on words in
  * shared file mappings. Addresses are passed as plain numbers, not as segments of the map's arena, so that
- * closing the map while a thread waits is not refused; the wait then ends at its timeout.
+ * closing the map while a thread waits is not refused; the wait then ends at its timeout, and a wait or wake that
+ * comes after the unmapping returns at once.
  */
 public final class Futex {
     private Futex() {}
@@ -22,7 +23,9 @@ public final class Futex {
         /** The word did not hold the expected value. */
         VALUE_CHANGED,
         TIMED_OUT,
-        INTERRUPTED
+        INTERRUPTED,
+        /** The word's memory is gone: its map was closed (unmapped) meanwhile. */
+        UNMAPPED
     }
 
     /**
@@ -40,13 +43,19 @@ public final class Futex {
                 case Errno.EAGAIN -> Wake.VALUE_CHANGED;
                 case Errno.ETIMEDOUT -> Wake.TIMED_OUT;
                 case Errno.EINTR -> Wake.INTERRUPTED;
+                case Errno.EFAULT -> Wake.UNMAPPED;
                 default -> throw new SyscallException("futex(FUTEX_WAIT)", Native.errno());
             };
         }
     }
 
-    /** Wakes at most {@code count} threads sleeping on the word at {@code address}; returns how many woke. */
+    /**
+     * Wakes at most {@code count} threads sleeping on the word at {@code address}; returns how many woke (none when
+     * the word's memory is gone: a map closed under the waker, whose next access to it fails as a closed map's).
+     */
     public static int wake(long address, int count) {
-        return (int) Native.check(Native.syscall(Arch.SYS_FUTEX, address, FUTEX_WAKE, count), "futex(FUTEX_WAKE)");
+        long r = Native.syscall(Arch.SYS_FUTEX, address, FUTEX_WAKE, count);
+        if (r < 0 && Native.errno() == Errno.EFAULT) return 0;
+        return (int) Native.check(r, "futex(FUTEX_WAKE)");
     }
 }
