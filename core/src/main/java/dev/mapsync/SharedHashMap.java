@@ -729,7 +729,9 @@ public final class SharedHashMap<K, V> implements SharedMap, Iterable<Map.Entry<
      * and a key present during the whole iteration appears exactly once; different segments are copied at different
      * moments) or key by key ({@code BPF_MAP_GET_NEXT_KEY} and a lookup each; a key is never returned twice, keys
      * added or removed meanwhile may or may not appear). The iterator does not support {@code remove}; it is safe to
-     * share between threads (each entry goes to one of them).
+     * share between threads (each entry goes to one of them). An entry whose bytes are no value of the codecs (a
+     * peer's garbage) throws {@link InvalidValueException} from {@code hasNext} or {@code next}; the next call goes
+     * on with the entries after it.
      *
      * @return an iterator over the entries
      * @throws MapClosedException if this handle is closed (also from {@code hasNext} and {@code next}, if it is

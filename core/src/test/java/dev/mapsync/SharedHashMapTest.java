@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -115,6 +116,34 @@ class SharedHashMapTest {
             assertEquals("ok", map.get(2));
             assertEquals(1, map.size());
             assertEquals("", map.verifyTable());
+        }
+    }
+
+    /** An iteration that meets a value that is no value of the codec throws once for it, then goes on after it. */
+    @Test
+    void anIterationGoesOnPastAValueThatIsNotAValue() throws IOException {
+        HashSpec<Integer, String> spec = spec(Backend.SHM, Codec.i32(), Codec.chars(8), 16);
+        try (SharedHashMap<Integer, String> map = SharedHashMap.create(spec)) {
+            for (int key = 0; key < 3; key++) map.set(key, "value " + key);
+            byte[] bytes = Files.readAllBytes(dir.resolve(name));
+            int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("value 1");
+            try (FileChannel ch = FileChannel.open(dir.resolve(name), StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), at);
+            }
+            Map<Integer, String> read = new TreeMap<>();
+            List<String> failures = new ArrayList<>();
+            Iterator<Map.Entry<Integer, String>> it = map.iterator();
+            while (true) {
+                try {
+                    if (!it.hasNext()) break;
+                    Map.Entry<Integer, String> e = it.next();
+                    read.put(e.getKey(), e.getValue());
+                } catch (InvalidValueException e) {
+                    failures.add(e.getMessage());
+                }
+            }
+            assertEquals(Map.of(0, "value 0", 2, "value 2"), read);
+            assertEquals(List.of("char[8] field holds bytes that are not UTF-8"), failures);
         }
     }
 

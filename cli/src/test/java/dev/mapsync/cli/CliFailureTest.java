@@ -220,7 +220,7 @@ class CliFailureTest {
         Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16")
                 .ok();
         Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
-        spoil(dir.resolve("h"));
+        spoil(dir.resolve("h"), "ZZZZ");
         String line = "mapsync: map 'h' is corrupt: the value of key 1 is not a value of its schema (field 's': char[4]"
                 + " field holds bytes that are not UTF-8)\n";
         for (String[] command : List.of(new String[]{"get", "h", "1"}, new String[]{"set", "h", "1", "x=1"},
@@ -242,8 +242,8 @@ class CliFailureTest {
         Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
         Cli.in(dir, "set", "h", "2", "s=keep").ok();
         Cli.in(dir, "set", "a", "1", "s=ZZZZ").ok();
-        spoil(dir.resolve("h"));
-        spoil(dir.resolve("a"));
+        spoil(dir.resolve("h"), "ZZZZ");
+        spoil(dir.resolve("a"), "ZZZZ");
         // a whole value does not need the stored one: it replaces it
         Cli.in(dir, "set", "h", "1", "s=ok,x=7").ok();
         assertEquals("s=ok,x=7\n", Cli.in(dir, "get", "h", "1").ok().out());
@@ -251,24 +251,23 @@ class CliFailureTest {
         assertEquals("s=ok,x=8\n", Cli.in(dir, "get", "a", "1").ok().out());
         // the key of a corrupt value is removed without its value being read
         Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
-        spoil(dir.resolve("h"));
+        spoil(dir.resolve("h"), "ZZZZ");
         Cli removed = Cli.in(dir, "rm-key", "h", "1");
         assertEquals(0, removed.code(), removed.err());
         assertEquals(2, Cli.in(dir, "get", "h", "1").code());
         assertEquals("s=keep,x=0\n", Cli.in(dir, "get", "h", "2").ok().out());
     }
 
-    /** Makes the value "ZZZZ" in {@code file} bytes that are not UTF-8. */
-    private static void spoil(Path file) throws IOException {
+    /** Makes the first {@code text} in {@code file} begin with bytes that are not UTF-8. */
+    static void spoil(Path file, String text) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        for (int i = 0; i + 4 <= bytes.length; i++) {
-            if (bytes[i] == 'Z' && bytes[i + 1] == 'Z' && bytes[i + 2] == 'Z' && bytes[i + 3] == 'Z') {
-                try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), i);
-                }
-                return;
+        int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf(text);
+        if (at >= 0) {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), at);
             }
+            return;
         }
-        throw new AssertionError("no value ZZZZ in " + file);
+        throw new AssertionError("no " + text + " in " + file);
     }
 }

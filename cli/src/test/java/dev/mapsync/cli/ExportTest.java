@@ -148,6 +148,23 @@ class ExportTest {
     }
 
     @Test
+    void aHashMapExportedWholeLeavesOutItsUnreadableEntriesOnly() throws Exception {
+        Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16")
+                .ok();
+        for (int i = 0; i < 4; i++) {
+            Cli.in(dir, "set", "h", Integer.toString(i), "s=" + "ABCD".substring(i, i + 1).repeat(4) + ",x=" + i).ok();
+        }
+        CliFailureTest.spoil(dir.resolve("h"), "BBBB");
+        CliFailureTest.spoil(dir.resolve("h"), "CCCC");
+        try (Exporter exporter = start("h")) {
+            String body = exporter.scrape();
+            assertEquals(List.of("mapsync_value{field=\"x\",key=\"0\",map=\"h\"} 0.0",
+                    "mapsync_value{field=\"x\",key=\"3\",map=\"h\"} 3.0"), values(body, "h"));
+            assertTrue(body.contains("mapsync_value_unreadable{map=\"h\"} 2.0\n"), body);
+        }
+    }
+
+    @Test
     void aHashMapOfManyKeysServesItsHealthOnlyUnlessKeysChooseSome() throws Exception {
         try (SharedHashMap<String, Hits> sessions = SharedHashMap.create(
                 HashSpec.of("sessions", Codec.chars(8), Codec.record(Hits.class), 8192).dir(dir))) {

@@ -1,6 +1,7 @@
 package dev.mapsync.cli.export;
 
 import dev.mapsync.BarrierStatus;
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.RingStatus;
 import dev.mapsync.Schema;
@@ -12,6 +13,7 @@ import dev.mapsync.SharedRing;
 import dev.mapsync.SyncStatus;
 import dev.mapsync.cli.ValueText;
 
+import java.util.Iterator;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -137,15 +139,23 @@ public sealed interface ExportedMap extends AutoCloseable {
 
         public long forEachEntry(BiConsumer<String, Object> action) {
             Schema schema = map.keyCodec().schema();
+            long unreadable = 0;
             if (keys == null) {
-                try {
-                    map.forEach((k, v) -> action.accept(ValueText.format(schema, k), v));
-                    return 0;
-                } catch (MapSyncException unreadable) {
-                    return 1; // the iteration reads the entries it returns: it cannot go past one it cannot read
+                Iterator<Map.Entry<Object, Object>> entries = map.iterator();
+                while (true) {
+                    Map.Entry<Object, Object> e;
+                    try {
+                        if (!entries.hasNext()) return unreadable;
+                        e = entries.next();
+                    } catch (InvalidValueException notAValue) {
+                        unreadable++; // the iteration goes on after it
+                        continue;
+                    } catch (MapSyncException cannotGoOn) {
+                        return unreadable + 1;
+                    }
+                    action.accept(ValueText.format(schema, e.getKey()), e.getValue());
                 }
             }
-            long unreadable = 0;
             for (KeySelection.Range r : keys.ranges()) {
                 for (long key = r.from(); key <= r.to(); key++) {
                     unreadable += Keyed.readInto(map::get, key, ValueText.format(schema, key), action);
