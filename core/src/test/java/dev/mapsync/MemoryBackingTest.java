@@ -4,6 +4,7 @@ import dev.mapsync.internal.sys.LibC;
 import dev.mapsync.internal.sys.Pages;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.testkit.MapDir;
+import dev.mapsync.testkit.Tmpfs;
 import dev.mapsync.testkit.ShrinkingMap;
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.testkit.TestJvm;
@@ -106,7 +107,7 @@ class MemoryBackingTest {
     void aSparseMapOnAFullFileSystemIsRefusedCleanly() throws Exception {
         Path mount = maps.dir().resolve("small");
         Files.createDirectories(mount);
-        if (!mountTmpfs(mount, "2m")) return;
+        if (!Tmpfs.mount(mount, "2m")) return;
         try {
             Path dir = mount.resolve("maps");
             ArraySpec<Account> spec = MapSpec.array("st", Account.class, 4000).dir(dir);
@@ -122,18 +123,8 @@ class MemoryBackingTest {
                 assertFalse(held.previousOwnerDied());
             }
         } finally {
-            new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor();
+            Tmpfs.unmount(mount);
         }
-    }
-
-    /** Mounts a small tmpfs, or says why the test skips (it needs root). */
-    static boolean mountTmpfs(Path at, String size) throws Exception {
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", at.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() == 0) return true;
-        Machine.skip("full file system", "a small tmpfs cannot be mounted here (" + out.strip() + "); it needs root");
-        return false;
     }
 
     static void punchHole(Path file, long offset, long length) throws Exception {

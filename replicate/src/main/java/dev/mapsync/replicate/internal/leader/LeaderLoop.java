@@ -140,6 +140,7 @@ public final class LeaderLoop extends ReplicationLoop {
 
     private void housekeeping() {
         long nowMillis = System.currentTimeMillis();
+        node.checkRecording(false);
         if (nowMillis - lastHeartbeat >= HEARTBEAT_MILLIS) {
             lastHeartbeat = nowMillis;
             int at = Message.header(buffer, Message.HEARTBEAT, 0, seq, epoch, now());

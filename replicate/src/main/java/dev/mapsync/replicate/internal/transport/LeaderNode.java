@@ -33,6 +33,10 @@ public final class LeaderNode implements AutoCloseable {
     private final AeronArchive archive;
     private final Publication publication;
     private final long recordingId;
+    private final CountersReader counters;
+    private final int recordingCounter;
+    /** The recorded position last seen, and when the recording was last seen moving or caught up. */
+    private long recorded, recordingSeen = System.nanoTime();
 
     /**
      * Starts the driver and archive (the archive's files in {@code archiveDir}, emptied first: a leader's epoch is
@@ -74,6 +78,8 @@ public final class LeaderNode implements AutoCloseable {
                 Thread.yield();
             }
             this.recordingId = RecordingPos.getRecordingId(counters, counter);
+            this.counters = counters;
+            this.recordingCounter = counter;
             this.publication = pub;
             this.archive = client;
             this.driver = started;
@@ -109,10 +115,40 @@ public final class LeaderNode implements AutoCloseable {
                 throw new IllegalStateException("the live stream ended (" + Publication.errorString(r) + ")");
             }
             if (stop.getAsBoolean()) return false;
-            if (++idle < 100) Thread.onSpinWait();
-            else Thread.yield();
+            if (++idle < 100) {
+                Thread.onSpinWait();
+            } else {
+                // the archive's own subscription keeps the stream connected: without it, no one reads the stream
+                if (r == Publication.NOT_CONNECTED || idle % 1024 == 0) checkRecording(r == Publication.NOT_CONNECTED);
+                Thread.yield();
+            }
         }
     }
+
+    /**
+     * Fails once the archive has stopped recording the live stream: its recording is gone, or has not moved for
+     * {@value #RECORDING_STALL_MILLIS} ms while the stream is ahead of it, or (when {@code disconnected}) the stream
+     * has lost the archive's subscription for as long. A full file system does that: the archive stops a recording
+     * when it runs short of room, or its thread dies writing to a file it maps.
+     *
+     * @throws IllegalStateException saying so
+     */
+    public void checkRecording(boolean disconnected) {
+        long now = System.nanoTime();
+        boolean active = RecordingPos.isActive(counters, recordingCounter, recordingId);
+        long position = active ? counters.getCounterValue(recordingCounter) : recorded;
+        if (active && !disconnected && (position != recorded || position >= publication.position())) {
+            recorded = position;
+            recordingSeen = now;
+            return;
+        }
+        if (active && now - recordingSeen < RECORDING_STALL_MILLIS * 1_000_000L) return;
+        throw new IllegalStateException("the archive stopped recording the live stream (is its file system full? its"
+                + " log says why): followers could no longer catch up");
+    }
+
+    /** How long the recording may stand still behind the stream (or the stream lack the archive) before it is lost. */
+    static final long RECORDING_STALL_MILLIS = 5_000;
 
     /**
      * Drops the recording's segment files that end before {@code position}: a follower that needs what was in them
