@@ -78,7 +78,12 @@ public final class FollowerLoop extends ReplicationLoop {
                 epoch = 0;
             }
         }
-        this.node = new FollowerNode(leader, guarded(this::live));
+        try {
+            this.node = new FollowerNode(leader, guarded(this::live));
+        } catch (RuntimeException | Error e) {
+            if (replica != null) replica.close(); // no follower came to be: its handle of the replica goes too
+            throw e;
+        }
         publishStatus(); // before follow returns, so that a status command run right after it finds one
     }
 
