@@ -7,6 +7,7 @@ import dev.mapsync.SharedArray;
 import dev.mapsync.testkit.Await;
 import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.Tmpfs;
+import io.aeron.archive.client.ArchiveException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -18,6 +19,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * A leader whose archive's file system fills up fails, saying why, instead of spinning for ever with its status
@@ -28,6 +30,23 @@ class FullArchiveTest {
     final MapDir maps = new MapDir("fa");
     @RegisterExtension
     final LeaderEnd leaderEnd = new LeaderEnd();
+
+    @Test
+    void aLeaderWhoseArchiveFolderHasTooLittleRoomDoesNotStartAndSaysHowMuchItNeeds() throws Exception {
+        Path mount = Files.createDirectories(leaderEnd.archive().resolve("tiny"));
+        if (!Tmpfs.mount(mount, "2m")) return;
+        try {
+            ArraySpec<Long> spec = MapSpec.array(maps.name(), Codec.i64(), 4).dir(maps.dir());
+            try (SharedArray<Long> map = SharedArray.create(spec)) {
+                ArchiveException e = assertThrows(ArchiveException.class,
+                        () -> Leader.serve(spec.location(), leaderEnd.listen(), mount.resolve("archive")));
+                assertEquals("ERROR - the archive's folder " + mount.resolve("archive") + " has 2 MiB free; Aeron's archive"
+                        + " starts a recording only with 128 MiB free", e.getMessage());
+            }
+        } finally {
+            Tmpfs.unmount(mount);
+        }
+    }
 
     @Test
     void aLeaderWhoseArchiveDiskFillsFailsSayingSo() throws Exception {

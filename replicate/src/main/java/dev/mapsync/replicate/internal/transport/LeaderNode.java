@@ -67,7 +67,7 @@ public final class LeaderNode implements AutoCloseable {
                     .controlRequestChannel("aeron:ipc")
                     .controlResponseChannel("aeron:ipc")
                     .credentialsSupplier(access.leaderCredentials()));
-            Publication pub = client.addRecordedPublication(listen.liveChannel(), Endpoint.LIVE_STREAM);
+            Publication pub = recordedPublication(client, listen, archiveDir, ac.lowStorageSpaceThreshold());
             CountersReader counters = client.context().aeron().countersReader();
             long deadline = System.nanoTime() + 10_000_000_000L;
             int counter;
@@ -88,6 +88,22 @@ public final class LeaderNode implements AutoCloseable {
             Drivers.deleteDirectory(dir);
             throw e;
         }
+    }
+
+    /** The live stream's publication, which the archive records; refused, saying why, where the archive lacks room. */
+    private static Publication recordedPublication(AeronArchive client, Endpoint listen, Path archiveDir, long needs) {
+        try {
+            return client.addRecordedPublication(listen.liveChannel(), Endpoint.LIVE_STREAM);
+        } catch (ArchiveException e) {
+            long free = archiveDir.toFile().getUsableSpace();
+            if (free >= needs) throw e;
+            throw new ArchiveException("the archive's folder " + archiveDir + " has " + mebibytes(free) + " MiB free;"
+                    + " Aeron's archive starts a recording only with " + mebibytes(needs) + " MiB free");
+        }
+    }
+
+    private static long mebibytes(long bytes) {
+        return (bytes + (1 << 19)) >> 20;
     }
 
     /** {@return the archive's id of the live stream's recording} */
