@@ -111,11 +111,17 @@ public final class CounterPhase {
     /** Coordinator side: creates the maps, runs the workers (and on bpf the BPF program), checks every counter. */
     public static PhaseResult run(String name, Path dir, Backend backend, int processes, long ops, PrintWriter err)
             throws InterruptedException {
+        return run(name, dir, backend, processes, ops, err, Workers.PHASE_LIMIT);
+    }
+
+    /** {@link #run(String, Path, Backend, int, long, PrintWriter)} whose workers have {@code limit} to finish. */
+    static PhaseResult run(String name, Path dir, Backend backend, int processes, long ops, PrintWriter err,
+                           Duration limit) throws InterruptedException {
         ArraySpec<Long> spec = spec(name, dir, backend, processes);
         int kernelSlot = SHARED + processes;
         long runs = backend == Backend.BPF ? kernelRuns(ops) : 0;
         try (SharedArray<Long> map = SharedArray.create(spec);
-             Workers workers = new Workers();
+             Workers workers = new Workers(limit);
              KernelWorker kernel = backend == Backend.BPF ? KernelWorker.load(Bpffs.defaultPin(name), SHARED, kernelSlot) : null;
              PhaseEnd end = PhaseEnd.create(name, dir, processes)) {
             StartGate gate = StartGate.create(name, dir, processes + 1);
@@ -132,10 +138,10 @@ public final class CounterPhase {
                 if (kernelRun != null) Thread.ofPlatform().name("kernel-worker").start(kernelRun);
                 long total = processes * ops + 2 * runs;
                 new Progress(err).follow("increments", () -> sum(counters, map.length()), total,
-                        () -> workers.allAlive() && (kernelRun == null || kernelRun.state() != Future.State.FAILED));
-                PhaseEnd.Outcome met = end.await();
+                        () -> workers.running() && (kernelRun == null || kernelRun.state() != Future.State.FAILED));
+                PhaseEnd.Outcome met = end.await(workers.left());
                 gate.stop();
-                List<String> failures = new ArrayList<>(workers.awaitAll(300));
+                List<String> failures = new ArrayList<>(workers.awaitAll());
                 KernelWorker.Result kernelResult = kernelRun == null ? null : kernelResult(kernelRun, failures);
                 long elapsed = Math.max(1, gate.lastFinish(processes) - start);
                 String[] seen = workers.lastLine(processes).split(" ");

@@ -10,6 +10,7 @@ import dev.mapsync.SharedMaps;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,7 +104,7 @@ public final class LockPhase {
             throws InterruptedException {
         ArraySpec<Account> spec = spec(name, dir, backend);
         try (SharedArray<Account> map = SharedArray.create(spec);
-             Workers workers = new Workers();
+             Workers workers = new Workers(Workers.PHASE_LIMIT);
              PhaseEnd end = PhaseEnd.create(name + "-lock", dir, processes + CHECKERS)) {
             for (int i = 0; i < ACCOUNTS; i++) map.set(i, Account.of(i, START_BALANCE));
             StartGate gate = StartGate.create(name + "-lock", dir, processes + CHECKERS);
@@ -118,11 +119,11 @@ public final class LockPhase {
                 }
                 long start = gate.awaitReadyAndGo(workers);
                 new Progress(err).follow("transfer workers finished", () -> gate.finishedCount(processes), processes,
-                        workers::allAlive);
+                        workers::running);
                 long elapsed = Math.max(1, gate.lastFinish(processes) - start);
                 gate.stop();
-                PhaseEnd.Outcome met = end.await();
-                List<String> failures = workers.awaitAll(300);
+                PhaseEnd.Outcome met = end.await(workers.left());
+                List<String> failures = workers.awaitAll();
                 long samples = 0, violations = 0, reads = 0, torn = 0;
                 for (int c = 0; c < CHECKERS; c++) {
                     String[] f = workers.lastLine(processes + c).split(" ");

@@ -53,10 +53,10 @@ public final class PhaseEnd implements AutoCloseable {
     /** How the end of a phase went: whether everyone met, and the report line that says so. */
     record Outcome(boolean ok, String line) {}
 
-    /** Coordinator side: arrives and waits for the workers. */
-    Outcome await() {
+    /** Coordinator side: arrives and waits for the workers, at most {@code left} (and {@link #TIMEOUT}). */
+    Outcome await(Duration left) {
         try {
-            long generation = barrier.await(TIMEOUT);
+            long generation = barrier.await(left.compareTo(TIMEOUT) < 0 ? left : TIMEOUT);
             return new Outcome(true, String.format("  barrier        %d processes met at the end of the phase (generation %d)",
                     barrier.parties(), generation));
         } catch (MapSyncException e) {

@@ -92,7 +92,7 @@ public final class QueuePhase {
         Path programPin = programPin(name);
         try (SharedRing ring = SharedRing.create(spec);
              RingConsumer consumer = ring.consumer();
-             Workers workers = new Workers();
+             Workers workers = new Workers(Workers.PHASE_LIMIT);
              PhaseEnd end = PhaseEnd.create(ringName(name), dir, processes)) {
             if (backend == Backend.BPF) {
                 try (RingEmitter emitter = RingEmitter.load(Bpffs.defaultPin(ringName(name)))) {
@@ -113,7 +113,7 @@ public final class QueuePhase {
                 while (received < total) {
                     RingRecord r = consumer.next(Duration.ofMillis(200));
                     if (r == null) {
-                        if (!workers.allAlive()) break;
+                        if (!workers.running()) break;
                         continue;
                     }
                     MemorySegment p = r.payload();
@@ -128,8 +128,8 @@ public final class QueuePhase {
                 progress.show("records", received, total);
                 progress.finish();
                 long elapsed = Math.max(1, System.nanoTime() - start);
-                PhaseEnd.Outcome met = end.await();
-                List<String> failures = workers.awaitAll(300);
+                PhaseEnd.Outcome met = end.await(workers.left());
+                List<String> failures = workers.awaitAll();
                 for (int w = 0; w < processes; w++) {
                     if (next[w] != records) violations++;
                 }

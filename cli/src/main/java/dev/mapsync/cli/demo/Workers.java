@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Worker processes: separate JVMs running a hidden {@code mapsync} command ({@code demo-worker} for the demo,
@@ -24,19 +24,31 @@ public final class Workers implements AutoCloseable {
     private final Path logDir;
     private final List<String> jvmOptions;
 
-    /** The demo's workers: {@code demo-worker}, their output in temporary files. */
-    public Workers() {
-        this("demo-worker", null, List.of());
+    /** How long a demo phase's workers have, from their start, to finish: a phase of the demo takes seconds. */
+    public static final Duration PHASE_LIMIT = Duration.ofSeconds(300);
+    private final Duration limit;
+    private final long deadline;
+
+    /** The demo's workers: {@code demo-worker}, their output in temporary files, {@code limit} to finish. */
+    public Workers(Duration limit) {
+        this("demo-worker", null, List.of(), limit);
     }
 
     /**
      * Workers that run {@code mapsync WORKERCOMMAND}, with their output kept in {@code logDir} (or temporary files
-     * when null) and {@code jvmOptions} added to every JVM's command line.
+     * when null) and {@code jvmOptions} added to every JVM's command line, with no limit: the caller ends them.
      */
     public Workers(String workerCommand, Path logDir, List<String> jvmOptions) {
+        this(workerCommand, logDir, jvmOptions, Duration.ofNanos(Long.MAX_VALUE));
+    }
+
+    /** {@link #Workers(String, Path, List)} that {@link #running()} and {@link #awaitAll()} give {@code limit}. */
+    private Workers(String workerCommand, Path logDir, List<String> jvmOptions, Duration limit) {
         this.workerCommand = workerCommand;
         this.logDir = logDir;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.limit = limit;
+        this.deadline = System.nanoTime() + limit.toNanos();
     }
 
     /** Starts one worker JVM with {@code args} after the worker command. */
@@ -76,17 +88,29 @@ public final class Workers implements AutoCloseable {
         return workers.stream().allMatch(w -> w.process().isAlive());
     }
 
+    /**
+     * True while every worker runs and their time is not up: a worker alive but stuck (stopped, or waiting for ever)
+     * must not keep its phase from ending.
+     */
+    public boolean running() {
+        return allAlive() && System.nanoTime() - deadline < 0;
+    }
+
+    /** {@return what is left of the workers' time, at least a tenth of a second} */
+    public Duration left() {
+        return Duration.ofNanos(Math.max(100_000_000L, deadline - System.nanoTime()));
+    }
+
     /** How the first worker that no longer runs ended ({@code worker PID exited with N: its last lines}), or null. */
     public String firstExit() {
         return workers.stream().filter(w -> !w.process().isAlive()).findFirst().map(Workers::exit).orElse(null);
     }
 
     /**
-     * Waits for every worker, at most {@code seconds}; returns the description of the ones that failed (empty when
+     * Waits for every worker until their time is up; returns the description of the ones that failed (empty when
      * all exited 0). Once one has failed, the others are stopped rather than waited for: their phase has failed.
      */
-    public List<String> awaitAll(long seconds) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    public List<String> awaitAll() {
         boolean failed = false, interrupted = false;
         while (!failed && anyAlive() && deadline - System.nanoTime() > 0) {
             failed = workers.stream().anyMatch(w -> !w.process().isAlive() && w.process().exitValue() != 0);
@@ -104,7 +128,7 @@ public final class Workers implements AutoCloseable {
             if (p.isAlive()) {
                 worker.kill();
                 failures.add("worker " + p.pid() + (failed || interrupted ? " stopped: the phase had failed"
-                        : " did not finish in " + seconds + " s"));
+                        : " did not finish in " + limit.toSeconds() + " s"));
             } else if (p.exitValue() != 0) {
                 failures.add(exit(worker));
             }

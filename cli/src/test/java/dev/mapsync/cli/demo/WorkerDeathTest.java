@@ -41,7 +41,7 @@ class WorkerDeathTest {
     void aWorkerThatExitsBeforeItIsReadyStopsTheStart() {
         String name = "gate";
         try (SharedArray<Long> counters = SharedArray.create(CounterPhase.spec(name, dir, Backend.SHM, 1));
-             Workers workers = new Workers();
+             Workers workers = new Workers(Workers.PHASE_LIMIT);
              StartGate gate = StartGate.create(name, dir, 2)) {
             // one party arrives and waits for the go; the other fails at once
             workers.start("watcher", name, dir.toString(), "SHM", "1");
@@ -87,6 +87,29 @@ class WorkerDeathTest {
                 String.join("\n", result.report()));
         assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive),
                 "the phase's other workers are stopped");
+    }
+
+    @Test
+    void aCounterWorkerThatStopsWithoutDyingFailsThePhaseAtItsLimit() throws Exception {
+        String name = "stuck";
+        StringWriter err = new StringWriter();
+        Duration limit = Duration.ofSeconds(10);
+        // more increments than the phase can make in its limit: the workers are alive and not done when time is up
+        CompletableFuture<PhaseResult> phase = CompletableFuture.supplyAsync(() -> {
+            try {
+                return CounterPhase.run(name, dir, Backend.SHM, 2, Long.MAX_VALUE / 4, new PrintWriter(err, true), limit);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        ProcessHandle victim = awaitCountingWorker(name, phase);
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(victim.pid())).start().waitFor());
+        PhaseResult result = assertTimeoutPreemptively(PATIENCE, () -> phase.get());
+        assertFalse(result.ok(), String.join("\n", result.report()));
+        assertTrue(result.report().contains("  FAILED: worker " + victim.pid() + " did not finish in 10 s"),
+                String.join("\n", result.report()));
+        assertTrue(ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive),
+                "the phase's workers are stopped");
     }
 
     /** True for the arguments of a counter worker: {@code demo-worker counters ...} (a watcher's say watcher). */
