@@ -123,7 +123,7 @@ class ReplicateCliTest {
 
                 Cli set = Cli.in(followerMaps.dir(), "set", name, "1", "5");
                 assertEquals(List.of(ExitCodes.PERMISSION, "", "mapsync: map '" + name + "' is a read replica of " + listen
-                        + "; writes and their locks are refused: write on the leader\n"),
+                        + "; writes are refused: write on the leader\n"),
                         List.of(set.code(), set.out(), set.err()));
                 assertEquals("10\n", Cli.in(followerMaps.dir(), "get", name, "1").ok().out(), "the replica is unchanged");
 
