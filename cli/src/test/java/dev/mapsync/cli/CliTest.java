@@ -177,6 +177,21 @@ class CliTest {
         assertEquals("42\n", ms("get", "af", "1").out());
     }
 
+    /** Only a first argument names a file of arguments: later words that start with '@' are taken as they are. */
+    @Test
+    void anAtWordAfterTheFirstArgumentIsLiteral() throws IOException {
+        Path words = dir.resolve("words");
+        Files.writeString(words, "alice bob\n");
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "@" + words));
+        assertEquals("@" + words + "\n", ms("queue", "take", "events").out());
+
+        ok(ms("create", "m", "--value", "i64", "--entries", "1"));
+        Path got = dir.resolve("got");
+        ok(ms("lock", "m", "0", "--", "sh", "-c", "printf %s \"$1\" > \"$2\"", "sh", "@" + words, got.toString()));
+        assertEquals("@" + words, Files.readString(got));
+    }
+
     @Test
     void aCorruptMapIsExitCodeThree() throws IOException {
         Files.writeString(dir.resolve("junk"), "x".repeat(5000));
