@@ -81,7 +81,8 @@ final class KernelRingTake {
                     if (out.checkError()) break;
                     batch = finished ? batches.poll() : poll();
                     if (batch == null) {
-                        if (finished) break;
+                        // a reader that went away (head) while none came ends the follow and frees the consumer role
+                        if (finished || (follow && StandardOutput.readerGone())) break;
                         continue;
                     }
                 }

@@ -101,6 +101,8 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
             RingRecord r = consumer.next(Duration.ofNanos(Math.max(0, left)));
             if (r == null) {
                 if (consumer.isDrained() || !follow) break;
+                // a reader that went away (head) while none came ends the follow and frees the consumer role
+                if (StandardOutput.readerGone()) break;
                 continue;
             }
             boolean written = false;

@@ -175,6 +175,33 @@ class QueueCliTest {
         assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
     }
 
+    /** A follower whose reader went away while no record came ends quietly and leaves the queue to the next taker. */
+    @Test
+    void aFollowWhoseReaderWentAwayWhileIdleEndsAndLetsTheNextTakerIn() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        Cli follow = Cli.withReaderGone(dir, "queue", "take", "events", "--follow");
+        assertEquals(0, follow.code(), follow.err());
+        assertEquals("", follow.err());
+        ok(ms("queue", "put", "events", "next"));
+        assertEquals("next\n", ms("queue", "take", "events").out());
+    }
+
+    /** The same of a kernel ring, which is taken by a thread of its own and printed from memory. */
+    @Test
+    void aFollowOfAKernelRingWhoseReaderWentAwayWhileIdleEndsAndLetsTheNextTakerIn() throws Exception {
+        Machine.requireBpf();
+        String name = KernelAssumptions.uniqueName("clifollow");
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        ok(ms("queue", "create", "bpf:" + name, "--capacity", "4K"));
+        Cli follow = Cli.withReaderGone(dir, "queue", "take", "bpf:" + name, "--follow");
+        assertEquals(0, follow.code(), follow.err());
+        assertEquals("", follow.err());
+        try (RingEmitter emitter = RingEmitter.load(pin)) {
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 5));
+        }
+        assertEquals("hex:02000000000000000500000000000000\n", ms("queue", "take", "bpf:" + name).out());
+    }
+
     @Test
     void aTakeIntoAFullPipeThatDoesNotWaitFailsSayingSo() throws Exception {
         ok(ms("queue", "create", "events", "--capacity", "1M"));
