@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -173,6 +174,59 @@ class QueueCliTest {
         assertEquals(err, said);
         assertEquals(exit, p.exitValue());
         assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
+    /** --follow stops after --count records, or at --timeout: exit 124 if fewer than --count (default 1) came. */
+    @Test
+    void aFollowEndsAfterItsCountOrAtItsTimeout() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "first", "second", "third"));
+        Cli two = follow("queue", "take", "events", "--follow", "--count", "2");
+        assertEquals(0, two.code(), two.err());
+        assertEquals("first\nsecond\n", two.out());
+
+        Cli timed = follow("queue", "take", "events", "--follow", "--timeout", "200ms");
+        assertEquals(0, timed.code(), timed.err());
+        assertEquals("third\n", timed.out());
+        assertEquals("", timed.err());
+
+        Cli none = follow("queue", "take", "events", "--follow", "--timeout", "200ms");
+        assertEquals(124, none.code());
+        assertEquals("", none.out());
+        assertEquals("mapsync: took no record from queue 'events': none came within 200 ms\n", none.err());
+
+        ok(ms("queue", "put", "events", "fourth"));
+        Cli fewer = follow("queue", "take", "events", "--follow", "--count", "2", "--timeout", "200ms");
+        assertEquals(124, fewer.code());
+        assertEquals("fourth\n", fewer.out());
+        assertEquals("mapsync: took 1 of 2 records from queue 'events': no more came within 200 ms\n", fewer.err());
+    }
+
+    /** The same of a kernel ring. */
+    @Test
+    void aFollowOfAKernelRingEndsAfterItsCountOrAtItsTimeout() throws Exception {
+        Machine.requireBpf();
+        String name = KernelAssumptions.uniqueName("clicount");
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        ok(ms("queue", "create", "bpf:" + name, "--capacity", "4K"));
+        try (RingEmitter emitter = RingEmitter.load(pin)) {
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 5));
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 7));
+        }
+        Cli one = follow("queue", "take", "bpf:" + name, "--follow", "--count", "1");
+        assertEquals(0, one.code(), one.err());
+        assertEquals("hex:02000000000000000500000000000000\n", one.out());
+        Cli timed = follow("queue", "take", "bpf:" + name, "--follow", "--timeout", "200ms");
+        assertEquals(0, timed.code(), timed.err());
+        assertEquals("hex:02000000000000000700000000000000\n", timed.out());
+        Cli none = follow("queue", "take", "bpf:" + name, "--follow", "--timeout", "200ms");
+        assertEquals(124, none.code());
+        assertEquals("mapsync: took no record from queue '" + name + "': none came within 200 ms\n", none.err());
+    }
+
+    /** Runs a take that is to end by itself, failing the test instead of waiting on if it does not. */
+    private Cli follow(String... args) throws Exception {
+        return CompletableFuture.supplyAsync(() -> ms(args)).get(10, TimeUnit.SECONDS);
     }
 
     /** A follower whose reader went away while no record came ends quietly and leaves the queue to the next taker. */
