@@ -220,6 +220,22 @@ class CliFailureTest {
         }
     }
 
+    /** top draws on a terminal: with its output a pipe it says what to use instead, at once. */
+    @Test
+    void topRefusesAnOutputThatIsNotATerminal() throws Exception {
+        Cli.in(dir, "create", "m", "--value", "i64", "--entries", "2").ok();
+        Process p = Jvm.main(Main.class).args("top", "--dir=" + dir, "m").start().process();
+        try {
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "top ends");
+            assertEquals("", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals("mapsync: top needs a terminal; use dump or watch in a pipeline\n",
+                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(1, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     /** top shows an entry whose bytes are not a value as such, without a rate, and goes on with the others. */
     @Test
     void topShowsAnEntryThatIsNotAValueAndGoesOn() throws IOException {
