@@ -229,6 +229,41 @@ class QueueCliTest {
         return CompletableFuture.supplyAsync(() -> ms(args)).get(10, TimeUnit.SECONDS);
     }
 
+    /** Lines of standard input are records of their bytes exactly: split at \\n only, bytes that are not UTF-8 kept. */
+    @Test
+    void linesOfStandardInputAreStoredAsTheirBytes() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        byte[] input = {'c', 'a', 'f', (byte) 0xe9, '\n', 'a', '\r', 'b', '\n', '\n', 'l', 'a', 's', 't'};
+        Cli put = putFromStandardInput(input, "events");
+        assertEquals(0, put.code(), put.err());
+        assertEquals("hex:636166e9\nhex:610d62\n\nlast\n", ms("queue", "take", "events", "--count", "4").ok().out());
+    }
+
+    /** A queue of values reads each line as text: bytes that are not UTF-8 are a usage error naming the line. */
+    @Test
+    void aLineThatIsNotUtf8IsAUsageErrorForAQueueOfValues() throws Exception {
+        ok(ms("queue", "create", "jobs", "--values", "4", "--value", "s:char[8]"));
+        Cli put = putFromStandardInput(new byte[]{'s', '=', 'o', 'k', '\n', 's', '=', (byte) 0xe9, '\n'}, "jobs");
+        assertEquals(1, put.code(), put.err());
+        assertEquals("mapsync: line 2 of standard input (1 records put before it): its bytes are not UTF-8\n",
+                put.err());
+        Cli take = ms("queue", "take", "jobs", "--count", "2", "--timeout", "0s");
+        assertEquals("s=ok\n", take.out());
+        assertEquals(124, take.code());
+    }
+
+    /** Runs {@code mapsync queue put QUEUE} in a JVM of its own with {@code input} as its standard input. */
+    private Cli putFromStandardInput(byte[] input, String queue) throws Exception {
+        Process p = Jvm.main(Main.class).args("queue", "put", "--dir=" + dir, queue).start().process();
+        try (var in = p.getOutputStream()) {
+            in.write(input);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return new Cli(p.exitValue(), out, err);
+    }
+
     /** A follower whose reader went away while no record came ends quietly and leaves the queue to the next taker. */
     @Test
     void aFollowWhoseReaderWentAwayWhileIdleEndsAndLetsTheNextTakerIn() throws Exception {
