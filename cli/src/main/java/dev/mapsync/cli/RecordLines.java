@@ -62,7 +62,8 @@ final class RecordLines {
         }
         byte[] bytes = payload.toArray(ValueLayout.JAVA_BYTE);
         String text = hex ? null : utf8(bytes);
-        if (!json) return text != null ? text : "hex:" + HexFormat.of().formatHex(bytes);
+        // a text that starts with "hex:" would read as the bytes it spells: it is printed in hex too
+        if (!json) return text != null && !text.startsWith("hex:") ? text : "hex:" + HexFormat.of().formatHex(bytes);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("position", position);
         m.put("length", bytes.length);

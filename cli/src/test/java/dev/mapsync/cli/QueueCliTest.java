@@ -229,6 +229,15 @@ class QueueCliTest {
         return CompletableFuture.supplyAsync(() -> ms(args)).get(10, TimeUnit.SECONDS);
     }
 
+    /** A text record that starts with "hex:" is printed in hex: it would read as the bytes its text spells. */
+    @Test
+    void aTextRecordThatStartsWithHexIsPrintedInHex() {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "hex:00ff"));
+        ok(ms("queue", "put", "events", "--hex", "00ff"));
+        assertEquals("hex:6865783a30306666\nhex:00ff\n", ms("queue", "take", "events", "--count", "2").ok().out());
+    }
+
     /** Lines of standard input are records of their bytes exactly: split at \\n only, bytes that are not UTF-8 kept. */
     @Test
     void linesOfStandardInputAreStoredAsTheirBytes() throws Exception {
