@@ -336,16 +336,34 @@ public final class ValueText {
                     + "'");
         }
 
+        /**
+         * A quoted string, its escapes replaced.
+         *
+         * @throws InvalidValueException if an escape makes half of a surrogate pair without the other half: UTF-8
+         *                               has no bytes for it (it would be stored as '?')
+         */
         String quoted() {
             expect('"');
             StringBuilder b = new StringBuilder();
+            int loneAt = -1; // where the last char began in s, while it is a high surrogate waiting for its low one
             while (pos < s.length() && s.charAt(pos) != '"') {
+                int at = pos;
                 char c = s.charAt(pos++);
                 if (c == '\\' && pos < s.length()) c = escaped(s.charAt(pos++));
+                if (loneAt >= 0 && !Character.isLowSurrogate(c)) throw loneSurrogate(loneAt);
+                if (loneAt < 0 && Character.isLowSurrogate(c)) throw loneSurrogate(at);
+                loneAt = Character.isHighSurrogate(c) ? at : -1;
                 b.append(c);
             }
+            if (loneAt >= 0) throw loneSurrogate(loneAt);
             expect('"');
             return b.toString();
+        }
+
+        private InvalidValueException loneSurrogate(int at) {
+            int end = s.startsWith("\\u", at) ? at + 6 : at + 1;
+            return new InvalidValueException(s.substring(at, end).toLowerCase(java.util.Locale.ROOT) + " at position "
+                    + (at + 1) + " of '" + s + "' is half of a surrogate pair, not a character");
         }
     }
 }

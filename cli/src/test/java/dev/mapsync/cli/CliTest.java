@@ -65,6 +65,8 @@ class CliTest {
         assertEquals("id=1,text=\"a\\u007fb\"\n", ms("get", "notes", "1").out());
         ok(ms("set", "notes", "1", "text=\"q,\\\"\\\\\""));  // text="q,\"\\": a comma, a quote, a backslash
         assertEquals("id=1,text=\"q,\\\"\\\\\"\n", ms("get", "notes", "1").out());
+        ok(ms("set", "notes", "1", "text=\"\\ud83d\\ude00\""));  // both halves of a surrogate pair: one character
+        assertEquals("id=1,text=\uD83D\uDE00\n", ms("get", "notes", "1").out());
     }
 
     @Test
