@@ -99,7 +99,10 @@ final class RecordLines {
         nowhere.flush();
     }
 
-    /** The bytes as text, or null when they are not valid UTF-8 or hold control characters (binary data). */
+    /**
+     * The bytes as text, or null when they are not valid UTF-8 or hold control characters or line separators other
+     * than a tab (binary data, or text that would not stay on its line).
+     */
     private static String utf8(byte[] bytes) {
         String text;
         try {
@@ -110,7 +113,7 @@ final class RecordLines {
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) return null;
+            if (c != '\t' && ValueText.isControl(c)) return null;
         }
         return text;
     }

@@ -69,6 +69,18 @@ class CliTest {
         assertEquals("id=1,text=\uD83D\uDE00\n", ms("get", "notes", "1").out());
     }
 
+    /** Characters that end a line for some readers (NEL, LS, PS) and the C1 controls are escaped too, or in hex. */
+    @Test
+    void lineSeparatorsOtherThanNewlineAndC1ControlsAreEscaped() {
+        ok(ms("create", "notes", "--value", "text:char[16]", "--entries", "1"));
+        ok(ms("set", "notes", "0", "text=a\u0085b\u2028c\u2029d\u009b"));
+        assertEquals("text=\"a\\u0085b\\u2028c\\u2029d\\u009b\"\n", ms("get", "notes", "0").out());
+        assertEquals("{\"text\":\"a\\u0085b\\u2028c\\u2029d\\u009b\"}\n", ms("get", "notes", "0", "--json").out());
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "a\u2028b", "c\u0085"));
+        assertEquals("hex:61e280a862\nhex:63c285\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
     @Test
     void scalarsNestedStructsAndArrays() {
         ok(ms("create", "hits", "--value", "u64", "--entries", "4"));
