@@ -102,7 +102,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((e, unmatched) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("mapsync: " + e.getMessage());
+            c.getErr().println("mapsync: " + Failure.escaped(String.valueOf(e.getMessage()))); // it may quote input
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             c.getErr().flush();
             return ExitCodes.USAGE;

@@ -151,6 +151,10 @@ class CliBadInputTest {
                 bad(1, "99999999999999999999 is out of range for i64 " + I64, "cas", "n", "0", "0", "99999999999999999999"),
                 bad(1, "-1 is out of range for u32 (0..4294967295)", "cas", "n32", "0", "0", "-1"),
                 bad(1, "'x' is not an integer", "cas", "n", "0", "x", "1"),
+                // input echoed in a message stays on its line: control characters are escaped
+                bad(1, "'x\\ny\\u001b[2J' is not an integer", "cas", "n", "0", "x\ny\u001b[2J", "1"),
+                usage("get", "Invalid value for positional parameter at index 1 (INDEX): '7\\nx\\tz' is not an int",
+                        "get", "n", "7\nx\tz"),
                 bad(1, "delta 99999999999999999999 is out of range for a 64-bit slot " + I64, "add", "n", "0", "99999999999999999999"),
                 bad(1, "delta 5000000000 is out of range for a 32-bit slot (-2147483648..2147483647)", "add", "n32", "0", "5000000000"),
                 bad(1, "'1e3' is not an integer delta", "add", "n", "0", "1e3"),
