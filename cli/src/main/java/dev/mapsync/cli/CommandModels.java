@@ -1631,13 +1631,16 @@ final class CommandModels {
                 + "value as",
                 "'mapsync get' prints it, or a record's UTF-8 text (hex:... for binary records, or always with --hex).",
                 "Exits 124 when fewer than --count records came within --timeout. With --follow it prints records as",
-                "they come until the queue is sealed and drained (or it is interrupted). Records whose producer died",
-                "before committing them are skipped; discarded ones too. A kernel ring's records (bpf:) are moved",
-                "into memory as they come and printed from there, so that a slow output never makes the kernel",
-                "drop a burst; those taken and not yet printed are printed on an interrupt too. A record is consumed",
-                "once its line is written: when the output's reader goes away (as 'head' does), the command stops",
-                "quietly (exit 0), and records written into the pipe before are consumed; an output that takes no more",
-                "bytes (a full disk) fails it (exit 5). Either way an shm queue keeps the record that could not be",
+                "they come until the queue is sealed and drained (or it is interrupted), or, if given, until --count",
+                "records came or --timeout is over (exit 124 if fewer than --count, or none, came). Records whose",
+                "producer died before committing them are skipped; discarded ones too. A kernel ring's records",
+                "(bpf:) are moved into memory as they come and printed from there, so that a slow output never makes",
+                "the kernel drop a burst; those taken and not yet printed are printed on an interrupt too. A record is",
+                "consumed once its line is written: when the output's reader goes away (as 'head' does), the command",
+                "stops quietly (exit 0), and records written into the pipe before are consumed; an output that takes "
+                + "no",
+                "more bytes (a full disk) fails it (exit 5). Either way an shm queue keeps the record that could not "
+                + "be",
                 "written (the next take prints it again, whole, if part of its line was written); a kernel ring's",
                 "records taken into memory and not printed are gone.");
         s.usageMessage()
@@ -1680,7 +1683,8 @@ final class CommandModels {
                         Object old = c.timeout; c.timeout = cast(v); return (T) old; } })
                 .build());
         s.addOption(OptionSpec.builder("-f", "--follow")
-                .description("Stream records until the queue is sealed and drained.")
+                .description("Stream records until the queue is sealed and drained, or --count records (if "
+                        + "given) came, or --timeout (if given) is over.")
                 .paramLabel("<follow>")
                 .type(boolean.class)
                 .hasInitialValue(false)

@@ -54,7 +54,7 @@ final class Failure {
                 && command.getCommand() instanceof MapArgument m) {
             return wrongType(i.getMessage(), what, m.worksOn());
         }
-        return oneLine(message(e));
+        return escaped(message(e));
     }
 
     /**
@@ -63,7 +63,7 @@ final class Failure {
      */
     private static String wrongType(String message, String command, String worksOn) {
         int cut = message.indexOf(", not a");
-        if (cut < 0) return oneLine(message);
+        if (cut < 0) return escaped(message);
         return message.substring(0, cut) + "; " + command + " works on " + worksOn;
     }
 
@@ -106,8 +106,33 @@ final class Failure {
         return m == null || m.isBlank() ? e.toString() : m;
     }
 
-    /** A message on one line: a message that spans lines would break the rule that a failure prints one. */
+    /**
+     * A message on one line: a message that spans lines would break the rule that a failure prints one. Its lines
+     * are joined with spaces (the lines of an exception's own text), and other control characters escaped.
+     */
     static String oneLine(String s) {
-        return s.strip().replaceAll("\\s*\\R\\s*", " ");
+        return escaped(s.strip().replaceAll("\\s*\\R\\s*", " "));
+    }
+
+    /**
+     * A message that may quote input (an argument, a value), on one line: a line break and any other control
+     * character in it is written as an escape, as in values, so that the quoted input is shown as it was.
+     */
+    static String escaped(String s) {
+        String m = s.strip();
+        StringBuilder b = new StringBuilder(m.length());
+        for (int i = 0; i < m.length(); i++) {
+            char c = m.charAt(i);
+            switch (c) {
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (ValueText.isControl(c)) b.append(String.format("\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.toString();
     }
 }

@@ -1,6 +1,7 @@
 package dev.mapsync.cli;
 
 import dev.mapsync.CounterCell;
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.PerCpu;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
@@ -45,10 +46,23 @@ final class GetCommand extends SchemaMapCommand implements Runnable {
         if (perCpu) {
             withKeyed(true, array -> {
                 noCells();
-                printPerCpu(array.codec().schema(), array.getPerCpu(index(entry)));
+                int index = index(entry);
+                PerCpu<Object> values;
+                try {
+                    values = array.getPerCpu(index);
+                } catch (InvalidValueException e) {
+                    throw notAValue(array.name(), "entry " + index, e);
+                }
+                printPerCpu(array.codec().schema(), values);
             }, hash -> {
                 noCells();
-                PerCpu<Object> values = hash.getPerCpu(key(hash, entry));
+                Object key = key(hash, entry); // outside the try: a key that does not fit is a usage error
+                PerCpu<Object> values;
+                try {
+                    values = hash.getPerCpu(key);
+                } catch (InvalidValueException e) {
+                    throw notAValueOfKey(hash.name(), entry, e);
+                }
                 if (values == null) throw new KeyNotFoundException(hash.name(), entry);
                 printPerCpu(hash.valueCodec().schema(), values);
             }, counters -> printCounter(counters, index(entry)));

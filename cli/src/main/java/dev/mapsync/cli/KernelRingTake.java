@@ -38,7 +38,7 @@ final class KernelRingTake {
 
     private final RingConsumer consumer;
     private final long limit;
-    /** When taking ends ({@link System#nanoTime()}), unless following. */
+    /** When taking ends ({@link System#nanoTime()}). */
     private final long deadline;
     private final boolean follow;
     private final LinkedBlockingQueue<List<Taken>> batches = new LinkedBlockingQueue<>();
@@ -51,8 +51,8 @@ final class KernelRingTake {
 
     /**
      * @param limit    the most records to take
-     * @param deadline when to stop waiting for more ({@link System#nanoTime()}); ignored when following
-     * @param follow   take until interrupted
+     * @param deadline when to stop waiting for more ({@link System#nanoTime()})
+     * @param follow   end when the output's reader goes away, even while no record comes
      */
     KernelRingTake(RingConsumer consumer, long limit, long deadline, boolean follow) {
         this.consumer = consumer;
@@ -64,8 +64,8 @@ final class KernelRingTake {
     /**
      * Takes and prints the records, one line each.
      *
-     * @return how many were printed, or -1 if a write failed (the records taken and not printed are lost then: the
-     *         kernel's ring cannot wait for its reader)
+     * @return how many were printed, or -1 if a write failed or (following) the output's reader went away (the
+     *         records taken and not printed are lost then: the kernel's ring cannot wait for its reader)
      * @throws RuntimeException what taking or formatting a record threw (a corrupt ring), after printing those before
      */
     long run(RecordLines lines, PrintWriter out) {
@@ -73,6 +73,7 @@ final class KernelRingTake {
         Runtime.getRuntime().addShutdownHook(hook);
         Thread taker = Thread.ofPlatform().name("mapsync-take").daemon().start(this::take);
         long count = 0;
+        boolean readerGone = false;
         try {
             while (true) {
                 List<Taken> batch = batches.poll();
@@ -82,6 +83,9 @@ final class KernelRingTake {
                     batch = finished ? batches.poll() : poll();
                     if (batch == null) {
                         if (finished) break;
+                        // a reader that went away (head) while none came ends the follow and frees the consumer role
+                        readerGone = follow && StandardOutput.readerGone();
+                        if (readerGone) break;
                         continue;
                     }
                 }
@@ -106,7 +110,7 @@ final class KernelRingTake {
             joinQuietly(taker);
         }
         if (failure != null) throw failure;
-        return out.checkError() ? -1 : count;
+        return readerGone || out.checkError() ? -1 : count;
     }
 
     private List<Taken> poll() {
@@ -128,7 +132,7 @@ final class KernelRingTake {
                 RingRecord r = consumer.next();
                 if (r == null) {
                     batch = handOver(batch);
-                    long wait = follow ? SLICE_NANOS : Math.min(SLICE_NANOS, deadline - System.nanoTime());
+                    long wait = Math.min(SLICE_NANOS, deadline - System.nanoTime());
                     if (wait <= 0) break;
                     r = consumer.next(Duration.ofNanos(wait));
                     if (r == null) continue;

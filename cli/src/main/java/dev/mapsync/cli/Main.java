@@ -73,7 +73,15 @@ public final class Main implements Runnable {
         if (System.getProperty(PICOCLI_EXCLUDES) == null) System.setProperty(PICOCLI_EXCLUDES, "java\\.(sql|time)\\..*");
         LibraryLog.to(err);
         Main main = new Main();
-        CommandLine cl = new CommandLine(CommandModels.main(main));
+        CommandLine cl = new CommandLine(CommandModels.main(main)) {
+            @Override
+            public int execute(String... given) {
+                return super.execute(withArgumentFile(given));
+            }
+        };
+        // picocli would read every word that starts with '@' as a file of arguments, those after "--" (a command for
+        // lock to run) and values (a queue record) included: only a first argument is one (withArgumentFile)
+        cl.setExpandAtFiles(false);
         Commands.addTo(cl, main, args);
         decorateHelp(cl);
         cl.setOut(out);
@@ -94,12 +102,38 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((e, unmatched) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("mapsync: " + e.getMessage());
+            c.getErr().println("mapsync: " + Failure.escaped(String.valueOf(e.getMessage()))); // it may quote input
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
             c.getErr().flush();
             return ExitCodes.USAGE;
         });
         return cl;
+    }
+
+    /**
+     * {@code args} with a first argument {@code @FILE} replaced by the words of that file (separated by white space,
+     * quoted with ' or ", # starting a comment, as picocli reads them); a file that cannot be read stays a word, as
+     * do the words in the file and the later arguments.
+     */
+    static String[] withArgumentFile(String[] args) {
+        if (args.length == 0 || !args[0].startsWith("@") || args[0].equals("@")) return args;
+        Path file = Path.of(args[0].substring(1));
+        if (!java.nio.file.Files.isReadable(file)) return args;
+        List<String> words = new java.util.ArrayList<>();
+        try (var reader = java.nio.file.Files.newBufferedReader(file)) {
+            var tokens = new java.io.StreamTokenizer(reader);
+            tokens.resetSyntax();
+            tokens.wordChars(' ', 255);
+            tokens.whitespaceChars(0, ' ');
+            tokens.quoteChar('"');
+            tokens.quoteChar('\'');
+            tokens.commentChar('#');
+            while (tokens.nextToken() != java.io.StreamTokenizer.TT_EOF) words.add(tokens.sval);
+        } catch (java.io.IOException e) {
+            return args; // a folder, say
+        }
+        words.addAll(List.of(args).subList(1, args.length));
+        return words.toArray(String[]::new);
     }
 
     /**

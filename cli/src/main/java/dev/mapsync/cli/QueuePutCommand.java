@@ -9,11 +9,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -70,9 +73,9 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
                 for (byte[] r : records) ring.put(r, timeout);
                 return;
             }
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            try (InputStream in = new BufferedInputStream(System.in)) {
                 long n = 0;
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                for (byte[] line = line(in); line != null; line = line(in)) {
                     ring.put(record(codec, zero, line, ++n), timeout);
                 }
             } catch (IOException e) {
@@ -81,10 +84,32 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
         }
     }
 
-    /** The record of line {@code n} of standard input; a bad one is named, since the lines before it are in the queue. */
-    private byte[] record(Codec<Object> codec, Object zero, String text, long n) {
+    /**
+     * The next line of {@code in}: its bytes up to a \\n, without it (a \\r before it stays), or up to the end.
+     *
+     * @return the line, or null at the end of the input
+     */
+    private static byte[] line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') line.write(b);
+        return b < 0 && line.size() == 0 ? null : line.toByteArray();
+    }
+
+    /**
+     * The record of line {@code n} of standard input: its bytes as they are for records of any length, else its
+     * text, which must be UTF-8; a bad one is named, since the lines before it are in the queue.
+     */
+    private byte[] record(Codec<Object> codec, Object zero, byte[] line, long n) {
         String where = "line " + n + " of standard input (" + (n - 1) + " records put before it): ";
+        if (codec == null && !hex) return line;
         try {
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line)).toString();
+            } catch (CharacterCodingException e) {
+                throw new IllegalArgumentException("its bytes are not UTF-8", e);
+            }
             return record(codec, zero, text);
         } catch (InvalidValueException e) {
             throw new InvalidValueException(where + e.getMessage(), e);

@@ -17,13 +17,14 @@ import java.util.concurrent.Callable;
         description = {"Take records from a queue as its one consumer, in order, and print one per line: a value as",
                 "'mapsync get' prints it, or a record's UTF-8 text (hex:... for binary records, or always with --hex).",
                 "Exits 124 when fewer than --count records came within --timeout. With --follow it prints records as",
-                "they come until the queue is sealed and drained (or it is interrupted). Records whose producer died",
-                "before committing them are skipped; discarded ones too. A kernel ring's records (bpf:) are moved",
-                "into memory as they come and printed from there, so that a slow output never makes the kernel",
-                "drop a burst; those taken and not yet printed are printed on an interrupt too. A record is consumed",
-                "once its line is written: when the output's reader goes away (as 'head' does), the command stops",
-                "quietly (exit 0), and records written into the pipe before are consumed; an output that takes no more",
-                "bytes (a full disk) fails it (exit 5). Either way an shm queue keeps the record that could not be",
+                "they come until the queue is sealed and drained (or it is interrupted), or, if given, until --count",
+                "records came or --timeout is over (exit 124 if fewer than --count, or none, came). Records whose",
+                "producer died before committing them are skipped; discarded ones too. A kernel ring's records",
+                "(bpf:) are moved into memory as they come and printed from there, so that a slow output never makes",
+                "the kernel drop a burst; those taken and not yet printed are printed on an interrupt too. A record is",
+                "consumed once its line is written: when the output's reader goes away (as 'head' does), the command",
+                "stops quietly (exit 0), and records written into the pipe before are consumed; an output that takes no",
+                "more bytes (a full disk) fails it (exit 5). Either way an shm queue keeps the record that could not be",
                 "written (the next take prints it again, whole, if part of its line was written); a kernel ring's",
                 "records taken into memory and not printed are gone."},
         footer = {"", "Examples:", "  mapsync queue take jobs", "  mapsync queue take events --count 10 --timeout 1s --json",
@@ -44,7 +45,8 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
         return MapCommand.within(super.existing(), timeout);
     }
 
-    @Option(names = {"-f", "--follow"}, description = "Stream records until the queue is sealed and drained.")
+    @Option(names = {"-f", "--follow"}, description = "Stream records until the queue is sealed and drained, or"
+            + " --count records (if given) came, or --timeout (if given) is over.")
     boolean follow;
 
     @Option(names = "--json", description = "One JSON object a line: position, and value, or length and text (or hex).")
@@ -70,16 +72,24 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
     }
 
     private int take(SharedRing ring, RecordLines lines, boolean kernel) {
+        var parsed = spec.commandLine().getParseResult();
+        boolean counted = !follow || parsed.hasMatchedOption("--count");
+        boolean timed = !follow || parsed.hasMatchedOption("--timeout");
         try (RingConsumer consumer = ring.consumer()) {
-            long deadline = System.nanoTime() + timeout.toNanos();
+            // a follow without --timeout waits as long as a process lives (nanoTime differences stay positive)
+            long deadline = System.nanoTime() + (timed ? timeout.toNanos() : Long.MAX_VALUE / 4);
+            long limit = counted ? count : Long.MAX_VALUE;
             long taken = kernel
-                    ? new KernelRingTake(consumer, follow ? Long.MAX_VALUE : count, deadline, follow).run(lines, out())
-                    : takeInTurn(consumer, lines, deadline);
+                    ? new KernelRingTake(consumer, limit, deadline, follow).run(lines, out())
+                    : takeInTurn(consumer, lines, limit, deadline);
             if (taken < 0) return ExitCodes.OK; // the output failed: Main.run says why, unless its reader went away
-            if (!follow && taken < count) {
-                spec.commandLine().getErr().println("mapsync: took " + taken + " of " + count + " records from queue '"
-                        + ring.name() + "': " + (consumer.isDrained() ? "it is sealed and drained"
-                        : "no more came within " + DurationText.of(timeout)));
+            // a follow ends quietly when the queue is sealed and drained; at its --timeout, as a take does
+            if (taken < count && !(follow && (!timed || consumer.isDrained()))) {
+                String within = " within " + DurationText.of(timeout);
+                String why = consumer.isDrained() ? "it is sealed and drained" : "no more came" + within;
+                spec.commandLine().getErr().println("mapsync: " + (counted
+                        ? "took " + taken + " of " + count + " records from queue '" + ring.name() + "': " + why
+                        : "took no record from queue '" + ring.name() + "': none came" + within));
                 return ExitCodes.TIMED_OUT;
             }
             return ExitCodes.OK;
@@ -91,16 +101,20 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
      * wait for room, so nothing is gained by taking records faster than they are printed, and a record is never
      * taken out of the ring before it was written out.
      *
-     * @return how many were printed, or -1 if a write failed
+     * @return how many were printed, or -1 if a write failed or (following) the output's reader went away
      */
-    private long takeInTurn(RingConsumer consumer, RecordLines lines, long deadline) {
+    private long takeInTurn(RingConsumer consumer, RecordLines lines, long limit, long deadline) {
         long taken = 0;
-        while (follow || taken < count) {
-            long left = follow ? Duration.ofSeconds(1).toNanos() : deadline - System.nanoTime();
+        while (taken < limit) {
+            long left = deadline - System.nanoTime();
+            // a follow wakes each second to see whether its reader is still there
+            if (follow) left = Math.min(left, Duration.ofSeconds(1).toNanos());
             // past the deadline, what is there is still taken: only the wait for more is over
             RingRecord r = consumer.next(Duration.ofNanos(Math.max(0, left)));
             if (r == null) {
-                if (consumer.isDrained() || !follow) break;
+                if (consumer.isDrained() || deadline - System.nanoTime() <= 0) break;
+                // a reader that went away (head) while none came ends the follow and frees the consumer role
+                if (StandardOutput.readerGone()) return -1;
                 continue;
             }
             boolean written = false;

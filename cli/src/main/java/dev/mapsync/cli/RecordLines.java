@@ -62,7 +62,8 @@ final class RecordLines {
         }
         byte[] bytes = payload.toArray(ValueLayout.JAVA_BYTE);
         String text = hex ? null : utf8(bytes);
-        if (!json) return text != null ? text : "hex:" + HexFormat.of().formatHex(bytes);
+        // a text that starts with "hex:" would read as the bytes it spells: it is printed in hex too
+        if (!json) return text != null && !text.startsWith("hex:") ? text : "hex:" + HexFormat.of().formatHex(bytes);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("position", position);
         m.put("length", bytes.length);
@@ -98,7 +99,10 @@ final class RecordLines {
         nowhere.flush();
     }
 
-    /** The bytes as text, or null when they are not valid UTF-8 or hold control characters (binary data). */
+    /**
+     * The bytes as text, or null when they are not valid UTF-8 or hold control characters or line separators other
+     * than a tab (binary data, or text that would not stay on its line).
+     */
     private static String utf8(byte[] bytes) {
         String text;
         try {
@@ -109,7 +113,7 @@ final class RecordLines {
         }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if ((c < 0x20 && c != '\t') || c == 0x7f) return null;
+            if (c != '\t' && ValueText.isControl(c)) return null;
         }
         return text;
     }

@@ -62,7 +62,11 @@ final class StandardOutput extends OutputStream {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
-    private static boolean readerGone() {
+    /**
+     * Whether the process's stdout is a pipe or socket whose reader went away: a command that waits for something to
+     * print asks while it waits, since only a write would tell otherwise.
+     */
+    static boolean readerGone() {
         try {
             int type = LibC.fstat(STDOUT).mode() & LibC.S_IFMT;
             return (type == LibC.S_IFIFO || type == LibC.S_IFSOCK) && LibC.peerGone(STDOUT);

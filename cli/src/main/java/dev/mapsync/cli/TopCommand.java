@@ -45,8 +45,20 @@ final class TopCommand extends SchemaMapCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** Draws {@code view} on the terminal until q, refreshing every interval. */
+    /**
+     * Draws {@code view} on the terminal until q, refreshing every interval; refuses (a usage error) when stdin or
+     * stdout is not a terminal.
+     */
     private void show(TopView view) {
+        // the map is read before the terminal is asked for: a map that cannot be read says so (exit 3) either way
+        view.sample();
+        view.render(24, 80);
+        // JLine draws on stderr when stdout is not a terminal, and reads no q from a stdin that is not one: in a
+        // pipeline top would print nothing and never end
+        java.io.Console console = System.console();
+        if (console == null || !console.isTerminal()) {
+            throw new IllegalArgumentException("top needs a terminal; use dump or watch in a pipeline");
+        }
         try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(true).build()) {
             Attributes saved = terminal.enterRawMode();
             terminal.puts(Capability.enter_ca_mode);
@@ -54,9 +66,9 @@ final class TopCommand extends SchemaMapCommand implements Callable<Integer> {
             terminal.handle(Terminal.Signal.WINCH, signal -> { }); // the next refresh reads the new size
             try {
                 NonBlockingReader keysIn = terminal.reader();
-                view.sample();
                 while (true) {
                     draw(terminal, view);
+                    if (terminal.writer().checkError()) break; // the terminal went away (a closed window, say)
                     int c = keysIn.read(interval.toMillis());
                     if (c == 'q' || c == 'Q' || c == 3 || c == NonBlockingReader.EOF) break;
                     if (c == NonBlockingReader.READ_EXPIRED) view.sample();

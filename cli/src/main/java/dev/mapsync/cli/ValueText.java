@@ -102,11 +102,19 @@ public final class ValueText {
         throw new IllegalStateException("a struct value should be a map, not " + value);
     }
 
+    /**
+     * Whether {@code c} is written as an escape: a control character (C0, DEL, C1, NEL among them) or a line or
+     * paragraph separator, each of which ends a line for some reader or terminal.
+     */
+    static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+    }
+
     private static String quoteIfNeeded(String s) {
         boolean plain = !s.isEmpty() && s.strip().equals(s) && !s.startsWith("\"");
         for (int i = 0; plain && i < s.length(); i++) {
             char c = s.charAt(i);
-            plain = c != ',' && c != '=' && c != '[' && c != ']' && c >= 0x20 && c != 0x7f;
+            plain = c != ',' && c != '=' && c != '[' && c != ']' && !isControl(c);
         }
         if (plain) return s;
         // one value, one line: a line break or another control character is written as an escape, which parses back
@@ -119,7 +127,7 @@ public final class ValueText {
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x7f) b.append(String.format("\\u%04x", (int) c));
+                    if (isControl(c)) b.append(String.format("\\u%04x", (int) c));
                     else b.append(c);
                 }
             }
@@ -336,16 +344,34 @@ public final class ValueText {
                     + "'");
         }
 
+        /**
+         * A quoted string, its escapes replaced.
+         *
+         * @throws InvalidValueException if an escape makes half of a surrogate pair without the other half: UTF-8
+         *                               has no bytes for it (it would be stored as '?')
+         */
         String quoted() {
             expect('"');
             StringBuilder b = new StringBuilder();
+            int loneAt = -1; // where the last char began in s, while it is a high surrogate waiting for its low one
             while (pos < s.length() && s.charAt(pos) != '"') {
+                int at = pos;
                 char c = s.charAt(pos++);
                 if (c == '\\' && pos < s.length()) c = escaped(s.charAt(pos++));
+                if (loneAt >= 0 && !Character.isLowSurrogate(c)) throw loneSurrogate(loneAt);
+                if (loneAt < 0 && Character.isLowSurrogate(c)) throw loneSurrogate(at);
+                loneAt = Character.isHighSurrogate(c) ? at : -1;
                 b.append(c);
             }
+            if (loneAt >= 0) throw loneSurrogate(loneAt);
             expect('"');
             return b.toString();
+        }
+
+        private InvalidValueException loneSurrogate(int at) {
+            int end = s.startsWith("\\u", at) ? at + 6 : at + 1;
+            return new InvalidValueException(s.substring(at, end).toLowerCase(java.util.Locale.ROOT) + " at position "
+                    + (at + 1) + " of '" + s + "' is half of a surrogate pair, not a character");
         }
     }
 }

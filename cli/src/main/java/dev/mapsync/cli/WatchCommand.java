@@ -141,6 +141,7 @@ final class WatchCommand extends SchemaMapCommand implements Callable<Integer> {
             while (!done.await(timeout == null ? slice : Math.min(slice, Math.max(0, deadline - System.nanoTime())),
                     java.util.concurrent.TimeUnit.NANOSECONDS)) {
                 if (!sub.isActive()) break;
+                if (StandardOutput.readerGone()) break; // no change came, and the reader went away (head)
                 if (timeout != null && System.nanoTime() - deadline >= 0) {
                     timedOut = true;
                     break;

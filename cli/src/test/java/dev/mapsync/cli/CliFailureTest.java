@@ -2,6 +2,11 @@ package dev.mapsync.cli;
 
 import dev.mapsync.testkit.Machine;
 import dev.mapsync.IncompatibleMapException;
+import dev.mapsync.MapSpec;
+import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
+import dev.mapsync.cli.top.TopSource;
+import dev.mapsync.cli.top.TopView;
 import dev.mapsync.internal.store.Header;
 import dev.mapsync.launch.ChildJvm;
 import dev.mapsync.launch.Jvm;
@@ -212,6 +217,48 @@ class CliFailureTest {
             ByteBuffer offset = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(offset, Header.DATA_OFFSET_OFFSET);
             ch.write(ByteBuffer.wrap(new byte[]{(byte) 0xff, (byte) 0xfe}), offset.flip().getLong() + at);
+        }
+    }
+
+    /** top draws on a terminal: with its output a pipe it says what to use instead, at once. */
+    @Test
+    void topRefusesAnOutputThatIsNotATerminal() throws Exception {
+        Cli.in(dir, "create", "m", "--value", "i64", "--entries", "2").ok();
+        Process p = Jvm.main(Main.class).args("top", "--dir=" + dir, "m").start().process();
+        try {
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "top ends");
+            assertEquals("", new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals("mapsync: top needs a terminal; use dump or watch in a pipeline\n",
+                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals(1, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** top shows an entry whose bytes are not a value as such, without a rate, and goes on with the others. */
+    @Test
+    void topShowsAnEntryThatIsNotAValueAndGoesOn() throws IOException {
+        Cli.in(dir, "create", "u", "--value", "s:char[4],x:i32", "--entries", "2").ok();
+        Cli.in(dir, "set", "u", "1", "s=ok,x=5").ok();
+        writeNotUtf8(dir.resolve("u"), 0);
+        Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16")
+                .ok();
+        Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
+        spoil(dir.resolve("h"));
+        Cli.in(dir, "set", "h", "2", "s=ok,x=5").ok();
+        String unreadable = "   0/1     <not a value: field 's': char[4] field holds bytes that are not UTF-8>";
+        try (SharedArray<Object> a = SharedArray.open(MapSpec.existing("u").dir(dir));
+             SharedHashMap<Object, Object> h = SharedHashMap.open(MapSpec.existing("h").dir(dir))) {
+            for (TopSource source : List.of(TopSource.of(a, 0, 1), TopSource.of(h))) {
+                TopView view = new TopView(source, "m");
+                view.sample();
+                view.sample();
+                List<String> screen = view.render(12, 120);
+                List<String> entries = screen.subList(4, 6).stream().map(l -> l.substring(8)).sorted().toList();
+                assertEquals(List.of(" ".repeat(16) + unreadable, "            0.0    0/1     s=ok,x=5"), entries,
+                        String.join("\n", screen));
+            }
         }
     }
 

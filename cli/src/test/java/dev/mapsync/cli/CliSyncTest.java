@@ -95,6 +95,16 @@ class CliSyncTest {
         }
     }
 
+    /** No change comes, and the reader of the output goes away: watch ends quietly instead of watching on. */
+    @Test
+    void watchWhoseReaderWentAwayWhileNoChangeCameEnds() throws Exception {
+        try (SharedArray<Long> map = counters(4)) {
+            Cli watch = Cli.withReaderGone(dir, "watch", "m");
+            assertEquals(0, watch.code(), watch.err());
+            assertEquals("", watch.err());
+        }
+    }
+
     @Test
     void watchWithATimeoutEndsWith124WhenFewerChangesCameAndZeroWithoutACount() throws Exception {
         try (SharedArray<Long> map = counters(4)) {

@@ -65,6 +65,20 @@ class CliTest {
         assertEquals("id=1,text=\"a\\u007fb\"\n", ms("get", "notes", "1").out());
         ok(ms("set", "notes", "1", "text=\"q,\\\"\\\\\""));  // text="q,\"\\": a comma, a quote, a backslash
         assertEquals("id=1,text=\"q,\\\"\\\\\"\n", ms("get", "notes", "1").out());
+        ok(ms("set", "notes", "1", "text=\"\\ud83d\\ude00\""));  // both halves of a surrogate pair: one character
+        assertEquals("id=1,text=\uD83D\uDE00\n", ms("get", "notes", "1").out());
+    }
+
+    /** Characters that end a line for some readers (NEL, LS, PS) and the C1 controls are escaped too, or in hex. */
+    @Test
+    void lineSeparatorsOtherThanNewlineAndC1ControlsAreEscaped() {
+        ok(ms("create", "notes", "--value", "text:char[16]", "--entries", "1"));
+        ok(ms("set", "notes", "0", "text=a\u0085b\u2028c\u2029d\u009b"));
+        assertEquals("text=\"a\\u0085b\\u2028c\\u2029d\\u009b\"\n", ms("get", "notes", "0").out());
+        assertEquals("{\"text\":\"a\\u0085b\\u2028c\\u2029d\\u009b\"}\n", ms("get", "notes", "0", "--json").out());
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "a\u2028b", "c\u0085"));
+        assertEquals("hex:61e280a862\nhex:63c285\n", ms("queue", "take", "events", "--count", "2").out());
     }
 
     @Test
@@ -175,6 +189,21 @@ class CliTest {
         Cli set = Cli.run("@" + args);
         assertEquals(0, set.code(), set.err());
         assertEquals("42\n", ms("get", "af", "1").out());
+    }
+
+    /** Only a first argument names a file of arguments: later words that start with '@' are taken as they are. */
+    @Test
+    void anAtWordAfterTheFirstArgumentIsLiteral() throws IOException {
+        Path words = dir.resolve("words");
+        Files.writeString(words, "alice bob\n");
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "@" + words));
+        assertEquals("@" + words + "\n", ms("queue", "take", "events").out());
+
+        ok(ms("create", "m", "--value", "i64", "--entries", "1"));
+        Path got = dir.resolve("got");
+        ok(ms("lock", "m", "0", "--", "sh", "-c", "printf %s \"$1\" > \"$2\"", "sh", "@" + words, got.toString()));
+        assertEquals("@" + words, Files.readString(got));
     }
 
     @Test

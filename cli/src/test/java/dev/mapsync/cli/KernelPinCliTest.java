@@ -37,6 +37,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -468,13 +469,25 @@ class KernelPinCliTest {
         assertEquals(privateBefore, privateFolders(), "the exporter removes its private folder when it is stopped");
     }
 
+    /**
+     * Runs top on a terminal of 24 x 100 that script(1) makes, presses q once it drew, and returns its exit code and
+     * what it drew, without escape sequences.
+     */
     private String topOnce(String map) throws Exception {
-        ChildJvm top = Jvm.main(Main.class).args("top", "--dir", dir.toString(), map).stderrToStdout().start();
-        Process p = top.process();
-        p.getOutputStream().close(); // end of input: top draws once and ends, as on q
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        p.waitFor();
-        return "exit " + p.exitValue() + "\n" + out;
+        String top = String.join(" ", Jvm.main(Main.class).args("top", "--dir", dir.toString(), map).command());
+        ProcessBuilder b = new ProcessBuilder("script", "-qec", "stty rows 24 cols 100; exec " + top, "/dev/null")
+                .redirectErrorStream(true);
+        b.environment().put("TERM", "xterm");
+        Process p = b.start();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.InputStream in = p.getInputStream();
+        for (int c; !out.toString(UTF_8).contains("q quits") && (c = in.read()) >= 0; ) out.write(c);
+        p.getOutputStream().write('q');
+        p.getOutputStream().close();
+        in.transferTo(out);
+        assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "top ends on q");
+        String escapes = "\u001b(\\[[0-9;?]*[A-Za-z]|[()][0-9A-Z]|[78=>])|\r";
+        return "exit " + p.exitValue() + "\n" + out.toString(UTF_8).replaceAll(escapes, "");
     }
 
 }

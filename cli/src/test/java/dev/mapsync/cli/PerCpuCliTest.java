@@ -25,6 +25,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -134,6 +137,26 @@ class PerCpuCliTest {
         Cli one = ms("get", "bpf:" + plain, "1", "--per-cpu");
         assertEquals(List.of(3, "mapsync: map '" + plain + "' is not a per-CPU array: it has one value per entry, which get"
                 + " returns\n"), List.of(one.code(), one.err()));
+    }
+
+    /** A CPU's value that is not a value of the schema is a corrupt map, exit 3 with one line, as for get. */
+    @Test
+    void aPerCpuValueThatIsNotAValueIsACorruptMap() {
+        String name = KernelAssumptions.uniqueName("pcs");
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        String map = "bpf:" + name;
+        ms("create", map, "--value", "s:char[4]", "--entries", "2", "--per-cpu").ok();
+        int fd = Bpf.objGet(pin, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment values = arena.allocate(8L * Cpus.possible(), 8); // each CPU's value, 8-byte aligned
+            values.set(ValueLayout.JAVA_BYTE, 8, (byte) 0xff); // CPU 1's value: bytes that are not UTF-8
+            Bpf.updateIndex(fd, 0, values, 0);
+        } finally {
+            LibC.close(fd);
+        }
+        Cli get = ms("get", map, "0", "--per-cpu");
+        assertEquals(List.of(3, "mapsync: map '" + name + "' is corrupt: entry 0 is not a value of its schema (field"
+                + " 's': char[4] field holds bytes that are not UTF-8)\n"), List.of(get.code(), get.err()));
     }
 
     /** The nonzero mapsync_value lines of one scrape of {@code mapsync export MAP}. */

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -173,6 +174,130 @@ class QueueCliTest {
         assertEquals(err, said);
         assertEquals(exit, p.exitValue());
         assertEquals("first\nsecond\n", ms("queue", "take", "events", "--count", "2").out());
+    }
+
+    /** --follow stops after --count records, or at --timeout: exit 124 if fewer than --count (default 1) came. */
+    @Test
+    void aFollowEndsAfterItsCountOrAtItsTimeout() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "first", "second", "third"));
+        Cli two = follow("queue", "take", "events", "--follow", "--count", "2");
+        assertEquals(0, two.code(), two.err());
+        assertEquals("first\nsecond\n", two.out());
+
+        Cli timed = follow("queue", "take", "events", "--follow", "--timeout", "200ms");
+        assertEquals(0, timed.code(), timed.err());
+        assertEquals("third\n", timed.out());
+        assertEquals("", timed.err());
+
+        Cli none = follow("queue", "take", "events", "--follow", "--timeout", "200ms");
+        assertEquals(124, none.code());
+        assertEquals("", none.out());
+        assertEquals("mapsync: took no record from queue 'events': none came within 200 ms\n", none.err());
+
+        ok(ms("queue", "put", "events", "fourth"));
+        Cli fewer = follow("queue", "take", "events", "--follow", "--count", "2", "--timeout", "200ms");
+        assertEquals(124, fewer.code());
+        assertEquals("fourth\n", fewer.out());
+        assertEquals("mapsync: took 1 of 2 records from queue 'events': no more came within 200 ms\n", fewer.err());
+    }
+
+    /** The same of a kernel ring. */
+    @Test
+    void aFollowOfAKernelRingEndsAfterItsCountOrAtItsTimeout() throws Exception {
+        Machine.requireBpf();
+        String name = KernelAssumptions.uniqueName("clicount");
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        ok(ms("queue", "create", "bpf:" + name, "--capacity", "4K"));
+        try (RingEmitter emitter = RingEmitter.load(pin)) {
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 5));
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 7));
+        }
+        Cli one = follow("queue", "take", "bpf:" + name, "--follow", "--count", "1");
+        assertEquals(0, one.code(), one.err());
+        assertEquals("hex:02000000000000000500000000000000\n", one.out());
+        Cli timed = follow("queue", "take", "bpf:" + name, "--follow", "--timeout", "200ms");
+        assertEquals(0, timed.code(), timed.err());
+        assertEquals("hex:02000000000000000700000000000000\n", timed.out());
+        Cli none = follow("queue", "take", "bpf:" + name, "--follow", "--timeout", "200ms");
+        assertEquals(124, none.code());
+        assertEquals("mapsync: took no record from queue '" + name + "': none came within 200 ms\n", none.err());
+    }
+
+    /** Runs a take that is to end by itself, failing the test instead of waiting on if it does not. */
+    private Cli follow(String... args) throws Exception {
+        return CompletableFuture.supplyAsync(() -> ms(args)).get(10, TimeUnit.SECONDS);
+    }
+
+    /** A text record that starts with "hex:" is printed in hex: it would read as the bytes its text spells. */
+    @Test
+    void aTextRecordThatStartsWithHexIsPrintedInHex() {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        ok(ms("queue", "put", "events", "hex:00ff"));
+        ok(ms("queue", "put", "events", "--hex", "00ff"));
+        assertEquals("hex:6865783a30306666\nhex:00ff\n", ms("queue", "take", "events", "--count", "2").ok().out());
+    }
+
+    /** Lines of standard input are records of their bytes exactly: split at \\n only, bytes that are not UTF-8 kept. */
+    @Test
+    void linesOfStandardInputAreStoredAsTheirBytes() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        byte[] input = {'c', 'a', 'f', (byte) 0xe9, '\n', 'a', '\r', 'b', '\n', '\n', 'l', 'a', 's', 't'};
+        Cli put = putFromStandardInput(input, "events");
+        assertEquals(0, put.code(), put.err());
+        assertEquals("hex:636166e9\nhex:610d62\n\nlast\n", ms("queue", "take", "events", "--count", "4").ok().out());
+    }
+
+    /** A queue of values reads each line as text: bytes that are not UTF-8 are a usage error naming the line. */
+    @Test
+    void aLineThatIsNotUtf8IsAUsageErrorForAQueueOfValues() throws Exception {
+        ok(ms("queue", "create", "jobs", "--values", "4", "--value", "s:char[8]"));
+        Cli put = putFromStandardInput(new byte[]{'s', '=', 'o', 'k', '\n', 's', '=', (byte) 0xe9, '\n'}, "jobs");
+        assertEquals(1, put.code(), put.err());
+        assertEquals("mapsync: line 2 of standard input (1 records put before it): its bytes are not UTF-8\n",
+                put.err());
+        Cli take = ms("queue", "take", "jobs", "--count", "2", "--timeout", "0s");
+        assertEquals("s=ok\n", take.out());
+        assertEquals(124, take.code());
+    }
+
+    /** Runs {@code mapsync queue put QUEUE} in a JVM of its own with {@code input} as its standard input. */
+    private Cli putFromStandardInput(byte[] input, String queue) throws Exception {
+        Process p = Jvm.main(Main.class).args("queue", "put", "--dir=" + dir, queue).start().process();
+        try (var in = p.getOutputStream()) {
+            in.write(input);
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        return new Cli(p.exitValue(), out, err);
+    }
+
+    /** A follower whose reader went away while no record came ends quietly and leaves the queue to the next taker. */
+    @Test
+    void aFollowWhoseReaderWentAwayWhileIdleEndsAndLetsTheNextTakerIn() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        Cli follow = Cli.withReaderGone(dir, "queue", "take", "events", "--follow");
+        assertEquals(0, follow.code(), follow.err());
+        assertEquals("", follow.err());
+        ok(ms("queue", "put", "events", "next"));
+        assertEquals("next\n", ms("queue", "take", "events").out());
+    }
+
+    /** The same of a kernel ring, which is taken by a thread of its own and printed from memory. */
+    @Test
+    void aFollowOfAKernelRingWhoseReaderWentAwayWhileIdleEndsAndLetsTheNextTakerIn() throws Exception {
+        Machine.requireBpf();
+        String name = KernelAssumptions.uniqueName("clifollow");
+        Path pin = pins.track(Bpffs.defaultPin(name));
+        ok(ms("queue", "create", "bpf:" + name, "--capacity", "4K"));
+        Cli follow = Cli.withReaderGone(dir, "queue", "take", "bpf:" + name, "--follow");
+        assertEquals(0, follow.code(), follow.err());
+        assertEquals("", follow.err());
+        try (RingEmitter emitter = RingEmitter.load(pin)) {
+            assertEquals(0, emitter.emit(2, RingEmitter.KIND_RECORD, 5));
+        }
+        assertEquals("hex:02000000000000000500000000000000\n", ms("queue", "take", "bpf:" + name).out());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.mapsync.cli.top;
 
+import dev.mapsync.InvalidValueException;
 import dev.mapsync.LockInfo;
 import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
@@ -7,6 +8,7 @@ import dev.mapsync.SharedHashMap;
 import dev.mapsync.SyncStatus;
 import dev.mapsync.cli.ValueText;
 
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,7 +20,8 @@ import java.util.function.Supplier;
  *
  * @param describe what the first line says of the map, such as {@code shm, 8 x i64}
  * @param schema   the values' schema
- * @param entries  every entry now, in the order of its keys: the key's text to its value
+ * @param entries  every entry now, in the order of its keys: the key's text to its value, or to {@link Unreadable}
+ *                 (on a hash map, whose key is not known then, ?1, ?2, ...)
  * @param lockName what a lock guards, {@code stripe} or {@code segment}
  */
 public record TopSource(Supplier<String> describe, Schema schema, Supplier<Map<String, Object>> entries,
@@ -28,7 +31,13 @@ public record TopSource(Supplier<String> describe, Schema schema, Supplier<Map<S
         Schema schema = map.codec().schema();
         return new TopSource(() -> backend(map.backend()) + ", " + map.length() + " x " + schema, schema, () -> {
             Map<String, Object> out = new LinkedHashMap<>();
-            for (int i = from; i <= to; i++) out.put(Integer.toString(i), map.get(i));
+            for (int i = from; i <= to; i++) {
+                try {
+                    out.put(Integer.toString(i), map.get(i));
+                } catch (InvalidValueException e) {
+                    out.put(Integer.toString(i), new Unreadable(e.getMessage()));
+                }
+            }
             return out;
         }, map::syncStatus, map::locks, "stripe");
     }
@@ -39,10 +48,24 @@ public record TopSource(Supplier<String> describe, Schema schema, Supplier<Map<S
         return new TopSource(() -> backend(map.backend()) + ", hash map of " + keys + " -> " + schema + ", " + map.size()
                 + " keys", schema, () -> {
             Map<String, Object> out = new LinkedHashMap<>();
-            for (Map.Entry<Object, Object> e : map) out.put(ValueText.format(keys, e.getKey()), e.getValue());
+            Iterator<Map.Entry<Object, Object>> entries = map.iterator();
+            int unreadable = 0;
+            while (true) {
+                try {
+                    if (!entries.hasNext()) break;
+                    Map.Entry<Object, Object> e = entries.next();
+                    out.put(ValueText.format(keys, e.getKey()), e.getValue());
+                } catch (InvalidValueException e) {
+                    // the iterator has moved past the entry whose value it could not read, and has not kept its key
+                    out.put("?" + ++unreadable, new Unreadable(e.getMessage()));
+                }
+            }
             return out;
         }, map::syncStatus, map::locks, "segment");
     }
+
+    /** What {@link #entries} gives for an entry whose bytes are not a value of the schema, and why. */
+    public record Unreadable(String reason) {}
 
     private static String backend(dev.mapsync.Backend backend) {
         return backend.name().toLowerCase(Locale.ROOT);

@@ -30,6 +30,8 @@ public final class TopView {
     private Map<String, Double> previousNumber;
     private final Map<String, Integer> changedLooks = new HashMap<>();
     private final Map<String, Double> rate = new HashMap<>();
+    /** The keys whose bytes the last look could not read as a value. */
+    private final java.util.Set<String> unreadable = new java.util.HashSet<>();
     private int looks;
     private long previousNanos;
 
@@ -45,6 +47,13 @@ public final class TopView {
         Map<String, String> text = new LinkedHashMap<>();
         Map<String, Double> number = new HashMap<>();
         source.entries().get().forEach((key, value) -> {
+            if (value instanceof TopSource.Unreadable u) {
+                text.put(key, "<not a value: " + u.reason() + ">");
+                number.put(key, Double.NaN);
+                unreadable.add(key);
+                return;
+            }
+            unreadable.remove(key);
             text.put(key, ValueText.format(schema, value));
             double[] first = {Double.NaN};
             NumericFields.forEach(schema, value, (field, v) -> {
@@ -87,8 +96,10 @@ public final class TopView {
         keys.sort(Comparator.<String>comparingDouble(k -> -Math.abs(rate.getOrDefault(k, 0.0)))
                 .thenComparingInt(k -> -changedLooks.getOrDefault(k, 0)).thenComparingInt(position::get));
         for (String key : keys.subList(0, Math.min(entryRows, keys.size()))) {
-            lines.add(String.format("%-8s %,14.1f %4d/%-4d  %s", key, rate.getOrDefault(key, 0.0),
-                    changedLooks.getOrDefault(key, 0), looks, previousText.get(key)));
+            // an entry that is not a value has no rate: blank
+            String shownRate = unreadable.contains(key) ? "" : String.format("%,.1f", rate.getOrDefault(key, 0.0));
+            lines.add(String.format("%-8s %14s %4d/%-4d  %s", key, shownRate, changedLooks.getOrDefault(key, 0), looks,
+                    previousText.get(key)));
         }
         if (lockRows > 0) {
             lines.add("");
