@@ -245,7 +245,7 @@ class CliFailureTest {
         Cli.in(dir, "create", "h", "--type", "hash", "--key", "u32", "--value", "s:char[4],x:i32", "--entries", "16")
                 .ok();
         Cli.in(dir, "set", "h", "1", "s=ZZZZ").ok();
-        spoil(dir.resolve("h"));
+        spoil(dir.resolve("h"), "ZZZZ");
         Cli.in(dir, "set", "h", "2", "s=ok,x=5").ok();
         String unreadable = "   0/1     <not a value: field 's': char[4] field holds bytes that are not UTF-8>";
         try (SharedArray<Object> a = SharedArray.open(MapSpec.existing("u").dir(dir));
