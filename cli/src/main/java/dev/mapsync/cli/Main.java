@@ -5,8 +5,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.StreamTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The {@code mapsync} command: maps shared between processes, from the shell. */
@@ -118,18 +122,18 @@ public final class Main implements Runnable {
     static String[] withArgumentFile(String[] args) {
         if (args.length == 0 || !args[0].startsWith("@") || args[0].equals("@")) return args;
         Path file = Path.of(args[0].substring(1));
-        if (!java.nio.file.Files.isReadable(file)) return args;
-        List<String> words = new java.util.ArrayList<>();
-        try (var reader = java.nio.file.Files.newBufferedReader(file)) {
-            var tokens = new java.io.StreamTokenizer(reader);
+        if (!Files.isReadable(file)) return args;
+        List<String> words = new ArrayList<>();
+        try (var reader = Files.newBufferedReader(file)) {
+            var tokens = new StreamTokenizer(reader);
             tokens.resetSyntax();
             tokens.wordChars(' ', 255);
             tokens.whitespaceChars(0, ' ');
             tokens.quoteChar('"');
             tokens.quoteChar('\'');
             tokens.commentChar('#');
-            while (tokens.nextToken() != java.io.StreamTokenizer.TT_EOF) words.add(tokens.sval);
-        } catch (java.io.IOException e) {
+            while (tokens.nextToken() != StreamTokenizer.TT_EOF) words.add(tokens.sval);
+        } catch (IOException e) {
             return args; // a folder, say
         }
         words.addAll(List.of(args).subList(1, args.length));
@@ -144,7 +148,7 @@ public final class Main implements Runnable {
         cl.setUsageHelpWidth(120);
         for (CommandLine sub : cl.getSubcommands().values()) {
             var usage = sub.getCommandSpec().usageMessage();
-            List<String> footer = new java.util.ArrayList<>(List.of(usage.footer()));
+            List<String> footer = new ArrayList<>(List.of(usage.footer()));
             footer.add("");
             footer.add(ExitCodes.HELP);
             usage.footer(footer.toArray(String[]::new));

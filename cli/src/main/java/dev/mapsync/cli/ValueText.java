@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -370,7 +371,7 @@ public final class ValueText {
 
         private InvalidValueException loneSurrogate(int at) {
             int end = s.startsWith("\\u", at) ? at + 6 : at + 1;
-            return new InvalidValueException(s.substring(at, end).toLowerCase(java.util.Locale.ROOT) + " at position "
+            return new InvalidValueException(s.substring(at, end).toLowerCase(Locale.ROOT) + " at position "
                     + (at + 1) + " of '" + s + "' is half of a surrogate pair, not a character");
         }
     }

@@ -11,9 +11,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What {@code mapsync top} shows, computed from two looks at a map: the entries that change fastest (by the rate of
@@ -31,7 +33,7 @@ public final class TopView {
     private final Map<String, Integer> changedLooks = new HashMap<>();
     private final Map<String, Double> rate = new HashMap<>();
     /** The keys whose bytes the last look could not read as a value. */
-    private final java.util.Set<String> unreadable = new java.util.HashSet<>();
+    private final Set<String> unreadable = new HashSet<>();
     private int looks;
     private long previousNanos;
 
