@@ -119,20 +119,6 @@ final class Failure {
      * character in it is written as an escape, as in values, so that the quoted input is shown as it was.
      */
     static String escaped(String s) {
-        String m = s.strip();
-        StringBuilder b = new StringBuilder(m.length());
-        for (int i = 0; i < m.length(); i++) {
-            char c = m.charAt(i);
-            switch (c) {
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (ValueText.isControl(c)) b.append(String.format("\\u%04x", (int) c));
-                    else b.append(c);
-                }
-            }
-        }
-        return b.toString();
+        return ValueText.escape(new StringBuilder(), s.strip(), false).toString();
     }
 }

@@ -119,11 +119,19 @@ public final class ValueText {
         }
         if (plain) return s;
         // one value, one line: a line break or another control character is written as an escape, which parses back
-        StringBuilder b = new StringBuilder("\"");
+        return escape(new StringBuilder("\""), s, true).append('"').toString();
+    }
+
+    /**
+     * Appends {@code s} to {@code b} with line breaks, tabs and the other control characters written as escapes
+     * ({@code \\n}, {@code \\r}, {@code \\t}, {@code \\uXXXX}), and with {@code quotes} a double quote and a backslash
+     * behind a backslash: the escapes values, JSON and messages share.
+     */
+    static StringBuilder escape(StringBuilder b, String s, boolean quotes) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
-                case '"', '\\' -> b.append('\\').append(c);
+                case '"', '\\' -> (quotes ? b.append('\\') : b).append(c);
                 case '\n' -> b.append("\\n");
                 case '\r' -> b.append("\\r");
                 case '\t' -> b.append("\\t");
@@ -133,7 +141,7 @@ public final class ValueText {
                 }
             }
         }
-        return b.append('"').toString();
+        return b;
     }
 
     /**
