@@ -85,6 +85,24 @@ class LockTest {
         }
     }
 
+    /** A guard whose handle was closed first does nothing when closed, whichever thread closes it, and again. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void aGuardClosedAfterItsHandleDoesNothing(Backend b) throws Exception {
+        SharedArray<Long> a = SharedArray.create(spec(b, 4));
+        LockGuard mine = a.lock(1), handedOver = a.lock(2);
+        a.close();
+        mine.close();
+        mine.close();
+        elsewhere(() -> {
+            handedOver.close();
+            return null;
+        });
+        try (SharedArray<Long> again = SharedArray.open(spec(b, 4)); LockGuard taken = again.lock(1)) {
+            assertTrue(taken.previousOwnerDied(), "the lock went with the handle");
+        }
+    }
+
     /** A guard closed again after its lock was taken anew, by the same handle and thread, leaves the new lock held. */
     @ParameterizedTest
     @EnumSource(Backend.class)

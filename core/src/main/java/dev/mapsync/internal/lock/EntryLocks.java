@@ -77,6 +77,11 @@ public final class EntryLocks {
         return token;
     }
 
+    /** False once the handle was closed: its memory is unmapped, and its locks went with it. */
+    public boolean isOpen() {
+        return control.scope().isAlive();
+    }
+
     /** The map's name, for messages. */
     public String mapName() {
         return mapName;
@@ -353,11 +358,13 @@ public final class EntryLocks {
             stack[0] = depth;
             break;
         }
-        if (!held || !enterUnderGuard(rec)) acquire(rec, index, timeoutNanos);
+        // a guard's close by another thread may have begun since: the operation then takes the lock itself
+        boolean took = !held || !enterUnderGuard(rec);
+        if (took) acquire(rec, index, timeoutNanos);
         if (depth + 1 == stack.length) operations.set(stack = Arrays.copyOf(stack, stack.length * 2));
         stack[depth + 1] = rec;
         stack[0] = depth + 1;
-        return !held;
+        return took;
     }
 
     /** Ends an operation {@link #beginOperation} began: releases the lock if it took it. */
@@ -380,7 +387,12 @@ public final class EntryLocks {
         synchronized (underGuard) {
             underGuard.add(rec);
         }
-        if ((long) LONG.getVolatile(control, rec + LockRecord.THREAD) == Thread.currentThread().threadId()) return true;
+        // the word too: between the caller's look and this one, the lock may have been released and taken by a
+        // thread of another process whose id is this thread's
+        if ((long) LONG.getVolatile(control, rec + LockRecord.THREAD) == Thread.currentThread().threadId()
+                && ((int) INT.getVolatile(control, rec + LockRecord.WORD) & LockRecord.TOKEN_MASK) == token) {
+            return true;
+        }
         leaveUnderGuard(rec);
         return false;
     }
@@ -547,7 +559,9 @@ public final class EntryLocks {
         boolean mine = owner == token;
         if (!mine && ProcessSlots.isCurrent(control, owner)) {
             ProcessSlots.Holder h = ProcessSlots.holder(control, owner);
-            mine = h.pid() == Proc.PID && h.pidNamespace() == Proc.PID_NAMESPACE && h.startTime() == Proc.START_TIME;
+            mine = h.pid() == Proc.PID && h.pidNamespace() == Proc.PID_NAMESPACE && h.startTime() == Proc.START_TIME
+                    // a handle of this process closed while it held the lock is gone as a dead process is
+                    && ProcessSlots.isAlive(control, fd, owner);
         }
         if (mine) throw alreadyHeld(rec, index, owner);
     }

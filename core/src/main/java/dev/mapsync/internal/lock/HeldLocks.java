@@ -66,7 +66,12 @@ public final class HeldLocks implements LockGuard {
         try {
             if (records == null) locks.awaitNoOperationUnder(record);
             else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
-        } catch (RuntimeException e) {
+        } catch (IllegalStateException | InternalError e) {
+            if (!locks.isOpen() || e instanceof InternalError) {
+                closed = true;
+                releaseFailed(locks, e);
+                return;
+            }
             synchronized (closing) {
                 claimed = false;
             }

@@ -81,7 +81,11 @@ public final class FollowerLoop extends ReplicationLoop {
         try {
             this.node = new FollowerNode(leader, guarded(this::live));
         } catch (RuntimeException | Error e) {
-            if (replica != null) replica.close(); // no follower came to be: its handle of the replica goes too
+            try {
+                if (replica != null) replica.close(); // no follower came to be: its handle of the replica goes too
+            } catch (RuntimeException | Error closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
         publishStatus(); // before follow returns, so that a status command run right after it finds one

@@ -35,8 +35,8 @@ public final class LeaderNode implements AutoCloseable {
     private final long recordingId;
     private final CountersReader counters;
     private final int recordingCounter;
-    /** The recorded position last seen, and when the recording was last seen moving or caught up. */
-    private long recorded, recordingSeen = System.nanoTime();
+    /** The recorded position last seen, when the recording was last seen moving or caught up, and the last look. */
+    private long recorded, recordingSeen = System.nanoTime(), recordingLooked = recordingSeen;
 
     /**
      * Starts the driver and archive (the archive's files in {@code archiveDir}, emptied first: a leader's epoch is
@@ -151,6 +151,10 @@ public final class LeaderNode implements AutoCloseable {
      */
     public void checkRecording(boolean disconnected) {
         long now = System.nanoTime();
+        // a leader that did not look for a second (the process was stopped, the machine paused) starts the stall's
+        // count again: the archive's thread may not have run since either
+        if (now - recordingLooked > 1_000_000_000L) recordingSeen = now;
+        recordingLooked = now;
         boolean active = RecordingPos.isActive(counters, recordingCounter, recordingId);
         long position = active ? counters.getCounterValue(recordingCounter) : recorded;
         if (active && !disconnected && (position != recorded || position >= publication.position())) {
