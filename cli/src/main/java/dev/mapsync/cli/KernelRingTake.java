@@ -128,7 +128,8 @@ final class KernelRingTake {
         List<Taken> batch = new ArrayList<>(BATCH);
         long taken = 0;
         try {
-            while (!stop && taken < limit) {
+            // a follow ends at its deadline, records still coming or not; a take takes what is there past it
+            while (!stop && taken < limit && !(follow && deadline - System.nanoTime() <= 0)) {
                 RingRecord r = consumer.next();
                 if (r == null) {
                     batch = handOver(batch);

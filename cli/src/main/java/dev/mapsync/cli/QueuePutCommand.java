@@ -73,10 +73,18 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
                 for (byte[] r : records) ring.put(r, timeout);
                 return;
             }
+            // a line longer than any record is refused at that length, not read whole first; a value's text may be
+            // longer than its bytes, but not by much
+            int longest = codec == null && !hex ? ring.maxRecordLength() : Math.max(ring.maxRecordLength(), 1 << 20);
             try (InputStream in = new BufferedInputStream(System.in)) {
                 long n = 0;
-                for (byte[] line = line(in); line != null; line = line(in)) {
-                    ring.put(record(codec, zero, line, ++n), timeout);
+                for (byte[] line = line(in, longest); line != null; line = line(in, longest)) {
+                    n++;
+                    if (line.length > longest) {
+                        throw new IllegalArgumentException(where(n) + "longer than the largest record of queue '"
+                                + ring.name() + "', " + ring.maxRecordLength() + " bytes");
+                    }
+                    ring.put(record(codec, zero, line, n), timeout);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -85,15 +93,21 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
     }
 
     /**
-     * The next line of {@code in}: its bytes up to a \\n, without it (a \\r before it stays), or up to the end.
+     * The next line of {@code in}: its bytes up to a \\n, without it (a \\r before it stays), or up to the end; at
+     * most {@code longest + 1} of them, so that a longer one is told by its length.
      *
      * @return the line, or null at the end of the input
      */
-    private static byte[] line(InputStream in) throws IOException {
+    private static byte[] line(InputStream in, int longest) throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
-        while ((b = in.read()) >= 0 && b != '\n') line.write(b);
+        while ((b = in.read()) >= 0 && b != '\n' && line.size() <= longest) line.write(b);
         return b < 0 && line.size() == 0 ? null : line.toByteArray();
+    }
+
+    /** How messages name line {@code n} of standard input. */
+    private static String where(long n) {
+        return "line " + n + " of standard input (" + (n - 1) + " records put before it): ";
     }
 
     /**
@@ -101,12 +115,14 @@ final class QueuePutCommand extends QueueSubcommand implements Runnable {
      * text, which must be UTF-8; a bad one is named, since the lines before it are in the queue.
      */
     private byte[] record(Codec<Object> codec, Object zero, byte[] line, long n) {
-        String where = "line " + n + " of standard input (" + (n - 1) + " records put before it): ";
+        String where = where(n);
         if (codec == null && !hex) return line;
         try {
             String text;
             try {
-                text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line)).toString();
+                // text ends at its line break, \r\n (a file from Windows) as \n
+                int length = line.length > 0 && line[line.length - 1] == '\r' ? line.length - 1 : line.length;
+                text = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(line, 0, length)).toString();
             } catch (CharacterCodingException e) {
                 throw new IllegalArgumentException("its bytes are not UTF-8", e);
             }

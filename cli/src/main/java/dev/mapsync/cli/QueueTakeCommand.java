@@ -107,6 +107,7 @@ final class QueueTakeCommand extends QueueSubcommand implements Callable<Integer
         long taken = 0;
         while (taken < limit) {
             long left = deadline - System.nanoTime();
+            if (follow && left <= 0) break; // records still coming or not: a take takes what is there past it
             // a follow wakes each second to see whether its reader is still there
             if (follow) left = Math.min(left, Duration.ofSeconds(1).toNanos());
             // past the deadline, what is there is still taken: only the wait for more is over

@@ -261,11 +261,35 @@ class QueueCliTest {
         assertEquals(124, take.code());
     }
 
+    /** A queue of values reads lines of text: one that ends in \r\n (a file from Windows) is the text before them. */
+    @Test
+    void aValueLineThatEndsInCarriageReturnAndNewlineIsTheTextBefore() throws Exception {
+        ok(ms("queue", "create", "jobs", "--values", "4", "--value", "s:char[8]"));
+        Cli put = putFromStandardInput("s=one\r\ns=two\r\n".getBytes(StandardCharsets.US_ASCII), "jobs");
+        assertEquals(0, put.code(), put.err());
+        assertEquals("s=one\ns=two\n", ms("queue", "take", "jobs", "--count", "2").ok().out());
+    }
+
+    /** A line longer than the queue's largest record is refused once it is that long: it is not read whole first. */
+    @Test
+    void aLineLongerThanTheLargestRecordIsAUsageErrorNamingIt() throws Exception {
+        ok(ms("queue", "create", "events", "--capacity", "4K"));
+        byte[] input = ("first\n" + "x".repeat(1 << 20) + "\nlast\n").getBytes(StandardCharsets.US_ASCII);
+        Cli put = putFromStandardInput(input, "events");
+        assertEquals(1, put.code(), put.err());
+        assertTrue(put.err().startsWith("mapsync: line 2 of standard input (1 records put before it): longer than"
+                + " the largest record of queue 'events', "), put.err());
+        Cli take = ms("queue", "take", "events", "--count", "2", "--timeout", "0s");
+        assertEquals("first\n", take.out());
+    }
+
     /** Runs {@code mapsync queue put QUEUE} in a JVM of its own with {@code input} as its standard input. */
     private Cli putFromStandardInput(byte[] input, String queue) throws Exception {
         Process p = Jvm.main(Main.class).args("queue", "put", "--dir=" + dir, queue).start().process();
         try (var in = p.getOutputStream()) {
             in.write(input);
+        } catch (IOException stoppedReading) {
+            // a command that refuses a line ends before it has read the rest
         }
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
