@@ -198,7 +198,8 @@ final class CommandModels {
                     + "the view",
                     "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay "
                     + "nothing).",
-                    "On a hash map, every key.");
+                    "On a hash map, every key. Needs a terminal on stdin and stdout (in a pipeline, use dump or "
+                    + "watch).");
             case "bench" -> s.usageMessage()
                     .description("Run the cross-process benchmarks (notification round trips, processes",
                     "sharing a counter, lock contention, ring throughput and round trips, the start-up of commands)",
@@ -1563,7 +1564,9 @@ final class CommandModels {
                 + "value as",
                 "'mapsync set' takes it (fields not named are 0); for records of any length, its UTF-8 text (or "
                 + "bytes in",
-                "hex with --hex). Without VALUEs, each line of standard input is one record.",
+                "hex with --hex). Without VALUEs, each line of standard input is one record: its bytes up to a "
+                + "newline,",
+                "or its UTF-8 text (ending at \\r\\n or \\n) for a queue of values or with --hex.",
                 "Exits 124 when the queue stays full for --timeout.");
         s.usageMessage()
                 .footer("",
@@ -2262,7 +2265,7 @@ final class CommandModels {
                 "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and the "
                 + "view",
                 "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing).",
-                "On a hash map, every key.");
+                "On a hash map, every key. Needs a terminal on stdin and stdout (in a pipeline, use dump or watch).");
         s.versionProvider(new Main.Version());
         c.spec = s;
         s.addPositional(PositionalParamSpec.builder()

@@ -25,7 +25,8 @@ import java.util.List;
 @Command(name = "put", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Add records to a queue, in order. Each VALUE is one record: for a queue of values, a value as",
                 "'mapsync set' takes it (fields not named are 0); for records of any length, its UTF-8 text (or bytes in",
-                "hex with --hex). Without VALUEs, each line of standard input is one record.",
+                "hex with --hex). Without VALUEs, each line of standard input is one record: its bytes up to a newline,",
+                "or its UTF-8 text (ending at \\r\\n or \\n) for a queue of values or with --hex.",
                 "Exits 124 when the queue stays full for --timeout."},
         footer = {"", "Examples:", "  mapsync queue put events hello 'second record'",
                 "  mapsync queue put jobs id=7,owner=ada id=8,owner=bob", "  tail -f app.log | mapsync queue put events"})

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
         description = {"A live view of a map, refreshed in place like top(1): the entries that change fastest and their",
                 "rates, lock owners (alive or dead), subscribers. q quits; the terminal is restored on exit and the view",
                 "follows resizes. Works on both backends; reads only (it does not subscribe, so writers pay nothing).",
-                "On a hash map, every key."})
+                "On a hash map, every key. Needs a terminal on stdin and stdout (in a pipeline, use dump or watch)."})
 final class TopCommand extends SchemaMapCommand implements Callable<Integer> {
     @Option(names = "--interval", defaultValue = "1s", paramLabel = "T", converter = DurationConverter.class,
             description = "Refresh interval (default ${DEFAULT-VALUE}).")
