@@ -555,7 +555,7 @@ public final class SharedArray<V> implements SharedMap {
     public void declareRepaired(int index) {
         long rec = locks.recordOf(checkIndex(index));
         try {
-            if (!locks.heldByCurrentThread(rec) || !locks.enterUnderGuard(rec)) {
+            if (!locks.enterUnderGuard(rec)) {
                 throw new IllegalStateException("declareRepaired needs the lock of entry " + index + " of map '" + name()
                         + "', which this thread does not hold");
             }

@@ -1,7 +1,6 @@
 package dev.mapsync.cli.export;
 
 import dev.mapsync.BarrierStatus;
-import dev.mapsync.InvalidValueException;
 import dev.mapsync.MapSyncException;
 import dev.mapsync.RingStatus;
 import dev.mapsync.Schema;
@@ -11,9 +10,9 @@ import dev.mapsync.SharedCounters;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SharedRing;
 import dev.mapsync.SyncStatus;
+import dev.mapsync.cli.HashEntries;
 import dev.mapsync.cli.ValueText;
 
-import java.util.Iterator;
 import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -44,7 +43,7 @@ public sealed interface ExportedMap extends AutoCloseable {
          * Calls {@code action} with each exported entry's key (as text) and value, each read consistently, and leaves
          * out the entries that cannot be read: torn by a writer that died, a write in progress past the handle's lock
          * timeout, bytes that are no value of the schema, a failed read of a kernel map. A hash map exported whole
-         * stops at the first of those.
+         * goes on past entries whose bytes are no value, and stops at the first of the others.
          *
          * @return how many entries it left out
          */
@@ -139,23 +138,17 @@ public sealed interface ExportedMap extends AutoCloseable {
 
         public long forEachEntry(BiConsumer<String, Object> action) {
             Schema schema = map.keyCodec().schema();
-            long unreadable = 0;
             if (keys == null) {
-                Iterator<Map.Entry<Object, Object>> entries = map.iterator();
-                while (true) {
-                    Map.Entry<Object, Object> e;
-                    try {
-                        if (!entries.hasNext()) return unreadable;
-                        e = entries.next();
-                    } catch (InvalidValueException notAValue) {
-                        unreadable++; // the iteration goes on after it
-                        continue;
-                    } catch (MapSyncException cannotGoOn) {
-                        return unreadable + 1;
-                    }
-                    action.accept(ValueText.format(schema, e.getKey()), e.getValue());
+                long[] notValues = {0};
+                try {
+                    HashEntries.forEach(map, (k, v) -> action.accept(ValueText.format(schema, k), v),
+                            notAValue -> notValues[0]++);
+                    return notValues[0];
+                } catch (MapSyncException cannotGoOn) {
+                    return notValues[0] + 1;
                 }
             }
+            long unreadable = 0;
             for (KeySelection.Range r : keys.ranges()) {
                 for (long key = r.from(); key <= r.to(); key++) {
                     unreadable += Keyed.readInto(map::get, key, ValueText.format(schema, key), action);

@@ -6,9 +6,9 @@ import dev.mapsync.Schema;
 import dev.mapsync.SharedArray;
 import dev.mapsync.SharedHashMap;
 import dev.mapsync.SyncStatus;
+import dev.mapsync.cli.HashEntries;
 import dev.mapsync.cli.ValueText;
 
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -48,18 +48,10 @@ public record TopSource(Supplier<String> describe, Schema schema, Supplier<Map<S
         return new TopSource(() -> backend(map.backend()) + ", hash map of " + keys + " -> " + schema + ", " + map.size()
                 + " keys", schema, () -> {
             Map<String, Object> out = new LinkedHashMap<>();
-            Iterator<Map.Entry<Object, Object>> entries = map.iterator();
-            int unreadable = 0;
-            while (true) {
-                try {
-                    if (!entries.hasNext()) break;
-                    Map.Entry<Object, Object> e = entries.next();
-                    out.put(ValueText.format(keys, e.getKey()), e.getValue());
-                } catch (InvalidValueException e) {
-                    // the iterator has moved past the entry whose value it could not read, and has not kept its key
-                    out.put("?" + ++unreadable, new Unreadable(e.getMessage()));
-                }
-            }
+            int[] unreadable = {0};
+            // an entry whose value cannot be read has no key to show: ?1, ?2, ...
+            HashEntries.forEach(map, (k, v) -> out.put(ValueText.format(keys, k), v),
+                    e -> out.put("?" + ++unreadable[0], new Unreadable(e.getMessage())));
             return out;
         }, map::syncStatus, map::locks, "segment");
     }

@@ -33,7 +33,7 @@ final class ConsumerLock {
             throw new MapAccessDeniedException("ring '" + ring.name() + "' is open read-only; consuming moves its"
                     + " consumer position, so open it read-write");
         }
-        if (!ring.withLockFd(fd -> LibC.ofdLock(fd, LibC.F_OFD_SETLK, LibC.F_WRLCK, RingLayout.CONSUMER_LOCK_BYTE))) {
+        if (!consumerByte(ring, LibC.F_WRLCK)) {
             MemorySegment c = ring.control();
             int pid = (int) INT.getAcquire(c, RingLayout.CONSUMER_PID);
             boolean sameNamespace = (long) LONG.get(c, RingLayout.CONSUMER_PIDNS) == Proc.PID_NAMESPACE;
@@ -54,10 +54,15 @@ final class ConsumerLock {
         if (ring.isClosed()) return; // closing the descriptor dropped the lock already
         INT.setRelease(ring.control(), RingLayout.CONSUMER_PID, 0);
         try {
-            ring.withLockFd(fd -> LibC.ofdLock(fd, LibC.F_OFD_SETLK, LibC.F_UNLCK, RingLayout.CONSUMER_LOCK_BYTE));
+            consumerByte(ring, LibC.F_UNLCK);
         } catch (IllegalStateException closedMeanwhile) {
             // as above: the close dropped it
         }
+    }
+
+    /** Sets ({@code F_WRLCK}) or drops ({@code F_UNLCK}) the consumer's byte lock; false if another holds it. */
+    private static boolean consumerByte(RingRegion ring, short type) {
+        return ring.withLockFd(fd -> LibC.ofdLock(fd, LibC.F_OFD_SETLK, type, RingLayout.CONSUMER_LOCK_BYTE));
     }
 
     /**
