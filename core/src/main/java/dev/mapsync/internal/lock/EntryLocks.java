@@ -150,8 +150,9 @@ public final class EntryLocks {
             return false;
         }
         int me = token;
-        if (me != 0 && (int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
-                && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
+        // the compare-and-set at once, with no load before it: a free lock is the common case, and a held one sends
+        // its locker to sleep, where a lost cache line costs its owner one miss
+        if (me != 0 && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
             stampOwner(rec);
             return ((int) INT.getAcquire(control, rec + LockRecord.SEQ) & 1) != 0 && repairedDeadWrite(rec);
         }
@@ -404,14 +405,17 @@ public final class EntryLocks {
 
     /**
      * Waits until no operation runs under the guard that holds {@code rec}: the guard's close must not release the
-     * lock while the holder's write is half done (a guard may be closed by any thread). Only the thread the record
-     * names as the owner writes under the lock: its own close waits for nothing.
+     * lock while the holder's write is half done (a guard may be closed by any thread). Only the thread that took the
+     * lock writes under it: its own close waits for nothing.
      *
+     * @param lockingThread the id of the thread that took the lock, as the guard remembers it: the record names the
+     *                      same thread while the guard holds the lock, and asking the guard spares the unlock's path
+     *                      an access to the shared page
      * @throws IllegalStateException if the calling thread's own operation runs under it (a function given to
      *                               {@code compute} that closes the guard it runs under)
      */
-    public void awaitNoOperationUnder(long rec) {
-        if ((long) LONG.get(control, rec + LockRecord.THREAD) != Thread.currentThread().threadId()) {
+    public void awaitNoOperationUnder(long rec, long lockingThread) {
+        if (lockingThread != Thread.currentThread().threadId()) {
             awaitOwnersOperation(rec);
             return;
         }

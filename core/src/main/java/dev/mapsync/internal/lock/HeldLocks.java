@@ -9,7 +9,7 @@ import java.lang.ref.Reference;
  * The guard of one or more held lock records, released in the reverse order of taking. Closing releases them once,
  * whichever threads close it and however many at once: a second release would free the lock another owner holds by
  * then. The guard keeps its map handle reachable, so that a handle never closed is not cleaned up (and its locks
- * given up) while a guard of it is still held.
+ * given up) while a guard of it is still held. It is made by the thread that took its locks.
  */
 public final class HeldLocks implements LockGuard {
     private final Object handle;
@@ -19,6 +19,8 @@ public final class HeldLocks implements LockGuard {
     /** The records of a guard of several, in the order taken; null for one. */
     private final long[] records;
     private final boolean previousOwnerDied;
+    /** The thread that took the locks: it alone writes under them, and its own close waits for nothing. */
+    private final long lockingThread = Thread.currentThread().threadId();
     /**
      * The monitor a close takes, not the guard's own: code that holds a guard's monitor must not keep it from being
      * closed. A monitor rather than a compare-and-set: the JIT removes the monitor of an object that does not leave
@@ -64,8 +66,8 @@ public final class HeldLocks implements LockGuard {
         }
         // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
         try {
-            if (records == null) locks.awaitNoOperationUnder(record);
-            else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i]);
+            if (records == null) locks.awaitNoOperationUnder(record, lockingThread);
+            else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i], lockingThread);
         } catch (IllegalStateException | InternalError e) {
             if (!locks.isOpen() || e instanceof InternalError) {
                 closed = true;
