@@ -150,9 +150,10 @@ public final class EntryLocks {
             return false;
         }
         int me = token;
-        // the compare-and-set at once, with no load before it: a free lock is the common case, and a held one sends
-        // its locker to sleep, where a lost cache line costs its owner one miss
-        if (me != 0 && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
+        // the load first, though it costs 0.9 ns of a 20 ns lock: where the file shrank under the handle, a load
+        // fails with an error, while the interpreter's compare-and-set crashes the JVM (see Pages)
+        if (me != 0 && (int) INT.getOpaque(control, rec + LockRecord.WORD) == 0
+                && INT.compareAndSet(control, rec + LockRecord.WORD, 0, me)) {
             stampOwner(rec);
             return ((int) INT.getAcquire(control, rec + LockRecord.SEQ) & 1) != 0 && repairedDeadWrite(rec);
         }
