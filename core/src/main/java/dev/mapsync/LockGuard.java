@@ -23,8 +23,10 @@ public interface LockGuard extends AutoCloseable {
     boolean previousOwnerDied();
 
     /**
-     * Releases the lock, once a write that runs under it in another thread has finished. Idempotent; after the
-     * handle was closed it does nothing, since the lock went with the handle.
+     * Releases the lock, once a write that runs under it in another thread has finished. Idempotent: a close while
+     * another thread's close of the same guard is under way waits for it, so that the lock is free when either
+     * returns, and a close after that does nothing. After the handle was closed it does nothing, since the lock went
+     * with the handle.
      *
      * @throws CorruptMapException if the map's memory vanished under the handle
      */

@@ -421,7 +421,8 @@ class SharedThreadsTest {
 
     /**
      * The owner of a lock writes an entry under it while another thread closes its guard: the close waits for the
-     * write (an array writes a record in place, so the owner stops inside the write, its stripe's sequence odd).
+     * write (an array writes a record in place, so the owner stops inside the write, its stripe's sequence odd). A
+     * second close meanwhile, by a third thread, returns only once the first has released the lock.
      */
     @Test
     void aGuardClosedByAnotherThreadWaitsForTheWriteItsOwnerHasUnderWay() throws Exception {
@@ -434,6 +435,8 @@ class SharedThreadsTest {
             Paced.armed = owner;
             owner.start();
             Thread closer;
+            Thread second;
+            AtomicReference<List<LockInfo>> heldAfterSecondClose = new AtomicReference<>();
             try {
                 assertTrue(Paced.INSIDE.await(10, TimeUnit.SECONDS), "the owner is inside its write");
                 closer = Thread.ofPlatform().start(() -> guard.get().close());
@@ -441,12 +444,22 @@ class SharedThreadsTest {
                         () -> !closer.isAlive() || closer.getState() == Thread.State.WAITING);
                 assertTrue(closer.isAlive(), "the close waits for the write under the lock");
                 assertEquals(1, map.locks().size(), "the lock is held while the write is under way");
+                second = Thread.ofPlatform().start(() -> {
+                    guard.get().close();
+                    heldAfterSecondClose.set(map.locks());
+                });
+                Await.until("the second close ends or waits", Duration.ofSeconds(10),
+                        () -> !second.isAlive() || second.getState() == Thread.State.WAITING);
+                assertTrue(second.isAlive(), "a second close waits for the first one's release");
             } finally {
                 Paced.GATE.countDown();
             }
             owner.join(10_000);
             closer.join(10_000);
+            second.join(10_000);
             assertFalse(closer.isAlive());
+            assertFalse(second.isAlive());
+            assertEquals(List.of(), heldAfterSecondClose.get(), "the lock was free when the second close returned");
             assertEquals(new Paced(1, 2), map.get(0));
             assertEquals(List.of(), map.locks());
         }

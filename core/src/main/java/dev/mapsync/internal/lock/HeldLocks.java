@@ -30,8 +30,10 @@ public final class HeldLocks implements LockGuard {
     private final Object closing = new Object();
     /** Set under {@link #closing} by the one close that releases, until it is done or refused. */
     private boolean claimed;
-    /** Set once, by that close; read without the monitor only as a hint. */
-    private boolean closed;
+    /** Set under {@link #closing} once that close has released the locks (or found them gone); a hint without it. */
+    private boolean released;
+    /** Late closes waiting under {@link #closing} for {@link #released}: only they need a notification. */
+    private int lateCloses;
 
     /** @param handle the map handle the locks were taken through, kept reachable while the guard is */
     public HeldLocks(Object handle, EntryLocks locks, long[] records, boolean previousOwnerDied) {
@@ -58,10 +60,11 @@ public final class HeldLocks implements LockGuard {
 
     @Override
     public void close() {
-        if (closed) return;
-        // one close goes on, before it touches the records: a late one must not clear the owner of a later lock
+        if (released) return;
+        // one close goes on, before it touches the records: a late one must not clear the owner of a later lock, and
+        // returns once the locks are free, as the one that goes on does
         synchronized (closing) {
-            if (claimed) return;
+            if (claimed && !awaitRelease()) return;
             claimed = true;
         }
         // a write that runs under this guard finishes first (refused from inside it: the guard stays held)
@@ -70,24 +73,58 @@ public final class HeldLocks implements LockGuard {
             else for (int i = records.length - 1; i >= 0; i--) locks.awaitNoOperationUnder(records[i], lockingThread);
         } catch (IllegalStateException | InternalError e) {
             if (!locks.isOpen() || e instanceof InternalError) {
-                closed = true;
+                ended(true);
                 releaseFailed(locks, e);
                 return;
             }
-            synchronized (closing) {
-                claimed = false;
-            }
+            ended(false);
             throw e;
         }
-        closed = true;
         try {
             if (records == null) locks.release(record);
             else for (int i = records.length - 1; i >= 0; i--) locks.release(records[i]);
         } catch (IllegalStateException | InternalError e) {
             releaseFailed(locks, e);
         } finally {
+            ended(true);
             Reference.reachabilityFence(handle);
         }
+    }
+
+    /**
+     * Ends the close that went on: the locks are released (or went with the handle), or the close was refused and
+     * another may go on. Wakes the late closes only if there are any: a guard whose monitor is notified stays on the
+     * heap.
+     */
+    private void ended(boolean done) {
+        synchronized (closing) {
+            if (done) released = true;
+            else claimed = false;
+            if (lateCloses != 0) closing.notifyAll();
+        }
+    }
+
+    /**
+     * A late close, under {@link #closing}: waits while another close goes on. True if that close was refused, so
+     * that this one goes on instead; an interrupt is kept for the caller and does not cut the wait short, since a
+     * close that returned must have released the locks.
+     */
+    private boolean awaitRelease() {
+        boolean interrupted = false;
+        lateCloses++;
+        try {
+            while (claimed && !released) {
+                try {
+                    closing.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            lateCloses--;
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+        return !released;
     }
 
     /**
