@@ -23,6 +23,7 @@ import java.nio.ByteOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -32,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class HostileLeaderTest {
     @RegisterExtension
     final MapDir maps = new MapDir("hl");
+    @RegisterExtension
+    final LeaderEnd leaderEnd = new LeaderEnd();
 
     /** Publishes {@code message} on the live stream's channel until the follower has stopped. */
     private void sendUntilStopped(String listen, UnsafeBuffer message, int length, Follower follower) throws Exception {
@@ -85,6 +88,35 @@ class HostileLeaderTest {
         try (var replica = SharedArray.openReadOnly(spec)) {
             assertEquals(20L, replica.get(2));
             for (int i = 0; i < 8; i++) if (i != 2) assertEquals(0L, replica.get(i));
+        }
+    }
+
+    @Test
+    void aSnapshotOfAnotherShapeStopsTheFollowerAndSaysWhatDiffers() throws Exception {
+        MapLocation at = MapSpec.existing(maps.name()).dir(maps.dir());
+        try (RecordedHostileLeader leader = new RecordedHostileLeader(leaderEnd.listen(), leaderEnd.archive());
+             Follower follower = Follower.follow(at, leaderEnd.listen())) {
+            leader.snapshotBegin(new Shape(false, 8, 64, 8, "", "i64"));
+            leader.entry(2, 20);
+            leader.snapshotEnd(8);
+            leader.snapshotBegin(new Shape(false, 8, 64, 4, "", "i64"));
+            leader.entry(3, 30);
+            leader.heartbeatUntil("the follower to stop", () -> !follower.isRunning());
+            String why = "the leader's map now has 4 lock stripes, and the replica 8: delete the replica (mapsync rm "
+                    + maps.name() + ") and follow again";
+            assertEquals(why, assertInstanceOf(IllegalStateException.class, follower.failure()).getMessage());
+            assertEquals("failed: " + why, follower.status().state());
+            assertFalse(follower.status().running());
+        }
+        assertArrayHolds(MapSpec.array(maps.name(), Codec.i64(), 8).dir(maps.dir()).replica(), 2, 20L);
+    }
+
+    /** Checks that the array at {@code spec} holds {@code value} at {@code index} and 0 everywhere else. */
+    private static void assertArrayHolds(dev.mapsync.ArraySpec<Long> spec, int index, long value) {
+        try (var replica = SharedArray.openReadOnly(spec)) {
+            for (int i = 0; i < replica.length(); i++) {
+                assertEquals(i == index ? value : 0L, replica.get(i), "entry " + i);
+            }
         }
     }
 }

@@ -244,8 +244,8 @@ public final class FollowerLoop extends ReplicationLoop {
                 if (replica == null) {
                     replica = Replica.openOrCreate(at, shape);
                 } else if (!replica.shape().equals(shape)) {
-                    throw new IllegalStateException("the leader's map is now a " + shape + ", and the replica a "
-                            + replica.shape() + ": delete the replica (mapsync rm " + at.name() + ") and follow again");
+                    throw new IllegalStateException("the leader's map " + shape.differenceFrom(replica.shape())
+                            + ": delete the replica (mapsync rm " + at.name() + ") and follow again");
                 }
                 replica.beginSnapshot();
                 resumeSeq = h.seq() - 1;
