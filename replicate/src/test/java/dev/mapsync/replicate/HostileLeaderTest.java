@@ -4,7 +4,9 @@ import dev.mapsync.testkit.Await;
 import dev.mapsync.Codec;
 import dev.mapsync.MapLocation;
 import dev.mapsync.MapSpec;
+import dev.mapsync.HashSpec;
 import dev.mapsync.SharedArray;
+import dev.mapsync.SharedHashMap;
 import dev.mapsync.replicate.internal.map.Replica;
 import dev.mapsync.replicate.internal.wire.CorruptMessageException;
 import dev.mapsync.replicate.internal.wire.Message;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.ByteOrder;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -109,6 +112,27 @@ class HostileLeaderTest {
             assertFalse(follower.status().running());
         }
         assertArrayHolds(MapSpec.array(maps.name(), Codec.i64(), 8).dir(maps.dir()).replica(), 2, 20L);
+    }
+
+    @Test
+    void anAbsentKeyWithBytesAfterItIsRefusedAndChangesNothing() {
+        var spec = HashSpec.of(maps.name(), Codec.i64(), Codec.i64(), 16).dir(maps.dir());
+        try (Replica replica = Replica.openOrCreate(spec.location(), new Shape(true, 16, 64, 8, "i64", "i64"))) {
+            UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+            int at = Message.header(message, Message.ENTRY, 8, 1, 99, 0);
+            message.putLong(at, 5L, ByteOrder.LITTLE_ENDIAN);
+            message.putLong(at + 8, 50L, ByteOrder.LITTLE_ENDIAN);
+            replica.apply(message, Message.Header.read(message, 0, at + 16));
+            Message.header(message, Message.ABSENT, 8, 2, 99, 0);
+            assertEquals("an absent key of 8 + 4 bytes for a map of 8-byte keys", assertThrows(
+                    CorruptMessageException.class, () -> replica.apply(message, Message.Header.read(message, 0, at + 12)))
+                    .getMessage());
+        }
+        try (var replica = SharedHashMap.openReadOnly(spec.replica())) {
+            Map<Long, Long> held = new java.util.HashMap<>();
+            replica.forEach(held::put);
+            assertEquals(Map.of(5L, 50L), held);
+        }
     }
 
     /** Checks that the array at {@code spec} holds {@code value} at {@code index} and 0 everywhere else. */

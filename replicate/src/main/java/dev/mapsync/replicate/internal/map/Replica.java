@@ -79,7 +79,11 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
         return shape;
     }
 
-    /** Applies an entry or an absent key. */
+    /**
+     * Applies an entry or an absent key.
+     *
+     * @throws CorruptMessageException if the message's key or value does not fit the replica (nothing is written)
+     */
     public abstract void apply(DirectBuffer b, Message.Header h);
 
     /** A snapshot begins: from now on, remember the keys the leader sends. */
@@ -192,6 +196,11 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
                     map.set(key, value);
                 }
             } else {
+                // an absent key is its key alone: bytes after it are of no message a leader sends
+                if (h.valueLength() != 0) {
+                    throw new CorruptMessageException("an absent key of " + keySize + " + " + h.valueLength()
+                            + " bytes for a map of " + keySize + "-byte keys");
+                }
                 map.remove(key);
             }
             if (inSnapshot()) sent.add(ByteBuffer.wrap(key));
