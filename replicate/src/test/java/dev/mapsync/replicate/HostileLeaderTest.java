@@ -135,6 +135,31 @@ class HostileLeaderTest {
         }
     }
 
+    @Test
+    void absentKeysDuringASnapshotAreNotRememberedSoTheyTakeNoMemory() {
+        var spec = HashSpec.of(maps.name(), Codec.i64(), Codec.i64(), 16).dir(maps.dir());
+        try (Replica replica = Replica.openOrCreate(spec.location(), new Shape(true, 16, 64, 8, "i64", "i64"))) {
+            UnsafeBuffer message = new UnsafeBuffer(new byte[64]);
+            replica.beginSnapshot();
+            for (long key = 1; key <= 10_000; key++) {
+                int at = Message.header(message, Message.ABSENT, 8, key, 99, 0);
+                message.putLong(at, key, ByteOrder.LITTLE_ENDIAN);
+                replica.apply(message, Message.Header.read(message, 0, at + 8));
+            }
+            assertEquals(0, replica.keysRemembered());
+            int at = Message.header(message, Message.ENTRY, 8, 10_001, 99, 0);
+            message.putLong(at, 5L, ByteOrder.LITTLE_ENDIAN);
+            message.putLong(at + 8, 50L, ByteOrder.LITTLE_ENDIAN);
+            replica.apply(message, Message.Header.read(message, 0, at + 16));
+            assertEquals(1, replica.keysRemembered());
+            assertEquals(0, replica.endSnapshot());
+        }
+        try (var replica = SharedHashMap.openReadOnly(spec.replica())) {
+            assertEquals(50L, replica.get(5L));
+            assertEquals(1, replica.size());
+        }
+    }
+
     /** Checks that the array at {@code spec} holds {@code value} at {@code index} and 0 everywhere else. */
     private static void assertArrayHolds(dev.mapsync.ArraySpec<Long> spec, int index, long value) {
         try (var replica = SharedArray.openReadOnly(spec)) {

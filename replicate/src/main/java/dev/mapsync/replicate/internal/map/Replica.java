@@ -110,6 +110,11 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
 
     abstract void forgetSent();
 
+    /** {@return how many keys of the snapshot in progress it remembers (none for an array); throws nothing} */
+    public int keysRemembered() {
+        return 0;
+    }
+
     /** Closes the replica's handle; the replica stays. */
     @Override
     public abstract void close();
@@ -202,6 +207,10 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
                             + " bytes for a map of " + keySize + "-byte keys");
                 }
                 map.remove(key);
+                // the snapshot's end removes only keys the replica holds: one absent now needs no remembering, and
+                // remembering it would let a stream of absent keys, which the map never bounds, fill the heap
+                sent.remove(ByteBuffer.wrap(key));
+                return;
             }
             if (inSnapshot()) sent.add(ByteBuffer.wrap(key));
         }
@@ -209,6 +218,11 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
         @Override
         void forgetSent() {
             sent.clear();
+        }
+
+        @Override
+        public int keysRemembered() {
+            return sent.size();
         }
 
         @Override
