@@ -14,9 +14,13 @@ import dev.mapsync.replicate.internal.wire.Shape;
 import dev.mapsync.launch.UdpPorts;
 import dev.mapsync.testkit.MapDir;
 import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.FrameDescriptor;
+import io.aeron.protocol.DataHeaderFlyweight;
+import io.aeron.protocol.HeaderFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,6 +68,47 @@ class HostileLeaderTest {
             assertEquals("message type 77 is unknown", follower.failure().getMessage());
             assertEquals("failed: message type 77 is unknown", follower.status().state());
             assertFalse(follower.status().running());
+        }
+    }
+
+    @Test
+    void aMessageThatNeverEndsStopsTheFollowerOnceItIsLongerThanAnyALeaderSends() throws Exception {
+        String listen = "127.0.0.1:" + UdpPorts.freePair();
+        MapLocation at = MapSpec.existing(maps.name()).dir(maps.dir());
+        String dir = "/dev/shm/mapsync-aeron-" + ProcessHandle.current().pid() + "-hostile-" + System.nanoTime();
+        try (Follower follower = Follower.follow(at, listen);
+             MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(dir)
+                     .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+             Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+             ExclusivePublication pub = aeron.addExclusivePublication(
+                     "aeron:udp?control=" + listen + "|control-mode=dynamic|term-length=1m", 1001)) {
+            UnsafeBuffer block = new UnsafeBuffer(new byte[64 << 10]);
+            boolean[] begun = {false};
+            Await.until("the follower to stop", () -> {
+                // a first fragment, then middle ones for ever: a message that never ends
+                writeFragments(block, pub, begun[0] ? 0 : FrameDescriptor.BEGIN_FRAG_FLAG);
+                if (pub.offerBlock(block, 0, block.capacity()) > 0) begun[0] = true;
+                return !follower.isRunning();
+            });
+            String why = "a message longer than 1048576 bytes, the most a leader sends";
+            assertEquals(why, assertInstanceOf(CorruptMessageException.class, follower.failure()).getMessage());
+            assertEquals("failed: " + why, follower.status().state());
+            assertFalse(follower.status().running());
+        }
+    }
+
+    /** Fills {@code block} with data frames of 1 KiB where {@code pub} appends next, the first with {@code flags}. */
+    private static void writeFragments(UnsafeBuffer block, ExclusivePublication pub, byte flags) {
+        DataHeaderFlyweight frame = new DataHeaderFlyweight();
+        // a full term: the block goes at the start of the next one
+        boolean full = pub.termOffset() == pub.termBufferLength();
+        int termOffset = full ? 0 : pub.termOffset(), termId = full ? pub.termId() + 1 : pub.termId();
+        for (int at = 0; at < block.capacity(); at += 1024) {
+            frame.wrap(block, at, 1024);
+            frame.frameLength(1024).version(HeaderFlyweight.CURRENT_VERSION)
+                    .flags(at == 0 ? flags : 0).headerType(HeaderFlyweight.HDR_TYPE_DATA);
+            frame.termOffset(termOffset + at).sessionId(pub.sessionId()).streamId(pub.streamId())
+                    .termId(termId).reservedValue(0);
         }
     }
 
@@ -125,8 +170,8 @@ class HostileLeaderTest {
             replica.apply(message, Message.Header.read(message, 0, at + 16));
             Message.header(message, Message.ABSENT, 8, 2, 99, 0);
             assertEquals("an absent key of 8 + 4 bytes for a map of 8-byte keys", assertThrows(
-                    CorruptMessageException.class, () -> replica.apply(message, Message.Header.read(message, 0, at + 12)))
-                    .getMessage());
+                    CorruptMessageException.class,
+                    () -> replica.apply(message, Message.Header.read(message, 0, at + 12))).getMessage());
         }
         try (var replica = SharedHashMap.openReadOnly(spec.replica())) {
             Map<Long, Long> held = new java.util.HashMap<>();
