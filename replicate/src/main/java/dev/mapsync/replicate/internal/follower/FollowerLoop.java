@@ -8,6 +8,7 @@ import dev.mapsync.replicate.internal.status.StatusFields;
 import dev.mapsync.replicate.internal.status.StatusFile;
 import dev.mapsync.replicate.internal.transport.Endpoint;
 import dev.mapsync.replicate.internal.transport.FollowerNode;
+import dev.mapsync.replicate.internal.transport.MessageAssembler;
 import dev.mapsync.replicate.internal.wire.Message;
 import dev.mapsync.replicate.internal.wire.Shape;
 import io.aeron.logbuffer.FragmentHandler;
@@ -79,7 +80,7 @@ public final class FollowerLoop extends ReplicationLoop {
             }
         }
         try {
-            this.node = new FollowerNode(leader, guarded(this::live));
+            this.node = new FollowerNode(leader, guarded(new MessageAssembler(this::live)));
         } catch (RuntimeException | Error e) {
             try {
                 if (replica != null) replica.close(); // no follower came to be: its handle of the replica goes too
@@ -171,7 +172,7 @@ public final class FollowerLoop extends ReplicationLoop {
         try {
             applied = resumeSeq;
             appliedPosition = resumePosition;
-            long from = node.startReplay(recording, resumePosition, guarded(this::replayed));
+            long from = node.startReplay(recording, resumePosition, guarded(new MessageAssembler(this::replayed)));
             if (from != resumePosition) seeking = true; // purged: the next snapshot brings the replica up to date
             replayPosition = from;
             replayStarted = now;
@@ -244,8 +245,8 @@ public final class FollowerLoop extends ReplicationLoop {
                 if (replica == null) {
                     replica = Replica.openOrCreate(at, shape);
                 } else if (!replica.shape().equals(shape)) {
-                    throw new IllegalStateException("the leader's map is now a " + shape + ", and the replica a "
-                            + replica.shape() + ": delete the replica (mapsync rm " + at.name() + ") and follow again");
+                    throw new IllegalStateException("the leader's map " + shape.differenceFrom(replica.shape())
+                            + ": delete the replica (mapsync rm " + at.name() + ") and follow again");
                 }
                 replica.beginSnapshot();
                 resumeSeq = h.seq() - 1;

@@ -79,7 +79,11 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
         return shape;
     }
 
-    /** Applies an entry or an absent key. */
+    /**
+     * Applies an entry or an absent key.
+     *
+     * @throws CorruptMessageException if the message's key or value does not fit the replica (nothing is written)
+     */
     public abstract void apply(DirectBuffer b, Message.Header h);
 
     /** A snapshot begins: from now on, remember the keys the leader sends. */
@@ -105,6 +109,11 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
     }
 
     abstract void forgetSent();
+
+    /** {@return how many keys of the snapshot in progress it remembers (none for an array); throws nothing} */
+    public int keysRemembered() {
+        return 0;
+    }
 
     /** Closes the replica's handle; the replica stays. */
     @Override
@@ -192,7 +201,16 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
                     map.set(key, value);
                 }
             } else {
+                // an absent key is its key alone: bytes after it are of no message a leader sends
+                if (h.valueLength() != 0) {
+                    throw new CorruptMessageException("an absent key of " + keySize + " + " + h.valueLength()
+                            + " bytes for a map of " + keySize + "-byte keys");
+                }
                 map.remove(key);
+                // the snapshot's end removes only keys the replica holds: one absent now needs no remembering, and
+                // remembering it would let a stream of absent keys, which the map never bounds, fill the heap
+                sent.remove(ByteBuffer.wrap(key));
+                return;
             }
             if (inSnapshot()) sent.add(ByteBuffer.wrap(key));
         }
@@ -200,6 +218,11 @@ public abstract sealed class Replica implements AutoCloseable permits Replica.Ar
         @Override
         void forgetSent() {
             sent.clear();
+        }
+
+        @Override
+        public int keysRemembered() {
+            return sent.size();
         }
 
         @Override

@@ -64,7 +64,9 @@ public record Endpoint(String host, int port) {
         return "aeron:udp?endpoint=" + host + ":" + (port + 1);
     }
 
-    static final String TERM_LENGTH = "8m";
+    /** The live stream's term length, in bytes: a message is at most an eighth of it. */
+    static final int TERM_BYTES = 8 << 20;
+    static final String TERM_LENGTH = (TERM_BYTES >> 20) + "m";
 
     /** {@return the local address this host sends to the leader from: where the leader's replies must go} */
     public String localAddressTowards() {

@@ -1,7 +1,6 @@
 package dev.mapsync.replicate.internal.transport;
 
 import io.aeron.Aeron;
-import io.aeron.FragmentAssembler;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.archive.client.AeronArchive;
@@ -22,13 +21,16 @@ public final class FollowerNode implements AutoCloseable {
     private final MediaDriver driver;
     private final Aeron aeron;
     private final Subscription live;
-    private final FragmentAssembler liveAssembler;
+    private final FragmentHandler liveHandler;
     private AeronArchive archive;
     private Subscription replay;
-    private FragmentAssembler replayAssembler;
+    private FragmentHandler replayHandler;
     private long replaySession = -1;
 
-    /** Starts the driver and subscribes to {@code leader}'s live stream; {@code handler} gets its messages. */
+    /**
+     * Starts the driver and subscribes to {@code leader}'s live stream; {@code liveHandler} gets its fragments, to
+     * assemble into messages ({@link MessageAssembler}) where a message may take more than one.
+     */
     public FollowerNode(Endpoint leader, FragmentHandler liveHandler) {
         this.leader = leader;
         this.local = leader.localAddressTowards();
@@ -44,18 +46,18 @@ public final class FollowerNode implements AutoCloseable {
         }
         this.aeron = client;
         this.driver = started;
-        this.liveAssembler = new FragmentAssembler(liveHandler);
+        this.liveHandler = liveHandler;
     }
 
     /**
-     * Delivers up to {@code limit} live messages of the images that come from the leader's address; returns how many
+     * Delivers up to {@code limit} live fragments of the images that come from the leader's address; returns how many
      * fragments were read. An image from anywhere else is never read (its sender is soon held back by flow control).
      */
     public int pollLive(int limit) {
         int read = 0;
         for (int i = 0, n = live.imageCount(); i < n; i++) {
             Image image = live.imageAtIndex(i);
-            if (fromLeader(image)) read += image.poll(liveAssembler, limit);
+            if (fromLeader(image)) read += image.poll(liveHandler, limit);
         }
         return read;
     }
@@ -74,7 +76,7 @@ public final class FollowerNode implements AutoCloseable {
 
     /**
      * Starts a replay of {@code recordingId} from {@code position} that follows the recording as it grows; its
-     * messages go to {@code handler}. A replay already running is stopped first.
+     * fragments go to {@code handler}. A replay already running is stopped first.
      *
      * @return the position it starts from: {@code position}, or the recording's start if that was purged
      * @throws io.aeron.exceptions.AeronException if the archive cannot be reached or refuses
@@ -98,7 +100,7 @@ public final class FollowerNode implements AutoCloseable {
             Thread.onSpinWait();
         }
         replaySession = archive.startReplay(recordingId, from, AeronArchive.NULL_LENGTH, channel, Endpoint.REPLAY_STREAM);
-        replayAssembler = new FragmentAssembler(handler);
+        replayHandler = handler;
         return from;
     }
 
@@ -107,11 +109,11 @@ public final class FollowerNode implements AutoCloseable {
         return archive == null ? 0 : archive.getStartPosition(recordingId);
     }
 
-    /** Delivers up to {@code limit} replayed messages; returns how many fragments were read (0 when none runs). */
+    /** Delivers up to {@code limit} replayed fragments; returns how many fragments were read (0 when none runs). */
     public int pollReplay(int limit) {
         if (replay == null) return 0;
         Image image = replay.imageBySessionId((int) replaySession);
-        return image == null || !fromLeader(image) ? 0 : image.poll(replayAssembler, limit);
+        return image == null || !fromLeader(image) ? 0 : image.poll(replayHandler, limit);
     }
 
     /** {@return true while a replay runs} */

@@ -62,6 +62,39 @@ public record Shape(boolean hash, int entries, int changelogCapacity, int stripe
                 Message.text(b, at + FIXED, keyLength), Message.text(b, at + FIXED + keyLength, valueLength));
     }
 
+    /**
+     * Says how this shape, the leader's, differs from {@code replica}'s, naming the first field that does: what a
+     * follower tells when the leader's map is no longer the one its replica was made of. Throws nothing.
+     *
+     * @param replica the replica's shape
+     * @return such as {@code now has 4 lock stripes, and the replica 8}, or null if the shapes are equal
+     */
+    public String differenceFrom(Shape replica) {
+        if (hash != replica.hash) return "is now " + kind(hash) + ", and the replica " + kind(replica.hash);
+        if (entries != replica.entries) {
+            String has = hash ? "a capacity of " + entries : entries + " entries";
+            return "now has " + has + ", and the replica " + replica.entries;
+        }
+        if (!keySchema.equals(replica.keySchema)) {
+            return "now has keys " + keySchema + ", and the replica keys " + replica.keySchema;
+        }
+        if (!valueSchema.equals(replica.valueSchema)) {
+            return "now has values " + valueSchema + ", and the replica values " + replica.valueSchema;
+        }
+        if (changelogCapacity != replica.changelogCapacity) {
+            return "now has a change log of " + changelogCapacity + ", and the replica of " + replica.changelogCapacity;
+        }
+        if (stripes != replica.stripes) {
+            String what = hash ? " segments" : " lock stripes";
+            return "now has " + stripes + what + ", and the replica " + replica.stripes;
+        }
+        return null;
+    }
+
+    private static String kind(boolean hash) {
+        return hash ? "a hash map" : "an array";
+    }
+
     /** {@return the shape for messages, such as {@code hash map of 1000 (i64 -> i64)}} */
     @Override
     public String toString() {
