@@ -7,6 +7,7 @@ import dev.mapsync.testkit.MapDir;
 import dev.mapsync.testkit.TestJvm;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -155,6 +156,8 @@ class HashTransactionTest {
     }
 
     @Test
+    // in a thread of its own: a close that waited for the close waiting for it would never end, interrupted or not
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aGuardClosedByAnotherThreadWaitsForTheWriteThatRunsUnderIt() throws Exception {
         try (SharedHashMap<String, Long> map = SharedHashMap.create(HashMover.spec(dir, name, Backend.SHM, 64, 8))) {
             map.put("a", 1L);
@@ -175,6 +178,9 @@ class HashTransactionTest {
                 // the closer now waits for this write: wait until it does, then hold it there no longer
                 while (closer.getState() != Thread.State.WAITING) Thread.onSpinWait();
                 assertEquals(1, map.locks().size(), "the lock is still held while the compute runs under it");
+                // a close of its own from inside the write the other close waits for is refused, as it is alone
+                assertEquals("a lock guard of map '" + name + "' cannot be closed inside an operation that runs"
+                        + " under it", assertThrows(IllegalStateException.class, guard::close).getMessage());
                 finish.countDown();
                 return v + 1;
             });

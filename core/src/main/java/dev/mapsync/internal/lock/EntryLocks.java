@@ -420,6 +420,16 @@ public final class EntryLocks {
             awaitOwnersOperation(rec);
             return;
         }
+        refuseCloseInsideOperation(rec);
+    }
+
+    /**
+     * Refuses the close of the guard that holds {@code rec} by a thread whose own operation runs under it: the close
+     * would wait for that operation, or release the lock in its middle.
+     *
+     * @throws IllegalStateException if the calling thread's operation runs under the lock of {@code rec}
+     */
+    public void refuseCloseInsideOperation(long rec) {
         if (!guarded) return; // no operation ever ran under a guard of this handle: the unlock's fast path
         long[] stack = operations.get();
         for (int i = 1; i <= stack[0]; i++) {

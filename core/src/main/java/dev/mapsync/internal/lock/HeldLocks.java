@@ -108,8 +108,15 @@ public final class HeldLocks implements LockGuard {
      * A late close, under {@link #closing}: waits while another close goes on. True if that close was refused, so
      * that this one goes on instead; an interrupt is kept for the caller and does not cut the wait short, since a
      * close that returned must have released the locks.
+     *
+     * @throws IllegalStateException if the locking thread closes from inside an operation under the guard, which the
+     *                               other close waits for
      */
     private boolean awaitRelease() {
+        if (lockingThread == Thread.currentThread().threadId()) {
+            if (records == null) locks.refuseCloseInsideOperation(record);
+            else for (long r : records) locks.refuseCloseInsideOperation(r);
+        }
         boolean interrupted = false;
         lateCloses++;
         try {
