@@ -19,7 +19,10 @@ public class TestSummary {
         Pattern suite = Pattern.compile("<testsuite [^>]*tests=\"(\\d+)\" errors=\"(\\d+)\" skipped=\"(\\d+)\" failures=\"(\\d+)\"");
         Map<String, int[]> backends = new TreeMap<>();
         Map<String, Integer> reasons = new TreeMap<>();
-        for (String module : new String[]{"launch", "core", "micrometer", "cli", "bench"}) {
+        // every module the build has, as the root POM lists them, so that a module added later is counted too
+        Matcher listed = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(root.resolve("pom.xml")));
+        while (listed.find()) {
+            String module = listed.group(1);
             Path reports = root.resolve(module).resolve("target/surefire-reports");
             if (Files.isDirectory(reports)) {
                 try (Stream<Path> files = Files.list(reports)) {
